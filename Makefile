@@ -1,0 +1,77 @@
+# sc-neurocore accel: the two set-up commands are `make demo` and `make test`.
+# Everything they need is installed into .venv (and with apt for system
+# packages); stamps under .make/ keep repeated runs fast.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMPS := .make
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
+# The Python extras installed by `make install` (CuPy's CUDA 12 wheel included:
+# without a GPU it still compiles the CUDA kernels with NVRTC).
+EXTRAS := numba,jax,gpu,mpi,bench,test
+ENGINE_SOURCES := $(shell find rust/engine/src -name '*.rs' 2>/dev/null) rust/engine/Cargo.toml
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all install demo test bench benchmark info clean \
+        test-rust test-python test-parity system-deps
+
+all: install
+
+$(STAMPS):
+	mkdir -p $(STAMPS)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Debian packages some backends and mirrors need (see system-packages.txt).
+$(STAMPS)/system: system-packages.txt | $(STAMPS)
+	@missing=$$(for p in $$(grep -v '^#' system-packages.txt); do \
+	    dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "apt-get install $$missing"; \
+	    $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	touch $@
+
+$(STAMPS)/python-deps: pyproject.toml requirements-research.txt | $(PY) $(STAMPS)
+	$(PIP) install --quiet "maturin>=1.7,<2"
+	$(PIP) install --quiet -r requirements-research.txt
+	touch $@
+
+# The package itself, editable, with the release build of the Rust engine and
+# every extra that installs here.
+$(STAMPS)/engine: $(STAMPS)/python-deps $(ENGINE_SOURCES)
+	$(VENV)/bin/maturin develop --release --extras $(EXTRAS)
+	touch $@
+
+install: $(STAMPS)/system $(STAMPS)/engine
+
+demo: install
+	$(PY) -m sc_neurocore.accel bench
+
+bench benchmark: demo
+
+info: install
+	$(PY) -m sc_neurocore.accel info
+
+test: install test-rust test-python test-parity
+
+test-rust:
+	cargo test --manifest-path rust/engine/Cargo.toml --release
+
+test-python: install
+	$(PY) -m pytest -q
+
+test-parity: install
+	@if [ -d parity ] && [ -f parity/__main__.py ]; then $(PY) -m parity run --lang all --require python,rust,numba,jax,go,mojo,wgsl; \
+	else echo "parity runner not present yet"; fi
+
+clean:
+	rm -rf $(STAMPS) target rust/engine/target

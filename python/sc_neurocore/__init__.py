@@ -1,0 +1,1 @@
+"""sc_neurocore: stochastic-computing spiking networks. See :mod:`sc_neurocore.accel`."""

@@ -1,0 +1,211 @@
+"""Input validation shared by every backend (DESIGN §3, §4).
+
+Every public entry point calls these helpers before any backend-specific code
+runs, so each backend sees the same normalised, already-checked arrays and a
+user gets the same error message whichever backend they picked.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+SEED_LIMIT = 2**32
+WORD_BITS = 64
+
+
+def n_words_for(length: int) -> int:
+    """Number of ``uint64`` words that hold ``length`` bits."""
+    return (length + WORD_BITS - 1) // WORD_BITS
+
+
+def check_int(value: object, name: str, *, minimum: int | None = None,
+              below: int | None = None) -> int:
+    """Return ``value`` as a Python int after checking type and range.
+
+    Parameters
+    ----------
+    value : object
+        The candidate; a Python or NumPy integer (``bool`` is rejected).
+    name : str
+        Argument name used in error messages.
+    minimum, below : int, optional
+        Inclusive lower bound and exclusive upper bound.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer.
+    ValueError
+        If ``value`` is outside ``[minimum, below)``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        bound = f"in [{minimum}, {below})" if below is not None else f">= {minimum}"
+        raise ValueError(f"{name} must be an int {bound}, got {value}")
+    if below is not None and value >= below:
+        lower = minimum if minimum is not None else "-inf"
+        raise ValueError(f"{name} must be an int in [{lower}, {below}), got {value}")
+    return value
+
+
+def check_length(length: object) -> int:
+    """Validate the stream ``length`` (a positive int)."""
+    return check_int(length, "length", minimum=1)
+
+
+def check_seed(seed: object) -> int:
+    """Validate the encoder ``seed`` (an int in ``[0, 2**32)``)."""
+    return check_int(seed, "seed", minimum=0, below=SEED_LIMIT)
+
+
+def as_probabilities(probs: object, name: str = "input_probs",
+                     ndims: tuple[int, ...] = (1, 2)) -> np.ndarray:
+    """Return ``probs`` as a C-contiguous ``float64`` array of checked values.
+
+    Parameters
+    ----------
+    probs : array_like
+        Real numbers, each finite and in ``[0, 1]``.
+    name : str
+        Argument name used in error messages.
+    ndims : tuple of int
+        Allowed ranks.
+
+    Raises
+    ------
+    TypeError
+        If the values are not real numbers (complex, object, strings, bool).
+    ValueError
+        If the rank is not allowed or a value is non-finite or outside [0, 1].
+    """
+    arr = np.asarray(probs)
+    if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers (float64), got dtype {arr.dtype}")
+    if arr.ndim not in ndims:
+        forms = " or ".join(f"{d}-D" for d in ndims)
+        raise ValueError(f"{name} must be {forms}, got shape {arr.shape}")
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = tuple(int(i) for i in np.argwhere(~finite)[0])
+        raise ValueError(f"{name} must be finite, got {arr[bad]} at index {bad}")
+    inside = (arr >= 0.0) & (arr <= 1.0)
+    if not inside.all():
+        bad = tuple(int(i) for i in np.argwhere(~inside)[0])
+        raise ValueError(f"{name} must be in [0, 1], got {arr[bad]} at index {bad}")
+    return arr
+
+
+def as_packed(packed: object, name: str, ndims: tuple[int, ...] | None = None) -> np.ndarray:
+    """Return ``packed`` as a C-contiguous ``uint64`` array (no copy if already one).
+
+    Raises
+    ------
+    TypeError
+        If ``packed`` is not a NumPy array of dtype ``uint64``.
+    ValueError
+        If its rank is not in ``ndims``.
+    """
+    if not isinstance(packed, np.ndarray):
+        raise TypeError(f"{name} must be a numpy.ndarray of dtype uint64, "
+                        f"got {type(packed).__name__}")
+    if packed.dtype != np.uint64:
+        raise TypeError(f"{name} must have dtype uint64, got {packed.dtype}")
+    if ndims is not None and packed.ndim not in ndims:
+        forms = " or ".join(f"{d}-D" for d in ndims)
+        raise ValueError(f"{name} must be {forms}, got shape {packed.shape}")
+    return np.ascontiguousarray(packed)
+
+
+def same_shape(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> None:
+    """Raise ``ValueError`` unless two operand arrays have the same shape."""
+    if a.shape != b.shape:
+        raise ValueError(f"{name_a} and {name_b} must have the same shape, "
+                         f"got {a.shape} and {b.shape}")
+
+
+def as_bits(bits: object, name: str = "bits") -> np.ndarray:
+    """Return a 1-D or 2-D array of 0/1 values as C-contiguous ``uint8``.
+
+    Raises
+    ------
+    TypeError
+        If the values are not integers or booleans (floats are rejected so that
+        0.5 is never silently folded into a bit).
+    ValueError
+        If the rank is not 1 or 2 or a value is neither 0 nor 1.
+    """
+    arr = np.asarray(bits)
+    if arr.dtype.kind not in "biu":
+        raise TypeError(f"{name} must hold integers 0/1 (or bool), got dtype {arr.dtype}")
+    if arr.ndim not in (1, 2):
+        raise ValueError(f"{name} must be 1-D (N,) or 2-D (B, N), got shape {arr.shape}")
+    if arr.dtype.kind != "b":
+        binary = (arr == 0) | (arr == 1)
+        if not binary.all():
+            bad = tuple(int(i) for i in np.argwhere(~binary)[0])
+            raise ValueError(f"{name} must contain only 0 and 1, got {arr[bad]} at index {bad}")
+    return np.ascontiguousarray(arr, dtype=np.uint8)
+
+
+@dataclass(frozen=True)
+class ForwardArgs:
+    """Validated, normalised arguments of ``sc_forward``.
+
+    Attributes
+    ----------
+    weights : ndarray
+        ``uint64`` ``(n_out, n_in, n_words)``, C-contiguous.
+    probs : ndarray
+        ``float64`` ``(batch, n_in)``, C-contiguous (1-D input becomes batch 1).
+    length, seed : int
+        Checked stream length and encoder seed.
+    batched : bool
+        Whether the caller passed 2-D input (result keeps the batch axis).
+    """
+
+    weights: np.ndarray
+    probs: np.ndarray
+    length: int
+    seed: int
+    batched: bool
+
+    def shape_result(self, out: np.ndarray) -> np.ndarray:
+        """Drop the batch axis of a ``(batch, n_out)`` result for 1-D input."""
+        return out if self.batched else out[0]
+
+
+def validate_forward(weights_packed: object, input_probs: object, length: object,
+                     seed: object) -> ForwardArgs:
+    """Check every rule of DESIGN §3 for ``sc_forward`` arguments.
+
+    Raises
+    ------
+    TypeError
+        Wrong types (non-``uint64`` weights, non-real probabilities, non-int
+        length or seed).
+    ValueError
+        Wrong ranks or shapes, wrong ``n_words``, probabilities that are
+        non-finite or outside [0, 1], ``length <= 0``, seed outside [0, 2**32).
+    """
+    length = check_length(length)
+    seed = check_seed(seed)
+    weights = as_packed(weights_packed, "weights_packed", ndims=(3,))
+    probs = as_probabilities(input_probs, "input_probs")
+    n_out, n_in, n_words = weights.shape
+    expected_words = n_words_for(length)
+    if n_words != expected_words:
+        raise ValueError(
+            "weights_packed must have shape (n_out, n_in, n_words) with n_words = "
+            f"ceil(length / 64) = {expected_words}, got shape {weights.shape}")
+    if probs.shape[-1] != n_in:
+        raise ValueError(
+            f"input_probs must have n_in = {n_in} values per row to match weights_packed "
+            f"{weights.shape}, got shape {probs.shape}")
+    batched = probs.ndim == 2
+    return ForwardArgs(weights, probs if batched else probs[None, :], length, seed, batched)

@@ -1,0 +1,116 @@
+"""Packed bitstream operations on NumPy (DESIGN §4).
+
+Streams are packed 64 bits per ``uint64`` word, least-significant bit first.
+Unipolar multiply is ``vec_and``, bipolar multiply ``vec_xnor``, scaled
+addition ``vec_mux`` and a dot product is AND followed by ``vec_popcount``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._packing import pack_rows, unpack_rows
+from ._validation import as_bits, as_packed, check_int, n_words_for, same_shape
+
+__all__ = ["pack_bitstream", "unpack_bitstream", "vec_and", "vec_xnor", "vec_not",
+           "vec_mux", "vec_popcount"]
+
+
+def pack_bitstream(bits: object) -> np.ndarray:
+    """Pack a 0/1 stream into ``uint64`` words.
+
+    Parameters
+    ----------
+    bits : array_like
+        1-D ``(N,)`` or 2-D ``(B, N)`` of 0/1 integers or booleans.
+
+    Returns
+    -------
+    ndarray
+        ``uint64`` of shape ``(ceil(N/64),)`` or ``(B, ceil(N/64))``; bits past
+        ``N`` in the last word are 0.
+
+    Raises
+    ------
+    TypeError
+        If ``bits`` does not hold integers or booleans.
+    ValueError
+        If its rank is not 1 or 2 or a value is not 0 or 1.
+    """
+    return pack_rows(as_bits(bits))
+
+
+def unpack_bitstream(packed: np.ndarray, original_length: int,
+                     original_shape: tuple[int, ...] | None = None) -> np.ndarray:
+    """Inverse of :func:`pack_bitstream`.
+
+    Parameters
+    ----------
+    packed : ndarray
+        ``uint64``, 1-D ``(n_words,)`` or 2-D ``(B, n_words)``.
+    original_length : int
+        Total number of bits.  For 2-D input without ``original_shape`` each
+        row yields ``original_length // B`` bits.
+    original_shape : tuple of int, optional
+        Shape of the result; its size must equal ``original_length``.
+
+    Returns
+    -------
+    ndarray
+        ``uint8`` 0/1 array.
+
+    Raises
+    ------
+    TypeError
+        If ``packed`` is not a ``uint64`` array.
+    ValueError
+        If the lengths do not fit the packed words or the shape.
+    """
+    packed = as_packed(packed, "packed", ndims=(1, 2))
+    total = check_int(original_length, "original_length", minimum=0)
+    rows = 1 if packed.ndim == 1 else packed.shape[0]
+    if original_shape is not None:
+        shape = tuple(check_int(d, "original_shape", minimum=0) for d in original_shape)
+        if int(np.prod(shape, dtype=np.int64)) != total:
+            raise ValueError(f"original_shape {shape} must hold original_length = {total} bits")
+    if packed.ndim == 2 and rows and total % rows:
+        raise ValueError(f"original_length = {total} must be a multiple of the "
+                         f"{rows} rows of packed")
+    per_row = total if packed.ndim == 1 else (total // rows if rows else 0)
+    if n_words_for(per_row) > packed.shape[-1]:
+        raise ValueError(f"original_length needs {n_words_for(per_row)} words per row, "
+                         f"packed has {packed.shape[-1]}")
+    bits = unpack_rows(packed, per_row)
+    return bits.reshape(original_shape) if original_shape is not None else bits
+
+
+def vec_and(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Bitwise AND of packed streams (SC unipolar multiply)."""
+    a, b = as_packed(a, "a"), as_packed(b, "b")
+    same_shape("a", a, "b", b)
+    return np.bitwise_and(a, b)
+
+
+def vec_xnor(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Bitwise XNOR of packed streams (SC bipolar multiply)."""
+    a, b = as_packed(a, "a"), as_packed(b, "b")
+    same_shape("a", a, "b", b)
+    return np.invert(np.bitwise_xor(a, b))
+
+
+def vec_not(a: np.ndarray) -> np.ndarray:
+    """Bitwise complement of packed streams (``1 - p``), all 64 bits of each word."""
+    return np.invert(as_packed(a, "a"))
+
+
+def vec_mux(sel: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``(sel & a) | (~sel & b)``: SC scaled addition with select stream ``sel``."""
+    sel, a, b = as_packed(sel, "sel"), as_packed(a, "a"), as_packed(b, "b")
+    same_shape("sel", sel, "a", a)
+    same_shape("sel", sel, "b", b)
+    return np.bitwise_or(np.bitwise_and(sel, a), np.bitwise_and(np.invert(sel), b))
+
+
+def vec_popcount(a: np.ndarray) -> int:
+    """Total number of set bits in a packed array, as a Python int."""
+    return int(np.bitwise_count(as_packed(a, "a")).sum(dtype=np.uint64))
