@@ -23,7 +23,7 @@ from ._validation import ForwardArgs, validate_forward
 from .lfsr import DEFAULT_SEED
 
 __all__ = ["Backend", "NumpyBackend", "RustBackend", "BackendStatus", "PRIORITY",
-           "available_backends", "get_backend", "register_backend", "host_key"]
+           "available_backends", "get_backend", "register_backend", "host_key", "engine_info"]
 
 # Static fastest-first order, used when no timing study exists for this host.
 PRIORITY: tuple[str, ...] = ("rust", "numba", "cupy", "jax", "numpy")
@@ -192,6 +192,15 @@ def available_backends() -> dict[str, BackendStatus]:
             hint = "reinstall sc-neurocore"
         result[name] = BackendStatus(name, instance is not None, reason, hint)
     return result
+
+
+def engine_info() -> dict:
+    """SIMD tier and thread count of the Rust engine (``None`` when absent)."""
+    try:
+        from sc_neurocore import _engine
+    except ImportError:
+        return {"simd_tier": None, "threads": None}
+    return {"simd_tier": _engine.simd_tier(), "threads": _engine.get_num_threads()}
 
 
 def host_key() -> str:

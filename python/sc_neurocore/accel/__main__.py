@@ -1,0 +1,93 @@
+"""Command line: ``python -m sc_neurocore.accel {info,bench}``.
+
+``info`` reports every supported backend (available or not, and why), the
+Rust engine's SIMD tier and threads; ``bench`` runs the timing study.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .backend import available_backends, engine_info, host_key
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Print the version, backends and engine configuration."""
+    status = available_backends()
+    engine = engine_info()
+    if args.json:
+        print(json.dumps({"version": __version__, "host": host_key(), "engine": engine,
+                          "backends": {n: vars(s) for n, s in status.items()}}, indent=2))
+        return 0
+    print(f"sc_neurocore {__version__} on {host_key()}")
+    print(f"rust engine: simd tier {engine['simd_tier'] or 'n/a'}, "
+          f"threads {engine['threads'] or 'n/a'}")
+    print("backends:")
+    for name, s in status.items():
+        mark = "available" if s.available else "unavailable"
+        why = "" if s.available else f" — {s.reason}; install: {s.install_hint}"
+        print(f"  {name:<6} {mark}{why}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run the timing study, print the table and write JSON + PNG."""
+    from .bench import format_table, run_study, write_results
+
+    if args.threads is not None:
+        from sc_neurocore import _engine
+
+        _engine.set_num_threads(args.threads)
+    backends = args.backends.split(",") if args.backends else None
+    study = run_study(quick=args.quick, backends=backends, repeats=args.repeats,
+                      extras=not args.no_extras)
+    if args.mpi:
+        mpi = importlib.import_module("sc_neurocore.accel.mpi_driver")
+        study.extras.extend(mpi.bench_mpi(args.quick, lambda line: print(line, file=sys.stderr,
+                                                                          flush=True)))
+    print(format_table(study))
+    json_path, png_path = write_results(study, Path(args.out))
+    print(f"results: {json_path}" + (f", chart: {png_path}" if png_path else ""))
+    bad = [f"{r.workload}/{r.backend}" for r in study.rows if not r.bit_identical]
+    if bad:
+        print(f"NOT bit-identical to numpy: {', '.join(bad)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the CLI."""
+    parser = argparse.ArgumentParser(prog="python -m sc_neurocore.accel",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=__version__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    info = sub.add_parser("info", help="backends, SIMD tier and threads")
+    info.add_argument("--json", action="store_true", help="machine-readable output")
+    info.set_defaults(func=cmd_info)
+    bench = sub.add_parser("bench", help="timing study across every available backend")
+    bench.add_argument("--quick", action="store_true", help="fewer repeats, a short run")
+    bench.add_argument("--backends", help="comma-separated subset (numpy is always measured)")
+    bench.add_argument("--repeats", type=int, help="timed runs per measurement")
+    bench.add_argument("--threads", type=int, help="Rust engine threads")
+    bench.add_argument("--mpi", action="store_true",
+                       help="also time W2 on 1 and 2 MPI ranks (needs mpiexec)")
+    bench.add_argument("--no-extras", action="store_true",
+                       help="skip the Numba/JAX extra benchmarks")
+    bench.add_argument("--out", default="benchmarks/results", help="folder for JSON and PNG")
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m sc_neurocore.accel`` and ``sc-neurocore-accel``."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
