@@ -18,7 +18,7 @@ ENGINE_SOURCES := $(shell find rust/engine/src -name '*.rs' 2>/dev/null) rust/en
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all install demo test bench benchmark info clean \
-        test-rust test-python test-parity system-deps
+        test-rust test-python test-parity test-go test-julia system-deps
 
 all: install
 
@@ -61,10 +61,19 @@ bench benchmark: demo
 info: install
 	$(PY) -m sc_neurocore.accel info
 
-test: install test-rust test-python test-parity
+test: install test-rust test-go test-julia test-python test-parity
 
 test-rust:
-	cargo test --manifest-path rust/engine/Cargo.toml --release
+	cargo test --manifest-path rust/engine/Cargo.toml
+
+test-go:
+	cd go && go vet ./... && go test ./...
+
+# Julia cannot be installed on every machine: where it is missing, the
+# sources are still parse-checked by tests/test_julia_sources.py (test-python).
+test-julia:
+	@if command -v julia >/dev/null 2>&1; then cd julia && julia --project=. test/runtests.jl; \
+	else echo "julia not on PATH: julia/ is parse-checked only (tests/test_julia_sources.py)"; fi
 
 test-python: install
 	$(PY) -m pytest -q

@@ -1,0 +1,3 @@
+module sc-neurocore/mirror
+
+go 1.21
