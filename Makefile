@@ -18,7 +18,7 @@ ENGINE_SOURCES := $(shell find rust/engine/src -name '*.rs' 2>/dev/null) rust/en
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all install demo test bench benchmark info clean \
-        test-rust test-python test-parity test-go test-julia system-deps
+        test-rust test-python test-parity test-go test-julia test-mojo system-deps
 
 all: install
 
@@ -61,13 +61,17 @@ bench benchmark: demo
 info: install
 	$(PY) -m sc_neurocore.accel info
 
-test: install test-rust test-go test-julia test-python test-parity
+test: install test-rust test-go test-mojo test-julia test-python test-parity
 
 test-rust:
 	cargo test --manifest-path rust/engine/Cargo.toml
 
 test-go:
 	cd go && go vet ./... && go test ./...
+
+# Mojo-side unit tests (mojo is pip-installed into .venv by requirements-research.txt).
+test-mojo: install
+	cd mojo && mojo run --fp-mode contract=off -I . tests/test_kernels.mojo
 
 # Julia cannot be installed on every machine: where it is missing, the
 # sources are still parse-checked by tests/test_julia_sources.py (test-python).

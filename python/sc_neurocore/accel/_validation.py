@@ -63,6 +63,15 @@ def check_seed(seed: object) -> int:
     return check_int(seed, "seed", minimum=0, below=SEED_LIMIT)
 
 
+def c_contiguous(arr: np.ndarray, dtype: np.dtype | type | None = None) -> np.ndarray:
+    """``arr`` as a C-contiguous array of ``dtype``, copying only when needed.
+
+    Unlike ``np.ascontiguousarray`` it keeps 0-D arrays 0-D.
+    """
+    arr = np.asarray(arr, dtype=dtype)
+    return arr if arr.flags.c_contiguous else arr.copy(order="C")
+
+
 def as_probabilities(probs: object, name: str = "input_probs",
                      ndims: tuple[int, ...] = (1, 2)) -> np.ndarray:
     """Return ``probs`` as a C-contiguous ``float64`` array of checked values.
@@ -89,7 +98,7 @@ def as_probabilities(probs: object, name: str = "input_probs",
     if arr.ndim not in ndims:
         forms = " or ".join(f"{d}-D" for d in ndims)
         raise ValueError(f"{name} must be {forms}, got shape {arr.shape}")
-    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    arr = c_contiguous(arr, np.float64)
     finite = np.isfinite(arr)
     if not finite.all():
         bad = tuple(int(i) for i in np.argwhere(~finite)[0])
@@ -119,7 +128,7 @@ def as_packed(packed: object, name: str, ndims: tuple[int, ...] | None = None) -
     if ndims is not None and packed.ndim not in ndims:
         forms = " or ".join(f"{d}-D" for d in ndims)
         raise ValueError(f"{name} must be {forms}, got shape {packed.shape}")
-    return np.ascontiguousarray(packed)
+    return c_contiguous(packed)
 
 
 def same_shape(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> None:
@@ -150,7 +159,7 @@ def as_bits(bits: object, name: str = "bits") -> np.ndarray:
         if not binary.all():
             bad = tuple(int(i) for i in np.argwhere(~binary)[0])
             raise ValueError(f"{name} must contain only 0 and 1, got {arr[bad]} at index {bad}")
-    return np.ascontiguousarray(arr, dtype=np.uint8)
+    return c_contiguous(arr, np.uint8)
 
 
 @dataclass(frozen=True)
