@@ -18,7 +18,7 @@ ENGINE_SOURCES := $(shell find rust/engine/src -name '*.rs' 2>/dev/null) rust/en
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all install demo test bench benchmark info clean \
-        test-rust test-python test-parity test-go test-julia test-mojo system-deps
+        test-rust test-python test-parity test-go test-julia test-mojo parity-bench system-deps
 
 all: install
 
@@ -83,8 +83,11 @@ test-python: install
 	$(PY) -m pytest -q
 
 test-parity: install
-	@if [ -d parity ] && [ -f parity/__main__.py ]; then $(PY) -m parity run --lang all --require python,rust,numba,jax,go,mojo,wgsl; \
-	else echo "parity runner not present yet"; fi
+	$(PY) -m parity regen --check
+	$(PY) -m parity run --lang all --require python,rust,numba,jax,go,mojo,wgsl
+
+parity-bench: install
+	$(PY) -m parity bench --lang all
 
 clean:
 	rm -rf $(STAMPS) target rust/engine/target

@@ -1,0 +1,174 @@
+"""Command line of ``python -m parity``: ``list``, ``run``, ``bench`` and ``regen``.
+
+Exit status of ``run``: 0 every checked kernel passes; 1 any mismatch (the
+first differing element is printed); 2 the language's toolchain is missing
+(with the install hint), or, with ``--require``, a required language is
+missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .kernels import KERNELS
+from .languages import LANGUAGES, ToolchainMissing, get_language
+
+__all__ = ["main", "build_parser"]
+
+
+def _csv(value: str, allowed: Sequence[str], what: str) -> list[str]:
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in items if v not in allowed]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown {what} {', '.join(unknown)}; expected a comma-separated list of "
+            f"{', '.join(allowed)}")
+    return items
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and docs)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m parity",
+        description="Bit-level parity of every sc_neurocore.accel implementation against "
+                    "the golden vectors of the NumPy reference (parity/FORMAT.md).")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    langs = ", ".join(LANGUAGES)
+    p_list = sub.add_parser("list", help="languages, kernels and which toolchains are found")
+    p_list.add_argument("--mirror-root", type=Path, default=None, help=argparse.SUPPRESS)
+
+    p_run = sub.add_parser("run", help="run every kernel of a language against the golden files")
+    p_run.add_argument("--lang", required=True, choices=[*LANGUAGES, "all"],
+                       help=f"one of {langs}, or all")
+    p_run.add_argument("--kernels", type=lambda v: _csv(v, KERNELS, "kernel"),
+                       default=list(KERNELS), help="comma-separated subset of kernels")
+    p_run.add_argument("--require", type=lambda v: _csv(v, LANGUAGES, "language"), default=[],
+                       help="with --lang all: exit non-zero if any of these languages "
+                            "is missing or fails")
+    p_run.add_argument("--golden", type=Path, default=None,
+                       help="folder of golden files (default: parity/golden)")
+    p_run.add_argument("--timeout", type=float, default=600.0,
+                       help="seconds per mirror build command and harness run (default 600)")
+    p_run.add_argument("--mirror-root", type=Path, default=None,
+                       help="folder holding the mirror folders (default: repository root)")
+    p_run.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+
+    p_bench = sub.add_parser("bench", help="time sc_forward and check it against the reference")
+    p_bench.add_argument("--lang", required=True, choices=[*LANGUAGES, "all"])
+    p_bench.add_argument("--reps", type=int, default=7, help="timed repetitions (median)")
+    p_bench.add_argument("--w1-only", action="store_true",
+                         help="only the W1 size (n_out 128, n_in 784, length 1024)")
+    p_bench.add_argument("--out", type=Path, default=None,
+                         help="results folder (default: benchmarks/results)")
+    p_bench.add_argument("--timeout", type=float, default=600.0)
+    p_bench.add_argument("--mirror-root", type=Path, default=None, help=argparse.SUPPRESS)
+
+    p_regen = sub.add_parser("regen", help="regenerate the golden files from the NumPy reference")
+    p_regen.add_argument("--out", type=Path, default=None,
+                         help="destination folder (default: parity/golden)")
+    p_regen.add_argument("--check", action="store_true",
+                         help="write nothing; exit 1 if a committed file differs")
+    return parser
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from .runner import load_goldens
+
+    print("languages:")
+    for name in LANGUAGES:
+        lang = get_language(name, args.mirror_root)
+        try:
+            lang.check_available()
+            found = "toolchain found"
+        except ToolchainMissing as exc:
+            found = f"toolchain MISSING ({exc.reason}); install: {exc.hint}"
+        kernels = lang.implemented() if found == "toolchain found" else ()
+        print(f"  {name:7s} {lang.description}")
+        print(f"          {found}")
+        if kernels:
+            print(f"          kernels: {', '.join(kernels)}")
+    print("kernels (golden cases: valid + invalid):")
+    try:
+        goldens = load_goldens(KERNELS)
+    except FileNotFoundError as exc:
+        print(f"  {exc}")
+        return 1
+    for kernel, golden in goldens.items():
+        valid = sum(c.valid for c in golden.cases)
+        print(f"  {kernel:10s} {len(golden.cases):3d} cases ({valid} valid, "
+              f"{len(golden.cases) - valid} invalid)")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .runner import exit_code, format_matrix, format_report, load_goldens, run_language
+
+    if args.require and args.lang != "all":
+        print("--require only applies to --lang all", file=sys.stderr)
+        return 2
+    try:
+        goldens = load_goldens(args.kernels, args.golden)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"cannot read the golden files: {exc}", file=sys.stderr)
+        return 1
+    progress = None if args.quiet else (lambda line: print(f"... {line}", file=sys.stderr,
+                                                           flush=True))
+    names = list(LANGUAGES) if args.lang == "all" else [args.lang]
+    reports = [run_language(n, goldens, args.golden, mirror_root=args.mirror_root,
+                            timeout=args.timeout, progress=progress) for n in names]
+    if args.lang == "all":
+        print(format_matrix(reports, args.kernels))
+        missing_required = [r.language for r in reports
+                            if r.language in args.require and r.status == "missing"]
+        if missing_required:
+            print(f"required but missing: {', '.join(missing_required)}")
+    else:
+        print(format_report(reports[0], goldens))
+    return exit_code(reports, args.require, single=args.lang != "all")
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import SIZES, W1, bench_language, format_bench, write_results
+
+    if args.reps < 1:
+        print("--reps must be >= 1", file=sys.stderr)
+        return 2
+    sizes = [W1] if args.w1_only else list(SIZES)
+    names = list(LANGUAGES) if args.lang == "all" else [args.lang]
+    status = 0
+    for name in names:
+        try:
+            data = bench_language(name, sizes, args.reps, mirror_root=args.mirror_root,
+                                  timeout=args.timeout)
+        except ToolchainMissing as exc:
+            print(f"{name}: toolchain missing ({exc.reason})\n  install: {exc.hint}")
+            if args.lang != "all":
+                return 2
+            continue
+        path = write_results(data, args.out)
+        print(format_bench(data))
+        print(f"  -> {path}")
+        if not all(r.get("bit_identical") for r in data["results"]):
+            status = 1
+    return status
+
+
+def _cmd_regen(args: argparse.Namespace) -> int:
+    from .regen import regenerate
+
+    status = regenerate(args.out, check=args.check)
+    for kernel, state in status.items():
+        print(f"{kernel:10s} {state}")
+    return 1 if any(s in ("differs", "missing") for s in status.values()) else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    handler = {"list": _cmd_list, "run": _cmd_run, "bench": _cmd_bench,
+               "regen": _cmd_regen}[args.command]
+    return handler(args)

@@ -1,0 +1,112 @@
+"""The parity kernels, their golden field names and the NumPy reference for each.
+
+A kernel function takes a case's ``inputs`` (name -> ndarray, as read from a
+golden file) and returns its outputs (name -> ndarray) or raises
+``ValueError``/``TypeError`` when the inputs are invalid.  The reference here
+calls the public NumPy functions of :mod:`sc_neurocore.accel`; other Python-side
+languages adapt their own entry points to the same signature
+(:mod:`parity.adapters`).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["KERNELS", "INPUTS", "OUTPUTS", "KernelFn", "scalar", "unpack_total_bits",
+           "reference_kernels"]
+
+#: Every kernel, in the order tables and golden files list them.
+KERNELS: tuple[str, ...] = ("pack", "unpack", "popcount", "and", "xnor", "not", "mux",
+                            "encode", "sc_forward", "lif_step")
+
+#: Input names per kernel, in golden-file order (FORMAT.md, "Kernels and their fields").
+INPUTS: dict[str, tuple[str, ...]] = {
+    "pack": ("bits",),
+    "unpack": ("packed", "n_bits"),
+    "popcount": ("a",),
+    "and": ("a", "b"),
+    "xnor": ("a", "b"),
+    "not": ("a",),
+    "mux": ("sel", "a", "b"),
+    "encode": ("probs", "length", "seed"),
+    "sc_forward": ("weights", "probs", "length", "seed"),
+    "lif_step": ("v", "i_t", "noise", "v_rest", "v_reset", "v_threshold", "alpha",
+                 "resistance"),
+}
+
+#: Output names per kernel, in golden-file order.
+OUTPUTS: dict[str, tuple[str, ...]] = {
+    "pack": ("packed",),
+    "unpack": ("bits",),
+    "popcount": ("counts",),
+    "and": ("out",),
+    "xnor": ("out",),
+    "not": ("out",),
+    "mux": ("out",),
+    "encode": ("packed",),
+    "sc_forward": ("out",),
+    "lif_step": ("v", "spike"),
+}
+
+KernelFn = Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]
+
+
+def scalar(arr: np.ndarray) -> object:
+    """A 0-D golden array as a Python scalar (int for ``i64``, float for ``f64``).
+
+    Arrays of any other rank are returned unchanged so that the function under
+    test sees (and must reject) the wrong rank.
+    """
+    arr = np.asarray(arr)
+    return arr.item() if arr.ndim == 0 else arr
+
+
+def unpack_total_bits(packed: np.ndarray, n_bits: object) -> object:
+    """The reference's ``original_length`` (total bits) for per-row ``n_bits``.
+
+    FORMAT.md's ``n_bits`` counts bits per row; the façade's
+    ``unpack_bitstream`` takes the total.  Non-int ``n_bits`` is passed through
+    unchanged so that it is rejected.
+    """
+    if isinstance(n_bits, int) and packed.ndim == 2:
+        return n_bits * packed.shape[0]
+    return n_bits
+
+
+def reference_kernels() -> dict[str, KernelFn]:
+    """The NumPy reference of every kernel (the source of the golden outputs)."""
+    from sc_neurocore.accel import (encode_packed, pack_bitstream, sc_forward_numpy,
+                                    unpack_bitstream, vec_and, vec_mux, vec_not, vec_xnor)
+    from sc_neurocore.accel._validation import as_packed
+    from sc_neurocore.accel.lif import lif_step
+
+    def unpack(x: dict) -> dict:
+        n_bits = scalar(x["n_bits"])
+        packed = x["packed"]
+        return {"bits": unpack_bitstream(packed, unpack_total_bits(packed, n_bits))}
+
+    def popcount(x: dict) -> dict:
+        return {"counts": np.bitwise_count(as_packed(x["a"], "a")).astype(np.uint64)}
+
+    def lif(x: dict) -> dict:
+        v, spike = lif_step(x["v"], x["i_t"], scalar(x["v_rest"]), scalar(x["v_reset"]),
+                            scalar(x["v_threshold"]), scalar(x["alpha"]),
+                            scalar(x["resistance"]), x["noise"])
+        return {"v": v, "spike": spike}
+
+    return {
+        "pack": lambda x: {"packed": pack_bitstream(x["bits"])},
+        "unpack": unpack,
+        "popcount": popcount,
+        "and": lambda x: {"out": vec_and(x["a"], x["b"])},
+        "xnor": lambda x: {"out": vec_xnor(x["a"], x["b"])},
+        "not": lambda x: {"out": vec_not(x["a"])},
+        "mux": lambda x: {"out": vec_mux(x["sel"], x["a"], x["b"])},
+        "encode": lambda x: {"packed": encode_packed(x["probs"], scalar(x["length"]),
+                                                     scalar(x["seed"]))},
+        "sc_forward": lambda x: {"out": sc_forward_numpy(
+            x["weights"], x["probs"], length=scalar(x["length"]), seed=scalar(x["seed"]))},
+        "lif_step": lif,
+    }
