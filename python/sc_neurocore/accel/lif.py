@@ -10,7 +10,10 @@ import math
 
 import numpy as np
 
-__all__ = ["lif_step", "validate_lif_step", "forward_pass_numpy", "check_positive"]
+from ._validation import check_int
+
+__all__ = ["lif_step", "validate_lif_step", "forward_pass_numpy", "validate_forward_pass",
+           "check_positive", "check_finite_scalar", "check_finite_array"]
 
 
 def check_positive(value: object, name: str) -> float:
@@ -24,7 +27,8 @@ def check_positive(value: object, name: str) -> float:
     return number
 
 
-def _finite_scalar(value: object, name: str) -> float:
+def check_finite_scalar(value: object, name: str) -> float:
+    """Return ``value`` as a float after checking it is a finite real number."""
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -34,7 +38,8 @@ def _finite_scalar(value: object, name: str) -> float:
     return number
 
 
-def _finite_array(value: object, name: str) -> np.ndarray:
+def check_finite_array(value: object, name: str) -> np.ndarray:
+    """Return ``value`` as a ``float64`` array after checking every value is finite."""
     arr = np.asarray(value)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
@@ -60,8 +65,8 @@ def validate_lif_step(v: object, I_t: object, v_rest: object, v_reset: object,
     ValueError
         Non-finite values, ``alpha <= 0``, or shapes that do not broadcast to ``v``.
     """
-    v_arr = _finite_array(v, "v")
-    arrays = {"I_t": _finite_array(I_t, "I_t"), "noise": _finite_array(noise, "noise")}
+    v_arr = check_finite_array(v, "v")
+    arrays = {"I_t": check_finite_array(I_t, "I_t"), "noise": check_finite_array(noise, "noise")}
     for name, arr in arrays.items():
         try:
             if np.broadcast_shapes(arr.shape, v_arr.shape) != v_arr.shape:
@@ -69,10 +74,10 @@ def validate_lif_step(v: object, I_t: object, v_rest: object, v_reset: object,
         except ValueError:
             raise ValueError(f"{name} must broadcast to v's shape {v_arr.shape}, "
                              f"got shape {arr.shape}") from None
-    scalars = [_finite_scalar(x, n) for x, n in ((v_rest, "v_rest"), (v_reset, "v_reset"),
+    scalars = [check_finite_scalar(x, n) for x, n in ((v_rest, "v_rest"), (v_reset, "v_reset"),
                                                  (v_threshold, "v_threshold"))]
     alpha = check_positive(alpha, "alpha")
-    resistance = _finite_scalar(resistance, "resistance")
+    resistance = check_finite_scalar(resistance, "resistance")
     return (v_arr, arrays["I_t"], *scalars, alpha, resistance, arrays["noise"])
 
 
@@ -117,27 +122,116 @@ def lif_step(v: object, I_t: object, v_rest: float = 0.0, v_reset: float = 0.0,
     return v_new, spike.astype(np.uint8)
 
 
+def validate_forward_pass(weights: object, x: object, n_steps: object, v_rest: object,
+                          v_reset: object, v_threshold: object, alpha: object) -> tuple:
+    """Check and normalise the arguments of a layered LIF forward pass (DESIGN §5).
+
+    Shared by :func:`forward_pass_numpy` and the JAX backend so both reject the
+    same inputs with the same messages.
+
+    Parameters
+    ----------
+    weights : list or tuple of array_like
+        Per layer a non-empty 2-D ``(n_out, n_in)`` matrix of finite reals;
+        layer ``k``'s ``n_in`` equals layer ``k - 1``'s ``n_out``.
+    x : array_like
+        Finite reals, ``(batch, n_in)`` (constant over time) or
+        ``(n_steps, batch, n_in)`` (time-major), non-empty.
+    n_steps : int
+        Number of time steps (>= 1); equals ``x.shape[0]`` for 3-D ``x``.
+    v_rest, v_reset, v_threshold : float
+        Finite potentials.
+    alpha : float
+        Leak factor (finite, > 0).
+
+    Returns
+    -------
+    tuple
+        ``(weights, x, n_steps, v_rest, v_reset, v_threshold, alpha)`` with
+        ``weights`` a list of ``float64`` arrays and ``x`` ``float64``.
+
+    Raises
+    ------
+    TypeError
+        Non-real values, ``weights`` not a list or tuple, non-int ``n_steps``.
+    ValueError
+        Non-finite values, empty or mismatched shapes, ``n_steps < 1``,
+        ``alpha <= 0``.
+    """
+    if not isinstance(weights, (list, tuple)):
+        raise TypeError("weights must be a list or tuple of 2-D (n_out, n_in) arrays, "
+                        f"got {type(weights).__name__}")
+    if len(weights) == 0:
+        raise ValueError("weights must hold at least one 2-D (n_out, n_in) array, got none")
+    mats = []
+    for k, w in enumerate(weights):
+        arr = check_finite_array(w, f"weights[{k}]")
+        if arr.ndim != 2 or arr.size == 0:
+            raise ValueError(f"weights[{k}] must be a non-empty 2-D (n_out, n_in) array, "
+                             f"got shape {arr.shape}")
+        mats.append(arr)
+    x_arr = check_finite_array(x, "x")
+    if x_arr.ndim not in (2, 3) or x_arr.size == 0:
+        raise ValueError("x must be a non-empty 2-D (batch, n_in) or 3-D "
+                         f"(n_steps, batch, n_in) array, got shape {x_arr.shape}")
+    n_steps = check_int(n_steps, "n_steps", minimum=1)
+    if x_arr.ndim == 3 and x_arr.shape[0] != n_steps:
+        raise ValueError(f"x must have n_steps = {n_steps} rows along axis 0 when 3-D "
+                         f"(n_steps, batch, n_in), got shape {x_arr.shape}")
+    fan_in = x_arr.shape[-1]
+    for k, w in enumerate(mats):
+        if w.shape[1] != fan_in:
+            source = "x" if k == 0 else f"weights[{k - 1}] (n_out)"
+            raise ValueError(f"weights[{k}] must have shape (n_out, {fan_in}) to match "
+                             f"{source}, got shape {w.shape}")
+        fan_in = w.shape[0]
+    scalars = [check_finite_scalar(val, name) for val, name in
+               ((v_rest, "v_rest"), (v_reset, "v_reset"), (v_threshold, "v_threshold"))]
+    alpha = check_positive(alpha, "alpha")
+    return (mats, x_arr, n_steps, *scalars, alpha)
+
+
 def forward_pass_numpy(weights: list, x: np.ndarray, n_steps: int, v_rest: float = 0.0,
                        v_reset: float = 0.0, v_threshold: float = 1.0,
                        alpha: float = 0.9) -> tuple[list[np.ndarray], np.ndarray]:
     """Plain NumPy loop of the layered LIF forward pass of DESIGN §5.
 
+    Per step ``t`` and layer ``k`` (layers step together; ``s_prev`` is layer
+    ``k - 1``'s spikes at this step, or the input for layer 0)::
+
+        s = H(v - v_threshold)                    # H(0) = 1
+        v = v_rest + alpha * ((1 - s) * v + s * v_reset - v_rest) + s_prev @ W.T
+        spikes[k][t] = H(v - v_threshold)
+
+    with ``v`` starting at ``v_rest``.  ``s`` is therefore the spike the layer
+    emitted at the previous step, which resets the potential now.
+
     Parameters
     ----------
-    weights : list of ndarray
+    weights : list of array_like
         Per layer, ``(n_out, n_in)``.
-    x : ndarray
+    x : array_like
         ``(batch, n_in)`` constant input or ``(n_steps, batch, n_in)``.
     n_steps : int
-        Time steps.
+        Time steps (>= 1).
+    v_rest, v_reset, v_threshold : float
+        Resting, reset and threshold potentials.
+    alpha : float
+        Leak factor (> 0).
 
     Returns
     -------
     (list of ndarray, ndarray)
         Spike trains per layer, each ``(n_steps, batch, n_out)`` float64, and
-        the last layer's final potentials.
+        the last layer's final potentials ``(batch, n_out)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        See :func:`validate_forward_pass`.
     """
-    x = np.asarray(x, dtype=np.float64)
+    weights, x, n_steps, v_rest, v_reset, v_threshold, alpha = validate_forward_pass(
+        weights, x, n_steps, v_rest, v_reset, v_threshold, alpha)
     batch = x.shape[-2]
     v = [np.full((batch, w.shape[0]), v_rest, dtype=np.float64) for w in weights]
     trains = [np.zeros((n_steps, batch, w.shape[0])) for w in weights]
