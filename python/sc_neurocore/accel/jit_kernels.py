@@ -1,0 +1,448 @@
+"""Numba-compiled SC kernels and the ``numba`` backend (DESIGN §3, §4, §7).
+
+The kernels use the hardware population count (LLVM ``ctpop``, which becomes
+``popcnt`` or a vector ``vpopcntq`` on the host CPU), run their outer loops in
+parallel (``prange``) and cache the compiled machine code on disk
+(``cache=True``), so a second process loads it instead of recompiling.
+
+Public functions validate their arguments once, in Python, with the shared
+helpers of :mod:`sc_neurocore.accel._validation`, before any compiled code
+runs; compiled code never sees an unchecked shape or dtype.
+
+When Numba is not installed the module still imports, warns once, and the same
+public functions run NumPy implementations with identical results;
+:class:`NumbaBackend` then reports itself unavailable.
+
+Threads: Numba picks its threading layer itself (``tbb``, ``omp`` or
+``workqueue``).  With the OpenMP layer on a machine whose cores are already
+busy (more runnable threads than cores), OpenMP's default spin-waiting makes
+these short kernels many times slower; set ``OMP_WAIT_POLICY=passive`` or
+``NUMBA_THREADING_LAYER=workqueue`` (or ``NUMBA_NUM_THREADS``) there.  This
+module does not change either setting: both are process-wide.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import warnings
+from typing import Callable
+
+import numpy as np
+
+from ._packing import pack_rows
+from ._validation import ForwardArgs, as_bits, as_packed
+from .backend import Backend
+from .lfsr import PERIOD, _cycle_copies, lfsr_tables, quantize, start_states
+from .sc_inference import counts_to_rates, forward_counts_numpy, forward_numpy
+
+__all__ = ["HAS_NUMBA", "NUMBA_IMPORT_ERROR", "jit_pack_bits", "jit_vec_mac", "NumbaBackend",
+           "bench_extras"]
+
+try:
+    import numba
+    from numba import njit, prange, types
+    from numba.extending import intrinsic
+except Exception as _exc:  # ImportError, or a broken install that fails on import
+    HAS_NUMBA = False
+    NUMBA_IMPORT_ERROR: str | None = f"{type(_exc).__name__}: {_exc}"
+    warnings.warn(
+        "numba is not installed (or failed to import: "
+        f"{NUMBA_IMPORT_ERROR}); sc_neurocore.accel.jit_kernels runs its kernels on NumPy. "
+        "Install it with: pip install 'sc-neurocore[numba]'",
+        RuntimeWarning, stacklevel=2)
+else:
+    HAS_NUMBA = True
+    NUMBA_IMPORT_ERROR = None
+
+
+# --------------------------------------------------------------------------------------
+# Compiled kernels (defined only when Numba imported)
+# --------------------------------------------------------------------------------------
+
+if HAS_NUMBA:
+
+    @intrinsic
+    def _popcount64(typingctx, word):
+        """Hardware population count of a 64-bit integer (LLVM ``llvm.ctpop.i64``).
+
+        Returns an ``int64`` so that sums stay in signed integer arithmetic
+        (mixing ``uint64`` and ``int64`` in Numba promotes to ``float64``).
+        """
+        if not isinstance(word, types.Integer) or word.bitwidth != 64:
+            return None
+        sig = types.int64(word)
+
+        def codegen(context, builder, signature, args):
+            return builder.ctpop(args[0])
+
+        return sig, codegen
+
+    @njit(parallel=True, cache=True, nogil=True)
+    def _pack_kernel(bits, out):
+        """``out[w]`` = bits ``64w .. 64w+63`` of ``bits``, least-significant first."""
+        for w in prange(out.shape[0]):
+            base = w * 64
+            word = np.uint64(0)
+            for q in range(64):
+                word |= np.uint64(bits[base + q]) << np.uint64(q)
+            out[w] = word
+
+    # Serial helpers, called from inside the parallel loops below.  Parallel
+    # kernels are only ever called from Python: a cached non-parallel function
+    # that calls a parallel one can crash when loaded from the cache
+    # (numba issue #8578).
+
+    @njit(cache=True, nogil=True)
+    def _and_popcount(a, b):
+        """``sum_j popcount(a[j] & b[j])`` over two equally long 1-D word arrays."""
+        total = 0
+        for j in range(a.shape[0]):
+            total += _popcount64(a[j] & b[j])
+        return total
+
+    @njit(cache=True, nogil=True)
+    def _encode_word(states, x, n_bits):
+        """One packed word: bit ``q`` is ``states[q] < x`` for ``q < n_bits``, else 0."""
+        word = np.uint64(0)
+        for q in range(n_bits):
+            if states[q] < x:
+                word |= np.uint64(1) << np.uint64(q)
+        return word
+
+    @njit(parallel=True, cache=True, nogil=True)
+    def _mac_rows_kernel(weights2, inputs1, out):
+        """``out[o] = sum_j popcount(weights2[o, j] & inputs1[j])``.
+
+        The (in, word) axes are flattened into one contiguous row, so the inner
+        loop is a single streaming reduction that LLVM vectorises.
+        """
+        for o in prange(weights2.shape[0]):
+            out[o] = _and_popcount(weights2[o], inputs1)
+
+    @njit(parallel=True, cache=True, nogil=True)
+    def _sc_forward_kernel(weights, cycle, start, thresh, length):
+        """Fused SC forward pass: encode the inputs packed, then AND + popcount.
+
+        Bit ``t`` of input ``i`` in batch row ``b`` is ``cycle[start[i] + t] <
+        thresh[b, i]``; ``cycle`` is the LFSR cycle repeated so that every
+        window of ``length`` states is contiguous (a threshold of 65536 is
+        above every state: all ones).  Returns ``int64`` counts
+        ``(batch, n_out)``.  Only the packed input words
+        (``n_in * batch * n_words``, small) are materialised, laid out
+        ``(n_in, batch, n_words)`` so that a weight row ``weights[o, i]`` meets
+        every batch row's words for input ``i`` contiguously; neither unpacked
+        bits nor any weight-sized product array ever exist.
+        """
+        n_out, n_in, n_words = weights.shape
+        batch = thresh.shape[0]
+        enc = np.empty((n_in, batch, n_words), dtype=np.uint64)
+        for i in prange(n_in):
+            for b in range(batch):
+                for w in range(n_words):
+                    t0 = w * 64
+                    base = start[i] + t0
+                    enc[i, b, w] = _encode_word(cycle[base:base + 64], thresh[b, i],
+                                                min(64, length - t0))
+        counts = np.empty((batch, n_out), dtype=np.int64)
+        if batch == 1:
+            # (n_in, 1, n_words) holds the same words as a flat (n_in * n_words,) row.
+            row = n_in * n_words
+            w2 = weights.reshape(n_out, row)
+            x1 = enc.reshape(row)
+            for o in prange(n_out):
+                counts[0, o] = _and_popcount(w2[o], x1)
+        else:
+            for o in prange(n_out):
+                for b in range(batch):
+                    counts[b, o] = 0
+                for i in range(n_in):
+                    for b in range(batch):
+                        counts[b, o] += _and_popcount(weights[o, i], enc[i, b])
+        return counts
+
+    # Benchmark baselines only: the per-word loop as one would first write it,
+    # serial, popcount done with the textbook SWAR bit tricks (Hacker's Delight
+    # "pop").  Two forms: the shift-and-add fold, which stays SWAR in the
+    # machine code, and the multiply fold, which LLVM recognises as a popcount
+    # idiom and turns back into the hardware instruction.
+    _M1 = np.uint64(0x5555555555555555)
+    _M2 = np.uint64(0x3333333333333333)
+    _M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
+    _H01 = np.uint64(0x0101010101010101)
+
+    @njit(cache=True)
+    def _swar_vec_mac(weights, inputs, out):
+        """Serial per-word AND + SWAR popcount, shift-and-add fold (baseline)."""
+        n_out, n_in, n_words = weights.shape
+        for o in range(n_out):
+            total = np.uint64(0)
+            for i in range(n_in):
+                for w in range(n_words):
+                    x = weights[o, i, w] & inputs[i, w]
+                    x = x - ((x >> np.uint64(1)) & _M1)
+                    x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
+                    x = (x + (x >> np.uint64(4))) & _M4
+                    x = x + (x >> np.uint64(8))
+                    x = x + (x >> np.uint64(16))
+                    x = x + (x >> np.uint64(32))
+                    total += x & np.uint64(0x7F)
+            out[o] = total
+
+    @njit(cache=True)
+    def _swar_mul_vec_mac(weights, inputs, out):
+        """Serial per-word AND + SWAR popcount, multiply fold (baseline)."""
+        n_out, n_in, n_words = weights.shape
+        for o in range(n_out):
+            total = np.uint64(0)
+            for i in range(n_in):
+                for w in range(n_words):
+                    x = weights[o, i, w] & inputs[i, w]
+                    x = x - ((x >> np.uint64(1)) & _M1)
+                    x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
+                    x = (x + (x >> np.uint64(4))) & _M4
+                    total += (x * _H01) >> np.uint64(56)
+            out[o] = total
+
+
+# --------------------------------------------------------------------------------------
+# Argument checks specific to the in-place (output-argument) API
+# --------------------------------------------------------------------------------------
+
+def _check_output(arr: object, name: str, shape: tuple[int, ...],
+                  dtypes: tuple[type, ...]) -> np.ndarray:
+    """Check a caller-owned output array that the kernel fills in place.
+
+    It must be a writeable, C-contiguous ``numpy.ndarray`` of the given shape
+    and one of ``dtypes`` (a copy would be filled instead of the caller's array).
+    """
+    names = " or ".join(np.dtype(d).name for d in dtypes)
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"{name} must be a numpy.ndarray of dtype {names} and shape {shape}, "
+                        f"got {type(arr).__name__}")
+    if arr.dtype not in [np.dtype(d) for d in dtypes]:
+        raise TypeError(f"{name} must have dtype {names}, got {arr.dtype}")
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+    if not arr.flags.c_contiguous:
+        raise ValueError(f"{name} must be C-contiguous (it is filled in place)")
+    if not arr.flags.writeable:
+        raise ValueError(f"{name} must be writeable (it is filled in place)")
+    return arr
+
+
+# --------------------------------------------------------------------------------------
+# Public kernels
+# --------------------------------------------------------------------------------------
+
+def jit_pack_bits(bitstream: np.ndarray, packed_arr: np.ndarray) -> None:
+    """Pack a 0/1 stream into ``uint64`` words, writing into ``packed_arr``.
+
+    Bit ``t`` goes to word ``t // 64`` at bit position ``t % 64``
+    (least-significant first), the layout of DESIGN §3.
+
+    Parameters
+    ----------
+    bitstream : ndarray
+        1-D ``(N,)`` stream of 0/1 values (``uint8``; other integer dtypes and
+        ``bool`` are accepted and converted), ``N`` a multiple of 64.
+    packed_arr : ndarray
+        Output: writeable, C-contiguous ``uint64`` array of shape ``(N // 64,)``.
+
+    Raises
+    ------
+    TypeError
+        If ``bitstream`` does not hold integers or booleans, or ``packed_arr``
+        is not a ``uint64`` ndarray.
+    ValueError
+        If ``bitstream`` is not 1-D, its length is not a multiple of 64, a value
+        is not 0 or 1, or ``packed_arr`` has the wrong shape or is not a
+        writeable C-contiguous array.
+    """
+    bits = as_bits(bitstream, "bitstream")
+    if bits.ndim != 1:
+        raise ValueError(f"bitstream must be 1-D (N,), got shape {bits.shape}")
+    n_bits = bits.shape[0]
+    if n_bits % 64:
+        raise ValueError(f"bitstream length must be a multiple of 64, got {n_bits}")
+    out = _check_output(packed_arr, "packed_arr", (n_bits // 64,), (np.uint64,))
+    if HAS_NUMBA:
+        _pack_kernel(bits, out)
+    else:
+        out[...] = pack_rows(bits)
+
+
+def jit_vec_mac(packed_weights: np.ndarray, packed_inputs: np.ndarray,
+                outputs: np.ndarray) -> None:
+    """Fused AND + popcount + sum, writing into ``outputs``.
+
+    ``outputs[i] = sum over j, k of popcount(packed_weights[i, j, k] & packed_inputs[j, k])``.
+
+    Parameters
+    ----------
+    packed_weights : ndarray
+        ``uint64`` ``(n_out, n_in, n_words)``.
+    packed_inputs : ndarray
+        ``uint64`` ``(n_in, n_words)``.
+    outputs : ndarray
+        Output: writeable, C-contiguous ``int64`` or ``uint64`` array of shape
+        ``(n_out,)``.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an ndarray of the stated dtype.
+    ValueError
+        If the ranks or shapes do not match, or ``outputs`` is not a writeable
+        C-contiguous array.
+    """
+    weights = as_packed(packed_weights, "packed_weights", ndims=(3,))
+    inputs = as_packed(packed_inputs, "packed_inputs", ndims=(2,))
+    n_out, n_in, n_words = weights.shape
+    if inputs.shape != (n_in, n_words):
+        raise ValueError(f"packed_inputs must have shape (n_in, n_words) = {(n_in, n_words)} "
+                         f"to match packed_weights {weights.shape}, got {inputs.shape}")
+    out = _check_output(outputs, "outputs", (n_out,), (np.int64, np.uint64))
+    if HAS_NUMBA:
+        row = n_in * n_words
+        _mac_rows_kernel(weights.reshape(n_out, row), inputs.reshape(row), out)
+    else:
+        out[...] = forward_counts_numpy(weights, inputs[None])[0]
+
+
+def _encoder_operands(args: ForwardArgs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(cycle, start, thresh)`` for the compiled encoder.
+
+    ``cycle``: the LFSR cycle repeated (``uint16``) so every window is a slice;
+    ``start[i]``: position of input ``i``'s seed state in that cycle;
+    ``thresh[b, i]``: quantised probability ``x`` in ``[0, 65536]``.
+    """
+    _, pos = lfsr_tables()
+    n_in = args.probs.shape[1]
+    start = np.ascontiguousarray(pos[start_states(n_in, args.seed)])
+    cycle = _cycle_copies(1 + -(-args.length // PERIOD))
+    thresh = np.ascontiguousarray(quantize(args.probs))
+    return cycle, start, thresh
+
+
+class NumbaBackend(Backend):
+    """SC forward pass compiled by Numba: encode, AND and popcount in one kernel.
+
+    Bit-identical to :func:`sc_neurocore.accel.sc_inference.sc_forward_numpy`.
+    """
+
+    name = "numba"
+    extra = "numba"
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        if not HAS_NUMBA:
+            return f"numba is not installed ({NUMBA_IMPORT_ERROR})"
+        return None
+
+    def _forward(self, args: ForwardArgs) -> np.ndarray:
+        if not HAS_NUMBA:
+            return forward_numpy(args)
+        cycle, start, thresh = _encoder_operands(args)
+        counts = _sc_forward_kernel(args.weights, cycle, start, thresh, args.length)
+        return counts_to_rates(counts, args.length)
+
+
+# --------------------------------------------------------------------------------------
+# Benchmarks (not tests): wired into ``python -m sc_neurocore.accel bench``
+# --------------------------------------------------------------------------------------
+
+def _median_time(fn: Callable[[], object], repeats: int) -> float:
+    """Median wall time of ``fn()`` over ``repeats`` runs (after one warm-up call)."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bench_extras(quick: bool, progress: Callable[[str], None]) -> list[dict]:
+    """Numba-specific timings, each against a baseline measured in the same run.
+
+    Rows:
+
+    * ``jit_vec_mac`` (hardware popcount, ``prange``) against a serial per-word
+      loop with a SWAR popcount, also compiled by Numba; W1 shapes
+      (128 x 784 x 16 words).  Two rows: the shift-and-add SWAR fold and the
+      multiply fold (which LLVM turns back into the popcount instruction).
+    * ``NumbaBackend.sc_forward`` against ``sc_forward_numpy`` on W1
+      (n_out 128, n_in 784, length 1024, one input).
+
+    Parameters
+    ----------
+    quick : bool
+        Fewer repeats.
+    progress : callable
+        Called with a short status line before each measurement.
+
+    Returns
+    -------
+    list of dict
+        Keys ``name``, ``median_s``, ``baseline_name``, ``baseline_median_s``,
+        ``ratio`` (baseline / median; above 1 means faster than the baseline)
+        and ``note``.  Without Numba: one row whose note says why nothing ran.
+    """
+    if not HAS_NUMBA:
+        return [{"name": "numba extras", "median_s": None, "baseline_name": None,
+                 "baseline_median_s": None, "ratio": None,
+                 "note": f"skipped: numba is not installed ({NUMBA_IMPORT_ERROR})"}]
+    from .sc_inference import sc_forward_numpy
+
+    repeats = 5 if quick else 21
+    rng = np.random.default_rng(2024)
+    n_out, n_in, length = 128, 784, 1024
+    n_words = length // 64
+    weights = rng.integers(0, 2**64, size=(n_out, n_in, n_words), dtype=np.uint64)
+    inputs = rng.integers(0, 2**64, size=(n_in, n_words), dtype=np.uint64)
+    out_fast = np.empty(n_out, dtype=np.int64)
+    out_swar = np.empty(n_out, dtype=np.uint64)
+    rows = []
+
+    progress(f"numba jit_vec_mac vs SWAR loops, W1 {n_out}x{n_in}x{n_words} words "
+             f"({repeats} repeats, compiling first)")
+    fast = _median_time(lambda: jit_vec_mac(weights, inputs, out_fast), repeats)
+    threads = f"{numba.get_num_threads()} threads ({numba.threading_layer()} layer)"
+    baselines = (
+        (_swar_vec_mac, "numba serial per-word SWAR popcount loop (shift-add fold)",
+         "the baseline stays SWAR (vectorised shifts/adds)"),
+        (_swar_mul_vec_mac, "numba serial per-word SWAR popcount loop (multiply fold)",
+         "LLVM rewrites this baseline's SWAR into the popcount instruction, so it "
+         "measures only prange + loop shape"),
+    )
+    for kernel, base_name, caveat in baselines:
+        base = _median_time(lambda: kernel(weights, inputs, out_swar), repeats)
+        same = np.array_equal(out_fast, out_swar.astype(np.int64))
+        rows.append({
+            "name": f"numba jit_vec_mac W1 ({n_out}x{n_in}x{n_words} words)",
+            "median_s": fast,
+            "baseline_name": base_name,
+            "baseline_median_s": base,
+            "ratio": base / fast,
+            "note": f"hardware popcount + prange on {threads}; {caveat}; "
+                    f"{'identical' if same else 'MISMATCH with'} baseline counts",
+        })
+
+    probs = rng.random(n_in)
+    backend = NumbaBackend()
+    progress(f"numba sc_forward vs numpy sc_forward, W1 ({repeats} repeats)")
+    fast = _median_time(lambda: backend.sc_forward(weights, probs, length=length), repeats)
+    base = _median_time(lambda: sc_forward_numpy(weights, probs, length=length), repeats)
+    same = np.array_equal(backend.sc_forward(weights, probs, length=length),
+                          sc_forward_numpy(weights, probs, length=length))
+    rows.append({
+        "name": f"numba sc_forward W1 (n_out {n_out}, n_in {n_in}, length {length})",
+        "median_s": fast,
+        "baseline_name": "numpy sc_forward_numpy",
+        "baseline_median_s": base,
+        "ratio": base / fast,
+        "note": f"fused encode + AND + popcount on {threads}; "
+                f"{'bit-identical' if same else 'MISMATCH'} with numpy",
+    })
+    return rows

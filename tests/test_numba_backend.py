@@ -1,0 +1,317 @@
+"""Numba kernels and backend (issue 3): correctness, validation, caching, fallback.
+
+The compiled paths run where Numba is installed; the NumPy fallback is always
+exercised in a child process in which ``import numba`` fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import oracle
+from conftest import random_weights
+from sc_neurocore.accel import get_backend, pack_bitstream, sc_forward_numpy
+from sc_neurocore.accel import jit_kernels as jk
+
+ROOT = Path(__file__).resolve().parents[1]
+needs_numba = pytest.mark.skipif(not jk.HAS_NUMBA, reason="numba is not installed")
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """Environment for a child interpreter that imports this checkout's package."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT / "python"), str(ROOT / "tests"), env.get("PYTHONPATH", "")])
+    env.update(extra)
+    return env
+
+
+def run_child(code: str, **env: str) -> dict:
+    """Run ``code`` in a fresh interpreter; it prints one JSON object last."""
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, env=child_env(**env), timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- jit_pack_bits
+
+@needs_numba
+@pytest.mark.parametrize("n_words", [0, 1, 2, 7, 33])
+def test_pack_bits_matches_reference(rng, n_words):
+    bits = rng.integers(0, 2, size=64 * n_words, dtype=np.uint8)
+    out = np.empty(n_words, dtype=np.uint64)
+    assert jk.jit_pack_bits(bits, out) is None
+    assert np.array_equal(out, pack_bitstream(bits))
+
+
+@needs_numba
+def test_pack_bits_layout_lsb_first():
+    bits = np.zeros(128, dtype=np.uint8)
+    bits[[0, 5, 63, 64, 127]] = 1
+    out = np.zeros(2, dtype=np.uint64)
+    jk.jit_pack_bits(bits, out)
+    assert out.tolist() == [(1 << 0) | (1 << 5) | (1 << 63), (1 << 0) | (1 << 63)]
+    assert out.tolist() == oracle.pack(bits.tolist())
+
+
+@needs_numba
+def test_pack_bits_accepts_bool():
+    bits = np.tile(np.array([True, False]), 64)
+    out = np.empty(2, dtype=np.uint64)
+    jk.jit_pack_bits(bits, out)
+    assert out.tolist() == [0x5555555555555555] * 2
+
+
+@pytest.mark.parametrize("bits, packed, exc, match", [
+    (np.zeros(65, np.uint8), np.zeros(1, np.uint64), ValueError, "multiple of 64"),
+    (np.zeros((2, 64), np.uint8), np.zeros(2, np.uint64), ValueError, "1-D"),
+    (np.full(64, 2, np.uint8), np.zeros(1, np.uint64), ValueError, "only 0 and 1"),
+    (np.zeros(64, np.float64), np.zeros(1, np.uint64), TypeError, "integers 0/1"),
+    (np.zeros(64, np.uint8), np.zeros(1, np.int64), TypeError, "packed_arr must have dtype uint64"),
+    (np.zeros(64, np.uint8), [0], TypeError, "packed_arr must be a numpy.ndarray"),
+    (np.zeros(128, np.uint8), np.zeros(1, np.uint64), ValueError, r"shape \(2,\)"),
+    (np.zeros(128, np.uint8), np.zeros(4, np.uint64)[::2], ValueError, "C-contiguous"),
+])
+def test_pack_bits_rejects_bad_arguments(bits, packed, exc, match):
+    with pytest.raises(exc, match=match):
+        jk.jit_pack_bits(bits, packed)
+
+
+def test_pack_bits_rejects_read_only_output():
+    out = np.zeros(1, np.uint64)
+    out.setflags(write=False)
+    with pytest.raises(ValueError, match="writeable"):
+        jk.jit_pack_bits(np.zeros(64, np.uint8), out)
+
+
+# ---------------------------------------------------------------- jit_vec_mac
+
+def reference_mac(weights: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+    return np.bitwise_count(weights & inputs[None]).sum(axis=(1, 2), dtype=np.int64)
+
+
+@needs_numba
+@given(n_out=st.integers(0, 6), n_in=st.integers(0, 9), n_words=st.integers(0, 5),
+       seed=st.integers(0, 2**31))
+@settings(max_examples=30, deadline=None)
+def test_vec_mac_matches_reference(n_out, n_in, n_words, seed):
+    rng = np.random.default_rng(seed)
+    weights = rng.integers(0, 2**64, size=(n_out, n_in, n_words), dtype=np.uint64)
+    inputs = rng.integers(0, 2**64, size=(n_in, n_words), dtype=np.uint64)
+    out = np.full(n_out, -1, dtype=np.int64)
+    jk.jit_vec_mac(weights, inputs, out)
+    assert np.array_equal(out, reference_mac(weights, inputs))
+
+
+@needs_numba
+def test_vec_mac_w1_shape_and_uint64_output(rng):
+    weights = rng.integers(0, 2**64, size=(128, 784, 16), dtype=np.uint64)
+    inputs = rng.integers(0, 2**64, size=(784, 16), dtype=np.uint64)
+    out = np.zeros(128, dtype=np.uint64)
+    jk.jit_vec_mac(weights, inputs, out)
+    assert np.array_equal(out, reference_mac(weights, inputs).astype(np.uint64))
+
+
+@needs_numba
+def test_vec_mac_all_ones_and_non_contiguous_inputs():
+    weights = np.full((2, 3, 4), np.uint64(2**64 - 1))
+    inputs = np.full((3, 8), np.uint64(2**64 - 1))[:, ::2]  # a strided view is copied
+    out = np.zeros(2, dtype=np.int64)
+    jk.jit_vec_mac(weights, inputs, out)
+    assert out.tolist() == [3 * 4 * 64] * 2
+
+
+@pytest.mark.parametrize("weights, inputs, out, exc, match", [
+    (np.zeros((2, 3), np.uint64), np.zeros((3,), np.uint64), np.zeros(2, np.int64),
+     ValueError, "packed_weights must be 3-D"),
+    (np.zeros((2, 3, 4), np.int64), np.zeros((3, 4), np.uint64), np.zeros(2, np.int64),
+     TypeError, "packed_weights must have dtype uint64"),
+    (np.zeros((2, 3, 4), np.uint64), np.zeros((3, 5), np.uint64), np.zeros(2, np.int64),
+     ValueError, r"packed_inputs must have shape \(n_in, n_words\) = \(3, 4\)"),
+    (np.zeros((2, 3, 4), np.uint64), np.zeros((3, 4), np.uint64), np.zeros(3, np.int64),
+     ValueError, r"outputs must have shape \(2,\)"),
+    (np.zeros((2, 3, 4), np.uint64), np.zeros((3, 4), np.uint64), np.zeros(2, np.float64),
+     TypeError, "outputs must have dtype int64 or uint64"),
+    (np.zeros((2, 3, 4), np.uint64), [[0] * 4] * 3, np.zeros(2, np.int64),
+     TypeError, "packed_inputs must be a numpy.ndarray"),
+])
+def test_vec_mac_rejects_bad_arguments(weights, inputs, out, exc, match):
+    with pytest.raises(exc, match=match):
+        jk.jit_vec_mac(weights, inputs, out)
+
+
+# ---------------------------------------------------------------- NumbaBackend
+
+EDGE_PROBS = [0.0, 1.0, 1 / 65536, 0.5, 0.3, 15 / 131072, 17 / 131072, 65535.5 / 65536, 1e-12]
+
+
+def bits_equal(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype == np.float64 and a.shape == b.shape and np.array_equal(
+        a.view(np.uint64), b.view(np.uint64))
+
+
+@needs_numba
+def test_backend_is_registered_and_available():
+    backend = get_backend("numba")
+    assert isinstance(backend, jk.NumbaBackend)
+    assert jk.NumbaBackend.unavailable_reason() is None
+    assert backend.extra == "numba"
+
+
+@needs_numba
+@pytest.mark.parametrize("length", [1, 63, 64, 65, 200, 1024, 70_000])
+@pytest.mark.parametrize("seed", [0, 44257, 65535, 3 * 65536 - 2, 2**32 - 1])
+def test_backend_bit_identical_to_numpy(rng, length, seed):
+    weights = random_weights(rng, 4, len(EDGE_PROBS), length)
+    probs = np.array(EDGE_PROBS)
+    got = jk.NumbaBackend().sc_forward(weights, probs, length=length, seed=seed)
+    assert bits_equal(got, sc_forward_numpy(weights, probs, length=length, seed=seed))
+
+
+@needs_numba
+@pytest.mark.parametrize("batch", [1, 2, 5])
+def test_backend_batched_rows_match_one_d_calls(rng, batch):
+    weights = random_weights(rng, 9, 31, 300)
+    probs = rng.random((batch, 31))
+    probs[0, :3] = [0.0, 1.0, 0.5]
+    backend = jk.NumbaBackend()
+    got = backend.sc_forward(weights, probs, length=300, seed=99)
+    assert got.shape == (batch, 9)
+    assert bits_equal(got, sc_forward_numpy(weights, probs, length=300, seed=99))
+    for b in range(batch):
+        assert bits_equal(got[b], backend.sc_forward(weights, probs[b], length=300, seed=99))
+
+
+@needs_numba
+def test_backend_matches_oracle_small(rng):
+    weights = random_weights(rng, 3, 4, 130)
+    probs = [0.1, 0.9, 0.5, 1.0]
+    got = jk.NumbaBackend().sc_forward(weights, np.array(probs), length=130, seed=65534)
+    assert bits_equal(got, np.array(oracle.forward(weights.tolist(), probs, 130, 65534)))
+
+
+@needs_numba
+def test_backend_w1_matches_numpy(rng):
+    weights = random_weights(rng, 128, 784, 1024)
+    probs = rng.random(784)
+    got = jk.NumbaBackend().sc_forward(weights, probs, length=1024)
+    assert bits_equal(got, sc_forward_numpy(weights, probs, length=1024))
+
+
+@needs_numba
+def test_backend_rejects_invalid_input():
+    backend = jk.NumbaBackend()
+    weights = np.zeros((2, 3, 2), np.uint64)
+    with pytest.raises(ValueError, match="n_words"):
+        backend.sc_forward(weights, np.zeros(3), length=200)
+    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+        backend.sc_forward(weights, np.array([0.1, 1.5, 0.2]), length=100)
+    with pytest.raises(TypeError, match="uint64"):
+        backend.sc_forward(weights.astype(np.int64), np.zeros(3), length=100)
+
+
+# ---------------------------------------------------------------- on-disk cache
+
+@needs_numba
+def test_compiled_code_is_cached_for_the_next_process(tmp_path):
+    code = """
+        import json
+        import numpy as np
+        from sc_neurocore.accel import jit_kernels as jk
+        w = np.ones((2, 3, 4), np.uint64)
+        out = np.zeros(2, np.int64)
+        jk.jit_vec_mac(w, np.ones((3, 4), np.uint64), out)
+        stats = jk._mac_rows_kernel.stats
+        print(json.dumps({"hits": sum(stats.cache_hits.values()),
+                          "misses": sum(stats.cache_misses.values()),
+                          "out": out.tolist()}))
+    """
+    first = run_child(code, NUMBA_CACHE_DIR=str(tmp_path))
+    second = run_child(code, NUMBA_CACHE_DIR=str(tmp_path))
+    assert first["out"] == second["out"] == [12, 12]
+    assert first["misses"] >= 1 and first["hits"] == 0
+    assert second["hits"] >= 1 and second["misses"] == 0
+    assert any(tmp_path.rglob("*.nbi"))
+
+
+# ---------------------------------------------------------------- fallback without numba
+
+def test_fallback_without_numba_runs_on_numpy_with_one_warning():
+    code = """
+        import json, sys, warnings
+        sys.modules["numba"] = None          # makes `import numba` raise ImportError
+        import numpy as np
+        with warnings.catch_warnings(record=True) as at_import:
+            warnings.simplefilter("always")
+            from sc_neurocore.accel import jit_kernels as jk
+        from sc_neurocore.accel import get_backend, pack_bitstream, sc_forward_numpy
+        from conftest import random_weights
+        rng = np.random.default_rng(5)
+        report = {"has_numba": jk.HAS_NUMBA,
+                  "import_warnings": [str(w.message) for w in at_import
+                                      if "numba" in str(w.message)]}
+        with warnings.catch_warnings(record=True) as at_call:
+            warnings.simplefilter("always")
+            bits = rng.integers(0, 2, 192, dtype=np.uint8)
+            packed = np.empty(3, np.uint64)
+            jk.jit_pack_bits(bits, packed)
+            report["pack_ok"] = bool(np.array_equal(packed, pack_bitstream(bits)))
+            w = rng.integers(0, 2**64, size=(5, 7, 3), dtype=np.uint64)
+            x = rng.integers(0, 2**64, size=(7, 3), dtype=np.uint64)
+            out = np.empty(5, np.int64)
+            jk.jit_vec_mac(w, x, out)
+            want = np.bitwise_count(w & x).sum(axis=(1, 2))
+            report["mac_ok"] = bool(np.array_equal(out, want))
+            jk.jit_vec_mac(w, x, out)
+            weights = random_weights(rng, 3, 6, 100)
+            probs = rng.random(6)
+            got = jk.NumbaBackend().sc_forward(weights, probs, length=100)
+            report["forward_ok"] = bool(np.array_equal(
+                got, sc_forward_numpy(weights, probs, length=100)))
+            try:
+                jk.jit_pack_bits(np.zeros(10, np.uint8), np.empty(0, np.uint64))
+            except ValueError as exc:
+                report["validation"] = str(exc)
+        report["call_warnings"] = [str(w.message) for w in at_call]
+        report["reason"] = jk.NumbaBackend.unavailable_reason()
+        try:
+            get_backend("numba")
+        except RuntimeError as exc:
+            report["get_backend"] = str(exc)
+        report["bench"] = jk.bench_extras(True, lambda s: None)[0]["note"]
+        print(json.dumps(report))
+    """
+    report = run_child(code)
+    assert report["has_numba"] is False
+    assert len(report["import_warnings"]) == 1
+    assert "sc-neurocore[numba]" in report["import_warnings"][0]
+    assert report["pack_ok"] and report["mac_ok"] and report["forward_ok"]
+    assert "multiple of 64" in report["validation"]
+    assert report["call_warnings"] == []
+    assert report["reason"].startswith("numba is not installed")
+    assert "not available" in report["get_backend"] and "[numba]" in report["get_backend"]
+    assert report["bench"].startswith("skipped")
+
+
+# ---------------------------------------------------------------- benchmark rows (shape only)
+
+@needs_numba
+def test_bench_extras_rows_have_the_documented_keys():
+    messages: list[str] = []
+    rows = jk.bench_extras(True, messages.append)
+    assert messages and len(rows) == 3
+    for row in rows:
+        assert set(row) == {"name", "median_s", "baseline_name", "baseline_median_s",
+                            "ratio", "note"}
+        assert "MISMATCH" not in row["note"]
