@@ -1,0 +1,641 @@
+//! `sc_forward`: stochastic-computing inference (DESIGN §3).
+//!
+//! `out[o] = (Σ_i Σ_w popcount(W[o, i, w] & X[i, w])) / length` where `X` is
+//! the LFSR encoding of the input probabilities. Because `W[o]` and `X` are
+//! contiguous, `Σ_i Σ_w` is one AND+popcount over `k = n_in * n_words` words,
+//! and a batch turns the whole computation into a popcount "GEMM" of the
+//! `(n_out, k)` weight matrix against the `(batch, k)` encoded inputs.
+//!
+//! Encoding and GEMM run in one parallel region of the engine's threads (see
+//! `fused_forward`): blocks of output rows are the units of work, every
+//! weight word is read exactly once, and within a batch each weight tile is
+//! reused from cache by every input. The count is divided by `length` exactly
+//! as written above, so every backend gets bit-identical results.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use crate::error::{EngineError, Result, checked_size, try_zeroed};
+use crate::lfsr::{Block, check_length, check_probs, check_seed, encode_block_dispatch, n_words};
+use crate::ops::format_shape;
+use crate::popcount::{GemmArgs, and_popcount_gemm_serial};
+use crate::simd::{Tier, active_tier};
+use crate::threads;
+
+/// Below this many word-pairs (`n_out * k * batch`) everything runs on the
+/// calling thread.
+const PARALLEL_WORK: usize = 1 << 16;
+
+/// Encoded-input buffers up to this many words are kept for the next call.
+const SCRATCH_KEEP_WORDS: usize = 1 << 23;
+
+/// A reusable buffer for the encoded inputs: allocating (and page-faulting)
+/// megabytes on every call costs more than encoding them.
+static SCRATCH: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+
+/// A buffer of at least `len` words (contents unspecified; the encoder
+/// overwrites every word it is given).
+fn take_scratch(len: usize) -> Result<Vec<u64>> {
+    let mut v = std::mem::take(&mut *SCRATCH.lock().unwrap_or_else(|p| p.into_inner()));
+    if v.len() < len {
+        v.clear();
+        v.try_reserve_exact(len).map_err(|_| EngineError::Memory {
+            what: "the encoded inputs",
+            bytes: len.saturating_mul(8),
+        })?;
+        v.resize(len, 0);
+    }
+    Ok(v)
+}
+
+fn return_scratch(v: Vec<u64>) {
+    if v.len() <= SCRATCH_KEEP_WORDS {
+        let mut slot = SCRATCH.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.len() < v.len() {
+            *slot = v;
+        }
+    }
+}
+
+/// Validated dimensions of one `sc_forward` call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForwardDims {
+    /// Output neurons.
+    pub n_out: usize,
+    /// Inputs.
+    pub n_in: usize,
+    /// Words per stream, `ceil(length / 64)`.
+    pub n_words: usize,
+    /// Batch rows (1 for a 1-D input).
+    pub batch: usize,
+    /// Whether the input (and so the result) is 2-D.
+    pub batched: bool,
+}
+
+impl ForwardDims {
+    /// Shape of the result: `(n_out,)` or `(batch, n_out)`.
+    pub fn out_shape(&self) -> Vec<usize> {
+        if self.batched {
+            vec![self.batch, self.n_out]
+        } else {
+            vec![self.n_out]
+        }
+    }
+}
+
+/// Validates everything about an `sc_forward` call except the probability
+/// values: `length`, `seed`, both shapes and the data lengths.
+pub fn validate_forward(
+    weights_len: usize,
+    w_shape: &[usize],
+    probs_len: usize,
+    p_shape: &[usize],
+    length: usize,
+    seed: u64,
+) -> Result<(ForwardDims, u32)> {
+    check_length(length)?;
+    let seed = check_seed(seed)?;
+    let nw = n_words(length);
+    let &[n_out, n_in, w_words] = w_shape else {
+        return Err(EngineError::value(
+            "weights_packed",
+            format!(
+                "weights_packed must be a 3-D array of shape (n_out, n_in, n_words), got a {}-D array of shape {}",
+                w_shape.len(),
+                format_shape(w_shape)
+            ),
+        ));
+    };
+    if w_words != nw {
+        return Err(EngineError::value(
+            "weights_packed",
+            format!(
+                "weights_packed must have shape (n_out, n_in, n_words) with n_words = ceil(length / 64) = {nw}, \
+                 got n_words = {w_words} (shape {})",
+                format_shape(w_shape)
+            ),
+        ));
+    }
+    let w_size = w_shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+    if w_size != Some(weights_len) {
+        return Err(EngineError::value(
+            "weights_packed",
+            format!(
+                "weights_packed has {weights_len} elements, which does not match its shape {}",
+                format_shape(w_shape)
+            ),
+        ));
+    }
+    let (batch, row_len, batched) = match *p_shape {
+        [n] => (1, n, false),
+        [b, n] => (b, n, true),
+        _ => {
+            return Err(EngineError::value(
+                "input_probs",
+                format!(
+                    "input_probs must have shape (n_in,) or (batch, n_in), got a {}-D array of shape {}",
+                    p_shape.len(),
+                    format_shape(p_shape)
+                ),
+            ));
+        }
+    };
+    if row_len != n_in {
+        return Err(EngineError::value(
+            "input_probs",
+            format!(
+                "input_probs must have n_in = {n_in} values per row to match weights_packed of shape {}, \
+                 got shape {}",
+                format_shape(w_shape),
+                format_shape(p_shape)
+            ),
+        ));
+    }
+    if checked_size(batch, n_in, "input_probs")? != probs_len {
+        return Err(EngineError::value(
+            "input_probs",
+            format!(
+                "input_probs has {probs_len} elements, which does not match its shape {}",
+                format_shape(p_shape)
+            ),
+        ));
+    }
+    Ok((
+        ForwardDims {
+            n_out,
+            n_in,
+            n_words: nw,
+            batch,
+            batched,
+        },
+        seed,
+    ))
+}
+
+/// What the encoder needs besides the output buffer.
+struct EncodeSpec<'a> {
+    tier: Tier,
+    probs: &'a [f64],
+    length: usize,
+    seed: u32,
+}
+
+/// Sets `failed` if dropped during a panic, so tasks waiting on the
+/// panicking one stop waiting (the panic then reaches the caller).
+struct PanicFlag<'a>(&'a AtomicBool);
+
+impl Drop for PanicFlag<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::Release);
+        }
+    }
+}
+
+/// Encodes the inputs into `x` and accumulates
+/// `counts[o * batch + b] = Σ popcount(W[o] & X[b])`, in one parallel region.
+///
+/// The inputs are split into `S` segments of whole input indices; segment `s`
+/// is encoded into its own contiguous piece of `x` (`[b][i - i0][word]`, so
+/// each LFSR window is loaded once for the whole batch). Tasks `0..S` encode
+/// the segments and publish them; the remaining tasks are blocks of output
+/// rows that run the popcount GEMM of their weight rows against every segment
+/// (a column range of the weights), waiting for a segment only if its encoding
+/// is still in progress on another thread. Tasks are handed out in order, so
+/// every encode task has started before any GEMM task waits, and a thread
+/// never waits on work that nobody is doing. With one thread the tasks simply
+/// run in order.
+fn fused_forward(
+    enc: &EncodeSpec<'_>,
+    weights: &[u64],
+    x: &mut [u64],
+    counts: &mut [u64],
+    dims: ForwardDims,
+    threads: usize,
+) {
+    let ForwardDims {
+        n_out,
+        n_in,
+        n_words: nw,
+        batch,
+        ..
+    } = dims;
+    let k = n_in * nw;
+    // Segments of input indices.
+    let n_seg = if threads <= 1 {
+        1
+    } else {
+        (threads * 2).min(n_in)
+    };
+    let seg_in = n_in.div_ceil(n_seg);
+    let n_seg = n_in.div_ceil(seg_in);
+    let mut pieces: Vec<Mutex<Option<&mut [u64]>>> = Vec::with_capacity(n_seg);
+    let mut rest = x;
+    for s in 0..n_seg {
+        let ni = seg_in.min(n_in - s * seg_in);
+        let (piece, tail) = rest.split_at_mut(batch * ni * nw);
+        pieces.push(Mutex::new(Some(piece)));
+        rest = tail;
+    }
+    let ready: Vec<OnceLock<&[u64]>> = (0..n_seg).map(|_| OnceLock::new()).collect();
+    let failed = AtomicBool::new(false);
+    // Output-row blocks: multiples of the 8-row register tile, about four per
+    // thread for dynamic balance.
+    let rows = if threads <= 1 {
+        n_out
+    } else {
+        threads::chunk_len(n_out, threads * 4)
+            .next_multiple_of(8)
+            .min(n_out)
+    };
+    let n_blocks = n_out.div_ceil(rows);
+    let mut blocks: Vec<Mutex<Option<&mut [u64]>>> = Vec::with_capacity(n_blocks);
+    for c in counts.chunks_mut(rows * batch) {
+        blocks.push(Mutex::new(Some(c)));
+    }
+    let wait = |s: usize| -> Option<&[u64]> {
+        loop {
+            if let Some(piece) = ready[s].get() {
+                return Some(piece);
+            }
+            if failed.load(Ordering::Acquire) {
+                return None;
+            }
+            std::hint::spin_loop();
+            std::thread::yield_now();
+        }
+    };
+    threads::for_each_task(threads > 1, n_seg + n_blocks, |t| {
+        let _flag = PanicFlag(&failed);
+        if t < n_seg {
+            let piece = take(&pieces[t]);
+            let i0 = t * seg_in;
+            let blk = Block {
+                rows: (0, batch),
+                cols: (i0, (i0 + seg_in).min(n_in)),
+            };
+            encode_block_dispatch(enc.tier, enc.probs, n_in, blk, enc.length, enc.seed, piece);
+            let shared: &[u64] = piece;
+            // Each segment is published exactly once, by the task that owns it.
+            let _ = ready[t].set(shared);
+            return;
+        }
+        let blk = t - n_seg;
+        let c = take(&blocks[blk]);
+        let o0 = blk * rows;
+        let o_rows = c.len() / batch;
+        // A single input streams 8-row tiles through every segment (whole
+        // weight rows, in address order); a batch runs each segment across
+        // the block so weight tiles are reused from L1 by every input.
+        let tile_rows = if batch == 1 { 8 } else { o_rows };
+        let mut r0 = 0;
+        while r0 < o_rows {
+            let r1 = (r0 + tile_rows).min(o_rows);
+            for s in 0..n_seg {
+                let Some(xs) = wait(s) else { return };
+                let i0 = s * seg_in;
+                let ni = seg_in.min(n_in - i0);
+                let a = GemmArgs {
+                    w: &weights[(o0 + r0) * k..],
+                    ld: k,
+                    kr: (i0 * nw, (i0 + ni) * nw),
+                    rows: r1 - r0,
+                    x: xs,
+                    nb: batch,
+                };
+                and_popcount_gemm_serial(enc.tier, &a, &mut c[r0 * batch..r1 * batch]);
+            }
+            r0 = r1;
+        }
+    });
+}
+
+/// Takes the one-time mutable piece out of its slot.
+fn take<'a>(slot: &Mutex<Option<&'a mut [u64]>>) -> &'a mut [u64] {
+    slot.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+        .expect("every task runs exactly once")
+}
+
+/// `sc_forward` on SIMD tier `tier` (portable if the CPU lacks it).
+///
+/// * `weights`: `(n_out, n_in, n_words)` row-major words, shape `w_shape`;
+/// * `probs`: `(n_in,)` or `(batch, n_in)` row-major, shape `p_shape`;
+/// * returns `(n_out,)` or `(batch, n_out)` row-major and the dims.
+pub fn sc_forward_with(
+    tier: Tier,
+    weights: &[u64],
+    w_shape: &[usize],
+    probs: &[f64],
+    p_shape: &[usize],
+    length: usize,
+    seed: u64,
+) -> Result<(Vec<f64>, ForwardDims)> {
+    let (dims, seed) =
+        validate_forward(weights.len(), w_shape, probs.len(), p_shape, length, seed)?;
+    check_probs(probs, dims.n_in, dims.batched, "input_probs")?;
+    let ForwardDims {
+        n_out,
+        n_in,
+        n_words: nw,
+        batch,
+        ..
+    } = dims;
+    let mut out = try_zeroed::<f64>(checked_size(batch, n_out, "input_probs")?, "the result")?;
+    if out.is_empty() || n_in == 0 {
+        return Ok((out, dims));
+    }
+    let k = checked_size(n_in, nw, "weights_packed")?;
+    let x_len = checked_size(batch, k, "input_probs")?;
+    let mut x_buf = take_scratch(x_len)?;
+    let mut counts = try_zeroed::<u64>(n_out * batch, "the popcount accumulators")?;
+    let work = n_out.saturating_mul(k).saturating_mul(batch);
+    let threads = if work >= PARALLEL_WORK {
+        threads::effective_threads()
+    } else {
+        1
+    };
+    let enc = EncodeSpec {
+        tier,
+        probs,
+        length,
+        seed,
+    };
+    fused_forward(
+        &enc,
+        weights,
+        &mut x_buf[..x_len],
+        &mut counts,
+        dims,
+        threads,
+    );
+    return_scratch(x_buf);
+    let len = length as f64;
+    for (o, row) in counts.chunks_exact(batch).enumerate() {
+        for (b, &c) in row.iter().enumerate() {
+            out[b * n_out + o] = c as f64 / len;
+        }
+    }
+    Ok((out, dims))
+}
+
+/// [`sc_forward_with`] on the active SIMD tier.
+pub fn sc_forward(
+    weights: &[u64],
+    w_shape: &[usize],
+    probs: &[f64],
+    p_shape: &[usize],
+    length: usize,
+    seed: u64,
+) -> Result<(Vec<f64>, ForwardDims)> {
+    sc_forward_with(
+        active_tier(),
+        weights,
+        w_shape,
+        probs,
+        p_shape,
+        length,
+        seed,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lfsr::encode_packed_with;
+    use crate::testutil::SplitMix64;
+
+    /// Straight loop over DESIGN §3 on top of the (separately tested) encoder.
+    fn naive(
+        weights: &[u64],
+        n_out: usize,
+        probs: &[f64],
+        n_in: usize,
+        length: usize,
+        seed: u32,
+    ) -> Vec<f64> {
+        let nw = n_words(length);
+        let batch = probs.len().checked_div(n_in).unwrap_or(0);
+        let x =
+            encode_packed_with(Tier::Portable, probs, n_in, true, length, u64::from(seed)).unwrap();
+        let mut out = vec![0.0; batch * n_out];
+        for b in 0..batch {
+            for o in 0..n_out {
+                let mut c = 0u64;
+                for i in 0..n_in {
+                    for w in 0..nw {
+                        let wv = weights[(o * n_in + i) * nw + w];
+                        let xv = x[(b * n_in + i) * nw + w];
+                        c += u64::from((wv & xv).count_ones());
+                    }
+                }
+                out[b * n_out + o] = c as f64 / length as f64;
+            }
+        }
+        out
+    }
+
+    fn random_weights(rng: &mut SplitMix64, n: usize, length: usize) -> Vec<u64> {
+        let nw = n_words(length);
+        let mut w: Vec<u64> = (0..n * nw).map(|_| rng.sparse_word()).collect();
+        // Keep the packing invariant: bits past `length` are 0.
+        if !length.is_multiple_of(64) {
+            let mask = (1u64 << (length % 64)) - 1;
+            for s in w.chunks_exact_mut(nw) {
+                s[nw - 1] &= mask;
+            }
+        }
+        w
+    }
+
+    fn random_probs(rng: &mut SplitMix64, n: usize) -> Vec<f64> {
+        (0..n)
+            .map(|_| match rng.below(4) {
+                0 => 0.0,
+                1 => 1.0,
+                _ => rng.unit_f64(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn single_and_batch_match_naive_all_tiers() {
+        let mut rng = SplitMix64::new(21);
+        let mut cases = vec![
+            (1, 1, 1, 1),
+            (3, 5, 64, 1),
+            (4, 4, 65, 4),
+            (7, 9, 300, 6),
+            (130, 20, 1000, 1),
+            (9, 40, 1100, 9),
+        ];
+        for _ in 0..25 {
+            cases.push((
+                1 + rng.below(13) as usize,
+                1 + rng.below(30) as usize,
+                1 + rng.below(400) as usize,
+                1 + rng.below(7) as usize,
+            ));
+        }
+        for (n_out, n_in, length, batch) in cases {
+            let nw = n_words(length);
+            let w = random_weights(&mut rng, n_out * n_in, length);
+            let probs = random_probs(&mut rng, batch * n_in);
+            let seed = rng.below(1 << 32) as u32;
+            let want = naive(&w, n_out, &probs, n_in, length, seed);
+            for t in Tier::ALL.into_iter().filter(|t| t.is_supported()) {
+                let (got, dims) = sc_forward_with(
+                    t,
+                    &w,
+                    &[n_out, n_in, nw],
+                    &probs,
+                    &[batch, n_in],
+                    length,
+                    u64::from(seed),
+                )
+                .unwrap();
+                assert_eq!(dims.out_shape(), vec![batch, n_out]);
+                assert_eq!(
+                    got, want,
+                    "{t:?} n_out={n_out} n_in={n_in} length={length} batch={batch}"
+                );
+                // Each batch row equals the 1-D call on that row.
+                if batch > 1 {
+                    let b = batch - 1;
+                    let (one, dims1) = sc_forward_with(
+                        t,
+                        &w,
+                        &[n_out, n_in, nw],
+                        &probs[b * n_in..],
+                        &[n_in],
+                        length,
+                        u64::from(seed),
+                    )
+                    .unwrap();
+                    assert_eq!(dims1.out_shape(), vec![n_out]);
+                    assert_eq!(&one[..], &want[b * n_out..]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn values_are_exact_ratios() {
+        // All-ones weights and p = 1 give n_in exactly.
+        let length = 100;
+        let nw = n_words(length);
+        let w = random_weights(&mut SplitMix64::new(0), 0, length);
+        assert!(w.is_empty());
+        let mut ones = vec![u64::MAX; 2 * 3 * nw];
+        for s in ones.chunks_exact_mut(nw) {
+            s[nw - 1] &= (1u64 << (length % 64)) - 1;
+        }
+        let (out, _) =
+            sc_forward(&ones, &[2, 3, nw], &[1.0, 1.0, 1.0], &[3], length, 44257).unwrap();
+        assert_eq!(out, vec![3.0, 3.0]);
+        let (out, _) =
+            sc_forward(&ones, &[2, 3, nw], &[0.0, 0.0, 0.0], &[3], length, 44257).unwrap();
+        assert_eq!(out, vec![0.0, 0.0]);
+    }
+
+    #[test]
+    fn zero_size_dims() {
+        let (out, d) = sc_forward(&[], &[0, 3, 2], &[0.1, 0.2, 0.3], &[3], 100, 1).unwrap();
+        assert!(out.is_empty());
+        assert_eq!(d.out_shape(), vec![0]);
+        let (out, d) = sc_forward(&[], &[4, 0, 2], &[], &[0], 100, 1).unwrap();
+        assert_eq!(out, vec![0.0; 4]);
+        assert_eq!(d.out_shape(), vec![4]);
+        let w = vec![u64::MAX; 2 * 3 * 2];
+        let (out, d) = sc_forward(&w, &[2, 3, 2], &[], &[0, 3], 100, 1).unwrap();
+        assert!(out.is_empty());
+        assert_eq!(d.out_shape(), vec![0, 2]);
+        // Huge n_words with n_out = 0 must not try to encode anything.
+        let (out, _) = sc_forward(&[], &[0, 3, 1 << 40], &[0.5; 3], &[3], 64 << 40, 1).unwrap();
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_argument() {
+        let w = vec![0u64; 2 * 3 * 2];
+        let p = [0.5; 3];
+        let e = sc_forward(&w, &[2, 3, 2], &p, &[3], 0, 1).unwrap_err();
+        assert_eq!(e.arg(), Some("length"));
+        let e = sc_forward(&w, &[2, 3, 2], &p, &[3], 128, 1 << 32).unwrap_err();
+        assert_eq!(e.arg(), Some("seed"));
+        let e = sc_forward(&w, &[2, 3, 2], &p, &[3], 129, 1).unwrap_err();
+        assert_eq!(e.arg(), Some("weights_packed"));
+        assert!(
+            e.to_string()
+                .contains("n_words = ceil(length / 64) = 3, got n_words = 2"),
+            "{e}"
+        );
+        let e = sc_forward(&w, &[6, 2], &p, &[3], 128, 1).unwrap_err();
+        assert_eq!(e.arg(), Some("weights_packed"));
+        let e = sc_forward(&w, &[2, 3, 2], &p[..2], &[2], 128, 1).unwrap_err();
+        assert_eq!(e.arg(), Some("input_probs"));
+        let e = sc_forward(&w, &[2, 3, 2], &p, &[1, 1, 3], 128, 1).unwrap_err();
+        assert_eq!(e.arg(), Some("input_probs"));
+        let e = sc_forward(&w, &[2, 3, 2], &[0.5, 0.5, f64::NAN], &[3], 128, 1).unwrap_err();
+        assert_eq!(e.arg(), Some("input_probs"));
+        assert!(e.to_string().contains("input_probs[2] = nan"), "{e}");
+        let e = sc_forward(
+            &w,
+            &[2, 3, 2],
+            &[0.5, 0.5, 0.5, 0.5, -0.5, 0.5],
+            &[2, 3],
+            128,
+            1,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("input_probs[1, 1] = -0.5"), "{e}");
+        let e = sc_forward(&w[..5], &[2, 3, 2], &p, &[3], 128, 1).unwrap_err();
+        assert_eq!(e.arg(), Some("weights_packed"));
+    }
+
+    #[test]
+    fn thread_counts_agree() {
+        let mut rng = SplitMix64::new(78);
+        let length = 700;
+        let nw = n_words(length);
+        for &(n_out, n_in, batch) in &[(45, 97, 1), (21, 33, 7), (3, 200, 2)] {
+            let w = random_weights(&mut rng, n_out * n_in, length);
+            let probs = random_probs(&mut rng, batch * n_in);
+            let want = naive(&w, n_out, &probs, n_in, length, 5);
+            for n in [1i128, 3, 4, 2] {
+                crate::threads::set_num_threads(n).unwrap();
+                for t in Tier::ALL.into_iter().filter(|t| t.is_supported()) {
+                    let (got, _) = sc_forward_with(
+                        t,
+                        &w,
+                        &[n_out, n_in, nw],
+                        &probs,
+                        &[batch, n_in],
+                        length,
+                        5,
+                    )
+                    .unwrap();
+                    assert_eq!(
+                        got, want,
+                        "threads={n} {t:?} n_out={n_out} n_in={n_in} batch={batch}"
+                    );
+                }
+            }
+        }
+        crate::threads::set_num_threads(crate::threads::default_num_threads() as i128).unwrap();
+    }
+
+    #[test]
+    fn parallel_path_matches_serial() {
+        let mut rng = SplitMix64::new(77);
+        let (n_out, n_in, length, batch) = (37, 50, 1000, 5);
+        let nw = n_words(length);
+        let w = random_weights(&mut rng, n_out * n_in, length);
+        let probs = random_probs(&mut rng, batch * n_in);
+        let want = naive(&w, n_out, &probs, n_in, length, 99);
+        let (got, _) =
+            sc_forward(&w, &[n_out, n_in, nw], &probs, &[batch, n_in], length, 99).unwrap();
+        assert_eq!(got, want);
+    }
+}

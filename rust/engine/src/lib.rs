@@ -1,0 +1,37 @@
+//! `sc_neurocore._engine`: the Rust engine of `sc_neurocore.accel`.
+//!
+//! Pure-Rust kernels (usable and tested without Python):
+//!
+//! * [`lfsr`] — the 16-bit LFSR comparator encoder of DESIGN §3;
+//! * [`pack`] — packing 0/1 bytes into `u64` words and back;
+//! * [`popcount`] — SIMD popcount / AND+popcount kernels with runtime dispatch;
+//! * [`ops`] — element-wise packed operations and popcount totals;
+//! * [`forward`] — `sc_forward`, single input and batch;
+//! * [`simd`] — tier detection and forcing; [`threads`] — the private pool;
+//! * [`error`] — [`EngineError`], naming the bad argument and expected form.
+//!
+//! With the `python` feature, `python` defines the PyO3 module `_engine`.
+
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+pub mod error;
+pub mod forward;
+pub mod lfsr;
+pub mod ops;
+pub mod pack;
+pub mod popcount;
+pub mod simd;
+pub mod threads;
+
+#[cfg(feature = "python")]
+mod python;
+
+#[cfg(test)]
+mod testutil;
+
+pub use error::{EngineError, Result};
+pub use forward::{ForwardDims, sc_forward, sc_forward_with};
+pub use lfsr::encode_packed;
+pub use ops::{Op, popcount as popcount_total};
+pub use pack::{pack_bits, unpack_bits};
+pub use simd::Tier;
