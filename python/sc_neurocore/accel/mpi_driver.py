@@ -1,0 +1,1181 @@
+"""Multi-process and multi-node execution over MPI (DESIGN §7): the ``mpi`` backend.
+
+The transport is MPI itself, through :mod:`mpi4py` (Open MPI, MPICH or any
+other implementation mpi4py was built for); nothing here opens a socket.
+
+* :class:`MPIDriver` wraps a communicator and moves NumPy arrays with the
+  buffer-based collectives (``Scatterv``, ``Gatherv``, ``Bcast``): only small
+  metadata (dtype descriptor, shape, error reports) is pickled.
+* :func:`mpi_sc_forward` runs :func:`~sc_neurocore.accel.sc_forward` across
+  the ranks and returns, on the root, a result bit-identical to one process.
+* :func:`mpi_sc_forward_sharded` is the same pass for the usual deployment in
+  which every rank already holds its own block of weight rows (weights are
+  loaded once, inputs stream).
+
+Collective error handling
+-------------------------
+Every function here is *collective*: all ranks of the communicator call it,
+with the data on the root (rank 0) only.  Before any data moves, the ranks
+agree on the outcome: the root validates, every rank reports success or the
+error it hit (type and message, a few bytes each), and when any rank failed
+every rank raises.  The rank that failed raises its own exception; the others
+raise an exception of the same built-in type with the same message (or
+:class:`MPIRankError` for a non-built-in type), noting which rank it came from.
+The same agreement runs after each rank's local compute and before results are
+gathered, so a failure on one rank never leaves the others waiting.
+
+What this cannot catch is a rank that dies, or an error raised inside an MPI
+call itself: launch with ``mpiexec -n N python -m mpi4py your_script.py`` so
+that an uncaught exception on any rank calls ``MPI_Abort`` and ends the whole
+job (see ``docs/mpi.md``).
+
+Without mpi4py (or given ``MPI.COMM_NULL``) the driver runs single-rank:
+``rank == 0``, ``size == 1``, the caller's arrays come back unchanged, and a
+:class:`MPIFallbackWarning` is issued once per process.
+
+``mpi4py.MPI`` is imported on first use (constructing a driver, or reading
+:data:`HAS_MPI`), not when this module is imported, so that a launcher process
+(the benchmark, the test suite) never initialises MPI itself.
+
+Command line (the W2 benchmark; see :func:`bench_mpi`)::
+
+    mpiexec -n 2 python -m mpi4py -m sc_neurocore.accel.mpi_driver bench [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import builtins
+import json
+import math
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ._validation import (ForwardArgs, as_packed, as_probabilities, c_contiguous, check_length,
+                          check_seed, n_words_for, validate_forward)
+from .lfsr import DEFAULT_SEED
+
+__all__ = ["HAS_MPI", "MPIDriver", "MPIRankError", "MPIFallbackWarning", "split_counts",
+           "block_range", "choose_split", "mpi_sc_forward", "mpi_sc_forward_sharded",
+           "find_mpiexec", "mpiexec_command", "mpi_flavour", "subprocess_env", "run_mpi",
+           "MPIRun", "bench_mpi", "main"]
+
+ROOT = 0
+# Rank-local result arrays of the forward pass.
+_RESULT_DTYPE = np.float64
+# Printed by the benchmark job in front of its JSON summary (one line, root only).
+BENCH_TAG = "MPI_BENCH_JSON "
+# W2 of the timing study: n_out, n_in, length (one 1-D input).
+W2_SHAPE = (1024, 1024, 4096)
+
+
+class MPIFallbackWarning(RuntimeWarning):
+    """Issued (once per process) when the driver falls back to a single rank."""
+
+
+class MPIRankError(RuntimeError):
+    """Raised on every rank when another rank failed with a non-built-in exception.
+
+    Attributes
+    ----------
+    rank : int
+        The rank whose exception is being re-raised here.
+    error_type : str
+        The name of that exception's class.
+    message : str
+        ``str()`` of that exception.
+    phase : str
+        What the ranks were doing (e.g. ``"local compute"``).
+    """
+
+    def __init__(self, rank: int, error_type: str, message: str, phase: str) -> None:
+        super().__init__(f"rank {rank} failed during {phase}: {error_type}: {message}")
+        self.rank = rank
+        self.error_type = error_type
+        self.message = message
+        self.phase = phase
+
+
+# --------------------------------------------------------------------------- mpi4py loading
+
+_UNSET = object()
+_mpi_module: Any = _UNSET
+_mpi_import_error: str | None = None
+_warned = False
+
+
+def _load_mpi() -> Any:
+    """``mpi4py.MPI`` (imported once, on first call), or ``None`` when unusable."""
+    global _mpi_module, _mpi_import_error
+    if _mpi_module is _UNSET:
+        try:
+            from mpi4py import MPI
+        except Exception as exc:  # ImportError, or a missing/broken libmpi (RuntimeError)
+            _mpi_module = None
+            _mpi_import_error = f"{type(exc).__name__}: {exc}"
+        else:
+            _mpi_module = MPI
+    return _mpi_module
+
+
+def __getattr__(name: str) -> Any:
+    # HAS_MPI is computed on first access so that importing this module does not
+    # initialise MPI (a launcher process must not become an MPI singleton).
+    if name == "HAS_MPI":
+        return _load_mpi() is not None
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _warn_fallback(reason: str) -> None:
+    global _warned
+    if _warned:
+        return
+    _warned = True
+    warnings.warn(
+        f"sc_neurocore.accel.mpi_driver: {reason}; running single-rank (rank 0 of 1). "
+        "Install MPI support with pip install 'sc-neurocore[mpi]' and launch with "
+        "mpiexec -n N python -m mpi4py your_script.py",
+        MPIFallbackWarning, stacklevel=3)
+
+
+# --------------------------------------------------------------------------- work splitting
+
+def split_counts(n: int, size: int) -> list[int]:
+    """Rows per rank when ``n`` rows are split across ``size`` ranks.
+
+    Counts differ by at most one and the low ranks get the extra rows:
+    ``split_counts(7, 3) == [3, 2, 2]``.
+
+    Parameters
+    ----------
+    n : int
+        Number of rows (>= 0).
+    size : int
+        Number of ranks (>= 1).
+
+    Returns
+    -------
+    list of int
+        ``size`` counts summing to ``n``.
+
+    Raises
+    ------
+    ValueError
+        If ``n < 0`` or ``size < 1``.
+    """
+    if n < 0:
+        raise ValueError(f"n must be an int >= 0, got {n}")
+    if size < 1:
+        raise ValueError(f"size must be an int >= 1, got {size}")
+    base, extra = divmod(n, size)
+    return [base + (1 if r < extra else 0) for r in range(size)]
+
+
+def block_range(n: int, size: int, rank: int) -> tuple[int, int]:
+    """``(start, stop)`` of the rows rank ``rank`` owns under :func:`split_counts`.
+
+    Use it to load each rank's own block of weight rows for
+    :func:`mpi_sc_forward_sharded`.
+
+    Raises
+    ------
+    ValueError
+        If ``rank`` is not in ``[0, size)`` (or ``n``/``size`` are invalid).
+    """
+    counts = split_counts(n, size)
+    if not 0 <= rank < size:
+        raise ValueError(f"rank must be an int in [0, {size}), got {rank}")
+    start = sum(counts[:rank])
+    return start, start + counts[rank]
+
+
+def _displacements(counts: Sequence[int]) -> list[int]:
+    out, total = [], 0
+    for c in counts:
+        out.append(total)
+        total += c
+    return out
+
+
+def choose_split(n_out: int, batch: int, size: int) -> str:
+    """Which axis :func:`mpi_sc_forward` splits across ``size`` ranks.
+
+    ``"rows"`` splits the weight rows (every rank gets all inputs); ``"batch"``
+    splits the batch (every rank gets all weights).  The batch is chosen only
+    when it gives a strictly smaller largest per-rank share of
+    ``rows x inputs`` work, e.g. few outputs and a large batch.  Note the cost
+    difference in communication: a row split sends each rank ``1/size`` of the
+    weights, a batch split broadcasts all of them.
+
+    Returns
+    -------
+    str
+        ``"rows"`` or ``"batch"``.
+    """
+    rows_load = math.ceil(n_out / size) * batch
+    batch_load = math.ceil(batch / size) * n_out
+    return "batch" if batch > 1 and batch_load < rows_load else "rows"
+
+
+# --------------------------------------------------------------------------- error agreement
+
+def _error_report(error: BaseException | None) -> tuple[str, str] | None:
+    return None if error is None else (type(error).__name__, str(error))
+
+
+def _rebuild_error(rank: int, name: str, message: str, phase: str) -> Exception:
+    """An exception like the one rank ``rank`` raised: same built-in type and message."""
+    cls = getattr(builtins, name, None)
+    if isinstance(cls, type) and issubclass(cls, Exception):
+        try:
+            exc = cls(message)
+        except Exception:  # a built-in whose constructor wants other arguments
+            return MPIRankError(rank, name, message, phase)
+        if str(exc) == message:
+            if hasattr(exc, "add_note"):
+                exc.add_note(f"(raised on MPI rank {rank} during {phase}; re-raised on every "
+                             "rank so that none is left waiting)")
+            return exc
+    return MPIRankError(rank, name, message, phase)
+
+
+def _agree(comm: Any, error: Exception | None, phase: str) -> None:
+    """Collective: raise on every rank if any rank reports an error.
+
+    Every rank passes the exception it hit in ``phase`` (or ``None``).  When all
+    are ``None`` this returns; otherwise every rank raises the error of the
+    lowest failing rank: that rank its own exception object, the others a
+    rebuilt one of the same type and message (chained to their own error, if
+    they had one).
+    """
+    reports = comm.allgather(_error_report(error))
+    failed = [(r, rep) for r, rep in enumerate(reports) if rep is not None]
+    if not failed:
+        return
+    first, (name, message) = failed[0]
+    if error is not None and first == comm.Get_rank():
+        raise error
+    raise _rebuild_error(first, name, message, phase) from error
+
+
+# --------------------------------------------------------------------------- array transport
+
+def _as_bytes(arr: np.ndarray) -> np.ndarray:
+    """The raw bytes of a C-contiguous array as a flat ``uint8`` view (any dtype)."""
+    return arr.reshape(-1).view(np.uint8)
+
+
+def _describe(arr: np.ndarray) -> tuple[Any, tuple[int, ...]]:
+    """Picklable dtype descriptor and shape (plain Python data, no NumPy objects)."""
+    return np.lib.format.dtype_to_descr(arr.dtype), tuple(int(s) for s in arr.shape)
+
+
+def _dtype_from(descr: Any) -> np.dtype:
+    return np.lib.format.descr_to_dtype(descr)
+
+
+def _check_sendable(arr: np.ndarray, name: str) -> None:
+    if arr.dtype.hasobject:
+        raise TypeError(f"{name} must have a fixed-size dtype whose values are plain bytes "
+                        f"(numbers, bool, fixed-width strings, records), got dtype {arr.dtype}")
+    if arr.ndim < 1:
+        raise ValueError(f"{name} must have at least one dimension (axis 0 is split across "
+                         f"ranks), got a 0-D array")
+
+
+def _as_sendable(value: object, name: str, where: str = f"on the root rank (rank {ROOT})"
+                 ) -> np.ndarray:
+    """``value`` as a C-contiguous array with at least one axis and a byte-copyable dtype."""
+    if value is None:
+        raise ValueError(f"{name} must be an array {where}, got None")
+    arr = np.asarray(value)
+    _check_sendable(arr, name)
+    return c_contiguous(arr)
+
+
+def _allocate(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A receive buffer (one place, so a test can make one rank's allocation fail)."""
+    return np.empty(shape, dtype=dtype)
+
+
+class _RowType:
+    """A committed MPI datatype of ``row_bytes`` contiguous bytes (one array row)."""
+
+    def __init__(self, mpi: Any, row_bytes: int) -> None:
+        self.datatype = mpi.BYTE.Create_contiguous(row_bytes)
+        self.datatype.Commit()
+
+    def __enter__(self) -> Any:
+        return self.datatype
+
+    def __exit__(self, *exc: object) -> None:
+        self.datatype.Free()
+
+
+class MPIDriver:
+    """Moves NumPy arrays between the ranks of an MPI communicator.
+
+    Parameters
+    ----------
+    comm : mpi4py.MPI.Intracomm, optional
+        The communicator; ``None`` means ``MPI.COMM_WORLD``.  Without mpi4py,
+        or with ``MPI.COMM_NULL``, the driver runs single-rank and warns once
+        per process (:class:`MPIFallbackWarning`).
+
+    Attributes
+    ----------
+    comm : mpi4py.MPI.Intracomm or None
+        The communicator (``None`` when single-rank without MPI).
+    rank, size : int
+        This process's rank and the number of ranks (0 and 1 when single-rank).
+
+    Notes
+    -----
+    Every method is collective: all ranks call it, in the same order.  The
+    communicator is used as given (not duplicated); interleave your own
+    collectives on it in the same order on every rank.
+    """
+
+    def __init__(self, comm: Any = None) -> None:
+        mpi = _load_mpi()
+        self._mpi = mpi
+        if mpi is None:
+            _warn_fallback(f"mpi4py is not usable ({_mpi_import_error})")
+            self.comm = None
+        else:
+            if comm is None:
+                comm = mpi.COMM_WORLD
+            if comm == mpi.COMM_NULL:
+                _warn_fallback("no communicator (MPI.COMM_NULL)")
+                self.comm = None
+            elif not isinstance(comm, mpi.Intracomm):
+                raise TypeError("comm must be an mpi4py.MPI.Intracomm (e.g. MPI.COMM_WORLD), "
+                                f"MPI.COMM_NULL or None, got {type(comm).__name__}")
+            else:
+                self.comm = comm
+        self.rank = 0 if self.comm is None else int(self.comm.Get_rank())
+        self.size = 1 if self.comm is None else int(self.comm.Get_size())
+
+    @property
+    def is_root(self) -> bool:
+        """Whether this is the root rank (rank 0), which holds inputs and results."""
+        return self.rank == ROOT
+
+    @property
+    def distributed(self) -> bool:
+        """Whether a real communicator is in use (False in the single-rank fallback)."""
+        return self.comm is not None
+
+    def __repr__(self) -> str:
+        mode = "mpi" if self.distributed else "single-rank fallback"
+        return f"<MPIDriver rank={self.rank} size={self.size} ({mode})>"
+
+    def barrier(self) -> None:
+        """Block until every rank has called it (no-op when single-rank)."""
+        if self.comm is not None:
+            self.comm.Barrier()
+
+    def agree(self, error: Exception | None, phase: str = "a collective operation") -> None:
+        """Collective: raise on every rank if any rank passes an exception.
+
+        Use it around your own rank-local work to keep every rank's outcome the
+        same: ``err = None; try: ... except Exception as e: err = e;
+        driver.agree(err, "my step")``.
+
+        Parameters
+        ----------
+        error : Exception or None
+            What this rank hit, or ``None``.
+        phase : str
+            Named in the message the other ranks raise.
+        """
+        if self.comm is None:
+            if error is not None:
+                raise error
+            return
+        _agree(self.comm, error, phase)
+
+    def scatter_workload(self, global_inputs: object) -> np.ndarray:
+        """Split an array along axis 0 across the ranks (collective).
+
+        Parameters
+        ----------
+        global_inputs : array_like or None
+            On the root: the whole array, any fixed-size dtype, any number of
+            trailing dimensions.  Ignored on the other ranks (pass ``None``).
+
+        Returns
+        -------
+        ndarray
+            This rank's block of rows: rank ``r`` gets ``split_counts(n, size)[r]``
+            consecutive rows (low ranks first; counts differ by at most one),
+            with the root's dtype and trailing shape.  On the root the block is
+            a view of the (contiguous) input, not a copy.  Single-rank: the
+            caller's array itself.
+
+        Raises
+        ------
+        ValueError
+            On every rank, if the root passes ``None`` or a 0-D array.
+        TypeError
+            On every rank, if the root's dtype cannot travel as raw bytes
+            (``object``).
+        MemoryError
+            On every rank, if any rank cannot allocate its block.
+        """
+        if self.comm is None:
+            arr = _as_sendable(global_inputs, "global_inputs")
+            return global_inputs if isinstance(global_inputs, np.ndarray) else arr
+        comm, mpi = self.comm, self._mpi
+        error: Exception | None = None
+        arr = None
+        meta = None
+        if self.is_root:
+            try:
+                arr = _as_sendable(global_inputs, "global_inputs")
+                meta = _describe(arr)
+            except Exception as exc:
+                error = exc
+        _agree(comm, error, "scatter_workload (checking global_inputs on the root)")
+        descr, shape = comm.bcast(meta, root=ROOT)
+        dtype = _dtype_from(descr)
+        counts = split_counts(shape[0], self.size)
+        local_shape = (counts[self.rank],) + tuple(shape[1:])
+        row_bytes = dtype.itemsize * math.prod(shape[1:])
+        if self.is_root:
+            assert arr is not None
+            return self._scatter_root(arr, counts, row_bytes)
+        local = None
+        try:
+            local = _allocate(local_shape, dtype)
+        except Exception as exc:
+            error = exc
+        _agree(comm, error, "scatter_workload (allocating receive buffers)")
+        assert local is not None
+        if row_bytes and shape[0]:
+            with _RowType(mpi, row_bytes) as row:
+                comm.Scatterv(None, [_as_bytes(local), counts[self.rank], row], root=ROOT)
+        return local
+
+    def _scatter_root(self, arr: np.ndarray, counts: list[int], row_bytes: int) -> np.ndarray:
+        comm, mpi = self.comm, self._mpi
+        # The root allocates nothing (its block is a view), but it takes part in
+        # the allocation agreement of the other ranks.
+        _agree(comm, None, "scatter_workload (allocating receive buffers)")
+        if row_bytes and arr.shape[0]:
+            with _RowType(mpi, row_bytes) as row:
+                comm.Scatterv([_as_bytes(arr), counts, _displacements(counts), row],
+                              mpi.IN_PLACE, root=ROOT)
+        return arr[:counts[ROOT]]  # the root's block comes first (ROOT == 0)
+
+    def gather_results(self, local_results: object) -> np.ndarray:
+        """Concatenate every rank's rows on the root (collective).
+
+        Parameters
+        ----------
+        local_results : ndarray
+            This rank's rows: at least 1-D, with the same dtype and trailing
+            shape on every rank; any number of rows (zero included).  Rows
+            travel as one MPI datatype each, so a single row is limited to
+            2 GiB.
+
+        Returns
+        -------
+        ndarray
+            On the root: the blocks of ranks ``0, 1, ...`` concatenated along
+            axis 0.  On the other ranks: an empty array ``(0, *trailing)`` of
+            the local dtype.  Single-rank: the caller's array itself.
+
+        Raises
+        ------
+        ValueError
+            On every rank, if any rank passes a 0-D array or None, or the
+            ranks disagree on dtype or trailing shape.
+        TypeError
+            On every rank, if a rank's dtype cannot travel as raw bytes.
+        MemoryError
+            On every rank, if the root cannot allocate the result.
+        """
+        if self.comm is None:
+            arr = _as_sendable(local_results, "local_results", "on every rank")
+            return local_results if isinstance(local_results, np.ndarray) else arr
+        comm, mpi = self.comm, self._mpi
+        error: Exception | None = None
+        arr = None
+        meta = None
+        try:
+            arr = _as_sendable(local_results, "local_results", "on every rank")
+            meta = _describe(arr)
+        except Exception as exc:
+            error = exc
+        _agree(comm, error, "gather_results (checking local_results)")
+        metas = comm.allgather(meta)
+        assert arr is not None
+        descr0, shape0 = metas[ROOT]
+        for r, (descr, shape) in enumerate(metas):
+            if descr != descr0 or tuple(shape[1:]) != tuple(shape0[1:]):
+                # Every rank sees the same metadata, so every rank raises this same error.
+                raise ValueError(
+                    "local_results must have the same dtype and trailing shape on every rank: "
+                    f"rank {ROOT} has dtype {_dtype_from(descr0)} and rows of shape "
+                    f"{tuple(shape0[1:])}, rank {r} has dtype {_dtype_from(descr)} and rows "
+                    f"of shape {tuple(shape[1:])}")
+        counts = [int(shape[0]) for _, shape in metas]
+        row_bytes = arr.dtype.itemsize * math.prod(arr.shape[1:])
+        out = None
+        if self.is_root:
+            try:
+                out = _allocate((sum(counts),) + arr.shape[1:], arr.dtype)
+            except Exception as exc:
+                error = exc
+        _agree(comm, error, "gather_results (allocating the result on the root)")
+        if row_bytes and sum(counts):
+            with _RowType(mpi, row_bytes) as row:
+                send = [_as_bytes(arr), counts[self.rank], row]
+                if self.is_root:
+                    assert out is not None
+                    comm.Gatherv(send, [_as_bytes(out), counts, _displacements(counts), row],
+                                 root=ROOT)
+                else:
+                    comm.Gatherv(send, None, root=ROOT)
+        if self.is_root:
+            assert out is not None
+            return out
+        return np.empty((0,) + arr.shape[1:], dtype=arr.dtype)
+
+    def broadcast_array(self, array: object) -> np.ndarray:
+        """Send the root's whole array to every rank (collective, ``Bcast``).
+
+        Parameters
+        ----------
+        array : array_like or None
+            On the root: the array (any fixed-size dtype, at least 1-D).
+            Ignored elsewhere.
+
+        Returns
+        -------
+        ndarray
+            The root's array (on the root, its contiguous form; elsewhere a copy).
+
+        Raises
+        ------
+        ValueError, TypeError, MemoryError
+            On every rank, as for :meth:`scatter_workload`.
+        """
+        if self.comm is None:
+            arr = _as_sendable(array, "array")
+            return array if isinstance(array, np.ndarray) else arr
+        comm, mpi = self.comm, self._mpi
+        error: Exception | None = None
+        arr = None
+        meta = None
+        if self.is_root:
+            try:
+                arr = _as_sendable(array, "array")
+                meta = _describe(arr)
+            except Exception as exc:
+                error = exc
+        _agree(comm, error, "broadcast_array (checking the array on the root)")
+        descr, shape = comm.bcast(meta, root=ROOT)
+        if not self.is_root:
+            try:
+                arr = _allocate(tuple(shape), _dtype_from(descr))
+            except Exception as exc:
+                error = exc
+        _agree(comm, error, "broadcast_array (allocating receive buffers)")
+        assert arr is not None
+        row_bytes = arr.dtype.itemsize * math.prod(shape[1:])
+        if row_bytes and shape[0]:
+            with _RowType(mpi, row_bytes) as row:
+                comm.Bcast([_as_bytes(arr), shape[0], row], root=ROOT)
+        return arr
+
+
+# --------------------------------------------------------------------------- SC forward
+
+_default_driver: MPIDriver | None = None
+
+
+def _resolve_driver(driver: object) -> MPIDriver:
+    global _default_driver
+    if driver is None:
+        if _default_driver is None:
+            _default_driver = MPIDriver()
+        return _default_driver
+    if not isinstance(driver, MPIDriver):
+        raise TypeError(f"driver must be an MPIDriver or None, got {type(driver).__name__}")
+    return driver
+
+
+def _local_forward(engine: Any, weights: np.ndarray, probs: np.ndarray, length: int,
+                   seed: int) -> np.ndarray:
+    """This rank's share: ``(batch, rows)`` float64 (zero-size shares skip the backend)."""
+    if weights.shape[0] == 0 or probs.shape[0] == 0:
+        return np.zeros((probs.shape[0], weights.shape[0]), dtype=_RESULT_DTYPE)
+    return engine.sc_forward(weights, probs, length=length, seed=seed)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the root decided, broadcast to every rank before data moves."""
+
+    n_out: int
+    n_in: int
+    batch: int
+    batched: bool
+    length: int
+    seed: int
+    split: str
+
+
+def _compute_and_gather(driver: MPIDriver, engine: Any, weights: np.ndarray,
+                        probs: np.ndarray, plan: _Plan) -> np.ndarray:
+    """Local compute, agreement, gather; the full result on the root."""
+    error: Exception | None = None
+    out = None
+    try:
+        out = _local_forward(engine, weights, probs, plan.length, plan.seed)
+    except Exception as exc:
+        error = exc
+    driver.agree(error, "local compute")
+    assert out is not None
+    if plan.split == "rows":
+        # (batch, rows) -> rows first, so the gather concatenates along axis 0.
+        gathered = driver.gather_results(np.ascontiguousarray(out.T))
+        full = np.ascontiguousarray(gathered.T) if driver.is_root else None
+    else:
+        gathered = driver.gather_results(out)
+        full = gathered if driver.is_root else None
+    if not driver.is_root:
+        return np.empty((0, plan.n_out) if plan.batched else (0,), dtype=_RESULT_DTYPE)
+    assert full is not None
+    return full if plan.batched else full[0]
+
+
+def _start(driver: MPIDriver, backend: str, root_check: Callable[[], _Plan]
+           ) -> tuple[Any, _Plan]:
+    """Collective first phase: every rank resolves its backend, the root validates.
+
+    Returns this rank's backend and the root's plan, or raises the same error
+    on every rank.
+    """
+    from .backend import get_backend
+
+    error: Exception | None = None
+    plan = None
+    engine = None
+    if driver.is_root:
+        try:
+            plan = root_check()
+        except Exception as exc:
+            error = exc
+    try:
+        engine = get_backend(backend)
+    except Exception as exc:
+        error = error or exc
+    driver.agree(error, "argument checks")
+    plan = driver.comm.bcast(plan, root=ROOT) if driver.distributed else plan
+    assert plan is not None and engine is not None
+    return engine, plan
+
+
+def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: object,
+                   seed: object = DEFAULT_SEED, backend: str = "auto",
+                   driver: MPIDriver | None = None) -> np.ndarray:
+    """SC forward pass (DESIGN §3) split across MPI ranks (collective).
+
+    Every rank calls it; the inputs are needed on the root only.  The root
+    validates them, splits the work (rows of ``weights_packed``, or the batch
+    of a 2-D input when that balances better, see :func:`choose_split`), each
+    rank runs the best local backend on its share, and the root gathers the
+    result.
+
+    Parameters
+    ----------
+    weights_packed : ndarray or None
+        On the root: ``uint64`` ``(n_out, n_in, n_words)``,
+        ``n_words = ceil(length / 64)``.  Ignored elsewhere (pass ``None``).
+    input_probs : array_like or None
+        On the root: ``float64`` ``(n_in,)`` or ``(batch, n_in)``, values in
+        [0, 1].  Ignored elsewhere.
+    length : int
+        Stream length in bits (the root's value is used on every rank).
+    seed : int, default 44257
+        Encoder seed in ``[0, 2**32)`` (the root's value is used).
+    backend : str, default "auto"
+        Backend each rank runs locally (see
+        :func:`sc_neurocore.accel.get_backend`).
+    driver : MPIDriver, optional
+        Default: a driver on ``MPI.COMM_WORLD`` (single-rank without MPI).
+
+    Returns
+    -------
+    ndarray
+        On the root: ``float64`` ``(n_out,)`` or ``(batch, n_out)``,
+        bit-identical to :func:`sc_neurocore.accel.sc_forward` in one process.
+        On the other ranks: an empty ``float64`` array, ``(0,)`` or
+        ``(0, n_out)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        On every rank, when the root's arguments break DESIGN §3, or
+        ``backend`` is unknown on any rank.
+    RuntimeError
+        On every rank, when a backend is unavailable on some rank.
+    Exception
+        On every rank, when any rank fails in its local compute: that rank
+        raises its own exception, the others the same type and message
+        (:class:`MPIRankError` when the type is not a built-in).
+    """
+    driver = _resolve_driver(driver)
+    if not driver.distributed or driver.size == 1:
+        from .sc_inference import sc_forward
+
+        return sc_forward(weights_packed, input_probs, length=length, backend=backend,
+                          seed=seed)
+    args: list[ForwardArgs] = []
+
+    def root_check() -> _Plan:
+        a = validate_forward(weights_packed, input_probs, length, seed)
+        args.append(a)
+        n_out, n_in, _ = a.weights.shape
+        batch = a.probs.shape[0]
+        return _Plan(n_out, n_in, batch, a.batched, a.length, a.seed,
+                     choose_split(n_out, batch, driver.size))
+
+    engine, plan = _start(driver, backend, root_check)
+    root_weights = args[0].weights if driver.is_root else None
+    root_probs = args[0].probs if driver.is_root else None
+    if plan.split == "rows":
+        probs = driver.broadcast_array(root_probs)
+        weights = driver.scatter_workload(root_weights)
+    else:
+        weights = driver.broadcast_array(root_weights)
+        probs = driver.scatter_workload(root_probs)
+    return _compute_and_gather(driver, engine, weights, probs, plan)
+
+
+def mpi_sc_forward_sharded(local_weights: object, input_probs: object, *, length: object,
+                           seed: object = DEFAULT_SEED, backend: str = "auto",
+                           driver: MPIDriver | None = None) -> np.ndarray:
+    """SC forward pass when every rank already holds its own weight rows (collective).
+
+    The usual deployment: weights are loaded once (rank ``r`` loads rows
+    :func:`block_range` ``(n_out, size, r)``, or any consecutive block, in rank
+    order), inputs stream from the root.  Per call only the inputs (broadcast)
+    and the results (gathered) move.
+
+    Parameters
+    ----------
+    local_weights : ndarray
+        On every rank: ``uint64`` ``(rows_r, n_in, n_words)``, this rank's
+        consecutive block of the full weight matrix (``rows_r`` may be 0).
+    input_probs : array_like or None
+        On the root: ``(n_in,)`` or ``(batch, n_in)`` probabilities.  Ignored
+        elsewhere.
+    length, seed, backend, driver
+        As in :func:`mpi_sc_forward` (the root's ``length`` and ``seed`` are
+        used).
+
+    Returns
+    -------
+    ndarray
+        On the root: ``(n_out,)`` or ``(batch, n_out)`` with ``n_out`` the sum of
+        the ranks' rows, bit-identical to one process on the concatenated
+        weights.  Elsewhere: an empty ``float64`` array (``(0,)`` or
+        ``(0, n_out)``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        On every rank, when the root's inputs are invalid or any rank's
+        ``local_weights`` does not match them (dtype, rank, ``n_in``,
+        ``n_words``).
+    Exception
+        On every rank, when any rank fails in its local compute.
+    """
+    driver = _resolve_driver(driver)
+    if not driver.distributed:
+        from .sc_inference import sc_forward
+
+        return sc_forward(local_weights, input_probs, length=length, backend=backend,
+                          seed=seed)
+    probs_holder: list[np.ndarray] = []
+
+    def root_check() -> _Plan:
+        length_ok = check_length(length)
+        seed_ok = check_seed(seed)
+        probs = as_probabilities(input_probs, "input_probs")
+        probs_holder.append(probs if probs.ndim == 2 else probs[None, :])
+        return _Plan(-1, probs.shape[-1], probs_holder[0].shape[0], probs.ndim == 2,
+                     length_ok, seed_ok, "rows")
+
+    engine, plan = _start(driver, backend, root_check)
+    error: Exception | None = None
+    weights = None
+    try:
+        weights = as_packed(local_weights, "local_weights", ndims=(3,))
+        want = (plan.n_in, n_words_for(plan.length))
+        if tuple(weights.shape[1:]) != want:
+            raise ValueError(
+                f"local_weights on rank {driver.rank} must have shape (rows, n_in, n_words) = "
+                f"(rows, {want[0]}, {want[1]}) to match input_probs (n_in = {want[0]}) and "
+                f"length {plan.length} (n_words = ceil(length / 64)), got {weights.shape}")
+    except Exception as exc:
+        error = exc
+    driver.agree(error, "checking local_weights")
+    assert weights is not None
+    n_out = int(driver.comm.allreduce(weights.shape[0]))
+    plan = _Plan(n_out, plan.n_in, plan.batch, plan.batched, plan.length, plan.seed, "rows")
+    probs = driver.broadcast_array(probs_holder[0] if driver.is_root else None)
+    return _compute_and_gather(driver, engine, weights, probs, plan)
+
+
+# --------------------------------------------------------------------------- launching mpiexec
+
+def find_mpiexec() -> str | None:
+    """Path of ``mpiexec``: next to ``sys.executable`` (a venv's bin) first, then PATH.
+
+    Returns
+    -------
+    str or None
+        The first of ``<dir of sys.executable>/mpiexec``, ``mpiexec`` and
+        ``mpirun`` on ``PATH`` that exists, else ``None``.
+    """
+    local = Path(sys.executable).parent / "mpiexec"
+    if local.is_file() and os.access(local, os.X_OK):
+        return str(local)
+    for name in ("mpiexec", "mpirun"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+MPIEXEC_MISSING = ("mpiexec not found next to {python} or on PATH. Install an MPI runtime: "
+                   "`make test` does it, or pip install 'sc-neurocore[mpi]' (mpi4py + the "
+                   "mpich wheel, which ships mpiexec into the environment's bin/), or a "
+                   "system Open MPI / MPICH package")
+
+
+def mpi_flavour(version_text: str) -> str:
+    """``"openmpi"``, ``"mpich"`` or ``"unknown"`` from ``mpiexec --version`` output."""
+    text = version_text.lower()
+    if "open mpi" in text or "open-mpi" in text or "openrte" in text or "prrte" in text:
+        return "openmpi"
+    if "hydra" in text or "mpich" in text:
+        return "mpich"
+    return "unknown"
+
+
+def _flavour_of(mpiexec: str) -> str:
+    try:
+        done = subprocess.run([mpiexec, "--version"], capture_output=True, text=True,
+                              timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return mpi_flavour(done.stdout + done.stderr)
+
+
+def mpiexec_command(n: int, mpiexec: str | None = None) -> list[str]:
+    """``[mpiexec, ..., "-n", n]`` for a local launch, oversubscribing when needed.
+
+    Open MPI refuses more ranks than cores unless given ``--oversubscribe``;
+    MPICH (Hydra) needs no flag.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no ``mpiexec`` can be found (the message says how to install one).
+    """
+    mpiexec = mpiexec or find_mpiexec()
+    if mpiexec is None:
+        raise FileNotFoundError(MPIEXEC_MISSING.format(python=sys.executable))
+    cmd = [mpiexec]
+    if _flavour_of(mpiexec) == "openmpi":
+        cmd.append("--oversubscribe")
+    return cmd + ["-n", str(int(n))]
+
+
+def subprocess_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for launched ranks: this package importable, Open MPI allowed as root."""
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parents[2])  # .../python
+    parts = [package_root] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(parts))
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        env.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        env.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+    env.update(extra or {})
+    return env
+
+
+@dataclass(frozen=True)
+class MPIRun:
+    """Outcome of :func:`run_mpi`."""
+
+    returncode: int | None
+    stdout: str
+    stderr: str
+    timed_out: bool
+    command: list[str]
+
+    def tail(self, chars: int = 4000) -> str:
+        """The end of stdout and stderr, for error messages."""
+        return (f"command: {' '.join(self.command)}\nreturn code: {self.returncode}"
+                f"{' (timed out)' if self.timed_out else ''}\n--- stdout ---\n"
+                f"{self.stdout[-chars:]}\n--- stderr ---\n{self.stderr[-chars:]}")
+
+
+def run_mpi(n: int, args: Sequence[str], *, timeout: float,
+            env: dict[str, str] | None = None) -> MPIRun:
+    """Run ``mpiexec -n n <args>`` and wait at most ``timeout`` seconds.
+
+    The job runs in its own process group; on timeout the whole group (mpiexec
+    and every rank it started) is terminated, so no rank is left spinning.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no ``mpiexec`` can be found.
+    """
+    cmd = mpiexec_command(n) + list(args)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env or subprocess_env(), start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        return MPIRun(proc.returncode, out, err, False, cmd)
+    except subprocess.TimeoutExpired:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                out, err = proc.communicate(timeout=5)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        else:
+            out, err = proc.communicate()
+        return MPIRun(proc.returncode, out or "", err or "", True, cmd)
+
+
+# --------------------------------------------------------------------------- benchmark
+
+def _bench_weights(n_out: int, n_in: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Deterministic random weights (bits past ``length`` cleared) and one input."""
+    rng = np.random.default_rng(2024)
+    n_words = n_words_for(length)
+    weights = rng.integers(0, 2**64, size=(n_out, n_in, n_words), dtype=np.uint64,
+                           endpoint=False)
+    if length % 64:
+        weights[..., -1] &= np.uint64((1 << (length % 64)) - 1)
+    return weights, rng.random(n_in)
+
+
+def _timed(driver: MPIDriver, fn: Callable[[], np.ndarray], repeats: int
+           ) -> tuple[list[float], np.ndarray]:
+    """Root wall times of ``fn`` (all ranks start together; one warm-up call)."""
+    out = fn()
+    times = []
+    for _ in range(repeats):
+        driver.barrier()
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return times, out
+
+
+def bench_job(argv: Sequence[str] | None = None) -> dict | None:
+    """The benchmark run inside an MPI job (every rank calls it).
+
+    Times W2 (or the given shape) two ways: ``scatter`` (weights on the root,
+    :func:`mpi_sc_forward` scatters rows each call) and ``resident`` (each rank
+    already holds its rows, :func:`mpi_sc_forward_sharded`).  Weight generation
+    and the one-off distribution for ``resident`` are not timed.
+
+    Returns
+    -------
+    dict or None
+        On the root the summary (also printed as one JSON line after
+        :data:`BENCH_TAG` with ``--json``); ``None`` elsewhere.
+    """
+    from .backend import get_backend
+
+    parser = argparse.ArgumentParser(prog="python -m sc_neurocore.accel.mpi_driver bench")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--repeats", type=int, help="timed calls per mode")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="Rust engine threads per rank (default 1; 0: all cores)")
+    parser.add_argument("--backend", default="auto", help="rank-local backend")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary line")
+    parser.add_argument("--shape", type=int, nargs=3, default=list(W2_SHAPE),
+                        metavar=("N_OUT", "N_IN", "LENGTH"), help="default: W2")
+    opts = parser.parse_args(argv)
+    repeats = opts.repeats or (5 if opts.quick else 21)
+    driver = MPIDriver()
+    engine = get_backend(opts.backend)
+    threads = None
+    if engine.name == "rust":
+        from sc_neurocore import _engine
+
+        if opts.threads > 0:
+            _engine.set_num_threads(opts.threads)
+        threads = _engine.get_num_threads()
+    n_out, n_in, length = opts.shape
+    weights = probs = None
+    if driver.is_root:
+        weights, probs = _bench_weights(n_out, n_in, length)
+    local_rows = driver.scatter_workload(weights)  # resident mode's one-off load, untimed
+    reference = (engine.sc_forward(weights, probs, length=length)
+                 if driver.is_root else None)
+    kwargs = {"length": length, "backend": engine.name, "driver": driver}
+    scatter_times, scatter_out = _timed(
+        driver, lambda: mpi_sc_forward(weights, probs, **kwargs), repeats)
+    resident_times, resident_out = _timed(
+        driver, lambda: mpi_sc_forward_sharded(local_rows, probs, **kwargs), repeats)
+    if not driver.is_root:
+        return None
+    summary = {
+        "ranks": driver.size, "backend": engine.name, "threads_per_rank": threads,
+        "shape": [n_out, n_in, length], "weight_bytes": int(weights.nbytes),
+        "repeats": repeats,
+        "scatter": {"median_s": statistics.median(scatter_times), "times_s": scatter_times},
+        "resident": {"median_s": statistics.median(resident_times), "times_s": resident_times},
+        "bit_identical": bool(np.array_equal(scatter_out, reference)
+                              and np.array_equal(resident_out, reference)),
+    }
+    say = f"[mpi bench] {driver.size} rank(s), backend {engine.name}, threads/rank {threads}"
+    print(say, flush=True)
+    for mode in ("scatter", "resident"):
+        print(f"[mpi bench]   {mode:<8} median {summary[mode]['median_s'] * 1e3:9.2f} ms",
+              flush=True)
+    print(f"[mpi bench]   bit-identical to one process: {summary['bit_identical']}", flush=True)
+    if opts.json:
+        print(BENCH_TAG + json.dumps(summary), flush=True)
+    return summary
+
+
+def parse_bench_output(stdout: str) -> dict:
+    """The JSON summary a benchmark job printed (the line after :data:`BENCH_TAG`).
+
+    Raises
+    ------
+    ValueError
+        If no summary line is present.
+    """
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(BENCH_TAG):
+            return json.loads(line[len(BENCH_TAG):])
+    raise ValueError("no benchmark summary line (starting with "
+                     f"{BENCH_TAG.strip()!r}) in the job's output")
+
+
+def _row(name: str, median: float | None, base_name: str | None, base: float | None,
+         note: str) -> dict:
+    ratio = base / median if (median and base) else None
+    return {"name": name, "median_s": median, "baseline_name": base_name,
+            "baseline_median_s": base, "ratio": ratio, "note": note}
+
+
+def bench_mpi(quick: bool, progress: Callable[[str], None]) -> list[dict]:
+    """Time W2 (1024 x 1024 x 4096 bits, one input, 512 MiB of weights) on 1 and 2 ranks.
+
+    Launches ``mpiexec -n 1`` and ``mpiexec -n 2`` jobs of :func:`bench_job`
+    (plus, outside quick mode and with the Rust engine, one 1-rank job with all
+    cores' threads for context).  Each rank runs single-threaded, so 2 ranks on
+    2 cores compare fairly with 1 rank on 1 core.  Times are medians of the
+    root's wall time per call, after a barrier, with weight generation
+    excluded.
+
+    Parameters
+    ----------
+    quick : bool
+        Fewer repeats.
+    progress : callable
+        Called with a short status line before each job.
+
+    Returns
+    -------
+    list of dict
+        Rows with keys ``name``, ``median_s``, ``baseline_name``,
+        ``baseline_median_s``, ``ratio`` (baseline / median: the speedup over
+        1 rank) and ``note``.  Without mpiexec, or when a job fails: one row
+        whose note says why.
+    """
+    if find_mpiexec() is None:
+        return [_row("mpi W2", None, None, None,
+                     "skipped: " + MPIEXEC_MISSING.format(python=sys.executable))]
+    base_args = [sys.executable, "-m", "mpi4py", "-m", "sc_neurocore.accel.mpi_driver",
+                 "bench", "--json"] + (["--quick"] if quick else [])
+    jobs = [("1 rank", 1, ["--threads", "1"]), ("2 ranks", 2, ["--threads", "1"])]
+    summaries: dict[str, dict] = {}
+    for label, n, extra in jobs:
+        progress(f"[mpi] W2 on {label} (mpiexec -n {n}, 1 thread per rank)")
+        run = run_mpi(n, base_args + extra, timeout=600)
+        try:
+            if run.returncode != 0:
+                raise RuntimeError(f"job exited with {run.returncode}")
+            summaries[label] = parse_bench_output(run.stdout)
+        except (RuntimeError, ValueError) as exc:
+            return [_row(f"mpi W2 {label}", None, None, None,
+                         f"failed: {exc}; {run.stderr.strip()[-300:]}")]
+    one, two = summaries["1 rank"], summaries["2 ranks"]
+    backend, threads = one["backend"], one["threads_per_rank"]
+    per = f"{backend}, {threads or 1} thread/rank"
+    base_name = "mpi W2 1 rank x1 thread"
+    base = one["scatter"]["median_s"]  # on 1 rank: plain sc_forward, no MPI traffic
+    rows = [
+        _row(base_name, base, None, None,
+             f"{per}; plain sc_forward in one process"),
+        _row("mpi W2 2 ranks, weights resident", two["resident"]["median_s"], base_name, base,
+             f"{per}; speedup (target >= 1.6x): Bcast input + compute + Gatherv; "
+             f"bit-identical {two['bit_identical']}"),
+        _row("mpi W2 2 ranks, weights scattered", two["scatter"]["median_s"], base_name, base,
+             f"{per}; each call also Scatterv's 256 MiB of weight rows from the root; "
+             f"bit-identical {two['bit_identical']}"),
+    ]
+    if not quick and backend == "rust":
+        progress("[mpi] W2 on 1 rank with all cores' threads (context)")
+        run = run_mpi(1, base_args + ["--threads", "0"], timeout=600)
+        try:
+            wide = parse_bench_output(run.stdout)
+            rows.append(_row(f"mpi W2 1 rank x{wide['threads_per_rank']} threads",
+                             wide["scatter"]["median_s"], base_name, base,
+                             "context: the Rust engine's own threads instead of ranks"))
+        except ValueError:
+            rows.append(_row("mpi W2 1 rank, all threads", None, None, None,
+                             f"failed: {run.stderr.strip()[-300:]}"))
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m sc_neurocore.accel.mpi_driver bench [--quick] ...`` (run under mpiexec)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] != "bench":
+        print("usage: mpiexec -n N python -m mpi4py -m sc_neurocore.accel.mpi_driver "
+              "bench [--quick] [--repeats R] [--threads T] [--json]", file=sys.stderr)
+        return 2
+    bench_job(argv[1:])
+    return 0
+
+
+if __name__ == "__main__":
+    # Run the package's module (not this __main__ copy), so that classes and
+    # module state are the ones every other import sees.
+    from sc_neurocore.accel.mpi_driver import main as _main
+
+    sys.exit(_main())
