@@ -41,7 +41,7 @@ $(STAMPS)/system: system-packages.txt | $(STAMPS)
 	touch $@
 
 $(STAMPS)/python-deps: pyproject.toml requirements-research.txt | $(PY) $(STAMPS)
-	$(PIP) install --quiet "maturin>=1.7,<2"
+	$(PIP) install --quiet "maturin>=1.9.4,<2"
 	$(PIP) install --quiet -r requirements-research.txt
 	touch $@
 
@@ -53,8 +53,11 @@ $(STAMPS)/engine: $(STAMPS)/python-deps $(ENGINE_SOURCES)
 
 install: $(STAMPS)/system $(STAMPS)/engine
 
+# The main job: the timing study on every available backend (W1-W3, the
+# Numba/JAX extras, W2 on 1 and 2 MPI ranks), then the research mirrors on W1.
 demo: install
-	$(PY) -m sc_neurocore.accel bench
+	$(PY) -m sc_neurocore.accel bench --mpi
+	$(PY) -m parity bench --lang all
 
 bench benchmark: demo
 
@@ -79,8 +82,10 @@ test-julia:
 	@if command -v julia >/dev/null 2>&1; then cd julia && julia --project=. test/runtests.jl; \
 	else echo "julia not on PATH: julia/ is parse-checked only (tests/test_julia_sources.py)"; fi
 
+# SC_NEUROCORE_REQUIRE_BACKENDS: these must be available, so a broken install
+# fails the run instead of silently shrinking the backend matrix.
 test-python: install
-	$(PY) -m pytest -q
+	SC_NEUROCORE_REQUIRE_BACKENDS=numpy,rust,numba,jax $(PY) -m pytest -q
 
 test-parity: install
 	$(PY) -m parity regen --check

@@ -28,7 +28,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     engine = engine_info()
     if args.json:
         print(json.dumps({"version": __version__, "host": host_key(), "engine": engine,
-                          "backends": {n: vars(s) for n, s in status.items()}}, indent=2))
+                          "backends": {n: vars(s) for n, s in status.items()},
+                          "mpi": mpi_status()}, indent=2))
         return 0
     print(f"sc_neurocore {__version__} on {host_key()}")
     print(f"rust engine: simd tier {engine['simd_tier'] or 'n/a'}, "
@@ -38,7 +39,20 @@ def cmd_info(args: argparse.Namespace) -> int:
         mark = "available" if s.available else "unavailable"
         why = "" if s.available else f" — {s.reason}; install: {s.install_hint}"
         print(f"  {name:<6} {mark}{why}")
+    print(f"mpi driver: {mpi_status()}")
     return 0
+
+
+def mpi_status() -> str:
+    """Whether the MPI driver can run multi-rank here, and why not."""
+    from . import mpi_driver
+
+    if not mpi_driver.HAS_MPI:
+        return "unavailable — mpi4py is not installed; install: pip install 'sc-neurocore[mpi]'"
+    launcher = mpi_driver.find_mpiexec()
+    if launcher is None:
+        return "mpi4py present but no mpiexec found; install: pip install mpich (or Open MPI)"
+    return f"available (mpiexec: {launcher})"
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

@@ -194,7 +194,7 @@ def run_study(quick: bool = False, backends: list[str] | None = None,
         say(f"[{work.name}] numpy.sum baseline: {sum_median * 1e3:.3f} ms, {sum_bw / 1e9:.2f} GB/s")
         reference = get_backend("numpy").sc_forward(weights, probs, length=work.length,
                                                     seed=DEFAULT_SEED)
-        numpy_median = math.nan
+        rows = []
         for name in chosen:
             backend = get_backend(name)
             say(f"[{work.name}] {name}: timing {repeats} runs")
@@ -202,15 +202,17 @@ def run_study(quick: bool = False, backends: list[str] | None = None,
             median, times = median_time(
                 lambda: backend.sc_forward(weights, probs, length=work.length,
                                            seed=DEFAULT_SEED), repeats)
-            if name == "numpy":
-                numpy_median = median
             row = Row(work.name, name, median, times, work.weight_bytes / median / 1e9,
-                      numpy_median / median, (work.weight_bytes / median) / sum_bw,
-                      _check_identical(got, reference),
-                      median / (work.batch or 1))
-            study.rows.append(row)
+                      vs_sum_bandwidth=(work.weight_bytes / median) / sum_bw,
+                      bit_identical=_check_identical(got, reference),
+                      per_input_s=median / (work.batch or 1))
+            rows.append(row)
             say(f"[{work.name}] {name}: {median * 1e3:.3f} ms, {row.bandwidth_gbs:.2f} GB/s, "
-                f"x{row.vs_numpy:.2f} vs numpy, {'bit-identical' if row.bit_identical else 'MISMATCH'}")
+                f"{'bit-identical' if row.bit_identical else 'MISMATCH'}")
+        numpy_median = next(r.median_s for r in rows if r.backend == "numpy")
+        for row in rows:
+            row.vs_numpy = numpy_median / row.median_s
+        study.rows.extend(rows)
         del weights
     if extras:
         for backend_name, module, func in EXTRA_PROVIDERS:
