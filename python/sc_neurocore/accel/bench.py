@@ -213,7 +213,6 @@ def run_study(quick: bool = False, backends: list[str] | None = None,
         for row in rows:
             row.vs_numpy = numpy_median / row.median_s
         study.rows.extend(rows)
-        del weights
     if extras:
         for backend_name, module, func in EXTRA_PROVIDERS:
             if backend_name not in chosen:

@@ -406,6 +406,26 @@ class MPIDriver:
             return
         _agree(self.comm, error, phase)
 
+    def _root_array_meta(self, value: object, name: str, phase: str
+                         ) -> tuple[np.ndarray | None, Any, tuple[int, ...]]:
+        """Check ``value`` on the root, agree on the outcome, broadcast dtype and shape.
+
+        Returns the root's sendable array (``None`` elsewhere) and the
+        broadcast ``(dtype descr, shape)``; raises the root's error on every rank.
+        """
+        error: Exception | None = None
+        arr = None
+        meta = None
+        if self.is_root:
+            try:
+                arr = _as_sendable(value, name)
+                meta = _describe(arr)
+            except Exception as exc:
+                error = exc
+        _agree(self.comm, error, phase)
+        descr, shape = self.comm.bcast(meta, root=ROOT)
+        return arr, descr, shape
+
     def scatter_workload(self, global_inputs: object) -> np.ndarray:
         """Split an array along axis 0 across the ranks (collective).
 
@@ -438,17 +458,9 @@ class MPIDriver:
             arr = _as_sendable(global_inputs, "global_inputs")
             return global_inputs if isinstance(global_inputs, np.ndarray) else arr
         comm, mpi = self.comm, self._mpi
-        error: Exception | None = None
-        arr = None
-        meta = None
-        if self.is_root:
-            try:
-                arr = _as_sendable(global_inputs, "global_inputs")
-                meta = _describe(arr)
-            except Exception as exc:
-                error = exc
-        _agree(comm, error, "scatter_workload (checking global_inputs on the root)")
-        descr, shape = comm.bcast(meta, root=ROOT)
+        arr, descr, shape = self._root_array_meta(
+            global_inputs, "global_inputs",
+            "scatter_workload (checking global_inputs on the root)")
         dtype = _dtype_from(descr)
         counts = split_counts(shape[0], self.size)
         local_shape = (counts[self.rank],) + tuple(shape[1:])
@@ -457,6 +469,7 @@ class MPIDriver:
             assert arr is not None
             return self._scatter_root(arr, counts, row_bytes)
         local = None
+        error: Exception | None = None
         try:
             local = _allocate(local_shape, dtype)
         except Exception as exc:
@@ -577,17 +590,9 @@ class MPIDriver:
             arr = _as_sendable(array, "array")
             return array if isinstance(array, np.ndarray) else arr
         comm, mpi = self.comm, self._mpi
+        arr, descr, shape = self._root_array_meta(
+            array, "array", "broadcast_array (checking the array on the root)")
         error: Exception | None = None
-        arr = None
-        meta = None
-        if self.is_root:
-            try:
-                arr = _as_sendable(array, "array")
-                meta = _describe(arr)
-            except Exception as exc:
-                error = exc
-        _agree(comm, error, "broadcast_array (checking the array on the root)")
-        descr, shape = comm.bcast(meta, root=ROOT)
         if not self.is_root:
             try:
                 arr = _allocate(tuple(shape), _dtype_from(descr))
