@@ -32,7 +32,8 @@ $(PY):
 # Debian packages some backends and mirrors need (see system-packages.txt).
 $(STAMPS)/system: system-packages.txt | $(STAMPS)
 	@missing=$$(for p in $$(grep -v '^#' system-packages.txt); do \
-	    dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	    dpkg -s $$p >/dev/null 2>&1 || echo $$p; done; \
+	    command -v go >/dev/null 2>&1 || echo golang-go); \
 	if [ -n "$$missing" ]; then \
 	    echo "apt-get install $$missing"; \
 	    $(SUDO) apt-get update -qq && \
