@@ -539,6 +539,13 @@ class CupyBackend(Backend):
     def unavailable_reason(cls) -> str | None:
         return _gpu_reason
 
+    @classmethod
+    def install_hint(cls) -> str:
+        if HAS_CUPY:
+            return ("CuPy is installed; it needs an NVIDIA GPU with a CUDA 12 driver "
+                    "(the module's functions run on NumPy meanwhile)")
+        return super().install_hint()
+
     def _forward(self, args: ForwardArgs) -> np.ndarray:
         return _dispatch(lambda: _gpu_forward(args), lambda: forward_numpy(args))
 
