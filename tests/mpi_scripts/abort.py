@@ -7,6 +7,11 @@ so the whole job ends (non-zero exit) instead of rank 0 waiting forever in
 is the case the library cannot catch by itself.
 """
 
+import faulthandler
+
+# Watchdog: if the launching test dies (or is killed) the ranks must not spin
+# in MPI forever on a shared machine; each rank ends itself after 300 s.
+faulthandler.dump_traceback_later(300, exit=True)
 import numpy as np
 
 from sc_neurocore.accel.mpi_driver import MPIDriver

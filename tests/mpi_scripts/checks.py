@@ -14,6 +14,11 @@ compares those details across ranks.  The last line of each file is
 
 from __future__ import annotations
 
+import faulthandler
+
+# Watchdog: if the launching test dies (or is killed) the ranks must not spin
+# in MPI forever on a shared machine; each rank ends itself after 300 s.
+faulthandler.dump_traceback_later(300, exit=True)
 import json
 import os
 import sys
