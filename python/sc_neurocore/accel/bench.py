@@ -100,11 +100,20 @@ class Study:
     ranking: list[str] = field(default_factory=list)
 
 
-def median_time(fn: Callable[[], object], repeats: int) -> tuple[float, list[float]]:
-    """Median wall time of ``fn()`` over ``repeats`` runs (after one warm-up)."""
+def median_time(fn: Callable[[], object], repeats: int,
+                min_total_s: float = 0.25, max_repeats: int = 200) -> tuple[float, list[float]]:
+    """Median wall time of ``fn()`` after one warm-up.
+
+    Runs at least ``repeats`` times, and more for fast calls (up to
+    ``max_repeats``) so that the timed runs add up to about ``min_total_s``:
+    sub-millisecond medians on a shared machine need many samples.
+    """
+    start = time.perf_counter()
     fn()
+    warm = time.perf_counter() - start
+    runs = max(repeats, min(max_repeats, math.ceil(min_total_s / max(warm, 1e-9))))
     times = []
-    for _ in range(repeats):
+    for _ in range(runs):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
@@ -164,7 +173,8 @@ def run_study(quick: bool = False, backends: list[str] | None = None,
         Restrict to these backend names (NumPy is always measured: it is the
         reference every ratio is taken against).
     repeats : int, optional
-        Timed runs per measurement (default 7, quick 3).
+        Minimum timed runs per measurement (default 7, quick 3); fast calls
+        are repeated more (see :func:`median_time`).
     extras : bool
         Also run the per-backend extra benchmarks (Numba, JAX).
     progress : callable, optional
@@ -197,7 +207,7 @@ def run_study(quick: bool = False, backends: list[str] | None = None,
         rows = []
         for name in chosen:
             backend = get_backend(name)
-            say(f"[{work.name}] {name}: timing {repeats} runs")
+            say(f"[{work.name}] {name}: timing (at least {repeats} runs)")
             got = backend.sc_forward(weights, probs, length=work.length, seed=DEFAULT_SEED)
             median, times = median_time(
                 lambda: backend.sc_forward(weights, probs, length=work.length,
@@ -245,7 +255,7 @@ def rank_backends(study: Study) -> list[str]:
 def format_table(study: Study) -> str:
     """The study as a plain-text table."""
     lines = [f"host: {study.host['key']}  simd: {study.host.get('simd_tier')}  "
-             f"threads: {study.host.get('threads')}  repeats: {study.repeats}"
+             f"threads: {study.host.get('threads')}  min repeats: {study.repeats}"
              f"{'  (quick)' if study.quick else ''}"]
     header = (f"{'workload':<8} {'backend':<8} {'median ms':>10} {'per input ms':>12} "
               f"{'GB/s':>8} {'vs numpy':>9} {'of sum bw':>9}  bit-identical")
