@@ -13,11 +13,11 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 # The Python extras installed by `make install` (CuPy's CUDA 12 wheel included:
 # without a GPU it still compiles the CUDA kernels with NVRTC).
-EXTRAS := numba,jax,gpu,mpi,bench,test
+EXTRAS := numba,jax,gpu,mpi,bench,test,docs
 ENGINE_SOURCES := $(shell find rust/engine/src -name '*.rs' 2>/dev/null) rust/engine/Cargo.toml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all install demo test bench benchmark info clean \
+.PHONY: all install demo test bench benchmark info clean docs \
         test-rust test-python test-parity test-go test-julia test-mojo parity-bench system-deps
 
 all: install
@@ -95,5 +95,9 @@ test-parity: install
 parity-bench: install
 	$(PY) -m parity bench --lang all
 
+# The user documentation site (mkdocs + mkdocstrings) into site/.
+docs: install
+	$(VENV)/bin/mkdocs build --strict
+
 clean:
-	rm -rf $(STAMPS) target rust/engine/target
+	rm -rf $(STAMPS) target rust/engine/target site
