@@ -67,8 +67,11 @@ info: install
 
 test: install test-rust test-go test-mojo test-julia test-python test-parity
 
+# The engine's own tests, then the safe mirror crate: golden vectors and a
+# cross-check of the engine's SIMD tiers and threads against safe Rust.
 test-rust:
 	cargo test --manifest-path rust/engine/Cargo.toml
+	cargo test --manifest-path rust/mirror/Cargo.toml
 
 test-go:
 	cd go && go vet ./... && go test ./...

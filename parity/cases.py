@@ -282,6 +282,11 @@ def _encode(b: Builder) -> None:
             probs=f64([0.5, 0.3]), length=i64(65600), seed=i64(54321))
     b.valid("2-D batch with seed 65535, edge rows", probs=f64([edges[:10], edges[9:]]),
             length=i64(65), seed=i64(65535))
+    # Registers start at 2, 3, 4, 5 and p_i = (r_i + 0.5) / 65536: the tie on
+    # the first bit tells round-half-even from half-away, half-up and half-down.
+    b.valid("exact ties hit by the register: p_i = (r_i + 0.5)/65536, seed 2",
+            probs=f64([2.5 / 65536, 3.5 / 65536, 4.5 / 65536, 5.5 / 65536]),
+            length=i64(70), seed=i64(2))
     b.invalid("NaN probability", probs=f64([0.5, np.nan]), length=i64(10), seed=i64(1))
     b.invalid("+inf probability", probs=f64([np.inf]), length=i64(10), seed=i64(1))
     b.invalid("-inf probability", probs=f64([-np.inf, 0.5]), length=i64(10), seed=i64(1))
