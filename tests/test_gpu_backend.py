@@ -70,7 +70,10 @@ def test_namespace_matches_gpu_state():
 def test_backend_unavailable_without_gpu():
     if gb.gpu_available():
         pytest.skip("a GPU works here")
-    with pytest.raises(RuntimeError, match=r"not available.*sc-neurocore\[gpu\]"):
+    # Without CuPy the hint is the install extra; with CuPy but no device it
+    # says a CUDA GPU is what is missing.
+    hint = r"NVIDIA GPU with a CUDA 12 driver" if gb.HAS_CUPY else r"sc-neurocore\[gpu\]"
+    with pytest.raises(RuntimeError, match=r"not available.*" + hint):
         get_backend("cupy")
 
 
