@@ -691,30 +691,33 @@ mod tests {
         }
     }
 
-    #[test]
-    fn batch_rows_encode_like_single_rows() {
-        let mut rng = SplitMix64::new(11);
-        let (rows, n, length) = (5, 7, 130);
+    /// Encodes a random `rows x n` batch and checks every row against the
+    /// bit-by-bit definition applied to that row alone.
+    fn assert_batch_rows_match_naive(
+        rng_seed: u64,
+        rows: usize,
+        n: usize,
+        length: usize,
+        seed: u32,
+    ) {
+        let mut rng = SplitMix64::new(rng_seed);
         let probs = random_probs(&mut rng, rows * n);
-        let batch = encode_packed(&probs, n, true, length, 44257).unwrap();
+        let batch = encode_packed(&probs, n, true, length, u64::from(seed)).unwrap();
         let nw = n_words(length);
         for b in 0..rows {
-            let single = naive(&probs[b * n..(b + 1) * n], length, 44257);
+            let single = naive(&probs[b * n..(b + 1) * n], length, seed);
             assert_eq!(&batch[b * n * nw..(b + 1) * n * nw], &single[..]);
         }
     }
 
     #[test]
+    fn batch_rows_encode_like_single_rows() {
+        assert_batch_rows_match_naive(11, 5, 7, 130, 44257);
+    }
+
+    #[test]
     fn large_parallel_encode_matches_naive() {
-        let mut rng = SplitMix64::new(3);
-        let (rows, n, length) = (6, 300, 1000);
-        let probs = random_probs(&mut rng, rows * n);
-        let got = encode_packed(&probs, n, true, length, 12345).unwrap();
-        let nw = n_words(length);
-        for b in 0..rows {
-            let single = naive(&probs[b * n..(b + 1) * n], length, 12345);
-            assert_eq!(&got[b * n * nw..(b + 1) * n * nw], &single[..]);
-        }
+        assert_batch_rows_match_naive(3, 6, 300, 1000, 12345);
     }
 
     #[test]
