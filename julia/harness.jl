@@ -38,19 +38,6 @@ function run_cases(kernel::AbstractString, path::AbstractString)
     return nothing
 end
 
-"""The bench input generator of FORMAT.md (all arithmetic mod 2^64)."""
-mutable struct SplitMix64
-    state::UInt64
-end
-
-function next!(s::SplitMix64)
-    s.state += 0x9E3779B97F4A7C15
-    z = s.state
-    z = xor(z, z >> 30) * 0xBF58476D1CE4E5B9
-    z = xor(z, z >> 27) * 0x94D049BB133111EB
-    return xor(z, z >> 31)
-end
-
 """
 Time `sc_forward` on deterministic inputs: one warm-up, then `reps` timed
 calls; print the median wall time and the output checksum.
@@ -58,8 +45,8 @@ calls; print the median wall time and the output checksum.
 function bench(n_out::Int, n_in::Int, len::Int, reps::Int)
     n_words = n_words_for(len)
     rng = SplitMix64(UInt64(0x5C0DE))
-    wdata = UInt64[next!(rng) for _ in 1:n_out*n_in*n_words]
-    pdata = Float64[ldexp(Float64(next!(rng) >> 11), -53) for _ in 1:n_in]
+    wdata = UInt64[next_u64!(rng) for _ in 1:n_out*n_in*n_words]
+    pdata = Float64[next_f64!(rng) for _ in 1:n_in]
     weights = NDArray{UInt64}([n_out, n_in, n_words], wdata)
     probs = NDArray{Float64}([n_in], pdata)
     out = sc_forward(weights, probs, len, DEFAULT_SEED)

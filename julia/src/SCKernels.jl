@@ -20,7 +20,8 @@ export NDArray, ValidationError, UnknownKernelError, LifParams, Field, Case, Gol
        n_words_for, shape_size, lfsr_next, lfsr_tables, quantize, start_state,
        pack, unpack, popcount, vec_and, vec_xnor, vec_not, vec_mux,
        encode, sc_forward, lif_step,
-       read_golden, read_golden_file, format_field, run_kernel, order_like
+       read_golden, read_golden_file, format_field, run_kernel, order_like,
+       SplitMix64, next_u64!, next_f64!
 
 include("array.jl")
 include("lfsr.jl")
@@ -29,5 +30,6 @@ include("forward.jl")
 include("lif.jl")
 include("golden.jl")
 include("dispatch.jl")
+include("splitmix.jl")
 
 end # module SCKernels

@@ -59,20 +59,6 @@ function naive_forward(weights::Vector{UInt64}, n_out::Int, n_in::Int, probs::Ve
     return out
 end
 
-"""Deterministic test data (splitmix64), so the tests need no Random."""
-mutable struct TestRng
-    state::UInt64
-end
-
-function next_u64!(s::TestRng)
-    s.state += 0x9E3779B97F4A7C15
-    z = s.state
-    z = xor(z, z >> 30) * 0xBF58476D1CE4E5B9
-    z = xor(z, z >> 27) * 0x94D049BB133111EB
-    return xor(z, z >> 31)
-end
-
-next_f64!(s::TestRng) = ldexp(Float64(next_u64!(s) >> 11), -53)
 
 is_invalid(f) = try
     f()
@@ -213,7 +199,7 @@ end
 end
 
 @testset "encode matches the bit-by-bit definition" begin
-    rng = TestRng(7)
+    rng = SplitMix64(7)
     probs = [0.0, 1.0, 0.5, 0.25, 1 / 3, 0.5 / 65536, 1.5 / 65536, 1 - 0.5 / 65536, 2.5 / 65536, 1e-9]
     append!(probs, [next_f64!(rng) for _ in 1:6])
     n = div(length(probs), 2)
@@ -246,7 +232,7 @@ end
 end
 
 @testset "pack/unpack round trip" begin
-    rng = TestRng(3)
+    rng = SplitMix64(3)
     for shape in ([0], [1], [63], [64], [65], [130], [3, 0], [3, 70], [0, 5], [4, 128])
         n = prod(shape)
         data = UInt8[next_u64!(rng) & 1 for _ in 1:n]
@@ -277,7 +263,7 @@ end
 end
 
 @testset "vector ops word by word" begin
-    rng = TestRng(11)
+    rng = SplitMix64(11)
     mk() = NDArray{UInt64}([3, 5], UInt64[next_u64!(rng) for _ in 1:15])
     sel, a, b = mk(), mk(), mk()
     and_ = vec_and(a, b)
@@ -301,7 +287,7 @@ end
 end
 
 @testset "sc_forward matches the naive loop" begin
-    rng = TestRng(5)
+    rng = SplitMix64(5)
     for (n_out, n_in, batch, len, seed, batched) in (
             (1, 1, 1, 1, 0, false), (3, 4, 1, 100, 65535, false), (5, 7, 3, 64, DEFAULT_SEED, true),
             (37, 9, 2, 200, 2^32 - 2, true), (70, 13, 1, 130, 12345, false), (2, 3, 0, 10, 1, true),
