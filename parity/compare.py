@@ -1,19 +1,23 @@
 """Compare an implementation's answers with the golden cases (FORMAT.md rules).
 
 Every kernel matches bit for bit except ``lif_step``'s ``v`` output, which
-matches within 1e-12 relative (absolute 1e-12 where ``|expected| < 1``).  An
+matches within 1e-12 relative (absolute 1e-12 where ``|expected| < 1``).  A
+golden file's ``rtol`` directives (:attr:`GoldenFile.rtol`) give other outputs
+a tolerance the same way: ``|got - expected| <= rtol * max(|expected|, 1)``,
+or the same bit pattern, or both NaN.  ``str`` outputs match exactly.  An
 invalid case is passed only by a refusal.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Mapping
 
 import numpy as np
 
 from .golden_format import Case, GoldenFile, HarnessAnswer, dtype_tag, FormatError
 
-__all__ = ["Answer", "Mismatch", "KernelResult", "TOLERANCES", "compare_case",
+__all__ = ["Answer", "Mismatch", "KernelResult", "TOLERANCES", "tolerances", "compare_case",
            "compare_kernel", "format_value", "answer_from_harness"]
 
 #: (kernel, output) -> relative tolerance; everything else is bit-exact.
@@ -114,7 +118,9 @@ class KernelResult:
 
 
 def format_value(value: object, tag: str) -> str:
-    """A value for a message: floats also as their bit pattern, ints as decimal."""
+    """A value for a message: floats also as their bit pattern, ints as decimal, strs quoted."""
+    if tag == "str":
+        return repr(str(value))
     if tag == "f64":
         x = np.float64(value)
         return f"{float(x)!r} ({int(np.array(x).view(np.uint64)):016x})"
@@ -126,8 +132,15 @@ def _first_index(diff: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(flat, diff.shape)) if diff.ndim else ()
 
 
-def _compare_output(kernel: str, case: Case, name: str, want: np.ndarray,
-                    got: object) -> Mismatch | None:
+def tolerances(kernel: str, rtol: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Output name -> relative tolerance for ``kernel``: :data:`TOLERANCES` plus ``rtol``."""
+    found = {out: tol for (k, out), tol in TOLERANCES.items() if k == kernel}
+    found.update(rtol or {})
+    return found
+
+
+def _compare_output(case: Case, name: str, want: np.ndarray, got: object,
+                    rel: float | None) -> Mismatch | None:
     tag = dtype_tag(want)
     got_arr = np.asarray(got)
     try:
@@ -143,25 +156,35 @@ def _compare_output(kernel: str, case: Case, name: str, want: np.ndarray,
         want_bits = want.view(np.uint64)
         got_bits = np.ascontiguousarray(got_arr).view(np.uint64)
         diff = want_bits != got_bits
-        rel = TOLERANCES.get((kernel, name))
         if rel is not None and diff.any():
             with np.errstate(invalid="ignore", over="ignore"):
                 close = np.abs(got_arr - want) <= rel * np.maximum(np.abs(want), 1.0)
+            close |= np.isnan(got_arr) & np.isnan(want)
             diff &= ~close
+    elif tag == "str":
+        diff = np.array([g != w for g, w in zip(np.asarray(got_arr).reshape(-1).tolist(),
+                                                 want.reshape(-1).tolist())],
+                        dtype=bool).reshape(want.shape)
     else:
         diff = want != got_arr
     if not diff.any():
         return None
     index = _first_index(diff)
     message = "values differ"
-    if (kernel, name) in TOLERANCES:
-        message += f" (beyond relative tolerance {TOLERANCES[(kernel, name)]:g})"
+    if rel is not None and tag == "f64":
+        message += f" (beyond relative tolerance {rel:g})"
     return Mismatch(case.id, case.comment, message, name, index,
                     format_value(want[index], tag), format_value(got_arr[index], tag))
 
 
-def compare_case(kernel: str, case: Case, answer: Answer) -> Mismatch | None:
-    """``None`` when ``answer`` is right for ``case``, else the first difference."""
+def compare_case(kernel: str, case: Case, answer: Answer,
+                 rtol: Mapping[str, float] | None = None) -> Mismatch | None:
+    """``None`` when ``answer`` is right for ``case``, else the first difference.
+
+    ``rtol``: the golden file's tolerances (:attr:`GoldenFile.rtol`), added to
+    :data:`TOLERANCES`.
+    """
+    tols = tolerances(kernel, rtol)
     if not case.valid:
         if answer.status == "invalid":
             return None
@@ -178,7 +201,7 @@ def compare_case(kernel: str, case: Case, answer: Answer) -> Mismatch | None:
     for name, want in case.outputs.items():
         if name not in answer.outputs:
             return Mismatch(case.id, case.comment, "output missing", name)
-        found = _compare_output(kernel, case, name, want, answer.outputs[name])
+        found = _compare_output(case, name, want, answer.outputs[name], tols.get(name))
         if found is not None:
             return found
     extra = [n for n in answer.outputs if n not in case.outputs]
@@ -204,7 +227,7 @@ def compare_kernel(golden: GoldenFile, answers: dict[int, Answer]) -> KernelResu
             result.not_applicable += 1
             continue
         else:
-            found = compare_case(golden.kernel, case, answer)
+            found = compare_case(golden.kernel, case, answer, golden.rtol)
         result.total += 1
         if found is None:
             result.passed += 1

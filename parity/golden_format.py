@@ -1,9 +1,13 @@
 """Reader and writer of the golden-vector exchange format (parity/FORMAT.md, v1).
 
-A golden file holds one kernel's cases.  Each case has an id, a comment, an
-expected result (valid with outputs, or invalid) and its named input arrays.
-Arrays are NumPy arrays whose dtype is one of the four format dtypes
-(``u64``, ``i64``, ``u8``, ``f64``); a scalar is a 0-D array.
+A golden file holds one kernel's (or one safety mirror's) cases.  Each case
+has an id, a comment, an expected result (valid with outputs, or invalid) and
+its named input arrays.  Arrays are NumPy arrays whose dtype is one of the
+format dtypes (``u64``, ``i64``, ``u8``, ``f64``, ``str``); a scalar is a 0-D
+array.  ``str`` arrays are read as NumPy ``StringDType`` arrays (which keep
+every character, NUL included); the writer also takes fixed-width unicode
+(``<U``) arrays.  A file may declare per-output comparison tolerances
+(``rtol <output> <value>`` lines, :attr:`GoldenFile.rtol`).
 
 The same array-line syntax is used by mirror harnesses for their answers
 (see :func:`parse_harness_output`).
@@ -11,6 +15,7 @@ The same array-line syntax is used by mirror harnesses for their answers
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +23,15 @@ from typing import Iterable, TextIO
 
 import numpy as np
 
-__all__ = ["FORMAT_VERSION", "DTYPES", "Case", "GoldenFile", "FormatError", "HarnessAnswer",
-           "format_array_line", "parse_array_line", "write_golden", "dumps_golden",
-           "read_golden", "loads_golden", "parse_harness_output", "dtype_tag"]
+__all__ = ["FORMAT_VERSION", "DTYPES", "STR_DTYPE", "Case", "GoldenFile", "FormatError",
+           "HarnessAnswer", "format_array_line", "parse_array_line", "write_golden",
+           "dumps_golden", "read_golden", "loads_golden", "parse_harness_output", "dtype_tag",
+           "encode_str", "decode_str", "format_rtol", "parse_rtol"]
 
 FORMAT_VERSION = 1
+
+#: The NumPy dtype of ``str`` arrays read from a file (variable-width UTF-8 strings).
+STR_DTYPE: np.dtype = np.dtypes.StringDType()
 
 #: Format dtype tag -> NumPy dtype.
 DTYPES: dict[str, np.dtype] = {
@@ -30,9 +39,16 @@ DTYPES: dict[str, np.dtype] = {
     "i64": np.dtype(np.int64),
     "u8": np.dtype(np.uint8),
     "f64": np.dtype(np.float64),
+    "str": STR_DTYPE,
 }
-_TAGS = {dt: tag for tag, dt in DTYPES.items()}
+_TAGS = {dt: tag for tag, dt in DTYPES.items() if tag != "str"}
 _HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
+# A str value: "s:" then unreserved ASCII bytes or %XX (uppercase hex) escapes.
+_STR_TOKEN = re.compile(r"^s:(?:[A-Za-z0-9._~-]|%[0-9A-F]{2})*$")
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+# An rtol value: a plain decimal or exponent spelling (Python's repr of the float).
+_RTOL_TOKEN = re.compile(r"^[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?$")
+_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 
 
 class FormatError(ValueError):
@@ -40,18 +56,115 @@ class FormatError(ValueError):
 
 
 def dtype_tag(arr: np.ndarray) -> str:
-    """The format tag (``u64``, ``i64``, ``u8``, ``f64``) of ``arr``'s dtype.
+    """The format tag (``u64``, ``i64``, ``u8``, ``f64``, ``str``) of ``arr``'s dtype.
+
+    ``StringDType`` and fixed-width unicode (``<U``) arrays are ``str``.
 
     Raises
     ------
     FormatError
         If the dtype has no tag in the format.
     """
+    if arr.dtype.kind in "TU":
+        return "str"
     try:
         return _TAGS[np.dtype(arr.dtype)]
     except KeyError:
         raise FormatError(f"dtype {arr.dtype} cannot be written; the format has "
                           f"{', '.join(DTYPES)}") from None
+
+
+def encode_str(value: str) -> str:
+    """One ``str`` value as its token: ``s:`` + the percent-encoded UTF-8 bytes.
+
+    ASCII letters, digits and ``-._~`` are written as they are; every other
+    byte as ``%XX`` (two uppercase hex digits).  The empty string is ``s:``.
+
+    Raises
+    ------
+    FormatError
+        If ``value`` is not a ``str`` or cannot be encoded as UTF-8 (a lone
+        surrogate).
+    """
+    if not isinstance(value, str):
+        raise FormatError(f"a str array value must be a str, got {type(value).__name__}")
+    try:
+        data = value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise FormatError(f"str value {value!r} is not valid Unicode: {exc}") from None
+    return "s:" + "".join(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in data)
+
+
+def decode_str(token: str, where: str = "value") -> str:
+    """The string a ``s:`` token spells (the inverse of :func:`encode_str`).
+
+    Raises
+    ------
+    FormatError
+        If the token is not in canonical form: no ``s:`` prefix, a character
+        outside ``A-Z a-z 0-9 - . _ ~ %``, a ``%`` not followed by two
+        uppercase hex digits, an escaped unreserved byte (``%41`` for ``A``),
+        or bytes that are not valid UTF-8.
+    """
+    if not _STR_TOKEN.match(token):
+        raise FormatError(f"{where}: str value must be 's:' then unreserved characters or "
+                          f"%XX escapes, got {token[:60]!r}")
+    data = bytearray()
+    k = 2
+    while k < len(token):
+        if token[k] == "%":
+            byte = int(token[k + 1:k + 3], 16)
+            if byte in _UNRESERVED:
+                raise FormatError(f"{where}: str value escapes the unreserved character "
+                                  f"{chr(byte)!r} ({token[k:k + 3]}); write it as it is")
+            data.append(byte)
+            k += 3
+        else:
+            data.append(ord(token[k]))
+            k += 1
+    try:
+        return bytes(data).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"{where}: str value {token[:60]!r} is not valid UTF-8: {exc}") \
+            from None
+
+
+def format_rtol(name: str, rtol: float) -> str:
+    """The directive line ``rtol <name> <value>`` (value: Python's ``repr`` of the float)."""
+    _check_name(name, "rtol output name")
+    value = float(rtol)
+    if not (math.isfinite(value) and value > 0.0):
+        raise FormatError(f"rtol of {name!r} must be a finite float > 0, got {rtol!r}")
+    return f"rtol {name} {value!r}"
+
+
+def parse_rtol(rest: str, where: str = "line") -> tuple[str, float]:
+    """``(name, value)`` of an ``rtol`` directive's text after the keyword.
+
+    Raises
+    ------
+    FormatError
+        Unless it is exactly ``<name> <value>`` with a valid array name and a
+        finite value > 0 in the canonical spelling :func:`format_rtol` writes.
+    """
+    parts = rest.split(" ")
+    if len(parts) != 2:
+        raise FormatError(f"{where}: expected 'rtol <output> <value>', got 'rtol {rest}'")
+    name, token = parts
+    _check_name(name, f"{where}: rtol output name")
+    if not _RTOL_TOKEN.match(token):
+        raise FormatError(f"{where}: rtol value must be a decimal float such as 1e-12, "
+                          f"got {token!r}")
+    value = float(token)
+    if not (math.isfinite(value) and value > 0.0) or repr(value) != token:
+        raise FormatError(f"{where}: rtol value must be finite, > 0 and written as "
+                          f"{repr(value)!r}, got {token!r}")
+    return name, value
+
+
+def _check_name(name: str, what: str) -> None:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise FormatError(f"{what} must be ASCII letters, digits and '_', got {name!r}")
 
 
 @dataclass
@@ -85,10 +198,15 @@ class GoldenFile:
     kernel: str
     cases: list[Case] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
+    #: Output name -> relative tolerance (``rtol`` directives, in file order).
+    #: An output not listed here matches bit for bit.
+    rtol: dict[str, float] = field(default_factory=dict)
 
 
 def _format_values(arr: np.ndarray, tag: str) -> list[str]:
     flat = np.ascontiguousarray(arr).reshape(-1)
+    if tag == "str":
+        return [encode_str(v) for v in flat.tolist()]
     if tag == "f64":
         return [f"{w:016x}" for w in flat.astype("<f8").view("<u8").tolist()]
     return [str(v) for v in flat.tolist()]
@@ -104,7 +222,8 @@ def format_array_line(kind: str, name: str, arr: np.ndarray) -> str:
     name : str
         Array name: no whitespace, no ``:``.
     arr : ndarray
-        Of dtype uint64, int64, uint8 or float64 (any shape, 0-D for a scalar).
+        Of dtype uint64, int64, uint8, float64 or a string dtype (``StringDType``
+        or ``<U``) (any shape, 0-D for a scalar).
 
     Returns
     -------
@@ -116,12 +235,17 @@ def format_array_line(kind: str, name: str, arr: np.ndarray) -> str:
     if not name or any(c.isspace() for c in name) or ":" in name:
         raise FormatError(f"array name must be non-empty without spaces or ':', got {name!r}")
     arr = np.asarray(arr)
+    if arr.dtype == object:
+        raise FormatError(f"array {name!r}: object arrays cannot be written; use a string "
+                          "dtype (StringDType) for strings")
     tag = dtype_tag(arr)
     head = [kind, name, tag, str(arr.ndim), *(str(d) for d in arr.shape), ":"]
     return " ".join(head + _format_values(arr, tag))
 
 
 def _parse_values(tokens: list[str], tag: str, where: str) -> np.ndarray:
+    if tag == "str":
+        return np.array([decode_str(tok, where) for tok in tokens], dtype=STR_DTYPE)
     if tag == "f64":
         for tok in tokens:
             if not _HEX16.match(tok):
@@ -197,11 +321,27 @@ def _case_lines(case: Case) -> Iterable[str]:
     yield "end"
 
 
+def _check_rtol_outputs(rtol: dict[str, float], cases: list[Case], source: str) -> None:
+    """Every ``rtol`` output must be an ``f64`` output of some case, and of no other dtype."""
+    for name in rtol:
+        tags = {dtype_tag(c.outputs[name]) for c in cases if name in c.outputs}
+        if tags != {"f64"}:
+            found = ", ".join(sorted(tags)) or "no case lists it"
+            raise FormatError(f"{source}: rtol names output {name!r}, which must be an f64 "
+                              f"output of at least one case ({found})")
+
+
 def dumps_golden(golden: GoldenFile) -> str:
-    """The text of a golden file (ASCII, ``\\n`` line ends, final newline)."""
+    """The text of a golden file (ASCII, ``\\n`` line ends, final newline).
+
+    ``rtol`` directives come right after the ``kernel`` line, in
+    :attr:`GoldenFile.rtol` order.
+    """
     seen: set[int] = set()
     lines = [f"# {h}".rstrip() for h in golden.header]
     lines.append(f"kernel {golden.kernel}")
+    lines.extend(format_rtol(name, value) for name, value in golden.rtol.items())
+    _check_rtol_outputs(golden.rtol, golden.cases, f"kernel {golden.kernel}")
     for case in golden.cases:
         if case.id in seen:
             raise FormatError(f"case id {case.id} is used twice")
@@ -233,7 +373,9 @@ def loads_golden(text: str | TextIO, source: str = "<golden>") -> GoldenFile:
     FormatError
         On anything that breaks the format: a missing ``kernel`` line, a case
         without ``result`` or ``end``, outputs in an invalid case, duplicate
-        or non-positive ids, a malformed array line.
+        or non-positive ids, a malformed array line, an ``rtol`` directive
+        that is malformed, repeated, placed after the first case or names no
+        ``f64`` output.
     """
     stream = text.splitlines() if isinstance(text, str) else text
     header: list[str] = []
@@ -253,6 +395,14 @@ def loads_golden(text: str | TextIO, source: str = "<golden>") -> GoldenFile:
             if word != "kernel" or not rest.strip():
                 raise FormatError(f"{where}: the first line must be 'kernel <name>'")
             golden = GoldenFile(rest.strip(), header=header)
+            continue
+        if word == "rtol":
+            if golden.cases or case is not None:
+                raise FormatError(f"{where}: 'rtol' lines come before the first case")
+            name, value = parse_rtol(rest, where)
+            if name in golden.rtol:
+                raise FormatError(f"{where}: rtol of {name!r} given twice")
+            golden.rtol[name] = value
             continue
         if case is None:
             if word != "case":
@@ -290,6 +440,7 @@ def loads_golden(text: str | TextIO, source: str = "<golden>") -> GoldenFile:
         raise FormatError(f"{source}: no 'kernel' line")
     if case is not None:
         raise FormatError(f"{source}: case {case.id} has no 'end'")
+    _check_rtol_outputs(golden.rtol, golden.cases, source)
     return golden
 
 

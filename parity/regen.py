@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import safety_cases
 from .cases import build_all
 from .golden_format import dumps_golden
 
@@ -21,6 +22,10 @@ def golden_path(kernel: str, folder: Path | None = None) -> Path:
 def regenerate(folder: Path | None = None, *, check: bool = False) -> dict[str, str]:
     """Build every golden file and write it to ``folder`` (or compare with it).
 
+    The kernel files (:data:`parity.kernels.KERNELS`) come first, then the
+    safety-mirror files of :mod:`parity.safety_cases` (``splitmix`` and the
+    registered surfaces).
+
     Parameters
     ----------
     folder : Path, optional
@@ -31,14 +36,14 @@ def regenerate(folder: Path | None = None, *, check: bool = False) -> dict[str, 
     Returns
     -------
     dict of str to str
-        kernel -> ``"written"``, ``"unchanged"``, ``"differs"`` or ``"missing"``
+        file name (kernel or safety module) -> ``"written"``, ``"unchanged"``, ``"differs"`` or ``"missing"``
         (the last two only with ``check``).
     """
     folder = Path(folder) if folder is not None else GOLDEN_DIR
     if not check:
         folder.mkdir(parents=True, exist_ok=True)
     status = {}
-    for kernel, golden in build_all().items():
+    for kernel, golden in {**build_all(), **safety_cases.build_all()}.items():
         data = dumps_golden(golden).encode("ascii")
         path = golden_path(kernel, folder)
         old = path.read_bytes() if path.exists() else None
