@@ -67,11 +67,14 @@ info: install
 
 test: install test-rust test-go test-mojo test-julia test-python test-parity
 
-# The engine's own tests, then the safe mirror crate: golden vectors and a
-# cross-check of the engine's SIMD tiers and threads against safe Rust.
+# The engine's own tests, then the safe mirror crate: first exactly the
+# documented command (every unit test and every golden case of the kernels,
+# splitmix and the safety mirrors), then its integration tests (the engine's
+# SIMD tiers and threads cross-checked against safe Rust; the harness binary).
 test-rust:
 	cargo test --manifest-path rust/engine/Cargo.toml
-	cargo test --manifest-path rust/mirror/Cargo.toml
+	cargo test --manifest-path rust/mirror/Cargo.toml --lib --no-default-features
+	cargo test --manifest-path rust/mirror/Cargo.toml --test engine_crosscheck --test harness_cli
 
 test-go:
 	cd go && go vet ./... && go test ./...

@@ -1,5 +1,10 @@
-//! Reader of the golden-vector files `parity/golden/<kernel>.txt`
-//! (parity/FORMAT.md, format v1), standard library only.
+//! Reader of the golden-vector files `parity/golden/<name>.txt`
+//! (parity/FORMAT.md, format v1), standard library only, and the writer of
+//! single array lines (for harness answers and round-trip checks).
+//!
+//! Besides the kernel files it reads the safety-mirror files, which may use
+//! the `str` dtype (`s:` + percent-encoded UTF-8 per value) and declare
+//! per-output tolerances with `rtol <output> <value>` lines after `kernel`.
 //!
 //! The reader is strict: anything FORMAT.md does not allow (an unknown
 //! keyword, a bad dtype, a value count that does not match the shape, a value
@@ -21,6 +26,8 @@ pub enum DType {
     U8,
     /// IEEE-754 double as 16 lowercase hex digits of its bit pattern.
     F64,
+    /// A string: `s:` then its UTF-8 bytes, unreserved ASCII as is, others `%XX`.
+    Str,
 }
 
 impl DType {
@@ -31,6 +38,7 @@ impl DType {
             DType::I64 => "i64",
             DType::U8 => "u8",
             DType::F64 => "f64",
+            DType::Str => "str",
         }
     }
 
@@ -41,6 +49,7 @@ impl DType {
             "i64" => Some(DType::I64),
             "u8" => Some(DType::U8),
             "f64" => Some(DType::F64),
+            "str" => Some(DType::Str),
             _ => None,
         }
     }
@@ -57,6 +66,8 @@ pub enum Values {
     U8(Vec<u8>),
     /// `f64` values (bit patterns preserved, NaN payloads included).
     F64(Vec<f64>),
+    /// `str` values (decoded).
+    Str(Vec<String>),
 }
 
 impl Values {
@@ -67,6 +78,7 @@ impl Values {
             Values::I64(_) => DType::I64,
             Values::U8(_) => DType::U8,
             Values::F64(_) => DType::F64,
+            Values::Str(_) => DType::Str,
         }
     }
 
@@ -77,6 +89,7 @@ impl Values {
             Values::I64(v) => v.len(),
             Values::U8(v) => v.len(),
             Values::F64(v) => v.len(),
+            Values::Str(v) => v.len(),
         }
     }
 
@@ -135,10 +148,20 @@ pub struct Case {
 /// A parsed golden file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GoldenFile {
-    /// The kernel named by the `kernel` line.
+    /// The kernel (or safety module) named by the `kernel` line.
     pub kernel: String,
+    /// The `rtol <output> <value>` directives, in file order: outputs compared
+    /// within that relative tolerance (every other output bit for bit).
+    pub rtol: Vec<(String, f64)>,
     /// The cases, in file order.
     pub cases: Vec<Case>,
+}
+
+impl GoldenFile {
+    /// The declared relative tolerance of output `name`, if any.
+    pub fn rtol_of(&self, name: &str) -> Option<f64> {
+        self.rtol.iter().find(|(n, _)| n == name).map(|&(_, v)| v)
+    }
 }
 
 /// A malformed file: the 1-based line number (0 when the file could not be
@@ -194,6 +217,131 @@ fn parse_f64_bits(s: &str) -> Option<f64> {
     u64::from_str_radix(s, 16).ok().map(f64::from_bits)
 }
 
+/// Whether byte `b` is written as itself in a `str` value (`A-Z a-z 0-9 - . _ ~`).
+fn unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// The token of one `str` value: `s:` then the UTF-8 bytes, unreserved ones
+/// as they are, every other one as `%XX` (uppercase hex).
+pub fn encode_str(value: &str) -> String {
+    let mut out = String::with_capacity(2 + value.len());
+    out.push_str("s:");
+    for &b in value.as_bytes() {
+        if unreserved(b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn upper_hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// The string a `str` token spells, or why the token is not canonical: no
+/// `s:` prefix, a byte outside the unreserved set and `%`, a `%` not followed
+/// by two uppercase hex digits, an escaped unreserved byte, invalid UTF-8.
+pub fn decode_str(token: &str) -> Result<String, String> {
+    let Some(body) = token.strip_prefix("s:") else {
+        return Err(format!("{token:?} does not start with 's:'"));
+    };
+    let bytes = body.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut k = 0;
+    while k < bytes.len() {
+        let b = bytes[k];
+        if b == b'%' {
+            let hi = bytes.get(k + 1).copied().and_then(upper_hex);
+            let lo = bytes.get(k + 2).copied().and_then(upper_hex);
+            let (Some(hi), Some(lo)) = (hi, lo) else {
+                return Err(format!(
+                    "{token:?}: '%' must be followed by two uppercase hex digits"
+                ));
+            };
+            let byte = hi * 16 + lo;
+            if unreserved(byte) {
+                return Err(format!(
+                    "{token:?} escapes the unreserved character {:?}",
+                    char::from(byte)
+                ));
+            }
+            out.push(byte);
+            k += 3;
+        } else if unreserved(b) {
+            out.push(b);
+            k += 1;
+        } else {
+            return Err(format!(
+                "{token:?} holds the raw character {:?}",
+                char::from(b)
+            ));
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("{token:?} is not valid UTF-8"))
+}
+
+/// A valid array or output name: ASCII letters, digits and `_`.
+fn valid_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Parses the text after `rtol `: `<name> <value>`, a finite value > 0 spelled
+/// with digits, `.`, `e` and a sign only after `e`.
+fn parse_rtol(rest: &str) -> Result<(String, f64), String> {
+    let parts: Vec<&str> = rest.split(' ').collect();
+    let [name, token] = parts[..] else {
+        return Err(format!(
+            "expected 'rtol <output> <value>', got 'rtol {rest}'"
+        ));
+    };
+    if !valid_name(name) {
+        return Err(format!("bad rtol output name {name:?}"));
+    }
+    let spelled = !token.is_empty()
+        && token.as_bytes()[0].is_ascii_digit()
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'-' | b'+'));
+    let value = token
+        .parse::<f64>()
+        .ok()
+        .filter(|v| spelled && v.is_finite() && *v > 0.0)
+        .ok_or_else(|| format!("rtol value must be a finite decimal > 0, got {token:?}"))?;
+    Ok((name.to_string(), value))
+}
+
+/// Writes one array line, `in|out <name> <dtype> <ndim> <dims…> : <values…>`,
+/// exactly as parity/golden_format.py does (an empty array ends in ` :`).
+pub fn format_field_line(direction: Direction, field: &Field) -> String {
+    let mut parts: Vec<String> = vec![
+        match direction {
+            Direction::In => "in",
+            Direction::Out => "out",
+        }
+        .to_string(),
+        field.name.clone(),
+        field.values.dtype().name().to_string(),
+        field.shape.len().to_string(),
+    ];
+    parts.extend(field.shape.iter().map(|d| d.to_string()));
+    parts.push(":".to_string());
+    match &field.values {
+        Values::U64(v) => parts.extend(v.iter().map(|x| x.to_string())),
+        Values::I64(v) => parts.extend(v.iter().map(|x| x.to_string())),
+        Values::U8(v) => parts.extend(v.iter().map(|x| x.to_string())),
+        Values::F64(v) => parts.extend(v.iter().map(|x| format!("{:016x}", x.to_bits()))),
+        Values::Str(v) => parts.extend(v.iter().map(|x| encode_str(x))),
+    }
+    parts.join(" ")
+}
+
 fn parse_values(dtype: DType, tokens: &[&str]) -> Result<Values, String> {
     fn all<T>(
         tokens: &[&str],
@@ -213,6 +361,13 @@ fn parse_values(dtype: DType, tokens: &[&str]) -> Result<Values, String> {
             parse_unsigned(t).and_then(|v| u8::try_from(v).ok())
         })?),
         DType::F64 => Values::F64(all(tokens, "16 lowercase hex digits", parse_f64_bits)?),
+        DType::Str => Values::Str(
+            tokens
+                .iter()
+                .enumerate()
+                .map(|(k, t)| decode_str(t).map_err(|e| format!("value {k} is not a str: {e}")))
+                .collect::<Result<_, _>>()?,
+        ),
     })
 }
 
@@ -228,12 +383,12 @@ pub fn parse_field_line(line: &str) -> Result<(Direction, Field), String> {
         return Err("an array line needs '<name> <dtype> <ndim> … :'".to_string());
     }
     let name = tokens[1];
-    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+    if !valid_name(name) {
         return Err(format!("bad array name {name:?}"));
     }
     let dtype = DType::from_name(tokens[2]).ok_or_else(|| {
         format!(
-            "unknown dtype {:?} (expected u64, i64, u8 or f64)",
+            "unknown dtype {:?} (expected u64, i64, u8, f64 or str)",
             tokens[2]
         )
     })?;
@@ -285,7 +440,8 @@ struct Open {
 /// Parses the text of a golden file.
 pub fn parse_golden(text: &str) -> Result<GoldenFile, ParseError> {
     let mut kernel: Option<String> = None;
-    let mut cases = Vec::new();
+    let mut rtol: Vec<(String, f64)> = Vec::new();
+    let mut cases: Vec<Case> = Vec::new();
     let mut ids = HashSet::new();
     let mut open: Option<Open> = None;
     let mut last_line = 0;
@@ -323,6 +479,16 @@ pub fn parse_golden(text: &str) -> Result<GoldenFile, ParseError> {
                     return Err(err(format!("bad kernel name {rest:?}")));
                 }
                 kernel = Some(name.to_string());
+            }
+            "rtol" => {
+                if open.is_some() || !cases.is_empty() {
+                    return Err(err("'rtol' lines come before the first case".to_string()));
+                }
+                let (name, value) = parse_rtol(rest).map_err(err)?;
+                if rtol.iter().any(|(n, _)| *n == name) {
+                    return Err(err(format!("rtol of {name:?} given twice")));
+                }
+                rtol.push((name, value));
             }
             "case" => {
                 if let Some(o) = &open {
@@ -442,7 +608,29 @@ pub fn parse_golden(text: &str) -> Result<GoldenFile, ParseError> {
             message: "no 'kernel' line".to_string(),
         });
     };
-    Ok(GoldenFile { kernel, cases })
+    // Every rtol names an output that is f64 wherever a case lists it, and
+    // some case does.
+    for (name, _) in &rtol {
+        let dtypes: Vec<DType> = cases
+            .iter()
+            .flat_map(|c| c.outputs.iter())
+            .filter(|f| f.name == *name)
+            .map(|f| f.values.dtype())
+            .collect();
+        if dtypes.is_empty() || dtypes.iter().any(|&d| d != DType::F64) {
+            return Err(ParseError {
+                line: 0,
+                message: format!(
+                    "rtol names output {name:?}, which must be an f64 output of at least one case"
+                ),
+            });
+        }
+    }
+    Ok(GoldenFile {
+        kernel,
+        rtol,
+        cases,
+    })
 }
 
 /// Reads and parses the golden file at `path`.
@@ -626,6 +814,163 @@ case 4\nresult invalid\nin weights u64 3 1 1 0 :\nin n u8 2 1 2 : 0 255\nend\n";
         assert!(e.message.contains("after an 'out'"), "{e}");
         let e = first_error("kernel not\r\n");
         assert!(e.message.contains("carriage return"), "{e}");
+    }
+
+    /// The same text as tests/test_golden_format_ext.py's TEXT.
+    const EXT: &str = "# header\nkernel demo\nrtol gain 1e-12\nrtol phase 0.5\ncase 1\n\
+comment strings and tolerances\nresult valid\nin op str 0 : s:fi_curve\n\
+in names str 1 3 : s:V s: s:a%20b\nout gain f64 1 2 : 3ff0000000000000 0000000000000000\n\
+out phase f64 0 : 3ff0000000000000\nout label str 0 : s:ok\nend\ncase 2\ncomment\n\
+result invalid\nin op str 0 : s:fi_curve\nin names str 1 1 : s:%21\nend\n";
+
+    #[test]
+    fn parses_strings_and_rtol() {
+        let g = parse_golden(EXT).unwrap();
+        assert_eq!(
+            g.rtol,
+            vec![("gain".to_string(), 1e-12), ("phase".to_string(), 0.5)]
+        );
+        assert_eq!(g.rtol_of("gain"), Some(1e-12));
+        assert_eq!(g.rtol_of("label"), None);
+        let names = &g.cases[0].inputs[1];
+        assert_eq!(
+            names.values,
+            Values::Str(vec!["V".into(), "".into(), "a b".into()])
+        );
+        assert_eq!(g.cases[1].inputs[1].values, Values::Str(vec!["!".into()]));
+        // Writing the array lines back gives the same text.
+        for line in EXT
+            .lines()
+            .filter(|l| l.starts_with("in ") || l.starts_with("out "))
+        {
+            let (dir, field) = parse_field_line(line).unwrap();
+            assert_eq!(format_field_line(dir, &field), line);
+        }
+    }
+
+    #[test]
+    fn str_values_round_trip() {
+        for v in [
+            "",
+            "ACGT",
+            "a b",
+            "s:",
+            "%41",
+            "x\0y",
+            "\u{e9}\u{20ac}\u{1f600}",
+            "~-._",
+            "!\"#$&'()*+,/:;<=>?@[\\]^`{|}",
+        ] {
+            let t = encode_str(v);
+            assert!(t.is_ascii() && !t.contains(char::is_whitespace), "{t}");
+            assert_eq!(decode_str(&t).unwrap(), v);
+        }
+        assert_eq!(encode_str("a b:c\u{e9}"), "s:a%20b%3Ac%C3%A9");
+    }
+
+    #[test]
+    fn rejects_malformed_strings_and_rtol() {
+        let cases: [(&str, &str, &str); 22] = [
+            ("rtol gain 1e-12", "rtol gain", "expected 'rtol"),
+            ("rtol gain 1e-12", "rtol gain 1e-12 x", "expected 'rtol"),
+            ("rtol gain 1e-12", "rtol  gain 1e-12", "expected 'rtol"),
+            ("rtol gain 1e-12", "rtol gain 1E-12", "finite decimal"),
+            ("rtol gain 1e-12", "rtol gain -1e-12", "finite decimal"),
+            ("rtol gain 1e-12", "rtol gain nan", "finite decimal"),
+            ("rtol gain 1e-12", "rtol gain inf", "finite decimal"),
+            ("rtol gain 1e-12", "rtol gain 0.0", "finite decimal"),
+            ("rtol gain 1e-12", "rtol gain 1e999", "finite decimal"),
+            (
+                "rtol gain 1e-12",
+                "rtol g-ain 1e-12",
+                "bad rtol output name",
+            ),
+            ("rtol phase 0.5", "rtol gain 0.5", "given twice"),
+            (
+                "rtol phase 0.5",
+                "rtol nothing 0.5",
+                "must be an f64 output",
+            ),
+            ("rtol phase 0.5", "rtol label 0.5", "must be an f64 output"),
+            (
+                "end\ncase 2",
+                "end\nrtol x 0.5\ncase 2",
+                "before the first case",
+            ),
+            (
+                "s:fi_curve\nin names str 1 3",
+                "fi_curve\nin names str 1 3",
+                "'s:'",
+            ),
+            (
+                "s:fi_curve\nin names str 1 3",
+                "S:fi_curve\nin names str 1 3",
+                "'s:'",
+            ),
+            (
+                "s:fi_curve\nin names str 1 3",
+                "s:fi:curve\nin names str 1 3",
+                "raw character",
+            ),
+            (
+                "s:fi_curve\nin names str 1 3",
+                "s:%66i_curve\nin names str 1 3",
+                "unreserved",
+            ),
+            (
+                "s:fi_curve\nin names str 1 3",
+                "s:fi%2\nin names str 1 3",
+                "uppercase hex",
+            ),
+            (
+                "s:fi_curve\nin names str 1 3",
+                "s:fi%c3%a9\nin names str 1 3",
+                "uppercase hex",
+            ),
+            (
+                "s:fi_curve\nin names str 1 3",
+                "s:%FF\nin names str 1 3",
+                "UTF-8",
+            ),
+            ("in op str 0", "in op string 0", "unknown dtype"),
+        ];
+        for (from, to, want) in cases {
+            assert!(EXT.contains(from), "{from:?}");
+            let e = parse_golden(&EXT.replacen(from, to, 1)).expect_err(to);
+            assert!(e.message.contains(want), "{from:?} -> {to:?}: {e}");
+        }
+        let e = parse_golden(&EXT.replacen("s:V s: s:a%20b", "s:V s:", 1)).unwrap_err();
+        assert!(e.message.contains("needs 3 values, got 2"), "{e}");
+    }
+
+    /// Every committed golden file parses, and each array line written back
+    /// is byte-identical to the file's line (reader and writer agree with
+    /// parity/golden_format.py on every value).
+    #[test]
+    fn committed_files_round_trip_line_by_line() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../parity/golden");
+        let mut files = 0;
+        for entry in std::fs::read_dir(&dir).expect("parity/golden is missing") {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "txt") {
+                continue;
+            }
+            files += 1;
+            let text = std::fs::read_to_string(&path).unwrap();
+            parse_golden(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            for line in text
+                .lines()
+                .filter(|l| l.starts_with("in ") || l.starts_with("out "))
+            {
+                let (dir, field) = parse_field_line(line).unwrap();
+                assert_eq!(format_field_line(dir, &field), line, "{}", path.display());
+            }
+        }
+        assert!(
+            files >= 11,
+            "only {files} golden files in {}",
+            dir.display()
+        );
     }
 
     #[test]

@@ -1,31 +1,32 @@
-//! Deterministic random test data: a SplitMix64 generator and the
-//! probability / word / shape mixes the cross-checks draw from.
+//! Deterministic random test data: the crate's SplitMix64 generator
+//! (`sc_neurocore_mirror::splitmix`, the one shared with the Python side) and
+//! the probability / word / shape mixes the cross-checks draw from.
 
 #![allow(dead_code)]
 
-/// SplitMix64 (the generator of parity/FORMAT.md's `bench` inputs).
+use sc_neurocore_mirror::splitmix::SplitMix64;
+
+/// The random-data mixes over the crate's SplitMix64.
 pub struct Rng {
-    state: u64,
+    g: SplitMix64,
 }
 
 impl Rng {
     /// A generator whose state starts at `seed`.
     pub fn new(seed: u64) -> Self {
-        Rng { state: seed }
+        Rng {
+            g: SplitMix64::new(seed),
+        }
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.g.next_u64()
     }
 
-    /// Uniform in `0..n` (`n > 0`; the modulo bias is irrelevant here).
+    /// Uniform in `0..n` (`n > 0`), unbiased (`SplitMix64::below`).
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
+        self.g.below(n).expect("n > 0")
     }
 
     /// Uniform `usize` in `lo..=hi`.
@@ -35,7 +36,7 @@ impl Rng {
 
     /// Uniform in `[0, 1)` with 53 random bits.
     pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        self.g.uniform()
     }
 
     /// A word that is dense, sparse, all-zero or all-one.

@@ -1,0 +1,218 @@
+//! Typed access to a golden case's named arrays, and output constructors.
+//!
+//! A mirror function takes plain Rust values; these helpers turn a case's
+//! `in` fields into them, refusing (with a [`MirrorError`] naming the field) a
+//! missing field, a wrong dtype or a non-scalar where a scalar is expected,
+//! and turn results back into `out` fields. Shared by the kernel dispatcher
+//! and every safety mirror's golden test.
+
+use crate::array::{NdArray, format_shape};
+use crate::error::{MirrorError, Result};
+use crate::golden::{DType, Field, Values};
+
+/// The input called `name`; a value error naming it when the case lacks it.
+pub fn find<'a>(inputs: &'a [Field], name: &str) -> Result<&'a Field> {
+    inputs
+        .iter()
+        .find(|f| f.name == name)
+        .ok_or_else(|| MirrorError::value(name, format!("missing input {name}")))
+}
+
+/// Refuses any input whose name is not in `allowed` (naming it).
+pub fn check_names(inputs: &[Field], allowed: &[&str], what: &str) -> Result<()> {
+    match inputs.iter().find(|f| !allowed.contains(&f.name.as_str())) {
+        None => Ok(()),
+        Some(f) => Err(MirrorError::value(
+            &f.name,
+            format!("{what} takes no input called {}", f.name),
+        )),
+    }
+}
+
+/// The input `name`, checked to have dtype `dtype` (a type error otherwise).
+pub fn typed<'a>(inputs: &'a [Field], name: &str, dtype: DType) -> Result<&'a Field> {
+    let f = find(inputs, name)?;
+    if f.values.dtype() != dtype {
+        return Err(MirrorError::type_error(
+            name,
+            format!(
+                "{name} must have dtype {}, got {}",
+                dtype.name(),
+                f.values.dtype().name()
+            ),
+        ));
+    }
+    Ok(f)
+}
+
+fn scalar_check(f: &Field) -> Result<()> {
+    if !f.shape.is_empty() {
+        return Err(MirrorError::value(
+            &f.name,
+            format!(
+                "{} must be a 0-D scalar, got shape {}",
+                f.name,
+                format_shape(&f.shape)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+macro_rules! accessors {
+    ($array:ident, $scalar:ident, $variant:ident, $dtype:ident, $t:ty, $doc:literal) => {
+        #[doc = concat!("Input `name` as an `NdArray<", $doc, ">` (dtype `", stringify!($dtype), "`).")]
+        pub fn $array(inputs: &[Field], name: &str) -> Result<NdArray<$t>> {
+            let f = typed(inputs, name, DType::$dtype)?;
+            match &f.values {
+                Values::$variant(v) => NdArray::new(name, f.shape.clone(), v.clone()),
+                _ => Err(MirrorError::type_error(name, format!("{name} has the wrong dtype"))),
+            }
+        }
+
+        #[doc = concat!("Input `name` as one `", $doc, "` (a 0-D `", stringify!($dtype), "` array).")]
+        pub fn $scalar(inputs: &[Field], name: &str) -> Result<$t> {
+            let f = typed(inputs, name, DType::$dtype)?;
+            scalar_check(f)?;
+            match &f.values {
+                Values::$variant(v) if v.len() == 1 => Ok(v[0].clone()),
+                _ => Err(MirrorError::type_error(name, format!("{name} must be one value"))),
+            }
+        }
+    };
+}
+
+accessors!(u64_array, u64_scalar, U64, U64, u64, "u64");
+accessors!(i64_array, i64_scalar, I64, I64, i64, "i64");
+accessors!(u8_array, u8_scalar, U8, U8, u8, "u8");
+accessors!(f64_array, f64_scalar, F64, F64, f64, "f64");
+accessors!(str_array, str_scalar, Str, Str, String, "String");
+
+/// The case's `op` (its first input by convention): the name of the function
+/// under test, a 0-D `str`.
+pub fn op(inputs: &[Field]) -> Result<String> {
+    str_scalar(inputs, "op")
+}
+
+/// An output field from a shape and values.
+fn field(name: &str, shape: Vec<usize>, values: Values) -> Field {
+    Field {
+        name: name.to_string(),
+        shape,
+        values,
+    }
+}
+
+impl Field {
+    /// A `u64` output from an array.
+    pub fn from_u64(name: &str, a: NdArray<u64>) -> Field {
+        let (shape, data) = a.into_parts();
+        field(name, shape, Values::U64(data))
+    }
+
+    /// An `i64` output from an array.
+    pub fn from_i64(name: &str, a: NdArray<i64>) -> Field {
+        let (shape, data) = a.into_parts();
+        field(name, shape, Values::I64(data))
+    }
+
+    /// A `u8` output from an array.
+    pub fn from_u8(name: &str, a: NdArray<u8>) -> Field {
+        let (shape, data) = a.into_parts();
+        field(name, shape, Values::U8(data))
+    }
+
+    /// An `f64` output from an array.
+    pub fn from_f64(name: &str, a: NdArray<f64>) -> Field {
+        let (shape, data) = a.into_parts();
+        field(name, shape, Values::F64(data))
+    }
+
+    /// A `str` output from an array.
+    pub fn from_str_array(name: &str, a: NdArray<String>) -> Field {
+        let (shape, data) = a.into_parts();
+        field(name, shape, Values::Str(data))
+    }
+
+    /// A 1-D `u64` output.
+    pub fn u64s(name: &str, v: Vec<u64>) -> Field {
+        field(name, vec![v.len()], Values::U64(v))
+    }
+
+    /// A 1-D `i64` output.
+    pub fn i64s(name: &str, v: Vec<i64>) -> Field {
+        field(name, vec![v.len()], Values::I64(v))
+    }
+
+    /// A 1-D `u8` output.
+    pub fn u8s(name: &str, v: Vec<u8>) -> Field {
+        field(name, vec![v.len()], Values::U8(v))
+    }
+
+    /// A 1-D `f64` output.
+    pub fn f64s(name: &str, v: Vec<f64>) -> Field {
+        field(name, vec![v.len()], Values::F64(v))
+    }
+
+    /// A 1-D `str` output.
+    pub fn strs(name: &str, v: Vec<String>) -> Field {
+        field(name, vec![v.len()], Values::Str(v))
+    }
+
+    /// A 0-D `u64` output.
+    pub fn u64_scalar(name: &str, v: u64) -> Field {
+        field(name, Vec::new(), Values::U64(vec![v]))
+    }
+
+    /// A 0-D `i64` output.
+    pub fn i64_scalar(name: &str, v: i64) -> Field {
+        field(name, Vec::new(), Values::I64(vec![v]))
+    }
+
+    /// A 0-D `u8` output (e.g. a bool as 0/1).
+    pub fn u8_scalar(name: &str, v: u8) -> Field {
+        field(name, Vec::new(), Values::U8(vec![v]))
+    }
+
+    /// A 0-D `f64` output.
+    pub fn f64_scalar(name: &str, v: f64) -> Field {
+        field(name, Vec::new(), Values::F64(vec![v]))
+    }
+
+    /// A 0-D `str` output.
+    pub fn str_scalar(name: &str, v: &str) -> Field {
+        field(name, Vec::new(), Values::Str(vec![v.to_string()]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accessors_check_presence_dtype_and_rank() {
+        let inputs = vec![
+            Field::str_scalar("op", "gc_content"),
+            Field::f64s("x", vec![1.0, 2.0]),
+            Field::i64_scalar("n", 3),
+            Field::strs("seqs", vec!["A".into(), "".into()]),
+        ];
+        assert_eq!(op(&inputs).unwrap(), "gc_content");
+        assert_eq!(f64_array(&inputs, "x").unwrap().data(), &[1.0, 2.0]);
+        assert_eq!(i64_scalar(&inputs, "n").unwrap(), 3);
+        assert_eq!(str_array(&inputs, "seqs").unwrap().shape(), &[2]);
+        let e = f64_scalar(&inputs, "x").unwrap_err();
+        assert_eq!((e.arg.as_str(), e.kind), ("x", crate::ErrorKind::Value));
+        let e = u64_scalar(&inputs, "n").unwrap_err();
+        assert_eq!((e.arg.as_str(), e.kind), ("n", crate::ErrorKind::Type));
+        assert_eq!(f64_scalar(&inputs, "missing").unwrap_err().arg, "missing");
+        assert_eq!(op(&inputs[1..]).unwrap_err().arg, "op");
+        assert!(check_names(&inputs, &["op", "x", "n", "seqs"], "f").is_ok());
+        assert_eq!(
+            check_names(&inputs, &["op", "x", "n"], "f")
+                .unwrap_err()
+                .arg,
+            "seqs"
+        );
+    }
+}
