@@ -120,25 +120,23 @@ func checkGoldenFile(path string) (int, []string) {
 	return len(g.Cases), problems
 }
 
-// TestGoldenVectors checks every case of every parity/golden/*.txt. It
-// fails (never skips) when the folder or a kernel's file is missing.
+// TestGoldenVectors checks every case of every kernel's parity/golden/<kernel>.txt.
+// It fails (never skips) when the folder or a kernel's file is missing. The
+// folder also holds the safety-mirror files (splitmix.txt, ...), which are
+// not kernels and are checked by pytest and rust/mirror, not here.
 func TestGoldenVectors(t *testing.T) {
 	goldenDir := goldenDir()
-	files, err := filepath.Glob(filepath.Join(goldenDir, "*.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := os.Stat(goldenDir); err != nil {
 		t.Fatalf("golden folder %s is missing (run `python -m parity regen`): %v", goldenDir, err)
 	}
-	have := map[string]bool{}
-	for _, f := range files {
-		have[strings.TrimSuffix(filepath.Base(f), ".txt")] = true
-	}
+	var files []string
 	for _, k := range Kernels {
-		if !have[k] {
+		path := filepath.Join(goldenDir, k+".txt")
+		if _, err := os.Stat(path); err != nil {
 			t.Errorf("no golden file for kernel %s in %s", k, goldenDir)
+			continue
 		}
+		files = append(files, path)
 	}
 	for _, path := range files {
 		n, problems := checkGoldenFile(path)
