@@ -13,9 +13,17 @@
 //! | `l7_symbolic` | `sc_neurocore.scpn.layers.l7_symbolic` | `parity/golden/l7_symbolic.txt` |
 //! | `predictive_model` | `sc_neurocore.world_model.predictive_model` | `parity/golden/predictive_model.txt` |
 //!
-//! Each surface adds its own `pub mod <name>;` line below.
+//! Each surface replaces its own commented line below with `pub mod <name>;`
+//! (the lines are kept apart so that the four edits merge cleanly).
 
+// studio.analysis:
 // pub mod analysis;
+
+// bridges.dna_mapper:
 // pub mod dna_mapper;
+
+// scpn.layers.l7_symbolic:
 // pub mod l7_symbolic;
+
+// world_model.predictive_model:
 // pub mod predictive_model;
