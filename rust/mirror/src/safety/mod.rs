@@ -17,7 +17,7 @@
 //! (the lines are kept apart so that the four edits merge cleanly).
 
 // studio.analysis:
-// pub mod analysis;
+pub mod analysis;
 
 // bridges.dna_mapper:
 // pub mod dna_mapper;
