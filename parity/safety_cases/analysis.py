@@ -396,6 +396,9 @@ def _sweep_cases(c: _Builder) -> None:
     c.valid("lif, default n_values (30): sawtooth maxima and reset minima", "bifurcation_sweep",
             model="lif", param_name="current", param_min=0.0, param_max=60.0,
             n_steps=i64(400))
+    c.valid("fitzhugh_nagumo with every default (n_steps 5000); v_threshold is not dynamics",
+            "bifurcation_sweep", model="fitzhugh_nagumo", param_name="v_threshold",
+            param_min=1.0, param_max=1.0, n_values=i64(1))
     c.valid("lif sweep of tau_ms", "bifurcation_sweep", model="lif", param_name="tau_ms",
             param_min=5.0, param_max=20.0, n_values=i64(4), current=20.0, n_steps=i64(600))
     c.valid("lif monotone approach: no extremum, the rounded mean", "bifurcation_sweep",
@@ -590,6 +593,9 @@ def _frequency_cases(c: _Builder) -> None:
              freq_max=20.0, n_freqs=i64(2), n_steps=i64(3000), bias=9.0, depth=1.0)
     c.driven("below one whole cycle at 0.5 Hz: NaN; 2 Hz: cycles", "frequency_response",
              model="lif", freq_min=0.5, freq_max=2.0, n_freqs=i64(2), n_steps=i64(10000))
+    c.driven("fitzhugh_nagumo at 120 Hz: the phase lag wraps past -pi", "frequency_response",
+             model="fitzhugh_nagumo", freq_min=120.0, freq_max=120.0, n_freqs=i64(1),
+             bias=0.5, depth=0.4, n_steps=i64(10000))
     c.valid("too weak to spike: gain 0, phase and vector strength NaN", "frequency_response",
             model="lif", freq_min=5.0, freq_max=50.0, n_freqs=i64(3), n_steps=i64(4000),
             bias=1.0, depth=0.5)
@@ -612,6 +618,9 @@ def _frequency_cases(c: _Builder) -> None:
     c.invalid("depth > 1", "frequency_response", model="lif", depth=1.5)
     c.invalid("a bad base_config value reaches the model", "frequency_response", model="lif",
               n_freqs=i64(2), n_steps=i64(0))
+    c.invalid("2**53 cycles or more cannot be counted exactly", "frequency_response",
+              model="lif", freq_min=1.0, freq_max=1.0, n_freqs=i64(1), tau_ms=1e300,
+              dt_ms=1e300, n_steps=i64(10))
 
 
 def _nullcline_cases(c: _Builder) -> None:

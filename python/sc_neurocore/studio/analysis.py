@@ -973,9 +973,9 @@ def frequency_response(simulate_fn: SimulateFn, base_config: Mapping[str, object
     Raises
     ------
     TypeError, ValueError
-        Bad arguments (naming them); a result that breaks the protocol or
-        whose ``n_steps * dt_ms * f`` is too large to count cycles (naming
-        ``simulate_fn``).
+        Bad arguments (naming them); a result that breaks the protocol
+        (naming ``simulate_fn``); a simulation of ``2**53`` cycles or more at
+        some frequency, too many to count exactly (naming ``freq_max``).
     """
     callable_arg(simulate_fn, "simulate_fn")
     config = config_mapping(base_config)
@@ -994,8 +994,8 @@ def frequency_response(simulate_fn: SimulateFn, base_config: Mapping[str, object
                                       "drive_freq_hz": f})
         total = f * ((sim.n_steps * sim.dt_ms) / 1000.0)
         if total >= _PHASE_LIMIT:
-            raise ValueError(f"simulate_fn: n_steps * dt_ms * freq is too large to count "
-                             f"cycles ({total!r})")
+            raise ValueError(f"freq_max is too high for the simulated duration: "
+                             f"freq * n_steps * dt_ms / 1000 = {total!r} cycles, over 2**53")
         c = float(math.floor(total))
         re = im = 0.0
         count = 0

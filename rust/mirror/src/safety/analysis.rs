@@ -1032,9 +1032,10 @@ pub fn frequency_response(
         let total = f * ((sim.n_steps as f64 * sim.dt_ms) / 1000.0);
         if total >= PHASE_LIMIT {
             return Err(MirrorError::value(
-                "simulate_fn",
+                "freq_max",
                 format!(
-                    "simulate_fn: n_steps * dt_ms * freq is too large to count cycles ({total:?})"
+                    "freq_max is too high for the simulated duration: \
+                     freq * n_steps * dt_ms / 1000 = {total:?} cycles, over 2**53"
                 ),
             ));
         }
