@@ -325,6 +325,15 @@ def test_frequency_response_without_whole_cycles_or_spikes_is_nan() -> None:
     assert np.all((lif["vector_strength"] > 0) & (lif["vector_strength"] <= 1))
 
 
+def test_frequency_response_counts_spikes_strictly_inside_whole_cycles() -> None:
+    # 10 Hz over 0.15 s: C = 1; step 1000 is u = 1.0 exactly (the unfinished cycle's start).
+    sim = toy(lambda **_: 1.0, n_steps=1500, dt_ms=0.1, spikes=lambda **_: [250, 1000, 1250])
+    fr = A.frequency_response(sim, {}, 10.0, 10.0, 1, bias=2.0, depth=0.5)
+    assert (fr["n_cycles"][0], fr["n_spikes"][0]) == (1, 1)
+    assert fr["vector_strength"][0] == 1.0 and abs(fr["phase_lag"][0]) < 1e-15
+    assert fr["gain"][0] == pytest.approx(2 * 10.0 / (2.0 * 0.5), rel=1e-12)
+
+
 # --------------------------------------------------------------------------- nullclines
 
 def corners_change_sign(field: Callable[..., Any], x0: float, x1: float, y0: float,

@@ -296,6 +296,8 @@ def _model_cases(c: _Builder) -> None:
     c.valid("lif just below the tie: never spikes", "simulate", model="lif",
             current=1.9999999999999998, tau_ms=2.0, dt_ms=1.0, v_rest=0.0, v_reset=-0.5,
             v_threshold=1.0, resistance=1.0, n_steps=i64(6))
+    c.valid("lif dt_ms == tau_ms (a = 1: v jumps to v_rest + R I each step)", "simulate",
+            model="lif", current=8.0, tau_ms=0.5, dt_ms=0.5, n_steps=i64(5))
     c.valid("lif one spike only", "simulate", model="lif", current=16.0, v_reset=-80.0,
             n_steps=i64(400))
     c.valid("lif with integer-valued parameters given as ints", "simulate", model="lif",
@@ -309,6 +311,9 @@ def _model_cases(c: _Builder) -> None:
             model="fitzhugh_nagumo", n_steps=i64(800))
     c.valid("fitzhugh_nagumo at rest (current 0): no spikes", "simulate",
             model="fitzhugh_nagumo", current=0.0, n_steps=i64(300))
+    c.valid("fitzhugh_nagumo exact tie: v goes 0 -> 1.0 == v_threshold and spikes",
+            "simulate", model="fitzhugh_nagumo", current=1.0, v0=0.0, w0=0.0, dt_ms=1.0,
+            v_threshold=1.0, n_steps=i64(3))
     c.valid("fitzhugh_nagumo with every parameter set", "simulate", model="fitzhugh_nagumo",
             current=0.9, a=0.6, b=0.9, tau=10.0, v_threshold=0.5, v0=0.25, w0=0.5,
             dt_ms=0.25, n_steps=i64(400))
@@ -396,9 +401,6 @@ def _sweep_cases(c: _Builder) -> None:
     c.valid("lif, default n_values (30): sawtooth maxima and reset minima", "bifurcation_sweep",
             model="lif", param_name="current", param_min=0.0, param_max=60.0,
             n_steps=i64(400))
-    c.valid("fitzhugh_nagumo with every default (n_steps 5000); v_threshold is not dynamics",
-            "bifurcation_sweep", model="fitzhugh_nagumo", param_name="v_threshold",
-            param_min=1.0, param_max=1.0, n_values=i64(1))
     c.valid("lif sweep of tau_ms", "bifurcation_sweep", model="lif", param_name="tau_ms",
             param_min=5.0, param_max=20.0, n_values=i64(4), current=20.0, n_steps=i64(600))
     c.valid("lif monotone approach: no extremum, the rounded mean", "bifurcation_sweep",
@@ -454,6 +456,8 @@ def _sweep_cases(c: _Builder) -> None:
     c.valid("perturbation too small to change the parameter", "sensitivity_analysis",
             model="lif", param_names=strs(["resistance", "current"]), perturbation=1e-17,
             resistance=2.0, current=20.0, n_steps=i64(300))
+    c.valid("fitzhugh_nagumo with every default (n_steps 5000): base_rate and a",
+            "sensitivity_analysis", model="fitzhugh_nagumo", param_names=strs(["a"]), a=0.7)
     c.valid("fitzhugh_nagumo parameters", "sensitivity_analysis", model="fitzhugh_nagumo",
             param_names=strs(["current", "a", "b", "tau"]), perturbation=0.05, current=0.6,
             a=0.7, b=0.8, tau=12.5, n_steps=i64(3000))

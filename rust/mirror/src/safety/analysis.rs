@@ -1793,6 +1793,33 @@ mod tests {
         assert_eq!(e.unwrap_err().arg, "simulate_fn");
     }
 
+    /// A simulator that ignores its drive and spikes at fixed steps (dt 0.1 ms, 1500 steps).
+    fn fixed_spikes(spikes: Vec<usize>) -> impl Fn(&Config) -> Result<Simulation> {
+        move |_| {
+            Ok(Simulation {
+                rate_hz: 1.0,
+                dt_ms: 0.1,
+                n_steps: 1500,
+                states: vec![],
+                spikes: spikes.clone(),
+            })
+        }
+    }
+
+    #[test]
+    fn frequency_response_counts_spikes_strictly_inside_whole_cycles() {
+        // At 10 Hz the 0.15 s run holds C = 1 whole cycle; step 1000 is u = 1.0 exactly
+        // (the start of the unfinished cycle) and is not counted; step 250 is u = 0.25.
+        let sim = fixed_spikes(vec![250, 1000, 1250]);
+        let r = frequency_response(&sim, &Config::new(), 10.0, 10.0, 1, 2.0, 1.5);
+        assert_eq!(r.unwrap_err().arg, "depth"); // refused before any simulator check
+        let r = frequency_response(&sim, &Config::new(), 10.0, 10.0, 1, 2.0, 0.5).unwrap();
+        assert_eq!((r.n_cycles[0], r.n_spikes[0]), (1, 1));
+        assert_eq!(r.vector_strength[0], 1.0);
+        assert!(r.phase_lag[0].abs() < 1e-15); // the spike sits on the drive's peak
+        assert!((r.gain[0] - 2.0 * 10.0 / (2.0 * 0.5)).abs() < 1e-12);
+    }
+
     #[test]
     fn sensitivity_order_and_reasons() {
         let base = Config::new()
