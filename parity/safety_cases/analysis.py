@@ -513,6 +513,9 @@ def _sweep_cases(c: _Builder) -> None:
     c.invalid("x_max inf", "heatmap_2d", model="lif", param_x="current", x_min=0.0,
               x_max=np.inf, x_steps=i64(2), param_y="tau_ms", y_min=5.0, y_max=10.0,
               y_steps=i64(2))
+    c.invalid("x_steps * y_steps above MAX_POINTS", "heatmap_2d", model="lif",
+              param_x="current", x_min=0.0, x_max=1.0, x_steps=i64(1000), param_y="tau_ms",
+              y_min=5.0, y_max=10.0, y_steps=i64(1001))
     c.invalid("param_y empty", "heatmap_2d", model="lif", param_x="current", x_min=0.0,
               x_max=1.0, x_steps=i64(2), param_y="", y_min=5.0, y_max=10.0, y_steps=i64(2))
     c.invalid("the grid reaches invalid values (tau_ms < dt_ms)", "heatmap_2d", model="lif",
@@ -710,6 +713,7 @@ def _helper_cases(c: _Builder) -> None:
     c.valid("grid over negatives", "grid", lo=-1e5, hi=-3.0, n=i64(6))
     c.invalid("grid lo > hi", "grid", lo=1.0, hi=0.0, n=i64(3))
     c.invalid("grid n = 0", "grid", lo=0.0, hi=1.0, n=i64(0))
+    c.invalid("grid n above MAX_POINTS", "grid", lo=0.0, hi=1.0, n=i64(A.MAX_POINTS + 1))
     c.invalid("grid hi NaN", "grid", lo=0.0, hi=np.nan, n=i64(3))
     c.valid("round2 ties to even on x * 100 (0.125 -> 0.12, 0.375 -> 0.38, 0.005 -> 0)",
             "round2", values=f64([0.125, 0.375, 0.625, -0.125, 0.005, 0.015, 2.675, 1.005,

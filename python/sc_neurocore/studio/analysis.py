@@ -74,7 +74,7 @@ __all__ = [
     "SimulateFn", "Field", "Simulation", "FICurve", "BifurcationDiagram", "SensitivityEntry",
     "Heatmap", "SpikeTriggeredAverage", "FrequencyResponse", "Nullclines", "PrecisionReport",
     "MODELS", "MAX_STEPS", "MAX_POINTS", "MAX_GRID", "TAU", "HALF_PI", "Q_SCALE", "Q_CODE_MIN",
-    "Q_CODE_MAX", "check_simulation", "grid", "round2", "sequential_sum", "lif_neuron",
+    "Q_CODE_MAX", "REASON_ZERO_PARAM", "REASON_ZERO_RATE", "REASON_NO_CHANGE", "check_simulation", "grid", "round2", "sequential_sum", "lif_neuron",
     "fitzhugh_nagumo", "fitzhugh_nagumo_fields", "fi_curve_sweep", "bifurcation_sweep",
     "sensitivity_analysis", "heatmap_2d", "spike_triggered_average", "frequency_response",
     "nullclines_2d", "quantize_q8_8", "precision_compare",
@@ -89,7 +89,8 @@ Field = Callable[[FloatArray, FloatArray], object]
 
 #: Most steps a reference simulator runs.
 MAX_STEPS = 1_000_000
-#: Most values in one sweep axis (``i_steps``, ``n_values``, ``x_steps``, ``n_freqs``).
+#: Most values of one sweep (``i_steps``, ``n_values``, ``x_steps * y_steps``, ``n_freqs``)
+#: and of :func:`grid`.
 MAX_POINTS = 1_000_000
 #: Largest ``grid_size`` of :func:`nullclines_2d`.
 MAX_GRID = 1024
@@ -204,7 +205,7 @@ def grid(lo: float, hi: float, n: int) -> FloatArray:
     lo, hi : float
         Finite bounds with ``lo <= hi`` and ``hi - lo`` finite.
     n : int
-        Number of values, ``>= 1``.
+        Number of values, in ``[1, MAX_POINTS]``.
 
     Returns
     -------
@@ -217,7 +218,7 @@ def grid(lo: float, hi: float, n: int) -> FloatArray:
         If the bounds or ``n`` are out of range (naming ``lo``, ``hi`` or ``n``).
     """
     lo, hi = real_range(lo, hi, "lo", "hi")
-    n = check_int(n, "n", minimum=1)
+    n = check_int(n, "n", minimum=1, below=MAX_POINTS + 1)
     return _grid(lo, hi, n)
 
 
@@ -786,7 +787,7 @@ def heatmap_2d(simulate_fn: SimulateFn, base_config: Mapping[str, object] | None
     x_min, x_max, y_min, y_max : float
         Finite ranges, min <= max.
     x_steps, y_steps : int
-        Grid sizes, in ``[1, MAX_POINTS]``.
+        Grid sizes, each ``>= 1``, with ``x_steps * y_steps <= MAX_POINTS``.
 
     Returns
     -------
@@ -809,6 +810,9 @@ def heatmap_2d(simulate_fn: SimulateFn, base_config: Mapping[str, object] | None
     ny = _count(y_steps, "y_steps")
     if px == py:
         raise ValueError(f"param_y must differ from param_x, got {py!r} twice")
+    if nx * ny > MAX_POINTS:
+        raise ValueError(f"y_steps must keep x_steps * y_steps <= {MAX_POINTS}, got "
+                         f"{nx} * {ny}")
     xs, ys = _grid(xlo, xhi, nx), _grid(ylo, yhi, ny)
     rates = np.zeros((ny, nx), dtype=np.float64)
     for j, y in enumerate(ys.tolist()):

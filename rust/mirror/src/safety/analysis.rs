@@ -31,7 +31,7 @@ use crate::error::{MirrorError, Result};
 
 /// Most steps a reference simulator runs.
 pub const MAX_STEPS: i64 = 1_000_000;
-/// Most values along one sweep axis.
+/// Most values of one sweep (`x_steps * y_steps` for [`heatmap_2d`]) and of [`grid`].
 pub const MAX_POINTS: i64 = 1_000_000;
 /// Largest `grid_size` of [`nullclines_2d`].
 pub const MAX_GRID: i64 = 1024;
@@ -150,10 +150,11 @@ fn one_d<'a>(a: &'a NdArray<f64>, name: &str) -> Result<&'a [f64]> {
 // ------------------------------------------------------------------ exact helpers
 
 /// `n` evenly spaced values from `lo` to `hi`, both included (see the module doc).
-/// Errors name `lo`, `hi` (non-finite, `lo > hi`, infinite width) or `n` (`< 1`).
+/// Errors name `lo`, `hi` (non-finite, `lo > hi`, infinite width) or `n`
+/// (outside `[1, MAX_POINTS]`).
 pub fn grid(lo: f64, hi: f64, n: i64) -> Result<Vec<f64>> {
     let (lo, hi) = real_range(lo, hi, "lo", "hi")?;
-    let n = int_in(n, "n", 1, i64::MAX)?;
+    let n = int_in(n, "n", 1, MAX_POINTS)?;
     Ok(grid_unchecked(lo, hi, n))
 }
 
@@ -835,6 +836,15 @@ pub fn heatmap_2d(
         return Err(MirrorError::value(
             "param_y",
             format!("param_y must differ from param_x, got {param_y:?} twice"),
+        ));
+    }
+    if nx
+        .checked_mul(ny)
+        .is_none_or(|total| total > MAX_POINTS as usize)
+    {
+        return Err(MirrorError::value(
+            "y_steps",
+            format!("y_steps must keep x_steps * y_steps <= {MAX_POINTS}, got {nx} * {ny}"),
         ));
     }
     let xs = grid_unchecked(xlo, xhi, nx);
