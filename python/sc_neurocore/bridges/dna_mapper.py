@@ -1453,11 +1453,11 @@ class KineticSimulator:
             raise ValueError(f"input_concentrations_nM lacks the primary inputs {missing}")
         t_end = _check_real(t_end, "t_end", minimum=0.0)
         dt = _check_real(dt, "dt", positive=True)
-        steps_f = math.ceil(t_end / dt)
-        if steps_f > MAX_STEPS:
-            raise ValueError(f"dt {dt!r} makes ceil(t_end / dt) = {steps_f} steps, more than "
+        ratio = t_end / dt
+        if not ratio <= MAX_STEPS:
+            raise ValueError(f"dt {dt!r} makes t_end / dt = {ratio!r} steps, more than "
                              f"{MAX_STEPS}")
-        n_steps = int(steps_f)
+        n_steps = math.ceil(ratio)
         state = [_check_real(input_concentrations_nM[s], "input_concentrations_nM",
                              minimum=0.0, maximum=MAX_CONCENTRATION_NM)
                  for s in design.input_names]
