@@ -35,7 +35,7 @@ spaces); the Rust test parses it the same way.
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -78,15 +78,20 @@ def parse_gate(k: int, text: str) -> dict[str, object]:
     return spec
 
 
+def _in(inputs: dict[str, np.ndarray], name: str) -> Any:
+    """Input ``name`` as the surface should see it (see :func:`arg`), typed for any argument."""
+    return arg(inputs, name)
+
+
 def _str_list(inputs: dict[str, np.ndarray], name: str) -> list[str]:
-    value = arg(inputs, name)
+    value = _in(inputs, name)
     if not isinstance(value, np.ndarray) or value.ndim != 1:
         raise ValueError(f"{name} must be a 1-D str array")
     return [str(v) for v in value.tolist()]
 
 
 def _f64_list(inputs: dict[str, np.ndarray], name: str) -> list[float]:
-    value = arg(inputs, name)
+    value = _in(inputs, name)
     if not isinstance(value, np.ndarray) or value.ndim != 1 or value.dtype != np.float64:
         raise ValueError(f"{name} must be a 1-D f64 array")
     return [float(v) for v in value.tolist()]
@@ -96,14 +101,13 @@ def _gates(inputs: dict[str, np.ndarray]) -> list[dict[str, object]]:
     return [parse_gate(k, text) for k, text in enumerate(_str_list(inputs, "gates"))]
 
 
-def _pair(inputs: dict[str, np.ndarray], name: str) -> object:
-    value = arg(inputs, name)
+def _pair(inputs: dict[str, np.ndarray], name: str) -> Any:
+    value = _in(inputs, name)
     return value.tolist() if isinstance(value, np.ndarray) else value
 
 
 def _compiled(inputs: dict[str, np.ndarray]) -> DNACircuitDesign:
-    compiler = BitstreamToDNA(arg(inputs, "seed"),  # type: ignore[arg-type]
-                              arg(inputs, "temperature_c"))  # type: ignore[arg-type]
+    compiler = BitstreamToDNA(_in(inputs, "seed"), _in(inputs, "temperature_c"))
     return compiler.compile_network(_gates(inputs), _str_list(inputs, "input_names"),
                                     _str_list(inputs, "output_names"))
 
@@ -112,37 +116,35 @@ def run_case(inputs: dict[str, np.ndarray]) -> Mapping[str, object]:
     """One case through :mod:`sc_neurocore.bridges.dna_mapper`."""
     op = op_of(inputs)
     if op == "DNAStrand":
-        s = DNAStrand(arg(inputs, "name"), arg(inputs, "sequence"),  # type: ignore[arg-type]
-                      arg(inputs, "role"), arg(inputs, "concentration_nM"))  # type: ignore[arg-type]
+        s = DNAStrand(_in(inputs, "name"), _in(inputs, "sequence"), _in(inputs, "role"),
+                      _in(inputs, "concentration_nM"))
         return {"sequence": s.sequence, "length": len(s), "gc_content": s.gc_content,
                 "complement": s.complement, "reverse_complement": s.reverse_complement,
                 "max_homopolymer": s.max_homopolymer}
     if op == "DNAStrand.thermodynamics":
-        s = DNAStrand("s", arg(inputs, "sequence"))  # type: ignore[arg-type]
-        tm = s.melting_temperature(arg(inputs, "na_conc_M"),  # type: ignore[arg-type]
-                                   arg(inputs, "strand_conc_M"))  # type: ignore[arg-type]
+        s = DNAStrand("s", _in(inputs, "sequence"))
+        tm = s.melting_temperature(_in(inputs, "na_conc_M"), _in(inputs, "strand_conc_M"))
         return {"delta_h": s.delta_h, "delta_s": s.delta_s, "delta_g_37": s.delta_g_37(),
                 "tm": tm}
     if op == "sequence_similarity":
-        return {"similarity": sequence_similarity(arg(inputs, "a"),  # type: ignore[arg-type]
-                                                  arg(inputs, "b"))}  # type: ignore[arg-type]
+        return {"similarity": sequence_similarity(_in(inputs, "a"), _in(inputs, "b"))}
     if op == "SequenceDesigner.design_domain":
-        designer = SequenceDesigner(arg(inputs, "seed"), _pair(inputs, "gc_target"),  # type: ignore[arg-type]
-                                    arg(inputs, "max_homopolymer"),  # type: ignore[arg-type]
-                                    max_similarity=arg(inputs, "max_similarity"),  # type: ignore[arg-type]
-                                    max_tries=arg(inputs, "max_tries"))  # type: ignore[arg-type]
+        designer = SequenceDesigner(_in(inputs, "seed"), _pair(inputs, "gc_target"),
+                                    _in(inputs, "max_homopolymer"),
+                                    max_similarity=_in(inputs, "max_similarity"),
+                                    max_tries=_in(inputs, "max_tries"))
         names = _str_list(inputs, "names")
-        lengths = arg(inputs, "lengths")
+        lengths = _in(inputs, "lengths")
         if not isinstance(lengths, np.ndarray) or lengths.shape != (len(names),):
             raise ValueError("lengths must be a 1-D array with one length per name")
         sequences = [designer.design_domain(n, v) for n, v in zip(names, lengths.tolist())]
         return {"sequences": strs(sequences), "rng_state": u64(designer.rng_state)}
     if op == "DNAGate.activation":
         probabilities = _f64_list(inputs, "probabilities")
-        threshold = arg(inputs, "threshold") if "threshold" in inputs else None
-        gate = DNAGate("g", arg(inputs, "gate_type"),  # type: ignore[arg-type]
+        threshold = _in(inputs, "threshold") if "threshold" in inputs else None
+        gate = DNAGate("g", _in(inputs, "gate_type"),
                        tuple(f"x{k}" for k in range(len(probabilities))), "y",
-                       threshold=threshold)  # type: ignore[arg-type]
+                       threshold=threshold)
         return {"activation": gate.activation(probabilities)}
     if op == "BitstreamToDNA.compile_network":
         design = _compiled(inputs)
@@ -168,16 +170,14 @@ def run_case(inputs: dict[str, np.ndarray]) -> Mapping[str, object]:
             raise ValueError("domain_names must be distinct")
         strands = tuple(DNAStrand(n, q) for n, q in zip(strand_names, strand_sequences))
         design = DNACircuitDesign(strands, dict(zip(domain_names, domain_sequences)),
-                                  gc_target=_pair(inputs, "gc_target"),  # type: ignore[arg-type]
-                                  max_homopolymer=arg(inputs, "max_homopolymer"),  # type: ignore[arg-type]
-                                  temperature_c=arg(inputs, "temperature_c"))  # type: ignore[arg-type]
+                                  gc_target=_pair(inputs, "gc_target"),
+                                  max_homopolymer=_in(inputs, "max_homopolymer"),
+                                  temperature_c=_in(inputs, "temperature_c"))
         return {"warnings": strs(design.validate())}
     if op in ("KineticSimulator.rates", "KineticSimulator.simulate"):
-        sim = KineticSimulator(arg(inputs, "k_hybridisation"),  # type: ignore[arg-type]
-                               arg(inputs, "k_dissociation"),  # type: ignore[arg-type]
-                               arg(inputs, "temperature_c"),  # type: ignore[arg-type]
-                               arg(inputs, "method"),  # type: ignore[arg-type]
-                               k_branch_migration=arg(inputs, "k_branch_migration"))  # type: ignore[arg-type]
+        sim = KineticSimulator(_in(inputs, "k_hybridisation"), _in(inputs, "k_dissociation"),
+                               _in(inputs, "temperature_c"), _in(inputs, "method"),
+                               k_branch_migration=_in(inputs, "k_branch_migration"))
         if op == "KineticSimulator.rates":
             rates = [sim.gate_rate(DNAGate("g", "NOT", ("x",), "y", concentration_nM=c))
                      for c in _f64_list(inputs, "gate_concentrations_nM")]
@@ -188,12 +188,12 @@ def run_case(inputs: dict[str, np.ndarray]) -> Mapping[str, object]:
         values = _f64_list(inputs, "input_concentrations_nM")
         if len(names) != len(values):
             raise ValueError("input_concentrations_nM must hold one value per concentration name")
-        trace = sim.simulate(design, dict(zip(names, values)), arg(inputs, "t_end"),  # type: ignore[arg-type]
-                             arg(inputs, "dt"))  # type: ignore[arg-type]
+        trace = sim.simulate(design, dict(zip(names, values)), _in(inputs, "t_end"),
+                             _in(inputs, "dt"))
         return {"signals": strs(list(trace.signals)), "gate_rates": trace.rates,
                 "time_s": trace.time_s, "concentrations_nM": trace.concentrations_nM}
     if op == "BitstreamToDNA.concentration_of":
-        return {"concentration_nM": BitstreamToDNA.concentration_of(arg(inputs, "bits"))}
+        return {"concentration_nM": BitstreamToDNA.concentration_of(_in(inputs, "bits"))}
     raise ValueError(f"op must be one of {', '.join(OPS)}, got {op!r}")
 
 

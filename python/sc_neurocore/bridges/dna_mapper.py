@@ -142,6 +142,9 @@ MAX_STEPS = 1_000_000
 #: Domains at least this long are recognition domains: ``validate`` checks
 #: that they melt above the operating temperature (toeholds must not).
 MIN_STABLE_DOMAIN_LENGTH = 10
+#: :class:`SequenceDesigner` defaults (the compiler uses them).
+DEFAULT_MAX_SIMILARITY = 0.75
+DEFAULT_MAX_TRIES = 10_000
 #: Operating temperatures (°C) accepted everywhere.
 TEMPERATURE_RANGE_C = (0.0, 100.0)
 
@@ -616,8 +619,8 @@ class SequenceDesigner:
     """
 
     def __init__(self, seed: int = 42, gc_target: tuple[float, float] = (0.4, 0.6),
-                 max_homopolymer: int = 3, *, max_similarity: float = 0.75,
-                 max_tries: int = 10_000) -> None:
+                 max_homopolymer: int = 3, *, max_similarity: float = DEFAULT_MAX_SIMILARITY,
+                 max_tries: int = DEFAULT_MAX_TRIES) -> None:
         check_int(seed, "seed", minimum=0, below=U64_LIMIT)
         self._rng = SplitMix64(seed)
         self._gc_target = _check_gc_target(gc_target)

@@ -106,6 +106,10 @@ pub const MAX_TRIES_LIMIT: i64 = 1_000_000;
 pub const MAX_STEPS: f64 = 1_000_000.0;
 /// Domains at least this long must melt above the operating temperature.
 pub const MIN_STABLE_DOMAIN_LENGTH: usize = 10;
+/// The compiler's similarity bound (`SequenceDesigner`'s default).
+pub const DEFAULT_MAX_SIMILARITY: f64 = 0.75;
+/// The compiler's candidate limit per domain (`SequenceDesigner`'s default).
+pub const DEFAULT_MAX_TRIES: i64 = 10_000;
 /// Accepted operating temperatures (°C), inclusive.
 pub const TEMPERATURE_RANGE_C: (f64, f64) = (0.0, 100.0);
 
@@ -1118,8 +1122,13 @@ impl BitstreamToDna {
         check_wiring(&wiring, input_names, output_names)?;
 
         let gc = [self.gc_target.0, self.gc_target.1];
-        let mut designer =
-            SequenceDesigner::new(self.seed, &gc, self.max_homopolymer, 0.75, 10_000)?;
+        let mut designer = SequenceDesigner::new(
+            self.seed,
+            &gc,
+            self.max_homopolymer,
+            DEFAULT_MAX_SIMILARITY,
+            DEFAULT_MAX_TRIES,
+        )?;
         let signal = |d: &mut SequenceDesigner, s: &str| -> Result<()> {
             d.design_domain(&format!("{s}.t"), TOEHOLD_LENGTH)?;
             d.design_domain(&format!("{s}.d"), RECOGNITION_LENGTH)?;
