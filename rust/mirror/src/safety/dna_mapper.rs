@@ -1508,11 +1508,21 @@ impl KineticSimulator {
             .enumerate()
             .map(|(k, s)| (s.as_str(), k))
             .collect();
-        let wires: Vec<Vec<usize>> = gates
-            .iter()
-            .map(|g| g.inputs.iter().map(|x| index[x.as_str()]).collect())
-            .collect();
-        let outs: Vec<usize> = gates.iter().map(|g| index[g.output.as_str()]).collect();
+        // The design's wiring was checked when it was built (every gate input
+        // is an earlier signal), so each lookup succeeds; a miss is still an
+        // error, never a panic.
+        let slot = |s: &str| -> Result<usize> {
+            index
+                .get(s)
+                .copied()
+                .ok_or_else(|| MirrorError::value("design", format!("design has no signal {s:?}")))
+        };
+        let mut wires: Vec<Vec<usize>> = Vec::with_capacity(gates.len());
+        let mut outs: Vec<usize> = Vec::with_capacity(gates.len());
+        for g in gates {
+            wires.push(g.inputs.iter().map(|x| slot(x)).collect::<Result<_>>()?);
+            outs.push(slot(&g.output)?);
+        }
         let rates: Vec<f64> = gates.iter().map(|g| self.gate_rate(g)).collect();
         state.extend(gates.iter().map(|_| 0.0));
 
