@@ -20,7 +20,7 @@
 pub mod analysis;
 
 // bridges.dna_mapper:
-// pub mod dna_mapper;
+pub mod dna_mapper;
 
 // scpn.layers.l7_symbolic:
 // pub mod l7_symbolic;
