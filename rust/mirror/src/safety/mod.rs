@@ -23,7 +23,7 @@ pub mod analysis;
 pub mod dna_mapper;
 
 // scpn.layers.l7_symbolic:
-// pub mod l7_symbolic;
+pub mod l7_symbolic;
 
 // world_model.predictive_model:
 // pub mod predictive_model;
