@@ -247,6 +247,10 @@ def build() -> GoldenFile:
         if controls is not None:
             inputs["controls"] = controls
         b.valid(f"sample 12 steps of {name}", "LinearGaussianSSM.sample", **inputs)
+    tiny = _hand([[0.9, 0.3], [0.0, 0.8]], [[1.0, 1.0]], [[1.0, 0.0], [0.0, 5e-11]], [[0.2]],
+                 [0.5, 0.5], [[1.0, 0.2], [0.2, 1.0]])
+    b.valid("sample with a Q pivot 5e-11 <= 1e-10 * max diag: that noise column is zero",
+            "LinearGaussianSSM.sample", **_params(tiny), n_steps=i64(6), seed=u64(77))
     ar1 = _params(models["1-D AR(1) hand-built"][0])
     b.invalid("sample n_steps 0", "LinearGaussianSSM.sample", **ar1, n_steps=i64(0), seed=u64(1))
     b.invalid("sample negative seed", "LinearGaussianSSM.sample", **ar1, n_steps=i64(3),

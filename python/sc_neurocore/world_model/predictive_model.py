@@ -539,6 +539,16 @@ class FilterResult:
     log_likelihood: float
 
 
+def _all_finite(*arrays: Float) -> bool:
+    return all(bool(np.isfinite(a).all()) for a in arrays)
+
+
+def _overflow(step: int) -> ValueError:
+    return ValueError(f"observations: the Kalman filter overflowed float64 at step {step} "
+                      "(values too large for this model); rescale the observations or the "
+                      "model")
+
+
 def _predict(model: LinearGaussianSSM, mean: Float, cov: Float,
              u: Float) -> tuple[Float, Float]:
     """``(matvec(A, m) + matvec(B, u), symmetrize(matmul(matmul(A, P), A^T) + Q))``."""
@@ -553,7 +563,8 @@ def _update(model: LinearGaussianSSM, pred_mean: Float, pred_cov: Float, y: Floa
 
     Operations, in order: ``e = y - (matvec(C, m_p) + matvec(D, u))``;
     ``G = matmul(P_p, C^T)``; ``S = symmetrize(matmul(C, G) + R)``;
-    ``L = cholesky(S)`` (pivots > 0); ``K = cho_solve(L, G^T)^T``;
+    ``L = cholesky(S)`` (pivots > 0; a non-finite ``S`` is an overflow);
+    ``K = cho_solve(L, G^T)^T``;
     ``m = m_p + matvec(K, e)``; ``F = I - matmul(K, C)`` (``1.0 - x`` on the
     diagonal, ``0.0 - x`` elsewhere); Joseph form
     ``P = symmetrize(matmul(matmul(F, P_p), F^T) + matmul(matmul(K, R), K^T))``;
@@ -565,6 +576,8 @@ def _update(model: LinearGaussianSSM, pred_mean: Float, pred_cov: Float, y: Floa
     err = y - (matvec(c, pred_mean) + matvec(model.D, u))
     gain_t = matmul(pred_cov, c.T)
     innov = symmetrize(matmul(c, gain_t) + r)
+    if not _all_finite(innov):
+        raise _overflow(step)
     low, _, pivot = cholesky(innov, 0.0)
     if low is None:
         raise ValueError(f"R: the innovation covariance C P C^T + R at step {step} is not "
@@ -586,8 +599,6 @@ def _update(model: LinearGaussianSSM, pred_mean: Float, pred_cov: Float, y: Floa
     return mean, cov, loglik
 
 
-def _all_finite(*arrays: Float) -> bool:
-    return all(bool(np.isfinite(a).all()) for a in arrays)
 
 
 def _filter(model: LinearGaussianSSM, y: Float, u: Float) -> FilterResult:
@@ -603,12 +614,13 @@ def _filter(model: LinearGaussianSSM, y: Float, u: Float) -> FilterResult:
     for t in range(steps):
         if t > 0:
             mean_p, cov_p = _predict(model, means[t - 1], covs[t - 1], u[t - 1])
+            if not _all_finite(mean_p, cov_p):
+                raise _overflow(t)
         pred_means[t], pred_covs[t] = mean_p, cov_p
         means[t], covs[t], loglik = _update(model, mean_p, cov_p, y[t], u[t], t)
         total = total + loglik
-    if not (math.isfinite(total) and _all_finite(means, covs, pred_means, pred_covs)):
-        raise ValueError("observations: the Kalman filter overflowed float64 (values too "
-                         "large for this model); rescale the observations or the model")
+        if not (math.isfinite(total) and _all_finite(means[t], covs[t])):
+            raise _overflow(t)
     return FilterResult(means, covs, pred_means, pred_covs, total)
 
 
