@@ -220,6 +220,8 @@ def build() -> GoldenFile:
                Q=f64([[0.0, 1.0], [1.0, 0.0]]))
     model_case("R PSD but singular", False, R=f64([[1.0, 1.0], [1.0, 1.0]]))
     model_case("R zero", False, R=f64(np.zeros((2, 2))))
+    model_case("Q entries near the largest double: symmetrising overflows", False,
+               Q=f64([[1.7e308, 0.0], [0.0, 1.0]]))
     model_case("Sigma_0 negative definite", False, Sigma_0=f64([[-1.0, 0.0], [0.0, -1.0]]))
     model_case("A given as strings", False, A=strs([["a", "b"], ["c", "d"]]))
 

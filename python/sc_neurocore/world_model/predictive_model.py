@@ -24,7 +24,8 @@ Validation tolerances (exact rules, both sides):
 
 * symmetric: ``|M[i,j] - M[j,i]| <= SYM_RTOL * max|M|`` for every ``i, j``
   (``SYM_RTOL = 1e-10``); the stored matrix is ``symmetrize(M)``
-  (``(M[i,j] + M[j,i]) * 0.5``), exactly symmetric;
+  (``(M[i,j] + M[j,i]) * 0.5``), exactly symmetric, and must be finite (entries
+  near the largest double overflow the sum and are refused);
 * positive definite (``R``, ``Sigma_0``): every pivot of :func:`~._linalg.cholesky`
   of the symmetrised matrix exceeds ``PD_RTOL * max_i |M[i,i]|``
   (``PD_RTOL = 1e-12``, roughly a condition-number bound of ``1e12``);
@@ -114,7 +115,11 @@ def _symmetric(mat: Float, name: str) -> Float:
         i, j = (int(k) for k in np.argwhere(gap > tol)[0])
         raise ValueError(f"{name} must be symmetric: |{name}[{i},{j}] - {name}[{j},{i}]| = "
                          f"{gap[i, j]:.3g} exceeds {SYM_RTOL:g} * max|{name}| = {tol:.3g}")
-    return symmetrize(mat)
+    with np.errstate(over="ignore"):
+        out = symmetrize(mat)
+    if not np.isfinite(out).all():
+        raise ValueError(f"{name} is too large: ({name} + {name}^T) * 0.5 overflows float64")
+    return out
 
 
 def _max_abs_diag(mat: Float) -> float:
@@ -447,7 +452,8 @@ class LinearGaussianSSM:
         Raises
         ------
         TypeError, ValueError
-            Naming ``n_steps``, ``controls`` or ``seed``.
+            Naming ``n_steps`` (also when the simulation overflows float64),
+            ``controls`` or ``seed``.
         """
         steps = check_int(n_steps, "n_steps", minimum=1)
         u = _as_controls(controls, steps, self.control_dim)
@@ -459,12 +465,17 @@ class LinearGaussianSSM:
         states = np.zeros((steps, n), dtype=np.float64)
         obs = np.zeros((steps, p), dtype=np.float64)
         x = self._mu_0 + matvec(l0, gen.normals(n))
-        for t in range(steps):
-            states[t] = x
-            obs[t] = (matvec(self._C, x) + matvec(self._D, u[t])) + matvec(lr, gen.normals(p))
-            if t + 1 < steps:
-                x = ((matvec(self._A, x) + matvec(self._B, u[t]))
-                     + matvec(lq, gen.normals(n)))
+        with np.errstate(over="ignore", invalid="ignore"):
+            for t in range(steps):
+                states[t] = x
+                obs[t] = ((matvec(self._C, x) + matvec(self._D, u[t]))
+                          + matvec(lr, gen.normals(p)))
+                if t + 1 < steps:
+                    x = ((matvec(self._A, x) + matvec(self._B, u[t]))
+                         + matvec(lq, gen.normals(n)))
+        if not _all_finite(states, obs):
+            raise ValueError("n_steps: the simulation overflowed float64 (the model's values "
+                             "grow too large over this many steps)")
         return states, obs
 
 
@@ -549,6 +560,11 @@ def _overflow(step: int) -> ValueError:
                       "model")
 
 
+#: Overflow is detected and refused explicitly (``_overflow``), so NumPy's warnings are muted.
+_QUIET = np.errstate(over="ignore", invalid="ignore")
+
+
+@_QUIET
 def _predict(model: LinearGaussianSSM, mean: Float, cov: Float,
              u: Float) -> tuple[Float, Float]:
     """``(matvec(A, m) + matvec(B, u), symmetrize(matmul(matmul(A, P), A^T) + Q))``."""
@@ -557,6 +573,7 @@ def _predict(model: LinearGaussianSSM, mean: Float, cov: Float,
     return pred_mean, pred_cov
 
 
+@_QUIET
 def _update(model: LinearGaussianSSM, pred_mean: Float, pred_cov: Float, y: Float, u: Float,
             step: int) -> tuple[Float, Float, float]:
     """One measurement update; returns the filtered mean, covariance and ``log p(y_t | ...)``.
@@ -699,6 +716,7 @@ class SmoothResult:
     cross_covariances: Float
 
 
+@_QUIET
 def _smooth(model: LinearGaussianSSM, fr: FilterResult) -> SmoothResult:
     """RTS recursion on a checked filter result.
 
@@ -801,6 +819,7 @@ def _em_step(model: LinearGaussianSSM, y: Float,
     return _m_step(model, fr, y, u), fr.log_likelihood
 
 
+@_QUIET
 def _m_step(model: LinearGaussianSSM, fr: FilterResult, y: Float,
             u: Float) -> LinearGaussianSSM:
     """Smoother on ``fr`` (the filter of ``model``), then the M-step of :meth:`EMLearner.step`."""
@@ -1055,6 +1074,12 @@ class PredictiveWorldModel:
             return np.zeros((steps, self.action_dim), dtype=np.float64)
         return _as_controls(actions, steps, self.action_dim, "actions")
 
+    @staticmethod
+    def _finite(name: str, *arrays: Float) -> None:
+        if not _all_finite(*arrays):
+            raise ValueError(f"{name}: the prediction overflowed float64 (values too large "
+                             "for this model)")
+
     def reset(self) -> Float:
         """Set the belief back to ``(mu_0, Sigma_0)``; returns the mean."""
         self._mean = self._model.mu_0.copy()
@@ -1083,7 +1108,12 @@ class PredictiveWorldModel:
         """
         y = _vector(observation, "observation", self.obs_dim, "obs_dim")
         u = self._action(action)
-        self._mean, self._cov, _ = _update(self._model, self._mean, self._cov, y, u, 0)
+        try:
+            mean, cov, _ = _update(self._model, self._mean, self._cov, y, u, 0)
+        except ValueError as exc:
+            raise ValueError(f"observation: {exc}") from exc
+        self._finite("observation", mean, cov)
+        self._mean, self._cov = mean, cov
         return self.state_mean
 
     def advance(self, action: object = None) -> Float:
@@ -1094,8 +1124,9 @@ class PredictiveWorldModel:
         TypeError, ValueError
             Naming ``action``.
         """
-        self._mean, self._cov = _predict(self._model, self._mean, self._cov,
-                                         self._action(action))
+        mean, cov = _predict(self._model, self._mean, self._cov, self._action(action))
+        self._finite("action", mean, cov)
+        self._mean, self._cov = mean, cov
         return self.state_mean
 
     def predict_next_state(self, state: object, action: object = None) -> Float:
@@ -1118,8 +1149,7 @@ class PredictiveWorldModel:
         TypeError, ValueError
             Naming ``state`` or ``action``.
         """
-        x = _vector(state, "state", self.state_dim, "state_dim")
-        return matvec(self._model.A, x) + matvec(self._model.B, self._action(action))
+        return self.predict_next_state_with_cov(state, action)[0]
 
     def predict_next_state_with_cov(self, state: object, action: object = None,
                                     state_cov: object = None) -> tuple[Float, Float]:
@@ -1153,7 +1183,9 @@ class PredictiveWorldModel:
         else:
             cov = _symmetric(_matrix(state_cov, "state_cov", n, n, "(n, n)"), "state_cov")
             _positive_semidefinite(cov, "state_cov")
-        return _predict(self._model, x, cov, u)
+        mean, cov = _predict(self._model, x, cov, u)
+        self._finite("state", mean, cov)
+        return mean, cov
 
     def forecast(self, n_steps: int, actions: object = None) -> Float:
         """Means of the next ``n_steps`` states from the belief (which is not changed).
@@ -1199,6 +1231,7 @@ class PredictiveWorldModel:
         mean, cov = self._mean, self._cov
         for k in range(steps):
             mean, cov = _predict(self._model, mean, cov, u[k])
+            self._finite("n_steps", mean, cov)
             means[k], covs[k] = mean, cov
         return means, covs
 

@@ -383,7 +383,14 @@ fn symmetric(arg: &str, m: &Mat) -> Result<Mat> {
             }
         }
     }
-    Ok(symmetrize(m))
+    let out = symmetrize(m);
+    if !all_finite(&out.data) {
+        return Err(MirrorError::value(
+            arg,
+            format!("{arg} is too large: ({arg} + {arg}^T) * 0.5 overflows float64"),
+        ));
+    }
+    Ok(out)
 }
 
 fn positive_definite(arg: &str, m: &Mat) -> Result<()> {
@@ -707,6 +714,13 @@ impl LinearGaussianSsm {
                     &matvec(&lq, &g.normals(n)?),
                 );
             }
+        }
+        if !(all_finite(&states) && all_finite(&obs)) {
+            return Err(MirrorError::value(
+                "n_steps",
+                "n_steps: the simulation overflowed float64 (the model's values grow too large \
+                 over this many steps)",
+            ));
         }
         Ok((
             Mat::from_vec("n_steps", steps, n, states)?,
@@ -1492,6 +1506,23 @@ mod tests {
             "observations"
         );
         assert_eq!(m.sample(0, None, 1).unwrap_err().arg, "n_steps");
+        assert_eq!(
+            ar1(1e200, 1.0).sample(4, None, 1).unwrap_err().arg,
+            "n_steps"
+        );
+        // Symmetrising entries near the largest double overflows: refused.
+        let e = LinearGaussianSsm::new(
+            &nd(&[1, 1], &[0.5]),
+            None,
+            &nd(&[1, 1], &[1.0]),
+            None,
+            &nd(&[1, 1], &[1.7e308]),
+            &nd(&[1, 1], &[1.0]),
+            &nd(&[1], &[0.0]),
+            &nd(&[1, 1], &[1.0]),
+        )
+        .unwrap_err();
+        assert_eq!(e.arg, "Q");
     }
 
     #[test]
