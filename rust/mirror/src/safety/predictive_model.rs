@@ -51,8 +51,12 @@ pub const RANDOM_NOISE_SCALE: f64 = 0.1;
 pub const RANDOM_SIGMA0_SCALE: f64 = 1.0;
 
 // ------------------------------------------------------------------ dense matrices
+//
+// The routines below are private: they index without checks and are only
+// called on shapes the model's validation has already established.
 
-/// A small dense row-major matrix of doubles.
+/// A small dense row-major matrix of doubles (built with [`Mat::from_vec`],
+/// which checks the size; returned by the model's accessors).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mat {
     rows: usize,
@@ -62,7 +66,7 @@ pub struct Mat {
 
 impl Mat {
     /// A `rows x cols` matrix of zeros.
-    pub fn zeros(rows: usize, cols: usize) -> Mat {
+    fn zeros(rows: usize, cols: usize) -> Mat {
         Mat {
             rows,
             cols,
@@ -71,7 +75,7 @@ impl Mat {
     }
 
     /// The `n x n` identity.
-    pub fn identity(n: usize) -> Mat {
+    fn identity(n: usize) -> Mat {
         let mut out = Mat::zeros(n, n);
         for i in 0..n {
             out.set(i, i, 1.0);
@@ -106,7 +110,7 @@ impl Mat {
     }
 
     /// Element `(i, j)`.
-    pub fn at(&self, i: usize, j: usize) -> f64 {
+    fn at(&self, i: usize, j: usize) -> f64 {
         self.data[i * self.cols + j]
     }
 
@@ -115,7 +119,7 @@ impl Mat {
     }
 
     /// Row `i`.
-    pub fn row(&self, i: usize) -> &[f64] {
+    fn row(&self, i: usize) -> &[f64] {
         &self.data[i * self.cols..(i + 1) * self.cols]
     }
 
@@ -138,7 +142,7 @@ impl Mat {
 }
 
 /// `a @ b`: `out[i][j] = ((0.0 + a[i][0]*b[0][j]) + a[i][1]*b[1][j]) + ...`.
-pub fn matmul(a: &Mat, b: &Mat) -> Mat {
+fn matmul(a: &Mat, b: &Mat) -> Mat {
     let mut out = Mat::zeros(a.rows, b.cols);
     for i in 0..a.rows {
         for j in 0..b.cols {
@@ -153,7 +157,7 @@ pub fn matmul(a: &Mat, b: &Mat) -> Mat {
 }
 
 /// `a @ v`: `out[i] = ((0.0 + a[i][0]*v[0]) + a[i][1]*v[1]) + ...`.
-pub fn matvec(a: &Mat, v: &[f64]) -> Vec<f64> {
+fn matvec(a: &Mat, v: &[f64]) -> Vec<f64> {
     (0..a.rows)
         .map(|i| {
             let mut s = 0.0;
@@ -166,7 +170,7 @@ pub fn matvec(a: &Mat, v: &[f64]) -> Vec<f64> {
 }
 
 /// `out[i][j] = a[i] * b[j]`.
-pub fn outer(a: &[f64], b: &[f64]) -> Mat {
+fn outer(a: &[f64], b: &[f64]) -> Mat {
     let mut out = Mat::zeros(a.len(), b.len());
     for (i, ai) in a.iter().enumerate() {
         for (j, bj) in b.iter().enumerate() {
@@ -177,7 +181,7 @@ pub fn outer(a: &[f64], b: &[f64]) -> Mat {
 }
 
 /// `out[i][j] = (m[i][j] + m[j][i]) * 0.5` (exactly symmetric).
-pub fn symmetrize(m: &Mat) -> Mat {
+fn symmetrize(m: &Mat) -> Mat {
     let mut out = Mat::zeros(m.rows, m.cols);
     for i in 0..m.rows {
         for j in 0..m.cols {
@@ -196,12 +200,12 @@ fn zip_with(a: &Mat, b: &Mat, f: impl Fn(f64, f64) -> f64) -> Mat {
 }
 
 /// `a + b` elementwise.
-pub fn add(a: &Mat, b: &Mat) -> Mat {
+fn add(a: &Mat, b: &Mat) -> Mat {
     zip_with(a, b, |x, y| x + y)
 }
 
 /// `a - b` elementwise.
-pub fn sub(a: &Mat, b: &Mat) -> Mat {
+fn sub(a: &Mat, b: &Mat) -> Mat {
     zip_with(a, b, |x, y| x - y)
 }
 
@@ -226,7 +230,7 @@ fn vsub(a: &[f64], b: &[f64]) -> Vec<f64> {
 /// `> threshold` (NaN fails), `L[j][j] = sqrt(s)`, and for `i > j`
 /// `L[i][j] = (m[i][j] - L[i][0]*L[j][0] - ...) / L[j][j]`. Only the lower
 /// triangle is read. `Err((j, s))`: the first failing column and its pivot.
-pub fn cholesky(m: &Mat, threshold: f64) -> std::result::Result<Mat, (usize, f64)> {
+fn cholesky(m: &Mat, threshold: f64) -> std::result::Result<Mat, (usize, f64)> {
     let n = m.rows;
     let mut low = Mat::zeros(n, n);
     for j in 0..n {
@@ -252,7 +256,7 @@ pub fn cholesky(m: &Mat, threshold: f64) -> std::result::Result<Mat, (usize, f64
 }
 
 /// `Z` with `L Z = G`: row `i` is `(G[i] - L[i][0]*Z[0] - ... - L[i][i-1]*Z[i-1]) / L[i][i]`.
-pub fn solve_lower(low: &Mat, g: &Mat) -> Mat {
+fn solve_lower(low: &Mat, g: &Mat) -> Mat {
     let mut z = Mat::zeros(g.rows, g.cols);
     for i in 0..low.rows {
         for c in 0..g.cols {
@@ -268,7 +272,7 @@ pub fn solve_lower(low: &Mat, g: &Mat) -> Mat {
 
 /// `W` with `L^T W = Z`: rows `i = p-1` down to `0`,
 /// `(Z[i] - L[i+1][i]*W[i+1] - ... - L[p-1][i]*W[p-1]) / L[i][i]`.
-pub fn solve_lower_t(low: &Mat, z: &Mat) -> Mat {
+fn solve_lower_t(low: &Mat, z: &Mat) -> Mat {
     let p = low.rows;
     let mut w = Mat::zeros(z.rows, z.cols);
     for i in (0..p).rev() {
@@ -284,7 +288,7 @@ pub fn solve_lower_t(low: &Mat, z: &Mat) -> Mat {
 }
 
 /// `(L L^T)^{-1} G` as `solve_lower_t(L, solve_lower(L, G))`.
-pub fn cho_solve(low: &Mat, g: &Mat) -> Mat {
+fn cho_solve(low: &Mat, g: &Mat) -> Mat {
     solve_lower_t(low, &solve_lower(low, g))
 }
 
