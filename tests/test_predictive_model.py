@@ -581,7 +581,7 @@ def test_em_step_solves_the_m_step_exactly() -> None:
 @given(dims, seeds, seeds, st.integers(8, 16))
 def test_em_never_decreases_the_log_likelihood(dim: tuple[int, int, int], seed: int,
                                                start_seed: int, steps: int) -> None:
-    model, y, u = random_case(dim, seed, steps)
+    _, y, u = random_case(dim, seed, steps)
     start = LinearGaussianSSM.random(*dim, seed=start_seed)
     fitted, lls = EMLearner(max_iter=6, tol=0.0).fit(y, start, u)
     assert lls.dtype == np.float64 and 2 <= lls.size <= 7
@@ -590,7 +590,7 @@ def test_em_never_decreases_the_log_likelihood(dim: tuple[int, int, int], seed: 
 
 
 def test_em_fit_stops_on_small_gain_and_returns_the_last_model() -> None:
-    model, y, u = random_case((2, 2, 1), 31, 20)
+    _, y, u = random_case((2, 2, 1), 31, 20)
     start = LinearGaussianSSM.random(2, 2, 1, seed=32)
     _, lls = EMLearner(max_iter=10, tol=1e9).fit(y, start, u)
     assert lls.size == 2

@@ -480,7 +480,10 @@ class LinearGaussianSSM:
 
 
 def _random_covariance(gen: SplitMix64, dim: int, scale: float) -> Float:
-    """``matmul(M, M^T) * (scale / dim)``, then ``+ scale`` on the diagonal; ``M = normals(dim²)``."""
+    """``matmul(M, M^T) * (scale / dim)``, then ``+ scale`` on the diagonal.
+
+    ``M = normals(dim * dim)``, row-major.
+    """
     mat = gen.normals(dim * dim).reshape(dim, dim)
     cov = matmul(mat, mat.T) * (scale / dim)
     return _shift_diagonal(cov, scale)
