@@ -26,4 +26,4 @@ pub mod dna_mapper;
 pub mod l7_symbolic;
 
 // world_model.predictive_model:
-// pub mod predictive_model;
+pub mod predictive_model;

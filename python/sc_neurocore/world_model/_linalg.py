@@ -1,0 +1,164 @@
+"""Small dense linear algebra in one written-down order of operations.
+
+The Kalman filter, the RTS smoother and the EM step of
+:mod:`sc_neurocore.world_model.predictive_model` compute every contract
+quantity with these functions, never with ``@``/``np.dot``/``np.linalg``
+(whose order of summation depends on the BLAS build). Each function below says
+exactly which IEEE-754 double operations it performs and in which order; the
+Rust mirror (``rust/mirror/src/safety/predictive_model.rs``) performs the same
+ones, so both sides agree bit for bit (only the math library's ``log`` in the
+log-likelihood is not exactly specified). The work is vectorised over output
+elements and loops over the summation index, so the order of each sum is the
+loop's.
+
+Every sum starts from ``0.0`` and adds its terms in increasing index order;
+each product is one multiplication; nothing is fused (no FMA: NumPy's
+elementwise ufuncs and Rust's ``*``/``+`` both round every operation).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Float", "matmul", "matvec", "outer", "symmetrize", "cholesky", "solve_lower",
+           "solve_lower_t", "cho_solve"]
+
+#: A float64 array (every array these functions take and return).
+Float = npt.NDArray[np.float64]
+
+
+def matmul(a: Float, b: Float) -> Float:
+    """``a @ b`` with ``out[i, j] = ((0.0 + a[i,0]*b[0,j]) + a[i,1]*b[1,j]) + ...``.
+
+    Parameters
+    ----------
+    a, b : ndarray
+        ``(r, k)`` and ``(k, c)`` float64 (``k`` may be 0: the result is zeros).
+
+    Returns
+    -------
+    ndarray
+        ``(r, c)``.
+    """
+    out: Float = np.zeros((a.shape[0], b.shape[1]), dtype=np.float64)
+    for k in range(a.shape[1]):
+        out = out + a[:, k:k + 1] * b[k:k + 1, :]
+    return out
+
+
+def matvec(a: Float, v: Float) -> Float:
+    """``a @ v`` with ``out[i] = ((0.0 + a[i,0]*v[0]) + a[i,1]*v[1]) + ...``.
+
+    Parameters
+    ----------
+    a : ndarray
+        ``(r, k)`` float64.
+    v : ndarray
+        ``(k,)`` float64.
+
+    Returns
+    -------
+    ndarray
+        ``(r,)``.
+    """
+    out: Float = np.zeros(a.shape[0], dtype=np.float64)
+    for k in range(a.shape[1]):
+        out = out + a[:, k] * v[k]
+    return out
+
+
+def outer(a: Float, b: Float) -> Float:
+    """``out[i, j] = a[i] * b[j]`` (one multiplication each)."""
+    out: Float = a[:, None] * b[None, :]
+    return out
+
+
+def symmetrize(m: Float) -> Float:
+    """``out[i, j] = (m[i, j] + m[j, i]) * 0.5``: exactly symmetric (addition commutes)."""
+    out: Float = (m + m.T) * 0.5
+    return out
+
+
+def cholesky(m: Float, threshold: float) -> tuple[Float | None, int, float]:
+    """Lower Cholesky factor ``L`` (``m = L L^T``) by columns, without pivoting.
+
+    For ``j = 0, 1, ...``: the pivot ``s = m[j,j]``, then ``s = s - L[j,k]*L[j,k]``
+    for ``k = 0 .. j-1``; ``s`` must be ``> threshold`` (a NaN pivot fails too);
+    ``L[j,j] = sqrt(s)`` (correctly rounded); for each ``i > j``:
+    ``t = m[i,j]``, ``t = t - L[i,k]*L[j,k]`` for ``k = 0 .. j-1``,
+    ``L[i,j] = t / L[j,j]``. Only the lower triangle of ``m`` is read.
+
+    Parameters
+    ----------
+    m : ndarray
+        ``(n, n)`` float64.
+    threshold : float
+        Every pivot must exceed it (``0.0`` for a plain positive-definite test).
+
+    Returns
+    -------
+    (ndarray or None, int, float)
+        ``(L, -1, nan)`` on success; ``(None, j, s)`` with the first failing
+        column and its pivot otherwise.
+    """
+    n = m.shape[0]
+    low: Float = np.zeros((n, n), dtype=np.float64)
+    for j in range(n):
+        s = float(m[j, j])
+        for k in range(j):
+            s = s - float(low[j, k]) * float(low[j, k])
+        if not s > threshold:
+            return None, j, s
+        d = math.sqrt(s)
+        low[j, j] = d
+        col = m[j + 1:, j].copy()
+        for k in range(j):
+            col = col - low[j + 1:, k] * low[j, k]
+        low[j + 1:, j] = col / d
+    return low, -1, math.nan
+
+
+def solve_lower(low: Float, g: Float) -> Float:
+    """``Z`` with ``L Z = G`` by forward substitution.
+
+    Row ``i`` of ``Z``: ``r = G[i]``, ``r = r - L[i,k]*Z[k]`` for ``k = 0 .. i-1``,
+    ``Z[i] = r / L[i,i]``.
+
+    Parameters
+    ----------
+    low : ndarray
+        ``(p, p)`` lower-triangular with a non-zero diagonal.
+    g : ndarray
+        ``(p, c)``.
+    """
+    z: Float = np.empty_like(g)
+    for i in range(low.shape[0]):
+        row = g[i].copy()
+        for k in range(i):
+            row = row - low[i, k] * z[k]
+        z[i] = row / low[i, i]
+    return z
+
+
+def solve_lower_t(low: Float, z: Float) -> Float:
+    """``W`` with ``L^T W = Z`` by back substitution.
+
+    Rows ``i = p-1`` down to ``0``: ``r = Z[i]``, ``r = r - L[k,i]*W[k]`` for
+    ``k = i+1 .. p-1`` (increasing), ``W[i] = r / L[i,i]``.
+    """
+    w: Float = np.empty_like(z)
+    p = low.shape[0]
+    for i in range(p - 1, -1, -1):
+        row = z[i].copy()
+        for k in range(i + 1, p):
+            row = row - low[k, i] * w[k]
+        w[i] = row / low[i, i]
+    return w
+
+
+def cho_solve(low: Float, g: Float) -> Float:
+    """``(L L^T)^{-1} G`` as ``solve_lower_t(L, solve_lower(L, G))``."""
+    return solve_lower_t(low, solve_lower(low, g))
