@@ -12,11 +12,15 @@ without a GPU (:func:`compile_ptx`; the test-suite does this in CI):
 
 Transparent fallback: without CuPy, without a usable GPU, or after a CUDA
 error during a call, every function here runs on NumPy (same results) and a
-warning is issued once — at import, or at the moment of the switch.  The array
-namespace in use is :data:`xp` (``cupy`` while the GPU works, else ``numpy``);
-read it as ``gpu_backend.xp`` or via :func:`active_namespace` so that a
-mid-run switch is seen.  :class:`CupyBackend` counts as unavailable for
-backend selection whenever no GPU works.
+``RuntimeWarning`` is issued once, pointing at the caller's line — at the
+first direct call of one of this module's functions, or at the moment of the
+switch.  Importing the module or probing backends never warns.  The array
+namespace in use is ``xp`` (``cupy`` while the GPU works, else ``numpy``);
+read it as ``gpu_backend.xp`` or via
+[`active_namespace`][sc_neurocore.accel.gpu_backend.active_namespace] so that
+a mid-run switch is seen.
+[`CupyBackend`][sc_neurocore.accel.gpu_backend.CupyBackend] counts as
+unavailable for backend selection whenever no GPU works.
 """
 
 from __future__ import annotations
@@ -31,8 +35,8 @@ from typing import Any, Callable, TypeVar
 
 import numpy as np
 
-from ._validation import ForwardArgs, as_bits, as_packed, same_shape
-from .backend import Backend
+from ._validation import ForwardArgs, InputTypeError, as_bits, as_packed, same_shape
+from .backend import KernelBackend
 from .lfsr import PERIOD, _cycle_copies, lfsr_tables, quantize, start_states
 from .sc_inference import counts_to_rates, forward_counts_numpy, forward_numpy
 from .vector_ops import pack_bitstream, vec_and
@@ -183,15 +187,16 @@ NVRTC_OPTIONS: tuple[str, ...] = ("--std=c++14",)
 # CuPy import, GPU probe, active namespace
 # --------------------------------------------------------------------------------------
 
-cupy: ModuleType | None
+cupy: Any  # the cupy module, or None without CuPy (CuPy ships no type information)
 try:
-    import cupy
+    import cupy as _cupy
 except Exception as _exc:  # ImportError, or a broken install (e.g. missing CUDA libs)
     cupy = None
     HAS_CUPY = False
     CUPY_IMPORT_ERROR: str | None = f"{type(_exc).__name__}: {_exc}"
     _CUDA_ERRORS: tuple[type[BaseException], ...] = ()
 else:
+    cupy = _cupy
     HAS_CUPY = True
     CUPY_IMPORT_ERROR = None
     _CUDA_ERRORS = (cupy.cuda.runtime.CUDARuntimeError, cupy.cuda.driver.CUDADriverError,
@@ -221,11 +226,23 @@ def _probe_gpu() -> str | None:
 _gpu_reason: str | None = _probe_gpu()
 
 #: The active array namespace: ``cupy`` while a GPU works, else ``numpy``.
-xp: ModuleType = np if _gpu_reason is not None else cupy  # type: ignore[assignment]
+xp: ModuleType = np if _gpu_reason is not None else cupy
 
-if _gpu_reason is not None:
+_fallback_warned = False
+
+
+def _warn_fallback_once() -> None:
+    """Warn once per process, at the user's call site, that the functions run on NumPy.
+
+    Called first thing by each public function, so ``stacklevel=3`` names the
+    line that called it.
+    """
+    global _fallback_warned
+    if _gpu_reason is None or _fallback_warned:
+        return
+    _fallback_warned = True
     warnings.warn(f"sc_neurocore.accel.gpu_backend: {_gpu_reason}; its functions run on NumPy",
-                  RuntimeWarning, stacklevel=2)
+                  RuntimeWarning, stacklevel=3)
 
 
 def gpu_available() -> bool:
@@ -245,11 +262,13 @@ def active_namespace() -> ModuleType:
 
 def _switch_to_numpy(exc: BaseException) -> None:
     """Leave the GPU for good after a CUDA error: warn once, use NumPy from now on."""
-    global xp, _gpu_reason
+    global xp, _gpu_reason, _fallback_warned
     _gpu_reason = f"no usable GPU: CUDA error during a call ({type(exc).__name__}: {exc})"
     xp = np
+    _fallback_warned = True
+    # _switch_to_numpy <- _dispatch <- the public function <- the caller's line
     warnings.warn(f"sc_neurocore.accel.gpu_backend: {_gpu_reason}; switching to NumPy",
-                  RuntimeWarning, stacklevel=3)
+                  RuntimeWarning, stacklevel=4)
 
 
 def _dispatch(on_gpu: Callable[[], T], on_numpy: Callable[[], T]) -> T:
@@ -282,6 +301,7 @@ def to_device(array: object) -> Any:
     -------
     cupy.ndarray or numpy.ndarray
     """
+    _warn_fallback_once()
     return _dispatch(lambda: cupy.asarray(array), lambda: to_host(array))
 
 
@@ -295,7 +315,8 @@ def to_host(array: object) -> np.ndarray:
     """
     if _is_device_array(array):
         try:
-            return cupy.asnumpy(array)
+            host: np.ndarray = cupy.asnumpy(array)
+            return host
         except _CUDA_ERRORS as exc:
             raise RuntimeError("array lives on a GPU that failed and cannot be copied back: "
                                f"{type(exc).__name__}: {exc}") from exc
@@ -306,7 +327,7 @@ def _device_meta_check(a: Any, name: str, ndims: tuple[int, ...], kinds: str,
                        expected: str) -> None:
     """Dtype and rank checks for an operand that already lives on the GPU."""
     if a.dtype.kind not in kinds or (kinds == "u" and a.dtype != np.uint64):
-        raise TypeError(f"{name} must have dtype {expected}, got {a.dtype}")
+        raise InputTypeError(f"{name} must have dtype {expected}, got {a.dtype}")
     if a.ndim not in ndims:
         forms = " or ".join(f"{d}-D" for d in ndims)
         raise ValueError(f"{name} must be {forms}, got shape {a.shape}")
@@ -341,7 +362,7 @@ def _kernels() -> dict[str, Any]:
 # Packed vector operations
 # --------------------------------------------------------------------------------------
 
-def _gpu_pack(bits: object) -> Any:
+def _gpu_pack(bits: Any) -> Any:
     if _is_device_array(bits):
         _device_meta_check(bits, "bits", (1, 2), "biu", "integers 0/1 (or bool)")
         if bits.dtype.kind != "b" and bits.size and not bool(((bits == 0) | (bits == 1)).all()):
@@ -378,6 +399,7 @@ def gpu_pack_bitstream(bits: object) -> Any:
     TypeError, ValueError
         As :func:`sc_neurocore.accel.pack_bitstream`.
     """
+    _warn_fallback_once()
     return _dispatch(lambda: _gpu_pack(bits), lambda: pack_bitstream(to_host(bits)))
 
 
@@ -401,6 +423,7 @@ def gpu_vec_and(a: object, b: object) -> Any:
     cupy.ndarray or numpy.ndarray
         ``a & b`` in the active namespace.
     """
+    _warn_fallback_once()
     return _dispatch(lambda: _gpu_and(a, b), lambda: vec_and(to_host(a), to_host(b)))
 
 
@@ -426,6 +449,7 @@ def gpu_popcount(a: object) -> Any:
     cupy.ndarray or numpy.ndarray
         ``uint8`` array of ``a``'s shape: the number of set bits of each word.
     """
+    _warn_fallback_once()
     return _dispatch(lambda: _gpu_popcount(a),
                      lambda: np.bitwise_count(_host_packed(a, "a")))
 
@@ -493,6 +517,7 @@ def gpu_vec_mac(packed_weights: object, packed_inputs: object) -> Any:
     ValueError
         If the ranks or shapes do not match.
     """
+    _warn_fallback_once()
     return _dispatch(lambda: _gpu_mac(packed_weights, packed_inputs),
                      lambda: _numpy_mac(packed_weights, packed_inputs))
 
@@ -524,7 +549,7 @@ def _gpu_forward(args: ForwardArgs) -> np.ndarray:
     return counts_to_rates(cupy.asnumpy(counts), args.length)
 
 
-class CupyBackend(Backend):
+class CupyBackend(KernelBackend):
     """SC forward pass on an NVIDIA GPU through CuPy raw kernels.
 
     Bit-identical to :func:`sc_neurocore.accel.sc_inference.sc_forward_numpy`.
@@ -608,7 +633,8 @@ def _nvrtc() -> ModuleType:
     except Exception as exc:
         raise RuntimeError(f"NVRTC cannot be loaded ({type(exc).__name__}: {exc}); install "
                            "nvidia-cuda-nvrtc-cu12 or a CUDA toolkit") from exc
-    return nvrtc
+    binding: ModuleType = nvrtc
+    return binding
 
 
 def compile_ptx(source: str = CUDA_SOURCE, arch: str = "compute_80",
@@ -647,6 +673,7 @@ def compile_ptx(source: str = CUDA_SOURCE, arch: str = "compute_80",
             log = nvrtc.getProgramLog(prog)
             raise CudaCompileError(f"NVRTC failed to compile {name} for {arch}: {exc}\n{log}") \
                 from exc
-        return nvrtc.getPTX(prog).decode().rstrip("\x00")
+        ptx: str = nvrtc.getPTX(prog).decode().rstrip("\x00")
+        return ptx
     finally:
         nvrtc.destroyProgram(prog)

@@ -58,13 +58,16 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence, cast
 
 import numpy as np
 
-from ._validation import (ForwardArgs, as_packed, as_probabilities, c_contiguous, check_length,
-                          check_seed, n_words_for, validate_forward)
+from ._validation import (ForwardArgs, InputTypeError, as_packed, as_probabilities, c_contiguous,
+                          check_length, check_seed, n_words_for, validate_forward)
 from .lfsr import DEFAULT_SEED
+
+if TYPE_CHECKING:
+    from .backend import Backend
 
 __all__ = ["HAS_MPI", "MPIDriver", "MPIRankError", "MPIFallbackWarning", "split_counts",
            "block_range", "choose_split", "mpi_sc_forward", "mpi_sc_forward_sharded",
@@ -236,7 +239,7 @@ def _error_report(error: BaseException | None) -> tuple[str, str] | None:
 
 def _rebuild_error(rank: int, name: str, message: str, phase: str) -> Exception:
     """An exception like the one rank ``rank`` raised: same built-in type and message."""
-    cls = getattr(builtins, name, None)
+    cls = InputTypeError if name == InputTypeError.__name__ else getattr(builtins, name, None)
     if isinstance(cls, type) and issubclass(cls, Exception):
         try:
             exc = cls(message)
@@ -287,8 +290,9 @@ def _dtype_from(descr: Any) -> np.dtype:
 
 def _check_sendable(arr: np.ndarray, name: str) -> None:
     if arr.dtype.hasobject:
-        raise TypeError(f"{name} must have a fixed-size dtype whose values are plain bytes "
-                        f"(numbers, bool, fixed-width strings, records), got dtype {arr.dtype}")
+        raise InputTypeError(f"{name} must have a fixed-size dtype whose values are plain "
+                             "bytes (numbers, bool, fixed-width strings, records), got dtype "
+                             f"{arr.dtype}")
     if arr.ndim < 1:
         raise ValueError(f"{name} must have at least one dimension (axis 0 is split across "
                          f"ranks), got a 0-D array")
@@ -352,7 +356,7 @@ class MPIDriver:
         self._mpi = mpi
         if mpi is None:
             _warn_fallback(f"mpi4py is not usable ({_mpi_import_error})")
-            self.comm = None
+            self.comm: Any = None
         else:
             if comm is None:
                 comm = mpi.COMM_WORLD
@@ -360,8 +364,9 @@ class MPIDriver:
                 _warn_fallback("no communicator (MPI.COMM_NULL)")
                 self.comm = None
             elif not isinstance(comm, mpi.Intracomm):
-                raise TypeError("comm must be an mpi4py.MPI.Intracomm (e.g. MPI.COMM_WORLD), "
-                                f"MPI.COMM_NULL or None, got {type(comm).__name__}")
+                raise InputTypeError("comm must be an mpi4py.MPI.Intracomm (e.g. "
+                                     "MPI.COMM_WORLD), MPI.COMM_NULL or None, got "
+                                     f"{type(comm).__name__}")
             else:
                 self.comm = comm
         self.rank = 0 if self.comm is None else int(self.comm.Get_rank())
@@ -454,6 +459,7 @@ class MPIDriver:
         MemoryError
             On every rank, if any rank cannot allocate its block.
         """
+        arr: np.ndarray | None
         if self.comm is None:
             arr = _as_sendable(global_inputs, "global_inputs")
             return global_inputs if isinstance(global_inputs, np.ndarray) else arr
@@ -520,6 +526,7 @@ class MPIDriver:
         MemoryError
             On every rank, if the root cannot allocate the result.
         """
+        arr: np.ndarray | None
         if self.comm is None:
             arr = _as_sendable(local_results, "local_results", "on every rank")
             return local_results if isinstance(local_results, np.ndarray) else arr
@@ -586,6 +593,7 @@ class MPIDriver:
         ValueError, TypeError, MemoryError
             On every rank, as for :meth:`scatter_workload`.
         """
+        arr: np.ndarray | None
         if self.comm is None:
             arr = _as_sendable(array, "array")
             return array if isinstance(array, np.ndarray) else arr
@@ -619,7 +627,7 @@ def _resolve_driver(driver: object) -> MPIDriver:
             _default_driver = MPIDriver()
         return _default_driver
     if not isinstance(driver, MPIDriver):
-        raise TypeError(f"driver must be an MPIDriver or None, got {type(driver).__name__}")
+        raise InputTypeError(f"driver must be an MPIDriver or None, got {type(driver).__name__}")
     return driver
 
 
@@ -628,7 +636,8 @@ def _local_forward(engine: Any, weights: np.ndarray, probs: np.ndarray, length: 
     """This rank's share: ``(batch, rows)`` float64 (zero-size shares skip the backend)."""
     if weights.shape[0] == 0 or probs.shape[0] == 0:
         return np.zeros((probs.shape[0], weights.shape[0]), dtype=_RESULT_DTYPE)
-    return engine.sc_forward(weights, probs, length=length, seed=seed)
+    out: np.ndarray = engine.sc_forward(weights, probs, length=length, seed=seed)
+    return out
 
 
 @dataclass(frozen=True)
@@ -668,7 +677,7 @@ def _compute_and_gather(driver: MPIDriver, engine: Any, weights: np.ndarray,
     return full if plan.batched else full[0]
 
 
-def _start(driver: MPIDriver, backend: str, root_check: Callable[[], _Plan]
+def _start(driver: MPIDriver, backend: str | Backend, root_check: Callable[[], _Plan]
            ) -> tuple[Any, _Plan]:
     """Collective first phase: every rank resolves its backend, the root validates.
 
@@ -696,7 +705,7 @@ def _start(driver: MPIDriver, backend: str, root_check: Callable[[], _Plan]
 
 
 def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: object,
-                   seed: object = DEFAULT_SEED, backend: str = "auto",
+                   seed: object = DEFAULT_SEED, backend: str | Backend = "auto",
                    driver: MPIDriver | None = None) -> np.ndarray:
     """SC forward pass (DESIGN §3) split across MPI ranks (collective).
 
@@ -718,9 +727,9 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
         Stream length in bits (the root's value is used on every rank).
     seed : int, default 44257
         Encoder seed in ``[0, 2**32)`` (the root's value is used).
-    backend : str, default "auto"
-        Backend each rank runs locally (see
-        :func:`sc_neurocore.accel.get_backend`).
+    backend : str or Backend, default "auto"
+        Backend each rank runs locally: a name, ``"auto"`` or a ``Backend``
+        instance (see [`get_backend`][sc_neurocore.accel.backend.get_backend]).
     driver : MPIDriver, optional
         Default: a driver on ``MPI.COMM_WORLD`` (single-rank without MPI).
 
@@ -746,10 +755,10 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
     """
     driver = _resolve_driver(driver)
     if not driver.distributed or driver.size == 1:
-        from .sc_inference import sc_forward
+        from .backend import sc_forward
 
-        return sc_forward(weights_packed, input_probs, length=length, backend=backend,
-                          seed=seed)
+        return sc_forward(cast(np.ndarray, weights_packed), input_probs,
+                          length=cast(int, length), backend=backend, seed=cast(int, seed))
     args: list[ForwardArgs] = []
 
     def root_check() -> _Plan:
@@ -773,7 +782,7 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
 
 
 def mpi_sc_forward_sharded(local_weights: object, input_probs: object, *, length: object,
-                           seed: object = DEFAULT_SEED, backend: str = "auto",
+                           seed: object = DEFAULT_SEED, backend: str | Backend = "auto",
                            driver: MPIDriver | None = None) -> np.ndarray:
     """SC forward pass when every rank already holds its own weight rows (collective).
 
@@ -813,10 +822,10 @@ def mpi_sc_forward_sharded(local_weights: object, input_probs: object, *, length
     """
     driver = _resolve_driver(driver)
     if not driver.distributed:
-        from .sc_inference import sc_forward
+        from .backend import sc_forward
 
-        return sc_forward(local_weights, input_probs, length=length, backend=backend,
-                          seed=seed)
+        return sc_forward(cast(np.ndarray, local_weights), input_probs,
+                          length=cast(int, length), backend=backend, seed=cast(int, seed))
     probs_holder: list[np.ndarray] = []
 
     def root_check() -> _Plan:

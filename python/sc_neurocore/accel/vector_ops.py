@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._packing import pack_rows, unpack_rows
-from ._validation import as_bits, as_packed, check_int, n_words_for, same_shape
+from ._validation import InputTypeError, as_bits, as_packed, check_int, n_words_for, same_shape
 
 __all__ = ["pack_bitstream", "unpack_bitstream", "vec_and", "vec_xnor", "vec_not",
            "vec_mux", "vec_popcount"]
@@ -32,10 +32,10 @@ def pack_bitstream(bits: object) -> np.ndarray:
 
     Raises
     ------
-    TypeError
-        If ``bits`` does not hold integers or booleans.
     ValueError
-        If its rank is not 1 or 2 or a value is not 0 or 1.
+        If its rank is not 1 or 2 or a value is not 0 or 1;
+        [`InputTypeError`][sc_neurocore.accel.InputTypeError] if ``bits``
+        does not hold integers or booleans.
     """
     return pack_rows(as_bits(bits))
 
@@ -61,15 +61,18 @@ def unpack_bitstream(packed: np.ndarray, original_length: int,
 
     Raises
     ------
-    TypeError
-        If ``packed`` is not a ``uint64`` array.
     ValueError
-        If the lengths do not fit the packed words or the shape.
+        If the lengths do not fit the packed words or the shape;
+        [`InputTypeError`][sc_neurocore.accel.InputTypeError] if ``packed`` is
+        not a ``uint64`` array or ``original_shape`` not a tuple of ints.
     """
     packed = as_packed(packed, "packed", ndims=(1, 2))
     total = check_int(original_length, "original_length", minimum=0)
     rows = 1 if packed.ndim == 1 else packed.shape[0]
     if original_shape is not None:
+        if not isinstance(original_shape, (tuple, list)):
+            raise InputTypeError("original_shape must be a tuple of ints, "
+                                 f"got {type(original_shape).__name__}")
         shape = tuple(check_int(d, "original_shape", minimum=0) for d in original_shape)
         if int(np.prod(shape, dtype=np.int64)) != total:
             raise ValueError(f"original_shape {shape} must hold original_length = {total} bits")
@@ -88,19 +91,22 @@ def vec_and(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Bitwise AND of packed streams (SC unipolar multiply)."""
     a, b = as_packed(a, "a"), as_packed(b, "b")
     same_shape("a", a, "b", b)
-    return np.bitwise_and(a, b)
+    out: np.ndarray = np.bitwise_and(a, b)
+    return out
 
 
 def vec_xnor(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Bitwise XNOR of packed streams (SC bipolar multiply)."""
     a, b = as_packed(a, "a"), as_packed(b, "b")
     same_shape("a", a, "b", b)
-    return np.invert(np.bitwise_xor(a, b))
+    out: np.ndarray = np.invert(np.bitwise_xor(a, b))
+    return out
 
 
 def vec_not(a: np.ndarray) -> np.ndarray:
     """Bitwise complement of packed streams (``1 - p``), all 64 bits of each word."""
-    return np.invert(as_packed(a, "a"))
+    out: np.ndarray = np.invert(as_packed(a, "a"))
+    return out
 
 
 def vec_mux(sel: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -108,7 +114,8 @@ def vec_mux(sel: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     sel, a, b = as_packed(sel, "sel"), as_packed(a, "a"), as_packed(b, "b")
     same_shape("sel", sel, "a", a)
     same_shape("sel", sel, "b", b)
-    return np.bitwise_or(np.bitwise_and(sel, a), np.bitwise_and(np.invert(sel), b))
+    out: np.ndarray = np.bitwise_or(np.bitwise_and(sel, a), np.bitwise_and(np.invert(sel), b))
+    return out
 
 
 def vec_popcount(a: np.ndarray) -> int:
