@@ -1082,7 +1082,7 @@ def _check_targets(targets: object, batch: int, n_classes: int) -> Any:
     off = np.abs(sums - 1.0) > tolerance
     if off.any():
         row = int(np.argwhere(off)[0][0])
-        raise ValueError(f"{message}; row {row} sums to {sums[row]!r}")
+        raise ValueError(f"{message}; row {row} sums to {float(sums[row])!r}")
     return probs
 
 
