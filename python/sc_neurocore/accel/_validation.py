@@ -5,14 +5,14 @@ runs, so each backend sees the same normalised, already-checked arrays and a
 user gets the same error message whichever backend they picked.
 
 Every rejection is a ``ValueError``.  When the *type* of an argument is what
-is wrong, the error is an :class:`InputTypeError`, which is both a
+is wrong, the error is an ``InputTypeError``, which is both a
 ``TypeError`` and a ``ValueError``: code written against either catches it.
 
 The checks come in two kinds, so that traced (JAX) values can share them:
-*static* checks read only a dtype or a shape (:func:`check_packed_dtype`,
-:func:`check_real_dtype`, :func:`check_bits_dtype`, :func:`check_rank`), and
-*value* checks read the numbers themselves (:func:`check_finite`,
-:func:`check_unit_interval`, :func:`check_binary`).
+*static* checks read only a dtype or a shape (``check_packed_dtype``,
+``check_real_dtype``, ``check_bits_dtype``, ``check_rank``), and
+*value* checks read the numbers themselves (``check_finite``,
+``check_unit_interval``, ``check_binary``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ WORD_BITS = 64
 class InputTypeError(TypeError, ValueError):
     """An argument of the wrong type: a ``TypeError`` that is also a ``ValueError``.
 
-    Raised by every public function of :mod:`sc_neurocore.accel` when the type
+    Raised by every public function of ``sc_neurocore.accel`` when the type
     or dtype of an argument is wrong (a list where an array is needed,
     ``int64`` words where ``uint64`` ones are, a float where an int is).  It
     derives from both built-ins, as NumPy's ``AxisError`` derives from
@@ -118,21 +118,21 @@ def check_rank(shape: tuple[int, ...], name: str, ndims: tuple[int, ...]) -> Non
 
 
 def check_packed_dtype(dtype: npt.DTypeLike, name: str) -> None:
-    """Raise :class:`InputTypeError` unless ``dtype`` is ``uint64`` (either byte order)."""
+    """Raise ``InputTypeError`` unless ``dtype`` is ``uint64`` (either byte order)."""
     dt = np.dtype(dtype)
     if dt.kind != "u" or dt.itemsize != 8:
         raise InputTypeError(f"{name} must have dtype uint64, got {dt}")
 
 
 def check_real_dtype(dtype: npt.DTypeLike, name: str, expected: str = "real numbers") -> None:
-    """Raise :class:`InputTypeError` unless ``dtype`` holds real numbers (int or float, not bool)."""
+    """Raise ``InputTypeError`` unless ``dtype`` holds real numbers (int or float, not bool)."""
     dt = np.dtype(dtype)
     if dt.kind not in "iuf":
         raise InputTypeError(f"{name} must hold {expected}, got dtype {dt}")
 
 
 def check_bits_dtype(dtype: npt.DTypeLike, name: str) -> None:
-    """Raise :class:`InputTypeError` unless ``dtype`` is an integer or bool (no floats).
+    """Raise ``InputTypeError`` unless ``dtype`` is an integer or bool (no floats).
 
     Floats are rejected so that 0.5 is never silently folded into a bit.
     """

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import ForwardArgs, InputTypeError, validate_forward
 from .lfsr import DEFAULT_SEED
@@ -32,13 +33,13 @@ from .sc_inference import forward_numpy
 
 __all__ = ["Backend", "NumpyBackend", "RustBackend", "BackendStatus", "PRIORITY",
            "RESEARCH_MIRRORS", "available_backends", "backend_status", "get_backend",
-           "register_backend", "sc_forward"]
+           "register_backend", "sc_forward", "host_key", "measured_order", "selection_order"]
 
-#: Static fastest-first order, used when no timing study exists for this host.
 PRIORITY: tuple[str, ...] = ("rust", "numba", "cupy", "jax", "numpy")
+"""Static fastest-first order of the shipped backends (used without a timing study)."""
 
-#: Research mirrors (not in the wheel, not backends): checked by ``python -m parity``.
 RESEARCH_MIRRORS: tuple[str, ...] = ("julia", "go", "mojo", "wgsl")
+"""Research mirrors: not in the wheel and not backends; run them with ``python -m parity``."""
 
 _REGISTRY: dict[str, str | type[Backend]] = {
     "numpy": "sc_neurocore.accel.backend:NumpyBackend",
@@ -110,10 +111,10 @@ class Backend(ABC):
     when the backend cannot run everywhere.
     """
 
-    #: The name the backend is registered and selected under.
     name: ClassVar[str] = ""
-    #: The pip extra that installs the backend's dependencies (None: none needed).
+    """The name the backend is registered and selected under."""
     extra: ClassVar[str | None] = None
+    """The pip extra that installs the backend's dependencies (``None``: nothing to install)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -124,18 +125,31 @@ class Backend(ABC):
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
-        """Why this backend cannot run here, or ``None`` when it can."""
+        """Why this backend cannot run here.
+
+        Returns
+        -------
+        str or None
+            The reason, or ``None`` when the backend can run (the default).
+        """
         return None
 
     @classmethod
     def install_hint(cls) -> str:
-        """How to install this backend."""
+        """How to install this backend.
+
+        Returns
+        -------
+        str
+            E.g. ``pip install 'sc-neurocore[jax]'`` from
+            [`extra`][sc_neurocore.accel.backend.Backend.extra].
+        """
         if cls.extra is None:
             return "it ships with sc-neurocore"
         return f"pip install 'sc-neurocore[{cls.extra}]'"
 
     @abstractmethod
-    def sc_forward(self, weights_packed: np.ndarray, input_probs: object, *, length: int,
+    def sc_forward(self, weights_packed: np.ndarray, input_probs: ArrayLike, *, length: int,
                    seed: int = DEFAULT_SEED) -> np.ndarray:
         """Run the stochastic forward pass (DESIGN §3) on this backend.
 
@@ -175,7 +189,7 @@ class KernelBackend(Backend):
     """
 
     @_validates_itself
-    def sc_forward(self, weights_packed: np.ndarray, input_probs: object, *, length: int,
+    def sc_forward(self, weights_packed: np.ndarray, input_probs: ArrayLike, *, length: int,
                    seed: int = DEFAULT_SEED) -> np.ndarray:
         """Run the stochastic forward pass (DESIGN §3) on this backend (see ``Backend``)."""
         args = validate_forward(weights_packed, input_probs, length, seed)
@@ -311,7 +325,7 @@ def _probe(name: str) -> tuple[Backend | None, str]:
 
 
 def _names() -> list[str]:
-    """Registered names in :data:`PRIORITY` order, then the others as registered."""
+    """Registered names in ``PRIORITY`` order, then the others as registered."""
     return [n for n in PRIORITY if n in _REGISTRY] + [n for n in _REGISTRY if n not in PRIORITY]
 
 
@@ -370,7 +384,13 @@ def engine_info() -> dict[str, Any]:
 
 
 def host_key() -> str:
-    """Identifies this host's CPU for matching timing-study results."""
+    """Identify this host's CPU, to match timing-study results to the machine.
+
+    Returns
+    -------
+    str
+        The CPU model and the number of CPUs, e.g. ``"AMD EPYC x2"``.
+    """
     model = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -393,7 +413,18 @@ def results_dirs() -> list[Path]:
 
 
 def measured_order() -> list[str]:
-    """Backends fastest first from this host's newest timing study, or []."""
+    """Backends fastest first, from this host's newest timing study.
+
+    Looks for ``bench-*.json`` written by ``python -m sc_neurocore.accel
+    bench`` in ``$SC_NEUROCORE_RESULTS``, ``./benchmarks/results`` and the
+    source checkout's ``benchmarks/results``, and uses the newest one whose
+    host key is [`host_key`][sc_neurocore.accel.backend.host_key]'s.
+
+    Returns
+    -------
+    list of str
+        Its ``ranking``, or an empty list when there is none.
+    """
     newest: tuple[float, list[str]] | None = None
     for folder in results_dirs():
         for path in folder.glob("bench-*.json"):
@@ -411,7 +442,15 @@ def measured_order() -> list[str]:
 
 
 def selection_order() -> list[str]:
-    """The order ``auto`` tries: measured (NumPy last) or :data:`PRIORITY`."""
+    """The order in which ``"auto"`` tries the registered backends.
+
+    Returns
+    -------
+    list of str
+        [`measured_order`][sc_neurocore.accel.backend.measured_order] first,
+        then the others in [`PRIORITY`][sc_neurocore.accel.backend.PRIORITY]
+        order, then any other registered names, and ``"numpy"`` last.
+    """
     measured = [n for n in measured_order() if n in _REGISTRY and n != "numpy"]
     rest = [n for n in PRIORITY if n in _REGISTRY and n not in measured and n != "numpy"]
     extra = [n for n in _REGISTRY if n not in measured + rest + ["numpy"]]
@@ -471,7 +510,7 @@ def get_backend(name: str | Backend = "auto") -> Backend:
     return instance
 
 
-def sc_forward(weights_packed: np.ndarray, input_probs: object, *, length: int,
+def sc_forward(weights_packed: np.ndarray, input_probs: ArrayLike, *, length: int,
                backend: str | Backend = "auto", seed: int = DEFAULT_SEED) -> np.ndarray:
     """SC forward pass on the chosen backend; bit-identical on every backend.
 

@@ -1,8 +1,8 @@
 """CuPy (CUDA) SC kernels and the ``cupy`` backend (DESIGN §3, §4, §7).
 
-The hot kernels are raw CUDA kernels kept in :data:`CUDA_SOURCE`, a
+The hot kernels are raw CUDA kernels kept in ``CUDA_SOURCE``, a
 module-level string, so they can be compiled to PTX with NVRTC on a machine
-without a GPU (:func:`compile_ptx`; the test-suite does this in CI):
+without a GPU (``compile_ptx``; the test-suite does this in CI):
 
 * ``sc_vec_mac`` — AND, ``__popcll`` and the block reduction in one pass: each
   block streams one weight row against one input row and writes one count, so
@@ -55,8 +55,8 @@ T = TypeVar("T")
 #: Threads per block for every kernel: a multiple of 32 and at most 1024.
 THREADS = 256
 
-#: Names of the ``extern "C"`` kernels in :data:`CUDA_SOURCE`.
 KERNEL_NAMES = ("sc_vec_mac", "sc_encode", "sc_pack_bits", "sc_popcount64")
+"""Names of the ``extern "C"`` kernels in ``CUDA_SOURCE``."""
 
 CUDA_SOURCE = r"""
 // sc_neurocore.accel CUDA kernels.  Streams are packed 64 bits per word,
@@ -179,6 +179,7 @@ extern "C" __global__ void sc_popcount64(const u64* __restrict__ a,
     }
 }
 """
+"""The CUDA C++ source of the kernels (compiled by CuPy on a GPU, by NVRTC alone anywhere)."""
 
 #: NVRTC options used both on the GPU and for the GPU-less compile check.
 NVRTC_OPTIONS: tuple[str, ...] = ("--std=c++14",)
@@ -192,15 +193,16 @@ try:
     import cupy as _cupy
 except Exception as _exc:  # ImportError, or a broken install (e.g. missing CUDA libs)
     cupy = None
-    HAS_CUPY = False
     CUPY_IMPORT_ERROR: str | None = f"{type(_exc).__name__}: {_exc}"
     _CUDA_ERRORS: tuple[type[BaseException], ...] = ()
 else:
     cupy = _cupy
-    HAS_CUPY = True
     CUPY_IMPORT_ERROR = None
     _CUDA_ERRORS = (cupy.cuda.runtime.CUDARuntimeError, cupy.cuda.driver.CUDADriverError,
                     cupy.cuda.memory.OutOfMemoryError, cupy.cuda.compiler.CompileException)
+
+HAS_CUPY: bool = cupy is not None
+"""Whether CuPy imported (a working GPU is a further condition: ``gpu_available()``)."""
 
 
 def _probe_gpu() -> str | None:
@@ -225,8 +227,8 @@ def _probe_gpu() -> str | None:
 
 _gpu_reason: str | None = _probe_gpu()
 
-#: The active array namespace: ``cupy`` while a GPU works, else ``numpy``.
 xp: ModuleType = np if _gpu_reason is not None else cupy
+"""The active array namespace: ``cupy`` while a GPU works, else ``numpy``."""
 
 _fallback_warned = False
 
@@ -256,7 +258,7 @@ def gpu_unavailable_reason() -> str | None:
 
 
 def active_namespace() -> ModuleType:
-    """The array module in use now (``cupy`` or ``numpy``); see :data:`xp`."""
+    """The array module in use now (``cupy`` or ``numpy``); see ``xp``."""
     return xp
 
 
@@ -308,6 +310,16 @@ def to_device(array: object) -> Any:
 def to_host(array: object) -> np.ndarray:
     """Return ``array`` as a NumPy array (copying device data back to the host).
 
+    Parameters
+    ----------
+    array : array_like or cupy.ndarray
+        Host or device data.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``array`` itself when it is already a NumPy array, else a host copy.
+
     Raises
     ------
     RuntimeError
@@ -353,7 +365,7 @@ def _grid(n_items: int) -> int:
 
 @lru_cache(maxsize=1)
 def _kernels() -> dict[str, Any]:
-    """Compile :data:`CUDA_SOURCE` for the current device (once) and fetch each kernel."""
+    """Compile ``CUDA_SOURCE`` for the current device (once) and fetch each kernel."""
     module = cupy.RawModule(code=CUDA_SOURCE, options=NVRTC_OPTIONS)
     return {name: module.get_function(name) for name in KERNEL_NAMES}
 
@@ -396,8 +408,8 @@ def gpu_pack_bitstream(bits: object) -> Any:
 
     Raises
     ------
-    TypeError, ValueError
-        As :func:`sc_neurocore.accel.pack_bitstream`.
+    ValueError
+        As [`pack_bitstream`][sc_neurocore.accel.vector_ops.pack_bitstream].
     """
     _warn_fallback_once()
     return _dispatch(lambda: _gpu_pack(bits), lambda: pack_bitstream(to_host(bits)))
@@ -415,13 +427,21 @@ def gpu_vec_and(a: object, b: object) -> Any:
 
     Parameters
     ----------
-    a, b : ndarray or cupy.ndarray
-        ``uint64`` arrays of the same shape.
+    a : numpy.ndarray or cupy.ndarray
+        ``uint64`` packed streams, any shape.
+    b : numpy.ndarray or cupy.ndarray
+        ``uint64`` packed streams, the shape of ``a``.
 
     Returns
     -------
     cupy.ndarray or numpy.ndarray
         ``a & b`` in the active namespace.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ ([`InputTypeError`][sc_neurocore.accel.InputTypeError]
+        if an operand is not ``uint64``).
     """
     _warn_fallback_once()
     return _dispatch(lambda: _gpu_and(a, b), lambda: vec_and(to_host(a), to_host(b)))
@@ -441,13 +461,18 @@ def gpu_popcount(a: object) -> Any:
 
     Parameters
     ----------
-    a : ndarray or cupy.ndarray
+    a : numpy.ndarray or cupy.ndarray
         ``uint64`` array of any shape.
 
     Returns
     -------
     cupy.ndarray or numpy.ndarray
         ``uint8`` array of ``a``'s shape: the number of set bits of each word.
+
+    Raises
+    ------
+    InputTypeError
+        If ``a`` is not a ``uint64`` array (a ``ValueError``).
     """
     _warn_fallback_once()
     return _dispatch(lambda: _gpu_popcount(a),
@@ -552,7 +577,7 @@ def _gpu_forward(args: ForwardArgs) -> np.ndarray:
 class CupyBackend(KernelBackend):
     """SC forward pass on an NVIDIA GPU through CuPy raw kernels.
 
-    Bit-identical to :func:`sc_neurocore.accel.sc_inference.sc_forward_numpy`.
+    Bit-identical to [`sc_forward_numpy`][sc_neurocore.accel.sc_inference.sc_forward_numpy].
     A CUDA error during a call switches the module to NumPy (with a warning)
     and the call still returns the correct result.
     """
@@ -643,7 +668,7 @@ def compile_ptx(source: str = CUDA_SOURCE, arch: str = "compute_80",
 
     Parameters
     ----------
-    source : str, default :data:`CUDA_SOURCE`
+    source : str, default ``CUDA_SOURCE``
         CUDA source text.
     arch : str, default "compute_80"
         Virtual architecture passed as ``-arch``.

@@ -56,7 +56,7 @@ from functools import partial
 from typing import Any, Callable, Iterator, Sequence, TypeVar, cast
 
 import numpy as np
-import numpy.typing as npt
+from numpy.typing import ArrayLike, DTypeLike
 
 from ._validation import (ForwardArgs, InputTypeError, as_bits, as_packed, check_bits_dtype,
                           check_finite, check_int, check_non_empty, check_packed_dtype,
@@ -81,12 +81,13 @@ try:
     from jax.experimental import checkify as _checkify
 except ImportError as _exc:  # pragma: no cover - exercised by a test that hides jax
     jax = jnp = lax = checkify = None
-    HAS_JAX = False
     _IMPORT_ERROR: str | None = f"{type(_exc).__name__}: {_exc}"
 else:
     jax, jnp, lax, checkify = _jax, _jnp, _lax, _checkify
-    HAS_JAX = True
     _IMPORT_ERROR = None
+
+HAS_JAX: bool = jax is not None
+"""Whether JAX is installed (without it, every function says how to install it)."""
 
 __all__ = [
     "HAS_JAX", "to_jax", "to_host", "jax_pack_bitstream", "jax_vec_and", "jax_vec_xnor",
@@ -97,8 +98,8 @@ __all__ = [
 
 INSTALL_HINT = "pip install 'sc-neurocore[jax]'"
 
-#: Surrogate-gradient implementations accepted by the training functions.
 JAX_SURROGATE_PATHS: tuple[str, ...] = ("custom_vjp", "legacy_stop_gradient")
+"""The surrogate-gradient implementations the training functions accept."""
 
 #: How many times each jit-compiled kernel has been traced (a Python side
 #: effect that runs only while tracing); lets tests check there is no retracing.
@@ -229,7 +230,7 @@ def _traced_scalar(value: Any, name: str, positive: bool = False) -> Any:
 
 
 def _traced_dtype(*values: object) -> np.dtype:
-    """The compute dtype of a traced call: :func:`_float_dtype` in the caller's x64 mode."""
+    """The compute dtype of a traced call: ``_float_dtype`` in the caller's x64 mode."""
     dtype: np.dtype = np.dtype(jax.dtypes.canonicalize_dtype(_float_dtype(*values)))
     return dtype
 
@@ -305,8 +306,8 @@ def _device_packed(value: Any, name: str, ndims: tuple[int, ...] | None = None,
                    non_empty: bool = False) -> Any:
     """Validate a packed ``uint64`` operand (NumPy, JAX array or tracer); return it on the device.
 
-    Call it with 64-bit types enabled (eagerly inside :func:`_x64`; traced
-    after :func:`_require_x64`).
+    Call it with 64-bit types enabled (eagerly inside ``_x64``; traced
+    after ``_require_x64``).
     """
     if _is_jax_array(value) or _is_tracer(value):
         check_packed_dtype(value.dtype, name)
@@ -332,20 +333,21 @@ def _packed_scope(func: str, *operands: object) -> Iterator[None]:
             yield
 
 
-def to_jax(value: Any, dtype: npt.DTypeLike | None = None) -> Any:
+def to_jax(value: ArrayLike, dtype: DTypeLike | None = None) -> Any:
     """Move an array to the default JAX device, keeping 64-bit dtypes.
 
     Parameters
     ----------
-    value : array_like
+    value : array_like or jax.Array
         Host data (or a JAX array, returned converted if ``dtype`` asks).
-    dtype : dtype, optional
+    dtype : numpy.dtype or str, optional
         Target dtype; by default the NumPy dtype of ``value`` (so ``float64``
         and ``uint64`` stay 64-bit even when ``jax_enable_x64`` is off).
 
     Returns
     -------
     jax.Array
+        The data on the default device.
 
     Raises
     ------
@@ -355,13 +357,30 @@ def to_jax(value: Any, dtype: npt.DTypeLike | None = None) -> Any:
     _require_jax()
     with _x64():
         if _is_jax_array(value):
-            return value if dtype is None else value.astype(dtype)
+            on_device: Any = value
+            return on_device if dtype is None else on_device.astype(dtype)
         arr = np.asarray(value) if dtype is None else np.asarray(value, dtype=dtype)
         return jnp.asarray(arr)
 
 
-def to_host(value: object) -> np.ndarray:
-    """Copy a JAX array (or anything array-like) back to a NumPy array."""
+def to_host(value: ArrayLike) -> np.ndarray:
+    """Bring a JAX array (or anything array-like) back to host RAM as a NumPy array.
+
+    Parameters
+    ----------
+    value : jax.Array or array_like
+        A concrete array (not a value traced inside ``jax.jit``).
+
+    Returns
+    -------
+    numpy.ndarray
+        A host copy with the same dtype and shape.
+
+    Raises
+    ------
+    RuntimeError
+        If JAX is not installed.
+    """
     _require_jax()
     if _is_jax_array(value):
         return np.asarray(jax.device_get(value))
@@ -414,7 +433,7 @@ if HAS_JAX:
         return lax.map(lambda row: _mac_counts(weights, row), inputs)
 
 
-def jax_pack_bitstream(bits: object) -> Any:
+def jax_pack_bitstream(bits: ArrayLike) -> Any:
     """Pack a 0/1 stream into ``uint64`` words on the device (DESIGN §4).
 
     Parameters
@@ -450,7 +469,7 @@ def jax_pack_bitstream(bits: object) -> Any:
         return _pack_jit(jnp.asarray(checked))
 
 
-def jax_vec_and(a: object, b: object) -> Any:
+def jax_vec_and(a: ArrayLike, b: ArrayLike) -> Any:
     """Bitwise AND of packed ``uint64`` streams (SC unipolar multiply), on the device.
 
     Parameters
@@ -481,7 +500,7 @@ def jax_vec_and(a: object, b: object) -> Any:
         return jnp.bitwise_and(a, b)
 
 
-def jax_vec_xnor(a: object, b: object) -> Any:
+def jax_vec_xnor(a: ArrayLike, b: ArrayLike) -> Any:
     """Bitwise XNOR of packed ``uint64`` streams (SC bipolar multiply), on the device.
 
     Parameters
@@ -510,7 +529,7 @@ def jax_vec_xnor(a: object, b: object) -> Any:
         return jnp.invert(jnp.bitwise_xor(a, b))
 
 
-def jax_vec_not(a: object) -> Any:
+def jax_vec_not(a: ArrayLike) -> Any:
     """Bitwise complement of packed ``uint64`` streams (``1 - p``), on the device.
 
     Parameters
@@ -536,7 +555,7 @@ def jax_vec_not(a: object) -> Any:
         return jnp.invert(_device_packed(a, "a", non_empty=True))
 
 
-def jax_vec_mux(sel: object, a: object, b: object) -> Any:
+def jax_vec_mux(sel: ArrayLike, a: ArrayLike, b: ArrayLike) -> Any:
     """``(sel & a) | (~sel & b)``: SC scaled addition, on the device.
 
     Parameters
@@ -572,7 +591,7 @@ def jax_vec_mux(sel: object, a: object, b: object) -> Any:
         return jnp.bitwise_or(jnp.bitwise_and(sel, a), jnp.bitwise_and(jnp.invert(sel), b))
 
 
-def jax_popcount(a: object) -> Any:
+def jax_popcount(a: ArrayLike) -> Any:
     """Per-element popcount of packed words, kept on the device (DESIGN §4).
 
     Parameters
@@ -600,7 +619,7 @@ def jax_popcount(a: object) -> Any:
         return lax.population_count(_device_packed(a, "a", non_empty=True))
 
 
-def jax_vec_mac(weights_packed: object, inputs_packed: object) -> Any:
+def jax_vec_mac(weights_packed: ArrayLike, inputs_packed: ArrayLike) -> Any:
     """SC multiply-accumulate: AND, popcount and reduce over inputs and words.
 
     ``counts[..., o] = sum over i, w of popcount(weights_packed[o, i, w] & inputs_packed[..., i, w])``.
@@ -688,7 +707,7 @@ def _jax_forward(args: ForwardArgs) -> np.ndarray:
 
 
 class JaxBackend(KernelBackend):
-    """``sc_forward`` on JAX/XLA, bit-identical to the NumPy reference."""
+    """The ``jax`` backend: ``sc_forward`` on JAX/XLA, bit-identical to the NumPy reference."""
 
     name = "jax"
     extra = "jax"
@@ -717,9 +736,9 @@ if HAS_JAX:
         return jnp.where(spike, v_reset, v_new), spike.astype(jnp.uint8)
 
 
-def jax_lif_step(v: object, I_t: object, v_rest: float = 0.0, v_reset: float = 0.0,
+def jax_lif_step(v: ArrayLike, I_t: ArrayLike, v_rest: float = 0.0, v_reset: float = 0.0,
                  v_threshold: float = 1.0, alpha: float = 0.1, resistance: float = 1.0,
-                 noise: object = 0.0) -> tuple[Any, Any]:
+                 noise: ArrayLike = 0.0) -> tuple[Any, Any]:
     """One LIF step on the device (DESIGN §5).
 
     ``v' = v + (v_rest - v) * alpha + I_t * resistance + noise``; neurons with
@@ -780,7 +799,7 @@ def jax_lif_step(v: object, I_t: object, v_rest: float = 0.0, v_reset: float = 0
 def _lif_step_traced(v: object, I_t: object, v_rest: object, v_reset: object,
                      v_threshold: object, alpha: object, resistance: object,
                      noise: object) -> tuple[Any, Any]:
-    """:func:`jax_lif_step` inside a transformation: the same rules, values checked where concrete."""
+    """``jax_lif_step`` inside a transformation: the same rules, values checked where concrete."""
     dtype = _traced_dtype(v, I_t, noise)
     v_d, I_d, noise_d = (_traced_array(val, name) for val, name in
                          ((v, "v"), (I_t, "I_t"), (noise, "noise")))
@@ -864,7 +883,7 @@ def _traced_network(weights: object, x: object, n_steps: object
                     ) -> tuple[list[Any], Any, int, np.dtype]:
     """Weights, input and ``n_steps`` of a traced forward pass or loss, checked.
 
-    The same rules as :func:`~sc_neurocore.accel.lif.validate_forward_pass`:
+    The same rules as ``validate_forward_pass``:
     shapes and dtypes now, values now where concrete (else under checkify).
     Returns the arrays cast to the compute dtype, on the device.
     """
@@ -878,7 +897,8 @@ def _traced_network(weights: object, x: object, n_steps: object
     return w_d, x_d, steps, dtype
 
 
-def jax_forward_pass(weights: Sequence[object], x: object, n_steps: int, v_rest: float = 0.0,
+def jax_forward_pass(weights: Sequence[ArrayLike], x: ArrayLike, n_steps: int,
+                     v_rest: float = 0.0,
                      v_reset: float = 0.0, v_threshold: float = 1.0,
                      alpha: float = 0.9) -> tuple[list[Any], Any]:
     """Multi-layer SNN forward pass with LIF neurons, on the device (DESIGN §5).
@@ -996,10 +1016,11 @@ def _surrogate_loss(weights: list[Any], x: Any, targets: Any, threshold: Any, al
                             _spike_for(path, beta), unroll=unroll)
     rates = jnp.mean(trains[-1], axis=0)                     # (batch, n_classes)
     log_p = jax.nn.log_softmax(rates, axis=-1)
-    if targets.ndim == 2:  # class probabilities (one-hot or soft)
-        return -jnp.mean(jnp.sum(targets * log_p, axis=-1))
-    picked = jnp.take_along_axis(log_p, targets[:, None], axis=-1)
-    return -jnp.mean(picked)
+    if targets.ndim == 2:  # class probabilities (one-hot or soft); (batch, 1) like labels
+        picked = jnp.sum(targets * log_p, axis=-1, keepdims=True)
+    else:
+        picked = jnp.take_along_axis(log_p, targets[:, None], axis=-1)
+    return -jnp.mean(lax.optimization_barrier(picked))
 
 
 def _surrogate_step(weights: list[Any], x: Any, targets: Any, lr: Any, beta: Any,
@@ -1095,7 +1116,7 @@ class _Training:
         """Check every argument (``extra``: name -> further positive scalars, e.g. ``lr``).
 
         Eagerly (no tracer among the arguments) the checks are the host checks
-        of the forward pass; traced, those of :func:`_traced_network`.
+        of the forward pass; traced, those of ``_traced_network``.
         """
         self.path = _check_path(surrogate_path)
         self.traced = _any_traced(weights, x, targets, n_steps, beta, threshold, alpha,
@@ -1129,7 +1150,8 @@ class _Training:
         return contextlib.nullcontext() if self.traced else _x64()
 
 
-def jax_surrogate_loss(weights: Sequence[object], x: object, targets: object, n_steps: int = 25,
+def jax_surrogate_loss(weights: Sequence[ArrayLike], x: ArrayLike, targets: ArrayLike,
+                       n_steps: int = 25,
                        beta: float = 10.0, threshold: float = 1.0,
                        surrogate_path: str = "custom_vjp", alpha: float = 0.9) -> Any:
     """Cross-entropy loss for JAX SNN training with explicit surrogate paths.
@@ -1190,7 +1212,7 @@ def jax_surrogate_loss(weights: Sequence[object], x: object, targets: object, n_
                                    sc["beta"], n_steps=t.n_steps, path=t.path)
 
 
-def jax_surrogate_gradient_step(weights: Sequence[object], x: object, targets: object,
+def jax_surrogate_gradient_step(weights: Sequence[ArrayLike], x: ArrayLike, targets: ArrayLike,
                                 n_steps: int = 25, lr: float = 1e-3, beta: float = 10.0,
                                 threshold: float = 1.0, surrogate_path: str = "custom_vjp",
                                 alpha: float = 0.9) -> tuple[list[Any], Any]:

@@ -6,7 +6,7 @@ parallel (``prange``) and cache the compiled machine code on disk
 (``cache=True``), so a second process loads it instead of recompiling.
 
 Public functions validate their arguments once, in Python, with the shared
-helpers of :mod:`sc_neurocore.accel._validation`, before any compiled code
+helpers of ``sc_neurocore.accel._validation``, before any compiled code
 runs; compiled code never sees an unchecked shape or dtype.
 
 When Numba is not installed the module still imports and the same public
@@ -40,19 +40,21 @@ from .backend import KernelBackend
 from .lfsr import PERIOD, _cycle_copies, lfsr_tables, quantize, start_states
 from .sc_inference import counts_to_rates, forward_counts_numpy, forward_numpy
 
-__all__ = ["HAS_NUMBA", "NUMBA_IMPORT_ERROR", "jit_pack_bits", "jit_vec_mac", "NumbaBackend",
-           "bench_extras"]
+__all__ = ["HAS_NUMBA", "NUMBA_IMPORT_ERROR", "jit_pack_bits", "jit_vec_mac", "NumbaBackend"]
 
 try:
     import numba
     from numba import njit, prange, types
     from numba.extending import intrinsic
 except Exception as _exc:  # ImportError, or a broken install that fails on import
-    HAS_NUMBA = False
-    NUMBA_IMPORT_ERROR: str | None = f"{type(_exc).__name__}: {_exc}"
+    _numba_error: str | None = f"{type(_exc).__name__}: {_exc}"
 else:
-    HAS_NUMBA = True
-    NUMBA_IMPORT_ERROR = None
+    _numba_error = None
+
+HAS_NUMBA: bool = _numba_error is None
+"""Whether Numba imported (without it the kernels run on NumPy, with the same results)."""
+NUMBA_IMPORT_ERROR: str | None = _numba_error
+"""Why Numba failed to import (``"ImportError: ..."``), or ``None``."""
 
 _fallback_warned = False
 
@@ -375,7 +377,7 @@ def _encoder_operands(args: ForwardArgs) -> tuple[np.ndarray, np.ndarray, np.nda
 class NumbaBackend(KernelBackend):
     """SC forward pass compiled by Numba: encode, AND and popcount in one kernel.
 
-    Bit-identical to :func:`sc_neurocore.accel.sc_inference.sc_forward_numpy`.
+    Bit-identical to [`sc_forward_numpy`][sc_neurocore.accel.sc_inference.sc_forward_numpy].
     """
 
     name = "numba"

@@ -1,7 +1,9 @@
 """Leaky integrate-and-fire dynamics on NumPy: the reference for DESIGN §5.
 
-The JAX backend and the research mirrors are checked against these functions;
-their validation (:func:`validate_lif_step`) is shared by every backend.
+The JAX backend and the research mirrors are checked against
+[`lif_step`][sc_neurocore.accel.lif.lif_step] and
+[`forward_pass_numpy`][sc_neurocore.accel.lif.forward_pass_numpy]; their
+validation rules (defined here) are shared by every backend.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import InputTypeError, check_finite, check_int, check_real_dtype
 
@@ -71,7 +74,7 @@ def validate_lif_step(v: object, I_t: object, v_rest: object, v_reset: object,
                       v_threshold: object, alpha: object, resistance: object,
                       noise: object) -> tuple[np.ndarray, np.ndarray, float, float, float,
                                               float, float, np.ndarray]:
-    """Check and normalise :func:`lif_step` arguments.
+    """Check and normalise ``lif_step`` arguments.
 
     ``v``, ``I_t`` and ``noise`` must be finite real arrays that broadcast to
     ``v``'s shape; the scalars must be finite and ``alpha`` > 0.
@@ -97,9 +100,9 @@ def validate_lif_step(v: object, I_t: object, v_rest: object, v_reset: object,
             noise_arr)
 
 
-def lif_step(v: object, I_t: object, v_rest: float = 0.0, v_reset: float = 0.0,
+def lif_step(v: ArrayLike, I_t: ArrayLike, v_rest: float = 0.0, v_reset: float = 0.0,
              v_threshold: float = 1.0, alpha: float = 0.1, resistance: float = 1.0,
-             noise: object = 0.0) -> tuple[np.ndarray, np.ndarray]:
+             noise: ArrayLike = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """One LIF step (DESIGN §5), float64.
 
     ``v' = v + (v_rest - v) * alpha + I_t * resistance + noise``; neurons with
@@ -111,19 +114,23 @@ def lif_step(v: object, I_t: object, v_rest: float = 0.0, v_reset: float = 0.0,
         Membrane potentials.
     I_t : array_like
         Input currents (broadcast to ``v``).
-    v_rest, v_reset, v_threshold : float
-        Resting, reset and threshold potentials.
-    alpha : float
+    v_rest : float, default 0.0
+        Resting potential.
+    v_reset : float, default 0.0
+        Potential a neuron is reset to after a spike.
+    v_threshold : float, default 1.0
+        Firing threshold.
+    alpha : float, default 0.1
         Leak factor (> 0).
-    resistance : float
+    resistance : float, default 1.0
         Membrane resistance.
-    noise : array_like
+    noise : array_like, default 0.0
         Additive noise (broadcast to ``v``).
 
     Returns
     -------
-    (ndarray, ndarray)
-        New potentials (float64) and spikes (uint8 0/1).
+    tuple of numpy.ndarray
+        New potentials (``float64``) and spikes (``uint8`` 0/1), shaped like ``v``.
 
     Raises
     ------
@@ -228,7 +235,8 @@ def validate_forward_pass(weights: object, x: object, n_steps: object, v_rest: o
             check_positive(alpha, "alpha"))
 
 
-def forward_pass_numpy(weights: Sequence[object], x: object, n_steps: int, v_rest: float = 0.0,
+def forward_pass_numpy(weights: Sequence[ArrayLike], x: ArrayLike, n_steps: int,
+                       v_rest: float = 0.0,
                        v_reset: float = 0.0, v_threshold: float = 1.0,
                        alpha: float = 0.9) -> tuple[list[np.ndarray], np.ndarray]:
     """Plain NumPy loop of the layered LIF forward pass of DESIGN §5.
@@ -245,20 +253,24 @@ def forward_pass_numpy(weights: Sequence[object], x: object, n_steps: int, v_res
 
     Parameters
     ----------
-    weights : list of array_like
-        Per layer, ``(n_out, n_in)``.
+    weights : list or tuple of array_like
+        Per layer, ``(n_out, n_in)``; consecutive layers must chain.
     x : array_like
         ``(batch, n_in)`` constant input or ``(n_steps, batch, n_in)``.
     n_steps : int
         Time steps (>= 1).
-    v_rest, v_reset, v_threshold : float
-        Resting, reset and threshold potentials.
-    alpha : float
+    v_rest : float, default 0.0
+        Resting potential (and the initial potential).
+    v_reset : float, default 0.0
+        Potential a neuron is reset to after a spike.
+    v_threshold : float, default 1.0
+        Firing threshold.
+    alpha : float, default 0.9
         Leak factor (> 0).
 
     Returns
     -------
-    (list of ndarray, ndarray)
+    tuple of (list of numpy.ndarray, numpy.ndarray)
         Spike trains per layer, each ``(n_steps, batch, n_out)`` float64, and
         the last layer's final potentials ``(batch, n_out)``.
 

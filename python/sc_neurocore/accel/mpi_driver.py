@@ -1,16 +1,18 @@
 """Multi-process and multi-node execution over MPI (DESIGN §7): the ``mpi`` backend.
 
-The transport is MPI itself, through :mod:`mpi4py` (Open MPI, MPICH or any
+The transport is MPI itself, through ``mpi4py`` (Open MPI, MPICH or any
 other implementation mpi4py was built for); nothing here opens a socket.
 
-* :class:`MPIDriver` wraps a communicator and moves NumPy arrays with the
-  buffer-based collectives (``Scatterv``, ``Gatherv``, ``Bcast``): only small
-  metadata (dtype descriptor, shape, error reports) is pickled.
-* :func:`mpi_sc_forward` runs :func:`~sc_neurocore.accel.sc_forward` across
-  the ranks and returns, on the root, a result bit-identical to one process.
-* :func:`mpi_sc_forward_sharded` is the same pass for the usual deployment in
-  which every rank already holds its own block of weight rows (weights are
-  loaded once, inputs stream).
+* [`MPIDriver`][sc_neurocore.accel.mpi_driver.MPIDriver] wraps a communicator and moves NumPy
+  arrays with the buffer-based collectives (``Scatterv``, ``Gatherv``,
+  ``Bcast``): only small metadata (dtype descriptor, shape, error reports) is
+  pickled.
+* [`mpi_sc_forward`][sc_neurocore.accel.mpi_driver.mpi_sc_forward] runs
+  [`sc_forward`][sc_neurocore.accel.backend.sc_forward] across the ranks and
+  returns, on the root, a result bit-identical to one process.
+* [`mpi_sc_forward_sharded`][sc_neurocore.accel.mpi_driver.mpi_sc_forward_sharded] is the same pass for
+  the usual deployment in which every rank already holds its own block of
+  weight rows (weights are loaded once, inputs stream).
 
 Collective error handling
 -------------------------
@@ -20,7 +22,8 @@ agree on the outcome: the root validates, every rank reports success or the
 error it hit (type and message, a few bytes each), and when any rank failed
 every rank raises.  The rank that failed raises its own exception; the others
 raise an exception of the same built-in type with the same message (or
-:class:`MPIRankError` for a non-built-in type), noting which rank it came from.
+[`MPIRankError`][sc_neurocore.accel.mpi_driver.MPIRankError] for a non-built-in type), noting
+which rank it came from.
 The same agreement runs after each rank's local compute and before results are
 gathered, so a failure on one rank never leaves the others waiting.
 
@@ -31,13 +34,14 @@ job (see ``docs/mpi.md``).
 
 Without mpi4py (or given ``MPI.COMM_NULL``) the driver runs single-rank:
 ``rank == 0``, ``size == 1``, the caller's arrays come back unchanged, and a
-:class:`MPIFallbackWarning` is issued once per process.
+[`MPIFallbackWarning`][sc_neurocore.accel.mpi_driver.MPIFallbackWarning] is issued once per
+process.
 
 ``mpi4py.MPI`` is imported on first use (constructing a driver, or reading
-:data:`HAS_MPI`), not when this module is imported, so that a launcher process
+``HAS_MPI``), not when this module is imported, so that a launcher process
 (the benchmark, the test suite) never initialises MPI itself.
 
-Command line (the W2 benchmark; see :func:`bench_mpi`)::
+Command line (the W2 benchmark; see ``bench_mpi``)::
 
     mpiexec -n 2 python -m mpi4py -m sc_neurocore.accel.mpi_driver bench [--quick]
 """
@@ -186,10 +190,25 @@ def split_counts(n: int, size: int) -> list[int]:
 
 
 def block_range(n: int, size: int, rank: int) -> tuple[int, int]:
-    """``(start, stop)`` of the rows rank ``rank`` owns under :func:`split_counts`.
+    """The rows rank ``rank`` owns when ``n`` rows are split across ``size`` ranks.
 
-    Use it to load each rank's own block of weight rows for
-    :func:`mpi_sc_forward_sharded`.
+    The split of [`split_counts`][sc_neurocore.accel.mpi_driver.split_counts];
+    use it to load each rank's own block of weight rows for
+    [`mpi_sc_forward_sharded`][sc_neurocore.accel.mpi_driver.mpi_sc_forward_sharded].
+
+    Parameters
+    ----------
+    n : int
+        Number of rows (>= 0).
+    size : int
+        Number of ranks (>= 1).
+    rank : int
+        This rank, in ``[0, size)``.
+
+    Returns
+    -------
+    tuple of int
+        ``(start, stop)``: rows ``start`` to ``stop - 1``.
 
     Raises
     ------
@@ -212,7 +231,7 @@ def _displacements(counts: Sequence[int]) -> list[int]:
 
 
 def choose_split(n_out: int, batch: int, size: int) -> str:
-    """Which axis :func:`mpi_sc_forward` splits across ``size`` ranks.
+    """Which axis [`mpi_sc_forward`][sc_neurocore.accel.mpi_driver.mpi_sc_forward] splits across ranks.
 
     ``"rows"`` splits the weight rows (every rank gets all inputs); ``"batch"``
     splits the batch (every rank gets all weights).  The batch is chosen only
@@ -220,6 +239,15 @@ def choose_split(n_out: int, batch: int, size: int) -> str:
     ``rows x inputs`` work, e.g. few outputs and a large batch.  Note the cost
     difference in communication: a row split sends each rank ``1/size`` of the
     weights, a batch split broadcasts all of them.
+
+    Parameters
+    ----------
+    n_out : int
+        Rows of the weights (outputs).
+    batch : int
+        Rows of the input.
+    size : int
+        Number of ranks.
 
     Returns
     -------
@@ -335,7 +363,7 @@ class MPIDriver:
     comm : mpi4py.MPI.Intracomm, optional
         The communicator; ``None`` means ``MPI.COMM_WORLD``.  Without mpi4py,
         or with ``MPI.COMM_NULL``, the driver runs single-rank and warns once
-        per process (:class:`MPIFallbackWarning`).
+        per process ([`MPIFallbackWarning`][sc_neurocore.accel.mpi_driver.MPIFallbackWarning]).
 
     Attributes
     ----------
@@ -591,7 +619,7 @@ class MPIDriver:
         Raises
         ------
         ValueError, TypeError, MemoryError
-            On every rank, as for :meth:`scatter_workload`.
+            On every rank, as for [`scatter_workload`][sc_neurocore.accel.mpi_driver.MPIDriver.scatter_workload].
         """
         arr: np.ndarray | None
         if self.comm is None:
@@ -711,7 +739,7 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
 
     Every rank calls it; the inputs are needed on the root only.  The root
     validates them, splits the work (rows of ``weights_packed``, or the batch
-    of a 2-D input when that balances better, see :func:`choose_split`), each
+    of a 2-D input when that balances better, see [`choose_split`][sc_neurocore.accel.mpi_driver.choose_split]), each
     rank runs the best local backend on its share, and the root gathers the
     result.
 
@@ -737,7 +765,7 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
     -------
     ndarray
         On the root: ``float64`` ``(n_out,)`` or ``(batch, n_out)``,
-        bit-identical to :func:`sc_neurocore.accel.sc_forward` in one process.
+        bit-identical to [`sc_forward`][sc_neurocore.accel.backend.sc_forward] in one process.
         On the other ranks: an empty ``float64`` array, ``(0,)`` or
         ``(0, n_out)``.
 
@@ -751,7 +779,7 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
     Exception
         On every rank, when any rank fails in its local compute: that rank
         raises its own exception, the others the same type and message
-        (:class:`MPIRankError` when the type is not a built-in).
+        ([`MPIRankError`][sc_neurocore.accel.mpi_driver.MPIRankError] when the type is not a built-in).
     """
     driver = _resolve_driver(driver)
     if not driver.distributed or driver.size == 1:
@@ -787,7 +815,7 @@ def mpi_sc_forward_sharded(local_weights: object, input_probs: object, *, length
     """SC forward pass when every rank already holds its own weight rows (collective).
 
     The usual deployment: weights are loaded once (rank ``r`` loads rows
-    :func:`block_range` ``(n_out, size, r)``, or any consecutive block, in rank
+    [`block_range`][sc_neurocore.accel.mpi_driver.block_range] ``(n_out, size, r)``, or any consecutive block, in rank
     order), inputs stream from the root.  Per call only the inputs (broadcast)
     and the results (gathered) move.
 
@@ -799,9 +827,15 @@ def mpi_sc_forward_sharded(local_weights: object, input_probs: object, *, length
     input_probs : array_like or None
         On the root: ``(n_in,)`` or ``(batch, n_in)`` probabilities.  Ignored
         elsewhere.
-    length, seed, backend, driver
-        As in :func:`mpi_sc_forward` (the root's ``length`` and ``seed`` are
-        used).
+    length : int
+        Stream length in bits (the root's value is used on every rank).
+    seed : int, default 44257
+        Encoder seed in ``[0, 2**32)`` (the root's value is used).
+    backend : str or Backend, default "auto"
+        Backend each rank runs locally, as in
+        [`mpi_sc_forward`][sc_neurocore.accel.mpi_driver.mpi_sc_forward].
+    driver : MPIDriver, optional
+        Default: a driver on ``MPI.COMM_WORLD`` (single-rank without MPI).
 
     Returns
     -------

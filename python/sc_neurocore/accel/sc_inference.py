@@ -5,12 +5,13 @@ bit-true floor every other backend is checked against: it encodes the inputs
 with the LFSR comparator, ANDs them with the caller's packed weight streams
 and counts the surviving bits.  It imports no backend machinery;
 [`sc_forward`][sc_neurocore.accel.backend.sc_forward], which dispatches to a
-backend, lives in :mod:`sc_neurocore.accel.backend`.
+backend, lives in [`sc_neurocore.accel.backend`][sc_neurocore.accel.backend].
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._packing import pack_rows
 from ._validation import ForwardArgs, validate_forward
@@ -59,7 +60,7 @@ def forward_counts_numpy(weights: np.ndarray, inputs: np.ndarray) -> np.ndarray:
     return counts
 
 
-def sc_forward_numpy(weights_packed: np.ndarray, input_probs: object, length: int,
+def sc_forward_numpy(weights_packed: np.ndarray, input_probs: ArrayLike, length: int,
                      seed: int = DEFAULT_SEED) -> np.ndarray:
     """SC forward pass on NumPy: the bit-true reference.
 
