@@ -332,3 +332,31 @@ def test_probing_in_process_records_no_warning():
         available_backends()
         backend_status()
     assert [str(w.message) for w in caught] == []
+
+
+def test_missing_dependency_warnings_point_at_the_callers_line():
+    # In a fresh interpreter without numba, CuPy and mpi4py: importing and
+    # probing is silent; each module's first direct call warns once, located
+    # at the line of the caller's code (here "<string>", lines 9, 10 and 11),
+    # however deep inside the package the warning is issued.
+    code = "\n".join([
+        "import json, sys, warnings",
+        "for name in ('numba', 'cupy', 'mpi4py'):",
+        "    sys.modules[name] = None",
+        "import numpy as np",
+        "from sc_neurocore.accel import available_backends, jit_kernels, gpu_backend, mpi_driver",
+        "w, x = np.zeros((2, 3, 1), np.uint64), np.zeros((3, 1), np.uint64)",
+        "with warnings.catch_warnings(record=True) as caught:",
+        "    warnings.simplefilter('always'); available_backends()",
+        "    jit_kernels.jit_vec_mac(w, x, np.zeros(2, np.int64))",
+        "    gpu_backend.gpu_vec_mac(w, x)",
+        "    mpi_driver.mpi_sc_forward(w, np.full(3, 0.5), length=64, backend='numpy')",
+        "    jit_kernels.jit_vec_mac(w, x, np.zeros(2, np.int64)); gpu_backend.gpu_vec_mac(w, x)",
+        "print(json.dumps([[w.category.__name__, w.filename, w.lineno] for w in caught]))",
+    ])
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    caught = json.loads(done.stdout.strip().splitlines()[-1])
+    assert caught == [["RuntimeWarning", "<string>", 9], ["RuntimeWarning", "<string>", 10],
+                      ["MPIFallbackWarning", "<string>", 11]]

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import ctypes
 import importlib.util
-import warnings
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -36,6 +35,7 @@ from typing import Any, Callable, TypeVar
 import numpy as np
 
 from ._validation import ForwardArgs, InputTypeError, as_bits, as_packed, same_shape
+from ._warnings import warn_at_caller
 from .backend import KernelBackend
 from .lfsr import PERIOD, _cycle_copies, lfsr_tables, quantize, start_states
 from .sc_inference import counts_to_rates, forward_counts_numpy, forward_numpy
@@ -234,17 +234,13 @@ _fallback_warned = False
 
 
 def _warn_fallback_once() -> None:
-    """Warn once per process, at the user's call site, that the functions run on NumPy.
-
-    Called first thing by each public function, so ``stacklevel=3`` names the
-    line that called it.
-    """
+    """Warn once per process, at the user's call site, that the functions run on NumPy."""
     global _fallback_warned
     if _gpu_reason is None or _fallback_warned:
         return
     _fallback_warned = True
-    warnings.warn(f"sc_neurocore.accel.gpu_backend: {_gpu_reason}; its functions run on NumPy",
-                  RuntimeWarning, stacklevel=3)
+    warn_at_caller(f"sc_neurocore.accel.gpu_backend: {_gpu_reason}; its functions run on NumPy",
+                   RuntimeWarning)
 
 
 def gpu_available() -> bool:
@@ -268,9 +264,8 @@ def _switch_to_numpy(exc: BaseException) -> None:
     _gpu_reason = f"no usable GPU: CUDA error during a call ({type(exc).__name__}: {exc})"
     xp = np
     _fallback_warned = True
-    # _switch_to_numpy <- _dispatch <- the public function <- the caller's line
-    warnings.warn(f"sc_neurocore.accel.gpu_backend: {_gpu_reason}; switching to NumPy",
-                  RuntimeWarning, stacklevel=4)
+    warn_at_caller(f"sc_neurocore.accel.gpu_backend: {_gpu_reason}; switching to NumPy",
+                   RuntimeWarning)
 
 
 def _dispatch(on_gpu: Callable[[], T], on_numpy: Callable[[], T]) -> T:

@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import statistics
 import time
-import warnings
 from typing import Callable
 
 import numpy as np
 
 from ._packing import pack_rows
 from ._validation import ForwardArgs, InputTypeError, as_bits, as_packed
+from ._warnings import warn_at_caller
 from .backend import KernelBackend
 from .lfsr import PERIOD, _cycle_copies, lfsr_tables, quantize, start_states
 from .sc_inference import counts_to_rates, forward_counts_numpy, forward_numpy
@@ -60,20 +60,15 @@ _fallback_warned = False
 
 
 def _warn_fallback_once() -> None:
-    """Warn once per process, at the user's call site, that the kernels run on NumPy.
-
-    Called first thing by each public kernel, so ``stacklevel=3`` names the
-    line that called it.
-    """
+    """Warn once per process, at the user's call site, that the kernels run on NumPy."""
     global _fallback_warned
     if HAS_NUMBA or _fallback_warned:
         return
     _fallback_warned = True
-    warnings.warn(
+    warn_at_caller(
         f"numba is not installed (or failed to import: {NUMBA_IMPORT_ERROR}); "
         "sc_neurocore.accel.jit_kernels runs its kernels on NumPy. "
-        "Install it with: pip install 'sc-neurocore[numba]'",
-        RuntimeWarning, stacklevel=3)
+        "Install it with: pip install 'sc-neurocore[numba]'", RuntimeWarning)
 
 
 # --------------------------------------------------------------------------------------

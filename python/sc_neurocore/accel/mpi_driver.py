@@ -59,7 +59,6 @@ import statistics
 import subprocess
 import sys
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence, cast
@@ -68,6 +67,7 @@ import numpy as np
 
 from ._validation import (ForwardArgs, InputTypeError, as_packed, as_probabilities, c_contiguous,
                           check_length, check_seed, n_words_for, validate_forward)
+from ._warnings import warn_at_caller
 from .lfsr import DEFAULT_SEED
 
 if TYPE_CHECKING:
@@ -149,11 +149,10 @@ def _warn_fallback(reason: str) -> None:
     if _warned:
         return
     _warned = True
-    warnings.warn(
+    warn_at_caller(
         f"sc_neurocore.accel.mpi_driver: {reason}; running single-rank (rank 0 of 1). "
         "Install MPI support with pip install 'sc-neurocore[mpi]' and launch with "
-        "mpiexec -n N python -m mpi4py your_script.py",
-        MPIFallbackWarning, stacklevel=3)
+        "mpiexec -n N python -m mpi4py your_script.py", MPIFallbackWarning)
 
 
 # --------------------------------------------------------------------------- work splitting
