@@ -32,7 +32,7 @@ def get_num_threads() -> int:
 
 def encode_packed(probs: npt.NDArray[np.float64], length: int,
                   seed: int) -> npt.NDArray[np.uint64]:
-    """LFSR-encode ``(n,)`` or ``(B, n)`` probabilities into ``(..., n, ceil(length / 64))`` words."""
+    """LFSR-encode ``(n,)`` or ``(B, n)`` probabilities into ``(..., n, n_words)`` words."""
 
 def pack_bitstream(bits: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
     """Pack ``(N,)`` or ``(B, N)`` 0/1 bits into ``(..., ceil(N / 64))`` words."""

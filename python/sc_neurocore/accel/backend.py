@@ -173,8 +173,9 @@ class Backend(ABC):
         Raises
         ------
         ValueError
-            On any input that breaks DESIGN §3 ([`InputTypeError`][sc_neurocore.accel.InputTypeError]
-            when a type is wrong).
+            On any input that breaks DESIGN §3
+            ([`InputTypeError`][sc_neurocore.accel.InputTypeError] when a type
+            is wrong).
         """
 
     def __repr__(self) -> str:

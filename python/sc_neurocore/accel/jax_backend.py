@@ -4,7 +4,8 @@ Everything here runs through XLA (CPU, GPU or TPU, whichever JAX was installed
 for) and keeps arrays on the device until [`to_host`][sc_neurocore.accel.jax_backend.to_host]
 is called.
 
-* Packed vector operations (DESIGN §4): [`jax_pack_bitstream`][sc_neurocore.accel.jax_backend.jax_pack_bitstream],
+* Packed vector operations (DESIGN §4):
+  [`jax_pack_bitstream`][sc_neurocore.accel.jax_backend.jax_pack_bitstream],
   [`jax_vec_and`][sc_neurocore.accel.jax_backend.jax_vec_and] (and ``xnor``/``not``/``mux``),
   [`jax_popcount`][sc_neurocore.accel.jax_backend.jax_popcount] (per element) and
   [`jax_vec_mac`][sc_neurocore.accel.jax_backend.jax_vec_mac] (AND, popcount and reduce).
@@ -622,7 +623,8 @@ def jax_popcount(a: ArrayLike) -> Any:
 def jax_vec_mac(weights_packed: ArrayLike, inputs_packed: ArrayLike) -> Any:
     """SC multiply-accumulate: AND, popcount and reduce over inputs and words.
 
-    ``counts[..., o] = sum over i, w of popcount(weights_packed[o, i, w] & inputs_packed[..., i, w])``.
+    ``counts[..., o] = sum over i, w of
+    popcount(weights_packed[o, i, w] & inputs_packed[..., i, w])``.
 
     Parameters
     ----------
@@ -1156,8 +1158,9 @@ def jax_surrogate_loss(weights: Sequence[ArrayLike], x: ArrayLike, targets: Arra
                        surrogate_path: str = "custom_vjp", alpha: float = 0.9) -> Any:
     """Cross-entropy loss for JAX SNN training with explicit surrogate paths.
 
-    The network runs the dynamics of [`jax_forward_pass`][sc_neurocore.accel.jax_backend.jax_forward_pass]
-    with ``v_rest = v_reset = 0`` and ``v_threshold = threshold`` (hard spikes
+    The network runs the dynamics of
+    [`jax_forward_pass`][sc_neurocore.accel.jax_backend.jax_forward_pass] with
+    ``v_rest = v_reset = 0`` and ``v_threshold = threshold`` (hard spikes
     forward); the per-class mean firing rates over ``n_steps`` are the logits
     of a softmax cross-entropy, averaged over the batch.  Differentiate it
     with ``jax.grad`` / ``jax.value_and_grad`` (the surrogate defines the

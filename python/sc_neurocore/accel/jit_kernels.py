@@ -291,7 +291,7 @@ def jit_pack_bits(bitstream: np.ndarray, packed_arr: np.ndarray) -> None:
 
 
 def _exact_count_limit(dtype: np.dtype) -> int | None:
-    """The largest count ``dtype`` holds exactly (every smaller one too), or None if not a number."""
+    """The largest count ``dtype`` holds exactly (and every smaller one), or None."""
     if dtype.kind in "iu":
         return int(np.iinfo(dtype).max)
     if dtype.kind == "f":

@@ -10,9 +10,9 @@ other implementation mpi4py was built for); nothing here opens a socket.
 * [`mpi_sc_forward`][sc_neurocore.accel.mpi_driver.mpi_sc_forward] runs
   [`sc_forward`][sc_neurocore.accel.backend.sc_forward] across the ranks and
   returns, on the root, a result bit-identical to one process.
-* [`mpi_sc_forward_sharded`][sc_neurocore.accel.mpi_driver.mpi_sc_forward_sharded] is the same pass for
-  the usual deployment in which every rank already holds its own block of
-  weight rows (weights are loaded once, inputs stream).
+* [`mpi_sc_forward_sharded`][sc_neurocore.accel.mpi_driver.mpi_sc_forward_sharded] is the
+  same pass for the usual deployment in which every rank already holds its
+  own block of weight rows (weights are loaded once, inputs stream).
 
 Collective error handling
 -------------------------
@@ -230,7 +230,7 @@ def _displacements(counts: Sequence[int]) -> list[int]:
 
 
 def choose_split(n_out: int, batch: int, size: int) -> str:
-    """Which axis [`mpi_sc_forward`][sc_neurocore.accel.mpi_driver.mpi_sc_forward] splits across ranks.
+    """Which axis ``mpi_sc_forward`` splits across ``size`` ranks.
 
     ``"rows"`` splits the weight rows (every rank gets all inputs); ``"batch"``
     splits the batch (every rank gets all weights).  The batch is chosen only
@@ -618,7 +618,8 @@ class MPIDriver:
         Raises
         ------
         ValueError, TypeError, MemoryError
-            On every rank, as for [`scatter_workload`][sc_neurocore.accel.mpi_driver.MPIDriver.scatter_workload].
+            On every rank, as for
+            [`scatter_workload`][sc_neurocore.accel.mpi_driver.MPIDriver.scatter_workload].
         """
         arr: np.ndarray | None
         if self.comm is None:
@@ -738,8 +739,9 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
 
     Every rank calls it; the inputs are needed on the root only.  The root
     validates them, splits the work (rows of ``weights_packed``, or the batch
-    of a 2-D input when that balances better, see [`choose_split`][sc_neurocore.accel.mpi_driver.choose_split]), each
-    rank runs the best local backend on its share, and the root gathers the
+    of a 2-D input when that balances better, see
+    [`choose_split`][sc_neurocore.accel.mpi_driver.choose_split]), each rank runs the best local
+    backend on its share, and the root gathers the
     result.
 
     Parameters
@@ -778,7 +780,8 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
     Exception
         On every rank, when any rank fails in its local compute: that rank
         raises its own exception, the others the same type and message
-        ([`MPIRankError`][sc_neurocore.accel.mpi_driver.MPIRankError] when the type is not a built-in).
+        ([`MPIRankError`][sc_neurocore.accel.mpi_driver.MPIRankError] when the type is not a
+        built-in).
     """
     driver = _resolve_driver(driver)
     if not driver.distributed or driver.size == 1:
@@ -814,9 +817,10 @@ def mpi_sc_forward_sharded(local_weights: object, input_probs: object, *, length
     """SC forward pass when every rank already holds its own weight rows (collective).
 
     The usual deployment: weights are loaded once (rank ``r`` loads rows
-    [`block_range`][sc_neurocore.accel.mpi_driver.block_range] ``(n_out, size, r)``, or any consecutive block, in rank
-    order), inputs stream from the root.  Per call only the inputs (broadcast)
-    and the results (gathered) move.
+    [`block_range`][sc_neurocore.accel.mpi_driver.block_range]
+    ``(n_out, size, r)``, or any consecutive block, in rank order), inputs
+    stream from the root.  Per call only the inputs (broadcast) and the
+    results (gathered) move.
 
     Parameters
     ----------
