@@ -153,6 +153,20 @@ def test_jit_vmap_grad_over_a_batch_of_weight_matrices(rng):
     np.testing.assert_allclose(np.asarray(batched32), np.asarray(batched), rtol=1e-4, atol=1e-5)
 
 
+def test_jit_gradient_step_equals_eager(rng):
+    weights = network(rng, dtype=np.float32)
+    x, targets = rng.random((10, 8)).astype(np.float32), rng.integers(0, 3, size=10)
+    eager_w, eager_loss = jb.jax_surrogate_gradient_step(weights, x, targets, 5, lr=0.1)
+    step = jax.jit(jb.jax_surrogate_gradient_step, static_argnames=("n_steps",
+                                                                    "surrogate_path"))
+    jit_w, jit_loss = step(weights, x, targets, n_steps=5, lr=0.1)
+    traced_lr_w, traced_lr_loss = jax.jit(
+        lambda lr: jb.jax_surrogate_gradient_step(weights, x, targets, 5, lr=lr))(0.1)
+    for got_w, got_loss in ((jit_w, jit_loss), (traced_lr_w, traced_lr_loss)):
+        assert same_bits(got_loss, eager_loss)
+        assert all(same_bits(a, b) for a, b in zip(got_w, eager_w))
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_one_hot_and_integer_targets_give_the_same_loss(rng, dtype):
     weights = network(rng, dtype=dtype)
