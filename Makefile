@@ -18,7 +18,8 @@ ENGINE_SOURCES := $(shell find rust/engine/src -name '*.rs' 2>/dev/null) rust/en
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all install demo test bench benchmark info clean docs \
-        test-rust test-python test-parity test-go test-julia test-mojo parity-bench system-deps
+        test-rust test-python test-parity test-go test-julia test-mojo test-types parity-bench \
+        system-deps
 
 all: install
 
@@ -65,7 +66,14 @@ bench benchmark: demo
 info: install
 	$(PY) -m sc_neurocore.accel info
 
-test: install test-rust test-go test-mojo test-julia test-python test-parity
+test: install test-types test-rust test-go test-mojo test-julia test-python test-parity
+
+# The package is typed (py.typed): `mypy --strict` over all of python/sc_neurocore
+# (settings in pyproject.toml), and the engine's stub checked against the
+# compiled module.
+test-types: install
+	$(VENV)/bin/mypy --strict
+	$(PY) -m mypy.stubtest sc_neurocore._engine --mypy-config-file pyproject.toml
 
 # The engine's own tests, then the safe mirror crate: first exactly the
 # documented command (every unit test and every golden case of the kernels,

@@ -169,9 +169,9 @@ def _import_probe(module: str) -> str | None:
 
 
 def _backend_probe(name: str) -> str | None:
-    from sc_neurocore.accel import available_backends
+    from sc_neurocore.accel import backend_status
 
-    status = available_backends().get(name)
+    status = backend_status().get(name)
     if status is None:
         return f"backend {name!r} is not registered"
     return None if status.available else status.reason

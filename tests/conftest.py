@@ -13,13 +13,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sc_neurocore.accel import available_backends  # noqa: E402
 
-AVAILABLE = [name for name, s in available_backends().items() if s.available]
+AVAILABLE = [name for name, works in available_backends().items() if works]
 
 
 def pytest_report_header(config):
-    status = available_backends()
     return "sc_neurocore backends: " + ", ".join(
-        f"{n}={'yes' if s.available else 'no'}" for n, s in status.items())
+        f"{n}={'yes' if works else 'no'}" for n, works in available_backends().items())
 
 
 @pytest.fixture(params=AVAILABLE)

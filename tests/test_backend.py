@@ -8,17 +8,17 @@ import numpy as np
 import pytest
 
 from conftest import required_backends
-from sc_neurocore.accel import PRIORITY, available_backends, backend as backend_mod, get_backend
+from sc_neurocore.accel import (PRIORITY, available_backends, backend as backend_mod,
+                                backend_status, get_backend)
 
 
 def test_numpy_always_available():
-    status = available_backends()
-    assert status["numpy"].available
+    assert available_backends()["numpy"] is True
     assert get_backend("numpy").name == "numpy"
 
 
 def test_status_reports_reason_for_unavailable():
-    for name, s in available_backends().items():
+    for name, s in backend_status().items():
         assert s.name == name
         if not s.available:
             assert s.reason and s.install_hint
@@ -27,7 +27,7 @@ def test_status_reports_reason_for_unavailable():
 def test_required_backends_are_available():
     # make test sets SC_NEUROCORE_REQUIRE_BACKENDS so a broken install fails
     # loudly instead of silently shrinking the backend matrix.
-    status = available_backends()
+    status = backend_status()
     missing = {n: status[n].reason for n in required_backends() if not status[n].available}
     assert not missing
 
@@ -36,6 +36,8 @@ def test_unknown_and_bad_names():
     with pytest.raises(ValueError, match="backend must be one of"):
         get_backend("fortran")
     with pytest.raises(TypeError, match="backend"):
+        get_backend(3)
+    with pytest.raises(ValueError, match="backend"):  # the same error, caught as ValueError
         get_backend(3)
 
 
@@ -57,7 +59,8 @@ def test_unavailable_backend_is_runtime_error(monkeypatch):
     try:
         with pytest.raises(RuntimeError, match="flux capacitor.*pip install flux"):
             get_backend("broken")
-        assert not available_backends()["broken"].available
+        assert available_backends()["broken"] is False
+        assert "flux capacitor" in backend_status()["broken"].reason
     finally:
         backend_mod._probe.cache_clear()
 
@@ -73,8 +76,9 @@ def test_probe_rejects_wrong_answers(monkeypatch):
     monkeypatch.setattr(backend_mod, "Liar", Liar, raising=False)
     backend_mod.register_backend("liar", "sc_neurocore.accel.backend:Liar")
     try:
-        status = available_backends()["liar"]
+        status = backend_status()["liar"]
         assert not status.available and "probe call gave" in status.reason
+        assert available_backends()["liar"] is False
         assert get_backend("auto").name != "liar"
     finally:
         backend_mod._probe.cache_clear()
@@ -85,7 +89,7 @@ def test_auto_follows_static_priority_without_results(monkeypatch, tmp_path):
     order = backend_mod.selection_order()
     assert order[-1] == "numpy"
     assert order[0] == PRIORITY[0] == "rust"
-    working = [n for n in order if available_backends()[n].available]
+    working = [n for n in order if available_backends()[n]]
     assert get_backend("auto").name == working[0]
 
 

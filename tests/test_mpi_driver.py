@@ -36,11 +36,12 @@ ROUNDTRIP = ["uint64", "float64", "int32", "bool", "uint8", "3d", "4d_float32",
 FORWARD = ["1d", "1d_fewer_rows_than_ranks", "batched_rows_split", "batched_batch_split",
            "batched_mixed", "batched_one_row", "sharded_resident_weights",
            "after_errors_comm_still_clean"]
-# check name -> exception type every rank must raise
+# check name -> exception type every rank must raise (InputTypeError: a TypeError and a
+# ValueError, rebuilt as itself on the ranks that did not raise it)
 BAD_INPUT = {"bad_probs": "ValueError", "bad_length": "ValueError",
-             "bad_n_words": "ValueError", "bad_weights_dtype": "TypeError",
+             "bad_n_words": "ValueError", "bad_weights_dtype": "InputTypeError",
              "unknown_backend": "ValueError", "scatter_none_on_root": "ValueError",
-             "scatter_object_dtype": "TypeError", "gather_dtype_mismatch": "ValueError",
+             "scatter_object_dtype": "InputTypeError", "gather_dtype_mismatch": "ValueError",
              "sharded_wrong_n_in": "ValueError",
              "allocation_failure_in_scatter": "MemoryError"}
 

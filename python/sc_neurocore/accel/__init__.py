@@ -1,21 +1,29 @@
 """sc_neurocore.accel: bit-true stochastic-computing kernels on every backend.
 
-The public surface: :func:`sc_forward` (and its NumPy reference), the encoder
-:func:`encode_packed`, the packed vector operations, and backend selection.
+The everyday surface, re-exported here from the modules that define it:
+[`sc_forward`][sc_neurocore.accel.backend.sc_forward] and its NumPy reference
+[`sc_forward_numpy`][sc_neurocore.accel.sc_inference.sc_forward_numpy], the
+encoder [`encode_packed`][sc_neurocore.accel.lfsr.encode_packed], the packed
+vector operations of [`vector_ops`][sc_neurocore.accel.vector_ops], backend
+selection ([`get_backend`][sc_neurocore.accel.backend.get_backend],
+[`available_backends`][sc_neurocore.accel.backend.available_backends],
+[`backend_status`][sc_neurocore.accel.backend.backend_status]) and the error
+class [`InputTypeError`][sc_neurocore.accel.InputTypeError].
 """
 
-from .backend import (PRIORITY, Backend, BackendStatus, available_backends, get_backend,
-                      register_backend)
+from ._validation import InputTypeError
+from .backend import (PRIORITY, Backend, BackendStatus, available_backends, backend_status,
+                      get_backend, register_backend, sc_forward)
 from .lfsr import DEFAULT_SEED, encode_packed, weight_seed
-from .sc_inference import sc_forward, sc_forward_numpy
+from .sc_inference import sc_forward_numpy
 from .vector_ops import (pack_bitstream, unpack_bitstream, vec_and, vec_mux, vec_not,
                          vec_popcount, vec_xnor)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Backend", "BackendStatus", "DEFAULT_SEED", "PRIORITY", "available_backends",
-    "encode_packed", "get_backend", "pack_bitstream", "register_backend", "sc_forward",
-    "sc_forward_numpy", "unpack_bitstream", "vec_and", "vec_mux", "vec_not", "vec_popcount",
-    "vec_xnor", "weight_seed", "__version__",
+    "Backend", "BackendStatus", "DEFAULT_SEED", "InputTypeError", "PRIORITY",
+    "available_backends", "backend_status", "encode_packed", "get_backend", "pack_bitstream",
+    "register_backend", "sc_forward", "sc_forward_numpy", "unpack_bitstream", "vec_and",
+    "vec_mux", "vec_not", "vec_popcount", "vec_xnor", "weight_seed", "__version__",
 ]

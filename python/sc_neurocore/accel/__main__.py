@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .backend import available_backends, engine_info, host_key
+from .backend import backend_status, engine_info, host_key
 
 # Numba's OpenMP workers spin while idle, which stalls them badly on a busy or
 # shared machine; passive waiting costs nothing measurable when it is quiet.
@@ -24,7 +24,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 def cmd_info(args: argparse.Namespace) -> int:
     """Print the version, backends and engine configuration."""
-    status = available_backends()
+    status = backend_status()
     engine = engine_info()
     if args.json:
         print(json.dumps({"version": __version__, "host": host_key(), "engine": engine,
@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m sc_neurocore.accel`` and ``sc-neurocore-accel``."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    code: int = args.func(args)
+    return code
 
 
 if __name__ == "__main__":

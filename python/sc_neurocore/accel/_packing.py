@@ -36,7 +36,7 @@ def pack_rows(bits: np.ndarray) -> np.ndarray:
 
 
 def unpack_rows(packed: np.ndarray, n_bits: int) -> np.ndarray:
-    """Inverse of :func:`pack_rows`: the first ``n_bits`` bits of each row as ``uint8``."""
+    """Inverse of ``pack_rows``: the first ``n_bits`` bits of each row as ``uint8``."""
     little = np.ascontiguousarray(packed.astype("<u8", copy=False))
     as_bytes = little.view(np.uint8).reshape(packed.shape[:-1] + (packed.shape[-1] * 8,))
     return np.unpackbits(as_bytes, axis=-1, count=n_bits, bitorder="little")

@@ -3,17 +3,44 @@
 Every public entry point calls these helpers before any backend-specific code
 runs, so each backend sees the same normalised, already-checked arrays and a
 user gets the same error message whichever backend they picked.
+
+Every rejection is a ``ValueError``.  When the *type* of an argument is what
+is wrong, the error is an ``InputTypeError``, which is both a
+``TypeError`` and a ``ValueError``: code written against either catches it.
+
+The checks come in two kinds, so that traced (JAX) values can share them:
+*static* checks read only a dtype or a shape (``check_packed_dtype``,
+``check_real_dtype``, ``check_bits_dtype``, ``check_rank``), and
+*value* checks read the numbers themselves (``check_finite``,
+``check_unit_interval``, ``check_binary``).
 """
 
 from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+
+__all__ = ["InputTypeError"]
 
 SEED_LIMIT = 2**32
 WORD_BITS = 64
+
+
+class InputTypeError(TypeError, ValueError):
+    """An argument of the wrong type: a ``TypeError`` that is also a ``ValueError``.
+
+    Raised by every public function of ``sc_neurocore.accel`` when the type
+    or dtype of an argument is wrong (a list where an array is needed,
+    ``int64`` words where ``uint64`` ones are, a float where an int is).  It
+    derives from both built-ins, as NumPy's ``AxisError`` derives from
+    ``ValueError`` and ``IndexError``, so ``except ValueError`` (the
+    documented contract) and ``except TypeError`` both catch it.  The message
+    names the argument and the expected form.
+    """
 
 
 def n_words_for(length: int) -> int:
@@ -36,13 +63,13 @@ def check_int(value: object, name: str, *, minimum: int | None = None,
 
     Raises
     ------
-    TypeError
+    InputTypeError
         If ``value`` is not an integer.
     ValueError
         If ``value`` is outside ``[minimum, below)``.
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+        raise InputTypeError(f"{name} must be an int, got {type(value).__name__}")
     value = int(value)
     if minimum is not None and value < minimum:
         bound = f"in [{minimum}, {below})" if below is not None else f">= {minimum}"
@@ -63,14 +90,99 @@ def check_seed(seed: object) -> int:
     return check_int(seed, "seed", minimum=0, below=SEED_LIMIT)
 
 
-def c_contiguous(arr: np.ndarray, dtype: np.dtype | type | None = None) -> np.ndarray:
+def c_contiguous(arr: npt.ArrayLike, dtype: npt.DTypeLike | None = None) -> np.ndarray:
     """``arr`` as a C-contiguous array of ``dtype``, copying only when needed.
 
     Unlike ``np.ascontiguousarray`` it keeps 0-D arrays 0-D.
     """
-    arr = np.asarray(arr, dtype=dtype)
-    return arr if arr.flags.c_contiguous else arr.copy(order="C")
+    out = np.asarray(arr, dtype=dtype)
+    return out if out.flags.c_contiguous else out.copy(order="C")
 
+
+def _forms(ndims: tuple[int, ...]) -> str:
+    return " or ".join(f"{d}-D" for d in ndims)
+
+
+def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
+    """Index of the first ``True`` of ``mask`` (which has one)."""
+    return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+# ----------------------------------------------------------------------- static checks
+# These read a dtype or a shape only, so they hold for JAX tracers as well.
+
+def check_rank(shape: tuple[int, ...], name: str, ndims: tuple[int, ...]) -> None:
+    """Raise ``ValueError`` unless an array of ``shape`` has one of the ranks ``ndims``."""
+    if len(shape) not in ndims:
+        raise ValueError(f"{name} must be {_forms(ndims)}, got shape {tuple(shape)}")
+
+
+def check_packed_dtype(dtype: npt.DTypeLike, name: str) -> None:
+    """Raise ``InputTypeError`` unless ``dtype`` is ``uint64`` (either byte order)."""
+    dt = np.dtype(dtype)
+    if dt.kind != "u" or dt.itemsize != 8:
+        raise InputTypeError(f"{name} must have dtype uint64, got {dt}")
+
+
+def check_real_dtype(dtype: npt.DTypeLike, name: str, expected: str = "real numbers") -> None:
+    """Raise ``InputTypeError`` unless ``dtype`` holds real numbers (int or float, not bool)."""
+    dt = np.dtype(dtype)
+    if dt.kind not in "iuf":
+        raise InputTypeError(f"{name} must hold {expected}, got dtype {dt}")
+
+
+def check_bits_dtype(dtype: npt.DTypeLike, name: str) -> None:
+    """Raise ``InputTypeError`` unless ``dtype`` is an integer or bool (no floats).
+
+    Floats are rejected so that 0.5 is never silently folded into a bit.
+    """
+    dt = np.dtype(dtype)
+    if dt.kind not in "biu":
+        raise InputTypeError(f"{name} must hold integers 0/1 (or bool), got dtype {dt}")
+
+
+def same_shape(name_a: str, a: Any, name_b: str, b: Any) -> None:
+    """Raise ``ValueError`` unless two operand arrays have the same shape."""
+    if tuple(a.shape) != tuple(b.shape):
+        raise ValueError(f"{name_a} and {name_b} must have the same shape, "
+                         f"got {tuple(a.shape)} and {tuple(b.shape)}")
+
+
+def check_non_empty(shape: tuple[int, ...], name: str) -> None:
+    """Raise ``ValueError`` if an array of ``shape`` has no elements."""
+    if int(np.prod(shape, dtype=np.int64)) == 0:
+        raise ValueError(f"{name} must be non-empty, got shape {tuple(shape)}")
+
+
+# ------------------------------------------------------------------------ value checks
+
+def check_finite(arr: np.ndarray, name: str) -> None:
+    """Raise ``ValueError`` naming the first non-finite value of a real array."""
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = _first_bad(~finite)
+        raise ValueError(f"{name} must be finite, got {arr[bad]} at index {bad}")
+
+
+def check_unit_interval(arr: np.ndarray, name: str) -> None:
+    """Raise ``ValueError`` naming the first value of a finite array outside ``[0, 1]``."""
+    inside = (arr >= 0.0) & (arr <= 1.0)
+    if not inside.all():
+        bad = _first_bad(~inside)
+        raise ValueError(f"{name} must be in [0, 1], got {arr[bad]} at index {bad}")
+
+
+def check_binary(arr: np.ndarray, name: str) -> None:
+    """Raise ``ValueError`` naming the first value of an integer array that is not 0 or 1."""
+    if arr.dtype.kind == "b":
+        return
+    binary = (arr == 0) | (arr == 1)
+    if not binary.all():
+        bad = _first_bad(~binary)
+        raise ValueError(f"{name} must contain only 0 and 1, got {arr[bad]} at index {bad}")
+
+
+# ------------------------------------------------------------------- array conversions
 
 def as_probabilities(probs: object, name: str = "input_probs",
                      ndims: tuple[int, ...] = (1, 2)) -> np.ndarray:
@@ -87,55 +199,40 @@ def as_probabilities(probs: object, name: str = "input_probs",
 
     Raises
     ------
-    TypeError
+    InputTypeError
         If the values are not real numbers (complex, object, strings, bool).
     ValueError
         If the rank is not allowed or a value is non-finite or outside [0, 1].
     """
     arr = np.asarray(probs)
-    if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers (float64), got dtype {arr.dtype}")
-    if arr.ndim not in ndims:
-        forms = " or ".join(f"{d}-D" for d in ndims)
-        raise ValueError(f"{name} must be {forms}, got shape {arr.shape}")
+    check_real_dtype(arr.dtype, name, "real numbers (float64)")
+    check_rank(arr.shape, name, ndims)
     arr = c_contiguous(arr, np.float64)
-    finite = np.isfinite(arr)
-    if not finite.all():
-        bad = tuple(int(i) for i in np.argwhere(~finite)[0])
-        raise ValueError(f"{name} must be finite, got {arr[bad]} at index {bad}")
-    inside = (arr >= 0.0) & (arr <= 1.0)
-    if not inside.all():
-        bad = tuple(int(i) for i in np.argwhere(~inside)[0])
-        raise ValueError(f"{name} must be in [0, 1], got {arr[bad]} at index {bad}")
+    check_finite(arr, name)
+    check_unit_interval(arr, name)
     return arr
 
 
 def as_packed(packed: object, name: str, ndims: tuple[int, ...] | None = None) -> np.ndarray:
-    """Return ``packed`` as a C-contiguous ``uint64`` array (no copy if already one).
+    """Return ``packed`` as a C-contiguous native ``uint64`` array (no copy if already one).
+
+    A ``uint64`` array in the other byte order is a valid ``uint64`` array: it
+    is converted to native order (same values).
 
     Raises
     ------
-    TypeError
+    InputTypeError
         If ``packed`` is not a NumPy array of dtype ``uint64``.
     ValueError
         If its rank is not in ``ndims``.
     """
     if not isinstance(packed, np.ndarray):
-        raise TypeError(f"{name} must be a numpy.ndarray of dtype uint64, "
-                        f"got {type(packed).__name__}")
-    if packed.dtype != np.uint64:
-        raise TypeError(f"{name} must have dtype uint64, got {packed.dtype}")
-    if ndims is not None and packed.ndim not in ndims:
-        forms = " or ".join(f"{d}-D" for d in ndims)
-        raise ValueError(f"{name} must be {forms}, got shape {packed.shape}")
-    return c_contiguous(packed)
-
-
-def same_shape(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> None:
-    """Raise ``ValueError`` unless two operand arrays have the same shape."""
-    if a.shape != b.shape:
-        raise ValueError(f"{name_a} and {name_b} must have the same shape, "
-                         f"got {a.shape} and {b.shape}")
+        raise InputTypeError(f"{name} must be a numpy.ndarray of dtype uint64, "
+                             f"got {type(packed).__name__}")
+    check_packed_dtype(packed.dtype, name)
+    if ndims is not None:
+        check_rank(packed.shape, name, ndims)
+    return c_contiguous(packed, np.uint64)
 
 
 def as_bits(bits: object, name: str = "bits") -> np.ndarray:
@@ -143,22 +240,17 @@ def as_bits(bits: object, name: str = "bits") -> np.ndarray:
 
     Raises
     ------
-    TypeError
+    InputTypeError
         If the values are not integers or booleans (floats are rejected so that
         0.5 is never silently folded into a bit).
     ValueError
         If the rank is not 1 or 2 or a value is neither 0 nor 1.
     """
     arr = np.asarray(bits)
-    if arr.dtype.kind not in "biu":
-        raise TypeError(f"{name} must hold integers 0/1 (or bool), got dtype {arr.dtype}")
+    check_bits_dtype(arr.dtype, name)
     if arr.ndim not in (1, 2):
         raise ValueError(f"{name} must be 1-D (N,) or 2-D (B, N), got shape {arr.shape}")
-    if arr.dtype.kind != "b":
-        binary = (arr == 0) | (arr == 1)
-        if not binary.all():
-            bad = tuple(int(i) for i in np.argwhere(~binary)[0])
-            raise ValueError(f"{name} must contain only 0 and 1, got {arr[bad]} at index {bad}")
+    check_binary(arr, name)
     return c_contiguous(arr, np.uint8)
 
 
@@ -195,7 +287,7 @@ def validate_forward(weights_packed: object, input_probs: object, length: object
 
     Raises
     ------
-    TypeError
+    InputTypeError
         Wrong types (non-``uint64`` weights, non-real probabilities, non-int
         length or seed).
     ValueError

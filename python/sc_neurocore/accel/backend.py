@@ -1,34 +1,47 @@
-"""Backend registry and selection (DESIGN §7).
+"""Backend registry, selection and the ``sc_forward`` entry point (DESIGN §3, §7).
 
-A backend is one :class:`Backend` subclass plus one entry in ``_REGISTRY``
-(name -> ``"module:Class"``, imported lazily so that a missing or slow optional
-dependency costs nothing until that backend is asked for).
+A backend is one [`Backend`][sc_neurocore.accel.backend.Backend] subclass plus
+one registry entry (name -> class, or ``"module:Class"`` imported lazily so that
+a missing or slow optional dependency costs nothing until that backend is asked
+for).  [`sc_forward`][sc_neurocore.accel.backend.sc_forward] resolves the
+``backend`` argument (a name, ``"auto"`` or a `Backend` instance) and runs it.
+
+Whatever a backend implements, the arguments it receives have already been
+validated here, once, by the shared rules of DESIGN §3.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
 import platform
+import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, Callable, ClassVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._validation import ForwardArgs, validate_forward
+from ._validation import ForwardArgs, InputTypeError, validate_forward
 from .lfsr import DEFAULT_SEED
+from .sc_inference import forward_numpy
 
 __all__ = ["Backend", "NumpyBackend", "RustBackend", "BackendStatus", "PRIORITY",
-           "available_backends", "get_backend", "register_backend", "host_key", "engine_info"]
+           "RESEARCH_MIRRORS", "available_backends", "backend_status", "get_backend",
+           "register_backend", "sc_forward", "host_key", "measured_order", "selection_order"]
 
-# Static fastest-first order, used when no timing study exists for this host.
 PRIORITY: tuple[str, ...] = ("rust", "numba", "cupy", "jax", "numpy")
+"""Static fastest-first order of the shipped backends (used without a timing study)."""
 
-_REGISTRY: dict[str, str] = {
+RESEARCH_MIRRORS: tuple[str, ...] = ("julia", "go", "mojo", "wgsl")
+"""Research mirrors: not in the wheel and not backends; run them with ``python -m parity``."""
+
+_REGISTRY: dict[str, str | type[Backend]] = {
     "numpy": "sc_neurocore.accel.backend:NumpyBackend",
     "rust": "sc_neurocore.accel.backend:RustBackend",
     "numba": "sc_neurocore.accel.jit_kernels:NumbaBackend",
@@ -36,75 +49,169 @@ _REGISTRY: dict[str, str] = {
     "cupy": "sc_neurocore.accel.gpu_backend:CupyBackend",
 }
 
+_ForwardImpl = Callable[..., Any]
 
-class Backend(ABC):
-    """One way of running the SC kernels.
 
-    Subclasses set ``name`` and ``extra`` (the pip extra that installs them),
-    implement :meth:`unavailable_reason` and :meth:`_forward`.  Validation is
-    done once, here, for every backend.
+def _validating(impl: _ForwardImpl) -> Callable[..., np.ndarray]:
+    """A subclass's own ``sc_forward``, behind the shared validation.
+
+    The returned method validates the arguments (DESIGN §3), calls ``impl``
+    with the normalised ones (C-contiguous native ``uint64`` weights,
+    ``float64`` probabilities of the caller's rank, ``int`` length and seed)
+    and checks the shape of what it returns.
     """
 
-    name: ClassVar[str]
+    def sc_forward(self: Backend, weights_packed: object, input_probs: object, *,
+                   length: int, seed: int = DEFAULT_SEED) -> np.ndarray:
+        args = validate_forward(weights_packed, input_probs, length, seed)
+        probs = args.probs if args.batched else args.probs[0]
+        result = impl(self, args.weights, probs, length=args.length, seed=args.seed)
+        return _checked_result(self, result, args)
+
+    functools.update_wrapper(sc_forward, impl)
+    del sc_forward.__wrapped__  # type: ignore[attr-defined]  # keep our own signature
+    sc_forward._sc_validating = True  # type: ignore[attr-defined]
+    return sc_forward
+
+
+def _validates_itself(method: _ForwardImpl) -> _ForwardImpl:
+    """Mark an ``sc_forward`` that validates its arguments itself (not wrapped again)."""
+    method._sc_validating = True  # type: ignore[attr-defined]
+    return method
+
+
+def _checked_result(backend: Backend, result: object, args: ForwardArgs) -> np.ndarray:
+    """A backend's result as ``float64`` after checking its shape."""
+    n_out = args.weights.shape[0]
+    want = (args.probs.shape[0], n_out) if args.batched else (n_out,)
+    out = np.asarray(result)
+    if out.shape != want or out.dtype.kind not in "iuf":
+        raise RuntimeError(f"backend {backend.name!r} ({type(backend).__name__}) returned "
+                           f"{out.dtype} of shape {out.shape} from sc_forward; expected "
+                           f"float64 of shape {want}")
+    return np.asarray(out, dtype=np.float64)
+
+
+class Backend(ABC):
+    """Acceleration backend handle exposing the stable SC inference contract.
+
+    To add a backend, subclass it, set [`name`][sc_neurocore.accel.backend.Backend.name]
+    (and [`extra`][sc_neurocore.accel.backend.Backend.extra]), implement
+    [`sc_forward`][sc_neurocore.accel.backend.Backend.sc_forward], then pass an
+    instance wherever a backend is named, or register the class with
+    [`register_backend`][sc_neurocore.accel.backend.register_backend].  Your
+    ``sc_forward`` is wrapped so that every call is validated first (DESIGN
+    §3): it only ever sees a C-contiguous native ``uint64`` ``weights_packed``
+    of shape ``(n_out, n_in, ceil(length / 64))``, ``float64`` ``input_probs``
+    in ``[0, 1]`` of shape ``(n_in,)`` or ``(batch, n_in)``, and ``int``
+    ``length`` and ``seed``; what it returns must have shape ``(n_out,)`` or
+    ``(batch, n_out)`` and is returned as ``float64``.
+
+    Override [`unavailable_reason`][sc_neurocore.accel.backend.Backend.unavailable_reason]
+    when the backend cannot run everywhere.
+    """
+
+    name: ClassVar[str] = ""
+    """The name the backend is registered and selected under."""
     extra: ClassVar[str | None] = None
+    """The pip extra that installs the backend's dependencies (``None``: nothing to install)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("sc_forward")
+        if (own is not None and not getattr(own, "__isabstractmethod__", False)
+                and not getattr(own, "_sc_validating", False)):
+            cls.sc_forward = _validating(own)  # type: ignore[method-assign]
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
-        """Why this backend cannot run here, or ``None`` when it can."""
+        """Why this backend cannot run here.
+
+        Returns
+        -------
+        str or None
+            The reason, or ``None`` when the backend can run (the default).
+        """
         return None
 
     @classmethod
     def install_hint(cls) -> str:
-        """How to install this backend."""
+        """How to install this backend.
+
+        Returns
+        -------
+        str
+            E.g. ``pip install 'sc-neurocore[jax]'`` from
+            [`extra`][sc_neurocore.accel.backend.Backend.extra].
+        """
         if cls.extra is None:
             return "it ships with sc-neurocore"
         return f"pip install 'sc-neurocore[{cls.extra}]'"
 
-    def sc_forward(self, weights_packed: np.ndarray, input_probs: object, *, length: int,
+    @abstractmethod
+    def sc_forward(self, weights_packed: np.ndarray, input_probs: ArrayLike, *, length: int,
                    seed: int = DEFAULT_SEED) -> np.ndarray:
-        """SC forward pass (DESIGN §3) on this backend.
+        """Run the stochastic forward pass (DESIGN §3) on this backend.
 
         Parameters
         ----------
-        weights_packed : ndarray
-            ``uint64`` ``(n_out, n_in, n_words)``.
+        weights_packed : numpy.ndarray
+            ``uint64`` ``(n_out, n_in, n_words)``, ``n_words = ceil(length / 64)``.
         input_probs : array_like
-            ``(n_in,)`` or ``(batch, n_in)`` probabilities in [0, 1].
+            ``(n_in,)`` or ``(batch, n_in)`` probabilities, finite, in ``[0, 1]``.
         length : int
-            Stream length in bits.
+            Stream length in bits (positive).
         seed : int, default 44257
             Encoder seed in ``[0, 2**32)``.
 
         Returns
         -------
-        ndarray
+        numpy.ndarray
             ``float64`` ``(n_out,)`` or ``(batch, n_out)``, bit-identical to
-            :func:`sc_neurocore.accel.sc_inference.sc_forward_numpy`.
-        """
-        args = validate_forward(weights_packed, input_probs, length, seed)
-        return args.shape_result(self._forward(args))
+            [`sc_forward_numpy`][sc_neurocore.accel.sc_inference.sc_forward_numpy].
 
-    @abstractmethod
-    def _forward(self, args: ForwardArgs) -> np.ndarray:
-        """Kernel on validated arguments; returns ``float64`` ``(batch, n_out)``."""
+        Raises
+        ------
+        ValueError
+            On any input that breaks DESIGN §3
+            ([`InputTypeError`][sc_neurocore.accel.InputTypeError] when a type
+            is wrong).
+        """
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
 
 
-class NumpyBackend(Backend):
-    """The NumPy reference: always available, the bit-true floor."""
+class KernelBackend(Backend):
+    """Base of the shipped backends: validation here, the kernel in ``_forward``.
+
+    ``_forward`` receives the validated ``ForwardArgs`` (input always 2-D
+    ``(batch, n_in)``) and returns ``float64`` ``(batch, n_out)``.
+    """
+
+    @_validates_itself
+    def sc_forward(self, weights_packed: np.ndarray, input_probs: ArrayLike, *, length: int,
+                   seed: int = DEFAULT_SEED) -> np.ndarray:
+        """Run the stochastic forward pass (DESIGN §3) on this backend (see ``Backend``)."""
+        args = validate_forward(weights_packed, input_probs, length, seed)
+        return args.shape_result(self._forward(args))
+
+    @abstractmethod
+    def _forward(self, args: ForwardArgs) -> np.ndarray:
+        """The kernel on validated arguments: ``float64`` ``(batch, n_out)``."""
+
+
+class NumpyBackend(KernelBackend):
+    """NumPy fallback backend (always available, the bit-true floor)."""
 
     name = "numpy"
 
     def _forward(self, args: ForwardArgs) -> np.ndarray:
-        from .sc_inference import forward_numpy
-
         return forward_numpy(args)
 
 
-class RustBackend(Backend):
-    """The compiled Rust engine (``sc_neurocore._engine``): SIMD and threads."""
+class RustBackend(KernelBackend):
+    """Rust-accelerated backend over the compiled engine (SIMD and threads)."""
 
     name = "rust"
     extra = None
@@ -124,12 +231,25 @@ class RustBackend(Backend):
     def _forward(self, args: ForwardArgs) -> np.ndarray:
         from sc_neurocore import _engine
 
-        return _engine.sc_forward(args.weights, args.probs, args.length, args.seed)
+        out: np.ndarray = _engine.sc_forward(args.weights, args.probs, args.length, args.seed)
+        return out
 
 
 @dataclass(frozen=True)
 class BackendStatus:
-    """Whether a backend works here, and why not if it does not."""
+    """Whether a backend works here, and why not if it does not.
+
+    Attributes
+    ----------
+    name : str
+        The registered name.
+    available : bool
+        Whether the backend imports and passed its probe call.
+    reason : str
+        ``"ok"``, or why the backend cannot run here.
+    install_hint : str
+        How to install it.
+    """
 
     name: str
     available: bool
@@ -137,64 +257,125 @@ class BackendStatus:
     install_hint: str
 
 
-def register_backend(name: str, target: str) -> None:
-    """Register a backend class given as ``"module:Class"`` under ``name``."""
+def register_backend(name: str, target: str | type[Backend]) -> None:
+    """Register a backend class under ``name`` for selection by name and by ``"auto"``.
+
+    Parameters
+    ----------
+    name : str
+        The name to select it by (``sc_forward(..., backend=name)``).
+    target : str or type
+        A [`Backend`][sc_neurocore.accel.backend.Backend] subclass, or
+        ``"module:Class"`` to import it lazily on first use.
+
+    Raises
+    ------
+    InputTypeError
+        If ``name`` is not a str or ``target`` is neither a ``"module:Class"``
+        str nor a ``Backend`` subclass.
+    ValueError
+        If ``name`` is ``"auto"`` or the name of a research mirror.
+    """
+    if not isinstance(name, str):
+        raise InputTypeError(f"name must be a str, got {type(name).__name__}")
+    if name == "auto" or name in RESEARCH_MIRRORS:
+        raise ValueError(f"name must not be 'auto' or a research mirror's name, got {name!r}")
+    valid = (isinstance(target, str) and ":" in target) or (
+        isinstance(target, type) and issubclass(target, Backend))
+    if not valid:
+        raise InputTypeError("target must be a Backend subclass or a 'module:Class' str, "
+                             f"got {target!r}")
     _REGISTRY[name] = target
     _probe.cache_clear()
 
 
 def backend_class(name: str) -> type[Backend]:
     """The class registered under ``name`` (imports its module)."""
-    module, _, cls = _REGISTRY[name].partition(":")
-    return getattr(importlib.import_module(module), cls)
+    target = _REGISTRY[name]
+    if not isinstance(target, str):
+        return target
+    module, _, cls = target.partition(":")
+    found: type[Backend] = getattr(importlib.import_module(module), cls)
+    return found
 
 
 @lru_cache(maxsize=None)
 def _probe(name: str) -> tuple[Backend | None, str]:
-    """Instantiate backend ``name`` and check a tiny call against NumPy."""
-    try:
-        cls = backend_class(name)
-    except ImportError as exc:
-        return None, f"import failed: {exc}"
-    reason = cls.unavailable_reason()
-    if reason is not None:
-        return None, reason
-    try:
-        instance = cls()
-        weights = np.array([[[0x0123456789ABCDEF, 0xF0F0]], [[~0 & 0xFFFFFFFFFFFFFFFF, 1]]],
-                           dtype=np.uint64)
-        probs = np.array([0.3])
-        got = instance.sc_forward(weights, probs, length=80)
-        want = NumpyBackend().sc_forward(weights, probs, length=80)
-        if not np.array_equal(got, want):
-            return None, f"probe call gave {got}, expected {want}"
-    except Exception as exc:  # a broken install must not break selection
-        return None, f"probe call failed: {type(exc).__name__}: {exc}"
+    """Instantiate backend ``name`` and check a tiny call against NumPy, silently."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # probing is silent (DESIGN §7)
+        try:
+            cls = backend_class(name)
+        except ImportError as exc:
+            return None, f"import failed: {exc}"
+        reason = cls.unavailable_reason()
+        if reason is not None:
+            return None, reason
+        try:
+            instance = cls()
+            weights = np.array([[[0x0123456789ABCDEF, 0xF0F0]],
+                                [[~0 & 0xFFFFFFFFFFFFFFFF, 1]]], dtype=np.uint64)
+            probs = np.array([0.3])
+            got = instance.sc_forward(weights, probs, length=80)
+            want = NumpyBackend().sc_forward(weights, probs, length=80)
+            if not np.array_equal(got, want):
+                return None, f"probe call gave {got}, expected {want}"
+        except Exception as exc:  # a broken install must not break selection
+            return None, f"probe call failed: {type(exc).__name__}: {exc}"
     return instance, "ok"
 
 
-def available_backends() -> dict[str, BackendStatus]:
-    """Availability of every registered backend, probing each with a tiny call.
+def _names() -> list[str]:
+    """Registered names in ``PRIORITY`` order, then the others as registered."""
+    return [n for n in PRIORITY if n in _REGISTRY] + [n for n in _REGISTRY if n not in PRIORITY]
+
+
+def _hint(name: str) -> str:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return backend_class(name).install_hint()
+        except ImportError:
+            return "reinstall sc-neurocore"
+
+
+def available_backends() -> dict[str, bool]:
+    """Report which SC inference backends work here, in fastest-first order.
+
+    Each backend is probed once per process with a tiny call that must match
+    NumPy's result; probing never prints or warns.
 
     Returns
     -------
-    dict
-        name -> :class:`BackendStatus` in :data:`PRIORITY` order (then any
-        other registered names).
+    dict of str to bool
+        Backend name -> whether it works here, in
+        [`PRIORITY`][sc_neurocore.accel.backend.PRIORITY] order (then any other
+        registered names); ``"numpy"`` is always ``True``.  The reasons and
+        install hints are in [`backend_status`][sc_neurocore.accel.backend.backend_status].
     """
-    names = [n for n in PRIORITY if n in _REGISTRY] + [n for n in _REGISTRY if n not in PRIORITY]
+    return {name: status.available for name, status in backend_status().items()}
+
+
+def backend_status() -> dict[str, BackendStatus]:
+    """Why each backend works here or not, and how to install it.
+
+    The report behind ``python -m sc_neurocore.accel info``; probing never
+    prints or warns.
+
+    Returns
+    -------
+    dict of str to BackendStatus
+        Backend name -> [`BackendStatus`][sc_neurocore.accel.backend.BackendStatus],
+        in the order of [`available_backends`][sc_neurocore.accel.backend.available_backends].
+    """
     result = {}
-    for name in names:
+    for name in _names():
         instance, reason = _probe(name)
-        try:
-            hint = backend_class(name).install_hint()
-        except ImportError:
-            hint = "reinstall sc-neurocore"
-        result[name] = BackendStatus(name, instance is not None, reason, hint)
+        result[name] = BackendStatus(name, instance is not None, reason, _hint(name))
     return result
 
 
-def engine_info() -> dict:
+def engine_info() -> dict[str, Any]:
     """SIMD tier and thread count of the Rust engine (``None`` when absent)."""
     try:
         from sc_neurocore import _engine
@@ -204,7 +385,13 @@ def engine_info() -> dict:
 
 
 def host_key() -> str:
-    """Identifies this host's CPU for matching timing-study results."""
+    """Identify this host's CPU, to match timing-study results to the machine.
+
+    Returns
+    -------
+    str
+        The CPU model and the number of CPUs, e.g. ``"AMD EPYC x2"``.
+    """
     model = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -227,7 +414,18 @@ def results_dirs() -> list[Path]:
 
 
 def measured_order() -> list[str]:
-    """Backends fastest first from this host's newest timing study, or []."""
+    """Backends fastest first, from this host's newest timing study.
+
+    Looks for ``bench-*.json`` written by ``python -m sc_neurocore.accel
+    bench`` in ``$SC_NEUROCORE_RESULTS``, ``./benchmarks/results`` and the
+    source checkout's ``benchmarks/results``, and uses the newest one whose
+    host key is [`host_key`][sc_neurocore.accel.backend.host_key]'s.
+
+    Returns
+    -------
+    list of str
+        Its ``ranking``, or an empty list when there is none.
+    """
     newest: tuple[float, list[str]] | None = None
     for folder in results_dirs():
         for path in folder.glob("bench-*.json"):
@@ -245,51 +443,109 @@ def measured_order() -> list[str]:
 
 
 def selection_order() -> list[str]:
-    """The order ``auto`` tries: measured (NumPy last) or :data:`PRIORITY`."""
+    """The order in which ``"auto"`` tries the registered backends.
+
+    Returns
+    -------
+    list of str
+        [`measured_order`][sc_neurocore.accel.backend.measured_order] first,
+        then the others in [`PRIORITY`][sc_neurocore.accel.backend.PRIORITY]
+        order, then any other registered names, and ``"numpy"`` last.
+    """
     measured = [n for n in measured_order() if n in _REGISTRY and n != "numpy"]
     rest = [n for n in PRIORITY if n in _REGISTRY and n not in measured and n != "numpy"]
     extra = [n for n in _REGISTRY if n not in measured + rest + ["numpy"]]
     return measured + rest + extra + ["numpy"]
 
 
-def get_backend(name: str = "auto") -> Backend:
-    """Return a working backend.
+def get_backend(name: str | Backend = "auto") -> Backend:
+    """Return an SC inference backend handle.
 
     Parameters
     ----------
-    name : str, default "auto"
-        A registered backend name, or ``"auto"`` for the fastest one that is
-        available and passes a probe call.
+    name : str or Backend, default "auto"
+        ``"auto"`` for the fastest backend that is available and passes a
+        probe call (in the order of a timing study for this host, else
+        [`PRIORITY`][sc_neurocore.accel.backend.PRIORITY]); a registered name
+        (``"rust"``, ``"numpy"``, ...) to force that backend; or a
+        [`Backend`][sc_neurocore.accel.backend.Backend] instance, returned as is.
 
     Returns
     -------
     Backend
+        A handle whose ``sc_forward`` follows the documented contract.
 
     Raises
     ------
-    TypeError
-        If ``name`` is not a str.
     ValueError
-        If ``name`` is not a known backend.
+        If ``name`` is not ``"auto"`` or a known backend name (a research
+        mirror's name says how to run it with the parity runner);
+        [`InputTypeError`][sc_neurocore.accel.InputTypeError] if it is neither
+        a str nor a ``Backend``.
     RuntimeError
-        If the named backend is not available here (with an install hint).
+        If an explicitly requested backend is unavailable (with an install hint).
     """
+    if isinstance(name, Backend):
+        return name
     if not isinstance(name, str):
-        raise TypeError(f"backend must be a str, got {type(name).__name__}")
+        raise InputTypeError("backend must be a str (a backend name or 'auto') or a Backend "
+                             f"instance, got {type(name).__name__}")
     if name == "auto":
         for candidate in selection_order():
             instance, _ = _probe(candidate)
             if instance is not None:
                 return instance
         raise RuntimeError("no backend works, not even numpy")  # pragma: no cover
+    if name in RESEARCH_MIRRORS and name not in _REGISTRY:
+        raise ValueError(
+            f"backend {name!r} is a research mirror, not a backend of the wheel: it "
+            "re-implements the kernels for parity checks and timing studies only. Run it "
+            f"against the golden vectors with `python -m parity run --lang {name}`")
     if name not in _REGISTRY:
         known = ", ".join(["auto", *_REGISTRY])
-        raise ValueError(f"backend must be one of {known}; got {name!r}")
+        raise ValueError(f"backend must be one of {known} or a Backend instance; got {name!r}")
     instance, reason = _probe(name)
     if instance is None:
-        try:
-            hint = backend_class(name).install_hint()
-        except ImportError:
-            hint = "reinstall sc-neurocore"
-        raise RuntimeError(f"backend {name!r} is not available: {reason}. To install: {hint}")
+        raise RuntimeError(f"backend {name!r} is not available: {reason}. "
+                           f"To install: {_hint(name)}")
     return instance
+
+
+def sc_forward(weights_packed: np.ndarray, input_probs: ArrayLike, *, length: int,
+               backend: str | Backend = "auto", seed: int = DEFAULT_SEED) -> np.ndarray:
+    """SC forward pass on the chosen backend; bit-identical on every backend.
+
+    ``out[b, o] = sum over i, w of popcount(weights_packed[o, i, w] & X[b, i, w]) / length``
+    with ``X`` the LFSR-encoded inputs (DESIGN §3).
+
+    Parameters
+    ----------
+    weights_packed : numpy.ndarray
+        ``uint64`` ``(n_out, n_in, n_words)``, ``n_words = ceil(length / 64)``.
+    input_probs : array_like
+        ``(n_in,)`` or ``(batch, n_in)`` probabilities, finite, in ``[0, 1]``.
+    length : int
+        Stream length in bits (positive).
+    backend : str or Backend, default "auto"
+        A backend name (see [`available_backends`][sc_neurocore.accel.backend.available_backends]),
+        ``"auto"`` for the fastest working one, or a
+        [`Backend`][sc_neurocore.accel.backend.Backend] instance.
+    seed : int, default 44257
+        Encoder seed in ``[0, 2**32)``; input ``i`` uses register ``seed + i``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float64`` ``(n_out,)`` or ``(batch, n_out)``.
+
+    Raises
+    ------
+    ValueError
+        On an unknown backend name or invalid inputs
+        ([`InputTypeError`][sc_neurocore.accel.InputTypeError] when a type is wrong).
+    RuntimeError
+        If the named backend is not available here (the message says how to
+        install it).
+    """
+    return get_backend(backend).sc_forward(weights_packed, input_probs, length=length,
+                                           seed=seed)

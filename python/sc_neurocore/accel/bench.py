@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from .backend import available_backends, engine_info, get_backend, host_key
+from .backend import backend_status, engine_info, get_backend, host_key
 from .lfsr import DEFAULT_SEED
 
 Progress = Callable[[str], None]
@@ -186,7 +186,7 @@ def run_study(quick: bool = False, backends: list[str] | None = None,
     """
     say = progress or (lambda line: print(line, file=sys.stderr, flush=True))
     repeats = repeats or (3 if quick else 7)
-    status = available_backends()
+    status = backend_status()
     chosen = [n for n, s in status.items() if s.available and (backends is None or n in backends)]
     if "numpy" not in chosen:
         chosen.insert(0, "numpy")

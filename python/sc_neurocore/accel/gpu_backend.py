@@ -1,8 +1,8 @@
 """CuPy (CUDA) SC kernels and the ``cupy`` backend (DESIGN §3, §4, §7).
 
-The hot kernels are raw CUDA kernels kept in :data:`CUDA_SOURCE`, a
+The hot kernels are raw CUDA kernels kept in ``CUDA_SOURCE``, a
 module-level string, so they can be compiled to PTX with NVRTC on a machine
-without a GPU (:func:`compile_ptx`; the test-suite does this in CI):
+without a GPU (``compile_ptx``; the test-suite does this in CI):
 
 * ``sc_vec_mac`` — AND, ``__popcll`` and the block reduction in one pass: each
   block streams one weight row against one input row and writes one count, so
@@ -12,18 +12,21 @@ without a GPU (:func:`compile_ptx`; the test-suite does this in CI):
 
 Transparent fallback: without CuPy, without a usable GPU, or after a CUDA
 error during a call, every function here runs on NumPy (same results) and a
-warning is issued once — at import, or at the moment of the switch.  The array
-namespace in use is :data:`xp` (``cupy`` while the GPU works, else ``numpy``);
-read it as ``gpu_backend.xp`` or via :func:`active_namespace` so that a
-mid-run switch is seen.  :class:`CupyBackend` counts as unavailable for
-backend selection whenever no GPU works.
+``RuntimeWarning`` is issued once, pointing at the caller's line — at the
+first direct call of one of this module's functions, or at the moment of the
+switch.  Importing the module or probing backends never warns.  The array
+namespace in use is ``xp`` (``cupy`` while the GPU works, else ``numpy``);
+read it as ``gpu_backend.xp`` or via
+[`active_namespace`][sc_neurocore.accel.gpu_backend.active_namespace] so that
+a mid-run switch is seen.
+[`CupyBackend`][sc_neurocore.accel.gpu_backend.CupyBackend] counts as
+unavailable for backend selection whenever no GPU works.
 """
 
 from __future__ import annotations
 
 import ctypes
 import importlib.util
-import warnings
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -31,8 +34,9 @@ from typing import Any, Callable, TypeVar
 
 import numpy as np
 
-from ._validation import ForwardArgs, as_bits, as_packed, same_shape
-from .backend import Backend
+from ._validation import ForwardArgs, InputTypeError, as_bits, as_packed, same_shape
+from ._warnings import warn_at_caller
+from .backend import KernelBackend
 from .lfsr import PERIOD, _cycle_copies, lfsr_tables, quantize, start_states
 from .sc_inference import counts_to_rates, forward_counts_numpy, forward_numpy
 from .vector_ops import pack_bitstream, vec_and
@@ -51,8 +55,8 @@ T = TypeVar("T")
 #: Threads per block for every kernel: a multiple of 32 and at most 1024.
 THREADS = 256
 
-#: Names of the ``extern "C"`` kernels in :data:`CUDA_SOURCE`.
 KERNEL_NAMES = ("sc_vec_mac", "sc_encode", "sc_pack_bits", "sc_popcount64")
+"""Names of the ``extern "C"`` kernels in ``CUDA_SOURCE``."""
 
 CUDA_SOURCE = r"""
 // sc_neurocore.accel CUDA kernels.  Streams are packed 64 bits per word,
@@ -175,6 +179,7 @@ extern "C" __global__ void sc_popcount64(const u64* __restrict__ a,
     }
 }
 """
+"""The CUDA C++ source of the kernels (compiled by CuPy on a GPU, by NVRTC alone anywhere)."""
 
 #: NVRTC options used both on the GPU and for the GPU-less compile check.
 NVRTC_OPTIONS: tuple[str, ...] = ("--std=c++14",)
@@ -183,19 +188,21 @@ NVRTC_OPTIONS: tuple[str, ...] = ("--std=c++14",)
 # CuPy import, GPU probe, active namespace
 # --------------------------------------------------------------------------------------
 
-cupy: ModuleType | None
+cupy: Any  # the cupy module, or None without CuPy (CuPy ships no type information)
 try:
-    import cupy
+    import cupy as _cupy
 except Exception as _exc:  # ImportError, or a broken install (e.g. missing CUDA libs)
     cupy = None
-    HAS_CUPY = False
     CUPY_IMPORT_ERROR: str | None = f"{type(_exc).__name__}: {_exc}"
     _CUDA_ERRORS: tuple[type[BaseException], ...] = ()
 else:
-    HAS_CUPY = True
+    cupy = _cupy
     CUPY_IMPORT_ERROR = None
     _CUDA_ERRORS = (cupy.cuda.runtime.CUDARuntimeError, cupy.cuda.driver.CUDADriverError,
                     cupy.cuda.memory.OutOfMemoryError, cupy.cuda.compiler.CompileException)
+
+HAS_CUPY: bool = cupy is not None
+"""Whether CuPy imported (a working GPU is a further condition: ``gpu_available()``)."""
 
 
 def _probe_gpu() -> str | None:
@@ -220,12 +227,20 @@ def _probe_gpu() -> str | None:
 
 _gpu_reason: str | None = _probe_gpu()
 
-#: The active array namespace: ``cupy`` while a GPU works, else ``numpy``.
-xp: ModuleType = np if _gpu_reason is not None else cupy  # type: ignore[assignment]
+xp: ModuleType = np if _gpu_reason is not None else cupy
+"""The active array namespace: ``cupy`` while a GPU works, else ``numpy``."""
 
-if _gpu_reason is not None:
-    warnings.warn(f"sc_neurocore.accel.gpu_backend: {_gpu_reason}; its functions run on NumPy",
-                  RuntimeWarning, stacklevel=2)
+_fallback_warned = False
+
+
+def _warn_fallback_once() -> None:
+    """Warn once per process, at the user's call site, that the functions run on NumPy."""
+    global _fallback_warned
+    if _gpu_reason is None or _fallback_warned:
+        return
+    _fallback_warned = True
+    warn_at_caller(f"sc_neurocore.accel.gpu_backend: {_gpu_reason}; its functions run on NumPy",
+                   RuntimeWarning)
 
 
 def gpu_available() -> bool:
@@ -239,17 +254,18 @@ def gpu_unavailable_reason() -> str | None:
 
 
 def active_namespace() -> ModuleType:
-    """The array module in use now (``cupy`` or ``numpy``); see :data:`xp`."""
+    """The array module in use now (``cupy`` or ``numpy``); see ``xp``."""
     return xp
 
 
 def _switch_to_numpy(exc: BaseException) -> None:
     """Leave the GPU for good after a CUDA error: warn once, use NumPy from now on."""
-    global xp, _gpu_reason
+    global xp, _gpu_reason, _fallback_warned
     _gpu_reason = f"no usable GPU: CUDA error during a call ({type(exc).__name__}: {exc})"
     xp = np
-    warnings.warn(f"sc_neurocore.accel.gpu_backend: {_gpu_reason}; switching to NumPy",
-                  RuntimeWarning, stacklevel=3)
+    _fallback_warned = True
+    warn_at_caller(f"sc_neurocore.accel.gpu_backend: {_gpu_reason}; switching to NumPy",
+                   RuntimeWarning)
 
 
 def _dispatch(on_gpu: Callable[[], T], on_numpy: Callable[[], T]) -> T:
@@ -282,11 +298,22 @@ def to_device(array: object) -> Any:
     -------
     cupy.ndarray or numpy.ndarray
     """
+    _warn_fallback_once()
     return _dispatch(lambda: cupy.asarray(array), lambda: to_host(array))
 
 
 def to_host(array: object) -> np.ndarray:
     """Return ``array`` as a NumPy array (copying device data back to the host).
+
+    Parameters
+    ----------
+    array : array_like or cupy.ndarray
+        Host or device data.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``array`` itself when it is already a NumPy array, else a host copy.
 
     Raises
     ------
@@ -295,7 +322,8 @@ def to_host(array: object) -> np.ndarray:
     """
     if _is_device_array(array):
         try:
-            return cupy.asnumpy(array)
+            host: np.ndarray = cupy.asnumpy(array)
+            return host
         except _CUDA_ERRORS as exc:
             raise RuntimeError("array lives on a GPU that failed and cannot be copied back: "
                                f"{type(exc).__name__}: {exc}") from exc
@@ -306,7 +334,7 @@ def _device_meta_check(a: Any, name: str, ndims: tuple[int, ...], kinds: str,
                        expected: str) -> None:
     """Dtype and rank checks for an operand that already lives on the GPU."""
     if a.dtype.kind not in kinds or (kinds == "u" and a.dtype != np.uint64):
-        raise TypeError(f"{name} must have dtype {expected}, got {a.dtype}")
+        raise InputTypeError(f"{name} must have dtype {expected}, got {a.dtype}")
     if a.ndim not in ndims:
         forms = " or ".join(f"{d}-D" for d in ndims)
         raise ValueError(f"{name} must be {forms}, got shape {a.shape}")
@@ -332,7 +360,7 @@ def _grid(n_items: int) -> int:
 
 @lru_cache(maxsize=1)
 def _kernels() -> dict[str, Any]:
-    """Compile :data:`CUDA_SOURCE` for the current device (once) and fetch each kernel."""
+    """Compile ``CUDA_SOURCE`` for the current device (once) and fetch each kernel."""
     module = cupy.RawModule(code=CUDA_SOURCE, options=NVRTC_OPTIONS)
     return {name: module.get_function(name) for name in KERNEL_NAMES}
 
@@ -341,7 +369,7 @@ def _kernels() -> dict[str, Any]:
 # Packed vector operations
 # --------------------------------------------------------------------------------------
 
-def _gpu_pack(bits: object) -> Any:
+def _gpu_pack(bits: Any) -> Any:
     if _is_device_array(bits):
         _device_meta_check(bits, "bits", (1, 2), "biu", "integers 0/1 (or bool)")
         if bits.dtype.kind != "b" and bits.size and not bool(((bits == 0) | (bits == 1)).all()):
@@ -375,9 +403,10 @@ def gpu_pack_bitstream(bits: object) -> Any:
 
     Raises
     ------
-    TypeError, ValueError
-        As :func:`sc_neurocore.accel.pack_bitstream`.
+    ValueError
+        As [`pack_bitstream`][sc_neurocore.accel.vector_ops.pack_bitstream].
     """
+    _warn_fallback_once()
     return _dispatch(lambda: _gpu_pack(bits), lambda: pack_bitstream(to_host(bits)))
 
 
@@ -393,14 +422,23 @@ def gpu_vec_and(a: object, b: object) -> Any:
 
     Parameters
     ----------
-    a, b : ndarray or cupy.ndarray
-        ``uint64`` arrays of the same shape.
+    a : numpy.ndarray or cupy.ndarray
+        ``uint64`` packed streams, any shape.
+    b : numpy.ndarray or cupy.ndarray
+        ``uint64`` packed streams, the shape of ``a``.
 
     Returns
     -------
     cupy.ndarray or numpy.ndarray
         ``a & b`` in the active namespace.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ ([`InputTypeError`][sc_neurocore.accel.InputTypeError]
+        if an operand is not ``uint64``).
     """
+    _warn_fallback_once()
     return _dispatch(lambda: _gpu_and(a, b), lambda: vec_and(to_host(a), to_host(b)))
 
 
@@ -418,14 +456,20 @@ def gpu_popcount(a: object) -> Any:
 
     Parameters
     ----------
-    a : ndarray or cupy.ndarray
+    a : numpy.ndarray or cupy.ndarray
         ``uint64`` array of any shape.
 
     Returns
     -------
     cupy.ndarray or numpy.ndarray
         ``uint8`` array of ``a``'s shape: the number of set bits of each word.
+
+    Raises
+    ------
+    InputTypeError
+        If ``a`` is not a ``uint64`` array (a ``ValueError``).
     """
+    _warn_fallback_once()
     return _dispatch(lambda: _gpu_popcount(a),
                      lambda: np.bitwise_count(_host_packed(a, "a")))
 
@@ -493,6 +537,7 @@ def gpu_vec_mac(packed_weights: object, packed_inputs: object) -> Any:
     ValueError
         If the ranks or shapes do not match.
     """
+    _warn_fallback_once()
     return _dispatch(lambda: _gpu_mac(packed_weights, packed_inputs),
                      lambda: _numpy_mac(packed_weights, packed_inputs))
 
@@ -524,10 +569,10 @@ def _gpu_forward(args: ForwardArgs) -> np.ndarray:
     return counts_to_rates(cupy.asnumpy(counts), args.length)
 
 
-class CupyBackend(Backend):
+class CupyBackend(KernelBackend):
     """SC forward pass on an NVIDIA GPU through CuPy raw kernels.
 
-    Bit-identical to :func:`sc_neurocore.accel.sc_inference.sc_forward_numpy`.
+    Bit-identical to [`sc_forward_numpy`][sc_neurocore.accel.sc_inference.sc_forward_numpy].
     A CUDA error during a call switches the module to NumPy (with a warning)
     and the call still returns the correct result.
     """
@@ -608,7 +653,8 @@ def _nvrtc() -> ModuleType:
     except Exception as exc:
         raise RuntimeError(f"NVRTC cannot be loaded ({type(exc).__name__}: {exc}); install "
                            "nvidia-cuda-nvrtc-cu12 or a CUDA toolkit") from exc
-    return nvrtc
+    binding: ModuleType = nvrtc
+    return binding
 
 
 def compile_ptx(source: str = CUDA_SOURCE, arch: str = "compute_80",
@@ -617,7 +663,7 @@ def compile_ptx(source: str = CUDA_SOURCE, arch: str = "compute_80",
 
     Parameters
     ----------
-    source : str, default :data:`CUDA_SOURCE`
+    source : str, default ``CUDA_SOURCE``
         CUDA source text.
     arch : str, default "compute_80"
         Virtual architecture passed as ``-arch``.
@@ -647,6 +693,7 @@ def compile_ptx(source: str = CUDA_SOURCE, arch: str = "compute_80",
             log = nvrtc.getProgramLog(prog)
             raise CudaCompileError(f"NVRTC failed to compile {name} for {arch}: {exc}\n{log}") \
                 from exc
-        return nvrtc.getPTX(prog).decode().rstrip("\x00")
+        ptx: str = nvrtc.getPTX(prog).decode().rstrip("\x00")
+        return ptx
     finally:
         nvrtc.destroyProgram(prog)

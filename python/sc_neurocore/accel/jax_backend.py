@@ -1,77 +1,110 @@
 """JAX backend: packed SC kernels, LIF dynamics and surrogate-gradient training.
 
 Everything here runs through XLA (CPU, GPU or TPU, whichever JAX was installed
-for) and keeps arrays on the device until :func:`to_host` is called.
+for) and keeps arrays on the device until [`to_host`][sc_neurocore.accel.jax_backend.to_host]
+is called.
 
-* Packed vector operations (DESIGN §4): :func:`jax_pack_bitstream`,
-  :func:`jax_vec_and` (and ``xnor``/``not``/``mux``), :func:`jax_popcount`
-  (per element) and :func:`jax_vec_mac` (AND, popcount and reduce).
-* :class:`JaxBackend` runs ``sc_forward`` (DESIGN §3) bit-identically to the
-  NumPy reference: the LFSR encoder reads the shared cycle table of
-  :mod:`sc_neurocore.accel.lfsr` on the device.
-* LIF dynamics (DESIGN §5): :func:`jax_lif_step` and :func:`jax_forward_pass`
-  (time runs in one ``lax.scan``, so compile time does not grow with
-  ``n_steps``).
-* Surrogate training: :func:`jax_surrogate_loss` and
-  :func:`jax_surrogate_gradient_step` (jit-compiled once per shape).
+* Packed vector operations (DESIGN §4):
+  [`jax_pack_bitstream`][sc_neurocore.accel.jax_backend.jax_pack_bitstream],
+  [`jax_vec_and`][sc_neurocore.accel.jax_backend.jax_vec_and] (and ``xnor``/``not``/``mux``),
+  [`jax_popcount`][sc_neurocore.accel.jax_backend.jax_popcount] (per element) and
+  [`jax_vec_mac`][sc_neurocore.accel.jax_backend.jax_vec_mac] (AND, popcount and reduce).
+* [`JaxBackend`][sc_neurocore.accel.jax_backend.JaxBackend] runs ``sc_forward``
+  (DESIGN §3) bit-identically to the NumPy reference.
+* LIF dynamics (DESIGN §5): [`jax_lif_step`][sc_neurocore.accel.jax_backend.jax_lif_step]
+  and [`jax_forward_pass`][sc_neurocore.accel.jax_backend.jax_forward_pass]
+  (time runs in one ``lax.scan``, so compile time does not grow with ``n_steps``).
+* Surrogate training: [`jax_surrogate_loss`][sc_neurocore.accel.jax_backend.jax_surrogate_loss]
+  and [`jax_surrogate_gradient_step`][sc_neurocore.accel.jax_backend.jax_surrogate_gradient_step].
 
-64-bit types are needed for ``uint64`` words and for float64 results.  They are
-enabled only inside this module's calls, with JAX's scoped ``enable_x64``
-context manager; the user's global ``jax_enable_x64`` setting is never
-changed.  Every public entry point validates its arguments on the host before
-anything is traced ("fail-closed") and raises ``ValueError``/``TypeError``
-naming the argument.
+**Composing with JAX transformations.** Every ``jax_*`` function can be called
+eagerly or inside the caller's ``jax.jit``, ``jax.grad`` /
+``jax.value_and_grad`` (where differentiable) and ``jax.vmap``, in any
+nesting.  Checks of shape, rank and dtype read static information and run in
+both cases.  Checks of values (NaN/inf, ranges, 0/1 bits, class labels) run on
+concrete inputs (NumPy arrays, Python numbers, JAX arrays outside a
+transformation); on traced inputs they are skipped, unless the caller wraps
+the computation in ``jax.experimental.checkify.checkify`` (with
+``errors=checkify.user_checks``), which turns them into run-time checks.
+Arguments that set the shape of the computation (``n_steps``,
+``surrogate_path``) must be concrete Python values (``static_argnames`` under
+``jax.jit``).
 
-When JAX is not installed this module still imports: :data:`HAS_JAX` is
-``False`` and every function raises ``RuntimeError`` saying how to install it.
+**64-bit types.** Eager calls enable 64-bit JAX types for their own duration
+only, with JAX's scoped ``enable_x64`` context manager; the user's global
+``jax_enable_x64`` setting is never changed.  Traced calls run in the caller's
+setting: float computations then use the dtypes JAX gives the traced values,
+and the ``uint64`` kernels need the caller to trace inside
+``jax.enable_x64(True)`` (they raise a clear error, instead of truncating
+words to 32 bits, when 64-bit types are off).
+
+Every rejection is a ``ValueError`` naming the argument (an
+[`InputTypeError`][sc_neurocore.accel.InputTypeError] when a type is wrong).
+When JAX is not installed this module still imports:
+[`HAS_JAX`][sc_neurocore.accel.jax_backend.HAS_JAX] is ``False`` and every
+function raises ``RuntimeError`` saying how to install it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
+import inspect
 import statistics
 import time
 from collections import Counter
 from functools import partial
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, TypeVar, cast
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
-from ._validation import ForwardArgs, as_bits, as_packed, same_shape
-from .backend import Backend
+from ._validation import (ForwardArgs, InputTypeError, as_bits, as_packed, check_bits_dtype,
+                          check_finite, check_int, check_non_empty, check_packed_dtype,
+                          check_rank, check_real_dtype, check_unit_interval, same_shape)
+from .backend import KernelBackend
 from .lfsr import PERIOD, lfsr_tables, quantize, start_states
-from .lif import check_finite_scalar, check_positive, validate_forward_pass, validate_lif_step
+from .lif import (check_broadcasts_to, check_finite_array, check_finite_scalar,
+                  check_network_shapes, check_positive, check_weight_list,
+                  validate_forward_pass, validate_lif_step)
 from .sc_inference import counts_to_rates
 
+# The JAX modules, or None without JAX (typed Any: the code paths that use
+# them run only when HAS_JAX is True).
+jax: Any
+jnp: Any
+lax: Any
+checkify: Any
 try:
-    import jax
-    import jax.numpy as jnp
-    from jax import lax
+    import jax as _jax
+    import jax.numpy as _jnp
+    from jax import lax as _lax
+    from jax.experimental import checkify as _checkify
 except ImportError as _exc:  # pragma: no cover - exercised by a test that hides jax
-    jax = None
-    jnp = None
-    lax = None
-    HAS_JAX = False
+    jax = jnp = lax = checkify = None
     _IMPORT_ERROR: str | None = f"{type(_exc).__name__}: {_exc}"
 else:
-    HAS_JAX = True
+    jax, jnp, lax, checkify = _jax, _jnp, _lax, _checkify
     _IMPORT_ERROR = None
 
+HAS_JAX: bool = jax is not None
+"""Whether JAX is installed (without it, every function says how to install it)."""
+
 __all__ = [
-    "HAS_JAX", "jnp", "to_jax", "to_host", "jax_pack_bitstream", "jax_vec_and", "jax_vec_xnor",
+    "HAS_JAX", "to_jax", "to_host", "jax_pack_bitstream", "jax_vec_and", "jax_vec_xnor",
     "jax_vec_not", "jax_vec_mux", "jax_popcount", "jax_vec_mac", "jax_lif_step",
     "jax_forward_pass", "jax_surrogate_loss", "jax_surrogate_gradient_step",
-    "JAX_SURROGATE_PATHS", "JaxBackend", "bench_extras",
+    "JAX_SURROGATE_PATHS", "JaxBackend",
 ]
 
 INSTALL_HINT = "pip install 'sc-neurocore[jax]'"
 
-#: Surrogate-gradient implementations accepted by the training functions.
 JAX_SURROGATE_PATHS: tuple[str, ...] = ("custom_vjp", "legacy_stop_gradient")
+"""The surrogate-gradient implementations the training functions accept."""
 
 #: How many times each jit-compiled kernel has been traced (a Python side
 #: effect that runs only while tracing); lets tests check there is no retracing.
-TRACE_COUNTS: Counter = Counter()
+TRACE_COUNTS: Counter[str] = Counter()
 
 _WORD_BITS = 64
 
@@ -85,6 +118,19 @@ def _require_jax() -> None:
                            f"{INSTALL_HINT}")
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _jit(fn: _F) -> _F:
+    """``jax.jit`` with the compiled function's signature kept for type checkers."""
+    return cast(_F, jax.jit(fn))
+
+
+def _custom_vjp(fn: _F) -> Any:
+    """``jax.custom_vjp`` (the result also carries ``defvjp``)."""
+    return jax.custom_vjp(fn)
+
+
 @contextlib.contextmanager
 def _x64() -> Iterator[None]:
     """Enable 64-bit JAX types for the duration of the block only.
@@ -94,13 +140,124 @@ def _x64() -> Iterator[None]:
     """
     scoped = getattr(jax, "enable_x64", None)
     if scoped is None:  # pragma: no cover - JAX < 0.8
-        from jax.experimental import enable_x64 as scoped  # type: ignore[no-redef]
+        scoped = getattr(importlib.import_module("jax.experimental"), "enable_x64")
     with scoped(True):
         yield
 
 
 def _is_jax_array(value: object) -> bool:
     return HAS_JAX and isinstance(value, jax.Array)
+
+
+def _is_tracer(value: object) -> bool:
+    """Whether ``value`` is traced by a JAX transformation (jit, grad, vmap, ...)."""
+    return HAS_JAX and isinstance(value, jax.core.Tracer)
+
+
+def _any_traced(*values: object) -> bool:
+    """Whether any argument (or element of a list/tuple argument) is a tracer."""
+    for value in values:
+        if isinstance(value, (list, tuple)):
+            if any(_is_tracer(v) for v in value):
+                return True
+        elif _is_tracer(value):
+            return True
+    return False
+
+
+# ``checkify.check(..., debug=True)`` is removed when the caller does not
+# checkify and becomes a run-time check when they do (JAX >= 0.4.31).
+_HAS_DEBUG_CHECK = HAS_JAX and "debug" in inspect.signature(checkify.check).parameters
+
+
+def _traced_check(predicate: Callable[[], Any], message: str) -> None:
+    """A value check on traced data: active only under ``checkify.checkify``."""
+    if _HAS_DEBUG_CHECK:
+        checkify.check(jnp.all(predicate()), message, debug=True)
+
+
+def _x64_enabled() -> bool:
+    """Whether 64-bit JAX types are enabled in the current (caller's) context."""
+    return bool(jax.dtypes.canonicalize_dtype(np.uint64) == np.uint64)
+
+
+def _require_x64(func: str) -> None:
+    """Raise a clear error for a ``uint64`` kernel traced with 64-bit types off."""
+    if not _x64_enabled():
+        raise InputTypeError(
+            f"{func} works on uint64 words, but 64-bit types are disabled in this traced "
+            "context (jax_enable_x64 is off), where JAX turns uint64 into uint32 and drops "
+            "the high 32 bits of every word. Trace it inside `with jax.enable_x64(True):` "
+            "(or set jax_enable_x64) so the words stay 64-bit")
+
+
+def _static_int(value: object, name: str) -> int:
+    """A shape-setting int argument: it must be concrete even inside a transformation."""
+    if _is_tracer(value):
+        raise InputTypeError(
+            f"{name} must be a concrete Python int: it sets the shape of the computation, "
+            "so it cannot be traced; close over it or mark it static "
+            f"(jax.jit(f, static_argnames=[{name!r}]))")
+    return check_int(value, name, minimum=1)
+
+
+def _traced_array(value: Any, name: str) -> Any:
+    """A real array argument of a traced call, checked; tracers stay tracers.
+
+    Tracers get their dtype checked now and finiteness under checkify;
+    concrete arrays are fully checked now (and returned as ``float64`` NumPy).
+    """
+    if _is_tracer(value):
+        check_real_dtype(value.dtype, name)
+        _traced_check(lambda: jnp.isfinite(value), f"{name} must be finite")
+        return value
+    return check_finite_array(value, name)
+
+
+def _traced_scalar(value: Any, name: str, positive: bool = False) -> Any:
+    """A real scalar argument of a traced call (``> 0`` when ``positive``), checked."""
+    if not _is_tracer(value):
+        return check_positive(value, name) if positive else check_finite_scalar(value, name)
+    shape = tuple(value.shape)
+    if shape:
+        raise ValueError(f"{name} must be a scalar, got shape {shape}")
+    check_real_dtype(value.dtype, name, "a real number")
+    if positive:
+        _traced_check(lambda: jnp.isfinite(value) & (value > 0),
+                      f"{name} must be a finite number > 0")
+    else:
+        _traced_check(lambda: jnp.isfinite(value), f"{name} must be finite")
+    return value
+
+
+def _traced_dtype(*values: object) -> np.dtype:
+    """The compute dtype of a traced call: ``_float_dtype`` in the caller's x64 mode."""
+    dtype: np.dtype = np.dtype(jax.dtypes.canonicalize_dtype(_float_dtype(*values)))
+    return dtype
+
+
+def _cast(value: Any, dtype: np.dtype) -> Any:
+    """A checked argument (tracer, JAX array, NumPy array or float) as ``dtype`` on the device."""
+    if _is_tracer(value) or _is_jax_array(value):
+        return value if value.dtype == dtype else value.astype(dtype)
+    return jnp.asarray(value, dtype)
+
+
+def _operands(values: Sequence[Any], dtype: np.dtype) -> list[Any]:
+    """Arguments of a traced call as ``dtype``, the concrete ones made opaque to XLA.
+
+    A concrete value (a Python float, a NumPy array) would otherwise enter the
+    caller's program as a constant that XLA folds into the arithmetic, which
+    can change the rounding; behind ``lax.optimization_barrier`` it is an
+    ordinary operand, so a traced call computes exactly what an eager one does.
+    """
+    cast = [_cast(v, dtype) for v in values]
+    constant = [k for k, v in enumerate(values) if not _is_tracer(v)]
+    if constant:
+        opaque = lax.optimization_barrier([cast[k] for k in constant])
+        for k, v in zip(constant, opaque):
+            cast[k] = v
+    return cast
 
 
 def _float_dtype(*values: object) -> np.dtype:
@@ -119,7 +276,7 @@ def _float_dtype(*values: object) -> np.dtype:
     return np.dtype(np.float64)
 
 
-def _on_device(original: object, checked: np.ndarray, dtype: np.dtype) -> Any:
+def _on_device(original: Any, checked: np.ndarray, dtype: np.dtype) -> Any:
     """The device array for a validated argument (reusing it if already there)."""
     if _is_jax_array(original) and original.dtype == dtype and original.shape == checked.shape:
         return original
@@ -146,32 +303,52 @@ def _device_put_readonly(arr: np.ndarray) -> Any:
     return jax.device_put(arr)
 
 
-def _device_packed(value: object, name: str, ndims: tuple[int, ...] | None = None) -> Any:
-    """Validate a packed ``uint64`` operand (NumPy or JAX) and return it on the device."""
-    if _is_jax_array(value):
-        if value.dtype != np.uint64:
-            raise TypeError(f"{name} must have dtype uint64, got {value.dtype}")
-        if ndims is not None and value.ndim not in ndims:
-            forms = " or ".join(f"{d}-D" for d in ndims)
-            raise ValueError(f"{name} must be {forms}, got shape {value.shape}")
+def _device_packed(value: Any, name: str, ndims: tuple[int, ...] | None = None,
+                   non_empty: bool = False) -> Any:
+    """Validate a packed ``uint64`` operand (NumPy, JAX array or tracer); return it on the device.
+
+    Call it with 64-bit types enabled (eagerly inside ``_x64``; traced
+    after ``_require_x64``).
+    """
+    if _is_jax_array(value) or _is_tracer(value):
+        check_packed_dtype(value.dtype, name)
+        if ndims is not None:
+            check_rank(value.shape, name, ndims)
+        if non_empty:
+            check_non_empty(value.shape, name)
         return value
-    return _device_put_readonly(as_packed(value, name, ndims))
+    checked = as_packed(value, name, ndims)
+    if non_empty:
+        check_non_empty(checked.shape, name)
+    return _device_put_readonly(checked)
 
 
-def to_jax(value: object, dtype: object = None) -> Any:
+@contextlib.contextmanager
+def _packed_scope(func: str, *operands: object) -> Iterator[None]:
+    """Scope of a ``uint64`` kernel: x64 on for an eager call; the caller's (checked) if traced."""
+    if _any_traced(*operands):
+        _require_x64(func)
+        yield
+    else:
+        with _x64():
+            yield
+
+
+def to_jax(value: ArrayLike, dtype: DTypeLike | None = None) -> Any:
     """Move an array to the default JAX device, keeping 64-bit dtypes.
 
     Parameters
     ----------
-    value : array_like
+    value : array_like or jax.Array
         Host data (or a JAX array, returned converted if ``dtype`` asks).
-    dtype : dtype, optional
+    dtype : numpy.dtype or str, optional
         Target dtype; by default the NumPy dtype of ``value`` (so ``float64``
         and ``uint64`` stay 64-bit even when ``jax_enable_x64`` is off).
 
     Returns
     -------
     jax.Array
+        The data on the default device.
 
     Raises
     ------
@@ -181,13 +358,30 @@ def to_jax(value: object, dtype: object = None) -> Any:
     _require_jax()
     with _x64():
         if _is_jax_array(value):
-            return value if dtype is None else value.astype(dtype)
+            on_device: Any = value
+            return on_device if dtype is None else on_device.astype(dtype)
         arr = np.asarray(value) if dtype is None else np.asarray(value, dtype=dtype)
         return jnp.asarray(arr)
 
 
-def to_host(value: object) -> np.ndarray:
-    """Copy a JAX array (or anything array-like) back to a NumPy array."""
+def to_host(value: ArrayLike) -> np.ndarray:
+    """Bring a JAX array (or anything array-like) back to host RAM as a NumPy array.
+
+    Parameters
+    ----------
+    value : jax.Array or array_like
+        A concrete array (not a value traced inside ``jax.jit``).
+
+    Returns
+    -------
+    numpy.ndarray
+        A host copy with the same dtype and shape.
+
+    Raises
+    ------
+    RuntimeError
+        If JAX is not installed.
+    """
     _require_jax()
     if _is_jax_array(value):
         return np.asarray(jax.device_get(value))
@@ -229,53 +423,150 @@ def _mac_counts(weights: Any, inputs: Any) -> Any:
 
 
 if HAS_JAX:
-    @jax.jit
+    @_jit
     def _pack_jit(bits: Any) -> Any:
         TRACE_COUNTS["pack"] += 1
         return _pack_last(bits)
 
-    @jax.jit
+    @_jit
     def _mac_jit(weights: Any, inputs: Any) -> Any:
         TRACE_COUNTS["mac"] += 1
         return lax.map(lambda row: _mac_counts(weights, row), inputs)
 
 
-def jax_pack_bitstream(bits: object) -> Any:
+def jax_pack_bitstream(bits: ArrayLike) -> Any:
     """Pack a 0/1 stream into ``uint64`` words on the device (DESIGN §4).
 
     Parameters
     ----------
-    bits : array_like
+    bits : array_like or jax.Array
         1-D ``(N,)`` or 2-D ``(B, N)`` of 0/1 integers or booleans.
 
     Returns
     -------
     jax.Array
         ``uint64`` ``(ceil(N/64),)`` or ``(B, ceil(N/64))``, identical to
-        :func:`sc_neurocore.accel.pack_bitstream`.
+        [`pack_bitstream`][sc_neurocore.accel.vector_ops.pack_bitstream].
 
     Raises
     ------
-    TypeError
-        If ``bits`` does not hold integers or booleans.
     ValueError
-        If its rank is not 1 or 2 or a value is not 0 or 1.
+        If the rank is not 1 or 2 or a value is not 0 or 1;
+        [`InputTypeError`][sc_neurocore.accel.InputTypeError] if ``bits`` does
+        not hold integers or booleans, or if traced with 64-bit types off.
     RuntimeError
         If JAX is not installed.
     """
     _require_jax()
+    if _is_tracer(bits):
+        traced: Any = bits
+        check_bits_dtype(traced.dtype, "bits")
+        check_rank(traced.shape, "bits", (1, 2))
+        _traced_check(lambda: (traced == 0) | (traced == 1), "bits must contain only 0 and 1")
+        _require_x64("jax_pack_bitstream")
+        return _pack_jit(traced)
     checked = as_bits(bits)
     with _x64():
         return _pack_jit(jnp.asarray(checked))
 
 
-def jax_vec_and(a: object, b: object) -> Any:
+def jax_vec_and(a: ArrayLike, b: ArrayLike) -> Any:
     """Bitwise AND of packed ``uint64`` streams (SC unipolar multiply), on the device.
 
     Parameters
     ----------
-    a, b : ndarray or jax.Array
-        ``uint64`` arrays of the same shape.
+    a : numpy.ndarray or jax.Array
+        Non-empty ``uint64`` array.
+    b : numpy.ndarray or jax.Array
+        ``uint64`` array of ``a``'s shape.
+
+    Returns
+    -------
+    jax.Array
+        ``a & b``, ``uint64``, same shape.
+
+    Raises
+    ------
+    ValueError
+        If an operand is empty or the shapes differ;
+        [`InputTypeError`][sc_neurocore.accel.InputTypeError] if an operand
+        is not a ``uint64`` array, or if traced with 64-bit types off.
+    RuntimeError
+        If JAX is not installed.
+    """
+    _require_jax()
+    with _packed_scope("jax_vec_and", a, b):
+        a, b = (_device_packed(a, "a", non_empty=True), _device_packed(b, "b", non_empty=True))
+        same_shape("a", a, "b", b)
+        return jnp.bitwise_and(a, b)
+
+
+def jax_vec_xnor(a: ArrayLike, b: ArrayLike) -> Any:
+    """Bitwise XNOR of packed ``uint64`` streams (SC bipolar multiply), on the device.
+
+    Parameters
+    ----------
+    a : numpy.ndarray or jax.Array
+        Non-empty ``uint64`` array.
+    b : numpy.ndarray or jax.Array
+        ``uint64`` array of ``a``'s shape.
+
+    Returns
+    -------
+    jax.Array
+        ``~(a ^ b)``, ``uint64``, same shape (all 64 bits of each word).
+
+    Raises
+    ------
+    ValueError
+        As [`jax_vec_and`][sc_neurocore.accel.jax_backend.jax_vec_and].
+    RuntimeError
+        If JAX is not installed.
+    """
+    _require_jax()
+    with _packed_scope("jax_vec_xnor", a, b):
+        a, b = (_device_packed(a, "a", non_empty=True), _device_packed(b, "b", non_empty=True))
+        same_shape("a", a, "b", b)
+        return jnp.invert(jnp.bitwise_xor(a, b))
+
+
+def jax_vec_not(a: ArrayLike) -> Any:
+    """Bitwise complement of packed ``uint64`` streams (``1 - p``), on the device.
+
+    Parameters
+    ----------
+    a : numpy.ndarray or jax.Array
+        Non-empty ``uint64`` array.
+
+    Returns
+    -------
+    jax.Array
+        ``~a``, ``uint64``, same shape (all 64 bits of each word).
+
+    Raises
+    ------
+    ValueError
+        If ``a`` is empty; [`InputTypeError`][sc_neurocore.accel.InputTypeError]
+        if it is not a ``uint64`` array, or if traced with 64-bit types off.
+    RuntimeError
+        If JAX is not installed.
+    """
+    _require_jax()
+    with _packed_scope("jax_vec_not", a):
+        return jnp.invert(_device_packed(a, "a", non_empty=True))
+
+
+def jax_vec_mux(sel: ArrayLike, a: ArrayLike, b: ArrayLike) -> Any:
+    """``(sel & a) | (~sel & b)``: SC scaled addition, on the device.
+
+    Parameters
+    ----------
+    sel : numpy.ndarray or jax.Array
+        Non-empty ``uint64`` select streams.
+    a : numpy.ndarray or jax.Array
+        ``uint64`` array of ``sel``'s shape, taken where ``sel`` is 1.
+    b : numpy.ndarray or jax.Array
+        ``uint64`` array of ``sel``'s shape, taken where ``sel`` is 0.
 
     Returns
     -------
@@ -284,83 +575,62 @@ def jax_vec_and(a: object, b: object) -> Any:
 
     Raises
     ------
-    TypeError
-        If an operand is not a ``uint64`` array.
     ValueError
-        If the shapes differ.
+        If an operand is empty or the shapes differ;
+        [`InputTypeError`][sc_neurocore.accel.InputTypeError] if an operand
+        is not a ``uint64`` array, or if traced with 64-bit types off.
     RuntimeError
         If JAX is not installed.
     """
     _require_jax()
-    with _x64():
-        a, b = _device_packed(a, "a"), _device_packed(b, "b")
-        same_shape("a", a, "b", b)
-        return jnp.bitwise_and(a, b)
-
-
-def jax_vec_xnor(a: object, b: object) -> Any:
-    """Bitwise XNOR of packed streams (SC bipolar multiply); see :func:`jax_vec_and`."""
-    _require_jax()
-    with _x64():
-        a, b = _device_packed(a, "a"), _device_packed(b, "b")
-        same_shape("a", a, "b", b)
-        return jnp.invert(jnp.bitwise_xor(a, b))
-
-
-def jax_vec_not(a: object) -> Any:
-    """Bitwise complement of packed streams, all 64 bits of each word."""
-    _require_jax()
-    with _x64():
-        return jnp.invert(_device_packed(a, "a"))
-
-
-def jax_vec_mux(sel: object, a: object, b: object) -> Any:
-    """``(sel & a) | (~sel & b)``: SC scaled addition, on the device."""
-    _require_jax()
-    with _x64():
-        sel, a, b = (_device_packed(sel, "sel"), _device_packed(a, "a"),
-                     _device_packed(b, "b"))
+    with _packed_scope("jax_vec_mux", sel, a, b):
+        sel, a, b = (_device_packed(sel, "sel", non_empty=True),
+                     _device_packed(a, "a", non_empty=True),
+                     _device_packed(b, "b", non_empty=True))
         same_shape("sel", sel, "a", a)
         same_shape("sel", sel, "b", b)
         return jnp.bitwise_or(jnp.bitwise_and(sel, a), jnp.bitwise_and(jnp.invert(sel), b))
 
 
-def jax_popcount(a: object) -> Any:
-    """Per-element popcount of packed words (DESIGN §4: JAX keeps them on device).
+def jax_popcount(a: ArrayLike) -> Any:
+    """Per-element popcount of packed words, kept on the device (DESIGN §4).
 
     Parameters
     ----------
-    a : ndarray or jax.Array
-        ``uint64`` of any shape.
+    a : numpy.ndarray or jax.Array
+        Non-empty ``uint64`` array of any shape.
 
     Returns
     -------
     jax.Array
         ``uint64`` of the same shape, each value in ``[0, 64]``; sum it for
-        the total that :func:`sc_neurocore.accel.vec_popcount` returns.
+        the total that [`vec_popcount`][sc_neurocore.accel.vector_ops.vec_popcount]
+        returns.
 
     Raises
     ------
-    TypeError
-        If ``a`` is not a ``uint64`` array.
+    ValueError
+        If ``a`` is empty; [`InputTypeError`][sc_neurocore.accel.InputTypeError]
+        if it is not a ``uint64`` array, or if traced with 64-bit types off.
     RuntimeError
         If JAX is not installed.
     """
     _require_jax()
-    with _x64():
-        return lax.population_count(_device_packed(a, "a"))
+    with _packed_scope("jax_popcount", a):
+        return lax.population_count(_device_packed(a, "a", non_empty=True))
 
 
-def jax_vec_mac(weights_packed: object, inputs_packed: object) -> Any:
+def jax_vec_mac(weights_packed: ArrayLike, inputs_packed: ArrayLike) -> Any:
     """SC multiply-accumulate: AND, popcount and reduce over inputs and words.
 
-    ``counts[..., o] = sum_{i, w} popcount(weights_packed[o, i, w] & inputs_packed[..., i, w])``.
+    ``counts[..., o] = sum over i, w of
+    popcount(weights_packed[o, i, w] & inputs_packed[..., i, w])``.
 
     Parameters
     ----------
-    weights_packed : ndarray or jax.Array
+    weights_packed : numpy.ndarray or jax.Array
         ``uint64`` ``(n_out, n_in, n_words)``.
-    inputs_packed : ndarray or jax.Array
+    inputs_packed : numpy.ndarray or jax.Array
         ``uint64`` ``(n_in, n_words)`` or ``(batch, n_in, n_words)``.
 
     Returns
@@ -370,15 +640,15 @@ def jax_vec_mac(weights_packed: object, inputs_packed: object) -> Any:
 
     Raises
     ------
-    TypeError
-        If an operand is not a ``uint64`` array.
     ValueError
-        If the ranks are wrong or ``(n_in, n_words)`` differ.
+        If the ranks are wrong or ``(n_in, n_words)`` differ;
+        [`InputTypeError`][sc_neurocore.accel.InputTypeError] if an operand
+        is not a ``uint64`` array, or if traced with 64-bit types off.
     RuntimeError
         If JAX is not installed.
     """
     _require_jax()
-    with _x64():
+    with _packed_scope("jax_vec_mac", weights_packed, inputs_packed):
         weights = _device_packed(weights_packed, "weights_packed", ndims=(3,))
         inputs = _device_packed(inputs_packed, "inputs_packed", ndims=(2, 3))
         if inputs.shape[-2:] != weights.shape[1:]:
@@ -438,8 +708,8 @@ def _jax_forward(args: ForwardArgs) -> np.ndarray:
     return counts_to_rates(counts, args.length)
 
 
-class JaxBackend(Backend):
-    """``sc_forward`` on JAX/XLA, bit-identical to the NumPy reference."""
+class JaxBackend(KernelBackend):
+    """The ``jax`` backend: ``sc_forward`` on JAX/XLA, bit-identical to the NumPy reference."""
 
     name = "jax"
     extra = "jax"
@@ -459,7 +729,7 @@ class JaxBackend(Backend):
 # ------------------------------------------------------------------------- LIF dynamics
 
 if HAS_JAX:
-    @jax.jit
+    @_jit
     def _lif_step_jit(v: Any, I_t: Any, noise: Any, v_rest: Any, v_reset: Any,
                       v_threshold: Any, alpha: Any, resistance: Any) -> tuple[Any, Any]:
         TRACE_COUNTS["lif_step"] += 1
@@ -468,52 +738,81 @@ if HAS_JAX:
         return jnp.where(spike, v_reset, v_new), spike.astype(jnp.uint8)
 
 
-def jax_lif_step(v: object, I_t: object, v_rest: float = 0.0, v_reset: float = 0.0,
+def jax_lif_step(v: ArrayLike, I_t: ArrayLike, v_rest: float = 0.0, v_reset: float = 0.0,
                  v_threshold: float = 1.0, alpha: float = 0.1, resistance: float = 1.0,
-                 noise: object = 0.0) -> tuple[Any, Any]:
+                 noise: ArrayLike = 0.0) -> tuple[Any, Any]:
     """One LIF step on the device (DESIGN §5).
 
     ``v' = v + (v_rest - v) * alpha + I_t * resistance + noise``; neurons with
-    ``v' >= v_threshold`` spike and are reset to ``v_reset``.
+    ``v' >= v_threshold`` spike and are reset to ``v_reset``.  Works eagerly
+    and under ``jax.jit``, ``jax.vmap`` and ``jax.grad`` (any argument may be
+    traced).
 
     Parameters
     ----------
-    v : array_like
+    v : array_like or jax.Array
         Membrane potentials.
-    I_t : array_like
+    I_t : array_like or jax.Array
         Input currents (broadcast to ``v``).
-    v_rest, v_reset, v_threshold : float
-        Resting, reset and threshold potentials.
+    v_rest : float
+        Resting potential.
+    v_reset : float
+        Potential a neuron is reset to after a spike.
+    v_threshold : float
+        Firing threshold.
     alpha : float
         Leak factor (> 0).
     resistance : float
         Membrane resistance.
-    noise : array_like
+    noise : array_like or jax.Array
         Additive noise (broadcast to ``v``).
 
     Returns
     -------
-    (jax.Array, jax.Array)
+    tuple of jax.Array
         New potentials (float32 when every floating input is float32, else
-        float64) and spikes (``uint8`` 0/1), shaped like ``v``.
+        float64; in a traced call, what the caller's x64 mode allows) and
+        spikes (``uint8`` 0/1), shaped like ``v``.
 
     Raises
     ------
-    TypeError, ValueError
-        As :func:`sc_neurocore.accel.lif.validate_lif_step`: non-real or
-        non-finite values, ``alpha <= 0``, shapes that do not broadcast to ``v``.
+    ValueError
+        Non-finite values, ``alpha <= 0``, shapes that do not broadcast to
+        ``v`` ([`InputTypeError`][sc_neurocore.accel.InputTypeError] for
+        non-real values).
     RuntimeError
         If JAX is not installed.
     """
     _require_jax()
+    if _any_traced(v, I_t, v_rest, v_reset, v_threshold, alpha, resistance, noise):
+        return _lif_step_traced(v, I_t, v_rest, v_reset, v_threshold, alpha, resistance, noise)
     dtype = _float_dtype(v, I_t, noise)
     v_c, I_c, v_rest, v_reset, v_threshold, alpha, resistance, noise_c = validate_lif_step(
         v, I_t, v_rest, v_reset, v_threshold, alpha, resistance, noise)
     with _x64():
         scalars = [jnp.asarray(s, dtype) for s in (v_rest, v_reset, v_threshold, alpha,
                                                    resistance)]
-        return _lif_step_jit(_on_device(v, v_c, dtype), _on_device(I_t, I_c, dtype),
-                             _on_device(noise, noise_c, dtype), *scalars)
+        out: tuple[Any, Any] = _lif_step_jit(
+            _on_device(v, v_c, dtype), _on_device(I_t, I_c, dtype),
+            _on_device(noise, noise_c, dtype), *scalars)
+        return out
+
+
+def _lif_step_traced(v: object, I_t: object, v_rest: object, v_reset: object,
+                     v_threshold: object, alpha: object, resistance: object,
+                     noise: object) -> tuple[Any, Any]:
+    """``jax_lif_step`` inside a transformation: the same rules, values checked where concrete."""
+    dtype = _traced_dtype(v, I_t, noise)
+    v_d, I_d, noise_d = (_traced_array(val, name) for val, name in
+                         ((v, "v"), (I_t, "I_t"), (noise, "noise")))
+    check_broadcasts_to(I_d.shape, v_d.shape, "I_t")
+    check_broadcasts_to(noise_d.shape, v_d.shape, "noise")
+    scalars = [_traced_scalar(val, name) for val, name in
+               ((v_rest, "v_rest"), (v_reset, "v_reset"), (v_threshold, "v_threshold"))]
+    scalars.append(_traced_scalar(alpha, "alpha", positive=True))
+    scalars.append(_traced_scalar(resistance, "resistance"))
+    out: tuple[Any, Any] = _lif_step_jit(*_operands([v_d, I_d, noise_d, *scalars], dtype))
+    return out
 
 
 def _spike_hard(d: Any) -> Any:
@@ -543,7 +842,8 @@ def _run_layers(weights: Sequence[Any], x: Any, n_steps: int, v_rest: Any, v_res
 
     def step(vs: list[Any], drive_t: Any) -> tuple[list[Any], list[Any]]:
         current = drive if drive_t is None else drive_t
-        new_vs, spikes = [], []
+        new_vs: list[Any] = []
+        spikes: list[Any] = []
         for k, (v, w) in enumerate(zip(vs, weights)):
             if k:
                 current = jnp.matmul(spikes[-1], w.T, precision=highest)
@@ -576,15 +876,34 @@ if HAS_JAX:
 def _device_network(weights: object, x: object, checked_w: list[np.ndarray],
                     checked_x: np.ndarray, dtype: np.dtype) -> tuple[list[Any], Any]:
     """Validated weights and input on the device in the compute dtype."""
-    originals = list(weights)  # type: ignore[arg-type]
+    originals = list(cast(Sequence[object], weights))
     return ([_on_device(o, c, dtype) for o, c in zip(originals, checked_w)],
             _on_device(x, checked_x, dtype))
 
 
-def jax_forward_pass(weights: Sequence[object], x: object, n_steps: int, v_rest: float = 0.0,
+def _traced_network(weights: object, x: object, n_steps: object
+                    ) -> tuple[list[Any], Any, int, np.dtype]:
+    """Weights, input and ``n_steps`` of a traced forward pass or loss, checked.
+
+    The same rules as ``validate_forward_pass``:
+    shapes and dtypes now, values now where concrete (else under checkify).
+    Returns the arrays cast to the compute dtype, on the device.
+    """
+    layers = check_weight_list(weights)
+    mats = [_traced_array(w, f"weights[{k}]") for k, w in enumerate(layers)]
+    x_d = _traced_array(x, "x")
+    steps = _static_int(n_steps, "n_steps")
+    check_network_shapes([tuple(m.shape) for m in mats], tuple(x_d.shape), steps)
+    dtype = _traced_dtype(x, *layers)
+    *w_d, x_d = _operands([*mats, x_d], dtype)
+    return w_d, x_d, steps, dtype
+
+
+def jax_forward_pass(weights: Sequence[ArrayLike], x: ArrayLike, n_steps: int,
+                     v_rest: float = 0.0,
                      v_reset: float = 0.0, v_threshold: float = 1.0,
                      alpha: float = 0.9) -> tuple[list[Any], Any]:
-    """Layered LIF forward pass on the device (DESIGN §5), time in one ``lax.scan``.
+    """Multi-layer SNN forward pass with LIF neurons, on the device (DESIGN §5).
 
     Per step ``t`` and layer ``k`` (``s_prev``: layer ``k - 1``'s spikes at
     this step, or the input for layer 0)::
@@ -593,51 +912,71 @@ def jax_forward_pass(weights: Sequence[object], x: object, n_steps: int, v_rest:
         v = v_rest + alpha * ((1 - s) * v + s * v_reset - v_rest) + s_prev @ W.T
         spikes[k][t] = H(v - v_threshold)
 
-    with ``v`` starting at ``v_rest`` and ``H(0) = 1``.  Compiled once per
-    shape, dtype and ``n_steps``; compile time does not grow with ``n_steps``.
+    with ``v`` starting at ``v_rest`` and ``H(0) = 1``; with
+    ``v_rest = v_reset = 0`` this is ``v = alpha * v * (1 - s) + W @ s_prev``.
+    Time runs in one ``lax.scan``, compiled once per shape, dtype and
+    ``n_steps``.  Works eagerly and inside ``jax.jit`` / ``jax.vmap`` /
+    ``jax.grad`` (``n_steps`` must stay a concrete int).
 
     Parameters
     ----------
     weights : list or tuple of array_like
         Per layer ``(n_out, n_in)``; consecutive layers must chain.
-    x : array_like
+    x : array_like or jax.Array
         ``(batch, n_in)`` (the same input every step) or time-major
         ``(n_steps, batch, n_in)``.
     n_steps : int
         Time steps (>= 1).
-    v_rest, v_reset, v_threshold : float
-        Resting, reset and threshold potentials.
-    alpha : float
+    v_rest : float, default 0.0
+        Resting potential (and the initial potential).
+    v_reset : float, default 0.0
+        Potential a neuron is reset to after a spike.
+    v_threshold : float, default 1.0
+        Firing threshold.
+    alpha : float, default 0.9
         Leak factor (> 0).
 
     Returns
     -------
-    (list of jax.Array, jax.Array)
+    tuple of (list of jax.Array, jax.Array)
         Spike trains per layer, each ``(n_steps, batch, n_out)`` (0.0/1.0), and
         the last layer's final potentials ``(batch, n_out)``; float32 when
-        every floating input is float32, else float64.
+        every floating input is float32, else float64 (in a traced call, what
+        the caller's x64 mode allows).
 
     Raises
     ------
-    TypeError, ValueError
-        As :func:`sc_neurocore.accel.lif.validate_forward_pass`.
+    ValueError
+        Non-finite values, empty or mismatched shapes, ``n_steps < 1``,
+        ``alpha <= 0`` ([`InputTypeError`][sc_neurocore.accel.InputTypeError]
+        for non-real values, ``weights`` not a list or tuple, a non-int or
+        traced ``n_steps``).
     RuntimeError
         If JAX is not installed.
     """
     _require_jax()
+    if _any_traced(weights, x, n_steps, v_rest, v_reset, v_threshold, alpha):
+        w_d, x_d, steps, dtype = _traced_network(weights, x, n_steps)
+        scalars = [_traced_scalar(val, name) for val, name in
+                   ((v_rest, "v_rest"), (v_reset, "v_reset"), (v_threshold, "v_threshold"))]
+        scalars.append(_traced_scalar(alpha, "alpha", positive=True))
+        traced: tuple[list[Any], Any] = _forward_pass_jit(
+            w_d, x_d, *_operands(scalars, dtype), n_steps=steps)
+        return traced
     dtype = _float_dtype(x, *(weights if isinstance(weights, (list, tuple)) else ()))
     w_c, x_c, n_steps, v_rest, v_reset, v_threshold, alpha = validate_forward_pass(
         weights, x, n_steps, v_rest, v_reset, v_threshold, alpha)
     with _x64():
         w_d, x_d = _device_network(weights, x, w_c, x_c, dtype)
         scalars = [jnp.asarray(s, dtype) for s in (v_rest, v_reset, v_threshold, alpha)]
-        return _forward_pass_jit(w_d, x_d, *scalars, n_steps=n_steps)
+        eager: tuple[list[Any], Any] = _forward_pass_jit(w_d, x_d, *scalars, n_steps=n_steps)
+        return eager
 
 
 # ------------------------------------------------------------------- surrogate training
 
 if HAS_JAX:
-    @jax.custom_vjp
+    @_custom_vjp
     def _spike_fast_sigmoid(d: Any, beta: Any) -> Any:
         """Hard spike ``H(d)`` forward; fast-sigmoid derivative backward."""
         return _spike_hard(d)
@@ -679,8 +1018,11 @@ def _surrogate_loss(weights: list[Any], x: Any, targets: Any, threshold: Any, al
                             _spike_for(path, beta), unroll=unroll)
     rates = jnp.mean(trains[-1], axis=0)                     # (batch, n_classes)
     log_p = jax.nn.log_softmax(rates, axis=-1)
-    picked = jnp.take_along_axis(log_p, targets[:, None], axis=-1)
-    return -jnp.mean(picked)
+    if targets.ndim == 2:  # class probabilities (one-hot or soft); (batch, 1) like labels
+        picked = jnp.sum(targets * log_p, axis=-1, keepdims=True)
+    else:
+        picked = jnp.take_along_axis(log_p, targets[:, None], axis=-1)
+    return -jnp.mean(lax.optimization_barrier(picked))
 
 
 def _surrogate_step(weights: list[Any], x: Any, targets: Any, lr: Any, beta: Any,
@@ -713,102 +1055,183 @@ def _check_path(surrogate_path: object) -> str:
     return surrogate_path
 
 
-def _check_targets(targets: object, batch: int, n_classes: int) -> np.ndarray:
-    """Class labels: integers ``(batch,)`` in ``[0, n_classes)``, as ``int32``."""
-    arr = np.asarray(targets)
-    if arr.dtype == np.bool_ or arr.dtype.kind not in "iu":
-        raise TypeError(f"targets must hold integer class labels, got dtype {arr.dtype}")
-    if arr.shape != (batch,):
-        raise ValueError(f"targets must have shape (batch,) = ({batch},) to match x, "
-                         f"got shape {arr.shape}")
-    outside = (arr < 0) | (arr >= n_classes)
-    if outside.any():
-        bad = int(np.argwhere(outside)[0][0])
-        raise ValueError(f"targets must be class labels in [0, {n_classes}), "
-                         f"got {arr[bad]} at index {bad}")
-    return arr.astype(np.int32)
+def _check_targets(targets: object, batch: int, n_classes: int) -> Any:
+    """Training targets, checked: class labels or class probabilities.
+
+    Integer labels ``(batch,)`` in ``[0, n_classes)`` come back as ``int32``;
+    probabilities ``(batch, n_classes)`` (one-hot or soft: finite, in
+    ``[0, 1]``, each row summing to 1) as ``float64`` (NumPy) or as the tracer.
+    Values are checked now when concrete, under checkify when traced.
+    """
+    traced = _is_tracer(targets)
+    arr: Any = targets if traced else np.asarray(targets)
+    shape, dtype = tuple(arr.shape), np.dtype(arr.dtype)
+    if len(shape) == 1:
+        if dtype.kind not in "iu":
+            raise InputTypeError("targets of shape (batch,) must hold integer class labels, "
+                                 f"got dtype {dtype} (pass class probabilities as "
+                                 "(batch, n_classes))")
+        if shape != (batch,):
+            raise ValueError(f"targets must have shape (batch,) = ({batch},) to match x, "
+                             f"got shape {shape}")
+        if traced:
+            _traced_check(lambda: (arr >= 0) & (arr < n_classes),
+                          f"targets must be class labels in [0, {n_classes})")
+            return arr.astype(jnp.int32)
+        outside = (arr < 0) | (arr >= n_classes)
+        if outside.any():
+            bad = int(np.argwhere(outside)[0][0])
+            raise ValueError(f"targets must be class labels in [0, {n_classes}), "
+                             f"got {arr[bad]} at index {bad}")
+        return arr.astype(np.int32)
+    if len(shape) != 2:
+        raise ValueError("targets must be integer class labels (batch,) or class "
+                         f"probabilities (batch, n_classes), got shape {shape}")
+    check_real_dtype(dtype, "targets", "class probabilities (real numbers)")
+    if shape != (batch, n_classes):
+        raise ValueError(f"targets must have shape (batch, n_classes) = ({batch}, {n_classes}) "
+                         f"to match x and the last layer, got shape {shape}")
+    tolerance = max(1e-6, 4 * n_classes * float(np.finfo(np.result_type(dtype, np.float32)).eps))
+    message = ("targets must hold class probabilities: finite, in [0, 1], each row summing "
+               f"to 1 (within {tolerance:.1e})")
+    if traced:
+        _traced_check(lambda: jnp.isfinite(arr) & (arr >= 0) & (arr <= 1), message)
+        _traced_check(lambda: jnp.abs(jnp.sum(arr, axis=-1) - 1) <= tolerance, message)
+        return arr
+    probs = np.asarray(arr, dtype=np.float64)
+    check_finite(probs, "targets")
+    check_unit_interval(probs, "targets")
+    sums = probs.sum(axis=-1)
+    off = np.abs(sums - 1.0) > tolerance
+    if off.any():
+        row = int(np.argwhere(off)[0][0])
+        raise ValueError(f"{message}; row {row} sums to {float(sums[row])!r}")
+    return probs
 
 
-def _prepare_training(weights: object, x: object, targets: object, n_steps: object,
-                      beta: object, threshold: object, alpha: object,
-                      surrogate_path: object) -> tuple:
-    """Validate the shared training arguments; returns host-checked values."""
-    path = _check_path(surrogate_path)
-    threshold = check_finite_scalar(threshold, "threshold")
-    w_c, x_c, n_steps, _, _, threshold, alpha = validate_forward_pass(
-        weights, x, n_steps, 0.0, 0.0, threshold, alpha)
-    beta = check_positive(beta, "beta")
-    y_c = _check_targets(targets, x_c.shape[-2], w_c[-1].shape[0])
-    dtype = _float_dtype(x, *weights)  # type: ignore[misc]
-    return w_c, x_c, y_c, n_steps, beta, threshold, alpha, path, dtype
+class _Training:
+    """Checked arguments of the training functions, on the device in the compute dtype."""
+
+    def __init__(self, weights: Sequence[object], x: object, targets: object, n_steps: object,
+                 beta: object, threshold: object, alpha: object, surrogate_path: object,
+                 extra: dict[str, object]) -> None:
+        """Check every argument (``extra``: name -> further positive scalars, e.g. ``lr``).
+
+        Eagerly (no tracer among the arguments) the checks are the host checks
+        of the forward pass; traced, those of ``_traced_network``.
+        """
+        self.path = _check_path(surrogate_path)
+        self.traced = _any_traced(weights, x, targets, n_steps, beta, threshold, alpha,
+                                  *extra.values())
+        if self.traced:
+            threshold_v = _traced_scalar(threshold, "threshold")
+            self.w, self.x, self.n_steps, self.dtype = _traced_network(weights, x, n_steps)
+            alpha_v = _traced_scalar(alpha, "alpha", positive=True)
+            beta_v = _traced_scalar(beta, "beta", positive=True)
+            y = _check_targets(targets, self.x.shape[-2], self.w[-1].shape[0])
+            extra_v = {k: _traced_scalar(v, k, positive=True) for k, v in extra.items()}
+            self.targets = y if y.ndim == 1 else _operands([y], self.dtype)[0]
+            scalars = {"threshold": threshold_v, "alpha": alpha_v, "beta": beta_v, **extra_v}
+            self.scalars = dict(zip(scalars, _operands(list(scalars.values()), self.dtype)))
+            return
+        threshold_f = check_finite_scalar(threshold, "threshold")
+        w_c, x_c, self.n_steps, _, _, threshold_f, alpha_f = validate_forward_pass(
+            weights, x, n_steps, 0.0, 0.0, threshold_f, alpha)
+        beta_f = check_positive(beta, "beta")
+        y_c = _check_targets(targets, x_c.shape[-2], w_c[-1].shape[0])
+        extra_f = {k: check_positive(v, k) for k, v in extra.items()}
+        self.dtype = _float_dtype(x, *weights)
+        with _x64():
+            self.w, self.x = _device_network(weights, x, w_c, x_c, self.dtype)
+            self.targets = jnp.asarray(y_c) if y_c.ndim == 1 else jnp.asarray(y_c, self.dtype)
+            scalars = {"threshold": threshold_f, "alpha": alpha_f, "beta": beta_f, **extra_f}
+            self.scalars = {k: jnp.asarray(v, self.dtype) for k, v in scalars.items()}
+
+    def scope(self) -> contextlib.AbstractContextManager[None]:
+        """x64 for an eager call; the caller's settings for a traced one."""
+        return contextlib.nullcontext() if self.traced else _x64()
 
 
-def jax_surrogate_loss(weights: Sequence[object], x: object, targets: object, n_steps: int = 25,
+def jax_surrogate_loss(weights: Sequence[ArrayLike], x: ArrayLike, targets: ArrayLike,
+                       n_steps: int = 25,
                        beta: float = 10.0, threshold: float = 1.0,
                        surrogate_path: str = "custom_vjp", alpha: float = 0.9) -> Any:
-    """Surrogate-training loss: cross-entropy on the last layer's mean firing rate.
+    """Cross-entropy loss for JAX SNN training with explicit surrogate paths.
 
-    The network runs the dynamics of :func:`jax_forward_pass` with
+    The network runs the dynamics of
+    [`jax_forward_pass`][sc_neurocore.accel.jax_backend.jax_forward_pass] with
     ``v_rest = v_reset = 0`` and ``v_threshold = threshold`` (hard spikes
     forward); the per-class mean firing rates over ``n_steps`` are the logits
-    of a softmax cross-entropy, averaged over the batch.
+    of a softmax cross-entropy, averaged over the batch.  Differentiate it
+    with ``jax.grad`` / ``jax.value_and_grad`` (the surrogate defines the
+    backward pass), use it under ``jax.jit`` and ``jax.vmap``, and train with
+    any optimiser (e.g. optax).
 
     Parameters
     ----------
     weights : list or tuple of array_like
         Per layer ``(n_out, n_in)``; the last layer has one neuron per class.
-    x : array_like
+    x : array_like or jax.Array
         ``(batch, n_in)`` constant input or time-major ``(n_steps, batch, n_in)``.
-    targets : array_like of int
-        Class labels ``(batch,)`` in ``[0, n_classes)``.
+    targets : array_like or jax.Array
+        Integer class labels ``(batch,)`` in ``[0, n_classes)``, or class
+        probabilities ``(batch, n_classes)`` (one-hot or soft; finite, in
+        ``[0, 1]``, each row summing to 1).  Labels and their one-hot rows give
+        the same loss.
     n_steps : int, default 25
-        Time steps (>= 1).
+        Time steps (>= 1); a concrete int even under ``jax.jit``.
     beta : float, default 10.0
         Surrogate sharpness (> 0); used by the backward pass only.
     threshold : float, default 1.0
         Firing threshold.
     surrogate_path : str, default "custom_vjp"
-        One of :data:`JAX_SURROGATE_PATHS`; the forward value is the same for both.
+        One of [`JAX_SURROGATE_PATHS`][sc_neurocore.accel.jax_backend.JAX_SURROGATE_PATHS]:
+        ``"custom_vjp"`` (fast-sigmoid derivative as a custom VJP rule) or
+        ``"legacy_stop_gradient"`` (straight-through); the forward value is
+        the same for both.
     alpha : float, default 0.9
         Leak factor (> 0).
 
     Returns
     -------
     jax.Array
-        0-D loss (float32 when every floating input is float32, else float64).
+        0-D loss (float32 when every floating input is float32, else float64;
+        in a traced call, what the caller's x64 mode allows).
 
     Raises
     ------
-    TypeError, ValueError
+    ValueError
         Non-finite values, empty or mismatched shapes, labels out of range,
-        non-positive ``n_steps``/``beta``/``alpha``, unknown ``surrogate_path``.
+        non-positive ``n_steps``/``beta``/``alpha``, unknown ``surrogate_path``
+        ([`InputTypeError`][sc_neurocore.accel.InputTypeError] for wrong types).
     RuntimeError
         If JAX is not installed.
     """
     _require_jax()
-    w_c, x_c, y_c, n_steps, beta, threshold, alpha, path, dtype = _prepare_training(
-        weights, x, targets, n_steps, beta, threshold, alpha, surrogate_path)
-    with _x64():
-        w_d, x_d = _device_network(weights, x, w_c, x_c, dtype)
-        return _surrogate_loss_jit(w_d, x_d, jnp.asarray(y_c), jnp.asarray(threshold, dtype),
-                                   jnp.asarray(alpha, dtype), jnp.asarray(beta, dtype),
-                                   n_steps=n_steps, path=path)
+    t = _Training(weights, x, targets, n_steps, beta, threshold, alpha, surrogate_path, {})
+    with t.scope():
+        sc = t.scalars
+        return _surrogate_loss_jit(t.w, t.x, t.targets, sc["threshold"], sc["alpha"],
+                                   sc["beta"], n_steps=t.n_steps, path=t.path)
 
 
-def jax_surrogate_gradient_step(weights: Sequence[object], x: object, targets: object,
+def jax_surrogate_gradient_step(weights: Sequence[ArrayLike], x: ArrayLike, targets: ArrayLike,
                                 n_steps: int = 25, lr: float = 1e-3, beta: float = 10.0,
                                 threshold: float = 1.0, surrogate_path: str = "custom_vjp",
                                 alpha: float = 0.9) -> tuple[list[Any], Any]:
-    """One plain gradient-descent step of surrogate-gradient training.
+    """One training step with surrogate gradient over an explicit JAX path.
 
-    ``new_w = w - lr * d loss / d w`` with the loss of :func:`jax_surrogate_loss`.
-    Spikes are hard (Heaviside) forward.  Backward, ``"custom_vjp"`` uses the
+    Plain gradient descent, ``new_w = w - lr * d loss / d w``, with the loss of
+    [`jax_surrogate_loss`][sc_neurocore.accel.jax_backend.jax_surrogate_loss]
+    (so ``jax.grad(jax_surrogate_loss)`` gives the same gradient).  Spikes
+    are hard (Heaviside) forward.  Backward, ``"custom_vjp"`` uses the
     fast-sigmoid derivative ``1 / (1 + beta * |v - threshold|)^2`` as a
-    custom VJP rule; ``"legacy_stop_gradient"`` is the straight-through variant:
-    the spike is ``H(d) + (f(d) - stop_gradient(f(d)))`` with the fast sigmoid
-    ``f(d) = d / (1 + beta * |d|)``, ``d = v - threshold``, so autodiff reaches
-    the same derivative (up to rounding) without a custom rule.  The gradient
-    flows through the membrane recurrence and the reset term.
+    custom VJP rule; ``"legacy_stop_gradient"`` is the straight-through
+    variant: the spike is ``H(d) + (f(d) - stop_gradient(f(d)))`` with the
+    fast sigmoid ``f(d) = d / (1 + beta * |d|)``, ``d = v - threshold``, so
+    autodiff reaches the same derivative (up to rounding) without a custom
+    rule.  The gradient flows through the membrane recurrence and the reset
+    term.
 
     Jit-compiled once per shapes/dtypes, ``n_steps`` and ``surrogate_path``:
     ``lr``, ``beta``, ``threshold`` and ``alpha`` are traced values, so changing
@@ -816,33 +1239,49 @@ def jax_surrogate_gradient_step(weights: Sequence[object], x: object, targets: o
 
     Parameters
     ----------
-    weights, x, targets, n_steps, beta, threshold, surrogate_path, alpha
-        As in :func:`jax_surrogate_loss`.
+    weights : list or tuple of array_like
+        Per layer ``(n_out, n_in)``; the last layer has one neuron per class.
+    x : array_like or jax.Array
+        ``(batch, n_in)`` constant input or time-major ``(n_steps, batch, n_in)``.
+    targets : array_like or jax.Array
+        Class labels ``(batch,)`` or class probabilities ``(batch, n_classes)``,
+        as in [`jax_surrogate_loss`][sc_neurocore.accel.jax_backend.jax_surrogate_loss].
+    n_steps : int, default 25
+        Time steps (>= 1).
     lr : float, default 1e-3
         Learning rate (> 0).
+    beta : float, default 10.0
+        Surrogate sharpness (> 0).
+    threshold : float, default 1.0
+        Firing threshold.
+    surrogate_path : str, default "custom_vjp"
+        ``"custom_vjp"`` or ``"legacy_stop_gradient"``.
+    alpha : float, default 0.9
+        Leak factor (> 0).
 
     Returns
     -------
-    (list of jax.Array, jax.Array)
-        The updated weights (same dtype as computed) and the loss *before* the
+    tuple of (list of jax.Array, jax.Array)
+        The updated weights (in the compute dtype) and the loss *before* the
         update.
 
     Raises
     ------
-    TypeError, ValueError
-        As :func:`jax_surrogate_loss`, plus ``lr <= 0``.
+    ValueError
+        As [`jax_surrogate_loss`][sc_neurocore.accel.jax_backend.jax_surrogate_loss],
+        plus ``lr <= 0``.
     RuntimeError
         If JAX is not installed.
     """
     _require_jax()
-    w_c, x_c, y_c, n_steps, beta, threshold, alpha, path, dtype = _prepare_training(
-        weights, x, targets, n_steps, beta, threshold, alpha, surrogate_path)
-    lr = check_positive(lr, "lr")
-    with _x64():
-        w_d, x_d = _device_network(weights, x, w_c, x_c, dtype)
-        params = [jnp.asarray(s, dtype) for s in (lr, beta, threshold, alpha)]
-        return _surrogate_step_jit(w_d, x_d, jnp.asarray(y_c), *params, n_steps=n_steps,
-                                   path=path)
+    t = _Training(weights, x, targets, n_steps, beta, threshold, alpha, surrogate_path,
+                  {"lr": lr})
+    with t.scope():
+        sc = t.scalars
+        out: tuple[list[Any], Any] = _surrogate_step_jit(
+            t.w, t.x, t.targets, sc["lr"], sc["beta"], sc["threshold"], sc["alpha"],
+            n_steps=t.n_steps, path=t.path)
+        return out
 
 
 # --------------------------------------------------------------------------- benchmarks

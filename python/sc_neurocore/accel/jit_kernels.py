@@ -6,12 +6,16 @@ parallel (``prange``) and cache the compiled machine code on disk
 (``cache=True``), so a second process loads it instead of recompiling.
 
 Public functions validate their arguments once, in Python, with the shared
-helpers of :mod:`sc_neurocore.accel._validation`, before any compiled code
+helpers of ``sc_neurocore.accel._validation``, before any compiled code
 runs; compiled code never sees an unchecked shape or dtype.
 
-When Numba is not installed the module still imports, warns once, and the same
-public functions run NumPy implementations with identical results;
-:class:`NumbaBackend` then reports itself unavailable.
+When Numba is not installed the module still imports and the same public
+functions run NumPy implementations with identical results; the first direct
+call of [`jit_pack_bits`][sc_neurocore.accel.jit_kernels.jit_pack_bits] or
+[`jit_vec_mac`][sc_neurocore.accel.jit_kernels.jit_vec_mac] warns once
+(``RuntimeWarning``, pointing at the caller's line), and
+[`NumbaBackend`][sc_neurocore.accel.jit_kernels.NumbaBackend] reports itself
+unavailable (probing never warns).
 
 Threads: Numba picks its threading layer itself (``tbb``, ``omp`` or
 ``workqueue``).  With the OpenMP layer on a machine whose cores are already
@@ -25,35 +29,46 @@ from __future__ import annotations
 
 import statistics
 import time
-import warnings
 from typing import Callable
 
 import numpy as np
 
 from ._packing import pack_rows
-from ._validation import ForwardArgs, as_bits, as_packed
-from .backend import Backend
+from ._validation import ForwardArgs, InputTypeError, as_bits, as_packed
+from ._warnings import warn_at_caller
+from .backend import KernelBackend
 from .lfsr import PERIOD, _cycle_copies, lfsr_tables, quantize, start_states
 from .sc_inference import counts_to_rates, forward_counts_numpy, forward_numpy
 
-__all__ = ["HAS_NUMBA", "NUMBA_IMPORT_ERROR", "jit_pack_bits", "jit_vec_mac", "NumbaBackend",
-           "bench_extras"]
+__all__ = ["HAS_NUMBA", "NUMBA_IMPORT_ERROR", "jit_pack_bits", "jit_vec_mac", "NumbaBackend"]
 
 try:
     import numba
     from numba import njit, prange, types
     from numba.extending import intrinsic
 except Exception as _exc:  # ImportError, or a broken install that fails on import
-    HAS_NUMBA = False
-    NUMBA_IMPORT_ERROR: str | None = f"{type(_exc).__name__}: {_exc}"
-    warnings.warn(
-        "numba is not installed (or failed to import: "
-        f"{NUMBA_IMPORT_ERROR}); sc_neurocore.accel.jit_kernels runs its kernels on NumPy. "
-        "Install it with: pip install 'sc-neurocore[numba]'",
-        RuntimeWarning, stacklevel=2)
+    _numba_error: str | None = f"{type(_exc).__name__}: {_exc}"
 else:
-    HAS_NUMBA = True
-    NUMBA_IMPORT_ERROR = None
+    _numba_error = None
+
+HAS_NUMBA: bool = _numba_error is None
+"""Whether Numba imported (without it the kernels run on NumPy, with the same results)."""
+NUMBA_IMPORT_ERROR: str | None = _numba_error
+"""Why Numba failed to import (``"ImportError: ..."``), or ``None``."""
+
+_fallback_warned = False
+
+
+def _warn_fallback_once() -> None:
+    """Warn once per process, at the user's call site, that the kernels run on NumPy."""
+    global _fallback_warned
+    if HAS_NUMBA or _fallback_warned:
+        return
+    _fallback_warned = True
+    warn_at_caller(
+        f"numba is not installed (or failed to import: {NUMBA_IMPORT_ERROR}); "
+        "sc_neurocore.accel.jit_kernels runs its kernels on NumPy. "
+        "Install it with: pip install 'sc-neurocore[numba]'", RuntimeWarning)
 
 
 # --------------------------------------------------------------------------------------
@@ -210,18 +225,20 @@ if HAS_NUMBA:
 # --------------------------------------------------------------------------------------
 
 def _check_output(arr: object, name: str, shape: tuple[int, ...],
-                  dtypes: tuple[type, ...]) -> np.ndarray:
+                  dtypes: tuple[type, ...] | None, dtype_text: str | None = None) -> np.ndarray:
     """Check a caller-owned output array that the kernel fills in place.
 
     It must be a writeable, C-contiguous ``numpy.ndarray`` of the given shape
-    and one of ``dtypes`` (a copy would be filled instead of the caller's array).
+    and one of ``dtypes`` (a copy would be filled instead of the caller's
+    array); ``dtypes=None`` leaves the dtype to the caller, ``dtype_text``
+    describes it in messages.
     """
-    names = " or ".join(np.dtype(d).name for d in dtypes)
+    names = dtype_text or " or ".join(np.dtype(d).name for d in dtypes or ())
     if not isinstance(arr, np.ndarray):
-        raise TypeError(f"{name} must be a numpy.ndarray of dtype {names} and shape {shape}, "
-                        f"got {type(arr).__name__}")
-    if arr.dtype not in [np.dtype(d) for d in dtypes]:
-        raise TypeError(f"{name} must have dtype {names}, got {arr.dtype}")
+        raise InputTypeError(f"{name} must be a numpy.ndarray of dtype {names} and shape "
+                             f"{shape}, got {type(arr).__name__}")
+    if dtypes is not None and arr.dtype not in [np.dtype(d) for d in dtypes]:
+        raise InputTypeError(f"{name} must have dtype {names}, got {arr.dtype}")
     if arr.shape != shape:
         raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
     if not arr.flags.c_contiguous:
@@ -251,14 +268,15 @@ def jit_pack_bits(bitstream: np.ndarray, packed_arr: np.ndarray) -> None:
 
     Raises
     ------
-    TypeError
-        If ``bitstream`` does not hold integers or booleans, or ``packed_arr``
-        is not a ``uint64`` ndarray.
     ValueError
         If ``bitstream`` is not 1-D, its length is not a multiple of 64, a value
         is not 0 or 1, or ``packed_arr`` has the wrong shape or is not a
-        writeable C-contiguous array.
+        writeable C-contiguous array;
+        [`InputTypeError`][sc_neurocore.accel.InputTypeError] if
+        ``bitstream`` does not hold integers or booleans, or ``packed_arr`` is
+        not a ``uint64`` ndarray.
     """
+    _warn_fallback_once()
     bits = as_bits(bitstream, "bitstream")
     if bits.ndim != 1:
         raise ValueError(f"bitstream must be 1-D (N,), got shape {bits.shape}")
@@ -272,6 +290,15 @@ def jit_pack_bits(bitstream: np.ndarray, packed_arr: np.ndarray) -> None:
         out[...] = pack_rows(bits)
 
 
+def _exact_count_limit(dtype: np.dtype) -> int | None:
+    """The largest count ``dtype`` holds exactly (and every smaller one), or None."""
+    if dtype.kind in "iu":
+        return int(np.iinfo(dtype).max)
+    if dtype.kind == "f":
+        return 1 << (int(np.finfo(dtype).nmant) + 1)
+    return None
+
+
 def jit_vec_mac(packed_weights: np.ndarray, packed_inputs: np.ndarray,
                 outputs: np.ndarray) -> None:
     """Fused AND + popcount + sum, writing into ``outputs``.
@@ -280,34 +307,51 @@ def jit_vec_mac(packed_weights: np.ndarray, packed_inputs: np.ndarray,
 
     Parameters
     ----------
-    packed_weights : ndarray
+    packed_weights : numpy.ndarray
         ``uint64`` ``(n_out, n_in, n_words)``.
-    packed_inputs : ndarray
+    packed_inputs : numpy.ndarray
         ``uint64`` ``(n_in, n_words)``.
-    outputs : ndarray
-        Output: writeable, C-contiguous ``int64`` or ``uint64`` array of shape
-        ``(n_out,)``.
+    outputs : numpy.ndarray
+        Output: writeable, C-contiguous array of shape ``(n_out,)`` of any
+        integer or floating dtype that holds every possible count
+        (up to ``n_in * n_words * 64``) exactly: ``int64``/``uint64`` always,
+        ``float64`` up to ``2**53``, ``float32`` up to ``2**24``, ``int32``
+        up to ``2**31 - 1``.
 
     Raises
     ------
-    TypeError
-        If an argument is not an ndarray of the stated dtype.
     ValueError
-        If the ranks or shapes do not match, or ``outputs`` is not a writeable
-        C-contiguous array.
+        If the ranks or shapes do not match, ``outputs`` is not a writeable
+        C-contiguous array, or its dtype cannot hold the counts exactly;
+        [`InputTypeError`][sc_neurocore.accel.InputTypeError] if an argument
+        is not an ndarray or has a dtype of the wrong kind.
     """
+    _warn_fallback_once()
     weights = as_packed(packed_weights, "packed_weights", ndims=(3,))
     inputs = as_packed(packed_inputs, "packed_inputs", ndims=(2,))
     n_out, n_in, n_words = weights.shape
     if inputs.shape != (n_in, n_words):
         raise ValueError(f"packed_inputs must have shape (n_in, n_words) = {(n_in, n_words)} "
                          f"to match packed_weights {weights.shape}, got {inputs.shape}")
-    out = _check_output(outputs, "outputs", (n_out,), (np.int64, np.uint64))
+    kinds = "an integer or floating dtype"
+    out = _check_output(outputs, "outputs", (n_out,), None, kinds)
+    limit = _exact_count_limit(out.dtype)
+    if limit is None:
+        raise InputTypeError(f"outputs must have {kinds}, got {out.dtype}")
+    most = n_in * n_words * 64
+    if most > limit:
+        raise ValueError(f"outputs of dtype {out.dtype} cannot hold every count of these "
+                         f"operands exactly (up to {most}; it is exact only up to {limit}): "
+                         "use int64, uint64 or float64")
+    direct = out.dtype in (np.dtype(np.int64), np.dtype(np.uint64))
+    target = out if direct else np.empty(n_out, dtype=np.int64)
     if HAS_NUMBA:
         row = n_in * n_words
-        _mac_rows_kernel(weights.reshape(n_out, row), inputs.reshape(row), out)
+        _mac_rows_kernel(weights.reshape(n_out, row), inputs.reshape(row), target)
     else:
-        out[...] = forward_counts_numpy(weights, inputs[None])[0]
+        target[...] = forward_counts_numpy(weights, inputs[None])[0]
+    if not direct:
+        out[...] = target
 
 
 def _encoder_operands(args: ForwardArgs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -325,10 +369,10 @@ def _encoder_operands(args: ForwardArgs) -> tuple[np.ndarray, np.ndarray, np.nda
     return cycle, start, thresh
 
 
-class NumbaBackend(Backend):
+class NumbaBackend(KernelBackend):
     """SC forward pass compiled by Numba: encode, AND and popcount in one kernel.
 
-    Bit-identical to :func:`sc_neurocore.accel.sc_inference.sc_forward_numpy`.
+    Bit-identical to [`sc_forward_numpy`][sc_neurocore.accel.sc_inference.sc_forward_numpy].
     """
 
     name = "numba"

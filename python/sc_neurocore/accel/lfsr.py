@@ -11,12 +11,16 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._packing import pack_rows
 from ._validation import as_probabilities, check_length, check_seed
 
+__all__ = ["DEFAULT_SEED", "encode_packed", "weight_seed"]
+
 PERIOD = 65535
-DEFAULT_SEED = 0xACE1  # 44257
+DEFAULT_SEED = 0xACE1
+"""The default encoder seed, 44257 (``0xACE1``)."""
 WEIGHT_SEED_OFFSET = 0x8000
 
 
@@ -92,21 +96,21 @@ def encode_bits(probs: np.ndarray, length: int, seed: int) -> np.ndarray:
     states = windows[start]  # (n, length) uint16
     x = quantize(probs)
     # Compare in uint16: states never exceed 65535, so x == 65536 means "always 1".
-    bits = states < np.minimum(x, 65535).astype(np.uint16)[..., None]
+    bits: np.ndarray = states < np.minimum(x, 65535).astype(np.uint16)[..., None]
     bits |= (x == 65536)[..., None]
     return bits
 
 
-def encode_packed(probs: object, length: int, seed: int = DEFAULT_SEED) -> np.ndarray:
+def encode_packed(probs: ArrayLike, length: int, seed: int = DEFAULT_SEED) -> np.ndarray:
     """Encode probabilities as packed LFSR bitstreams (DESIGN §3).
 
     Use it to build ``weights_packed`` from a probability matrix with the same
     encoder the inputs use.  Input ``i`` is seeded with ``seed + i``, so encode
     weights with a seed far from the input seed — e.g.
-    ``encode_packed(W, length, seed=(input_seed + 0x8000) % 2**32)``, see
-    :func:`weight_seed` — otherwise weight row ``o`` and the inputs start at the
-    same register states, their streams are correlated and ``AND`` no longer
-    estimates the product.
+    ``encode_packed(W, length, seed=weight_seed(input_seed))``, see
+    [`weight_seed`][sc_neurocore.accel.lfsr.weight_seed] — otherwise weight
+    row ``o`` and the inputs start at the same register states, their streams
+    are correlated and ``AND`` no longer estimates the product.
 
     Parameters
     ----------
@@ -115,18 +119,20 @@ def encode_packed(probs: object, length: int, seed: int = DEFAULT_SEED) -> np.nd
         ``(..., n)``; the last axis is the input index that offsets the seed.
     length : int
         Stream length in bits (positive).
-    seed : int, default 44257 (0xACE1)
-        Base register seed in ``[0, 2**32)``.
+    seed : int, default 44257
+        Base register seed in ``[0, 2**32)`` (44257 is ``0xACE1``).
 
     Returns
     -------
-    ndarray
+    numpy.ndarray
         ``uint64`` of shape ``probs.shape + (ceil(length / 64),)``.
 
     Raises
     ------
-    TypeError, ValueError
-        On non-real or out-of-range probabilities, bad ``length`` or ``seed``.
+    ValueError
+        On out-of-range or non-finite probabilities, bad ``length`` or ``seed``
+        ([`InputTypeError`][sc_neurocore.accel.InputTypeError] for non-real
+        probabilities or a non-int ``length`` or ``seed``).
     """
     length = check_length(length)
     seed = check_seed(seed)
@@ -140,5 +146,21 @@ def weight_seed(input_seed: int = DEFAULT_SEED) -> int:
     It starts the weight registers half a state space (0x8000) away from the
     input registers, so for layers with fewer than 32768 inputs no weight
     stream starts at the same state as any input stream.
+
+    Parameters
+    ----------
+    input_seed : int, default 44257
+        The seed the inputs are encoded with, in ``[0, 2**32)``.
+
+    Returns
+    -------
+    int
+        ``(input_seed + 0x8000) % 2**32``.
+
+    Raises
+    ------
+    ValueError
+        If ``input_seed`` is outside ``[0, 2**32)``
+        ([`InputTypeError`][sc_neurocore.accel.InputTypeError] if not an int).
     """
     return (check_seed(input_seed) + WEIGHT_SEED_OFFSET) % 2**32

@@ -1,39 +1,51 @@
 """Leaky integrate-and-fire dynamics on NumPy: the reference for DESIGN §5.
 
-The JAX backend and the research mirrors are checked against these functions;
-their validation (:func:`validate_lif_step`) is shared by every backend.
+The JAX backend and the research mirrors are checked against
+[`lif_step`][sc_neurocore.accel.lif.lif_step] and
+[`forward_pass_numpy`][sc_neurocore.accel.lif.forward_pass_numpy]; their
+validation rules (defined here) are shared by every backend.
 """
 
 from __future__ import annotations
 
-import math
+from typing import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._validation import check_int
+from ._validation import InputTypeError, check_finite, check_int, check_real_dtype
 
-__all__ = ["lif_step", "validate_lif_step", "forward_pass_numpy", "validate_forward_pass",
-           "check_positive", "check_finite_scalar", "check_finite_array"]
+__all__ = ["lif_step", "forward_pass_numpy"]
+
+
+def real_scalar(value: object, name: str, expected: str = "a real number") -> float:
+    """``value`` as a float after checking it is one real number (not bool, not a string).
+
+    Raises
+    ------
+    InputTypeError
+        If ``value`` is not a real number (Python or NumPy int or float, or a
+        0-D array of one).
+    """
+    arr = np.asarray(value) if not isinstance(value, (str, bytes)) else None
+    if (arr is None or isinstance(value, (bool, np.bool_)) or arr.ndim != 0
+            or arr.dtype.kind not in "iuf"):
+        raise InputTypeError(f"{name} must be {expected}, got {value!r}")
+    return float(arr)
 
 
 def check_positive(value: object, name: str) -> float:
     """Return ``value`` as a float after checking it is finite and > 0."""
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a positive real number, got {value!r}") from None
-    if not math.isfinite(number) or number <= 0.0:
+    number = real_scalar(value, name, "a positive real number")
+    if not np.isfinite(number) or number <= 0.0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return number
 
 
 def check_finite_scalar(value: object, name: str) -> float:
     """Return ``value`` as a float after checking it is a finite real number."""
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number, got {value!r}") from None
-    if not math.isfinite(number):
+    number = real_scalar(value, name)
+    if not np.isfinite(number):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return number
 
@@ -41,49 +53,56 @@ def check_finite_scalar(value: object, name: str) -> float:
 def check_finite_array(value: object, name: str) -> np.ndarray:
     """Return ``value`` as a ``float64`` array after checking every value is finite."""
     arr = np.asarray(value)
-    if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    check_real_dtype(arr.dtype, name)
     arr = np.asarray(arr, dtype=np.float64)
-    if not np.isfinite(arr).all():
-        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        raise ValueError(f"{name} must be finite, got {arr[bad]} at index {bad}")
+    check_finite(arr, name)
     return arr
+
+
+def check_broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...], name: str) -> None:
+    """Raise ``ValueError`` unless an array of ``shape`` broadcasts to ``target`` (v's shape)."""
+    try:
+        fits = np.broadcast_shapes(tuple(shape), tuple(target)) == tuple(target)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{name} must broadcast to v's shape {tuple(target)}, "
+                         f"got shape {tuple(shape)}")
 
 
 def validate_lif_step(v: object, I_t: object, v_rest: object, v_reset: object,
                       v_threshold: object, alpha: object, resistance: object,
-                      noise: object) -> tuple:
-    """Check and normalise :func:`lif_step` arguments.
+                      noise: object) -> tuple[np.ndarray, np.ndarray, float, float, float,
+                                              float, float, np.ndarray]:
+    """Check and normalise ``lif_step`` arguments.
 
     ``v``, ``I_t`` and ``noise`` must be finite real arrays that broadcast to
     ``v``'s shape; the scalars must be finite and ``alpha`` > 0.
 
     Raises
     ------
-    TypeError
+    InputTypeError
         Non-real values.
     ValueError
         Non-finite values, ``alpha <= 0``, or shapes that do not broadcast to ``v``.
     """
     v_arr = check_finite_array(v, "v")
-    arrays = {"I_t": check_finite_array(I_t, "I_t"), "noise": check_finite_array(noise, "noise")}
-    for name, arr in arrays.items():
-        try:
-            if np.broadcast_shapes(arr.shape, v_arr.shape) != v_arr.shape:
-                raise ValueError
-        except ValueError:
-            raise ValueError(f"{name} must broadcast to v's shape {v_arr.shape}, "
-                             f"got shape {arr.shape}") from None
-    scalars = [check_finite_scalar(x, n) for x, n in ((v_rest, "v_rest"), (v_reset, "v_reset"),
-                                                 (v_threshold, "v_threshold"))]
-    alpha = check_positive(alpha, "alpha")
-    resistance = check_finite_scalar(resistance, "resistance")
-    return (v_arr, arrays["I_t"], *scalars, alpha, resistance, arrays["noise"])
+    current = check_finite_array(I_t, "I_t")
+    noise_arr = check_finite_array(noise, "noise")
+    check_broadcasts_to(current.shape, v_arr.shape, "I_t")
+    check_broadcasts_to(noise_arr.shape, v_arr.shape, "noise")
+    v_rest_f, v_reset_f, v_threshold_f = (
+        check_finite_scalar(x, n) for x, n in ((v_rest, "v_rest"), (v_reset, "v_reset"),
+                                               (v_threshold, "v_threshold")))
+    alpha_f = check_positive(alpha, "alpha")
+    resistance_f = check_finite_scalar(resistance, "resistance")
+    return (v_arr, current, v_rest_f, v_reset_f, v_threshold_f, alpha_f, resistance_f,
+            noise_arr)
 
 
-def lif_step(v: object, I_t: object, v_rest: float = 0.0, v_reset: float = 0.0,
+def lif_step(v: ArrayLike, I_t: ArrayLike, v_rest: float = 0.0, v_reset: float = 0.0,
              v_threshold: float = 1.0, alpha: float = 0.1, resistance: float = 1.0,
-             noise: object = 0.0) -> tuple[np.ndarray, np.ndarray]:
+             noise: ArrayLike = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """One LIF step (DESIGN §5), float64.
 
     ``v' = v + (v_rest - v) * alpha + I_t * resistance + noise``; neurons with
@@ -95,24 +114,30 @@ def lif_step(v: object, I_t: object, v_rest: float = 0.0, v_reset: float = 0.0,
         Membrane potentials.
     I_t : array_like
         Input currents (broadcast to ``v``).
-    v_rest, v_reset, v_threshold : float
-        Resting, reset and threshold potentials.
-    alpha : float
+    v_rest : float, default 0.0
+        Resting potential.
+    v_reset : float, default 0.0
+        Potential a neuron is reset to after a spike.
+    v_threshold : float, default 1.0
+        Firing threshold.
+    alpha : float, default 0.1
         Leak factor (> 0).
-    resistance : float
+    resistance : float, default 1.0
         Membrane resistance.
-    noise : array_like
+    noise : array_like, default 0.0
         Additive noise (broadcast to ``v``).
 
     Returns
     -------
-    (ndarray, ndarray)
-        New potentials (float64) and spikes (uint8 0/1).
+    tuple of numpy.ndarray
+        New potentials (``float64``) and spikes (``uint8`` 0/1), shaped like ``v``.
 
     Raises
     ------
-    TypeError, ValueError
-        See :func:`validate_lif_step`.
+    ValueError
+        Non-finite values, ``alpha <= 0``, shapes that do not broadcast to
+        ``v``; [`InputTypeError`][sc_neurocore.accel.InputTypeError] for
+        non-real values.
     """
     v, I_t, v_rest, v_reset, v_threshold, alpha, resistance, noise = validate_lif_step(
         v, I_t, v_rest, v_reset, v_threshold, alpha, resistance, noise)
@@ -122,12 +147,52 @@ def lif_step(v: object, I_t: object, v_rest: float = 0.0, v_reset: float = 0.0,
     return v_new, spike.astype(np.uint8)
 
 
-def validate_forward_pass(weights: object, x: object, n_steps: object, v_rest: object,
-                          v_reset: object, v_threshold: object, alpha: object) -> tuple:
-    """Check and normalise the arguments of a layered LIF forward pass (DESIGN §5).
+def check_weight_list(weights: object) -> Sequence[object]:
+    """Check that ``weights`` is a non-empty list or tuple (of per-layer matrices)."""
+    if not isinstance(weights, (list, tuple)):
+        raise InputTypeError("weights must be a list or tuple of 2-D (n_out, n_in) arrays, "
+                             f"got {type(weights).__name__}")
+    if len(weights) == 0:
+        raise ValueError("weights must hold at least one 2-D (n_out, n_in) array, got none")
+    return weights
 
-    Shared by :func:`forward_pass_numpy` and the JAX backend so both reject the
-    same inputs with the same messages.
+
+def check_network_shapes(weight_shapes: Sequence[tuple[int, ...]], x_shape: tuple[int, ...],
+                         n_steps: int) -> None:
+    """The shape rules of a layered forward pass (DESIGN §5), from shapes alone.
+
+    Every matrix is non-empty 2-D ``(n_out, n_in)`` and layers chain; ``x`` is
+    non-empty ``(batch, n_in)`` or ``(n_steps, batch, n_in)``.
+
+    Raises
+    ------
+    ValueError
+        Naming the first argument that breaks a rule.
+    """
+    for k, shape in enumerate(weight_shapes):
+        if len(shape) != 2 or 0 in shape:
+            raise ValueError(f"weights[{k}] must be a non-empty 2-D (n_out, n_in) array, "
+                             f"got shape {tuple(shape)}")
+    if len(x_shape) not in (2, 3) or 0 in x_shape:
+        raise ValueError("x must be a non-empty 2-D (batch, n_in) or 3-D "
+                         f"(n_steps, batch, n_in) array, got shape {tuple(x_shape)}")
+    if len(x_shape) == 3 and x_shape[0] != n_steps:
+        raise ValueError(f"x must have n_steps = {n_steps} rows along axis 0 when 3-D "
+                         f"(n_steps, batch, n_in), got shape {tuple(x_shape)}")
+    fan_in = x_shape[-1]
+    for k, shape in enumerate(weight_shapes):
+        if shape[1] != fan_in:
+            source = "x" if k == 0 else f"weights[{k - 1}] (n_out)"
+            raise ValueError(f"weights[{k}] must have shape (n_out, {fan_in}) to match "
+                             f"{source}, got shape {tuple(shape)}")
+        fan_in = shape[0]
+
+
+def validate_forward_pass(weights: object, x: object, n_steps: object, v_rest: object,
+                          v_reset: object, v_threshold: object, alpha: object
+                          ) -> tuple[list[np.ndarray], np.ndarray, int, float, float, float,
+                                     float]:
+    """Check and normalise the arguments of a layered LIF forward pass (DESIGN §5).
 
     Parameters
     ----------
@@ -152,46 +217,26 @@ def validate_forward_pass(weights: object, x: object, n_steps: object, v_rest: o
 
     Raises
     ------
-    TypeError
+    InputTypeError
         Non-real values, ``weights`` not a list or tuple, non-int ``n_steps``.
     ValueError
         Non-finite values, empty or mismatched shapes, ``n_steps < 1``,
         ``alpha <= 0``.
     """
-    if not isinstance(weights, (list, tuple)):
-        raise TypeError("weights must be a list or tuple of 2-D (n_out, n_in) arrays, "
-                        f"got {type(weights).__name__}")
-    if len(weights) == 0:
-        raise ValueError("weights must hold at least one 2-D (n_out, n_in) array, got none")
-    mats = []
-    for k, w in enumerate(weights):
-        arr = check_finite_array(w, f"weights[{k}]")
-        if arr.ndim != 2 or arr.size == 0:
-            raise ValueError(f"weights[{k}] must be a non-empty 2-D (n_out, n_in) array, "
-                             f"got shape {arr.shape}")
-        mats.append(arr)
+    mats = [check_finite_array(w, f"weights[{k}]")
+            for k, w in enumerate(check_weight_list(weights))]
     x_arr = check_finite_array(x, "x")
-    if x_arr.ndim not in (2, 3) or x_arr.size == 0:
-        raise ValueError("x must be a non-empty 2-D (batch, n_in) or 3-D "
-                         f"(n_steps, batch, n_in) array, got shape {x_arr.shape}")
-    n_steps = check_int(n_steps, "n_steps", minimum=1)
-    if x_arr.ndim == 3 and x_arr.shape[0] != n_steps:
-        raise ValueError(f"x must have n_steps = {n_steps} rows along axis 0 when 3-D "
-                         f"(n_steps, batch, n_in), got shape {x_arr.shape}")
-    fan_in = x_arr.shape[-1]
-    for k, w in enumerate(mats):
-        if w.shape[1] != fan_in:
-            source = "x" if k == 0 else f"weights[{k - 1}] (n_out)"
-            raise ValueError(f"weights[{k}] must have shape (n_out, {fan_in}) to match "
-                             f"{source}, got shape {w.shape}")
-        fan_in = w.shape[0]
-    scalars = [check_finite_scalar(val, name) for val, name in
-               ((v_rest, "v_rest"), (v_reset, "v_reset"), (v_threshold, "v_threshold"))]
-    alpha = check_positive(alpha, "alpha")
-    return (mats, x_arr, n_steps, *scalars, alpha)
+    steps = check_int(n_steps, "n_steps", minimum=1)
+    check_network_shapes([m.shape for m in mats], x_arr.shape, steps)
+    v_rest_f, v_reset_f, v_threshold_f = (
+        check_finite_scalar(val, name) for val, name in
+        ((v_rest, "v_rest"), (v_reset, "v_reset"), (v_threshold, "v_threshold")))
+    return (mats, x_arr, steps, v_rest_f, v_reset_f, v_threshold_f,
+            check_positive(alpha, "alpha"))
 
 
-def forward_pass_numpy(weights: list, x: np.ndarray, n_steps: int, v_rest: float = 0.0,
+def forward_pass_numpy(weights: Sequence[ArrayLike], x: ArrayLike, n_steps: int,
+                       v_rest: float = 0.0,
                        v_reset: float = 0.0, v_threshold: float = 1.0,
                        alpha: float = 0.9) -> tuple[list[np.ndarray], np.ndarray]:
     """Plain NumPy loop of the layered LIF forward pass of DESIGN §5.
@@ -208,27 +253,33 @@ def forward_pass_numpy(weights: list, x: np.ndarray, n_steps: int, v_rest: float
 
     Parameters
     ----------
-    weights : list of array_like
-        Per layer, ``(n_out, n_in)``.
+    weights : list or tuple of array_like
+        Per layer, ``(n_out, n_in)``; consecutive layers must chain.
     x : array_like
         ``(batch, n_in)`` constant input or ``(n_steps, batch, n_in)``.
     n_steps : int
         Time steps (>= 1).
-    v_rest, v_reset, v_threshold : float
-        Resting, reset and threshold potentials.
-    alpha : float
+    v_rest : float, default 0.0
+        Resting potential (and the initial potential).
+    v_reset : float, default 0.0
+        Potential a neuron is reset to after a spike.
+    v_threshold : float, default 1.0
+        Firing threshold.
+    alpha : float, default 0.9
         Leak factor (> 0).
 
     Returns
     -------
-    (list of ndarray, ndarray)
+    tuple of (list of numpy.ndarray, numpy.ndarray)
         Spike trains per layer, each ``(n_steps, batch, n_out)`` float64, and
         the last layer's final potentials ``(batch, n_out)``.
 
     Raises
     ------
-    TypeError, ValueError
-        See :func:`validate_forward_pass`.
+    ValueError
+        Non-finite values, empty or mismatched shapes, ``n_steps < 1``,
+        ``alpha <= 0``; [`InputTypeError`][sc_neurocore.accel.InputTypeError]
+        for non-real values, ``weights`` not a list or tuple, non-int ``n_steps``.
     """
     weights, x, n_steps, v_rest, v_reset, v_threshold, alpha = validate_forward_pass(
         weights, x, n_steps, v_rest, v_reset, v_threshold, alpha)

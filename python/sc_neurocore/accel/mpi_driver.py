@@ -1,16 +1,18 @@
 """Multi-process and multi-node execution over MPI (DESIGN §7): the ``mpi`` backend.
 
-The transport is MPI itself, through :mod:`mpi4py` (Open MPI, MPICH or any
+The transport is MPI itself, through ``mpi4py`` (Open MPI, MPICH or any
 other implementation mpi4py was built for); nothing here opens a socket.
 
-* :class:`MPIDriver` wraps a communicator and moves NumPy arrays with the
-  buffer-based collectives (``Scatterv``, ``Gatherv``, ``Bcast``): only small
-  metadata (dtype descriptor, shape, error reports) is pickled.
-* :func:`mpi_sc_forward` runs :func:`~sc_neurocore.accel.sc_forward` across
-  the ranks and returns, on the root, a result bit-identical to one process.
-* :func:`mpi_sc_forward_sharded` is the same pass for the usual deployment in
-  which every rank already holds its own block of weight rows (weights are
-  loaded once, inputs stream).
+* [`MPIDriver`][sc_neurocore.accel.mpi_driver.MPIDriver] wraps a communicator and moves NumPy
+  arrays with the buffer-based collectives (``Scatterv``, ``Gatherv``,
+  ``Bcast``): only small metadata (dtype descriptor, shape, error reports) is
+  pickled.
+* [`mpi_sc_forward`][sc_neurocore.accel.mpi_driver.mpi_sc_forward] runs
+  [`sc_forward`][sc_neurocore.accel.backend.sc_forward] across the ranks and
+  returns, on the root, a result bit-identical to one process.
+* [`mpi_sc_forward_sharded`][sc_neurocore.accel.mpi_driver.mpi_sc_forward_sharded] is the
+  same pass for the usual deployment in which every rank already holds its
+  own block of weight rows (weights are loaded once, inputs stream).
 
 Collective error handling
 -------------------------
@@ -20,7 +22,8 @@ agree on the outcome: the root validates, every rank reports success or the
 error it hit (type and message, a few bytes each), and when any rank failed
 every rank raises.  The rank that failed raises its own exception; the others
 raise an exception of the same built-in type with the same message (or
-:class:`MPIRankError` for a non-built-in type), noting which rank it came from.
+[`MPIRankError`][sc_neurocore.accel.mpi_driver.MPIRankError] for a non-built-in type), noting
+which rank it came from.
 The same agreement runs after each rank's local compute and before results are
 gathered, so a failure on one rank never leaves the others waiting.
 
@@ -31,13 +34,14 @@ job (see ``docs/mpi.md``).
 
 Without mpi4py (or given ``MPI.COMM_NULL``) the driver runs single-rank:
 ``rank == 0``, ``size == 1``, the caller's arrays come back unchanged, and a
-:class:`MPIFallbackWarning` is issued once per process.
+[`MPIFallbackWarning`][sc_neurocore.accel.mpi_driver.MPIFallbackWarning] is issued once per
+process.
 
 ``mpi4py.MPI`` is imported on first use (constructing a driver, or reading
-:data:`HAS_MPI`), not when this module is imported, so that a launcher process
+``HAS_MPI``), not when this module is imported, so that a launcher process
 (the benchmark, the test suite) never initialises MPI itself.
 
-Command line (the W2 benchmark; see :func:`bench_mpi`)::
+Command line (the W2 benchmark; see ``bench_mpi``)::
 
     mpiexec -n 2 python -m mpi4py -m sc_neurocore.accel.mpi_driver bench [--quick]
 """
@@ -55,16 +59,19 @@ import statistics
 import subprocess
 import sys
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence, cast
 
 import numpy as np
 
-from ._validation import (ForwardArgs, as_packed, as_probabilities, c_contiguous, check_length,
-                          check_seed, n_words_for, validate_forward)
+from ._validation import (ForwardArgs, InputTypeError, as_packed, as_probabilities, c_contiguous,
+                          check_length, check_seed, n_words_for, validate_forward)
+from ._warnings import warn_at_caller
 from .lfsr import DEFAULT_SEED
+
+if TYPE_CHECKING:
+    from .backend import Backend
 
 __all__ = ["HAS_MPI", "MPIDriver", "MPIRankError", "MPIFallbackWarning", "split_counts",
            "block_range", "choose_split", "mpi_sc_forward", "mpi_sc_forward_sharded",
@@ -142,11 +149,10 @@ def _warn_fallback(reason: str) -> None:
     if _warned:
         return
     _warned = True
-    warnings.warn(
+    warn_at_caller(
         f"sc_neurocore.accel.mpi_driver: {reason}; running single-rank (rank 0 of 1). "
         "Install MPI support with pip install 'sc-neurocore[mpi]' and launch with "
-        "mpiexec -n N python -m mpi4py your_script.py",
-        MPIFallbackWarning, stacklevel=3)
+        "mpiexec -n N python -m mpi4py your_script.py", MPIFallbackWarning)
 
 
 # --------------------------------------------------------------------------- work splitting
@@ -183,10 +189,25 @@ def split_counts(n: int, size: int) -> list[int]:
 
 
 def block_range(n: int, size: int, rank: int) -> tuple[int, int]:
-    """``(start, stop)`` of the rows rank ``rank`` owns under :func:`split_counts`.
+    """The rows rank ``rank`` owns when ``n`` rows are split across ``size`` ranks.
 
-    Use it to load each rank's own block of weight rows for
-    :func:`mpi_sc_forward_sharded`.
+    The split of [`split_counts`][sc_neurocore.accel.mpi_driver.split_counts];
+    use it to load each rank's own block of weight rows for
+    [`mpi_sc_forward_sharded`][sc_neurocore.accel.mpi_driver.mpi_sc_forward_sharded].
+
+    Parameters
+    ----------
+    n : int
+        Number of rows (>= 0).
+    size : int
+        Number of ranks (>= 1).
+    rank : int
+        This rank, in ``[0, size)``.
+
+    Returns
+    -------
+    tuple of int
+        ``(start, stop)``: rows ``start`` to ``stop - 1``.
 
     Raises
     ------
@@ -209,7 +230,7 @@ def _displacements(counts: Sequence[int]) -> list[int]:
 
 
 def choose_split(n_out: int, batch: int, size: int) -> str:
-    """Which axis :func:`mpi_sc_forward` splits across ``size`` ranks.
+    """Which axis ``mpi_sc_forward`` splits across ``size`` ranks.
 
     ``"rows"`` splits the weight rows (every rank gets all inputs); ``"batch"``
     splits the batch (every rank gets all weights).  The batch is chosen only
@@ -217,6 +238,15 @@ def choose_split(n_out: int, batch: int, size: int) -> str:
     ``rows x inputs`` work, e.g. few outputs and a large batch.  Note the cost
     difference in communication: a row split sends each rank ``1/size`` of the
     weights, a batch split broadcasts all of them.
+
+    Parameters
+    ----------
+    n_out : int
+        Rows of the weights (outputs).
+    batch : int
+        Rows of the input.
+    size : int
+        Number of ranks.
 
     Returns
     -------
@@ -236,7 +266,7 @@ def _error_report(error: BaseException | None) -> tuple[str, str] | None:
 
 def _rebuild_error(rank: int, name: str, message: str, phase: str) -> Exception:
     """An exception like the one rank ``rank`` raised: same built-in type and message."""
-    cls = getattr(builtins, name, None)
+    cls = InputTypeError if name == InputTypeError.__name__ else getattr(builtins, name, None)
     if isinstance(cls, type) and issubclass(cls, Exception):
         try:
             exc = cls(message)
@@ -287,8 +317,9 @@ def _dtype_from(descr: Any) -> np.dtype:
 
 def _check_sendable(arr: np.ndarray, name: str) -> None:
     if arr.dtype.hasobject:
-        raise TypeError(f"{name} must have a fixed-size dtype whose values are plain bytes "
-                        f"(numbers, bool, fixed-width strings, records), got dtype {arr.dtype}")
+        raise InputTypeError(f"{name} must have a fixed-size dtype whose values are plain "
+                             "bytes (numbers, bool, fixed-width strings, records), got dtype "
+                             f"{arr.dtype}")
     if arr.ndim < 1:
         raise ValueError(f"{name} must have at least one dimension (axis 0 is split across "
                          f"ranks), got a 0-D array")
@@ -331,7 +362,7 @@ class MPIDriver:
     comm : mpi4py.MPI.Intracomm, optional
         The communicator; ``None`` means ``MPI.COMM_WORLD``.  Without mpi4py,
         or with ``MPI.COMM_NULL``, the driver runs single-rank and warns once
-        per process (:class:`MPIFallbackWarning`).
+        per process ([`MPIFallbackWarning`][sc_neurocore.accel.mpi_driver.MPIFallbackWarning]).
 
     Attributes
     ----------
@@ -352,7 +383,7 @@ class MPIDriver:
         self._mpi = mpi
         if mpi is None:
             _warn_fallback(f"mpi4py is not usable ({_mpi_import_error})")
-            self.comm = None
+            self.comm: Any = None
         else:
             if comm is None:
                 comm = mpi.COMM_WORLD
@@ -360,8 +391,9 @@ class MPIDriver:
                 _warn_fallback("no communicator (MPI.COMM_NULL)")
                 self.comm = None
             elif not isinstance(comm, mpi.Intracomm):
-                raise TypeError("comm must be an mpi4py.MPI.Intracomm (e.g. MPI.COMM_WORLD), "
-                                f"MPI.COMM_NULL or None, got {type(comm).__name__}")
+                raise InputTypeError("comm must be an mpi4py.MPI.Intracomm (e.g. "
+                                     "MPI.COMM_WORLD), MPI.COMM_NULL or None, got "
+                                     f"{type(comm).__name__}")
             else:
                 self.comm = comm
         self.rank = 0 if self.comm is None else int(self.comm.Get_rank())
@@ -454,6 +486,7 @@ class MPIDriver:
         MemoryError
             On every rank, if any rank cannot allocate its block.
         """
+        arr: np.ndarray | None
         if self.comm is None:
             arr = _as_sendable(global_inputs, "global_inputs")
             return global_inputs if isinstance(global_inputs, np.ndarray) else arr
@@ -520,6 +553,7 @@ class MPIDriver:
         MemoryError
             On every rank, if the root cannot allocate the result.
         """
+        arr: np.ndarray | None
         if self.comm is None:
             arr = _as_sendable(local_results, "local_results", "on every rank")
             return local_results if isinstance(local_results, np.ndarray) else arr
@@ -584,8 +618,10 @@ class MPIDriver:
         Raises
         ------
         ValueError, TypeError, MemoryError
-            On every rank, as for :meth:`scatter_workload`.
+            On every rank, as for
+            [`scatter_workload`][sc_neurocore.accel.mpi_driver.MPIDriver.scatter_workload].
         """
+        arr: np.ndarray | None
         if self.comm is None:
             arr = _as_sendable(array, "array")
             return array if isinstance(array, np.ndarray) else arr
@@ -619,7 +655,7 @@ def _resolve_driver(driver: object) -> MPIDriver:
             _default_driver = MPIDriver()
         return _default_driver
     if not isinstance(driver, MPIDriver):
-        raise TypeError(f"driver must be an MPIDriver or None, got {type(driver).__name__}")
+        raise InputTypeError(f"driver must be an MPIDriver or None, got {type(driver).__name__}")
     return driver
 
 
@@ -628,7 +664,8 @@ def _local_forward(engine: Any, weights: np.ndarray, probs: np.ndarray, length: 
     """This rank's share: ``(batch, rows)`` float64 (zero-size shares skip the backend)."""
     if weights.shape[0] == 0 or probs.shape[0] == 0:
         return np.zeros((probs.shape[0], weights.shape[0]), dtype=_RESULT_DTYPE)
-    return engine.sc_forward(weights, probs, length=length, seed=seed)
+    out: np.ndarray = engine.sc_forward(weights, probs, length=length, seed=seed)
+    return out
 
 
 @dataclass(frozen=True)
@@ -668,7 +705,7 @@ def _compute_and_gather(driver: MPIDriver, engine: Any, weights: np.ndarray,
     return full if plan.batched else full[0]
 
 
-def _start(driver: MPIDriver, backend: str, root_check: Callable[[], _Plan]
+def _start(driver: MPIDriver, backend: str | Backend, root_check: Callable[[], _Plan]
            ) -> tuple[Any, _Plan]:
     """Collective first phase: every rank resolves its backend, the root validates.
 
@@ -696,14 +733,15 @@ def _start(driver: MPIDriver, backend: str, root_check: Callable[[], _Plan]
 
 
 def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: object,
-                   seed: object = DEFAULT_SEED, backend: str = "auto",
+                   seed: object = DEFAULT_SEED, backend: str | Backend = "auto",
                    driver: MPIDriver | None = None) -> np.ndarray:
     """SC forward pass (DESIGN §3) split across MPI ranks (collective).
 
     Every rank calls it; the inputs are needed on the root only.  The root
     validates them, splits the work (rows of ``weights_packed``, or the batch
-    of a 2-D input when that balances better, see :func:`choose_split`), each
-    rank runs the best local backend on its share, and the root gathers the
+    of a 2-D input when that balances better, see
+    [`choose_split`][sc_neurocore.accel.mpi_driver.choose_split]), each rank runs the best local
+    backend on its share, and the root gathers the
     result.
 
     Parameters
@@ -718,9 +756,9 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
         Stream length in bits (the root's value is used on every rank).
     seed : int, default 44257
         Encoder seed in ``[0, 2**32)`` (the root's value is used).
-    backend : str, default "auto"
-        Backend each rank runs locally (see
-        :func:`sc_neurocore.accel.get_backend`).
+    backend : str or Backend, default "auto"
+        Backend each rank runs locally: a name, ``"auto"`` or a ``Backend``
+        instance (see [`get_backend`][sc_neurocore.accel.backend.get_backend]).
     driver : MPIDriver, optional
         Default: a driver on ``MPI.COMM_WORLD`` (single-rank without MPI).
 
@@ -728,7 +766,7 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
     -------
     ndarray
         On the root: ``float64`` ``(n_out,)`` or ``(batch, n_out)``,
-        bit-identical to :func:`sc_neurocore.accel.sc_forward` in one process.
+        bit-identical to [`sc_forward`][sc_neurocore.accel.backend.sc_forward] in one process.
         On the other ranks: an empty ``float64`` array, ``(0,)`` or
         ``(0, n_out)``.
 
@@ -742,14 +780,15 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
     Exception
         On every rank, when any rank fails in its local compute: that rank
         raises its own exception, the others the same type and message
-        (:class:`MPIRankError` when the type is not a built-in).
+        ([`MPIRankError`][sc_neurocore.accel.mpi_driver.MPIRankError] when the type is not a
+        built-in).
     """
     driver = _resolve_driver(driver)
     if not driver.distributed or driver.size == 1:
-        from .sc_inference import sc_forward
+        from .backend import sc_forward
 
-        return sc_forward(weights_packed, input_probs, length=length, backend=backend,
-                          seed=seed)
+        return sc_forward(cast(np.ndarray, weights_packed), input_probs,
+                          length=cast(int, length), backend=backend, seed=cast(int, seed))
     args: list[ForwardArgs] = []
 
     def root_check() -> _Plan:
@@ -773,14 +812,15 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
 
 
 def mpi_sc_forward_sharded(local_weights: object, input_probs: object, *, length: object,
-                           seed: object = DEFAULT_SEED, backend: str = "auto",
+                           seed: object = DEFAULT_SEED, backend: str | Backend = "auto",
                            driver: MPIDriver | None = None) -> np.ndarray:
     """SC forward pass when every rank already holds its own weight rows (collective).
 
     The usual deployment: weights are loaded once (rank ``r`` loads rows
-    :func:`block_range` ``(n_out, size, r)``, or any consecutive block, in rank
-    order), inputs stream from the root.  Per call only the inputs (broadcast)
-    and the results (gathered) move.
+    [`block_range`][sc_neurocore.accel.mpi_driver.block_range]
+    ``(n_out, size, r)``, or any consecutive block, in rank order), inputs
+    stream from the root.  Per call only the inputs (broadcast) and the
+    results (gathered) move.
 
     Parameters
     ----------
@@ -790,9 +830,15 @@ def mpi_sc_forward_sharded(local_weights: object, input_probs: object, *, length
     input_probs : array_like or None
         On the root: ``(n_in,)`` or ``(batch, n_in)`` probabilities.  Ignored
         elsewhere.
-    length, seed, backend, driver
-        As in :func:`mpi_sc_forward` (the root's ``length`` and ``seed`` are
-        used).
+    length : int
+        Stream length in bits (the root's value is used on every rank).
+    seed : int, default 44257
+        Encoder seed in ``[0, 2**32)`` (the root's value is used).
+    backend : str or Backend, default "auto"
+        Backend each rank runs locally, as in
+        [`mpi_sc_forward`][sc_neurocore.accel.mpi_driver.mpi_sc_forward].
+    driver : MPIDriver, optional
+        Default: a driver on ``MPI.COMM_WORLD`` (single-rank without MPI).
 
     Returns
     -------
@@ -813,10 +859,10 @@ def mpi_sc_forward_sharded(local_weights: object, input_probs: object, *, length
     """
     driver = _resolve_driver(driver)
     if not driver.distributed:
-        from .sc_inference import sc_forward
+        from .backend import sc_forward
 
-        return sc_forward(local_weights, input_probs, length=length, backend=backend,
-                          seed=seed)
+        return sc_forward(cast(np.ndarray, local_weights), input_probs,
+                          length=cast(int, length), backend=backend, seed=cast(int, seed))
     probs_holder: list[np.ndarray] = []
 
     def root_check() -> _Plan:

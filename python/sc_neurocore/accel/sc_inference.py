@@ -1,19 +1,23 @@
-"""Stochastic-computing inference: ``sc_forward`` and its NumPy reference (DESIGN §3).
+"""The NumPy reference of stochastic-computing inference (DESIGN §3).
 
-``sc_forward_numpy`` is the bit-true floor every other backend is checked
-against: it encodes the inputs with the LFSR comparator, ANDs them with the
-caller's packed weight streams and counts the surviving bits.
+[`sc_forward_numpy`][sc_neurocore.accel.sc_inference.sc_forward_numpy] is the
+bit-true floor every other backend is checked against: it encodes the inputs
+with the LFSR comparator, ANDs them with the caller's packed weight streams
+and counts the surviving bits.  It imports no backend machinery;
+[`sc_forward`][sc_neurocore.accel.backend.sc_forward], which dispatches to a
+backend, lives in [`sc_neurocore.accel.backend`][sc_neurocore.accel.backend].
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._validation import ForwardArgs, validate_forward
-from .lfsr import DEFAULT_SEED, encode_bits, encode_packed, weight_seed
 from ._packing import pack_rows
+from ._validation import ForwardArgs, validate_forward
+from .lfsr import DEFAULT_SEED, encode_bits
 
-__all__ = ["sc_forward", "sc_forward_numpy", "encode_packed", "weight_seed", "DEFAULT_SEED"]
+__all__ = ["sc_forward_numpy"]
 
 # Rows of weights processed per step: keeps the AND/popcount temporaries in L2.
 _CHUNK_BYTES = 1 << 22
@@ -26,7 +30,8 @@ def encode_inputs(args: ForwardArgs) -> np.ndarray:
 
 def counts_to_rates(counts: np.ndarray, length: int) -> np.ndarray:
     """``count / length`` in float64: the single division every backend performs."""
-    return counts.astype(np.float64) / np.float64(length)
+    rates: np.ndarray = counts.astype(np.float64) / np.float64(length)
+    return rates
 
 
 def forward_counts_numpy(weights: np.ndarray, inputs: np.ndarray) -> np.ndarray:
@@ -55,13 +60,15 @@ def forward_counts_numpy(weights: np.ndarray, inputs: np.ndarray) -> np.ndarray:
     return counts
 
 
-def sc_forward_numpy(weights_packed: np.ndarray, input_probs: object, *, length: int,
+def sc_forward_numpy(weights_packed: np.ndarray, input_probs: ArrayLike, length: int,
                      seed: int = DEFAULT_SEED) -> np.ndarray:
     """SC forward pass on NumPy: the bit-true reference.
 
+    ``length`` and ``seed`` may be passed by position or by keyword.
+
     Parameters
     ----------
-    weights_packed : ndarray
+    weights_packed : numpy.ndarray
         ``uint64`` ``(n_out, n_in, n_words)``, ``n_words = ceil(length / 64)``.
     input_probs : array_like
         ``float64`` ``(n_in,)``, or ``(batch, n_in)``; finite values in [0, 1].
@@ -72,14 +79,15 @@ def sc_forward_numpy(weights_packed: np.ndarray, input_probs: object, *, length:
 
     Returns
     -------
-    ndarray
+    numpy.ndarray
         ``float64`` ``(n_out,)`` or ``(batch, n_out)``: AND-popcount totals
         divided by ``length``.
 
     Raises
     ------
-    TypeError, ValueError
-        On any input that breaks DESIGN §3 (see :func:`validate_forward`).
+    ValueError
+        On any input that breaks DESIGN §3
+        ([`InputTypeError`][sc_neurocore.accel.InputTypeError] when a type is wrong).
     """
     args = validate_forward(weights_packed, input_probs, length, seed)
     return args.shape_result(forward_numpy(args))
@@ -89,34 +97,3 @@ def forward_numpy(args: ForwardArgs) -> np.ndarray:
     """Reference kernel on validated arguments; returns ``(batch, n_out)``."""
     counts = forward_counts_numpy(args.weights, encode_inputs(args))
     return counts_to_rates(counts, args.length)
-
-
-def sc_forward(weights_packed: np.ndarray, input_probs: object, *, length: int,
-               backend: str = "auto", seed: int = DEFAULT_SEED) -> np.ndarray:
-    """SC forward pass on the chosen backend; bit-identical on every backend.
-
-    Parameters
-    ----------
-    weights_packed, input_probs, length, seed
-        As in :func:`sc_forward_numpy`.
-    backend : str, default "auto"
-        A backend name (see :func:`sc_neurocore.accel.available_backends`) or
-        ``"auto"`` for the fastest working one.
-
-    Returns
-    -------
-    ndarray
-        ``float64`` ``(n_out,)`` or ``(batch, n_out)``.
-
-    Raises
-    ------
-    ValueError
-        On an unknown backend name or invalid inputs.
-    RuntimeError
-        If the named backend is not available here (the message says how to
-        install it).
-    """
-    from .backend import get_backend
-
-    return get_backend(backend).sc_forward(weights_packed, input_probs, length=length,
-                                           seed=seed)
