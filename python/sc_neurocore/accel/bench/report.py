@@ -158,6 +158,7 @@ def write_chart(study: Study, path: Path) -> Path | None:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        import matplotlib.ticker
     except ImportError:
         return None
     works = study.workloads or list(WORKLOADS)
@@ -193,20 +194,21 @@ def write_chart(study: Study, path: Path) -> Path | None:
     if acc_rows:
         ax2 = axes[0][1]
         lengths = [r["length"] for r in acc_rows]
-        ax2.loglog(lengths, [r["rmse"] for r in acc_rows], "o-", label="sc_forward RMSE")
-        ax2.loglog(lengths, [r["bernoulli_rmse"] for r in acc_rows], "k--", linewidth=0.8,
-                   label="independent Bernoulli streams")
-        ax2.set_xticks(lengths, [str(n) for n in lengths])
-        ax2.minorticks_off()
+        ax2.loglog(lengths, [r["rmse"] for r in acc_rows], "ko-", label="sc_forward RMSE")
+        ax2.loglog(lengths, [r["bernoulli_rmse"] for r in acc_rows], "--", color="gray",
+                   linewidth=0.8, label="independent Bernoulli streams")
         ax2.set_xlabel("stream length (bits)")
         ax2.set_ylabel("RMSE of (W @ p) / n_in")
         ax2.set_title(f"accuracy vs length, {study.accuracy['n_out']} x "
                       f"{study.accuracy['n_in']} layer", fontsize=10)
         ax3 = ax2.twinx()
         for name in study.accuracy["backends"]:
+            color = f"C{names.index(name) % 10}" if name in names else None
             ax3.loglog(lengths, [r["times_s"][name] * 1e3 for r in acc_rows], "s:",
-                       alpha=0.7, label=f"{name} ms/call")
+                       color=color, alpha=0.8, label=f"{name} ms/call")
         ax3.set_ylabel("time per call (ms)")
+        ax2.set_xticks(lengths, [str(n) for n in lengths])  # after twinx's log scale
+        ax2.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         handles = ax2.get_legend_handles_labels()
         more = ax3.get_legend_handles_labels()
         ax2.legend(handles[0] + more[0], handles[1] + more[1], fontsize=7)
