@@ -203,9 +203,9 @@ def write_chart(study: Study, path: Path) -> Path | None:
                       f"{study.accuracy['n_in']} layer", fontsize=10)
         ax3 = ax2.twinx()
         for name in study.accuracy["backends"]:
-            color = f"C{names.index(name) % 10}" if name in names else None
+            line_color = f"C{names.index(name) % 10}" if name in names else "gray"
             ax3.loglog(lengths, [r["times_s"][name] * 1e3 for r in acc_rows], "s:",
-                       color=color, alpha=0.8, label=f"{name} ms/call")
+                       color=line_color, alpha=0.8, label=f"{name} ms/call")
         ax3.set_ylabel("time per call (ms)")
         ax2.set_xticks(lengths, [str(n) for n in lengths])  # after twinx's log scale
         ax2.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
