@@ -55,8 +55,9 @@ $(STAMPS)/engine: $(STAMPS)/python-deps $(ENGINE_SOURCES)
 
 install: $(STAMPS)/system $(STAMPS)/engine
 
-# The main job: the timing study on every available backend (W1-W3, the
-# Numba/JAX extras, W2 on 1 and 2 MPI ranks), then the research mirrors on W1.
+# The main job: the timing study on every available backend (W1-W3, contended
+# rows, the reference NumPy baseline, accuracy against stream length, the
+# Numba/JAX extras, W2 and W3 on 1 and 2 MPI ranks), then the research mirrors on W1.
 demo: install
 	$(PY) -m sc_neurocore.accel bench --mpi
 	$(PY) -m parity bench --lang all

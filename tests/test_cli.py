@@ -11,13 +11,16 @@ import pytest
 from sc_neurocore.accel import __main__ as cli
 from sc_neurocore.accel import bench
 from sc_neurocore.accel import backend as backend_mod
+from sc_neurocore.accel.bench import study as study_mod
 
 TINY = (bench.Workload("W1", 4, 9, 100, None), bench.Workload("W3", 4, 9, 100, 3))
+# The study's other parts, off: these tests are about the main table.
+MAIN_TABLE_ONLY = {"contended": False, "reference": False, "accuracy": False}
 
 
 @pytest.fixture
 def tiny_workloads(monkeypatch):
-    monkeypatch.setattr(bench, "WORKLOADS", TINY)
+    monkeypatch.setattr(study_mod, "WORKLOADS", TINY)
 
 
 def test_info_lists_every_backend(capsys):
@@ -37,7 +40,7 @@ def test_info_json(capsys):
 
 def test_study_measures_every_available_backend(tiny_workloads):
     lines = []
-    study = bench.run_study(quick=True, extras=False, progress=lines.append)
+    study = bench.run_study(quick=True, extras=False, progress=lines.append, **MAIN_TABLE_ONLY)
     available = [n for n, works in backend_mod.available_backends().items() if works]
     for work in TINY:
         measured = {r.backend for r in study.rows if r.workload == work.name}
@@ -54,7 +57,7 @@ def test_study_measures_every_available_backend(tiny_workloads):
 
 def test_rank_drops_backends_that_mismatch(tiny_workloads):
     study = bench.run_study(quick=True, extras=False, backends=["numpy"],
-                            progress=lambda _: None)
+                            progress=lambda _: None, **MAIN_TABLE_ONLY)
     fake = bench.Row("W1", "liar", 1e-6, [1e-6], 1.0, vs_numpy=100.0, bit_identical=False)
     study.rows.append(fake)
     assert "liar" not in bench.rank_backends(study)
@@ -69,7 +72,8 @@ def test_median_time_repeats_fast_calls():
 
 def test_bench_command_writes_json_and_chart(tiny_workloads, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(backend_mod, "results_dirs", lambda: [tmp_path])
-    assert cli.main(["bench", "--quick", "--no-extras", "--out", str(tmp_path)]) == 0
+    assert cli.main(["bench", "--quick", "--no-extras", "--no-contended", "--no-accuracy",
+                     "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "auto order on this host" in out
     data = json.loads((tmp_path / f"bench-{bench.host_slug()}.json").read_text())

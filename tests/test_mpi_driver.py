@@ -19,10 +19,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sc_neurocore.accel import mpi_driver, sc_forward
+from sc_neurocore.accel import mpi_driver, mpi_launch, sc_forward
+from sc_neurocore.accel.bench import mpi_bench
 from sc_neurocore.accel.mpi_driver import (MPIDriver, MPIFallbackWarning, MPIRankError,
-                                           block_range, choose_split, mpi_flavour,
-                                           mpi_sc_forward, split_counts)
+                                           block_range, choose_split, mpi_sc_forward,
+                                           split_counts)
+from sc_neurocore.accel.mpi_launch import mpi_flavour
 
 from conftest import random_weights
 
@@ -48,9 +50,9 @@ BAD_INPUT = {"bad_probs": "ValueError", "bad_length": "ValueError",
 
 def require_mpiexec() -> str:
     """The mpiexec to use; fails the test (not skip) with the install hint if absent."""
-    found = mpi_driver.find_mpiexec()
+    found = mpi_launch.find_mpiexec()
     if found is None:
-        pytest.fail(mpi_driver.MPIEXEC_MISSING.format(python=sys.executable), pytrace=False)
+        pytest.fail(mpi_launch.MPIEXEC_MISSING.format(python=sys.executable), pytrace=False)
     return found
 
 
@@ -62,7 +64,7 @@ def job_reports(n: int, tmp_path_factory: pytest.TempPathFactory) -> dict[str, d
     if n not in _jobs:
         require_mpiexec()
         out_dir = tmp_path_factory.mktemp(f"mpi{n}")
-        run = mpi_driver.run_mpi(n, [sys.executable, "-m", "mpi4py",
+        run = mpi_launch.run_mpi(n, [sys.executable, "-m", "mpi4py",
                                      str(SCRIPTS / "checks.py"), str(out_dir)],
                                  timeout=JOB_TIMEOUT_S)
         if run.timed_out or run.returncode != 0:
@@ -138,6 +140,12 @@ def test_comm_null_falls_back_to_single_rank(n, tmp_path_factory):
 
 
 @pytest.mark.parametrize("n", RANKS)
+@pytest.mark.parametrize("case", ["auto_policy", "explicit_override"])
+def test_threads_per_rank_policy(n, case, tmp_path_factory):
+    all_ok(job_reports(n, tmp_path_factory), f"threads:{case}", n)
+
+
+@pytest.mark.parametrize("n", RANKS)
 def test_bench_job_runs_and_is_bit_identical(n, tmp_path_factory):
     got = all_ok(job_reports(n, tmp_path_factory), "bench:job_small", n)
     assert got[0]["detail"] == "bit-identical"
@@ -146,7 +154,7 @@ def test_bench_job_runs_and_is_bit_identical(n, tmp_path_factory):
 def test_uncaught_exception_aborts_job_under_python_m_mpi4py():
     """The launch recipe in docs/mpi.md: one rank's uncaught error ends every rank."""
     require_mpiexec()
-    run = mpi_driver.run_mpi(2, [sys.executable, "-m", "mpi4py", str(SCRIPTS / "abort.py")],
+    run = mpi_launch.run_mpi(2, [sys.executable, "-m", "mpi4py", str(SCRIPTS / "abort.py")],
                              timeout=120)
     assert not run.timed_out, f"the job hung instead of aborting:\n{run.tail()}"
     assert run.returncode != 0, run.tail()
@@ -252,11 +260,11 @@ def test_mpi_flavour(text, want):
 
 
 def test_mpiexec_command_oversubscribes_open_mpi_only(monkeypatch):
-    monkeypatch.setattr(mpi_driver, "_flavour_of", lambda exe: "openmpi")
-    assert mpi_driver.mpiexec_command(3, "/x/mpiexec") == [
+    monkeypatch.setattr(mpi_launch, "_flavour_of", lambda exe: "openmpi")
+    assert mpi_launch.mpiexec_command(3, "/x/mpiexec") == [
         "/x/mpiexec", "--oversubscribe", "-n", "3"]
-    monkeypatch.setattr(mpi_driver, "_flavour_of", lambda exe: "mpich")
-    assert mpi_driver.mpiexec_command(3, "/x/mpiexec") == ["/x/mpiexec", "-n", "3"]
+    monkeypatch.setattr(mpi_launch, "_flavour_of", lambda exe: "mpich")
+    assert mpi_launch.mpiexec_command(3, "/x/mpiexec") == ["/x/mpiexec", "-n", "3"]
 
 
 def test_find_mpiexec_prefers_the_interpreters_bin(tmp_path, monkeypatch):
@@ -268,25 +276,25 @@ def test_find_mpiexec_prefers_the_interpreters_bin(tmp_path, monkeypatch):
         exe.chmod(0o755)
     monkeypatch.setattr(sys, "executable", str(venv_bin / "python"))
     monkeypatch.setenv("PATH", str(path_bin))
-    assert mpi_driver.find_mpiexec() == str(venv_bin / "mpiexec")
+    assert mpi_launch.find_mpiexec() == str(venv_bin / "mpiexec")
     (venv_bin / "mpiexec").unlink()
-    assert mpi_driver.find_mpiexec() == str(path_bin / "mpiexec")
+    assert mpi_launch.find_mpiexec() == str(path_bin / "mpiexec")
 
 
 def test_missing_mpiexec_is_reported(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert mpi_driver.find_mpiexec() is None
+    assert mpi_launch.find_mpiexec() is None
     with pytest.raises(FileNotFoundError, match="make test"):
-        mpi_driver.mpiexec_command(2)
-    rows = mpi_driver.bench_mpi(True, lambda line: None)
+        mpi_launch.mpiexec_command(2)
+    rows = mpi_bench.bench_mpi(True, lambda line: None)
     assert len(rows) == 1 and rows[0]["median_s"] is None
     assert rows[0]["note"].startswith("skipped: mpiexec not found")
 
 
 def test_subprocess_env_makes_the_package_importable():
-    env = mpi_driver.subprocess_env()
-    package_root = Path(mpi_driver.__file__).resolve().parents[2]
+    env = mpi_launch.subprocess_env()
+    package_root = Path(mpi_launch.__file__).resolve().parents[2]
     assert env["PYTHONPATH"].split(os.pathsep)[0] == str(package_root)
     assert (package_root / "sc_neurocore" / "accel" / "mpi_driver.py").exists()
 
@@ -301,7 +309,49 @@ def test_rebuilt_errors_keep_type_and_message():
 
 def test_parse_bench_output():
     summary = {"ranks": 2, "resident": {"median_s": 0.5}}
-    text = "noise\n" + mpi_driver.BENCH_TAG + json.dumps(summary) + "\nmore noise\n"
-    assert mpi_driver.parse_bench_output(text) == summary
+    text = "noise\n" + mpi_bench.BENCH_TAG + json.dumps(summary) + "\nmore noise\n"
+    assert mpi_bench.parse_bench_output(text) == summary
     with pytest.raises(ValueError, match="no benchmark summary"):
-        mpi_driver.parse_bench_output("nothing here")
+        mpi_bench.parse_bench_output("nothing here")
+
+
+# ----------------------------------------------------------------- threads per rank
+
+def test_threads_per_rank_shares_the_node():
+    from sc_neurocore.accel._threads import threads_per_rank
+
+    assert threads_per_rank(2, 2, 2) == 1     # the ranks fill the node: one thread each
+    assert threads_per_rank(3, 2, 2) == 1     # oversubscribed: still at least one
+    assert threads_per_rank(2, 16, 16) == 8   # an equal share of a bigger node
+    assert threads_per_rank(4, 16, 4) == 4    # each rank bound to its own 4 cores
+    assert threads_per_rank(2, 16, 3) == 3    # never more than this rank's own mask
+    for bad in ((0, 2, 2), (2, 0, 2), (2, 2, 0)):
+        with pytest.raises(ValueError, match="must be an int >= 1"):
+            threads_per_rank(*bad)
+
+
+def test_thread_request_from_argument_and_environment(no_mpi, monkeypatch):
+    monkeypatch.delenv(mpi_driver.THREADS_ENV, raising=False)
+    assert mpi_driver._thread_request(None) == "auto"
+    assert mpi_driver._thread_request(3) == 3
+    assert mpi_driver._thread_request(" Keep ") == "keep"
+    monkeypatch.setenv(mpi_driver.THREADS_ENV, "4")
+    assert mpi_driver._thread_request(None) == 4
+    assert mpi_driver._thread_request("auto") == "auto"  # the argument wins
+    monkeypatch.setenv(mpi_driver.THREADS_ENV, "0")
+    with pytest.raises(ValueError, match=mpi_driver.THREADS_ENV):
+        MPIDriver()
+    monkeypatch.delenv(mpi_driver.THREADS_ENV)
+    for bad in (0, -1, True, 2.0, "many", ""):
+        with pytest.raises(ValueError, match="threads_per_rank must be a positive int"):
+            MPIDriver(threads_per_rank=bad)
+
+
+def test_single_rank_driver_leaves_threads_alone(no_mpi):
+    from sc_neurocore.accel._threads import backend_threads
+
+    before = backend_threads()
+    with pytest.warns(MPIFallbackWarning):
+        driver = MPIDriver(threads_per_rank=1)
+    assert driver.apply_thread_policy() is None and driver.threads is None
+    assert backend_threads() == before

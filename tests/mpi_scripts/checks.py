@@ -29,6 +29,7 @@ import numpy as np
 from mpi4py import MPI
 
 from sc_neurocore.accel import mpi_driver, sc_forward
+from sc_neurocore.accel.bench import mpi_bench
 from sc_neurocore.accel.mpi_driver import (MPIDriver, MPIFallbackWarning, block_range,
                                            mpi_sc_forward, mpi_sc_forward_sharded)
 
@@ -296,11 +297,52 @@ def _():
     return forward_case(7, 5, 100, 4, 44257)
 
 
+# ----------------------------------------------------------------- threads per rank
+
+@check("threads:auto_policy")
+def _():
+    # The forward checks above ran on the default driver (no driver= argument),
+    # so its default ("auto") policy applied on the first of them.
+    default = mpi_driver._default_driver
+    assert default is not None and default._thread_request == "auto"
+    node = MPI.COMM_WORLD.Split_type(MPI.COMM_TYPE_SHARED)
+    masks = node.allgather(sorted(os.sched_getaffinity(0)))
+    node.Free()
+    ranks_on_node, node_cpus = len(masks), len(set().union(*map(set, masks)))
+    threads = default.threads
+    assert isinstance(threads, int) and threads >= 1, f"threads {threads!r}"
+    # Never more threads in all than CPUs, except the floor of one per rank.
+    assert threads * ranks_on_node <= max(node_cpus, ranks_on_node), (
+        f"{threads} threads x {ranks_on_node} ranks on {node_cpus} CPUs")
+    if ranks_on_node >= node_cpus:
+        assert threads == 1, f"ranks fill the node, yet {threads} threads per rank"
+    try:
+        from sc_neurocore import _engine
+    except ImportError:
+        return f"threads {threads}"
+    assert _engine.get_num_threads() == threads, (_engine.get_num_threads(), threads)
+    return f"threads {threads}"
+
+
+@check("threads:explicit_override")
+def _():
+    explicit = MPIDriver(threads_per_rank=1)
+    assert explicit.threads is None  # nothing set before its first forward pass
+    rng = np.random.default_rng(3)
+    weights = root_only(random_weights(rng, 6, 4, 64))
+    mpi_sc_forward(weights, root_only(rng.random(4)), length=64, driver=explicit)
+    assert explicit.threads == 1
+    kept = MPIDriver(threads_per_rank="keep")
+    mpi_sc_forward(weights, root_only(rng.random(4)), length=64, driver=kept)
+    assert kept.threads is None
+    return "ok"
+
+
 # ----------------------------------------------------------------- benchmark job (tiny shape)
 
 @check("bench:job_small")
 def _():
-    summary = mpi_driver.bench_job(["--shape", "9", "5", "100", "--repeats", "1"])
+    summary = mpi_bench.bench_job(["--shape", "9", "5", "100", "--repeats", "1"])
     if not ROOT:
         assert summary is None
         return "non-root"

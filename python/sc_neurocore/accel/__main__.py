@@ -7,7 +7,6 @@ Rust engine's SIMD tier and threads; ``bench`` runs the timing study.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import sys
@@ -46,10 +45,11 @@ def cmd_info(args: argparse.Namespace) -> int:
 def mpi_status() -> str:
     """Whether the MPI driver can run multi-rank here, and why not."""
     from . import mpi_driver
+    from .mpi_launch import find_mpiexec
 
     if not mpi_driver.HAS_MPI:
         return "unavailable — mpi4py is not installed; install: pip install 'sc-neurocore[mpi]'"
-    launcher = mpi_driver.find_mpiexec()
+    launcher = find_mpiexec()
     if launcher is None:
         return "mpi4py present but no mpiexec found; install: pip install mpich (or Open MPI)"
     return f"available (mpiexec: {launcher})"
@@ -65,15 +65,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
         _engine.set_num_threads(args.threads)
     backends = args.backends.split(",") if args.backends else None
     study = run_study(quick=args.quick, backends=backends, repeats=args.repeats,
-                      extras=not args.no_extras)
-    if args.mpi:
-        mpi = importlib.import_module("sc_neurocore.accel.mpi_driver")
-        study.extras.extend(mpi.bench_mpi(args.quick, lambda line: print(line, file=sys.stderr,
-                                                                          flush=True)))
+                      extras=not args.no_extras, smoke=args.smoke,
+                      contended=not args.no_contended, hogs=args.hogs,
+                      accuracy=not args.no_accuracy, mpi=args.mpi)
     print(format_table(study))
     json_path, png_path = write_results(study, Path(args.out))
     print(f"results: {json_path}" + (f", chart: {png_path}" if png_path else ""))
     bad = [f"{r.workload}/{r.backend}" for r in study.rows if not r.bit_identical]
+    bad += [f"{c.workload}/{c.backend} (contended)" for c in study.contended
+            if not c.bit_identical]
+    bad += [f"{w}/reference numpy path" for w, ref in study.reference_numpy.items()
+            if not ref["bit_identical"]]
+    bad += [f"accuracy length {r['length']}" for r in study.accuracy.get("rows", [])
+            if not r["bit_identical"]]
     if bad:
         print(f"NOT bit-identical to numpy: {', '.join(bad)}", file=sys.stderr)
         return 1
@@ -95,9 +99,20 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, help="timed runs per measurement")
     bench.add_argument("--threads", type=int, help="Rust engine threads")
     bench.add_argument("--mpi", action="store_true",
-                       help="also time W2 on 1 and 2 MPI ranks (needs mpiexec)")
+                       help="also time W2 and W3 on 1 and 2 MPI ranks, and W2 on 1 rank x 2 "
+                            "threads (needs mpiexec)")
     bench.add_argument("--no-extras", action="store_true",
                        help="skip the Numba/JAX extra benchmarks")
+    bench.add_argument("--no-contended", action="store_true",
+                       help="skip the contended rows (parallel backends with every core busy)")
+    bench.add_argument("--hogs", type=int,
+                       help="CPU-bound processes for the contended rows (default: one per "
+                            "usable core)")
+    bench.add_argument("--no-accuracy", action="store_true",
+                       help="skip the accuracy-against-stream-length table")
+    bench.add_argument("--smoke", action="store_true",
+                       help="tiny shapes everywhere: checks the whole study in seconds; the "
+                            "figures mean nothing (written as smoke-bench-<host>.json)")
     bench.add_argument("--out", default="benchmarks/results", help="folder for JSON and PNG")
     bench.set_defaults(func=cmd_bench)
     return parser

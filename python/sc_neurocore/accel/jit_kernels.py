@@ -27,9 +27,6 @@ module does not change either setting: both are process-wide.
 
 from __future__ import annotations
 
-import statistics
-import time
-from typing import Callable
 
 import numpy as np
 
@@ -175,49 +172,6 @@ if HAS_NUMBA:
                     for b in range(batch):
                         counts[b, o] += _and_popcount(weights[o, i], enc[i, b])
         return counts
-
-    # Benchmark baselines only: the per-word loop as one would first write it,
-    # serial, popcount done with the textbook SWAR bit tricks (Hacker's Delight
-    # "pop").  Two forms: the shift-and-add fold, which stays SWAR in the
-    # machine code, and the multiply fold, which LLVM recognises as a popcount
-    # idiom and turns back into the hardware instruction.
-    _M1 = np.uint64(0x5555555555555555)
-    _M2 = np.uint64(0x3333333333333333)
-    _M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
-    _H01 = np.uint64(0x0101010101010101)
-
-    @njit(cache=True)
-    def _swar_vec_mac(weights, inputs, out):
-        """Serial per-word AND + SWAR popcount, shift-and-add fold (baseline)."""
-        n_out, n_in, n_words = weights.shape
-        for o in range(n_out):
-            total = np.uint64(0)
-            for i in range(n_in):
-                for w in range(n_words):
-                    x = weights[o, i, w] & inputs[i, w]
-                    x = x - ((x >> np.uint64(1)) & _M1)
-                    x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
-                    x = (x + (x >> np.uint64(4))) & _M4
-                    x = x + (x >> np.uint64(8))
-                    x = x + (x >> np.uint64(16))
-                    x = x + (x >> np.uint64(32))
-                    total += x & np.uint64(0x7F)
-            out[o] = total
-
-    @njit(cache=True)
-    def _swar_mul_vec_mac(weights, inputs, out):
-        """Serial per-word AND + SWAR popcount, multiply fold (baseline)."""
-        n_out, n_in, n_words = weights.shape
-        for o in range(n_out):
-            total = np.uint64(0)
-            for i in range(n_in):
-                for w in range(n_words):
-                    x = weights[o, i, w] & inputs[i, w]
-                    x = x - ((x >> np.uint64(1)) & _M1)
-                    x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
-                    x = (x + (x >> np.uint64(4))) & _M4
-                    total += (x * _H01) >> np.uint64(56)
-            out[o] = total
 
 
 # --------------------------------------------------------------------------------------
@@ -390,103 +344,3 @@ class NumbaBackend(KernelBackend):
         cycle, start, thresh = _encoder_operands(args)
         counts = _sc_forward_kernel(args.weights, cycle, start, thresh, args.length)
         return counts_to_rates(counts, args.length)
-
-
-# --------------------------------------------------------------------------------------
-# Benchmarks (not tests): wired into ``python -m sc_neurocore.accel bench``
-# --------------------------------------------------------------------------------------
-
-def _median_time(fn: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``fn()`` over ``repeats`` runs (after one warm-up call)."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
-def bench_extras(quick: bool, progress: Callable[[str], None]) -> list[dict]:
-    """Numba-specific timings, each against a baseline measured in the same run.
-
-    Rows:
-
-    * ``jit_vec_mac`` (hardware popcount, ``prange``) against a serial per-word
-      loop with a SWAR popcount, also compiled by Numba; W1 shapes
-      (128 x 784 x 16 words).  Two rows: the shift-and-add SWAR fold and the
-      multiply fold (which LLVM turns back into the popcount instruction).
-    * ``NumbaBackend.sc_forward`` against ``sc_forward_numpy`` on W1
-      (n_out 128, n_in 784, length 1024, one input).
-
-    Parameters
-    ----------
-    quick : bool
-        Fewer repeats.
-    progress : callable
-        Called with a short status line before each measurement.
-
-    Returns
-    -------
-    list of dict
-        Keys ``name``, ``median_s``, ``baseline_name``, ``baseline_median_s``,
-        ``ratio`` (baseline / median; above 1 means faster than the baseline)
-        and ``note``.  Without Numba: one row whose note says why nothing ran.
-    """
-    if not HAS_NUMBA:
-        return [{"name": "numba extras", "median_s": None, "baseline_name": None,
-                 "baseline_median_s": None, "ratio": None,
-                 "note": f"skipped: numba is not installed ({NUMBA_IMPORT_ERROR})"}]
-    from .sc_inference import sc_forward_numpy
-
-    repeats = 5 if quick else 21
-    rng = np.random.default_rng(2024)
-    n_out, n_in, length = 128, 784, 1024
-    n_words = length // 64
-    weights = rng.integers(0, 2**64, size=(n_out, n_in, n_words), dtype=np.uint64)
-    inputs = rng.integers(0, 2**64, size=(n_in, n_words), dtype=np.uint64)
-    out_fast = np.empty(n_out, dtype=np.int64)
-    out_swar = np.empty(n_out, dtype=np.uint64)
-    rows = []
-
-    progress(f"numba jit_vec_mac vs SWAR loops, W1 {n_out}x{n_in}x{n_words} words "
-             f"({repeats} repeats, compiling first)")
-    fast = _median_time(lambda: jit_vec_mac(weights, inputs, out_fast), repeats)
-    threads = f"{numba.get_num_threads()} threads ({numba.threading_layer()} layer)"
-    baselines = (
-        (_swar_vec_mac, "numba serial per-word SWAR popcount loop (shift-add fold)",
-         "the baseline stays SWAR (vectorised shifts/adds)"),
-        (_swar_mul_vec_mac, "numba serial per-word SWAR popcount loop (multiply fold)",
-         "LLVM rewrites this baseline's SWAR into the popcount instruction, so it "
-         "measures only prange + loop shape"),
-    )
-    for kernel, base_name, caveat in baselines:
-        base = _median_time(lambda: kernel(weights, inputs, out_swar), repeats)
-        same = np.array_equal(out_fast, out_swar.astype(np.int64))
-        rows.append({
-            "name": f"numba jit_vec_mac W1 ({n_out}x{n_in}x{n_words} words)",
-            "median_s": fast,
-            "baseline_name": base_name,
-            "baseline_median_s": base,
-            "ratio": base / fast,
-            "note": f"hardware popcount + prange on {threads}; {caveat}; "
-                    f"{'identical' if same else 'MISMATCH with'} baseline counts",
-        })
-
-    probs = rng.random(n_in)
-    backend = NumbaBackend()
-    progress(f"numba sc_forward vs numpy sc_forward, W1 ({repeats} repeats)")
-    fast = _median_time(lambda: backend.sc_forward(weights, probs, length=length), repeats)
-    base = _median_time(lambda: sc_forward_numpy(weights, probs, length=length), repeats)
-    same = np.array_equal(backend.sc_forward(weights, probs, length=length),
-                          sc_forward_numpy(weights, probs, length=length))
-    rows.append({
-        "name": f"numba sc_forward W1 (n_out {n_out}, n_in {n_in}, length {length})",
-        "median_s": fast,
-        "baseline_name": "numpy sc_forward_numpy",
-        "baseline_median_s": base,
-        "ratio": base / fast,
-        "note": f"fused encode + AND + popcount on {threads}; "
-                f"{'bit-identical' if same else 'MISMATCH'} with numpy",
-    })
-    return rows

@@ -37,34 +37,33 @@ Without mpi4py (or given ``MPI.COMM_NULL``) the driver runs single-rank:
 [`MPIFallbackWarning`][sc_neurocore.accel.mpi_driver.MPIFallbackWarning] is issued once per
 process.
 
+Threads per rank
+----------------
+On its first distributed forward pass a driver sets the Rust engine's and
+Numba's thread count on every rank so that the ranks on one node share its
+CPUs instead of each starting one thread per CPU: one thread per rank when
+the ranks already fill the node (see [`MPIDriver.apply_thread_policy`][sc_neurocore.accel.mpi_driver.MPIDriver.apply_thread_policy]).
+The ``threads_per_rank`` argument or the ``SC_NEUROCORE_THREADS_PER_RANK``
+environment variable overrides it (a number, or ``keep``).
+
 ``mpi4py.MPI`` is imported on first use (constructing a driver, or reading
 ``HAS_MPI``), not when this module is imported, so that a launcher process
-(the benchmark, the test suite) never initialises MPI itself.
-
-Command line (the W2 benchmark; see ``bench_mpi``)::
-
-    mpiexec -n 2 python -m mpi4py -m sc_neurocore.accel.mpi_driver bench [--quick]
+(the timing study, the test suite; see `sc_neurocore.accel.mpi_launch`)
+never initialises MPI itself.
 """
 
 from __future__ import annotations
 
-import argparse
 import builtins
-import json
 import math
 import os
-import shutil
-import signal
-import statistics
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
-from pathlib import Path
+from numbers import Integral
 from typing import TYPE_CHECKING, Any, Callable, Sequence, cast
 
 import numpy as np
 
+from ._threads import set_backend_threads, threads_per_rank, usable_cpu_set
 from ._validation import (ForwardArgs, InputTypeError, as_packed, as_probabilities, c_contiguous,
                           check_length, check_seed, n_words_for, validate_forward)
 from ._warnings import warn_at_caller
@@ -75,16 +74,13 @@ if TYPE_CHECKING:
 
 __all__ = ["HAS_MPI", "MPIDriver", "MPIRankError", "MPIFallbackWarning", "split_counts",
            "block_range", "choose_split", "mpi_sc_forward", "mpi_sc_forward_sharded",
-           "find_mpiexec", "mpiexec_command", "mpi_flavour", "subprocess_env", "run_mpi",
-           "MPIRun", "bench_mpi", "main"]
+           "THREADS_ENV"]
 
 ROOT = 0
 # Rank-local result arrays of the forward pass.
 _RESULT_DTYPE = np.float64
-# Printed by the benchmark job in front of its JSON summary (one line, root only).
-BENCH_TAG = "MPI_BENCH_JSON "
-# W2 of the timing study: n_out, n_in, length (one 1-D input).
-W2_SHAPE = (1024, 1024, 4096)
+# Environment variable overriding the per-rank thread count ("auto", "keep" or a number).
+THREADS_ENV = "SC_NEUROCORE_THREADS_PER_RANK"
 
 
 class MPIFallbackWarning(RuntimeWarning):
@@ -153,6 +149,23 @@ def _warn_fallback(reason: str) -> None:
         f"sc_neurocore.accel.mpi_driver: {reason}; running single-rank (rank 0 of 1). "
         "Install MPI support with pip install 'sc-neurocore[mpi]' and launch with "
         "mpiexec -n N python -m mpi4py your_script.py", MPIFallbackWarning)
+
+
+def _thread_request(value: object) -> int | str:
+    """``threads_per_rank`` (or ``THREADS_ENV`` when ``None``): an int >= 1, auto or keep."""
+    source = "threads_per_rank"
+    if value is None:
+        value = os.environ.get(THREADS_ENV, "").strip() or "auto"
+        source = f"the environment variable {THREADS_ENV}"
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("auto", "keep"):
+            return text
+        if text.isdigit() and int(text) >= 1:
+            return int(text)
+    elif isinstance(value, Integral) and not isinstance(value, bool) and int(value) >= 1:
+        return int(value)
+    raise ValueError(f"{source} must be a positive int, 'auto' or 'keep', got {value!r}")
 
 
 # --------------------------------------------------------------------------- work splitting
@@ -363,6 +376,14 @@ class MPIDriver:
         The communicator; ``None`` means ``MPI.COMM_WORLD``.  Without mpi4py,
         or with ``MPI.COMM_NULL``, the driver runs single-rank and warns once
         per process ([`MPIFallbackWarning`][sc_neurocore.accel.mpi_driver.MPIFallbackWarning]).
+    threads_per_rank : int or {"auto", "keep"}, optional
+        Worker threads of the Rust engine and Numba in each rank, set on the
+        first distributed forward pass (see
+        [`apply_thread_policy`][sc_neurocore.accel.mpi_driver.MPIDriver.apply_thread_policy]):
+        ``"auto"`` shares each node's CPUs among its ranks (one thread per
+        rank when the ranks fill the node), a number sets exactly that many,
+        ``"keep"`` leaves the backends' own settings alone.  Default: the
+        ``SC_NEUROCORE_THREADS_PER_RANK`` environment variable, else ``"auto"``.
 
     Attributes
     ----------
@@ -370,6 +391,16 @@ class MPIDriver:
         The communicator (``None`` when single-rank without MPI).
     rank, size : int
         This process's rank and the number of ranks (0 and 1 when single-rank).
+    threads : int or None
+        The per-rank thread count this driver set, once it has set one.
+
+    Raises
+    ------
+    TypeError
+        If ``comm`` is not an intracommunicator, ``MPI.COMM_NULL`` or ``None``.
+    ValueError
+        If ``threads_per_rank`` (or the environment variable) is not a
+        positive int, ``"auto"`` or ``"keep"``.
 
     Notes
     -----
@@ -378,7 +409,10 @@ class MPIDriver:
     collectives on it in the same order on every rank.
     """
 
-    def __init__(self, comm: Any = None) -> None:
+    def __init__(self, comm: Any = None, *, threads_per_rank: int | str | None = None) -> None:
+        self._thread_request = _thread_request(threads_per_rank)
+        self._threads_applied = False
+        self.threads: int | None = None
         mpi = _load_mpi()
         self._mpi = mpi
         if mpi is None:
@@ -417,6 +451,43 @@ class MPIDriver:
         """Block until every rank has called it (no-op when single-rank)."""
         if self.comm is not None:
             self.comm.Barrier()
+
+    def apply_thread_policy(self) -> int | None:
+        """Set the backends' threads per rank from this driver's request (collective).
+
+        With ``"auto"`` the ranks on each node (``MPI.COMM_TYPE_SHARED``)
+        exchange their CPU affinity masks; each rank then runs
+        ``max(1, min(own CPUs, node CPUs // ranks on the node))`` threads: one
+        per rank when the ranks already fill the node's CPUs, so that ranks x
+        threads never exceeds the cores.  A number is applied as given;
+        ``"keep"`` changes nothing.  The first distributed forward pass calls
+        this; later calls do nothing.  Single-rank, nothing is changed.
+
+        Returns
+        -------
+        int or None
+            The threads per rank now set, or ``None`` when nothing was set.
+        """
+        if self._threads_applied or self.comm is None:
+            return self.threads
+        self._threads_applied = True
+        request = self._thread_request
+        if request == "keep":
+            return None
+        if request == "auto":
+            node = self.comm.Split_type(self._mpi.COMM_TYPE_SHARED)
+            try:
+                masks = node.allgather(sorted(usable_cpu_set()))
+            finally:
+                node.Free()
+            own = len(usable_cpu_set())
+            union = len(set().union(*map(set, masks)))
+            n = threads_per_rank(len(masks), max(1, union), own)
+        else:
+            n = int(request)
+        set_backend_threads(n)
+        self.threads = n
+        return n
 
     def agree(self, error: Exception | None, phase: str = "a collective operation") -> None:
         """Collective: raise on every rank if any rank passes an exception.
@@ -727,6 +798,8 @@ def _start(driver: MPIDriver, backend: str | Backend, root_check: Callable[[], _
     except Exception as exc:
         error = error or exc
     driver.agree(error, "argument checks")
+    if driver.distributed:
+        driver.apply_thread_policy()
     plan = driver.comm.bcast(plan, root=ROOT) if driver.distributed else plan
     assert plan is not None and engine is not None
     return engine, plan
@@ -892,341 +965,3 @@ def mpi_sc_forward_sharded(local_weights: object, input_probs: object, *, length
     plan = _Plan(n_out, plan.n_in, plan.batch, plan.batched, plan.length, plan.seed, "rows")
     probs = driver.broadcast_array(probs_holder[0] if driver.is_root else None)
     return _compute_and_gather(driver, engine, weights, probs, plan)
-
-
-# --------------------------------------------------------------------------- launching mpiexec
-
-def find_mpiexec() -> str | None:
-    """Path of ``mpiexec``: next to ``sys.executable`` (a venv's bin) first, then PATH.
-
-    Returns
-    -------
-    str or None
-        The first of ``<dir of sys.executable>/mpiexec``, ``mpiexec`` and
-        ``mpirun`` on ``PATH`` that exists, else ``None``.
-    """
-    local = Path(sys.executable).parent / "mpiexec"
-    if local.is_file() and os.access(local, os.X_OK):
-        return str(local)
-    for name in ("mpiexec", "mpirun"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-MPIEXEC_MISSING = ("mpiexec not found next to {python} or on PATH. Install an MPI runtime: "
-                   "`make test` does it, or pip install 'sc-neurocore[mpi]' (mpi4py + the "
-                   "mpich wheel, which ships mpiexec into the environment's bin/), or a "
-                   "system Open MPI / MPICH package")
-
-
-def mpi_flavour(version_text: str) -> str:
-    """``"openmpi"``, ``"mpich"`` or ``"unknown"`` from ``mpiexec --version`` output."""
-    text = version_text.lower()
-    if "open mpi" in text or "open-mpi" in text or "openrte" in text or "prrte" in text:
-        return "openmpi"
-    if "hydra" in text or "mpich" in text:
-        return "mpich"
-    return "unknown"
-
-
-def _flavour_of(mpiexec: str) -> str:
-    try:
-        done = subprocess.run([mpiexec, "--version"], capture_output=True, text=True,
-                              timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return mpi_flavour(done.stdout + done.stderr)
-
-
-def mpiexec_command(n: int, mpiexec: str | None = None) -> list[str]:
-    """``[mpiexec, ..., "-n", n]`` for a local launch, oversubscribing when needed.
-
-    Open MPI refuses more ranks than cores unless given ``--oversubscribe``;
-    MPICH (Hydra) needs no flag.
-
-    Raises
-    ------
-    FileNotFoundError
-        If no ``mpiexec`` can be found (the message says how to install one).
-    """
-    mpiexec = mpiexec or find_mpiexec()
-    if mpiexec is None:
-        raise FileNotFoundError(MPIEXEC_MISSING.format(python=sys.executable))
-    cmd = [mpiexec]
-    if _flavour_of(mpiexec) == "openmpi":
-        cmd.append("--oversubscribe")
-    return cmd + ["-n", str(int(n))]
-
-
-def subprocess_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment for launched ranks: this package importable, Open MPI allowed as root."""
-    env = dict(os.environ)
-    package_root = str(Path(__file__).resolve().parents[2])  # .../python
-    parts = [package_root] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(parts))
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        env.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        env.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-    env.update(extra or {})
-    return env
-
-
-@dataclass(frozen=True)
-class MPIRun:
-    """Outcome of :func:`run_mpi`."""
-
-    returncode: int | None
-    stdout: str
-    stderr: str
-    timed_out: bool
-    command: list[str]
-
-    def tail(self, chars: int = 4000) -> str:
-        """The end of stdout and stderr, for error messages."""
-        return (f"command: {' '.join(self.command)}\nreturn code: {self.returncode}"
-                f"{' (timed out)' if self.timed_out else ''}\n--- stdout ---\n"
-                f"{self.stdout[-chars:]}\n--- stderr ---\n{self.stderr[-chars:]}")
-
-
-def run_mpi(n: int, args: Sequence[str], *, timeout: float,
-            env: dict[str, str] | None = None) -> MPIRun:
-    """Run ``mpiexec -n n <args>`` and wait at most ``timeout`` seconds.
-
-    The job runs in its own process group; on timeout the whole group (mpiexec
-    and every rank it started) is terminated, so no rank is left spinning.
-
-    Raises
-    ------
-    FileNotFoundError
-        If no ``mpiexec`` can be found.
-    """
-    cmd = mpiexec_command(n) + list(args)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env or subprocess_env(), start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-        return MPIRun(proc.returncode, out, err, False, cmd)
-    except subprocess.TimeoutExpired:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(proc.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                out, err = proc.communicate(timeout=5)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        else:
-            out, err = proc.communicate()
-        return MPIRun(proc.returncode, out or "", err or "", True, cmd)
-
-
-# --------------------------------------------------------------------------- benchmark
-
-def _bench_weights(n_out: int, n_in: int, length: int) -> tuple[np.ndarray, np.ndarray]:
-    """Deterministic random weights (bits past ``length`` cleared) and one input."""
-    rng = np.random.default_rng(2024)
-    n_words = n_words_for(length)
-    weights = rng.integers(0, 2**64, size=(n_out, n_in, n_words), dtype=np.uint64,
-                           endpoint=False)
-    if length % 64:
-        weights[..., -1] &= np.uint64((1 << (length % 64)) - 1)
-    return weights, rng.random(n_in)
-
-
-def _timed(driver: MPIDriver, fn: Callable[[], np.ndarray], repeats: int
-           ) -> tuple[list[float], np.ndarray]:
-    """Root wall times of ``fn`` (all ranks start together; one warm-up call)."""
-    out = fn()
-    times = []
-    for _ in range(repeats):
-        driver.barrier()
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return times, out
-
-
-def bench_job(argv: Sequence[str] | None = None) -> dict | None:
-    """The benchmark run inside an MPI job (every rank calls it).
-
-    Times W2 (or the given shape) two ways: ``scatter`` (weights on the root,
-    :func:`mpi_sc_forward` scatters rows each call) and ``resident`` (each rank
-    already holds its rows, :func:`mpi_sc_forward_sharded`).  Weight generation
-    and the one-off distribution for ``resident`` are not timed.
-
-    Returns
-    -------
-    dict or None
-        On the root the summary (also printed as one JSON line after
-        :data:`BENCH_TAG` with ``--json``); ``None`` elsewhere.
-    """
-    from .backend import get_backend
-
-    parser = argparse.ArgumentParser(prog="python -m sc_neurocore.accel.mpi_driver bench")
-    parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument("--repeats", type=int, help="timed calls per mode")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="Rust engine threads per rank (default 1; 0: all cores)")
-    parser.add_argument("--backend", default="auto", help="rank-local backend")
-    parser.add_argument("--json", action="store_true", help="print a JSON summary line")
-    parser.add_argument("--shape", type=int, nargs=3, default=list(W2_SHAPE),
-                        metavar=("N_OUT", "N_IN", "LENGTH"), help="default: W2")
-    opts = parser.parse_args(argv)
-    repeats = opts.repeats or (5 if opts.quick else 21)
-    driver = MPIDriver()
-    engine = get_backend(opts.backend)
-    threads = None
-    if engine.name == "rust":
-        from sc_neurocore import _engine
-
-        if opts.threads > 0:
-            _engine.set_num_threads(opts.threads)
-        threads = _engine.get_num_threads()
-    n_out, n_in, length = opts.shape
-    weights = probs = None
-    if driver.is_root:
-        weights, probs = _bench_weights(n_out, n_in, length)
-    local_rows = driver.scatter_workload(weights)  # resident mode's one-off load, untimed
-    reference = (engine.sc_forward(weights, probs, length=length)
-                 if driver.is_root else None)
-    kwargs = {"length": length, "backend": engine.name, "driver": driver}
-    scatter_times, scatter_out = _timed(
-        driver, lambda: mpi_sc_forward(weights, probs, **kwargs), repeats)
-    resident_times, resident_out = _timed(
-        driver, lambda: mpi_sc_forward_sharded(local_rows, probs, **kwargs), repeats)
-    if not driver.is_root:
-        return None
-    summary = {
-        "ranks": driver.size, "backend": engine.name, "threads_per_rank": threads,
-        "shape": [n_out, n_in, length], "weight_bytes": int(weights.nbytes),
-        "repeats": repeats,
-        "scatter": {"median_s": statistics.median(scatter_times), "times_s": scatter_times},
-        "resident": {"median_s": statistics.median(resident_times), "times_s": resident_times},
-        "bit_identical": bool(np.array_equal(scatter_out, reference)
-                              and np.array_equal(resident_out, reference)),
-    }
-    say = f"[mpi bench] {driver.size} rank(s), backend {engine.name}, threads/rank {threads}"
-    print(say, flush=True)
-    for mode in ("scatter", "resident"):
-        print(f"[mpi bench]   {mode:<8} median {summary[mode]['median_s'] * 1e3:9.2f} ms",
-              flush=True)
-    print(f"[mpi bench]   bit-identical to one process: {summary['bit_identical']}", flush=True)
-    if opts.json:
-        print(BENCH_TAG + json.dumps(summary), flush=True)
-    return summary
-
-
-def parse_bench_output(stdout: str) -> dict:
-    """The JSON summary a benchmark job printed (the line after :data:`BENCH_TAG`).
-
-    Raises
-    ------
-    ValueError
-        If no summary line is present.
-    """
-    for line in reversed(stdout.splitlines()):
-        if line.startswith(BENCH_TAG):
-            return json.loads(line[len(BENCH_TAG):])
-    raise ValueError("no benchmark summary line (starting with "
-                     f"{BENCH_TAG.strip()!r}) in the job's output")
-
-
-def _row(name: str, median: float | None, base_name: str | None, base: float | None,
-         note: str) -> dict:
-    ratio = base / median if (median and base) else None
-    return {"name": name, "median_s": median, "baseline_name": base_name,
-            "baseline_median_s": base, "ratio": ratio, "note": note}
-
-
-def bench_mpi(quick: bool, progress: Callable[[str], None]) -> list[dict]:
-    """Time W2 (1024 x 1024 x 4096 bits, one input, 512 MiB of weights) on 1 and 2 ranks.
-
-    Launches ``mpiexec -n 1`` and ``mpiexec -n 2`` jobs of :func:`bench_job`
-    (plus, outside quick mode and with the Rust engine, one 1-rank job with all
-    cores' threads for context).  Each rank runs single-threaded, so 2 ranks on
-    2 cores compare fairly with 1 rank on 1 core.  Times are medians of the
-    root's wall time per call, after a barrier, with weight generation
-    excluded.
-
-    Parameters
-    ----------
-    quick : bool
-        Fewer repeats.
-    progress : callable
-        Called with a short status line before each job.
-
-    Returns
-    -------
-    list of dict
-        Rows with keys ``name``, ``median_s``, ``baseline_name``,
-        ``baseline_median_s``, ``ratio`` (baseline / median: the speedup over
-        1 rank) and ``note``.  Without mpiexec, or when a job fails: one row
-        whose note says why.
-    """
-    if find_mpiexec() is None:
-        return [_row("mpi W2", None, None, None,
-                     "skipped: " + MPIEXEC_MISSING.format(python=sys.executable))]
-    base_args = [sys.executable, "-m", "mpi4py", "-m", "sc_neurocore.accel.mpi_driver",
-                 "bench", "--json"] + (["--quick"] if quick else [])
-    jobs = [("1 rank", 1, ["--threads", "1"]), ("2 ranks", 2, ["--threads", "1"])]
-    summaries: dict[str, dict] = {}
-    for label, n, extra in jobs:
-        progress(f"[mpi] W2 on {label} (mpiexec -n {n}, 1 thread per rank)")
-        run = run_mpi(n, base_args + extra, timeout=600)
-        try:
-            if run.returncode != 0:
-                raise RuntimeError(f"job exited with {run.returncode}")
-            summaries[label] = parse_bench_output(run.stdout)
-        except (RuntimeError, ValueError) as exc:
-            return [_row(f"mpi W2 {label}", None, None, None,
-                         f"failed: {exc}; {run.stderr.strip()[-300:]}")]
-    one, two = summaries["1 rank"], summaries["2 ranks"]
-    backend, threads = one["backend"], one["threads_per_rank"]
-    per = f"{backend}, {threads or 1} thread/rank"
-    base_name = "mpi W2 1 rank x1 thread"
-    base = one["scatter"]["median_s"]  # on 1 rank: plain sc_forward, no MPI traffic
-    rows = [
-        _row(base_name, base, None, None,
-             f"{per}; plain sc_forward in one process"),
-        _row("mpi W2 2 ranks, weights resident", two["resident"]["median_s"], base_name, base,
-             f"{per}; speedup (target >= 1.6x): Bcast input + compute + Gatherv; "
-             f"bit-identical {two['bit_identical']}"),
-        _row("mpi W2 2 ranks, weights scattered", two["scatter"]["median_s"], base_name, base,
-             f"{per}; each call also Scatterv's 256 MiB of weight rows from the root; "
-             f"bit-identical {two['bit_identical']}"),
-    ]
-    if not quick and backend == "rust":
-        progress("[mpi] W2 on 1 rank with all cores' threads (context)")
-        run = run_mpi(1, base_args + ["--threads", "0"], timeout=600)
-        try:
-            wide = parse_bench_output(run.stdout)
-            rows.append(_row(f"mpi W2 1 rank x{wide['threads_per_rank']} threads",
-                             wide["scatter"]["median_s"], base_name, base,
-                             "context: the Rust engine's own threads instead of ranks"))
-        except ValueError:
-            rows.append(_row("mpi W2 1 rank, all threads", None, None, None,
-                             f"failed: {run.stderr.strip()[-300:]}"))
-    return rows
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m sc_neurocore.accel.mpi_driver bench [--quick] ...`` (run under mpiexec)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] != "bench":
-        print("usage: mpiexec -n N python -m mpi4py -m sc_neurocore.accel.mpi_driver "
-              "bench [--quick] [--repeats R] [--threads T] [--json]", file=sys.stderr)
-        return 2
-    bench_job(argv[1:])
-    return 0
-
-
-if __name__ == "__main__":
-    # Run the package's module (not this __main__ copy), so that classes and
-    # module state are the ones every other import sees.
-    from sc_neurocore.accel.mpi_driver import main as _main
-
-    sys.exit(_main())

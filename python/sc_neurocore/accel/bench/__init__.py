@@ -1,0 +1,36 @@
+"""Every timing harness of ``sc_neurocore.accel``, and nothing else (DESIGN §8).
+
+The backend modules hold their backends only; what measures them lives here:
+
+* :mod:`~sc_neurocore.accel.bench.study` — the timing study
+  (``python -m sc_neurocore.accel bench``): W1–W3 on every backend, the
+  contended rows, the NumPy baseline, accuracy against stream length, the
+  extras and the MPI rows;
+* :mod:`~sc_neurocore.accel.bench.workloads` — the standard shapes and inputs;
+* :mod:`~sc_neurocore.accel.bench.timing` — the median timers;
+* :mod:`~sc_neurocore.accel.bench.contention` — CPU-bound processes for the
+  contended rows;
+* :mod:`~sc_neurocore.accel.bench.reference_numpy` — the reference release's
+  NumPy path, modelled as a baseline;
+* :mod:`~sc_neurocore.accel.bench.accuracy` — RMSE against stream length;
+* :mod:`~sc_neurocore.accel.bench.numba_extras`,
+  :mod:`~sc_neurocore.accel.bench.jax_extras` — per-backend extra rows;
+* :mod:`~sc_neurocore.accel.bench.mpi_bench` — the MPI benchmark job and its
+  launcher side;
+* :mod:`~sc_neurocore.accel.bench.report` — the table, the JSON and the chart.
+
+The names below are re-exported so that ``from sc_neurocore.accel import
+bench; bench.run_study(...)`` keeps working.
+"""
+
+from __future__ import annotations
+
+from .report import format_table, host_slug, write_chart, write_results
+from .study import (ContendedRow, Row, Study, host_info, library_versions, rank_backends,
+                    run_study)
+from .timing import median_time
+from .workloads import SMOKE_WORKLOADS, WORKLOADS, Workload, make_inputs
+
+__all__ = ["ContendedRow", "Row", "SMOKE_WORKLOADS", "Study", "WORKLOADS", "Workload",
+           "format_table", "host_info", "host_slug", "library_versions", "make_inputs",
+           "median_time", "rank_backends", "run_study", "write_chart", "write_results"]

@@ -1,0 +1,188 @@
+"""Accuracy against stream length: what a longer stream buys, next to what it costs.
+
+Stochastic computing trades time for accuracy: ``sc_forward`` estimates the
+float product ``W @ p`` from ``length``-bit streams, and the error shrinks as
+``length`` grows while every call streams proportionally more weight bits.
+For a W1-shaped layer (``n_out = 128``, ``n_in = 784``) and stream lengths 64
+to 8192 bits, :func:`accuracy_study` reports
+
+* ``rmse``: the root-mean-square error of the estimate of the mean product,
+
+  ``rmse = sqrt( (1 / n_out) * sum_o ((y_hat[o] - (W @ p)[o]) / n_in) ** 2 )``
+
+  where ``y_hat = sc_forward(encode_packed(W, length, weight_seed(seed)), p,
+  length=length, seed=seed)`` (which estimates ``W @ p``: the sum over the
+  ``n_in`` inputs of ``W[o, i] * p[i]``), ``W`` real-valued in ``[0, 1)``
+  (shape ``(n_out, n_in)``) and ``p`` in ``[0, 1)`` (shape ``(n_in,)``).
+  Dividing by ``n_in`` puts the error on the scale of one product in
+  ``[0, 1]``, so layers of different widths compare;
+* ``rmse_dot = n_in * rmse``, the same error in the units of ``W @ p``;
+* ``max_abs_error``: the largest ``|y_hat[o] - (W @ p)[o]| / n_in``;
+* ``bernoulli_rmse``: what independent Bernoulli streams would give,
+  ``sqrt( (1 / n_out) * sum_o sum_i q[o, i] * (1 - q[o, i]) / length ) / n_in``
+  with ``q[o, i] = W[o, i] * p[i]`` (the binomial variance of each AND
+  stream's count): a yardstick for the LFSR streams, which are not independent;
+* the median time per ``sc_forward`` call of each backend asked for.
+
+The error includes the encoder's 16-bit quantisation of ``W`` and ``p``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..backend import get_backend
+from ..lfsr import DEFAULT_SEED, encode_packed, weight_seed
+from .timing import median_time
+
+__all__ = ["ACCURACY_LENGTHS", "ACCURACY_SHAPE", "AccuracyRow", "encode_weights",
+           "error_stats", "measure_accuracy", "accuracy_study", "ACCURACY_QUANTITY",
+           "rmse_per_doubling"]
+
+ACCURACY_LENGTHS = (64, 128, 256, 512, 1024, 2048, 4096, 8192)
+ACCURACY_SHAPE = (128, 784)  # (n_out, n_in): W1's layer
+ACCURACY_QUANTITY = (
+    "rmse = sqrt(mean_o(((y_hat[o] - (W @ p)[o]) / n_in)**2)), y_hat = sc_forward("
+    "encode_packed(W, length, weight_seed(seed)), p, length=length, seed=seed), W in [0,1) "
+    "(n_out, n_in) and p in [0,1) (n_in,) real-valued; rmse_dot = n_in * rmse (units of W @ p)")
+
+# Peak size of the unpacked bits while encoding weights (encode_packed builds a
+# bool array of rows x n_in x length before packing).
+_ENCODE_BLOCK_BITS = 1 << 25
+
+
+@dataclass
+class AccuracyRow:
+    """One stream length: the error of ``sc_forward`` and its time per call."""
+
+    length: int
+    rmse: float
+    rmse_dot: float
+    max_abs_error: float
+    bernoulli_rmse: float
+    times_s: dict[str, float] = field(default_factory=dict)
+    bit_identical: bool = True
+
+
+def encode_weights(weights_real: np.ndarray, length: int, seed: int) -> np.ndarray:
+    """``encode_packed(weights_real, length, seed)`` a block of rows at a time.
+
+    Identical to one call (seeding depends only on the input index, the last
+    axis), with the unpacked bits kept to about 32 MiB.
+    """
+    n_out, n_in = weights_real.shape
+    step = max(1, _ENCODE_BLOCK_BITS // max(1, n_in * length))
+    blocks = [encode_packed(weights_real[start:start + step], length, seed=seed)
+              for start in range(0, n_out, step)]
+    return np.concatenate(blocks, axis=0)
+
+
+def error_stats(estimate: np.ndarray, weights_real: np.ndarray, probs: np.ndarray,
+                length: int) -> tuple[float, float, float, float]:
+    """``(rmse, rmse_dot, max_abs_error, bernoulli_rmse)`` of one estimate (module docstring)."""
+    n_in = weights_real.shape[1]
+    exact = weights_real @ probs
+    scaled = (np.asarray(estimate, dtype=np.float64) - exact) / n_in
+    rmse = float(np.sqrt(np.mean(scaled ** 2)))
+    q = weights_real * probs[np.newaxis, :]
+    model = float(np.sqrt(np.mean(np.sum(q * (1.0 - q), axis=1) / length)) / n_in)
+    return rmse, rmse * n_in, float(np.max(np.abs(scaled))), model
+
+
+def measure_accuracy(weights_real: np.ndarray, probs: np.ndarray, lengths: Sequence[int],
+                     backends: Sequence[str] = ("numpy",), *, seed: int = DEFAULT_SEED,
+                     repeats: int = 3, min_total_s: float = 0.1,
+                     progress: Callable[[str], None] | None = None) -> list[AccuracyRow]:
+    """Error and time per call of ``sc_forward`` for each stream length.
+
+    Parameters
+    ----------
+    weights_real : ndarray
+        Real-valued weights in ``[0, 1]``, ``(n_out, n_in)``.
+    probs : ndarray
+        Input probabilities in ``[0, 1]``, ``(n_in,)``.
+    lengths : sequence of int
+        Stream lengths in bits.
+    backends : sequence of str, default ("numpy",)
+        Backends to time; the first one's result gives the error, the others
+        are checked bit-identical to it.
+    seed : int, default 44257
+        Input encoder seed; the weights are encoded with ``weight_seed(seed)``.
+    repeats : int, default 3
+        Minimum timed calls per backend and length (see :func:`median_time`).
+    min_total_s : float, default 0.1
+        Target total of the timed calls per measurement.
+    progress : callable, optional
+        Receives one line of text per length.
+
+    Returns
+    -------
+    list of AccuracyRow
+    """
+    weights_real = np.asarray(weights_real, dtype=np.float64)
+    probs = np.asarray(probs, dtype=np.float64)
+    if not backends:
+        raise ValueError("backends must name at least one backend")
+    rows = []
+    for length in lengths:
+        packed = encode_weights(weights_real, length, weight_seed(seed))
+        results: dict[str, np.ndarray] = {}
+        times: dict[str, float] = {}
+        for name in backends:
+            backend = get_backend(name)
+            results[name] = backend.sc_forward(packed, probs, length=length, seed=seed)
+            times[name], _ = median_time(
+                lambda: backend.sc_forward(packed, probs, length=length, seed=seed), repeats,
+                min_total_s=min_total_s)
+        first = results[backends[0]]
+        identical = all(np.array_equal(first.view(np.uint64), r.view(np.uint64))
+                        for r in results.values())
+        rmse, rmse_dot, max_err, model = error_stats(first, weights_real, probs, length)
+        rows.append(AccuracyRow(length, rmse, rmse_dot, max_err, model, times, identical))
+        if progress:
+            timing = ", ".join(f"{n} {t * 1e3:.3f} ms" for n, t in times.items())
+            progress(f"[accuracy] length {length}: rmse {rmse:.3e} "
+                     f"(independent streams {model:.3e}); {timing}")
+    return rows
+
+
+def accuracy_study(n_out: int = ACCURACY_SHAPE[0], n_in: int = ACCURACY_SHAPE[1],
+                   lengths: Sequence[int] = ACCURACY_LENGTHS,
+                   backends: Sequence[str] = ("numpy",), *, repeats: int = 3,
+                   data_seed: int = 7, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """The accuracy/length table of the study, as a JSON-ready dict.
+
+    ``W`` and ``p`` are drawn uniformly from ``[0, 1)`` with
+    ``numpy.random.default_rng(data_seed)``; see :func:`measure_accuracy`.
+
+    Returns
+    -------
+    dict
+        Keys ``n_out``, ``n_in``, ``seed``, ``weight_seed``, ``data_seed``,
+        ``quantity`` (the definition of ``rmse``), ``backends`` and ``rows``
+        (one dict per length: ``length``, ``rmse``, ``rmse_dot``,
+        ``max_abs_error``, ``bernoulli_rmse``, ``times_s`` (backend -> median
+        seconds per call), ``bit_identical``).
+    """
+    rng = np.random.default_rng(data_seed)
+    weights_real = rng.random((n_out, n_in))
+    probs = rng.random(n_in)
+    rows = measure_accuracy(weights_real, probs, lengths, backends, repeats=repeats,
+                            progress=progress)
+    return {"n_out": n_out, "n_in": n_in, "seed": DEFAULT_SEED,
+            "weight_seed": weight_seed(DEFAULT_SEED), "data_seed": data_seed,
+            "quantity": ACCURACY_QUANTITY, "backends": list(backends),
+            "rows": [asdict(r) for r in rows]}
+
+
+def rmse_per_doubling(rows: Sequence[dict[str, Any]]) -> float:
+    """Mean factor by which ``rmse`` falls per doubling of ``length`` (1/sqrt(2) ~ 0.71 ideal)."""
+    pairs = [(a, b) for a, b in zip(rows, rows[1:])
+             if b["length"] == 2 * a["length"] and a["rmse"] > 0 and b["rmse"] > 0]
+    if not pairs:
+        return math.nan
+    return float(math.exp(sum(math.log(b["rmse"] / a["rmse"]) for a, b in pairs) / len(pairs)))

@@ -1,0 +1,145 @@
+"""Numba-specific rows of the study, each against a baseline measured in the same run.
+
+* ``jit_vec_mac`` (hardware popcount, ``prange``) against a serial per-word
+  loop with a SWAR popcount, also compiled by Numba, in two forms: the
+  shift-and-add fold, which stays SWAR in the machine code, and the multiply
+  fold, which LLVM recognises as a popcount idiom and turns back into the
+  hardware instruction (so that row measures only ``prange`` and loop shape).
+* ``NumbaBackend.sc_forward`` against ``sc_forward_numpy`` on W1.
+
+The SWAR loops are baselines for these rows only; they are compiled on first
+use, never when the backend is imported.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable
+
+import numpy as np
+
+from .timing import median_of
+
+__all__ = ["bench_extras"]
+
+_M1 = np.uint64(0x5555555555555555)
+_M2 = np.uint64(0x3333333333333333)
+_M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
+_H01 = np.uint64(0x0101010101010101)
+
+
+def _swar_shift_add(weights: np.ndarray, inputs: np.ndarray, out: np.ndarray) -> None:
+    """Serial per-word AND + SWAR popcount, shift-and-add fold (Hacker's Delight "pop")."""
+    n_out, n_in, n_words = weights.shape
+    for o in range(n_out):
+        total = np.uint64(0)
+        for i in range(n_in):
+            for w in range(n_words):
+                x = weights[o, i, w] & inputs[i, w]
+                x = x - ((x >> np.uint64(1)) & _M1)
+                x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
+                x = (x + (x >> np.uint64(4))) & _M4
+                x = x + (x >> np.uint64(8))
+                x = x + (x >> np.uint64(16))
+                x = x + (x >> np.uint64(32))
+                total += x & np.uint64(0x7F)
+        out[o] = total
+
+
+def _swar_multiply(weights: np.ndarray, inputs: np.ndarray, out: np.ndarray) -> None:
+    """Serial per-word AND + SWAR popcount, multiply fold."""
+    n_out, n_in, n_words = weights.shape
+    for o in range(n_out):
+        total = np.uint64(0)
+        for i in range(n_in):
+            for w in range(n_words):
+                x = weights[o, i, w] & inputs[i, w]
+                x = x - ((x >> np.uint64(1)) & _M1)
+                x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
+                x = (x + (x >> np.uint64(4))) & _M4
+                total += (x * _H01) >> np.uint64(56)
+        out[o] = total
+
+
+def _row(name: str, median_s: float | None, baseline_name: str | None,
+         baseline_median_s: float | None, note: str) -> dict[str, Any]:
+    ratio = (baseline_median_s / median_s) if (baseline_median_s and median_s) else None
+    return {"name": name, "median_s": median_s, "baseline_name": baseline_name,
+            "baseline_median_s": baseline_median_s, "ratio": ratio, "note": note}
+
+
+def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = False
+                 ) -> list[dict[str, Any]]:
+    """Numba rows of the study (module docstring).
+
+    Parameters
+    ----------
+    quick : bool
+        Fewer repeats.
+    progress : callable
+        Called with a short status line before each measurement.
+    smoke : bool, default False
+        Tiny shapes, one repeat: checks the harness, the figures mean nothing.
+
+    Returns
+    -------
+    list of dict
+        Keys ``name``, ``median_s``, ``baseline_name``, ``baseline_median_s``,
+        ``ratio`` (baseline / median; above 1 means faster than the baseline)
+        and ``note``.  Without Numba: one row whose note says why nothing ran.
+    """
+    from .. import jit_kernels as jk
+
+    if not jk.HAS_NUMBA:
+        return [_row("numba extras", None, None, None,
+                     f"skipped: numba is not installed ({jk.NUMBA_IMPORT_ERROR})")]
+    numba: Any = importlib.import_module("numba")
+
+    from ..sc_inference import sc_forward_numpy
+
+    repeats = 1 if smoke else 5 if quick else 21
+    rng = np.random.default_rng(2024)
+    n_out, n_in, length = (8, 16, 128) if smoke else (128, 784, 1024)
+    n_words = length // 64
+    weights = rng.integers(0, 2**64, size=(n_out, n_in, n_words), dtype=np.uint64)
+    inputs = rng.integers(0, 2**64, size=(n_in, n_words), dtype=np.uint64)
+    out_fast = np.empty(n_out, dtype=np.int64)
+    out_swar = np.empty(n_out, dtype=np.uint64)
+    shape = "W1" if not smoke else "smoke"
+    rows = []
+
+    progress(f"numba jit_vec_mac vs SWAR loops, {shape} {n_out}x{n_in}x{n_words} words "
+             f"({repeats} repeats, compiling first)")
+    fast = median_of(lambda: jk.jit_vec_mac(weights, inputs, out_fast), repeats, warmup=True)
+    threads = f"{numba.get_num_threads()} threads ({numba.threading_layer()} layer)"
+    baselines: tuple[tuple[Any, str, str], ...] = (
+        (numba.njit(cache=True)(_swar_shift_add),
+         "numba serial per-word SWAR popcount loop (shift-add fold)",
+         "the baseline stays SWAR (vectorised shifts/adds)"),
+        (numba.njit(cache=True)(_swar_multiply),
+         "numba serial per-word SWAR popcount loop (multiply fold)",
+         "LLVM rewrites this baseline's SWAR into the popcount instruction, so it "
+         "measures only prange + loop shape"),
+    )
+    for kernel, base_name, caveat in baselines:
+        base = median_of(lambda: kernel(weights, inputs, out_swar), repeats, warmup=True)
+        same = np.array_equal(out_fast, out_swar.astype(np.int64))
+        rows.append(_row(f"numba jit_vec_mac {shape} ({n_out}x{n_in}x{n_words} words)", fast,
+                         base_name, base,
+                         f"hardware popcount + prange on {threads}; {caveat}; "
+                         f"{'identical' if same else 'MISMATCH with'} baseline counts"))
+
+    probs = rng.random(n_in)
+    backend = jk.NumbaBackend()
+    progress(f"numba sc_forward vs numpy sc_forward, {shape} ({repeats} repeats)")
+    fast = median_of(lambda: backend.sc_forward(weights, probs, length=length), repeats,
+                     warmup=True)
+    base = median_of(lambda: sc_forward_numpy(weights, probs, length=length), repeats,
+                     warmup=True)
+    same = np.array_equal(backend.sc_forward(weights, probs, length=length),
+                          sc_forward_numpy(weights, probs, length=length))
+    rows.append(_row(f"numba sc_forward {shape} (n_out {n_out}, n_in {n_in}, length {length})",
+                     fast, "numpy sc_forward_numpy", base,
+                     f"fused encode + AND + popcount on {threads}; "
+                     f"{'bit-identical' if same else 'MISMATCH'} with numpy"))
+    return rows

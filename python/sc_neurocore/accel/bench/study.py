@@ -1,0 +1,371 @@
+"""The timing study: every available backend on the standard workloads (DESIGN §8).
+
+For each workload and backend it reports the median time over repeated runs,
+the effective bandwidth (bytes of ``weights_packed`` streamed per second), the
+speed-up against the NumPy reference measured in the same run, the fraction of
+the bandwidth of a plain ``numpy.sum`` over the weights (a stand-in for the
+memory-bandwidth limit) and whether the result is bit-identical to NumPy.
+
+Around that main table, in the same run:
+
+* **contended rows**: each parallel backend (Rust, Numba, JAX) on W1 (and W2
+  outside ``--quick``) again while one CPU-bound process per usable core runs
+  (:mod:`~sc_neurocore.accel.bench.contention`), with the ratio contended /
+  quiet;
+* **the NumPy baseline**: the reference release's NumPy path on W1
+  (:mod:`~sc_neurocore.accel.bench.reference_numpy`) against the NumPy
+  backend, and the NumPy backend's fraction of the ``numpy.sum`` bandwidth;
+* **accuracy against stream length** (:mod:`~sc_neurocore.accel.bench.accuracy`);
+* the per-backend **extra benchmarks** (Numba, JAX) and, on request, the
+  **MPI** rows (:mod:`~sc_neurocore.accel.bench.mpi_bench`);
+* a **headline** of the ratios above.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import os
+import platform
+import statistics
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .._threads import backend_threads, usable_cpus
+from ..backend import backend_status, engine_info, get_backend, host_key
+from ..lfsr import DEFAULT_SEED
+from .accuracy import ACCURACY_LENGTHS, ACCURACY_SHAPE, accuracy_study
+from .contention import cpu_hogs
+from .reference_numpy import REFERENCE_SOURCE, reference_numpy_sc_forward
+from .timing import median_time
+from .workloads import SMOKE_WORKLOADS, WORKLOADS, Workload, make_inputs
+
+__all__ = ["Row", "ContendedRow", "Study", "run_study", "rank_backends", "host_info",
+           "library_versions", "EXTRA_PROVIDERS", "PARALLEL_BACKENDS", "median_time",
+           "make_inputs", "Workload", "WORKLOADS", "SMOKE_WORKLOADS"]
+
+Progress = Callable[[str], None]
+
+# (name, module, function) of optional benchmark providers: each is
+# ``f(quick: bool, progress, *, smoke: bool) -> list[dict[str, Any]]`` with keys name,
+# median_s, baseline_name, baseline_median_s, ratio, note.
+EXTRA_PROVIDERS = (
+    ("numba", "sc_neurocore.accel.bench.numba_extras", "bench_extras"),
+    ("jax", "sc_neurocore.accel.bench.jax_extras", "bench_extras"),
+)
+
+# Backends whose kernels run several threads on the CPU: the contended rows.
+PARALLEL_BACKENDS = ("rust", "numba", "jax")
+
+
+@dataclass
+class Row:
+    """One backend on one workload."""
+
+    workload: str
+    backend: str
+    median_s: float
+    times_s: list[float]
+    bandwidth_gbs: float
+    vs_numpy: float = math.nan
+    vs_sum_bandwidth: float = math.nan
+    bit_identical: bool = False
+    per_input_s: float = math.nan
+
+
+@dataclass
+class ContendedRow:
+    """One parallel backend on one workload, with every core kept busy by other processes.
+
+    ``ratio`` is ``contended_median_s / quiet_median_s``: how many times
+    slower the backend ran while ``hogs`` CPU-bound processes competed for the
+    cores (1 means unaffected).  The quiet median is the main table's row of
+    the same run.
+    """
+
+    workload: str
+    backend: str
+    hogs: int
+    quiet_median_s: float
+    contended_median_s: float
+    ratio: float
+    times_s: list[float]
+    threads: int | None
+    bit_identical: bool
+
+
+@dataclass
+class Study:
+    """Everything one ``bench`` run measured."""
+
+    host: dict[str, Any]
+    versions: dict[str, Any]
+    quick: bool
+    repeats: int
+    rows: list[Row] = field(default_factory=list)
+    sum_baseline: dict[str, Any] = field(default_factory=dict)
+    extras: list[dict[str, Any]] = field(default_factory=list)
+    unavailable: dict[str, Any] = field(default_factory=dict)
+    ranking: list[str] = field(default_factory=list)
+    smoke: bool = False
+    workloads: list[Workload] = field(default_factory=list)
+    contended: list[ContendedRow] = field(default_factory=list)
+    reference_numpy: dict[str, Any] = field(default_factory=dict)
+    accuracy: dict[str, Any] = field(default_factory=dict)
+    mpi: dict[str, Any] = field(default_factory=dict)
+    headline: dict[str, Any] = field(default_factory=dict)
+
+
+def host_info() -> dict[str, Any]:
+    """CPU, core counts and platform of this host, with the engine's SIMD tier and threads."""
+    return {"key": host_key(), "cpu": host_key().rsplit(" x", 1)[0],
+            "cpus": os.cpu_count(), "usable_cpus": usable_cpus(),
+            "platform": platform.platform(), "python": platform.python_version(),
+            **engine_info()}
+
+
+def library_versions() -> dict[str, Any]:
+    """Versions of the libraries the backends use (None where absent)."""
+    versions = {}
+    for name in ("numpy", "numba", "jax", "jaxlib", "cupy", "mpi4py"):
+        try:
+            versions[name] = importlib.import_module(name).__version__
+        except Exception:  # absent or broken: reported as missing
+            versions[name] = None
+    from .. import __version__
+
+    versions["sc_neurocore"] = __version__
+    return versions
+
+
+def _check_identical(got: np.ndarray, want: np.ndarray) -> bool:
+    got = np.asarray(got)
+    return got.dtype == want.dtype and got.shape == want.shape and bool(
+        np.array_equal(got.view(np.uint64), want.view(np.uint64)))
+
+
+def _threads_of(name: str) -> int | None:
+    """Worker threads the named backend runs on the CPU, where this package can tell."""
+    return backend_threads().get(name)
+
+
+def run_study(quick: bool = False, backends: Sequence[str] | None = None,
+              repeats: int | None = None, extras: bool = True,
+              progress: Progress | None = None, *,
+              workloads: Sequence[Workload] | None = None, smoke: bool = False,
+              contended: bool = True, hogs: int | None = None,
+              reference: bool = True, accuracy: bool = True,
+              accuracy_lengths: Sequence[int] | None = None,
+              mpi: bool = False) -> Study:
+    """Time every available backend on W1–W3 and run the study's other parts.
+
+    Parameters
+    ----------
+    quick : bool
+        Fewer repeats, smaller extra benchmarks, contended rows on W1 only.
+    backends : sequence of str, optional
+        Restrict to these backend names (NumPy is always measured: it is the
+        reference every ratio is taken against).
+    repeats : int, optional
+        Minimum timed runs per measurement (default 7, quick 3); fast calls
+        are repeated more (see :func:`median_time`).
+    extras : bool
+        Also run the per-backend extra benchmarks (Numba, JAX).
+    progress : callable, optional
+        Receives one line of text per step (default: print to stderr).
+    workloads : sequence of Workload, optional
+        Default :data:`WORKLOADS` (:data:`SMOKE_WORKLOADS` with ``smoke``).
+    smoke : bool
+        Tiny shapes everywhere, to check the whole study quickly; its figures
+        mean nothing (:func:`~sc_neurocore.accel.bench.report.write_results`
+        writes it under a name ``auto`` selection never reads).
+    contended : bool
+        Measure the contended rows (:class:`ContendedRow`).
+    hogs : int, optional
+        CPU-bound processes for the contended rows (default: one per usable
+        CPU of this process's affinity mask).
+    reference : bool
+        Time the reference release's NumPy path on W1.
+    accuracy : bool
+        Measure accuracy against stream length (W1's layer shape).
+    accuracy_lengths : sequence of int, optional
+        Stream lengths of the accuracy table (default 64 ... 8192).
+    mpi : bool
+        Also run the MPI rows (needs ``mpiexec``).
+
+    Returns
+    -------
+    Study
+    """
+    say = progress or (lambda line: print(line, file=sys.stderr, flush=True))
+    repeats = repeats or (1 if smoke else 3 if quick else 7)
+    quick = quick or smoke
+    works = tuple(workloads) if workloads else (SMOKE_WORKLOADS if smoke else WORKLOADS)
+    status = backend_status()
+    chosen = [n for n, s in status.items() if s.available and (backends is None or n in backends)]
+    if "numpy" not in chosen:
+        chosen.insert(0, "numpy")
+    study = Study(host_info(), library_versions(), quick, repeats, smoke=smoke,
+                  workloads=list(works))
+    study.unavailable = {n: s.reason for n, s in status.items() if not s.available}
+    for name, reason in study.unavailable.items():
+        say(f"skip {name}: {reason}")
+    contended_works = {works[0].name} if quick else {w.name for w in works if w.batch is None}
+    for work in works:
+        say(f"[{work.name}] generating inputs ({work.describe()})")
+        weights, probs = make_inputs(work)
+        sum_median, sum_times = median_time(lambda: np.sum(weights), repeats)
+        sum_bw = work.weight_bytes / sum_median
+        study.sum_baseline[work.name] = {"median_s": sum_median, "times_s": sum_times,
+                                         "bandwidth_gbs": sum_bw / 1e9}
+        say(f"[{work.name}] numpy.sum baseline: {sum_median * 1e3:.3f} ms, {sum_bw / 1e9:.2f} GB/s")
+        reference_out = get_backend("numpy").sc_forward(weights, probs, length=work.length,
+                                                        seed=DEFAULT_SEED)
+        rows = []
+        for name in chosen:
+            backend = get_backend(name)
+            say(f"[{work.name}] {name}: timing (at least {repeats} runs)")
+            got = backend.sc_forward(weights, probs, length=work.length, seed=DEFAULT_SEED)
+            median, times = median_time(
+                lambda: backend.sc_forward(weights, probs, length=work.length,
+                                           seed=DEFAULT_SEED), repeats)
+            row = Row(work.name, name, median, times, work.weight_bytes / median / 1e9,
+                      vs_sum_bandwidth=(work.weight_bytes / median) / sum_bw,
+                      bit_identical=_check_identical(got, reference_out),
+                      per_input_s=median / (work.batch or 1))
+            rows.append(row)
+            say(f"[{work.name}] {name}: {median * 1e3:.3f} ms, {row.bandwidth_gbs:.2f} GB/s, "
+                f"{'bit-identical' if row.bit_identical else 'MISMATCH'}")
+        numpy_median = next(r.median_s for r in rows if r.backend == "numpy")
+        for row in rows:
+            row.vs_numpy = numpy_median / row.median_s
+        study.rows.extend(rows)
+        if contended and work.name in contended_works:
+            for row in rows:
+                if row.backend in PARALLEL_BACKENDS:
+                    study.contended.append(_contended_row(work, row, weights, probs,
+                                                          reference_out, repeats, hogs, say))
+        if reference and work.name == "W1" and work.batch is None:
+            study.reference_numpy[work.name] = _reference_numpy(work, weights, probs,
+                                                                reference_out, rows, repeats,
+                                                                say)
+        del weights, probs
+    study.ranking = rank_backends(study)
+    if accuracy:
+        fastest = next((n for n in study.ranking if n != "numpy"), None)
+        timed = [n for n in (fastest, "numpy") if n is not None]
+        n_out, n_in = (8, 16) if smoke else ACCURACY_SHAPE
+        lengths = accuracy_lengths or ((64, 128) if smoke else ACCURACY_LENGTHS)
+        say(f"[accuracy] {n_out} x {n_in} layer, lengths {', '.join(map(str, lengths))}; "
+            f"timing {', '.join(timed)}")
+        study.accuracy = accuracy_study(n_out, n_in, lengths, timed, repeats=repeats,
+                                        progress=say)
+    if extras:
+        for backend_name, module, func in EXTRA_PROVIDERS:
+            if backend_name not in chosen:
+                continue
+            say(f"[extras] {backend_name}")
+            try:
+                provider = getattr(importlib.import_module(module), func)
+                extra_rows = provider(quick, say, smoke=smoke)
+            except Exception as exc:  # an extra benchmark must not sink the study
+                say(f"[extras] {backend_name} failed: {type(exc).__name__}: {exc}")
+                extra_rows = [{"name": f"{backend_name} extras", "note": f"failed: {exc}"}]
+            study.extras.extend(extra_rows)
+    if mpi:
+        from .mpi_bench import run_mpi_study
+
+        job_args = ["--repeats", "1"] if smoke else []
+        mpi_study = run_mpi_study(quick, say, job_args)
+        study.extras.extend(mpi_study.rows)
+        study.mpi = mpi_study.summary
+    study.headline = headline(study)
+    return study
+
+
+def _contended_row(work: Workload, quiet: Row, weights: np.ndarray, probs: np.ndarray,
+                   reference_out: np.ndarray, repeats: int, hogs: int | None,
+                   say: Progress) -> ContendedRow:
+    """Time ``quiet.backend`` on ``work`` again while CPU-bound processes fill every core."""
+    backend = get_backend(quiet.backend)
+    with cpu_hogs(hogs) as procs:
+        running = len(procs)
+        say(f"[{work.name}] {quiet.backend}: contended, {running} CPU-bound processes running")
+        got = backend.sc_forward(weights, probs, length=work.length, seed=DEFAULT_SEED)
+        median, times = median_time(
+            lambda: backend.sc_forward(weights, probs, length=work.length, seed=DEFAULT_SEED),
+            repeats)
+    row = ContendedRow(work.name, quiet.backend, running, quiet.median_s, median,
+                       median / quiet.median_s, times, _threads_of(quiet.backend),
+                       _check_identical(got, reference_out))
+    say(f"[{work.name}] {quiet.backend}: contended {median * 1e3:.3f} ms, "
+        f"{row.ratio:.2f}x its quiet time")
+    return row
+
+
+def _reference_numpy(work: Workload, weights: np.ndarray, probs: np.ndarray,
+                     reference_out: np.ndarray, rows: list[Row], repeats: int,
+                     say: Progress) -> dict[str, Any]:
+    """The reference release's NumPy path on ``work`` against the NumPy backend's row."""
+    say(f"[{work.name}] reference release's NumPy path: timing")
+    got = reference_numpy_sc_forward(weights, probs, length=work.length, seed=DEFAULT_SEED)
+    median, times = median_time(
+        lambda: reference_numpy_sc_forward(weights, probs, length=work.length,
+                                           seed=DEFAULT_SEED), repeats)
+    numpy_row = next(r for r in rows if r.backend == "numpy")
+    result = {"median_s": median, "times_s": times,
+              "bit_identical": _check_identical(got, reference_out),
+              "numpy_backend_median_s": numpy_row.median_s,
+              "numpy_vs_reference": median / numpy_row.median_s,
+              "numpy_vs_sum_bandwidth": numpy_row.vs_sum_bandwidth,
+              "source": REFERENCE_SOURCE}
+    say(f"[{work.name}] reference NumPy path {median * 1e3:.3f} ms: the NumPy backend is "
+        f"{result['numpy_vs_reference']:.1f}x faster")
+    return result
+
+
+def rank_backends(study: Study) -> list[str]:
+    """Backends fastest first by geometric-mean speed-up over NumPy, NumPy last.
+
+    Backends that were not bit-identical on every workload are left out.
+    """
+    scores: dict[str, list[float]] = {}
+    broken = {r.backend for r in study.rows if not r.bit_identical}
+    for row in study.rows:
+        if row.backend != "numpy" and row.backend not in broken:
+            scores.setdefault(row.backend, []).append(math.log(row.vs_numpy))
+    order = sorted(scores, key=lambda n: -statistics.fmean(scores[n]))
+    return order + ["numpy"]
+
+
+def headline(study: Study) -> dict[str, Any]:
+    """The ratios the study exists to report, gathered from its parts.
+
+    Returns
+    -------
+    dict
+        ``contended_over_quiet`` (backend -> workload -> ratio, at most 2 is
+        the target), ``numpy_vs_sum_bandwidth`` (workload -> fraction),
+        ``numpy_vs_reference_numpy`` (workload -> speed-up of the NumPy backend
+        over the reference release's NumPy path), ``jax_vs_numpy`` (workload ->
+        speed-up of JAX over the NumPy backend, where JAX ran), and the MPI
+        ratios where measured (``mpi_*``).
+    """
+    out: dict[str, Any] = {"contended_over_quiet": {}, "numpy_vs_sum_bandwidth": {},
+                 "numpy_vs_reference_numpy": {}, "jax_vs_numpy": {}}
+    for c in study.contended:
+        out["contended_over_quiet"].setdefault(c.backend, {})[c.workload] = c.ratio
+    for row in study.rows:
+        if row.backend == "numpy":
+            out["numpy_vs_sum_bandwidth"][row.workload] = row.vs_sum_bandwidth
+        elif row.backend == "jax":
+            out["jax_vs_numpy"][row.workload] = row.vs_numpy
+    for name, ref in study.reference_numpy.items():
+        out["numpy_vs_reference_numpy"][name] = ref["numpy_vs_reference"]
+    for key in ("w2_2ranks_vs_2threads", "w2_speedup_2ranks", "w3_speedup_2ranks"):
+        if key in study.mpi:
+            out[f"mpi_{key}"] = study.mpi[key]
+    return out

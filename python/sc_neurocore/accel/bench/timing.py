@@ -1,0 +1,76 @@
+"""Wall-clock timing shared by every harness of the study (DESIGN §8)."""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from typing import Callable
+
+__all__ = ["median_time", "median_of"]
+
+
+def median_time(fn: Callable[[], object], repeats: int,
+                min_total_s: float = 0.25, max_repeats: int = 200) -> tuple[float, list[float]]:
+    """Median wall time of ``fn()`` after one warm-up call.
+
+    Runs at least ``repeats`` times, and more for fast calls (up to
+    ``max_repeats``) so that the timed runs add up to about ``min_total_s``:
+    sub-millisecond medians on a shared machine need many samples.
+
+    Parameters
+    ----------
+    fn : callable
+        The call to time; it must block until its work is done.
+    repeats : int
+        Minimum number of timed calls.
+    min_total_s : float, default 0.25
+        Target total of the timed calls, in seconds.
+    max_repeats : int, default 200
+        Upper bound on the timed calls.
+
+    Returns
+    -------
+    tuple of (float, list of float)
+        The median and every timed call's duration, in seconds.
+    """
+    start = time.perf_counter()
+    fn()
+    warm = time.perf_counter() - start
+    runs = max(repeats, min(max_repeats, math.ceil(min_total_s / max(warm, 1e-9))))
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), times
+
+
+def median_of(fn: Callable[[], object], repeats: int, warmup: bool = False) -> float:
+    """Median wall time of exactly ``repeats`` calls of ``fn()`` (optionally one warm-up first).
+
+    For calls that are slow or must not be repeated more than asked (compiles,
+    whole-network steps).
+
+    Parameters
+    ----------
+    fn : callable
+        The call to time; it must block until its work is done.
+    repeats : int
+        Number of timed calls (>= 1).
+    warmup : bool, default False
+        Make one untimed call first.
+
+    Returns
+    -------
+    float
+        Median duration in seconds.
+    """
+    if warmup:
+        fn()
+    times = []
+    for _ in range(max(1, repeats)):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
