@@ -447,17 +447,17 @@ def _sc_row_counts(rows: Any, x: Any, acc: Any) -> Any:
 
 
 def _sc_blocked_counts(body: Any, shift: Any, k: int, first: int, stop: int, x: Any,
-                       acc: Any) -> Any:
+                       acc: Any, block_rows: int) -> Any:
     """Counts of weight rows ``first .. stop-1`` against ``x``: ``(batch, stop - first)``.
 
-    Row ``o`` is the ``k`` words at ``body[o * k - shift:]``.  A loop takes a
-    block of rows at a time (dynamic slices that XLA reads in place), so the
-    AND array is never held for more than one block.  The last block is moved
-    back to end at ``stop``; rows it shares with the block before it are
+    Row ``o`` is the ``k`` words at ``body[o * k - shift:]``.  A loop takes
+    ``block_rows`` rows at a time (dynamic slices that XLA reads in place), so
+    the AND array is never held for more than one block.  The last block is
+    moved back to end at ``stop``; rows it shares with the block before it are
     computed twice, with identical values.
     """
     n_rows = stop - first
-    size = _sc_block_rows(n_rows, k)
+    size = max(1, min(block_rows, n_rows))
     n_blocks = -(-n_rows // size)
 
     def block(b: Any, out: Any) -> Any:
@@ -473,9 +473,9 @@ def _sc_blocked_counts(body: Any, shift: Any, k: int, first: int, stop: int, x: 
 
 
 if HAS_JAX:
-    @partial(jax.jit, static_argnames=("length", "n_out"))
+    @partial(jax.jit, static_argnames=("length", "n_out", "block_rows"))
     def _sc_counts_jit(body: Any, edges: Any, shift: Any, thresholds: Any, offsets: Any,
-                       cycle: Any, *, length: int, n_out: int) -> Any:
+                       cycle: Any, *, length: int, n_out: int, block_rows: int) -> Any:
         """Encode every batch row on the device, then AND-popcount it with the weights.
 
         The weights come as in :func:`_sc_weight_operands`: ``body`` holds
@@ -484,15 +484,15 @@ if HAS_JAX:
         ``edges[1, :8 - shift]`` those after it.  With no edges (``edges`` of
         shape ``(0, 8)``) ``body`` holds every word and ``shift`` is 0.
         ``offsets[i]`` is the position of input ``i``'s start state in
-        ``cycle``.  Returns counts ``(batch, n_out)`` (``uint32`` or
-        ``uint64``).
+        ``cycle``; ``block_rows`` weight rows are reduced per loop step.
+        Returns counts ``(batch, n_out)`` (``uint32`` or ``uint64``).
         """
         TRACE_COUNTS["sc_forward"] += 1
         k = offsets.shape[0] * (-(-length // _WORD_BITS))
         acc = _count_dtype(k * _WORD_BITS)
         x = _sc_encode(thresholds, offsets, cycle, length)
         if edges.shape[0] == 0:
-            return _sc_blocked_counts(body, shift, k, 0, n_out, x, acc)
+            return _sc_blocked_counts(body, shift, k, 0, n_out, x, acc, block_rows)
         # The first and last `ends` rows are rebuilt from the body and the edge
         # words (a copy of a few rows); every other row is read from the body.
         ends = -(-_SC_EDGE_WORDS // k)
@@ -501,7 +501,7 @@ if HAS_JAX:
         skip = _SC_EDGE_WORDS - shift
         first = lax.dynamic_slice_in_dim(head, skip, ends * k).reshape(ends, k)
         last = lax.dynamic_slice_in_dim(tail, skip, ends * k).reshape(ends, k)
-        middle = _sc_blocked_counts(body, shift, k, ends, n_out - ends, x, acc)
+        middle = _sc_blocked_counts(body, shift, k, ends, n_out - ends, x, acc, block_rows)
         return jnp.concatenate([_sc_row_counts(first, x, acc), middle,
                                 _sc_row_counts(last, x, acc)], axis=1)
 
@@ -538,7 +538,7 @@ def _sc_weight_operands(weights: np.ndarray) -> tuple[Any, np.ndarray, np.int64]
 def _jax_forward(args: ForwardArgs) -> np.ndarray:
     """``sc_forward`` kernel on validated arguments: ``float64`` ``(batch, n_out)``."""
     _, position = lfsr_tables()
-    n_out, n_in, _ = args.weights.shape
+    n_out, n_in, n_words = args.weights.shape
     batch = args.probs.shape[0]
     if n_out == 0 or n_in == 0 or batch == 0:
         return counts_to_rates(np.zeros((batch, n_out), dtype=np.uint64), args.length)
@@ -549,7 +549,8 @@ def _jax_forward(args: ForwardArgs) -> np.ndarray:
         # aligned host array in place, faster than an explicit device_put.
         body, edges, shift = _sc_weight_operands(args.weights)
         counts = _sc_counts_jit(body, edges, shift, thresholds, offsets,
-                                _cycle_table(args.length), length=args.length, n_out=n_out)
+                                _cycle_table(args.length), length=args.length, n_out=n_out,
+                                block_rows=_sc_block_rows(n_out, n_in * n_words))
         counts = np.asarray(jax.device_get(counts))
     return counts_to_rates(counts, args.length)
 
