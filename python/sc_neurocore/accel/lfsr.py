@@ -94,7 +94,7 @@ def encode_bits(probs: np.ndarray, length: int, seed: int) -> np.ndarray:
     states = windows[start]  # (n, length) uint16
     x = quantize(probs)
     # Compare in uint16: states never exceed 65535, so x == 65536 means "always 1".
-    bits = states < np.minimum(x, 65535).astype(np.uint16)[..., None]
+    bits: np.ndarray = states < np.minimum(x, 65535).astype(np.uint16)[..., None]
     bits |= (x == 65536)[..., None]
     return bits
 
