@@ -7,8 +7,6 @@ caller's packed weight streams and counts the surviving bits.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
 from ._validation import ForwardArgs, validate_forward
@@ -16,22 +14,8 @@ from .lfsr import DEFAULT_SEED, encode_packed, encode_words, weight_seed
 
 __all__ = ["sc_forward", "sc_forward_numpy", "encode_packed", "weight_seed", "DEFAULT_SEED"]
 
-# Weight bytes processed per step: the AND and popcount temporaries of one
-# block stay in L2, and few enough steps keep the per-call Python cost small.
-_CHUNK_BYTES = 1 << 20
-
-# Per-thread scratch buffers for those temporaries, reused from call to call:
-# allocating them anew costs page faults on every call.
-_SCRATCH = threading.local()
-
-
-def _scratch(name: str, size: int, dtype: type) -> np.ndarray:
-    """A reusable 1-D buffer of at least ``size`` elements for this thread."""
-    buf = getattr(_SCRATCH, name, None)
-    if buf is None or buf.size < size:
-        buf = np.empty(size, dtype=dtype)
-        setattr(_SCRATCH, name, buf)
-    return buf[:size]
+# Rows of weights processed per step: keeps the AND/popcount temporaries in L2.
+_CHUNK_BYTES = 1 << 22
 
 
 def encode_inputs(args: ForwardArgs) -> np.ndarray:
@@ -47,31 +31,25 @@ def counts_to_rates(counts: np.ndarray, length: int) -> np.ndarray:
 def forward_counts_numpy(weights: np.ndarray, inputs: np.ndarray) -> np.ndarray:
     """``counts[b, o] = sum_i,w popcount(weights[o, i, w] & inputs[b, i, w])``.
 
-    Works through ``weights`` a block of whole rows at a time (about
-    ``_CHUNK_BYTES``, at least one row) so the AND and popcount temporaries
-    stay in cache, in scratch buffers reused across calls, and reuses each
-    block for the whole batch before moving on.  Per-row totals are summed in
-    ``uint32`` when they cannot overflow it (a faster reduction), else in
-    ``uint64``.
+    Works through ``weights`` a block of rows at a time so the temporaries stay
+    in cache, and reuses each block for the whole batch before moving on.
+    Per-row totals are accumulated in ``uint32`` when they cannot overflow it
+    (faster reduction), else in ``uint64``.
     """
     n_out, n_in, n_words = weights.shape
     batch = inputs.shape[0]
     counts = np.zeros((batch, n_out), dtype=np.uint64)
     per_row = n_in * n_words
-    if n_out == 0 or per_row == 0:
-        return counts
     acc = np.uint32 if per_row * 64 < 2**32 else np.uint64
-    step = max(1, min(n_out, _CHUNK_BYTES // (per_row * 8)))
-    flat_w = weights.reshape(n_out, per_row)
-    flat_x = inputs.reshape(batch, per_row)
-    and_buf = _scratch("and_words", step * per_row, np.uint64).reshape(step, per_row)
-    count_buf = _scratch("word_counts", step * per_row, np.uint8).reshape(step, per_row)
+    step = max(1, _CHUNK_BYTES // max(1, per_row * 8))
+    and_buf = np.empty((min(step, n_out), n_in, n_words), dtype=np.uint64)
+    count_buf = np.empty((min(step, n_out), per_row), dtype=np.uint8)
     for start in range(0, n_out, step):
-        block = flat_w[start:start + step]
+        block = weights[start:start + step]
         rows = block.shape[0]
         for b in range(batch):
-            anded = np.bitwise_and(block, flat_x[b], out=and_buf[:rows])
-            bits = np.bitwise_count(anded, out=count_buf[:rows])
+            anded = np.bitwise_and(block, inputs[b], out=and_buf[:rows])
+            bits = np.bitwise_count(anded.reshape(rows, per_row), out=count_buf[:rows])
             counts[b, start:start + rows] = bits.sum(axis=1, dtype=acc)
     return counts
 
