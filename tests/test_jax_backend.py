@@ -149,6 +149,63 @@ def test_sc_forward_through_the_registry(rng):
     assert np.array_equal(sc_forward(weights, probs, length=300, seed=65500, backend="jax"), want)
 
 
+def weights_at_offset(rng, n_out, n_in, length, offset_words):
+    """Random weights in a buffer that starts ``offset_words`` words past a 64-byte boundary."""
+    n_words = (length + 63) // 64
+    size = n_out * n_in * n_words
+    raw = np.empty(size + 16, dtype=np.uint64)
+    skip = (-raw.ctypes.data % 64) // 8 + offset_words
+    weights = raw[skip:skip + size].reshape(n_out, n_in, n_words)
+    weights[...] = random_weights(rng, n_out, n_in, length)
+    assert weights.ctypes.data % 64 == 8 * offset_words
+    return weights
+
+
+@pytest.mark.parametrize("offset", range(8))
+def test_sc_forward_any_alignment_one_kernel(rng, offset, monkeypatch):
+    # The weights are read in place from their first 64-byte boundary on and
+    # the words before and after travel as edges; every alignment gives the
+    # reference's bits, through one compiled kernel per shape.  Blocks of 2
+    # rows over 3 middle rows: the last block overlaps the one before it.
+    monkeypatch.setattr(jb, "_SC_BLOCK_BYTES", 2 * 8 * 3 * 2)
+    weights = weights_at_offset(rng, 5, 3, 100, offset)
+    probs = rng.random((2, 3))
+    want = sc_forward_numpy(weights, probs, length=100, seed=9)
+    jb.JaxBackend().sc_forward(weights, probs, length=100, seed=9)  # trace once
+    traces = jb.TRACE_COUNTS["sc_forward"]
+    got = jb.JaxBackend().sc_forward(weights, probs, length=100, seed=9)
+    assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
+    if offset:
+        assert jb.TRACE_COUNTS["sc_forward"] == traces
+
+
+@pytest.mark.parametrize("n_out, n_in, length, block_bytes", [
+    (1, 1, 1, 1 << 18),       # too small for edges: copied whole
+    (2, 3, 64, 1 << 18),
+    (40, 1, 64, 8 * 3),       # rows shorter than the edge words, blocks of 3 rows
+    (17, 9, 1000, 8 * 16 * 4),  # 15 middle rows in blocks of 4: the last one overlaps
+    (64, 20, 130, 1 << 18),   # one block
+])
+@pytest.mark.parametrize("batch", [1, 3])
+def test_sc_forward_blocked_shapes(rng, n_out, n_in, length, block_bytes, batch, monkeypatch):
+    monkeypatch.setattr(jb, "_SC_BLOCK_BYTES", block_bytes)
+    weights = weights_at_offset(rng, n_out, n_in, length, 2)
+    probs = rng.random((batch, n_in))
+    probs[0, :1] = 1.0
+    got = jb.JaxBackend().sc_forward(weights, probs, length=length, seed=44257)
+    want = sc_forward_numpy(weights, probs, length=length, seed=44257)
+    assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
+
+
+def test_sc_forward_empty_dimensions():
+    backend = jb.JaxBackend()
+    assert backend.sc_forward(np.zeros((0, 3, 1), np.uint64), np.zeros(3), length=10).shape == (0,)
+    assert backend.sc_forward(np.zeros((2, 0, 1), np.uint64), np.zeros(0), length=10).tolist() \
+        == [0.0, 0.0]
+    assert backend.sc_forward(np.zeros((2, 3, 1), np.uint64), np.zeros((0, 3)),
+                              length=10).shape == (0, 2)
+
+
 def test_backend_reports_available():
     assert jb.HAS_JAX is True and jb.JaxBackend.unavailable_reason() is None
     assert jb.JaxBackend.install_hint() == "pip install 'sc-neurocore[jax]'"

@@ -22,6 +22,7 @@ import oracle
 from conftest import random_weights
 from sc_neurocore.accel import get_backend, pack_bitstream, sc_forward_numpy
 from sc_neurocore.accel import jit_kernels as jk
+from sc_neurocore.accel._validation import validate_forward
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_numba = pytest.mark.skipif(not jk.HAS_NUMBA, reason="numba is not installed")
@@ -225,6 +226,81 @@ def test_backend_rejects_invalid_input():
         backend.sc_forward(weights, np.array([0.1, 1.5, 0.2]), length=100)
     with pytest.raises(TypeError, match="uint64"):
         backend.sc_forward(weights.astype(np.int64), np.zeros(3), length=100)
+
+
+# ---------------------------------------------------------------- threads and chunks
+
+@pytest.fixture
+def forced_threads(monkeypatch):
+    """Set the kernels' thread count and make every call, however small, use them."""
+    def force(n: int, chunk_words: int = 64) -> None:
+        monkeypatch.setattr(jk, "_num_threads", lambda: n)
+        monkeypatch.setattr(jk, "_PARALLEL_WORDS", 0)
+        monkeypatch.setattr(jk, "_CHUNK_WORDS", chunk_words)
+    return force
+
+
+@needs_numba
+@pytest.mark.parametrize("threads", [1, 2, 3, 5, 8])
+@pytest.mark.parametrize("n_out, n_in, length, batch", [
+    (1, 1, 1, 1), (7, 13, 65, 1), (13, 5, 700, 3), (31, 9, 64, 2), (4, 40, 129, 5)])
+def test_every_thread_count_and_odd_chunking_is_bit_identical(
+        forced_threads, rng, threads, n_out, n_in, length, batch):
+    # Chunks of a few words, so every call splits into many uneven chunks.
+    forced_threads(threads)
+    weights = random_weights(rng, n_out, n_in, length)
+    probs = rng.random((batch, n_in))
+    probs[0, :2] = [0.0, 1.0][:n_in]
+    got = jk.NumbaBackend().sc_forward(weights, probs, length=length, seed=65530)
+    assert bits_equal(got, sc_forward_numpy(weights, probs, length=length, seed=65530))
+    inputs = rng.integers(0, 2**64, size=(n_in, weights.shape[2]), dtype=np.uint64)
+    out = np.full(n_out, -1, dtype=np.int64)
+    jk.jit_vec_mac(weights, inputs, out)
+    assert np.array_equal(out, reference_mac(weights, inputs))
+    bits = rng.integers(0, 2, size=64 * (n_out + 2), dtype=np.uint8)
+    packed = np.empty(n_out + 2, dtype=np.uint64)
+    jk.jit_pack_bits(bits, packed)
+    assert np.array_equal(packed, pack_bitstream(bits))
+
+
+@needs_numba
+def test_caller_takes_over_chunks_a_helper_claimed_but_never_finished(rng):
+    # Two threads' worth of bookkeeping: slot 1 (a helper) has claimed its
+    # first two chunks and then stalled, so they are claimed but not done.
+    weights = rng.integers(0, 2**64, size=(9, 12), dtype=np.uint64)
+    inputs = rng.integers(0, 2**64, size=12, dtype=np.uint64)
+    want = np.bitwise_count(weights & inputs).sum(axis=1, dtype=np.int64)
+    claims = np.array([1, 0, 2], dtype=np.int64)   # joined, slot 0, slot 1
+    done = np.zeros(9, dtype=np.int64)             # one row per chunk
+    out = np.full(9, -1, dtype=np.int64)
+    jk._mac_rows_kernel(claims, done, True, weights, inputs, out, 1)
+    assert np.array_equal(out, want)
+    assert done.tolist() == [1] * 9
+    # Once every chunk is claimed, the caller runs only those not marked done:
+    # chunk 4 (done) keeps whatever it holds.
+    done[:] = 0
+    done[4] = 1
+    claims[:] = [1, 4, 5]                          # both ranges fully claimed
+    out[:] = -1
+    jk._mac_rows_kernel(claims, done, True, weights, inputs, out, 1)
+    assert out[4] == -1 and np.array_equal(np.delete(out, 4), np.delete(want, 4))
+
+
+@needs_numba
+def test_forward_kernel_every_thread_encodes_what_it_needs(rng):
+    # A helper (takeover False) that joins first and runs alone must leave
+    # every row it claimed right, having encoded every input chunk itself.
+    args = validate_forward(random_weights(rng, 6, 11, 300), rng.random((2, 11)), 300, 7)
+    cycle, start, thresh = jk._encoder_operands(args)
+    enc = np.zeros((11, 2, 5), dtype=np.uint64)
+    counts = np.full((2, 6), -1, dtype=np.int64)
+    enc_claims, row_claims = np.zeros(3, np.int64), np.zeros(3, np.int64)
+    enc_done, row_done = np.zeros(4, np.int64), np.zeros(6, np.int64)
+    jk._forward_kernel(enc_claims, enc_done, row_claims, row_done, False, cycle, start, thresh,
+                       300, enc, 3, args.weights, counts, 1)
+    assert enc_done.tolist() == [1] * 4 and row_done.tolist() == [1] * 6
+    want = sc_forward_numpy(args.weights, args.probs, length=300, seed=7)
+    assert bits_equal(counts / np.float64(300), want)
 
 
 # ---------------------------------------------------------------- on-disk cache

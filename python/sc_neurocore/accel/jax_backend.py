@@ -61,7 +61,7 @@ from ._validation import (ForwardArgs, InputTypeError, as_bits, as_packed, check
                           check_finite, check_int, check_non_empty, check_packed_dtype,
                           check_rank, check_real_dtype, check_unit_interval, same_shape)
 from .backend import KernelBackend
-from .lfsr import PERIOD, lfsr_tables, quantize, start_states
+from .lfsr import PERIOD, _cycle_copies, lfsr_tables, quantize, start_states
 from .lif import (check_broadcasts_to, check_finite_array, check_finite_scalar,
                   check_network_shapes, check_positive, check_weight_list,
                   validate_forward_pass, validate_lif_step)
@@ -661,47 +661,164 @@ def jax_vec_mac(weights_packed: ArrayLike, inputs_packed: ArrayLike) -> Any:
 
 _CYCLE_ON_DEVICE: dict[Any, Any] = {}
 
+#: Weight bytes reduced per step of the blocked AND-popcount: a block stays in
+#: cache while every batch row meets it, and no weight-sized temporary exists.
+_SC_BLOCK_BYTES = 1 << 18
+#: Words left out at the end of the weights' aligned body (see :func:`_sc_weight_operands`).
+_SC_EDGE_WORDS = _ZERO_COPY_ALIGN // 8
 
-def _cycle_table() -> Any:
-    """The shared LFSR cycle (``lfsr_tables()[0]``) as ``uint16`` on the default device."""
+
+def _cycle_table(length: int = 1) -> Any:
+    """The shared LFSR cycle as ``uint16`` on the default device, repeated so that
+    every window of ``ceil(length / 64) * 64`` states is one contiguous slice."""
     device = jax.config.jax_default_device or jax.devices()[0]
-    if device not in _CYCLE_ON_DEVICE:
-        seq, _ = lfsr_tables()
-        _CYCLE_ON_DEVICE[device] = jax.device_put(seq.astype(np.uint16))
-    return _CYCLE_ON_DEVICE[device]
+    copies = 1 + -(-(-(-length // _WORD_BITS) * _WORD_BITS) // PERIOD)
+    key = (device, copies)
+    if key not in _CYCLE_ON_DEVICE:
+        _CYCLE_ON_DEVICE[key] = jax.device_put(_cycle_copies(copies))
+    return _CYCLE_ON_DEVICE[key]
+
+
+def _sc_block_rows(n_rows: int, k: int) -> int:
+    """Weight rows per block: about ``_SC_BLOCK_BYTES`` of ``k``-word rows (1..n_rows)."""
+    return max(1, min(n_rows, _SC_BLOCK_BYTES // max(1, 8 * k)))
+
+
+def _sc_encode(thresholds: Any, offsets: Any, cycle: Any, length: int) -> Any:
+    """Packed input streams ``(batch, n_in * n_words)`` (traceable, x64 on).
+
+    Bit ``t`` of input ``i`` in batch row ``b`` is ``cycle[offsets[i] + t] <
+    thresholds[b, i]`` (a threshold of 65536 exceeds every state: always 1);
+    bits past ``length`` are 0.  Each input's states are one contiguous slice
+    of the repeated cycle; the bits are packed into bytes, and eight bytes
+    reinterpreted as a little-endian ``uint64`` word.
+    """
+    batch, n_in = thresholds.shape
+    n_words = -(-length // _WORD_BITS)
+    padded = n_words * _WORD_BITS
+    states = jax.vmap(lambda start: lax.dynamic_slice_in_dim(cycle, start, padded))(offsets)
+    states = states.astype(jnp.int32)                              # (n_in, padded)
+    if padded != length:
+        # Past the stream's end no state is below any threshold: those bits are 0.
+        states = jnp.where(jnp.arange(padded) < length, states, 65536)
+    bits = (states[None, :, :] < thresholds[:, :, None]).astype(jnp.uint8)
+    bits = bits.reshape(batch, n_in, n_words * 8, 8)
+    as_bytes = jnp.sum(bits << jnp.arange(8, dtype=jnp.uint8), axis=-1, dtype=jnp.uint8)
+    words = lax.bitcast_convert_type(as_bytes.reshape(batch, n_in, n_words, 8), jnp.uint64)
+    return words.reshape(batch, n_in * n_words)
+
+
+def _sc_row_counts(rows: Any, x: Any, acc: Any) -> Any:
+    """``counts[b, r] = sum_j popcount(rows[r, j] & x[b, j])`` in ``acc``."""
+    ones = lax.population_count(jnp.bitwise_and(rows[None, :, :], x[:, None, :]))
+    return jnp.sum(ones.astype(acc), axis=2, dtype=acc)
+
+
+def _sc_blocked_counts(body: Any, shift: Any, k: int, first: int, stop: int, x: Any,
+                       acc: Any, block_rows: int) -> Any:
+    """Counts of weight rows ``first .. stop-1`` against ``x``: ``(batch, stop - first)``.
+
+    Row ``o`` is the ``k`` words at ``body[o * k - shift:]``.  A loop takes
+    ``block_rows`` rows at a time (dynamic slices that XLA reads in place), so
+    the AND array is never held for more than one block.  The last block is
+    moved back to end at ``stop``; rows it shares with the block before it are
+    computed twice, with identical values.
+    """
+    n_rows = stop - first
+    size = max(1, min(block_rows, n_rows))
+    n_blocks = -(-n_rows // size)
+
+    def block(b: Any, out: Any) -> Any:
+        row = jnp.minimum(b * size, n_rows - size)
+        start = (row + first).astype(jnp.int64) * k - shift
+        rows = lax.dynamic_slice_in_dim(body, start, size * k).reshape(size, k)
+        return lax.dynamic_update_slice_in_dim(out, _sc_row_counts(rows, x, acc), row, axis=1)
+
+    zeros = jnp.zeros((x.shape[0], n_rows), dtype=acc)
+    if n_blocks == 1:
+        return block(0, zeros)
+    return lax.fori_loop(0, n_blocks, block, zeros)
 
 
 if HAS_JAX:
-    @partial(jax.jit, static_argnames=("length",))
-    def _sc_counts_jit(weights: Any, thresholds: Any, offsets: Any, cycle: Any, *,
-                       length: int) -> Any:
-        """Encode each batch row on the device, then AND-popcount it with ``weights``.
+    @partial(jax.jit, static_argnames=("length", "n_out", "block_rows"))
+    def _sc_counts_jit(body: Any, edges: Any, shift: Any, thresholds: Any, offsets: Any,
+                       cycle: Any, *, length: int, n_out: int, block_rows: int) -> Any:
+        """Encode every batch row on the device, then AND-popcount it with the weights.
 
-        ``offsets[i]`` is the position of input ``i``'s start state in the
-        cycle, so its stream reads ``cycle[(offsets[i] + t) mod 65535]`` and bit
-        ``t`` is ``state < thresholds[b, i]`` (a threshold of 65536 exceeds every
-        state: always 1).
+        The weights come as in :func:`_sc_weight_operands`: ``body`` holds
+        weight word ``j`` at ``body[j - shift]`` for ``shift <= j < n_out * k -
+        8 + shift``; ``edges[0, 8 - shift:]`` are the words before that and
+        ``edges[1, :8 - shift]`` those after it.  With no edges (``edges`` of
+        shape ``(0, 8)``) ``body`` holds every word and ``shift`` is 0.
+        ``offsets[i]`` is the position of input ``i``'s start state in
+        ``cycle``; ``block_rows`` weight rows are reduced per loop step.
+        Returns counts ``(batch, n_out)`` (``uint32`` or ``uint64``).
         """
         TRACE_COUNTS["sc_forward"] += 1
-        steps = jnp.arange(length, dtype=jnp.int32) % PERIOD
-        states = cycle[(offsets[:, None] + steps[None, :]) % PERIOD]  # (n_in, length) uint16
+        k = offsets.shape[0] * (-(-length // _WORD_BITS))
+        acc = _count_dtype(k * _WORD_BITS)
+        x = _sc_encode(thresholds, offsets, cycle, length)
+        if edges.shape[0] == 0:
+            return _sc_blocked_counts(body, shift, k, 0, n_out, x, acc, block_rows)
+        # The first and last `ends` rows are rebuilt from the body and the edge
+        # words (a copy of a few rows); every other row is read from the body.
+        ends = -(-_SC_EDGE_WORDS // k)
+        head = jnp.concatenate([edges[0], body[:ends * k]])
+        tail = jnp.concatenate([body[body.shape[0] - ends * k:], edges[1]])
+        skip = _SC_EDGE_WORDS - shift
+        first = lax.dynamic_slice_in_dim(head, skip, ends * k).reshape(ends, k)
+        last = lax.dynamic_slice_in_dim(tail, skip, ends * k).reshape(ends, k)
+        middle = _sc_blocked_counts(body, shift, k, ends, n_out - ends, x, acc, block_rows)
+        return jnp.concatenate([_sc_row_counts(first, x, acc), middle,
+                                _sc_row_counts(last, x, acc)], axis=1)
 
-        def one_row(row_thresholds: Any) -> Any:
-            bits = states.astype(jnp.int32) < row_thresholds[:, None]
-            packed = _pack_last(bits)  # (n_in, n_words)
-            return _mac_counts(weights, packed)
 
-        return lax.map(one_row, thresholds)
+def _sc_weight_operands(weights: np.ndarray) -> tuple[Any, np.ndarray, np.int64]:
+    """``(body, edges, shift)`` of ``weights`` for :func:`_sc_counts_jit`.
+
+    On CPU, XLA reads a host buffer in place only if it starts on a 64-byte
+    boundary, and NumPy's large arrays usually start 16 bytes past one, so
+    handing XLA the array itself would copy every weight (for a large layer,
+    longer than the whole forward pass).  Instead ``body`` is a view of the
+    flat words from the first 64-byte boundary on, ``shift`` (0..7) words in,
+    and 8 words shorter than the weights, so its shape does not depend on the
+    alignment and one compiled kernel serves every array; the at most 8 words
+    it leaves out travel in ``edges`` (2, 8).  Layers too small for that
+    (under two edge rows at each end) are copied whole, with no edges.
+    """
+    n_out, n_in, n_words = weights.shape
+    k = n_in * n_words
+    flat = weights.reshape(-1)
+    address = flat.ctypes.data
+    ends = -(-_SC_EDGE_WORDS // max(1, k))
+    if n_out < 2 * ends + 1 or address % 8:
+        return (_device_put_readonly(flat), np.zeros((0, _SC_EDGE_WORDS), dtype=np.uint64),
+                np.int64(0))
+    shift = (-address % _ZERO_COPY_ALIGN) // 8
+    body = flat[shift:shift + flat.size - _SC_EDGE_WORDS]
+    edges = np.zeros((2, _SC_EDGE_WORDS), dtype=np.uint64)
+    edges[0, _SC_EDGE_WORDS - shift:] = flat[:shift]
+    edges[1, :_SC_EDGE_WORDS - shift] = flat[flat.size - _SC_EDGE_WORDS + shift:]
+    return body, edges, np.int64(shift)
 
 
 def _jax_forward(args: ForwardArgs) -> np.ndarray:
     """``sc_forward`` kernel on validated arguments: ``float64`` ``(batch, n_out)``."""
     _, position = lfsr_tables()
+    n_out, n_in, n_words = args.weights.shape
+    batch = args.probs.shape[0]
+    if n_out == 0 or n_in == 0 or batch == 0:
+        return counts_to_rates(np.zeros((batch, n_out), dtype=np.uint64), args.length)
     thresholds = quantize(args.probs).astype(np.int32)           # (batch, n_in), <= 65536
-    offsets = position[start_states(args.probs.shape[1], args.seed)].astype(np.int32)
+    offsets = position[start_states(n_in, args.seed)].astype(np.int32)
     with _x64():
-        counts = _sc_counts_jit(_device_put_readonly(args.weights), jnp.asarray(thresholds),
-                                jnp.asarray(offsets), _cycle_table(), length=args.length)
+        # NumPy operands go to the kernel as they are: on CPU, jit reads an
+        # aligned host array in place, faster than an explicit device_put.
+        body, edges, shift = _sc_weight_operands(args.weights)
+        counts = _sc_counts_jit(body, edges, shift, thresholds, offsets,
+                                _cycle_table(args.length), length=args.length, n_out=n_out,
+                                block_rows=_sc_block_rows(n_out, n_in * n_words))
         counts = np.asarray(jax.device_get(counts))
     return counts_to_rates(counts, args.length)
 

@@ -1,9 +1,9 @@
 """Numba-compiled SC kernels and the ``numba`` backend (DESIGN §3, §4, §7).
 
 The kernels use the hardware population count (LLVM ``ctpop``, which becomes
-``popcnt`` or a vector ``vpopcntq`` on the host CPU), run their outer loops in
-parallel (``prange``) and cache the compiled machine code on disk
-(``cache=True``), so a second process loads it instead of recompiling.
+``popcnt`` or a vector ``vpopcntq`` on the host CPU) and cache the compiled
+machine code on disk (``cache=True``), so a second process loads it instead of
+recompiling.
 
 Public functions validate their arguments once, in Python, with the shared
 helpers of ``sc_neurocore.accel._validation``, before any compiled code
@@ -17,22 +17,29 @@ call of [`jit_pack_bits`][sc_neurocore.accel.jit_kernels.jit_pack_bits] or
 [`NumbaBackend`][sc_neurocore.accel.jit_kernels.NumbaBackend] reports itself
 unavailable (probing never warns).
 
-Threads: Numba picks its threading layer itself (``tbb``, ``omp`` or
-``workqueue``).  With the OpenMP layer on a machine whose cores are already
-busy (more runnable threads than cores), OpenMP's default spin-waiting makes
-these short kernels many times slower; set ``OMP_WAIT_POLICY=passive`` or
-``NUMBA_THREADING_LAYER=workqueue`` (or ``NUMBA_NUM_THREADS``) there.  This
-module does not change either setting: both are process-wide.
+Threads: each kernel splits its work into small chunks (a few rows or inputs)
+that threads claim one at a time with atomic counters (each thread first from
+its own contiguous share, then from the others'), and runs on the
+calling thread plus helper threads of :mod:`sc_neurocore.accel._workshare`
+(compiled code releases the GIL).  Helpers wait passively and the caller never
+waits for a helper that has not started, so a kernel keeps most of its speed
+when other processes keep every core busy, instead of stalling on a static
+share held by one descheduled thread, as ``prange`` under an OpenMP layer
+does.  The thread count is ``numba.get_num_threads()`` (``NUMBA_NUM_THREADS``
+or ``numba.set_num_threads``) capped by the CPUs in the process's affinity
+mask; Numba's own threading layer is not used by these kernels.
 """
 
 from __future__ import annotations
 
+from typing import Any, Callable
 
 import numpy as np
 
 from ._packing import pack_rows
 from ._validation import ForwardArgs, InputTypeError, as_bits, as_packed
 from ._warnings import warn_at_caller
+from ._workshare import available_cpus, run_shared
 from .backend import KernelBackend
 from .lfsr import PERIOD, _cycle_copies, lfsr_tables, quantize, start_states
 from .sc_inference import counts_to_rates, forward_counts_numpy, forward_numpy
@@ -41,7 +48,7 @@ __all__ = ["HAS_NUMBA", "NUMBA_IMPORT_ERROR", "jit_pack_bits", "jit_vec_mac", "N
 
 try:
     import numba
-    from numba import njit, prange, types
+    from numba import njit, types
     from numba.extending import intrinsic
 except Exception as _exc:  # ImportError, or a broken install that fails on import
     _numba_error: str | None = f"{type(_exc).__name__}: {_exc}"
@@ -90,20 +97,93 @@ if HAS_NUMBA:
 
         return sig, codegen
 
-    @njit(parallel=True, cache=True, nogil=True)
-    def _pack_kernel(bits, out):
-        """``out[w]`` = bits ``64w .. 64w+63`` of ``bits``, least-significant first."""
-        for w in prange(out.shape[0]):
-            base = w * 64
-            word = np.uint64(0)
-            for q in range(64):
-                word |= np.uint64(bits[base + q]) << np.uint64(q)
-            out[w] = word
+    def _is_int64_vector(arr):
+        return (isinstance(arr, types.Array) and arr.dtype == types.int64 and arr.ndim == 1
+                and arr.layout == "C")
 
-    # Serial helpers, called from inside the parallel loops below.  Parallel
-    # kernels are only ever called from Python: a cached non-parallel function
-    # that calls a parallel one can crash when loaded from the cache
-    # (numba issue #8578).
+    @intrinsic
+    def _fetch_add(typingctx, counters, index):
+        """Atomically ``counters[index] += 1`` and return the old value.
+
+        ``counters`` is a C-contiguous 1-D ``int64`` array shared by every
+        thread working on one call; LLVM's ``atomicrmw add`` gives each value
+        to exactly one thread.
+        """
+        if not _is_int64_vector(counters) or not isinstance(index, types.Integer):
+            return None
+        sig = types.int64(counters, types.int64)
+
+        def codegen(context, builder, signature, args):
+            array = context.make_array(signature.args[0])(context, builder, args[0])
+            slot = builder.gep(array.data, [args[1]])
+            one = context.get_constant(types.int64, 1)
+            return builder.atomic_rmw("add", slot, one, "monotonic")
+
+        return sig, codegen
+
+    @intrinsic
+    def _mark_done(typingctx, done, index):
+        """``done[index] = 1`` as a release store: the chunk's outputs are visible first."""
+        if not _is_int64_vector(done) or not isinstance(index, types.Integer):
+            return None
+        sig = types.void(done, types.int64)
+
+        def codegen(context, builder, signature, args):
+            array = context.make_array(signature.args[0])(context, builder, args[0])
+            slot = builder.gep(array.data, [args[1]])
+            builder.store_atomic(context.get_constant(types.int64, 1), slot, "release", 8)
+            return context.get_dummy_value()
+
+        return sig, codegen
+
+    @intrinsic
+    def _is_done(typingctx, done, index):
+        """``done[index] != 0`` as an acquire load (pairs with :func:`_mark_done`)."""
+        if not _is_int64_vector(done) or not isinstance(index, types.Integer):
+            return None
+        sig = types.boolean(done, types.int64)
+
+        def codegen(context, builder, signature, args):
+            array = context.make_array(signature.args[0])(context, builder, args[0])
+            slot = builder.gep(array.data, [args[1]])
+            value = builder.load_atomic(slot, "acquire", 8)
+            return builder.icmp_signed("!=", value, context.get_constant(types.int64, 0))
+
+        return sig, codegen
+
+    @njit(cache=True, nogil=True)
+    def _my_slot(claims, takeover):
+        """This thread's slot: 0 for the caller, 1, 2, ... for helpers as they join."""
+        if takeover:
+            return 0
+        return (1 + _fetch_add(claims, 0)) % (claims.shape[0] - 1)
+
+    @njit(cache=True, nogil=True)
+    def _my_chunks(claims, done, slot, takeover):
+        """Chunk indices for the thread in ``slot`` to run: its own, others', taken over.
+
+        The chunks are split into one contiguous range per slot, each with its
+        own counter ``claims[1 + s]``.  A thread first claims chunks of its own
+        range (the same part of the data on every call when nobody is late,
+        which keeps that part in this core's caches), then of the other ranges
+        (whose threads are slow or descheduled); finally, with ``takeover``
+        (the calling thread), it yields every chunk not yet marked done, which
+        may be one that a descheduled helper claimed and never finished.
+        """
+        n_chunks = done.shape[0]
+        slots = claims.shape[0] - 1
+        for k in range(slots):
+            s = (slot + k) % slots
+            lo = s * n_chunks // slots
+            hi = (s + 1) * n_chunks // slots
+            c = lo + _fetch_add(claims, 1 + s)
+            while c < hi:
+                yield c
+                c = lo + _fetch_add(claims, 1 + s)
+        if takeover:
+            for c in range(n_chunks):
+                if not _is_done(done, c):
+                    yield c
 
     @njit(cache=True, nogil=True)
     def _and_popcount(a, b):
@@ -122,56 +202,100 @@ if HAS_NUMBA:
                 word |= np.uint64(1) << np.uint64(q)
         return word
 
-    @njit(parallel=True, cache=True, nogil=True)
-    def _mac_rows_kernel(weights2, inputs1, out):
+    # Chunked kernels.  Every thread of a call (see ``_run_chunks``) runs the
+    # same kernel on the same ``claims`` and ``done`` arrays: chunk ``c``
+    # covers items ``c * chunk ..`` and is marked done once written.  A chunk
+    # may run twice (a helper and the caller taking it over), so each writes
+    # every output element exactly once, from a register: both runs store the
+    # same values.  Results never depend on which thread ran what.
+
+    @njit(cache=True, nogil=True)
+    def _pack_kernel(claims, done, takeover, bits, out, chunk):
+        """``out[w]`` = bits ``64w .. 64w+63`` of ``bits``, least-significant first."""
+        n = out.shape[0]
+        for c in _my_chunks(claims, done, _my_slot(claims, takeover), takeover):
+            for w in range(c * chunk, min(n, (c + 1) * chunk)):
+                base = w * 64
+                word = np.uint64(0)
+                for q in range(64):
+                    word |= np.uint64(bits[base + q]) << np.uint64(q)
+                out[w] = word
+            _mark_done(done, c)
+
+    @njit(cache=True, nogil=True)
+    def _mac_rows_kernel(claims, done, takeover, weights2, inputs1, out, chunk):
         """``out[o] = sum_j popcount(weights2[o, j] & inputs1[j])``.
 
         The (in, word) axes are flattened into one contiguous row, so the inner
         loop is a single streaming reduction that LLVM vectorises.
         """
-        for o in prange(weights2.shape[0]):
-            out[o] = _and_popcount(weights2[o], inputs1)
+        n_out = weights2.shape[0]
+        for c in _my_chunks(claims, done, _my_slot(claims, takeover), takeover):
+            for o in range(c * chunk, min(n_out, (c + 1) * chunk)):
+                out[o] = _and_popcount(weights2[o], inputs1)
+            _mark_done(done, c)
 
-    @njit(parallel=True, cache=True, nogil=True)
-    def _sc_forward_kernel(weights, cycle, start, thresh, length):
-        """Fused SC forward pass: encode the inputs packed, then AND + popcount.
+    @njit(cache=True, nogil=True)
+    def _encode_chunk(c, chunk, cycle, start, thresh, length, enc):
+        """Packed words of inputs ``c * chunk ..`` into ``enc (n_in, batch, n_words)``.
 
         Bit ``t`` of input ``i`` in batch row ``b`` is ``cycle[start[i] + t] <
         thresh[b, i]``; ``cycle`` is the LFSR cycle repeated so that every
         window of ``length`` states is contiguous (a threshold of 65536 is
-        above every state: all ones).  Returns ``int64`` counts
-        ``(batch, n_out)``.  Only the packed input words
-        (``n_in * batch * n_words``, small) are materialised, laid out
-        ``(n_in, batch, n_words)`` so that a weight row ``weights[o, i]`` meets
-        every batch row's words for input ``i`` contiguously; neither unpacked
-        bits nor any weight-sized product array ever exist.
+        above every state: all ones).  The layout puts every batch row's words
+        for input ``i`` next to each other, where a weight row meets them.
         """
-        n_out, n_in, n_words = weights.shape
-        batch = thresh.shape[0]
-        enc = np.empty((n_in, batch, n_words), dtype=np.uint64)
-        for i in prange(n_in):
+        n_in, batch, n_words = enc.shape
+        for i in range(c * chunk, min(n_in, (c + 1) * chunk)):
             for b in range(batch):
+                x = thresh[b, i]
                 for w in range(n_words):
                     t0 = w * 64
                     base = start[i] + t0
-                    enc[i, b, w] = _encode_word(cycle[base:base + 64], thresh[b, i],
-                                                min(64, length - t0))
-        counts = np.empty((batch, n_out), dtype=np.int64)
-        if batch == 1:
-            # (n_in, 1, n_words) holds the same words as a flat (n_in * n_words,) row.
-            row = n_in * n_words
-            w2 = weights.reshape(n_out, row)
-            x1 = enc.reshape(row)
-            for o in prange(n_out):
-                counts[0, o] = _and_popcount(w2[o], x1)
-        else:
-            for o in prange(n_out):
+                    enc[i, b, w] = _encode_word(cycle[base:base + 64], x, min(64, length - t0))
+
+    @njit(cache=True, nogil=True)
+    def _rows_chunk(c, chunk, weights, enc, counts, sums):
+        """``counts[b, o] = sum_{i,w} popcount(weights[o, i, w] & enc[i, b, w])``.
+
+        Rows ``c * chunk ..``.  One input row runs as a single streaming
+        reduction over the flattened weight row; a batch reuses each weight
+        segment ``weights[o, i]`` from L1 for every batch row, summing in
+        ``sums`` (one slot per batch row) before storing.
+        """
+        n_out, n_in, n_words = weights.shape
+        batch = enc.shape[1]
+        for o in range(c * chunk, min(n_out, (c + 1) * chunk)):
+            if batch == 1:
+                # (n_in, 1, n_words) holds the same words as a flat row.
+                counts[0, o] = _and_popcount(weights[o].reshape(n_in * n_words),
+                                             enc.reshape(n_in * n_words))
+                continue
+            sums[:] = 0
+            for i in range(n_in):
                 for b in range(batch):
-                    counts[b, o] = 0
-                for i in range(n_in):
-                    for b in range(batch):
-                        counts[b, o] += _and_popcount(weights[o, i], enc[i, b])
-        return counts
+                    sums[b] += _and_popcount(weights[o, i], enc[i, b])
+            for b in range(batch):
+                counts[b, o] = sums[b]
+
+    @njit(cache=True, nogil=True)
+    def _forward_kernel(enc_claims, enc_done, row_claims, row_done, takeover, cycle, start,
+                        thresh, length, enc, enc_chunk, weights, counts, row_chunk):
+        """The fused forward pass: encode the inputs, then AND-popcount every row.
+
+        Every thread first runs encoding chunks and then, because its rows need
+        every input, encodes itself any chunk not yet done (so no thread ever
+        waits for another), then claims row chunks; the calling thread
+        (``takeover``) finally runs any row chunk not yet done.
+        """
+        slot = _my_slot(enc_claims, takeover)
+        for c in _my_chunks(enc_claims, enc_done, slot, True):
+            _encode_chunk(c, enc_chunk, cycle, start, thresh, length, enc)
+            _mark_done(enc_done, c)
+        sums = np.empty(enc.shape[1], dtype=np.int64)
+        for c in _my_chunks(row_claims, row_done, slot, takeover):
+            _rows_chunk(c, row_chunk, weights, enc, counts, sums)
+            _mark_done(row_done, c)
 
 
 # --------------------------------------------------------------------------------------
@@ -200,6 +324,49 @@ def _check_output(arr: object, name: str, shape: tuple[int, ...],
     if not arr.flags.writeable:
         raise ValueError(f"{name} must be writeable (it is filled in place)")
     return arr
+
+
+# --------------------------------------------------------------------------------------
+# Threads and chunks
+# --------------------------------------------------------------------------------------
+
+#: Words a chunk of work should touch: small enough that a thread descheduled in
+#: the middle of one holds up little, large enough that claiming it costs nothing.
+_CHUNK_WORDS = 1 << 13
+#: Below this many words of work in total a call runs on the calling thread alone.
+_PARALLEL_WORDS = 1 << 16
+
+
+def _num_threads() -> int:
+    """Threads a kernel may use: Numba's setting capped by the CPU affinity mask."""
+    return max(1, min(numba.get_num_threads(), available_cpus()))
+
+
+def _chunk(items: int, words_per_item: int) -> int:
+    """Items per chunk so that a chunk touches about ``_CHUNK_WORDS`` words (>= 1)."""
+    return max(1, min(max(1, items), _CHUNK_WORDS // max(1, words_per_item)))
+
+
+def _threads_for(total_words: int, n_chunks: int) -> int:
+    """Threads for a call: one below ``_PARALLEL_WORDS`` words of work, else up to a chunk each."""
+    return min(_num_threads(), n_chunks) if total_words >= _PARALLEL_WORDS else 1
+
+
+def _run_chunks(kernel: Callable[..., None], items: int, chunk: int, total_words: int,
+                *args: Any) -> None:
+    """Run ``kernel`` over ``items`` items, ``chunk`` a chunk, on the threads that share them.
+
+    Helpers call ``kernel(claims, done, False, *args, chunk)``; the caller
+    calls it with ``True``, so that it also takes over the chunks not marked
+    done (see :mod:`sc_neurocore.accel._workshare`).  ``claims`` holds the
+    count of helpers that joined, then one claim counter per thread.
+    """
+    n_chunks = -(-items // chunk)
+    threads = _threads_for(total_words, n_chunks)
+    claims = np.zeros(1 + threads, dtype=np.int64)
+    done = np.zeros(n_chunks, dtype=np.int64)
+    run_shared(lambda: kernel(claims, done, False, *args, chunk),
+               lambda: kernel(claims, done, True, *args, chunk), threads)
 
 
 # --------------------------------------------------------------------------------------
@@ -239,7 +406,11 @@ def jit_pack_bits(bitstream: np.ndarray, packed_arr: np.ndarray) -> None:
         raise ValueError(f"bitstream length must be a multiple of 64, got {n_bits}")
     out = _check_output(packed_arr, "packed_arr", (n_bits // 64,), (np.uint64,))
     if HAS_NUMBA:
-        _pack_kernel(bits, out)
+        # Kernels write a scratch array (see _run_chunks), never the caller's.
+        n_words = out.shape[0]
+        words = np.empty(n_words, dtype=np.uint64)
+        _run_chunks(_pack_kernel, n_words, _chunk(n_words, 8), n_words * 8, bits, words)
+        out[...] = words
     else:
         out[...] = pack_rows(bits)
 
@@ -297,15 +468,15 @@ def jit_vec_mac(packed_weights: np.ndarray, packed_inputs: np.ndarray,
         raise ValueError(f"outputs of dtype {out.dtype} cannot hold every count of these "
                          f"operands exactly (up to {most}; it is exact only up to {limit}): "
                          "use int64, uint64 or float64")
-    direct = out.dtype in (np.dtype(np.int64), np.dtype(np.uint64))
-    target = out if direct else np.empty(n_out, dtype=np.int64)
     if HAS_NUMBA:
         row = n_in * n_words
-        _mac_rows_kernel(weights.reshape(n_out, row), inputs.reshape(row), target)
+        # Kernels write a scratch array (see _run_chunks), never the caller's.
+        counts = np.empty(n_out, dtype=np.int64)
+        _run_chunks(_mac_rows_kernel, n_out, _chunk(n_out, row), n_out * row,
+                    weights.reshape(n_out, row), inputs.reshape(row), counts)
     else:
-        target[...] = forward_counts_numpy(weights, inputs[None])[0]
-    if not direct:
-        out[...] = target
+        counts = forward_counts_numpy(weights, inputs[None])[0]
+    out[...] = counts
 
 
 def _encoder_operands(args: ForwardArgs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -321,6 +492,35 @@ def _encoder_operands(args: ForwardArgs) -> tuple[np.ndarray, np.ndarray, np.nda
     cycle = _cycle_copies(1 + -(-args.length // PERIOD))
     thresh = np.ascontiguousarray(quantize(args.probs))
     return cycle, start, thresh
+
+
+def _forward_counts(args: ForwardArgs) -> np.ndarray:
+    """Encode the inputs, then AND-popcount them with the weights: ``int64 (batch, n_out)``.
+
+    One parallel region (:func:`_forward_kernel`).  Only the packed input
+    words (``n_in * batch * n_words``, small) are materialised; neither
+    unpacked bits nor any weight-sized product exist.
+    """
+    cycle, start, thresh = _encoder_operands(args)
+    n_out, n_in, n_words = args.weights.shape
+    batch = thresh.shape[0]
+    enc = np.empty((n_in, batch, n_words), dtype=np.uint64)
+    counts = np.empty((batch, n_out), dtype=np.int64)
+    per_input = batch * n_words
+    per_row = n_in * n_words * batch
+    enc_chunk = _chunk(n_in, 8 * per_input)
+    row_chunk = _chunk(n_out, per_row)
+    enc_n, row_n = -(-n_in // enc_chunk), -(-n_out // row_chunk)
+    threads = _threads_for(n_out * per_row + 8 * n_in * per_input, row_n)
+    enc_claims, row_claims = (np.zeros(1 + threads, dtype=np.int64) for _ in range(2))
+    enc_done, row_done = np.zeros(enc_n, dtype=np.int64), np.zeros(row_n, dtype=np.int64)
+
+    def run(takeover: bool) -> None:
+        _forward_kernel(enc_claims, enc_done, row_claims, row_done, takeover, cycle, start,
+                        thresh, args.length, enc, enc_chunk, args.weights, counts, row_chunk)
+
+    run_shared(lambda: run(False), lambda: run(True), threads)
+    return counts
 
 
 class NumbaBackend(KernelBackend):
@@ -341,6 +541,4 @@ class NumbaBackend(KernelBackend):
     def _forward(self, args: ForwardArgs) -> np.ndarray:
         if not HAS_NUMBA:
             return forward_numpy(args)
-        cycle, start, thresh = _encoder_operands(args)
-        counts = _sc_forward_kernel(args.weights, cycle, start, thresh, args.length)
-        return counts_to_rates(counts, args.length)
+        return counts_to_rates(_forward_counts(args), args.length)

@@ -14,11 +14,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._packing import pack_rows
-from ._validation import as_probabilities, check_length, check_seed
+from ._validation import as_probabilities, check_length, check_seed, n_words_for
 
 __all__ = ["DEFAULT_SEED", "encode_packed", "weight_seed"]
 
 PERIOD = 65535
+# LFSR states compared per step of `encode_words` (uint16): a cache-sized block.
+_ENCODE_BLOCK_STATES = 1 << 20
 DEFAULT_SEED = 0xACE1
 """The default encoder seed, 44257 (``0xACE1``)."""
 WEIGHT_SEED_OFFSET = 0x8000
@@ -101,6 +103,58 @@ def encode_bits(probs: np.ndarray, length: int, seed: int) -> np.ndarray:
     return bits
 
 
+def encode_words(probs: np.ndarray, length: int, seed: int) -> np.ndarray:
+    """Packed streams of already-validated probabilities (the layout of DESIGN §3).
+
+    The same bits as ``pack_rows(encode_bits(probs, length, seed))``, built a
+    block of inputs at a time: each block's LFSR windows are gathered once,
+    compared with every row's thresholds and packed straight into the output
+    bytes, so only block-sized temporaries (about ``_ENCODE_BLOCK_STATES``
+    states) exist, and the all-ones fix-up runs only where a threshold needs it.
+
+    Parameters
+    ----------
+    probs : ndarray
+        ``float64`` ``(..., n)``; the last axis is the input index ``i``.
+
+    Returns
+    -------
+    ndarray
+        ``uint64`` of shape ``(..., n, ceil(length / 64))``.
+    """
+    _, pos = lfsr_tables()
+    n = probs.shape[-1]
+    n_words = n_words_for(length)
+    rows = int(np.prod(probs.shape[:-1], dtype=np.int64))
+    x = quantize(probs).reshape(rows, n)
+    n_bytes = -(-length // 8)
+    step = max(1, min(n, _ENCODE_BLOCK_STATES // max(1, length * rows)))
+    # One block whose bytes fill whole words is packed straight into the result.
+    direct = rows > 0 and n > 0 and step >= n and n_bytes == n_words * 8
+    out = None if direct else np.zeros((rows, n, n_words * 8), dtype=np.uint8)
+    if rows and n:
+        start = pos[start_states(n, seed)]
+        windows = np.lib.stride_tricks.sliding_window_view(
+            _cycle_copies(1 + -(-length // PERIOD)), length)
+        # Compare in uint16: states never exceed 65535, so x == 65536 means "always 1".
+        thresholds = np.minimum(x, 65535).astype(np.uint16)[..., None]
+        always = x == 65536
+        for i0 in range(0, n, step):
+            i1 = min(n, i0 + step)
+            states = windows[start[i0:i1]]                 # (i1 - i0, length) uint16
+            bits = states < thresholds[:, i0:i1]           # (rows, i1 - i0, length)
+            if always[:, i0:i1].any():
+                bits[always[:, i0:i1]] = True
+            packed = np.packbits(bits, axis=-1, bitorder="little")
+            if out is None:
+                out = packed
+            else:
+                out[:, i0:i1, :n_bytes] = packed  # bytes past the stream stay 0
+    assert out is not None  # packed by the single block when `direct`
+    words = out.view("<u8").astype(np.uint64, copy=False)
+    return words.reshape(probs.shape + (n_words,))
+
+
 def encode_packed(probs: ArrayLike, length: int, seed: int = DEFAULT_SEED) -> np.ndarray:
     """Encode probabilities as packed LFSR bitstreams (DESIGN §3).
 
@@ -137,7 +191,7 @@ def encode_packed(probs: ArrayLike, length: int, seed: int = DEFAULT_SEED) -> np
     length = check_length(length)
     seed = check_seed(seed)
     arr = as_probabilities(probs, "probs", ndims=tuple(range(1, 33)))
-    return pack_rows(encode_bits(arr, length, seed))
+    return encode_words(arr, length, seed)
 
 
 def weight_seed(input_seed: int = DEFAULT_SEED) -> int:

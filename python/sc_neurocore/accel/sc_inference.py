@@ -13,9 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._packing import pack_rows
 from ._validation import ForwardArgs, validate_forward
-from .lfsr import DEFAULT_SEED, encode_bits
+from .lfsr import DEFAULT_SEED, encode_words
 
 __all__ = ["sc_forward_numpy"]
 
@@ -25,7 +24,7 @@ _CHUNK_BYTES = 1 << 22
 
 def encode_inputs(args: ForwardArgs) -> np.ndarray:
     """Packed input streams ``(batch, n_in, n_words)`` of validated arguments."""
-    return pack_rows(encode_bits(args.probs, args.length, args.seed))
+    return encode_words(args.probs, args.length, args.seed)
 
 
 def counts_to_rates(counts: np.ndarray, length: int) -> np.ndarray:

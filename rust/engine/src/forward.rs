@@ -12,7 +12,6 @@
 //! reused from cache by every input. The count is divided by `length` exactly
 //! as written above, so every backend gets bit-identical results.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use crate::error::{EngineError, Result, checked_size, try_zeroed};
@@ -180,17 +179,9 @@ struct EncodeSpec<'a> {
     seed: u32,
 }
 
-/// Sets `failed` if dropped during a panic, so tasks waiting on the
-/// panicking one stop waiting (the panic then reaches the caller).
-struct PanicFlag<'a>(&'a AtomicBool);
-
-impl Drop for PanicFlag<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            self.0.store(true, Ordering::Release);
-        }
-    }
-}
+/// Output rows per GEMM task are capped so that a task streams about this
+/// many weight words: a thread descheduled in the middle of one holds up little.
+const TASK_WORDS: usize = 1 << 18;
 
 /// Encodes the inputs into `x` and accumulates
 /// `counts[o * batch + b] = Σ popcount(W[o] & X[b])`, in one parallel region.
@@ -200,11 +191,13 @@ impl Drop for PanicFlag<'_> {
 /// each LFSR window is loaded once for the whole batch). Tasks `0..S` encode
 /// the segments and publish them; the remaining tasks are blocks of output
 /// rows that run the popcount GEMM of their weight rows against every segment
-/// (a column range of the weights), waiting for a segment only if its encoding
-/// is still in progress on another thread. Tasks are handed out in order, so
-/// every encode task has started before any GEMM task waits, and a thread
-/// never waits on work that nobody is doing. With one thread the tasks simply
-/// run in order.
+/// (a column range of the weights), in any order (integer sums), taking the
+/// published segments first. A segment still not published once the others
+/// are done is being encoded by a thread that may well be descheduled, so
+/// the task encodes a private copy of it (the same words) instead of waiting:
+/// no thread ever waits for another inside the region. With
+/// `share_encodings` false every GEMM task encodes privately (tests use it to
+/// exercise that path). With one thread the tasks simply run in order.
 fn fused_forward(
     enc: &EncodeSpec<'_>,
     weights: &[u64],
@@ -212,6 +205,7 @@ fn fused_forward(
     counts: &mut [u64],
     dims: ForwardDims,
     threads: usize,
+    share_encodings: bool,
 ) {
     let ForwardDims {
         n_out,
@@ -238,41 +232,32 @@ fn fused_forward(
         rest = tail;
     }
     let ready: Vec<OnceLock<&[u64]>> = (0..n_seg).map(|_| OnceLock::new()).collect();
-    let failed = AtomicBool::new(false);
-    // Output-row blocks: multiples of the 8-row register tile, about four per
-    // thread for dynamic balance.
+    // Output-row blocks: multiples of the 8-row register tile, about eight per
+    // thread and at most about TASK_WORDS weight words each (but never under
+    // 8 rows), so the work is balanced dynamically in small pieces.
     let rows = if threads <= 1 {
         n_out
     } else {
-        threads::chunk_len(n_out, threads * 4)
-            .next_multiple_of(8)
-            .min(n_out)
+        let by_threads = threads::chunk_len(n_out, threads * 8);
+        let by_size = (TASK_WORDS / k.saturating_mul(batch).max(1)).max(1);
+        by_threads.min(by_size).next_multiple_of(8).min(n_out)
     };
     let n_blocks = n_out.div_ceil(rows);
     let mut blocks: Vec<Mutex<Option<&mut [u64]>>> = Vec::with_capacity(n_blocks);
     for c in counts.chunks_mut(rows * batch) {
         blocks.push(Mutex::new(Some(c)));
     }
-    let wait = |s: usize| -> Option<&[u64]> {
-        loop {
-            if let Some(piece) = ready[s].get() {
-                return Some(piece);
-            }
-            if failed.load(Ordering::Acquire) {
-                return None;
-            }
-            std::hint::spin_loop();
-            std::thread::yield_now();
-        }
+    let segment_inputs = |s: usize| {
+        let i0 = s * seg_in;
+        (i0, seg_in.min(n_in - i0))
     };
     threads::for_each_task(threads > 1, n_seg + n_blocks, |t| {
-        let _flag = PanicFlag(&failed);
         if t < n_seg {
             let piece = take(&pieces[t]);
-            let i0 = t * seg_in;
+            let (i0, ni) = segment_inputs(t);
             let blk = Block {
                 rows: (0, batch),
-                cols: (i0, (i0 + seg_in).min(n_in)),
+                cols: (i0, i0 + ni),
             };
             encode_block_dispatch(enc.tier, enc.probs, n_in, blk, enc.length, enc.seed, piece);
             let shared: &[u64] = piece;
@@ -284,6 +269,16 @@ fn fused_forward(
         let c = take(&blocks[blk]);
         let o0 = blk * rows;
         let o_rows = c.len() / batch;
+        // Segments this task encoded itself (see above), by index.
+        let mut own: Vec<Option<Vec<u64>>> = Vec::new();
+        let published = |s: usize| {
+            if share_encodings {
+                ready[s].get().copied()
+            } else {
+                None
+            }
+        };
+        let mut later: Vec<usize> = Vec::with_capacity(n_seg);
         // A single input streams 8-row tiles through every segment (whole
         // weight rows, in address order); a batch runs each segment across
         // the block so weight tiles are reused from L1 by every input.
@@ -291,10 +286,8 @@ fn fused_forward(
         let mut r0 = 0;
         while r0 < o_rows {
             let r1 = (r0 + tile_rows).min(o_rows);
-            for s in 0..n_seg {
-                let Some(xs) = wait(s) else { return };
-                let i0 = s * seg_in;
-                let ni = seg_in.min(n_in - i0);
+            let gemm = |s: usize, xs: &[u64], c: &mut [u64]| {
+                let (i0, ni) = segment_inputs(s);
                 let a = GemmArgs {
                     w: &weights[(o0 + r0) * k..],
                     ld: k,
@@ -304,10 +297,51 @@ fn fused_forward(
                     nb: batch,
                 };
                 and_popcount_gemm_serial(enc.tier, &a, &mut c[r0 * batch..r1 * batch]);
+            };
+            later.clear();
+            for s in 0..n_seg {
+                match segment_words(published(s), &own, s) {
+                    Some(xs) => gemm(s, xs, c),
+                    None => later.push(s),
+                }
+            }
+            for &s in &later {
+                if segment_words(published(s), &own, s).is_none() {
+                    let (i0, ni) = segment_inputs(s);
+                    let mut private = vec![0u64; batch * ni * nw];
+                    let blk = Block {
+                        rows: (0, batch),
+                        cols: (i0, i0 + ni),
+                    };
+                    encode_block_dispatch(
+                        enc.tier,
+                        enc.probs,
+                        n_in,
+                        blk,
+                        enc.length,
+                        enc.seed,
+                        &mut private,
+                    );
+                    if own.is_empty() {
+                        own.resize_with(n_seg, || None);
+                    }
+                    own[s] = Some(private);
+                }
+                let xs = segment_words(published(s), &own, s).expect("published or encoded above");
+                gemm(s, xs, c);
             }
             r0 = r1;
         }
     });
+}
+
+/// The words of segment `s`: the published ones, else a task's own copy.
+fn segment_words<'a>(
+    published: Option<&'a [u64]>,
+    own: &'a [Option<Vec<u64>>],
+    s: usize,
+) -> Option<&'a [u64]> {
+    published.or_else(|| own.get(s).and_then(|o| o.as_deref()))
 }
 
 /// Takes the one-time mutable piece out of its slot.
@@ -369,6 +403,7 @@ pub fn sc_forward_with(
         &mut counts,
         dims,
         threads,
+        true,
     );
     return_scratch(x_buf);
     let len = length as f64;
@@ -624,6 +659,53 @@ mod tests {
             }
         }
         crate::threads::set_num_threads(crate::threads::default_num_threads() as i128).unwrap();
+    }
+
+    #[test]
+    fn segments_encoded_privately_match_naive() {
+        // Every GEMM task encodes its own copy of every segment (the path a
+        // task takes when a segment's encoder has not finished), for odd
+        // shapes, batches and thread counts; the shared path must agree.
+        let mut rng = SplitMix64::new(79);
+        for &(n_out, n_in, length, batch, threads) in &[
+            (45, 97, 700, 1, 2),
+            (21, 33, 130, 7, 3),
+            (17, 5, 64, 2, 4),
+            (9, 200, 1000, 1, 8),
+            (130, 3, 65, 3, 5),
+        ] {
+            let nw = n_words(length);
+            let w = random_weights(&mut rng, n_out * n_in, length);
+            let probs = random_probs(&mut rng, batch * n_in);
+            let want = naive(&w, n_out, &probs, n_in, length, 11);
+            let dims = ForwardDims {
+                n_out,
+                n_in,
+                n_words: nw,
+                batch,
+                batched: true,
+            };
+            for t in Tier::ALL.into_iter().filter(|t| t.is_supported()) {
+                for share in [true, false] {
+                    let enc = EncodeSpec {
+                        tier: t,
+                        probs: &probs,
+                        length,
+                        seed: 11,
+                    };
+                    let mut x = vec![0u64; batch * n_in * nw];
+                    let mut counts = vec![0u64; n_out * batch];
+                    fused_forward(&enc, &w, &mut x, &mut counts, dims, threads, share);
+                    let got: Vec<f64> = (0..batch * n_out)
+                        .map(|i| counts[(i % n_out) * batch + i / n_out] as f64 / length as f64)
+                        .collect();
+                    assert_eq!(
+                        got, want,
+                        "{t:?} share={share} threads={threads} n_out={n_out} n_in={n_in} batch={batch}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

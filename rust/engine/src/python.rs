@@ -429,7 +429,7 @@ fn sc_forward<'py>(
 }
 
 /// The Rust engine of sc_neurocore.accel (LFSR encoder, packed bit ops,
-/// SIMD popcount, rayon-parallel sc_forward).
+/// SIMD popcount, multi-threaded sc_forward).
 #[pymodule(name = "_engine")]
 mod engine_module {
     #[pymodule_export]

@@ -1,34 +1,37 @@
-//! The engine's private rayon thread pool and its task runner.
+//! The engine's private thread pool and its task runner.
 //!
-//! Rayon's global pool can be configured only once per process, so the engine
-//! keeps its own pool behind a mutex and rebuilds it when `set_num_threads`
-//! changes the size. With `n` threads requested, the pool has `n - 1` helper
-//! threads and the calling thread works too: a parallel region
-//! ([`for_each_task`]) hands out tasks from a shared counter, the caller starts
-//! on them at once, helpers join as soon as they wake up, and a helper that has
-//! not started by the time the tasks run out is not waited for. That keeps the
-//! cost of waking pool threads (tens to hundreds of microseconds on a VM) off
-//! the critical path of short calls.
+//! The pool holds `n - 1` helper threads when `n` threads are requested (see
+//! [`set_num_threads`]); the calling thread is the `n`-th. A parallel region
+//! ([`for_each_task`]) hands out small tasks from a shared counter: the caller
+//! starts on them at once, helpers join as soon as the operating system runs
+//! them, and once the caller runs out of tasks it waits only for helpers that
+//! are running a task at that moment, never for one that has not started. So
+//! a helper descheduled because other processes keep every core busy costs
+//! at most the task it holds, not a fixed share of the work, and the cost of
+//! waking helpers (tens to hundreds of microseconds on a VM) stays off the
+//! critical path of short calls.
+//!
+//! Helpers wait for work on a condition variable: an idle helper never spins
+//! or yields in a loop, so it takes no CPU time from other processes.
 //!
 //! The pool is built lazily on first parallel use. A pool inherited through
-//! `fork()` has no live worker threads in the child, so the pool remembers the
-//! process id that built it and is rebuilt in a new process (the stale pool is
-//! leaked, never joined). If a pool cannot be built at all, work runs on the
-//! calling thread alone instead of failing.
+//! `fork()` has no live threads in the child, so the pool remembers the
+//! process id that built it and is rebuilt in a new process. If no helper
+//! thread can be started, work runs on the calling thread alone instead of
+//! failing.
 
+use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-
-use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use crate::error::{EngineError, Result};
 
 struct PoolState {
     /// Requested number of threads (>= 1); 0 means "not set yet" (use CPUs).
     requested: usize,
-    /// Helper pool (`requested - 1` threads) and the pid that built it.
-    pool: Option<(Arc<ThreadPool>, u32)>,
+    /// Helper pool and the pid that built it.
+    pool: Option<(Arc<Pool>, u32)>,
 }
 
 static STATE: Mutex<PoolState> = Mutex::new(PoolState {
@@ -42,7 +45,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Number of CPUs the process may use (at least 1).
+/// Number of CPUs the process may use (at least 1): on Linux the CPU
+/// affinity mask (and cgroup quota), not the machine's CPU count.
 pub fn default_num_threads() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
@@ -80,45 +84,123 @@ pub fn set_num_threads(n: i128) -> Result<()> {
     if st.requested != n {
         st.requested = n;
         // Dropping the old pool (once no running call holds it) stops its
-        // workers; the new one is built on first use.
+        // helpers; the new one is built on first use.
         st.pool = None;
     }
     Ok(())
 }
 
+/// Regions waiting for a helper, and whether the helpers should exit.
+struct Queue {
+    jobs: VecDeque<Arc<Region>>,
+    stop: bool,
+}
+
+/// What the helpers of one pool share.
+struct Shared {
+    queue: Mutex<Queue>,
+    wake: Condvar,
+}
+
+/// Helper threads that take regions from a queue, waiting passively.
+struct Pool {
+    shared: Arc<Shared>,
+    helpers: usize,
+}
+
+impl Pool {
+    /// Starts up to `helpers` threads; `None` if not even one starts.
+    fn start(helpers: usize) -> Option<Pool> {
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue {
+                jobs: VecDeque::new(),
+                stop: false,
+            }),
+            wake: Condvar::new(),
+        });
+        let mut started = 0;
+        for i in 0..helpers {
+            let mine = Arc::clone(&shared);
+            let spawned = std::thread::Builder::new()
+                .name(format!("sc-neurocore-{i}"))
+                .spawn(move || serve(&mine));
+            if spawned.is_err() {
+                break;
+            }
+            started += 1;
+        }
+        (started > 0).then_some(Pool {
+            shared,
+            helpers: started,
+        })
+    }
+
+    /// Offers `region` to `count` helpers (at most one region per helper).
+    fn offer(&self, region: &Arc<Region>, count: usize) {
+        let count = count.min(self.helpers);
+        let mut q = lock(&self.shared.queue);
+        for _ in 0..count {
+            q.jobs.push_back(Arc::clone(region));
+        }
+        drop(q);
+        for _ in 0..count {
+            self.shared.wake.notify_one();
+        }
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        // Helpers exit when they next look at the queue. In a child process
+        // after fork() they do not exist, and nothing waits for them.
+        lock(&self.shared.queue).stop = true;
+        self.shared.wake.notify_all();
+    }
+}
+
+/// Body of a helper thread: run the regions offered, sleep while there are none.
+fn serve(shared: &Shared) {
+    loop {
+        let job = {
+            let mut q = lock(&shared.queue);
+            loop {
+                if q.stop {
+                    return;
+                }
+                if let Some(job) = q.jobs.pop_front() {
+                    break job;
+                }
+                q = shared
+                    .wake
+                    .wait(q)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+            }
+        };
+        job.help();
+    }
+}
+
 /// The helper pool and the total number of participating threads, or `None`
-/// when one thread is requested or no pool could be built.
-fn helper_pool() -> Option<(Arc<ThreadPool>, usize)> {
+/// when one thread is requested or no helper could be started.
+fn helper_pool() -> Option<(Arc<Pool>, usize)> {
     let mut st = lock(&STATE);
     let n = requested(&st);
     if n <= 1 {
         return None;
     }
     let pid = std::process::id();
-    if let Some((pool, owner)) = &st.pool {
-        if *owner == pid && pool.current_num_threads() == n - 1 {
-            return Some((Arc::clone(pool), n));
-        }
-        if *owner != pid {
-            // Inherited through fork(): its workers do not exist here, and
-            // dropping it could wait for them, so leak it.
-            if let Some((stale, _)) = st.pool.take() {
-                std::mem::forget(stale);
-            }
-        }
-    }
-    match ThreadPoolBuilder::new()
-        .num_threads(n - 1)
-        .thread_name(|i| format!("sc-neurocore-{i}"))
-        .build()
+    if let Some((pool, owner)) = &st.pool
+        && *owner == pid
     {
-        Ok(pool) => {
-            let pool = Arc::new(pool);
-            st.pool = Some((Arc::clone(&pool), pid));
-            Some((pool, n))
-        }
-        Err(_) => None,
+        return Some((Arc::clone(pool), pool.helpers + 1));
     }
+    // No pool yet, or one inherited through fork() whose threads do not exist
+    // here (dropping it only sets its stop flag).
+    st.pool = None;
+    let pool = Arc::new(Pool::start(n - 1)?);
+    st.pool = Some((Arc::clone(&pool), pid));
+    let total = pool.helpers + 1;
+    Some((pool, total))
 }
 
 /// Number of threads a parallel region would use now (at least 1).
@@ -222,8 +304,8 @@ impl Drop for CloseOnDrop<'_> {
 /// particular order. With `parallel` and more than one thread, the calling
 /// thread starts on the tasks at once and pool helpers join as soon as they
 /// wake; once the caller runs out of tasks, helpers that have not started yet
-/// are not waited for (their wake-up latency stays off the critical path),
-/// only those already running tasks are. Otherwise the calling thread runs
+/// are not waited for (their wake-up latency, or their being descheduled,
+/// stays off the critical path), only those already running a task are. Otherwise the calling thread runs
 /// the tasks in order. A panic in any task reaches the caller.
 pub fn for_each_task(parallel: bool, n_tasks: usize, task: impl Fn(usize) + Sync) {
     let pool = if parallel && n_tasks > 1 {
@@ -255,10 +337,7 @@ pub fn for_each_task(parallel: bool, n_tasks: usize, task: impl Fn(usize) + Sync
         done: Condvar::new(),
     });
     let guard = CloseOnDrop(&region);
-    for _ in 0..(n - 1).min(n_tasks - 1) {
-        let r = Arc::clone(&region);
-        pool.spawn(move || r.help());
-    }
+    pool.offer(&region, (n - 1).min(n_tasks - 1));
     region.run_tasks(task);
     let panic = region.close_and_wait();
     drop(guard);
@@ -338,6 +417,57 @@ mod tests {
         }
         assert_eq!(chunk_len(10, 3), 4);
         assert_eq!(chunk_len(0, 3), 1);
+    }
+
+    #[test]
+    fn every_task_runs_once_for_each_thread_count() {
+        for n in [1i128, 2, 3, 5, 8] {
+            set_num_threads(n).unwrap();
+            for n_tasks in [1usize, 2, 7, 64, 1001] {
+                let hits: Vec<AtomicUsize> = (0..n_tasks).map(|_| AtomicUsize::new(0)).collect();
+                for_each_task(true, n_tasks, |t| {
+                    hits[t].fetch_add(1, Ordering::Relaxed);
+                });
+                assert!(
+                    hits.iter().all(|h| h.load(Ordering::Relaxed) == 1),
+                    "threads={n} tasks={n_tasks}"
+                );
+            }
+        }
+        set_num_threads(default_num_threads() as i128).unwrap();
+    }
+
+    #[test]
+    fn caller_finishes_while_every_helper_is_held_elsewhere() {
+        // One helper, kept busy by another region until this one is done: the
+        // caller must run all of its tasks alone instead of waiting for it.
+        set_num_threads(2).unwrap();
+        let gate = Arc::new((Mutex::new(false), Condvar::new()));
+        let started = Arc::new(AtomicUsize::new(0));
+        let (g, s) = (Arc::clone(&gate), Arc::clone(&started));
+        let blocker = std::thread::spawn(move || {
+            for_each_task(true, 2, |_| {
+                s.fetch_add(1, Ordering::SeqCst);
+                let (m, cv) = &*g;
+                let mut open = lock(m);
+                while !*open {
+                    open = cv.wait(open).unwrap();
+                }
+            });
+        });
+        while started.load(Ordering::SeqCst) == 0 {
+            std::thread::yield_now();
+        }
+        let hits: Vec<AtomicUsize> = (0..100).map(|_| AtomicUsize::new(0)).collect();
+        for_each_task(true, 100, |t| {
+            hits[t].fetch_add(1, Ordering::Relaxed);
+        });
+        assert!(hits.iter().all(|h| h.load(Ordering::Relaxed) == 1));
+        let (m, cv) = &*gate;
+        *lock(m) = true;
+        cv.notify_all();
+        blocker.join().unwrap();
+        set_num_threads(default_num_threads() as i128).unwrap();
     }
 
     #[test]
