@@ -327,6 +327,51 @@ def test_compiled_code_is_cached_for_the_next_process(tmp_path):
     assert any(tmp_path.rglob("*.nbi"))
 
 
+@needs_numba
+def test_kernels_compile_beside_cached_ones(tmp_path):
+    # The second process loads the MAC kernel (and what it calls) from the
+    # on-disk cache, then compiles the kernels the first process never ran
+    # (pack, the fused forward pass, 1-D and batched) next to them.  Numba
+    # cannot do that when a cached kernel calls a generator (numba/numba#8679):
+    # every new kernel then failed with a KeyError in get_generator_impl.
+    mac_only = """
+        import numpy as np
+        from sc_neurocore.accel import jit_kernels as jk
+        out = np.empty(2, np.int64)
+        jk.jit_vec_mac(np.ones((2, 3, 4), np.uint64), np.ones((3, 4), np.uint64), out)
+        print(out.tolist())
+    """
+    everything = """
+        import json
+        import numpy as np
+        from sc_neurocore.accel import jit_kernels as jk
+        from sc_neurocore.accel import get_backend, pack_bitstream, sc_forward_numpy
+        rng = np.random.default_rng(3)
+        w = rng.integers(0, 2**63, size=(9, 7, 5), dtype=np.uint64)
+        x = rng.integers(0, 2**63, size=(7, 5), dtype=np.uint64)
+        out = np.empty(9, np.int64)
+        jk.jit_vec_mac(w, x, out)
+        bits = (rng.random(640) < 0.5).astype(np.uint8)
+        packed = np.empty(10, np.uint64)
+        jk.jit_pack_bits(bits, packed)
+        numba = jk.NumbaBackend()
+        probs = rng.random((3, 7))
+        ok = {"mac": out.tolist() == [sum(bin(int(a) & int(b)).count("1")
+                                          for a, b in zip(w[o].ravel(), x.ravel()))
+                                      for o in range(9)],
+              "pack": bool(np.array_equal(packed, pack_bitstream(bits))),
+              "forward": bool(np.array_equal(numba.sc_forward(w, probs[0], length=300),
+                                             sc_forward_numpy(w, probs[0], length=300))),
+              "batch": bool(np.array_equal(numba.sc_forward(w, probs, length=300),
+                                           sc_forward_numpy(w, probs, length=300)))}
+        print(json.dumps({"ok": ok, "hits": sum(jk._mac_rows_kernel.stats.cache_hits.values())}))
+    """
+    assert run_child(mac_only, NUMBA_CACHE_DIR=str(tmp_path)) == [12, 12]
+    second = run_child(everything, NUMBA_CACHE_DIR=str(tmp_path))
+    assert second["hits"] >= 1
+    assert second["ok"] == {"mac": True, "pack": True, "forward": True, "batch": True}
+
+
 # ---------------------------------------------------------------- fallback without numba
 
 def test_fallback_without_numba_runs_on_numpy_with_one_warning():

@@ -159,31 +159,40 @@ if HAS_NUMBA:
         return (1 + _fetch_add(claims, 0)) % (claims.shape[0] - 1)
 
     @njit(cache=True, nogil=True)
-    def _my_chunks(claims, done, slot, takeover):
-        """Chunk indices for the thread in ``slot`` to run: its own, others', taken over.
+    def _next_chunk(claims, done, slot, takeover, cursor):
+        """The next chunk index for the thread in ``slot`` to run, or -1 when none is left.
 
         The chunks are split into one contiguous range per slot, each with its
         own counter ``claims[1 + s]``.  A thread first claims chunks of its own
         range (the same part of the data on every call when nobody is late,
         which keeps that part in this core's caches), then of the other ranges
         (whose threads are slow or descheduled); finally, with ``takeover``
-        (the calling thread), it yields every chunk not yet marked done, which
+        (the calling thread), it returns every chunk not yet marked done, which
         may be one that a descheduled helper claimed and never finished.
+
+        ``cursor`` (``int64[2]``, zeros before the first call) keeps the
+        thread's place between calls: the range it claims from, then the
+        position of the take-over scan.  (A plain function with an explicit
+        cursor rather than a generator: Numba cannot cache functions that call
+        generators, numba/numba#8679.)
         """
         n_chunks = done.shape[0]
         slots = claims.shape[0] - 1
-        for k in range(slots):
-            s = (slot + k) % slots
+        while cursor[0] < slots:
+            s = (slot + cursor[0]) % slots
             lo = s * n_chunks // slots
             hi = (s + 1) * n_chunks // slots
             c = lo + _fetch_add(claims, 1 + s)
-            while c < hi:
-                yield c
-                c = lo + _fetch_add(claims, 1 + s)
+            if c < hi:
+                return c
+            cursor[0] += 1
         if takeover:
-            for c in range(n_chunks):
+            while cursor[1] < n_chunks:
+                c = cursor[1]
+                cursor[1] += 1
                 if not _is_done(done, c):
-                    yield c
+                    return c
+        return -1
 
     @njit(cache=True, nogil=True)
     def _and_popcount(a, b):
@@ -213,7 +222,9 @@ if HAS_NUMBA:
     def _pack_kernel(claims, done, takeover, bits, out, chunk):
         """``out[w]`` = bits ``64w .. 64w+63`` of ``bits``, least-significant first."""
         n = out.shape[0]
-        for c in _my_chunks(claims, done, _my_slot(claims, takeover), takeover):
+        slot, cursor = _my_slot(claims, takeover), np.zeros(2, dtype=np.int64)
+        c = _next_chunk(claims, done, slot, takeover, cursor)
+        while c >= 0:
             for w in range(c * chunk, min(n, (c + 1) * chunk)):
                 base = w * 64
                 word = np.uint64(0)
@@ -221,6 +232,7 @@ if HAS_NUMBA:
                     word |= np.uint64(bits[base + q]) << np.uint64(q)
                 out[w] = word
             _mark_done(done, c)
+            c = _next_chunk(claims, done, slot, takeover, cursor)
 
     @njit(cache=True, nogil=True)
     def _mac_rows_kernel(claims, done, takeover, weights2, inputs1, out, chunk):
@@ -230,10 +242,13 @@ if HAS_NUMBA:
         loop is a single streaming reduction that LLVM vectorises.
         """
         n_out = weights2.shape[0]
-        for c in _my_chunks(claims, done, _my_slot(claims, takeover), takeover):
+        slot, cursor = _my_slot(claims, takeover), np.zeros(2, dtype=np.int64)
+        c = _next_chunk(claims, done, slot, takeover, cursor)
+        while c >= 0:
             for o in range(c * chunk, min(n_out, (c + 1) * chunk)):
                 out[o] = _and_popcount(weights2[o], inputs1)
             _mark_done(done, c)
+            c = _next_chunk(claims, done, slot, takeover, cursor)
 
     @njit(cache=True, nogil=True)
     def _encode_chunk(c, chunk, cycle, start, thresh, length, enc):
@@ -288,14 +303,19 @@ if HAS_NUMBA:
         waits for another), then claims row chunks; the calling thread
         (``takeover``) finally runs any row chunk not yet done.
         """
-        slot = _my_slot(enc_claims, takeover)
-        for c in _my_chunks(enc_claims, enc_done, slot, True):
+        slot, cursor = _my_slot(enc_claims, takeover), np.zeros(2, dtype=np.int64)
+        c = _next_chunk(enc_claims, enc_done, slot, True, cursor)
+        while c >= 0:
             _encode_chunk(c, enc_chunk, cycle, start, thresh, length, enc)
             _mark_done(enc_done, c)
+            c = _next_chunk(enc_claims, enc_done, slot, True, cursor)
         sums = np.empty(enc.shape[1], dtype=np.int64)
-        for c in _my_chunks(row_claims, row_done, slot, takeover):
+        cursor[:] = 0
+        c = _next_chunk(row_claims, row_done, slot, takeover, cursor)
+        while c >= 0:
             _rows_chunk(c, row_chunk, weights, enc, counts, sums)
             _mark_done(row_done, c)
+            c = _next_chunk(row_claims, row_done, slot, takeover, cursor)
 
 
 # --------------------------------------------------------------------------------------
