@@ -199,6 +199,14 @@ def _factor_pd(mat: Float) -> Float:
 class LinearGaussianSSM:
     """A linear-Gaussian state-space model (see the module docstring for the equations).
 
+    Every value must be a finite real number. ``Q``, ``R`` and ``Sigma_0`` are
+    checked and stored as the module docstring says (symmetry within
+    :data:`SYM_RTOL`, then symmetrised; ``Q`` PSD within :data:`PSD_RTOL`;
+    ``R`` and ``Sigma_0`` PD beyond :data:`PD_RTOL`). Arguments are checked in
+    the order ``A, B, C, D, Q, R, mu_0, Sigma_0`` (values and shapes), then
+    symmetry and definiteness of ``Q``, ``R``, ``Sigma_0``. The stored arrays
+    are read-only copies.
+
     Parameters
     ----------
     A : array_like
@@ -217,14 +225,6 @@ class LinearGaussianSSM:
         ``(n,)`` mean of the first state ``x_0``.
     Sigma_0 : array_like
         ``(n, n)`` covariance of ``x_0``, symmetric positive definite.
-
-    Every value must be a finite real number. ``Q``, ``R`` and ``Sigma_0`` are
-    checked and stored as the module docstring says (symmetry within
-    :data:`SYM_RTOL`, then symmetrised; ``Q`` PSD within :data:`PSD_RTOL`;
-    ``R`` and ``Sigma_0`` PD beyond :data:`PD_RTOL`). Arguments are checked in
-    the order ``A, B, C, D, Q, R, mu_0, Sigma_0`` (values and shapes), then
-    symmetry and definiteness of ``Q``, ``R``, ``Sigma_0``. The stored arrays
-    are read-only copies.
 
     Raises
     ------
