@@ -1,1 +1,4 @@
-"""sc_neurocore: stochastic-computing spiking networks. See :mod:`sc_neurocore.accel`."""
+"""sc_neurocore: stochastic-computing spiking networks.
+
+See [`sc_neurocore.accel`][sc_neurocore.accel].
+"""

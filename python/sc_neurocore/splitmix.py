@@ -44,12 +44,12 @@ from sc_neurocore.accel._validation import check_int
 
 __all__ = ["SplitMix64", "GAMMA", "TAU", "U64_LIMIT"]
 
-#: The state increment (the golden ratio's 64-bit fraction).
 GAMMA = 0x9E3779B97F4A7C15
-#: ``2 * pi`` as a double: the Box-Muller angle factor.
+"""The state increment (the golden ratio's 64-bit fraction)."""
 TAU = 6.283185307179586
-#: ``2**64``: seeds and bounds are below it.
+"""``2 * pi`` as a double: the Box-Muller angle factor."""
 U64_LIMIT = 1 << 64
+"""``2**64``: seeds and bounds are below it."""
 
 _MASK = U64_LIMIT - 1
 _MUL1 = 0xBF58476D1CE4E5B9
@@ -151,7 +151,13 @@ class SplitMix64:
     # ---------------------------------------------------------------- array draws
 
     def u64s(self, n: int) -> npt.NDArray[np.uint64]:
-        """``n`` successive :meth:`next_u64` values as a ``uint64`` array.
+        """``n`` successive [`next_u64`][sc_neurocore.splitmix.SplitMix64.next_u64] values as a
+        ``uint64`` array.
+
+        Parameters
+        ----------
+        n : int
+            How many values, ``>= 0``.
 
         Raises
         ------
@@ -169,17 +175,31 @@ class SplitMix64:
         return out
 
     def uniforms(self, n: int) -> npt.NDArray[np.float64]:
-        """``n`` successive :meth:`uniform` values as a ``float64`` array."""
+        """``n`` successive [`uniform`][sc_neurocore.splitmix.SplitMix64.uniform] values as a
+        ``float64`` array.
+
+        Parameters
+        ----------
+        n : int
+            How many values, ``>= 0``.
+        """
         words = self.u64s(n)
         out: npt.NDArray[np.float64] = (words >> np.uint64(11)).astype(np.float64) * _UNIT
         return out
 
     def normals(self, n: int) -> npt.NDArray[np.float64]:
-        """``n`` successive :meth:`normal` values (``2 n`` draws) as a ``float64`` array.
+        """``n`` successive [`normal`][sc_neurocore.splitmix.SplitMix64.normal] values (``2 n``
+        draws) as a ``float64`` array.
 
-        The math-library calls are the scalar ones of :meth:`normal` (not
-        NumPy's vectorised ``log``/``cos``), so this equals ``n`` calls of
-        :meth:`normal` bit for bit.
+        The math-library calls are the scalar ones of
+        [`normal`][sc_neurocore.splitmix.SplitMix64.normal] (not NumPy's vectorised
+        ``log``/``cos``), so this equals ``n`` calls of
+        [`normal`][sc_neurocore.splitmix.SplitMix64.normal] bit for bit.
+
+        Parameters
+        ----------
+        n : int
+            How many values, ``>= 0``.
         """
         n = check_int(n, "n", minimum=0)
         u = self.uniforms(2 * n).tolist()
@@ -187,7 +207,15 @@ class SplitMix64:
                         dtype=np.float64)
 
     def integers_below(self, n: int, bound: int) -> npt.NDArray[np.uint64]:
-        """``n`` successive :meth:`below` values as a ``uint64`` array.
+        """``n`` successive [`below`][sc_neurocore.splitmix.SplitMix64.below] values as a
+        ``uint64`` array.
+
+        Parameters
+        ----------
+        n : int
+            How many values, ``>= 0``.
+        bound : int
+            The exclusive upper bound, in ``[1, 2**64)``.
 
         Raises
         ------

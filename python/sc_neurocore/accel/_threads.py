@@ -113,7 +113,7 @@ def set_backend_threads(n: int) -> dict[str, int | None]:
     Returns
     -------
     dict
-        The counts in effect afterwards, as :func:`backend_threads` reports them.
+        The counts in effect afterwards, as ``backend_threads`` reports them.
 
     Raises
     ------

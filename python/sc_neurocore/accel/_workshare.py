@@ -1,9 +1,9 @@
 """Sharing one call's work among threads without ever waiting for a descheduled one.
 
-The compiled kernels that use this (:mod:`sc_neurocore.accel.jit_kernels`)
-split their work into many small chunks and claim them one at a time from a
-shared counter, so whichever thread is running takes the next chunk.  A call
-runs as a *region*:
+The compiled kernels that use this
+([`sc_neurocore.accel.jit_kernels`][sc_neurocore.accel.jit_kernels]) split their work into many
+small chunks and claim them one at a time from a shared counter, so whichever thread is running
+takes the next chunk.  A call runs as a *region*:
 
 * the calling thread starts on the chunks at once;
 * helper threads (a small pool, started on first use) join as soon as the

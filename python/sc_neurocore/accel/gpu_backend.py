@@ -52,8 +52,8 @@ T = TypeVar("T")
 # CUDA source (compiled by CuPy's RawModule on a GPU, by NVRTC alone in CI)
 # --------------------------------------------------------------------------------------
 
-#: Threads per block for every kernel: a multiple of 32 and at most 1024.
 THREADS = 256
+"""Threads per block for every kernel: a multiple of 32 and at most 1024."""
 
 KERNEL_NAMES = ("sc_vec_mac", "sc_encode", "sc_pack_bits", "sc_popcount64")
 """Names of the ``extern "C"`` kernels in ``CUDA_SOURCE``."""
@@ -181,8 +181,8 @@ extern "C" __global__ void sc_popcount64(const u64* __restrict__ a,
 """
 """The CUDA C++ source of the kernels (compiled by CuPy on a GPU, by NVRTC alone anywhere)."""
 
-#: NVRTC options used both on the GPU and for the GPU-less compile check.
 NVRTC_OPTIONS: tuple[str, ...] = ("--std=c++14",)
+"""NVRTC options used both on the GPU and for the GPU-less compile check."""
 
 # --------------------------------------------------------------------------------------
 # CuPy import, GPU probe, active namespace

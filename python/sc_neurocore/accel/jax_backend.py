@@ -100,9 +100,10 @@ INSTALL_HINT = "pip install 'sc-neurocore[jax]'"
 JAX_SURROGATE_PATHS: tuple[str, ...] = ("custom_vjp", "legacy_stop_gradient")
 """The surrogate-gradient implementations the training functions accept."""
 
-#: How many times each jit-compiled kernel has been traced (a Python side
-#: effect that runs only while tracing); lets tests check there is no retracing.
 TRACE_COUNTS: Counter[str] = Counter()
+"""How many times each jit-compiled kernel has been traced (a Python side effect that runs
+only while tracing); lets tests check there is no retracing.
+"""
 
 _WORD_BITS = 64
 
@@ -661,11 +662,12 @@ def jax_vec_mac(weights_packed: ArrayLike, inputs_packed: ArrayLike) -> Any:
 
 _CYCLE_ON_DEVICE: dict[Any, Any] = {}
 
-#: Weight bytes reduced per step of the blocked AND-popcount: a block stays in
-#: cache while every batch row meets it, and no weight-sized temporary exists.
 _SC_BLOCK_BYTES = 1 << 18
-#: Words left out at the end of the weights' aligned body (see :func:`_sc_weight_operands`).
+"""Weight bytes reduced per step of the blocked AND-popcount: a block stays in cache while
+every batch row meets it, and no weight-sized temporary exists.
+"""
 _SC_EDGE_WORDS = _ZERO_COPY_ALIGN // 8
+"""Words left out at the end of the weights' aligned body (see ``_sc_weight_operands``)."""
 
 
 def _cycle_table(length: int = 1) -> Any:
@@ -746,7 +748,7 @@ if HAS_JAX:
                        cycle: Any, *, length: int, n_out: int, block_rows: int) -> Any:
         """Encode every batch row on the device, then AND-popcount it with the weights.
 
-        The weights come as in :func:`_sc_weight_operands`: ``body`` holds
+        The weights come as in ``_sc_weight_operands``: ``body`` holds
         weight word ``j`` at ``body[j - shift]`` for ``shift <= j < n_out * k -
         8 + shift``; ``edges[0, 8 - shift:]`` are the words before that and
         ``edges[1, :8 - shift]`` those after it.  With no edges (``edges`` of
@@ -775,7 +777,7 @@ if HAS_JAX:
 
 
 def _sc_weight_operands(weights: np.ndarray) -> tuple[Any, np.ndarray, np.int64]:
-    """``(body, edges, shift)`` of ``weights`` for :func:`_sc_counts_jit`.
+    """``(body, edges, shift)`` of ``weights`` for ``_sc_counts_jit``.
 
     On CPU, XLA reads a host buffer in place only if it starts on a 64-byte
     boundary, and NumPy's large arrays usually start 16 bytes past one, so

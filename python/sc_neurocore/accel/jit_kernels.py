@@ -20,7 +20,7 @@ unavailable (probing never warns).
 Threads: each kernel splits its work into small chunks (a few rows or inputs)
 that threads claim one at a time with atomic counters (each thread first from
 its own contiguous share, then from the others'), and runs on the
-calling thread plus helper threads of :mod:`sc_neurocore.accel._workshare`
+calling thread plus helper threads of ``sc_neurocore.accel._workshare``
 (compiled code releases the GIL).  Helpers wait passively and the caller never
 waits for a helper that has not started, so a kernel keeps most of its speed
 when other processes keep every core busy, instead of stalling on a static
@@ -138,7 +138,7 @@ if HAS_NUMBA:
 
     @intrinsic
     def _is_done(typingctx, done, index):
-        """``done[index] != 0`` as an acquire load (pairs with :func:`_mark_done`)."""
+        """``done[index] != 0`` as an acquire load (pairs with ``_mark_done``)."""
         if not _is_int64_vector(done) or not isinstance(index, types.Integer):
             return None
         sig = types.boolean(done, types.int64)
@@ -350,11 +350,12 @@ def _check_output(arr: object, name: str, shape: tuple[int, ...],
 # Threads and chunks
 # --------------------------------------------------------------------------------------
 
-#: Words a chunk of work should touch: small enough that a thread descheduled in
-#: the middle of one holds up little, large enough that claiming it costs nothing.
 _CHUNK_WORDS = 1 << 13
-#: Below this many words of work in total a call runs on the calling thread alone.
+"""Words a chunk of work should touch: small enough that a thread descheduled in the middle
+of one holds up little, large enough that claiming it costs nothing.
+"""
 _PARALLEL_WORDS = 1 << 16
+"""Below this many words of work in total a call runs on the calling thread alone."""
 
 
 def _num_threads() -> int:
@@ -378,7 +379,7 @@ def _run_chunks(kernel: Callable[..., None], items: int, chunk: int, total_words
 
     Helpers call ``kernel(claims, done, False, *args, chunk)``; the caller
     calls it with ``True``, so that it also takes over the chunks not marked
-    done (see :mod:`sc_neurocore.accel._workshare`).  ``claims`` holds the
+    done (see ``sc_neurocore.accel._workshare``).  ``claims`` holds the
     count of helpers that joined, then one claim counter per thread.
     """
     n_chunks = -(-items // chunk)
@@ -517,7 +518,7 @@ def _encoder_operands(args: ForwardArgs) -> tuple[np.ndarray, np.ndarray, np.nda
 def _forward_counts(args: ForwardArgs) -> np.ndarray:
     """Encode the inputs, then AND-popcount them with the weights: ``int64 (batch, n_out)``.
 
-    One parallel region (:func:`_forward_kernel`).  Only the packed input
+    One parallel region (``_forward_kernel``).  Only the packed input
     words (``n_in * batch * n_words``, small) are materialised; neither
     unpacked bits nor any weight-sized product exist.
     """

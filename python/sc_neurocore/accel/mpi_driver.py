@@ -48,7 +48,8 @@ environment variable overrides it (a number, or ``keep``).
 
 ``mpi4py.MPI`` is imported on first use (constructing a driver, or reading
 ``HAS_MPI``), not when this module is imported, so that a launcher process
-(the timing study, the test suite; see `sc_neurocore.accel.mpi_launch`)
+(the timing study, the test suite; see
+[`sc_neurocore.accel.mpi_launch`][sc_neurocore.accel.mpi_launch])
 never initialises MPI itself.
 """
 
@@ -79,8 +80,8 @@ __all__ = ["HAS_MPI", "MPIDriver", "MPIRankError", "MPIFallbackWarning", "split_
 ROOT = 0
 # Rank-local result arrays of the forward pass.
 _RESULT_DTYPE = np.float64
-# Environment variable overriding the per-rank thread count ("auto", "keep" or a number).
 THREADS_ENV = "SC_NEUROCORE_THREADS_PER_RANK"
+"""Environment variable overriding the per-rank thread count (``auto``, ``keep`` or a number)."""
 
 
 class MPIFallbackWarning(RuntimeWarning):

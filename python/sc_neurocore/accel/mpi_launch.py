@@ -1,14 +1,15 @@
 """Launching ``mpiexec`` jobs from Python: the test suite's and the timing study's launcher.
 
-:func:`run_mpi` starts ``mpiexec -n N <args>`` in its own process group with a
-timeout (on expiry the whole group is ended, so no rank is left spinning) and
-returns what the job printed.  :func:`find_mpiexec` looks next to the running
-interpreter first (a venv's ``bin/``, where the MPICH wheel installs
-``mpiexec``), then on ``PATH``; :func:`mpiexec_command` adds the flags Open MPI
-needs for a local launch; :func:`subprocess_env` makes this package importable
-in the ranks.
+[`run_mpi`][sc_neurocore.accel.mpi_launch.run_mpi] starts ``mpiexec -n N <args>`` in its own
+process group with a timeout (on expiry the whole group is ended, so no rank is left spinning) and
+returns what the job printed.  [`find_mpiexec`][sc_neurocore.accel.mpi_launch.find_mpiexec]
+looks next to the running interpreter first (a venv's ``bin/``, where the MPICH wheel installs
+``mpiexec``), then on ``PATH``;
+[`mpiexec_command`][sc_neurocore.accel.mpi_launch.mpiexec_command] adds the flags Open MPI needs
+for a local launch; [`subprocess_env`][sc_neurocore.accel.mpi_launch.subprocess_env] makes this
+package importable in the ranks.
 
-This module never imports :mod:`mpi4py`: the launching process does not
+This module never imports ``mpi4py``: the launching process does not
 become an MPI process itself.
 """
 
@@ -50,10 +51,22 @@ MPIEXEC_MISSING = ("mpiexec not found next to {python} or on PATH. Install an MP
                    "`make test` does it, or pip install 'sc-neurocore[mpi]' (mpi4py + the "
                    "mpich wheel, which ships mpiexec into the environment's bin/), or a "
                    "system Open MPI / MPICH package")
+"""The message for a missing ``mpiexec`` (``{python}``: the running interpreter's path)."""
 
 
 def mpi_flavour(version_text: str) -> str:
-    """``"openmpi"``, ``"mpich"`` or ``"unknown"`` from ``mpiexec --version`` output."""
+    """``"openmpi"``, ``"mpich"`` or ``"unknown"`` from ``mpiexec --version`` output.
+
+    Parameters
+    ----------
+    version_text : str
+        What ``mpiexec --version`` printed.
+
+    Returns
+    -------
+    str
+        ``"openmpi"`` or ``"mpich"`` when the text names one of them, else ``"unknown"``.
+    """
     text = version_text.lower()
     if "open mpi" in text or "open-mpi" in text or "openrte" in text or "prrte" in text:
         return "openmpi"
@@ -77,6 +90,18 @@ def mpiexec_command(n: int, mpiexec: str | None = None) -> list[str]:
     Open MPI refuses more ranks than cores unless given ``--oversubscribe``;
     MPICH (Hydra) needs no flag.
 
+    Parameters
+    ----------
+    n : int
+        Number of ranks.
+    mpiexec : str, optional
+        The ``mpiexec`` to use (default: [`find_mpiexec`][sc_neurocore.accel.mpi_launch.find_mpiexec]).
+
+    Returns
+    -------
+    list of str
+        The command line up to the program to run.
+
     Raises
     ------
     FileNotFoundError
@@ -92,7 +117,19 @@ def mpiexec_command(n: int, mpiexec: str | None = None) -> list[str]:
 
 
 def subprocess_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment for launched ranks: this package importable, Open MPI allowed as root."""
+    """Environment for launched ranks: this package importable, Open MPI allowed as root.
+
+    Parameters
+    ----------
+    extra : dict of str to str, optional
+        Variables added last (they win over the others).
+
+    Returns
+    -------
+    dict of str to str
+        A copy of ``os.environ`` with this package's source folder first on
+        ``PYTHONPATH`` (and, when running as root, Open MPI's run-as-root switches).
+    """
     env = dict(os.environ)
     package_root = str(Path(__file__).resolve().parents[2])  # .../python
     parts = [package_root] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
@@ -106,7 +143,21 @@ def subprocess_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class MPIRun:
-    """Outcome of :func:`run_mpi`."""
+    """Outcome of [`run_mpi`][sc_neurocore.accel.mpi_launch.run_mpi].
+
+    Attributes
+    ----------
+    returncode : int or None
+        ``mpiexec``'s exit status (``None`` if it could not be collected).
+    stdout : str
+        What the job printed on standard output (every rank's, interleaved).
+    stderr : str
+        What the job printed on standard error.
+    timed_out : bool
+        Whether the timeout ended the job (its process group was terminated).
+    command : list of str
+        The command line that was run.
+    """
 
     returncode: int | None
     stdout: str
@@ -115,7 +166,18 @@ class MPIRun:
     command: list[str]
 
     def tail(self, chars: int = 4000) -> str:
-        """The end of stdout and stderr, for error messages."""
+        """The end of stdout and stderr, for error messages.
+
+        Parameters
+        ----------
+        chars : int
+            At most this many trailing characters of each stream.
+
+        Returns
+        -------
+        str
+            The command, the return code, then the end of stdout and of stderr.
+        """
         return (f"command: {' '.join(self.command)}\nreturn code: {self.returncode}"
                 f"{' (timed out)' if self.timed_out else ''}\n--- stdout ---\n"
                 f"{self.stdout[-chars:]}\n--- stderr ---\n{self.stderr[-chars:]}")
@@ -127,6 +189,23 @@ def run_mpi(n: int, args: Sequence[str], *, timeout: float,
 
     The job runs in its own process group; on timeout the whole group (mpiexec
     and every rank it started) is terminated, so no rank is left spinning.
+
+    Parameters
+    ----------
+    n : int
+        Number of ranks.
+    args : sequence of str
+        The program and its arguments (e.g. ``[sys.executable, "-m", ...]``).
+    timeout : float
+        Seconds to wait before the job's process group is terminated.
+    env : dict of str to str, optional
+        The ranks' environment (default:
+        [`subprocess_env`][sc_neurocore.accel.mpi_launch.subprocess_env]`()`).
+
+    Returns
+    -------
+    MPIRun
+        The return code, the captured output and whether the timeout ended the job.
 
     Raises
     ------

@@ -2,16 +2,20 @@
 
 An SC signal is a probability ``p`` carried by a bitstream; here it is carried
 by the concentration of a DNA signal strand, ``c = 200 nM * p``
-(:data:`MAX_CONCENTRATION_NM`). This module gives
+([`MAX_CONCENTRATION_NM`][sc_neurocore.bridges.dna_mapper.MAX_CONCENTRATION_NM]). This module gives
 
-* :class:`DNAStrand`: one strand (ACGT, 5'->3') with its sequence properties and
-  nearest-neighbour thermodynamics (:data:`NN_STACKS`);
-* :class:`SequenceDesigner`: deterministic domain design on the shared
-  :class:`~sc_neurocore.splitmix.SplitMix64` generator;
-* :class:`DNAGate`, :class:`DNACircuitDesign` and :class:`BitstreamToDNA`,
-  which compiles a network of AND, OR, NOT, MUX and THRESHOLD gates to strands;
-* :class:`KineticSimulator`: an effective kinetic model with one first-order
-  rate per gate (:class:`KineticTrace` holds its result).
+* [`DNAStrand`][sc_neurocore.bridges.dna_mapper.DNAStrand]: one strand (ACGT, 5'->3') with its
+  sequence properties and nearest-neighbour thermodynamics
+  ([`NN_STACKS`][sc_neurocore.bridges.dna_mapper.NN_STACKS]);
+* [`SequenceDesigner`][sc_neurocore.bridges.dna_mapper.SequenceDesigner]: deterministic domain
+  design on the shared [`SplitMix64`][sc_neurocore.splitmix.SplitMix64] generator;
+* [`DNAGate`][sc_neurocore.bridges.dna_mapper.DNAGate],
+  [`DNACircuitDesign`][sc_neurocore.bridges.dna_mapper.DNACircuitDesign] and
+  [`BitstreamToDNA`][sc_neurocore.bridges.dna_mapper.BitstreamToDNA], which compiles a network
+  of AND, OR, NOT, MUX and THRESHOLD gates to strands;
+* [`KineticSimulator`][sc_neurocore.bridges.dna_mapper.KineticSimulator]: an effective kinetic
+  model with one first-order rate per gate
+  ([`KineticTrace`][sc_neurocore.bridges.dna_mapper.KineticTrace] holds its result).
 
 The Rust mirror ``rust/mirror/src/safety/dna_mapper.rs`` re-implements all of
 it; both are checked against ``parity/golden/dna_mapper.txt``. Every number
@@ -22,17 +26,17 @@ library), which the golden file compares within a relative ``1e-12``.
 
 Draw order (the only randomness; docs/safety-mirrors.md, "Consumption order")
 ------------------------------------------------------------------------------
-* Each :class:`SequenceDesigner` owns one ``SplitMix64(seed)``; nothing else
-  draws from it.
-* :meth:`SequenceDesigner.design_domain` draws whole candidates: a candidate of
-  ``length`` nucleotides is ``length`` calls of ``below(4)`` (one word each,
-  since 4 divides 2**64), nucleotide ``i`` from call ``i``, with
+* Each [`SequenceDesigner`][sc_neurocore.bridges.dna_mapper.SequenceDesigner] owns one
+  ``SplitMix64(seed)``; nothing else draws from it.
+* [`SequenceDesigner.design_domain`][sc_neurocore.bridges.dna_mapper.SequenceDesigner.design_domain]
+  draws whole candidates: a candidate of ``length`` nucleotides is ``length`` calls of
+  ``below(4)`` (one word each, since 4 divides 2**64), nucleotide ``i`` from call ``i``, with
   ``0, 1, 2, 3 -> A, C, G, T``. A rejected candidate is discarded and the next
   one drawn from where the generator stands; the accepted one ends the call.
   A call therefore consumes ``length * (number of candidates)`` words, and a
   refused call (invalid argument, infeasible GC target) consumes none.
-* :meth:`BitstreamToDNA.compile_network` makes a fresh
-  ``SequenceDesigner(seed, gc_target, max_homopolymer)`` per call and designs,
+* [`BitstreamToDNA.compile_network`][sc_neurocore.bridges.dna_mapper.BitstreamToDNA.compile_network]
+  makes a fresh ``SequenceDesigner(seed, gc_target, max_homopolymer)`` per call and designs,
   in this order: for each primary input ``x`` (in ``input_names`` order) the
   toehold ``x.t`` (6 nt) then the recognition domain ``x.d`` (15 nt); then for
   each gate in list order its internal signals (NOT: ``<gate>.fuel``; MUX:
@@ -65,15 +69,6 @@ __all__ = [
 
 # --------------------------------------------------------------------------- constants
 
-#: Unified nearest-neighbour stack parameters for Watson-Crick DNA duplexes in
-#: 1 M NaCl: stack ``"XY/X'Y'"`` (5'-XY-3' paired with 3'-X'Y'-5') -> (ΔH in
-#: kcal/mol, ΔS in cal/(mol·K)). Source: the unified set of J. SantaLucia Jr.
-#: (1998), "A unified view of polymer, dumbbell, and oligonucleotide DNA
-#: nearest-neighbor thermodynamics", PNAS 95:1460-1465, Table 2, as used with
-#: the initiation and terminal A·T parameters of J. SantaLucia Jr. & D. Hicks
-#: (2004), "The thermodynamics of DNA structural motifs", Annu. Rev. Biophys.
-#: Biomol. Struct. 33:415-440, Table 1 (whose own stack list revises AA/TT to
-#: -7.6, -21.3; this module keeps the 1998 values, as its contract specifies).
 NN_STACKS: Mapping[str, tuple[float, float]] = MappingProxyType({
     "AA/TT": (-7.9, -22.2),
     "AT/TA": (-7.2, -20.4),
@@ -86,67 +81,92 @@ NN_STACKS: Mapping[str, tuple[float, float]] = MappingProxyType({
     "GC/CG": (-9.8, -24.4),
     "GG/CC": (-8.0, -19.9),
 })
-#: Duplex initiation (ΔH kcal/mol, ΔS cal/(mol·K)): SantaLucia & Hicks (2004).
+"""Unified nearest-neighbour stack parameters for Watson-Crick DNA duplexes in 1 M NaCl:
+stack ``"XY/X'Y'"`` (5'-XY-3' paired with 3'-X'Y'-5') -> (ΔH in kcal/mol, ΔS in
+cal/(mol·K)). Source: the unified set of J. SantaLucia Jr. (1998), "A unified view of
+polymer, dumbbell, and oligonucleotide DNA nearest-neighbor thermodynamics", PNAS
+95:1460-1465, Table 2, as used with the initiation and terminal A·T parameters of J.
+SantaLucia Jr. & D. Hicks (2004), "The thermodynamics of DNA structural motifs", Annu. Rev.
+Biophys. Biomol. Struct. 33:415-440, Table 1 (whose own stack list revises AA/TT to -7.6,
+-21.3; this module keeps the 1998 values, as its contract specifies).
+"""
 NN_INITIATION: tuple[float, float] = (0.2, -5.7)
-#: Penalty per terminal A·T pair (ΔH, ΔS): SantaLucia & Hicks (2004); added once for each
-#: end of the sequence that is A or T.
+"""Duplex initiation (ΔH kcal/mol, ΔS cal/(mol·K)): SantaLucia & Hicks (2004)."""
 NN_TERMINAL_AT: tuple[float, float] = (2.2, 6.9)
-#: The gas constant in cal/(mol·K), as the melting-temperature formula uses it.
+"""Penalty per terminal A·T pair (ΔH, ΔS): SantaLucia & Hicks (2004); added once for each
+end of the sequence that is A or T.
+"""
 GAS_CONSTANT = 1.987
-#: 37 °C in kelvin as ``delta_g_37`` writes it.
+"""The gas constant in cal/(mol·K), as the melting-temperature formula uses it."""
 _T37_K = 310.15
+"""37 °C in kelvin as ``delta_g_37`` writes it."""
 
-#: Strand roles (what a strand does in a circuit). ``signal``: a generic
-#: signal strand (the default); ``input`` / ``output``: a primary input of a
-#: network / a strand that releases a network output; ``gate``: a gate's
-#: bottom (template) strand; ``blocker``: a top strand that covers a toehold
-#: until an earlier input displaces it; ``release``: a top strand released as
-#: an internal signal; ``fuel``: a strand that drives a gate at constant supply;
-#: ``threshold``: a sink that absorbs a signal up to its concentration;
-#: ``annihilator``: a strand that removes two signals together; ``reporter``: a
-#: read-out strand (never made by the compiler).
 ROLES: tuple[str, ...] = ("signal", "input", "output", "gate", "blocker", "release", "fuel",
                           "threshold", "annihilator", "reporter")
+"""Strand roles (what a strand does in a circuit). ``signal``: a generic signal strand (the
+default); ``input`` / ``output``: a primary input of a network / a strand that releases a
+network output; ``gate``: a gate's bottom (template) strand; ``blocker``: a top strand that
+covers a toehold until an earlier input displaces it; ``release``: a top strand released as
+an internal signal; ``fuel``: a strand that drives a gate at constant supply; ``threshold``:
+a sink that absorbs a signal up to its concentration; ``annihilator``: a strand that removes
+two signals together; ``reporter``: a read-out strand (never made by the compiler).
+"""
 
-#: Gate types the compiler knows, with their (minimum, maximum) fan-in
-#: (``None``: no maximum).
 GATE_TYPES: Mapping[str, tuple[int, int | None]] = MappingProxyType({
     "AND": (2, None), "OR": (2, None), "NOT": (1, 1), "MUX": (3, 3), "THRESHOLD": (1, None),
 })
+"""Gate types the compiler knows, with their (minimum, maximum) fan-in (``None``: no maximum)."""
 
-#: Toehold length (nt) of every designed signal.
 TOEHOLD_LENGTH = 6
-#: Recognition (branch-migration) domain length (nt) of every designed signal.
+"""Toehold length (nt) of every designed signal."""
 RECOGNITION_LENGTH = 15
-#: The concentration that stands for probability 1 (nM); every simulated
-#: concentration is clamped to ``[0, MAX_CONCENTRATION_NM]``.
+"""Recognition (branch-migration) domain length (nt) of every designed signal."""
 MAX_CONCENTRATION_NM = 200.0
-#: Concentration of every compiled gate complex and of gate, blocker, release
-#: and annihilator strands (nM); it sets the gate's first-order rate.
+"""The concentration that stands for probability 1 (nM); every simulated concentration is
+clamped to ``[0, MAX_CONCENTRATION_NM]``.
+"""
 GATE_CONCENTRATION_NM = 100.0
-#: Concentration of compiled fuel strands and of primary input strands (nM,
-#: nominal: the simulator takes the input concentrations per run).
+"""Concentration of every compiled gate complex and of gate, blocker, release and
+annihilator strands (nM); it sets the gate's first-order rate.
+"""
 FUEL_CONCENTRATION_NM = 200.0
+"""Concentration of compiled fuel strands (nM)."""
 INPUT_CONCENTRATION_NM = 100.0
-#: Apparent activation energy of the effective gate reaction (cal/mol), a
-#: model constant of :class:`KineticSimulator` (not a measured value).
+"""Concentration of compiled primary input strands (nM, nominal: the simulator takes the input
+concentrations per run).
+"""
 ACTIVATION_ENERGY = 10000.0
-#: Reference temperature (°C) at which the Arrhenius factor is exactly 1.
+"""Apparent activation energy of the effective gate reaction (cal/mol), a model constant of
+[`KineticSimulator`][sc_neurocore.bridges.dna_mapper.KineticSimulator] (not a measured value).
+"""
 REFERENCE_TEMPERATURE_C = 37.0
-#: Longest domain :meth:`SequenceDesigner.design_domain` designs (nt).
+"""Reference temperature (°C) at which the Arrhenius factor is exactly 1."""
 MAX_DOMAIN_LENGTH = 1000
-#: Most candidates ``max_tries`` may allow per domain.
+"""Longest domain
+[`SequenceDesigner.design_domain`][sc_neurocore.bridges.dna_mapper.SequenceDesigner.design_domain]
+designs (nt).
+"""
 MAX_TRIES_LIMIT = 1_000_000
-#: Most integration steps one :meth:`KineticSimulator.simulate` call may take.
+"""Most candidates ``max_tries`` may allow per domain."""
 MAX_STEPS = 1_000_000
-#: Domains at least this long are recognition domains: ``validate`` checks
-#: that they melt above the operating temperature (toeholds must not).
+"""Most integration steps one
+[`KineticSimulator.simulate`][sc_neurocore.bridges.dna_mapper.KineticSimulator.simulate] call
+may take.
+"""
 MIN_STABLE_DOMAIN_LENGTH = 10
-#: :class:`SequenceDesigner` defaults (the compiler uses them).
+"""Domains at least this long are recognition domains: ``validate`` checks that they melt
+above the operating temperature (toeholds must not).
+"""
 DEFAULT_MAX_SIMILARITY = 0.75
+"""Default ``max_similarity`` of
+[`SequenceDesigner`][sc_neurocore.bridges.dna_mapper.SequenceDesigner] (the compiler uses it).
+"""
 DEFAULT_MAX_TRIES = 10_000
-#: Operating temperatures (°C) accepted everywhere.
+"""Default ``max_tries`` of
+[`SequenceDesigner`][sc_neurocore.bridges.dna_mapper.SequenceDesigner] (the compiler uses it).
+"""
 TEMPERATURE_RANGE_C = (0.0, 100.0)
+"""Operating temperatures (°C) accepted everywhere."""
 
 _BASES = "ACGT"
 _COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
@@ -158,7 +178,8 @@ def _revcomp(seq: str) -> str:
 
 
 def _stack_index() -> dict[str, str]:
-    """Dinucleotide (5'->3' on the top strand) -> its key in :data:`NN_STACKS`.
+    """Dinucleotide (5'->3' on the top strand) -> its key in
+    [`NN_STACKS`][sc_neurocore.bridges.dna_mapper.NN_STACKS].
 
     A key ``"XY/X'Y'"`` pairs 5'-XY-3' with its complement 3'-X'Y'-5'. ``XY`` is
     its own key when listed, else the key of its reverse complement (the same
@@ -286,6 +307,16 @@ def _set_fields(obj: object, **values: object) -> None:
 def complement(sequence: str) -> str:
     """The base-by-base Watson-Crick complement (A<->T, C<->G), same direction.
 
+    Parameters
+    ----------
+    sequence : str
+        A DNA sequence, 5'->3'.
+
+    Returns
+    -------
+    str
+        Upper-case, the same length.
+
     Raises
     ------
     TypeError, ValueError
@@ -297,6 +328,16 @@ def complement(sequence: str) -> str:
 def reverse_complement(sequence: str) -> str:
     """The complementary strand read 5'->3' (complement, reversed).
 
+    Parameters
+    ----------
+    sequence : str
+        A DNA sequence, 5'->3'.
+
+    Returns
+    -------
+    str
+        Upper-case, the same length.
+
     Raises
     ------
     TypeError, ValueError
@@ -306,7 +347,22 @@ def reverse_complement(sequence: str) -> str:
 
 
 def gc_count(sequence: str) -> int:
-    """Number of G and C nucleotides."""
+    """Number of G and C nucleotides.
+
+    Parameters
+    ----------
+    sequence : str
+        A DNA sequence, non-empty ACGT (any case).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``sequence`` is not a non-empty ACGT string (any case).
+    """
     seq = _check_sequence(sequence)
     return seq.count("G") + seq.count("C")
 
@@ -320,7 +376,23 @@ def _longest_run(seq: str) -> int:
 
 
 def max_homopolymer_run(sequence: str) -> int:
-    """Length of the longest run of one nucleotide (``"AAACG"`` -> 3)."""
+    """Length of the longest run of one nucleotide (``"AAACG"`` -> 3).
+
+    Parameters
+    ----------
+    sequence : str
+        A DNA sequence, non-empty ACGT (any case).
+
+    Returns
+    -------
+    int
+        ``>= 1``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``sequence`` is not a non-empty ACGT string (any case).
+    """
     return _longest_run(_check_sequence(sequence))
 
 
@@ -399,7 +471,7 @@ class DNAStrand:
     sequence : str
         Nucleotides A, C, G, T in either case; stored upper-case.
     role : str, optional
-        One of :data:`ROLES` (default ``"signal"``).
+        One of [`ROLES`][sc_neurocore.bridges.dna_mapper.ROLES] (default ``"signal"``).
     concentration_nM : float, optional
         Finite and ``> 0`` (default 100 nM).
 
@@ -417,7 +489,8 @@ class DNAStrand:
     -----
     The thermodynamic properties describe the duplex of the strand with its
     perfect complement (no symmetry correction for self-complementary
-    sequences) under the unified nearest-neighbour model :data:`NN_STACKS`.
+    sequences) under the unified nearest-neighbour model
+    [`NN_STACKS`][sc_neurocore.bridges.dna_mapper.NN_STACKS].
 
     Examples
     --------
@@ -454,7 +527,7 @@ class DNAStrand:
 
     @property
     def role(self) -> str:
-        """The strand's role (one of :data:`ROLES`)."""
+        """The strand's role (one of [`ROLES`][sc_neurocore.bridges.dna_mapper.ROLES])."""
         return self._role
 
     @property
@@ -508,7 +581,8 @@ class DNAStrand:
         """Duplex formation enthalpy ΔH (kcal/mol).
 
         ``initiation + sum of the stacks 5'->3' + terminal A·T penalties``
-        (5' end first), added in that order (:data:`NN_STACKS`).
+        (5' end first), added in that order
+        ([`NN_STACKS`][sc_neurocore.bridges.dna_mapper.NN_STACKS]).
 
         Raises
         ------
@@ -519,7 +593,8 @@ class DNAStrand:
 
     @property
     def delta_s(self) -> float:
-        """Duplex formation entropy ΔS (cal/(mol·K)), summed like :attr:`delta_h`.
+        """Duplex formation entropy ΔS (cal/(mol·K)), summed like
+        [`delta_h`][sc_neurocore.bridges.dna_mapper.DNAStrand.delta_h].
 
         Raises
         ------
@@ -543,7 +618,8 @@ class DNAStrand:
         """Duplex melting temperature (°C) with a sodium correction.
 
         ``Tm = 1000 * ΔH / (ΔS + R * ln(Ct / 4)) - 273.15 + 16.6 * log10([Na+])``
-        with ``R`` = :data:`GAS_CONSTANT`, evaluated in that order.
+        with ``R`` = [`GAS_CONSTANT`][sc_neurocore.bridges.dna_mapper.GAS_CONSTANT], evaluated
+        in that order.
 
         Parameters
         ----------
@@ -585,7 +661,7 @@ class SequenceDesigner:
     4. for every domain ``e`` designed earlier by this designer:
        ``sequence_similarity(d, e) <= max_similarity`` and
        ``sequence_similarity(d, reverse_complement(e)) <= max_similarity``
-       (see :func:`sequence_similarity`).
+       (see [`sequence_similarity`][sc_neurocore.bridges.dna_mapper.sequence_similarity]).
 
     Candidates are drawn as the module docstring ("Draw order") says; after
     ``max_tries`` rejected candidates the call raises ``ValueError`` (it never
@@ -816,19 +892,22 @@ class DNAGate:
     name : str
         An identifier (``[A-Za-z_][A-Za-z0-9_]*``).
     gate_type : str
-        One of :data:`GATE_TYPES` in either case; stored upper-case.
+        One of [`GATE_TYPES`][sc_neurocore.bridges.dna_mapper.GATE_TYPES] in either case; stored
+        upper-case.
     inputs : sequence of str
         Distinct signal identifiers; AND and OR take at least 2, NOT 1, MUX 3
         (``select, a, b``: ``select`` high passes ``a``), THRESHOLD at least 1.
     output : str
         The signal it drives (an identifier, not one of ``inputs``).
     strands : sequence of DNAStrand, optional
-        The strands that implement it (see :class:`BitstreamToDNA`).
+        The strands that implement it (see
+        [`BitstreamToDNA`][sc_neurocore.bridges.dna_mapper.BitstreamToDNA]).
     threshold : float, optional
         THRESHOLD only (required there): in ``(0, len(inputs))``.
     concentration_nM : float, optional
         Concentration of the gate complex, finite and ``> 0`` (default 100 nM);
-        it sets the gate's rate in :class:`KineticSimulator`.
+        it sets the gate's rate in
+        [`KineticSimulator`][sc_neurocore.bridges.dna_mapper.KineticSimulator].
 
     Raises
     ------
@@ -933,9 +1012,11 @@ class DNACircuitDesign:
     input_names, output_names : sequence of str, optional
         The network's primary inputs and outputs (required with ``gates``).
     gc_target : (float, float), optional
-        GC range :meth:`validate` checks domains against (default (0.4, 0.6)).
+        GC range [`validate`][sc_neurocore.bridges.dna_mapper.DNACircuitDesign.validate] checks
+        domains against (default (0.4, 0.6)).
     max_homopolymer : int, optional
-        Longest run :meth:`validate` allows, ``>= 1`` (default 3).
+        Longest run [`validate`][sc_neurocore.bridges.dna_mapper.DNACircuitDesign.validate]
+        allows, ``>= 1`` (default 3).
     temperature_c : float, optional
         Operating temperature in ``[0, 100]`` °C (default 37).
 
@@ -990,7 +1071,17 @@ class DNACircuitDesign:
                     temperature_c=_check_temperature(self.temperature_c))
 
     def strand(self, name: str) -> DNAStrand:
-        """The strand called ``name`` (``KeyError`` if there is none)."""
+        """The strand called ``name`` (``KeyError`` if there is none).
+
+        Parameters
+        ----------
+        name : str
+            A strand name of the design.
+
+        Returns
+        -------
+        DNAStrand
+        """
         for s in self.strands:
             if s.name == name:
                 return s
@@ -1002,7 +1093,7 @@ class DNACircuitDesign:
         In this order: for each domain (design order), a GC fraction
         ``count(G, C) / length`` outside ``gc_target``, then a homopolymer run
         over ``max_homopolymer``, then, for domains of at least
-        :data:`MIN_STABLE_DOMAIN_LENGTH` nt, a melting temperature (1 M Na+,
+        ``MIN_STABLE_DOMAIN_LENGTH`` nt, a melting temperature (1 M Na+,
         250 nM) below ``temperature_c``; then for each strand a homopolymer
         run over the limit (runs can form where domains join). The messages
         hold names and integers only:
@@ -1083,8 +1174,10 @@ class BitstreamToDNA:
     (role ``input``, 100 nM) in ``input_names`` order, then each gate's
     strands in gate order. Gate, blocker, release, annihilator and output
     strands are 100 nM, fuels 200 nM. The strands are domain-level templates
-    for the effective model of :class:`KineticSimulator`; the sequences come
-    from :class:`SequenceDesigner` (the order is in the module docstring).
+    for the effective model of
+    [`KineticSimulator`][sc_neurocore.bridges.dna_mapper.KineticSimulator]; the sequences come
+    from [`SequenceDesigner`][sc_neurocore.bridges.dna_mapper.SequenceDesigner] (the order is in
+    the module docstring).
 
     Parameters
     ----------
@@ -1092,8 +1185,9 @@ class BitstreamToDNA:
         Seed of the sequence design, in ``[0, 2**64)`` (default 42).
     temperature_c : float, optional
         Operating temperature in ``[0, 100]`` °C (default 37), stored in the
-        design (:meth:`DNACircuitDesign.validate` checks recognition domains
-        melt above it).
+        design
+        ([`DNACircuitDesign.validate`][sc_neurocore.bridges.dna_mapper.DNACircuitDesign.validate]
+        checks recognition domains melt above it).
     gc_target : (float, float), optional
         GC range of designed domains (default (0.4, 0.6)).
     max_homopolymer : int, optional
@@ -1128,6 +1222,16 @@ class BitstreamToDNA:
 
         ``200.0 * ones / n`` (evaluated in that order) for a 1-D stream of
         ``n >= 1`` bits of which ``ones`` are 1.
+
+        Parameters
+        ----------
+        bits : array_like
+            A 1-D stream of 0/1 integers or booleans.
+
+        Returns
+        -------
+        float
+            The concentration in nM, in ``[0, 200]``.
 
         Raises
         ------
@@ -1283,7 +1387,11 @@ class BitstreamToDNA:
 
 @dataclass(frozen=True)
 class KineticTrace:
-    """The result of :meth:`KineticSimulator.simulate`.
+    """The result of
+    [`KineticSimulator.simulate`][sc_neurocore.bridges.dna_mapper.KineticSimulator.simulate].
+
+    ``trace[signal]`` is the column of ``concentrations_nM`` that holds
+    ``signal`` (``KeyError`` if it is not simulated).
 
     Attributes
     ----------
@@ -1303,14 +1411,24 @@ class KineticTrace:
     rates: npt.NDArray[np.float64]
 
     def __getitem__(self, signal: str) -> npt.NDArray[np.float64]:
-        """The trace of ``signal`` (``KeyError`` if it is not simulated)."""
+        # Documented in the class docstring (a special method is not an API entry of its own).
         if signal not in self.signals:
             raise KeyError(signal)
         column: npt.NDArray[np.float64] = self.concentrations_nM[:, self.signals.index(signal)]
         return column
 
     def final(self, signal: str) -> float:
-        """The concentration of ``signal`` at ``t_end`` (nM)."""
+        """The concentration of ``signal`` at ``t_end`` (nM).
+
+        Parameters
+        ----------
+        signal : str
+            A simulated signal's name.
+
+        Returns
+        -------
+        float
+        """
         return float(self[signal][-1])
 
 
@@ -1341,8 +1459,9 @@ class KineticSimulator:
     * Signals: primary inputs stay at their given concentrations; each gate
       output ``y`` obeys ``dy/dt = k_g * (200 * A_g(p) - y)``, where ``p_i =
       clamp(x_i) / 200`` are its inputs as probabilities and ``A_g`` is
-      :meth:`DNAGate.activation` (so a gate relaxes to the SC value of its
-      inputs). All gate outputs are updated together from the same state.
+      [`DNAGate.activation`][sc_neurocore.bridges.dna_mapper.DNAGate.activation] (so a gate
+      relaxes to the SC value of its inputs). All gate outputs are updated together from the
+      same state.
     * Euler: ``y' = clamp(y + h * d(y))``. RK4: ``d1 = d(y)``, ``d2 =
       d(y + (0.5 * h) * d1)``, ``d3 = d(y + (0.5 * h) * d2)``, ``d4 = d(y + h *
       d3)``, ``y' = clamp(y + (h / 6.0) * (((d1 + 2.0 * d2) + 2.0 * d3) + d4))``
@@ -1398,10 +1517,19 @@ class KineticSimulator:
     def gate_rate(self, gate: DNAGate) -> float:
         """The effective first-order rate ``k_g`` (1/s) of ``gate`` (see the class docstring).
 
+        Parameters
+        ----------
+        gate : DNAGate
+            A gate of a compiled design.
+
+        Returns
+        -------
+        float
+
         Raises
         ------
         TypeError
-            If ``gate`` is not a :class:`DNAGate`.
+            If ``gate`` is not a [`DNAGate`][sc_neurocore.bridges.dna_mapper.DNAGate].
         """
         if not isinstance(gate, DNAGate):
             raise TypeError(f"gate must be a DNAGate, got {type(gate).__name__}")
@@ -1418,7 +1546,8 @@ class KineticSimulator:
         Parameters
         ----------
         design : DNACircuitDesign
-            A design with gates (e.g. from :meth:`BitstreamToDNA.compile_network`).
+            A design with gates (e.g. from
+            [`BitstreamToDNA.compile_network`][sc_neurocore.bridges.dna_mapper.BitstreamToDNA.compile_network]).
         input_concentrations_nM : mapping of str to float
             Exactly one concentration per primary input, each finite and in
             ``[0, 200]`` nM.

@@ -1,1 +1,1 @@
-"""sc_neurocore.scpn: the layers of the stochastic SCPN stack (see :mod:`.layers`)."""
+"""sc_neurocore.scpn: the layers of the stochastic SCPN stack (see ``layers``)."""

@@ -1,6 +1,6 @@
-"""Argument checks shared by every public function of :mod:`sc_neurocore.studio`.
+"""Argument checks shared by every public function of ``sc_neurocore.studio``.
 
-Integers go through :func:`sc_neurocore.accel._validation.check_int` (the
+Integers go through ``sc_neurocore.accel._validation.check_int`` (the
 package's one integer check); this module adds the real-number, range and
 array checks the analysis functions need, so each rule and its message exist
 once. Every check raises ``TypeError`` for a value of the wrong kind and

@@ -19,26 +19,27 @@ configuration ``config`` and returns a mapping with at least
 * ``"states"``: a mapping of state name (``str``) to its 1-D trace of
   ``n_steps`` finite reals, the value after each step (insertion order
   matters: the first state is the default ``variable`` of
-  :func:`bifurcation_sweep`);
+  [`bifurcation_sweep`][sc_neurocore.studio.analysis.bifurcation_sweep]);
 * ``"spikes"``: the step indices (ints in ``[0, n_steps)``) at which it spiked.
 
-Extra keys are ignored. :func:`check_simulation` checks a result against these
-rules (every sweep calls it, naming ``simulate_fn`` in its errors). The sweeps
-set one or more configuration keys on top of ``base_config``: ``current``
-(:func:`fi_curve_sweep`), the swept parameter names, and for
-:func:`frequency_response` the sinusoidal drive keys ``current`` (the bias),
-``drive_depth`` and ``drive_freq_hz``, meaning the input
+Extra keys are ignored. [`check_simulation`][sc_neurocore.studio.analysis.check_simulation]
+checks a result against these rules (every sweep calls it, naming ``simulate_fn`` in its
+errors). The sweeps set one or more configuration keys on top of ``base_config``: ``current``
+([`fi_curve_sweep`][sc_neurocore.studio.analysis.fi_curve_sweep]), the swept parameter names,
+and for [`frequency_response`][sc_neurocore.studio.analysis.frequency_response] the sinusoidal
+drive keys ``current`` (the bias), ``drive_depth`` and ``drive_freq_hz``, meaning the input
 ``current * (1 + drive_depth * sin(2 pi drive_freq_hz t))``. Errors raised by
 ``simulate_fn`` propagate unchanged.
 
 Reference simulators
 --------------------
-:func:`lif_neuron` and :func:`fitzhugh_nagumo` (also in :data:`MODELS` by
-name) follow the protocol, accept the drive keys, and are deterministic
-(forward Euler, no noise), so the golden file names them by a ``model``
-string; the Rust mirror defines them with the same operations in the same
-order. Neither draws random numbers: this module uses no generator (nothing
-from :mod:`sc_neurocore.splitmix`).
+[`lif_neuron`][sc_neurocore.studio.analysis.lif_neuron] and
+[`fitzhugh_nagumo`][sc_neurocore.studio.analysis.fitzhugh_nagumo] (also in
+[`MODELS`][sc_neurocore.studio.analysis.MODELS] by name) follow the protocol, accept the drive
+keys, and are deterministic (forward Euler, no noise), so the golden file names them by a
+``model`` string; the Rust mirror defines them with the same operations in the same order.
+Neither draws random numbers: this module uses no generator (nothing from
+[`sc_neurocore.splitmix`][sc_neurocore.splitmix]).
 
 Exact arithmetic shared with the mirror
 ---------------------------------------
@@ -54,7 +55,7 @@ Exact arithmetic shared with the mirror
   ``round(0.005, 2) == 0.01``.
 * Sums (means, RMSE, first-harmonic vectors) add left to right in the order
   given, starting from ``0.0`` (never NumPy's pairwise summation).
-* Q8.8: see :func:`precision_compare`.
+* Q8.8: see [`precision_compare`][sc_neurocore.studio.analysis.precision_compare].
 """
 
 from __future__ import annotations
@@ -82,27 +83,31 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-#: A simulator following the protocol of the module docstring.
 SimulateFn = Callable[..., Mapping[str, object]]
-#: A vector-field component of :func:`nullclines_2d`: ``(X, Y) -> values``.
+"""A simulator following the protocol of the module docstring."""
 Field = Callable[[FloatArray, FloatArray], object]
+"""A vector-field component of [`nullclines_2d`][sc_neurocore.studio.analysis.nullclines_2d]:
+``(X, Y) -> values``.
+"""
 
-#: Most steps a reference simulator runs.
 MAX_STEPS = 1_000_000
-#: Most values of one sweep (``i_steps``, ``n_values``, ``x_steps * y_steps``, ``n_freqs``)
-#: and of :func:`grid`.
+"""Most steps a reference simulator runs."""
 MAX_POINTS = 1_000_000
-#: Largest ``grid_size`` of :func:`nullclines_2d`.
+"""Most values of one sweep (``i_steps``, ``n_values``, ``x_steps * y_steps``, ``n_freqs``)
+and of [`grid`][sc_neurocore.studio.analysis.grid].
+"""
 MAX_GRID = 1024
-#: ``2 pi`` as a double (6.283185307179586).
+"""Largest ``grid_size`` of [`nullclines_2d`][sc_neurocore.studio.analysis.nullclines_2d]."""
 TAU = 6.283185307179586
-#: ``pi / 2`` as a double (1.5707963267948966).
+"""``2 pi`` as a double (6.283185307179586)."""
 HALF_PI = 1.5707963267948966
-#: Q8.8: a value ``v`` is the code ``v * Q_SCALE``.
+"""``pi / 2`` as a double (1.5707963267948966)."""
 Q_SCALE = 256.0
-#: Smallest and largest signed Q8.8 codes (``-128`` and ``127 + 255/256``).
+"""Q8.8: a value ``v`` is the code ``v * Q_SCALE``."""
 Q_CODE_MIN = -32768
+"""Smallest signed Q8.8 code (the value ``-128``)."""
 Q_CODE_MAX = 32767
+"""Largest signed Q8.8 code (the value ``127 + 255/256``)."""
 
 _MIN_LATE_SAMPLES = 10
 _MAX_EXTREMA = 20
@@ -113,7 +118,8 @@ _PHASE_LIMIT = 2.0**53
 
 @dataclass(frozen=True)
 class Simulation:
-    """A checked simulation result (see :func:`check_simulation`).
+    """A checked simulation result (see
+    [`check_simulation`][sc_neurocore.studio.analysis.check_simulation]).
 
     Attributes
     ----------
@@ -255,7 +261,17 @@ def round2(values: npt.ArrayLike) -> FloatArray:
 
 
 def sequential_sum(values: npt.ArrayLike) -> float:
-    """``((0.0 + x_0) + x_1) + ...`` over ``values`` in C order (no pairwise summation)."""
+    """``((0.0 + x_0) + x_1) + ...`` over ``values`` in C order (no pairwise summation).
+
+    Parameters
+    ----------
+    values : array_like
+        Real numbers (converted to ``float64``).
+
+    Returns
+    -------
+    float
+    """
     total = 0.0
     for x in np.asarray(values, dtype=np.float64).ravel().tolist():
         total += x
@@ -431,7 +447,7 @@ def fitzhugh_nagumo(*, current: float = 0.5, a: float = 0.7, b: float = 0.8,
     n_steps : int
         Number of steps, in ``[1, MAX_STEPS]``.
     drive_freq_hz, drive_depth : float
-        Sinusoidal drive, as in :func:`lif_neuron`.
+        Sinusoidal drive, as in [`lif_neuron`][sc_neurocore.studio.analysis.lif_neuron].
 
     Returns
     -------
@@ -477,11 +493,28 @@ def fitzhugh_nagumo(*, current: float = 0.5, a: float = 0.7, b: float = 0.8,
 
 def fitzhugh_nagumo_fields(current: float = 0.5, a: float = 0.7, b: float = 0.8,
                            tau: float = 12.5) -> tuple[Field, Field]:
-    """The FitzHugh–Nagumo vector field as the ``(f, g)`` pair of :func:`nullclines_2d`.
+    """The FitzHugh–Nagumo vector field as the ``(f, g)`` pair of
+    [`nullclines_2d`][sc_neurocore.studio.analysis.nullclines_2d].
 
     ``f(v, w) = ((v - (v * v * v) / 3.0) - w) + current`` and
     ``g(v, w) = ((v + a) - b * w) / tau``, element-wise, the same expressions
-    as :func:`fitzhugh_nagumo`'s Euler step.
+    as [`fitzhugh_nagumo`][sc_neurocore.studio.analysis.fitzhugh_nagumo]'s Euler step.
+
+    Parameters
+    ----------
+    current : float
+        Input current.
+    a : float
+        Recovery parameter ``a``.
+    b : float
+        Recovery parameter ``b``.
+    tau : float
+        Recovery time constant, ``> 0``.
+
+    Returns
+    -------
+    tuple of callable
+        ``(f, g)``, each taking arrays ``(V, W)`` of the same shape.
 
     Raises
     ------
@@ -500,14 +533,14 @@ def fitzhugh_nagumo_fields(current: float = 0.5, a: float = 0.7, b: float = 0.8,
     return f, g
 
 
-#: The reference simulators by name (the golden file's ``model`` strings).
 MODELS: Mapping[str, SimulateFn] = {"lif": lif_neuron, "fitzhugh_nagumo": fitzhugh_nagumo}
+"""The reference simulators by name (the golden file's ``model`` strings)."""
 
 
 # --------------------------------------------------------------------------- sweeps
 
 class FICurve(TypedDict):
-    """Result of :func:`fi_curve_sweep`."""
+    """Result of [`fi_curve_sweep`][sc_neurocore.studio.analysis.fi_curve_sweep]."""
 
     currents: FloatArray
     rates: FloatArray
@@ -557,7 +590,7 @@ def fi_curve_sweep(simulate_fn: SimulateFn, i_min: float, i_max: float, i_steps:
 
 
 class BifurcationDiagram(TypedDict):
-    """Result of :func:`bifurcation_sweep`."""
+    """Result of [`bifurcation_sweep`][sc_neurocore.studio.analysis.bifurcation_sweep]."""
 
     param_values: FloatArray
     extrema: list[FloatArray]
@@ -596,7 +629,7 @@ def bifurcation_sweep(simulate_fn: SimulateFn, base_config: Mapping[str, object]
        with ``d[i-1] < 0`` and ``d[i] > 0`` (a flat step, ``d == 0``, is never
        a sign change);
     3. the last 20 maxima and the last 20 minima (in time order), each rounded
-       with :func:`round2`, sorted ascending without duplicates;
+       with [`round2`][sc_neurocore.studio.analysis.round2], sorted ascending without duplicates;
     4. no extremum at all -> the single value ``round2(sequential_sum(late) /
        len(late))`` (the rounded mean: a fixed point).
 
@@ -650,7 +683,9 @@ def bifurcation_sweep(simulate_fn: SimulateFn, base_config: Mapping[str, object]
 
 
 class SensitivityEntry(TypedDict):
-    """One parameter's entry of :func:`sensitivity_analysis`."""
+    """One parameter's entry of
+    [`sensitivity_analysis`][sc_neurocore.studio.analysis.sensitivity_analysis].
+    """
 
     param: str
     value: float
@@ -661,10 +696,18 @@ class SensitivityEntry(TypedDict):
     rate_plus: float | None
 
 
-#: The reasons :func:`sensitivity_analysis` gives for an undefined sensitivity.
 REASON_ZERO_PARAM = "parameter value is 0"
+"""The reason [`sensitivity_analysis`][sc_neurocore.studio.analysis.sensitivity_analysis] gives
+for an undefined sensitivity when ``p = 0``.
+"""
 REASON_ZERO_RATE = "base rate_hz is 0"
+"""The reason [`sensitivity_analysis`][sc_neurocore.studio.analysis.sensitivity_analysis] gives
+when the base rate ``r0`` is ``<= 0``.
+"""
 REASON_NO_CHANGE = "perturbation does not change the parameter"
+"""The reason [`sensitivity_analysis`][sc_neurocore.studio.analysis.sensitivity_analysis] gives
+when ``p + delta`` or ``p - delta`` is ``p``.
+"""
 
 
 def _param_names(value: object, config: Mapping[str, object]) -> list[str]:
@@ -760,7 +803,7 @@ def sensitivity_analysis(simulate_fn: SimulateFn, base_config: Mapping[str, obje
 
 
 class Heatmap(TypedDict):
-    """Result of :func:`heatmap_2d`."""
+    """Result of [`heatmap_2d`][sc_neurocore.studio.analysis.heatmap_2d]."""
 
     x_values: FloatArray
     y_values: FloatArray
@@ -782,12 +825,22 @@ def heatmap_2d(simulate_fn: SimulateFn, base_config: Mapping[str, object] | None
         A simulator (see the module docstring).
     base_config : mapping or None
         The configuration the grid starts from.
-    param_x, param_y : str
-        Two different configuration keys.
-    x_min, x_max, y_min, y_max : float
-        Finite ranges, min <= max.
-    x_steps, y_steps : int
-        Grid sizes, each ``>= 1``, with ``x_steps * y_steps <= MAX_POINTS``.
+    param_x : str
+        The configuration key swept along x.
+    x_min : float
+        Finite start of the x range.
+    x_max : float
+        Finite end of the x range, ``>= x_min``.
+    x_steps : int
+        Grid size along x, ``>= 1``, with ``x_steps * y_steps <= MAX_POINTS``.
+    param_y : str
+        The configuration key swept along y, different from ``param_x``.
+    y_min : float
+        Finite start of the y range.
+    y_max : float
+        Finite end of the y range, ``>= y_min``.
+    y_steps : int
+        Grid size along y, ``>= 1``.
 
     Returns
     -------
@@ -824,7 +877,9 @@ def heatmap_2d(simulate_fn: SimulateFn, base_config: Mapping[str, object] | None
 # --------------------------------------------------------------------------- trace analyses
 
 class SpikeTriggeredAverage(TypedDict):
-    """Result of :func:`spike_triggered_average`."""
+    """Result of
+    [`spike_triggered_average`][sc_neurocore.studio.analysis.spike_triggered_average].
+    """
 
     time_ms: FloatArray
     sta: FloatArray
@@ -899,7 +954,7 @@ def spike_triggered_average(time: npt.ArrayLike, voltage: npt.ArrayLike,
 
 
 class FrequencyResponse(TypedDict):
-    """Result of :func:`frequency_response`."""
+    """Result of [`frequency_response`][sc_neurocore.studio.analysis.frequency_response]."""
 
     frequencies: FloatArray
     gain: FloatArray
@@ -1038,7 +1093,7 @@ def frequency_response(simulate_fn: SimulateFn, base_config: Mapping[str, object
 # --------------------------------------------------------------------------- phase plane
 
 class Nullclines(TypedDict):
-    """Result of :func:`nullclines_2d`."""
+    """Result of [`nullclines_2d`][sc_neurocore.studio.analysis.nullclines_2d]."""
 
     x_grid: FloatArray
     y_grid: FloatArray
@@ -1140,7 +1195,9 @@ def nullclines_2d(f: Field, g: Field, x_range: npt.ArrayLike, y_range: npt.Array
 # --------------------------------------------------------------------------- fixed point
 
 class PrecisionReport(TypedDict):
-    """Result of :func:`precision_compare` for one array."""
+    """Result of [`precision_compare`][sc_neurocore.studio.analysis.precision_compare] for one
+    array.
+    """
 
     quantized: FloatArray
     codes: IntArray
@@ -1213,8 +1270,8 @@ def precision_compare(values: Mapping[str, npt.ArrayLike] | npt.ArrayLike
     """Signed Q8.8 fixed point against float64: the error of storing values in 16 bits.
 
     Each value ``v`` becomes ``q = clip(rint(v * 256.0), -32768, 32767) /
-    256.0`` (:func:`quantize_q8_8`); with ``e = q - v`` (one subtraction per
-    value, in C order):
+    256.0`` ([`quantize_q8_8`][sc_neurocore.studio.analysis.quantize_q8_8]); with ``e = q - v``
+    (one subtraction per value, in C order):
 
     * ``max_abs_error = max |e|``;
     * ``rmse = sqrt(sequential_sum(e * e) / n)`` (a left-to-right sum; ``sqrt``

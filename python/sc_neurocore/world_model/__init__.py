@@ -1,7 +1,7 @@
 """World models: linear-Gaussian state-space models, their filter, smoother and EM learner.
 
-See :mod:`sc_neurocore.world_model.predictive_model`; the Rust mirror
-``rust/mirror/src/safety/predictive_model.rs`` checks the same golden file
+See [`sc_neurocore.world_model.predictive_model`][sc_neurocore.world_model.predictive_model];
+the Rust mirror ``rust/mirror/src/safety/predictive_model.rs`` checks the same golden file
 (``parity/golden/predictive_model.txt``).
 """
 

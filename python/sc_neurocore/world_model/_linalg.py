@@ -1,8 +1,8 @@
 """Small dense linear algebra in one written-down order of operations.
 
 The Kalman filter, the RTS smoother and the EM step of
-:mod:`sc_neurocore.world_model.predictive_model` compute every contract
-quantity with these functions, never with ``@``/``np.dot``/``np.linalg``
+[`sc_neurocore.world_model.predictive_model`][sc_neurocore.world_model.predictive_model] compute
+every contract quantity with these functions, never with ``@``/``np.dot``/``np.linalg``
 (whose order of summation depends on the BLAS build). Each function below says
 exactly which IEEE-754 double operations it performs and in which order; the
 Rust mirror (``rust/mirror/src/safety/predictive_model.rs``) performs the same
@@ -26,8 +26,8 @@ import numpy.typing as npt
 __all__ = ["Float", "matmul", "matvec", "outer", "symmetrize", "cholesky", "solve_lower",
            "solve_lower_t", "cho_solve"]
 
-#: A float64 array (every array these functions take and return).
 Float = npt.NDArray[np.float64]
+"""A float64 array (every array these functions take and return)."""
 
 
 def matmul(a: Float, b: Float) -> Float:

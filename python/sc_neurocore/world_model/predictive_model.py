@@ -13,7 +13,7 @@ observation of step ``t`` and the transition from ``t`` to ``t + 1``.
 Numerics (the contract; the Rust mirror ``rust/mirror/src/safety/predictive_model.rs``
 repeats it operation for operation and ``parity/golden/predictive_model.txt``
 checks both): every matrix product, solve and factorization is one of
-:mod:`sc_neurocore.world_model._linalg`, whose order of operations is written
+``sc_neurocore.world_model._linalg``, whose order of operations is written
 down (sums from ``0.0`` in increasing index order, no fused multiply-add).
 The filter, smoother and EM outputs are therefore exactly specified and match
 bit for bit; only the log-likelihood (the math library's ``log``) and anything
@@ -26,7 +26,7 @@ Validation tolerances (exact rules, both sides):
   (``SYM_RTOL = 1e-10``); the stored matrix is ``symmetrize(M)``
   (``(M[i,j] + M[j,i]) * 0.5``), exactly symmetric, and must be finite (entries
   near the largest double overflow the sum and are refused);
-* positive definite (``R``, ``Sigma_0``): every pivot of :func:`~._linalg.cholesky`
+* positive definite (``R``, ``Sigma_0``): every pivot of ``cholesky``
   of the symmetrised matrix exceeds ``PD_RTOL * max_i |M[i,i]|``
   (``PD_RTOL = 1e-12``, roughly a condition-number bound of ``1e12``);
 * positive semidefinite (``Q``): with ``tau = PSD_RTOL * max_i |Q[i,i]|``
@@ -34,9 +34,10 @@ Validation tolerances (exact rules, both sides):
   (in exact arithmetic: every eigenvalue of ``Q`` exceeds ``-tau``); when
   ``max_i |Q[i,i]| = 0``, ``Q`` must be exactly zero.
 
-Randomness comes from the shared :class:`sc_neurocore.splitmix.SplitMix64`
-(docs/safety-mirrors.md, "Shared randomness"); each method that draws owns a
-fresh generator seeded with its ``seed`` argument and documents its order.
+Randomness comes from the shared
+[`sc_neurocore.splitmix.SplitMix64`][sc_neurocore.splitmix.SplitMix64] (docs/safety-mirrors.md,
+"Shared randomness"); each method that draws owns a fresh generator seeded with its ``seed``
+argument and documents its order.
 """
 
 from __future__ import annotations
@@ -58,26 +59,29 @@ __all__ = ["LinearGaussianSSM", "FilterResult", "KalmanFilter", "SmoothResult", 
            "PD_RTOL", "PSD_RTOL", "LOG_2PI", "LL_ROUNDING_RTOL", "RANDOM_RADIUS",
            "RANDOM_NOISE_SCALE", "RANDOM_SIGMA0_SCALE"]
 
-#: Relative tolerance of the symmetry check (against ``max|M|``).
 SYM_RTOL = 1e-10
-#: Every Cholesky pivot of ``R`` and ``Sigma_0`` must exceed ``PD_RTOL * max_i |M[i,i]|``.
+"""Relative tolerance of the symmetry check (against ``max|M|``)."""
 PD_RTOL = 1e-12
-#: ``Q + PSD_RTOL * max_i |Q[i,i]| * I`` must have a Cholesky factor (pivots > 0).
+"""Every Cholesky pivot of ``R`` and ``Sigma_0`` must exceed ``PD_RTOL * max_i |M[i,i]|``."""
 PSD_RTOL = 1e-10
-#: ``log(2 pi)`` as a double (the constant of the Gaussian log-density).
+"""``Q + PSD_RTOL * max_i |Q[i,i]| * I`` must have a Cholesky factor (pivots > 0)."""
 LOG_2PI = 1.8378770664093453
-#: EM refuses a log-likelihood decrease larger than ``LL_ROUNDING_RTOL * max(1, |previous|)``.
+"""``log(2 pi)`` as a double (the constant of the Gaussian log-density)."""
 LL_ROUNDING_RTOL = 1e-9
-#: :meth:`LinearGaussianSSM.random` scales ``A`` to this maximum absolute row sum.
+"""EM refuses a log-likelihood decrease larger than ``LL_ROUNDING_RTOL * max(1, |previous|)``."""
 RANDOM_RADIUS = 0.9
-#: Scale ``s`` of the random ``Q`` and ``R`` (``M M^T * (s / d) + s I``).
+"""[`LinearGaussianSSM.random`][sc_neurocore.world_model.predictive_model.LinearGaussianSSM.random]
+scales ``A`` to this maximum absolute row sum.
+"""
 RANDOM_NOISE_SCALE = 0.1
-#: Scale ``s`` of the random ``Sigma_0``.
+"""Scale ``s`` of the random ``Q`` and ``R`` (``M M^T * (s / d) + s I``)."""
 RANDOM_SIGMA0_SCALE = 1.0
+"""Scale ``s`` of the random ``Sigma_0``."""
 
 
 class LikelihoodDecreaseError(ArithmeticError):
-    """EM's log-likelihood decreased by more than rounding (:data:`LL_ROUNDING_RTOL`).
+    """EM's log-likelihood decreased by more than rounding
+    ([`LL_ROUNDING_RTOL`][sc_neurocore.world_model.predictive_model.LL_ROUNDING_RTOL]).
 
     EM never decreases the likelihood in exact arithmetic, so this signals a
     numerically broken problem (e.g. a near-singular covariance), not bad input.
@@ -108,7 +112,9 @@ def _vector(value: object, name: str, size: int, form: str) -> Float:
 
 
 def _symmetric(mat: Float, name: str) -> Float:
-    """Check symmetry within :data:`SYM_RTOL` and return ``symmetrize(mat)``."""
+    """Check symmetry within [`SYM_RTOL`][sc_neurocore.world_model.predictive_model.SYM_RTOL]
+    and return ``symmetrize(mat)``.
+    """
     tol = SYM_RTOL * float(np.max(np.abs(mat))) if mat.size else 0.0
     gap = np.abs(mat - mat.T)
     if np.any(gap > tol):
@@ -164,7 +170,7 @@ def _positive_semidefinite(mat: Float, name: str) -> None:
 def _semidefinite_factor(mat: Float) -> Float:
     """A factor ``L`` with ``L L^T ~= mat`` for a validated PSD ``mat`` (used to sample noise).
 
-    The column Cholesky of :func:`~._linalg.cholesky`, except that a pivot
+    The column Cholesky of ``cholesky``, except that a pivot
     ``s <= tau`` (``tau = PSD_RTOL * max_i |mat[i,i]|``) makes column ``j`` of
     ``L`` zero instead of failing; exact for matrices such as ``diag(1, 0)``
     or ``v v^T``.
@@ -201,11 +207,12 @@ class LinearGaussianSSM:
 
     Every value must be a finite real number. ``Q``, ``R`` and ``Sigma_0`` are
     checked and stored as the module docstring says (symmetry within
-    :data:`SYM_RTOL`, then symmetrised; ``Q`` PSD within :data:`PSD_RTOL`;
-    ``R`` and ``Sigma_0`` PD beyond :data:`PD_RTOL`). Arguments are checked in
-    the order ``A, B, C, D, Q, R, mu_0, Sigma_0`` (values and shapes), then
-    symmetry and definiteness of ``Q``, ``R``, ``Sigma_0``. The stored arrays
-    are read-only copies.
+    [`SYM_RTOL`][sc_neurocore.world_model.predictive_model.SYM_RTOL], then symmetrised; ``Q``
+    PSD within [`PSD_RTOL`][sc_neurocore.world_model.predictive_model.PSD_RTOL]; ``R`` and
+    ``Sigma_0`` PD beyond [`PD_RTOL`][sc_neurocore.world_model.predictive_model.PD_RTOL]).
+    Arguments are checked in the order ``A, B, C, D, Q, R, mu_0, Sigma_0`` (values and shapes),
+    then symmetry and definiteness of ``Q``, ``R``, ``Sigma_0``. The stored arrays are read-only
+    copies.
 
     Parameters
     ----------
@@ -332,6 +339,16 @@ class LinearGaussianSSM:
 
     def replace(self, **params: object) -> LinearGaussianSSM:
         """A new, validated model with some of ``A, B, C, D, Q, R, mu_0, Sigma_0`` replaced.
+
+        Parameters
+        ----------
+        **params : array_like or None
+            New values by constructor parameter name (``A=...``, ``Q=...``); the
+            others are this model's.
+
+        Returns
+        -------
+        LinearGaussianSSM
 
         Raises
         ------
@@ -530,7 +547,9 @@ def _as_controls(controls: object, steps: int, m: int, name: str = "controls") -
 
 @dataclass(frozen=True)
 class FilterResult:
-    """Output of :meth:`KalmanFilter.filter` (``T`` steps, state dimension ``n``).
+    """Output of
+    [`KalmanFilter.filter`][sc_neurocore.world_model.predictive_model.KalmanFilter.filter]
+    (``T`` steps, state dimension ``n``).
 
     Attributes
     ----------
@@ -563,8 +582,8 @@ def _overflow(step: int) -> ValueError:
                       "model")
 
 
-#: Overflow is detected and refused explicitly (``_overflow``), so NumPy's warnings are muted.
 _QUIET = np.errstate(over="ignore", invalid="ignore")
+"""Overflow is detected and refused explicitly (``_overflow``), so NumPy's warnings are muted."""
 
 
 @_QUIET
@@ -645,7 +664,9 @@ def _filter(model: LinearGaussianSSM, y: Float, u: Float) -> FilterResult:
 
 
 class KalmanFilter:
-    """Kalman filter of a :class:`LinearGaussianSSM` (Joseph-form update, Cholesky solves).
+    """Kalman filter of a
+    [`LinearGaussianSSM`][sc_neurocore.world_model.predictive_model.LinearGaussianSSM]
+    (Joseph-form update, Cholesky solves).
 
     Parameters
     ----------
@@ -654,7 +675,8 @@ class KalmanFilter:
     Raises
     ------
     TypeError
-        If ``model`` is not a :class:`LinearGaussianSSM`.
+        If ``model`` is not a
+        [`LinearGaussianSSM`][sc_neurocore.world_model.predictive_model.LinearGaussianSSM].
     """
 
     __slots__ = ("model",)
@@ -702,7 +724,8 @@ class KalmanFilter:
 
 @dataclass(frozen=True)
 class SmoothResult:
-    """Output of :meth:`RTSSmoother.smooth`.
+    """Output of
+    [`RTSSmoother.smooth`][sc_neurocore.world_model.predictive_model.RTSSmoother.smooth].
 
     Attributes
     ----------
@@ -752,7 +775,8 @@ def _smooth(model: LinearGaussianSSM, fr: FilterResult) -> SmoothResult:
 
 
 class RTSSmoother:
-    """Rauch-Tung-Striebel smoother of a :class:`LinearGaussianSSM`.
+    """Rauch-Tung-Striebel smoother of a
+    [`LinearGaussianSSM`][sc_neurocore.world_model.predictive_model.LinearGaussianSSM].
 
     Parameters
     ----------
@@ -762,7 +786,8 @@ class RTSSmoother:
     Raises
     ------
     TypeError
-        If ``model`` is not a :class:`LinearGaussianSSM`.
+        If ``model`` is not a
+        [`LinearGaussianSSM`][sc_neurocore.world_model.predictive_model.LinearGaussianSSM].
     """
 
     __slots__ = ("model",)
@@ -771,12 +796,14 @@ class RTSSmoother:
         self.model = _check_model(model)
 
     def smooth(self, filter_result: FilterResult) -> SmoothResult:
-        """Smoothed moments and lag-one cross-covariances (see :func:`_smooth` for the steps).
+        """Smoothed moments and lag-one cross-covariances (see ``_smooth`` for the steps).
 
         Parameters
         ----------
         filter_result : FilterResult
-            From :meth:`KalmanFilter.filter` with the same model.
+            From
+            [`KalmanFilter.filter`][sc_neurocore.world_model.predictive_model.KalmanFilter.filter]
+            with the same model.
 
         Returns
         -------
@@ -785,7 +812,8 @@ class RTSSmoother:
         Raises
         ------
         TypeError
-            If ``filter_result`` is not a :class:`FilterResult`.
+            If ``filter_result`` is not a
+            [`FilterResult`][sc_neurocore.world_model.predictive_model.FilterResult].
         ValueError
             Naming ``filter_result``: arrays that are non-finite or whose
             shapes do not fit the model, or a predicted covariance that is
@@ -817,7 +845,9 @@ class RTSSmoother:
 
 def _em_step(model: LinearGaussianSSM, y: Float,
              u: Float) -> tuple[LinearGaussianSSM, float]:
-    """One Shumway-Stoffer EM iteration (``B`` and ``D`` fixed); see :meth:`EMLearner.step`."""
+    """One Shumway-Stoffer EM iteration (``B`` and ``D`` fixed); see
+    [`EMLearner.step`][sc_neurocore.world_model.predictive_model.EMLearner.step].
+    """
     fr = _filter(model, y, u)
     return _m_step(model, fr, y, u), fr.log_likelihood
 
@@ -825,7 +855,9 @@ def _em_step(model: LinearGaussianSSM, y: Float,
 @_QUIET
 def _m_step(model: LinearGaussianSSM, fr: FilterResult, y: Float,
             u: Float) -> LinearGaussianSSM:
-    """Smoother on ``fr`` (the filter of ``model``), then the M-step of :meth:`EMLearner.step`."""
+    """Smoother on ``fr`` (the filter of ``model``), then the M-step of
+    [`EMLearner.step`][sc_neurocore.world_model.predictive_model.EMLearner.step].
+    """
     sr = _smooth(model, fr)
     steps, n = sr.means.shape
     p = model.obs_dim
@@ -933,8 +965,8 @@ class EMLearner:
         Raises
         ------
         TypeError, ValueError
-            As :meth:`KalmanFilter.filter`; ``T < 2``; an update that is not a
-            valid model (naming ``observations``).
+            As [`KalmanFilter.filter`][sc_neurocore.world_model.predictive_model.KalmanFilter.filter];
+            ``T < 2``; an update that is not a valid model (naming ``observations``).
         """
         model = _check_model(model)
         y = _as_observations(observations, model.obs_dim, min_steps=2)
@@ -948,9 +980,10 @@ class EMLearner:
         ``log_likelihoods[0]`` is the initial model's; each iteration ``k``
         computes the next model and its log-likelihood ``l_k``; with gain
         ``g = l_k - l_{k-1}``: ``g < -LL_ROUNDING_RTOL * max(1, |l_{k-1}|)``
-        raises :class:`LikelihoodDecreaseError`; otherwise the new model is
-        kept, ``l_k`` appended, and the loop stops when ``g <= tol`` or after
-        ``max_iter`` iterations.
+        raises
+        [`LikelihoodDecreaseError`][sc_neurocore.world_model.predictive_model.LikelihoodDecreaseError];
+        otherwise the new model is kept, ``l_k`` appended, and the loop stops when ``g <= tol``
+        or after ``max_iter`` iterations.
 
         Parameters
         ----------
@@ -970,7 +1003,8 @@ class EMLearner:
         Raises
         ------
         TypeError, ValueError
-            As :meth:`step` (``initial_model`` for a non-model).
+            As [`step`][sc_neurocore.world_model.predictive_model.EMLearner.step]
+            (``initial_model`` for a non-model).
         LikelihoodDecreaseError
             If an iteration decreases the log-likelihood beyond rounding.
         """
@@ -1006,10 +1040,16 @@ class PredictiveWorldModel:
     The model is ``LinearGaussianSSM.random(state_dim, obs_dim, action_dim,
     seed)`` (actions are its controls; ``obs_dim`` defaults to
     ``state_dim``). The belief is the Gaussian ``N(state_mean, state_cov)``
-    over the current state, ``(mu_0, Sigma_0)`` after :meth:`reset`;
-    :meth:`observe` conditions it on an observation, :meth:`advance` moves it
-    one step forward, :meth:`forecast` looks ahead without changing it, and
-    :meth:`fit` re-estimates the model by EM.
+    over the current state, ``(mu_0, Sigma_0)`` after
+    [`reset`][sc_neurocore.world_model.predictive_model.PredictiveWorldModel.reset];
+    [`observe`][sc_neurocore.world_model.predictive_model.PredictiveWorldModel.observe]
+    conditions it on an observation,
+    [`advance`][sc_neurocore.world_model.predictive_model.PredictiveWorldModel.advance] moves it
+    one step forward,
+    [`forecast`][sc_neurocore.world_model.predictive_model.PredictiveWorldModel.forecast] looks
+    ahead without changing it, and
+    [`fit`][sc_neurocore.world_model.predictive_model.PredictiveWorldModel.fit] re-estimates the
+    model by EM.
 
     Parameters
     ----------
@@ -1018,14 +1058,16 @@ class PredictiveWorldModel:
     action_dim : int
         ``>= 0``.
     seed : int
-        Seed of :meth:`LinearGaussianSSM.random`, in ``[0, 2**64)``.
+        Seed of
+        [`LinearGaussianSSM.random`][sc_neurocore.world_model.predictive_model.LinearGaussianSSM.random],
+        in ``[0, 2**64)``.
     obs_dim : int, optional
         ``>= 1``; ``state_dim`` when omitted.
 
     Raises
     ------
     TypeError, ValueError
-        As :meth:`LinearGaussianSSM.random`.
+        As [`LinearGaussianSSM.random`][sc_neurocore.world_model.predictive_model.LinearGaussianSSM.random].
     """
 
     def __init__(self, state_dim: int, action_dim: int, seed: int = 42, *,
@@ -1122,6 +1164,16 @@ class PredictiveWorldModel:
     def advance(self, action: object = None) -> Float:
         """Move the belief one step: ``(A m + B action, A P A^T + Q)``; returns the mean.
 
+        Parameters
+        ----------
+        action : array_like, optional
+            ``(action_dim,)``; zeros when omitted.
+
+        Returns
+        -------
+        ndarray
+            ``(state_dim,)``: the new belief's mean.
+
         Raises
         ------
         TypeError, ValueError
@@ -1215,6 +1267,13 @@ class PredictiveWorldModel:
     def forecast_with_cov(self, n_steps: int, actions: object = None) -> tuple[Float, Float]:
         """Means and covariances of the next ``n_steps`` states (repeated prediction).
 
+        Parameters
+        ----------
+        n_steps : int
+            ``>= 1``.
+        actions : array_like, optional
+            ``(n_steps, action_dim)``; zeros when omitted.
+
         Returns
         -------
         (ndarray, ndarray)
@@ -1240,7 +1299,8 @@ class PredictiveWorldModel:
 
     def fit(self, observations: object, actions: object = None, *, max_iter: int = 50,
             tol: float = 1e-4) -> Float:
-        """Re-estimate the model by EM from the current one, then :meth:`reset`.
+        """Re-estimate the model by EM from the current one, then
+        [`reset`][sc_neurocore.world_model.predictive_model.PredictiveWorldModel.reset].
 
         Parameters
         ----------
@@ -1249,17 +1309,18 @@ class PredictiveWorldModel:
         actions : array_like, optional
             ``(T, action_dim)``; zeros when omitted.
         max_iter, tol
-            As :class:`EMLearner`.
+            As [`EMLearner`][sc_neurocore.world_model.predictive_model.EMLearner].
 
         Returns
         -------
         ndarray
-            The log-likelihoods of :meth:`EMLearner.fit`.
+            The log-likelihoods of
+            [`EMLearner.fit`][sc_neurocore.world_model.predictive_model.EMLearner.fit].
 
         Raises
         ------
         TypeError, ValueError, LikelihoodDecreaseError
-            As :meth:`EMLearner.fit`.
+            As [`EMLearner.fit`][sc_neurocore.world_model.predictive_model.EMLearner.fit].
         """
         learner = EMLearner(max_iter, tol)
         y = _as_observations(observations, self.obs_dim, min_steps=2)

@@ -2,22 +2,22 @@
 
 The backend modules hold their backends only; what measures them lives here:
 
-* :mod:`~sc_neurocore.accel.bench.study` — the timing study
+* ``study`` — the timing study
   (``python -m sc_neurocore.accel bench``): W1–W3 on every backend, the
   contended rows, the NumPy baseline, accuracy against stream length, the
   extras and the MPI rows;
-* :mod:`~sc_neurocore.accel.bench.workloads` — the standard shapes and inputs;
-* :mod:`~sc_neurocore.accel.bench.timing` — the median timers;
-* :mod:`~sc_neurocore.accel.bench.contention` — CPU-bound processes for the
+* ``workloads`` — the standard shapes and inputs;
+* ``timing`` — the median timers;
+* ``contention`` — CPU-bound processes for the
   contended rows;
-* :mod:`~sc_neurocore.accel.bench.reference_numpy` — the reference release's
+* ``reference_numpy`` — the reference release's
   NumPy path, modelled as a baseline;
-* :mod:`~sc_neurocore.accel.bench.accuracy` — RMSE against stream length;
-* :mod:`~sc_neurocore.accel.bench.numba_extras`,
-  :mod:`~sc_neurocore.accel.bench.jax_extras` — per-backend extra rows;
-* :mod:`~sc_neurocore.accel.bench.mpi_bench` — the MPI benchmark job and its
+* ``accuracy`` — RMSE against stream length;
+* ``numba_extras``,
+  ``jax_extras`` — per-backend extra rows;
+* ``mpi_bench`` — the MPI benchmark job and its
   launcher side;
-* :mod:`~sc_neurocore.accel.bench.report` — the table, the JSON and the chart.
+* ``report`` — the table, the JSON and the chart.
 
 The names below are re-exported so that ``from sc_neurocore.accel import
 bench; bench.run_study(...)`` keeps working.

@@ -4,7 +4,7 @@ Stochastic computing trades time for accuracy: ``sc_forward`` estimates the
 float product ``W @ p`` from ``length``-bit streams, and the error shrinks as
 ``length`` grows while every call streams proportionally more weight bits.
 For a W1-shaped layer (``n_out = 128``, ``n_in = 784``) and stream lengths 64
-to 8192 bits, :func:`accuracy_study` reports
+to 8192 bits, ``accuracy_study`` reports
 
 * ``rmse``: the root-mean-square error of the estimate of the mean product,
 
@@ -113,7 +113,8 @@ def measure_accuracy(weights_real: np.ndarray, probs: np.ndarray, lengths: Seque
     seed : int, default 44257
         Input encoder seed; the weights are encoded with ``weight_seed(seed)``.
     repeats : int, default 3
-        Minimum timed calls per backend and length (see :func:`median_time`).
+        Minimum timed calls per backend and length (see
+        [`median_time`][sc_neurocore.accel.bench.median_time]).
     min_total_s : float, default 0.1
         Target total of the timed calls per measurement.
     progress : callable, optional
@@ -157,7 +158,7 @@ def accuracy_study(n_out: int = ACCURACY_SHAPE[0], n_in: int = ACCURACY_SHAPE[1]
     """The accuracy/length table of the study, as a JSON-ready dict.
 
     ``W`` and ``p`` are drawn uniformly from ``[0, 1)`` with
-    ``numpy.random.default_rng(data_seed)``; see :func:`measure_accuracy`.
+    ``numpy.random.default_rng(data_seed)``; see ``measure_accuracy``.
 
     Returns
     -------

@@ -1,7 +1,7 @@
 """A busy machine on demand: CPU-bound processes for the study's contended rows.
 
-:func:`cpu_hogs` starts one busy-looping Python process per usable CPU (the
-CPU affinity mask, :func:`~sc_neurocore.accel._threads.usable_cpus`) and
+``cpu_hogs`` starts one busy-looping Python process per usable CPU (the
+CPU affinity mask, ``usable_cpus``) and
 stops them when the ``with`` block ends.  A kernel timed inside the block
 competes with as many runnable processes as there are cores, as on a shared
 node, under MPI with more ranks x threads than cores, or beside a build.

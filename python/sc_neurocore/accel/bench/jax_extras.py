@@ -2,13 +2,13 @@
 
 On a 784-256-10 network, batch 128, 25 steps, float32:
 
-(a) :func:`~sc_neurocore.accel.jax_backend.jax_forward_pass`: compile time and
+(a) [`jax_forward_pass`][sc_neurocore.accel.jax_backend.jax_forward_pass]: compile time and
 steady-state time of the ``lax.scan`` kernel against a ``jit`` of the same
 math with time unrolled in a Python loop, plus the public call (validation and
 transfer included) against the NumPy reference loop
-:func:`~sc_neurocore.accel.lif.forward_pass_numpy`.
+[`forward_pass_numpy`][sc_neurocore.accel.lif.forward_pass_numpy].
 
-(b) One :func:`~sc_neurocore.accel.jax_backend.jax_surrogate_gradient_step`
+(b) One [`jax_surrogate_gradient_step`][sc_neurocore.accel.jax_backend.jax_surrogate_gradient_step]
 (``custom_vjp``): compile time and steady-state time of the kernel against the
 unrolled-loop ``jit`` of the same step, plus the public call against the
 ``legacy_stop_gradient`` path's public call.

@@ -2,18 +2,18 @@
 
 Two halves:
 
-* :func:`bench_job` runs *inside* an MPI job (every rank calls it) and times
+* ``bench_job`` runs *inside* an MPI job (every rank calls it) and times
   one workload two ways: ``scatter`` (weights on the root,
-  :func:`~sc_neurocore.accel.mpi_driver.mpi_sc_forward` scatters rows on every
+  [`mpi_sc_forward`][sc_neurocore.accel.mpi_driver.mpi_sc_forward] scatters rows on every
   call) and ``resident`` (each rank already holds its rows,
-  :func:`~sc_neurocore.accel.mpi_driver.mpi_sc_forward_sharded`).  Command
+  [`mpi_sc_forward_sharded`][sc_neurocore.accel.mpi_driver.mpi_sc_forward_sharded]).  Command
   line (options: ``--quick``, ``--workload W2`` or ``W3``, ``--threads T``,
   ``--json``, ``--repeats R``)::
 
       mpiexec -n 2 python -m mpi4py -m sc_neurocore.accel.bench.mpi_bench --workload W3
 
-* :func:`run_mpi_study` (``python -m sc_neurocore.accel bench --mpi``)
-  launches such jobs with :func:`~sc_neurocore.accel.mpi_launch.run_mpi` and
+* ``run_mpi_study`` (``python -m sc_neurocore.accel bench --mpi``)
+  launches such jobs with [`run_mpi`][sc_neurocore.accel.mpi_launch.run_mpi] and
   turns their summaries into rows of the study:
 
   - W2 (memory-bound: 512 MiB of weights, one input) on 1 rank x 1 thread,
@@ -93,7 +93,7 @@ def bench_job(argv: Sequence[str] | None = None) -> dict[str, Any] | None:
     -------
     dict or None
         On the root the summary (also printed as one JSON line after
-        :data:`BENCH_TAG` with ``--json``): ``ranks``, ``backend``,
+        ``BENCH_TAG`` with ``--json``): ``ranks``, ``backend``,
         ``threads_per_rank``, ``workload``, ``shape``, ``batch``,
         ``weight_bytes``, ``repeats``, ``scatter`` and ``resident``
         (``median_s``, ``times_s``) and ``bit_identical``; ``None`` elsewhere.
@@ -150,7 +150,7 @@ def bench_job(argv: Sequence[str] | None = None) -> dict[str, Any] | None:
 
 
 def parse_bench_output(stdout: str) -> dict[str, Any]:
-    """The JSON summary a benchmark job printed (the line after :data:`BENCH_TAG`).
+    """The JSON summary a benchmark job printed (the line after ``BENCH_TAG``).
 
     Raises
     ------
@@ -174,7 +174,7 @@ def _row(name: str, median: float | None, base_name: str | None, base: float | N
 
 @dataclass
 class MPIStudy:
-    """What :func:`run_mpi_study` measured.
+    """What ``run_mpi_study`` measured.
 
     Attributes
     ----------
@@ -183,7 +183,7 @@ class MPIStudy:
         ``baseline_name``, ``baseline_median_s``, ``ratio``, ``note``).
     summary : dict
         JSON-ready figures: per job label the job's summary (``jobs``), and
-        the derived ratios (see :func:`run_mpi_study`).
+        the derived ratios (see ``run_mpi_study``).
     """
 
     rows: list[dict[str, Any]] = field(default_factory=list)
@@ -336,7 +336,7 @@ def _ratios(jobs: dict[str, dict[str, Any]]) -> dict[str, float]:
 
 
 def bench_mpi(quick: bool, progress: Callable[[str], None]) -> list[dict[str, Any]]:
-    """The rows of :func:`run_mpi_study` alone (the extra rows of the study's table)."""
+    """The rows of ``run_mpi_study`` alone (the extra rows of the study's table)."""
     return run_mpi_study(quick, progress).rows
 
 

@@ -30,7 +30,7 @@ def reference_numpy_sc_forward(weights_packed: np.ndarray, input_probs: object, 
     (``src/sc_neurocore/accel/backend.py``), which calls ``sc_forward_numpy``
     in ``src/sc_neurocore/accel/sc_inference.py``, which packs with
     ``pack_bitstream`` from ``src/sc_neurocore/accel/vector_ops.py`` (public
-    repository ``anulum/sc-neurocore``; see :data:`REFERENCE_SOURCE` for the
+    repository ``anulum/sc-neurocore``; see ``REFERENCE_SOURCE`` for the
     commits read).  This is our own code for the same data flow with the same
     class of NumPy operations, step for step:
 
@@ -51,9 +51,10 @@ def reference_numpy_sc_forward(weights_packed: np.ndarray, input_probs: object, 
        whole product (a second temporary), and a sum over the last two axes
        in ``int64``; then ``counts / length``.
 
-    Its result is bit-identical to :func:`sc_neurocore.accel.sc_forward_numpy`
-    (same encoder, same packing, exact integer counts, one division); the
-    study checks that on every call it times.
+    Its result is bit-identical to
+    [`sc_neurocore.accel.sc_forward_numpy`][sc_neurocore.accel.sc_inference.sc_forward_numpy]
+    (same encoder, same packing, exact integer counts, one division); the study checks that on
+    every call it times.
 
     Parameters
     ----------

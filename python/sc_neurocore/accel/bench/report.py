@@ -24,7 +24,18 @@ def _ms(value: float | None) -> float:
 
 
 def format_table(study: Study) -> str:
-    """The study as plain-text tables: main, contended, NumPy baseline, accuracy, extras, headline."""
+    """The study as plain-text tables: main, contended, NumPy baseline, accuracy, extras, headline.
+
+    Parameters
+    ----------
+    study : Study
+        What to format.
+
+    Returns
+    -------
+    str
+        The tables, one line per row.
+    """
     works = study.workloads or list(WORKLOADS)
     lines = [f"host: {study.host['key']}  simd: {study.host.get('simd_tier')}  "
              f"threads: {study.host.get('threads')}  usable cpus: "
@@ -118,7 +129,7 @@ def _headline_lines(head: dict[str, Any]) -> list[str]:
 
 
 def host_slug() -> str:
-    """A file-name-safe form of :func:`~sc_neurocore.accel.backend.host_key`."""
+    """A file-name-safe form of [`host_key`][sc_neurocore.accel.backend.host_key]."""
     return re.sub(r"[^A-Za-z0-9]+", "-", host_key()).strip("-").lower()
 
 
@@ -132,7 +143,20 @@ def results_stem(study: Study) -> str:
 
 
 def write_results(study: Study, out_dir: Path) -> tuple[Path, Path | None]:
-    """Write ``<stem>.json`` (and ``<stem>.png`` when matplotlib exists); see :func:`results_stem`."""
+    """Write ``<stem>.json`` (and ``<stem>.png`` when matplotlib exists); see ``results_stem``.
+
+    Parameters
+    ----------
+    study : Study
+        What to write.
+    out_dir : Path
+        The folder (created when missing).
+
+    Returns
+    -------
+    tuple of (Path, Path or None)
+        The JSON file and the chart (``None`` without matplotlib).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     data = asdict(study)
     data["written"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
@@ -152,6 +176,18 @@ def write_chart(study: Study, path: Path) -> Path | None:
     RMSE against stream length on log-log axes with the independent-stream
     model, and the time per call on a second axis.  Returns ``None`` without
     matplotlib.
+
+    Parameters
+    ----------
+    study : Study
+        What to draw.
+    path : Path
+        The PNG file to write.
+
+    Returns
+    -------
+    Path or None
+        ``path``, or ``None`` when matplotlib is missing.
     """
     try:
         import matplotlib

@@ -10,14 +10,14 @@ Around that main table, in the same run:
 
 * **contended rows**: each parallel backend (Rust, Numba, JAX) on W1 (and W2
   outside ``--quick``) again while one CPU-bound process per usable core runs
-  (:mod:`~sc_neurocore.accel.bench.contention`), with the ratio contended /
+  (``contention``), with the ratio contended /
   quiet;
 * **the NumPy baseline**: the reference release's NumPy path on W1
-  (:mod:`~sc_neurocore.accel.bench.reference_numpy`) against the NumPy
+  (``reference_numpy``) against the NumPy
   backend, and the NumPy backend's fraction of the ``numpy.sum`` bandwidth;
-* **accuracy against stream length** (:mod:`~sc_neurocore.accel.bench.accuracy`);
+* **accuracy against stream length** (``accuracy``);
 * the per-backend **extra benchmarks** (Numba, JAX) and, on request, the
-  **MPI** rows (:mod:`~sc_neurocore.accel.bench.mpi_bench`);
+  **MPI** rows (``mpi_bench``);
 * a **headline** of the ratios above.
 """
 
@@ -63,7 +63,29 @@ PARALLEL_BACKENDS = ("rust", "numba", "jax")
 
 @dataclass
 class Row:
-    """One backend on one workload."""
+    """One backend on one workload.
+
+    Attributes
+    ----------
+    workload : str
+        The workload's name (``"W1"``, ...).
+    backend : str
+        The backend's name.
+    median_s : float
+        Median seconds per ``sc_forward`` call.
+    times_s : list of float
+        Every timed call (seconds).
+    bandwidth_gbs : float
+        Bytes of ``weights_packed`` streamed per second, in GB/s.
+    vs_numpy : float
+        Speed-up over the NumPy backend in the same run (NaN until set).
+    vs_sum_bandwidth : float
+        Fraction of the bandwidth of ``numpy.sum`` over the same weights.
+    bit_identical : bool
+        Whether the result equals the NumPy backend's bit for bit.
+    per_input_s : float
+        ``median_s`` per input row (the batch size divides it).
+    """
 
     workload: str
     backend: str
@@ -84,6 +106,27 @@ class ContendedRow:
     slower the backend ran while ``hogs`` CPU-bound processes competed for the
     cores (1 means unaffected).  The quiet median is the main table's row of
     the same run.
+
+    Attributes
+    ----------
+    workload : str
+        The workload's name.
+    backend : str
+        The parallel backend's name.
+    hogs : int
+        CPU-bound processes that ran during the measurement.
+    quiet_median_s : float
+        The backend's median on the quiet machine (the main table's row).
+    contended_median_s : float
+        Its median while the hogs ran.
+    ratio : float
+        ``contended_median_s / quiet_median_s``.
+    times_s : list of float
+        Every contended timed call (seconds).
+    threads : int or None
+        Worker threads the backend ran on, where this package can tell.
+    bit_identical : bool
+        Whether the contended result equals the NumPy backend's bit for bit.
     """
 
     workload: str
@@ -99,7 +142,43 @@ class ContendedRow:
 
 @dataclass
 class Study:
-    """Everything one ``bench`` run measured."""
+    """Everything one ``bench`` run measured.
+
+    Attributes
+    ----------
+    host : dict
+        CPU, core counts, platform, SIMD tier and threads (``host_info()``).
+    versions : dict
+        Library versions (``library_versions()``).
+    quick : bool
+        Whether this was a ``--quick`` run.
+    repeats : int
+        Minimum timed runs per measurement.
+    rows : list of Row
+        The main table: every backend on every workload.
+    sum_baseline : dict
+        Per workload, the ``numpy.sum`` bandwidth baseline.
+    extras : list of dict
+        The per-backend extra rows and the MPI rows.
+    unavailable : dict
+        Backend name -> why it was not measured.
+    ranking : list of str
+        Backends fastest first (``rank_backends``).
+    smoke : bool
+        Whether this was a smoke run (tiny shapes; figures mean nothing).
+    workloads : list of Workload
+        The workloads measured.
+    contended : list of ContendedRow
+        The contended rows.
+    reference_numpy : dict
+        Per workload, the reference release's NumPy path against the NumPy backend.
+    accuracy : dict
+        RMSE and time per call against stream length.
+    mpi : dict
+        The MPI rows' summary and ratios (empty without ``mpi``).
+    headline : dict
+        The ratios the study exists to report, gathered from its parts.
+    """
 
     host: dict[str, Any]
     versions: dict[str, Any]
@@ -171,19 +250,20 @@ def run_study(quick: bool = False, backends: Sequence[str] | None = None,
         reference every ratio is taken against).
     repeats : int, optional
         Minimum timed runs per measurement (default 7, quick 3); fast calls
-        are repeated more (see :func:`median_time`).
+        are repeated more (see [`median_time`][sc_neurocore.accel.bench.median_time]).
     extras : bool
         Also run the per-backend extra benchmarks (Numba, JAX).
     progress : callable, optional
         Receives one line of text per step (default: print to stderr).
     workloads : sequence of Workload, optional
-        Default :data:`WORKLOADS` (:data:`SMOKE_WORKLOADS` with ``smoke``).
+        Default [`WORKLOADS`][sc_neurocore.accel.bench.WORKLOADS]
+        ([`SMOKE_WORKLOADS`][sc_neurocore.accel.bench.SMOKE_WORKLOADS] with ``smoke``).
     smoke : bool
         Tiny shapes everywhere, to check the whole study quickly; its figures
-        mean nothing (:func:`~sc_neurocore.accel.bench.report.write_results`
+        mean nothing ([`write_results`][sc_neurocore.accel.bench.write_results]
         writes it under a name ``auto`` selection never reads).
     contended : bool
-        Measure the contended rows (:class:`ContendedRow`).
+        Measure the contended rows ([`ContendedRow`][sc_neurocore.accel.bench.ContendedRow]).
     hogs : int, optional
         CPU-bound processes for the contended rows (default: one per usable
         CPU of this process's affinity mask).
@@ -331,6 +411,16 @@ def rank_backends(study: Study) -> list[str]:
     """Backends fastest first by geometric-mean speed-up over NumPy, NumPy last.
 
     Backends that were not bit-identical on every workload are left out.
+
+    Parameters
+    ----------
+    study : Study
+        A study with its main-table rows.
+
+    Returns
+    -------
+    list of str
+        Backend names, NumPy last.
     """
     scores: dict[str, list[float]] = {}
     broken = {r.backend for r in study.rows if not r.bit_identical}

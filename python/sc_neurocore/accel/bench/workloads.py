@@ -11,7 +11,21 @@ __all__ = ["Workload", "WORKLOADS", "SMOKE_WORKLOADS", "workload", "make_inputs"
 
 @dataclass(frozen=True)
 class Workload:
-    """One timed ``sc_forward`` shape."""
+    """One timed ``sc_forward`` shape.
+
+    Attributes
+    ----------
+    name : str
+        ``"W1"``, ``"W2"`` or ``"W3"``.
+    n_out : int
+        Output neurons (rows of the weights).
+    n_in : int
+        Inputs per neuron.
+    length : int
+        Stream length in bits.
+    batch : int or None
+        Rows of a 2-D input batch; ``None`` for a single 1-D input.
+    """
 
     name: str
     n_out: int
@@ -41,15 +55,18 @@ WORKLOADS = (
     Workload("W2", 1024, 1024, 4096, None),
     Workload("W3", 128, 784, 1024, 32),
 )
+"""The standard workloads: W1 one input (128 x 784, 1024 bits), W2 one input on a
+memory-bound layer (1024 x 1024, 4096 bits), W3 a batch of 32 on W1's layer.
+"""
 
-# The same three kinds of call at tiny sizes: for checking the whole study
-# quickly (``bench --smoke``, the device script's dry run); their timings mean
-# nothing.
 SMOKE_WORKLOADS = (
     Workload("W1", 8, 16, 100, None),
     Workload("W2", 16, 32, 256, None),
     Workload("W3", 8, 16, 100, 4),
 )
+"""The same three kinds of call at tiny sizes: for checking the whole study quickly
+(``bench --smoke``, the device script's dry run); their timings mean nothing.
+"""
 
 
 def workload(name: str, workloads: tuple[Workload, ...] = WORKLOADS) -> Workload:
@@ -68,6 +85,11 @@ def workload(name: str, workloads: tuple[Workload, ...] = WORKLOADS) -> Workload
 
 def make_inputs(work: Workload) -> tuple[np.ndarray, np.ndarray]:
     """Deterministic random packed weights (bits past ``length`` cleared) and probabilities.
+
+    Parameters
+    ----------
+    work : Workload
+        The shape to make inputs for.
 
     Returns
     -------

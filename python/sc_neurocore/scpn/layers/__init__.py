@@ -1,1 +1,3 @@
-"""The SCPN layers; :mod:`.l7_symbolic` is the symbolic layer (L7)."""
+"""The SCPN layers; [`l7_symbolic`][sc_neurocore.scpn.layers.l7_symbolic] is the symbolic layer
+(L7).
+"""

@@ -4,7 +4,8 @@ L7 holds ``n_symbols`` symbol activations in ``[0, 1]`` on a ring, driven from
 outside, diffused to their ring neighbours and decaying; it condenses them
 into an 8-D state vector whose alignment with the E8 root system is one of
 its metrics, and it emits every activation as a stochastic bitstream made by
-the project's own LFSR encoder (:func:`sc_neurocore.accel.encode_packed`).
+the project's own LFSR encoder
+([`sc_neurocore.accel.encode_packed`][sc_neurocore.accel.lfsr.encode_packed]).
 
 Everything here is exactly specified so that the Rust mirror
 (``rust/mirror/src/safety/l7_symbolic.rs``) reproduces it **bit for bit**; both
@@ -25,7 +26,9 @@ Conventions
   symbols ``[k*n // p, (k+1)*n // p)`` (integer division; ``p <= n``, so every
   part is non-empty).
 
-Symbol dynamics (:func:`update_activations`, one :meth:`L7_SymbolicLayer.step`)
+Symbol dynamics
+([`update_activations`][sc_neurocore.scpn.layers.l7_symbolic.update_activations], one
+[`L7_SymbolicLayer.step`][sc_neurocore.scpn.layers.l7_symbolic.L7_SymbolicLayer.step])
 --------------------------------------------------------------------------------
 With ``a`` the activations, ``decay = symbol_decay``, ``c = symbol_coupling``:
 
@@ -38,7 +41,7 @@ With ``a`` the activations, ``decay = symbol_decay``, ``c = symbol_coupling``:
 ``dt`` must be finite and ``> 0`` with ``decay * dt <= 1`` and ``c * dt <= 1``
 (the products as doubles), which makes steps 2 and 3 convex combinations.
 
-The 8-D state vector (:func:`state_vector`)
+The 8-D state vector ([`state_vector`][sc_neurocore.scpn.layers.l7_symbolic.state_vector])
 -------------------------------------------
 ``b[k] = mean(a[arc k of 8])`` for ``k = 0..7`` (needs ``n_symbols >= 8``), and
 ``e[k] = b[k] + l6_input[k]`` when an ``l6_input`` of shape ``(8,)`` is given,
@@ -48,45 +51,46 @@ The meridian ring
 -----------------
 ``n_meridians = M`` meridians cut the symbol ring into ``M`` arcs;
 ``meridian_activity[j] = mean(a[arc j of M])``.
-:meth:`L7_SymbolicLayer.stimulate_meridian` ``(i, intensity)`` sets
-``a[s] = clip01(a[s] + intensity)`` for every symbol ``s`` of arc ``i``, at
+[`L7_SymbolicLayer.stimulate_meridian`][sc_neurocore.scpn.layers.l7_symbolic.L7_SymbolicLayer.stimulate_meridian]
+``(i, intensity)`` sets ``a[s] = clip01(a[s] + intensity)`` for every symbol ``s`` of arc ``i``, at
 once (its effect shows in the metrics of the next step).
 
 Metrics
 -------
-* **E8 alignment** (:func:`e8_alignment`). The 240 roots of E8, in this order
-  (:func:`e8_roots`): the 112 roots ``±e_i ± e_j`` for ``i < j`` in
-  lexicographic order, signs ``(+,+), (+,-), (-,+), (-,-)`` for each pair; then
-  the 128 roots ``0.5 * (±1)^8`` with an even number of minus signs, for the
-  masks ``0..255`` with an even popcount in increasing order, bit ``k`` set
-  meaning component ``k`` is ``-0.5``. Every root has ``|r|^2 = 2``.
+* **E8 alignment** ([`e8_alignment`][sc_neurocore.scpn.layers.l7_symbolic.e8_alignment]). The
+  240 roots of E8, in this order ([`e8_roots`][sc_neurocore.scpn.layers.l7_symbolic.e8_roots]):
+  the 112 roots ``±e_i ± e_j`` for ``i < j`` in lexicographic order, signs
+  ``(+,+), (+,-), (-,+), (-,-)`` for each pair; then the 128 roots ``0.5 * (±1)^8`` with an even
+  number of minus signs, for the masks ``0..255`` with an even popcount in increasing order, bit
+  ``k`` set meaning component ``k`` is ``-0.5``. Every root has ``|r|^2 = 2``.
   For ``e``: ``mx = max_k |e[k]|``; if ``mx == 0.0`` every alignment is
   ``0.0`` (the zero vector has no direction). Otherwise ``u[k] = e[k] / mx``,
   ``s = seqsum(u[k] * u[k])``, ``den = sqrt(2.0 * s)``, and for root ``r``:
   ``d_r = seqsum_k(r[k] * u[k])``, ``align_r = min(1.0, |d_r| / den)``
-  (:func:`e8_root_alignments`). ``e8_alignment = max_r align_r``, i.e.
-  ``max_r |r̂ · e / |e||``. Examples: ``e = 0.5 * (1, ..., 1)`` and ``e`` equal
-  to any root give exactly ``1.0``.
-* **Golden-ratio regularity** (:func:`golden_ratio_regularity`).
-  ``PHI = 1.618033988749895`` (the double nearest ``(1 + sqrt 5) / 2``). Sort the
-  activations in descending order, ``s[0] >= s[1] >= ...``; for every ``i``
-  with ``s[i+1] > 0.0``: ``q[i] = s[i] / s[i+1]``,
-  ``dev[i] = abs(q[i] - PHI) / PHI``. With no such ``i`` (fewer than two
+  ([`e8_root_alignments`][sc_neurocore.scpn.layers.l7_symbolic.e8_root_alignments]).
+  ``e8_alignment = max_r align_r``, i.e. ``max_r |r̂ · e / |e||``. Examples:
+  ``e = 0.5 * (1, ..., 1)`` and ``e`` equal to any root give exactly ``1.0``.
+* **Golden-ratio regularity**
+  ([`golden_ratio_regularity`][sc_neurocore.scpn.layers.l7_symbolic.golden_ratio_regularity]).
+  ``PHI = 1.618033988749895`` (the double nearest ``(1 + sqrt 5) / 2``). Sort the activations in
+  descending order, ``s[0] >= s[1] >= ...``; for every ``i`` with ``s[i+1] > 0.0``:
+  ``q[i] = s[i] / s[i+1]``, ``dev[i] = abs(q[i] - PHI) / PHI``. With no such ``i`` (fewer than two
   positive activations) the regularity is ``0.0``; otherwise
   ``D = mean(dev)`` and the regularity is ``1.0 / (1.0 + D)``, in ``[0, 1]``,
   ``1`` for a profile that falls by ``PHI`` from each value to the next (a
   ratio that overflows to ``inf``, e.g. ``1 / 1e-310``, makes it ``0.0``).
-* **Fibonacci correlation** (:func:`fibonacci_correlation`). The lags are the
-  distinct Fibonacci numbers ``1, 2, 3, 5, 8, 13, ...`` below ``n``
-  (:func:`fibonacci_lags`). It is ``0.0`` when there is no lag or when every
-  activation is equal (``max == min``). Otherwise ``mu = mean(a)``,
-  ``d[i] = a[i] - mu``, ``den = seqsum(d[i] * d[i])`` (``0.0`` -> the result is
-  ``0.0``); per lag ``L`` in increasing order the circular autocorrelation
+* **Fibonacci correlation**
+  ([`fibonacci_correlation`][sc_neurocore.scpn.layers.l7_symbolic.fibonacci_correlation]). The
+  lags are the distinct Fibonacci numbers ``1, 2, 3, 5, 8, 13, ...`` below ``n``
+  ([`fibonacci_lags`][sc_neurocore.scpn.layers.l7_symbolic.fibonacci_lags]). It is ``0.0`` when
+  there is no lag or when every activation is equal (``max == min``). Otherwise
+  ``mu = mean(a)``, ``d[i] = a[i] - mu``, ``den = seqsum(d[i] * d[i])`` (``0.0`` -> the result
+  is ``0.0``); per lag ``L`` in increasing order the circular autocorrelation
   ``rho[L] = seqsum_i(d[i] * d[(i+L) mod n]) / den``; the result is
   ``min(1.0, max(-1.0, mean(rho)))``, in ``[-1, 1]``.
-* **Health score** (:func:`health_score`), the layer's global metric. With
-  ``A`` the alignment, ``G`` the regularity, ``C`` the correlation and the
-  weights ``w_e8, w_golden, w_fibonacci``: ``p = C if C > 0.0 else 0.0``;
+* **Health score** ([`health_score`][sc_neurocore.scpn.layers.l7_symbolic.health_score]), the
+  layer's global metric. With ``A`` the alignment, ``G`` the regularity, ``C`` the correlation
+  and the weights ``w_e8, w_golden, w_fibonacci``: ``p = C if C > 0.0 else 0.0``;
   ``t = ((w_e8 * A) + (w_golden * G)) + (w_fibonacci * p)``;
   ``W = (w_e8 + w_golden) + w_fibonacci``; ``health = min(1.0, t / W)``.
 
@@ -141,12 +145,12 @@ __all__ = [
 
 F64 = npt.NDArray[np.float64]
 
-#: Dimension of the state vector (the rank of E8).
 E8_DIM: Final = 8
-#: Number of roots of E8.
+"""Dimension of the state vector (the rank of E8)."""
 N_E8_ROOTS: Final = 240
-#: The golden ratio as a double: the one nearest ``(1 + sqrt(5)) / 2``.
+"""Number of roots of E8."""
 PHI: Final = 1.618033988749895
+"""The golden ratio as a double: the one nearest ``(1 + sqrt(5)) / 2``."""
 
 
 # --------------------------------------------------------------------------- validation
@@ -306,7 +310,9 @@ def e8_roots() -> F64:
 
 
 def _root_alignments(e: F64) -> F64:
-    """:func:`e8_root_alignments` of a validated ``(8,)`` vector."""
+    """[`e8_root_alignments`][sc_neurocore.scpn.layers.l7_symbolic.e8_root_alignments] of a
+    validated ``(8,)`` vector.
+    """
     mx = float(np.max(np.abs(e)))
     if mx == 0.0:
         return np.zeros(N_E8_ROOTS, dtype=np.float64)
@@ -320,7 +326,8 @@ def _root_alignments(e: F64) -> F64:
 
 
 def e8_root_alignments(e: object) -> F64:
-    """``|r̂ · e / |e||`` for each of the 240 roots ``r``, in :func:`e8_roots` order.
+    """``|r̂ · e / |e||`` for each of the 240 roots ``r``, in
+    [`e8_roots`][sc_neurocore.scpn.layers.l7_symbolic.e8_roots] order.
 
     Computed as the module docstring states: ``u = e / max|e|``,
     ``den = sqrt(2.0 * seqsum(u * u))``, ``min(1.0, |seqsum_k(r[k] * u[k])| / den)``;
@@ -362,7 +369,7 @@ def e8_alignment(e: object) -> float:
     Raises
     ------
     TypeError, ValueError
-        As :func:`e8_root_alignments`.
+        As [`e8_root_alignments`][sc_neurocore.scpn.layers.l7_symbolic.e8_root_alignments].
     """
     return float(np.max(e8_root_alignments(e)))
 
@@ -465,7 +472,7 @@ def fibonacci_correlation(activations: object) -> float:
     Raises
     ------
     TypeError, ValueError
-        As :func:`golden_ratio_regularity`.
+        As [`golden_ratio_regularity`][sc_neurocore.scpn.layers.l7_symbolic.golden_ratio_regularity].
     """
     return _fibonacci_correlation(_activations(activations))
 
@@ -640,7 +647,9 @@ def bitstream_seed(rng_seed: int, step: int, n_symbols: int) -> int:
 
 @dataclass
 class L7_StochasticParameters:
-    """Parameters of :class:`L7_SymbolicLayer`, checked when made and when a layer is built.
+    """Parameters of
+    [`L7_SymbolicLayer`][sc_neurocore.scpn.layers.l7_symbolic.L7_SymbolicLayer], checked when
+    made and when a layer is built.
 
     Attributes
     ----------
@@ -650,8 +659,13 @@ class L7_StochasticParameters:
         Bits per output stream (``>= 1``).
     n_meridians : int, default 12
         Meridian arcs, in ``[1, n_symbols]``.
-    weight_e8, weight_golden, weight_fibonacci : float, default 0.4, 0.3, 0.3
-        Health-score weights: finite, ``>= 0``, with a finite sum ``> 0``.
+    weight_e8 : float, default 0.4
+        Health-score weight of the E8 alignment; the three weights are finite,
+        ``>= 0``, with a finite sum ``> 0``.
+    weight_golden : float, default 0.3
+        Health-score weight of the golden-ratio regularity.
+    weight_fibonacci : float, default 0.3
+        Health-score weight of the Fibonacci correlation.
     symbol_decay : float, default 0.05
         Decay rate (per unit time), finite, ``>= 0``.
     symbol_coupling : float, default 0.1
@@ -705,7 +719,10 @@ class L7_StochasticParameters:
 
 
 class L7StepResult(TypedDict):
-    """What :meth:`L7_SymbolicLayer.step` returns (fresh arrays, in this key order)."""
+    """What
+    [`L7_SymbolicLayer.step`][sc_neurocore.scpn.layers.l7_symbolic.L7_SymbolicLayer.step]
+    returns (fresh arrays, in this key order).
+    """
 
     step: int
     bitstream_seed: int
@@ -724,7 +741,8 @@ class L7_SymbolicLayer:
 
     Exact rules: the module docstring. Construction draws the initial
     activations from ``SplitMix64(rng_seed)`` and evaluates the metrics once,
-    so :meth:`get_global_metric` is defined before the first step.
+    so [`get_global_metric`][sc_neurocore.scpn.layers.l7_symbolic.L7_SymbolicLayer.get_global_metric]
+    is defined before the first step.
 
     Parameters
     ----------
@@ -735,7 +753,8 @@ class L7_SymbolicLayer:
     Raises
     ------
     TypeError
-        If ``params`` is not an :class:`L7_StochasticParameters`.
+        If ``params`` is not an
+        [`L7_StochasticParameters`][sc_neurocore.scpn.layers.l7_symbolic.L7_StochasticParameters].
     ValueError
         If one of its fields is out of range.
     """
@@ -788,10 +807,11 @@ class L7_SymbolicLayer:
         """Advance the layer by ``dt`` and return its metrics and bitstreams.
 
         Order: validate everything (nothing changes on an error); update the
-        activations (:func:`update_activations`); state vector from the new
-        activations and ``l6_input``; metrics; bitstreams of the new
-        activations with seed ``(rng_seed + t * n_symbols) mod 2**32``, ``t``
-        the number of earlier steps.
+        activations
+        ([`update_activations`][sc_neurocore.scpn.layers.l7_symbolic.update_activations]); state
+        vector from the new activations and ``l6_input``; metrics; bitstreams of the new
+        activations with seed ``(rng_seed + t * n_symbols) mod 2**32``, ``t`` the number of
+        earlier steps.
 
         Parameters
         ----------
