@@ -32,9 +32,10 @@ mask; Numba's own threading layer is not used by these kernels.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from ._packing import pack_rows
 from ._validation import ForwardArgs, InputTypeError, as_bits, as_packed
@@ -62,6 +63,19 @@ NUMBA_IMPORT_ERROR: str | None = _numba_error
 
 _fallback_warned = False
 
+# Array types of the compiled kernels' arguments.  Numba itself is untyped (Any
+# to mypy, so a decorated kernel is Any to its callers): these annotations
+# type-check the kernel bodies and say what the kernels are called with;
+# Numba compiles from the runtime types and never reads them.
+_I64 = npt.NDArray[np.int64]
+_U64 = npt.NDArray[np.uint64]
+_U16 = npt.NDArray[np.uint16]
+_U8 = npt.NDArray[np.uint8]
+# What an ``@intrinsic`` typing function returns: the signature and its code
+# generator, or None when the argument types do not match.
+_Intrinsic = tuple[Any, Callable[[Any, Any, Any, Any], Any]] | None
+_Kernel = TypeVar("_Kernel", bound=Callable[..., Any])
+
 
 def _warn_fallback_once() -> None:
     """Warn once per process, at the user's call site, that the kernels run on NumPy."""
@@ -81,8 +95,26 @@ def _warn_fallback_once() -> None:
 
 if HAS_NUMBA:
 
-    @intrinsic
-    def _popcount64(typingctx, word):
+    def _kernel(fn: _Kernel) -> _Kernel:
+        """``numba.njit(cache=True, nogil=True)``, keeping ``fn``'s signature for mypy.
+
+        Numba is untyped (Any to mypy); the compiled dispatcher is called with
+        the same arguments as ``fn``.
+        """
+        compiled: _Kernel = njit(cache=True, nogil=True)(fn)
+        return compiled
+
+    def _intrinsic(typing_fn: Callable[..., _Intrinsic]) -> Callable[..., Any]:
+        """``numba.extending.intrinsic``, typed for mypy.
+
+        Compiled code calls the result with the values only; Numba passes
+        ``typingctx`` and the values' types to ``typing_fn``.
+        """
+        compiled: Callable[..., Any] = intrinsic(typing_fn)
+        return compiled
+
+    @_intrinsic
+    def _popcount64(typingctx: Any, word: Any) -> _Intrinsic:
         """Hardware population count of a 64-bit integer (LLVM ``llvm.ctpop.i64``).
 
         Returns an ``int64`` so that sums stay in signed integer arithmetic
@@ -92,17 +124,17 @@ if HAS_NUMBA:
             return None
         sig = types.int64(word)
 
-        def codegen(context, builder, signature, args):
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             return builder.ctpop(args[0])
 
         return sig, codegen
 
-    def _is_int64_vector(arr):
+    def _is_int64_vector(arr: Any) -> bool:
         return (isinstance(arr, types.Array) and arr.dtype == types.int64 and arr.ndim == 1
                 and arr.layout == "C")
 
-    @intrinsic
-    def _fetch_add(typingctx, counters, index):
+    @_intrinsic
+    def _fetch_add(typingctx: Any, counters: Any, index: Any) -> _Intrinsic:
         """Atomically ``counters[index] += 1`` and return the old value.
 
         ``counters`` is a C-contiguous 1-D ``int64`` array shared by every
@@ -113,7 +145,7 @@ if HAS_NUMBA:
             return None
         sig = types.int64(counters, types.int64)
 
-        def codegen(context, builder, signature, args):
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             array = context.make_array(signature.args[0])(context, builder, args[0])
             slot = builder.gep(array.data, [args[1]])
             one = context.get_constant(types.int64, 1)
@@ -121,14 +153,14 @@ if HAS_NUMBA:
 
         return sig, codegen
 
-    @intrinsic
-    def _mark_done(typingctx, done, index):
+    @_intrinsic
+    def _mark_done(typingctx: Any, done: Any, index: Any) -> _Intrinsic:
         """``done[index] = 1`` as a release store: the chunk's outputs are visible first."""
         if not _is_int64_vector(done) or not isinstance(index, types.Integer):
             return None
         sig = types.void(done, types.int64)
 
-        def codegen(context, builder, signature, args):
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             array = context.make_array(signature.args[0])(context, builder, args[0])
             slot = builder.gep(array.data, [args[1]])
             builder.store_atomic(context.get_constant(types.int64, 1), slot, "release", 8)
@@ -136,14 +168,14 @@ if HAS_NUMBA:
 
         return sig, codegen
 
-    @intrinsic
-    def _is_done(typingctx, done, index):
+    @_intrinsic
+    def _is_done(typingctx: Any, done: Any, index: Any) -> _Intrinsic:
         """``done[index] != 0`` as an acquire load (pairs with ``_mark_done``)."""
         if not _is_int64_vector(done) or not isinstance(index, types.Integer):
             return None
         sig = types.boolean(done, types.int64)
 
-        def codegen(context, builder, signature, args):
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             array = context.make_array(signature.args[0])(context, builder, args[0])
             slot = builder.gep(array.data, [args[1]])
             value = builder.load_atomic(slot, "acquire", 8)
@@ -151,15 +183,16 @@ if HAS_NUMBA:
 
         return sig, codegen
 
-    @njit(cache=True, nogil=True)
-    def _my_slot(claims, takeover):
+    @_kernel
+    def _my_slot(claims: _I64, takeover: bool) -> int:
         """This thread's slot: 0 for the caller, 1, 2, ... for helpers as they join."""
         if takeover:
             return 0
-        return (1 + _fetch_add(claims, 0)) % (claims.shape[0] - 1)
+        slot: int = (1 + _fetch_add(claims, 0)) % (claims.shape[0] - 1)
+        return slot
 
-    @njit(cache=True, nogil=True)
-    def _next_chunk(claims, done, slot, takeover, cursor):
+    @_kernel
+    def _next_chunk(claims: _I64, done: _I64, slot: int, takeover: bool, cursor: _I64) -> int:
         """The next chunk index for the thread in ``slot`` to run, or -1 when none is left.
 
         The chunks are split into one contiguous range per slot, each with its
@@ -182,7 +215,7 @@ if HAS_NUMBA:
             s = (slot + cursor[0]) % slots
             lo = s * n_chunks // slots
             hi = (s + 1) * n_chunks // slots
-            c = lo + _fetch_add(claims, 1 + s)
+            c: int = lo + _fetch_add(claims, 1 + s)
             if c < hi:
                 return c
             cursor[0] += 1
@@ -194,18 +227,18 @@ if HAS_NUMBA:
                     return c
         return -1
 
-    @njit(cache=True, nogil=True)
-    def _and_popcount(a, b):
+    @_kernel
+    def _and_popcount(a: _U64, b: _U64) -> int:
         """``sum_j popcount(a[j] & b[j])`` over two equally long 1-D word arrays."""
         total = 0
         for j in range(a.shape[0]):
             total += _popcount64(a[j] & b[j])
         return total
 
-    @njit(cache=True, nogil=True)
-    def _encode_word(states, x, n_bits):
+    @_kernel
+    def _encode_word(states: _U16, x: int, n_bits: int) -> np.uint64:
         """One packed word: bit ``q`` is ``states[q] < x`` for ``q < n_bits``, else 0."""
-        word = np.uint64(0)
+        word: np.uint64 = np.uint64(0)
         for q in range(n_bits):
             if states[q] < x:
                 word |= np.uint64(1) << np.uint64(q)
@@ -218,8 +251,9 @@ if HAS_NUMBA:
     # every output element exactly once, from a register: both runs store the
     # same values.  Results never depend on which thread ran what.
 
-    @njit(cache=True, nogil=True)
-    def _pack_kernel(claims, done, takeover, bits, out, chunk):
+    @_kernel
+    def _pack_kernel(claims: _I64, done: _I64, takeover: bool, bits: _U8, out: _U64,
+                     chunk: int) -> None:
         """``out[w]`` = bits ``64w .. 64w+63`` of ``bits``, least-significant first."""
         n = out.shape[0]
         slot, cursor = _my_slot(claims, takeover), np.zeros(2, dtype=np.int64)
@@ -234,8 +268,9 @@ if HAS_NUMBA:
             _mark_done(done, c)
             c = _next_chunk(claims, done, slot, takeover, cursor)
 
-    @njit(cache=True, nogil=True)
-    def _mac_rows_kernel(claims, done, takeover, weights2, inputs1, out, chunk):
+    @_kernel
+    def _mac_rows_kernel(claims: _I64, done: _I64, takeover: bool, weights2: _U64, inputs1: _U64,
+                         out: _I64, chunk: int) -> None:
         """``out[o] = sum_j popcount(weights2[o, j] & inputs1[j])``.
 
         The (in, word) axes are flattened into one contiguous row, so the inner
@@ -250,8 +285,9 @@ if HAS_NUMBA:
             _mark_done(done, c)
             c = _next_chunk(claims, done, slot, takeover, cursor)
 
-    @njit(cache=True, nogil=True)
-    def _encode_chunk(c, chunk, cycle, start, thresh, length, enc):
+    @_kernel
+    def _encode_chunk(c: int, chunk: int, cycle: _U16, start: _I64, thresh: _I64, length: int,
+                      enc: _U64) -> None:
         """Packed words of inputs ``c * chunk ..`` into ``enc (n_in, batch, n_words)``.
 
         Bit ``t`` of input ``i`` in batch row ``b`` is ``cycle[start[i] + t] <
@@ -269,8 +305,9 @@ if HAS_NUMBA:
                     base = start[i] + t0
                     enc[i, b, w] = _encode_word(cycle[base:base + 64], x, min(64, length - t0))
 
-    @njit(cache=True, nogil=True)
-    def _rows_chunk(c, chunk, weights, enc, counts, sums):
+    @_kernel
+    def _rows_chunk(c: int, chunk: int, weights: _U64, enc: _U64, counts: _I64,
+                    sums: _I64) -> None:
         """``counts[b, o] = sum_{i,w} popcount(weights[o, i, w] & enc[i, b, w])``.
 
         Rows ``c * chunk ..``.  One input row runs as a single streaming
@@ -293,9 +330,11 @@ if HAS_NUMBA:
             for b in range(batch):
                 counts[b, o] = sums[b]
 
-    @njit(cache=True, nogil=True)
-    def _forward_kernel(enc_claims, enc_done, row_claims, row_done, takeover, cycle, start,
-                        thresh, length, enc, enc_chunk, weights, counts, row_chunk):
+    @_kernel
+    def _forward_kernel(enc_claims: _I64, enc_done: _I64, row_claims: _I64, row_done: _I64,
+                        takeover: bool, cycle: _U16, start: _I64, thresh: _I64, length: int,
+                        enc: _U64, enc_chunk: int, weights: _U64, counts: _I64,
+                        row_chunk: int) -> None:
         """The fused forward pass: encode the inputs, then AND-popcount every row.
 
         Every thread first runs encoding chunks and then, because its rows need
@@ -360,7 +399,7 @@ _PARALLEL_WORDS = 1 << 16
 
 def _num_threads() -> int:
     """Threads a kernel may use: Numba's setting capped by the CPU affinity mask."""
-    return max(1, min(numba.get_num_threads(), available_cpus()))
+    return max(1, min(int(numba.get_num_threads()), available_cpus()))
 
 
 def _chunk(items: int, words_per_item: int) -> int:
