@@ -60,7 +60,7 @@ import math
 import os
 from dataclasses import dataclass
 from numbers import Integral
-from typing import TYPE_CHECKING, Any, Callable, Sequence, cast
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -777,6 +777,17 @@ def _compute_and_gather(driver: MPIDriver, engine: Any, weights: np.ndarray,
     return full if plan.batched else full[0]
 
 
+def _forward_in_one_process(weights_packed: object, input_probs: object, length: object,
+                            seed: object, backend: str | Backend) -> np.ndarray:
+    """What ``sc_forward`` does: resolve the backend, validate, run (no MPI involved)."""
+    from .backend import get_backend
+
+    engine = get_backend(backend)
+    a = validate_forward(weights_packed, input_probs, length, seed)
+    return engine.sc_forward(a.weights, a.probs if a.batched else a.probs[0], length=a.length,
+                             seed=a.seed)
+
+
 def _start(driver: MPIDriver, backend: str | Backend, root_check: Callable[[], _Plan]
            ) -> tuple[Any, _Plan]:
     """Collective first phase: every rank resolves its backend, the root validates.
@@ -859,10 +870,7 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
     """
     driver = _resolve_driver(driver)
     if not driver.distributed or driver.size == 1:
-        from .backend import sc_forward
-
-        return sc_forward(cast(np.ndarray, weights_packed), input_probs,
-                          length=cast(int, length), backend=backend, seed=cast(int, seed))
+        return _forward_in_one_process(weights_packed, input_probs, length, seed, backend)
     args: list[ForwardArgs] = []
 
     def root_check() -> _Plan:
@@ -933,10 +941,7 @@ def mpi_sc_forward_sharded(local_weights: object, input_probs: object, *, length
     """
     driver = _resolve_driver(driver)
     if not driver.distributed:
-        from .backend import sc_forward
-
-        return sc_forward(cast(np.ndarray, local_weights), input_probs,
-                          length=cast(int, length), backend=backend, seed=cast(int, seed))
+        return _forward_in_one_process(local_weights, input_probs, length, seed, backend)
     probs_holder: list[np.ndarray] = []
 
     def root_check() -> _Plan:
