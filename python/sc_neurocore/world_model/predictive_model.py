@@ -144,7 +144,7 @@ def _positive_definite(mat: Float, name: str) -> None:
 
 def _shift_diagonal(mat: Float, tau: float) -> Float:
     """``mat`` with ``tau`` added to each diagonal element (off-diagonals untouched)."""
-    out = mat.copy()
+    out: Float = mat.copy()  # ndarray.copy() is typed Any by NumPy's stubs
     idx = np.arange(mat.shape[0])
     out[idx, idx] = mat[idx, idx] + tau
     return out
@@ -1101,12 +1101,12 @@ class PredictiveWorldModel:
     @property
     def state_mean(self) -> Float:
         """The belief's mean (a copy)."""
-        return self._mean.copy()
+        return np.copy(self._mean)
 
     @property
     def state_cov(self) -> Float:
         """The belief's covariance (a copy)."""
-        return self._cov.copy()
+        return np.copy(self._cov)
 
     def _action(self, action: object, name: str = "action") -> Float:
         m = self.action_dim

@@ -306,7 +306,7 @@ def e8_roots() -> F64:
         with even popcount in increasing order; bit ``k`` -> component ``k``
         negative).
     """
-    return _ROOTS.copy()
+    return np.copy(_ROOTS)
 
 
 def _root_alignments(e: F64) -> F64:
@@ -777,12 +777,12 @@ class L7_SymbolicLayer:
     @property
     def activations(self) -> F64:
         """A copy of the current symbol activations, ``(n_symbols,)`` in ``[0, 1]``."""
-        return self._a.copy()
+        return np.copy(self._a)
 
     @property
     def state_vector(self) -> F64:
         """A copy of the 8-D state vector of the last step (or of construction)."""
-        return self._e.copy()
+        return np.copy(self._e)
 
     @property
     def step_count(self) -> int:
