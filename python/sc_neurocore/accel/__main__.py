@@ -8,17 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 from . import __version__
 from .backend import backend_status, engine_info, host_key
-
-# Numba's OpenMP workers spin while idle, which stalls them badly on a busy or
-# shared machine; passive waiting costs nothing measurable when it is quiet.
-# Set before any backend module (and so Numba) is imported.
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 
 def cmd_info(args: argparse.Namespace) -> int:
