@@ -264,8 +264,13 @@ def test_numba_extras_rows():
     messages: list[str] = []
     rows = numba_extras.bench_extras(True, messages.append, smoke=True)
     assert messages and len(rows) == 3
+    from sc_neurocore.accel import jit_kernels
+
+    # the notes state the threads the kernels themselves use (not Numba's prange/OpenMP layer)
+    threads = f"up to {jit_kernels._num_threads()} threads (chunked work sharing"
     for row in rows:
         assert set(row) == EXTRA_KEYS and "MISMATCH" not in row["note"]
+        assert threads in row["note"] and "prange" not in row["note"]
 
 
 @pytest.mark.skipif("jax" not in AVAILABLE, reason="jax not installed")

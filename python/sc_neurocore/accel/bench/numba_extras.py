@@ -1,10 +1,11 @@
 """Numba-specific rows of the study, each against a baseline measured in the same run.
 
-* ``jit_vec_mac`` (hardware popcount, ``prange``) against a serial per-word
+* ``jit_vec_mac`` (hardware popcount, its rows shared out in small chunks to
+  the calling thread and helper Python threads) against a serial per-word
   loop with a SWAR popcount, also compiled by Numba, in two forms: the
   shift-and-add fold, which stays SWAR in the machine code, and the multiply
   fold, which LLVM recognises as a popcount idiom and turns back into the
-  hardware instruction (so that row measures only ``prange`` and loop shape).
+  hardware instruction (so that row measures only the threads and loop shape).
 * ``NumbaBackend.sc_forward`` against ``sc_forward_numpy`` on W1.
 
 The SWAR loops are baselines for these rows only; they are compiled on first
@@ -111,7 +112,9 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
     progress(f"numba jit_vec_mac vs SWAR loops, {shape} {n_out}x{n_in}x{n_words} words "
              f"({repeats} repeats, compiling first)")
     fast = median_of(lambda: jk.jit_vec_mac(weights, inputs, out_fast), repeats, warmup=True)
-    threads = f"{numba.get_num_threads()} threads ({numba.threading_layer()} layer)"
+    # The kernels' own thread count (Numba's setting capped by the affinity
+    # mask); they share chunks on Python threads, not Numba's threading layer.
+    threads = f"up to {jk._num_threads()} threads (chunked work sharing, caller + helpers)"
     baselines: tuple[tuple[Any, str, str], ...] = (
         (numba.njit(cache=True)(_swar_shift_add),
          "numba serial per-word SWAR popcount loop (shift-add fold)",
@@ -119,14 +122,14 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
         (numba.njit(cache=True)(_swar_multiply),
          "numba serial per-word SWAR popcount loop (multiply fold)",
          "LLVM rewrites this baseline's SWAR into the popcount instruction, so it "
-         "measures only prange + loop shape"),
+         "measures only the threads and loop shape"),
     )
     for kernel, base_name, caveat in baselines:
         base = median_of(lambda: kernel(weights, inputs, out_swar), repeats, warmup=True)
         same = np.array_equal(out_fast, out_swar.astype(np.int64))
         rows.append(_row(f"numba jit_vec_mac {shape} ({n_out}x{n_in}x{n_words} words)", fast,
                          base_name, base,
-                         f"hardware popcount + prange on {threads}; {caveat}; "
+                         f"hardware popcount on {threads}; {caveat}; "
                          f"{'identical' if same else 'MISMATCH with'} baseline counts"))
 
     probs = rng.random(n_in)
