@@ -16,7 +16,8 @@ import pytest
 
 from sc_neurocore.accel import InputTypeError
 from sc_neurocore.accel.lif import lif_step
-from sc_neurocore.accel._validation import as_real_array, check_real, check_text, real_scalar
+from sc_neurocore.accel._validation import (as_real_array, check_choice, check_real, check_text,
+                                            real_scalar)
 from sc_neurocore.bridges.dna_mapper import DNAStrand, KineticSimulator
 from sc_neurocore.scpn.layers.l7_symbolic import health_score, update_activations
 from sc_neurocore.studio.analysis import lif_neuron
@@ -112,3 +113,11 @@ def test_every_surface_refuses_what_is_not_one_real_number(call, bad):
 def test_every_surface_refuses_non_finite_numbers(call):
     with pytest.raises(ValueError, match="must be finite, got nan"):
         call(float("nan"))
+
+
+def test_check_choice():
+    assert check_choice("rk4", "method", ("euler", "rk4")) == "rk4"
+    with pytest.raises(ValueError, match="^method must be one of euler, rk4; got 'RK4'"):
+        check_choice("RK4", "method", ("euler", "rk4"))
+    with pytest.raises(InputTypeError, match="^method must be a str, one of euler, rk4; got int"):
+        check_choice(4, "method", ("euler", "rk4"))

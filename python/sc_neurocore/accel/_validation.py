@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -164,6 +164,24 @@ def check_text(value: object, name: str) -> str:
         raise InputTypeError(f"{name} must be a str, got {type(value).__name__}")
     if not value:
         raise ValueError(f"{name} must be a non-empty str")
+    return value
+
+
+def check_choice(value: object, name: str, choices: Sequence[str]) -> str:
+    """``value`` itself after checking it is one of the ``str`` options ``choices``.
+
+    Raises
+    ------
+    InputTypeError
+        If ``value`` is not a ``str``.
+    ValueError
+        If it is not in ``choices`` (the message lists them).
+    """
+    if not isinstance(value, str):
+        raise InputTypeError(f"{name} must be a str, one of {', '.join(choices)}; "
+                             f"got {type(value).__name__}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
     return value
 
 

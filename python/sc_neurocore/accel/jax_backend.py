@@ -58,7 +58,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from ._validation import (ForwardArgs, InputTypeError, as_bits, as_packed, as_real_array,
-                          check_bits_dtype, check_finite, check_int, check_non_empty,
+                          check_bits_dtype, check_choice, check_finite, check_int, check_non_empty,
                           check_packed_dtype, check_rank, check_real, check_real_dtype,
                           check_unit_interval, same_shape)
 from .backend import KernelBackend
@@ -1163,13 +1163,6 @@ if HAS_JAX:
         return _surrogate_step(weights, x, targets, lr, beta, threshold, alpha, n_steps, path)
 
 
-def _check_path(surrogate_path: object) -> str:
-    if not isinstance(surrogate_path, str) or surrogate_path not in JAX_SURROGATE_PATHS:
-        raise ValueError(f"surrogate_path must be one of {JAX_SURROGATE_PATHS}, "
-                         f"got {surrogate_path!r}")
-    return surrogate_path
-
-
 def _check_targets(targets: object, batch: int, n_classes: int) -> Any:
     """Training targets, checked: class labels or class probabilities.
 
@@ -1235,7 +1228,7 @@ class _Training:
         Eagerly (no tracer among the arguments) the checks are the host checks
         of the forward pass; traced, those of ``_traced_network``.
         """
-        self.path = _check_path(surrogate_path)
+        self.path = check_choice(surrogate_path, "surrogate_path", JAX_SURROGATE_PATHS)
         self.traced = _any_traced(weights, x, targets, n_steps, beta, threshold, alpha,
                                   *extra.values())
         if self.traced:

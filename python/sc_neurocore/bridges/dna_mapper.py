@@ -51,7 +51,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from sc_neurocore.accel._validation import as_bits, check_int, check_real, check_text
+from sc_neurocore.accel._validation import as_bits, check_choice, check_int, check_real, check_text
 from sc_neurocore.splitmix import U64_LIMIT, SplitMix64
 
 __all__ = [
@@ -397,11 +397,7 @@ class DNAStrand:
                  concentration_nM: float = 100.0) -> None:
         self._name = check_text(name, "name")
         self._sequence = _check_sequence(sequence)
-        if not isinstance(role, str):
-            raise TypeError(f"role must be a str, got {type(role).__name__}")
-        if role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}; got {role!r}")
-        self._role = role
+        self._role = check_choice(role, "role", ROLES)
         self._concentration_nM = check_real(concentration_nM, "concentration_nM",
                                             positive=True)
 
@@ -1341,11 +1337,7 @@ class KineticSimulator:
         self._k_hyb = check_real(k_hybridisation, "k_hybridisation", positive=True)
         self._k_diss = check_real(k_dissociation, "k_dissociation", minimum=0.0)
         self._temperature_c = _check_temperature(temperature_c)
-        if not isinstance(method, str):
-            raise TypeError(f"method must be a str, got {type(method).__name__}")
-        if method not in self.METHODS:
-            raise ValueError(f"method must be one of {', '.join(self.METHODS)}; got {method!r}")
-        self._method = method
+        self._method = check_choice(method, "method", self.METHODS)
         self._k_branch = check_real(k_branch_migration, "k_branch_migration", positive=True)
 
     @property
