@@ -37,9 +37,10 @@ from typing import Any, Callable
 import numpy as np
 
 from ._packing import pack_rows
+from ._threads import usable_cpus
 from ._validation import ForwardArgs, InputTypeError, as_bits, as_packed
 from ._warnings import warn_at_caller
-from ._workshare import available_cpus, run_shared
+from ._workshare import run_shared
 from .backend import KernelBackend
 from .lfsr import PERIOD, _cycle_copies, lfsr_tables, quantize, start_states
 from .sc_inference import counts_to_rates, forward_counts_numpy, forward_numpy
@@ -359,7 +360,7 @@ _PARALLEL_WORDS = 1 << 16
 
 def _num_threads() -> int:
     """Threads a kernel may use: Numba's setting capped by the CPU affinity mask."""
-    return max(1, min(numba.get_num_threads(), available_cpus()))
+    return max(1, min(numba.get_num_threads(), usable_cpus()))
 
 
 def _chunk(items: int, words_per_item: int) -> int:
