@@ -285,9 +285,17 @@ def _drive_args(dt_ms: object, n_steps: object, drive_freq_hz: object,
     return dt, n, TAU * freq, depth
 
 
-def _rate_hz(n_spikes: int, n_steps: int, dt_ms: float) -> float:
-    """``(n_spikes * 1000.0) / (n_steps * dt_ms)``."""
-    return (n_spikes * 1000.0) / (n_steps * dt_ms)
+def _simulation_result(spikes: list[int], n_steps: int, dt_ms: float,
+                       **traces: list[float]) -> dict[str, object]:
+    """A built-in model's result in the ``simulate_fn`` protocol.
+
+    ``rate_hz`` is ``(n_spikes * 1000.0) / (n_steps * dt_ms)``; ``states``
+    holds each trace as ``float64``, ``spikes`` the step indices as ``int64``.
+    """
+    return {"rate_hz": (len(spikes) * 1000.0) / (n_steps * dt_ms), "dt_ms": dt_ms,
+            "n_steps": n_steps,
+            "states": {name: np.array(trace, dtype=np.float64) for name, trace in traces.items()},
+            "spikes": np.array(spikes, dtype=np.int64)}
 
 
 def lif_neuron(*, current: float = 0.0, tau_ms: float = 10.0, v_rest: float = -65.0,
@@ -367,9 +375,7 @@ def lif_neuron(*, current: float = 0.0, tau_ms: float = 10.0, v_rest: float = -6
             spikes.append(k)
             v = reset
         trace[k] = v
-    return {"rate_hz": _rate_hz(len(spikes), n, dt), "dt_ms": dt, "n_steps": n,
-            "states": {"v": np.array(trace, dtype=np.float64)},
-            "spikes": np.array(spikes, dtype=np.int64)}
+    return _simulation_result(spikes, n, dt, v=trace)
 
 
 _T = TypeVar("_T", float, FloatArray)
@@ -465,10 +471,7 @@ def fitzhugh_nagumo(*, current: float = 0.5, a: float = 0.7, b: float = 0.8,
         v = v_new
         trace_v[k] = v
         trace_w[k] = w
-    return {"rate_hz": _rate_hz(len(spikes), n, dt), "dt_ms": dt, "n_steps": n,
-            "states": {"v": np.array(trace_v, dtype=np.float64),
-                       "w": np.array(trace_w, dtype=np.float64)},
-            "spikes": np.array(spikes, dtype=np.int64)}
+    return _simulation_result(spikes, n, dt, v=trace_v, w=trace_w)
 
 
 def fitzhugh_nagumo_fields(current: float = 0.5, a: float = 0.7, b: float = 0.8,
