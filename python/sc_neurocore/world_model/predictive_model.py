@@ -49,8 +49,8 @@ import numpy as np
 from sc_neurocore.accel._validation import as_real_array, check_int, check_real
 from sc_neurocore.splitmix import SplitMix64
 
-from ._linalg import (Float, cho_solve, cholesky, matmul, matvec, outer, solve_lower,
-                      symmetrize)
+from ._linalg import (Float, cho_solve, cholesky, matmul, matvec, outer, semidefinite_factor,
+                      solve_lower, symmetrize)
 
 __all__ = ["LinearGaussianSSM", "FilterResult", "KalmanFilter", "SmoothResult", "RTSSmoother",
            "EMLearner", "LikelihoodDecreaseError", "PredictiveWorldModel", "SYM_RTOL",
@@ -168,22 +168,7 @@ def _semidefinite_factor(mat: Float) -> Float:
     ``L`` zero instead of failing; exact for matrices such as ``diag(1, 0)``
     or ``v v^T``.
     """
-    n = mat.shape[0]
-    tau = PSD_RTOL * _max_abs_diag(mat)
-    low: Float = np.zeros((n, n), dtype=np.float64)
-    for j in range(n):
-        s = float(mat[j, j])
-        for k in range(j):
-            s = s - float(low[j, k]) * float(low[j, k])
-        if not s > tau:
-            continue
-        d = math.sqrt(s)
-        low[j, j] = d
-        col = mat[j + 1:, j].copy()
-        for k in range(j):
-            col = col - low[j + 1:, k] * low[j, k]
-        low[j + 1:, j] = col / d
-    return low
+    return semidefinite_factor(mat, PSD_RTOL * _max_abs_diag(mat))
 
 
 def _factor_pd(mat: Float) -> Float:
