@@ -102,6 +102,11 @@ if HAS_NUMBA:
         return (isinstance(arr, types.Array) and arr.dtype == types.int64 and arr.ndim == 1
                 and arr.layout == "C")
 
+    def _slot_pointer(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        """LLVM pointer to ``args[0][args[1]]`` (an int64 vector and an index) in a codegen."""
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        return builder.gep(array.data, [args[1]])
+
     @intrinsic
     def _fetch_add(typingctx, counters, index):
         """Atomically ``counters[index] += 1`` and return the old value.
@@ -115,8 +120,7 @@ if HAS_NUMBA:
         sig = types.int64(counters, types.int64)
 
         def codegen(context, builder, signature, args):
-            array = context.make_array(signature.args[0])(context, builder, args[0])
-            slot = builder.gep(array.data, [args[1]])
+            slot = _slot_pointer(context, builder, signature, args)
             one = context.get_constant(types.int64, 1)
             return builder.atomic_rmw("add", slot, one, "monotonic")
 
@@ -130,8 +134,7 @@ if HAS_NUMBA:
         sig = types.void(done, types.int64)
 
         def codegen(context, builder, signature, args):
-            array = context.make_array(signature.args[0])(context, builder, args[0])
-            slot = builder.gep(array.data, [args[1]])
+            slot = _slot_pointer(context, builder, signature, args)
             builder.store_atomic(context.get_constant(types.int64, 1), slot, "release", 8)
             return context.get_dummy_value()
 
@@ -145,8 +148,7 @@ if HAS_NUMBA:
         sig = types.boolean(done, types.int64)
 
         def codegen(context, builder, signature, args):
-            array = context.make_array(signature.args[0])(context, builder, args[0])
-            slot = builder.gep(array.data, [args[1]])
+            slot = _slot_pointer(context, builder, signature, args)
             value = builder.load_atomic(slot, "acquire", 8)
             return builder.icmp_signed("!=", value, context.get_constant(types.int64, 0))
 
