@@ -1,10 +1,14 @@
-"""Shared fixtures: the backends under test and small random cases."""
+"""Shared fixtures and helpers: the backends under test, small random cases, child interpreters."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sc_neurocore.accel import available_backends  # noqa: E402
 
 AVAILABLE = [name for name, works in available_backends().items() if works]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_report_header(config):
@@ -39,6 +44,22 @@ def random_weights(rng: np.random.Generator, n_out: int, n_in: int, length: int)
     if length % 64:
         w[..., -1] &= np.uint64((1 << (length % 64)) - 1)
     return w
+
+
+def run_child(code: str, env_drop: tuple[str, ...] = (), **env: str) -> Any:
+    """Run ``code`` (dedented) in a fresh interpreter that imports this checkout's package
+    and these helpers; it prints one JSON object last, which is returned.
+
+    ``env_drop`` names environment variables the child must not see; ``env`` sets others.
+    """
+    child = {k: v for k, v in os.environ.items() if k not in env_drop}
+    child["PYTHONPATH"] = os.pathsep.join([str(ROOT / "python"), str(ROOT / "tests"),
+                                           child.get("PYTHONPATH", "")])
+    child.update(env)
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, env=child, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def required_backends() -> list[str]:
