@@ -46,6 +46,18 @@ def random_weights(rng: np.random.Generator, n_out: int, n_in: int, length: int)
     return w
 
 
+def separable_data(rng: np.random.Generator, n: int, n_features: int = 12, n_classes: int = 3,
+                   dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """A learnable classification set: class ``c`` lights up features ``c, c + k, c + 2k, ...``
+    (plus noise), in [0, 1]; returns ``(x, labels)``, ``x`` of ``dtype``, ``(n, n_features)``."""
+    labels = rng.integers(0, n_classes, size=n)
+    prototypes = np.zeros((n_classes, n_features))
+    for c in range(n_classes):
+        prototypes[c, c::n_classes] = 0.8
+    x = np.clip(prototypes[labels] + 0.1 + rng.normal(0, 0.15, size=(n, n_features)), 0, 1)
+    return x.astype(dtype), labels
+
+
 def run_child(code: str, env_drop: tuple[str, ...] = (), **env: str) -> Any:
     """Run ``code`` (dedented) in a fresh interpreter that imports this checkout's package
     and these helpers; it prints one JSON object last, which is returned.
