@@ -40,6 +40,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::checks::{Bounds, check_int, check_real, check_text};
 use crate::error::{MirrorError, Result};
 use crate::splitmix::SplitMix64;
 
@@ -121,48 +122,12 @@ fn err<T>(arg: &str, message: impl Into<String>) -> Result<T> {
     Err(MirrorError::value(arg, message))
 }
 
-/// A finite `x` in `[min, max]`, `> 0` if `positive`.
-fn check_real(
-    arg: &str,
-    x: f64,
-    min: Option<f64>,
-    max: Option<f64>,
-    positive: bool,
-) -> Result<f64> {
-    if !x.is_finite() {
-        return err(arg, format!("{arg} must be finite, got {x:?}"));
-    }
-    if positive && x <= 0.0 {
-        return err(arg, format!("{arg} must be > 0, got {x:?}"));
-    }
-    if let Some(lo) = min
-        && x < lo
-    {
-        return err(arg, format!("{arg} must be >= {lo:?}, got {x:?}"));
-    }
-    if let Some(hi) = max
-        && x > hi
-    {
-        return err(arg, format!("{arg} must be <= {hi:?}, got {x:?}"));
-    }
-    Ok(x)
-}
-
 fn check_temperature(arg: &str, x: f64) -> Result<f64> {
     check_real(
         arg,
         x,
-        Some(TEMPERATURE_RANGE_C.0),
-        Some(TEMPERATURE_RANGE_C.1),
-        false,
+        Bounds::within(TEMPERATURE_RANGE_C.0, TEMPERATURE_RANGE_C.1),
     )
-}
-
-fn check_text(arg: &str, s: &str) -> Result<()> {
-    if s.is_empty() {
-        return err(arg, format!("{arg} must be a non-empty string"));
-    }
-    Ok(())
 }
 
 /// ASCII `[A-Za-z_][A-Za-z0-9_]*`.
@@ -220,8 +185,8 @@ fn check_gc_target(arg: &str, values: &[f64]) -> Result<(f64, f64)> {
             ),
         );
     }
-    let lo = check_real(arg, values[0], Some(0.0), Some(1.0), false)?;
-    let hi = check_real(arg, values[1], Some(0.0), Some(1.0), false)?;
+    let lo = check_real(arg, values[0], Bounds::within(0.0, 1.0))?;
+    let hi = check_real(arg, values[1], Bounds::within(0.0, 1.0))?;
     if lo > hi {
         return err(
             arg,
@@ -229,13 +194,6 @@ fn check_gc_target(arg: &str, values: &[f64]) -> Result<(f64, f64)> {
         );
     }
     Ok((lo, hi))
-}
-
-fn check_count(arg: &str, x: i64, min: i64, max: Option<i64>) -> Result<usize> {
-    if x < min || max.is_some_and(|m| x > m) {
-        return err(arg, format!("{arg} out of range, got {x}"));
-    }
-    usize::try_from(x).map_err(|_| MirrorError::value(arg, format!("{arg} is too large")))
 }
 
 // --------------------------------------------------------------------------- sequences
@@ -369,7 +327,7 @@ impl DnaStrand {
                 format!("role must be one of {}; got {role:?}", ROLES.join(", ")),
             );
         }
-        let concentration_nm = check_real("concentration_nM", concentration_nm, None, None, true)?;
+        let concentration_nm = check_real("concentration_nM", concentration_nm, Bounds::POSITIVE)?;
         Ok(DnaStrand {
             name: name.to_string(),
             sequence,
@@ -450,8 +408,12 @@ impl DnaStrand {
     /// `1000·ΔH/(ΔS + R·ln(Ct/4)) − 273.15 + 16.6·log10(na)` (°C);
     /// `na_conc_M` finite `> 0`, `strand_conc_M` finite in `(0, 1]`.
     pub fn melting_temperature(&self, na_conc_m: f64, strand_conc_m: f64) -> Result<f64> {
-        let na = check_real("na_conc_M", na_conc_m, None, None, true)?;
-        let ct = check_real("strand_conc_M", strand_conc_m, None, Some(1.0), true)?;
+        let na = check_real("na_conc_M", na_conc_m, Bounds::POSITIVE)?;
+        let ct = check_real(
+            "strand_conc_M",
+            strand_conc_m,
+            Bounds::POSITIVE.at_most(1.0),
+        )?;
         let (dh, ds) = nearest_neighbour_sums(self.sequence.as_bytes())?;
         Ok(1000.0 * dh / (ds + GAS_CONSTANT * (ct / 4.0).ln()) - 273.15 + 16.6 * na.log10())
     }
@@ -483,9 +445,13 @@ impl SequenceDesigner {
         max_tries: i64,
     ) -> Result<Self> {
         let gc_target = check_gc_target("gc_target", gc_target)?;
-        let max_homopolymer = check_count("max_homopolymer", max_homopolymer, 1, None)?;
-        let max_similarity = check_real("max_similarity", max_similarity, None, Some(1.0), true)?;
-        let max_tries = check_count("max_tries", max_tries, 1, Some(MAX_TRIES_LIMIT))?;
+        let max_homopolymer = check_int("max_homopolymer", max_homopolymer, 1, None)?;
+        let max_similarity = check_real(
+            "max_similarity",
+            max_similarity,
+            Bounds::POSITIVE.at_most(1.0),
+        )?;
+        let max_tries = check_int("max_tries", max_tries, 1, Some(MAX_TRIES_LIMIT + 1))?;
         Ok(SequenceDesigner {
             rng: SplitMix64::new(seed),
             gc_target,
@@ -544,7 +510,7 @@ impl SequenceDesigner {
                 format!("name {name:?} is already designed by this designer"),
             );
         }
-        let length = check_count("length", length, 1, Some(MAX_DOMAIN_LENGTH))?;
+        let length = check_int("length", length, 1, Some(MAX_DOMAIN_LENGTH + 1))?;
         let (lo, hi) = self.gc_target;
         if !(0..=length).any(|k| {
             let f = k as f64 / length as f64;
@@ -719,7 +685,7 @@ fn check_gate_fields(
             );
         }
         (GateType::Threshold, Some(t)) => {
-            let t = check_real(label("threshold"), t, None, None, false)?;
+            let t = check_real(label("threshold"), t, Bounds::ANY)?;
             if !(0.0 < t && t < inputs.len() as f64) {
                 return err(
                     label("threshold"),
@@ -772,7 +738,7 @@ impl DnaGate {
         concentration_nm: f64,
     ) -> Result<Self> {
         let f = check_gate_fields(name, gate_type, inputs, output, threshold, None)?;
-        let concentration_nm = check_real("concentration_nM", concentration_nm, None, None, true)?;
+        let concentration_nm = check_real("concentration_nM", concentration_nm, Bounds::POSITIVE)?;
         Ok(Self::from_fields(f, strands, concentration_nm))
     }
 
@@ -831,7 +797,7 @@ impl DnaGate {
             );
         }
         for &p in probabilities {
-            check_real("probabilities", p, Some(0.0), Some(1.0), false)?;
+            check_real("probabilities", p, Bounds::within(0.0, 1.0))?;
         }
         Ok(activation(
             self.gate_type,
@@ -951,7 +917,7 @@ impl DnaCircuitDesign {
             check_wiring(&gates, &input_names, &output_names)?;
         }
         let gc_target = check_gc_target("gc_target", gc_target)?;
-        let max_homopolymer = check_count("max_homopolymer", max_homopolymer, 1, None)?;
+        let max_homopolymer = check_int("max_homopolymer", max_homopolymer, 1, None)?;
         let temperature_c = check_temperature("temperature_c", temperature_c)?;
         Ok(DnaCircuitDesign {
             strands,
@@ -1412,8 +1378,8 @@ impl KineticSimulator {
         method: &str,
         k_branch_migration: f64,
     ) -> Result<Self> {
-        let k_hybridisation = check_real("k_hybridisation", k_hybridisation, None, None, true)?;
-        let k_dissociation = check_real("k_dissociation", k_dissociation, Some(0.0), None, false)?;
+        let k_hybridisation = check_real("k_hybridisation", k_hybridisation, Bounds::POSITIVE)?;
+        let k_dissociation = check_real("k_dissociation", k_dissociation, Bounds::at_least(0.0))?;
         let temperature_c = check_temperature("temperature_c", temperature_c)?;
         let method = match method {
             "euler" => Method::Euler,
@@ -1426,7 +1392,7 @@ impl KineticSimulator {
             }
         };
         let k_branch_migration =
-            check_real("k_branch_migration", k_branch_migration, None, None, true)?;
+            check_real("k_branch_migration", k_branch_migration, Bounds::POSITIVE)?;
         Ok(KineticSimulator {
             k_hybridisation,
             k_dissociation,
@@ -1482,8 +1448,8 @@ impl KineticSimulator {
                 format!("input_concentrations_nM lacks the primary input {k:?}"),
             );
         }
-        let t_end = check_real("t_end", t_end, Some(0.0), None, false)?;
-        let dt = check_real("dt", dt, None, None, true)?;
+        let t_end = check_real("t_end", t_end, Bounds::at_least(0.0))?;
+        let dt = check_real("dt", dt, Bounds::POSITIVE)?;
         let ratio = t_end / dt;
         if ratio.is_nan() || ratio > MAX_STEPS {
             return err("dt", format!("dt {dt:?} makes more than {MAX_STEPS} steps"));
@@ -1495,9 +1461,7 @@ impl KineticSimulator {
             state.push(check_real(
                 "input_concentrations_nM",
                 c,
-                Some(0.0),
-                Some(MAX_CONCENTRATION_NM),
-                false,
+                Bounds::within(0.0, MAX_CONCENTRATION_NM),
             )?);
         }
         let gates = &design.gates;

@@ -30,6 +30,7 @@
 //! each) in the order written on them.
 
 use crate::array::{NdArray, format_shape};
+use crate::checks::{Bounds, check_finite, check_int, check_real};
 use crate::error::{MirrorError, Result, mul_size, zeroed};
 use crate::splitmix::SplitMix64;
 
@@ -294,30 +295,6 @@ fn cho_solve(low: &Mat, g: &Mat) -> Mat {
 
 // ------------------------------------------------------------------ validation
 
-fn check_finite(arg: &str, a: &NdArray<f64>) -> Result<()> {
-    match a.data().iter().position(|v| !v.is_finite()) {
-        None => Ok(()),
-        Some(k) => {
-            // Unravel the flat index into a NumPy-style index tuple.
-            let mut index = vec![0usize; a.ndim()];
-            let mut rest = k;
-            for (slot, &d) in index.iter_mut().zip(a.shape()).rev() {
-                *slot = rest % d.max(1);
-                rest /= d.max(1);
-            }
-            let parts: Vec<String> = index.iter().map(|i| i.to_string()).collect();
-            Err(MirrorError::value(
-                arg,
-                format!(
-                    "{arg} must be finite, got {:?} at index ({})",
-                    a.data()[k],
-                    parts.join(", ")
-                ),
-            ))
-        }
-    }
-}
-
 fn shape_error(arg: &str, what: &str, a: &NdArray<f64>) -> MirrorError {
     MirrorError::value(
         arg,
@@ -471,17 +448,6 @@ fn semidefinite_factor(m: &Mat) -> Mat {
         }
     }
     low
-}
-
-fn dim(value: i64, arg: &str, minimum: i64) -> Result<usize> {
-    if value < minimum {
-        return Err(MirrorError::value(
-            arg,
-            format!("{arg} must be an int >= {minimum}, got {value}"),
-        ));
-    }
-    usize::try_from(value)
-        .map_err(|_| MirrorError::value(arg, format!("{arg} is too large: {value}")))
 }
 
 /// Observations as a `(T, p)` matrix (`(T,)` accepted when `p = 1`), `T >= min_steps`.
@@ -646,9 +612,9 @@ impl LinearGaussianSsm {
     /// `matmul(M, M^T) * (0.1 / n)` then `+ 0.1` on the diagonal; `R` the same
     /// with `p`; `mu_0` (`n`); `Sigma_0` as `Q` with scale `1.0`.
     pub fn random(state_dim: i64, obs_dim: i64, control_dim: i64, seed: u64) -> Result<Self> {
-        let n = dim(state_dim, "state_dim", 1)?;
-        let p = dim(obs_dim, "obs_dim", 1)?;
-        let m = dim(control_dim, "control_dim", 0)?;
+        let n = check_int("state_dim", state_dim, 1, None)?;
+        let p = check_int("obs_dim", obs_dim, 1, None)?;
+        let m = check_int("control_dim", control_dim, 0, None)?;
         let mut g = SplitMix64::new(seed);
         let gm = Mat::from_vec("state_dim", n, n, g.normals(mul_size(n, n, "state_dim")?)?)?;
         let mut radius = 0.0f64;
@@ -692,7 +658,7 @@ impl LinearGaussianSsm {
         controls: Option<&NdArray<f64>>,
         seed: u64,
     ) -> Result<(Mat, Mat)> {
-        let steps = dim(n_steps, "n_steps", 1)?;
+        let steps = check_int("n_steps", n_steps, 1, None)?;
         let u = as_controls(controls, steps, self.control_dim(), "controls")?;
         let (n, p) = (self.state_dim(), self.obs_dim());
         let mut g = SplitMix64::new(seed);
@@ -1121,20 +1087,8 @@ pub fn em_step(
 
 /// The `EMLearner(max_iter, tol)` checks: `max_iter >= 1`, then `tol` finite and `>= 0`.
 pub fn check_em_params(max_iter: i64, tol: f64) -> Result<(usize, f64)> {
-    let max_iter = dim(max_iter, "max_iter", 1)?;
-    if !tol.is_finite() {
-        return Err(MirrorError::value(
-            "tol",
-            format!("tol must be finite, got {tol:?}"),
-        ));
-    }
-    if tol < 0.0 {
-        return Err(MirrorError::value(
-            "tol",
-            format!("tol must be >= 0, got {tol:?}"),
-        ));
-    }
-    Ok((max_iter, tol))
+    let max_iter = check_int("max_iter", max_iter, 1, None)?;
+    Ok((max_iter, check_real("tol", tol, Bounds::at_least(0.0))?))
 }
 
 /// `EMLearner(max_iter, tol).fit(observations, initial_model, controls)`:
