@@ -267,10 +267,6 @@ impl Simulation {
 }
 
 /// `(n_spikes * 1000.0) / (n_steps * dt_ms)`.
-fn rate_hz(n_spikes: usize, n_steps: usize, dt_ms: f64) -> f64 {
-    (n_spikes as f64 * 1000.0) / (n_steps as f64 * dt_ms)
-}
-
 /// The drive parameters every reference model shares, checked in Python's order.
 struct Drive {
     dt_ms: f64,
@@ -304,6 +300,17 @@ impl Drive {
             omega: TAU * freq,
             depth,
         })
+    }
+
+    /// A reference model's result: `rate_hz = (n_spikes * 1000.0) / (n_steps * dt_ms)`.
+    fn result(&self, spikes: Vec<usize>, states: Vec<(String, Vec<f64>)>) -> Simulation {
+        Simulation {
+            rate_hz: (spikes.len() as f64 * 1000.0) / (self.n_steps as f64 * self.dt_ms),
+            dt_ms: self.dt_ms,
+            n_steps: self.n_steps,
+            states,
+            spikes,
+        }
     }
 
     /// `current * (1.0 + depth * sin(omega * ((k * dt_ms) / 1000.0)))`;
@@ -376,13 +383,7 @@ pub fn lif_neuron(cfg: &Config) -> Result<Simulation> {
         }
         trace.push(v);
     }
-    Ok(Simulation {
-        rate_hz: rate_hz(spikes.len(), drive.n_steps, drive.dt_ms),
-        dt_ms: drive.dt_ms,
-        n_steps: drive.n_steps,
-        states: vec![("v".to_string(), trace)],
-        spikes,
-    })
+    Ok(drive.result(spikes, vec![("v".to_string(), trace)]))
 }
 
 /// FitzHugh–Nagumo `dv/dt`: `((v - (v * v * v) / 3.0) - w) + current`.
@@ -486,13 +487,10 @@ pub fn fitzhugh_nagumo(cfg: &Config) -> Result<Simulation> {
         trace_v.push(v);
         trace_w.push(w);
     }
-    Ok(Simulation {
-        rate_hz: rate_hz(spikes.len(), drive.n_steps, dt),
-        dt_ms: dt,
-        n_steps: drive.n_steps,
-        states: vec![("v".to_string(), trace_v), ("w".to_string(), trace_w)],
+    Ok(drive.result(
         spikes,
-    })
+        vec![("v".to_string(), trace_v), ("w".to_string(), trace_w)],
+    ))
 }
 
 /// A reference simulator.
