@@ -18,6 +18,24 @@ pub fn find<'a>(inputs: &'a [Field], name: &str) -> Result<&'a Field> {
         .ok_or_else(|| MirrorError::value(name, format!("missing input {name}")))
 }
 
+/// Whether the case has an input called `name`.
+pub fn has(inputs: &[Field], name: &str) -> bool {
+    inputs.iter().any(|f| f.name == name)
+}
+
+/// Input `name` as `read` gives it, or `None` when the case has no such input.
+pub fn optional<T>(
+    inputs: &[Field],
+    name: &str,
+    read: fn(&[Field], &str) -> Result<T>,
+) -> Result<Option<T>> {
+    if has(inputs, name) {
+        read(inputs, name).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 /// Refuses any input whose name is not in `allowed` (naming it).
 pub fn check_names(inputs: &[Field], allowed: &[&str], what: &str) -> Result<()> {
     match inputs.iter().find(|f| !allowed.contains(&f.name.as_str())) {
@@ -168,6 +186,10 @@ mod tests {
         assert_eq!((e.arg.as_str(), e.kind), ("n", crate::ErrorKind::Type));
         assert_eq!(f64_scalar(&inputs, "missing").unwrap_err().arg, "missing");
         assert_eq!(op(&inputs[1..]).unwrap_err().arg, "op");
+        assert!(has(&inputs, "n") && !has(&inputs, "missing"));
+        assert_eq!(optional(&inputs, "n", i64_scalar).unwrap(), Some(3));
+        assert_eq!(optional(&inputs, "missing", i64_scalar).unwrap(), None);
+        assert_eq!(optional(&inputs, "x", i64_scalar).unwrap_err().arg, "x");
         assert!(check_names(&inputs, &["op", "x", "n", "seqs"], "f").is_ok());
         assert_eq!(
             check_names(&inputs, &["op", "x", "n"], "f")

@@ -1248,11 +1248,7 @@ mod tests {
         read: fn(&[Field], &str) -> Result<T>,
         default: T,
     ) -> Result<T> {
-        if x.iter().any(|f| f.name == name) {
-            read(x, name)
-        } else {
-            Ok(default)
-        }
+        Ok(fields::optional(x, name, read)?.unwrap_or(default))
     }
 
     fn array_in(x: &[Field], name: &str) -> Result<NdArray<f64>> {
@@ -1390,7 +1386,7 @@ mod tests {
                 ]
             }
             "bifurcation_sweep" => {
-                let variable = match x.iter().any(|f| f.name == "variable") {
+                let variable = match fields::has(x, "variable") {
                     true => Some(fields::str_scalar(x, "variable")?),
                     false => None,
                 };

@@ -1563,6 +1563,7 @@ impl KineticSimulator {
 mod tests {
     use super::*;
     use crate::array::NdArray;
+    use crate::checks::check_ndim;
     use crate::fields::{self, op};
     use crate::golden::{DType, Field, Values};
     use crate::golden_check::check_golden;
@@ -1597,17 +1598,13 @@ mod tests {
 
     fn strs(x: &[Field], name: &str) -> Result<Vec<String>> {
         let a = fields::str_array(x, name)?;
-        if a.ndim() != 1 {
-            return Err(MirrorError::value(name, format!("{name} must be 1-D")));
-        }
+        check_ndim(name, &a, 1)?;
         Ok(a.data().to_vec())
     }
 
     fn f64s(x: &[Field], name: &str) -> Result<Vec<f64>> {
         let a = fields::f64_array(x, name)?;
-        if a.ndim() != 1 {
-            return Err(MirrorError::value(name, format!("{name} must be 1-D")));
-        }
+        check_ndim(name, &a, 1)?;
         Ok(a.data().to_vec())
     }
 
@@ -1700,7 +1697,7 @@ mod tests {
             }
             "DNAGate.activation" => {
                 let p = f64s(x, "probabilities")?;
-                let has_threshold = x.iter().any(|f| f.name == "threshold");
+                let has_threshold = fields::has(x, "threshold");
                 let threshold = if has_threshold {
                     Some(fields::f64_scalar(x, "threshold")?)
                 } else {

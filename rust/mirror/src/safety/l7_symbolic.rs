@@ -683,22 +683,14 @@ impl L7SymbolicLayer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fields::{self, op};
+    use crate::fields::{self, has, op};
     use crate::golden::Field;
     use crate::golden_check::check_golden;
 
     const PARAM_INTS: [&str; 4] = ["n_symbols", "bitstream_length", "n_meridians", "rng_seed"];
 
-    fn has(x: &[Field], name: &str) -> bool {
-        x.iter().any(|f| f.name == name)
-    }
-
     fn optional(x: &[Field], name: &str) -> crate::Result<Option<NdArray<f64>>> {
-        if has(x, name) {
-            fields::f64_array(x, name).map(Some)
-        } else {
-            Ok(None)
-        }
+        fields::optional(x, name, fields::f64_array)
     }
 
     fn weights(x: &[Field]) -> crate::Result<HealthWeights> {

@@ -1175,11 +1175,7 @@ mod tests {
     }
 
     fn controls_of(x: &[Field]) -> Result<Option<NdArray<f64>>> {
-        if fields::find(x, "controls").is_ok() {
-            Ok(Some(fields::f64_array(x, "controls")?))
-        } else {
-            Ok(None)
-        }
+        fields::optional(x, "controls", fields::f64_array)
     }
 
     fn vec_field(name: &str, v: &[f64]) -> Field {
