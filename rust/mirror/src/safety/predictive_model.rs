@@ -1386,18 +1386,23 @@ mod tests {
         NdArray::new("x", shape.to_vec(), data.to_vec()).unwrap()
     }
 
-    fn ar1(a: f64, q: f64) -> LinearGaussianSsm {
+    /// The scalar model `A = a, C = c, Q = q, R = r, Sigma_0 = s0`, no controls, `mu_0 = 0`.
+    fn scalar_ssm(a: f64, c: f64, q: f64, r: f64, s0: f64) -> Result<LinearGaussianSsm> {
+        let m = |v: f64| nd(&[1, 1], &[v]);
         LinearGaussianSsm::new(
-            &nd(&[1, 1], &[a]),
+            &m(a),
             None,
-            &nd(&[1, 1], &[1.0]),
+            &m(c),
             None,
-            &nd(&[1, 1], &[q]),
-            &nd(&[1, 1], &[0.5]),
+            &m(q),
+            &m(r),
             &nd(&[1], &[0.0]),
-            &nd(&[1, 1], &[1.0]),
+            &m(s0),
         )
-        .unwrap()
+    }
+
+    fn ar1(a: f64, q: f64) -> LinearGaussianSsm {
+        scalar_ssm(a, 1.0, q, 0.5, 1.0).unwrap()
     }
 
     #[test]
@@ -1433,17 +1438,7 @@ mod tests {
         assert!(LinearGaussianSsm::random(1, 1 << 40, 0, 0).is_err());
         // Overflow inside the filter is refused.
         let huge = nd(&[2, 1], &[1e300, -1e300]);
-        let big = LinearGaussianSsm::new(
-            &nd(&[1, 1], &[1e300]),
-            None,
-            &nd(&[1, 1], &[1e300]),
-            None,
-            &nd(&[1, 1], &[1e300]),
-            &nd(&[1, 1], &[1e300]),
-            &nd(&[1], &[0.0]),
-            &nd(&[1, 1], &[1e300]),
-        )
-        .unwrap();
+        let big = scalar_ssm(1e300, 1e300, 1e300, 1e300, 1e300).unwrap();
         assert_eq!(
             kalman_filter(&big, &huge, None).unwrap_err().arg,
             "observations"
@@ -1465,17 +1460,7 @@ mod tests {
             "n_steps"
         );
         // Symmetrising entries near the largest double overflows: refused.
-        let e = LinearGaussianSsm::new(
-            &nd(&[1, 1], &[0.5]),
-            None,
-            &nd(&[1, 1], &[1.0]),
-            None,
-            &nd(&[1, 1], &[1.7e308]),
-            &nd(&[1, 1], &[1.0]),
-            &nd(&[1], &[0.0]),
-            &nd(&[1, 1], &[1.0]),
-        )
-        .unwrap_err();
+        let e = scalar_ssm(0.5, 1.0, 1.7e308, 1.0, 1.0).unwrap_err();
         assert_eq!(e.arg, "Q");
     }
 
