@@ -1163,6 +1163,16 @@ fn join(designer: &SequenceDesigner, domains: &[String]) -> String {
 /// the reverse complement of the concatenation), role, concentration)`.
 type StrandTemplate = (String, Vec<String>, bool, &'static str, f64);
 
+/// A top strand: its domains as written.
+fn top(name: String, domains: Vec<String>, role: &'static str, conc: f64) -> StrandTemplate {
+    (name, domains, false, role, conc)
+}
+
+/// A bottom strand: the reverse complement of its domains.
+fn bottom(name: String, domains: Vec<String>, role: &'static str, conc: f64) -> StrandTemplate {
+    (name, domains, true, role, conc)
+}
+
 /// A gate's strands, in the Python order.
 fn gate_templates(gate: &DnaGate, output_names: &[String]) -> Vec<StrandTemplate> {
     let g = gate.name.as_str();
@@ -1174,147 +1184,112 @@ fn gate_templates(gate: &DnaGate, output_names: &[String]) -> Vec<StrandTemplate
         "release"
     };
     let gc = GATE_CONCENTRATION_NM;
-    let ty = td(y);
-    let with_y = |first: String| vec![first, ty[0].clone(), ty[1].clone()];
+    let fuel = FUEL_CONCENTRATION_NM;
+    // `[first, target.t, target.d]`: a strand that releases `target`.
+    let onto = |first: String, target: &str| {
+        let [t, d] = td(target);
+        vec![first, t, d]
+    };
+    let both = |a: &str, b: &str| {
+        let mut v = td(a).to_vec();
+        v.extend(td(b));
+        v
+    };
     let mut t: Vec<StrandTemplate> = Vec::new();
     match gate.gate_type {
         GateType::And => {
             let all: Vec<String> = xs.iter().flat_map(|x| td(x)).collect();
-            t.push((format!("{g}:gate"), all, true, "gate", gc));
+            t.push(bottom(format!("{g}:gate"), all, "gate", gc));
             for k in 0..xs.len() - 1 {
-                t.push((
-                    format!("{g}:block{}", k + 1),
-                    vec![format!("{}.d", xs[k]), format!("{}.t", xs[k + 1])],
-                    false,
-                    "blocker",
-                    gc,
-                ));
+                let block = vec![format!("{}.d", xs[k]), format!("{}.t", xs[k + 1])];
+                t.push(top(format!("{g}:block{}", k + 1), block, "blocker", gc));
             }
-            t.push((
-                format!("{g}:out"),
-                with_y(format!("{}.d", xs[xs.len() - 1])),
-                false,
-                out_role,
-                gc,
-            ));
+            let last = format!("{}.d", xs[xs.len() - 1]);
+            t.push(top(format!("{g}:out"), onto(last, y), out_role, gc));
         }
         GateType::Or => {
             for (k, x) in xs.iter().enumerate() {
-                t.push((
+                t.push(bottom(
                     format!("{g}:gate{}", k + 1),
                     td(x).to_vec(),
-                    true,
                     "gate",
                     gc,
                 ));
-                t.push((
-                    format!("{g}:out{}", k + 1),
-                    with_y(format!("{x}.d")),
-                    false,
-                    out_role,
-                    gc,
-                ));
+                let out = onto(format!("{x}.d"), y);
+                t.push(top(format!("{g}:out{}", k + 1), out, out_role, gc));
             }
         }
         GateType::Not => {
             let f = format!("{g}.fuel");
-            t.push((
-                format!("{g}:fuel"),
-                td(&f).to_vec(),
-                false,
-                "fuel",
-                FUEL_CONCENTRATION_NM,
-            ));
-            t.push((format!("{g}:gate"), td(&f).to_vec(), true, "gate", gc));
-            t.push((
+            t.push(top(format!("{g}:fuel"), td(&f).to_vec(), "fuel", fuel));
+            t.push(bottom(format!("{g}:gate"), td(&f).to_vec(), "gate", gc));
+            t.push(top(
                 format!("{g}:out"),
-                with_y(format!("{f}.d")),
-                false,
+                onto(format!("{f}.d"), y),
                 out_role,
                 gc,
             ));
-            let mut both = td(&xs[0]).to_vec();
-            both.extend(td(&f));
-            t.push((format!("{g}:annihilator"), both, true, "annihilator", gc));
+            let pair = both(&xs[0], &f);
+            t.push(bottom(format!("{g}:annihilator"), pair, "annihilator", gc));
         }
         GateType::Mux => {
             let (s, a, b) = (&xs[0], &xs[1], &xs[2]);
             let f = format!("{g}.fuel");
             let sb = format!("{g}.sbar");
-            t.push((
-                format!("{g}:fuel"),
-                td(&f).to_vec(),
-                false,
-                "fuel",
-                FUEL_CONCENTRATION_NM,
-            ));
-            t.push((format!("{g}:notgate"), td(&f).to_vec(), true, "gate", gc));
-            let tsb = td(&sb);
-            t.push((
+            t.push(top(format!("{g}:fuel"), td(&f).to_vec(), "fuel", fuel));
+            t.push(bottom(format!("{g}:notgate"), td(&f).to_vec(), "gate", gc));
+            t.push(top(
                 format!("{g}:notout"),
-                vec![format!("{f}.d"), tsb[0].clone(), tsb[1].clone()],
-                false,
+                onto(format!("{f}.d"), &sb),
                 "release",
                 gc,
             ));
-            let mut both = td(s).to_vec();
-            both.extend(td(&f));
-            t.push((format!("{g}:annihilator"), both, true, "annihilator", gc));
+            t.push(bottom(
+                format!("{g}:annihilator"),
+                both(s, &f),
+                "annihilator",
+                gc,
+            ));
             for (k, (first, second)) in [(s.as_str(), a.as_str()), (sb.as_str(), b.as_str())]
                 .into_iter()
                 .enumerate()
             {
-                let mut pair = td(first).to_vec();
-                pair.extend(td(second));
-                t.push((format!("{g}:gate{}", k + 1), pair, true, "gate", gc));
-                t.push((
-                    format!("{g}:block{}", k + 1),
-                    vec![format!("{first}.d"), format!("{second}.t")],
-                    false,
-                    "blocker",
+                let k = k + 1;
+                t.push(bottom(
+                    format!("{g}:gate{k}"),
+                    both(first, second),
+                    "gate",
                     gc,
                 ));
-                t.push((
-                    format!("{g}:out{}", k + 1),
-                    with_y(format!("{second}.d")),
-                    false,
-                    out_role,
-                    gc,
-                ));
+                let block = vec![format!("{first}.d"), format!("{second}.t")];
+                t.push(top(format!("{g}:block{k}"), block, "blocker", gc));
+                let out = onto(format!("{second}.d"), y);
+                t.push(top(format!("{g}:out{k}"), out, out_role, gc));
             }
         }
         GateType::Threshold => {
             let w = format!("{g}.sum");
-            let tw = td(&w);
             for (k, x) in xs.iter().enumerate() {
-                t.push((
+                t.push(bottom(
                     format!("{g}:gate{}", k + 1),
                     td(x).to_vec(),
-                    true,
                     "gate",
                     gc,
                 ));
-                t.push((
-                    format!("{g}:out{}", k + 1),
-                    vec![format!("{x}.d"), tw[0].clone(), tw[1].clone()],
-                    false,
-                    "release",
-                    gc,
-                ));
+                let out = onto(format!("{x}.d"), &w);
+                t.push(top(format!("{g}:out{}", k + 1), out, "release", gc));
             }
-            let theta = gate.threshold.unwrap_or(0.0);
-            t.push((
+            let sink = MAX_CONCENTRATION_NM * gate.threshold.unwrap_or(0.0);
+            t.push(bottom(
                 format!("{g}:threshold"),
-                tw.to_vec(),
-                true,
+                td(&w).to_vec(),
                 "threshold",
-                MAX_CONCENTRATION_NM * theta,
+                sink,
             ));
-            t.push((format!("{g}:gate"), tw.to_vec(), true, "gate", gc));
-            t.push((
+            t.push(bottom(format!("{g}:gate"), td(&w).to_vec(), "gate", gc));
+            t.push(top(
                 format!("{g}:out"),
-                with_y(format!("{w}.d")),
-                false,
+                onto(format!("{w}.d"), y),
                 out_role,
                 gc,
             ));
