@@ -1208,15 +1208,10 @@ fn gate_templates(gate: &DnaGate, output_names: &[String]) -> Vec<StrandTemplate
             t.push(top(format!("{g}:out"), onto(last, y), out_role, gc));
         }
         GateType::Or => {
-            for (k, x) in xs.iter().enumerate() {
-                t.push(bottom(
-                    format!("{g}:gate{}", k + 1),
-                    td(x).to_vec(),
-                    "gate",
-                    gc,
-                ));
+            for (k, x) in (1..).zip(xs) {
+                t.push(bottom(format!("{g}:gate{k}"), td(x).to_vec(), "gate", gc));
                 let out = onto(format!("{x}.d"), y);
-                t.push(top(format!("{g}:out{}", k + 1), out, out_role, gc));
+                t.push(top(format!("{g}:out{k}"), out, out_role, gc));
             }
         }
         GateType::Not => {
@@ -1269,15 +1264,10 @@ fn gate_templates(gate: &DnaGate, output_names: &[String]) -> Vec<StrandTemplate
         }
         GateType::Threshold => {
             let w = format!("{g}.sum");
-            for (k, x) in xs.iter().enumerate() {
-                t.push(bottom(
-                    format!("{g}:gate{}", k + 1),
-                    td(x).to_vec(),
-                    "gate",
-                    gc,
-                ));
+            for (k, x) in (1..).zip(xs) {
+                t.push(bottom(format!("{g}:gate{k}"), td(x).to_vec(), "gate", gc));
                 let out = onto(format!("{x}.d"), &w);
-                t.push(top(format!("{g}:out{}", k + 1), out, "release", gc));
+                t.push(top(format!("{g}:out{k}"), out, "release", gc));
             }
             let sink = MAX_CONCENTRATION_NM * gate.threshold.unwrap_or(0.0);
             t.push(bottom(
