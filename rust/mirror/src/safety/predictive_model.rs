@@ -232,6 +232,16 @@ fn vsub(a: &[f64], b: &[f64]) -> Vec<f64> {
 /// `L[i][j] = (m[i][j] - L[i][0]*L[j][0] - ...) / L[j][j]`. Only the lower
 /// triangle is read. `Err((j, s))`: the first failing column and its pivot.
 fn cholesky(m: &Mat, threshold: f64) -> std::result::Result<Mat, (usize, f64)> {
+    match column_cholesky(m, threshold, true) {
+        (low, None) => Ok(low),
+        (_, Some(failed)) => Err(failed),
+    }
+}
+
+/// The column loop of [`cholesky`] and [`semidefinite_factor`]: a pivot `s`
+/// that is NaN or `<= threshold` ends the loop with `Some((j, s))` when
+/// `stop`, else leaves column `j` zero.
+fn column_cholesky(m: &Mat, threshold: f64, stop: bool) -> (Mat, Option<(usize, f64)>) {
     let n = m.rows;
     let mut low = Mat::zeros(n, n);
     for j in 0..n {
@@ -241,7 +251,10 @@ fn cholesky(m: &Mat, threshold: f64) -> std::result::Result<Mat, (usize, f64)> {
         }
         // A NaN pivot is refused too.
         if s.is_nan() || s <= threshold {
-            return Err((j, s));
+            if stop {
+                return (low, Some((j, s)));
+            }
+            continue;
         }
         let d = s.sqrt();
         low.set(j, j, d);
@@ -253,7 +266,7 @@ fn cholesky(m: &Mat, threshold: f64) -> std::result::Result<Mat, (usize, f64)> {
             low.set(i, j, t / d);
         }
     }
-    Ok(low)
+    (low, None)
 }
 
 /// `Z` with `L Z = G`: row `i` is `(G[i] - L[i][0]*Z[0] - ... - L[i][i-1]*Z[i-1]) / L[i][i]`.
@@ -426,28 +439,7 @@ fn positive_semidefinite(arg: &str, m: &Mat) -> Result<()> {
 /// The sampling factor of a validated PSD matrix: the column Cholesky, where
 /// a pivot `<= PSD_RTOL * max_i |m[i][i]|` gives a zero column.
 fn semidefinite_factor(m: &Mat) -> Mat {
-    let n = m.rows;
-    let tau = PSD_RTOL * max_abs_diag(m);
-    let mut low = Mat::zeros(n, n);
-    for j in 0..n {
-        let mut s = m.at(j, j);
-        for k in 0..j {
-            s -= low.at(j, k) * low.at(j, k);
-        }
-        if s.is_nan() || s <= tau {
-            continue;
-        }
-        let d = s.sqrt();
-        low.set(j, j, d);
-        for i in j + 1..n {
-            let mut t = m.at(i, j);
-            for k in 0..j {
-                t -= low.at(i, k) * low.at(j, k);
-            }
-            low.set(i, j, t / d);
-        }
-    }
-    low
+    column_cholesky(m, PSD_RTOL * max_abs_diag(m), false).0
 }
 
 /// Observations as a `(T, p)` matrix (`(T,)` accepted when `p = 1`), `T >= min_steps`.
