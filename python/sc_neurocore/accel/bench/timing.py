@@ -80,8 +80,25 @@ def extra_row(name: str, median_s: float | None, baseline_name: str | None,
               baseline_median_s: float | None, note: str) -> dict[str, Any]:
     """One row of the study's extra tables (Numba, JAX, MPI), with its speed-up ratio.
 
-    ``ratio`` is ``baseline_median_s / median_s`` (above 1: faster than the
-    baseline), ``None`` when either median is missing or zero.
+    Parameters
+    ----------
+    name : str
+        What was measured.
+    median_s : float or None
+        Its median wall time in seconds (``None``: not measured).
+    baseline_name : str or None
+        What it is compared with.
+    baseline_median_s : float or None
+        The baseline's median wall time in seconds.
+    note : str
+        Shapes, caveats, bit-identity.
+
+    Returns
+    -------
+    dict
+        The arguments under the same keys, plus ``ratio``:
+        ``baseline_median_s / median_s`` (above 1: faster than the baseline),
+        ``None`` when either median is missing or zero.
     """
     ratio = baseline_median_s / median_s if (median_s and baseline_median_s) else None
     return {"name": name, "median_s": median_s, "baseline_name": baseline_name,
