@@ -1,10 +1,14 @@
-"""Shared fixtures: the backends under test and small random cases."""
+"""Shared fixtures and helpers: the backends under test, small random cases, child interpreters."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sc_neurocore.accel import available_backends  # noqa: E402
 
 AVAILABLE = [name for name, works in available_backends().items() if works]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_report_header(config):
@@ -39,6 +44,34 @@ def random_weights(rng: np.random.Generator, n_out: int, n_in: int, length: int)
     if length % 64:
         w[..., -1] &= np.uint64((1 << (length % 64)) - 1)
     return w
+
+
+def separable_data(rng: np.random.Generator, n: int, n_features: int = 12, n_classes: int = 3,
+                   dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """A learnable classification set: class ``c`` lights up features ``c, c + k, c + 2k, ...``
+    (plus noise), in [0, 1]; returns ``(x, labels)``, ``x`` of ``dtype``, ``(n, n_features)``."""
+    labels = rng.integers(0, n_classes, size=n)
+    prototypes = np.zeros((n_classes, n_features))
+    for c in range(n_classes):
+        prototypes[c, c::n_classes] = 0.8
+    x = np.clip(prototypes[labels] + 0.1 + rng.normal(0, 0.15, size=(n, n_features)), 0, 1)
+    return x.astype(dtype), labels
+
+
+def run_child(code: str, env_drop: tuple[str, ...] = (), **env: str) -> Any:
+    """Run ``code`` (dedented) in a fresh interpreter that imports this checkout's package
+    and these helpers; it prints one JSON object last, which is returned.
+
+    ``env_drop`` names environment variables the child must not see; ``env`` sets others.
+    """
+    child = {k: v for k, v in os.environ.items() if k not in env_drop}
+    child["PYTHONPATH"] = os.pathsep.join([str(ROOT / "python"), str(ROOT / "tests"),
+                                           child.get("PYTHONPATH", "")])
+    child.update(env)
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, env=child, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def required_backends() -> list[str]:

@@ -14,38 +14,21 @@
 from __future__ import annotations
 
 import ctypes
-import json
-import os
 import shutil
 import subprocess
-import sys
-import textwrap
 import types
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import random_weights
+from conftest import random_weights, run_child
 from sc_neurocore.accel import get_backend, pack_bitstream, sc_forward_numpy, vec_and
 from sc_neurocore.accel import gpu_backend as gb
 
-ROOT = Path(__file__).resolve().parents[1]
 needs_cupy = pytest.mark.skipif(not gb.HAS_CUPY, reason="CuPy is not installed")
 requires_gpu = pytest.mark.skipif(not gb.gpu_available(),
                                   reason=f"no usable GPU here: {gb.gpu_unavailable_reason()}")
-
-
-def run_child(code: str, env_drop: tuple[str, ...] = ()) -> dict:
-    """Run ``code`` in a fresh interpreter; it prints one JSON object last."""
-    env = {k: v for k, v in os.environ.items() if k not in env_drop}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "python"), str(ROOT / "tests"),
-                                         env.get("PYTHONPATH", "")])
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                          text=True, env=env, timeout=300, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def bits_equal(a: np.ndarray, b: np.ndarray) -> bool:

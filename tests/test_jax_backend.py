@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import random_weights, separable_data
 from sc_neurocore.accel import (get_backend, pack_bitstream, sc_forward, sc_forward_numpy,
                                 vec_and, vec_mux, vec_not, vec_xnor)
 from sc_neurocore.accel.lif import forward_pass_numpy
@@ -25,15 +26,6 @@ MODULE_PATH = Path(jb.__file__)
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20240611)
-
-
-def random_weights(rng, n_out, n_in, length):
-    """Random packed weight streams with the bits past ``length`` cleared."""
-    n_words = (length + 63) // 64
-    w = rng.integers(0, 2**64, size=(n_out, n_in, n_words), dtype=np.uint64)
-    if length % 64:
-        w[..., -1] &= np.uint64((1 << (length % 64)) - 1)
-    return w
 
 
 def reference_forward(weights, x, n_steps, v_rest=0.0, v_reset=0.0, v_threshold=1.0, alpha=0.9):
@@ -341,16 +333,6 @@ def test_surrogate_loss_uses_the_forward_pass(rng):
     for path in jb.JAX_SURROGATE_PATHS:
         got = jb.jax_surrogate_loss(weights, x, targets, n_steps=9, surrogate_path=path)
         np.testing.assert_allclose(float(got), want, rtol=1e-12)
-
-
-def separable_data(rng, n, n_features=12, n_classes=3):
-    """Class ``c`` lights up features ``c, c + k, c + 2k, ...`` (plus noise), in [0, 1]."""
-    labels = rng.integers(0, n_classes, size=n)
-    prototypes = np.zeros((n_classes, n_features))
-    for c in range(n_classes):
-        prototypes[c, c::n_classes] = 0.8
-    x = np.clip(prototypes[labels] + 0.1 + rng.normal(0, 0.15, size=(n, n_features)), 0, 1)
-    return x, labels
 
 
 def accuracy(weights, x, labels, n_steps):

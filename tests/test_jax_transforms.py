@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import separable_data
 from sc_neurocore.accel import InputTypeError, pack_bitstream, vec_and, vec_mux, vec_not, vec_xnor
 
 jax = pytest.importorskip("jax")
@@ -215,21 +216,11 @@ def test_bad_targets_are_rejected(rng, targets, match):
 
 # ---------------------------------------------------------------------------- optax
 
-def separable_data(rng, n, n_features=12, n_classes=3):
-    """Class ``c`` lights up features ``c, c + k, ...`` (plus noise), in [0, 1]."""
-    labels = rng.integers(0, n_classes, size=n)
-    prototypes = np.zeros((n_classes, n_features))
-    for c in range(n_classes):
-        prototypes[c, c::n_classes] = 0.8
-    x = np.clip(prototypes[labels] + 0.1 + rng.normal(0, 0.15, size=(n, n_features)), 0, 1)
-    return x.astype(np.float32), labels
-
-
 def test_optax_adam_with_value_and_grad_trains_to_90_percent():
     optax = pytest.importorskip("optax")
     rng = np.random.default_rng(2024)
-    x_train, y_train = separable_data(rng, 150)
-    x_test, y_test = separable_data(rng, 150)
+    x_train, y_train = separable_data(rng, 150, dtype=np.float32)
+    x_test, y_test = separable_data(rng, 150, dtype=np.float32)
     init = np.random.default_rng(1)
     params = [jnp.asarray(init.normal(0, 1 / np.sqrt(12), size=(20, 12)), jnp.float32),
               jnp.asarray(init.normal(0, 1 / np.sqrt(20), size=(3, 20)), jnp.float32)]

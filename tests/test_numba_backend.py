@@ -6,43 +6,18 @@ exercised in a child process in which ``import numba`` fails.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import oracle
-from conftest import random_weights
+from conftest import random_weights, run_child
 from sc_neurocore.accel import get_backend, pack_bitstream, sc_forward_numpy
 from sc_neurocore.accel import jit_kernels as jk
 from sc_neurocore.accel._validation import validate_forward
 
-ROOT = Path(__file__).resolve().parents[1]
 needs_numba = pytest.mark.skipif(not jk.HAS_NUMBA, reason="numba is not installed")
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    """Environment for a child interpreter that imports this checkout's package."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(ROOT / "python"), str(ROOT / "tests"), env.get("PYTHONPATH", "")])
-    env.update(extra)
-    return env
-
-
-def run_child(code: str, **env: str) -> dict:
-    """Run ``code`` in a fresh interpreter; it prints one JSON object last."""
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                          text=True, env=child_env(**env), timeout=300, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------- jit_pack_bits

@@ -215,6 +215,21 @@ def test_cholesky_reports_the_failing_pivot() -> None:
     assert low is None and j == 0
 
 
+def test_semidefinite_factor_zeroes_the_columns_cholesky_fails_on() -> None:
+    v = np.array([1.0, 2.0, -3.0])
+    rank_one = np.outer(v, v)  # pivots 1, 0, 0: cholesky fails at column 1
+    assert _linalg.cholesky(rank_one, 0.0)[:2] == (None, 1)
+    low = _linalg.semidefinite_factor(rank_one, 0.0)
+    assert np.array_equal(low, np.column_stack([v, np.zeros(3), np.zeros(3)]))
+    assert np.array_equal(low @ low.T, rank_one)
+    low = _linalg.semidefinite_factor(np.diag([4.0, 0.0, 9.0]), 0.0)
+    assert np.array_equal(low, np.diag([2.0, 0.0, 3.0]))
+    g = SplitMix64(5)
+    m = g.normals(9).reshape(3, 3)
+    spd = loop_matmul(m, m.T) + np.eye(3)  # no pivot at or below 0: the two factors agree
+    assert np.array_equal(_linalg.semidefinite_factor(spd, 0.0), _linalg.cholesky(spd, 0.0)[0])
+
+
 def test_log_2pi_is_log_of_two_pi() -> None:
     assert abs(pm.LOG_2PI - math.log(2.0 * math.pi)) <= math.ulp(pm.LOG_2PI)
 

@@ -20,7 +20,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from ..cases import RegenError
+from ..cases import RegenError, f64, i64, u8, u64  # array builders, re-exported
 from ..compare import Answer
 from ..golden_format import DTYPES, STR_DTYPE, Case, GoldenFile, dtype_tag
 
@@ -44,26 +44,6 @@ def safety_header(surface: str) -> list[str]:
 def strs(values: object) -> np.ndarray:
     """A ``str`` array (``StringDType``): from one ``str`` (0-D) or a nested list of them."""
     return np.array(values, dtype=STR_DTYPE)
-
-
-def u64(x: object) -> np.ndarray:
-    """A ``uint64`` array (Python ints over the whole 64-bit range)."""
-    return np.array(x, dtype=np.uint64)
-
-
-def i64(x: object) -> np.ndarray:
-    """An ``int64`` array."""
-    return np.array(x, dtype=np.int64)
-
-
-def u8(x: object) -> np.ndarray:
-    """A ``uint8`` array."""
-    return np.array(x, dtype=np.uint8)
-
-
-def f64(x: object) -> np.ndarray:
-    """A ``float64`` array."""
-    return np.array(x, dtype=np.float64)
 
 
 def as_array(value: object, what: str) -> np.ndarray:

@@ -13,6 +13,8 @@ import importlib
 import os
 import sys
 
+from ._validation import check_int
+
 __all__ = ["usable_cpus", "usable_cpu_set", "backend_threads", "set_backend_threads", "threads_per_rank"]
 
 
@@ -120,8 +122,7 @@ def set_backend_threads(n: int) -> dict[str, int | None]:
     ValueError
         If ``n`` is not an int >= 1.
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be an int >= 1, got {n!r}")
+    n = check_int(n, "n", minimum=1)
     try:
         engine = importlib.import_module("sc_neurocore._engine")
     except ImportError:

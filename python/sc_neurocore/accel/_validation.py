@@ -17,9 +17,10 @@ The checks come in two kinds, so that traced (JAX) values can share them:
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -88,6 +89,100 @@ def check_length(length: object) -> int:
 def check_seed(seed: object) -> int:
     """Validate the encoder ``seed`` (an int in ``[0, 2**32)``)."""
     return check_int(seed, "seed", minimum=0, below=SEED_LIMIT)
+
+
+def real_scalar(value: object, name: str, expected: str = "a real number") -> float:
+    """``value`` as a float after checking it is one real number.
+
+    Accepted: a Python or NumPy int or float, or a 0-D array of one. Refused:
+    ``bool``, strings and bytes, complex and object values, arrays with
+    elements.
+
+    Raises
+    ------
+    InputTypeError
+        If ``value`` is not one real number (the message names ``name`` and
+        ``expected``).
+    """
+    arr = None
+    if not isinstance(value, (str, bytes, bool, np.bool_)):
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError):  # ragged sequences and the like
+            arr = None
+    if arr is None or arr.ndim != 0 or arr.dtype.kind not in "iuf":
+        raise InputTypeError(f"{name} must be {expected}, got {type(value).__name__} "
+                             f"{value!r:.60}")
+    return float(arr)
+
+
+def check_real(value: object, name: str, *, minimum: float | None = None,
+               maximum: float | None = None, positive: bool = False) -> float:
+    """``value`` as a finite float in ``[minimum, maximum]`` (and ``> 0`` if ``positive``).
+
+    Parameters
+    ----------
+    value : object
+        The candidate, one real number as ``real_scalar`` accepts it.
+    name : str
+        Argument name used in error messages.
+    minimum, maximum : float, optional
+        Inclusive bounds.
+    positive : bool, default False
+        Also require ``value > 0``.
+
+    Raises
+    ------
+    InputTypeError
+        If ``value`` is not one real number.
+    ValueError
+        If it is NaN, infinite or out of range.
+    """
+    x = real_scalar(value, name, "a positive real number" if positive else "a real number")
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {x!r}")
+    if positive and not x > 0.0:
+        raise ValueError(f"{name} must be > 0, got {x!r}")
+    if minimum is not None and x < minimum:
+        raise ValueError(f"{name} must be >= {minimum!r}, got {x!r}")
+    if maximum is not None and x > maximum:
+        raise ValueError(f"{name} must be <= {maximum!r}, got {x!r}")
+    return x
+
+
+def check_text(value: object, name: str) -> str:
+    """``value`` itself after checking it is a non-empty ``str``.
+
+    Raises
+    ------
+    InputTypeError
+        If ``value`` is not a ``str``.
+    ValueError
+        If it is empty.
+    """
+    if not isinstance(value, str):
+        raise InputTypeError(f"{name} must be a str, got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name} must be a non-empty str")
+    return value
+
+
+def check_choice(value: object, name: str, choices: Sequence[str]) -> str:
+    """``value`` itself after checking it is one of the ``str`` options ``choices``.
+
+    Raises
+    ------
+    InputTypeError
+        If ``value`` is not a ``str``.
+    ValueError
+        If it is not in ``choices`` (the message lists them).
+    """
+    if not isinstance(value, str):
+        raise InputTypeError(f"{name} must be a str, one of {', '.join(choices)}; "
+                             f"got {type(value).__name__}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
 
 
 def c_contiguous(arr: npt.ArrayLike, dtype: npt.DTypeLike | None = None) -> np.ndarray:
@@ -184,6 +279,43 @@ def check_binary(arr: np.ndarray, name: str) -> None:
 
 # ------------------------------------------------------------------- array conversions
 
+def as_real_array(value: object, name: str, ndims: tuple[int, ...] | None = None, *,
+                  shape: tuple[int, ...] | None = None,
+                  expected: str = "real numbers") -> npt.NDArray[np.float64]:
+    """``value`` as a C-contiguous ``float64`` array of finite real numbers.
+
+    Parameters
+    ----------
+    value : array_like
+        Real numbers (int or float; not bool, complex, object or strings).
+    name : str
+        Argument name used in error messages.
+    ndims : tuple of int, optional
+        Allowed ranks (any when omitted).
+    shape : tuple of int, optional
+        The one allowed shape (any when omitted).
+    expected : str, default "real numbers"
+        What the values must be, for the type error's message.
+
+    Raises
+    ------
+    InputTypeError
+        If the values are not real numbers.
+    ValueError
+        If the rank or shape is not allowed or a value is NaN or infinite
+        (naming the first one and its index).
+    """
+    arr = np.asarray(value)
+    check_real_dtype(arr.dtype, name, expected)
+    if ndims is not None:
+        check_rank(arr.shape, name, ndims)
+    if shape is not None and arr.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}, got shape {arr.shape}")
+    out: npt.NDArray[np.float64] = c_contiguous(arr, np.float64)  # keeps 0-D arrays 0-D
+    check_finite(out, name)
+    return out
+
+
 def as_probabilities(probs: object, name: str = "input_probs",
                      ndims: tuple[int, ...] = (1, 2)) -> np.ndarray:
     """Return ``probs`` as a C-contiguous ``float64`` array of checked values.
@@ -204,11 +336,7 @@ def as_probabilities(probs: object, name: str = "input_probs",
     ValueError
         If the rank is not allowed or a value is non-finite or outside [0, 1].
     """
-    arr = np.asarray(probs)
-    check_real_dtype(arr.dtype, name, "real numbers (float64)")
-    check_rank(arr.shape, name, ndims)
-    arr = c_contiguous(arr, np.float64)
-    check_finite(arr, name)
+    arr = as_real_array(probs, name, ndims, expected="real numbers (float64)")
     check_unit_interval(arr, name)
     return arr
 

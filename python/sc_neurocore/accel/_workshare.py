@@ -32,15 +32,7 @@ import queue
 import threading
 from typing import Callable
 
-__all__ = ["available_cpus", "run_shared"]
-
-
-def available_cpus() -> int:
-    """CPUs this process may run on: its affinity mask where the OS has one (>= 1)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # pragma: no cover - platforms without affinity masks
-        return max(1, os.cpu_count() or 1)
+__all__ = ["run_shared"]
 
 
 class _Region:

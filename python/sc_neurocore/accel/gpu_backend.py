@@ -34,7 +34,7 @@ from typing import Any, Callable, TypeVar
 
 import numpy as np
 
-from ._validation import ForwardArgs, InputTypeError, as_bits, as_packed, same_shape
+from ._validation import ForwardArgs, InputTypeError, as_bits, as_packed, check_rank, same_shape
 from ._warnings import warn_at_caller
 from .backend import KernelBackend
 from .lfsr import PERIOD, _cycle_copies, lfsr_tables, quantize, start_states
@@ -335,9 +335,7 @@ def _device_meta_check(a: Any, name: str, ndims: tuple[int, ...], kinds: str,
     """Dtype and rank checks for an operand that already lives on the GPU."""
     if a.dtype.kind not in kinds or (kinds == "u" and a.dtype != np.uint64):
         raise InputTypeError(f"{name} must have dtype {expected}, got {a.dtype}")
-    if a.ndim not in ndims:
-        forms = " or ".join(f"{d}-D" for d in ndims)
-        raise ValueError(f"{name} must be {forms}, got shape {a.shape}")
+    check_rank(tuple(a.shape), name, ndims)
 
 
 def _device_packed(a: object, name: str, ndims: tuple[int, ...]) -> Any:

@@ -57,13 +57,13 @@ from typing import Any, Callable, Iterator, Sequence, TypeVar, cast
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from ._validation import (ForwardArgs, InputTypeError, as_bits, as_packed, check_bits_dtype,
-                          check_finite, check_int, check_non_empty, check_packed_dtype,
-                          check_rank, check_real_dtype, check_unit_interval, same_shape)
+from ._validation import (ForwardArgs, InputTypeError, as_bits, as_packed, as_real_array,
+                          check_bits_dtype, check_choice, check_finite, check_int, check_non_empty,
+                          check_packed_dtype, check_rank, check_real, check_real_dtype,
+                          check_unit_interval, same_shape)
 from .backend import KernelBackend
 from .lfsr import PERIOD, _cycle_copies, lfsr_tables, quantize, start_states
-from .lif import (check_broadcasts_to, check_finite_array, check_finite_scalar,
-                  check_network_shapes, check_positive, check_weight_list,
+from .lif import (check_broadcasts_to, check_network_shapes, check_weight_list,
                   validate_forward_pass, validate_lif_step)
 from .sc_inference import counts_to_rates
 
@@ -210,13 +210,13 @@ def _traced_array(value: Any, name: str) -> Any:
         check_real_dtype(value.dtype, name)
         _traced_check(lambda: jnp.isfinite(value), f"{name} must be finite")
         return value
-    return check_finite_array(value, name)
+    return as_real_array(value, name)
 
 
 def _traced_scalar(value: Any, name: str, positive: bool = False) -> Any:
     """A real scalar argument of a traced call (``> 0`` when ``positive``), checked."""
     if not _is_tracer(value):
-        return check_positive(value, name) if positive else check_finite_scalar(value, name)
+        return check_real(value, name, positive=positive)
     shape = tuple(value.shape)
     if shape:
         raise ValueError(f"{name} must be a scalar, got shape {shape}")
@@ -1165,13 +1165,6 @@ if HAS_JAX:
         return _surrogate_step(weights, x, targets, lr, beta, threshold, alpha, n_steps, path)
 
 
-def _check_path(surrogate_path: object) -> str:
-    if not isinstance(surrogate_path, str) or surrogate_path not in JAX_SURROGATE_PATHS:
-        raise ValueError(f"surrogate_path must be one of {JAX_SURROGATE_PATHS}, "
-                         f"got {surrogate_path!r}")
-    return surrogate_path
-
-
 def _check_targets(targets: object, batch: int, n_classes: int) -> Any:
     """Training targets, checked: class labels or class probabilities.
 
@@ -1237,7 +1230,7 @@ class _Training:
         Eagerly (no tracer among the arguments) the checks are the host checks
         of the forward pass; traced, those of ``_traced_network``.
         """
-        self.path = _check_path(surrogate_path)
+        self.path = check_choice(surrogate_path, "surrogate_path", JAX_SURROGATE_PATHS)
         self.traced = _any_traced(weights, x, targets, n_steps, beta, threshold, alpha,
                                   *extra.values())
         if self.traced:
@@ -1251,12 +1244,12 @@ class _Training:
             scalars = {"threshold": threshold_v, "alpha": alpha_v, "beta": beta_v, **extra_v}
             self.scalars = dict(zip(scalars, _operands(list(scalars.values()), self.dtype)))
             return
-        threshold_f = check_finite_scalar(threshold, "threshold")
+        threshold_f = check_real(threshold, "threshold")
         w_c, x_c, self.n_steps, _, _, threshold_f, alpha_f = validate_forward_pass(
             weights, x, n_steps, 0.0, 0.0, threshold_f, alpha)
-        beta_f = check_positive(beta, "beta")
+        beta_f = check_real(beta, "beta", positive=True)
         y_c = _check_targets(targets, x_c.shape[-2], w_c[-1].shape[0])
-        extra_f = {k: check_positive(v, k) for k, v in extra.items()}
+        extra_f = {k: check_real(v, k, positive=True) for k, v in extra.items()}
         self.dtype = _float_dtype(x, *weights)
         with _x64():
             self.w, self.x = _device_network(weights, x, w_c, x_c, self.dtype)

@@ -38,9 +38,10 @@ import numpy as np
 import numpy.typing as npt
 
 from ._packing import pack_rows
+from ._threads import usable_cpus
 from ._validation import ForwardArgs, InputTypeError, as_bits, as_packed
 from ._warnings import warn_at_caller
-from ._workshare import available_cpus, run_shared
+from ._workshare import run_shared
 from .backend import KernelBackend
 from .lfsr import PERIOD, _cycle_copies, lfsr_tables, quantize, start_states
 from .sc_inference import counts_to_rates, forward_counts_numpy, forward_numpy
@@ -133,6 +134,11 @@ if HAS_NUMBA:
         return (isinstance(arr, types.Array) and arr.dtype == types.int64 and arr.ndim == 1
                 and arr.layout == "C")
 
+    def _slot_pointer(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        """LLVM pointer to ``args[0][args[1]]`` (an int64 vector and an index) in a codegen."""
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        return builder.gep(array.data, [args[1]])
+
     @_intrinsic
     def _fetch_add(typingctx: Any, counters: Any, index: Any) -> _Intrinsic:
         """Atomically ``counters[index] += 1`` and return the old value.
@@ -146,8 +152,7 @@ if HAS_NUMBA:
         sig = types.int64(counters, types.int64)
 
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-            array = context.make_array(signature.args[0])(context, builder, args[0])
-            slot = builder.gep(array.data, [args[1]])
+            slot = _slot_pointer(context, builder, signature, args)
             one = context.get_constant(types.int64, 1)
             return builder.atomic_rmw("add", slot, one, "monotonic")
 
@@ -161,8 +166,7 @@ if HAS_NUMBA:
         sig = types.void(done, types.int64)
 
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-            array = context.make_array(signature.args[0])(context, builder, args[0])
-            slot = builder.gep(array.data, [args[1]])
+            slot = _slot_pointer(context, builder, signature, args)
             builder.store_atomic(context.get_constant(types.int64, 1), slot, "release", 8)
             return context.get_dummy_value()
 
@@ -176,8 +180,7 @@ if HAS_NUMBA:
         sig = types.boolean(done, types.int64)
 
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-            array = context.make_array(signature.args[0])(context, builder, args[0])
-            slot = builder.gep(array.data, [args[1]])
+            slot = _slot_pointer(context, builder, signature, args)
             value = builder.load_atomic(slot, "acquire", 8)
             return builder.icmp_signed("!=", value, context.get_constant(types.int64, 0))
 
@@ -399,7 +402,7 @@ _PARALLEL_WORDS = 1 << 16
 
 def _num_threads() -> int:
     """Threads a kernel may use: Numba's setting capped by the CPU affinity mask."""
-    return max(1, min(int(numba.get_num_threads()), available_cpus()))
+    return max(1, min(int(numba.get_num_threads()), usable_cpus()))
 
 
 def _chunk(items: int, words_per_item: int) -> int:

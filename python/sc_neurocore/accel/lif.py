@@ -13,50 +13,9 @@ from typing import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import InputTypeError, check_finite, check_int, check_real_dtype
+from ._validation import InputTypeError, as_real_array, check_int, check_real
 
 __all__ = ["lif_step", "forward_pass_numpy"]
-
-
-def real_scalar(value: object, name: str, expected: str = "a real number") -> float:
-    """``value`` as a float after checking it is one real number (not bool, not a string).
-
-    Raises
-    ------
-    InputTypeError
-        If ``value`` is not a real number (Python or NumPy int or float, or a
-        0-D array of one).
-    """
-    arr = np.asarray(value) if not isinstance(value, (str, bytes)) else None
-    if (arr is None or isinstance(value, (bool, np.bool_)) or arr.ndim != 0
-            or arr.dtype.kind not in "iuf"):
-        raise InputTypeError(f"{name} must be {expected}, got {value!r}")
-    return float(arr)
-
-
-def check_positive(value: object, name: str) -> float:
-    """Return ``value`` as a float after checking it is finite and > 0."""
-    number = real_scalar(value, name, "a positive real number")
-    if not np.isfinite(number) or number <= 0.0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return number
-
-
-def check_finite_scalar(value: object, name: str) -> float:
-    """Return ``value`` as a float after checking it is a finite real number."""
-    number = real_scalar(value, name)
-    if not np.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return number
-
-
-def check_finite_array(value: object, name: str) -> np.ndarray:
-    """Return ``value`` as a ``float64`` array after checking every value is finite."""
-    arr = np.asarray(value)
-    check_real_dtype(arr.dtype, name)
-    arr = np.asarray(arr, dtype=np.float64)
-    check_finite(arr, name)
-    return arr
 
 
 def check_broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...], name: str) -> None:
@@ -86,16 +45,16 @@ def validate_lif_step(v: object, I_t: object, v_rest: object, v_reset: object,
     ValueError
         Non-finite values, ``alpha <= 0``, or shapes that do not broadcast to ``v``.
     """
-    v_arr = check_finite_array(v, "v")
-    current = check_finite_array(I_t, "I_t")
-    noise_arr = check_finite_array(noise, "noise")
+    v_arr = as_real_array(v, "v")
+    current = as_real_array(I_t, "I_t")
+    noise_arr = as_real_array(noise, "noise")
     check_broadcasts_to(current.shape, v_arr.shape, "I_t")
     check_broadcasts_to(noise_arr.shape, v_arr.shape, "noise")
     v_rest_f, v_reset_f, v_threshold_f = (
-        check_finite_scalar(x, n) for x, n in ((v_rest, "v_rest"), (v_reset, "v_reset"),
-                                               (v_threshold, "v_threshold")))
-    alpha_f = check_positive(alpha, "alpha")
-    resistance_f = check_finite_scalar(resistance, "resistance")
+        check_real(x, n) for x, n in ((v_rest, "v_rest"), (v_reset, "v_reset"),
+                                      (v_threshold, "v_threshold")))
+    alpha_f = check_real(alpha, "alpha", positive=True)
+    resistance_f = check_real(resistance, "resistance")
     return (v_arr, current, v_rest_f, v_reset_f, v_threshold_f, alpha_f, resistance_f,
             noise_arr)
 
@@ -223,16 +182,15 @@ def validate_forward_pass(weights: object, x: object, n_steps: object, v_rest: o
         Non-finite values, empty or mismatched shapes, ``n_steps < 1``,
         ``alpha <= 0``.
     """
-    mats = [check_finite_array(w, f"weights[{k}]")
-            for k, w in enumerate(check_weight_list(weights))]
-    x_arr = check_finite_array(x, "x")
+    mats = [as_real_array(w, f"weights[{k}]") for k, w in enumerate(check_weight_list(weights))]
+    x_arr = as_real_array(x, "x")
     steps = check_int(n_steps, "n_steps", minimum=1)
     check_network_shapes([m.shape for m in mats], x_arr.shape, steps)
     v_rest_f, v_reset_f, v_threshold_f = (
-        check_finite_scalar(val, name) for val, name in
+        check_real(val, name) for val, name in
         ((v_rest, "v_rest"), (v_reset, "v_reset"), (v_threshold, "v_threshold")))
     return (mats, x_arr, steps, v_rest_f, v_reset_f, v_threshold_f,
-            check_positive(alpha, "alpha"))
+            check_real(alpha, "alpha", positive=True))
 
 
 def forward_pass_numpy(weights: Sequence[ArrayLike], x: ArrayLike, n_steps: int,

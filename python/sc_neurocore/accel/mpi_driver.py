@@ -66,7 +66,7 @@ import numpy as np
 
 from ._threads import set_backend_threads, threads_per_rank, usable_cpu_set
 from ._validation import (ForwardArgs, InputTypeError, as_packed, as_probabilities, c_contiguous,
-                          check_length, check_seed, n_words_for, validate_forward)
+                          check_int, check_length, check_seed, n_words_for, validate_forward)
 from ._warnings import warn_at_caller
 from .lfsr import DEFAULT_SEED
 
@@ -194,10 +194,8 @@ def split_counts(n: int, size: int) -> list[int]:
     ValueError
         If ``n < 0`` or ``size < 1``.
     """
-    if n < 0:
-        raise ValueError(f"n must be an int >= 0, got {n}")
-    if size < 1:
-        raise ValueError(f"size must be an int >= 1, got {size}")
+    n = check_int(n, "n", minimum=0)
+    size = check_int(size, "size", minimum=1)
     base, extra = divmod(n, size)
     return [base + (1 if r < extra else 0) for r in range(size)]
 
@@ -229,8 +227,7 @@ def block_range(n: int, size: int, rank: int) -> tuple[int, int]:
         If ``rank`` is not in ``[0, size)`` (or ``n``/``size`` are invalid).
     """
     counts = split_counts(n, size)
-    if not 0 <= rank < size:
-        raise ValueError(f"rank must be an int in [0, {size}), got {rank}")
+    rank = check_int(rank, "rank", minimum=0, below=size)
     start = sum(counts[:rank])
     return start, start + counts[rank]
 

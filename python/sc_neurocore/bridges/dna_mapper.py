@@ -47,7 +47,6 @@ Draw order (the only randomness; docs/safety-mirrors.md, "Consumption order")
 from __future__ import annotations
 
 import math
-import numbers
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -56,7 +55,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from sc_neurocore.accel._validation import as_bits, check_int
+from sc_neurocore.accel._validation import as_bits, check_choice, check_int, check_real, check_text
 from sc_neurocore.splitmix import U64_LIMIT, SplitMix64
 
 __all__ = [
@@ -203,48 +202,14 @@ assert len(_STACK_OF) == 16 and set(_STACK_OF.values()) == set(NN_STACKS)
 # --------------------------------------------------------------------------- validation
 
 
-def _check_real(value: object, name: str, *, minimum: float | None = None,
-                maximum: float | None = None, positive: bool = False) -> float:
-    """``value`` as a finite float in ``[minimum, maximum]`` (``> 0`` if ``positive``).
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is not a real number (``bool`` is refused).
-    ValueError
-        If it is NaN, infinite or out of range (the message names ``name``).
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    x = float(value)
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {x!r}")
-    if positive and not x > 0.0:
-        raise ValueError(f"{name} must be > 0, got {x!r}")
-    if minimum is not None and x < minimum:
-        raise ValueError(f"{name} must be >= {minimum!r}, got {x!r}")
-    if maximum is not None and x > maximum:
-        raise ValueError(f"{name} must be <= {maximum!r}, got {x!r}")
-    return x
-
-
 def _check_temperature(value: object, name: str = "temperature_c") -> float:
-    return _check_real(value, name, minimum=TEMPERATURE_RANGE_C[0],
-                       maximum=TEMPERATURE_RANGE_C[1])
-
-
-def _check_text(value: object, name: str) -> str:
-    """A non-empty ``str``."""
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
-    if not value:
-        raise ValueError(f"{name} must be a non-empty string")
-    return value
+    return check_real(value, name, minimum=TEMPERATURE_RANGE_C[0],
+                      maximum=TEMPERATURE_RANGE_C[1])
 
 
 def _check_identifier(value: object, name: str) -> str:
     """A signal or gate name: ASCII ``[A-Za-z_][A-Za-z0-9_]*``."""
-    text = _check_text(value, name)
+    text = check_text(value, name)
     if not _IDENTIFIER.fullmatch(text):
         raise ValueError(f"{name} must be an identifier (ASCII letters, digits and _, "
                          f"not starting with a digit), got {text!r}")
@@ -279,8 +244,8 @@ def _check_gc_target(value: object) -> tuple[float, float]:
         raise TypeError(f"gc_target must be a pair (low, high), got {type(value).__name__}")
     if len(value) != 2:
         raise ValueError(f"gc_target must be a pair (low, high), got {len(value)} values")
-    low = _check_real(value[0], "gc_target", minimum=0.0, maximum=1.0)
-    high = _check_real(value[1], "gc_target", minimum=0.0, maximum=1.0)
+    low = check_real(value[0], "gc_target", minimum=0.0, maximum=1.0)
+    high = check_real(value[1], "gc_target", minimum=0.0, maximum=1.0)
     if low > high:
         raise ValueError(f"gc_target must have low <= high, got ({low!r}, {high!r})")
     return low, high
@@ -503,15 +468,11 @@ class DNAStrand:
 
     def __init__(self, name: str, sequence: str, role: str = "signal",
                  concentration_nM: float = 100.0) -> None:
-        self._name = _check_text(name, "name")
+        self._name = check_text(name, "name")
         self._sequence = _check_sequence(sequence)
-        if not isinstance(role, str):
-            raise TypeError(f"role must be a str, got {type(role).__name__}")
-        if role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}; got {role!r}")
-        self._role = role
-        self._concentration_nM = _check_real(concentration_nM, "concentration_nM",
-                                             positive=True)
+        self._role = check_choice(role, "role", ROLES)
+        self._concentration_nM = check_real(concentration_nM, "concentration_nM",
+                                            positive=True)
 
     # ------------------------------------------------------------ plain properties
 
@@ -640,8 +601,8 @@ class DNAStrand:
         ValueError
             If the sequence is shorter than 2 nt or a concentration is out of range.
         """
-        na = _check_real(na_conc_M, "na_conc_M", positive=True)
-        ct = _check_real(strand_conc_M, "strand_conc_M", positive=True, maximum=1.0)
+        na = check_real(na_conc_M, "na_conc_M", positive=True)
+        ct = check_real(strand_conc_M, "strand_conc_M", positive=True, maximum=1.0)
         dh, ds = _nearest_neighbour_sums(self._sequence)
         return (1000.0 * dh / (ds + GAS_CONSTANT * math.log(ct / 4.0)) - 273.15
                 + 16.6 * math.log10(na))
@@ -701,8 +662,8 @@ class SequenceDesigner:
         self._rng = SplitMix64(seed)
         self._gc_target = _check_gc_target(gc_target)
         self._max_homopolymer = check_int(max_homopolymer, "max_homopolymer", minimum=1)
-        self._max_similarity = _check_real(max_similarity, "max_similarity", positive=True,
-                                           maximum=1.0)
+        self._max_similarity = check_real(max_similarity, "max_similarity", positive=True,
+                                          maximum=1.0)
         self._max_tries = check_int(max_tries, "max_tries", minimum=1,
                                     below=MAX_TRIES_LIMIT + 1)
         self._domains: dict[str, str] = {}
@@ -788,7 +749,7 @@ class SequenceDesigner:
             count fits the target (these draw nothing), or no candidate met the
             constraints within ``max_tries`` (naming ``max_tries``).
         """
-        name = _check_text(name, "name")
+        name = check_text(name, "name")
         if name in self._domains:
             raise ValueError(f"name {name!r} is already designed by this designer")
         length = check_int(length, "length", minimum=1, below=MAX_DOMAIN_LENGTH + 1)
@@ -874,7 +835,7 @@ def _check_gate_fields(name: object, gate_type: object, inputs: object, output: 
     if gtype == "THRESHOLD":
         if threshold is None:
             raise ValueError(f"{label('threshold')} is required for a THRESHOLD gate")
-        theta = _check_real(threshold, label("threshold"))
+        theta = check_real(threshold, label("threshold"))
         if not 0.0 < theta < len(ins):
             raise ValueError(f"{label('threshold')} must be in (0, {len(ins)}) for "
                              f"{len(ins)} inputs, got {theta!r}")
@@ -929,7 +890,7 @@ class DNAGate:
         strands = tuple(self.strands) if isinstance(self.strands, Iterable) else self.strands
         if not isinstance(strands, tuple) or not all(isinstance(s, DNAStrand) for s in strands):
             raise TypeError("strands must be a sequence of DNAStrand")
-        conc = _check_real(self.concentration_nM, "concentration_nM", positive=True)
+        conc = check_real(self.concentration_nM, "concentration_nM", positive=True)
         _set_fields(self, name=name, gate_type=gtype, inputs=ins, output=out, strands=strands,
                     threshold=theta, concentration_nM=conc)
 
@@ -953,7 +914,7 @@ class DNAGate:
         """
         if isinstance(probabilities, (str, bytes)) or len(probabilities) != len(self.inputs):
             raise ValueError(f"probabilities must hold {len(self.inputs)} values, one per input")
-        p = [_check_real(x, "probabilities", minimum=0.0, maximum=1.0) for x in probabilities]
+        p = [check_real(x, "probabilities", minimum=0.0, maximum=1.0) for x in probabilities]
         return _gate_activation(self.gate_type, p, self.threshold)
 
 
@@ -1053,7 +1014,7 @@ class DNACircuitDesign:
                             f"{type(self.domains).__name__}")
         domains: dict[str, str] = {}
         for key, value in self.domains.items():
-            domains[_check_text(key, "domains")] = _check_sequence(value, "domains")
+            domains[check_text(key, "domains")] = _check_sequence(value, "domains")
         if isinstance(self.gates, (str, bytes)) or not isinstance(self.gates, Iterable):
             raise TypeError("gates must be a sequence of DNAGate")
         gates = tuple(self.gates)
@@ -1492,15 +1453,11 @@ class KineticSimulator:
     def __init__(self, k_hybridisation: float = 3e5, k_dissociation: float = 1.0,
                  temperature_c: float = 37.0, method: str = "euler", *,
                  k_branch_migration: float = 100.0) -> None:
-        self._k_hyb = _check_real(k_hybridisation, "k_hybridisation", positive=True)
-        self._k_diss = _check_real(k_dissociation, "k_dissociation", minimum=0.0)
+        self._k_hyb = check_real(k_hybridisation, "k_hybridisation", positive=True)
+        self._k_diss = check_real(k_dissociation, "k_dissociation", minimum=0.0)
         self._temperature_c = _check_temperature(temperature_c)
-        if not isinstance(method, str):
-            raise TypeError(f"method must be a str, got {type(method).__name__}")
-        if method not in self.METHODS:
-            raise ValueError(f"method must be one of {', '.join(self.METHODS)}; got {method!r}")
-        self._method = method
-        self._k_branch = _check_real(k_branch_migration, "k_branch_migration", positive=True)
+        self._method = check_choice(method, "method", self.METHODS)
+        self._k_branch = check_real(k_branch_migration, "k_branch_migration", positive=True)
 
     @property
     def method(self) -> str:
@@ -1583,15 +1540,15 @@ class KineticSimulator:
         missing = [k for k in design.input_names if k not in input_concentrations_nM]
         if missing:
             raise ValueError(f"input_concentrations_nM lacks the primary inputs {missing}")
-        t_end = _check_real(t_end, "t_end", minimum=0.0)
-        dt = _check_real(dt, "dt", positive=True)
+        t_end = check_real(t_end, "t_end", minimum=0.0)
+        dt = check_real(dt, "dt", positive=True)
         ratio = t_end / dt
         if not ratio <= MAX_STEPS:
             raise ValueError(f"dt {dt!r} makes t_end / dt = {ratio!r} steps, more than "
                              f"{MAX_STEPS}")
         n_steps = math.ceil(ratio)
-        state = [_check_real(input_concentrations_nM[s], "input_concentrations_nM",
-                             minimum=0.0, maximum=MAX_CONCENTRATION_NM)
+        state = [check_real(input_concentrations_nM[s], "input_concentrations_nM",
+                            minimum=0.0, maximum=MAX_CONCENTRATION_NM)
                  for s in design.input_names]
         gates = design.gates
         signals = tuple(design.input_names) + tuple(g.output for g in gates)

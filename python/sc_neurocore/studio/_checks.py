@@ -1,59 +1,24 @@
-"""Argument checks shared by every public function of ``sc_neurocore.studio``.
+"""Argument checks of ``sc_neurocore.studio`` that no other module needs.
 
-Integers go through ``sc_neurocore.accel._validation.check_int`` (the
-package's one integer check); this module adds the real-number, range and
-array checks the analysis functions need, so each rule and its message exist
-once. Every check raises ``TypeError`` for a value of the wrong kind and
-``ValueError`` for a value out of range, each message starting with the
-argument's name.
+Integers, real numbers, real arrays and names go through the package's shared
+checks in ``sc_neurocore.accel._validation``; this module adds the interval,
+index-array, callable and configuration checks of the analysis functions, so
+each rule and its message exist once. Every check
+raises ``TypeError`` for a value of the wrong kind and ``ValueError`` for a
+value out of range, each message starting with the argument's name.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Mapping
 
 import numpy as np
 import numpy.typing as npt
 
-from sc_neurocore.accel._validation import c_contiguous, check_int  # check_int re-exported
+from sc_neurocore.accel._validation import c_contiguous, check_real
 
-__all__ = ["check_int", "real", "positive", "real_range", "real_array", "index_array",
-           "callable_arg", "config_mapping", "name_arg"]
-
-
-def real(value: object, name: str) -> float:
-    """``value`` as a finite ``float``.
-
-    Parameters
-    ----------
-    value : object
-        A Python or NumPy real number (``bool``, strings and arrays are refused).
-    name : str
-        Argument name used in error messages.
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is not a real number.
-    ValueError
-        If it is NaN or infinite.
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {number!r}")
-    return number
-
-
-def positive(value: object, name: str) -> float:
-    """``value`` as a finite ``float`` > 0 (``TypeError``/``ValueError`` naming ``name``)."""
-    number = real(value, name)
-    if number <= 0.0:
-        raise ValueError(f"{name} must be > 0, got {number!r}")
-    return number
+__all__ = ["real_range", "index_array", "callable_arg", "config_mapping"]
 
 
 def real_range(lo: object, hi: object, lo_name: str, hi_name: str) -> tuple[float, float]:
@@ -66,35 +31,12 @@ def real_range(lo: object, hi: object, lo_name: str, hi_name: str) -> tuple[floa
     ValueError
         If a bound is not finite, ``lo > hi`` or ``hi - lo`` overflows (naming ``hi_name``).
     """
-    low, high = real(lo, lo_name), real(hi, hi_name)
+    low, high = check_real(lo, lo_name), check_real(hi, hi_name)
     if low > high:
         raise ValueError(f"{hi_name} must be >= {lo_name} = {low!r}, got {high!r}")
     if not math.isfinite(high - low):
         raise ValueError(f"{hi_name} - {lo_name} must be finite, got {high!r} - {low!r}")
     return low, high
-
-
-def real_array(value: object, name: str, ndim: int) -> npt.NDArray[np.float64]:
-    """``value`` as a C-contiguous ``float64`` array of rank ``ndim``, every value finite.
-
-    Raises
-    ------
-    TypeError
-        If the values are not real numbers (bool, complex, object, strings).
-    ValueError
-        If the rank is not ``ndim`` or a value is NaN or infinite.
-    """
-    arr = np.asarray(value)
-    if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    if arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
-    out = c_contiguous(arr, np.float64)  # keeps 0-D arrays 0-D
-    finite = np.isfinite(out)
-    if not finite.all():
-        bad = tuple(int(i) for i in np.argwhere(~finite)[0])
-        raise ValueError(f"{name} must be finite, got {out[bad]} at index {bad}")
-    return out
 
 
 def index_array(value: object, name: str, length: int) -> npt.NDArray[np.int64]:
@@ -127,15 +69,6 @@ def callable_arg(value: object, name: str) -> Callable[..., object]:
     """``value`` itself after checking it is callable (``TypeError`` naming ``name``)."""
     if not callable(value):
         raise TypeError(f"{name} must be callable, got {type(value).__name__}")
-    return value
-
-
-def name_arg(value: object, name: str) -> str:
-    """``value`` as a non-empty ``str`` (``TypeError``/``ValueError`` naming ``name``)."""
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
-    if not value:
-        raise ValueError(f"{name} must be a non-empty str")
     return value
 
 

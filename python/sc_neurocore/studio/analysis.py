@@ -68,8 +68,10 @@ from typing import TypedDict, TypeVar, overload
 import numpy as np
 import numpy.typing as npt
 
-from ._checks import (callable_arg, check_int, config_mapping, index_array, name_arg, positive,
-                      real, real_array, real_range)
+from sc_neurocore.accel._validation import (as_real_array, check_int, check_real, check_real_dtype,
+                                            check_text)
+
+from ._checks import callable_arg, config_mapping, index_array, real_range
 
 __all__ = [
     "SimulateFn", "Field", "Simulation", "FICurve", "BifurcationDiagram", "SensitivityEntry",
@@ -172,10 +174,8 @@ def check_simulation(result: object, name: str = "simulate_fn") -> Simulation:
         if key not in result:
             raise ValueError(f"{name} must return a mapping with {key!r}; got keys "
                              f"{sorted(map(str, result))}")
-    rate = real(result["rate_hz"], f"{name}()['rate_hz']")
-    if rate < 0.0:
-        raise ValueError(f"{name}()['rate_hz'] must be >= 0, got {rate!r}")
-    dt_ms = positive(result["dt_ms"], f"{name}()['dt_ms']")
+    rate = check_real(result["rate_hz"], f"{name}()['rate_hz']", minimum=0.0)
+    dt_ms = check_real(result["dt_ms"], f"{name}()['dt_ms']", positive=True)
     n_steps = check_int(result["n_steps"], f"{name}()['n_steps']", minimum=1)
     raw_states = result["states"]
     if not isinstance(raw_states, Mapping):
@@ -186,7 +186,7 @@ def check_simulation(result: object, name: str = "simulate_fn") -> Simulation:
         label = f"{name}()['states'][{key!r}]"
         if not isinstance(key, str):
             raise TypeError(f"{name}()['states'] keys must be str, got {key!r}")
-        arr = real_array(trace, label, 1)
+        arr = as_real_array(trace, label, (1,))
         if arr.shape != (n_steps,):
             raise ValueError(f"{label} must have n_steps = {n_steps} values, got shape {arr.shape}")
         states[key] = arr
@@ -294,20 +294,24 @@ def _drive(current: float, depth: float, omega: float, dt_ms: float, k: int) -> 
 
 def _drive_args(dt_ms: object, n_steps: object, drive_freq_hz: object,
                 drive_depth: object) -> tuple[float, int, float, float]:
-    dt = positive(dt_ms, "dt_ms")
+    dt = check_real(dt_ms, "dt_ms", positive=True)
     n = check_int(n_steps, "n_steps", minimum=1, below=MAX_STEPS + 1)
-    freq = real(drive_freq_hz, "drive_freq_hz")
-    if freq < 0.0:
-        raise ValueError(f"drive_freq_hz must be >= 0, got {freq!r}")
-    depth = real(drive_depth, "drive_depth")
-    if not 0.0 <= depth <= 1.0:
-        raise ValueError(f"drive_depth must be in [0, 1], got {depth!r}")
+    freq = check_real(drive_freq_hz, "drive_freq_hz", minimum=0.0)
+    depth = check_real(drive_depth, "drive_depth", minimum=0.0, maximum=1.0)
     return dt, n, TAU * freq, depth
 
 
-def _rate_hz(n_spikes: int, n_steps: int, dt_ms: float) -> float:
-    """``(n_spikes * 1000.0) / (n_steps * dt_ms)``."""
-    return (n_spikes * 1000.0) / (n_steps * dt_ms)
+def _simulation_result(spikes: list[int], n_steps: int, dt_ms: float,
+                       **traces: list[float]) -> dict[str, object]:
+    """A built-in model's result in the ``simulate_fn`` protocol.
+
+    ``rate_hz`` is ``(n_spikes * 1000.0) / (n_steps * dt_ms)``; ``states``
+    holds each trace as ``float64``, ``spikes`` the step indices as ``int64``.
+    """
+    return {"rate_hz": (len(spikes) * 1000.0) / (n_steps * dt_ms), "dt_ms": dt_ms,
+            "n_steps": n_steps,
+            "states": {name: np.array(trace, dtype=np.float64) for name, trace in traces.items()},
+            "spikes": np.array(spikes, dtype=np.int64)}
 
 
 def lif_neuron(*, current: float = 0.0, tau_ms: float = 10.0, v_rest: float = -65.0,
@@ -363,12 +367,12 @@ def lif_neuron(*, current: float = 0.0, tau_ms: float = 10.0, v_rest: float = -6
         (naming ``current``).
     """
     dt, n, omega, depth = _drive_args(dt_ms, n_steps, drive_freq_hz, drive_depth)
-    i0 = real(current, "current")
-    tau = positive(tau_ms, "tau_ms")
-    rest = real(v_rest, "v_rest")
-    reset = real(v_reset, "v_reset")
-    threshold = real(v_threshold, "v_threshold")
-    r = real(resistance, "resistance")
+    i0 = check_real(current, "current")
+    tau = check_real(tau_ms, "tau_ms", positive=True)
+    rest = check_real(v_rest, "v_rest")
+    reset = check_real(v_reset, "v_reset")
+    threshold = check_real(v_threshold, "v_threshold")
+    r = check_real(resistance, "resistance")
     if dt > tau:
         raise ValueError(f"dt_ms must be <= tau_ms = {tau!r}, got {dt!r}")
     if reset >= threshold:
@@ -387,9 +391,7 @@ def lif_neuron(*, current: float = 0.0, tau_ms: float = 10.0, v_rest: float = -6
             spikes.append(k)
             v = reset
         trace[k] = v
-    return {"rate_hz": _rate_hz(len(spikes), n, dt), "dt_ms": dt, "n_steps": n,
-            "states": {"v": np.array(trace, dtype=np.float64)},
-            "spikes": np.array(spikes, dtype=np.int64)}
+    return _simulation_result(spikes, n, dt, v=trace)
 
 
 _T = TypeVar("_T", float, FloatArray)
@@ -406,7 +408,7 @@ def _fhn_dw(v: _T, w: _T, a: float, b: float, tau: float) -> _T:
 
 
 def _fhn_params(a: object, b: object, tau: object) -> tuple[float, float, float]:
-    return real(a, "a"), real(b, "b"), positive(tau, "tau")
+    return check_real(a, "a"), check_real(b, "b"), check_real(tau, "tau", positive=True)
 
 
 def fitzhugh_nagumo(*, current: float = 0.5, a: float = 0.7, b: float = 0.8,
@@ -464,11 +466,11 @@ def fitzhugh_nagumo(*, current: float = 0.5, a: float = 0.7, b: float = 0.8,
         (Euler diverged: naming ``dt_ms``).
     """
     dt, n, omega, depth = _drive_args(dt_ms, n_steps, drive_freq_hz, drive_depth)
-    i0 = real(current, "current")
+    i0 = check_real(current, "current")
     pa, pb, ptau = _fhn_params(a, b, tau)
-    threshold = real(v_threshold, "v_threshold")
-    v = real(v0, "v0")
-    w = real(w0, "w0")
+    threshold = check_real(v_threshold, "v_threshold")
+    v = check_real(v0, "v0")
+    w = check_real(w0, "w0")
     trace_v = [0.0] * n
     trace_w = [0.0] * n
     spikes: list[int] = []
@@ -485,10 +487,7 @@ def fitzhugh_nagumo(*, current: float = 0.5, a: float = 0.7, b: float = 0.8,
         v = v_new
         trace_v[k] = v
         trace_w[k] = w
-    return {"rate_hz": _rate_hz(len(spikes), n, dt), "dt_ms": dt, "n_steps": n,
-            "states": {"v": np.array(trace_v, dtype=np.float64),
-                       "w": np.array(trace_w, dtype=np.float64)},
-            "spikes": np.array(spikes, dtype=np.int64)}
+    return _simulation_result(spikes, n, dt, v=trace_v, w=trace_w)
 
 
 def fitzhugh_nagumo_fields(current: float = 0.5, a: float = 0.7, b: float = 0.8,
@@ -521,7 +520,7 @@ def fitzhugh_nagumo_fields(current: float = 0.5, a: float = 0.7, b: float = 0.8,
     TypeError, ValueError
         Non-real or non-finite parameters, ``tau <= 0``.
     """
-    i0 = real(current, "current")
+    i0 = check_real(current, "current")
     pa, pb, ptau = _fhn_params(a, b, tau)
 
     def f(v: FloatArray, w: FloatArray) -> FloatArray:
@@ -663,11 +662,11 @@ def bifurcation_sweep(simulate_fn: SimulateFn, base_config: Mapping[str, object]
     """
     callable_arg(simulate_fn, "simulate_fn")
     config = config_mapping(base_config)
-    name = name_arg(param_name, "param_name")
+    name = check_text(param_name, "param_name")
     lo, hi = real_range(param_min, param_max, "param_min", "param_max")
     n = _count(n_values, "n_values")
     if variable is not None:
-        name_arg(variable, "variable")
+        check_text(variable, "variable")
     values = _grid(lo, hi, n)
     extrema: list[FloatArray] = []
     for p in values.tolist():
@@ -772,10 +771,10 @@ def sensitivity_analysis(simulate_fn: SimulateFn, base_config: Mapping[str, obje
     callable_arg(simulate_fn, "simulate_fn")
     config = config_mapping(base_config)
     names = _param_names(param_names, config)
-    rel = real(perturbation, "perturbation")
+    rel = check_real(perturbation, "perturbation")
     if not 0.0 < rel < 1.0:
         raise ValueError(f"perturbation must be in (0, 1), got {rel!r}")
-    values = [real(config[name], f"base_config[{name!r}]") for name in names]
+    values = [check_real(config[name], f"base_config[{name!r}]") for name in names]
     r0 = _simulate(simulate_fn, config).rate_hz
     defined: list[SensitivityEntry] = []
     undefined: list[SensitivityEntry] = []
@@ -855,10 +854,10 @@ def heatmap_2d(simulate_fn: SimulateFn, base_config: Mapping[str, object] | None
     """
     callable_arg(simulate_fn, "simulate_fn")
     config = config_mapping(base_config)
-    px = name_arg(param_x, "param_x")
+    px = check_text(param_x, "param_x")
     xlo, xhi = real_range(x_min, x_max, "x_min", "x_max")
     nx = _count(x_steps, "x_steps")
-    py = name_arg(param_y, "param_y")
+    py = check_text(param_y, "param_y")
     ylo, yhi = real_range(y_min, y_max, "y_min", "y_max")
     ny = _count(y_steps, "y_steps")
     if px == py:
@@ -929,13 +928,13 @@ def spike_triggered_average(time: npt.ArrayLike, voltage: npt.ArrayLike,
         Wrong kinds, ranks or lengths, non-finite values, indices out of
         range, ``dt <= 0`` or ``window_ms <= 0`` (each naming the argument).
     """
-    v = real_array(voltage, "voltage", 1)
-    t = real_array(time, "time", 1)
+    v = as_real_array(voltage, "voltage", (1,))
+    t = as_real_array(time, "time", (1,))
     if t.shape != v.shape:
         raise ValueError(f"time must have the shape of voltage {v.shape}, got {t.shape}")
     idx = index_array(spikes, "spikes", len(v))
-    step = positive(dt, "dt")
-    window = positive(window_ms, "window_ms")
+    step = check_real(dt, "dt", positive=True)
+    window = check_real(window_ms, "window_ms", positive=True)
     empty: SpikeTriggeredAverage = {"time_ms": np.zeros(0, dtype=np.float64),
                                     "sta": np.zeros(0, dtype=np.float64), "n_spikes": 0}
     h = (window / step) / 2.0
@@ -1038,11 +1037,11 @@ def frequency_response(simulate_fn: SimulateFn, base_config: Mapping[str, object
     """
     callable_arg(simulate_fn, "simulate_fn")
     config = config_mapping(base_config)
-    fmin = positive(freq_min, "freq_min")
+    fmin = check_real(freq_min, "freq_min", positive=True)
     fmin, fmax = real_range(fmin, freq_max, "freq_min", "freq_max")
     n = _count(n_freqs, "n_freqs")
-    amp = positive(bias, "bias")
-    mod = positive(depth, "depth")
+    amp = check_real(bias, "bias", positive=True)
+    mod = check_real(depth, "depth", positive=True)
     if mod > 1.0:
         raise ValueError(f"depth must be in (0, 1], got {mod!r}")
     freqs = _log_frequencies(fmin, fmax, n)
@@ -1103,8 +1102,7 @@ class Nullclines(TypedDict):
 
 def _range_pair(value: object, name: str) -> tuple[float, float]:
     arr = np.asarray(value)
-    if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must be a (min, max) pair of real numbers, got {value!r}")
+    check_real_dtype(arr.dtype, name, "a (min, max) pair of real numbers")
     if arr.shape != (2,):
         raise ValueError(f"{name} must be a (min, max) pair, got shape {arr.shape}")
     lo, hi = real_range(float(arr[0]), float(arr[1]), f"{name}[0]", name)
@@ -1116,8 +1114,7 @@ def _range_pair(value: object, name: str) -> tuple[float, float]:
 def _field_values(field: Field, x: FloatArray, y: FloatArray, name: str) -> FloatArray:
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         values = np.asarray(field(x, y))  # non-finite values are refused below
-    if values.dtype == np.bool_ or values.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must return real numbers, got dtype {values.dtype}")
+    check_real_dtype(values.dtype, f"{name}(x, y)")
     try:
         values = np.broadcast_to(values, x.shape)
     except ValueError:
@@ -1232,8 +1229,7 @@ def quantize_q8_8(values: npt.ArrayLike, name: str = "values") -> tuple[IntArray
     TypeError, ValueError
         Non-real, non-finite or empty ``values``.
     """
-    arr = np.asarray(values)
-    arr = real_array(arr, name, arr.ndim)
+    arr = as_real_array(values, name)
     if arr.size == 0:
         raise ValueError(f"{name} must hold at least one value, got shape {arr.shape}")
     with np.errstate(over="ignore"):
@@ -1244,8 +1240,7 @@ def quantize_q8_8(values: npt.ArrayLike, name: str = "values") -> tuple[IntArray
 
 
 def _precision_report(values: object, name: str) -> PrecisionReport:
-    arr = np.asarray(values)
-    arr = real_array(arr, name, arr.ndim)
+    arr = as_real_array(values, name)
     codes, saturated = quantize_q8_8(arr, name)
     quantized: FloatArray = np.asarray(codes.astype(np.float64) / Q_SCALE)
     error = quantized - arr

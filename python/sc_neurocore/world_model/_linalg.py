@@ -23,8 +23,8 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Float", "matmul", "matvec", "outer", "symmetrize", "cholesky", "solve_lower",
-           "solve_lower_t", "cho_solve"]
+__all__ = ["Float", "matmul", "matvec", "outer", "symmetrize", "cholesky",
+           "semidefinite_factor", "solve_lower", "solve_lower_t", "cho_solve"]
 
 Float = npt.NDArray[np.float64]
 """A float64 array (every array these functions take and return)."""
@@ -104,6 +104,25 @@ def cholesky(m: Float, threshold: float) -> tuple[Float | None, int, float]:
         ``(L, -1, nan)`` on success; ``(None, j, s)`` with the first failing
         column and its pivot otherwise.
     """
+    low, j, s = _column_cholesky(m, threshold, stop=True)
+    return (None, j, s) if j >= 0 else (low, j, s)
+
+
+def semidefinite_factor(m: Float, threshold: float) -> Float:
+    """A factor ``L`` with ``L L^T ~= m`` for a positive semidefinite ``m``.
+
+    The column Cholesky of :func:`cholesky`, except that a pivot
+    ``s <= threshold`` makes column ``j`` of ``L`` zero instead of failing.
+    """
+    return _column_cholesky(m, threshold, stop=False)[0]
+
+
+def _column_cholesky(m: Float, threshold: float, stop: bool) -> tuple[Float, int, float]:
+    """The column loop of :func:`cholesky` and :func:`semidefinite_factor`.
+
+    A pivot ``s`` that is not ``> threshold`` ends the loop with ``(L, j, s)``
+    when ``stop``, else leaves column ``j`` zero; ``(L, -1, nan)`` otherwise.
+    """
     n = m.shape[0]
     low: Float = np.zeros((n, n), dtype=np.float64)
     for j in range(n):
@@ -111,7 +130,9 @@ def cholesky(m: Float, threshold: float) -> tuple[Float | None, int, float]:
         for k in range(j):
             s = s - float(low[j, k]) * float(low[j, k])
         if not s > threshold:
-            return None, j, s
+            if stop:
+                return low, j, s
+            continue
         d = math.sqrt(s)
         low[j, j] = d
         col = m[j + 1:, j].copy()

@@ -47,12 +47,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sc_neurocore.accel._validation import check_int
-from sc_neurocore.accel.lif import check_finite_array, check_finite_scalar
+from sc_neurocore.accel._validation import as_real_array, check_int, check_real
 from sc_neurocore.splitmix import SplitMix64
 
-from ._linalg import (Float, cho_solve, cholesky, matmul, matvec, outer, solve_lower,
-                      symmetrize)
+from ._linalg import (Float, cho_solve, cholesky, matmul, matvec, outer, semidefinite_factor,
+                      solve_lower, symmetrize)
 
 __all__ = ["LinearGaussianSSM", "FilterResult", "KalmanFilter", "SmoothResult", "RTSSmoother",
            "EMLearner", "LikelihoodDecreaseError", "PredictiveWorldModel", "SYM_RTOL",
@@ -93,7 +92,7 @@ class LikelihoodDecreaseError(ArithmeticError):
 def _matrix(value: object, name: str, rows: int | None, cols: int | None,
             form: str) -> Float:
     """``value`` as a finite float64 2-D array of shape ``(rows, cols)`` (``None``: any)."""
-    arr: Float = check_finite_array(value, name)
+    arr: Float = as_real_array(value, name)
     if (arr.ndim != 2 or (rows is not None and arr.shape[0] != rows)
             or (cols is not None and arr.shape[1] != cols)):
         want = f"({'?' if rows is None else rows}, {'?' if cols is None else cols})"
@@ -104,7 +103,7 @@ def _matrix(value: object, name: str, rows: int | None, cols: int | None,
 
 def _vector(value: object, name: str, size: int, form: str) -> Float:
     """``value`` as a finite float64 1-D array of ``size`` values."""
-    arr: Float = check_finite_array(value, name)
+    arr: Float = as_real_array(value, name)
     if arr.shape != (size,):
         raise ValueError(f"{name} must be a 1-D array of shape ({form},) = ({size},), "
                          f"got shape {arr.shape}")
@@ -175,22 +174,7 @@ def _semidefinite_factor(mat: Float) -> Float:
     ``L`` zero instead of failing; exact for matrices such as ``diag(1, 0)``
     or ``v v^T``.
     """
-    n = mat.shape[0]
-    tau = PSD_RTOL * _max_abs_diag(mat)
-    low: Float = np.zeros((n, n), dtype=np.float64)
-    for j in range(n):
-        s = float(mat[j, j])
-        for k in range(j):
-            s = s - float(low[j, k]) * float(low[j, k])
-        if not s > tau:
-            continue
-        d = math.sqrt(s)
-        low[j, j] = d
-        col = mat[j + 1:, j].copy()
-        for k in range(j):
-            col = col - low[j + 1:, k] * low[j, k]
-        low[j + 1:, j] = col / d
-    return low
+    return semidefinite_factor(mat, PSD_RTOL * _max_abs_diag(mat))
 
 
 def _factor_pd(mat: Float) -> Float:
@@ -246,7 +230,7 @@ class LinearGaussianSSM:
 
     def __init__(self, A: object, B: object, C: object, D: object, Q: object, R: object,
                  mu_0: object, Sigma_0: object) -> None:
-        a = check_finite_array(A, "A")
+        a = as_real_array(A, "A")
         if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] < 1:
             raise ValueError(f"A must be a square 2-D array (n, n) with n >= 1, "
                              f"got shape {a.shape}")
@@ -254,7 +238,7 @@ class LinearGaussianSSM:
         a = np.array(a, dtype=np.float64)
         b = (np.zeros((n, 0)) if B is None else _matrix(B, "B", n, None, "(n, m)"))
         m = b.shape[1]
-        c = check_finite_array(C, "C")
+        c = as_real_array(C, "C")
         if c.ndim != 2 or c.shape[1] != n or c.shape[0] < 1:
             raise ValueError(f"C must be a 2-D array (p, n) = (p, {n}) with p >= 1, "
                              f"got shape {c.shape}")
@@ -514,7 +498,7 @@ def _check_model(model: object) -> LinearGaussianSSM:
 
 def _as_observations(observations: object, p: int, min_steps: int = 1) -> Float:
     """Observations as ``(T, p)`` float64 (``(T,)`` accepted when ``p = 1``), ``T >= min_steps``."""
-    arr = check_finite_array(observations, "observations")
+    arr = as_real_array(observations, "observations")
     if arr.ndim == 1 and p == 1:
         arr = arr[:, None]
     if arr.ndim != 2 or arr.shape[1] != p:
@@ -534,7 +518,7 @@ def _as_controls(controls: object, steps: int, m: int, name: str = "controls") -
             return np.zeros((steps, 0), dtype=np.float64)
         raise ValueError(f"{name} must be given: the model has control_dim = {m}; pass an "
                          f"array of shape (T, m) = ({steps}, {m})")
-    arr = check_finite_array(controls, name)
+    arr = as_real_array(controls, name)
     if arr.ndim == 1 and m == 1:
         arr = arr[:, None]
     if arr.shape != (steps, m):
@@ -826,7 +810,7 @@ class RTSSmoother:
         parts: dict[str, Float] = {}
         for field, ndim in (("means", 2), ("covariances", 3), ("pred_means", 2),
                             ("pred_covariances", 3)):
-            arr = check_finite_array(getattr(filter_result, field), f"filter_result.{field}")
+            arr = as_real_array(getattr(filter_result, field), f"filter_result.{field}")
             steps = arr.shape[0] if arr.ndim else 0
             want = (steps, n) if ndim == 2 else (steps, n, n)
             if arr.ndim != ndim or arr.shape != want or steps < 1:
@@ -921,11 +905,7 @@ class EMLearner:
 
     def __init__(self, max_iter: int = 50, tol: float = 1e-4) -> None:
         self.max_iter = check_int(max_iter, "max_iter", minimum=1)
-        if isinstance(tol, (bool, np.bool_)):
-            raise TypeError("tol must be a real number, got bool")
-        self.tol = check_finite_scalar(tol, "tol")
-        if self.tol < 0.0:
-            raise ValueError(f"tol must be >= 0, got {tol!r}")
+        self.tol = check_real(tol, "tol", minimum=0.0)
 
     def step(self, observations: object, model: LinearGaussianSSM,
              controls: object = None) -> tuple[LinearGaussianSSM, float]:

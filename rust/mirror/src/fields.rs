@@ -18,6 +18,24 @@ pub fn find<'a>(inputs: &'a [Field], name: &str) -> Result<&'a Field> {
         .ok_or_else(|| MirrorError::value(name, format!("missing input {name}")))
 }
 
+/// Whether the case has an input called `name`.
+pub fn has(inputs: &[Field], name: &str) -> bool {
+    inputs.iter().any(|f| f.name == name)
+}
+
+/// Input `name` as `read` gives it, or `None` when the case has no such input.
+pub fn optional<T>(
+    inputs: &[Field],
+    name: &str,
+    read: fn(&[Field], &str) -> Result<T>,
+) -> Result<Option<T>> {
+    if has(inputs, name) {
+        read(inputs, name).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 /// Refuses any input whose name is not in `allowed` (naming it).
 pub fn check_names(inputs: &[Field], allowed: &[&str], what: &str) -> Result<()> {
     match inputs.iter().find(|f| !allowed.contains(&f.name.as_str())) {
@@ -103,30 +121,31 @@ fn field(name: &str, shape: Vec<usize>, values: Values) -> Field {
     }
 }
 
+macro_rules! outputs {
+    ($from:ident, $vec:ident, $scalar:ident, $variant:ident, $t:ty, $what:literal) => {
+        #[doc = concat!("A `", $what, "` output from an array.")]
+        pub fn $from(name: &str, a: NdArray<$t>) -> Field {
+            let (shape, data) = a.into_parts();
+            field(name, shape, Values::$variant(data))
+        }
+
+        #[doc = concat!("A 1-D `", $what, "` output.")]
+        pub fn $vec(name: &str, v: Vec<$t>) -> Field {
+            field(name, vec![v.len()], Values::$variant(v))
+        }
+
+        #[doc = concat!("A 0-D `", $what, "` output.")]
+        pub fn $scalar(name: &str, v: $t) -> Field {
+            field(name, Vec::new(), Values::$variant(vec![v]))
+        }
+    };
+}
+
 impl Field {
-    /// A `u64` output from an array.
-    pub fn from_u64(name: &str, a: NdArray<u64>) -> Field {
-        let (shape, data) = a.into_parts();
-        field(name, shape, Values::U64(data))
-    }
-
-    /// An `i64` output from an array.
-    pub fn from_i64(name: &str, a: NdArray<i64>) -> Field {
-        let (shape, data) = a.into_parts();
-        field(name, shape, Values::I64(data))
-    }
-
-    /// A `u8` output from an array.
-    pub fn from_u8(name: &str, a: NdArray<u8>) -> Field {
-        let (shape, data) = a.into_parts();
-        field(name, shape, Values::U8(data))
-    }
-
-    /// An `f64` output from an array.
-    pub fn from_f64(name: &str, a: NdArray<f64>) -> Field {
-        let (shape, data) = a.into_parts();
-        field(name, shape, Values::F64(data))
-    }
+    outputs!(from_u64, u64s, u64_scalar, U64, u64, "u64");
+    outputs!(from_i64, i64s, i64_scalar, I64, i64, "i64");
+    outputs!(from_u8, u8s, u8_scalar, U8, u8, "u8");
+    outputs!(from_f64, f64s, f64_scalar, F64, f64, "f64");
 
     /// A `str` output from an array.
     pub fn from_str_array(name: &str, a: NdArray<String>) -> Field {
@@ -134,49 +153,9 @@ impl Field {
         field(name, shape, Values::Str(data))
     }
 
-    /// A 1-D `u64` output.
-    pub fn u64s(name: &str, v: Vec<u64>) -> Field {
-        field(name, vec![v.len()], Values::U64(v))
-    }
-
-    /// A 1-D `i64` output.
-    pub fn i64s(name: &str, v: Vec<i64>) -> Field {
-        field(name, vec![v.len()], Values::I64(v))
-    }
-
-    /// A 1-D `u8` output.
-    pub fn u8s(name: &str, v: Vec<u8>) -> Field {
-        field(name, vec![v.len()], Values::U8(v))
-    }
-
-    /// A 1-D `f64` output.
-    pub fn f64s(name: &str, v: Vec<f64>) -> Field {
-        field(name, vec![v.len()], Values::F64(v))
-    }
-
     /// A 1-D `str` output.
     pub fn strs(name: &str, v: Vec<String>) -> Field {
         field(name, vec![v.len()], Values::Str(v))
-    }
-
-    /// A 0-D `u64` output.
-    pub fn u64_scalar(name: &str, v: u64) -> Field {
-        field(name, Vec::new(), Values::U64(vec![v]))
-    }
-
-    /// A 0-D `i64` output.
-    pub fn i64_scalar(name: &str, v: i64) -> Field {
-        field(name, Vec::new(), Values::I64(vec![v]))
-    }
-
-    /// A 0-D `u8` output (e.g. a bool as 0/1).
-    pub fn u8_scalar(name: &str, v: u8) -> Field {
-        field(name, Vec::new(), Values::U8(vec![v]))
-    }
-
-    /// A 0-D `f64` output.
-    pub fn f64_scalar(name: &str, v: f64) -> Field {
-        field(name, Vec::new(), Values::F64(vec![v]))
     }
 
     /// A 0-D `str` output.
@@ -207,6 +186,10 @@ mod tests {
         assert_eq!((e.arg.as_str(), e.kind), ("n", crate::ErrorKind::Type));
         assert_eq!(f64_scalar(&inputs, "missing").unwrap_err().arg, "missing");
         assert_eq!(op(&inputs[1..]).unwrap_err().arg, "op");
+        assert!(has(&inputs, "n") && !has(&inputs, "missing"));
+        assert_eq!(optional(&inputs, "n", i64_scalar).unwrap(), Some(3));
+        assert_eq!(optional(&inputs, "missing", i64_scalar).unwrap(), None);
+        assert_eq!(optional(&inputs, "x", i64_scalar).unwrap_err().arg, "x");
         assert!(check_names(&inputs, &["op", "x", "n", "seqs"], "f").is_ok());
         assert_eq!(
             check_names(&inputs, &["op", "x", "n"], "f")

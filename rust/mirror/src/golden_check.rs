@@ -18,6 +18,7 @@ use std::path::PathBuf;
 
 use crate::compare::compare_fields;
 use crate::error::MirrorError;
+use crate::fields;
 use crate::golden::{Case, Expected, Field, GoldenFile, read_golden};
 
 /// Cases checked, by kind.
@@ -99,7 +100,7 @@ pub(crate) fn check_golden_with(
             }
             (Expected::Invalid, Err(e)) => {
                 counts.invalid += 1;
-                if !case.inputs.iter().any(|f| f.name == e.arg) {
+                if !fields::has(&case.inputs, &e.arg) {
                     failures.push(format!(
                         "{tag}: refused, but the error names {:?}, which is not an input of \
                          the case: {e}",

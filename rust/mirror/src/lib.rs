@@ -13,7 +13,8 @@
 //!   `sc_neurocore.splitmix`.
 //! * [`golden`] reads `parity/golden/*.txt` with the standard library alone,
 //!   [`fields`] gives typed access to a case's arrays, [`compare`] checks
-//!   outputs as FORMAT.md prescribes.
+//!   outputs as FORMAT.md prescribes, and [`checks`] holds the argument
+//!   checks every mirror shares.
 //!
 //! `cargo test --lib --no-default-features` runs every golden case of every
 //! file (kernels, splitmix and the safety mirrors). Nothing panics on bad
@@ -24,6 +25,7 @@
 #![deny(missing_docs)]
 
 pub mod array;
+pub mod checks;
 pub mod compare;
 pub mod error;
 pub mod fields;

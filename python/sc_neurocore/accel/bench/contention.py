@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from .._threads import usable_cpus
+from .._validation import check_int, check_real
 
 __all__ = ["cpu_hogs", "HOG_LIFETIME_S"]
 
@@ -64,11 +65,8 @@ def cpu_hogs(count: int | None = None, lifetime_s: float = HOG_LIFETIME_S
     ValueError
         If ``count`` is negative or ``lifetime_s`` is not positive.
     """
-    count = usable_cpus() if count is None else count
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ValueError(f"count must be an int >= 0, got {count!r}")
-    if not lifetime_s > 0:
-        raise ValueError(f"lifetime_s must be > 0, got {lifetime_s!r}")
+    count = usable_cpus() if count is None else check_int(count, "count", minimum=0)
+    lifetime_s = check_real(lifetime_s, "lifetime_s", positive=True)
     procs: list[subprocess.Popen[bytes]] = []
     try:
         for _ in range(count):

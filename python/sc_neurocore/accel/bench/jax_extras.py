@@ -24,16 +24,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .timing import median_of
+from .timing import extra_row, median_of
 
 __all__ = ["bench_extras"]
-
-
-def _row(name: str, median_s: float, baseline_name: str | None,
-         baseline_median_s: float | None, note: str) -> dict[str, Any]:
-    ratio = (baseline_median_s / median_s) if baseline_median_s and median_s > 0 else None
-    return {"name": name, "median_s": median_s, "baseline_name": baseline_name,
-            "baseline_median_s": baseline_median_s, "ratio": ratio, "note": note}
 
 
 def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = False
@@ -108,6 +101,21 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
         jax.block_until_ready(fn())  # warm-up (and compile, for public calls)
         return median_of(lambda: jax.block_until_ready(fn()), run_repeats)
 
+    def scan_vs_unrolled(what: str, make: Callable[[bool], Any], args: tuple[Any, ...],
+                         note: str) -> None:
+        """Compile and steady-state rows of ``what``: ``lax.scan`` against the unrolled loop."""
+        progress(f"jax extras: {what} compile, scan vs unrolled ({shape})")
+        scan_compile, scan_fn = compile_time(make, False, args)
+        unrolled_compile, unrolled_fn = compile_time(make, True, args)
+        rows.append(extra_row(f"{what} compile (lax.scan)", scan_compile,
+                              "jit of Python-unrolled time loop, compile", unrolled_compile,
+                              f"{shape}; {note}trace + lower + XLA compile"))
+        progress(f"jax extras: {what} steady state")
+        rows.append(extra_row(f"{what} kernel (lax.scan)", steady(lambda: scan_fn(*args)),
+                              "jit of Python-unrolled time loop",
+                              steady(lambda: unrolled_fn(*args)),
+                              f"{shape}; {note}compiled kernels, data already on the device"))
+
     with _x64():
         w_d = [jnp.asarray(w) for w in weights]
         x_d = jnp.asarray(x)
@@ -115,47 +123,25 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
         fwd_args = (w_d, x_d, *[jnp.asarray(v, np.float32) for v in (0.0, 0.0, 1.0, 0.9)])
         step_args = (w_d, x_d, y_d, *[jnp.asarray(v, np.float32) for v in (1e-3, 10.0, 1.0, 0.9)])
         fresh_forward(False).lower(*fwd_args).compile()  # one-off start-up costs
+        scan_vs_unrolled("jax_forward_pass", fresh_forward, fwd_args, "")
 
-        progress(f"jax extras: jax_forward_pass compile, scan vs unrolled ({shape})")
-        scan_compile, scan_fn = compile_time(fresh_forward, False, fwd_args)
-        unrolled_compile, unrolled_fn = compile_time(fresh_forward, True, fwd_args)
-        rows.append(_row("jax_forward_pass compile (lax.scan)", scan_compile,
-                         "jit of Python-unrolled time loop, compile", unrolled_compile,
-                         f"{shape}; trace + lower + XLA compile"))
-        progress("jax extras: jax_forward_pass steady state")
-        rows.append(_row("jax_forward_pass kernel (lax.scan)",
-                         steady(lambda: scan_fn(*fwd_args)),
-                         "jit of Python-unrolled time loop", steady(lambda: unrolled_fn(*fwd_args)),
-                         f"{shape}; compiled kernels, data already on the device"))
-
-    rows.append(_row("jax_forward_pass public call",
-                     steady(lambda: jax_forward_pass(weights, x, n_steps)),
-                     "forward_pass_numpy (NumPy loop, float64)",
-                     median_of(lambda: forward_pass_numpy(weights, x, n_steps),
-                                  max(2, run_repeats // 4)),
-                     f"{shape}; includes validation and host-to-device transfer"))
+    rows.append(extra_row("jax_forward_pass public call",
+                          steady(lambda: jax_forward_pass(weights, x, n_steps)),
+                          "forward_pass_numpy (NumPy loop, float64)",
+                          median_of(lambda: forward_pass_numpy(weights, x, n_steps),
+                                    max(2, run_repeats // 4)),
+                          f"{shape}; includes validation and host-to-device transfer"))
 
     with _x64():
-        progress("jax extras: jax_surrogate_gradient_step compile, scan vs unrolled")
-        step_compile, step_fn = compile_time(fresh_step, False, step_args)
-        unrolled_step_compile, unrolled_step = compile_time(fresh_step, True, step_args)
-        rows.append(_row("jax_surrogate_gradient_step compile (lax.scan)", step_compile,
-                         "jit of Python-unrolled time loop, compile", unrolled_step_compile,
-                         f"{shape}; custom_vjp; trace + lower + XLA compile"))
-        progress("jax extras: jax_surrogate_gradient_step steady state")
-        rows.append(_row("jax_surrogate_gradient_step kernel (lax.scan)",
-                         steady(lambda: step_fn(*step_args)),
-                         "jit of Python-unrolled time loop",
-                         steady(lambda: unrolled_step(*step_args)),
-                         f"{shape}; custom_vjp; compiled kernels, data already on the device"))
+        scan_vs_unrolled("jax_surrogate_gradient_step", fresh_step, step_args, "custom_vjp; ")
 
     def public_step(path: str) -> Callable[[], Any]:
         return lambda: jax_surrogate_gradient_step(weights, x, targets, n_steps,
                                                    surrogate_path=path)
 
-    rows.append(_row("jax_surrogate_gradient_step public call (custom_vjp)",
-                     steady(public_step("custom_vjp")),
-                     "jax_surrogate_gradient_step public call (legacy_stop_gradient)",
-                     steady(public_step("legacy_stop_gradient")),
-                     f"{shape}; includes validation and host-to-device transfer"))
+    rows.append(extra_row("jax_surrogate_gradient_step public call (custom_vjp)",
+                          steady(public_step("custom_vjp")),
+                          "jax_surrogate_gradient_step public call (legacy_stop_gradient)",
+                          steady(public_step("legacy_stop_gradient")),
+                          f"{shape}; includes validation and host-to-device transfer"))
     return rows

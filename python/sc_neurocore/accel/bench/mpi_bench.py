@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 from ..mpi_launch import MPIEXEC_MISSING, find_mpiexec, run_mpi
+from .timing import extra_row
 from .workloads import WORKLOADS, Workload, make_inputs, workload
 
 if TYPE_CHECKING:
@@ -165,13 +166,6 @@ def parse_bench_output(stdout: str) -> dict[str, Any]:
                      f"{BENCH_TAG.strip()!r}) in the job's output")
 
 
-def _row(name: str, median: float | None, base_name: str | None, base: float | None,
-         note: str) -> dict[str, Any]:
-    ratio = base / median if (median and base) else None
-    return {"name": name, "median_s": median, "baseline_name": base_name,
-            "baseline_median_s": base, "ratio": ratio, "note": note}
-
-
 @dataclass
 class MPIStudy:
     """What ``run_mpi_study`` measured.
@@ -234,8 +228,8 @@ def run_mpi_study(quick: bool, progress: Callable[[str], None],
     """
     study = MPIStudy(summary={"jobs": {}})
     if find_mpiexec() is None:
-        study.rows.append(_row("mpi W2", None, None, None,
-                               "skipped: " + MPIEXEC_MISSING.format(python=sys.executable)))
+        study.rows.append(extra_row("mpi W2", None, None, None,
+                                    "skipped: " + MPIEXEC_MISSING.format(python=sys.executable)))
         study.summary["skipped"] = study.rows[-1]["note"]
         return study
     base_args = [sys.executable, "-m", "mpi4py", "-m", "sc_neurocore.accel.bench.mpi_bench",
@@ -251,8 +245,8 @@ def run_mpi_study(quick: bool, progress: Callable[[str], None],
                                    f"{' (timed out)' if run.timed_out else ''}")
             jobs[label] = parse_bench_output(run.stdout)
         except (RuntimeError, ValueError) as exc:
-            study.rows.append(_row(f"mpi {work} {ranks} rank(s) x{threads} thread(s)", None,
-                                   None, None, f"failed: {exc}; {run.stderr.strip()[-300:]}"))
+            study.rows.append(extra_row(f"mpi {work} {ranks} rank(s) x{threads} thread(s)", None,
+                                        None, None, f"failed: {exc}; {run.stderr.strip()[-300:]}"))
     study.rows[:0] = _w2_rows(jobs) + _w3_rows(jobs)
     study.summary.update(_ratios(jobs))
     return study
@@ -262,56 +256,50 @@ def _per(job: dict[str, Any]) -> str:
     return f"{job['backend']}, {job['threads_per_rank'] or 1} thread/rank"
 
 
-def _w2_rows(jobs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    one = jobs.get("W2 1x1")
+def _rank_rows(jobs: dict[str, dict[str, Any]], work: str, one_note: str, resident_note: str,
+               scatter_note: str) -> list[dict[str, Any]]:
+    """The rows every MPI workload has: 1 rank x1 thread (the baseline), then 2 ranks
+    with the weights resident and scattered (empty without the 1-rank job)."""
+    one = jobs.get(f"{work} 1x1")
     if one is None:
-        return rows
-    base_name = "mpi W2 1 rank x1 thread"
+        return []
+    base_name = f"mpi {work} 1 rank x1 thread"
     base = one["scatter"]["median_s"]  # on 1 rank: plain sc_forward, no MPI traffic
-    rows.append(_row(base_name, base, None, None, f"{_per(one)}; plain sc_forward in one process"))
-    two = jobs.get("W2 2x1")
+    rows = [extra_row(base_name, base, None, None, f"{_per(one)}; {one_note}")]
+    two = jobs.get(f"{work} 2x1")
     if two is not None:
+        same = f"bit-identical {two['bit_identical']}"
         rows += [
-            _row("mpi W2 2 ranks, weights resident", two["resident"]["median_s"], base_name,
-                 base, f"{_per(two)}; speedup: Bcast input + compute + Gatherv; "
-                       f"bit-identical {two['bit_identical']}"),
-            _row("mpi W2 2 ranks, weights scattered", two["scatter"]["median_s"], base_name,
-                 base, f"{_per(two)}; each call also Scatterv's half the weights from the "
-                       f"root; bit-identical {two['bit_identical']}"),
+            extra_row(f"mpi {work} 2 ranks, weights resident", two["resident"]["median_s"],
+                      base_name, base, f"{_per(two)}; {resident_note}; {same}"),
+            extra_row(f"mpi {work} 2 ranks, weights scattered", two["scatter"]["median_s"],
+                      base_name, base, f"{_per(two)}; {scatter_note}; {same}"),
         ]
+    return rows
+
+
+def _w2_rows(jobs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = _rank_rows(jobs, "W2", "plain sc_forward in one process",
+                      "speedup: Bcast input + compute + Gatherv",
+                      "each call also Scatterv's half the weights from the root")
     wide = jobs.get("W2 1x2")
-    if wide is not None:
-        rows.append(_row("mpi W2 1 rank x2 threads", wide["scatter"]["median_s"], base_name,
-                         base, f"{_per(wide)}; the backend's own threads instead of ranks"))
+    if rows and wide is not None:
+        base_name, base = rows[0]["name"], rows[0]["median_s"]
+        rows.append(extra_row("mpi W2 1 rank x2 threads", wide["scatter"]["median_s"], base_name,
+                              base, f"{_per(wide)}; the backend's own threads instead of ranks"))
+        two = jobs.get("W2 2x1")
         if two is not None:
-            rows.append(_row("mpi W2 2 ranks x1 thread vs 1 rank x2 threads",
-                             two["resident"]["median_s"], "mpi W2 1 rank x2 threads",
-                             wide["scatter"]["median_s"],
-                             "same 2 cores: ratio above 1 means 2 ranks (weights resident) "
-                             "beat 2 threads in one rank"))
+            rows.append(extra_row("mpi W2 2 ranks x1 thread vs 1 rank x2 threads",
+                                  two["resident"]["median_s"], "mpi W2 1 rank x2 threads",
+                                  wide["scatter"]["median_s"],
+                                  "same 2 cores: ratio above 1 means 2 ranks (weights resident) "
+                                  "beat 2 threads in one rank"))
     return rows
 
 
 def _w3_rows(jobs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    one = jobs.get("W3 1x1")
-    if one is None:
-        return rows
-    base_name = "mpi W3 1 rank x1 thread"
-    base = one["scatter"]["median_s"]
-    rows.append(_row(base_name, base, None, None,
-                     f"{_per(one)}; batch 32, compute-bound; plain sc_forward in one process"))
-    two = jobs.get("W3 2x1")
-    if two is not None:
-        rows += [
-            _row("mpi W3 2 ranks, weights resident", two["resident"]["median_s"], base_name,
-                 base, f"{_per(two)}; speedup; bit-identical {two['bit_identical']}"),
-            _row("mpi W3 2 ranks, weights scattered", two["scatter"]["median_s"], base_name,
-                 base, f"{_per(two)}; rows or batch split per choose_split; "
-                       f"bit-identical {two['bit_identical']}"),
-        ]
-    return rows
+    return _rank_rows(jobs, "W3", "batch 32, compute-bound; plain sc_forward in one process",
+                      "speedup", "rows or batch split per choose_split")
 
 
 def _ratios(jobs: dict[str, dict[str, Any]]) -> dict[str, float]:

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .timing import median_of
+from .timing import extra_row, median_of
 
 __all__ = ["bench_extras"]
 
@@ -62,13 +62,6 @@ def _swar_multiply(weights: np.ndarray, inputs: np.ndarray, out: np.ndarray) -> 
         out[o] = total
 
 
-def _row(name: str, median_s: float | None, baseline_name: str | None,
-         baseline_median_s: float | None, note: str) -> dict[str, Any]:
-    ratio = (baseline_median_s / median_s) if (baseline_median_s and median_s) else None
-    return {"name": name, "median_s": median_s, "baseline_name": baseline_name,
-            "baseline_median_s": baseline_median_s, "ratio": ratio, "note": note}
-
-
 def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = False
                  ) -> list[dict[str, Any]]:
     """Numba rows of the study (module docstring).
@@ -92,8 +85,8 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
     from .. import jit_kernels as jk
 
     if not jk.HAS_NUMBA:
-        return [_row("numba extras", None, None, None,
-                     f"skipped: numba is not installed ({jk.NUMBA_IMPORT_ERROR})")]
+        return [extra_row("numba extras", None, None, None,
+                          f"skipped: numba is not installed ({jk.NUMBA_IMPORT_ERROR})")]
     numba: Any = importlib.import_module("numba")
 
     from ..sc_inference import sc_forward_numpy
@@ -127,10 +120,10 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
     for kernel, base_name, caveat in baselines:
         base = median_of(lambda: kernel(weights, inputs, out_swar), repeats, warmup=True)
         same = np.array_equal(out_fast, out_swar.astype(np.int64))
-        rows.append(_row(f"numba jit_vec_mac {shape} ({n_out}x{n_in}x{n_words} words)", fast,
-                         base_name, base,
-                         f"hardware popcount on {threads}; {caveat}; "
-                         f"{'identical' if same else 'MISMATCH with'} baseline counts"))
+        rows.append(extra_row(f"numba jit_vec_mac {shape} ({n_out}x{n_in}x{n_words} words)", fast,
+                              base_name, base,
+                              f"hardware popcount on {threads}; {caveat}; "
+                              f"{'identical' if same else 'MISMATCH with'} baseline counts"))
 
     probs = rng.random(n_in)
     backend = jk.NumbaBackend()
@@ -141,8 +134,8 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
                      warmup=True)
     same = np.array_equal(backend.sc_forward(weights, probs, length=length),
                           sc_forward_numpy(weights, probs, length=length))
-    rows.append(_row(f"numba sc_forward {shape} (n_out {n_out}, n_in {n_in}, length {length})",
-                     fast, "numpy sc_forward_numpy", base,
-                     f"fused encode + AND + popcount on {threads}; "
-                     f"{'bit-identical' if same else 'MISMATCH'} with numpy"))
+    rows.append(extra_row(f"numba sc_forward {shape} (n_out {n_out}, n_in {n_in}, length {length})",
+                          fast, "numpy sc_forward_numpy", base,
+                          f"fused encode + AND + popcount on {threads}; "
+                          f"{'bit-identical' if same else 'MISMATCH'} with numpy"))
     return rows

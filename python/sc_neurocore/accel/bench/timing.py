@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from typing import Callable
+from typing import Any, Callable
 
-__all__ = ["median_time", "median_of"]
+__all__ = ["median_time", "median_of", "extra_row"]
 
 
 def median_time(fn: Callable[[], object], repeats: int,
@@ -74,3 +74,32 @@ def median_of(fn: Callable[[], object], repeats: int, warmup: bool = False) -> f
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def extra_row(name: str, median_s: float | None, baseline_name: str | None,
+              baseline_median_s: float | None, note: str) -> dict[str, Any]:
+    """One row of the study's extra tables (Numba, JAX, MPI), with its speed-up ratio.
+
+    Parameters
+    ----------
+    name : str
+        What was measured.
+    median_s : float or None
+        Its median wall time in seconds (``None``: not measured).
+    baseline_name : str or None
+        What it is compared with.
+    baseline_median_s : float or None
+        The baseline's median wall time in seconds.
+    note : str
+        Shapes, caveats, bit-identity.
+
+    Returns
+    -------
+    dict
+        The arguments under the same keys, plus ``ratio``:
+        ``baseline_median_s / median_s`` (above 1: faster than the baseline),
+        ``None`` when either median is missing or zero.
+    """
+    ratio = baseline_median_s / median_s if (median_s and baseline_median_s) else None
+    return {"name": name, "median_s": median_s, "baseline_name": baseline_name,
+            "baseline_median_s": baseline_median_s, "ratio": ratio, "note": note}

@@ -124,7 +124,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
 from dataclasses import dataclass
 from typing import Final, TypedDict
 
@@ -132,7 +131,8 @@ import numpy as np
 import numpy.typing as npt
 
 from sc_neurocore.accel._packing import unpack_rows
-from sc_neurocore.accel._validation import SEED_LIMIT, as_probabilities, c_contiguous, check_int
+from sc_neurocore.accel._validation import (SEED_LIMIT, as_probabilities, as_real_array,
+                                            check_int, check_real)
 from sc_neurocore.accel.lfsr import encode_packed
 from sc_neurocore.splitmix import SplitMix64
 
@@ -155,52 +155,6 @@ PHI: Final = 1.618033988749895
 
 # --------------------------------------------------------------------------- validation
 
-def _check_real(value: object, name: str, *, minimum: float | None = None,
-                maximum: float | None = None) -> float:
-    """``value`` as a finite ``float`` in ``[minimum, maximum]``.
-
-    Raises
-    ------
-    TypeError
-        If ``value`` is not a real number (``bool`` is refused).
-    ValueError
-        If it is NaN, infinite or out of range.
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number (float), got {type(value).__name__}")
-    x = float(value)
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {x}")
-    if minimum is not None and x < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {x}")
-    if maximum is not None and x > maximum:
-        raise ValueError(f"{name} must be <= {maximum}, got {x}")
-    return x
-
-
-def _real_vector(values: object, name: str, size: int) -> F64:
-    """``values`` as a C-contiguous ``float64`` array of shape ``(size,)``, all finite.
-
-    Raises
-    ------
-    TypeError
-        If the values are not real numbers.
-    ValueError
-        On another shape or a NaN/infinite value.
-    """
-    arr = np.asarray(values)
-    if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers (float64), got dtype {arr.dtype}")
-    if arr.shape != (size,):
-        raise ValueError(f"{name} must have shape ({size},), got shape {arr.shape}")
-    out: F64 = c_contiguous(arr, np.float64)
-    finite = np.isfinite(out)
-    if not finite.all():
-        bad = int(np.argmin(finite))
-        raise ValueError(f"{name} must be finite, got {out[bad]} at index {bad}")
-    return out
-
-
 def _activations(values: object, name: str = "activations") -> F64:
     """A non-empty 1-D array of activations, each finite and in ``[0, 1]``."""
     arr: F64 = as_probabilities(values, name, ndims=(1,))
@@ -211,9 +165,7 @@ def _activations(values: object, name: str = "activations") -> F64:
 
 def _check_dt(dt: object, symbol_decay: float, symbol_coupling: float) -> float:
     """``dt`` finite, ``> 0``, with ``symbol_decay * dt <= 1`` and ``symbol_coupling * dt <= 1``."""
-    step = _check_real(dt, "dt")
-    if not step > 0.0:
-        raise ValueError(f"dt must be > 0, got {step}")
+    step = check_real(dt, "dt", positive=True)
     if symbol_decay * step > 1.0:
         raise ValueError(f"dt must satisfy symbol_decay * dt <= 1 (decay factor >= 0), got "
                          f"dt = {step} with symbol_decay = {symbol_decay}")
@@ -350,7 +302,7 @@ def e8_root_alignments(e: object) -> F64:
     ValueError
         If ``e`` is not of shape ``(8,)`` or holds NaN/inf.
     """
-    return _root_alignments(_real_vector(e, "e", E8_DIM))
+    return _root_alignments(as_real_array(e, "e", shape=(E8_DIM,)))
 
 
 def e8_alignment(e: object) -> float:
@@ -479,9 +431,9 @@ def fibonacci_correlation(activations: object) -> float:
 
 def _check_weights(weight_e8: object, weight_golden: object,
                    weight_fibonacci: object) -> tuple[float, float, float]:
-    w = (_check_real(weight_e8, "weight_e8", minimum=0.0),
-         _check_real(weight_golden, "weight_golden", minimum=0.0),
-         _check_real(weight_fibonacci, "weight_fibonacci", minimum=0.0))
+    w = (check_real(weight_e8, "weight_e8", minimum=0.0),
+         check_real(weight_golden, "weight_golden", minimum=0.0),
+         check_real(weight_fibonacci, "weight_fibonacci", minimum=0.0))
     total = (w[0] + w[1]) + w[2]
     if not (total > 0.0 and math.isfinite(total)):
         raise ValueError("weight_e8, weight_golden and weight_fibonacci must have a finite "
@@ -527,9 +479,9 @@ def health_score(alignment: float, regularity: float, correlation: float, *,
     ValueError
         If one is NaN/inf or out of range, or the weights sum to 0.
     """
-    a = _check_real(alignment, "alignment", minimum=0.0, maximum=1.0)
-    g = _check_real(regularity, "regularity", minimum=0.0, maximum=1.0)
-    c = _check_real(correlation, "correlation", minimum=-1.0, maximum=1.0)
+    a = check_real(alignment, "alignment", minimum=0.0, maximum=1.0)
+    g = check_real(regularity, "regularity", minimum=0.0, maximum=1.0)
+    c = check_real(correlation, "correlation", minimum=-1.0, maximum=1.0)
     return _health(a, g, c, _check_weights(weight_e8, weight_golden, weight_fibonacci))
 
 
@@ -565,7 +517,7 @@ def state_vector(activations: object, l6_input: object = None) -> F64:
     a = _activations(activations)
     if a.size < E8_DIM:
         raise ValueError(f"activations must hold at least {E8_DIM} values, got {a.size}")
-    l6 = None if l6_input is None else _real_vector(l6_input, "l6_input", E8_DIM)
+    l6 = None if l6_input is None else as_real_array(l6_input, "l6_input", shape=(E8_DIM,))
     return _state_vector(a, l6)
 
 
@@ -608,10 +560,11 @@ def update_activations(activations: object, dt: float, *, symbol_decay: float,
         On any argument outside the above (naming it).
     """
     a = _activations(activations)
-    decay = _check_real(symbol_decay, "symbol_decay", minimum=0.0)
-    coupling = _check_real(symbol_coupling, "symbol_coupling", minimum=0.0)
+    decay = check_real(symbol_decay, "symbol_decay", minimum=0.0)
+    coupling = check_real(symbol_coupling, "symbol_coupling", minimum=0.0)
     step = _check_dt(dt, decay, coupling)
-    drive = None if symbol_input is None else _real_vector(symbol_input, "symbol_input", a.size)
+    drive = (None if symbol_input is None
+             else as_real_array(symbol_input, "symbol_input", shape=(a.size,)))
     return _update(a, step, decay, coupling, drive)
 
 
@@ -708,8 +661,8 @@ class L7_StochasticParameters:
                                      below=self.n_symbols + 1)
         self.weight_e8, self.weight_golden, self.weight_fibonacci = _check_weights(
             self.weight_e8, self.weight_golden, self.weight_fibonacci)
-        self.symbol_decay = _check_real(self.symbol_decay, "symbol_decay", minimum=0.0)
-        self.symbol_coupling = _check_real(self.symbol_coupling, "symbol_coupling", minimum=0.0)
+        self.symbol_decay = check_real(self.symbol_decay, "symbol_decay", minimum=0.0)
+        self.symbol_coupling = check_real(self.symbol_coupling, "symbol_coupling", minimum=0.0)
         self.rng_seed = check_int(self.rng_seed, "rng_seed", minimum=0, below=SEED_LIMIT)
 
     @property
@@ -839,9 +792,9 @@ class L7_SymbolicLayer:
         """
         p = self.params
         step = _check_dt(dt, p.symbol_decay, p.symbol_coupling)
-        l6 = None if l6_input is None else _real_vector(l6_input, "l6_input", E8_DIM)
+        l6 = None if l6_input is None else as_real_array(l6_input, "l6_input", shape=(E8_DIM,))
         drive = (None if symbol_input is None
-                 else _real_vector(symbol_input, "symbol_input", p.n_symbols))
+                 else as_real_array(symbol_input, "symbol_input", shape=(p.n_symbols,)))
         seed = bitstream_seed(p.rng_seed, self._steps, p.n_symbols)
         self._a = _update(self._a, step, p.symbol_decay, p.symbol_coupling, drive)
         self._steps += 1
@@ -874,7 +827,7 @@ class L7_SymbolicLayer:
         """
         p = self.params
         i = check_int(i, "i", minimum=0, below=p.n_meridians)
-        x = _check_real(intensity, "intensity", minimum=-1.0, maximum=1.0)
+        x = check_real(intensity, "intensity", minimum=-1.0, maximum=1.0)
         lo, hi = arc_bounds(p.n_symbols, p.n_meridians)[i]
         self._a[lo:hi] = _clip01(self._a[lo:hi] + x)
 

@@ -5,6 +5,7 @@
 //! `t % 64`, least-significant first; bits past the row length are 0.
 
 use crate::array::{NdArray, format_shape};
+use crate::checks::check_int;
 use crate::error::{MirrorError, Result, mul_size, zeroed};
 
 /// `(rows, row_len)` of a 1-D `(n,)` or 2-D `(rows, n)` array called `arg`.
@@ -64,15 +65,7 @@ pub fn pack(bits: &NdArray<u8>) -> Result<NdArray<u64>> {
 /// `0 <= n_bits` and `ceil(n_bits / 64) <= W`.
 pub fn unpack(packed: &NdArray<u64>, n_bits: i64) -> Result<NdArray<u8>> {
     let (rows, w) = rows_of("packed", packed.shape(), "(W,) or (batch, W)")?;
-    if n_bits < 0 {
-        return Err(MirrorError::value(
-            "n_bits",
-            format!("n_bits must be an int >= 0, got {n_bits}"),
-        ));
-    }
-    let n = usize::try_from(n_bits).map_err(|_| {
-        MirrorError::value("n_bits", format!("n_bits = {n_bits} does not fit in usize"))
-    })?;
+    let n = check_int("n_bits", n_bits, 0, None)?;
     let need = n.div_ceil(64);
     if need > w {
         return Err(MirrorError::value(

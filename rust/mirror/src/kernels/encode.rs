@@ -3,6 +3,7 @@
 //! stream bit exactly as the design states it.
 
 use crate::array::{NdArray, format_shape};
+use crate::checks::check_int;
 use crate::error::{MirrorError, Result, mul_size, zeroed};
 
 /// The default seed of `sc_forward` (0xACE1).
@@ -33,25 +34,13 @@ pub fn n_words(length: usize) -> usize {
 
 /// `length` as a positive size, or a value error.
 pub fn check_length(length: i64) -> Result<usize> {
-    if length <= 0 {
-        return Err(MirrorError::value(
-            "length",
-            format!("length must be a positive int (>= 1), got {length}"),
-        ));
-    }
-    usize::try_from(length).map_err(|_| {
-        MirrorError::value("length", format!("length = {length} does not fit in usize"))
-    })
+    check_int("length", length, 1, None)
 }
 
 /// `seed` in `[0, 2**32)`, or a value error.
 pub fn check_seed(seed: i64) -> Result<u32> {
-    u32::try_from(seed).map_err(|_| {
-        MirrorError::value(
-            "seed",
-            format!("seed must be an int in [0, 2**32), got {seed}"),
-        )
-    })
+    // check_int bounds the value below 2**32, so the conversion is exact.
+    Ok(check_int("seed", seed, 0, Some(1 << 32))? as u32)
 }
 
 /// Refuses any probability that is NaN, infinite, `< 0` or `> 1` (by value:

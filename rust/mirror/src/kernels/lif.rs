@@ -1,6 +1,7 @@
 //! One leaky integrate-and-fire step (DESIGN §5, FORMAT.md `lif_step`).
 
 use crate::array::{NdArray, format_shape};
+use crate::checks::{Bounds, check_finite, check_real};
 use crate::error::{MirrorError, Result};
 
 /// The scalar parameters of a LIF step.
@@ -16,16 +17,6 @@ pub struct LifParams {
     pub alpha: f64,
     /// Input resistance.
     pub resistance: f64,
-}
-
-fn check_finite(arg: &str, values: &[f64]) -> Result<()> {
-    match values.iter().position(|v| !v.is_finite()) {
-        None => Ok(()),
-        Some(k) => Err(MirrorError::value(
-            arg,
-            format!("{arg} must be finite; element {k} is {:?}", values[k]),
-        )),
-    }
 }
 
 /// `v' = v + (v_rest - v) * alpha + i_t * resistance + noise`, evaluated left
@@ -60,20 +51,14 @@ pub fn lif_step(
             ));
         }
     }
-    check_finite("v", v.data())?;
-    check_finite("i_t", i_t.data())?;
-    check_finite("noise", noise.data())?;
-    check_finite("v_rest", &[p.v_rest])?;
-    check_finite("v_reset", &[p.v_reset])?;
-    check_finite("v_threshold", &[p.v_threshold])?;
-    check_finite("alpha", &[p.alpha])?;
-    check_finite("resistance", &[p.resistance])?;
-    if p.alpha <= 0.0 {
-        return Err(MirrorError::value(
-            "alpha",
-            format!("alpha must be > 0, got {:?}", p.alpha),
-        ));
-    }
+    check_finite("v", v)?;
+    check_finite("i_t", i_t)?;
+    check_finite("noise", noise)?;
+    check_real("v_rest", p.v_rest, Bounds::ANY)?;
+    check_real("v_reset", p.v_reset, Bounds::ANY)?;
+    check_real("v_threshold", p.v_threshold, Bounds::ANY)?;
+    check_real("alpha", p.alpha, Bounds::POSITIVE)?;
+    check_real("resistance", p.resistance, Bounds::ANY)?;
     let n = v.len();
     let mut v_out = Vec::with_capacity(n);
     let mut spikes = Vec::with_capacity(n);

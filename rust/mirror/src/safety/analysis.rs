@@ -27,6 +27,9 @@
 //! a result that breaks the simulation protocol names `simulate_fn`.
 
 use crate::array::{NdArray, format_shape};
+use crate::checks::{
+    Bounds, Form, check_finite, check_int, check_ndim, check_real, check_text, real_array,
+};
 use crate::error::{MirrorError, Result};
 
 /// Most steps a reference simulator runs.
@@ -62,30 +65,11 @@ pub const REASON_NO_CHANGE: &str = "perturbation does not change the parameter";
 
 // ------------------------------------------------------------------ checks
 
-fn real(value: f64, name: &str) -> Result<f64> {
-    if value.is_finite() {
-        Ok(value)
-    } else {
-        Err(MirrorError::value(
-            name,
-            format!("{name} must be finite, got {value:?}"),
-        ))
-    }
-}
-
-fn positive(value: f64, name: &str) -> Result<f64> {
-    let v = real(value, name)?;
-    if v <= 0.0 {
-        return Err(MirrorError::value(
-            name,
-            format!("{name} must be > 0, got {v:?}"),
-        ));
-    }
-    Ok(v)
-}
-
 fn real_range(lo: f64, hi: f64, lo_name: &str, hi_name: &str) -> Result<(f64, f64)> {
-    let (lo, hi) = (real(lo, lo_name)?, real(hi, hi_name)?);
+    let (lo, hi) = (
+        check_real(lo_name, lo, Bounds::ANY)?,
+        check_real(hi_name, hi, Bounds::ANY)?,
+    );
     if lo > hi {
         return Err(MirrorError::value(
             hi_name,
@@ -101,50 +85,8 @@ fn real_range(lo: f64, hi: f64, lo_name: &str, hi_name: &str) -> Result<(f64, f6
     Ok((lo, hi))
 }
 
-fn int_in(value: i64, name: &str, min: i64, max: i64) -> Result<usize> {
-    if value < min || value > max {
-        return Err(MirrorError::value(
-            name,
-            format!("{name} must be an int in [{min}, {max}], got {value}"),
-        ));
-    }
-    usize::try_from(value)
-        .map_err(|_| MirrorError::value(name, format!("{name} does not fit in memory")))
-}
-
 fn count(value: i64, name: &str) -> Result<usize> {
-    int_in(value, name, 1, MAX_POINTS)
-}
-
-fn name_arg(value: &str, name: &str) -> Result<()> {
-    if value.is_empty() {
-        return Err(MirrorError::value(
-            name,
-            format!("{name} must be a non-empty str"),
-        ));
-    }
-    Ok(())
-}
-
-fn finite_values(values: &[f64], name: &str) -> Result<()> {
-    match values.iter().position(|v| !v.is_finite()) {
-        None => Ok(()),
-        Some(k) => Err(MirrorError::value(
-            name,
-            format!("{name} must be finite, got {:?} at index {k}", values[k]),
-        )),
-    }
-}
-
-fn one_d<'a>(a: &'a NdArray<f64>, name: &str) -> Result<&'a [f64]> {
-    if a.ndim() != 1 {
-        return Err(MirrorError::value(
-            name,
-            format!("{name} must be 1-D, got shape {}", format_shape(a.shape())),
-        ));
-    }
-    finite_values(a.data(), name)?;
-    Ok(a.data())
+    check_int(name, value, 1, Some(MAX_POINTS + 1))
 }
 
 // ------------------------------------------------------------------ exact helpers
@@ -154,7 +96,7 @@ fn one_d<'a>(a: &'a NdArray<f64>, name: &str) -> Result<&'a [f64]> {
 /// (outside `[1, MAX_POINTS]`).
 pub fn grid(lo: f64, hi: f64, n: i64) -> Result<Vec<f64>> {
     let (lo, hi) = real_range(lo, hi, "lo", "hi")?;
-    let n = int_in(n, "n", 1, MAX_POINTS)?;
+    let n = check_int("n", n, 1, Some(MAX_POINTS + 1))?;
     Ok(grid_unchecked(lo, hi, n))
 }
 
@@ -246,7 +188,7 @@ impl Config {
             Some(Value::Float(x)) => x,
             Some(Value::Int(i)) => i as f64,
         };
-        real(v, name)
+        check_real(name, v, Bounds::ANY)
     }
 
     /// The int `name`, or `default`; a float is a type error.
@@ -325,10 +267,6 @@ impl Simulation {
 }
 
 /// `(n_spikes * 1000.0) / (n_steps * dt_ms)`.
-fn rate_hz(n_spikes: usize, n_steps: usize, dt_ms: f64) -> f64 {
-    (n_spikes as f64 * 1000.0) / (n_steps as f64 * dt_ms)
-}
-
 /// The drive parameters every reference model shares, checked in Python's order.
 struct Drive {
     dt_ms: f64,
@@ -339,28 +277,40 @@ struct Drive {
 
 impl Drive {
     fn read(cfg: &Config, n_default: i64) -> Result<Drive> {
-        let dt_ms = positive(cfg.real("dt_ms", 0.1)?, "dt_ms")?;
-        let n_steps = int_in(cfg.int("n_steps", n_default)?, "n_steps", 1, MAX_STEPS)?;
-        let freq = cfg.real("drive_freq_hz", 0.0)?;
-        if freq < 0.0 {
-            return Err(MirrorError::value(
-                "drive_freq_hz",
-                format!("drive_freq_hz must be >= 0, got {freq:?}"),
-            ));
-        }
-        let depth = cfg.real("drive_depth", 0.0)?;
-        if !(0.0..=1.0).contains(&depth) {
-            return Err(MirrorError::value(
-                "drive_depth",
-                format!("drive_depth must be in [0, 1], got {depth:?}"),
-            ));
-        }
+        let dt_ms = check_real("dt_ms", cfg.real("dt_ms", 0.1)?, Bounds::POSITIVE)?;
+        let n_steps = check_int(
+            "n_steps",
+            cfg.int("n_steps", n_default)?,
+            1,
+            Some(MAX_STEPS + 1),
+        )?;
+        let freq = check_real(
+            "drive_freq_hz",
+            cfg.real("drive_freq_hz", 0.0)?,
+            Bounds::at_least(0.0),
+        )?;
+        let depth = check_real(
+            "drive_depth",
+            cfg.real("drive_depth", 0.0)?,
+            Bounds::within(0.0, 1.0),
+        )?;
         Ok(Drive {
             dt_ms,
             n_steps,
             omega: TAU * freq,
             depth,
         })
+    }
+
+    /// A reference model's result: `rate_hz = (n_spikes * 1000.0) / (n_steps * dt_ms)`.
+    fn result(&self, spikes: Vec<usize>, states: Vec<(String, Vec<f64>)>) -> Simulation {
+        Simulation {
+            rate_hz: (spikes.len() as f64 * 1000.0) / (self.n_steps as f64 * self.dt_ms),
+            dt_ms: self.dt_ms,
+            n_steps: self.n_steps,
+            states,
+            spikes,
+        }
     }
 
     /// `current * (1.0 + depth * sin(omega * ((k * dt_ms) / 1000.0)))`;
@@ -397,7 +347,7 @@ pub fn lif_neuron(cfg: &Config) -> Result<Simulation> {
     cfg.check_known(LIF_KEYS, "lif_neuron")?;
     let drive = Drive::read(cfg, 2000)?;
     let current = cfg.real("current", 0.0)?;
-    let tau = positive(cfg.real("tau_ms", 10.0)?, "tau_ms")?;
+    let tau = check_real("tau_ms", cfg.real("tau_ms", 10.0)?, Bounds::POSITIVE)?;
     let rest = cfg.real("v_rest", -65.0)?;
     let reset = cfg.real("v_reset", -65.0)?;
     let threshold = cfg.real("v_threshold", -50.0)?;
@@ -433,13 +383,7 @@ pub fn lif_neuron(cfg: &Config) -> Result<Simulation> {
         }
         trace.push(v);
     }
-    Ok(Simulation {
-        rate_hz: rate_hz(spikes.len(), drive.n_steps, drive.dt_ms),
-        dt_ms: drive.dt_ms,
-        n_steps: drive.n_steps,
-        states: vec![("v".to_string(), trace)],
-        spikes,
-    })
+    Ok(drive.result(spikes, vec![("v".to_string(), trace)]))
 }
 
 /// FitzHugh–Nagumo `dv/dt`: `((v - (v * v * v) / 3.0) - w) + current`.
@@ -469,8 +413,12 @@ pub struct FhnFields {
 impl FhnFields {
     /// Checks every parameter finite and `tau > 0`, naming the offender.
     pub fn new(current: f64, a: f64, b: f64, tau: f64) -> Result<Self> {
-        let current = real(current, "current")?;
-        let (a, b, tau) = (real(a, "a")?, real(b, "b")?, positive(tau, "tau")?);
+        let current = check_real("current", current, Bounds::ANY)?;
+        let (a, b, tau) = (
+            check_real("a", a, Bounds::ANY)?,
+            check_real("b", b, Bounds::ANY)?,
+            check_real("tau", tau, Bounds::POSITIVE)?,
+        );
         Ok(FhnFields { current, a, b, tau })
     }
 
@@ -539,13 +487,10 @@ pub fn fitzhugh_nagumo(cfg: &Config) -> Result<Simulation> {
         trace_v.push(v);
         trace_w.push(w);
     }
-    Ok(Simulation {
-        rate_hz: rate_hz(spikes.len(), drive.n_steps, dt),
-        dt_ms: dt,
-        n_steps: drive.n_steps,
-        states: vec![("v".to_string(), trace_v), ("w".to_string(), trace_w)],
+    Ok(drive.result(
         spikes,
-    })
+        vec![("v".to_string(), trace_v), ("w".to_string(), trace_w)],
+    ))
 }
 
 /// A reference simulator.
@@ -664,11 +609,11 @@ pub fn bifurcation_sweep(
     n_values: i64,
     variable: Option<&str>,
 ) -> Result<BifurcationDiagram> {
-    name_arg(param_name, "param_name")?;
+    check_text("param_name", param_name)?;
     let (lo, hi) = real_range(param_min, param_max, "param_min", "param_max")?;
     let n = count(n_values, "n_values")?;
     if let Some(v) = variable {
-        name_arg(v, "variable")?;
+        check_text("variable", v)?;
     }
     let param_values = grid_unchecked(lo, hi, n);
     let mut extrema = Vec::with_capacity(n);
@@ -740,7 +685,7 @@ pub fn sensitivity_analysis(
             ));
         }
     }
-    let rel = real(perturbation, "perturbation")?;
+    let rel = check_real("perturbation", perturbation, Bounds::ANY)?;
     if !(rel > 0.0 && rel < 1.0) {
         return Err(MirrorError::value(
             "perturbation",
@@ -826,10 +771,10 @@ pub fn heatmap_2d(
     y_max: f64,
     y_steps: i64,
 ) -> Result<Heatmap> {
-    name_arg(param_x, "param_x")?;
+    check_text("param_x", param_x)?;
     let (xlo, xhi) = real_range(x_min, x_max, "x_min", "x_max")?;
     let nx = count(x_steps, "x_steps")?;
-    name_arg(param_y, "param_y")?;
+    check_text("param_y", param_y)?;
     let (ylo, yhi) = real_range(y_min, y_max, "y_min", "y_max")?;
     let ny = count(y_steps, "y_steps")?;
     if param_x == param_y {
@@ -889,8 +834,8 @@ pub fn spike_triggered_average(
     dt: f64,
     window_ms: f64,
 ) -> Result<SpikeTriggeredAverage> {
-    let v = one_d(voltage, "voltage")?;
-    let t = one_d(time, "time")?;
+    let v = real_array("voltage", voltage, Form::Ndim(1))?;
+    let t = real_array("time", time, Form::Ndim(1))?;
     if t.len() != v.len() {
         return Err(MirrorError::value(
             "time",
@@ -901,15 +846,7 @@ pub fn spike_triggered_average(
             ),
         ));
     }
-    if spikes.ndim() != 1 {
-        return Err(MirrorError::value(
-            "spikes",
-            format!(
-                "spikes must be 1-D, got shape {}",
-                format_shape(spikes.shape())
-            ),
-        ));
-    }
+    check_ndim("spikes", spikes, 1)?;
     let len = v.len();
     let mut idx = Vec::with_capacity(spikes.len());
     for (k, &s) in spikes.data().iter().enumerate() {
@@ -923,8 +860,8 @@ pub fn spike_triggered_average(
             }
         }
     }
-    let step = positive(dt, "dt")?;
-    let window = positive(window_ms, "window_ms")?;
+    let step = check_real("dt", dt, Bounds::POSITIVE)?;
+    let window = check_real("window_ms", window_ms, Bounds::POSITIVE)?;
     let empty = SpikeTriggeredAverage {
         time_ms: Vec::new(),
         sta: Vec::new(),
@@ -1007,11 +944,11 @@ pub fn frequency_response(
     bias: f64,
     depth: f64,
 ) -> Result<FrequencyResponse> {
-    let fmin = positive(freq_min, "freq_min")?;
+    let fmin = check_real("freq_min", freq_min, Bounds::POSITIVE)?;
     let (fmin, fmax) = real_range(fmin, freq_max, "freq_min", "freq_max")?;
     let n = count(n_freqs, "n_freqs")?;
-    let amp = positive(bias, "bias")?;
-    let m = positive(depth, "depth")?;
+    let amp = check_real("bias", bias, Bounds::POSITIVE)?;
+    let m = check_real("depth", depth, Bounds::POSITIVE)?;
     if m > 1.0 {
         return Err(MirrorError::value(
             "depth",
@@ -1171,7 +1108,7 @@ pub fn nullclines_2d(
 ) -> Result<Nullclines> {
     let (xlo, xhi) = range_pair(x_range, "x_range")?;
     let (ylo, yhi) = range_pair(y_range, "y_range")?;
-    let n = int_in(grid_size, "grid_size", 2, MAX_GRID)?;
+    let n = check_int("grid_size", grid_size, 2, Some(MAX_GRID + 1))?;
     let xs = grid_unchecked(xlo, xhi, n);
     let ys = grid_unchecked(ylo, yhi, n);
     let fv = field_values(f, &xs, &ys, "f")?;
@@ -1209,7 +1146,7 @@ pub struct PrecisionReport {
 /// Signed Q8.8 against float64: `code = clamp(round_ties_even(v * 256.0),
 /// -32768, 32767)`, `q = code / 256.0`, and the error statistics.
 pub fn precision_compare(values: &NdArray<f64>) -> Result<PrecisionReport> {
-    finite_values(values.data(), "values")?;
+    check_finite("values", values)?;
     if values.is_empty() {
         return Err(MirrorError::value(
             "values",
@@ -1311,11 +1248,7 @@ mod tests {
         read: fn(&[Field], &str) -> Result<T>,
         default: T,
     ) -> Result<T> {
-        if x.iter().any(|f| f.name == name) {
-            read(x, name)
-        } else {
-            Ok(default)
-        }
+        Ok(fields::optional(x, name, read)?.unwrap_or(default))
     }
 
     fn array_in(x: &[Field], name: &str) -> Result<NdArray<f64>> {
@@ -1453,7 +1386,7 @@ mod tests {
                 ]
             }
             "bifurcation_sweep" => {
-                let variable = match x.iter().any(|f| f.name == "variable") {
+                let variable = match fields::has(x, "variable") {
                     true => Some(fields::str_scalar(x, "variable")?),
                     false => None,
                 };

@@ -40,6 +40,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::checks::{Bounds, check_int, check_real, check_text};
 use crate::error::{MirrorError, Result};
 use crate::splitmix::SplitMix64;
 
@@ -121,48 +122,12 @@ fn err<T>(arg: &str, message: impl Into<String>) -> Result<T> {
     Err(MirrorError::value(arg, message))
 }
 
-/// A finite `x` in `[min, max]`, `> 0` if `positive`.
-fn check_real(
-    arg: &str,
-    x: f64,
-    min: Option<f64>,
-    max: Option<f64>,
-    positive: bool,
-) -> Result<f64> {
-    if !x.is_finite() {
-        return err(arg, format!("{arg} must be finite, got {x:?}"));
-    }
-    if positive && x <= 0.0 {
-        return err(arg, format!("{arg} must be > 0, got {x:?}"));
-    }
-    if let Some(lo) = min
-        && x < lo
-    {
-        return err(arg, format!("{arg} must be >= {lo:?}, got {x:?}"));
-    }
-    if let Some(hi) = max
-        && x > hi
-    {
-        return err(arg, format!("{arg} must be <= {hi:?}, got {x:?}"));
-    }
-    Ok(x)
-}
-
 fn check_temperature(arg: &str, x: f64) -> Result<f64> {
     check_real(
         arg,
         x,
-        Some(TEMPERATURE_RANGE_C.0),
-        Some(TEMPERATURE_RANGE_C.1),
-        false,
+        Bounds::within(TEMPERATURE_RANGE_C.0, TEMPERATURE_RANGE_C.1),
     )
-}
-
-fn check_text(arg: &str, s: &str) -> Result<()> {
-    if s.is_empty() {
-        return err(arg, format!("{arg} must be a non-empty string"));
-    }
-    Ok(())
 }
 
 /// ASCII `[A-Za-z_][A-Za-z0-9_]*`.
@@ -220,8 +185,8 @@ fn check_gc_target(arg: &str, values: &[f64]) -> Result<(f64, f64)> {
             ),
         );
     }
-    let lo = check_real(arg, values[0], Some(0.0), Some(1.0), false)?;
-    let hi = check_real(arg, values[1], Some(0.0), Some(1.0), false)?;
+    let lo = check_real(arg, values[0], Bounds::within(0.0, 1.0))?;
+    let hi = check_real(arg, values[1], Bounds::within(0.0, 1.0))?;
     if lo > hi {
         return err(
             arg,
@@ -229,13 +194,6 @@ fn check_gc_target(arg: &str, values: &[f64]) -> Result<(f64, f64)> {
         );
     }
     Ok((lo, hi))
-}
-
-fn check_count(arg: &str, x: i64, min: i64, max: Option<i64>) -> Result<usize> {
-    if x < min || max.is_some_and(|m| x > m) {
-        return err(arg, format!("{arg} out of range, got {x}"));
-    }
-    usize::try_from(x).map_err(|_| MirrorError::value(arg, format!("{arg} is too large")))
 }
 
 // --------------------------------------------------------------------------- sequences
@@ -369,7 +327,7 @@ impl DnaStrand {
                 format!("role must be one of {}; got {role:?}", ROLES.join(", ")),
             );
         }
-        let concentration_nm = check_real("concentration_nM", concentration_nm, None, None, true)?;
+        let concentration_nm = check_real("concentration_nM", concentration_nm, Bounds::POSITIVE)?;
         Ok(DnaStrand {
             name: name.to_string(),
             sequence,
@@ -450,8 +408,12 @@ impl DnaStrand {
     /// `1000·ΔH/(ΔS + R·ln(Ct/4)) − 273.15 + 16.6·log10(na)` (°C);
     /// `na_conc_M` finite `> 0`, `strand_conc_M` finite in `(0, 1]`.
     pub fn melting_temperature(&self, na_conc_m: f64, strand_conc_m: f64) -> Result<f64> {
-        let na = check_real("na_conc_M", na_conc_m, None, None, true)?;
-        let ct = check_real("strand_conc_M", strand_conc_m, None, Some(1.0), true)?;
+        let na = check_real("na_conc_M", na_conc_m, Bounds::POSITIVE)?;
+        let ct = check_real(
+            "strand_conc_M",
+            strand_conc_m,
+            Bounds::POSITIVE.at_most(1.0),
+        )?;
         let (dh, ds) = nearest_neighbour_sums(self.sequence.as_bytes())?;
         Ok(1000.0 * dh / (ds + GAS_CONSTANT * (ct / 4.0).ln()) - 273.15 + 16.6 * na.log10())
     }
@@ -483,9 +445,13 @@ impl SequenceDesigner {
         max_tries: i64,
     ) -> Result<Self> {
         let gc_target = check_gc_target("gc_target", gc_target)?;
-        let max_homopolymer = check_count("max_homopolymer", max_homopolymer, 1, None)?;
-        let max_similarity = check_real("max_similarity", max_similarity, None, Some(1.0), true)?;
-        let max_tries = check_count("max_tries", max_tries, 1, Some(MAX_TRIES_LIMIT))?;
+        let max_homopolymer = check_int("max_homopolymer", max_homopolymer, 1, None)?;
+        let max_similarity = check_real(
+            "max_similarity",
+            max_similarity,
+            Bounds::POSITIVE.at_most(1.0),
+        )?;
+        let max_tries = check_int("max_tries", max_tries, 1, Some(MAX_TRIES_LIMIT + 1))?;
         Ok(SequenceDesigner {
             rng: SplitMix64::new(seed),
             gc_target,
@@ -544,7 +510,7 @@ impl SequenceDesigner {
                 format!("name {name:?} is already designed by this designer"),
             );
         }
-        let length = check_count("length", length, 1, Some(MAX_DOMAIN_LENGTH))?;
+        let length = check_int("length", length, 1, Some(MAX_DOMAIN_LENGTH + 1))?;
         let (lo, hi) = self.gc_target;
         if !(0..=length).any(|k| {
             let f = k as f64 / length as f64;
@@ -719,7 +685,7 @@ fn check_gate_fields(
             );
         }
         (GateType::Threshold, Some(t)) => {
-            let t = check_real(label("threshold"), t, None, None, false)?;
+            let t = check_real(label("threshold"), t, Bounds::ANY)?;
             if !(0.0 < t && t < inputs.len() as f64) {
                 return err(
                     label("threshold"),
@@ -772,7 +738,7 @@ impl DnaGate {
         concentration_nm: f64,
     ) -> Result<Self> {
         let f = check_gate_fields(name, gate_type, inputs, output, threshold, None)?;
-        let concentration_nm = check_real("concentration_nM", concentration_nm, None, None, true)?;
+        let concentration_nm = check_real("concentration_nM", concentration_nm, Bounds::POSITIVE)?;
         Ok(Self::from_fields(f, strands, concentration_nm))
     }
 
@@ -831,7 +797,7 @@ impl DnaGate {
             );
         }
         for &p in probabilities {
-            check_real("probabilities", p, Some(0.0), Some(1.0), false)?;
+            check_real("probabilities", p, Bounds::within(0.0, 1.0))?;
         }
         Ok(activation(
             self.gate_type,
@@ -951,7 +917,7 @@ impl DnaCircuitDesign {
             check_wiring(&gates, &input_names, &output_names)?;
         }
         let gc_target = check_gc_target("gc_target", gc_target)?;
-        let max_homopolymer = check_count("max_homopolymer", max_homopolymer, 1, None)?;
+        let max_homopolymer = check_int("max_homopolymer", max_homopolymer, 1, None)?;
         let temperature_c = check_temperature("temperature_c", temperature_c)?;
         Ok(DnaCircuitDesign {
             strands,
@@ -1197,6 +1163,16 @@ fn join(designer: &SequenceDesigner, domains: &[String]) -> String {
 /// the reverse complement of the concatenation), role, concentration)`.
 type StrandTemplate = (String, Vec<String>, bool, &'static str, f64);
 
+/// A top strand: its domains as written.
+fn top(name: String, domains: Vec<String>, role: &'static str, conc: f64) -> StrandTemplate {
+    (name, domains, false, role, conc)
+}
+
+/// A bottom strand: the reverse complement of its domains.
+fn bottom(name: String, domains: Vec<String>, role: &'static str, conc: f64) -> StrandTemplate {
+    (name, domains, true, role, conc)
+}
+
 /// A gate's strands, in the Python order.
 fn gate_templates(gate: &DnaGate, output_names: &[String]) -> Vec<StrandTemplate> {
     let g = gate.name.as_str();
@@ -1208,147 +1184,102 @@ fn gate_templates(gate: &DnaGate, output_names: &[String]) -> Vec<StrandTemplate
         "release"
     };
     let gc = GATE_CONCENTRATION_NM;
-    let ty = td(y);
-    let with_y = |first: String| vec![first, ty[0].clone(), ty[1].clone()];
+    let fuel = FUEL_CONCENTRATION_NM;
+    // `[first, target.t, target.d]`: a strand that releases `target`.
+    let onto = |first: String, target: &str| {
+        let [t, d] = td(target);
+        vec![first, t, d]
+    };
+    let both = |a: &str, b: &str| {
+        let mut v = td(a).to_vec();
+        v.extend(td(b));
+        v
+    };
     let mut t: Vec<StrandTemplate> = Vec::new();
     match gate.gate_type {
         GateType::And => {
             let all: Vec<String> = xs.iter().flat_map(|x| td(x)).collect();
-            t.push((format!("{g}:gate"), all, true, "gate", gc));
+            t.push(bottom(format!("{g}:gate"), all, "gate", gc));
             for k in 0..xs.len() - 1 {
-                t.push((
-                    format!("{g}:block{}", k + 1),
-                    vec![format!("{}.d", xs[k]), format!("{}.t", xs[k + 1])],
-                    false,
-                    "blocker",
-                    gc,
-                ));
+                let block = vec![format!("{}.d", xs[k]), format!("{}.t", xs[k + 1])];
+                t.push(top(format!("{g}:block{}", k + 1), block, "blocker", gc));
             }
-            t.push((
-                format!("{g}:out"),
-                with_y(format!("{}.d", xs[xs.len() - 1])),
-                false,
-                out_role,
-                gc,
-            ));
+            let last = format!("{}.d", xs[xs.len() - 1]);
+            t.push(top(format!("{g}:out"), onto(last, y), out_role, gc));
         }
         GateType::Or => {
-            for (k, x) in xs.iter().enumerate() {
-                t.push((
-                    format!("{g}:gate{}", k + 1),
-                    td(x).to_vec(),
-                    true,
-                    "gate",
-                    gc,
-                ));
-                t.push((
-                    format!("{g}:out{}", k + 1),
-                    with_y(format!("{x}.d")),
-                    false,
-                    out_role,
-                    gc,
-                ));
+            for (k, x) in (1..).zip(xs) {
+                t.push(bottom(format!("{g}:gate{k}"), td(x).to_vec(), "gate", gc));
+                let out = onto(format!("{x}.d"), y);
+                t.push(top(format!("{g}:out{k}"), out, out_role, gc));
             }
         }
         GateType::Not => {
             let f = format!("{g}.fuel");
-            t.push((
-                format!("{g}:fuel"),
-                td(&f).to_vec(),
-                false,
-                "fuel",
-                FUEL_CONCENTRATION_NM,
-            ));
-            t.push((format!("{g}:gate"), td(&f).to_vec(), true, "gate", gc));
-            t.push((
+            t.push(top(format!("{g}:fuel"), td(&f).to_vec(), "fuel", fuel));
+            t.push(bottom(format!("{g}:gate"), td(&f).to_vec(), "gate", gc));
+            t.push(top(
                 format!("{g}:out"),
-                with_y(format!("{f}.d")),
-                false,
+                onto(format!("{f}.d"), y),
                 out_role,
                 gc,
             ));
-            let mut both = td(&xs[0]).to_vec();
-            both.extend(td(&f));
-            t.push((format!("{g}:annihilator"), both, true, "annihilator", gc));
+            let pair = both(&xs[0], &f);
+            t.push(bottom(format!("{g}:annihilator"), pair, "annihilator", gc));
         }
         GateType::Mux => {
             let (s, a, b) = (&xs[0], &xs[1], &xs[2]);
             let f = format!("{g}.fuel");
             let sb = format!("{g}.sbar");
-            t.push((
-                format!("{g}:fuel"),
-                td(&f).to_vec(),
-                false,
-                "fuel",
-                FUEL_CONCENTRATION_NM,
-            ));
-            t.push((format!("{g}:notgate"), td(&f).to_vec(), true, "gate", gc));
-            let tsb = td(&sb);
-            t.push((
+            t.push(top(format!("{g}:fuel"), td(&f).to_vec(), "fuel", fuel));
+            t.push(bottom(format!("{g}:notgate"), td(&f).to_vec(), "gate", gc));
+            t.push(top(
                 format!("{g}:notout"),
-                vec![format!("{f}.d"), tsb[0].clone(), tsb[1].clone()],
-                false,
+                onto(format!("{f}.d"), &sb),
                 "release",
                 gc,
             ));
-            let mut both = td(s).to_vec();
-            both.extend(td(&f));
-            t.push((format!("{g}:annihilator"), both, true, "annihilator", gc));
+            t.push(bottom(
+                format!("{g}:annihilator"),
+                both(s, &f),
+                "annihilator",
+                gc,
+            ));
             for (k, (first, second)) in [(s.as_str(), a.as_str()), (sb.as_str(), b.as_str())]
                 .into_iter()
                 .enumerate()
             {
-                let mut pair = td(first).to_vec();
-                pair.extend(td(second));
-                t.push((format!("{g}:gate{}", k + 1), pair, true, "gate", gc));
-                t.push((
-                    format!("{g}:block{}", k + 1),
-                    vec![format!("{first}.d"), format!("{second}.t")],
-                    false,
-                    "blocker",
+                let k = k + 1;
+                t.push(bottom(
+                    format!("{g}:gate{k}"),
+                    both(first, second),
+                    "gate",
                     gc,
                 ));
-                t.push((
-                    format!("{g}:out{}", k + 1),
-                    with_y(format!("{second}.d")),
-                    false,
-                    out_role,
-                    gc,
-                ));
+                let block = vec![format!("{first}.d"), format!("{second}.t")];
+                t.push(top(format!("{g}:block{k}"), block, "blocker", gc));
+                let out = onto(format!("{second}.d"), y);
+                t.push(top(format!("{g}:out{k}"), out, out_role, gc));
             }
         }
         GateType::Threshold => {
             let w = format!("{g}.sum");
-            let tw = td(&w);
-            for (k, x) in xs.iter().enumerate() {
-                t.push((
-                    format!("{g}:gate{}", k + 1),
-                    td(x).to_vec(),
-                    true,
-                    "gate",
-                    gc,
-                ));
-                t.push((
-                    format!("{g}:out{}", k + 1),
-                    vec![format!("{x}.d"), tw[0].clone(), tw[1].clone()],
-                    false,
-                    "release",
-                    gc,
-                ));
+            for (k, x) in (1..).zip(xs) {
+                t.push(bottom(format!("{g}:gate{k}"), td(x).to_vec(), "gate", gc));
+                let out = onto(format!("{x}.d"), &w);
+                t.push(top(format!("{g}:out{k}"), out, "release", gc));
             }
-            let theta = gate.threshold.unwrap_or(0.0);
-            t.push((
+            let sink = MAX_CONCENTRATION_NM * gate.threshold.unwrap_or(0.0);
+            t.push(bottom(
                 format!("{g}:threshold"),
-                tw.to_vec(),
-                true,
+                td(&w).to_vec(),
                 "threshold",
-                MAX_CONCENTRATION_NM * theta,
+                sink,
             ));
-            t.push((format!("{g}:gate"), tw.to_vec(), true, "gate", gc));
-            t.push((
+            t.push(bottom(format!("{g}:gate"), td(&w).to_vec(), "gate", gc));
+            t.push(top(
                 format!("{g}:out"),
-                with_y(format!("{w}.d")),
-                false,
+                onto(format!("{w}.d"), y),
                 out_role,
                 gc,
             ));
@@ -1412,8 +1343,8 @@ impl KineticSimulator {
         method: &str,
         k_branch_migration: f64,
     ) -> Result<Self> {
-        let k_hybridisation = check_real("k_hybridisation", k_hybridisation, None, None, true)?;
-        let k_dissociation = check_real("k_dissociation", k_dissociation, Some(0.0), None, false)?;
+        let k_hybridisation = check_real("k_hybridisation", k_hybridisation, Bounds::POSITIVE)?;
+        let k_dissociation = check_real("k_dissociation", k_dissociation, Bounds::at_least(0.0))?;
         let temperature_c = check_temperature("temperature_c", temperature_c)?;
         let method = match method {
             "euler" => Method::Euler,
@@ -1426,7 +1357,7 @@ impl KineticSimulator {
             }
         };
         let k_branch_migration =
-            check_real("k_branch_migration", k_branch_migration, None, None, true)?;
+            check_real("k_branch_migration", k_branch_migration, Bounds::POSITIVE)?;
         Ok(KineticSimulator {
             k_hybridisation,
             k_dissociation,
@@ -1482,8 +1413,8 @@ impl KineticSimulator {
                 format!("input_concentrations_nM lacks the primary input {k:?}"),
             );
         }
-        let t_end = check_real("t_end", t_end, Some(0.0), None, false)?;
-        let dt = check_real("dt", dt, None, None, true)?;
+        let t_end = check_real("t_end", t_end, Bounds::at_least(0.0))?;
+        let dt = check_real("dt", dt, Bounds::POSITIVE)?;
         let ratio = t_end / dt;
         if ratio.is_nan() || ratio > MAX_STEPS {
             return err("dt", format!("dt {dt:?} makes more than {MAX_STEPS} steps"));
@@ -1495,9 +1426,7 @@ impl KineticSimulator {
             state.push(check_real(
                 "input_concentrations_nM",
                 c,
-                Some(0.0),
-                Some(MAX_CONCENTRATION_NM),
-                false,
+                Bounds::within(0.0, MAX_CONCENTRATION_NM),
             )?);
         }
         let gates = &design.gates;
@@ -1599,6 +1528,7 @@ impl KineticSimulator {
 mod tests {
     use super::*;
     use crate::array::NdArray;
+    use crate::checks::check_ndim;
     use crate::fields::{self, op};
     use crate::golden::{DType, Field, Values};
     use crate::golden_check::check_golden;
@@ -1633,17 +1563,13 @@ mod tests {
 
     fn strs(x: &[Field], name: &str) -> Result<Vec<String>> {
         let a = fields::str_array(x, name)?;
-        if a.ndim() != 1 {
-            return Err(MirrorError::value(name, format!("{name} must be 1-D")));
-        }
+        check_ndim(name, &a, 1)?;
         Ok(a.data().to_vec())
     }
 
     fn f64s(x: &[Field], name: &str) -> Result<Vec<f64>> {
         let a = fields::f64_array(x, name)?;
-        if a.ndim() != 1 {
-            return Err(MirrorError::value(name, format!("{name} must be 1-D")));
-        }
+        check_ndim(name, &a, 1)?;
         Ok(a.data().to_vec())
     }
 
@@ -1736,7 +1662,7 @@ mod tests {
             }
             "DNAGate.activation" => {
                 let p = f64s(x, "probabilities")?;
-                let has_threshold = x.iter().any(|f| f.name == "threshold");
+                let has_threshold = fields::has(x, "threshold");
                 let threshold = if has_threshold {
                     Some(fields::f64_scalar(x, "threshold")?)
                 } else {

@@ -48,7 +48,8 @@
 //! unpacked to `(n_symbols, bitstream_length)` bits, with
 //! `seed_t = (rng_seed + t * n_symbols) mod 2^32`.
 
-use crate::array::{NdArray, format_shape};
+use crate::array::NdArray;
+use crate::checks::{Bounds, Form, check_int, check_ndim, check_real, real_array};
 use crate::error::{MirrorError, Result, zeroed};
 use crate::splitmix::SplitMix64;
 
@@ -90,84 +91,9 @@ fn max_abs(x: &[f64]) -> f64 {
 
 // ------------------------------------------------------------------ validation
 
-/// `x` finite and within the given bounds, or a value error naming `name`.
-fn check_real(name: &str, x: f64, minimum: Option<f64>, maximum: Option<f64>) -> Result<f64> {
-    if !x.is_finite() {
-        return Err(MirrorError::value(
-            name,
-            format!("{name} must be finite, got {x:?}"),
-        ));
-    }
-    if let Some(lo) = minimum
-        && x < lo
-    {
-        return Err(MirrorError::value(
-            name,
-            format!("{name} must be >= {lo:?}, got {x:?}"),
-        ));
-    }
-    if let Some(hi) = maximum
-        && x > hi
-    {
-        return Err(MirrorError::value(
-            name,
-            format!("{name} must be <= {hi:?}, got {x:?}"),
-        ));
-    }
-    Ok(x)
-}
-
-/// `x` as an index in `[minimum, below)` (no upper bound when `below` is `None`).
-fn check_index(name: &str, x: i64, minimum: i64, below: Option<i64>) -> Result<usize> {
-    let inside = x >= minimum && below.is_none_or(|b| x < b);
-    if !inside {
-        let range = match below {
-            Some(b) => format!("in [{minimum}, {b})"),
-            None => format!(">= {minimum}"),
-        };
-        return Err(MirrorError::value(
-            name,
-            format!("{name} must be an int {range}, got {x}"),
-        ));
-    }
-    usize::try_from(x)
-        .map_err(|_| MirrorError::value(name, format!("{name} = {x} does not fit in usize")))
-}
-
-/// The data of `values` when it has shape `(size,)` and every value is finite.
-fn real_vector<'a>(name: &str, values: &'a NdArray<f64>, size: usize) -> Result<&'a [f64]> {
-    if values.shape() != [size] {
-        return Err(MirrorError::value(
-            name,
-            format!(
-                "{name} must have shape ({size},), got shape {}",
-                format_shape(values.shape())
-            ),
-        ));
-    }
-    if let Some(k) = values.data().iter().position(|v| !v.is_finite()) {
-        return Err(MirrorError::value(
-            name,
-            format!(
-                "{name} must be finite, got {:?} at index {k}",
-                values.data()[k]
-            ),
-        ));
-    }
-    Ok(values.data())
-}
-
 /// The data of a non-empty 1-D array of values in `[0, 1]`.
 fn activations_of<'a>(name: &str, values: &'a NdArray<f64>) -> Result<&'a [f64]> {
-    if values.ndim() != 1 {
-        return Err(MirrorError::value(
-            name,
-            format!(
-                "{name} must be 1-D, got shape {}",
-                format_shape(values.shape())
-            ),
-        ));
-    }
+    check_ndim(name, values, 1)?;
     if values.is_empty() {
         return Err(MirrorError::value(
             name,
@@ -180,13 +106,7 @@ fn activations_of<'a>(name: &str, values: &'a NdArray<f64>) -> Result<&'a [f64]>
 
 /// `dt` finite, `> 0`, `decay * dt <= 1` and `coupling * dt <= 1`.
 fn check_dt(dt: f64, decay: f64, coupling: f64) -> Result<f64> {
-    let dt = check_real("dt", dt, None, None)?;
-    if dt <= 0.0 {
-        return Err(MirrorError::value(
-            "dt",
-            format!("dt must be > 0, got {dt:?}"),
-        ));
-    }
+    let dt = check_real("dt", dt, Bounds::POSITIVE)?;
     if decay * dt > 1.0 {
         return Err(MirrorError::value(
             "dt",
@@ -209,8 +129,8 @@ fn check_dt(dt: f64, decay: f64, coupling: f64) -> Result<f64> {
 /// The arcs `[k*n/parts, (k+1)*n/parts)` of a ring of `n` symbols (`n >= 1`,
 /// `1 <= parts <= n`), as `(start, stop)`.
 pub fn arc_bounds(n: i64, parts: i64) -> Result<Vec<(usize, usize)>> {
-    let n = check_index("n", n, 1, None)?;
-    let parts = check_index("parts", parts, 1, Some((n as i64).saturating_add(1)))?;
+    let n = check_int("n", n, 1, None)?;
+    let parts = check_int("parts", parts, 1, Some((n as i64).saturating_add(1)))?;
     Ok(arcs(n, parts))
 }
 
@@ -276,7 +196,7 @@ fn root_alignments(e: &[f64]) -> Vec<f64> {
 
 /// `|r̂ · e / |e||` for each root, in [`e8_roots`] order; `e` of shape `(8,)`, finite.
 pub fn e8_root_alignments(e: &NdArray<f64>) -> Result<Vec<f64>> {
-    Ok(root_alignments(real_vector("e", e, E8_DIM)?))
+    Ok(root_alignments(real_array("e", e, Form::Shape(&[E8_DIM]))?))
 }
 
 /// The E8 alignment `max_r |r̂ · e / |e||` (`0` for `e = 0`).
@@ -312,7 +232,7 @@ pub fn golden_ratio_regularity(activations: &NdArray<f64>) -> Result<f64> {
 
 /// The distinct Fibonacci numbers `1, 2, 3, 5, ...` below `n` (`n >= 0`).
 pub fn fibonacci_lags(n: i64) -> Result<Vec<usize>> {
-    let n = check_index("n", n, 0, None)?;
+    let n = check_int("n", n, 0, None)?;
     Ok(lags_below(n))
 }
 
@@ -381,9 +301,13 @@ impl Default for HealthWeights {
 impl HealthWeights {
     /// Each weight finite and `>= 0`, with a finite sum `> 0`.
     pub fn check(&self) -> Result<()> {
-        let e = check_real("weight_e8", self.weight_e8, Some(0.0), None)?;
-        let g = check_real("weight_golden", self.weight_golden, Some(0.0), None)?;
-        let f = check_real("weight_fibonacci", self.weight_fibonacci, Some(0.0), None)?;
+        let e = check_real("weight_e8", self.weight_e8, Bounds::at_least(0.0))?;
+        let g = check_real("weight_golden", self.weight_golden, Bounds::at_least(0.0))?;
+        let f = check_real(
+            "weight_fibonacci",
+            self.weight_fibonacci,
+            Bounds::at_least(0.0),
+        )?;
         let total = (e + g) + f;
         if !(total > 0.0 && total.is_finite()) {
             return Err(MirrorError::value(
@@ -416,9 +340,9 @@ pub fn health_score(
     correlation: f64,
     weights: &HealthWeights,
 ) -> Result<f64> {
-    let a = check_real("alignment", alignment, Some(0.0), Some(1.0))?;
-    let g = check_real("regularity", regularity, Some(0.0), Some(1.0))?;
-    let c = check_real("correlation", correlation, Some(-1.0), Some(1.0))?;
+    let a = check_real("alignment", alignment, Bounds::within(0.0, 1.0))?;
+    let g = check_real("regularity", regularity, Bounds::within(0.0, 1.0))?;
+    let c = check_real("correlation", correlation, Bounds::within(-1.0, 1.0))?;
     weights.check()?;
     Ok(health(a, g, c, weights))
 }
@@ -453,7 +377,7 @@ pub fn state_vector(
         ));
     }
     let l6 = l6_input
-        .map(|x| real_vector("l6_input", x, E8_DIM))
+        .map(|x| real_array("l6_input", x, Form::Shape(&[E8_DIM])))
         .transpose()?;
     Ok(state_of(a, l6))
 }
@@ -484,20 +408,20 @@ pub fn update_activations(
     symbol_input: Option<&NdArray<f64>>,
 ) -> Result<Vec<f64>> {
     let a = activations_of("activations", activations)?;
-    let decay = check_real("symbol_decay", symbol_decay, Some(0.0), None)?;
-    let coupling = check_real("symbol_coupling", symbol_coupling, Some(0.0), None)?;
+    let decay = check_real("symbol_decay", symbol_decay, Bounds::at_least(0.0))?;
+    let coupling = check_real("symbol_coupling", symbol_coupling, Bounds::at_least(0.0))?;
     let dt = check_dt(dt, decay, coupling)?;
     let drive = symbol_input
-        .map(|x| real_vector("symbol_input", x, a.len()))
+        .map(|x| real_array("symbol_input", x, Form::Shape(&[a.len()])))
         .transpose()?;
     Ok(update(a, dt, decay, coupling, drive))
 }
 
 /// The encoder seed of step `step` (earlier steps): `(rng_seed + step * n_symbols) mod 2^32`.
 pub fn bitstream_seed(rng_seed: i64, step: i64, n_symbols: i64) -> Result<u32> {
-    let seed = check_index("rng_seed", rng_seed, 0, Some(1i64 << 32))?;
-    let step = check_index("step", step, 0, None)?;
-    let n = check_index("n_symbols", n_symbols, 1, None)?;
+    let seed = check_int("rng_seed", rng_seed, 0, Some(1i64 << 32))?;
+    let step = check_int("step", step, 0, None)?;
+    let n = check_int("n_symbols", n_symbols, 1, None)?;
     Ok(seed_of(seed as u128, step as u128, n as u128))
 }
 
@@ -555,18 +479,22 @@ struct Checked {
 impl L7Params {
     /// Every field in range (checked in declaration order, naming the field).
     fn check(&self) -> Result<Checked> {
-        let n = check_index("n_symbols", self.n_symbols, E8_DIM as i64, None)?;
-        let length = check_index("bitstream_length", self.bitstream_length, 1, None)?;
-        let meridians = check_index(
+        let n = check_int("n_symbols", self.n_symbols, E8_DIM as i64, None)?;
+        let length = check_int("bitstream_length", self.bitstream_length, 1, None)?;
+        let meridians = check_int(
             "n_meridians",
             self.n_meridians,
             1,
             Some(self.n_symbols.saturating_add(1)),
         )?;
         self.weights.check()?;
-        let decay = check_real("symbol_decay", self.symbol_decay, Some(0.0), None)?;
-        let coupling = check_real("symbol_coupling", self.symbol_coupling, Some(0.0), None)?;
-        let seed = check_index("rng_seed", self.rng_seed, 0, Some(1i64 << 32))? as u32;
+        let decay = check_real("symbol_decay", self.symbol_decay, Bounds::at_least(0.0))?;
+        let coupling = check_real(
+            "symbol_coupling",
+            self.symbol_coupling,
+            Bounds::at_least(0.0),
+        )?;
+        let seed = check_int("rng_seed", self.rng_seed, 0, Some(1i64 << 32))? as u32;
         Ok(Checked {
             n,
             length,
@@ -712,10 +640,10 @@ impl L7SymbolicLayer {
         let p = self.p;
         let dt = check_dt(dt, p.decay, p.coupling)?;
         let l6 = l6_input
-            .map(|x| real_vector("l6_input", x, E8_DIM))
+            .map(|x| real_array("l6_input", x, Form::Shape(&[E8_DIM])))
             .transpose()?;
         let drive = symbol_input
-            .map(|x| real_vector("symbol_input", x, p.n))
+            .map(|x| real_array("symbol_input", x, Form::Shape(&[p.n])))
             .transpose()?;
         let seed = seed_of(u128::from(p.seed), u128::from(self.steps), p.n as u128);
         let a = update(&self.a, dt, p.decay, p.coupling, drive);
@@ -742,8 +670,8 @@ impl L7SymbolicLayer {
     /// Adds `intensity` (finite, in `[-1, 1]`) to every symbol of meridian arc
     /// `i` (in `[0, n_meridians)`), clipped to `[0, 1]`.
     pub fn stimulate_meridian(&mut self, i: i64, intensity: f64) -> Result<()> {
-        let i = check_index("i", i, 0, Some(self.p.meridians as i64))?;
-        let x = check_real("intensity", intensity, Some(-1.0), Some(1.0))?;
+        let i = check_int("i", i, 0, Some(self.p.meridians as i64))?;
+        let x = check_real("intensity", intensity, Bounds::within(-1.0, 1.0))?;
         let (lo, hi) = arcs(self.p.n, self.p.meridians)[i];
         for v in &mut self.a[lo..hi] {
             *v = clip01(*v + x);
@@ -755,22 +683,14 @@ impl L7SymbolicLayer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fields::{self, op};
+    use crate::fields::{self, has, op};
     use crate::golden::Field;
     use crate::golden_check::check_golden;
 
     const PARAM_INTS: [&str; 4] = ["n_symbols", "bitstream_length", "n_meridians", "rng_seed"];
 
-    fn has(x: &[Field], name: &str) -> bool {
-        x.iter().any(|f| f.name == name)
-    }
-
     fn optional(x: &[Field], name: &str) -> crate::Result<Option<NdArray<f64>>> {
-        if has(x, name) {
-            fields::f64_array(x, name).map(Some)
-        } else {
-            Ok(None)
-        }
+        fields::optional(x, name, fields::f64_array)
     }
 
     fn weights(x: &[Field]) -> crate::Result<HealthWeights> {

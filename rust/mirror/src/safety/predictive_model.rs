@@ -30,6 +30,7 @@
 //! each) in the order written on them.
 
 use crate::array::{NdArray, format_shape};
+use crate::checks::{Bounds, check_finite, check_int, check_real};
 use crate::error::{MirrorError, Result, mul_size, zeroed};
 use crate::splitmix::SplitMix64;
 
@@ -231,6 +232,16 @@ fn vsub(a: &[f64], b: &[f64]) -> Vec<f64> {
 /// `L[i][j] = (m[i][j] - L[i][0]*L[j][0] - ...) / L[j][j]`. Only the lower
 /// triangle is read. `Err((j, s))`: the first failing column and its pivot.
 fn cholesky(m: &Mat, threshold: f64) -> std::result::Result<Mat, (usize, f64)> {
+    match column_cholesky(m, threshold, true) {
+        (low, None) => Ok(low),
+        (_, Some(failed)) => Err(failed),
+    }
+}
+
+/// The column loop of [`cholesky`] and [`semidefinite_factor`]: a pivot `s`
+/// that is NaN or `<= threshold` ends the loop with `Some((j, s))` when
+/// `stop`, else leaves column `j` zero.
+fn column_cholesky(m: &Mat, threshold: f64, stop: bool) -> (Mat, Option<(usize, f64)>) {
     let n = m.rows;
     let mut low = Mat::zeros(n, n);
     for j in 0..n {
@@ -240,7 +251,10 @@ fn cholesky(m: &Mat, threshold: f64) -> std::result::Result<Mat, (usize, f64)> {
         }
         // A NaN pivot is refused too.
         if s.is_nan() || s <= threshold {
-            return Err((j, s));
+            if stop {
+                return (low, Some((j, s)));
+            }
+            continue;
         }
         let d = s.sqrt();
         low.set(j, j, d);
@@ -252,7 +266,7 @@ fn cholesky(m: &Mat, threshold: f64) -> std::result::Result<Mat, (usize, f64)> {
             low.set(i, j, t / d);
         }
     }
-    Ok(low)
+    (low, None)
 }
 
 /// `Z` with `L Z = G`: row `i` is `(G[i] - L[i][0]*Z[0] - ... - L[i][i-1]*Z[i-1]) / L[i][i]`.
@@ -293,30 +307,6 @@ fn cho_solve(low: &Mat, g: &Mat) -> Mat {
 }
 
 // ------------------------------------------------------------------ validation
-
-fn check_finite(arg: &str, a: &NdArray<f64>) -> Result<()> {
-    match a.data().iter().position(|v| !v.is_finite()) {
-        None => Ok(()),
-        Some(k) => {
-            // Unravel the flat index into a NumPy-style index tuple.
-            let mut index = vec![0usize; a.ndim()];
-            let mut rest = k;
-            for (slot, &d) in index.iter_mut().zip(a.shape()).rev() {
-                *slot = rest % d.max(1);
-                rest /= d.max(1);
-            }
-            let parts: Vec<String> = index.iter().map(|i| i.to_string()).collect();
-            Err(MirrorError::value(
-                arg,
-                format!(
-                    "{arg} must be finite, got {:?} at index ({})",
-                    a.data()[k],
-                    parts.join(", ")
-                ),
-            ))
-        }
-    }
-}
 
 fn shape_error(arg: &str, what: &str, a: &NdArray<f64>) -> MirrorError {
     MirrorError::value(
@@ -449,39 +439,7 @@ fn positive_semidefinite(arg: &str, m: &Mat) -> Result<()> {
 /// The sampling factor of a validated PSD matrix: the column Cholesky, where
 /// a pivot `<= PSD_RTOL * max_i |m[i][i]|` gives a zero column.
 fn semidefinite_factor(m: &Mat) -> Mat {
-    let n = m.rows;
-    let tau = PSD_RTOL * max_abs_diag(m);
-    let mut low = Mat::zeros(n, n);
-    for j in 0..n {
-        let mut s = m.at(j, j);
-        for k in 0..j {
-            s -= low.at(j, k) * low.at(j, k);
-        }
-        if s.is_nan() || s <= tau {
-            continue;
-        }
-        let d = s.sqrt();
-        low.set(j, j, d);
-        for i in j + 1..n {
-            let mut t = m.at(i, j);
-            for k in 0..j {
-                t -= low.at(i, k) * low.at(j, k);
-            }
-            low.set(i, j, t / d);
-        }
-    }
-    low
-}
-
-fn dim(value: i64, arg: &str, minimum: i64) -> Result<usize> {
-    if value < minimum {
-        return Err(MirrorError::value(
-            arg,
-            format!("{arg} must be an int >= {minimum}, got {value}"),
-        ));
-    }
-    usize::try_from(value)
-        .map_err(|_| MirrorError::value(arg, format!("{arg} is too large: {value}")))
+    column_cholesky(m, PSD_RTOL * max_abs_diag(m), false).0
 }
 
 /// Observations as a `(T, p)` matrix (`(T,)` accepted when `p = 1`), `T >= min_steps`.
@@ -646,9 +604,9 @@ impl LinearGaussianSsm {
     /// `matmul(M, M^T) * (0.1 / n)` then `+ 0.1` on the diagonal; `R` the same
     /// with `p`; `mu_0` (`n`); `Sigma_0` as `Q` with scale `1.0`.
     pub fn random(state_dim: i64, obs_dim: i64, control_dim: i64, seed: u64) -> Result<Self> {
-        let n = dim(state_dim, "state_dim", 1)?;
-        let p = dim(obs_dim, "obs_dim", 1)?;
-        let m = dim(control_dim, "control_dim", 0)?;
+        let n = check_int("state_dim", state_dim, 1, None)?;
+        let p = check_int("obs_dim", obs_dim, 1, None)?;
+        let m = check_int("control_dim", control_dim, 0, None)?;
         let mut g = SplitMix64::new(seed);
         let gm = Mat::from_vec("state_dim", n, n, g.normals(mul_size(n, n, "state_dim")?)?)?;
         let mut radius = 0.0f64;
@@ -692,7 +650,7 @@ impl LinearGaussianSsm {
         controls: Option<&NdArray<f64>>,
         seed: u64,
     ) -> Result<(Mat, Mat)> {
-        let steps = dim(n_steps, "n_steps", 1)?;
+        let steps = check_int("n_steps", n_steps, 1, None)?;
         let u = as_controls(controls, steps, self.control_dim(), "controls")?;
         let (n, p) = (self.state_dim(), self.obs_dim());
         let mut g = SplitMix64::new(seed);
@@ -1121,20 +1079,8 @@ pub fn em_step(
 
 /// The `EMLearner(max_iter, tol)` checks: `max_iter >= 1`, then `tol` finite and `>= 0`.
 pub fn check_em_params(max_iter: i64, tol: f64) -> Result<(usize, f64)> {
-    let max_iter = dim(max_iter, "max_iter", 1)?;
-    if !tol.is_finite() {
-        return Err(MirrorError::value(
-            "tol",
-            format!("tol must be finite, got {tol:?}"),
-        ));
-    }
-    if tol < 0.0 {
-        return Err(MirrorError::value(
-            "tol",
-            format!("tol must be >= 0, got {tol:?}"),
-        ));
-    }
-    Ok((max_iter, tol))
+    let max_iter = check_int("max_iter", max_iter, 1, None)?;
+    Ok((max_iter, check_real("tol", tol, Bounds::at_least(0.0))?))
 }
 
 /// `EMLearner(max_iter, tol).fit(observations, initial_model, controls)`:
@@ -1221,11 +1167,7 @@ mod tests {
     }
 
     fn controls_of(x: &[Field]) -> Result<Option<NdArray<f64>>> {
-        if fields::find(x, "controls").is_ok() {
-            Ok(Some(fields::f64_array(x, "controls")?))
-        } else {
-            Ok(None)
-        }
+        fields::optional(x, "controls", fields::f64_array)
     }
 
     fn vec_field(name: &str, v: &[f64]) -> Field {
@@ -1436,18 +1378,23 @@ mod tests {
         NdArray::new("x", shape.to_vec(), data.to_vec()).unwrap()
     }
 
-    fn ar1(a: f64, q: f64) -> LinearGaussianSsm {
+    /// The scalar model `A = a, C = c, Q = q, R = r, Sigma_0 = s0`, no controls, `mu_0 = 0`.
+    fn scalar_ssm(a: f64, c: f64, q: f64, r: f64, s0: f64) -> Result<LinearGaussianSsm> {
+        let m = |v: f64| nd(&[1, 1], &[v]);
         LinearGaussianSsm::new(
-            &nd(&[1, 1], &[a]),
+            &m(a),
             None,
-            &nd(&[1, 1], &[1.0]),
+            &m(c),
             None,
-            &nd(&[1, 1], &[q]),
-            &nd(&[1, 1], &[0.5]),
+            &m(q),
+            &m(r),
             &nd(&[1], &[0.0]),
-            &nd(&[1, 1], &[1.0]),
+            &m(s0),
         )
-        .unwrap()
+    }
+
+    fn ar1(a: f64, q: f64) -> LinearGaussianSsm {
+        scalar_ssm(a, 1.0, q, 0.5, 1.0).unwrap()
     }
 
     #[test]
@@ -1483,17 +1430,7 @@ mod tests {
         assert!(LinearGaussianSsm::random(1, 1 << 40, 0, 0).is_err());
         // Overflow inside the filter is refused.
         let huge = nd(&[2, 1], &[1e300, -1e300]);
-        let big = LinearGaussianSsm::new(
-            &nd(&[1, 1], &[1e300]),
-            None,
-            &nd(&[1, 1], &[1e300]),
-            None,
-            &nd(&[1, 1], &[1e300]),
-            &nd(&[1, 1], &[1e300]),
-            &nd(&[1], &[0.0]),
-            &nd(&[1, 1], &[1e300]),
-        )
-        .unwrap();
+        let big = scalar_ssm(1e300, 1e300, 1e300, 1e300, 1e300).unwrap();
         assert_eq!(
             kalman_filter(&big, &huge, None).unwrap_err().arg,
             "observations"
@@ -1515,17 +1452,7 @@ mod tests {
             "n_steps"
         );
         // Symmetrising entries near the largest double overflows: refused.
-        let e = LinearGaussianSsm::new(
-            &nd(&[1, 1], &[0.5]),
-            None,
-            &nd(&[1, 1], &[1.0]),
-            None,
-            &nd(&[1, 1], &[1.7e308]),
-            &nd(&[1, 1], &[1.0]),
-            &nd(&[1], &[0.0]),
-            &nd(&[1, 1], &[1.0]),
-        )
-        .unwrap_err();
+        let e = scalar_ssm(0.5, 1.0, 1.7e308, 1.0, 1.0).unwrap_err();
         assert_eq!(e.arg, "Q");
     }
 
