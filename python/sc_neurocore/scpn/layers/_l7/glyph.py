@@ -84,10 +84,27 @@ def symbolic_health(phi_alignment: float, fibonacci_alignment: float, metatron_f
 
     Parameters
     ----------
-    phi_alignment, fibonacci_alignment, metatron_flow, platonic_coherence, e8_alignment : float
-        The metrics, each finite and in ``[0, 1]``.
-    phi_alignment_weight, fibonacci_weight, metatron_weight, platonic_weight, e8_weight : float
-        Finite weights ``>= 0`` with a finite sum ``> 0``.
+    phi_alignment : float
+        The Phi alignment, finite and in ``[0, 1]`` (as every metric).
+    fibonacci_alignment : float
+        The Fibonacci alignment.
+    metatron_flow : float
+        The Metatron flow.
+    platonic_coherence : float
+        The Platonic coherence.
+    e8_alignment : float
+        The E8 alignment.
+    phi_alignment_weight : float, default 0.25
+        Weight of the Phi alignment; the five weights are finite, ``>= 0``,
+        with a finite sum ``> 0``.
+    fibonacci_weight : float, default 0.2
+        Weight of the Fibonacci alignment.
+    metatron_weight : float, default 0.2
+        Weight of the Metatron flow.
+    platonic_weight : float, default 0.15
+        Weight of the Platonic coherence.
+    e8_weight : float, default 0.2
+        Weight of the E8 alignment.
 
     Returns
     -------
