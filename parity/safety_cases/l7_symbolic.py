@@ -58,7 +58,7 @@ Ops (the ``op`` input) and their other inputs -> outputs:
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -119,13 +119,13 @@ def _l6(values: Mapping[str, object]) -> dict[str, object] | None:
     return present or None
 
 
-def _stimulus(ids: object, intensities: object) -> dict[object, object] | None:
+def _stimulus(ids: object, intensities: object) -> dict[int, float] | None:
     if ids is None:
         return None
     keys, values = np.asarray(ids), np.asarray(intensities)
     if keys.ndim != 1 or values.shape != keys.shape:
         raise ValueError("acupoint_stimulus and acupoint_intensity must be 1-D of one length")
-    stimulus = {k.item(): v.item() for k, v in zip(keys, values)}
+    stimulus: dict[int, float] = {k.item(): v.item() for k, v in zip(keys, values)}
     if len(stimulus) != keys.size:
         raise ValueError("acupoint_stimulus must not repeat a point id")
     return stimulus
@@ -234,52 +234,49 @@ def _layer_op(op: str, inputs: Inputs) -> dict[str, object]:
     raise ValueError(f"op must be one of {', '.join(OPS)}, got {op!r}")
 
 
+#: Function ops: (function, positional inputs, keyword inputs passed when present, output).
+_FUNCTIONS: dict[str, tuple[Callable[..., object], tuple[str, ...], tuple[str, ...], str]] = {
+    "e8_root_alignments": (l7.e8_root_alignments, ("e8_state",), (), "alignments"),
+    "e8_alignment": (l7.e8_alignment, ("e8_state",), (), "alignment"),
+    "phi_alignment": (l7.phi_alignment, ("activations",), (), "phi_alignment"),
+    "fibonacci_alignment": (l7.fibonacci_alignment, ("activations",), (),
+                            "fibonacci_alignment"),
+    "platonic_coherence": (l7.platonic_coherence, ("activations",), (), "platonic_coherence"),
+    "metatron_flow": (l7.metatron_flow, ("activations", "noise"), (), "metatron_flow"),
+    "symbolic_health": (l7.symbolic_health, METRICS, WEIGHTS, "health"),
+    "normalize_glyph": (l7.normalize_glyph, ("glyph_vector",), (), "normalized"),
+    "drive_symbols": (l7.drive_symbols, ("symbol_activations", "symbol_input"), (),
+                      "symbol_activations"),
+    "diffuse_symbols": (l7.diffuse_symbols, ("symbol_activations", "dt"),
+                        ("symbol_decay", "symbol_coupling"), "symbol_activations"),
+    "update_meridian_qi": (l7.update_meridian_qi, ("meridian_qi", "dt"),
+                           ("symbol_coupling", "l6_effect", "ecological_coupling"),
+                           "meridian_qi"),
+}
+
+
 def run_case(inputs: dict[str, np.ndarray]) -> Mapping[str, object]:
     """One case through :mod:`sc_neurocore.scpn.layers.l7_symbolic` (see the module docstring)."""
     op = op_of(inputs)
-    a = inputs  # shorter below
     if op.startswith("L7_SymbolicLayer"):
-        return _layer_op(op, a)
+        return _layer_op(op, inputs)
+    if op in _FUNCTIONS:
+        function, positional, keywords, output = _FUNCTIONS[op]
+        return {output: function(*(arg(inputs, n) for n in positional),
+                                 **{n: arg(inputs, n) for n in keywords if n in inputs})}
     if op == "e8_roots":
         return {"roots": l7.e8_roots()}
-    if op == "e8_root_alignments":
-        return {"alignments": l7.e8_root_alignments(arg(a, "e8_state"))}
-    if op == "e8_alignment":
-        return {"alignment": l7.e8_alignment(arg(a, "e8_state"))}
-    if op in ("phi_alignment", "fibonacci_alignment", "platonic_coherence"):
-        return {op: getattr(l7, op)(arg(a, "activations"))}
-    if op == "metatron_flow":
-        return {op: l7.metatron_flow(arg(a, "activations"), arg(a, "noise"))}
-    if op == "symbolic_health":
-        weights = {name: arg(a, name) for name in WEIGHTS if name in a}
-        return {"health": l7.symbolic_health(*(arg(a, m) for m in METRICS),  # type: ignore[arg-type]
-                                             **weights)}  # type: ignore[arg-type]
-    if op == "normalize_glyph":
-        return {"normalized": l7.normalize_glyph(arg(a, "glyph_vector"))}
     if op == "acupoint_map":
-        return _map_fields("", l7.acupoint_map(arg(a, "acupoint_activations")))
+        return _map_fields("", l7.acupoint_map(arg(inputs, "acupoint_activations")))
     if op == "l6_symbolic_effect":
-        return {"effect": l7.l6_symbolic_effect({k: arg(a, k) for k in L6_KEYS if k in a})}
-    if op == "drive_symbols":
-        return {"symbol_activations": l7.drive_symbols(arg(a, "symbol_activations"),
-                                                       arg(a, "symbol_input"))}
-    if op == "diffuse_symbols":
-        return {"symbol_activations": l7.diffuse_symbols(
-            arg(a, "symbol_activations"), arg(a, "dt"),  # type: ignore[arg-type]
-            symbol_decay=arg(a, "symbol_decay"),  # type: ignore[arg-type]
-            symbol_coupling=arg(a, "symbol_coupling"))}  # type: ignore[arg-type]
-    if op == "update_meridian_qi":
-        return {"meridian_qi": l7.update_meridian_qi(
-            arg(a, "meridian_qi"), arg(a, "dt"),  # type: ignore[arg-type]
-            symbol_coupling=arg(a, "symbol_coupling"),  # type: ignore[arg-type]
-            l6_effect=arg(a, "l6_effect"),  # type: ignore[arg-type]
-            ecological_coupling=arg(a, "ecological_coupling"))}  # type: ignore[arg-type]
+        return {"effect": l7.l6_symbolic_effect({k: arg(inputs, k) for k in L6_KEYS
+                                                 if k in inputs})}
     if op == "update_acupoints":
         return {"acupoint_activations": l7.update_acupoints(
-            arg(a, "acupoint_activations"), arg(a, "dt"),  # type: ignore[arg-type]
-            symbol_decay=arg(a, "symbol_decay"),  # type: ignore[arg-type]
-            acupoint_stimulus=_stimulus(_optional(a, "acupoint_stimulus"),  # type: ignore[arg-type]
-                                        _optional(a, "acupoint_intensity")))}
+            arg(inputs, "acupoint_activations"), arg(inputs, "dt"),  # type: ignore[arg-type]
+            symbol_decay=arg(inputs, "symbol_decay"),  # type: ignore[arg-type]
+            acupoint_stimulus=_stimulus(_optional(inputs, "acupoint_stimulus"),
+                                        _optional(inputs, "acupoint_intensity")))}
     raise ValueError(f"op must be one of {', '.join(OPS)}, got {op!r}")
 
 
