@@ -281,7 +281,7 @@ def test_drive_uses_the_first_n_values() -> None:
                             for i, v in enumerate(x.reshape(-1)[:6])]
     with pytest.raises(ValueError, match="symbol_input must contain at least"):
         drive_symbols(a, [0.0] * 5)
-    with pytest.raises(ValueError, match="symbol_input must be finite"):
+    with pytest.raises(ValueError, match="symbol_input must contain only finite"):
         drive_symbols(a, [0.0, math.inf] * 3)
     with pytest.raises(InputTypeError, match="symbol_input"):
         drive_symbols(a, ["a"] * 6)

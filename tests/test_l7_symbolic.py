@@ -205,6 +205,12 @@ def test_bad_parameters_raise_value_error_naming_the_field(field: str, value: ob
         L7_SymbolicLayer(L7_StochasticParameters(**{field: value}))  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("field", ["n_symbols", "n_meridians", "n_acupoints", "bitstream_length"])
+def test_a_bool_size_is_not_a_positive_integer(field: str) -> None:
+    with pytest.raises(ValueError, match=f"{field} must be a positive integer"):
+        L7_SymbolicLayer(L7_StochasticParameters(**{field: True}))  # type: ignore[arg-type]
+
+
 def test_weight_errors_say_weights() -> None:
     with pytest.raises(ValueError, match="weights"):
         L7_StochasticParameters(phi_alignment_weight=math.nan)
@@ -222,7 +228,7 @@ def test_weight_errors_say_weights() -> None:
     ({"dt": 4.0}, "dt"),  # symbol_coupling * dt > 1
     ({"symbol_input": np.array([1.0, np.nan])}, "symbol_input"),
     ({"symbol_input": np.ones(15)}, "symbol_input"),
-    ({"symbol_input": np.r_[np.ones(5), np.nan, np.ones(10)]}, "symbol_input must be finite"),
+    ({"symbol_input": np.r_[np.ones(5), np.nan, np.ones(10)]}, "symbol_input must contain only finite"),
     ({"symbol_input": ["a"] * 16}, "symbol_input"),
     ({"l6_input": {"schumann_field": np.array([0.5, np.nan])}}, "schumann_field"),
     ({"l6_input": {"symbolic_drive": np.array([0.5, np.nan])}}, "symbolic_drive"),
@@ -247,7 +253,7 @@ def test_bad_step_arguments_name_the_argument_and_change_nothing(kwargs: dict[st
 
 def test_stimulate_meridian_guards() -> None:
     lay = layer()
-    with pytest.raises(ValueError, match="meridian_id"):
+    with pytest.raises(ValueError, match="meridian_id must be in range"):
         lay.stimulate_meridian(10, 0.5)
     with pytest.raises(ValueError, match="intensity must be finite"):
         lay.stimulate_meridian(0, float("nan"))

@@ -243,5 +243,7 @@ def acupoint_map(acupoint_activations: object) -> dict[str, float]:
 
 def check_meridian(meridian_id: object, intensity: object, n_meridians: int) -> tuple[int, float]:
     """A checked ``(meridian_id, intensity)``: id in ``[0, n_meridians)``, finite intensity."""
-    index = check_int(meridian_id, "meridian_id", minimum=0, below=n_meridians)
+    index = check_int(meridian_id, "meridian_id")
+    if not 0 <= index < n_meridians:
+        raise ValueError(f"meridian_id must be in range [0, {n_meridians}), got {index}")
     return index, check_real(intensity, "intensity")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from sc_neurocore.accel._validation import check_int
+from sc_neurocore.accel._validation import InputTypeError, check_int
 from sc_neurocore.splitmix import U64_LIMIT
 
 from .checks import check_rate
@@ -17,6 +17,15 @@ MAX_STEP_BITS: Final = 1 << 26
 """Largest ``n_symbols * bitstream_length``: the bits one step emits (64 MiB as ``uint8``)."""
 MIN_SYMBOLS: Final = 2
 """Fewest symbols: the Phi alignment compares the two largest activations."""
+
+
+def _size(value: object, name: str, minimum: int) -> int:
+    """A size field: an int in ``[minimum, MAX_SIZE]`` (``bool`` refused, as a non-integer)."""
+    try:
+        return check_int(value, name, minimum=minimum, below=MAX_SIZE + 1)
+    except InputTypeError:
+        raise InputTypeError(f"{name} must be a positive integer, got "
+                             f"{type(value).__name__}") from None
 
 
 @dataclass
@@ -103,14 +112,10 @@ class L7_StochasticParameters:
         InputTypeError, ValueError
             As the class documents.
         """
-        self.n_symbols = check_int(self.n_symbols, "n_symbols", minimum=MIN_SYMBOLS,
-                                   below=MAX_SIZE + 1)
-        self.n_meridians = check_int(self.n_meridians, "n_meridians", minimum=1,
-                                     below=MAX_SIZE + 1)
-        self.n_acupoints = check_int(self.n_acupoints, "n_acupoints", minimum=1,
-                                     below=MAX_SIZE + 1)
-        self.bitstream_length = check_int(self.bitstream_length, "bitstream_length", minimum=1,
-                                          below=MAX_SIZE + 1)
+        self.n_symbols = _size(self.n_symbols, "n_symbols", MIN_SYMBOLS)
+        self.n_meridians = _size(self.n_meridians, "n_meridians", 1)
+        self.n_acupoints = _size(self.n_acupoints, "n_acupoints", 1)
+        self.bitstream_length = _size(self.bitstream_length, "bitstream_length", 1)
         if self.n_symbols * self.bitstream_length > MAX_STEP_BITS:
             raise ValueError(
                 f"bitstream_length must be <= {MAX_STEP_BITS // self.n_symbols} for n_symbols = "

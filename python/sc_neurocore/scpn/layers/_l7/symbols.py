@@ -7,7 +7,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from sc_neurocore.accel._validation import c_contiguous, check_finite, check_real_dtype
+from sc_neurocore.accel._validation import c_contiguous, check_real_dtype
 from sc_neurocore.splitmix import SplitMix64
 
 from .arith import F64, clip01
@@ -36,7 +36,11 @@ def check_symbol_input(symbol_input: object, n_symbols: int) -> F64:
         raise ValueError(f"symbol_input must contain at least n_symbols = {n_symbols} values, "
                          f"got {values.size}")
     used: F64 = c_contiguous(values[:n_symbols], np.float64)
-    check_finite(used, "symbol_input")
+    finite = np.isfinite(used)
+    if not finite.all():
+        k = int(np.argmin(finite))
+        raise ValueError(f"symbol_input must contain only finite values (the first n_symbols), "
+                         f"got {used[k]!r} at index ({k},)")
     return used
 
 
