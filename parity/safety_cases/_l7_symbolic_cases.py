@@ -471,6 +471,8 @@ def _step_cases(b: SafetyBuilder) -> None:
             **_small(ecological_coupling=0.2), dt=0.001, symbolic_drive=f64([1.0] * 8))
     b.valid("one step with schumann_field from L6 (mean 1.5)", "L7_SymbolicLayer.step",
             **_small(ecological_coupling=0.2), dt=0.001, schumann_field=f64([1.5] * 8))
+    b.valid("one step with schumann_field and the default ecological_coupling",
+            "L7_SymbolicLayer.step", **s, dt=0.001, schumann_field=f64([0.5, 2.25, 1.0]))
     b.valid("one step with both L6 keys: symbolic_drive wins", "L7_SymbolicLayer.step",
             **_small(ecological_coupling=0.2), dt=0.001, symbolic_drive=f64([1.0] * 8),
             schumann_field=f64([0.0] * 8))

@@ -521,6 +521,30 @@ fn constants_are_the_documented_ones() {
     assert_eq!(seqsum(dev.iter().map(|d| d * d)), 349.5);
     assert_eq!(seqsum(HealthWeights::default().0.into_iter()), 1.0);
     assert_eq!(FIBONACCI[..8].iter().sum::<u32>(), 54);
+    let p = L7Params::default();
+    assert_eq!(
+        (
+            p.n_symbols,
+            p.n_meridians,
+            p.n_acupoints,
+            p.bitstream_length,
+            p.glyph_dimensions
+        ),
+        (128, 12, 361, 1024, 6)
+    );
+    assert_eq!(
+        (
+            p.symbol_decay,
+            p.symbol_coupling,
+            p.ecological_coupling,
+            p.cosmic_coupling
+        ),
+        (0.05, 0.3, 0.1, 0.15)
+    );
+    assert_eq!(
+        (p.weights.0, p.rng_seed),
+        ([0.25, 0.2, 0.2, 0.15, 0.2], None)
+    );
     assert_eq!(
         PLATONIC_VERTICES.map(|(_, v)| v),
         [4, 8, 6, 20, 12],
