@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -42,14 +43,29 @@ WRONG_HINT = re.compile(r"pip3?\s+install\s+(?:-[-\w]+\s+)*['\"]?" + re.escape(N
 # ------------------------------------------------------------------- the hint itself
 
 def test_install_hint_installs_this_checkout_with_the_extra():
+    import sc_neurocore
+
     root = source_checkout()
-    assert root == ROOT  # the tests run from the checkout (editable install or PYTHONPATH)
+    from_checkout = ROOT in Path(sc_neurocore.__file__).resolve().parents
+    assert root == (ROOT if from_checkout else None)
     for extra in EXTRAS:
         hint = install_hint(extra)
-        assert f"python -m pip install -e '.[{extra}]'" in hint
-        assert hint.startswith(f"cd {ROOT} && ") and "make install" in hint
+        assert f"python -m pip install -e '.[{extra}]'" in hint and "make install" in hint
+        if root is None:
+            assert "in the root folder of a checkout of this project" in hint
+        else:
+            assert hint.startswith(f"cd {shlex.quote(str(root))} && ")
         assert not WRONG_HINT.search(hint)
     assert "python -m pip install -e '.'" in install_hint()
+
+
+def test_install_hint_quotes_a_checkout_path_with_spaces(monkeypatch):
+    from sc_neurocore.accel import _install
+
+    monkeypatch.setattr(_install, "source_checkout", lambda: Path("/home/a user/sc neurocore"))
+    assert _install.install_hint("jax").startswith("cd '/home/a user/sc neurocore' && python -m")
+    monkeypatch.setattr(_install, "source_checkout", lambda: None)
+    assert _install.install_hint("jax").startswith("python -m pip install -e '.[jax]' in the ")
 
 
 def test_install_hint_rejects_an_unknown_extra():

@@ -10,6 +10,7 @@ instead: it installs the extra from this project's own source checkout.
 
 from __future__ import annotations
 
+import shlex
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,4 +66,4 @@ def install_hint(extra: str | None = None) -> str:
     if root is None:
         return (f"{command} in the root folder of a checkout of this project (or `make "
                 "install` there: every extra)")
-    return f"cd {root} && {command} (or `make install` there: every extra)"
+    return f"cd {shlex.quote(str(root))} && {command} (or `make install` there: every extra)"
