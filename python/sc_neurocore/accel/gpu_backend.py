@@ -1,4 +1,4 @@
-"""CuPy (CUDA) SC kernels and the ``cupy`` backend (DESIGN §3, §4, §7).
+"""CuPy (CUDA) SC kernels and the ``cupy`` backend ([design: forward pass][forward-pass], [design: vector operations][vector-operations]).
 
 The hot kernels are raw CUDA kernels kept in ``CUDA_SOURCE``, a
 module-level string, so they can be compiled to PTX with NVRTC on a machine
@@ -387,7 +387,7 @@ def _gpu_pack(bits: Any) -> Any:
 
 
 def gpu_pack_bitstream(bits: object) -> Any:
-    """Pack a 0/1 stream into ``uint64`` words on the GPU (DESIGN §4 layout).
+    """Pack a 0/1 stream into ``uint64`` words on the GPU ([design: packing][packing]).
 
     Parameters
     ----------

@@ -4,14 +4,14 @@ Everything here runs through XLA (CPU, GPU or TPU, whichever JAX was installed
 for) and keeps arrays on the device until [`to_host`][sc_neurocore.accel.jax_backend.to_host]
 is called.
 
-* Packed vector operations (DESIGN §4):
+* Packed vector operations ([design: vector operations][vector-operations]):
   [`jax_pack_bitstream`][sc_neurocore.accel.jax_backend.jax_pack_bitstream],
   [`jax_vec_and`][sc_neurocore.accel.jax_backend.jax_vec_and] (and ``xnor``/``not``/``mux``),
   [`jax_popcount`][sc_neurocore.accel.jax_backend.jax_popcount] (per element) and
   [`jax_vec_mac`][sc_neurocore.accel.jax_backend.jax_vec_mac] (AND, popcount and reduce).
 * [`JaxBackend`][sc_neurocore.accel.jax_backend.JaxBackend] runs ``sc_forward``
-  (DESIGN §3) bit-identically to the NumPy reference.
-* LIF dynamics (DESIGN §5): [`jax_lif_step`][sc_neurocore.accel.jax_backend.jax_lif_step]
+  ([design: forward pass][forward-pass]) bit-identically to the NumPy reference.
+* LIF dynamics ([design: spike order][spike-order]): [`jax_lif_step`][sc_neurocore.accel.jax_backend.jax_lif_step]
   and [`jax_forward_pass`][sc_neurocore.accel.jax_backend.jax_forward_pass]
   (time runs in one ``lax.scan``, so compile time does not grow with ``n_steps``).
 * Surrogate training: [`jax_surrogate_loss`][sc_neurocore.accel.jax_backend.jax_surrogate_loss]
@@ -434,7 +434,7 @@ if HAS_JAX:
 
 
 def jax_pack_bitstream(bits: ArrayLike) -> Any:
-    """Pack a 0/1 stream into ``uint64`` words on the device (DESIGN §4).
+    """Pack a 0/1 stream into ``uint64`` words on the device ([design: packing][packing]).
 
     Parameters
     ----------
@@ -592,7 +592,7 @@ def jax_vec_mux(sel: ArrayLike, a: ArrayLike, b: ArrayLike) -> Any:
 
 
 def jax_popcount(a: ArrayLike) -> Any:
-    """Per-element popcount of packed words, kept on the device (DESIGN §4).
+    """Per-element popcount of packed words, kept on the device ([design: vector operations][vector-operations]).
 
     Parameters
     ----------
@@ -858,7 +858,7 @@ if HAS_JAX:
 def jax_lif_step(v: ArrayLike, I_t: ArrayLike, v_rest: float = 0.0, v_reset: float = 0.0,
                  v_threshold: float = 1.0, alpha: float = 0.1, resistance: float = 1.0,
                  noise: ArrayLike = 0.0) -> tuple[Any, Any]:
-    """One LIF step on the device (DESIGN §5).
+    """One LIF step on the device ([design: spike order][spike-order]).
 
     ``v' = v + (v_rest - v) * alpha + I_t * resistance + noise``; neurons with
     ``v' >= v_threshold`` spike and are reset to ``v_reset``.  Works eagerly
@@ -940,7 +940,7 @@ def _spike_hard(d: Any) -> Any:
 def _run_layers(weights: Sequence[Any], x: Any, n_steps: int, v_rest: Any, v_reset: Any,
                 v_threshold: Any, alpha: Any, spike: Callable[[Any], Any],
                 unroll: bool = False) -> tuple[list[Any], Any]:
-    """The layered LIF dynamics of DESIGN §5, traceable.
+    """The layered LIF dynamics of [design: spike order][spike-order], traceable.
 
     ``spike(d)`` maps ``v - v_threshold`` to spikes (hard Heaviside, or one
     carrying a surrogate gradient).  Time runs in one ``lax.scan`` (body traced
@@ -1020,7 +1020,7 @@ def jax_forward_pass(weights: Sequence[ArrayLike], x: ArrayLike, n_steps: int,
                      v_rest: float = 0.0,
                      v_reset: float = 0.0, v_threshold: float = 1.0,
                      alpha: float = 0.9) -> tuple[list[Any], Any]:
-    """Multi-layer SNN forward pass with LIF neurons, on the device (DESIGN §5).
+    """Multi-layer SNN forward pass with LIF neurons, on the device ([design: spike order][spike-order]).
 
     Per step ``t`` and layer ``k`` (``s_prev``: layer ``k - 1``'s spikes at
     this step, or the input for layer 0)::

@@ -1,4 +1,4 @@
-"""Multi-process and multi-node execution over MPI (DESIGN §7): the ``mpi`` backend.
+"""Multi-process and multi-node execution over MPI ([design: tiers][tiers]): the ``mpi`` backend.
 
 The transport is MPI itself, through ``mpi4py`` (Open MPI, MPICH or any
 other implementation mpi4py was built for); nothing here opens a socket.
@@ -817,7 +817,7 @@ def _start(driver: MPIDriver, backend: str | Backend, root_check: Callable[[], _
 def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: object,
                    seed: object = DEFAULT_SEED, backend: str | Backend = "auto",
                    driver: MPIDriver | None = None) -> np.ndarray:
-    """SC forward pass (DESIGN §3) split across MPI ranks (collective).
+    """SC forward pass ([design: forward pass][forward-pass]) split across MPI ranks (collective).
 
     Every rank calls it; the inputs are needed on the root only.  The root
     validates them, splits the work (rows of ``weights_packed``, or the batch
@@ -855,7 +855,7 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
     Raises
     ------
     TypeError, ValueError
-        On every rank, when the root's arguments break DESIGN §3, or
+        On every rank, when the root's arguments break [design: errors][errors], or
         ``backend`` is unknown on any rank.
     RuntimeError
         On every rank, when a backend is unavailable on some rank.

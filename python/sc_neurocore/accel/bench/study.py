@@ -1,4 +1,4 @@
-"""The timing study: every available backend on the standard workloads (DESIGN §8).
+"""The timing study: every available backend on the standard workloads ([design: measurement][measurement]).
 
 For each workload and backend it reports the median time over repeated runs,
 the effective bandwidth (bytes of ``weights_packed`` streamed per second), the
