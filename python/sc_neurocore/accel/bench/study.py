@@ -233,7 +233,7 @@ def _threads_of(name: str) -> int | None:
 
 def run_study(quick: bool = False, backends: Sequence[str] | None = None,
               repeats: int | None = None, extras: bool = True,
-              progress: Progress | None = None, *,
+              progress: Callable[[str], None] | None = None, *,
               workloads: Sequence[Workload] | None = None, smoke: bool = False,
               contended: bool = True, hogs: int | None = None,
               reference: bool = True, accuracy: bool = True,

@@ -27,10 +27,10 @@ Conventions
   part is non-empty).
 
 Symbol dynamics
-([`update_activations`][sc_neurocore.scpn.layers.l7_symbolic.update_activations], one
-[`L7_SymbolicLayer.step`][sc_neurocore.scpn.layers.l7_symbolic.L7_SymbolicLayer.step])
---------------------------------------------------------------------------------
-With ``a`` the activations, ``decay = symbol_decay``, ``c = symbol_coupling``:
+---------------
+One [`update_activations`][sc_neurocore.scpn.layers.l7_symbolic.update_activations] (and so
+one [`L7_SymbolicLayer.step`][sc_neurocore.scpn.layers.l7_symbolic.L7_SymbolicLayer.step]),
+with ``a`` the activations, ``decay = symbol_decay``, ``c = symbol_coupling``:
 
 1. drive (only when ``symbol_input`` is given): ``a[i] = clip01(a[i] + symbol_input[i])``;
 2. ring diffusion, every ``i`` from the driven ``a`` at once:
@@ -41,8 +41,9 @@ With ``a`` the activations, ``decay = symbol_decay``, ``c = symbol_coupling``:
 ``dt`` must be finite and ``> 0`` with ``decay * dt <= 1`` and ``c * dt <= 1``
 (the products as doubles), which makes steps 2 and 3 convex combinations.
 
-The 8-D state vector ([`state_vector`][sc_neurocore.scpn.layers.l7_symbolic.state_vector])
--------------------------------------------
+The 8-D state vector
+--------------------
+[`state_vector`][sc_neurocore.scpn.layers.l7_symbolic.state_vector] gives
 ``b[k] = mean(a[arc k of 8])`` for ``k = 0..7`` (needs ``n_symbols >= 8``), and
 ``e[k] = b[k] + l6_input[k]`` when an ``l6_input`` of shape ``(8,)`` is given,
 else ``e[k] = b[k]``.
@@ -129,6 +130,7 @@ from typing import Final, TypedDict
 
 import numpy as np
 import numpy.typing as npt
+from numpy.typing import ArrayLike
 
 from sc_neurocore.accel._packing import unpack_rows
 from sc_neurocore.accel._validation import (SEED_LIMIT, as_probabilities, as_real_array,
@@ -143,8 +145,6 @@ __all__ = [
     "health_score", "state_vector", "update_activations",
 ]
 
-F64 = npt.NDArray[np.float64]
-
 E8_DIM: Final = 8
 """Dimension of the state vector (the rank of E8)."""
 N_E8_ROOTS: Final = 240
@@ -155,9 +155,9 @@ PHI: Final = 1.618033988749895
 
 # --------------------------------------------------------------------------- validation
 
-def _activations(values: object, name: str = "activations") -> F64:
+def _activations(values: object, name: str = "activations") -> npt.NDArray[np.float64]:
     """A non-empty 1-D array of activations, each finite and in ``[0, 1]``."""
-    arr: F64 = as_probabilities(values, name, ndims=(1,))
+    arr: npt.NDArray[np.float64] = as_probabilities(values, name, ndims=(1,))
     if arr.size == 0:
         raise ValueError(f"{name} must hold at least one value, got shape {arr.shape}")
     return arr
@@ -177,14 +177,14 @@ def _check_dt(dt: object, symbol_decay: float, symbol_coupling: float) -> float:
 
 # --------------------------------------------------------------------------- exact arithmetic
 
-def _seqsum(x: F64) -> float:
+def _seqsum(x: npt.NDArray[np.float64]) -> float:
     """Left-to-right sum in index order (``np.cumsum`` is sequential, unlike ``np.sum``)."""
     return float(np.cumsum(x)[-1])
 
 
-def _clip01(x: F64) -> F64:
+def _clip01(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """``0.0 if x <= 0.0 else (1.0 if x >= 1.0 else x)``, elementwise (``-0.0`` -> ``0.0``)."""
-    out: F64 = np.where(x <= 0.0, 0.0, np.where(x >= 1.0, 1.0, x))
+    out: npt.NDArray[np.float64] = np.where(x <= 0.0, 0.0, np.where(x >= 1.0, 1.0, x))
     return out
 
 
@@ -215,7 +215,7 @@ def arc_bounds(n: int, parts: int) -> list[tuple[int, int]]:
     return [(k * n // parts, (k + 1) * n // parts) for k in range(parts)]
 
 
-def _arc_means(a: F64, parts: int) -> F64:
+def _arc_means(a: npt.NDArray[np.float64], parts: int) -> npt.NDArray[np.float64]:
     """``mean`` of each arc of ``a`` (already validated, ``parts <= a.size``)."""
     n = a.size
     means = []
@@ -227,7 +227,7 @@ def _arc_means(a: F64, parts: int) -> F64:
 
 # --------------------------------------------------------------------------- E8
 
-def _build_roots() -> F64:
+def _build_roots() -> npt.NDArray[np.float64]:
     roots: list[list[float]] = []
     for i in range(E8_DIM):
         for j in range(i + 1, E8_DIM):
@@ -246,7 +246,7 @@ def _build_roots() -> F64:
 _ROOTS: Final = _build_roots()
 
 
-def e8_roots() -> F64:
+def e8_roots() -> npt.NDArray[np.float64]:
     """The 240 roots of E8 as a ``(240, 8)`` ``float64`` array, in the module's order.
 
     Returns
@@ -261,7 +261,7 @@ def e8_roots() -> F64:
     return np.copy(_ROOTS)
 
 
-def _root_alignments(e: F64) -> F64:
+def _root_alignments(e: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """[`e8_root_alignments`][sc_neurocore.scpn.layers.l7_symbolic.e8_root_alignments] of a
     validated ``(8,)`` vector.
     """
@@ -273,11 +273,11 @@ def _root_alignments(e: F64) -> F64:
     d = _ROOTS[:, 0] * u[0]
     for k in range(1, E8_DIM):
         d = d + _ROOTS[:, k] * u[k]
-    out: F64 = np.minimum(1.0, np.abs(d) / den)
+    out: npt.NDArray[np.float64] = np.minimum(1.0, np.abs(d) / den)
     return out
 
 
-def e8_root_alignments(e: object) -> F64:
+def e8_root_alignments(e: ArrayLike) -> npt.NDArray[np.float64]:
     """``|r̂ · e / |e||`` for each of the 240 roots ``r``, in
     [`e8_roots`][sc_neurocore.scpn.layers.l7_symbolic.e8_roots] order.
 
@@ -305,7 +305,7 @@ def e8_root_alignments(e: object) -> F64:
     return _root_alignments(as_real_array(e, "e", shape=(E8_DIM,)))
 
 
-def e8_alignment(e: object) -> float:
+def e8_alignment(e: ArrayLike) -> float:
     """The E8 alignment ``max_r |r̂ · e / |e||`` of an 8-D vector (``0.0`` for ``e = 0``).
 
     Parameters
@@ -328,7 +328,7 @@ def e8_alignment(e: object) -> float:
 
 # --------------------------------------------------------------------------- other metrics
 
-def _golden_regularity(a: F64) -> float:
+def _golden_regularity(a: npt.NDArray[np.float64]) -> float:
     s = np.sort(a)[::-1]
     positive = int(np.count_nonzero(s[1:] > 0.0))  # the pairs with s[i+1] > 0 are a prefix
     if positive == 0:
@@ -339,7 +339,7 @@ def _golden_regularity(a: F64) -> float:
     return 1.0 / (1.0 + _seqsum(dev) / positive)
 
 
-def golden_ratio_regularity(activations: object) -> float:
+def golden_ratio_regularity(activations: ArrayLike) -> float:
     """How closely consecutive sorted activations fall by the golden ratio.
 
     Descending sort ``s``; for each ``i`` with ``s[i+1] > 0``:
@@ -391,7 +391,7 @@ def fibonacci_lags(n: int) -> list[int]:
     return lags
 
 
-def _fibonacci_correlation(a: F64) -> float:
+def _fibonacci_correlation(a: npt.NDArray[np.float64]) -> float:
     n = a.size
     lags = fibonacci_lags(n)
     if not lags or float(np.max(a)) == float(np.min(a)):
@@ -404,7 +404,7 @@ def _fibonacci_correlation(a: F64) -> float:
     return min(1.0, max(-1.0, _seqsum(rho) / len(lags)))
 
 
-def fibonacci_correlation(activations: object) -> float:
+def fibonacci_correlation(activations: ArrayLike) -> float:
     """Mean circular autocorrelation of the activations at the Fibonacci lags below ``n``.
 
     ``d = a - mean(a)``, ``rho[L] = seqsum(d[i] * d[(i+L) mod n]) / seqsum(d * d)``,
@@ -487,12 +487,13 @@ def health_score(alignment: float, regularity: float, correlation: float, *,
 
 # --------------------------------------------------------------------------- state
 
-def _state_vector(a: F64, l6_input: F64 | None) -> F64:
+def _state_vector(a: npt.NDArray[np.float64], l6_input: npt.NDArray[np.float64] | None) -> npt.NDArray[np.float64]:
     b = _arc_means(a, E8_DIM)
     return b if l6_input is None else b + l6_input
 
 
-def state_vector(activations: object, l6_input: object = None) -> F64:
+def state_vector(activations: ArrayLike,
+                 l6_input: ArrayLike | None = None) -> npt.NDArray[np.float64]:
     """The 8-D state vector: the means of 8 arcs of the activations, plus ``l6_input``.
 
     ``e[k] = mean(a[k*n//8 : (k+1)*n//8]) (+ l6_input[k])``.
@@ -521,7 +522,7 @@ def state_vector(activations: object, l6_input: object = None) -> F64:
     return _state_vector(a, l6)
 
 
-def _update(a: F64, dt: float, decay: float, coupling: float, drive: F64 | None) -> F64:
+def _update(a: npt.NDArray[np.float64], dt: float, decay: float, coupling: float, drive: npt.NDArray[np.float64] | None) -> npt.NDArray[np.float64]:
     if drive is not None:
         a = _clip01(a + drive)
     m = (np.roll(a, 1) + np.roll(a, -1)) * 0.5
@@ -530,8 +531,9 @@ def _update(a: F64, dt: float, decay: float, coupling: float, drive: F64 | None)
     return _clip01(a)
 
 
-def update_activations(activations: object, dt: float, *, symbol_decay: float,
-                       symbol_coupling: float, symbol_input: object = None) -> F64:
+def update_activations(activations: ArrayLike, dt: float, *, symbol_decay: float,
+                       symbol_coupling: float,
+                       symbol_input: ArrayLike | None = None) -> npt.NDArray[np.float64]:
     """One update of the symbol ring: drive and clip, diffusion, decay, clip.
 
     Exactly (module docstring): ``a = clip01(a + symbol_input)`` if given;
@@ -679,9 +681,9 @@ class L7StepResult(TypedDict):
 
     step: int
     bitstream_seed: int
-    activations: F64
-    state_vector: F64
-    meridian_activity: F64
+    activations: npt.NDArray[np.float64]
+    state_vector: npt.NDArray[np.float64]
+    meridian_activity: npt.NDArray[np.float64]
     e8_alignment: float
     golden_regularity: float
     fibonacci_correlation: float
@@ -720,20 +722,20 @@ class L7_SymbolicLayer:
                             f"{type(params).__name__}")
         self.params = dataclasses.replace(params)  # validates via __post_init__
         p = self.params
-        self._a: F64 = SplitMix64(p.rng_seed).uniforms(p.n_symbols)
+        self._a: npt.NDArray[np.float64] = SplitMix64(p.rng_seed).uniforms(p.n_symbols)
         self._steps = 0
-        self._e: F64 = _state_vector(self._a, None)
+        self._e: npt.NDArray[np.float64] = _state_vector(self._a, None)
         self._metrics = self._evaluate()
 
     # ------------------------------------------------------------------ state access
 
     @property
-    def activations(self) -> F64:
+    def activations(self) -> npt.NDArray[np.float64]:
         """A copy of the current symbol activations, ``(n_symbols,)`` in ``[0, 1]``."""
         return np.copy(self._a)
 
     @property
-    def state_vector(self) -> F64:
+    def state_vector(self) -> npt.NDArray[np.float64]:
         """A copy of the 8-D state vector of the last step (or of construction)."""
         return np.copy(self._e)
 
@@ -742,7 +744,7 @@ class L7_SymbolicLayer:
         """The number of steps taken."""
         return self._steps
 
-    def meridian_activity(self) -> F64:
+    def meridian_activity(self) -> npt.NDArray[np.float64]:
         """The mean activation of each meridian arc, ``(n_meridians,)``."""
         return _arc_means(self._a, self.params.n_meridians)
 
@@ -755,8 +757,8 @@ class L7_SymbolicLayer:
         health = _health(align, regularity, correlation, self.params.weights)
         return align, regularity, correlation, health
 
-    def step(self, dt: float, l6_input: object = None,
-             symbol_input: object = None) -> L7StepResult:
+    def step(self, dt: float, l6_input: ArrayLike | None = None,
+             symbol_input: ArrayLike | None = None) -> L7StepResult:
         """Advance the layer by ``dt`` and return its metrics and bitstreams.
 
         Order: validate everything (nothing changes on an error); update the
@@ -843,7 +845,7 @@ class L7_SymbolicLayer:
         return {"e8_alignment": align, "golden_regularity": regularity,
                 "fibonacci_correlation": correlation, "health_score": health}
 
-    def get_glyph_vector_normalized(self) -> F64:
+    def get_glyph_vector_normalized(self) -> npt.NDArray[np.float64]:
         """The state vector scaled to unit Euclidean length (zeros for the zero vector).
 
         Exactly: ``u = e / max|e|``, ``glyph = u / sqrt(seqsum(u * u))``.
@@ -857,5 +859,5 @@ class L7_SymbolicLayer:
         if mx == 0.0:
             return np.zeros(E8_DIM, dtype=np.float64)
         u = self._e / mx
-        out: F64 = u / math.sqrt(_seqsum(u * u))
+        out: npt.NDArray[np.float64] = u / math.sqrt(_seqsum(u * u))
         return out
