@@ -17,7 +17,7 @@ from .study import ContendedRow, Row, Study
 from .workloads import WORKLOADS, Workload
 
 __all__ = ["format_table", "host_slug", "write_results", "write_chart", "results_stem",
-           "read_results", "chart_source", "workload_label", "main"]
+           "read_results", "chart_source", "chart_figure", "workload_label", "main"]
 
 
 def _ms(value: float | None) -> float:
@@ -277,12 +277,27 @@ def write_chart(study: Study, path: Path, *, source: str | None = None) -> Path 
     Path or None
         ``path``, or ``None`` when matplotlib is missing.
     """
+    figure = chart_figure(study)
+    if figure is None:
+        return None
+    import matplotlib.pyplot as plt
+
+    figure.savefig(path, dpi=110, metadata={"Source": source} if source else None)
+    plt.close(figure)
+    return path
+
+
+def chart_figure(study: Study) -> Any:
+    """The matplotlib figure ``write_chart`` saves (``None`` without matplotlib).
+
+    Its axes, in order: the bandwidth bars, the medians table, and (when the
+    study measured accuracy) the accuracy panel and its time axis.
+    """
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        import matplotlib.ticker
     except ImportError:
         return None
     works = list(study.workloads or WORKLOADS)
@@ -293,16 +308,14 @@ def write_chart(study: Study, path: Path, *, source: str | None = None) -> Path 
     fig.suptitle(f"sc_forward timing study — {study.host.get('key', '?')}"
                  f"{' (SMOKE: tiny shapes, figures meaningless)' if study.smoke else ''}",
                  fontsize=12)
-    _draw_bandwidth(fig.add_subplot(grid[0, 0]), study, works, plt)
+    _draw_bandwidth(fig.add_subplot(grid[0, 0]), study, works)
     _draw_medians(fig.add_subplot(grid[0, 1]), study, works)
     if acc_rows:
         _draw_accuracy(fig.add_subplot(grid[1, :]), study, acc_rows, matplotlib)
-    fig.savefig(path, dpi=110, metadata={"Source": source} if source else None)
-    plt.close(fig)
-    return path
+    return fig
 
 
-def _draw_bandwidth(ax: Any, study: Study, works: list[Workload], plt: Any) -> None:
+def _draw_bandwidth(ax: Any, study: Study, works: list[Workload]) -> None:
     series = _bar_values(study, works)
     names = [name for name, busy, _ in series if not busy]
     width = 0.8 / max(1, len(series))
