@@ -586,7 +586,7 @@ def test_safety_mirror_counts_are_the_sources(site: Path) -> None:
     for name in ("analysis", "dna_mapper", "l7_symbolic", "predictive_model", "splitmix"):
         cases = read_golden(golden / f"{name}.txt").cases
         valid = sum(c.valid for c in cases)
-        assert f"{name}.txt" in text and f"{len(cases)} ({valid} + {len(cases) - valid})" in text
+        assert f"{len(cases)} ({valid} + {len(cases) - valid})" in text
     mirror_tests = sum(len(re.findall(r"^\s*#\[test\]", p.read_text(encoding="utf-8"), re.M))
                        for p in (REPO / "rust" / "mirror" / "src" / "kernels").glob("*.rs"))
     assert f"{mirror_tests} lib +" in text

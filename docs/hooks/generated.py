@@ -99,8 +99,8 @@ def workloads_markdown() -> str:
 
 def study_markdown(json_path: Path) -> str:
     """One committed study: the run, its chart and its tables, all from the JSON."""
-    from sc_neurocore.accel.bench.report import read_results
     from sc_neurocore.accel.bench.accuracy import rmse_per_doubling
+    from sc_neurocore.accel.bench.report import read_results, reference_summary
 
     study, data = read_results(json_path)
     host = study.host
@@ -144,12 +144,7 @@ def study_markdown(json_path: Path) -> str:
               _ms(c.contended_median_s), _num(c.ratio), _identical(c.bit_identical)]
              for c in study.contended], "llrrrrl"))
     for name, ref in study.reference_numpy.items():
-        out += ["", f"**NumPy baseline on {name}**: the reference release's NumPy path "
-                    f"{_ms(ref['median_s'])} ms "
-                    f"({'bit-identical' if ref['bit_identical'] else 'NOT bit-identical'}), "
-                    f"the NumPy backend {_ms(ref['numpy_backend_median_s'])} ms: "
-                    f"{_num(ref['numpy_vs_reference'], 1)}× faster, at "
-                    f"{_num(ref['numpy_vs_sum_bandwidth'], 3)} of the `numpy.sum` bandwidth."]
+        out += ["", reference_summary(name, ref) + "."]
     acc = study.accuracy
     if acc.get("rows"):
         timed = list(acc["backends"])
@@ -283,28 +278,30 @@ def golden_cases(name: str) -> tuple[int, int]:
 def safety_mirrors_markdown() -> str:
     src = MIRROR / "src"
     rows = []
-    for rust, surface, golden, python_tests in SAFETY:
+    for rust, surface, golden, _ in SAFETY:
         valid, invalid = golden_cases(golden)
-        rows.append([f"`{rust}`", f"`{surface}`", f"`{golden}`", str(rust_tests(src / rust)),
-                     f"`{python_tests}`", f"{valid + invalid} ({valid} + {invalid})"])
+        rows.append([f"`{rust}`", f"`{surface}`", str(rust_tests(src / rust)),
+                     f"{valid + invalid} ({valid} + {invalid})"])
     kernel_rs = sorted((src / "kernels").glob("*.rs"))
     integration = sorted((MIRROR / "tests").glob("*.rs"))
     counts = [golden_cases(f"{k}.txt") for k in KERNEL_FILES]
-    rows.append(["`kernels/` (accel kernels)", "`sc_neurocore.accel`", "one per kernel",
+    rows.append(["`kernels/`", "`sc_neurocore.accel` kernels",
                  f"{sum(map(rust_tests, kernel_rs))} lib + "
                  f"{sum(map(rust_tests, integration))} integration",
-                 "`tests/test_parity.py`",
                  f"{sum(v + i for v, i in counts)} in {len(KERNEL_FILES)} files"])
     shared = [p for p in sorted(src.glob("*.rs")) if p.name not in ("splitmix.rs", "lib.rs")]
-    table = _table(["mirror", "Python surface", "golden file", "Rust tests", "Python tests",
-                    "golden cases (valid + invalid)"], rows, "lllrll")
-    return (table + "\n\nCounted from the sources when this site was built. Rust tests are "
+    table = _table(["mirror (`rust/mirror/src/`)", "Python surface", "Rust tests",
+                    "golden cases (valid + invalid)"], rows, "llrr")
+    python_tests = ", ".join(f"`{t}`" for *_, t in SAFETY)
+    return (table + "\n\nCounted from the sources when this site was built. Each mirror "
+            "and its surface share one golden file, `parity/golden/<name>.txt` (`splitmix.txt`"
+            " for the shared generator; one file per kernel for `kernels/`). Rust tests are "
             "`#[test]` functions (each golden test runs every case of its file); the shared "
             "golden reader, field access and comparison "
             f"({', '.join(f'`{p.name}`' for p in shared if rust_tests(p))}) have "
-            f"{sum(map(rust_tests, shared))} more lib tests of their own. Each surface's "
-            "Python tests are its own test module plus its cases in "
-            "`tests/test_safety_golden.py`.")
+            f"{sum(map(rust_tests, shared))} more lib tests of their own. On the Python side "
+            f"each surface has its own test module ({python_tests}) plus its cases in "
+            "`tests/test_safety_golden.py`; the kernels are checked by `tests/test_parity.py`.")
 
 
 # ---------------------------------------------------------------------------- hooks

@@ -17,7 +17,8 @@ from .study import ContendedRow, Row, Study
 from .workloads import WORKLOADS, Workload
 
 __all__ = ["format_table", "host_slug", "write_results", "write_chart", "results_stem",
-           "read_results", "chart_source", "chart_figure", "workload_label", "main"]
+           "read_results", "chart_source", "chart_figure", "workload_label",
+           "reference_summary", "main"]
 
 
 def _ms(value: float | None) -> float:
@@ -68,12 +69,7 @@ def format_table(study: Study) -> str:
                          f"{c.quiet_median_s * 1e3:>10.3f} {c.contended_median_s * 1e3:>13.3f} "
                          f"{c.ratio:>16.2f}  {'✓' if c.bit_identical else '✗'}")
     for name, ref in study.reference_numpy.items():
-        lines += ["", f"NumPy baseline on {name}: reference release's NumPy path "
-                      f"{ref['median_s'] * 1e3:.3f} ms "
-                      f"({'bit-identical' if ref['bit_identical'] else 'MISMATCH'}), "
-                      f"NumPy backend {ref['numpy_backend_median_s'] * 1e3:.3f} ms: "
-                      f"{ref['numpy_vs_reference']:.1f}x faster; NumPy backend at "
-                      f"{ref['numpy_vs_sum_bandwidth']:.3f} of the numpy.sum bandwidth"]
+        lines += ["", reference_summary(name, ref)]
     if study.accuracy.get("rows"):
         acc = study.accuracy
         timed = acc["backends"]
@@ -104,6 +100,30 @@ def format_table(study: Study) -> str:
     lines += _headline_lines(study.headline)
     lines.append(f"auto order on this host: {', '.join(study.ranking)}")
     return "\n".join(lines)
+
+
+def reference_summary(name: str, ref: dict[str, Any]) -> str:
+    """One line on the reference release's NumPy path against the NumPy backend.
+
+    Parameters
+    ----------
+    name : str
+        The workload (``"W1"``).
+    ref : dict
+        Its entry of ``Study.reference_numpy``.
+
+    Returns
+    -------
+    str
+        Both medians, whether the results matched, the speed-up and the NumPy
+        backend's fraction of the ``numpy.sum`` bandwidth.
+    """
+    return (f"NumPy baseline on {name}: reference release's NumPy path "
+            f"{ref['median_s'] * 1e3:.3f} ms "
+            f"({'bit-identical' if ref['bit_identical'] else 'MISMATCH'}), "
+            f"NumPy backend {ref['numpy_backend_median_s'] * 1e3:.3f} ms: "
+            f"{ref['numpy_vs_reference']:.1f}x faster; NumPy backend at "
+            f"{ref['numpy_vs_sum_bandwidth']:.3f} of the numpy.sum bandwidth")
 
 
 def _headline_lines(head: dict[str, Any]) -> list[str]:
