@@ -339,6 +339,8 @@ def test_signatures_never_say_object(api_html: str) -> None:
 @pytest.mark.parametrize("ident, expected", [
     ("sc_neurocore.accel.mpi_driver.mpi_sc_forward", ["length: int", "seed: int = DEFAULT_SEED"]),
     ("sc_neurocore.accel.gpu_backend.gpu_vec_and", ["a: GpuArray", "-> GpuArray"]),
+    ("sc_neurocore.accel.jax_backend.jax_vec_and", ["a: ArrayLike", "-> JaxArray"]),
+    ("sc_neurocore.accel.jax_backend.jax_forward_pass", ["-> tuple[list[JaxArray], JaxArray]"]),
     ("sc_neurocore.world_model.predictive_model.PredictiveWorldModel.forecast",
      ["actions: ArrayLike | None = None", "NDArray[float64]"]),
     ("sc_neurocore.scpn.layers.l7_symbolic.state_vector",
