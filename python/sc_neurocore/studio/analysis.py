@@ -83,11 +83,9 @@ __all__ = [
     "nullclines_2d", "quantize_q8_8", "precision_compare",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 SimulateFn = Callable[..., Mapping[str, object]]
 """A simulator following the protocol of the module docstring."""
-Field = Callable[[FloatArray, FloatArray], object]
+Field = Callable[[npt.NDArray[np.float64], npt.NDArray[np.float64]], object]
 """A vector-field component of [`nullclines_2d`][sc_neurocore.studio.analysis.nullclines_2d]:
 ``(X, Y) -> values``.
 """
@@ -141,17 +139,19 @@ class Simulation:
     rate_hz: float
     dt_ms: float
     n_steps: int
-    states: dict[str, FloatArray]
-    spikes: IntArray
+    states: dict[str, npt.NDArray[np.float64]]
+    spikes: npt.NDArray[np.int64]
 
 
-def check_simulation(result: object, name: str = "simulate_fn") -> Simulation:
+def check_simulation(result: Mapping[str, object], name: str = "simulate_fn") -> Simulation:
     """Check one simulator result against the protocol of the module docstring.
 
     Parameters
     ----------
-    result : object
-        What ``simulate_fn(**config)`` returned.
+    result : Mapping
+        What ``simulate_fn(**config)`` returned: a mapping with ``rate_hz``,
+        ``dt_ms``, ``n_steps``, ``states`` and ``spikes``. Anything else is
+        refused with ``TypeError``.
     name : str
         The simulator's name in error messages.
 
@@ -181,7 +181,7 @@ def check_simulation(result: object, name: str = "simulate_fn") -> Simulation:
     if not isinstance(raw_states, Mapping):
         raise TypeError(f"{name}()['states'] must be a mapping of name to 1-D trace, "
                         f"got {type(raw_states).__name__}")
-    states: dict[str, FloatArray] = {}
+    states: dict[str, npt.NDArray[np.float64]] = {}
     for key, trace in raw_states.items():
         label = f"{name}()['states'][{key!r}]"
         if not isinstance(key, str):
@@ -200,7 +200,7 @@ def _simulate(simulate_fn: SimulateFn, config: Mapping[str, object]) -> Simulati
 
 # --------------------------------------------------------------------------- exact helpers
 
-def grid(lo: float, hi: float, n: int) -> FloatArray:
+def grid(lo: float, hi: float, n: int) -> npt.NDArray[np.float64]:
     """``n`` evenly spaced values from ``lo`` to ``hi`` (both included), exactly as specified.
 
     ``[lo]`` when ``n == 1``; otherwise ``step = (hi - lo) / (n - 1)``,
@@ -228,7 +228,7 @@ def grid(lo: float, hi: float, n: int) -> FloatArray:
     return _grid(lo, hi, n)
 
 
-def _grid(lo: float, hi: float, n: int) -> FloatArray:
+def _grid(lo: float, hi: float, n: int) -> npt.NDArray[np.float64]:
     if n == 1:
         return np.array([lo], dtype=np.float64)
     step = (hi - lo) / (n - 1)
@@ -237,7 +237,7 @@ def _grid(lo: float, hi: float, n: int) -> FloatArray:
     return np.array(values, dtype=np.float64)
 
 
-def round2(values: npt.ArrayLike) -> FloatArray:
+def round2(values: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Round to 2 decimals: ``rint(x * 100.0) / 100.0 + 0.0`` (round half to even).
 
     The product ``x * 100.0`` is rounded once to a double, then to the nearest
@@ -256,7 +256,7 @@ def round2(values: npt.ArrayLike) -> FloatArray:
         ``float64``, the shape of ``values``.
     """
     arr = np.asarray(values, dtype=np.float64)
-    out: FloatArray = np.asarray(np.rint(arr * 100.0) / 100.0 + 0.0, dtype=np.float64)
+    out: npt.NDArray[np.float64] = np.asarray(np.rint(arr * 100.0) / 100.0 + 0.0, dtype=np.float64)
     return out
 
 
@@ -394,7 +394,7 @@ def lif_neuron(*, current: float = 0.0, tau_ms: float = 10.0, v_rest: float = -6
     return _simulation_result(spikes, n, dt, v=trace)
 
 
-_T = TypeVar("_T", float, FloatArray)
+_T = TypeVar("_T", float, npt.NDArray[np.float64])
 
 
 def _fhn_dv(v: _T, w: _T, current: float) -> _T:
@@ -523,10 +523,10 @@ def fitzhugh_nagumo_fields(current: float = 0.5, a: float = 0.7, b: float = 0.8,
     i0 = check_real(current, "current")
     pa, pb, ptau = _fhn_params(a, b, tau)
 
-    def f(v: FloatArray, w: FloatArray) -> FloatArray:
+    def f(v: npt.NDArray[np.float64], w: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         return _fhn_dv(v, w, i0)
 
-    def g(v: FloatArray, w: FloatArray) -> FloatArray:
+    def g(v: npt.NDArray[np.float64], w: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         return _fhn_dw(v, w, pa, pb, ptau)
 
     return f, g
@@ -541,8 +541,8 @@ MODELS: Mapping[str, SimulateFn] = {"lif": lif_neuron, "fitzhugh_nagumo": fitzhu
 class FICurve(TypedDict):
     """Result of [`fi_curve_sweep`][sc_neurocore.studio.analysis.fi_curve_sweep]."""
 
-    currents: FloatArray
-    rates: FloatArray
+    currents: npt.NDArray[np.float64]
+    rates: npt.NDArray[np.float64]
 
 
 def _count(value: object, name: str) -> int:
@@ -591,12 +591,12 @@ def fi_curve_sweep(simulate_fn: SimulateFn, i_min: float, i_max: float, i_steps:
 class BifurcationDiagram(TypedDict):
     """Result of [`bifurcation_sweep`][sc_neurocore.studio.analysis.bifurcation_sweep]."""
 
-    param_values: FloatArray
-    extrema: list[FloatArray]
-    points: FloatArray
+    param_values: npt.NDArray[np.float64]
+    extrema: list[npt.NDArray[np.float64]]
+    points: npt.NDArray[np.float64]
 
 
-def _late_extrema(trace: FloatArray) -> FloatArray:
+def _late_extrema(trace: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """The rounded, sorted, distinct late-half extrema of one trace (see bifurcation_sweep)."""
     late = trace[len(trace) // 2:]
     if len(late) < _MIN_LATE_SAMPLES:
@@ -608,7 +608,7 @@ def _late_extrema(trace: FloatArray) -> FloatArray:
     minima = centre[(before < 0.0) & (after > 0.0)][-_MAX_EXTREMA:]
     if maxima.size + minima.size == 0:
         return round2(np.array([sequential_sum(late) / len(late)]))
-    out: FloatArray = np.unique(round2(np.concatenate([maxima, minima])))
+    out: npt.NDArray[np.float64] = np.unique(round2(np.concatenate([maxima, minima])))
     return out
 
 
@@ -668,7 +668,7 @@ def bifurcation_sweep(simulate_fn: SimulateFn, base_config: Mapping[str, object]
     if variable is not None:
         check_text(variable, "variable")
     values = _grid(lo, hi, n)
-    extrema: list[FloatArray] = []
+    extrema: list[npt.NDArray[np.float64]] = []
     for p in values.tolist():
         sim = _simulate(simulate_fn, {**config, name: p})
         state = variable if variable is not None else next(iter(sim.states), None)
@@ -804,9 +804,9 @@ def sensitivity_analysis(simulate_fn: SimulateFn, base_config: Mapping[str, obje
 class Heatmap(TypedDict):
     """Result of [`heatmap_2d`][sc_neurocore.studio.analysis.heatmap_2d]."""
 
-    x_values: FloatArray
-    y_values: FloatArray
-    rates: FloatArray
+    x_values: npt.NDArray[np.float64]
+    y_values: npt.NDArray[np.float64]
+    rates: npt.NDArray[np.float64]
 
 
 def heatmap_2d(simulate_fn: SimulateFn, base_config: Mapping[str, object] | None,
@@ -880,8 +880,8 @@ class SpikeTriggeredAverage(TypedDict):
     [`spike_triggered_average`][sc_neurocore.studio.analysis.spike_triggered_average].
     """
 
-    time_ms: FloatArray
-    sta: FloatArray
+    time_ms: npt.NDArray[np.float64]
+    sta: npt.NDArray[np.float64]
     n_spikes: int
 
 
@@ -947,24 +947,24 @@ def spike_triggered_average(time: npt.ArrayLike, voltage: npt.ArrayLike,
     acc = np.zeros(2 * hw, dtype=np.float64)
     for k in used:
         acc += v[k - hw:k + hw]
-    sta: FloatArray = acc / float(len(used))
-    time_ms: FloatArray = np.arange(-hw, hw, dtype=np.int64).astype(np.float64) * step
+    sta: npt.NDArray[np.float64] = acc / float(len(used))
+    time_ms: npt.NDArray[np.float64] = np.arange(-hw, hw, dtype=np.int64).astype(np.float64) * step
     return {"time_ms": time_ms, "sta": sta, "n_spikes": len(used)}
 
 
 class FrequencyResponse(TypedDict):
     """Result of [`frequency_response`][sc_neurocore.studio.analysis.frequency_response]."""
 
-    frequencies: FloatArray
-    gain: FloatArray
-    phase_lag: FloatArray
-    vector_strength: FloatArray
-    n_spikes: IntArray
-    n_cycles: IntArray
-    rates: FloatArray
+    frequencies: npt.NDArray[np.float64]
+    gain: npt.NDArray[np.float64]
+    phase_lag: npt.NDArray[np.float64]
+    vector_strength: npt.NDArray[np.float64]
+    n_spikes: npt.NDArray[np.int64]
+    n_cycles: npt.NDArray[np.int64]
+    rates: npt.NDArray[np.float64]
 
 
-def _log_frequencies(fmin: float, fmax: float, n: int) -> FloatArray:
+def _log_frequencies(fmin: float, fmax: float, n: int) -> npt.NDArray[np.float64]:
     if n == 1:
         return np.array([fmin], dtype=np.float64)
     ratio = fmax / fmin
@@ -1094,10 +1094,10 @@ def frequency_response(simulate_fn: SimulateFn, base_config: Mapping[str, object
 class Nullclines(TypedDict):
     """Result of [`nullclines_2d`][sc_neurocore.studio.analysis.nullclines_2d]."""
 
-    x_grid: FloatArray
-    y_grid: FloatArray
-    f_points: FloatArray
-    g_points: FloatArray
+    x_grid: npt.NDArray[np.float64]
+    y_grid: npt.NDArray[np.float64]
+    f_points: npt.NDArray[np.float64]
+    g_points: npt.NDArray[np.float64]
 
 
 def _range_pair(value: object, name: str) -> tuple[float, float]:
@@ -1111,7 +1111,7 @@ def _range_pair(value: object, name: str) -> tuple[float, float]:
     return lo, hi
 
 
-def _field_values(field: Field, x: FloatArray, y: FloatArray, name: str) -> FloatArray:
+def _field_values(field: Field, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], name: str) -> npt.NDArray[np.float64]:
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         values = np.asarray(field(x, y))  # non-finite values are refused below
     check_real_dtype(values.dtype, f"{name}(x, y)")
@@ -1129,7 +1129,7 @@ def _field_values(field: Field, x: FloatArray, y: FloatArray, name: str) -> Floa
     return out
 
 
-def _sign_change_points(values: FloatArray, cx: FloatArray, cy: FloatArray) -> FloatArray:
+def _sign_change_points(values: npt.NDArray[np.float64], cx: npt.NDArray[np.float64], cy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     corners = (values[:-1, :-1], values[:-1, 1:], values[1:, :-1], values[1:, 1:])
     low = np.minimum(np.minimum(corners[0], corners[1]), np.minimum(corners[2], corners[3]))
     high = np.maximum(np.maximum(corners[0], corners[1]), np.maximum(corners[2], corners[3]))
@@ -1196,15 +1196,15 @@ class PrecisionReport(TypedDict):
     array.
     """
 
-    quantized: FloatArray
-    codes: IntArray
+    quantized: npt.NDArray[np.float64]
+    codes: npt.NDArray[np.int64]
     max_abs_error: float
     rmse: float
     n_saturated: int
     n_values: int
 
 
-def quantize_q8_8(values: npt.ArrayLike, name: str = "values") -> tuple[IntArray, int]:
+def quantize_q8_8(values: npt.ArrayLike, name: str = "values") -> tuple[npt.NDArray[np.int64], int]:
     """Signed Q8.8 codes of ``values`` and how many saturated.
 
     ``code = rint(v * 256.0)`` (round half to even on the product, which is
@@ -1242,7 +1242,7 @@ def quantize_q8_8(values: npt.ArrayLike, name: str = "values") -> tuple[IntArray
 def _precision_report(values: object, name: str) -> PrecisionReport:
     arr = as_real_array(values, name)
     codes, saturated = quantize_q8_8(arr, name)
-    quantized: FloatArray = np.asarray(codes.astype(np.float64) / Q_SCALE)
+    quantized: npt.NDArray[np.float64] = np.asarray(codes.astype(np.float64) / Q_SCALE)
     error = quantized - arr
     with np.errstate(over="ignore"):
         squares = error * error
