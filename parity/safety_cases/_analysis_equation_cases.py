@@ -235,6 +235,11 @@ def _precision(b: SafetyBuilder) -> None:
     for protocol in ("step", "ramp", "pulse"):
         b.valid(f"lif, {protocol} protocol", "precision_compare", **LIF, **run,
                 protocol=protocol)
+    ties = {"equations": strs(["dv/dt = 0.5 * I"]), "dt": 1.0, "duration": 4.0}
+    b.valid("products on exact ties: nearest rounds 1.5 up to 2", "precision_compare", **ties,
+            current=3 / 256, rounding="nearest")
+    b.valid("products on exact ties: truncate floors -1.5 to -2 (not toward zero)",
+            "precision_compare", **ties, current=-3 / 256)
     b.valid("Q1.7: an 8-bit word", "precision_compare",
             equations=strs(["dv/dt = 0.5 * (I - v)"]), dt=0.25, duration=4.0, current=0.5,
             q_format="Q1.7")

@@ -96,7 +96,10 @@ fn resets(text: Option<&str>, variables: &[String]) -> Result<Vec<(String, Node)
             ));
         }
         let node = parse_expression(rhs).map_err(|e| {
-            input_error("reset", format!("{:?} could not be parsed: {e}", part.trim()))
+            input_error(
+                "reset",
+                format!("{:?} could not be parsed: {e}", part.trim()),
+            )
         })?;
         out.push((name.to_string(), node));
     }
@@ -107,7 +110,10 @@ fn check_value(field: &str, value: f64) -> Result<f64> {
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(input_error(field, format!("must be a finite number, got {value:?}")))
+        Err(input_error(
+            field,
+            format!("must be a finite number, got {value:?}"),
+        ))
     }
 }
 
@@ -150,7 +156,10 @@ pub fn build_system(
     for (name, value) in params {
         let field = format!("params.{name}");
         if variables.contains(name) || reserved(name) {
-            return Err(input_error(&field, "the name is a state variable or reserved"));
+            return Err(input_error(
+                &field,
+                "the name is a state variable or reserved",
+            ));
         }
         values.push((name.clone(), check_value(&field, *value)?));
     }
@@ -183,13 +192,20 @@ pub fn build_system(
     sources.extend(reset_rules.iter().map(|(_, n)| ("reset", n)));
     for (field, node) in sources {
         if let Some(name) = names_of(node).into_iter().find(|n| !known(n)) {
-            return Err(input_error(field, format!("references unknown symbol {name:?}")));
+            return Err(input_error(
+                field,
+                format!("references unknown symbol {name:?}"),
+            ));
         }
     }
     let init = variables
         .iter()
         .map(|v| {
-            let x = start.iter().rev().find(|(n, _)| n == v).map_or(0.0, |(_, x)| *x);
+            let x = start
+                .iter()
+                .rev()
+                .find(|(n, _)| n == v)
+                .map_or(0.0, |(_, x)| *x);
             (v.clone(), x)
         })
         .collect();
@@ -218,7 +234,10 @@ pub fn run_system(
     let fail = |k: usize, e: EvalError| {
         input_error(
             "equations",
-            format!("the run failed at step {k} (t = {:?} ms): {e}", k as f64 * dt),
+            format!(
+                "the run failed at step {k} (t = {:?} ms): {e}",
+                k as f64 * dt
+            ),
         )
     };
     for (k, &current) in drive.iter().enumerate() {
@@ -230,7 +249,7 @@ pub fn run_system(
             .collect::<std::result::Result<Vec<f64>, EvalError>>()
             .map_err(|e| fail(k, e))?;
         for j in 0..nv {
-            state[j] = state[j] + rates[j] * dt;
+            state[j] += rates[j] * dt;
             if !state[j].is_finite() {
                 let e = EvalError(format!("state {:?} is not finite", system.variables[j]));
                 return Err(fail(k, e));

@@ -126,7 +126,9 @@ fn tokens(text: &str) -> Result<Vec<Token>, String> {
                 .iter()
                 .find(|op| op.len() == 2 && **op == two)
                 .or_else(|| OPS.iter().find(|op| op.len() == 1 && op.starts_with(ch)))
-                .ok_or_else(|| format!("unexpected character {ch:?} at position {i} of {text:?}"))?;
+                .ok_or_else(|| {
+                    format!("unexpected character {ch:?} at position {i} of {text:?}")
+                })?;
             out.push(Token::Op(op));
             i += op.len();
         }
@@ -168,14 +170,20 @@ impl Parser<'_> {
 
     fn number(&self, node: Node) -> Parsed {
         if node.is_condition() {
-            return Err(format!("a condition is used as a number in {:?}", self.text));
+            return Err(format!(
+                "a condition is used as a number in {:?}",
+                self.text
+            ));
         }
         Ok(node)
     }
 
     fn condition(&self, node: Node) -> Parsed {
         if !node.is_condition() {
-            return Err(format!("a number is used as a condition in {:?}", self.text));
+            return Err(format!(
+                "a number is used as a condition in {:?}",
+                self.text
+            ));
         }
         Ok(node)
     }
@@ -248,7 +256,11 @@ impl Parser<'_> {
             let op = if self.at_op("+") { '+' } else { '-' };
             self.take();
             let right = self.parse_term()?;
-            left = Node::Bin(op, Box::new(self.number(left)?), Box::new(self.number(right)?));
+            left = Node::Bin(
+                op,
+                Box::new(self.number(left)?),
+                Box::new(self.number(right)?),
+            );
         }
         Ok(left)
     }
@@ -259,7 +271,11 @@ impl Parser<'_> {
             let op = if self.at_op("*") { '*' } else { '/' };
             self.take();
             let right = self.parse_factor()?;
-            left = Node::Bin(op, Box::new(self.number(left)?), Box::new(self.number(right)?));
+            left = Node::Bin(
+                op,
+                Box::new(self.number(left)?),
+                Box::new(self.number(right)?),
+            );
         }
         Ok(left)
     }
@@ -300,7 +316,10 @@ impl Parser<'_> {
                     .parse()
                     .map_err(|_| format!("malformed number {text} in {:?}", self.text))?;
                 if !value.is_finite() {
-                    return Err(format!("number {text} overflows a double in {:?}", self.text));
+                    return Err(format!(
+                        "number {text} overflows a double in {:?}",
+                        self.text
+                    ));
                 }
                 Ok(Node::Num(value))
             }
@@ -543,13 +562,26 @@ mod tests {
         assert_eq!(eval("min(x, y) + clip(x, 0, 1)"), Ok(1.5));
         assert!(eval("x / (x - 3)").is_err());
         assert!(eval("log(y - 0.5)").is_err());
-        for bad in ["", "1 +", "2x", "1..2", "x < y < 1", "min(1)", "foo(1)", "x $ y", "1e400"] {
+        for bad in [
+            "",
+            "1 +",
+            "2x",
+            "1..2",
+            "x < y < 1",
+            "min(1)",
+            "foo(1)",
+            "x $ y",
+            "1e400",
+        ] {
             assert!(parse_expression(bad).is_err(), "{bad}");
         }
         let env: Vec<(String, f64)> = vec![("v".into(), 1.0)];
         let c = parse_condition("v > 5 and not (v > 4) or v >= 1").unwrap();
         assert_eq!(holds(&c, &env), Ok(true));
         assert!(parse_condition("v + 1").is_err());
-        assert_eq!(names_of(&parse_expression("a * pi + b - a").unwrap()), ["a", "b"]);
+        assert_eq!(
+            names_of(&parse_expression("a * pi + b - a").unwrap()),
+            ["a", "b"]
+        );
     }
 }

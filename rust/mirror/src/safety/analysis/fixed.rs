@@ -47,7 +47,10 @@ pub fn resolve_word_format(q_format: &str) -> Result<(u32, u32)> {
         ));
     }
     if integer < 1 {
-        return Err(input_error("q_format", format!("{q_format} leaves no integer bit")));
+        return Err(input_error(
+            "q_format",
+            format!("{q_format} leaves no integer bit"),
+        ));
     }
     Ok((width as u32, fraction as u32))
 }
@@ -203,10 +206,16 @@ impl Compiler<'_> {
                 if !["abs", "min", "max", "clip"].contains(&func.as_str()) {
                     return Err(input_error(
                         self.field,
-                        format!("{func} in {:?} has no bit-true fixed-point arithmetic", self.text),
+                        format!(
+                            "{func} in {:?} has no bit-true fixed-point arithmetic",
+                            self.text
+                        ),
                     ));
                 }
-                let args = args.iter().map(|a| self.compile(a)).collect::<Result<_>>()?;
+                let args = args
+                    .iter()
+                    .map(|a| self.compile(a))
+                    .collect::<Result<_>>()?;
                 op(func, args)
             }
             Node::Cmp(c, a, b) => op(&format!("cmp{c}"), vec![self.compile(a)?, self.compile(b)?]),
@@ -233,11 +242,17 @@ impl Compiler<'_> {
                 if let Some(free) = names_of(b).into_iter().find(|n| self.param(n).is_none()) {
                     return Err(input_error(
                         self.field,
-                        format!("division by {free:?} in {:?}: only by a constant", self.text),
+                        format!(
+                            "division by {free:?} in {:?}: only by a constant",
+                            self.text
+                        ),
                     ));
                 }
                 let divisor = evaluate(b, &self.system.params).map_err(|e| {
-                    input_error(self.field, format!("a divisor in {:?} fails: {e}", self.text))
+                    input_error(
+                        self.field,
+                        format!("a divisor in {:?} fails: {e}", self.text),
+                    )
                 })?;
                 if divisor == 0.0 {
                     return Err(input_error(
@@ -250,7 +265,10 @@ impl Compiler<'_> {
                 if word == Fixed::Word(0) {
                     return Err(input_error(
                         self.field,
-                        format!("the reciprocal {reciprocal:?} in {:?} underflows", self.text),
+                        format!(
+                            "the reciprocal {reciprocal:?} in {:?} underflows",
+                            self.text
+                        ),
                     ));
                 }
                 Ok(Fixed::Op("mul".into(), vec![left, word]))
@@ -265,7 +283,10 @@ impl Compiler<'_> {
                     _ => {
                         return Err(input_error(
                             self.field,
-                            format!("a power in {:?} needs an integer literal exponent", self.text),
+                            format!(
+                                "a power in {:?} needs an integer literal exponent",
+                                self.text
+                            ),
                         ));
                     }
                 };
@@ -306,7 +327,10 @@ pub fn compile_fixed(
     }
     let dt_word = fmt.encode(dt);
     if dt_word == 0 {
-        return Err(input_error("dt", format!("{dt:?} underflows the resolution")));
+        return Err(input_error(
+            "dt",
+            format!("{dt:?} underflows the resolution"),
+        ));
     }
     let mut c = Compiler {
         system,
@@ -321,7 +345,11 @@ pub fn compile_fixed(
     }
     c.field = "threshold";
     c.text = threshold_text.to_string();
-    let threshold = system.threshold.as_ref().map(|t| c.compile(t)).transpose()?;
+    let threshold = system
+        .threshold
+        .as_ref()
+        .map(|t| c.compile(t))
+        .transpose()?;
     c.field = "reset";
     c.text = reset_text.to_string();
     let mut resets = Vec::new();
@@ -343,7 +371,11 @@ pub fn compile_fixed(
 fn value(node: &Fixed, fmt: WordFormat, env: &[(String, i64)]) -> i64 {
     match node {
         Fixed::Word(w) => *w,
-        Fixed::Name(n) => env.iter().rev().find(|(k, _)| k == n).map_or(0, |(_, w)| *w),
+        Fixed::Name(n) => env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == n)
+            .map_or(0, |(_, w)| *w),
         Fixed::Op(op, args) => {
             let v = |k: usize| value(&args[k], fmt, env);
             match op.as_str() {

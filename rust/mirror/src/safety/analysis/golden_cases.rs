@@ -21,12 +21,20 @@ pub const MODEL_OPS: &[(&str, &[&str])] = &[
     ("fi_curve_sweep", &["i_min", "i_max", "i_steps"]),
     (
         "bifurcation_sweep",
-        &["param_name", "param_min", "param_max", "n_values", "variable"],
+        &[
+            "param_name",
+            "param_min",
+            "param_max",
+            "n_values",
+            "variable",
+        ],
     ),
     ("sensitivity_analysis", &["param_names", "perturbation"]),
     (
         "heatmap_2d",
-        &["param_x", "x_min", "x_max", "x_steps", "param_y", "y_min", "y_max", "y_steps"],
+        &[
+            "param_x", "x_min", "x_max", "x_steps", "param_y", "y_min", "y_max", "y_steps",
+        ],
     ),
     (
         "frequency_response",
@@ -39,7 +47,14 @@ pub const DIRECT_OPS: &[(&str, &[&str])] = &[
     ("constants", &[]),
     (
         "drive_samples",
-        &["protocol", "current", "n_steps", "dt", "frequency_hz", "bias"],
+        &[
+            "protocol",
+            "current",
+            "n_steps",
+            "dt",
+            "frequency_hz",
+            "bias",
+        ],
     ),
     ("attractor_sample", &["trace"]),
     (
@@ -56,19 +71,49 @@ pub const DIRECT_OPS: &[(&str, &[&str])] = &[
     (
         "simulate_equations",
         &[
-            "equations", "threshold", "reset", "params__", "init__", "dt", "duration", "current",
-            "protocol", "frequency_hz", "bias", "max_steps",
+            "equations",
+            "threshold",
+            "reset",
+            "params__",
+            "init__",
+            "dt",
+            "duration",
+            "current",
+            "protocol",
+            "frequency_hz",
+            "bias",
+            "max_steps",
         ],
     ),
     (
         "nullclines_2d",
-        &["equations", "params__", "var_names", "ranges__", "grid_size", "current", "held__"],
+        &[
+            "equations",
+            "params__",
+            "var_names",
+            "ranges__",
+            "grid_size",
+            "current",
+            "held__",
+        ],
     ),
     (
         "precision_compare",
         &[
-            "equations", "threshold", "reset", "params__", "init__", "dt", "duration", "current",
-            "protocol", "frequency_hz", "q_format", "overflow", "rounding", "max_steps",
+            "equations",
+            "threshold",
+            "reset",
+            "params__",
+            "init__",
+            "dt",
+            "duration",
+            "current",
+            "protocol",
+            "frequency_hz",
+            "q_format",
+            "overflow",
+            "rounding",
+            "max_steps",
         ],
     ),
     ("resolve_word_format", &["q_format"]),
@@ -78,7 +123,10 @@ fn scalar(f: &Field) -> Result<()> {
     if f.shape.is_empty() {
         Ok(())
     } else {
-        Err(MirrorError::value(&f.name, format!("{} must be a scalar", f.name)))
+        Err(MirrorError::value(
+            &f.name,
+            format!("{} must be a scalar", f.name),
+        ))
     }
 }
 
@@ -114,7 +162,10 @@ pub fn int_in(x: &[Field], name: &str) -> Result<i64> {
     scalar(f)?;
     match value_of(f) {
         Value::Int(i) => Ok(i),
-        _ => Err(MirrorError::type_error(name, format!("{name} must be an int"))),
+        _ => Err(MirrorError::type_error(
+            name,
+            format!("{name} must be an int"),
+        )),
     }
 }
 
@@ -129,7 +180,10 @@ pub fn str_in(x: &[Field], name: &str) -> Result<String> {
     scalar(f)?;
     match value_of(f) {
         Value::Str(s) => Ok(s),
-        _ => Err(MirrorError::type_error(name, format!("{name} must be a str"))),
+        _ => Err(MirrorError::type_error(
+            name,
+            format!("{name} must be a str"),
+        )),
     }
 }
 
@@ -142,7 +196,10 @@ pub fn str_opt(x: &[Field], name: &str) -> Result<Option<String>> {
 pub fn str_list(x: &[Field], name: &str) -> Result<Vec<String>> {
     let a = fields::str_array(x, name)?;
     if a.ndim() != 1 {
-        return Err(MirrorError::type_error(name, format!("{name} must be a list of str")));
+        return Err(MirrorError::type_error(
+            name,
+            format!("{name} must be a list of str"),
+        ));
     }
     Ok(a.data().to_vec())
 }
@@ -191,7 +248,11 @@ pub fn index_in(x: &[Field], name: &str) -> Result<Vec<i64>> {
 /// The entries of the mapping `prefix` (e.g. `params.`) as Python scalars.
 pub fn group(x: &[Field], prefix: &str) -> Vec<(String, Value)> {
     x.iter()
-        .filter_map(|f| f.name.strip_prefix(prefix).map(|k| (k.to_string(), value_of(f))))
+        .filter_map(|f| {
+            f.name
+                .strip_prefix(prefix)
+                .map(|k| (k.to_string(), value_of(f)))
+        })
         .collect()
 }
 
@@ -228,9 +289,9 @@ pub fn config_in(x: &[Field], taken: &[&str]) -> Result<Config> {
 /// Refuses an input the direct op does not take (naming it).
 fn check_inputs(x: &[Field], op: &str, names: &[&str]) -> Result<()> {
     for f in x.iter().filter(|f| f.name != "op") {
-        let known = names.iter().any(|n| {
-            *n == f.name || (n.ends_with("__") && f.name.starts_with(n))
-        });
+        let known = names
+            .iter()
+            .any(|n| *n == f.name || (n.ends_with("__") && f.name.starts_with(n)));
         if !known {
             return Err(MirrorError::type_error(
                 &f.name,

@@ -8,9 +8,7 @@ use crate::error::{MirrorError, Result};
 use crate::golden::Field;
 
 use super::equations::simulate_equations;
-use super::exact::{
-    STEP_TOLERANCE, linspace, logspace, round_decimals, whole_steps,
-};
+use super::exact::{STEP_TOLERANCE, linspace, logspace, round_decimals, whole_steps};
 use super::expr::{evaluate, names_of, parse_expression};
 use super::fixed::{MAX_DATA_WIDTH, MAX_INTEGER_POWER, MIN_DATA_WIDTH, resolve_word_format};
 use super::golden_cases::{
@@ -26,9 +24,9 @@ use super::responses::{
 };
 use super::runs::{Config, Drive, MAX_STEPS, Run, TAU, drive_samples};
 use super::sweeps::{
-    ATTRACTOR_DECIMALS, ATTRACTOR_EXTREMA_KEPT, ATTRACTOR_MIN_SAMPLES, MAX_POINTS,
-    RATE_DEFINITION, SENSITIVITY_DECIMALS, SENSITIVITY_PERTURBATION, attractor_sample,
-    bifurcation_sweep, fi_curve_sweep, heatmap_2d, sensitivity_analysis,
+    ATTRACTOR_DECIMALS, ATTRACTOR_EXTREMA_KEPT, ATTRACTOR_MIN_SAMPLES, MAX_POINTS, RATE_DEFINITION,
+    SENSITIVITY_DECIMALS, SENSITIVITY_PERTURBATION, attractor_sample, bifurcation_sweep,
+    fi_curve_sweep, heatmap_2d, sensitivity_analysis,
 };
 
 const LIBM_FUNCTIONS: [&str; 7] = ["exp", "log", "sin", "cos", "tanh", "cosh", "sinh"];
@@ -43,17 +41,26 @@ fn mask<T>(v: &[Option<T>]) -> Vec<u8> {
 
 fn matrix_f64(name: &str, rows: &[Vec<f64>], cols: usize) -> Result<Field> {
     let data: Vec<f64> = rows.iter().flatten().copied().collect();
-    Ok(Field::from_f64(name, NdArray::new(name, vec![rows.len(), cols], data)?))
+    Ok(Field::from_f64(
+        name,
+        NdArray::new(name, vec![rows.len(), cols], data)?,
+    ))
 }
 
 fn matrix_u8(name: &str, rows: &[Vec<bool>]) -> Result<Field> {
     let cols = rows.first().map_or(0, Vec::len);
     let data: Vec<u8> = rows.iter().flatten().map(|&b| u8::from(b)).collect();
-    Ok(Field::from_u8(name, NdArray::new(name, vec![rows.len(), cols], data)?))
+    Ok(Field::from_u8(
+        name,
+        NdArray::new(name, vec![rows.len(), cols], data)?,
+    ))
 }
 
 fn uses_libm(text: &str) -> bool {
-    text.contains("**") || LIBM_FUNCTIONS.iter().any(|f| text.contains(&format!("{f}(")))
+    text.contains("**")
+        || LIBM_FUNCTIONS
+            .iter()
+            .any(|f| text.contains(&format!("{f}(")))
 }
 
 /// The outputs of one run (`driven_` names when a sine or libm drove it).
@@ -90,7 +97,10 @@ pub fn model_case(op: &str, names: &[&str], x: &[Field]) -> Result<Vec<Field>> {
         "fi_curve_sweep" => {
             let (i_min, i_max) = (real_in(x, "i_min")?, real_in(x, "i_max")?);
             let (currents, rates) = fi_curve_sweep(sim, &cfg, i_min, i_max, int_in(x, "i_steps")?)?;
-            Ok(vec![Field::f64s("currents", currents), Field::f64s("rates", rates)])
+            Ok(vec![
+                Field::f64s("currents", currents),
+                Field::f64s("rates", rates),
+            ])
         }
         "bifurcation_sweep" => bifurcation(sim, &cfg, x),
         "sensitivity_analysis" => sensitivity(sim, &cfg, x),
@@ -123,7 +133,11 @@ pub fn model_case(op: &str, names: &[&str], x: &[Field]) -> Result<Vec<Field>> {
     }
 }
 
-fn bifurcation(sim: &dyn Fn(&Config) -> Result<Run>, cfg: &Config, x: &[Field]) -> Result<Vec<Field>> {
+fn bifurcation(
+    sim: &dyn Fn(&Config) -> Result<Run>,
+    cfg: &Config,
+    x: &[Field],
+) -> Result<Vec<Field>> {
     let variable = str_opt(x, "variable")?;
     let b = bifurcation_sweep(
         sim,
@@ -136,7 +150,10 @@ fn bifurcation(sim: &dyn Fn(&Config) -> Result<Run>, cfg: &Config, x: &[Field]) 
     )?;
     let mut out = vec![
         Field::f64s("param_values", b.param_values),
-        Field::i64s("counts", b.attractors.iter().map(|a| a.len() as i64).collect()),
+        Field::i64s(
+            "counts",
+            b.attractors.iter().map(|a| a.len() as i64).collect(),
+        ),
         Field::f64s("attractors", b.attractors.concat()),
         Field::strs("kinds", b.kinds.iter().map(|k| k.to_string()).collect()),
         Field::str_scalar("variable", &b.variable),
@@ -150,26 +167,54 @@ fn bifurcation(sim: &dyn Fn(&Config) -> Result<Run>, cfg: &Config, x: &[Field]) 
     Ok(out)
 }
 
-fn sensitivity(sim: &dyn Fn(&Config) -> Result<Run>, cfg: &Config, x: &[Field]) -> Result<Vec<Field>> {
+fn sensitivity(
+    sim: &dyn Fn(&Config) -> Result<Run>,
+    cfg: &Config,
+    x: &[Field],
+) -> Result<Vec<Field>> {
     let names = str_list(x, "param_names")?;
     let perturbation = real_or(x, "perturbation", SENSITIVITY_PERTURBATION)?;
     let s = sensitivity_analysis(sim, cfg, &names, perturbation)?;
     let rows = &s.rows;
     Ok(vec![
         Field::strs("params", rows.iter().map(|r| r.param.clone()).collect()),
-        Field::f64s("sensitivities", rows.iter().map(|r| nan(r.sensitivity)).collect()),
-        Field::u8s("defined", mask(&rows.iter().map(|r| r.sensitivity).collect::<Vec<_>>())),
-        Field::u8s("has_rates", rows.iter().map(|r| u8::from(r.rates.is_some())).collect()),
-        Field::f64s("rates_minus", rows.iter().map(|r| nan(r.rates.map(|p| p.0))).collect()),
-        Field::f64s("rates_plus", rows.iter().map(|r| nan(r.rates.map(|p| p.1))).collect()),
-        Field::strs("reasons", rows.iter().map(|r| r.reason.unwrap_or("").to_string()).collect()),
+        Field::f64s(
+            "sensitivities",
+            rows.iter().map(|r| nan(r.sensitivity)).collect(),
+        ),
+        Field::u8s(
+            "defined",
+            mask(&rows.iter().map(|r| r.sensitivity).collect::<Vec<_>>()),
+        ),
+        Field::u8s(
+            "has_rates",
+            rows.iter().map(|r| u8::from(r.rates.is_some())).collect(),
+        ),
+        Field::f64s(
+            "rates_minus",
+            rows.iter().map(|r| nan(r.rates.map(|p| p.0))).collect(),
+        ),
+        Field::f64s(
+            "rates_plus",
+            rows.iter().map(|r| nan(r.rates.map(|p| p.1))).collect(),
+        ),
+        Field::strs(
+            "reasons",
+            rows.iter()
+                .map(|r| r.reason.unwrap_or("").to_string())
+                .collect(),
+        ),
         Field::f64_scalar("base_rate", s.base_rate),
         Field::str_scalar("domain", s.domain.as_str()),
         Field::i64_scalar("undefined", s.undefined as i64),
     ])
 }
 
-fn frequency(sim: &dyn Fn(&Config) -> Result<Run>, cfg: &Config, x: &[Field]) -> Result<Vec<Field>> {
+fn frequency(
+    sim: &dyn Fn(&Config) -> Result<Run>,
+    cfg: &Config,
+    x: &[Field],
+) -> Result<Vec<Field>> {
     let f = frequency_response(
         sim,
         cfg,
@@ -182,12 +227,24 @@ fn frequency(sim: &dyn Fn(&Config) -> Result<Run>, cfg: &Config, x: &[Field]) ->
     let p = &f.points;
     Ok(vec![
         Field::f64s("frequencies_hz", f.frequencies_hz.clone()),
-        Field::u8s("measured", mask(&p.iter().map(|m| m.rate_hz).collect::<Vec<_>>())),
+        Field::u8s(
+            "measured",
+            mask(&p.iter().map(|m| m.rate_hz).collect::<Vec<_>>()),
+        ),
         Field::f64s("mean_rates", p.iter().map(|m| nan(m.rate_hz)).collect()),
-        Field::f64s("modulation_hz", p.iter().map(|m| nan(m.modulation_hz)).collect()),
+        Field::f64s(
+            "modulation_hz",
+            p.iter().map(|m| nan(m.modulation_hz)).collect(),
+        ),
         Field::f64s("gain", f.gain.iter().map(|g| nan(*g)).collect()),
-        Field::f64s("phase_lag_deg", p.iter().map(|m| nan(m.phase_lag_deg)).collect()),
-        Field::f64s("vector_strength", p.iter().map(|m| nan(m.vector_strength)).collect()),
+        Field::f64s(
+            "phase_lag_deg",
+            p.iter().map(|m| nan(m.phase_lag_deg)).collect(),
+        ),
+        Field::f64s(
+            "vector_strength",
+            p.iter().map(|m| nan(m.vector_strength)).collect(),
+        ),
         Field::i64s("cycles", p.iter().map(|m| m.cycles).collect()),
         Field::f64_scalar("amplitude", f.amplitude),
         Field::str_scalar("domain", f.domain.as_str()),
@@ -202,7 +259,10 @@ fn constants() -> Vec<Field> {
         i("attractor_extrema_kept", ATTRACTOR_EXTREMA_KEPT as i64),
         i("attractor_min_samples", ATTRACTOR_MIN_SAMPLES as i64),
         r("frequency_response_depth", FREQUENCY_RESPONSE_DEPTH),
-        i("frequency_response_min_cycles", FREQUENCY_RESPONSE_MIN_CYCLES),
+        i(
+            "frequency_response_min_cycles",
+            FREQUENCY_RESPONSE_MIN_CYCLES,
+        ),
         r("sensitivity_perturbation", SENSITIVITY_PERTURBATION),
         i("sensitivity_decimals", SENSITIVITY_DECIMALS as i64),
         i("error_decimals", ERROR_DECIMALS as i64),
@@ -216,8 +276,14 @@ fn constants() -> Vec<Field> {
         r("tau", TAU),
         r("half_pi", HALF_PI),
         r("degrees_per_radian", DEGREES_PER_RADIAN),
-        Field::f64s("default_range_0", vec![DEFAULT_RANGES[0].0, DEFAULT_RANGES[0].1]),
-        Field::f64s("default_range_1", vec![DEFAULT_RANGES[1].0, DEFAULT_RANGES[1].1]),
+        Field::f64s(
+            "default_range_0",
+            vec![DEFAULT_RANGES[0].0, DEFAULT_RANGES[0].1],
+        ),
+        Field::f64s(
+            "default_range_1",
+            vec![DEFAULT_RANGES[1].0, DEFAULT_RANGES[1].1],
+        ),
         Field::f64s("lif_defaults", LIF_DEFAULTS.iter().map(|p| p.1).collect()),
         Field::f64s(
             "fitzhugh_nagumo_defaults",
@@ -241,12 +307,19 @@ pub fn direct_case(op: &str, x: &[Field]) -> Result<Vec<Field>> {
                 real_in(x, "frequency_hz")?,
                 real_in(x, "bias")?,
             )?;
-            let name = if protocol == "sine" { "samples_sine" } else { "samples" };
+            let name = if protocol == "sine" {
+                "samples_sine"
+            } else {
+                "samples"
+            };
             Ok(vec![Field::f64s(name, samples)])
         }
         "attractor_sample" => {
             let (values, kind) = attractor_sample(&vector_in(x, "trace")?);
-            Ok(vec![Field::f64s("values", values), Field::str_scalar("kind", kind)])
+            Ok(vec![
+                Field::f64s("values", values),
+                Field::str_scalar("kind", kind),
+            ])
         }
         "spike_triggered_average" => {
             let s = spike_triggered_average(
@@ -268,7 +341,10 @@ pub fn direct_case(op: &str, x: &[Field]) -> Result<Vec<Field>> {
         "half_window" => {
             let (w, d) = (vector_in(x, "window_ms")?, vector_in(x, "dt")?);
             if w.len() != d.len() {
-                return Err(MirrorError::value("dt", "dt must have the shape of window_ms"));
+                return Err(MirrorError::value(
+                    "dt",
+                    "dt must have the shape of window_ms",
+                ));
             }
             let half = w
                 .iter()
@@ -283,8 +359,15 @@ pub fn direct_case(op: &str, x: &[Field]) -> Result<Vec<Field>> {
             let a = array_in(x, "values")?;
             real_array("values", &a, Form::Any)?;
             let digits = check_int("digits", int_in(x, "digits")?, 0, Some(16))?;
-            let data = a.data().iter().map(|&v| round_decimals(v, digits)).collect();
-            Ok(vec![Field::from_f64("values", NdArray::new("values", a.shape().to_vec(), data)?)])
+            let data = a
+                .data()
+                .iter()
+                .map(|&v| round_decimals(v, digits))
+                .collect();
+            Ok(vec![Field::from_f64(
+                "values",
+                NdArray::new("values", a.shape().to_vec(), data)?,
+            )])
         }
         "whole_steps" => steps(x),
         "evaluate" => evaluate_case(x),
@@ -326,7 +409,10 @@ fn modulation(x: &[Field]) -> Result<Vec<Field>> {
     let n_steps = check_int("n_steps", int_in(x, "n_steps")?, 1, Some(MAX_STEPS + 1))?;
     let spikes = index_in(x, "spikes")?;
     if let Some(&s) = spikes.iter().find(|&&s| s < 0 || s as usize >= n_steps) {
-        return Err(MirrorError::value("spikes", format!("spike {s} is outside [0, {n_steps})")));
+        return Err(MirrorError::value(
+            "spikes",
+            format!("spike {s} is outside [0, {n_steps})"),
+        ));
     }
     let spikes: Vec<usize> = spikes.iter().map(|&s| s as usize).collect();
     let dt = check_real("dt", real_in(x, "dt")?, Bounds::POSITIVE)?;
@@ -350,7 +436,10 @@ fn spaced(op: &str, x: &[Field]) -> Result<Vec<Field>> {
         return Ok(vec![Field::f64s("values", linspace(lo, hi, n))]);
     }
     if !(lo > 0.0 && hi > 0.0) {
-        return Err(MirrorError::value("lo", "lo and hi must be > 0 for logspace"));
+        return Err(MirrorError::value(
+            "lo",
+            "lo and hi must be > 0 for logspace",
+        ));
     }
     Ok(vec![Field::f64s("values_log", logspace(lo, hi, n))])
 }
@@ -358,7 +447,10 @@ fn spaced(op: &str, x: &[Field]) -> Result<Vec<Field>> {
 fn steps(x: &[Field]) -> Result<Vec<Field>> {
     let (d, t) = (vector_in(x, "duration")?, vector_in(x, "dt")?);
     if d.len() != t.len() {
-        return Err(MirrorError::value("dt", "dt must have the shape of duration"));
+        return Err(MirrorError::value(
+            "dt",
+            "dt must have the shape of duration",
+        ));
     }
     let mut out = Vec::with_capacity(d.len());
     for (&duration, &dt) in d.iter().zip(&t) {
@@ -366,7 +458,10 @@ fn steps(x: &[Field]) -> Result<Vec<Field>> {
             return Err(MirrorError::value("dt", "duration must be >= 0 and dt > 0"));
         }
         if duration / dt >= 9_007_199_254_740_992.0 {
-            return Err(MirrorError::value("duration", "duration / dt must stay below 2**53"));
+            return Err(MirrorError::value(
+                "duration",
+                "duration / dt must stay below 2**53",
+            ));
         }
         out.push(whole_steps(duration, dt));
     }
@@ -384,15 +479,28 @@ fn evaluate_case(x: &[Field]) -> Result<Vec<Field>> {
             Ok((k, r))
         })
         .collect::<Result<_>>()?;
-    if let Some(name) = names_of(&node).into_iter().find(|n| !env.iter().any(|(k, _)| k == n)) {
-        return Err(MirrorError::value("expression", format!("names__{name} is missing")));
+    if let Some(name) = names_of(&node)
+        .into_iter()
+        .find(|n| !env.iter().any(|(k, _)| k == n))
+    {
+        return Err(MirrorError::value(
+            "expression",
+            format!("names__{name} is missing"),
+        ));
     }
     let (value, failed) = match evaluate(&node, &env) {
         Ok(v) => (v, 0),
         Err(_) => (f64::NAN, 1),
     };
-    let name = if uses_libm(&text) { "value_libm" } else { "value" };
-    Ok(vec![Field::f64_scalar(name, value), Field::u8_scalar("failed", failed)])
+    let name = if uses_libm(&text) {
+        "value_libm"
+    } else {
+        "value"
+    };
+    Ok(vec![
+        Field::f64_scalar(name, value),
+        Field::u8_scalar("failed", failed),
+    ])
 }
 
 fn nullclines(x: &[Field]) -> Result<Vec<Field>> {
@@ -402,7 +510,10 @@ fn nullclines(x: &[Field]) -> Result<Vec<Field>> {
             let name = format!("ranges__{k}");
             let a = array_in(x, &name)?;
             if a.ndim() != 1 {
-                return Err(MirrorError::value(&name, format!("{name} must be two numbers")));
+                return Err(MirrorError::value(
+                    &name,
+                    format!("{name} must be two numbers"),
+                ));
             }
             Ok((k, a.data().to_vec()))
         })
@@ -418,7 +529,10 @@ fn nullclines(x: &[Field]) -> Result<Vec<Field>> {
     )?;
     let points = |name: &str, p: &[[f64; 2]]| -> Result<Field> {
         let data = p.iter().flatten().copied().collect();
-        Ok(Field::from_f64(name, NdArray::new(name, vec![p.len(), 2], data)?))
+        Ok(Field::from_f64(
+            name,
+            NdArray::new(name, vec![p.len(), 2], data)?,
+        ))
     };
     Ok(vec![
         Field::f64s("x", nc.x.clone()),
@@ -427,7 +541,10 @@ fn nullclines(x: &[Field]) -> Result<Vec<Field>> {
         points("points_1", &nc.points[1])?,
         matrix_u8("validity_0", &nc.validity[0])?,
         matrix_u8("validity_1", &nc.validity[1])?,
-        Field::strs("held_names", nc.held.iter().map(|(n, _)| n.clone()).collect()),
+        Field::strs(
+            "held_names",
+            nc.held.iter().map(|(n, _)| n.clone()).collect(),
+        ),
         Field::f64s("held_values", nc.held.iter().map(|(_, v)| *v).collect()),
         Field::str_scalar("domain", nc.domain.as_str()),
     ])
@@ -456,9 +573,15 @@ fn precision(x: &[Field]) -> Result<Vec<Field>> {
     )?;
     let mut out = Vec::new();
     for (j, name) in p.variables.iter().enumerate() {
-        out.push(Field::f64s(&format!("float_{name}"), p.float.states[j].clone()));
+        out.push(Field::f64s(
+            &format!("float_{name}"),
+            p.float.states[j].clone(),
+        ));
         out.push(Field::i64s(&format!("words_{name}"), p.words[j].clone()));
-        out.push(Field::f64s(&format!("quant_{name}"), p.quantised.states[j].clone()));
+        out.push(Field::f64s(
+            &format!("quant_{name}"),
+            p.quantised.states[j].clone(),
+        ));
     }
     let steps = |s: &[usize]| s.iter().map(|&k| k as i64).collect();
     out.push(Field::i64s("float_spikes", steps(&p.float.spikes)));
@@ -481,8 +604,10 @@ fn precision(x: &[Field]) -> Result<Vec<Field>> {
     }
     let sat: Vec<i64> = p.saturation.iter().flatten().copied().collect();
     let rows = p.saturation.len();
-    out.push(Field::from_i64("saturation", NdArray::new("saturation", vec![rows, 2], sat)?));
+    out.push(Field::from_i64(
+        "saturation",
+        NdArray::new("saturation", vec![rows, 2], sat)?,
+    ));
     out.push(Field::f64s("error", p.error.to_vec()));
     Ok(out)
 }
-

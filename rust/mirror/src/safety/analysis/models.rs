@@ -42,9 +42,12 @@ fn parameters<const N: usize>(cfg: &Config, defaults: &[(&str, f64); N]) -> Resu
     let mut out = defaults.map(|(_, v)| v);
     for (key, value) in cfg.params.iter() {
         let name = format!("params.{key}");
-        let slot = defaults.iter().position(|(n, _)| *n == key).ok_or_else(|| {
-            MirrorError::value(&name, format!("{name} is not a parameter of this model"))
-        })?;
+        let slot = defaults
+            .iter()
+            .position(|(n, _)| *n == key)
+            .ok_or_else(|| {
+                MirrorError::value(&name, format!("{name} is not a parameter of this model"))
+            })?;
         out[slot] = check_real(&name, value.real(&name)?, Bounds::ANY)?;
     }
     Ok(out)
@@ -67,7 +70,11 @@ fn setup<const N: usize>(
     cfg.check_known(KEYS, what)?;
     let p = parameters(cfg, defaults)?;
     let drive = Drive::from_config(cfg, current)?;
-    let (dt, n) = step_count(cfg.real("duration", duration)?, cfg.real("dt", 0.1)?, MAX_STEPS)?;
+    let (dt, n) = step_count(
+        cfg.real("duration", duration)?,
+        cfg.real("dt", 0.1)?,
+        MAX_STEPS,
+    )?;
     Ok(Setup { p, drive, dt, n })
 }
 
@@ -91,10 +98,17 @@ pub fn lif_neuron(cfg: &Config) -> Result<Run> {
     }
     if s.dt > tau {
         // The bound ties two arguments: name the one the caller set.
-        let arg = if cfg.keys.get("dt").is_some() { "dt" } else { "params.tau_ms" };
+        let arg = if cfg.keys.get("dt").is_some() {
+            "dt"
+        } else {
+            "params.tau_ms"
+        };
         return Err(MirrorError::value(
             arg,
-            format!("dt must be <= params.tau_ms = {tau:?} (forward Euler), got {:?}", s.dt),
+            format!(
+                "dt must be <= params.tau_ms = {tau:?} (forward Euler), got {:?}",
+                s.dt
+            ),
         ));
     }
     if reset >= threshold {
@@ -129,7 +143,13 @@ pub fn lif_neuron(cfg: &Config) -> Result<Run> {
 /// `dw = ((v + a) - b * w) / tau`, `v' = v + dt * dv`, `w = w + dt * dw`;
 /// a spike on an upward crossing `v < v_threshold <= v'`.
 pub fn fitzhugh_nagumo(cfg: &Config) -> Result<Run> {
-    let s = setup(cfg, &FITZHUGH_NAGUMO_DEFAULTS, 0.5, 500.0, "fitzhugh_nagumo")?;
+    let s = setup(
+        cfg,
+        &FITZHUGH_NAGUMO_DEFAULTS,
+        0.5,
+        500.0,
+        "fitzhugh_nagumo",
+    )?;
     let [a, b, tau, threshold, v0, w0] = s.p;
     if tau <= 0.0 {
         return Err(MirrorError::value(
@@ -146,11 +166,14 @@ pub fn fitzhugh_nagumo(cfg: &Config) -> Result<Run> {
         let dv = ((v - (v * v * v) / 3.0) - w) + samples[k];
         let dw = ((v + a) - b * w) / tau;
         let v_new = v + s.dt * dv;
-        w = w + s.dt * dw;
+        w += s.dt * dw;
         if !(v_new.is_finite() && w.is_finite()) {
             return Err(MirrorError::value(
                 "dt",
-                format!("dt = {:?} is too large: the Euler steps diverged at step {k}", s.dt),
+                format!(
+                    "dt = {:?} is too large: the Euler steps diverged at step {k}",
+                    s.dt
+                ),
             ));
         }
         if v < threshold && threshold <= v_new {

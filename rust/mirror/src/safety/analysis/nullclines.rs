@@ -46,8 +46,11 @@ fn range(name: &str, given: Option<&[f64]>, default: (f64, f64)) -> Result<(f64,
     if !(lo.is_finite() && hi.is_finite()) {
         return Err(input_error(&field, "must be two finite numbers"));
     }
-    if !(lo < hi) {
-        return Err(input_error(&field, format!("must be increasing, got ({lo:?}, {hi:?})")));
+    if lo >= hi {
+        return Err(input_error(
+            &field,
+            format!("must be increasing, got ({lo:?}, {hi:?})"),
+        ));
     }
     if !(hi - lo).is_finite() {
         return Err(input_error(&field, "must have a finite width"));
@@ -70,11 +73,17 @@ pub fn nullclines_2d(
     held: &[(String, f64)],
 ) -> Result<Nullclines> {
     if var_names.len() != 2 {
-        return Err(input_error("var_names", "nullclines need exactly two swept variables"));
+        return Err(input_error(
+            "var_names",
+            "nullclines need exactly two swept variables",
+        ));
     }
     let (v0, v1) = (&var_names[0], &var_names[1]);
     if v0 == v1 {
-        return Err(input_error("var_names", "the two swept variables must differ"));
+        return Err(input_error(
+            "var_names",
+            "the two swept variables must differ",
+        ));
     }
     if !(2..=MAX_GRID).contains(&grid_size) {
         return Err(input_error(
@@ -86,16 +95,25 @@ pub fn nullclines_2d(
     let system = build_system(equations, None, None, params, &[], true)?;
     for name in [v0, v1] {
         if !system.variables.contains(name) {
-            return Err(input_error("var_names", format!("{name:?} is not an equation variable")));
+            return Err(input_error(
+                "var_names",
+                format!("{name:?} is not an equation variable"),
+            ));
         }
     }
     for (name, value) in held {
         let field = format!("held.{name}");
         if !system.variables.contains(name) {
-            return Err(input_error(&field, format!("{name:?} is not an equation variable")));
+            return Err(input_error(
+                &field,
+                format!("{name:?} is not an equation variable"),
+            ));
         }
         if name == v0 || name == v1 {
-            return Err(input_error(&field, format!("{name:?} is swept and cannot be held")));
+            return Err(input_error(
+                &field,
+                format!("{name:?} is swept and cannot be held"),
+            ));
         }
         if !value.is_finite() {
             return Err(input_error(&field, "must be a finite number"));
@@ -119,7 +137,11 @@ pub fn nullclines_2d(
         .iter()
         .filter(|v| *v != v0 && *v != v1)
         .map(|v| {
-            let h = held.iter().rev().find(|(n, _)| n == v).map_or(0.0, |(_, x)| *x);
+            let h = held
+                .iter()
+                .rev()
+                .find(|(n, _)| n == v)
+                .map_or(0.0, |(_, x)| *x);
             (v.clone(), h)
         })
         .collect();
@@ -149,8 +171,12 @@ pub fn nullclines_2d(
                     continue;
                 }
                 let known: Vec<f64> = corners.iter().flatten().copied().collect();
-                let lo = known[1..].iter().fold(known[0], |m, &v| if v < m { v } else { m });
-                let hi = known[1..].iter().fold(known[0], |m, &v| if v > m { v } else { m });
+                let lo = known[1..]
+                    .iter()
+                    .fold(known[0], |m, &v| if v < m { v } else { m });
+                let hi = known[1..]
+                    .iter()
+                    .fold(known[0], |m, &v| if v > m { v } else { m });
                 if lo <= 0.0 && 0.0 <= hi {
                     points.push([x[j], y[i]]);
                 }
@@ -171,7 +197,9 @@ pub fn nullclines_2d(
         Domain::Partial
     };
     let mask = |z: &Vec<Vec<Option<f64>>>| -> Vec<Vec<bool>> {
-        z.iter().map(|row| row.iter().map(Option::is_some).collect()).collect()
+        z.iter()
+            .map(|row| row.iter().map(Option::is_some).collect())
+            .collect()
     };
     Ok(Nullclines {
         points: [contour(&values[0]), contour(&values[1])],

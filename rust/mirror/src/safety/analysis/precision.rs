@@ -138,10 +138,16 @@ pub fn precision_compare(
 ) -> Result<PrecisionComparison> {
     let (_, step, samples) = experiment(dt, duration, drive, max_steps)?;
     if !SUPPORTED_OVERFLOW.contains(&overflow) {
-        return Err(input_error("overflow", format!("{overflow:?} is not a policy")));
+        return Err(input_error(
+            "overflow",
+            format!("{overflow:?} is not a policy"),
+        ));
     }
     if !SUPPORTED_ROUNDING.contains(&rounding) {
-        return Err(input_error("rounding", format!("{rounding:?} is not a policy")));
+        return Err(input_error(
+            "rounding",
+            format!("{rounding:?} is not a policy"),
+        ));
     }
     let (data_width, fraction) = resolve_word_format(q_format)?;
     let fmt = WordFormat {
@@ -158,8 +164,12 @@ pub fn precision_compare(
         threshold.unwrap_or(""),
         reset.unwrap_or(""),
     )?;
-    let first = samples[1..].iter().fold(samples[0], |m, &x| if x < m { x } else { m });
-    let last = samples[1..].iter().fold(samples[0], |m, &x| if x > m { x } else { m });
+    let first = samples[1..]
+        .iter()
+        .fold(samples[0], |m, &x| if x < m { x } else { m });
+    let last = samples[1..]
+        .iter()
+        .fold(samples[0], |m, &x| if x > m { x } else { m });
     if !(fmt.representable(first) && fmt.representable(last)) {
         return Err(input_error(
             "current",

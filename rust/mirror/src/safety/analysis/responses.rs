@@ -22,7 +22,7 @@ pub fn half_window(window_ms: f64, dt: f64) -> Result<usize> {
     let ratio = (check_real("window_ms", window_ms, Bounds::POSITIVE)?
         / check_real("dt", dt, Bounds::POSITIVE)?)
         / 2.0;
-    if !(ratio < 4_503_599_627_370_496.0) {
+    if ratio >= 4_503_599_627_370_496.0 {
         return Err(MirrorError::value(
             "window_ms",
             format!("window_ms must be under 2**53 samples of dt, got {window_ms:?} / {dt:?}"),
@@ -70,7 +70,10 @@ pub fn spike_triggered_average(
     if !time.is_empty() && time.len() != n {
         return Err(MirrorError::value(
             "time",
-            format!("time must be empty or have the length of voltage ({n}), got {}", time.len()),
+            format!(
+                "time must be empty or have the length of voltage ({n}), got {}",
+                time.len()
+            ),
         ));
     }
     let mut idx = Vec::with_capacity(spikes.len());
@@ -96,7 +99,7 @@ pub fn spike_triggered_average(
     if idx.len() < 2 {
         return Ok(empty(idx.len()));
     }
-    if !((window / step) / 2.0 <= n as f64) {
+    if (window / step) / 2.0 > n as f64 {
         return Ok(empty(0));
     }
     let hw = half_window(window, step)?;
@@ -232,7 +235,10 @@ pub fn frequency_response(
     let n = check_count(n_freqs, "n_freqs")?;
     let level = check_real("bias", bias, Bounds::ANY)?;
     if level == 0.0 {
-        return Err(MirrorError::value("bias", "bias must be a non-zero, finite current"));
+        return Err(MirrorError::value(
+            "bias",
+            "bias must be a non-zero, finite current",
+        ));
     }
     let depth = check_real("depth", depth, Bounds::ANY)?;
     if !(0.0 < depth && depth < 1.0) {

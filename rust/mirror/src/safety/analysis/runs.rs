@@ -45,7 +45,10 @@ impl Value {
     pub fn text(&self, name: &str) -> Result<&str> {
         match self {
             Value::Str(s) => Ok(s),
-            _ => Err(MirrorError::type_error(name, format!("{name} must be a str"))),
+            _ => Err(MirrorError::type_error(
+                name,
+                format!("{name} must be a str"),
+            )),
         }
     }
 }
@@ -288,7 +291,7 @@ pub fn step_count(duration: f64, dt: f64, max_steps: i64) -> Result<(f64, usize)
     let step = check_real("dt", dt, Bounds::POSITIVE)?;
     let length = check_real("duration", duration, Bounds::POSITIVE)?;
     let ratio = length / step;
-    if !(ratio < (max_steps + 1) as f64) {
+    if ratio >= (max_steps + 1) as f64 {
         return Err(MirrorError::value(
             "duration",
             format!("duration must give at most {max_steps} steps of dt = {step:?}, got {ratio:?}"),

@@ -81,7 +81,10 @@ pub fn check_count(value: i64, name: &str) -> Result<usize> {
 /// An error about `from` renamed to `to` (the sweep argument that set the value).
 fn rename(e: MirrorError, from: &str, to: &str) -> MirrorError {
     if e.arg == from {
-        MirrorError { arg: to.to_string(), ..e }
+        MirrorError {
+            arg: to.to_string(),
+            ..e
+        }
     } else {
         e
     }
@@ -170,7 +173,10 @@ pub fn attractor_sample(trace: &[f64]) -> (Vec<f64>, &'static str) {
     }
     if distinct.is_empty() {
         let mean = sequential_sum(late.iter().copied()) / late.len() as f64;
-        return (vec![round_decimals(mean, ATTRACTOR_DECIMALS)], "fixed_point");
+        return (
+            vec![round_decimals(mean, ATTRACTOR_DECIMALS)],
+            "fixed_point",
+        );
     }
     distinct.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     (distinct, "extrema")
@@ -242,7 +248,10 @@ pub fn bifurcation_sweep(
         attractors.push(sample);
         kinds.push(kind);
     }
-    let insufficient = kinds.iter().filter(|k| **k == "insufficient_samples").count();
+    let insufficient = kinds
+        .iter()
+        .filter(|k| **k == "insufficient_samples")
+        .count();
     Ok(BifurcationSweep {
         param_values,
         attractors,
