@@ -77,7 +77,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def api_html(site: Path) -> str:
-    return (site / "api" / "index.html").read_text(encoding="utf-8")
+    # the API page and the safety surfaces' pages (docs/safety/<surface>.md), which
+    # document their modules in full
+    pages = [site / "api" / "index.html", *sorted((site / "safety").glob("*/index.html"))]
+    return "".join(page.read_text(encoding="utf-8") for page in pages)
 
 
 def text_of(fragment: str) -> str:

@@ -67,8 +67,7 @@ class MetricContract:
     domain: DomainStatus = "complete"
     domain_detail: Mapping[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        """Refuse an empty kind or definition and an unknown domain verdict."""
+    def __post_init__(self) -> None:  # refuses an empty kind or definition, an unknown domain
         if not isinstance(self.kind, str) or not self.kind:
             raise ValueError(f"metric contract kind must be a non-empty str, got {self.kind!r}")
         if not isinstance(self.definition, str) or not self.definition:

@@ -30,7 +30,23 @@ STEP_TOLERANCE = 1e-9
 
 
 def linspace(lo: float, hi: float, n: int) -> list[float]:
-    """``n`` evenly spaced values from ``lo`` to ``hi``, both included (see the module doc)."""
+    """``n`` evenly spaced values from ``lo`` to ``hi``, both included (NumPy's formula).
+
+    Parameters
+    ----------
+    lo : float
+        First value.
+    hi : float
+        Last value (exactly).
+    n : int
+        Number of values, ``>= 1``.
+
+    Returns
+    -------
+    list of float
+        ``[lo]`` for ``n == 1``; else ``lo + k * ((hi - lo) / (n - 1))`` for
+        ``k < n - 1`` and ``hi``.
+    """
     if n == 1:
         return [lo]
     step = (hi - lo) / (n - 1)
@@ -40,17 +56,56 @@ def linspace(lo: float, hi: float, n: int) -> list[float]:
 
 
 def logspace(lo: float, hi: float, n: int) -> list[float]:
-    """``n`` log-spaced values from ``lo`` to ``hi`` (both ``> 0``), as NumPy's ``logspace``."""
+    """``n`` log-spaced values from ``lo`` to ``hi``, as NumPy's ``logspace``.
+
+    Parameters
+    ----------
+    lo : float
+        First value, ``> 0``.
+    hi : float
+        Last value, ``> 0``.
+    n : int
+        Number of values, ``>= 1``.
+
+    Returns
+    -------
+    list of float
+        ``10.0 ** y`` for each ``y`` of ``linspace(log10(lo), log10(hi), n)``.
+    """
     return [10.0 ** y for y in linspace(math.log10(lo), math.log10(hi), n)]
 
 
 def round_decimals(x: float, digits: int) -> float:
-    """Python's ``round(x, digits)`` for a finite float (exact decimal, ties to even)."""
+    """Python's ``round(x, digits)``: the exact decimal value rounded half to even.
+
+    Parameters
+    ----------
+    x : float
+        A finite value.
+    digits : int
+        Decimals, ``>= 0``.
+
+    Returns
+    -------
+    float
+        The double nearest to the rounded decimal (``round(2.675, 2) == 2.67``).
+    """
     return round(x, digits)
 
 
 def sequential_sum(values: Iterable[float]) -> float:
-    """``((0.0 + x_0) + x_1) + ...`` in the order given."""
+    """``((0.0 + x_0) + x_1) + ...`` in the order given (no pairwise summation).
+
+    Parameters
+    ----------
+    values : iterable of float
+        The terms.
+
+    Returns
+    -------
+    float
+        Their sum, left to right.
+    """
     total = 0.0
     for x in values:
         total += x
@@ -58,5 +113,18 @@ def sequential_sum(values: Iterable[float]) -> float:
 
 
 def whole_steps(duration: float, dt: float) -> int:
-    """``floor(duration / dt + STEP_TOLERANCE)`` for finite ``duration >= 0`` and ``dt > 0``."""
+    """Whole steps of ``dt`` in ``duration``: ``floor(duration / dt + STEP_TOLERANCE)``.
+
+    Parameters
+    ----------
+    duration : float
+        Finite, ``>= 0``.
+    dt : float
+        Finite, ``> 0`` (with ``duration / dt`` finite).
+
+    Returns
+    -------
+    int
+        The step count; a ratio within ``1e-9`` below an integer counts as it.
+    """
     return math.floor(duration / dt + STEP_TOLERANCE)

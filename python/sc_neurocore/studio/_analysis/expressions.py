@@ -29,7 +29,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Union
 
 __all__ = ["PI", "FUNCTIONS", "ExpressionError", "EvaluationError", "Num", "Var", "Neg", "Bin",
            "Call", "Cmp", "Not", "BoolOp", "Node", "parse_expression", "parse_condition",
@@ -118,7 +117,7 @@ class BoolOp:
     right: Node
 
 
-Node = Union[Num, Var, Neg, Bin, Call, Cmp, Not, BoolOp]
+Node = Num | Var | Neg | Bin | Call | Cmp | Not | BoolOp
 """A syntax-tree node."""
 
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Union
 
 from .equations import INPUT_NAME, EquationSystem
 from .errors import input_error
@@ -195,7 +194,7 @@ class _Op:
     args: tuple[_FixedNode, ...]
 
 
-_FixedNode = Union[_Word, _Name, _Op]
+_FixedNode = _Word | _Name | _Op
 
 
 @dataclass(frozen=True)

@@ -169,6 +169,17 @@ def rate_modulation(spikes: Sequence[int], dt: float, n_steps: int,
 
     ``N == 0``: rate and modulation 0, lag and vector strength ``None``.
 
+    Parameters
+    ----------
+    spikes : sequence of int
+        Spike step indices of the run.
+    dt : float
+        Step (ms), ``> 0``.
+    n_steps : int
+        Steps of the run.
+    freq_hz : float
+        Drive frequency (Hz), ``> 0``.
+
     Returns
     -------
     dict

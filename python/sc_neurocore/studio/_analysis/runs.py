@@ -179,6 +179,23 @@ def run_payload(*, dt: float, n_steps: int, states: dict[str, list[float]],
                 final_state: Mapping[str, float]) -> dict[str, Any]:
     """The result of one run made here, in the ``simulate_fn`` protocol.
 
+    Parameters
+    ----------
+    dt : float
+        Step (ms).
+    n_steps : int
+        Number of steps.
+    states : dict of str to list of float
+        Every state's value after each step.
+    drive : sequence of float
+        The drive sample of each step.
+    spikes : list of int
+        Spike step indices.
+    initial_state : mapping of str to float
+        The state before step 0.
+    final_state : mapping of str to float
+        The state after the last step.
+
     Returns
     -------
     dict

@@ -22,7 +22,8 @@ fn reserved(name: &str) -> bool {
         || FUNCTIONS.iter().any(|(f, _)| *f == name)
 }
 
-fn input_error(field: &str, reason: impl Into<String>) -> MirrorError {
+/// A refused request field, as Python's `ModelInputError`: `"<field>: <reason>"`.
+pub fn input_error(field: &str, reason: impl Into<String>) -> MirrorError {
     MirrorError::value(field, format!("{field}: {}", reason.into()))
 }
 
@@ -284,39 +285,67 @@ pub fn environment(system: &EquationSystem, state: &[f64], current: f64) -> Vec<
     env
 }
 
-/// `(n_steps, dt, drive samples)` of an equation run; errors name the field.
-pub fn experiment(
-    dt: f64,
-    duration: f64,
-    drive: &Drive,
-    max_steps: i64,
-) -> Result<(usize, f64, Vec<f64>)> {
-    if max_steps < 1 {
-        return Err(input_error(
-            "max_steps",
-            format!("must be a positive int, got {max_steps}"),
-        ));
-    }
-    let (step, n) = step_count(duration, dt, max_steps)?;
-    Ok((n, step, drive.samples(n, step)))
+/// The request fields of an equation system (see [`build_system`]).
+#[derive(Debug, Clone, Copy)]
+pub struct SystemSpec<'a> {
+    /// `"d<var>/dt = <expression>"` lines.
+    pub equations: &'a [String],
+    /// The spike condition.
+    pub threshold: Option<&'a str>,
+    /// Reset assignments.
+    pub reset: Option<&'a str>,
+    /// Parameter values, in order.
+    pub params: &'a [(String, f64)],
+    /// Initial values, in order.
+    pub init: &'a [(String, f64)],
 }
 
-/// The run of [`build_system`]'s system over an experiment (see the Python
-/// `simulate_equations`).
-#[allow(clippy::too_many_arguments)] // the Python signature
-pub fn simulate_equations(
-    equations: &[String],
-    threshold: Option<&str>,
-    reset: Option<&str>,
-    params: &[(String, f64)],
-    init: &[(String, f64)],
-    dt: f64,
-    duration: f64,
-    drive: &Drive,
-    max_steps: i64,
-) -> Result<Run> {
-    let system = build_system(equations, threshold, reset, params, init, false)?;
-    let (_, step, samples) = experiment(dt, duration, drive, max_steps)?;
+impl SystemSpec<'_> {
+    /// The checked system (no noise symbol).
+    pub fn build(&self) -> Result<EquationSystem> {
+        build_system(
+            self.equations,
+            self.threshold,
+            self.reset,
+            self.params,
+            self.init,
+            false,
+        )
+    }
+}
+
+/// The experiment of an equation run: step, length, drive and step ceiling.
+#[derive(Debug, Clone, Copy)]
+pub struct ExperimentSpec<'a> {
+    /// Step (ms).
+    pub dt: f64,
+    /// Run length (ms).
+    pub duration: f64,
+    /// The drive.
+    pub drive: &'a Drive,
+    /// Step ceiling, `>= 1`.
+    pub max_steps: i64,
+}
+
+impl ExperimentSpec<'_> {
+    /// `(n_steps, dt, drive samples)`; errors name the field.
+    pub fn samples(&self) -> Result<(usize, f64, Vec<f64>)> {
+        if self.max_steps < 1 {
+            return Err(input_error(
+                "max_steps",
+                format!("must be a positive int, got {}", self.max_steps),
+            ));
+        }
+        let (step, n) = step_count(self.duration, self.dt, self.max_steps)?;
+        Ok((n, step, self.drive.samples(n, step)))
+    }
+}
+
+/// The forward-Euler run of an equation system over an experiment (see the
+/// Python `simulate_equations`).
+pub fn simulate_equations(system: &SystemSpec<'_>, experiment: &ExperimentSpec<'_>) -> Result<Run> {
+    let system = system.build()?;
+    let (_, step, samples) = experiment.samples()?;
     let (traces, spikes) = run_system(&system, &samples, step)?;
     let states = system.variables.iter().cloned().zip(traces).collect();
     Ok(Run::new(step, states, samples, spikes))

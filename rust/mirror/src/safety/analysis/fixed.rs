@@ -2,9 +2,9 @@
 //! (`sc_neurocore.studio._analysis.fixed_point`; the rules are in its docstring).
 //! Every operation is on integers, so Python and Rust agree bit for bit.
 
-use crate::error::{MirrorError, Result};
+use crate::error::Result;
 
-use super::equations::{EquationSystem, INPUT_NAME};
+use super::equations::{EquationSystem, INPUT_NAME, input_error};
 use super::expr::{Node, PI, evaluate, names_of};
 
 /// Overflow policies.
@@ -17,10 +17,6 @@ pub const MIN_DATA_WIDTH: i64 = 8;
 pub const MAX_DATA_WIDTH: i64 = 32;
 /// Largest literal exponent of `a ** n`.
 pub const MAX_INTEGER_POWER: i64 = 16;
-
-fn input_error(field: &str, reason: impl Into<String>) -> MirrorError {
-    MirrorError::value(field, format!("{field}: {}", reason.into()))
-}
 
 /// `(data_width, fraction)` of a `Q<m>.<f>` label; errors name `q_format`.
 pub fn resolve_word_format(q_format: &str) -> Result<(u32, u32)> {

@@ -144,11 +144,16 @@ pub fn value_of(f: &Field) -> Value {
     }
 }
 
-/// Real input `name` (an int converts).
-pub fn real_in(x: &[Field], name: &str) -> Result<f64> {
+/// The 0-D input `name` as a Python scalar.
+fn scalar_in(x: &[Field], name: &str) -> Result<Value> {
     let f = fields::find(x, name)?;
     scalar(f)?;
-    value_of(f).real(name)
+    Ok(value_of(f))
+}
+
+/// Real input `name` (an int converts).
+pub fn real_in(x: &[Field], name: &str) -> Result<f64> {
+    scalar_in(x, name)?.real(name)
 }
 
 /// Real input `name`, or `default` when absent.
@@ -158,9 +163,7 @@ pub fn real_or(x: &[Field], name: &str, default: f64) -> Result<f64> {
 
 /// Int input `name` (a float is a type error).
 pub fn int_in(x: &[Field], name: &str) -> Result<i64> {
-    let f = fields::find(x, name)?;
-    scalar(f)?;
-    match value_of(f) {
+    match scalar_in(x, name)? {
         Value::Int(i) => Ok(i),
         _ => Err(MirrorError::type_error(
             name,
@@ -176,15 +179,7 @@ pub fn int_or(x: &[Field], name: &str, default: i64) -> Result<i64> {
 
 /// Str input `name`.
 pub fn str_in(x: &[Field], name: &str) -> Result<String> {
-    let f = fields::find(x, name)?;
-    scalar(f)?;
-    match value_of(f) {
-        Value::Str(s) => Ok(s),
-        _ => Err(MirrorError::type_error(
-            name,
-            format!("{name} must be a str"),
-        )),
-    }
+    Ok(scalar_in(x, name)?.text(name)?.to_string())
 }
 
 /// Str input `name`, or `None` when absent.

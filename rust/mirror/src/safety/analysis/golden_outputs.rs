@@ -7,7 +7,7 @@ use crate::checks::{Bounds, Form, check_int, check_real, real_array};
 use crate::error::{MirrorError, Result};
 use crate::golden::Field;
 
-use super::equations::simulate_equations;
+use super::equations::{ExperimentSpec, SystemSpec, simulate_equations};
 use super::exact::{STEP_TOLERANCE, linspace, logspace, round_decimals, whole_steps};
 use super::expr::{evaluate, names_of, parse_expression};
 use super::fixed::{MAX_DATA_WIDTH, MAX_INTEGER_POWER, MIN_DATA_WIDTH, resolve_word_format};
@@ -372,26 +372,18 @@ pub fn direct_case(op: &str, x: &[Field]) -> Result<Vec<Field>> {
         "whole_steps" => steps(x),
         "evaluate" => evaluate_case(x),
         "simulate_equations" => {
-            let equations = str_list(x, "equations")?;
             let drive = Drive::new(
                 &str_opt(x, "protocol")?.unwrap_or_else(|| "constant".into()),
                 real_or(x, "current", 0.0)?,
                 real_or(x, "bias", 0.0)?,
                 real_or(x, "frequency_hz", 10.0)?,
             )?;
-            let run = simulate_equations(
-                &equations,
-                str_opt(x, "threshold")?.as_deref(),
-                str_opt(x, "reset")?.as_deref(),
-                &real_group(x, "params__")?,
-                &real_group(x, "init__")?,
-                real_or(x, "dt", 0.1)?,
-                real_or(x, "duration", 100.0)?,
-                &drive,
-                int_or(x, "max_steps", MAX_STEPS)?,
-            )?;
-            let driven = drive.protocol == "sine" || equations.iter().any(|t| uses_libm(t));
-            Ok(run_outputs(&run, driven))
+            let (dt, duration) = (real_or(x, "dt", 0.1)?, real_or(x, "duration", 100.0)?);
+            with_request(x, &drive, dt, duration, |spec, experiment| {
+                let run = simulate_equations(spec, experiment)?;
+                let libm = spec.equations.iter().any(|t| uses_libm(t));
+                Ok(run_outputs(&run, drive.protocol == "sine" || libm))
+            })
         }
         "nullclines_2d" => nullclines(x),
         "precision_compare" => precision(x),
@@ -550,6 +542,36 @@ fn nullclines(x: &[Field]) -> Result<Vec<Field>> {
     ])
 }
 
+/// Calls `f` with the equation system and experiment of an equation case.
+fn with_request<T>(
+    x: &[Field],
+    drive: &Drive,
+    dt: f64,
+    duration: f64,
+    f: impl FnOnce(&SystemSpec<'_>, &ExperimentSpec<'_>) -> Result<T>,
+) -> Result<T> {
+    let (equations, threshold, reset) = (
+        str_list(x, "equations")?,
+        str_opt(x, "threshold")?,
+        str_opt(x, "reset")?,
+    );
+    let (params, init) = (real_group(x, "params__")?, real_group(x, "init__")?);
+    let spec = SystemSpec {
+        equations: &equations,
+        threshold: threshold.as_deref(),
+        reset: reset.as_deref(),
+        params: &params,
+        init: &init,
+    };
+    let experiment = ExperimentSpec {
+        dt,
+        duration,
+        drive,
+        max_steps: int_or(x, "max_steps", MAX_STEPS)?,
+    };
+    f(&spec, &experiment)
+}
+
 fn precision(x: &[Field]) -> Result<Vec<Field>> {
     let drive = Drive::new(
         &str_opt(x, "protocol")?.unwrap_or_else(|| "constant".into()),
@@ -557,20 +579,15 @@ fn precision(x: &[Field]) -> Result<Vec<Field>> {
         0.0,
         real_or(x, "frequency_hz", 10.0)?,
     )?;
-    let p = precision_compare(
-        &str_list(x, "equations")?,
-        str_opt(x, "threshold")?.as_deref(),
-        str_opt(x, "reset")?.as_deref(),
-        &real_group(x, "params__")?,
-        &real_group(x, "init__")?,
-        real_in(x, "dt")?,
-        real_in(x, "duration")?,
-        &drive,
-        &str_opt(x, "q_format")?.unwrap_or_else(|| "Q8.8".into()),
-        &str_opt(x, "overflow")?.unwrap_or_else(|| "saturate".into()),
-        &str_opt(x, "rounding")?.unwrap_or_else(|| "truncate".into()),
-        int_or(x, "max_steps", MAX_STEPS)?,
-    )?;
+    let (q_format, overflow, rounding) = (
+        str_opt(x, "q_format")?.unwrap_or_else(|| "Q8.8".into()),
+        str_opt(x, "overflow")?.unwrap_or_else(|| "saturate".into()),
+        str_opt(x, "rounding")?.unwrap_or_else(|| "truncate".into()),
+    );
+    let (dt, duration) = (real_in(x, "dt")?, real_in(x, "duration")?);
+    let p = with_request(x, &drive, dt, duration, |spec, experiment| {
+        precision_compare(spec, experiment, &q_format, &overflow, &rounding)
+    })?;
     let mut out = Vec::new();
     for (j, name) in p.variables.iter().enumerate() {
         out.push(Field::f64s(

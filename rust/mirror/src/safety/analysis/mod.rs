@@ -37,7 +37,9 @@ mod golden_outputs;
 #[cfg(test)]
 mod tests;
 
-pub use equations::{EquationSystem, build_system, run_system, simulate_equations};
+pub use equations::{
+    EquationSystem, ExperimentSpec, SystemSpec, build_system, run_system, simulate_equations,
+};
 pub use exact::{STEP_TOLERANCE, linspace, logspace, round_decimals, sequential_sum, whole_steps};
 pub use fixed::{
     MAX_DATA_WIDTH, MAX_INTEGER_POWER, MIN_DATA_WIDTH, SUPPORTED_OVERFLOW, SUPPORTED_ROUNDING,

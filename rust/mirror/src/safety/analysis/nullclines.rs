@@ -1,9 +1,9 @@
 //! Nullclines of a two-variable section of an equation system's drift field
 //! (`sc_neurocore.studio._analysis.nullclines`).
 
-use crate::error::{MirrorError, Result};
+use crate::error::Result;
 
-use super::equations::{INPUT_NAME, NOISE_NAME, build_system};
+use super::equations::{INPUT_NAME, NOISE_NAME, build_system, input_error};
 use super::exact::linspace;
 use super::expr::evaluate;
 use super::sweeps::Domain;
@@ -12,10 +12,6 @@ use super::sweeps::Domain;
 pub const DEFAULT_RANGES: [(f64, f64); 2] = [(-80.0, 40.0), (-1.0, 1.0)];
 /// Largest `grid_size`.
 pub const MAX_GRID: i64 = 1024;
-
-fn input_error(field: &str, reason: impl Into<String>) -> MirrorError {
-    MirrorError::value(field, format!("{field}: {}", reason.into()))
-}
 
 /// The result of [`nullclines_2d`].
 #[derive(Debug, Clone, PartialEq)]

@@ -1,22 +1,17 @@
 //! Float64 against bit-true fixed point: three runs of one equation
 //! experiment, compared (`sc_neurocore.studio._analysis.precision`).
 
-use crate::error::{MirrorError, Result};
+use crate::error::Result;
 
-use super::equations::{EquationSystem, build_system, experiment, run_system};
+use super::equations::{EquationSystem, ExperimentSpec, SystemSpec, input_error, run_system};
 use super::exact::{round_decimals, sequential_sum};
 use super::fixed::{
     SUPPORTED_OVERFLOW, SUPPORTED_ROUNDING, WordFormat, compile_fixed, resolve_word_format,
     run_fixed,
 };
-use super::runs::Drive;
 
 /// Decimals of the `error` summary.
 pub const ERROR_DECIMALS: usize = 6;
-
-fn input_error(field: &str, reason: impl Into<String>) -> MirrorError {
-    MirrorError::value(field, format!("{field}: {}", reason.into()))
-}
 
 /// The errors of one candidate trace against the float64 reference.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,22 +116,14 @@ fn float_run(system: &EquationSystem, drive: &[f64], dt: f64) -> Result<Traces> 
 
 /// Runs one experiment three ways (float64, bit-true `q_format`,
 /// float64 with quantised parameters and initial state) and compares them.
-#[allow(clippy::too_many_arguments)] // the Python signature
 pub fn precision_compare(
-    equations: &[String],
-    threshold: Option<&str>,
-    reset: Option<&str>,
-    params: &[(String, f64)],
-    init: &[(String, f64)],
-    dt: f64,
-    duration: f64,
-    drive: &Drive,
+    spec: &SystemSpec<'_>,
+    experiment: &ExperimentSpec<'_>,
     q_format: &str,
     overflow: &str,
     rounding: &str,
-    max_steps: i64,
 ) -> Result<PrecisionComparison> {
-    let (_, step, samples) = experiment(dt, duration, drive, max_steps)?;
+    let (_, step, samples) = experiment.samples()?;
     if !SUPPORTED_OVERFLOW.contains(&overflow) {
         return Err(input_error(
             "overflow",
@@ -156,13 +143,13 @@ pub fn precision_compare(
         saturate: overflow == "saturate",
         nearest: rounding == "nearest",
     };
-    let system = build_system(equations, threshold, reset, params, init, false)?;
+    let system = spec.build()?;
     let program = compile_fixed(
         &system,
         fmt,
         step,
-        threshold.unwrap_or(""),
-        reset.unwrap_or(""),
+        spec.threshold.unwrap_or(""),
+        spec.reset.unwrap_or(""),
     )?;
     let first = samples[1..]
         .iter()
@@ -189,14 +176,13 @@ pub fn precision_compare(
             .map(|(n, v)| (n.clone(), fmt.decode(fmt.encode(*v))))
             .collect()
     };
-    let q_system = build_system(
-        equations,
-        threshold,
-        reset,
-        &quantise(&system.params),
-        &quantise(&system.init),
-        false,
-    )?;
+    let (q_params, q_init) = (quantise(&system.params), quantise(&system.init));
+    let q_system = SystemSpec {
+        params: &q_params,
+        init: &q_init,
+        ..*spec
+    }
+    .build()?;
     let quantised = float_run(&q_system, &samples, step)?;
     let resolution = fmt.resolution();
     let bit_true: Vec<VariableComparison> = float

@@ -78,18 +78,6 @@ pub fn check_count(value: i64, name: &str) -> Result<usize> {
     check_int(name, value, 1, Some(MAX_POINTS + 1))
 }
 
-/// An error about `from` renamed to `to` (the sweep argument that set the value).
-fn rename(e: MirrorError, from: &str, to: &str) -> MirrorError {
-    if e.arg == from {
-        MirrorError {
-            arg: to.to_string(),
-            ..e
-        }
-    } else {
-        e
-    }
-}
-
 /// `protocol` (default `"constant"`) and, for a sine, its `frequency_hz` (default 10).
 fn drive_fields(cfg: &Config) -> Result<(String, Option<f64>)> {
     let protocol = cfg.text("protocol", "constant")?;
@@ -116,7 +104,7 @@ pub fn fi_curve_sweep(
     let mut rates = Vec::with_capacity(n);
     for &c in &currents {
         let run = simulate(&base.with("current", Value::Float(c)))
-            .map_err(|e| rename(e, "current", "i_min"))?;
+            .map_err(|e| e.renamed("current", "i_min"))?;
         rates.push(run.rate_hz);
     }
     Ok((currents, rates))
@@ -227,7 +215,7 @@ pub fn bifurcation_sweep(
     let swept = format!("params.{param_name}");
     for &value in &param_values {
         let run = simulate(&base.with_param(param_name, value))
-            .map_err(|e| rename(e, &swept, "param_name"))?;
+            .map_err(|e| e.renamed(&swept, "param_name"))?;
         let name = match &analysed {
             Some(name) => name.clone(),
             None => {
