@@ -35,7 +35,7 @@ from sc_neurocore.accel._validation import real_scalar
 from .errors import ODE_MODEL_NAME, ModelSimulationFailure, input_error
 from .expressions import (FUNCTIONS, EvaluationError, ExpressionError, Node, evaluate, holds,
                           names_of, parse_condition, parse_expression)
-from .runs import MAX_STEPS, _samples, read_drive, run_payload, step_count
+from .runs import MAX_STEPS, drive_values, read_drive, run_payload, step_count
 
 __all__ = ["INPUT_NAME", "NOISE_NAME", "EquationSystem", "build_system", "finite_value",
            "run_system", "experiment", "simulate_equations"]
@@ -305,4 +305,4 @@ def experiment(dt: object, duration: object, current: object, protocol: object,
     except ValueError as exc:  # the shared checks name the field first
         field = str(exc).split(" ", 1)[0]
         raise input_error(field, str(exc)) from None
-    return n_steps, step, _samples(drive, n_steps, step)
+    return n_steps, step, drive_values(drive, n_steps, step)

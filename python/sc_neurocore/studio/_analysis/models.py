@@ -19,7 +19,7 @@ from typing import Any
 from sc_neurocore.accel._validation import check_real
 
 from .._checks import config_mapping
-from .runs import Drive, SimulateFn, _samples, read_drive, run_payload, step_count
+from .runs import Drive, SimulateFn, drive_values, read_drive, run_payload, step_count
 
 __all__ = ["LIF_DEFAULTS", "FITZHUGH_NAGUMO_DEFAULTS", "MODELS", "lif_neuron",
            "fitzhugh_nagumo"]
@@ -114,7 +114,7 @@ def lif_neuron(*, current: float = 0.0, params: Mapping[str, float] | None = Non
     if p["v_reset"] >= p["v_threshold"]:
         raise ValueError(f"params.v_reset must be < params.v_threshold = "
                          f"{p['v_threshold']!r}, got {p['v_reset']!r}")
-    samples = _samples(drive, n, step)
+    samples = drive_values(drive, n, step)
     a = step / tau
     rest, reset, threshold, r = p["v_rest"], p["v_reset"], p["v_threshold"], p["resistance"]
     v = rest
@@ -184,7 +184,7 @@ def fitzhugh_nagumo(*, current: float = 0.5, params: Mapping[str, float] | None 
                                frequency_hz, dt, duration)
     if p["tau"] <= 0.0:
         raise ValueError(f"params.tau must be > 0, got {p['tau']!r}")
-    samples = _samples(drive, n, step)
+    samples = drive_values(drive, n, step)
     a, b, tau, threshold = p["a"], p["b"], p["tau"], p["v_threshold"]
     v, w = p["v0"], p["w0"]
     trace_v, trace_w = [0.0] * n, [0.0] * n

@@ -41,8 +41,8 @@ from .exact import linspace, whole_steps
 
 __all__ = ["MAX_STEPS", "SUPPORTED_PROTOCOLS", "OBSERVATION_CLOCK", "SAMPLE_TIME_RULE",
            "DRIVE_INTERVAL_RULE", "TAU", "SimulateFn", "Drive", "read_drive", "drive_samples",
-           "step_count", "spike_rate", "run_payload", "full_state_traces", "rate_of",
-           "state_traces_of", "spike_train_of"]
+           "drive_values", "step_count", "spike_rate", "run_payload", "full_state_traces",
+           "rate_of", "state_traces_of", "spike_train_of"]
 
 SimulateFn = Callable[..., Mapping[str, Any]]
 """A simulator: ``simulate_fn(**config) -> result`` (see the module docstring)."""
@@ -122,10 +122,11 @@ def drive_samples(protocol: str, current: float, n_steps: int, dt: float,
     drive = read_drive(protocol, current, bias, frequency_hz)
     n = check_int(n_steps, "n_steps", minimum=1, below=MAX_STEPS + 1)
     step = check_real(dt, "dt", positive=True)
-    return _samples(drive, n, step)
+    return drive_values(drive, n, step)
 
 
-def _samples(drive: Drive, n: int, dt: float) -> list[float]:
+def drive_values(drive: Drive, n: int, dt: float) -> list[float]:
+    """The ``n`` samples of a checked drive at step ``dt`` (see ``drive_samples``)."""
     amp, bias = drive.current, drive.bias
     if drive.protocol == "constant":
         shape = [amp] * n
