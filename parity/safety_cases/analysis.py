@@ -523,13 +523,20 @@ def _sweep_cases(c: _Builder) -> None:
               y_min=0.05, y_max=10.0, y_steps=i64(2), dt_ms=0.1)
 
 
+def _wave(n: int) -> np.ndarray:
+    """A smooth periodic trace in ``[-1, 1]`` (period 126 samples) made with
+    ``+ - * /`` only, so it is the same on every CPU (``np.sin`` is not)."""
+    u = (np.arange(float(n)) % 126.0) / 63.0 - 1.0
+    return f64(1.0 - 2.0 * (u * u))
+
+
 def _trace_cases(c: _Builder) -> None:
     ramp = f64(np.arange(10.0))
     c.valid("the worked example: v = 0..9, spikes 3 and 6, dt 1, window 4",
             "spike_triggered_average", time=ramp, voltage=ramp, spikes=i64([3, 6]), dt=1.0,
             window_ms=4.0)
     c.valid("windows at both edges fit (k = hw and k + hw = len)", "spike_triggered_average",
-            time=ramp, voltage=f64(np.arange(10.0) ** 2), spikes=i64([2, 8]), dt=1.0,
+            time=ramp, voltage=ramp * ramp, spikes=i64([2, 8]), dt=1.0,
             window_ms=4.0)
     c.valid("windows one step past each edge are dropped", "spike_triggered_average",
             time=ramp, voltage=ramp, spikes=i64([1, 9, 4, 5]), dt=1.0, window_ms=4.0)
@@ -551,7 +558,7 @@ def _trace_cases(c: _Builder) -> None:
     c.valid("repeated spikes count twice", "spike_triggered_average", time=ramp,
             voltage=f64(np.arange(10.0) * 0.1), spikes=i64([4, 4, 6]), dt=1.0, window_ms=4.0)
     c.valid("default window (20 ms) at dt 0.1: hw 100", "spike_triggered_average",
-            time=f64(np.arange(400) * 0.1), voltage=f64(np.sin(np.arange(400) * 0.05)),
+            time=f64(np.arange(400) * 0.1), voltage=_wave(400),
             spikes=i64([100, 150, 250, 300, 399]), dt=0.1)
     sim = A.lif_neuron(current=20.0, n_steps=1200)
     trace = sim["states"]["v"]  # type: ignore[index]
