@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .backend import backend_status, engine_info, host_key
+from .backend import COMMITTED_RESULTS_DIR, RUNS_DIR, backend_status, engine_info, host_key
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -107,7 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--smoke", action="store_true",
                        help="tiny shapes everywhere: checks the whole study in seconds; the "
                             "figures mean nothing (written as smoke-bench-<host>.json)")
-    bench.add_argument("--out", default="benchmarks/results", help="folder for JSON and PNG")
+    bench.add_argument("--out", default=str(RUNS_DIR),
+                       help=f"folder for JSON and PNG (default {RUNS_DIR}, git-ignored; "
+                            f"--out {COMMITTED_RESULTS_DIR} updates the committed results)")
     bench.set_defaults(func=cmd_bench)
     return parser
 
