@@ -77,11 +77,12 @@ $(STAMPS)/engine: $(STAMPS)/python-deps $(ENGINE_SOURCES)
 # Without a usable Rust: the same package from python/ (a .pth file) with the
 # same extras, but no engine (maturin cannot build without cargo).
 $(STAMPS)/pure-python: $(STAMPS)/python-deps pyproject.toml
-	@echo "Rust engine skipped: $(RUST_PROBLEM)"
 	$(PY) scripts/install_without_engine.py --extras $(EXTRAS)
 	touch $@
 
 install: $(STAMPS)/system $(PACKAGE)
+	@if [ -n "$(RUST_PROBLEM)" ] && ! $(PY) -c 'import sc_neurocore._engine' 2>/dev/null; then \
+	    echo "Rust engine skipped: $(RUST_PROBLEM)"; fi
 
 # The main job: the timing study on every available backend (W1-W3, contended
 # rows, the reference NumPy baseline, accuracy against stream length, the
@@ -92,8 +93,6 @@ install: $(STAMPS)/system $(PACKAGE)
 BENCH_FLAGS ?=
 PARITY_BENCH_FLAGS ?=
 demo: install
-	@if [ -n "$(RUST_PROBLEM)" ] && ! $(PY) -c 'import sc_neurocore._engine' 2>/dev/null; then \
-	    echo "Rust engine skipped: $(RUST_PROBLEM)"; fi
 	$(PY) -m sc_neurocore.accel bench --mpi $(BENCH_FLAGS)
 	$(PY) -m parity bench --lang all $(PARITY_BENCH_FLAGS)
 
