@@ -430,7 +430,7 @@ def measured_order() -> list[str]:
     """Backends fastest first, from this host's newest timing study.
 
     Looks for ``bench-*.json`` written by ``python -m sc_neurocore.accel
-    bench`` in the folders of [`results_dirs`][sc_neurocore.accel.backend.results_dirs]
+    bench`` in the folders of ``results_dirs()``
     (``$SC_NEUROCORE_RESULTS``, ``benchmarks/runs`` and ``benchmarks/results``
     under the working directory and the source checkout), and uses the newest
     one whose host key is [`host_key`][sc_neurocore.accel.backend.host_key]'s.
