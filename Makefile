@@ -151,9 +151,10 @@ test-parity: install
 # Golden files are the same on every CPU (parity/FORMAT.md, "Portability"): the
 # golden checks again as on an AVX2-only host (level avx2) and on one without
 # AVX2 (level baseline: NumPy's baseline loops, glibc's libm without FMA), with
-# the targets this CPU has turned off (python -m parity lower-simd), then the
-# engine's golden cases through Python on every SIMD tier it can force
-# (test-rust's engine_crosscheck runs them through the Rust API on every tier).
+# the targets this CPU has turned off (python -m parity lower-simd); the Rust
+# mirror's golden tests with glibc's libm lowered too; then the engine's golden
+# cases through Python on every SIMD tier it can force (test-rust's
+# engine_crosscheck runs them through the Rust API on every tier).
 GOLDEN_TESTS := tests/test_parity.py tests/test_safety_golden.py
 test-portability: install
 	for level in avx2 baseline; do \
@@ -161,6 +162,8 @@ test-portability: install
 	    $(PY) -m parity lower-simd --level $$level -- $(PY) -m pytest -q $(GOLDEN_TESTS) \
 	    || exit 1; \
 	done
+	$(PY) -m parity lower-simd --level baseline -- \
+	    cargo test -q --manifest-path rust/mirror/Cargo.toml --lib --no-default-features
 	$(PY) -m parity run --lang rust --simd-tier all -q
 
 parity-bench: install
