@@ -16,7 +16,8 @@ and AVX2). ``python -m parity lower-simd --level LEVEL -- COMMAND`` runs
 
 (OpenBLAS's kernels sum in a different order on each core type, so a golden
 value computed through ``@`` or ``np.linalg`` would show up here too;
-``OPENBLAS_CORETYPE`` is set on x86-64 only.)
+``OPENBLAS_CORETYPE`` is set on x86-64 only, and only when the CPU has NumPy
+targets above the level, so it can run the kernels named.)
 
 The targets come from this NumPy's ``__cpu_dispatch__`` and this CPU's
 ``__cpu_features__`` (names differ between NumPy versions: ``X86_V3`` /
@@ -105,7 +106,9 @@ def lowered_env(level: str, base: Mapping[str, str] | None = None) -> tuple[dict
     off = targets_to_disable(level, enabled_in_child(env))
     if off:
         env["NPY_DISABLE_CPU_FEATURES"] = ",".join(off)
-    if platform.machine().lower() in ("x86_64", "amd64"):
+    # Only when the CPU has targets above the level (so it can run the chosen
+    # kernels); a CPU with none already runs at that level.
+    if off and platform.machine().lower() in ("x86_64", "amd64"):
         env["OPENBLAS_CORETYPE"] = OPENBLAS_CORES[level]
     if level == "baseline":
         tunables = [t for t in env.get("GLIBC_TUNABLES", "").split(":") if t]

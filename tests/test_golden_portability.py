@@ -6,6 +6,7 @@ an AVX2-only host and on one without AVX2.
 
 from __future__ import annotations
 
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -21,8 +22,9 @@ from parity import cli  # noqa: E402
 from parity.golden_diff import diff_golden  # noqa: E402
 from parity.golden_format import Case, GoldenFile, dumps_golden, read_golden  # noqa: E402
 from parity.regen import build_goldens, golden_path, regenerate_files  # noqa: E402
-from parity.simd_levels import (GLIBC_MASK, LEVELS, dispatch_targets,  # noqa: E402
-                                enabled_in_child, lowered_env, targets_to_disable)
+from parity.simd_levels import (GLIBC_MASK, LEVELS, OPENBLAS_CORES,  # noqa: E402
+                                dispatch_targets, enabled_in_child, lowered_env,
+                                targets_to_disable)
 
 
 def _file(x: float = 0.5, exact: float = 2.0, soft: float = 1.0 / 3.0) -> GoldenFile:
@@ -200,6 +202,10 @@ def test_the_lowered_environment_really_turns_numpy_targets_off(level: str) -> N
     child = enabled_in_child(env)
     assert not any(child[name] for name in off)
     assert (GLIBC_MASK in env.get("GLIBC_TUNABLES", "")) == (level == "baseline")
+    if off and platform.machine().lower() in ("x86_64", "amd64"):
+        assert env["OPENBLAS_CORETYPE"] == OPENBLAS_CORES[level]
+    else:
+        assert "OPENBLAS_CORETYPE" not in env
     if level == "baseline":  # only the baseline targets are left
         assert not any(on and LEVELS["baseline"].match(name) for name, on in child.items())
 
