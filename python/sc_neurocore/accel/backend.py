@@ -414,13 +414,26 @@ def host_key() -> str:
     return f"{model} x{os.cpu_count()}"
 
 
+RUNS_DIR = Path("benchmarks") / "runs"
+"""Where ``python -m sc_neurocore.accel bench`` writes by default, relative to the
+working directory (git-ignored in the checkout, so a run leaves it as it was)."""
+
+COMMITTED_RESULTS_DIR = Path("benchmarks") / "results"
+"""Where results committed on purpose live (written with ``bench --out benchmarks/results``)."""
+
+
 def results_dirs() -> list[Path]:
-    """Folders searched for timing-study JSON (``bench-*.json``)."""
+    """Folders searched for timing-study JSON (``bench-*.json``).
+
+    ``$SC_NEUROCORE_RESULTS``, then ``benchmarks/runs`` and ``benchmarks/results``
+    under the working directory and under the source checkout.
+    """
     dirs = []
     if os.environ.get("SC_NEUROCORE_RESULTS"):
         dirs.append(Path(os.environ["SC_NEUROCORE_RESULTS"]))
-    dirs.append(Path.cwd() / "benchmarks" / "results")
-    dirs.append(Path(__file__).resolve().parents[3] / "benchmarks" / "results")
+    checkout = Path(__file__).resolve().parents[3]
+    for root in (Path.cwd(), checkout):
+        dirs.extend(root / sub for sub in (RUNS_DIR, COMMITTED_RESULTS_DIR))
     return dirs
 
 
@@ -428,9 +441,10 @@ def measured_order() -> list[str]:
     """Backends fastest first, from this host's newest timing study.
 
     Looks for ``bench-*.json`` written by ``python -m sc_neurocore.accel
-    bench`` in ``$SC_NEUROCORE_RESULTS``, ``./benchmarks/results`` and the
-    source checkout's ``benchmarks/results``, and uses the newest one whose
-    host key is [`host_key`][sc_neurocore.accel.backend.host_key]'s.
+    bench`` in the folders of ``results_dirs()``
+    (``$SC_NEUROCORE_RESULTS``, ``benchmarks/runs`` and ``benchmarks/results``
+    under the working directory and the source checkout), and uses the newest
+    one whose host key is [`host_key`][sc_neurocore.accel.backend.host_key]'s.
 
     Returns
     -------
