@@ -51,9 +51,11 @@ NOT_API = {
     "sc_neurocore.scpn": "a namespace package: its layers are documented",
     "sc_neurocore.scpn.layers": "a namespace package: its module l7_symbolic is documented",
     "sc_neurocore.world_model": "re-exports predictive_model, which is documented",
+    "sc_neurocore.world_model.predictive_model": "documented on its own page, "
+                                                 "docs/safety/predictive_model.md",
     **{f"sc_neurocore.accel.bench.{name}": _STUDY_PART
        for name in ("study", "workloads", "timing", "contention", "reference_numpy", "accuracy",
-                    "numba_extras", "jax_extras", "mpi_bench", "report")},
+                    "numba_extras", "jax_extras", "lgssm_extras", "mpi_bench", "report")},
 }
 # Private helpers the API page once listed as API, and the timing study's internal helpers.
 PRIVATE = ["check_positive", "check_finite_scalar", "validate_lif_step", "validate_forward_pass",

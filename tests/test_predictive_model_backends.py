@@ -361,3 +361,17 @@ def test_em_takes_whole_missing_steps_and_refuses_partial_ones(backend: str) -> 
         EMLearner().fit(y, LinearGaussianSSM.random(2, 2, 1, seed=1),
                         np.ma.masked_array(np.zeros((80, 1)), mask=np.eye(80, 1, dtype=bool)),
                         backend=backend)
+
+
+@needs_engine
+def test_the_timing_study_rows_run_and_report_bit_identity() -> None:
+    from sc_neurocore.accel.bench import lgssm_extras, study
+
+    assert ("rust", "sc_neurocore.accel.bench.lgssm_extras",
+            "bench_extras") in study.EXTRA_PROVIDERS
+    messages: list[str] = []
+    rows = lgssm_extras.bench_extras(True, messages.append, smoke=True)
+    assert len(rows) == 4 and len(messages) == 4
+    for row in rows:
+        assert row["median_s"] > 0 and row["baseline_median_s"] > 0
+        assert "bit-identical" in row["note"] and "MISMATCH" not in row["note"]
