@@ -259,20 +259,23 @@ def test_engine_refuses_bad_direct_calls_without_panicking() -> None:
     from sc_neurocore import _engine
 
     eye = np.eye(2)
-    parts = [eye, np.zeros((2, 0)), eye, np.zeros((2, 0)), eye, eye, np.zeros(2), eye]
+    parts = (eye, np.zeros((2, 0)), eye, np.zeros((2, 0)), eye, eye, np.zeros(2), eye)
     with pytest.raises(ValueError, match="observations"):
-        _engine.lgssm_filter(*parts, np.zeros((3, 5)), np.zeros((3, 0)))
+        _engine.lgssm_filter(parts, np.zeros((3, 5)), np.zeros((3, 0)))
     with pytest.raises(ValueError, match="mask"):
-        _engine.lgssm_filter(*parts, np.zeros((3, 2)), np.zeros((3, 0)),
+        _engine.lgssm_filter(parts, np.zeros((3, 2)), np.zeros((3, 0)),
                              np.zeros((2, 2), dtype=np.uint8))
     with pytest.raises(ValueError, match="Q"):
-        _engine.lgssm_filter(*parts[:4], -eye, *parts[5:], np.zeros((3, 2)), np.zeros((3, 0)))
+        _engine.lgssm_filter((*parts[:4], -eye, *parts[5:]), np.zeros((3, 2)),
+                             np.zeros((3, 0)))
     with pytest.raises(TypeError):
-        _engine.lgssm_filter(*parts, np.zeros((3, 2), dtype=np.int32), np.zeros((3, 0)))
+        _engine.lgssm_filter(parts, np.zeros((3, 2), dtype=np.int32), np.zeros((3, 0)))
+    with pytest.raises(ValueError, match="length 8"):
+        _engine.lgssm_filter(parts[:7], np.zeros((3, 2)), np.zeros((3, 0)))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="max_iter"):
-        _engine.lgssm_em_fit(*parts, np.zeros((3, 2)), np.zeros((3, 0)), None, 0, 0.0)
+        _engine.lgssm_em_fit(parts, np.zeros((3, 2)), np.zeros((3, 0)), None, 0, 0.0)
     with pytest.raises(np.linalg.LinAlgError):
-        _engine.lgssm_smooth(*parts, np.zeros((2, 2)), np.repeat(eye[None], 2, 0),
+        _engine.lgssm_smooth(parts, np.zeros((2, 2)), np.repeat(eye[None], 2, 0),
                              np.zeros((2, 2)), np.zeros((2, 2, 2)), -1.0)
 
 

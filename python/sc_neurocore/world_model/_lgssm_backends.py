@@ -120,14 +120,14 @@ def engine_filter(model: LinearGaussianSSM, y: Float, u: Float,
                   missing: Mask | None) -> FilterResult:
     """The filter of ``KalmanFilter.filter`` run by the Rust mirror, on validated inputs."""
     means, covs, pred_means, pred_covs, loglik = lgssm_engine().lgssm_filter(
-        *_model_arrays(model), y, u, _missing_u8(missing))
+        _model_arrays(model), y, u, _missing_u8(missing))
     return FilterResult(means, covs, pred_means, pred_covs, loglik)
 
 
 def engine_smooth(model: LinearGaussianSSM, fr: FilterResult) -> SmoothResult:
     """The RTS recursion of ``RTSSmoother.smooth`` run by the Rust mirror."""
     means, covs, cross = lgssm_engine().lgssm_smooth(
-        *_model_arrays(model), fr.means, fr.covariances, fr.pred_means, fr.pred_covariances,
+        _model_arrays(model), fr.means, fr.covariances, fr.pred_means, fr.pred_covariances,
         fr.log_likelihood)
     return SmoothResult(means, covs, cross)
 
@@ -145,6 +145,6 @@ def engine_em_fit(model: LinearGaussianSSM, y: Float, u: Float, missing: Mask | 
         when it ran to convergence or ``max_iter``).
     """
     a, c, q, r, mu, s0, history, failure = lgssm_engine().lgssm_em_fit(
-        *_model_arrays(model), y, u, _missing_u8(missing), max_iter, tol)
+        _model_arrays(model), y, u, _missing_u8(missing), max_iter, tol)
     fitted = LinearGaussianSSM(a, model.B, c, model.D, q, r, mu, s0)
     return fitted, [float(v) for v in history], failure

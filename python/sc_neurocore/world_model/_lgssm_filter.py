@@ -8,7 +8,7 @@ import numpy as np
 
 from ._lgssm_backends import engine_filter, resolve_backend
 from ._lgssm_checks import Mask, as_controls, as_observations
-from ._lgssm_model import LinearGaussianSSM, all_finite, check_model
+from ._lgssm_model import LinearGaussianSSM, ModelBound, all_finite
 from ._lgssm_results import FilterResult
 from ._linalg import Float, cho_solve, cholesky, matmul, matvec, ordered_sum, solve_lower, symmetrize
 
@@ -134,7 +134,7 @@ def filter_python(model: LinearGaussianSSM, y: Float, u: Float,
     return FilterResult(*filter_arrays(model, y, u, missing))
 
 
-class KalmanFilter:
+class KalmanFilter(ModelBound):
     """Kalman filter of a
     [`LinearGaussianSSM`][sc_neurocore.world_model.predictive_model.LinearGaussianSSM]
     (Joseph-form update, Cholesky solves), treating masked observations as missing.
@@ -152,19 +152,7 @@ class KalmanFilter:
         [`LinearGaussianSSM`][sc_neurocore.world_model.predictive_model.LinearGaussianSSM].
     """
 
-    __slots__ = ("_model",)
-
-    def __init__(self, model: LinearGaussianSSM) -> None:
-        self._model = check_model(model)
-
-    @property
-    def model(self) -> LinearGaussianSSM:
-        """The model filtered with."""
-        return self._model
-
-    @model.setter
-    def model(self, value: LinearGaussianSSM) -> None:
-        self._model = check_model(value)
+    __slots__ = ()
 
     def filter(self, observations: object, controls: object = None,
                backend: str = "auto") -> FilterResult:

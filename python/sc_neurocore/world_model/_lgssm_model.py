@@ -15,7 +15,7 @@ from ._lgssm_checks import (as_controls, factor_pd, matrix, positive_definite,
 from ._linalg import Float, matmul, matvec, ordered_sum
 
 __all__ = ["LinearGaussianSSM", "RANDOM_RADIUS", "RANDOM_COUPLING_SCALE", "RANDOM_NOISE_SCALE",
-           "RANDOM_SIGMA0_SCALE", "check_model", "all_finite"]
+           "RANDOM_SIGMA0_SCALE", "check_model", "all_finite", "ModelBound"]
 
 RANDOM_RADIUS = 0.95
 """[`LinearGaussianSSM.random`][sc_neurocore.world_model.predictive_model.LinearGaussianSSM.random]
@@ -388,4 +388,33 @@ def check_model(model: object, name: str = "model") -> LinearGaussianSSM:
     if not isinstance(model, LinearGaussianSSM):
         raise TypeError(f"{name} must be a LinearGaussianSSM, got {type(model).__name__}")
     return model
+
+
+class ModelBound:
+    """Base of the classes that compute with one model: a checked ``model`` attribute.
+
+    Parameters
+    ----------
+    model : LinearGaussianSSM
+        The model.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a ``LinearGaussianSSM``.
+    """
+
+    __slots__ = ("_model",)
+
+    def __init__(self, model: LinearGaussianSSM) -> None:
+        self._model = check_model(model)
+
+    @property
+    def model(self) -> LinearGaussianSSM:
+        """The model; assign another ``LinearGaussianSSM`` to replace it."""
+        return self._model
+
+    @model.setter
+    def model(self, value: LinearGaussianSSM) -> None:
+        self._model = check_model(value)
 

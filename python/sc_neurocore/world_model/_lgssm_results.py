@@ -40,8 +40,24 @@ def _freeze(obj: object, **arrays: Float) -> None:
         object.__setattr__(obj, name, arr)
 
 
+class _Moments:
+    """``T`` and ``n`` of a result, read from its ``means``."""
+
+    means: Float
+
+    @property
+    def time_steps(self) -> int:
+        """``T``."""
+        return int(self.means.shape[0])
+
+    @property
+    def state_dim(self) -> int:
+        """``n``."""
+        return int(self.means.shape[1])
+
+
 @dataclass(frozen=True, eq=False)
-class FilterResult:
+class FilterResult(_Moments):
     """Output of
     [`KalmanFilter.filter`][sc_neurocore.world_model.predictive_model.KalmanFilter.filter]
     (``T`` steps, state dimension ``n``); validated when built.
@@ -97,19 +113,9 @@ class FilterResult:
                 pred_covariances=pred_covs)
         object.__setattr__(self, "log_likelihood", loglik)
 
-    @property
-    def time_steps(self) -> int:
-        """``T``."""
-        return int(self.means.shape[0])
-
-    @property
-    def state_dim(self) -> int:
-        """``n``."""
-        return int(self.means.shape[1])
-
 
 @dataclass(frozen=True, eq=False)
-class SmoothResult:
+class SmoothResult(_Moments):
     """Output of
     [`RTSSmoother.smooth`][sc_neurocore.world_model.predictive_model.RTSSmoother.smooth];
     validated when built.
@@ -150,14 +156,4 @@ class SmoothResult:
         _want_shape(cross, "cross_covariances", (steps - 1, n, n))
         covariance_stack(covs, "covariances")
         _freeze(self, means=means, covariances=covs, cross_covariances=cross)
-
-    @property
-    def time_steps(self) -> int:
-        """``T``."""
-        return int(self.means.shape[0])
-
-    @property
-    def state_dim(self) -> int:
-        """``n``."""
-        return int(self.means.shape[1])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._lgssm_backends import engine_smooth, resolve_backend
-from ._lgssm_model import LinearGaussianSSM, all_finite, check_model
+from ._lgssm_model import LinearGaussianSSM, ModelBound, all_finite
 from ._lgssm_results import FilterResult, SmoothResult
 from ._linalg import Float, cho_solve, cholesky, matmul, matvec, symmetrize
 
@@ -57,7 +57,7 @@ def smooth_python(model: LinearGaussianSSM, fr: FilterResult) -> SmoothResult:
     return SmoothResult(*smooth_arrays(model, fr))
 
 
-class RTSSmoother:
+class RTSSmoother(ModelBound):
     """Rauch-Tung-Striebel smoother of a
     [`LinearGaussianSSM`][sc_neurocore.world_model.predictive_model.LinearGaussianSSM].
 
@@ -74,19 +74,7 @@ class RTSSmoother:
         [`LinearGaussianSSM`][sc_neurocore.world_model.predictive_model.LinearGaussianSSM].
     """
 
-    __slots__ = ("_model",)
-
-    def __init__(self, model: LinearGaussianSSM) -> None:
-        self._model = check_model(model)
-
-    @property
-    def model(self) -> LinearGaussianSSM:
-        """The model smoothed with."""
-        return self._model
-
-    @model.setter
-    def model(self, value: LinearGaussianSSM) -> None:
-        self._model = check_model(value)
+    __slots__ = ()
 
     def smooth(self, filter_result: FilterResult, backend: str = "auto") -> SmoothResult:
         """Smoothed moments and lag-one cross-covariances ``Cov[x_t, x_{t+1} | y]``.

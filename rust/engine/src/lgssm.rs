@@ -91,50 +91,56 @@ fn to_numpy<'py>(py: Python<'py>, a: NdArray<f64>) -> PyResult<PyF64<'py>> {
     PyArray1::from_vec(py, data).reshape(IxDyn(&shape))
 }
 
-/// The eight model arrays, in the constructor's order.
-struct ModelArrays {
-    parts: [NdArray<f64>; 8],
+/// The eight model arrays `(A, B, C, D, Q, R, mu_0, Sigma_0)`, one Python tuple.
+type Model<'py> = (
+    In<'py>,
+    In<'py>,
+    In<'py>,
+    In<'py>,
+    In<'py>,
+    In<'py>,
+    In<'py>,
+    In<'py>,
+);
+
+fn model_arrays(m: &Model<'_>) -> Result<[NdArray<f64>; 8], MirrorError> {
+    Ok([
+        nd(&m.0, "A")?,
+        nd(&m.1, "B")?,
+        nd(&m.2, "C")?,
+        nd(&m.3, "D")?,
+        nd(&m.4, "Q")?,
+        nd(&m.5, "R")?,
+        nd(&m.6, "mu_0")?,
+        nd(&m.7, "Sigma_0")?,
+    ])
 }
 
-impl ModelArrays {
-    #[allow(clippy::too_many_arguments)]
-    fn read(
-        a: &In<'_>,
-        b: &In<'_>,
-        c: &In<'_>,
-        d: &In<'_>,
-        q: &In<'_>,
-        r: &In<'_>,
-        mu_0: &In<'_>,
-        sigma_0: &In<'_>,
-    ) -> Result<Self, MirrorError> {
-        Ok(ModelArrays {
-            parts: [
-                nd(a, "A")?,
-                nd(b, "B")?,
-                nd(c, "C")?,
-                nd(d, "D")?,
-                nd(q, "Q")?,
-                nd(r, "R")?,
-                nd(mu_0, "mu_0")?,
-                nd(sigma_0, "Sigma_0")?,
-            ],
-        })
-    }
+/// The inputs of a filter or EM call, copied out of NumPy (so that the
+/// mirror runs without the GIL): model arrays, observations, controls, mask.
+type Sequence = (
+    [NdArray<f64>; 8],
+    NdArray<f64>,
+    NdArray<f64>,
+    Option<NdArray<u8>>,
+);
 
-    fn model(&self) -> Result<LinearGaussianSsm, MirrorError> {
-        let p = &self.parts;
-        LinearGaussianSsm::new(
-            &p[0],
-            Some(&p[1]),
-            &p[2],
-            Some(&p[3]),
-            &p[4],
-            &p[5],
-            &p[6],
-            &p[7],
-        )
-    }
+fn read_sequence(
+    py: Python<'_>,
+    model: &Model<'_>,
+    observations: &In<'_>,
+    controls: &In<'_>,
+    mask: Option<&PyReadonlyArrayDyn<'_, u8>>,
+) -> PyResult<Sequence> {
+    let read = || -> Result<Sequence, MirrorError> {
+        Ok((
+            model_arrays(model)?,
+            nd(observations, "observations")?,
+            nd(controls, "controls")?,
+            mask.map(|m| nd(m, "mask")).transpose()?,
+        ))
+    };
+    read().map_err(|e| to_py(py, e))
 }
 
 fn rows_nd(arg: &str, rows: &[Vec<f64>], n: usize) -> Result<NdArray<f64>, MirrorError> {
@@ -146,38 +152,22 @@ fn mats_nd(arg: &str, mats: &[Mat], n: usize) -> Result<NdArray<f64>, MirrorErro
 }
 
 /// `KalmanFilter(model).filter(observations, controls)` by the mirror;
-/// `mask` (uint8, 1 = missing, the shape of `observations`) marks missing
-/// observations. Returns `(means, covariances, pred_means, pred_covariances,
-/// log_likelihood)`.
+/// `model` is the tuple `(A, B, C, D, Q, R, mu_0, Sigma_0)`, `mask` (uint8,
+/// 1 = missing, the shape of `observations`) marks missing observations.
+/// Returns `(means, covariances, pred_means, pred_covariances, log_likelihood)`.
 #[pyfunction]
-#[pyo3(signature = (a, b, c, d, q, r, mu_0, sigma_0, observations, controls, mask=None))]
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[pyo3(signature = (model, observations, controls, mask=None))]
+#[allow(clippy::type_complexity)]
 pub(crate) fn lgssm_filter<'py>(
     py: Python<'py>,
-    a: In<'py>,
-    b: In<'py>,
-    c: In<'py>,
-    d: In<'py>,
-    q: In<'py>,
-    r: In<'py>,
-    mu_0: In<'py>,
-    sigma_0: In<'py>,
+    model: Model<'py>,
     observations: In<'py>,
     controls: In<'py>,
     mask: Option<PyReadonlyArrayDyn<'py, u8>>,
 ) -> PyResult<(PyF64<'py>, PyF64<'py>, PyF64<'py>, PyF64<'py>, f64)> {
-    let inputs = (|| {
-        Ok::<_, MirrorError>((
-            ModelArrays::read(&a, &b, &c, &d, &q, &r, &mu_0, &sigma_0)?,
-            nd(&observations, "observations")?,
-            nd(&controls, "controls")?,
-            mask.as_ref().map(|m| nd(m, "mask")).transpose()?,
-        ))
-    })()
-    .map_err(|e| to_py(py, e))?;
+    let (parts, obs, u, mask) = read_sequence(py, &model, &observations, &controls, mask.as_ref())?;
     let (means, covs, pred_means, pred_covs, loglik) = run(py, "lgssm_filter", move || {
-        let (model, obs, u, mask) = inputs;
-        let model = model.model()?;
+        let model = LinearGaussianSsm::from_arrays(&parts)?;
         let n = model.state_dim();
         let fr = kalman_filter(&model, &obs, Some(&u), mask.as_ref())?;
         Ok((
@@ -200,28 +190,19 @@ pub(crate) fn lgssm_filter<'py>(
 /// `RTSSmoother(model).smooth(FilterResult(...))` by the mirror. Returns
 /// `(means, covariances, cross_covariances)`.
 #[pyfunction]
-#[pyo3(signature = (a, b, c, d, q, r, mu_0, sigma_0, means, covariances, pred_means,
-                    pred_covariances, log_likelihood))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (model, means, covariances, pred_means, pred_covariances, log_likelihood))]
 pub(crate) fn lgssm_smooth<'py>(
     py: Python<'py>,
-    a: In<'py>,
-    b: In<'py>,
-    c: In<'py>,
-    d: In<'py>,
-    q: In<'py>,
-    r: In<'py>,
-    mu_0: In<'py>,
-    sigma_0: In<'py>,
+    model: Model<'py>,
     means: In<'py>,
     covariances: In<'py>,
     pred_means: In<'py>,
     pred_covariances: In<'py>,
     log_likelihood: f64,
 ) -> PyResult<(PyF64<'py>, PyF64<'py>, PyF64<'py>)> {
-    let inputs = (|| {
-        Ok::<_, MirrorError>((
-            ModelArrays::read(&a, &b, &c, &d, &q, &r, &mu_0, &sigma_0)?,
+    let read = || -> Result<_, MirrorError> {
+        Ok((
+            model_arrays(&model)?,
             [
                 nd(&means, "means")?,
                 nd(&covariances, "covariances")?,
@@ -229,11 +210,10 @@ pub(crate) fn lgssm_smooth<'py>(
                 nd(&pred_covariances, "pred_covariances")?,
             ],
         ))
-    })()
-    .map_err(|e| to_py(py, e))?;
+    };
+    let (parts, [m, p, pm, pp]) = read().map_err(|e| to_py(py, e))?;
     let (m, p, x) = run(py, "lgssm_smooth", move || {
-        let (model, [m, p, pm, pp]) = inputs;
-        let model = model.model()?;
+        let model = LinearGaussianSsm::from_arrays(&parts)?;
         let n = model.state_dim();
         let fr = FilterResult::from_arrays(&m, &p, &pm, &pp, log_likelihood)?;
         let sr: SmoothResult = rts_smooth(&model, &fr)?;
@@ -257,19 +237,11 @@ type EmArrays = ([NdArray<f64>; 6], NdArray<f64>, Option<(String, String)>);
 /// `"type"`, `"memory"`, `"linalg"`, `"runtime"`), so that the caller keeps
 /// the history as the Python loop does. Refused arguments raise at once.
 #[pyfunction]
-#[pyo3(signature = (a, b, c, d, q, r, mu_0, sigma_0, observations, controls, mask, max_iter,
-                    tol))]
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+#[pyo3(signature = (model, observations, controls, mask, max_iter, tol))]
+#[allow(clippy::type_complexity)]
 pub(crate) fn lgssm_em_fit<'py>(
     py: Python<'py>,
-    a: In<'py>,
-    b: In<'py>,
-    c: In<'py>,
-    d: In<'py>,
-    q: In<'py>,
-    r: In<'py>,
-    mu_0: In<'py>,
-    sigma_0: In<'py>,
+    model: Model<'py>,
     observations: In<'py>,
     controls: In<'py>,
     mask: Option<PyReadonlyArrayDyn<'py, u8>>,
@@ -285,18 +257,9 @@ pub(crate) fn lgssm_em_fit<'py>(
     PyF64<'py>,
     Option<(String, String)>,
 )> {
-    let inputs = (|| {
-        Ok::<_, MirrorError>((
-            ModelArrays::read(&a, &b, &c, &d, &q, &r, &mu_0, &sigma_0)?,
-            nd(&observations, "observations")?,
-            nd(&controls, "controls")?,
-            mask.as_ref().map(|m| nd(m, "mask")).transpose()?,
-        ))
-    })()
-    .map_err(|e| to_py(py, e))?;
+    let (parts, obs, u, mask) = read_sequence(py, &model, &observations, &controls, mask.as_ref())?;
     let (params, history, failure): EmArrays = run(py, "lgssm_em_fit", move || {
-        let (model, obs, u, mask) = inputs;
-        let model = model.model()?;
+        let model = LinearGaussianSsm::from_arrays(&parts)?;
         let fit = em_fit(&model, &obs, Some(&u), mask.as_ref(), max_iter, tol)?;
         let m = &fit.model;
         let n = m.state_dim();

@@ -83,6 +83,13 @@ impl LinearGaussianSsm {
         Self::from_parts(a, b, c, d, q, r, mu_0, sigma_0)
     }
 
+    /// [`LinearGaussianSsm::new`] from the eight arrays in the constructor's
+    /// order `A, B, C, D, Q, R, mu_0, Sigma_0` (`B` and `D` given).
+    pub fn from_arrays(parts: &[NdArray<f64>; 8]) -> Result<Self> {
+        let [a, b, c, d, q, r, mu_0, sigma_0] = parts;
+        Self::new(a, Some(b), c, Some(d), q, r, mu_0, sigma_0)
+    }
+
     /// The symmetry and definiteness checks on shape-checked, finite parts.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn from_parts(

@@ -2,7 +2,7 @@
 //! (`sc_neurocore/world_model/_lgssm_results.py`).
 
 use crate::array::{NdArray, format_shape};
-use crate::checks::check_finite;
+use crate::checks::{check_finite, check_ndim};
 use crate::error::{MirrorError, Result};
 
 use super::checks::covariance_stack;
@@ -37,16 +37,7 @@ pub struct SmoothResult {
 /// A finite array of rank `ndim` (the Python `_moments`).
 fn moments(arg: &str, a: &NdArray<f64>, ndim: usize) -> Result<()> {
     check_finite(arg, a)?;
-    if a.ndim() != ndim {
-        return Err(MirrorError::value(
-            arg,
-            format!(
-                "{arg} must be a {ndim}-D array, got shape {}",
-                format_shape(a.shape())
-            ),
-        ));
-    }
-    Ok(())
+    check_ndim(arg, a, ndim)
 }
 
 fn want_shape(arg: &str, a: &NdArray<f64>, shape: &[usize]) -> Result<()> {

@@ -13,20 +13,8 @@ use crate::golden_check::{check_golden, load};
 const MODEL_KEYS: [&str; 8] = ["A", "B", "C", "D", "Q", "R", "mu_0", "Sigma_0"];
 
 fn model_of(x: &[Field]) -> Result<LinearGaussianSsm> {
-    let mut arrays = Vec::new();
-    for key in MODEL_KEYS {
-        arrays.push(fields::f64_array(x, key)?);
-    }
-    LinearGaussianSsm::new(
-        &arrays[0],
-        Some(&arrays[1]),
-        &arrays[2],
-        Some(&arrays[3]),
-        &arrays[4],
-        &arrays[5],
-        &arrays[6],
-        &arrays[7],
-    )
+    let [a, b, c, d, q, r, mu_0, sigma_0] = MODEL_KEYS.map(|key| fields::f64_array(x, key));
+    LinearGaussianSsm::from_arrays(&[a?, b?, c?, d?, q?, r?, mu_0?, sigma_0?])
 }
 
 fn opt_f64(x: &[Field], name: &str) -> Result<Option<NdArray<f64>>> {
