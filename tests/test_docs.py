@@ -1,6 +1,6 @@
 """The user documentation stays true: its examples run, its links resolve.
 
-* Every ```python block of ``docs/*.md`` runs. The blocks of one page run in
+* Every ```python block of ``docs/**/*.md`` runs. The blocks of one page run in
   order, in one fresh namespace, in a fresh interpreter (so a page that
   changes process-wide state, such as the Rust engine's thread count, cannot
   affect another page or the rest of the test session). A block preceded by
@@ -306,7 +306,7 @@ def test_docs_have_examples() -> None:
     assert len(skipped) <= 3, f"skip-doctest is for MPI/GPU-only blocks; skipped: {skipped}"
 
 
-@pytest.mark.parametrize("page", PAGES_WITH_EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("page", PAGES_WITH_EXAMPLES, ids=lambda p: p.relative_to(DOCS).as_posix())
 def test_python_examples_run(page: Path, tmp_path: Path) -> None:
     blocks = [{"path": str(b.path), "line": b.line, "code": b.code, "requires": list(b.requires)}
               for b in python_blocks(page) if not b.skip]
