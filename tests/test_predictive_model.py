@@ -663,3 +663,16 @@ def test_importable_with_numpy_alone() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={"PYTHONPATH": str(REPO / "python")})
     assert out.stdout.strip() == "[]"
+
+
+def test_the_rust_mirror_has_the_same_constants() -> None:
+    # One set of tolerances and random-model scales on both sides: read the mirror's.
+    import re
+
+    source = (REPO / "rust/mirror/src/safety/predictive_model/mod.rs").read_text()
+    rust = {m[1]: float(m[2]) for m in re.finditer(r"pub const (\w+): f64 = ([-\d.e]+);", source)}
+    names = ("SYM_RTOL", "PD_RTOL", "PSD_RTOL", "LOG_2PI", "LL_ROUNDING_RTOL", "RANDOM_RADIUS",
+             "RANDOM_COUPLING_SCALE", "RANDOM_NOISE_SCALE", "RANDOM_SIGMA0_SCALE")
+    assert sorted(rust) == sorted(names)
+    for name in names:
+        assert rust[name] == getattr(pm, name), name

@@ -292,6 +292,19 @@ def _model_cases(b: SafetyBuilder) -> None:
                Q=f64([[1.0, 0.0], [0.0, -5e-11]]))
     model_case("Q eigenvalue -2e-10 below -1e-10 * max diag: not PSD", False,
                Q=f64([[1.0, 0.0], [0.0, -2e-10]]))
+    # Within 10 % of each tolerance, so that changing a tolerance by more fails a case.
+    model_case("Sigma_0 asymmetric by 1.8e-10, 0.9 x the 2e-10 tolerance", True,
+               Sigma_0=f64([[2.0, 0.5], [0.5 + 1.8e-10, 1.0]]))
+    model_case("Sigma_0 asymmetric by 2.2e-10, 1.1 x the 2e-10 tolerance", False,
+               Sigma_0=f64([[2.0, 0.5], [0.5 + 2.2e-10, 1.0]]))
+    model_case("R pivot 1.1e-12, 1.1 x the 1e-12 threshold", True,
+               R=f64([[1.0, 0.0], [0.0, 1.1e-12]]))
+    model_case("R pivot 0.9e-12, 0.9 x the 1e-12 threshold", False,
+               R=f64([[1.0, 0.0], [0.0, 0.9e-12]]))
+    model_case("Q eigenvalue -0.9e-10, 0.9 x the -1e-10 bound", True,
+               Q=f64([[1.0, 0.0], [0.0, -0.9e-10]]))
+    model_case("Q eigenvalue -1.1e-10, 1.1 x the -1e-10 bound", False,
+               Q=f64([[1.0, 0.0], [0.0, -1.1e-10]]))
     model_case("Q exactly zero is PSD", True, Q=f64(np.zeros((2, 2))))
     model_case("Q rank one v v^T is PSD", True, Q=f64([[1.0, 1.0], [1.0, 1.0]]))
     model_case("Q asymmetric off-diagonals averaged", True,

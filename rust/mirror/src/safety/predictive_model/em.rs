@@ -219,6 +219,12 @@ pub fn em_fit(
     Ok(out)
 }
 
+/// Whether `current` is below `previous` by more than rounding:
+/// `previous - current > LL_ROUNDING_RTOL * max(1, |previous|)`.
+pub(super) fn decreased_beyond_rounding(previous: f64, current: f64) -> bool {
+    previous - current > LL_ROUNDING_RTOL * previous.abs().max(1.0)
+}
+
 fn em_loop(data: &EmData, max_iter: usize, tol: f64, out: &mut EmFit) -> Result<()> {
     let mut fr = filter_of(&out.model, data)?;
     out.history.push(fr.log_likelihood);
@@ -227,7 +233,7 @@ fn em_loop(data: &EmData, max_iter: usize, tol: f64, out: &mut EmFit) -> Result<
         let fr_new = filter_of(&candidate, data)?;
         let (previous, current) = (fr.log_likelihood, fr_new.log_likelihood);
         out.history.push(current);
-        if previous - current > LL_ROUNDING_RTOL * previous.abs().max(1.0) {
+        if decreased_beyond_rounding(previous, current) {
             return Err(MirrorError::runtime(
                 "observations",
                 format!(

@@ -478,6 +478,18 @@ fn masked_steps_skip_the_update_and_the_likelihood() {
 }
 
 #[test]
+fn em_refuses_a_decrease_beyond_1e9_relative_only() {
+    use super::em::decreased_beyond_rounding as decreased;
+    // |previous| = 1000: the allowance is 1e-9 * 1000 = 1e-6.
+    assert!(!decreased(-1000.0, -1000.0 - 0.9e-6));
+    assert!(decreased(-1000.0, -1000.0 - 1.1e-6));
+    // Below |previous| = 1 the allowance is 1e-9 absolute.
+    assert!(!decreased(0.5, 0.5 - 0.9e-9));
+    assert!(decreased(0.5, 0.5 - 1.1e-9));
+    assert!(!decreased(-5.0, -4.0)); // an increase
+}
+
+#[test]
 fn em_log_likelihood_never_decreases() {
     let truth = LinearGaussianSsm::random(2, 2, 1, 21).unwrap();
     let u: Vec<f64> = (0..40).map(|k| (k as f64 * 0.3).cos()).collect();
