@@ -64,7 +64,7 @@ def vec_mux(sel: npt.NDArray[np.uint64], a: npt.NDArray[np.uint64],
 
 def sc_forward(weights_packed: npt.NDArray[np.uint64], input_probs: npt.NDArray[np.float64],
                length: int, seed: int) -> npt.NDArray[np.float64]:
-    """SC forward pass (DESIGN §3): ``(n_out,)`` or ``(batch, n_out)`` float64."""
+    """SC forward pass (docs/design.md#forward-pass): ``(n_out,)`` or ``(batch, n_out)`` float64."""
 
 # The linear-Gaussian state-space mirror (rust/mirror, safety/predictive_model) behind
 # ``backend="rust"`` of sc_neurocore.world_model.predictive_model; ``model`` is the tuple
