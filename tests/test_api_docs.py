@@ -344,7 +344,7 @@ def test_signatures_never_say_object(api_html: str) -> None:
     ("sc_neurocore.accel.jax_backend.jax_vec_and", ["a: ArrayLike", "-> JaxArray"]),
     ("sc_neurocore.accel.jax_backend.jax_forward_pass", ["-> tuple[list[JaxArray], JaxArray]"]),
     ("sc_neurocore.world_model.predictive_model.PredictiveWorldModel.forecast",
-     ["actions: ArrayLike | None = None", "NDArray[float64]"]),
+     ["initial_state: ArrayLike", "actions: Iterable[ArrayLike]", "-> list[NDArray[float64]]"]),
     ("sc_neurocore.scpn.layers.l7_symbolic.drive_symbols",
      ["symbol_activations: ArrayLike", "-> NDArray[float64]"]),
     ("sc_neurocore.bridges.dna_mapper.SequenceDesigner", ["max_tries: int = 10000"]),

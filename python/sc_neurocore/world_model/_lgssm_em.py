@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from sc_neurocore.accel._validation import check_int, check_real
 
@@ -156,8 +157,8 @@ class EMLearner:
     def __repr__(self) -> str:
         return f"EMLearner(max_iter={self.max_iter}, tol={self.tol!r})"
 
-    def step(self, observations: object, model: LinearGaussianSSM,
-             controls: object = None) -> tuple[LinearGaussianSSM, float]:
+    def step(self, observations: ArrayLike, model: LinearGaussianSSM,
+             controls: ArrayLike | None = None) -> tuple[LinearGaussianSSM, float]:
         """One EM iteration: E-step (filter, RTS smoother) and M-step.
 
         With smoothed ``m_t, P_t``, cross-covariances ``V_t = Cov[x_t, x_{t+1}]``,
@@ -207,8 +208,8 @@ class EMLearner:
         fr = filter_python(model, y, u, missing)
         return _m_step_after(model, fr, y, u, present), fr.log_likelihood
 
-    def fit(self, observations: object, initial_model: LinearGaussianSSM,
-            controls: object = None, backend: str = "python") -> LinearGaussianSSM:
+    def fit(self, observations: ArrayLike, initial_model: LinearGaussianSSM,
+            controls: ArrayLike | None = None, backend: str = "python") -> LinearGaussianSSM:
         """Run EM from ``initial_model``; the history is kept in ``log_likelihood_history``.
 
         ``l_0`` is the initial model's log-likelihood; iteration ``k`` computes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._lgssm_backends import engine_filter, resolve_backend
 from ._lgssm_checks import Mask, as_controls, as_observations
@@ -154,7 +155,7 @@ class KalmanFilter(ModelBound):
 
     __slots__ = ()
 
-    def filter(self, observations: object, controls: object = None,
+    def filter(self, observations: ArrayLike, controls: ArrayLike | None = None,
                backend: str = "auto") -> FilterResult:
         """Filter ``T`` observations.
 

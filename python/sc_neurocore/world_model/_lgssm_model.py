@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import ArrayLike
 
 from sc_neurocore.accel._validation import check_int
 from sc_neurocore.splitmix import SplitMix64
@@ -81,8 +84,8 @@ class LinearGaussianSSM:
 
     __slots__ = ("_A", "_B", "_C", "_D", "_Q", "_R", "_mu_0", "_Sigma_0")
 
-    def __init__(self, A: object, B: object, C: object, D: object, Q: object, R: object,
-                 mu_0: object, Sigma_0: object) -> None:
+    def __init__(self, A: ArrayLike, B: ArrayLike | None, C: ArrayLike, D: ArrayLike | None,
+                 Q: ArrayLike, R: ArrayLike, mu_0: ArrayLike, Sigma_0: ArrayLike) -> None:
         a = real_array(A, "A")
         if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] < 1:
             raise ValueError(f"A must be a non-empty square matrix of shape (n, n) with "
@@ -114,42 +117,42 @@ class LinearGaussianSSM:
     # -------------------------------------------------------------- accessors
 
     @property
-    def A(self) -> Float:
+    def A(self) -> npt.NDArray[np.float64]:
         """``(n, n)`` state transition (read-only)."""
         return self._A
 
     @property
-    def B(self) -> Float:
+    def B(self) -> npt.NDArray[np.float64]:
         """``(n, m)`` control input matrix (read-only)."""
         return self._B
 
     @property
-    def C(self) -> Float:
+    def C(self) -> npt.NDArray[np.float64]:
         """``(p, n)`` observation matrix (read-only)."""
         return self._C
 
     @property
-    def D(self) -> Float:
+    def D(self) -> npt.NDArray[np.float64]:
         """``(p, m)`` control feed-through (read-only)."""
         return self._D
 
     @property
-    def Q(self) -> Float:
+    def Q(self) -> npt.NDArray[np.float64]:
         """``(n, n)`` process-noise covariance, symmetrised (read-only)."""
         return self._Q
 
     @property
-    def R(self) -> Float:
+    def R(self) -> npt.NDArray[np.float64]:
         """``(p, p)`` observation-noise covariance, symmetrised (read-only)."""
         return self._R
 
     @property
-    def mu_0(self) -> Float:
+    def mu_0(self) -> npt.NDArray[np.float64]:
         """``(n,)`` mean of ``x_0`` (read-only)."""
         return self._mu_0
 
     @property
-    def Sigma_0(self) -> Float:
+    def Sigma_0(self) -> npt.NDArray[np.float64]:
         """``(n, n)`` covariance of ``x_0``, symmetrised (read-only)."""
         return self._Sigma_0
 
@@ -179,7 +182,7 @@ class LinearGaussianSSM:
 
     __hash__ = None  # type: ignore[assignment]  # equal models need not hash alike
 
-    def replace(self, **params: object) -> LinearGaussianSSM:
+    def replace(self, **params: ArrayLike | None) -> LinearGaussianSSM:
         """A new, validated model with some of ``A, B, C, D, Q, R, mu_0, Sigma_0`` replaced.
 
         Parameters
@@ -202,7 +205,7 @@ class LinearGaussianSSM:
         unknown = sorted(set(params) - set(_NAMES))
         if unknown:
             raise TypeError(f"replace() takes only {', '.join(_NAMES)}; got {unknown}")
-        current: dict[str, object] = {k: getattr(self, k) for k in _NAMES}
+        current: dict[str, Any] = {k: getattr(self, k) for k in _NAMES}  # checked below
         current.update(params)
         return LinearGaussianSSM(*(current[k] for k in _NAMES))
 
@@ -280,8 +283,8 @@ class LinearGaussianSSM:
 
     # -------------------------------------------------------------- simulation
 
-    def sample(self, n_steps: int, controls: object = None,
-               seed: int = 0) -> tuple[Float, Float]:
+    def sample(self, n_steps: int, controls: ArrayLike | None = None,
+               seed: int = 0) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Simulate states and observations, drawing from ``SplitMix64(seed)``.
 
         Noise factors: ``L_0`` and ``L_R`` are the Cholesky factors of

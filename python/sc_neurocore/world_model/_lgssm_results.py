@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from sc_neurocore.accel._validation import check_real
 
 from ._lgssm_checks import covariance_stack, real_array
@@ -43,7 +46,7 @@ def _freeze(obj: object, **arrays: Float) -> None:
 class _Moments:
     """``T`` and ``n`` of a result, read from its ``means``."""
 
-    means: Float
+    means: npt.NDArray[np.float64]
 
     @property
     def time_steps(self) -> int:
@@ -92,10 +95,10 @@ class FilterResult(_Moments):
         ``InputTypeError``, also a ``TypeError``).
     """
 
-    means: Float
-    covariances: Float
-    pred_means: Float
-    pred_covariances: Float
+    means: npt.NDArray[np.float64]
+    covariances: npt.NDArray[np.float64]
+    pred_means: npt.NDArray[np.float64]
+    pred_covariances: npt.NDArray[np.float64]
     log_likelihood: float
 
     def __post_init__(self) -> None:
@@ -143,9 +146,9 @@ class SmoothResult(_Moments):
         semidefinite.
     """
 
-    means: Float
-    covariances: Float
-    cross_covariances: Float
+    means: npt.NDArray[np.float64]
+    covariances: npt.NDArray[np.float64]
+    cross_covariances: npt.NDArray[np.float64]
 
     def __post_init__(self) -> None:
         means = _moments(self.means, "means", 2)

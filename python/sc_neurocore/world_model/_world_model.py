@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import ArrayLike
 
 from sc_neurocore.accel._validation import check_int
 
@@ -126,12 +128,12 @@ class PredictiveWorldModel:
         return self._model.obs_dim
 
     @property
-    def state_mean(self) -> Float:
+    def state_mean(self) -> npt.NDArray[np.float64]:
         """The belief's mean (a copy)."""
         return np.copy(self._mean)
 
     @property
-    def state_cov(self) -> Float:
+    def state_cov(self) -> npt.NDArray[np.float64]:
         """The belief's covariance (a copy)."""
         return np.copy(self._cov)
 
@@ -159,7 +161,8 @@ class PredictiveWorldModel:
         self._mean = self._model.mu_0.copy()
         self._cov = self._model.Sigma_0.copy()
 
-    def observe(self, observation: object, action: object = None) -> Float:
+    def observe(self, observation: ArrayLike,
+                action: ArrayLike | None = None) -> npt.NDArray[np.float64]:
         """Condition the belief on ``y = C x + D action + v`` (one Kalman update).
 
         Parameters
@@ -197,7 +200,7 @@ class PredictiveWorldModel:
         self._mean, self._cov = mean, cov
         return self.state_mean
 
-    def advance(self, action: object = None) -> Float:
+    def advance(self, action: ArrayLike | None = None) -> npt.NDArray[np.float64]:
         """Move the belief one step: ``(A m + B action, A P A^T + Q)``; returns the mean.
 
         Parameters
@@ -221,7 +224,8 @@ class PredictiveWorldModel:
 
     # -------------------------------------------------------------- predictions
 
-    def predict_next_state(self, current_state: object, action: object = None) -> Float:
+    def predict_next_state(self, current_state: ArrayLike,
+                           action: ArrayLike | None = None) -> npt.NDArray[np.float64]:
         """``A current_state + B action`` (``matvec`` order).
 
         Parameters
@@ -247,8 +251,9 @@ class PredictiveWorldModel:
         return predict_with_cov(self._model, self._state(current_state, "current_state"),
                                 np.zeros((n, n)), self._action(action), "current_state")[0]
 
-    def predict_next_state_with_cov(self, current_state: object, current_cov: object,
-                                    action: object = None) -> tuple[Float, Float]:
+    def predict_next_state_with_cov(self, current_state: ArrayLike, current_cov: ArrayLike,
+                                    action: ArrayLike | None = None
+                                    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Mean and covariance of the next state from ``N(current_state, current_cov)``.
 
         Parameters
@@ -275,7 +280,8 @@ class PredictiveWorldModel:
         cov = state_covariance(current_cov, "current_cov", self.state_dim)
         return predict_with_cov(self._model, state, cov, self._action(action), "current_state")
 
-    def forecast(self, initial_state: object, actions: Iterable[object]) -> list[Float]:
+    def forecast(self, initial_state: ArrayLike,
+                 actions: Iterable[ArrayLike]) -> list[npt.NDArray[np.float64]]:
         """The mean trajectory: one state per action, each ``A x + B u`` of the previous.
 
         Parameters
@@ -300,8 +306,9 @@ class PredictiveWorldModel:
         """
         return [mean for mean, _ in self._rollout(initial_state, None, actions)]
 
-    def forecast_with_cov(self, initial_state: object, initial_cov: object,
-                          actions: Iterable[object]) -> list[tuple[Float, Float]]:
+    def forecast_with_cov(self, initial_state: ArrayLike, initial_cov: ArrayLike,
+                          actions: Iterable[ArrayLike]
+                          ) -> list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
         """The mean and covariance trajectory (repeated ``predict_next_state_with_cov``).
 
         Parameters
@@ -341,8 +348,9 @@ class PredictiveWorldModel:
 
     # -------------------------------------------------------------- learning
 
-    def fit(self, observations: object, actions: object = None, *, max_iter: int = 50,
-            tol: float = 1e-4, backend: str = "python") -> Float:
+    def fit(self, observations: ArrayLike, actions: ArrayLike | None = None, *,
+            max_iter: int = 50, tol: float = 1e-4,
+            backend: str = "python") -> npt.NDArray[np.float64]:
         """Re-estimate the model by EM from the current one, then
         [`reset`][sc_neurocore.world_model.predictive_model.PredictiveWorldModel.reset].
 
