@@ -255,7 +255,7 @@ SAFETY = (  # (mirror: `<name>.rs` or folder `<name>/`, Python surface, golden f
     ("safety/l7_symbolic", "sc_neurocore.scpn.layers.l7_symbolic", "l7_symbolic.txt",
      "tests/test_l7_symbolic.py"),
     ("safety/predictive_model", "sc_neurocore.world_model.predictive_model",
-     "predictive_model.txt", "tests/test_predictive_model.py"),
+     "predictive_model.txt", "tests/test_predictive_model*.py"),
     ("splitmix", "sc_neurocore.splitmix", "splitmix.txt", "tests/test_splitmix.py"),
 )
 KERNEL_FILES = ("pack", "unpack", "popcount", "and", "xnor", "not", "mux", "encode",
