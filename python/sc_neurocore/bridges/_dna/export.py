@@ -85,7 +85,7 @@ def genbank_text(design: DNACircuitDesign, date: datetime.date | None = None) ->
     for locus, s in zip(_locus_names(strands), strands):
         n = s.length
         lines = [
-            f"LOCUS       {locus:<16} {n:>11} bp    ss-DNA     linear   SYN {stamp}",
+            f"LOCUS       {locus:<16} {n:>11} bp ss-DNA     linear   SYN {stamp}",
             f"DEFINITION  {s.name}, {s.role} strand of circuit {design.name}.",
             f"ACCESSION   {locus}",
             f"VERSION     {locus}",
