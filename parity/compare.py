@@ -154,7 +154,7 @@ def _compare_output(case: Case, name: str, want: np.ndarray, got: object,
                         str(got_arr.shape))
     if tag == "f64":
         want_bits = want.view(np.uint64)
-        got_bits = np.ascontiguousarray(got_arr).view(np.uint64)
+        got_bits = np.ascontiguousarray(got_arr).view(np.uint64).reshape(want.shape)
         diff = want_bits != got_bits
         if rel is not None and diff.any():
             with np.errstate(invalid="ignore", over="ignore"):

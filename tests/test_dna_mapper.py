@@ -412,3 +412,31 @@ def test_concentration_of_a_bitstream() -> None:
     assert BitstreamToDNA.concentration_of([1, 0, 1, 1]) == 150.0
     with pytest.raises(ValueError):
         BitstreamToDNA.concentration_of([0, 2])
+
+
+# ------------------------------------------------------------------ the golden file can fail
+
+
+def test_a_changed_constant_fails_the_golden_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One nearest-neighbour stack nudged: every thermodynamics case that uses it fails."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from parity import safety_cases
+    from parity.compare import compare_kernel
+    from parity.golden_format import read_golden
+    from parity.regen import golden_path
+    from parity.safety_cases._builder import run_safety_case
+    from sc_neurocore.bridges._dna import thermodynamics
+
+    golden = read_golden(golden_path("dna_mapper"))
+    cases = [c for c in golden.cases if str(c.inputs["op"]) == "DNAStrand.thermodynamics"]
+    run_case = safety_cases.load("dna_mapper").run_case
+    h, s = thermodynamics.STACK_OF["GC"]
+    monkeypatch.setitem(thermodynamics.STACK_OF, "GC", (h + 1e-9, s))
+    golden.cases = cases
+    result = compare_kernel(golden, {c.id: run_safety_case(run_case, c.inputs) for c in cases})
+    assert result.status == "fail"
+    assert result.failures == sum(c.valid and "GC" in str(c.inputs["sequence"]).upper()
+                                  for c in cases)
