@@ -1,6 +1,6 @@
 """The user documentation stays true: its examples run, its links resolve.
 
-* Every ```python block of ``docs/*.md`` runs. The blocks of one page run in
+* Every ```python block of ``docs/**/*.md`` runs. The blocks of one page run in
   order, in one fresh namespace, in a fresh interpreter (so a page that
   changes process-wide state, such as the Rust engine's thread count, cannot
   affect another page or the rest of the test session). A block preceded by
@@ -37,7 +37,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
-PAGES = sorted(DOCS.rglob("*.md"))  # subfolders too (docs/safety/)
+PAGES = sorted(DOCS.rglob("*.md"))
 API_PAGE = DOCS / "api.md"
 ACCEL_DIR = REPO / "python" / "sc_neurocore" / "accel"
 
