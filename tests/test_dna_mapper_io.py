@@ -29,7 +29,8 @@ def design() -> DNACircuitDesign:
         name="demo")
 
 
-def test_fasta_reads_back_with_biopython(design: DNACircuitDesign, tmp_path: os.PathLike[str]) -> None:
+def test_fasta_reads_back_with_biopython(design: DNACircuitDesign,
+                                         tmp_path: os.PathLike[str]) -> None:
     path = os.path.join(tmp_path, "circuit.fasta")
     export_fasta(design, path)
     records = list(SeqIO.parse(path, "fasta"))

@@ -36,8 +36,9 @@ def _net(name: str, method: str = "hybrid", seed: int = 42,
 
 def _strands(b: SafetyBuilder) -> None:
     op = "DNAStrand"
-    for name, seq, role, c in (("x", "ACGTTA", "signal", 100.0), ("mixed", "acgTTaGGgc", "fuel", 0.5),
-                               ("one", "g", "output", 0.0), ("run", "ACGTCCCCC", "translator", 200.0),
+    for name, seq, role, c in (("x", "ACGTTA", "signal", 100.0),
+                               ("mixed", "acgTTaGGgc", "fuel", 0.5), ("one", "g", "output", 0.0),
+                               ("run", "ACGTCCCCC", "translator", 200.0),
                                ("g0:out#1", "TTTTAAAAGGGGCCCC", "threshold", 1e6),
                                ("w", "GATTACA", "waste", 7.25), ("t", "CAGT", "toehold", 1e-3)):
         b.valid(f"strand {seq!r}, role {role}", op, name=name, sequence=seq, role=role,
@@ -152,7 +153,8 @@ def _compile_gates(b: SafetyBuilder) -> None:
         b.valid(f"displacement {kind}", op, compiler="displacement", seed=u64(42),
                 temperature_c=37.0, gates=strs([text]))
     b.valid("all seven displacement gates on one compiler (ids 0..6)", op,
-            compiler="displacement", seed=u64(11), temperature_c=37.0, gates=strs(list(one.values())))
+            compiler="displacement", seed=u64(11), temperature_c=37.0,
+            gates=strs(list(one.values())))
     for t in (4.0, 25.0, 60.0, 95.0):
         b.valid(f"AND leak estimate at {t} C", op, compiler="displacement", seed=u64(3),
                 temperature_c=t, gates=strs(["AND a,b y"]))
@@ -315,7 +317,8 @@ def _gf4(b: SafetyBuilder) -> None:
     b.valid("encode lower case", "GF4ErrorCorrection.encode", n_parity=4, block_size=12,
             sequence="acgtnacgt".replace("n", "g"))
     for comment, r, m in (("n_parity 1", 1, 1), ("n_parity 9", 9, 4), ("block_size 0", 4, 0),
-                          ("block_size 82 with 4 parity", 4, 82), ("block_size 4 with 2 parity", 2, 4)):
+                          ("block_size 82 with 4 parity", 4, 82),
+                          ("block_size 4 with 2 parity", 2, 4)):
         b.invalid(f"code with {comment}", "GF4ErrorCorrection.encode", n_parity=r, block_size=m,
                   sequence="ACGT")
     b.invalid("encode a bad base", "GF4ErrorCorrection.encode", n_parity=4, block_size=12,
@@ -466,7 +469,8 @@ def _robustness(b: SafetyBuilder) -> None:
     b.valid("no noise at all", op, **_net("NOT"), concentration_cv=0.0, temperature_std_c=0.0,
             n_trials=3, noise_seed=u64(1), concentration_names=strs(["A"]),
             input_concentrations_nM=f64([50.0]), duration_s=60.0)
-    for comment, kw in (("n_trials 0", {"n_trials": 0}), ("negative cv", {"concentration_cv": -0.1}),
+    for comment, kw in (("n_trials 0", {"n_trials": 0}),
+                        ("negative cv", {"concentration_cv": -0.1}),
                         ("a missing input", {"concentration_names": strs(["A"]),
                                              "input_concentrations_nM": f64([1.0])})):
         kwargs: dict[str, object] = dict(_net("AND"), concentration_cv=0.1, temperature_std_c=1.0,
@@ -490,7 +494,8 @@ def _robustness(b: SafetyBuilder) -> None:
                   optimizer_seed=u64(1), truth_table=strs(rows), duration_s=60.0)
     op = "SCPrecisionAnalyzer.analyze"
     for name, values in (("AND", [200.0, 100.0]), ("cascade", [100.0, 150.0]), ("NOT", [200.0])):
-        b.valid(f"precision of {name}", op, **_net(name), concentration_names=strs(NETWORKS[name][1]),
+        b.valid(f"precision of {name}", op, **_net(name),
+                concentration_names=strs(NETWORKS[name][1]),
                 input_concentrations_nM=f64(values), max_conc_nM=200.0, duration_s=300.0)
     b.valid("precision of a short run (1 tail sample)", op, **_net("AND"),
             concentration_names=strs(["A", "B"]), input_concentrations_nM=f64([200.0, 200.0]),
@@ -502,7 +507,8 @@ def _robustness(b: SafetyBuilder) -> None:
 
 def _lab(b: SafetyBuilder) -> None:
     op = "estimate_cost"
-    for name, grade, price, fixed in (("AND", "standard", 0.10, 5.0), ("cascade", "hplc", 0.25, 3.5),
+    for name, grade, price, fixed in (("AND", "standard", 0.10, 5.0),
+                                      ("cascade", "hplc", 0.25, 3.5),
                                       ("mixed", "page", 0.07, 0.0)):
         b.valid(f"cost of {name}, {grade}", op, **_net(name), price_per_base_usd=price,
                 fixed_per_oligo_usd=fixed, purification=grade)
@@ -578,9 +584,24 @@ def _bridges(b: SafetyBuilder) -> None:
     b.invalid("float bits", op, bits=f64([0.0, 1.0]))
 
 
+def _limits(b: SafetyBuilder) -> None:
+    """Every model constant, and the length limits at their edges."""
+    b.valid("every model constant", "constants")
+    b.valid("complementary run at the longest sequence (100000 nt)", "complementary_run",
+            a="A" * 100_000, b="T")
+    b.invalid("complementary run one nucleotide beyond the longest sequence",
+              "complementary_run", a="A" * 100_001, b="T")
+    b.valid("MFE at the built-in model's longest sequence (300 nt)",
+            "NUPACKInterface.compute_mfe", sequence="ACGGTCATTG" * 30)
+    _designer(b, "a sequence of the longest designable length (1000 nt)", names=["max"],
+              lengths=i64([1000]))
+    _designer(b, "max_tries at its limit (100000)", max_tries=100_000, max_similarity=1.0,
+              names=["x"], lengths=i64([6]))
+
+
 def add_cases(b: SafetyBuilder) -> None:
     """Every case, in file order."""
-    for part in (_strands, _thermo, _designs, _compile_gates, _compile_network, _validate,
+    for part in (_limits, _strands, _thermo, _designs, _compile_gates, _compile_network, _validate,
                  _rates, _simulations, _gf4, _folding, _structure, _topology, _optimizer_cases,
                  _degradation, _robustness, _lab, _bridges):
         part(b)

@@ -13,7 +13,9 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from sc_neurocore.bridges import dna_mapper as dm
-from sc_neurocore.bridges._dna import folding, lab
+from sc_neurocore.bridges._dna import (coding, compilers, constants, degradation, design, folding,
+                                       kinetics, lab, network, noise, optimization, precision,
+                                       specs, structure_checks, thermodynamics)
 from sc_neurocore.bridges._dna._checks import check_temperature
 from sc_neurocore.bridges._dna.compilers import leak_rate, strongest_complementary_delta_g
 from sc_neurocore.bridges._dna.network import adjacency_specs
@@ -392,6 +394,40 @@ def _leak(x: dict[str, np.ndarray]) -> Mapping[str, object]:
             "leak_rate": leak_rate(strand, blocker, t)}
 
 
+def _constants(_: dict[str, np.ndarray]) -> Mapping[str, object]:
+    """Every model constant, so that a changed one (on either side) fails the file."""
+    c = constants
+    stacks = list(c.NN_STACKS.items())
+    return {
+        "lengths": i64([c.TOEHOLD_LENGTH, c.RECOGNITION_LENGTH, c.MAX_HOMOPOLYMER,
+                        c.MAX_SEQUENCE_LENGTH, c.MAX_FOLD_LENGTH, design.MAX_DESIGN_LENGTH,
+                        design.MAX_TRIES_LIMIT, design.DEFAULT_MAX_TRIES, folding.MIN_LOOP,
+                        structure_checks.HIGH_SEVERITY_RUN, degradation.LENGTH_FREE_NT,
+                        noise.MAX_TRIALS, network.MAX_NODES, coding.MAX_PARITY,
+                        kinetics.MAX_STEPS, kinetics.MAX_SUBSTEPS]),
+        "ranges": f64([*c.GC_TARGET, *c.TEMPERATURE_RANGE_C, *c.NA_RANGE_M,
+                       *optimization.SCALE_RANGE]),
+        "physics": f64([c.GAS_CONSTANT, c.T37_K, *c.NN_INITIATION, *c.NN_TERMINAL_AT,
+                        c.SANTALUCIA_SALT_SLOPE, c.SCHILDKRAUT_SALT_SLOPE,
+                        kinetics.ACTIVATION_ENERGY, degradation.LENGTH_SLOPE,
+                        degradation.TEMPERATURE_SLOPE]),
+        "nn_stack_names": strs([k for k, _ in stacks]),
+        "nn_stacks": f64([list(v) for _, v in stacks]),
+        "hairpin_loop_dg": f64(list(thermodynamics.HAIRPIN_LOOP_DG.values())),
+        "folding_dg": f64([folding.PAIR_DG["AT"], folding.PAIR_DG["GC"], folding.LOOP_INIT_DG,
+                           folding.LOOP_SLOPE_DG, folding.STACK_BONUS_DG]),
+        "model": f64([c.MAX_CONCENTRATION_NM, design.DEFAULT_MAX_SIMILARITY,
+                      compilers.LEAK_CEILING, kinetics.AMPLIFIER_GAIN, kinetics.MAX_RATE,
+                      kinetics.DEFAULT_GATE_NM, specs.DEFAULT_THRESHOLD, noise.ROBUST_CV,
+                      precision.NOISE_FLOOR_NM, optimization.LEVELS_NM["high"],
+                      optimization.LEVELS_NM["low"], degradation.CRITICAL_PCT,
+                      optimization.VERTEX_TOLERANCE, precision.SNR_FLOOR]),
+        "roles": strs(list(c.STRAND_ROLES)), "salt_corrections": strs(list(c.SALT_CORRECTIONS)),
+        "gf4_mul": u8([list(row) for row in coding.GF4_MUL]),
+        "gf4_inv": u8(list(coding.GF4_INV)),
+    }
+
+
 def _concentration(x: dict[str, np.ndarray]) -> Mapping[str, object]:
     return {"concentration_nM": dm.BitstreamToDNA.concentration_of(arg(x, "bits"))}
 
@@ -411,6 +447,7 @@ RUNNERS: dict[str, Callable[[dict[str, np.ndarray]], Mapping[str, object]]] = {
     "PlateLayout.layout": _plate, "DualRailEncoder.encode": _dual_rail,
     "DualRailEncoder.check_faults": _faults, "SCNetworkBridge.from_adjacency": _adjacency,
     "leak_rate": _leak, "BitstreamToDNA.concentration_of": _concentration,
+    "constants": _constants,
 }
 OPS = tuple(RUNNERS)
 

@@ -23,7 +23,8 @@ against ``parity/golden/dna_mapper.txt``.
   ``export_nupack_input``, ``estimate_cost``, ``generate_protocol``, ``PlateLayout``,
   ``visualize_circuit``, ``visualize_kinetics``.
 
-Additions beyond the reference: ``reverse_complement`` and the constants ``NN_STACKS``, ``SALT_CORRECTIONS``, ``NA_RANGE_M``.
+Additions beyond the reference: ``reverse_complement`` and the constants ``NN_STACKS``,
+``SALT_CORRECTIONS``, ``NA_RANGE_M``.
 """
 
 from __future__ import annotations

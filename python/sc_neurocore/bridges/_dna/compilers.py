@@ -90,6 +90,13 @@ class _Compiler:
             gid = check_int(gate_id, "gate_id", minimum=0)
         return gid, names
 
+    def _input_output_domains(self, gid: int) -> tuple[str, str, str]:
+        """A one-input gate's toehold ``t``, recognition ``r`` and output recognition ``ro``,
+        drawn in that order."""
+        d = self._designer
+        return (d.generate_toehold(f"g{gid}_th"), d.generate_recognition(f"g{gid}_rec"),
+                d.generate_recognition(f"g{gid}_rec_out"))
+
     def _strand(self, gid: int, part: str, sequence: str, role: str,
                 concentration_nM: float) -> DNAStrand:
         return DNAStrand(f"g{gid}_{part}", sequence, role, concentration_nM)
@@ -232,9 +239,7 @@ class StrandDisplacementCompiler(_Compiler):
         """
         gid, (x, out) = self._start({"input_name": input_name, "output": output}, gate_id)
         d = self._designer
-        t = d.generate_toehold(f"g{gid}_th")
-        r = d.generate_recognition(f"g{gid}_rec")
-        ro = d.generate_recognition(f"g{gid}_rec_out")
+        t, r, ro = self._input_output_domains(gid)
         strands = [
             self._strand(gid, "blocker", t + r, "translator", 200.0),
             self._strand(gid, "output_complex", d.generate_complement(r) + ro, "translator",
@@ -274,9 +279,7 @@ class StrandDisplacementCompiler(_Compiler):
         theta = check_real(threshold, "threshold", minimum=0.0)
         gid, (x, out) = self._start({"input_name": input_name, "output": output}, gate_id)
         d = self._designer
-        t = d.generate_toehold(f"g{gid}_th")
-        r = d.generate_recognition(f"g{gid}_rec")
-        ro = d.generate_recognition(f"g{gid}_rec_out")
+        t, r, ro = self._input_output_domains(gid)
         strands = [
             self._strand(gid, "absorber", d.generate_complement(t + r), "threshold",
                          theta * MAX_CONCENTRATION_NM),
@@ -354,9 +357,7 @@ class StrandDisplacementCompiler(_Compiler):
         """
         gid, (x, out) = self._start({"input_name": input_name, "output": output}, gate_id)
         d = self._designer
-        t = d.generate_toehold(f"g{gid}_th")
-        r = d.generate_recognition(f"g{gid}_rec")
-        ro = d.generate_recognition(f"g{gid}_rec_out")
+        t, r, ro = self._input_output_domains(gid)
         tc = d.generate_toehold(f"g{gid}_th_cat")
         strands = [
             self._strand(gid, "catalyst_complex", t + r + tc, "translator", 200.0),
@@ -392,9 +393,7 @@ class StrandDisplacementCompiler(_Compiler):
         """
         gid, (x, out) = self._start({"input_name": input_name, "output": output}, gate_id)
         d = self._designer
-        t = d.generate_toehold(f"g{gid}_th")
-        r = d.generate_recognition(f"g{gid}_rec")
-        ro = d.generate_recognition(f"g{gid}_rec_out")
+        t, r, ro = self._input_output_domains(gid)
         strands = [
             self._strand(gid, "threshold", d.generate_complement(t + r[:8]), "threshold", 80.0),
             self._strand(gid, "translator", t + r + ro, "translator", 200.0),

@@ -10,15 +10,22 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sc_neurocore.accel._validation import InputTypeError, check_int, check_real
+from sc_neurocore.accel._validation import check_int, check_real
 
 from ._checks import check_temperature
-from .types import DNACircuitDesign
+from .types import DNACircuitDesign, check_design
 
-__all__ = ["DegradationModel", "CRITICAL_PCT"]
+__all__ = ["DegradationModel", "CRITICAL_PCT", "LENGTH_SLOPE", "LENGTH_FREE_NT",
+           "TEMPERATURE_SLOPE"]
 
 CRITICAL_PCT = 50.0
 """A strand with less than this percentage left is critical."""
+LENGTH_SLOPE = 0.02
+"""Extra decay rate per nucleotide beyond ``LENGTH_FREE_NT`` (fraction of the base rate)."""
+LENGTH_FREE_NT = 20
+"""Strands up to this length decay at the base rate."""
+TEMPERATURE_SLOPE = 0.05
+"""Decay-rate growth per °C above 37 °C (``exp(0.05 (T - 37))``)."""
 
 
 class DegradationModel:
@@ -56,8 +63,8 @@ class DegradationModel:
         float
         """
         length = check_int(strand_length, "strand_length", minimum=1)
-        factor = 1.0 + 0.02 * float(max(0, length - 20))
-        return self._k_decay * factor * math.exp(0.05 * (self._temperature_c - 37.0))
+        factor = 1.0 + LENGTH_SLOPE * float(max(0, length - LENGTH_FREE_NT))
+        return self._k_decay * factor * math.exp(TEMPERATURE_SLOPE * (self._temperature_c - 37.0))
 
     def predict_concentration(self, initial_nM: float, strand_length: int,
                               time_hr: float) -> float:
@@ -108,9 +115,7 @@ class DegradationModel:
         TypeError, ValueError
             For a bad design or time.
         """
-        if not isinstance(design, DNACircuitDesign):
-            raise InputTypeError(f"design must be a DNACircuitDesign, got "
-                                 f"{type(design).__name__}")
+        check_design(design)
         t = check_real(time_hr, "time_hr", minimum=0.0)
         report: list[dict[str, Any]] = []
         lowest = 100.0

@@ -32,12 +32,17 @@ from ._checks import check_gc_target, check_sequence
 from .constants import GC_TARGET, MAX_HOMOPOLYMER, RECOGNITION_LENGTH, TOEHOLD_LENGTH
 from .sequences import BASES, revcomp
 
-__all__ = ["SequenceDesigner", "MAX_DESIGN_LENGTH", "MAX_TRIES_LIMIT", "gc_bounds"]
+__all__ = ["SequenceDesigner", "MAX_DESIGN_LENGTH", "MAX_TRIES_LIMIT", "DEFAULT_MAX_SIMILARITY",
+           "DEFAULT_MAX_TRIES", "gc_bounds"]
 
 MAX_DESIGN_LENGTH = 1000
 """Longest sequence ``generate`` designs (nt)."""
 MAX_TRIES_LIMIT = 100_000
 """Largest ``max_tries``."""
+DEFAULT_MAX_SIMILARITY = 0.75
+"""Default orthogonality bound."""
+DEFAULT_MAX_TRIES = 200
+"""Default candidates per call (the reference's attempt count)."""
 
 
 def gc_bounds(length: int, gc_target: tuple[float, float]) -> tuple[int, int] | None:
@@ -106,8 +111,9 @@ class SequenceDesigner:
     """
 
     def __init__(self, seed: int = 42, gc_target: tuple[float, float] = GC_TARGET,
-                 max_homopolymer: int = MAX_HOMOPOLYMER, *, max_similarity: float = 0.75,
-                 max_tries: int = 200) -> None:
+                 max_homopolymer: int = MAX_HOMOPOLYMER, *,
+                 max_similarity: float = DEFAULT_MAX_SIMILARITY,
+                 max_tries: int = DEFAULT_MAX_TRIES) -> None:
         self._rng = SplitMix64(check_int(seed, "seed", minimum=0, below=U64_LIMIT))
         self._gc_target = check_gc_target(gc_target)
         self._max_homopolymer = check_int(max_homopolymer, "max_homopolymer", minimum=1)

@@ -19,7 +19,7 @@ from sc_neurocore.accel._validation import InputTypeError, as_real_array, check_
 
 from .kinetics import external_inputs
 from .network import BitstreamToDNA
-from .types import DNACircuitDesign, GateType
+from .types import DNACircuitDesign, GateType, check_design
 
 __all__ = ["DualRailEncoder", "complement_rail"]
 
@@ -68,9 +68,7 @@ class DualRailEncoder:
         TypeError, ValueError
             For bad arguments or a gate without a complement rail.
         """
-        if not isinstance(design, DNACircuitDesign):
-            raise InputTypeError(f"design must be a DNACircuitDesign, got "
-                                 f"{type(design).__name__}")
+        check_design(design)
         if not isinstance(compiler, BitstreamToDNA):
             raise InputTypeError(f"compiler must be a BitstreamToDNA, got "
                                  f"{type(compiler).__name__}")

@@ -10,10 +10,9 @@ import os
 import re
 from typing import Any
 
-from sc_neurocore.accel._validation import InputTypeError
 
 from .nupack import nupack_input_text
-from .types import DNACircuitDesign, DNAStrand
+from .types import DNACircuitDesign, DNAStrand, check_design
 
 __all__ = ["export_fasta", "export_genbank", "export_json", "export_nupack_input",
            "FASTA_WIDTH", "genbank_text", "fasta_text"]
@@ -24,8 +23,7 @@ _LOCUS_NAME = re.compile(r"[A-Za-z0-9_.-]{1,16}")
 
 
 def _design(design: object) -> DNACircuitDesign:
-    if not isinstance(design, DNACircuitDesign):
-        raise InputTypeError(f"design must be a DNACircuitDesign, got {type(design).__name__}")
+    design = check_design(design)
     if not design.all_strands:
         raise ValueError("design has no strands to export")
     return design
@@ -177,8 +175,7 @@ def export_json(design: DNACircuitDesign, path: str) -> None:
     TypeError
         If ``design`` is not a ``DNACircuitDesign``.
     """
-    if not isinstance(design, DNACircuitDesign):
-        raise InputTypeError(f"design must be a DNACircuitDesign, got {type(design).__name__}")
+    check_design(design)
     _write(path, json.dumps(design_dict(design), indent=2, allow_nan=False) + "\n")
 
 

@@ -28,13 +28,19 @@ import numpy.typing as npt
 
 from .constants import GAS_CONSTANT, MAX_FOLD_LENGTH
 
-__all__ = ["pair_energy", "mfe", "pair_probabilities", "check_fold_length"]
+__all__ = ["pair_energy", "mfe", "pair_probabilities", "check_fold_length", "PAIR_DG",
+           "MIN_LOOP", "LOOP_INIT_DG", "LOOP_SLOPE_DG", "STACK_BONUS_DG"]
 
-_PAIR_DG = {"AT": -1.0, "TA": -1.0, "GC": -2.0, "CG": -2.0}
-_MIN_LOOP = 3
-_LOOP_INIT_DG = 1.2
-_LOOP_SLOPE_DG = 0.15
-_STACK_BONUS_DG = -0.35
+PAIR_DG = {"AT": -1.0, "TA": -1.0, "GC": -2.0, "CG": -2.0}
+"""Free energy (kcal/mol) of one Watson-Crick pair in the built-in model."""
+MIN_LOOP = 3
+"""Fewest unpaired bases a pair encloses."""
+LOOP_INIT_DG = 1.2
+"""Loop term of a pair enclosing ``MIN_LOOP`` bases (kcal/mol)."""
+LOOP_SLOPE_DG = 0.15
+"""Loop term per further enclosed base (kcal/mol)."""
+STACK_BONUS_DG = -0.35
+"""Bonus when the next pair inward could also form (kcal/mol)."""
 
 
 def check_fold_length(seq: str) -> None:
@@ -46,14 +52,14 @@ def check_fold_length(seq: str) -> None:
 
 def pair_energy(seq: str, i: int, j: int) -> float | None:
     """``e(i, j)`` of the module docstring, or ``None`` when ``(i, j)`` cannot pair."""
-    if j - i <= _MIN_LOOP:
+    if j - i <= MIN_LOOP:
         return None
-    pair = _PAIR_DG.get(seq[i] + seq[j])
+    pair = PAIR_DG.get(seq[i] + seq[j])
     if pair is None:
         return None
-    energy = pair + (_LOOP_INIT_DG + _LOOP_SLOPE_DG * max(0, j - i - 1 - _MIN_LOOP))
-    if i + 1 < j - 1 and seq[i + 1] + seq[j - 1] in _PAIR_DG:
-        energy += _STACK_BONUS_DG
+    energy = pair + (LOOP_INIT_DG + LOOP_SLOPE_DG * max(0, j - i - 1 - MIN_LOOP))
+    if i + 1 < j - 1 and seq[i + 1] + seq[j - 1] in PAIR_DG:
+        energy += STACK_BONUS_DG
     return energy
 
 
@@ -63,7 +69,7 @@ def _energies(seq: str) -> list[list[tuple[int, float]]]:
     out: list[list[tuple[int, float]]] = []
     for i in range(n):
         row = []
-        for k in range(i + _MIN_LOOP + 1, n):
+        for k in range(i + MIN_LOOP + 1, n):
             e = pair_energy(seq, i, k)
             if e is not None:
                 row.append((k, e))

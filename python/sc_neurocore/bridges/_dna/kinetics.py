@@ -38,8 +38,8 @@ from sc_neurocore.accel._validation import InputTypeError, check_choice, check_r
 
 from ._checks import check_temperature
 from .constants import DEFAULT_TEMPERATURE_C, GAS_CONSTANT, MAX_CONCENTRATION_NM, T37_K
-from .specs import feed_forward_order
-from .types import DNACircuitDesign, DNAGate, GateType
+from .specs import check_feed_forward
+from .types import DNACircuitDesign, DNAGate, GateType, check_design
 
 __all__ = ["KineticSimulator", "gate_function", "AMPLIFIER_GAIN", "ACTIVATION_ENERGY",
            "INTEGRATORS", "MAX_STEPS", "MAX_SUBSTEPS", "MAX_RATE", "DEFAULT_GATE_NM",
@@ -205,9 +205,7 @@ class KineticSimulator:
         TypeError
             If ``design`` is not a ``DNACircuitDesign``.
         """
-        if not isinstance(design, DNACircuitDesign):
-            raise InputTypeError(f"design must be a DNACircuitDesign, got "
-                                 f"{type(design).__name__}")
+        check_design(design)
         k = max((self.gate_rate(g) + g.leak_rate for g in design.gates), default=0.0)
         return 1.0 / k if k > 0.0 else math.inf
 
@@ -260,9 +258,7 @@ class KineticSimulator:
             feedback loop or a CATALYTIC gate, or a run the stability guard cannot fit in
             ``MAX_SUBSTEPS`` sub-steps (naming ``dt`` and the bound).
         """
-        if not isinstance(design, DNACircuitDesign):
-            raise InputTypeError(f"design must be a DNACircuitDesign, got "
-                                 f"{type(design).__name__}")
+        check_design(design)
         gates = design.gates
         if not gates:
             raise ValueError("design has no gates to simulate")
@@ -272,7 +268,7 @@ class KineticSimulator:
             if gate.output_name == "time":
                 raise ValueError(f"gates[{k}] drives a signal named 'time', the result's key "
                                  "for the time axis")
-        feed_forward_order(gates)
+        check_feed_forward(gates)
         inputs = self._inputs(design, input_concentrations)
         duration = check_real(duration_s, "duration_s", minimum=0.0)
         step = check_real(dt, "dt", positive=True)

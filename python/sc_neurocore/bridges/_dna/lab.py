@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from sc_neurocore.accel._validation import InputTypeError, check_choice, check_int, check_real
 
-from .types import DNACircuitDesign, DNAStrand
+from .types import DNACircuitDesign, DNAStrand, check_design
 
 __all__ = ["estimate_cost", "generate_protocol", "PlateLayout", "PURIFICATION_FACTORS",
            "STOCK_UM", "PLATE_FORMATS", "unique_by_sequence", "oligo_costs"]
@@ -22,12 +22,6 @@ STOCK_UM = 100.0
 PLATE_FORMATS: Mapping[int, tuple[int, int]] = MappingProxyType({96: (8, 12), 384: (16, 24)})
 """Wells per plate -> (rows, columns)."""
 _ROWS = "ABCDEFGHIJKLMNOP"
-
-
-def _design(design: object) -> DNACircuitDesign:
-    if not isinstance(design, DNACircuitDesign):
-        raise InputTypeError(f"design must be a DNACircuitDesign, got {type(design).__name__}")
-    return design
 
 
 def unique_by_sequence(design: DNACircuitDesign) -> list[DNAStrand]:
@@ -74,7 +68,7 @@ def estimate_cost(design: DNACircuitDesign, price_per_base_usd: float = 0.10,
     TypeError, ValueError
         For a bad argument or an unknown purification.
     """
-    d = _design(design)
+    d = check_design(design)
     price = check_real(price_per_base_usd, "price_per_base_usd", minimum=0.0)
     fixed = check_real(fixed_per_oligo_usd, "fixed_per_oligo_usd", minimum=0.0)
     grade = check_choice(purification, "purification", tuple(PURIFICATION_FACTORS))
@@ -116,7 +110,7 @@ def generate_protocol(design: DNACircuitDesign, volume_uL: float = 50.0,
     TypeError, ValueError
         For a bad argument, or oligo volumes that exceed ``volume_uL``.
     """
-    d = _design(design)
+    d = check_design(design)
     volume = check_real(volume_uL, "volume_uL", positive=True)
     if not isinstance(buffer_name, str) or not buffer_name.strip():
         raise InputTypeError("buffer_name must be a non-empty str")
@@ -217,7 +211,7 @@ class PlateLayout:
         TypeError
             If ``design`` is not a ``DNACircuitDesign``.
         """
-        oligos = unique_by_sequence(_design(design))
+        oligos = unique_by_sequence(check_design(design))
         plates: list[list[dict[str, Any]]] = []
         for k, s in enumerate(oligos):
             plate, well = self.well(k)

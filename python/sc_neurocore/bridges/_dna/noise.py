@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from sc_neurocore.accel._validation import InputTypeError, check_int, check_real
+from sc_neurocore.accel._validation import check_int, check_real
 from sc_neurocore.splitmix import U64_LIMIT, SplitMix64
 
 from .constants import TEMPERATURE_RANGE_C
 from .kinetics import KineticSimulator
 from .stats import mean, population_std
-from .types import DNACircuitDesign
+from .types import DNACircuitDesign, check_design
 
 __all__ = ["NoiseModel", "ROBUST_CV", "MAX_TRIALS", "summarise"]
 
@@ -91,9 +91,7 @@ class NoiseModel:
         TypeError, ValueError
             For a bad design or inputs (checked before any draw).
         """
-        if not isinstance(design, DNACircuitDesign):
-            raise InputTypeError(f"design must be a DNACircuitDesign, got "
-                                 f"{type(design).__name__}")
+        check_design(design)
         nominal = KineticSimulator(temperature_c=design.temperature_c)
         nominal.simulate(design, input_concentrations, duration_s=0.0)
         check_real(duration_s, "duration_s", minimum=0.0)

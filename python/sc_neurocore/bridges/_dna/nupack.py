@@ -25,7 +25,7 @@ from ._checks import check_sequence, check_sodium, check_temperature
 from .constants import DEFAULT_TEMPERATURE_C
 from .folding import check_fold_length, mfe, pair_probabilities
 from .structure_checks import CrossHybridizationChecker
-from .types import DNACircuitDesign
+from .types import DNACircuitDesign, check_design
 
 __all__ = ["NUPACKInterface", "FOLDING_ROLES", "UNWANTED_STRUCTURE_DG", "nupack_input_text"]
 
@@ -47,8 +47,7 @@ def nupack_input_text(design: DNACircuitDesign, max_complex_size: int = 2) -> st
     """The NUPACK 3 ``complexes`` input (``<prefix>.in``) of every strand of ``design``:
     ``%`` comment lines, the number of strands, one sequence per line (``all_strands``
     order), then the largest complex size."""
-    if not isinstance(design, DNACircuitDesign):
-        raise InputTypeError(f"design must be a DNACircuitDesign, got {type(design).__name__}")
+    check_design(design)
     size = check_int(max_complex_size, "max_complex_size", minimum=1, below=9)
     strands = design.all_strands
     if not strands:
@@ -110,10 +109,13 @@ class NUPACKInterface:
         return ("built-in Nussinov-type model (NUPACK is not installed: no `nupack` Python "
                 "package)")
 
-    def _model(self) -> Any:
+    def _with_nupack(self, call: str, seq: str) -> Any:
+        """NUPACK 4's ``call`` (``mfe`` or ``pairs``) on one strand under this model."""
         assert self._nupack is not None
-        return self._nupack.Model(material="dna", celsius=self._temperature_c,
-                                  sodium=self._na_M)
+        model = self._nupack.Model(material="dna", celsius=self._temperature_c,
+                                   sodium=self._na_M)
+        strand = self._nupack.Strand(seq, name="query")
+        return getattr(self._nupack, call)(strands=[strand], model=model)
 
     def compute_mfe(self, sequence: str) -> tuple[float, str]:
         """Minimum free energy and its structure.
@@ -135,8 +137,7 @@ class NUPACKInterface:
         """
         seq = check_sequence(sequence)
         if self._nupack is not None:
-            strand = self._nupack.Strand(seq, name="query")
-            result = self._nupack.mfe(strands=[strand], model=self._model())
+            result = self._with_nupack("mfe", seq)
             return float(result[0].energy), str(result[0].structure)
         check_fold_length(seq)
         energy, structure, _ = mfe(seq)
@@ -162,9 +163,7 @@ class NUPACKInterface:
         """
         seq = check_sequence(sequence)
         if self._nupack is not None:
-            strand = self._nupack.Strand(seq, name="query")
-            result = self._nupack.pairs(strands=[strand], model=self._model())
-            return np.asarray(result.to_array(), dtype=np.float64)
+            return np.asarray(self._with_nupack("pairs", seq).to_array(), dtype=np.float64)
         check_fold_length(seq)
         return pair_probabilities(seq, self._temperature_c)
 
@@ -192,9 +191,7 @@ class NUPACKInterface:
         TypeError
             If ``design`` is not a ``DNACircuitDesign``.
         """
-        if not isinstance(design, DNACircuitDesign):
-            raise InputTypeError(f"design must be a DNACircuitDesign, got "
-                                 f"{type(design).__name__}")
+        check_design(design)
         results: dict[str, Any] = {}
         unwanted = False
         for strand in design.all_strands:

@@ -16,15 +16,17 @@ from sc_neurocore.accel._validation import InputTypeError, check_int, check_real
 from sc_neurocore.splitmix import U64_LIMIT, SplitMix64
 
 from .kinetics import KineticSimulator
-from .types import DNACircuitDesign
+from .types import DNACircuitDesign, check_design
 
-__all__ = ["ConcentrationOptimizer", "LEVELS_NM", "SCALE_RANGE", "nelder_mead_1d"]
+__all__ = ["ConcentrationOptimizer", "LEVELS_NM", "SCALE_RANGE", "VERTEX_TOLERANCE",
+           "nelder_mead_1d"]
 
 LEVELS_NM = {"high": 150.0, "low": 20.0}
 """Target concentration (nM) of an expected ``"high"`` / ``"low"`` output."""
 SCALE_RANGE = (0.5, 2.0)
 """The input scale factors searched."""
-_TOLERANCE = 1e-9
+VERTEX_TOLERANCE = 1e-9
+"""The search stops when its two vertices are this close."""
 
 
 def _clip(x: float) -> float:
@@ -64,7 +66,7 @@ def nelder_mead_1d(score: Callable[[float], float], x0: float, x1: float,
         while True:
             if fb < fa:
                 a, b, fa, fb = b, a, fb, fa
-            if abs(b - a) <= _TOLERANCE:
+            if abs(b - a) <= VERTEX_TOLERANCE:
                 break
             xr = _clip(a + (a - b))
             fr = f(xr)
@@ -173,9 +175,7 @@ class ConcentrationOptimizer:
         TypeError, ValueError
             For a bad design, table or duration (checked before the draw).
         """
-        if not isinstance(design, DNACircuitDesign):
-            raise InputTypeError(f"design must be a DNACircuitDesign, got "
-                                 f"{type(design).__name__}")
+        check_design(design)
         rows = _truth_table(design, truth_table)
         sim = KineticSimulator()
         check_real(duration_s, "duration_s", minimum=0.0)

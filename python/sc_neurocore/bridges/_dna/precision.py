@@ -13,16 +13,18 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping
 
-from sc_neurocore.accel._validation import InputTypeError, check_real
+from sc_neurocore.accel._validation import check_real
 
 from .kinetics import KineticSimulator
 from .stats import mean, population_std
-from .types import DNACircuitDesign
+from .types import DNACircuitDesign, check_design
 
-__all__ = ["SCPrecisionAnalyzer", "NOISE_FLOOR_NM", "trace_precision"]
+__all__ = ["SCPrecisionAnalyzer", "NOISE_FLOOR_NM", "SNR_FLOOR", "trace_precision"]
 
 NOISE_FLOOR_NM = 1e-6
 """Smallest residual variation (nM) the analysis uses."""
+SNR_FLOOR = 1e-12
+"""Smallest SNR the decibel figure uses (a zero signal reads -240 dB)."""
 
 
 def trace_precision(trace: list[float], max_conc_nM: float) -> dict[str, float]:
@@ -35,7 +37,7 @@ def trace_precision(trace: list[float], max_conc_nM: float) -> dict[str, float]:
     positive = [v for v in trace if v > 0.0]
     lowest = min(positive) if positive else NOISE_FLOOR_NM
     return {"final_nM": trace[-1], "noise_std_nM": noise, "snr_linear": snr,
-            "snr_db": 20.0 * math.log10(max(snr, 1e-12)),
+            "snr_db": 20.0 * math.log10(max(snr, SNR_FLOOR)),
             "effective_bits": math.log2(max(max_conc_nM / noise, 1.0)),
             "dynamic_range_db": 20.0 * math.log10(max(max(trace) / lowest, 1.0)),
             "resolution_nM": 2.0 * noise}
@@ -74,9 +76,7 @@ class SCPrecisionAnalyzer:
         TypeError, ValueError
             For a bad argument (as ``KineticSimulator.simulate``).
         """
-        if not isinstance(design, DNACircuitDesign):
-            raise InputTypeError(f"design must be a DNACircuitDesign, got "
-                                 f"{type(design).__name__}")
+        check_design(design)
         top = check_real(max_conc_nM, "max_conc_nM", positive=True)
         result = KineticSimulator().simulate(design, input_concentrations,
                                              duration_s=duration_s)

@@ -11,10 +11,11 @@ import numpy as np
 from sc_neurocore.accel._validation import InputTypeError, check_real
 
 from ._checks import check_signal_name, check_str_list
+from .topology import kahn_order, signal_graph
 from .types import FAN_IN, DNAGate, GateType, as_gate_type
 
 __all__ = ["GateSpec", "parse_specs", "check_wiring", "DEFAULT_THRESHOLD", "SPEC_KEYS",
-           "feed_forward_order"]
+           "check_feed_forward"]
 
 SPEC_KEYS = ("type", "inputs", "output", "threshold")
 """Keys a gate specification may have (``threshold`` is optional)."""
@@ -128,41 +129,23 @@ def check_wiring(specs: Sequence[GateSpec], input_names: object,
     return inputs, outputs
 
 
-def feed_forward_order(gates: Sequence[DNAGate]) -> list[int]:
-    """Indices of ``gates`` so that every gate comes after the gates that drive its inputs
-    (Kahn's algorithm, the lowest ready index first).
+def check_feed_forward(gates: Sequence[DNAGate]) -> None:
+    """Refuse gates that drive one signal twice or form a feedback loop.
 
     Raises
     ------
     ValueError
-        If two gates drive one signal, or the gates form a feedback loop (naming a signal
-        on it).
+        Naming the signal driven twice, or a signal on or after the loop.
     """
-    driver: dict[str, int] = {}
+    drivers: dict[str, int] = {}
     for k, gate in enumerate(gates):
-        if gate.output_name in driver:
-            raise ValueError(f"gates {driver[gate.output_name]} and {k} both drive "
+        if gate.output_name in drivers:
+            raise ValueError(f"gates {drivers[gate.output_name]} and {k} both drive "
                              f"{gate.output_name!r}")
-        driver[gate.output_name] = k
-    waiting = [sum(1 for s in g.input_names if s in driver) for g in gates]
-    consumers: dict[int, list[int]] = {k: [] for k in range(len(gates))}
-    for k, gate in enumerate(gates):
-        for signal in gate.input_names:
-            if signal in driver:
-                consumers[driver[signal]].append(k)
-    ready = sorted(k for k, w in enumerate(waiting) if w == 0)
-    order: list[int] = []
-    while ready:
-        k = ready.pop(0)
-        order.append(k)
-        for c in consumers[k]:
-            waiting[c] -= 1
-            if waiting[c] == 0:
-                ready.append(c)
-                ready.sort()
-    if len(order) < len(gates):
-        stuck = min(set(range(len(gates))) - set(order))
-        raise ValueError(f"the gates form a feedback loop (gate {stuck}, driving "
-                         f"{gates[stuck].output_name!r}, waits on it); the kinetic model "
-                         "covers feed-forward circuits only")
-    return order
+        drivers[gate.output_name] = k
+    nodes, succ = signal_graph(gates)
+    ordered = set(kahn_order(nodes, succ))
+    stuck = [n for n in nodes if n not in ordered]
+    if stuck:
+        raise ValueError(f"the gates form a feedback loop ({stuck[0]!r} is on or after it); "
+                         "the kinetic model covers feed-forward circuits only")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sc_neurocore.accel._validation import InputTypeError, check_int
+from sc_neurocore.accel._validation import check_int
 
 from ._checks import check_sequence
 from .sequences import longest_common_substring, revcomp
 from .thermodynamics import hairpin_loop_delta_g, stack_delta_g
-from .types import DNACircuitDesign, DNAStrand
+from .types import DNACircuitDesign, DNAStrand, check_design
 
 __all__ = ["CrossHybridizationChecker", "HairpinChecker", "HIGH_SEVERITY_RUN",
            "strands_with_gates"]
@@ -17,12 +17,6 @@ __all__ = ["CrossHybridizationChecker", "HairpinChecker", "HIGH_SEVERITY_RUN",
 HIGH_SEVERITY_RUN = 12
 """A complementary stretch at least this long (nt) is of ``"high"`` severity."""
 _PARTNER = {"A": "T", "T": "A", "C": "G", "G": "C"}
-
-
-def _check_design(design: object) -> DNACircuitDesign:
-    if not isinstance(design, DNACircuitDesign):
-        raise InputTypeError(f"design must be a DNACircuitDesign, got {type(design).__name__}")
-    return design
 
 
 def strands_with_gates(design: DNACircuitDesign) -> list[tuple[DNAStrand, int]]:
@@ -75,7 +69,7 @@ class CrossHybridizationChecker:
         TypeError
             If ``design`` is not a ``DNACircuitDesign``.
         """
-        strands = strands_with_gates(_check_design(design))
+        strands = strands_with_gates(check_design(design))
         flags = []
         for i, (sa, ga) in enumerate(strands):
             for sb, gb in strands[i + 1:]:
@@ -183,7 +177,7 @@ class HairpinChecker:
             If ``design`` is not a ``DNACircuitDesign``.
         """
         flags = []
-        for strand in _check_design(design).all_strands:
+        for strand in check_design(design).all_strands:
             hairpins = self.check_strand(strand.sequence)
             if hairpins:
                 flags.append({"strand_name": strand.name, "sequence_length": strand.length,

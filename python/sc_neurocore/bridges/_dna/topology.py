@@ -6,20 +6,19 @@ gate order); every gate adds an edge from each input to its output.
 
 from __future__ import annotations
 
-from typing import Any
-
-from sc_neurocore.accel._validation import InputTypeError
-
-from .types import DNACircuitDesign
-
-__all__ = ["TopologicalAnalyzer", "signal_graph", "strongly_connected"]
+from typing import Any, Sequence
 
 
-def signal_graph(design: DNACircuitDesign) -> tuple[list[str], dict[str, list[str]]]:
+from .types import DNACircuitDesign, DNAGate, check_design
+
+__all__ = ["TopologicalAnalyzer", "signal_graph", "kahn_order", "strongly_connected"]
+
+
+def signal_graph(gates: Sequence[DNAGate]) -> tuple[list[str], dict[str, list[str]]]:
     """(nodes in first-appearance order, node -> successors in gate order)."""
     nodes: list[str] = []
     succ: dict[str, list[str]] = {}
-    for gate in design.gates:
+    for gate in gates:
         for signal in [*gate.input_names, gate.output_name]:
             if signal not in succ:
                 nodes.append(signal)
@@ -27,6 +26,25 @@ def signal_graph(design: DNACircuitDesign) -> tuple[list[str], dict[str, list[st
         for signal in gate.input_names:
             succ[signal].append(gate.output_name)
     return nodes, succ
+
+
+def kahn_order(nodes: list[str], succ: dict[str, list[str]]) -> list[str]:
+    """Kahn's topological order: the sources in node order, then each node once all its
+    predecessors are out (first in, first out); nodes on or after a loop are left out."""
+    indegree = {n: 0 for n in nodes}
+    for n in nodes:
+        for m in succ[n]:
+            indegree[m] += 1
+    queue = [n for n in nodes if indegree[n] == 0]
+    order: list[str] = []
+    while queue:
+        node = queue.pop(0)
+        order.append(node)
+        for m in succ[node]:
+            indegree[m] -= 1
+            if indegree[m] == 0:
+                queue.append(m)
+    return order
 
 
 def strongly_connected(nodes: list[str], succ: dict[str, list[str]]) -> list[list[str]]:
@@ -103,23 +121,9 @@ class TopologicalAnalyzer:
         TypeError
             If ``design`` is not a ``DNACircuitDesign``.
         """
-        if not isinstance(design, DNACircuitDesign):
-            raise InputTypeError(f"design must be a DNACircuitDesign, got "
-                                 f"{type(design).__name__}")
-        nodes, succ = signal_graph(design)
-        indegree = {n: 0 for n in nodes}
-        for n in nodes:
-            for m in succ[n]:
-                indegree[m] += 1
-        queue = [n for n in nodes if indegree[n] == 0]
-        topo: list[str] = []
-        while queue:
-            node = queue.pop(0)
-            topo.append(node)
-            for m in succ[node]:
-                indegree[m] -= 1
-                if indegree[m] == 0:
-                    queue.append(m)
+        check_design(design)
+        nodes, succ = signal_graph(design.gates)
+        topo = kahn_order(nodes, succ)
         depth = {n: 0 for n in nodes}
         for node in topo:
             for m in succ[node]:

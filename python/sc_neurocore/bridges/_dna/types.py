@@ -22,7 +22,7 @@ from .thermodynamics import melting_temperature as _melting_temperature
 from .thermodynamics import nn_sums
 
 __all__ = ["GateType", "CompilationMethod", "FAN_IN", "DNAStrand", "DNAGate",
-           "DNACircuitDesign", "as_gate_type", "as_method"]
+           "DNACircuitDesign", "as_gate_type", "as_method", "check_design"]
 
 
 class GateType(Enum):
@@ -386,3 +386,10 @@ class DNACircuitDesign:
                                 f"{MAX_HOMOPOLYMER}")
         return warnings
 
+
+def check_design(design: object) -> DNACircuitDesign:
+    """``design`` itself after checking it is a ``DNACircuitDesign`` (``InputTypeError``
+    naming ``design`` otherwise)."""
+    if not isinstance(design, DNACircuitDesign):
+        raise InputTypeError(f"design must be a DNACircuitDesign, got {type(design).__name__}")
+    return design

@@ -14,7 +14,7 @@ import numpy as np
 from sc_neurocore.accel._validation import InputTypeError, as_real_array
 
 from .topology import TopologicalAnalyzer
-from .types import DNACircuitDesign
+from .types import DNACircuitDesign, check_design
 
 __all__ = ["visualize_circuit", "visualize_kinetics", "SPARK_LEVELS", "SPARK_WIDTH"]
 
@@ -61,8 +61,7 @@ def visualize_circuit(design: DNACircuitDesign, *,
     ImportError
         If ``path`` is given and matplotlib is not installed (says so).
     """
-    if not isinstance(design, DNACircuitDesign):
-        raise InputTypeError(f"design must be a DNACircuitDesign, got {type(design).__name__}")
+    check_design(design)
     inputs = design.input_names or [s.name for s in design.input_strands]
     outputs = design.output_names or [s.name for s in design.output_strands]
     lines = [f"Circuit {design.name} ({design.method.value}, {design.temperature_c} °C): "

@@ -9,6 +9,25 @@ use crate::checks::{Bounds, check_int, check_real};
 use crate::error::Result;
 use crate::splitmix::SplitMix64;
 
+/// Extra decay rate per nucleotide beyond [`LENGTH_FREE_NT`].
+pub const LENGTH_SLOPE: f64 = 0.02;
+/// Strands up to this length decay at the base rate.
+pub const LENGTH_FREE_NT: usize = 20;
+/// Decay-rate growth per °C above 37 °C.
+pub const TEMPERATURE_SLOPE: f64 = 0.05;
+/// A strand with less than this percentage left is critical (Python's `analyze_design`).
+pub const CRITICAL_PCT: f64 = 50.0;
+/// Coefficient of variation below which an output is robust.
+pub const ROBUST_CV: f64 = 0.15;
+/// Most Monte Carlo trials.
+pub const MAX_TRIALS: i64 = 10_000;
+/// Smallest residual variation the precision analysis uses (nM).
+pub const NOISE_FLOOR_NM: f64 = 1e-6;
+/// Target of an expected `high` / `low` output (nM).
+pub const LEVELS_NM: (f64, f64) = (150.0, 20.0);
+/// The input scale factors the optimiser searches.
+pub const SCALE_RANGE: (f64, f64) = (0.5, 2.0);
+
 /// `(((v0 + v1) + …) / n`.
 pub fn mean(v: &[f64]) -> f64 {
     v.iter().fold(0.0, |a, &x| a + x) / v.len() as f64
@@ -39,8 +58,8 @@ pub fn degradation(
     for (&n, &c0) in lengths.iter().zip(initial) {
         let c0 = check_real("initial_nM", c0, Bounds::at_least(0.0))?;
         let n = check_int("strand_lengths", n, 1, None)?;
-        let factor = 1.0 + 0.02 * n.saturating_sub(20) as f64;
-        let k = k_decay * factor * (0.05 * (t_c - 37.0)).exp();
+        let factor = 1.0 + LENGTH_SLOPE * n.saturating_sub(LENGTH_FREE_NT) as f64;
+        let k = k_decay * factor * (TEMPERATURE_SLOPE * (t_c - 37.0)).exp();
         let t = check_real("time_hr", time_hr, Bounds::at_least(0.0))?;
         out.push(c0 * (-k * t * 3600.0).exp());
     }
@@ -56,7 +75,7 @@ fn summarise(v: &[f64]) -> Summary {
     let cv = s / m.max(1e-12);
     let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    (m, s, cv, lo, hi, cv < 0.15)
+    (m, s, cv, lo, hi, cv < ROBUST_CV)
 }
 
 /// `NoiseModel(cv, std, n_trials, seed).sensitivity_analysis(design, inputs, duration)`.
@@ -71,7 +90,7 @@ pub fn noise(
 ) -> Result<Vec<Summary>> {
     let cv = check_real("concentration_cv", cv, Bounds::at_least(0.0))?;
     let t_std = check_real("temperature_std_c", t_std, Bounds::at_least(0.0))?;
-    let n = check_int("n_trials", n_trials, 1, Some(10_001))?;
+    let n = check_int("n_trials", n_trials, 1, Some(MAX_TRIALS + 1))?;
     let mut rng = SplitMix64::new(seed);
     KineticSimulator::at(design.temperature_c).simulate(design, inputs, 0.0, 1.0)?;
     check_real("duration_s", duration_s, Bounds::at_least(0.0))?;
@@ -94,10 +113,13 @@ pub fn noise(
     Ok(finals.iter().map(|v| summarise(v)).collect())
 }
 
-const TOLERANCE: f64 = 1e-9;
+/// The search stops when its two vertices are this close.
+pub const VERTEX_TOLERANCE: f64 = 1e-9;
+/// Smallest SNR the decibel figure uses.
+pub const SNR_FLOOR: f64 = 1e-12;
 
 fn clip(x: f64) -> f64 {
-    x.clamp(0.5, 2.0)
+    x.clamp(SCALE_RANGE.0, SCALE_RANGE.1)
 }
 
 /// One truth-table entry: inputs (name, nM) and (gate index, target nM).
@@ -136,7 +158,7 @@ pub fn optimize_concentrations(
         Ok(total)
     };
     let mut rng = SplitMix64::new(seed);
-    let x1 = 0.5 + (2.0 - 0.5) * rng.uniform();
+    let x1 = SCALE_RANGE.0 + (SCALE_RANGE.1 - SCALE_RANGE.0) * rng.uniform();
     let mut seen: Vec<(f64, f64)> = Vec::new();
     let f = |x: f64, seen: &mut Vec<(f64, f64)>| -> Result<Option<f64>> {
         if seen.len() >= budget {
@@ -160,7 +182,7 @@ pub fn optimize_concentrations(
                 std::mem::swap(&mut a, &mut b);
                 std::mem::swap(&mut fa, &mut fb);
             }
-            if (b - a).abs() <= TOLERANCE {
+            if (b - a).abs() <= VERTEX_TOLERANCE {
                 break;
             }
             let xr = clip(a + (a - b));
@@ -204,22 +226,26 @@ pub fn trace_precision(trace: &[f64], max_conc: f64) -> [f64; 7] {
     let noise = if tail.len() > 1 {
         population_std(tail)
     } else {
-        1e-6
+        NOISE_FLOOR_NM
     };
-    let noise = noise.max(1e-6);
+    let noise = noise.max(NOISE_FLOOR_NM);
     let snr = mean(tail) / noise;
     let lowest = trace
         .iter()
         .copied()
         .filter(|&v| v > 0.0)
         .fold(f64::INFINITY, f64::min);
-    let lowest = if lowest.is_finite() { lowest } else { 1e-6 };
+    let lowest = if lowest.is_finite() {
+        lowest
+    } else {
+        NOISE_FLOOR_NM
+    };
     let top = trace.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     [
         trace[trace.len() - 1],
         noise,
         snr,
-        20.0 * snr.max(1e-12).log10(),
+        20.0 * snr.max(SNR_FLOOR).log10(),
         (max_conc / noise).max(1.0).log2(),
         20.0 * (top / lowest).max(1.0).log10(),
         2.0 * noise,
@@ -247,8 +273,8 @@ pub fn precision(
 /// The level of an expected output: `high` 150 nM, `low` 20 nM, or a number.
 pub fn level(text: &str) -> Result<f64> {
     match text {
-        "high" => Ok(150.0),
-        "low" => Ok(20.0),
+        "high" => Ok(LEVELS_NM.0),
+        "low" => Ok(LEVELS_NM.1),
         _ => {
             let v: f64 = text
                 .parse()

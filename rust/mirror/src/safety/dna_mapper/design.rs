@@ -23,6 +23,10 @@ use crate::splitmix::SplitMix64;
 pub const MAX_DESIGN_LENGTH: usize = 1000;
 /// Largest `max_tries`.
 pub const MAX_TRIES_LIMIT: usize = 100_000;
+/// Default orthogonality bound.
+pub const DEFAULT_MAX_SIMILARITY: f64 = 0.75;
+/// Default candidates per call.
+pub const DEFAULT_MAX_TRIES: usize = 200;
 
 /// The deterministic constrained sequence designer.
 #[derive(Debug, Clone)]
@@ -86,8 +90,8 @@ impl SequenceDesigner {
             rng: SplitMix64::new(seed),
             gc_target: GC_TARGET,
             max_homopolymer: MAX_HOMOPOLYMER,
-            max_similarity: 0.75,
-            max_tries: 200,
+            max_similarity: DEFAULT_MAX_SIMILARITY,
+            max_tries: DEFAULT_MAX_TRIES,
             library: BTreeMap::new(),
             shortfalls: 0,
         }

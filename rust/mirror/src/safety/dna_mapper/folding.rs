@@ -6,23 +6,36 @@
 
 use super::constants::GAS_CONSTANT;
 
+/// Free energy of an A·T pair (kcal/mol).
+pub const PAIR_AT_DG: f64 = -1.0;
+/// Free energy of a G·C pair (kcal/mol).
+pub const PAIR_GC_DG: f64 = -2.0;
+/// Fewest unpaired bases a pair encloses.
+pub const MIN_LOOP: usize = 3;
+/// Loop term of a pair enclosing `MIN_LOOP` bases (kcal/mol).
+pub const LOOP_INIT_DG: f64 = 1.2;
+/// Loop term per further enclosed base (kcal/mol).
+pub const LOOP_SLOPE_DG: f64 = 0.15;
+/// Bonus when the next pair inward could also form (kcal/mol).
+pub const STACK_BONUS_DG: f64 = -0.35;
+
 fn pair_dg(a: u8, b: u8) -> Option<f64> {
     match (a, b) {
-        (b'A', b'T') | (b'T', b'A') => Some(-1.0),
-        (b'G', b'C') | (b'C', b'G') => Some(-2.0),
+        (b'A', b'T') | (b'T', b'A') => Some(PAIR_AT_DG),
+        (b'G', b'C') | (b'C', b'G') => Some(PAIR_GC_DG),
         _ => None,
     }
 }
 
 /// `e(i, j)`, or `None` when `(i, j)` cannot pair.
 pub fn pair_energy(s: &[u8], i: usize, j: usize) -> Option<f64> {
-    if j <= i + 3 {
+    if j <= i + MIN_LOOP {
         return None;
     }
     let pair = pair_dg(s[i], s[j])?;
-    let mut e = pair + (1.2 + 0.15 * (j - i - 1).saturating_sub(3) as f64);
+    let mut e = pair + (LOOP_INIT_DG + LOOP_SLOPE_DG * (j - i - 1).saturating_sub(MIN_LOOP) as f64);
     if i + 1 < j - 1 && pair_dg(s[i + 1], s[j - 1]).is_some() {
-        e += -0.35;
+        e += STACK_BONUS_DG;
     }
     Some(e)
 }
@@ -30,7 +43,7 @@ pub fn pair_energy(s: &[u8], i: usize, j: usize) -> Option<f64> {
 fn energies(s: &[u8]) -> Vec<Vec<(usize, f64)>> {
     (0..s.len())
         .map(|i| {
-            (i + 4..s.len())
+            (i + MIN_LOOP + 1..s.len())
                 .filter_map(|k| pair_energy(s, i, k).map(|e| (k, e)))
                 .collect()
         })

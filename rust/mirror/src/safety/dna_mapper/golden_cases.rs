@@ -677,7 +677,11 @@ fn run(x: In) -> Result<Vec<Field>> {
             let method = Method::parse(&s(x, "method")?)?;
             let adj = fields::f64_array(x, "adjacency")?;
             let shape = adj.shape().to_vec();
-            if shape.len() != 2 || shape[0] != shape[1] || shape[0] == 0 {
+            if shape.len() != 2
+                || shape[0] != shape[1]
+                || shape[0] == 0
+                || shape[0] > super::network::MAX_NODES
+            {
                 return err("adjacency", "adjacency must be square");
             }
             crate::checks::check_finite("adjacency", &adj)?;
@@ -758,8 +762,100 @@ fn run(x: In) -> Result<Vec<Field>> {
                 200.0 * ones as f64 / bits.len() as f64,
             )]
         }
+        "constants" => constants()?,
         other => return err("op", format!("unknown op {other:?}")),
     })
+}
+
+/// Every model constant, in the order of the Python adapter's `constants` op.
+fn constants() -> Result<Vec<Field>> {
+    use super::analyses as a;
+    use super::constants as c;
+    use super::kinetics as k;
+    let lengths = [
+        c::TOEHOLD_LENGTH as i64,
+        c::RECOGNITION_LENGTH as i64,
+        c::MAX_HOMOPOLYMER as i64,
+        c::MAX_SEQUENCE_LENGTH as i64,
+        c::MAX_FOLD_LENGTH as i64,
+        super::design::MAX_DESIGN_LENGTH as i64,
+        super::design::MAX_TRIES_LIMIT as i64,
+        super::design::DEFAULT_MAX_TRIES as i64,
+        folding::MIN_LOOP as i64,
+        structure::HIGH_SEVERITY_RUN as i64,
+        a::LENGTH_FREE_NT as i64,
+        a::MAX_TRIALS,
+        super::network::MAX_NODES as i64,
+        super::coding::MAX_PARITY,
+        k::MAX_STEPS as i64,
+        k::MAX_SUBSTEPS as i64,
+    ];
+    let (gc, t, na, sr) = (
+        c::GC_TARGET,
+        c::TEMPERATURE_RANGE_C,
+        c::NA_RANGE_M,
+        a::SCALE_RANGE,
+    );
+    let physics = vec![
+        c::GAS_CONSTANT,
+        c::T37_K,
+        c::NN_INITIATION.0,
+        c::NN_INITIATION.1,
+        c::NN_TERMINAL_AT.0,
+        c::NN_TERMINAL_AT.1,
+        c::SANTALUCIA_SALT_SLOPE,
+        c::SCHILDKRAUT_SALT_SLOPE,
+        k::ACTIVATION_ENERGY,
+        a::LENGTH_SLOPE,
+        a::TEMPERATURE_SLOPE,
+    ];
+    let model = vec![
+        c::MAX_CONCENTRATION_NM,
+        super::design::DEFAULT_MAX_SIMILARITY,
+        super::compilers::LEAK_CEILING,
+        k::AMPLIFIER_GAIN,
+        k::MAX_RATE,
+        k::DEFAULT_GATE_NM,
+        super::specs::DEFAULT_THRESHOLD,
+        a::ROBUST_CV,
+        a::NOISE_FLOOR_NM,
+        a::LEVELS_NM.0,
+        a::LEVELS_NM.1,
+        a::CRITICAL_PCT,
+        a::VERTEX_TOLERANCE,
+        a::SNR_FLOOR,
+    ];
+    let stacks: Vec<f64> = c::NN_STACKS.iter().flat_map(|&(_, h, s)| [h, s]).collect();
+    let to_strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let table = crate::array::NdArray::new("nn_stacks", vec![c::NN_STACKS.len(), 2], stacks)?;
+    let mul: Vec<u8> = super::coding::MUL.iter().flatten().copied().collect();
+    let mul = crate::array::NdArray::new("gf4_mul", vec![4, 4], mul)?;
+    Ok(vec![
+        Field::i64s("lengths", lengths.to_vec()),
+        Field::f64s("ranges", vec![gc.0, gc.1, t.0, t.1, na.0, na.1, sr.0, sr.1]),
+        Field::f64s("physics", physics),
+        out_strs(
+            "nn_stack_names",
+            c::NN_STACKS.iter().map(|s| s.0.to_string()).collect(),
+        ),
+        Field::from_f64("nn_stacks", table),
+        Field::f64s("hairpin_loop_dg", super::thermo::HAIRPIN_LOOP_DG.to_vec()),
+        Field::f64s(
+            "folding_dg",
+            vec![
+                folding::PAIR_AT_DG,
+                folding::PAIR_GC_DG,
+                folding::LOOP_INIT_DG,
+                folding::LOOP_SLOPE_DG,
+                folding::STACK_BONUS_DG,
+            ],
+        ),
+        Field::f64s("model", model),
+        out_strs("roles", to_strings(&c::STRAND_ROLES)),
+        out_strs("salt_corrections", to_strings(&c::SALT_CORRECTIONS)),
+        Field::from_u8("gf4_mul", mul),
+        Field::u8s("gf4_inv", super::coding::INV.to_vec()),
+    ])
 }
 
 #[test]

@@ -10,6 +10,9 @@ use super::types::{Design, DnaStrand, GateType};
 use crate::checks::{Bounds, check_real};
 use crate::error::Result;
 
+/// Largest adjacency-matrix side `SCNetworkBridge` takes.
+pub const MAX_NODES: usize = 10_000;
+
 /// The compilation methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {

@@ -4,6 +4,9 @@ use super::sequences::{longest_common_substring, partner, revcomp};
 use super::thermo::{hairpin_loop_delta_g, stack_delta_g};
 use super::types::Design;
 
+/// A complementary stretch at least this long (nt) is of `"high"` severity.
+pub const HIGH_SEVERITY_RUN: usize = 12;
+
 /// One flagged pair.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CrossFlag {
@@ -31,7 +34,11 @@ pub fn cross_hybridization(design: &Design, max_run: usize) -> Vec<CrossFlag> {
                     strand_a: a.name.clone(),
                     strand_b: b.name.clone(),
                     run,
-                    severity: if run >= 12 { "high" } else { "medium" },
+                    severity: if run >= HIGH_SEVERITY_RUN {
+                        "high"
+                    } else {
+                        "medium"
+                    },
                     same_gate: ga.is_some() && ga == gb,
                 });
             }

@@ -98,12 +98,15 @@ pub fn stack_delta_g(seq: &str) -> f64 {
     dh - T37_K * ds / 1000.0
 }
 
-/// Hairpin-loop ΔG at 37 °C: SantaLucia & Hicks' table for 3–9 nt, beyond it
+/// DNA hairpin-loop initiation ΔG at 37 °C (kcal/mol) for loops of 3–9 nt,
+/// SantaLucia & Hicks (2004), Table 4.
+pub const HAIRPIN_LOOP_DG: [f64; 7] = [3.5, 3.5, 3.3, 4.0, 4.2, 4.3, 4.5];
+
+/// Hairpin-loop ΔG at 37 °C: [`HAIRPIN_LOOP_DG`] for 3–9 nt, beyond it
 /// `ΔG(9) + 2.44·R·T·ln(loop/9)` with `R` in kcal.
 pub fn hairpin_loop_delta_g(loop_nt: usize) -> f64 {
-    const TABLE: [f64; 7] = [3.5, 3.5, 3.3, 4.0, 4.2, 4.3, 4.5];
     if (3..=9).contains(&loop_nt) {
-        return TABLE[loop_nt - 3];
+        return HAIRPIN_LOOP_DG[loop_nt - 3];
     }
-    TABLE[6] + 2.44 * (GAS_CONSTANT / 1000.0) * T37_K * (loop_nt as f64 / 9.0).ln()
+    HAIRPIN_LOOP_DG[6] + 2.44 * (GAS_CONSTANT / 1000.0) * T37_K * (loop_nt as f64 / 9.0).ln()
 }
