@@ -44,6 +44,8 @@ pub mod types;
 
 #[cfg(test)]
 mod golden_cases;
+#[cfg(test)]
+mod unit_tests;
 
 use crate::error::{MirrorError, Result};
 
