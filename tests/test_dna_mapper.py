@@ -440,3 +440,21 @@ def test_a_changed_constant_fails_the_golden_file(monkeypatch: pytest.MonkeyPatc
     assert result.status == "fail"
     assert result.failures == sum(c.valid and "GC" in str(c.inputs["sequence"]).upper()
                                   for c in cases)
+
+
+def test_signature_defaults_are_the_model_constants() -> None:
+    """Public signatures spell their defaults out; they must stay the named constants."""
+    import inspect
+
+    from sc_neurocore.bridges._dna import constants, design
+
+    def defaults(obj: object) -> dict[str, object]:
+        return {k: p.default for k, p in inspect.signature(obj).parameters.items()}  # type: ignore[arg-type]
+
+    d = defaults(SequenceDesigner)
+    assert (d["gc_target"], d["max_homopolymer"], d["max_similarity"], d["max_tries"]) == (
+        constants.GC_TARGET, constants.MAX_HOMOPOLYMER, design.DEFAULT_MAX_SIMILARITY,
+        design.DEFAULT_MAX_TRIES)
+    for cls in (StrandDisplacementCompiler, BitstreamToDNA, dm.KineticSimulator,
+                dm.NUPACKInterface, DNACircuitDesign):
+        assert defaults(cls)["temperature_c"] == constants.DEFAULT_TEMPERATURE_C, cls

@@ -17,7 +17,7 @@ from typing import Mapping
 from sc_neurocore.accel._validation import InputTypeError, check_int, check_real
 
 from ._checks import check_signal_name, check_temperature
-from .constants import DEFAULT_TEMPERATURE_C, GAS_CONSTANT, MAX_CONCENTRATION_NM
+from .constants import GAS_CONSTANT, MAX_CONCENTRATION_NM
 from .design import SequenceDesigner
 from .thermodynamics import delta_g_37
 from .types import DNAGate, DNAStrand, GateType
@@ -125,7 +125,7 @@ class StrandDisplacementCompiler(_Compiler):
     """
 
     def __init__(self, designer: SequenceDesigner | None = None,
-                 temperature_c: float = DEFAULT_TEMPERATURE_C) -> None:
+                 temperature_c: float = 37.0) -> None:
         super().__init__(_check_designer(designer, 42))
         self._temperature_c = check_temperature(temperature_c)
 

@@ -29,7 +29,7 @@ from sc_neurocore.accel._validation import check_int, check_real, check_text
 from sc_neurocore.splitmix import U64_LIMIT, SplitMix64
 
 from ._checks import check_gc_target, check_sequence
-from .constants import GC_TARGET, MAX_HOMOPOLYMER, RECOGNITION_LENGTH, TOEHOLD_LENGTH
+from .constants import RECOGNITION_LENGTH, TOEHOLD_LENGTH
 from .sequences import BASES, revcomp
 
 __all__ = ["SequenceDesigner", "MAX_DESIGN_LENGTH", "MAX_TRIES_LIMIT", "DEFAULT_MAX_SIMILARITY",
@@ -110,10 +110,9 @@ class SequenceDesigner:
     (6, 'CGTT')
     """
 
-    def __init__(self, seed: int = 42, gc_target: tuple[float, float] = GC_TARGET,
-                 max_homopolymer: int = MAX_HOMOPOLYMER, *,
-                 max_similarity: float = DEFAULT_MAX_SIMILARITY,
-                 max_tries: int = DEFAULT_MAX_TRIES) -> None:
+    def __init__(self, seed: int = 42, gc_target: tuple[float, float] = (0.40, 0.60),
+                 max_homopolymer: int = 3, *, max_similarity: float = 0.75,
+                 max_tries: int = 200) -> None:
         self._rng = SplitMix64(check_int(seed, "seed", minimum=0, below=U64_LIMIT))
         self._gc_target = check_gc_target(gc_target)
         self._max_homopolymer = check_int(max_homopolymer, "max_homopolymer", minimum=1)

@@ -37,7 +37,7 @@ import numpy.typing as npt
 from sc_neurocore.accel._validation import InputTypeError, check_choice, check_real
 
 from ._checks import check_temperature
-from .constants import DEFAULT_TEMPERATURE_C, GAS_CONSTANT, MAX_CONCENTRATION_NM, T37_K
+from .constants import GAS_CONSTANT, MAX_CONCENTRATION_NM, T37_K
 from .specs import check_feed_forward
 from .types import DNACircuitDesign, DNAGate, GateType, check_design
 
@@ -145,7 +145,7 @@ class KineticSimulator:
     """
 
     def __init__(self, rate_hybridization: float = 3e5, rate_displacement: float = 1.0,
-                 temperature_c: float = DEFAULT_TEMPERATURE_C,
+                 temperature_c: float = 37.0,
                  integrator: str = "euler") -> None:
         self._k_hyb = check_real(rate_hybridization, "rate_hybridization", positive=True,
                                  maximum=MAX_RATE)

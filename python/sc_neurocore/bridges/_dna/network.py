@@ -14,7 +14,7 @@ from sc_neurocore.splitmix import U64_LIMIT
 
 from ._checks import check_strand_name, check_temperature
 from .compilers import EnzymaticGateCompiler, StrandDisplacementCompiler
-from .constants import DEFAULT_TEMPERATURE_C, MAX_CONCENTRATION_NM
+from .constants import MAX_CONCENTRATION_NM
 from .design import SequenceDesigner
 from .kinetics import KineticSimulator
 from .nupack import NUPACKInterface
@@ -66,7 +66,7 @@ class BitstreamToDNA:
     """
 
     def __init__(self, method: str | CompilationMethod = "displacement", seed: int = 42,
-                 temperature_c: float = DEFAULT_TEMPERATURE_C) -> None:
+                 temperature_c: float = 37.0) -> None:
         self._method = as_method(method)
         self._temperature_c = check_temperature(temperature_c)
         self._designer = SequenceDesigner(seed=check_int(seed, "seed", minimum=0,

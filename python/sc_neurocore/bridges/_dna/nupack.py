@@ -22,7 +22,6 @@ import numpy.typing as npt
 from sc_neurocore.accel._validation import InputTypeError, check_int
 
 from ._checks import check_sequence, check_sodium, check_temperature
-from .constants import DEFAULT_TEMPERATURE_C
 from .folding import check_fold_length, mfe, pair_probabilities
 from .structure_checks import CrossHybridizationChecker
 from .types import DNACircuitDesign, check_design
@@ -83,7 +82,7 @@ class NUPACKInterface:
         If ``require_nupack`` and the ``nupack`` package is not installed.
     """
 
-    def __init__(self, temperature_c: float = DEFAULT_TEMPERATURE_C,
+    def __init__(self, temperature_c: float = 37.0,
                  na_concentration_M: float = 1.0, *, require_nupack: bool = False) -> None:
         self._temperature_c = check_temperature(temperature_c)
         self._na_M = check_sodium(na_concentration_M, "na_concentration_M")

@@ -15,7 +15,7 @@ from sc_neurocore.accel._validation import InputTypeError, check_choice, check_i
 
 from ._checks import (check_sequence, check_signal_name, check_sodium, check_strand_name,
                       check_temperature)
-from .constants import DEFAULT_TEMPERATURE_C, GC_TARGET, MAX_HOMOPOLYMER, STRAND_ROLES
+from .constants import GC_TARGET, MAX_HOMOPOLYMER, STRAND_ROLES
 from .sequences import gc_count, longest_run, revcomp
 from .thermodynamics import delta_g_37 as _delta_g_37
 from .thermodynamics import melting_temperature as _melting_temperature
@@ -29,15 +29,25 @@ class GateType(Enum):
     """The logic gates a DNA circuit can hold (values are the reference's lower-case names)."""
 
     AND = "and"
+    """``p0 p1``: both inputs."""
     OR = "or"
+    """``1 - (1 - p0)(1 - p1)``: either input."""
     NOT = "not"
+    """``1 - p0``."""
     NAND = "nand"
+    """``1 - p0 p1`` (enzymatic)."""
     XOR = "xor"
+    """``p0 (1 - p1) + p1 (1 - p0)`` (enzymatic)."""
     MUX = "mux"
+    """``s a + (1 - s) b`` on inputs (select, a, b)."""
     THRESHOLD = "threshold"
+    """``max(p0 - threshold, 0)``: the excess over an absorber."""
     CATALYTIC = "catalytic"
+    """Listed by the reference; no compiler makes it and it has no kinetic model."""
     AMPLIFIER = "amplifier"
+    """``min(1, 5 p0)``: catalytic fan-out."""
     BUFFER = "buffer"
+    """``p0``: signal restoration."""
 
 
 class CompilationMethod(Enum):
@@ -45,8 +55,12 @@ class CompilationMethod(Enum):
     gates by strand displacement, NAND and XOR by enzymes)."""
 
     DISPLACEMENT = "displacement"
+    """Toehold-mediated strand displacement (AND, OR, NOT, MUX, THRESHOLD, AMPLIFIER,
+    BUFFER)."""
     ENZYMATIC = "enzymatic"
+    """Restriction enzymes and ligase (NAND, XOR)."""
     HYBRID = "hybrid"
+    """Both: NAND and XOR enzymatic, the rest by displacement."""
 
 
 FAN_IN: dict[GateType, int] = {
@@ -319,7 +333,7 @@ class DNACircuitDesign:
     output_strands: list[DNAStrand] = field(default_factory=list)
     fuel_strands: list[DNAStrand] = field(default_factory=list)
     method: CompilationMethod = CompilationMethod.DISPLACEMENT
-    temperature_c: float = DEFAULT_TEMPERATURE_C
+    temperature_c: float = 37.0
     na_concentration_M: float = 1.0
     input_names: list[str] = field(default_factory=list)
     output_names: list[str] = field(default_factory=list)
