@@ -142,7 +142,8 @@ test-julia:
 # SC_NEUROCORE_REQUIRE_BACKENDS: these must be available, so a broken install
 # fails the run instead of silently shrinking the backend matrix.
 test-python: install
-	SC_NEUROCORE_REQUIRE_BACKENDS=numpy,rust,numba,jax $(PY) -m pytest -q
+	SC_NEUROCORE_REQUIRE_BACKENDS=numpy,rust,numba,jax SC_NEUROCORE_REQUIRE_CHROMIUM=1 \
+	    $(PY) -m pytest -q
 
 test-parity: install
 	$(PY) -m parity regen --check
