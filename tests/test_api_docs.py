@@ -348,7 +348,7 @@ def test_signatures_never_say_object(api_html: str) -> None:
      ["initial_state: ArrayLike", "actions: Iterable[ArrayLike]", "-> list[NDArray[float64]]"]),
     ("sc_neurocore.scpn.layers.l7_symbolic.drive_symbols",
      ["symbol_activations: ArrayLike", "-> NDArray[float64]"]),
-    ("sc_neurocore.bridges.dna_mapper.SequenceDesigner", ["max_tries: int = 10000"]),
+    ("sc_neurocore.bridges.dna_mapper.SequenceDesigner", ["max_tries: int = 200"]),
 ])
 def test_signatures_show_public_types(api_html: str, ident: str, expected: list[str]) -> None:
     own = sections(api_html)[ident].split('<div class="doc doc-children">')[0]
