@@ -248,7 +248,9 @@ def test_caller_takes_over_chunks_a_helper_claimed_but_never_finished(rng):
     claims = np.array([1, 0, 2], dtype=np.int64)   # joined, slot 0, slot 1
     done = np.zeros(9, dtype=np.int64)             # one row per chunk
     out = np.full(9, -1, dtype=np.int64)
-    jk._mac_rows_kernel(claims, done, True, weights, inputs, out, 1)
+    stop, everything = np.zeros(1, np.int64), jk._NO_BUDGET
+    assert jk._mac_rows_kernel(claims, done, True, stop, np.zeros((2, 2), np.int64), everything,
+                               weights, inputs, out, 1)
     assert np.array_equal(out, want)
     assert done.tolist() == [1] * 9
     # Once every chunk is claimed, the caller runs only those not marked done:
@@ -257,7 +259,8 @@ def test_caller_takes_over_chunks_a_helper_claimed_but_never_finished(rng):
     done[4] = 1
     claims[:] = [1, 4, 5]                          # both ranges fully claimed
     out[:] = -1
-    jk._mac_rows_kernel(claims, done, True, weights, inputs, out, 1)
+    jk._mac_rows_kernel(claims, done, True, stop, np.zeros((2, 2), np.int64), everything,
+                        weights, inputs, out, 1)
     assert out[4] == -1 and np.array_equal(np.delete(out, 4), np.delete(want, 4))
 
 
@@ -271,8 +274,9 @@ def test_forward_kernel_every_thread_encodes_what_it_needs(rng):
     counts = np.full((2, 6), -1, dtype=np.int64)
     enc_claims, row_claims = np.zeros(3, np.int64), np.zeros(3, np.int64)
     enc_done, row_done = np.zeros(4, np.int64), np.zeros(6, np.int64)
-    jk._forward_kernel(enc_claims, enc_done, row_claims, row_done, False, cycle, start, thresh,
-                       300, enc, 3, args.weights, counts, 1)
+    assert jk._forward_kernel(enc_claims, enc_done, row_claims, row_done, False,
+                              np.zeros(1, np.int64), np.zeros((2, 2), np.int64), jk._NO_BUDGET,
+                              cycle, start, thresh, 300, enc, 3, args.weights, counts, 1)
     assert enc_done.tolist() == [1] * 4 and row_done.tolist() == [1] * 6
     want = sc_forward_numpy(args.weights, args.probs, length=300, seed=7)
     assert bits_equal(counts / np.float64(300), want)
