@@ -282,6 +282,35 @@ def test_forward_kernel_every_thread_encodes_what_it_needs(rng):
     assert bits_equal(counts / np.float64(300), want)
 
 
+@needs_numba
+def test_forward_kernel_in_slices_and_with_stop_set(rng):
+    # The calling thread runs the kernel in slices of a few words' budget: it
+    # returns False until done, then True, and the result is complete. With
+    # ``stop`` set (an interrupted call) a thread takes no chunk at all.
+    args = validate_forward(random_weights(rng, 20, 11, 300), rng.random((2, 11)), 300, 7)
+    cycle, start, thresh = jk._encoder_operands(args)
+
+    def bookkeeping():
+        return (np.zeros(3, np.int64), np.zeros(4, np.int64), np.zeros(3, np.int64),
+                np.zeros(20, np.int64), np.zeros((11, 2, 5), np.uint64),
+                np.full((2, 20), -1, np.int64))
+
+    enc_claims, enc_done, row_claims, row_done, enc, counts = bookkeeping()
+    cursor, stop, slices = np.zeros((2, 2), np.int64), np.zeros(1, np.int64), 1
+    while not jk._forward_kernel(enc_claims, enc_done, row_claims, row_done, True, stop, cursor,
+                                 1, cycle, start, thresh, 300, enc, 3, args.weights, counts, 1):
+        slices += 1
+    assert slices == 4 + 20 + 1  # one chunk per slice (budget 1 word), then "finished"
+    want = sc_forward_numpy(args.weights, args.probs, length=300, seed=7)
+    assert bits_equal(counts / np.float64(300), want)
+    enc_claims, enc_done, row_claims, row_done, enc, counts = bookkeeping()
+    stop[0] = 1
+    assert jk._forward_kernel(enc_claims, enc_done, row_claims, row_done, False, stop,
+                              np.zeros((2, 2), np.int64), jk._NO_BUDGET, cycle, start, thresh,
+                              300, enc, 3, args.weights, counts, 1)
+    assert not enc_done.any() and not row_done.any() and (counts == -1).all()
+
+
 # ---------------------------------------------------------------- on-disk cache
 
 @needs_numba
