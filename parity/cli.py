@@ -85,7 +85,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
             lang.check_available()
             found = "toolchain found"
         except ToolchainMissing as exc:
-            found = f"toolchain MISSING ({exc.reason}); install: {exc.hint}"
+            found = f"{exc.what.upper()} ({exc.reason})" + (
+                f"; install: {exc.hint}" if exc.hint else "")
         kernels = lang.implemented() if found == "toolchain found" else ()
         print(f"  {name:7s} {lang.description}")
         print(f"          {found}")
@@ -145,7 +146,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
             data = bench_language(name, sizes, args.reps, mirror_root=args.mirror_root,
                                   timeout=args.timeout)
         except ToolchainMissing as exc:
-            print(f"{name}: toolchain missing ({exc.reason})\n  install: {exc.hint}")
+            print(f"{name}: {exc.what} ({exc.reason})"
+                  + (f"\n  install: {exc.hint}" if exc.hint else ""))
             if args.lang != "all":
                 return 2
             continue

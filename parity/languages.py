@@ -34,12 +34,18 @@ LANGUAGES: tuple[str, ...] = PYTHON_LANGUAGES + MIRROR_LANGUAGES
 
 
 class ToolchainMissing(RuntimeError):
-    """A language cannot run here; ``hint`` says how to install what is missing."""
+    """A language cannot run here; ``hint`` says how to install what is missing.
 
-    def __init__(self, reason: str, hint: str) -> None:
+    ``what`` names the problem in reports (``"toolchain missing"``, or e.g.
+    ``"no usable CUDA GPU"`` when the software is there but the hardware is
+    not); ``hint`` is empty when installing software would not help.
+    """
+
+    def __init__(self, reason: str, hint: str, what: str = "toolchain missing") -> None:
         super().__init__(reason)
         self.reason = reason
         self.hint = hint
+        self.what = what
 
 
 class NotApplicable(Exception):
@@ -132,6 +138,8 @@ class PythonLanguage(Language):
     def check_available(self) -> None:
         try:
             reason = self.probe()
+        except ToolchainMissing:
+            raise
         except Exception as exc:  # noqa: BLE001 - a broken install counts as missing
             reason = f"probe failed: {type(exc).__name__}: {exc}"
         if reason is not None:
@@ -237,15 +245,6 @@ def _jax_probe() -> str | None:
     return _backend_probe("jax")
 
 
-def _jax_hint() -> str:
-    try:
-        from sc_neurocore.accel import jax_backend
-
-        return str(getattr(jax_backend, "INSTALL_HINT", "pip install 'sc-neurocore[jax]'"))
-    except Exception:  # noqa: BLE001
-        return "pip install 'sc-neurocore[jax]'"
-
-
 def _optional(module: object, names: dict[str, tuple[str, Callable]]) -> dict[str, KernelFn]:
     """Kernel functions for the entry points ``module`` actually has.
 
@@ -291,10 +290,16 @@ def _jax_kernels() -> dict[str, KernelFn]:
 
 
 def _cupy_probe() -> str | None:
+    """``None`` when a GPU works; CuPy present without a usable GPU raises ``ToolchainMissing``
+    saying so (nothing to install); without CuPy, the reason (the install hint follows)."""
     from sc_neurocore.accel import gpu_backend
 
-    if gpu_backend.xp is np:
-        return "no working CUDA GPU: sc_neurocore.accel.gpu_backend runs on NumPy here"
+    reason = gpu_backend.gpu_unavailable_reason()
+    if reason is not None and gpu_backend.HAS_CUPY:
+        what = "no usable CUDA GPU"
+        raise ToolchainMissing(reason.removeprefix(f"{what}: "), "", what=what)
+    if reason is not None:
+        return reason
     return _backend_probe("cupy")
 
 
@@ -311,11 +316,22 @@ def _cupy_kernels() -> dict[str, KernelFn]:
     return found
 
 
+def install_hint(extra: str | None = None) -> str:
+    """How to install the package with ``extra``: the package's own hint
+    (``sc_neurocore.accel._install``), or, when the package itself cannot be
+    imported, how to install it at all."""
+    try:
+        from sc_neurocore.accel._install import install_hint as package_hint
+    except ImportError:
+        return "install this project first: `make install` in the repository root"
+    return package_hint(extra)
+
+
 def _python_languages() -> dict[str, PythonLanguage]:
     return {
         "python": PythonLanguage(
             "python", "NumPy reference (sc_neurocore.accel)",
-            "pip install -e . (or the sc-neurocore wheel): the reference ships with it",
+            f"{install_hint()}: the reference ships with the package",
             lambda: _import_probe("sc_neurocore.accel"), reference_kernels),
         "rust": PythonLanguage(
             "rust", "Rust engine (sc_neurocore._engine)",
@@ -323,13 +339,13 @@ def _python_languages() -> dict[str, PythonLanguage]:
             "(https://rustup.rs)",
             lambda: _import_probe("sc_neurocore._engine"), _rust_kernels),
         "numba": PythonLanguage(
-            "numba", "Numba backend (jit_kernels)", "pip install 'sc-neurocore[numba]'",
+            "numba", "Numba backend (jit_kernels)", install_hint("numba"),
             _numba_probe, _numba_kernels),
         "jax": PythonLanguage(
-            "jax", "JAX backend (jax_backend)", _jax_hint(), _jax_probe, _jax_kernels),
+            "jax", "JAX backend (jax_backend)", install_hint("jax"), _jax_probe, _jax_kernels),
         "cupy": PythonLanguage(
             "cupy", "CuPy GPU backend (gpu_backend)",
-            "pip install 'sc-neurocore[gpu]' on a host with an NVIDIA GPU and CUDA 12 drivers",
+            f"{install_hint('gpu')}, on a host with an NVIDIA GPU and a CUDA 12 driver",
             _cupy_probe, _cupy_kernels),
     }
 

@@ -30,7 +30,11 @@ class LanguageReport:
         not found: see ``reason`` and ``hint``).
     results : list of KernelResult
     reason, hint : str
-        Why the language is missing and how to install it.
+        Why the language is missing and how to install it (``hint`` empty
+        when installing software would not help).
+    what : str
+        The problem's name in reports (``"toolchain missing"``, or e.g.
+        ``"no usable CUDA GPU"``).
     """
 
     language: str
@@ -38,6 +42,7 @@ class LanguageReport:
     results: list[KernelResult] = field(default_factory=list)
     reason: str = ""
     hint: str = ""
+    what: str = "toolchain missing"
 
 
 def load_goldens(kernels: Sequence[str], folder: Path | None = None) -> dict[str, GoldenFile]:
@@ -77,7 +82,7 @@ def run_language(name: str, goldens: dict[str, GoldenFile], folder: Path | None 
     try:
         language.check_available()
     except ToolchainMissing as exc:
-        return LanguageReport(name, "missing", reason=exc.reason, hint=exc.hint)
+        return LanguageReport(name, "missing", reason=exc.reason, hint=exc.hint, what=exc.what)
     results = []
     for kernel, golden in goldens.items():
         if progress is not None:
@@ -85,7 +90,8 @@ def run_language(name: str, goldens: dict[str, GoldenFile], folder: Path | None 
         try:
             results.append(language.run_kernel(golden, golden_path(kernel, folder), timeout))
         except ToolchainMissing as exc:
-            return LanguageReport(name, "missing", results, reason=exc.reason, hint=exc.hint)
+            return LanguageReport(name, "missing", results, reason=exc.reason, hint=exc.hint,
+                                  what=exc.what)
     status = "pass" if all(r.ok for r in results) else "fail"
     return LanguageReport(name, status, results)
 
@@ -139,8 +145,8 @@ def _details(report: LanguageReport) -> list[str]:
 def format_report(report: LanguageReport, goldens: dict[str, GoldenFile]) -> str:
     """The table of one language: kernel, result, cases."""
     if report.status == "missing":
-        return (f"{report.language}: toolchain missing ({report.reason})\n"
-                f"  install: {report.hint}")
+        return (f"{report.language}: {report.what} ({report.reason})"
+                + (f"\n  install: {report.hint}" if report.hint else ""))
     rows = [["kernel", "result", "cases"]]
     for r in report.results:
         if r.status in ("n/a", "error"):
@@ -170,9 +176,10 @@ def format_matrix(reports: Sequence[LanguageReport], kernels: Sequence[str]) -> 
     for r in reports:
         lines += _details(r)
     missing = [r for r in reports if r.status == "missing"]
-    if missing:
-        lines.append("missing toolchains:")
-        lines += [f"  {r.language}: {r.reason}; install: {r.hint}" for r in missing]
+    for what in dict.fromkeys(r.what for r in missing):  # one heading per problem, in order
+        lines.append("missing toolchains:" if what == "toolchain missing" else f"{what}:")
+        lines += [f"  {r.language}: {r.reason}" + (f"; install: {r.hint}" if r.hint else "")
+                  for r in missing if r.what == what]
     failed = [r.language for r in reports if r.status == "fail"]
     lines.append("failed: " + ", ".join(failed) if failed else "no mismatches")
     return "\n".join(lines)

@@ -161,7 +161,7 @@ if [ "$MODE" = dry ]; then
     # No GPU: the GPU-marked tests skip; in a dry run that is the expected outcome.
     step "pytest -m gpu" 120 "$OUT_DIR/pytest-gpu.txt" "" -- \
         "$PY" -m pytest -m gpu -q -rs -p no:cacheprovider "${GPU_TESTS[@]}"
-    # Exit 2: "toolchain missing" (no working CUDA GPU), expected here.
+    # Exit 2: "no usable CUDA GPU" (CuPy installed, no GPU), expected here.
     step "parity --lang cupy" 60 "$OUT_DIR/parity.txt" "2" -- \
         "$PY" -m parity run --lang cupy
 else
@@ -191,7 +191,7 @@ fi
 note ""
 note "--- outcome"
 for log in pytest-gpu.txt parity.txt; do
-    [ -f "$OUT_DIR/$log" ] && note "$log: $(grep -E '(passed|failed|skipped|error)|all pass|mismatch|toolchain missing' "$OUT_DIR/$log" | tail -n 3 | tr '\n' ' ')"
+    [ -f "$OUT_DIR/$log" ] && note "$log: $(grep -E '(passed|failed|skipped|error)|all pass|mismatch|toolchain missing|no usable CUDA GPU' "$OUT_DIR/$log" | tail -n 3 | tr '\n' ' ')"
 done
 note "finished after $(( $(now) - START ))s: $([ "$FAILED" = 0 ] && echo 'every step passed' || echo 'SOME STEPS FAILED')"
 cat "$SUMMARY"

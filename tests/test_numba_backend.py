@@ -437,7 +437,7 @@ def test_fallback_without_numba_runs_on_numpy_with_one_warning():
     assert "multiple of 64" in report["validation"]
     assert len(report["call_warnings"]) == 1
     message, filename = report["call_warnings"][0]
-    assert "sc-neurocore[numba]" in message and filename == "<string>"
+    assert "pip install -e '.[numba]'" in message and filename == "<string>"
     assert report["reason"].startswith("numba is not installed")
     assert "not available" in report["get_backend"] and "[numba]" in report["get_backend"]
     assert report["bench"].startswith("skipped")

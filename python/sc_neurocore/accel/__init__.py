@@ -9,7 +9,17 @@ selection ([`get_backend`][sc_neurocore.accel.backend.get_backend],
 [`available_backends`][sc_neurocore.accel.backend.available_backends],
 [`backend_status`][sc_neurocore.accel.backend.backend_status]) and the error
 class [`InputTypeError`][sc_neurocore.accel.InputTypeError].
+
+The CuPy/NumPy array helpers of [`gpu_backend`][sc_neurocore.accel.gpu_backend]
+are importable from here as well, as the reference project documents
+(``from sc_neurocore.accel import xp, HAS_CUPY, to_device, to_host``):
+``xp`` (the array namespace in use, ``cupy`` or ``numpy``), ``HAS_CUPY``,
+``to_device`` and ``to_host``.  They are loaded on first access, so that
+importing the package neither imports CuPy nor touches a GPU; ``xp`` is read
+afresh on every access, so a switch to NumPy after a CUDA error is seen.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from ._validation import InputTypeError
 from .backend import (PRIORITY, Backend, BackendStatus, available_backends, backend_status,
@@ -19,11 +29,27 @@ from .sc_inference import sc_forward_numpy
 from .vector_ops import (pack_bitstream, unpack_bitstream, vec_and, vec_mux, vec_not,
                          vec_popcount, vec_xnor)
 
+if TYPE_CHECKING:
+    from .gpu_backend import HAS_CUPY, to_device, to_host, xp
+
 __version__ = "0.1.0"
+
+_FROM_GPU_BACKEND = ("xp", "HAS_CUPY", "to_device", "to_host")
 
 __all__ = [
     "Backend", "BackendStatus", "DEFAULT_SEED", "InputTypeError", "PRIORITY",
     "available_backends", "backend_status", "encode_packed", "get_backend", "pack_bitstream",
     "register_backend", "sc_forward", "sc_forward_numpy", "unpack_bitstream", "vec_and",
     "vec_mux", "vec_not", "vec_popcount", "vec_xnor", "weight_seed", "__version__",
+    "xp", "HAS_CUPY", "to_device", "to_host",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The gpu_backend names, imported on first use (importing gpu_backend
+    # imports CuPy and probes the GPU).
+    if name in _FROM_GPU_BACKEND:
+        from . import gpu_backend
+
+        return getattr(gpu_backend, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

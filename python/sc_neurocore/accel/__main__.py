@@ -1,4 +1,4 @@
-"""Command line: ``python -m sc_neurocore.accel {info,bench}``.
+"""Command line: ``python -m sc_neurocore.accel {info,bench}`` (or ``sc-neurocore-accel``).
 
 ``info`` reports every supported backend (available or not, and why), the
 Rust engine's SIMD tier and threads; ``bench`` runs the timing study.
@@ -7,12 +7,24 @@ Rust engine's SIMD tier and threads; ``bench`` runs the timing study.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from pathlib import Path
 
 from . import __version__
-from .backend import backend_status, engine_info, host_key
+from ._install import install_hint
+from .backend import backend_status, engine_info, host_key, with_hint
+
+DESCRIPTION = ("Report which sc_neurocore.accel backends work on this machine (info), or run "
+               "the timing study across them (bench).")
+"""The ``--help`` description: plain text (argparse prints it as is)."""
+
+MODULE_PROG = "python -m sc_neurocore.accel"
+"""How the program is named when it runs as ``python -m sc_neurocore.accel``."""
+
+MPIEXEC_HINT = "python -m pip install mpich (or a system Open MPI / MPICH)"
+"""How to get ``mpiexec`` when mpi4py is there but no launcher is."""
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -30,23 +42,55 @@ def cmd_info(args: argparse.Namespace) -> int:
     print("backends:")
     for name, s in status.items():
         mark = "available" if s.available else "unavailable"
-        why = "" if s.available else f" — {s.reason}; install: {s.install_hint}"
+        why = "" if s.available else f" — {s.reason}{with_hint(s.install_hint)}"
         print(f"  {name:<6} {mark}{why}")
     print(f"mpi driver: {mpi_status()}")
     return 0
 
 
 def mpi_status() -> str:
-    """Whether the MPI driver can run multi-rank here, and why not."""
+    """Whether the MPI driver can run multi-rank here, and why not (imports MPI)."""
     from . import mpi_driver
     from .mpi_launch import find_mpiexec
 
     if not mpi_driver.HAS_MPI:
-        return "unavailable — mpi4py is not installed; install: pip install 'sc-neurocore[mpi]'"
+        return (f"unavailable — mpi4py is not usable ({mpi_driver._mpi_import_error})"
+                f"{with_hint(install_hint('mpi'))}")
     launcher = find_mpiexec()
     if launcher is None:
-        return "mpi4py present but no mpiexec found; install: pip install mpich (or Open MPI)"
+        return f"unavailable — mpi4py works but no mpiexec was found; install: {MPIEXEC_HINT}"
     return f"available (mpiexec: {launcher})"
+
+
+def mpi_launch_problem() -> str | None:
+    """Why ``bench --mpi`` cannot launch MPI jobs here, or ``None``.
+
+    Checked without importing MPI (this process only launches the jobs and
+    must not become an MPI process itself): ``mpi4py`` must be installed and
+    ``mpiexec`` found.
+    """
+    from .mpi_launch import find_mpiexec
+
+    try:
+        found = importlib.util.find_spec("mpi4py") is not None
+    except (ImportError, ValueError):  # a finder refused it, or a None entry in sys.modules
+        found = False
+    if not found:
+        return f"mpi4py is not installed{with_hint(install_hint('mpi'))}"
+    if find_mpiexec() is None:
+        return ("no mpiexec was found next to the Python interpreter or on PATH; install: "
+                f"{MPIEXEC_HINT}")
+    return None
+
+
+def chart_problem() -> str:
+    """Why the timing study's chart could not be drawn (matplotlib missing or broken)."""
+    try:
+        import matplotlib.pyplot  # noqa: F401
+    except Exception as exc:  # ImportError, or a broken backend
+        return (f"matplotlib cannot be imported ({type(exc).__name__}: {exc})"
+                f"{with_hint(install_hint('bench'))}")
+    return "the chart writer returned no file"
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -58,13 +102,23 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         _engine.set_num_threads(args.threads)
     backends = args.backends.split(",") if args.backends else None
+    mpi = args.mpi
+    if mpi:
+        problem = mpi_launch_problem()
+        if problem is not None:
+            print(f"MPI is unavailable: {problem}. The MPI rows are left out.", file=sys.stderr)
+            mpi = False
     study = run_study(quick=args.quick, backends=backends, repeats=args.repeats,
                       extras=not args.no_extras, smoke=args.smoke,
                       contended=not args.no_contended, hogs=args.hogs,
-                      accuracy=not args.no_accuracy, mpi=args.mpi)
+                      accuracy=not args.no_accuracy, mpi=mpi)
     print(format_table(study))
     json_path, png_path = write_results(study, Path(args.out))
-    print(f"results: {json_path}" + (f", chart: {png_path}" if png_path else ""))
+    print(f"results: {json_path}")
+    if png_path is not None:
+        print(f"chart: {png_path}")
+    else:
+        print(f"chart skipped: {chart_problem()}")
     bad = [f"{r.workload}/{r.backend}" for r in study.rows if not r.bit_identical]
     bad += [f"{c.workload}/{c.backend} (contended)" for c in study.contended
             if not c.bit_identical]
@@ -78,10 +132,30 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the CLI."""
-    parser = argparse.ArgumentParser(prog="python -m sc_neurocore.accel",
-                                     description=__doc__.splitlines()[0])
+def program_name(argv0: str | None = None) -> str:
+    """The program's name as it was invoked, for ``usage:`` lines.
+
+    Parameters
+    ----------
+    argv0 : str, optional
+        The command's ``argv[0]`` (default ``sys.argv[0]``).
+
+    Returns
+    -------
+    str
+        ``"python -m sc_neurocore.accel"`` when run as a module (``argv[0]``
+        is this ``__main__.py``), else the file name it was started by, e.g.
+        ``"sc-neurocore-accel"``.
+    """
+    path = Path(sys.argv[0] if argv0 is None else argv0)
+    if path.name == "__main__.py" or not path.name:
+        return MODULE_PROG
+    return path.name
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of the CLI (``prog``: see ``program_name``)."""
+    parser = argparse.ArgumentParser(prog=prog or program_name(), description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=__version__)
     sub = parser.add_subparsers(dest="command", required=True)
     info = sub.add_parser("info", help="backends, SIMD tier and threads")

@@ -28,9 +28,9 @@ from typing import Any, Callable, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _install
 from ._validation import ForwardArgs, InputTypeError, validate_forward
 from .lfsr import DEFAULT_SEED
-from .sc_inference import forward_numpy
 
 __all__ = ["Backend", "NumpyBackend", "RustBackend", "BackendStatus", "PRIORITY",
            "RESEARCH_MIRRORS", "available_backends", "backend_status", "get_backend",
@@ -142,12 +142,15 @@ class Backend(ABC):
         Returns
         -------
         str
-            E.g. ``pip install 'sc-neurocore[jax]'`` from
-            [`extra`][sc_neurocore.accel.backend.Backend.extra].
+            The command that installs this project with
+            [`extra`][sc_neurocore.accel.backend.Backend.extra] from its
+            checkout (e.g. ``python -m pip install -e '.[jax]'``); an empty
+            string when nothing installable is missing (the reason then says
+            what the machine lacks, e.g. a GPU).
         """
         if cls.extra is None:
             return "it ships with sc-neurocore"
-        return f"pip install 'sc-neurocore[{cls.extra}]'"
+        return _install.install_hint(cls.extra)
 
     @abstractmethod
     def sc_forward(self, weights_packed: np.ndarray, input_probs: ArrayLike, *, length: int,
@@ -208,6 +211,9 @@ class NumpyBackend(KernelBackend):
     name = "numpy"
 
     def _forward(self, args: ForwardArgs) -> np.ndarray:
+        # Imported here: sc_inference re-exports this module's sc_forward.
+        from .sc_inference import forward_numpy
+
         return forward_numpy(args)
 
 
@@ -249,7 +255,7 @@ class BackendStatus:
     reason : str
         ``"ok"``, or why the backend cannot run here.
     install_hint : str
-        How to install it.
+        How to install it; empty when nothing installable is missing.
     """
 
     name: str
@@ -350,13 +356,18 @@ def _names() -> list[str]:
     return [n for n in PRIORITY if n in _REGISTRY] + [n for n in _REGISTRY if n not in PRIORITY]
 
 
+def with_hint(hint: str, form: str = "; install: {}") -> str:
+    """``form`` filled with ``hint``, or nothing when there is no hint."""
+    return form.format(hint) if hint else ""
+
+
 def _hint(name: str) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             return backend_class(name).install_hint()
         except ImportError:
-            return "reinstall sc-neurocore"
+            return _install.install_hint()
 
 
 def available_backends() -> dict[str, bool]:
@@ -526,8 +537,8 @@ def get_backend(name: str | Backend = "auto") -> Backend:
         raise ValueError(f"backend must be one of {known} or a Backend instance; got {name!r}")
     instance, reason = _probe(name)
     if instance is None:
-        raise RuntimeError(f"backend {name!r} is not available: {reason}. "
-                           f"To install: {_hint(name)}")
+        raise RuntimeError(f"backend {name!r} is not available: {reason}"
+                           + with_hint(_hint(name), ". To install: {}"))
     return instance
 
 

@@ -42,7 +42,8 @@ from .sc_inference import counts_to_rates, forward_counts_numpy, forward_numpy
 from .vector_ops import pack_bitstream, vec_and
 
 __all__ = ["HAS_CUPY", "xp", "CUDA_SOURCE", "KERNEL_NAMES", "CudaCompileError", "CupyBackend",
-           "active_namespace", "gpu_available", "gpu_unavailable_reason", "to_device", "to_host",
+           "active_namespace", "cuda_versions", "gpu_available", "gpu_unavailable_reason",
+           "to_device", "to_host",
            "gpu_pack_bitstream", "gpu_vec_and", "gpu_popcount", "gpu_vec_mac", "compile_ptx",
            "nvrtc_library_path"]
 
@@ -205,23 +206,86 @@ HAS_CUPY: bool = cupy is not None
 """Whether CuPy imported (a working GPU is a further condition: ``gpu_available()``)."""
 
 
-def _probe_gpu() -> str | None:
-    """Why the GPU cannot be used, or ``None`` when a round trip works."""
+def _cuda_version_code(getter: str) -> int | str:
+    """``cupy.cuda.runtime.<getter>()`` (a version code), or why it could not be read."""
+    try:
+        return int(getattr(cupy.cuda.runtime, getter)())
+    except Exception as exc:  # a broken install must still give a message
+        return f"{type(exc).__name__}: {exc}"
+
+
+def cuda_versions() -> str:
+    """The CUDA driver and runtime versions CuPy reports, for messages.
+
+    Returns
+    -------
+    str
+        E.g. ``"CUDA driver 12.4, CUDA runtime 12.8"``.  A driver version of
+        0, CUDA's answer when no NVIDIA driver is installed, reads ``"CUDA
+        driver: none (version 0)"``; a version that cannot be read says why.
+        Empty without CuPy.
+    """
     if cupy is None:
-        return (f"CuPy is not installed ({CUPY_IMPORT_ERROR}); "
-                "install it with: pip install 'sc-neurocore[gpu]'")
+        return ""
+    parts = []
+    for label, getter in (("driver", "driverGetVersion"), ("runtime", "runtimeGetVersion")):
+        code = _cuda_version_code(getter)
+        if isinstance(code, str):
+            parts.append(f"CUDA {label} version unknown ({code})")
+        elif label == "driver" and code == 0:
+            parts.append("CUDA driver: none (version 0)")
+        else:  # CUDA encodes a version as 1000 * major + 10 * minor
+            parts.append(f"CUDA {label} {code // 1000}.{code % 1000 // 10}")
+    return ", ".join(parts)
+
+
+def _cuda_error_meaning(raw: str) -> str | None:
+    """What a CUDA runtime error (its ``Type: cudaErrorName: text``) means, in plain words."""
+    if "cudaErrorInsufficientDriver" in raw:
+        if _cuda_version_code("driverGetVersion") == 0:
+            return "no NVIDIA driver is installed"
+        return "the NVIDIA driver is older than the CUDA runtime CuPy uses"
+    meanings = {
+        "cudaErrorNoDevice": "no CUDA-capable device is present",
+        "cudaErrorInvalidDevice": "the selected CUDA device does not exist",
+        "cudaErrorDevicesUnavailable": "every CUDA device is busy or unavailable",
+        "cudaErrorSystemDriverMismatch": "the NVIDIA kernel driver and its user-space "
+                                         "libraries have different versions",
+    }
+    return next((text for name, text in meanings.items() if name in raw), None)
+
+
+def _no_gpu(what: str, exc: BaseException | None = None) -> str:
+    """The reason text for a CuPy that imports but has no usable GPU (no install hint)."""
+    version = getattr(cupy, "__version__", "?")
+    raw = "" if exc is None else f"{type(exc).__name__}: {exc}"
+    meaning = _cuda_error_meaning(raw) if raw else None
+    detail = f"{meaning or what}" + (f" ({raw})" if raw else "")
+    return f"no usable CUDA GPU: CuPy {version} is installed, but {detail}; {cuda_versions()}"
+
+
+def _probe_gpu() -> str | None:
+    """Why the GPU cannot be used, or ``None`` when a round trip works.
+
+    Without CuPy: that CuPy is missing (the install hint is added where a
+    message is shown).  With CuPy: what the CUDA runtime answered, in plain
+    words, with the driver and runtime versions, and no install hint (nothing
+    to install would help).
+    """
+    if cupy is None:
+        return f"CuPy is not installed ({CUPY_IMPORT_ERROR})"
     try:
         count = cupy.cuda.runtime.getDeviceCount()
     except Exception as exc:
-        return f"no usable GPU: {type(exc).__name__}: {exc}"
+        return _no_gpu("the CUDA runtime cannot list the devices", exc)
     if count < 1:
-        return "no usable GPU: no CUDA device found"
+        return _no_gpu("the CUDA runtime finds no device")
     try:
         sample = np.arange(3, dtype=np.uint64)
         if not np.array_equal(cupy.asnumpy(cupy.asarray(sample)), sample):
-            return "no usable GPU: a host-device round trip returned wrong data"
+            return _no_gpu("a host-device round trip returned wrong data")
     except Exception as exc:
-        return f"no usable GPU: {type(exc).__name__}: {exc}"
+        return _no_gpu("a host-device round trip failed", exc)
     return None
 
 
@@ -239,8 +303,9 @@ def _warn_fallback_once() -> None:
     if _gpu_reason is None or _fallback_warned:
         return
     _fallback_warned = True
-    warn_at_caller(f"sc_neurocore.accel.gpu_backend: {_gpu_reason}; its functions run on NumPy",
-                   RuntimeWarning)
+    hint = f". To install CuPy: {CupyBackend.install_hint()}" if cupy is None else ""
+    warn_at_caller(f"sc_neurocore.accel.gpu_backend: {_gpu_reason}; its functions run on "
+                   f"NumPy{hint}", RuntimeWarning)
 
 
 def gpu_available() -> bool:
@@ -261,7 +326,7 @@ def active_namespace() -> ModuleType:
 def _switch_to_numpy(exc: BaseException) -> None:
     """Leave the GPU for good after a CUDA error: warn once, use NumPy from now on."""
     global xp, _gpu_reason, _fallback_warned
-    _gpu_reason = f"no usable GPU: CUDA error during a call ({type(exc).__name__}: {exc})"
+    _gpu_reason = _no_gpu("a CUDA call failed", exc)
     xp = np
     _fallback_warned = True
     warn_at_caller(f"sc_neurocore.accel.gpu_backend: {_gpu_reason}; switching to NumPy",
@@ -584,9 +649,15 @@ class CupyBackend(KernelBackend):
 
     @classmethod
     def install_hint(cls) -> str:
+        """How to install CuPy; empty once it is installed (the reason then says what is missing).
+
+        Returns
+        -------
+        str
+            The command that installs this project's ``gpu`` extra, or ``""``.
+        """
         if HAS_CUPY:
-            return ("CuPy is installed; it needs an NVIDIA GPU with a CUDA 12 driver "
-                    "(the module's functions run on NumPy meanwhile)")
+            return ""
         return super().install_hint()
 
     def _forward(self, args: ForwardArgs) -> np.ndarray:
@@ -637,7 +708,7 @@ def _nvrtc() -> ModuleType:
     """
     if cupy is None:
         raise RuntimeError(f"compiling CUDA needs CuPy's NVRTC binding: CuPy is not installed "
-                           f"({CUPY_IMPORT_ERROR}); pip install 'sc-neurocore[gpu]'")
+                           f"({CUPY_IMPORT_ERROR}); to install it: {CupyBackend.install_hint()}")
     lib = nvrtc_library_path()
     if lib is not None:
         try:

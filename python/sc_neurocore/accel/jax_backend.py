@@ -41,8 +41,11 @@ words to 32 bits, when 64-bit types are off).
 Every rejection is a ``ValueError`` naming the argument (an
 [`InputTypeError`][sc_neurocore.accel.InputTypeError] when a type is wrong).
 When JAX is not installed this module still imports:
-[`HAS_JAX`][sc_neurocore.accel.jax_backend.HAS_JAX] is ``False`` and every
-function raises ``RuntimeError`` saying how to install it.
+[`HAS_JAX`][sc_neurocore.accel.jax_backend.HAS_JAX] is ``False``,
+[`to_jax`][sc_neurocore.accel.jax_backend.to_jax] returns its input unchanged
+and [`to_host`][sc_neurocore.accel.jax_backend.to_host] converts with NumPy (as
+the reference project documents), and every other function raises
+``RuntimeError`` saying how to install JAX.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ from typing import Any, Callable, Iterator, Sequence, TypeVar, cast
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from ._install import install_hint
 from ._validation import (ForwardArgs, InputTypeError, as_bits, as_packed, as_real_array,
                           check_bits_dtype, check_choice, check_finite, check_int, check_non_empty,
                           check_packed_dtype, check_rank, check_real, check_real_dtype,
@@ -95,8 +99,6 @@ __all__ = [
     "JAX_SURROGATE_PATHS", "JaxBackend",
 ]
 
-INSTALL_HINT = "pip install 'sc-neurocore[jax]'"
-
 JAX_SURROGATE_PATHS: tuple[str, ...] = ("custom_vjp", "legacy_stop_gradient")
 """The surrogate-gradient implementations the training functions accept."""
 
@@ -113,8 +115,8 @@ _WORD_BITS = 64
 def _require_jax() -> None:
     """Raise ``RuntimeError`` with the install hint when JAX is missing."""
     if not HAS_JAX:
-        raise RuntimeError(f"JAX is not installed ({_IMPORT_ERROR}); install it with "
-                           f"{INSTALL_HINT}")
+        raise RuntimeError(f"JAX is not installed ({_IMPORT_ERROR}); to install it: "
+                           f"{install_hint('jax')}")
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -336,6 +338,11 @@ def _packed_scope(func: str, *operands: object) -> Iterator[None]:
 def to_jax(value: ArrayLike, dtype: DTypeLike | None = None) -> Any:
     """Move an array to the default JAX device, keeping 64-bit dtypes.
 
+    Without JAX there is no device to move to: ``value`` comes back
+    unchanged (as a NumPy array of ``dtype`` when one is asked for), as the
+    reference project documents, so code written for both cases runs
+    everywhere.
+
     Parameters
     ----------
     value : array_like or jax.Array
@@ -347,14 +354,11 @@ def to_jax(value: ArrayLike, dtype: DTypeLike | None = None) -> Any:
     Returns
     -------
     jax.Array
-        The data on the default device.
-
-    Raises
-    ------
-    RuntimeError
-        If JAX is not installed.
+        The data on the default device; without JAX, ``value`` itself (or
+        ``numpy.asarray(value, dtype)`` when ``dtype`` is given).
     """
-    _require_jax()
+    if not HAS_JAX:
+        return value if dtype is None else np.asarray(value, dtype=dtype)
     with _x64():
         if _is_jax_array(value):
             on_device: Any = value
@@ -374,14 +378,9 @@ def to_host(value: ArrayLike) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        A host copy with the same dtype and shape.
-
-    Raises
-    ------
-    RuntimeError
-        If JAX is not installed.
+        A host copy with the same dtype and shape (without JAX,
+        ``numpy.asarray(value)``).
     """
-    _require_jax()
     if _is_jax_array(value):
         return np.asarray(jax.device_get(value))
     return np.asarray(value)
@@ -433,13 +432,23 @@ if HAS_JAX:
         return lax.map(lambda row: _mac_counts(weights, row), inputs)
 
 
+def _check_packable(dtype: DTypeLike, shape: tuple[int, ...]) -> None:
+    """The rules ``jax_pack_bitstream`` adds to ``as_bits``: no booleans, not empty."""
+    if np.dtype(dtype) == np.bool_:
+        raise InputTypeError("bits must hold the integers 0 and 1 (e.g. uint8), got dtype bool; "
+                             "convert with bits.astype(numpy.uint8)")
+    check_non_empty(shape, "bits")
+
+
 def jax_pack_bitstream(bits: ArrayLike) -> Any:
     """Pack a 0/1 stream into ``uint64`` words on the device (DESIGN §4).
 
     Parameters
     ----------
     bits : array_like or jax.Array
-        1-D ``(N,)`` or 2-D ``(B, N)`` of 0/1 integers or booleans.
+        Non-empty 1-D ``(N,)`` or 2-D ``(B, N)`` array of the integers 0 and 1
+        (``uint8`` or any other integer dtype).  Booleans are refused, as the
+        reference project refuses them: convert with ``bits.astype(np.uint8)``.
 
     Returns
     -------
@@ -450,9 +459,9 @@ def jax_pack_bitstream(bits: ArrayLike) -> Any:
     Raises
     ------
     ValueError
-        If the rank is not 1 or 2 or a value is not 0 or 1;
+        If ``bits`` is empty, its rank is not 1 or 2 or a value is not 0 or 1;
         [`InputTypeError`][sc_neurocore.accel.InputTypeError] if ``bits`` does
-        not hold integers or booleans, or if traced with 64-bit types off.
+        not hold integers (booleans included), or if traced with 64-bit types off.
     RuntimeError
         If JAX is not installed.
     """
@@ -461,10 +470,13 @@ def jax_pack_bitstream(bits: ArrayLike) -> Any:
         traced: Any = bits
         check_bits_dtype(traced.dtype, "bits")
         check_rank(traced.shape, "bits", (1, 2))
+        _check_packable(traced.dtype, traced.shape)
         _traced_check(lambda: (traced == 0) | (traced == 1), "bits must contain only 0 and 1")
         _require_x64("jax_pack_bitstream")
         return _pack_jit(traced)
-    checked = as_bits(bits)
+    given = np.asarray(bits)
+    checked = as_bits(given)
+    _check_packable(given.dtype, checked.shape)
     with _x64():
         return _pack_jit(jnp.asarray(checked))
 
@@ -833,10 +845,10 @@ class JaxBackend(KernelBackend):
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
-        """``None`` when JAX imports, else why not and how to install it."""
+        """``None`` when JAX imports, else why not (``install_hint`` says how to install it)."""
         if HAS_JAX:
             return None
-        return f"JAX is not installed ({_IMPORT_ERROR}); {INSTALL_HINT}"
+        return f"JAX is not installed ({_IMPORT_ERROR})"
 
     def _forward(self, args: ForwardArgs) -> np.ndarray:
         _require_jax()
@@ -855,6 +867,15 @@ if HAS_JAX:
         return jnp.where(spike, v_reset, v_new), spike.astype(jnp.uint8)
 
 
+def _check_float_potentials(v: object) -> None:
+    """Refuse a ``v`` of ``jax_lif_step`` whose dtype is not floating (int, bool, ...)."""
+    given = getattr(v, "dtype", None)  # NumPy and JAX arrays, tracers
+    dtype = np.asarray(v).dtype if given is None else np.dtype(given)
+    if dtype.kind != "f":
+        raise InputTypeError(f"v must hold floating-point potentials, got dtype {dtype}; "
+                             "convert with v.astype(numpy.float64) (or float32)")
+
+
 def jax_lif_step(v: ArrayLike, I_t: ArrayLike, v_rest: float = 0.0, v_reset: float = 0.0,
                  v_threshold: float = 1.0, alpha: float = 0.1, resistance: float = 1.0,
                  noise: ArrayLike = 0.0) -> tuple[Any, Any]:
@@ -868,7 +889,8 @@ def jax_lif_step(v: ArrayLike, I_t: ArrayLike, v_rest: float = 0.0, v_reset: flo
     Parameters
     ----------
     v : array_like or jax.Array
-        Membrane potentials.
+        Membrane potentials, floating point (an integer or boolean ``v`` is
+        refused, as the reference project refuses it).
     I_t : array_like or jax.Array
         Input currents (broadcast to ``v``).
     v_rest : float
@@ -896,11 +918,12 @@ def jax_lif_step(v: ArrayLike, I_t: ArrayLike, v_rest: float = 0.0, v_reset: flo
     ValueError
         Non-finite values, ``alpha <= 0``, shapes that do not broadcast to
         ``v`` ([`InputTypeError`][sc_neurocore.accel.InputTypeError] for
-        non-real values).
+        non-real values, and for a ``v`` that is not floating point).
     RuntimeError
         If JAX is not installed.
     """
     _require_jax()
+    _check_float_potentials(v)
     if _any_traced(v, I_t, v_rest, v_reset, v_threshold, alpha, resistance, noise):
         return _lif_step_traced(v, I_t, v_rest, v_reset, v_threshold, alpha, resistance, noise)
     dtype = _float_dtype(v, I_t, noise)

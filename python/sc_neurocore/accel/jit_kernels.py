@@ -43,6 +43,7 @@ from typing import Any, Callable, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from ._install import install_hint
 from ._packing import pack_rows
 from ._threads import numba_threads
 from ._validation import ForwardArgs, InputTypeError, as_bits, as_packed
@@ -93,7 +94,7 @@ def _warn_fallback_once() -> None:
     warn_at_caller(
         f"numba is not installed (or failed to import: {NUMBA_IMPORT_ERROR}); "
         "sc_neurocore.accel.jit_kernels runs its kernels on NumPy. "
-        "Install it with: pip install 'sc-neurocore[numba]'", RuntimeWarning)
+        f"To install Numba: {install_hint('numba')}", RuntimeWarning)
 
 
 # --------------------------------------------------------------------------------------

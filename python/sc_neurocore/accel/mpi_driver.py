@@ -64,6 +64,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
+from ._install import install_hint
 from ._threads import set_backend_threads, threads_per_rank, usable_cpu_set
 from ._validation import (ForwardArgs, InputTypeError, as_packed, as_probabilities, c_contiguous,
                           check_int, check_length, check_seed, n_words_for, validate_forward)
@@ -148,8 +149,8 @@ def _warn_fallback(reason: str) -> None:
     _warned = True
     warn_at_caller(
         f"sc_neurocore.accel.mpi_driver: {reason}; running single-rank (rank 0 of 1). "
-        "Install MPI support with pip install 'sc-neurocore[mpi]' and launch with "
-        "mpiexec -n N python -m mpi4py your_script.py", MPIFallbackWarning)
+        "To run on many ranks, launch with mpiexec -n N python -m mpi4py your_script.py, "
+        f"after installing MPI support: {install_hint('mpi')}", MPIFallbackWarning)
 
 
 def _thread_request(value: object) -> int | str:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from ._install import install_hint
+
 __all__ = ["MPIEXEC_MISSING", "MPIRun", "find_mpiexec", "mpi_flavour", "mpiexec_command",
            "run_mpi", "subprocess_env"]
 
@@ -48,9 +50,11 @@ def find_mpiexec() -> str | None:
 
 
 MPIEXEC_MISSING = ("mpiexec not found next to {python} or on PATH. Install an MPI runtime: "
-                   "`make test` does it, or pip install 'sc-neurocore[mpi]' (mpi4py + the "
-                   "mpich wheel, which ships mpiexec into the environment's bin/), or a "
-                   "system Open MPI / MPICH package")
+                   "`make test` does it, or this project's mpi extra (mpi4py + the mpich "
+                   "wheel, which ships mpiexec into the environment's bin/): "
+                   # (braces escaped: the text is a str.format template)
+                   + install_hint("mpi").replace("{", "{{").replace("}", "}}")
+                   + ", or a system Open MPI / MPICH package")
 """The message for a missing ``mpiexec`` (``{python}``: the running interpreter's path)."""
 
 

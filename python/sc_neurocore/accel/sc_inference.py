@@ -3,9 +3,12 @@
 [`sc_forward_numpy`][sc_neurocore.accel.sc_inference.sc_forward_numpy] is the
 bit-true floor every other backend is checked against: it encodes the inputs
 with the LFSR comparator, ANDs them with the caller's packed weight streams
-and counts the surviving bits.  It imports no backend machinery;
+and counts the surviving bits.
+
 [`sc_forward`][sc_neurocore.accel.backend.sc_forward], which dispatches to a
-backend, lives in [`sc_neurocore.accel.backend`][sc_neurocore.accel.backend].
+backend, is defined in [`sc_neurocore.accel.backend`][sc_neurocore.accel.backend]
+and is importable from here too (the same function), where the reference
+project documents it: ``from sc_neurocore.accel.sc_inference import sc_forward``.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import ForwardArgs, validate_forward
+from .backend import sc_forward
 from .lfsr import DEFAULT_SEED, encode_words
 
-__all__ = ["sc_forward_numpy"]
+__all__ = ["sc_forward", "sc_forward_numpy"]
 
 # Rows of weights processed per step: keeps the AND/popcount temporaries in L2.
 _CHUNK_BYTES = 1 << 22

@@ -53,7 +53,8 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
     from .. import jax_backend as jb
 
     if not jb.HAS_JAX:
-        progress(f"jax extras skipped: JAX is not installed ({jb.INSTALL_HINT})")
+        progress(f"jax extras skipped: {jb.JaxBackend.unavailable_reason()}; install: "
+                 f"{jb.JaxBackend.install_hint()}")
         return []
     from ..lif import forward_pass_numpy
 
