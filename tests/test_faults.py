@@ -42,6 +42,15 @@ WANT = sc_forward(W, x, length=1024, backend="numpy")
 
 def call(backend, inputs=x):
     return sc_forward(W, inputs, length=1024, backend=backend)
+
+def keep_calling(backend):
+    # A daemon thread calling the backend until the returned event is set.
+    stop = threading.Event()
+    def busy():
+        while not stop.is_set():
+            call(backend)
+    threading.Thread(target=busy, daemon=True).start()
+    return stop
 """
 
 
@@ -82,11 +91,7 @@ def test_forked_children_never_hang_while_another_thread_computes(backend):
     result = run_script(f"""
         BACKEND = {backend!r}
         call(BACKEND)  # compiled, pool started
-        stop = threading.Event()
-        def busy():
-            while not stop.is_set():
-                call(BACKEND)
-        threading.Thread(target=busy, daemon=True).start()
+        stop = keep_calling(BACKEND)
         hung, wrong = 0, 0
         for k in range(100):
             pid = os.fork()
@@ -124,11 +129,7 @@ def test_multiprocessing_fork_pool_gives_correct_results(backend):
         def work(i):
             return call(BACKEND, ROWS[i:i + 1])[0]
         call(BACKEND)
-        stop = threading.Event()
-        def busy():
-            while not stop.is_set():
-                call(BACKEND)
-        threading.Thread(target=busy, daemon=True).start()
+        stop = keep_calling(BACKEND)
         with multiprocessing.get_context("fork").Pool(4) as pool:
             got = pool.map_async(work, range(16)).get(timeout=120)
         stop.set()
