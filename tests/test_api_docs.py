@@ -77,7 +77,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def api_html(site: Path) -> str:
-    return (site / "api" / "index.html").read_text(encoding="utf-8")
+    """The API reference: the API page and the safety surfaces' own pages (docs/safety/)."""
+    pages = [site / "api" / "index.html", *sorted((site / "safety").glob("*/index.html"))]
+    return "".join(page.read_text(encoding="utf-8") for page in pages)
 
 
 def text_of(fragment: str) -> str:

@@ -19,7 +19,7 @@ from sc_neurocore.accel.lif import lif_step
 from sc_neurocore.accel._validation import (as_real_array, check_choice, check_real, check_text,
                                             real_scalar)
 from sc_neurocore.bridges.dna_mapper import DNAStrand, KineticSimulator
-from sc_neurocore.scpn.layers.l7_symbolic import health_score, update_activations
+from sc_neurocore.scpn.layers.l7_symbolic import diffuse_symbols, symbolic_health
 from sc_neurocore.studio.analysis import lif_neuron
 from sc_neurocore.world_model.predictive_model import EMLearner
 
@@ -94,8 +94,8 @@ SCALAR_CALLS = {
     "studio.lif_neuron": lambda bad: lif_neuron(current=bad, n_steps=3),
     "dna_mapper.DNAStrand": lambda bad: DNAStrand("s", "ACGT", concentration_nM=bad),
     "dna_mapper.KineticSimulator": lambda bad: KineticSimulator(k_dissociation=bad),
-    "l7_symbolic.health_score": lambda bad: health_score(bad, 0.5, 0.0),
-    "l7_symbolic.update_activations": lambda bad: update_activations(
+    "l7_symbolic.symbolic_health": lambda bad: symbolic_health(bad, 0.5, 0.5, 0.5, 0.5),
+    "l7_symbolic.diffuse_symbols": lambda bad: diffuse_symbols(
         np.full(3, 0.5), bad, symbol_decay=0.1, symbol_coupling=0.1),
     "predictive_model.EMLearner": lambda bad: EMLearner(tol=bad),
 }
