@@ -32,15 +32,17 @@
 //!
 //! [`interruptible`] runs a computation with a check (the Python module's:
 //! "is a signal handler raising, e.g. for Ctrl-C?") that the calling thread
-//! consults between its tasks, at most every [`CHECK_INTERVAL`]. When the
-//! check asks to stop, the region hands out no further task, waits for the
-//! helpers still running one (so none is left busy) and the computation
-//! unwinds to [`interruptible`], which returns [`Interrupted`].
+//! consults between its tasks (and long tasks at their [`check_interrupt`]
+//! points), at most every [`CHECK_INTERVAL`]. When the check asks to stop,
+//! the region hands out no further task, the helpers leave theirs at their
+//! next [`check_interrupt`] point and the caller waits for them (so none is
+//! left busy), and the computation unwinds to [`interruptible`], which
+//! returns [`Interrupted`].
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -337,13 +339,25 @@ fn stop_computation() -> ! {
     resume_unwind(Box::new(Interrupted))
 }
 
-/// An interrupt point inside a long task: on the calling thread of an
-/// [`interruptible`] computation, stops it when its check is due and asks to
-/// (the region hands out no further task and waits for its helpers, as
-/// between tasks); anywhere else it does nothing. Costs a thread-local read
-/// (and a clock read once the interval has passed).
+thread_local! {
+    /// On a helper thread running a task: its region's `abandoned` flag.
+    static HELPING: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
+}
+
+/// An interrupt point inside a long task. On the calling thread of an
+/// [`interruptible`] computation it stops the computation when its check is
+/// due and asks to (the region hands out no further task and waits for its
+/// helpers, as between tasks); on a helper whose region was abandoned it
+/// leaves the task at once (so the caller does not wait for the rest of a
+/// long task nobody needs); anywhere else it does nothing. Costs a
+/// thread-local read (and a clock read once the interval has passed).
 pub fn check_interrupt() {
-    if interrupt_requested() {
+    let abandoned = HELPING.with(|h| {
+        h.borrow()
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    });
+    if abandoned || interrupt_requested() {
         stop_computation();
     }
 }
@@ -376,6 +390,10 @@ struct Region {
     task: TaskPtr,
     state: Mutex<RegionState>,
     done: Condvar,
+    /// Set when the computation is abandoned (an interrupt, or a panic on the
+    /// calling thread): helpers leave their task at its next
+    /// [`check_interrupt`].
+    abandoned: Arc<AtomicBool>,
 }
 
 impl Region {
@@ -400,7 +418,7 @@ impl Region {
             }
             task(t);
             if interrupt_requested() {
-                self.next.store(self.n_tasks, Ordering::Relaxed);
+                self.abandon();
                 return true;
             }
         }
@@ -420,17 +438,28 @@ impl Region {
         // is 0 before its stack frame (which owns the closure) can end, so
         // the closure outlives this use.
         let task = unsafe { &*self.task.0 };
+        HELPING.with(|h| *h.borrow_mut() = Some(Arc::clone(&self.abandoned)));
         let result = catch_unwind(AssertUnwindSafe(|| self.run_tasks(task)));
+        HELPING.with(|h| *h.borrow_mut() = None);
         let mut st = lock(&self.state);
         if let Err(payload) = result {
-            // Stop handing out tasks and keep the first panic.
+            // Stop handing out tasks and keep the first panic (a task left
+            // because the computation was abandoned is no panic).
             self.next.store(self.n_tasks, Ordering::Relaxed);
-            st.panic.get_or_insert(payload);
+            if !payload.is::<Interrupted>() {
+                st.panic.get_or_insert(payload);
+            }
         }
         st.active -= 1;
         if st.active == 0 {
             self.done.notify_all();
         }
+    }
+
+    /// Hands out no further task and tells the helpers to leave theirs.
+    fn abandon(&self) {
+        self.next.store(self.n_tasks, Ordering::Relaxed);
+        self.abandoned.store(true, Ordering::Relaxed);
     }
 
     /// Closes the region and waits for every registered helper.
@@ -455,7 +484,9 @@ struct CloseOnDrop<'a>(&'a Region);
 
 impl Drop for CloseOnDrop<'_> {
     fn drop(&mut self) {
-        self.0.next.store(self.0.n_tasks, Ordering::Relaxed);
+        // After a normal return every helper has finished already (this
+        // changes nothing then); when unwinding, it stops them early.
+        self.0.abandon();
         let _ = self.0.close_and_wait();
     }
 }
@@ -497,6 +528,7 @@ pub fn for_each_task(parallel: bool, n_tasks: usize, task: impl Fn(usize) + Sync
             panic: None,
         }),
         done: Condvar::new(),
+        abandoned: Arc::new(AtomicBool::new(false)),
     });
     let guard = CloseOnDrop(&region);
     pool.offer(&region, (n - 1).min(n_tasks - 1));
@@ -699,6 +731,47 @@ mod tests {
             });
             assert_eq!(ok, Ok(()));
             assert!(hits.iter().all(|h| h.load(Ordering::Relaxed) == 1));
+        }
+    }
+
+    #[test]
+    fn helpers_leave_a_long_task_when_the_caller_is_interrupted() {
+        // Every task is 300 steps of 1 ms with an interrupt point each. The
+        // caller's check stops the computation about 30 ms in; the helper
+        // must leave its task then, not 300 ms later.
+        set_num_threads(2).unwrap();
+        CHECKS.with(|c| c.set(0));
+        let running = AtomicUsize::new(0);
+        let start = Instant::now();
+        let result = interruptible(stop_on_third_check, || {
+            for_each_task(true, 4, |_| {
+                running.fetch_add(1, Ordering::SeqCst);
+                let _leave = LeaveOnDrop(&running);
+                for _ in 0..300 {
+                    std::thread::sleep(Duration::from_millis(1));
+                    check_interrupt();
+                }
+            })
+        });
+        let took = start.elapsed();
+        assert_eq!(result, Err(Interrupted));
+        assert_eq!(running.load(Ordering::SeqCst), 0);
+        assert!(took < Duration::from_millis(250), "{took:?}");
+        // A region whose helper left a task is no panic for the next one.
+        let hits: Vec<AtomicUsize> = (0..64).map(|_| AtomicUsize::new(0)).collect();
+        for_each_task(true, hits.len(), |t| {
+            hits[t].fetch_add(1, Ordering::Relaxed);
+        });
+        assert!(hits.iter().all(|h| h.load(Ordering::Relaxed) == 1));
+        set_num_threads(default_num_threads() as i128).unwrap();
+    }
+
+    /// Counts a task as finished however it ends (returning or unwinding).
+    struct LeaveOnDrop<'a>(&'a AtomicUsize);
+
+    impl Drop for LeaveOnDrop<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::SeqCst);
         }
     }
 
