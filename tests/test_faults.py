@@ -306,6 +306,49 @@ def test_numba_first_call_given_sigint_works_next(delay):
         assert r["first"] == "interrupted", r
 
 
+def test_an_interrupted_probe_caches_nothing_and_forgets_half_imported_modules(
+        monkeypatch, tmp_path):
+    # A registered backend whose module is interrupted (as by Ctrl-C) in the
+    # middle of its first import, after importing a helper module of its own.
+    import builtins
+
+    from sc_neurocore.accel import backend
+
+    (tmp_path / "sc18_helper.py").write_text("VALUE = 1\n")
+    (tmp_path / "sc18_backend.py").write_text(textwrap.dedent("""
+        import builtins
+        import sc18_helper
+        if getattr(builtins, "sc18_interrupt", False):
+            builtins.sc18_interrupt = False
+            raise KeyboardInterrupt
+        from sc_neurocore.accel.backend import KernelBackend
+        from sc_neurocore.accel.sc_inference import forward_numpy
+
+        class Fake(KernelBackend):
+            name = "sc18"
+
+            def _forward(self, args):
+                return forward_numpy(args)
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(backend, "_REGISTRY", dict(backend._REGISTRY))
+    monkeypatch.setattr(builtins, "sc18_interrupt", True, raising=False)
+    backend.register_backend("sc18", "sc18_backend:Fake")
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            backend.get_backend("sc18")
+        assert "sc18_helper" not in sys.modules and "sc18_backend" not in sys.modules
+        weights = np.array([[[0x0F0F]]], dtype=np.uint64)
+        got = backend.get_backend("sc18").sc_forward(weights, np.array([0.5]), length=16)
+        assert np.array_equal(got, backend.NumpyBackend().sc_forward(
+            weights, np.array([0.5]), length=16))
+        assert backend.backend_status()["sc18"].available
+    finally:
+        backend._probe.cache_clear()
+        for name in ("sc18_helper", "sc18_backend"):
+            sys.modules.pop(name, None)
+
+
 # ------------------------------------------------------------------ thread settings
 
 @pytest.fixture
