@@ -17,9 +17,29 @@ EXTRAS := numba,jax,gpu,mpi,bench,test,docs
 ENGINE_SOURCES := $(shell find rust/engine/src -name '*.rs' 2>/dev/null) rust/engine/Cargo.toml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all install demo test bench benchmark info clean docs \
-        test-rust test-python test-parity test-go test-julia test-mojo test-types parity-bench \
-        system-deps
+# Prerequisites (README, "Prerequisites"): scripts/check_toolchain.sh prints one
+# line naming what is missing and how to get it, or nothing.
+PYTHON_PROBLEM := $(shell scripts/check_toolchain.sh python $(PYTHON))
+RUST_PROBLEM := $(shell scripts/check_toolchain.sh rust)
+ifneq ($(PYTHON_PROBLEM),)
+$(error $(PYTHON_PROBLEM))
+endif
+# The tests need every backend, the engine included: without a usable Rust they
+# stop at once with that one line. demo, install and info fall back to the
+# pure-Python package (NumPy, Numba, JAX, MPI; no Rust engine).
+NEEDS_RUST := test test-rust test-types test-python test-parity test-portability bench-results
+ifneq ($(RUST_PROBLEM),)
+ifneq ($(filter $(NEEDS_RUST),$(MAKECMDGOALS)),)
+$(error make $(firstword $(filter $(NEEDS_RUST),$(MAKECMDGOALS))) needs the Rust engine. $(RUST_PROBLEM))
+endif
+PACKAGE := $(STAMPS)/pure-python
+else
+PACKAGE := $(STAMPS)/engine
+endif
+
+.PHONY: all install demo test bench benchmark bench-results info clean docs \
+        test-rust test-python test-parity test-portability test-go test-julia test-mojo \
+        test-types parity-bench system-deps
 
 all: install
 
@@ -50,24 +70,45 @@ $(STAMPS)/python-deps: pyproject.toml requirements-research.txt | $(PY) $(STAMPS
 # The package itself, editable, with the release build of the Rust engine and
 # every extra that installs here.
 $(STAMPS)/engine: $(STAMPS)/python-deps $(ENGINE_SOURCES)
+	rm -f $(VENV)/lib/python*/site-packages/sc_neurocore_without_engine.pth
 	$(VENV)/bin/maturin develop --release --extras $(EXTRAS)
 	touch $@
 
-install: $(STAMPS)/system $(STAMPS)/engine
+# Without a usable Rust: the same package from python/ (a .pth file) with the
+# same extras, but no engine (maturin cannot build without cargo).
+$(STAMPS)/pure-python: $(STAMPS)/python-deps pyproject.toml
+	$(PY) scripts/install_without_engine.py --extras $(EXTRAS)
+	touch $@
+
+install: $(STAMPS)/system $(PACKAGE)
+	@if [ -n "$(RUST_PROBLEM)" ] && ! $(PY) -c 'import sc_neurocore._engine' 2>/dev/null; then \
+	    echo "Rust engine skipped: $(RUST_PROBLEM)"; fi
 
 # The main job: the timing study on every available backend (W1-W3, contended
 # rows, the reference NumPy baseline, accuracy against stream length, the
-# Numba/JAX extras, W2 and W3 on 1 and 2 MPI ranks), then the research mirrors on W1.
+# Numba/JAX extras, W2 and W3 on 1 and 2 MPI ranks), then the research mirrors
+# on W1. Results go to benchmarks/runs/ (git-ignored): a run leaves the
+# checkout as it was. BENCH_FLAGS / PARITY_BENCH_FLAGS add options (e.g.
+# BENCH_FLAGS=--smoke PARITY_BENCH_FLAGS="--w1-only --reps 1" for a quick check).
+BENCH_FLAGS ?=
+PARITY_BENCH_FLAGS ?=
 demo: install
-	$(PY) -m sc_neurocore.accel bench --mpi
-	$(PY) -m parity bench --lang all
+	$(PY) -m sc_neurocore.accel bench --mpi $(BENCH_FLAGS)
+	$(PY) -m parity bench --lang all $(PARITY_BENCH_FLAGS)
 
 bench benchmark: demo
+
+# The committed results (benchmarks/results/, which the docs' Benchmarks page
+# shows): written only on request, on a quiet machine.
+bench-results: install
+	$(PY) -m sc_neurocore.accel bench --mpi --out benchmarks/results
+	$(PY) -m parity bench --lang all --out benchmarks/results
 
 info: install
 	$(PY) -m sc_neurocore.accel info
 
-test: install test-types test-rust test-go test-mojo test-julia test-python test-parity
+test: install test-types test-rust test-go test-mojo test-julia test-python test-parity \
+      test-portability
 
 # The package is typed (py.typed): `mypy --strict` over all of python/sc_neurocore
 # (settings in pyproject.toml), and the engine's stub checked against the
@@ -101,11 +142,30 @@ test-julia:
 # SC_NEUROCORE_REQUIRE_BACKENDS: these must be available, so a broken install
 # fails the run instead of silently shrinking the backend matrix.
 test-python: install
-	SC_NEUROCORE_REQUIRE_BACKENDS=numpy,rust,numba,jax $(PY) -m pytest -q
+	SC_NEUROCORE_REQUIRE_BACKENDS=numpy,rust,numba,jax SC_NEUROCORE_REQUIRE_CHROMIUM=1 \
+	    $(PY) -m pytest -q
 
 test-parity: install
 	$(PY) -m parity regen --check
 	$(PY) -m parity run --lang all --require python,rust,numba,jax,go,mojo,wgsl
+
+# Golden files are the same on every CPU (parity/FORMAT.md, "Portability"): the
+# golden checks again as on an AVX2-only host (level avx2) and on one without
+# AVX2 (level baseline: NumPy's baseline loops, glibc's libm without FMA), with
+# the targets this CPU has turned off (python -m parity lower-simd); the Rust
+# mirror's golden tests with glibc's libm lowered too; then the engine's golden
+# cases through Python on every SIMD tier it can force (test-rust's
+# engine_crosscheck runs them through the Rust API on every tier).
+GOLDEN_TESTS := tests/test_parity.py tests/test_safety_golden.py
+test-portability: install
+	for level in avx2 baseline; do \
+	    $(PY) -m parity lower-simd --level $$level -- $(PY) -m parity regen --check && \
+	    $(PY) -m parity lower-simd --level $$level -- $(PY) -m pytest -q $(GOLDEN_TESTS) \
+	    || exit 1; \
+	done
+	$(PY) -m parity lower-simd --level baseline -- \
+	    cargo test -q --manifest-path rust/mirror/Cargo.toml --lib --no-default-features
+	$(PY) -m parity run --lang rust --simd-tier all -q
 
 parity-bench: install
 	$(PY) -m parity bench --lang all

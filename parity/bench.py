@@ -22,7 +22,7 @@ from .languages import (MirrorLanguage, PythonLanguage, REPO_ROOT, ToolchainMiss
                         get_language, _host)
 
 __all__ = ["W1", "SIZES", "splitmix64", "bench_inputs", "checksum", "bench_language",
-           "results_path", "BENCH_SEED"]
+           "results_path", "BENCH_SEED", "RUNS_DIR"]
 
 #: The headline size: n_out 128, n_in 784, length 1024.
 W1 = (128, 784, 1024)
@@ -126,9 +126,17 @@ def _host_info() -> dict:
             "python": platform.python_version()}
 
 
+#: Where ``bench`` writes by default: git-ignored, so a run leaves the checkout as it was.
+RUNS_DIR = REPO_ROOT / "benchmarks" / "runs"
+
+
 def results_path(lang: str, folder: Path | None = None) -> Path:
-    """``benchmarks/results/parity-bench-<lang>.json``."""
-    return (folder or REPO_ROOT / "benchmarks" / "results") / f"parity-bench-{lang}.json"
+    """``<folder>/parity-bench-<lang>.json``; ``folder`` defaults to :data:`RUNS_DIR`.
+
+    The committed results live in ``benchmarks/results`` and are written only
+    when asked for (``--out benchmarks/results``, ``make bench-results``).
+    """
+    return (folder or RUNS_DIR) / f"parity-bench-{lang}.json"
 
 
 def bench_language(name: str, sizes: Sequence[tuple[int, int, int]] = SIZES, reps: int = 7,

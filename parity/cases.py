@@ -388,15 +388,28 @@ def _lif_params(v_rest: float, v_reset: float, v_threshold: float, alpha: float,
                 alpha=f64(alpha), resistance=f64(resistance))
 
 
+def _uniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> np.ndarray:
+    """``n`` values in ``[lo, hi)``: ``lo + (hi - lo) * rng.random(n)``.
+
+    ``rng.random`` is exact (53 random bits times 2**-53) and the rest is one
+    NumPy multiplication and one addition (separate ufuncs, never fused), so
+    the values are the same on every CPU.
+    """
+    return lo + (hi - lo) * rng.random(n)
+
+
 def _lif_away(rng: np.random.Generator, n: int, params: dict[str, np.ndarray],
               scale: float) -> dict[str, np.ndarray]:
-    """Random ``v``, ``i_t``, ``noise`` whose ``v'`` is > 1e-9 away from the threshold."""
+    """Random ``v``, ``i_t``, ``noise`` whose ``v'`` is > 1e-9 away from the threshold.
+
+    Uniform draws only (:func:`_uniform`): ``Generator.normal`` calls ``exp``
+    and ``log``, whose last bits are not the same on every CPU.
+    """
     p = {k: float(v) for k, v in params.items()}
-    lo = p["v_reset"] - scale
-    hi = p["v_threshold"] + scale
-    v = rng.uniform(lo, hi, n)
-    i_t = rng.normal(0.0, scale / max(abs(p["resistance"]), 1.0), n)
-    noise = rng.normal(0.0, scale * 0.01, n)
+    v = _uniform(rng, p["v_reset"] - scale, p["v_threshold"] + scale, n)
+    drive = 2.0 * scale / max(abs(p["resistance"]), 1.0)
+    i_t = _uniform(rng, -drive, drive, n)
+    noise = _uniform(rng, -0.02 * scale, 0.02 * scale, n)
     for _ in range(100):
         v_new = v + (p["v_rest"] - v) * p["alpha"] + i_t * p["resistance"] + noise
         close = np.abs(v_new - p["v_threshold"]) <= 1e-9 * max(1.0, abs(p["v_threshold"])) * 10

@@ -17,8 +17,8 @@ import numpy as np
 
 from .golden_format import Case, GoldenFile, HarnessAnswer, dtype_tag, FormatError
 
-__all__ = ["Answer", "Mismatch", "KernelResult", "TOLERANCES", "tolerances", "compare_case",
-           "compare_kernel", "format_value", "answer_from_harness"]
+__all__ = ["Answer", "Mismatch", "KernelResult", "TOLERANCES", "tolerances", "compare_array",
+           "compare_case", "compare_kernel", "format_value", "answer_from_harness"]
 
 #: (kernel, output) -> relative tolerance; everything else is bit-exact.
 TOLERANCES: dict[tuple[str, str], float] = {("lif_step", "v"): 1e-12}
@@ -56,12 +56,14 @@ class Mismatch:
     index: tuple[int, ...] | None = None
     expected: str | None = None
     got: str | None = None
+    #: What ``output`` names: ``"output"``, or ``"input"`` when two golden files are compared.
+    role: str = "output"
 
     def describe(self) -> str:
         """One human-readable line (case id, output, index, expected, got)."""
         where = f"case {self.case_id} ({self.comment})"
         if self.output is not None:
-            where += f", output {self.output!r}"
+            where += f", {self.role} {self.output!r}"
         if self.index is not None:
             where += f", index {self.index}"
         text = f"{where}: {self.message}"
@@ -139,8 +141,31 @@ def tolerances(kernel: str, rtol: Mapping[str, float] | None = None) -> dict[str
     return found
 
 
-def _compare_output(case: Case, name: str, want: np.ndarray, got: object,
-                    rel: float | None) -> Mismatch | None:
+def compare_array(case: Case, name: str, want: np.ndarray, got: object,
+                  rel: float | None, role: str = "output") -> Mismatch | None:
+    """``None`` when ``got`` matches ``want`` (FORMAT.md rules), else the first difference.
+
+    Parameters
+    ----------
+    case : Case
+        The case (its id and comment go into the :class:`Mismatch`).
+    name : str
+        The array's name.
+    want, got : ndarray
+        Expected and actual values; dtype and shape must match.
+    rel : float or None
+        Relative tolerance of an ``f64`` array (``None``: bit for bit).
+    role : str, default "output"
+        ``"output"`` or ``"input"``, for the message.
+    """
+    found = _compare_array(case, name, want, got, rel)
+    if found is not None:
+        found.role = role
+    return found
+
+
+def _compare_array(case: Case, name: str, want: np.ndarray, got: object,
+                   rel: float | None) -> Mismatch | None:
     tag = dtype_tag(want)
     got_arr = np.asarray(got)
     try:
@@ -154,7 +179,8 @@ def _compare_output(case: Case, name: str, want: np.ndarray, got: object,
                         str(got_arr.shape))
     if tag == "f64":
         want_bits = want.view(np.uint64)
-        got_bits = np.ascontiguousarray(got_arr).view(np.uint64)
+        # ascontiguousarray makes a 0-D array 1-D: back to the golden shape
+        got_bits = np.ascontiguousarray(got_arr).view(np.uint64).reshape(want.shape)
         diff = want_bits != got_bits
         if rel is not None and diff.any():
             with np.errstate(invalid="ignore", over="ignore"):
@@ -201,7 +227,7 @@ def compare_case(kernel: str, case: Case, answer: Answer,
     for name, want in case.outputs.items():
         if name not in answer.outputs:
             return Mismatch(case.id, case.comment, "output missing", name)
-        found = _compare_output(case, name, want, answer.outputs[name], tols.get(name))
+        found = compare_array(case, name, want, answer.outputs[name], tols.get(name))
         if found is not None:
             return found
     extra = [n for n in answer.outputs if n not in case.outputs]

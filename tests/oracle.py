@@ -1,4 +1,4 @@
-"""A deliberately slow, pure-Python oracle written straight from DESIGN §3.
+"""A deliberately slow, pure-Python oracle written straight from docs/design.md#encoder.
 
 No NumPy, no tables, no vectorisation: one bit at a time, so that it shares no
 code (and no bugs) with any backend.

@@ -1,4 +1,4 @@
-"""DESIGN §7: backend registry, availability and selection."""
+"""docs/design.md#selector: backend registry, availability and selection."""
 
 from __future__ import annotations
 

@@ -98,7 +98,7 @@ def test_accuracy_rmse_matches_an_independent_computation():
     rows = accuracy.measure_accuracy(w_real, probs, lengths, ("numpy",), seed=seed,
                                      repeats=1, min_total_s=0.0)
     for row, length in zip(rows, lengths):
-        # The oracle encodes bit by bit from DESIGN §3; everything else is plain Python.
+        # The oracle encodes bit by bit from docs/design.md#encoder; everything else is plain Python.
         packed_rows = [oracle.encode(list(w_real[o]), length, weight_seed(seed))
                        for o in range(n_out)]
         estimate = oracle.forward(packed_rows, list(probs), length, seed)

@@ -14,6 +14,14 @@
   ``sc_neurocore.accel`` has one.
 * ``mkdocs.yml``'s nav lists exactly the pages in ``docs/``, and every snippet
   include (``--8<-- "path"``) exists.
+* The design lives in the repository (issue 13): every citation of it in any
+  tracked file (``docs/design.md#section`` in comments, ``[design: x][section]``
+  in docstrings, Markdown links) names a section of ``docs/design.md``, the
+  sections' anchors are unique on the site, and no file points outside the
+  repository (``../shared``) or cites the old "DESIGN §N".
+* No count of tests or cases is written by hand in the docs (the site
+  generates them), and the benchmark chart, drawn from a results file, keeps
+  the ``numpy.sum`` line, every workload and its legends readable.
 
 None of this needs mkdocs installed.
 """
@@ -324,7 +332,8 @@ def test_python_examples_run(page: Path, tmp_path: Path) -> None:
 # Links, anchors, API targets, nav
 # --------------------------------------------------------------------------------------
 
-LINKED_FILES = PAGES + [REPO / "README.md"]
+LINKED_FILES = PAGES + [REPO / "README.md"] + [
+    REPO / d / "README.md" for d in ("go", "julia", "mojo", "wgsl", "rust/mirror")]
 
 
 @pytest.mark.parametrize("source", LINKED_FILES, ids=lambda p: str(p.relative_to(REPO)))
@@ -409,3 +418,151 @@ def test_snippet_includes_exist() -> None:
     missing = [f"{page.name}: {target}" for page, target in includes
                if not (REPO / target).is_file()]
     assert not missing, f"snippet includes of missing files: {missing}"
+
+
+
+# --------------------------------------------------------------------------------------
+# The design document is ours, and everything cites it by section
+# --------------------------------------------------------------------------------------
+
+DESIGN_PAGE = DOCS / "design.md"
+DESIGN_CITATION = re.compile(r"docs/design\.md#([\w-]+)")
+DESIGN_AUTOREF = re.compile(r"\[design:[^\]]*\]\[([\w-]+)\]")
+
+
+def tracked_text_files() -> list[Path]:
+    """Every tracked file of the repository that reads as UTF-8 text."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True,
+                            check=True).stdout.decode().split("\0")
+    files = []
+    for name in filter(None, listed):
+        path = REPO / name
+        try:
+            path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, IsADirectoryError, FileNotFoundError):
+            continue
+        files.append(path)
+    return files
+
+
+def test_design_page_has_the_contract_sections() -> None:
+    ids = anchors(DESIGN_PAGE)
+    assert {"tiers", "layout", "encoder", "packing", "forward-pass", "vector-operations",
+            "spike-order", "selector", "errors", "threading", "golden-protocol",
+            "measurement"} <= ids
+    others = {page.name: anchors(page) & ids for page in PAGES if page != DESIGN_PAGE}
+    clashes = {name: sorted(shared) for name, shared in others.items() if shared}
+    # docstrings link sections by anchor alone ([design: x][anchor]): it must be unambiguous
+    assert not clashes, f"design.md's anchors also exist on other pages: {clashes}"
+
+
+def test_every_design_citation_names_a_section() -> None:
+    ids = anchors(DESIGN_PAGE)
+    cited, problems = 0, []
+    for path in tracked_text_files():
+        if path == Path(__file__).resolve():  # its docstrings show the forms, not citations
+            continue
+        text = path.read_text(encoding="utf-8")
+        for pattern in (DESIGN_CITATION, DESIGN_AUTOREF):
+            for match in pattern.finditer(text):
+                cited += 1
+                if match[1] not in ids:
+                    line = text.count("\n", 0, match.start()) + 1
+                    problems.append(f"{path.relative_to(REPO)}:{line}: #{match[1]}")
+    assert cited >= 100, f"only {cited} citations of docs/design.md found"
+    assert not problems, "citations of missing design sections:\n" + "\n".join(problems)
+
+
+def test_nothing_points_outside_the_repository() -> None:
+    outside = re.compile(r"\.\./shared\b|/work/shared|shared/DESIGN|DESIGN(?:\.md)?\s*§")
+    found = []
+    for path in tracked_text_files():
+        if path == Path(__file__).resolve():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if outside.search(line):
+                found.append(f"{path.relative_to(REPO)}:{number}: {line.strip()[:100]}")
+    assert not found, "references outside the repository:\n" + "\n".join(found)
+
+
+HAND_COUNT = re.compile(
+    r"\b\d+ (?:more )?(?:lib |unit |golden |integration |Python |Rust )?tests?\b"
+    r"|\b\d+ (?:valid |invalid |golden )?cases\b|\b\d+ \(\d+ \+ \d+(?: golden)?\)"
+    r"|\b(?:ten|eleven|twelve) kernels\b")
+
+
+def test_no_count_of_tests_or_cases_is_written_by_hand() -> None:
+    found = []
+    for path in PAGES + [REPO / "README.md"]:
+        prose, _ = split_fences(path.read_text(encoding="utf-8"))
+        found += [f"{path.relative_to(REPO)}:{n}: {line.strip()}" for n, line, _ in prose
+                  if HAND_COUNT.search(strip_code_spans(line))]
+    assert not found, ("counts that go stale (generate them in docs/hooks/generated.py, or "
+                       "drop them):\n" + "\n".join(found))
+    assert HAND_COUNT.search("the reader has 14 more lib tests")
+    assert HAND_COUNT.search("| 72 (69 + 3 golden) |")
+
+
+# --------------------------------------------------------------------------------------
+# The benchmark chart
+# --------------------------------------------------------------------------------------
+
+def _committed_study() -> tuple[object, dict[str, object]]:
+    from sc_neurocore.accel.bench.report import read_results
+
+    studies = sorted((REPO / "benchmarks" / "results").glob("bench-*.json"))
+    assert studies, "no committed timing study in benchmarks/results"
+    return read_results(studies[0])
+
+
+def _check_chart(study: object) -> None:
+    """The rules of the chart, on the figure ``write_chart`` would save."""
+    from sc_neurocore.accel.bench.report import chart_figure
+
+    fig = chart_figure(study)
+    try:
+        bars, medians = fig.axes[0], fig.axes[1]
+        assert bars.get_yscale() == "log"
+        low, high = bars.get_ylim()
+        assert low < 1.0 < high and high / 1.0 > 1.2 and 1.0 / low > 1.2  # numpy.sum in view
+        heights = [p.get_height() for p in bars.patches if p.get_height() > 0]
+        assert heights and all(low <= h <= high for h in heights)  # every bar in range
+        fig.canvas.draw()
+        labels = [t.get_text() for t in bars.get_xticklabels()]
+        for work in study.workloads:
+            shape = f"{work.n_out}x{work.n_in}x{work.length}"
+            assert any(label.startswith(work.name) and shape in label for label in labels)
+        renderer = fig.canvas.get_renderer()
+        for ax in fig.axes:
+            legend = ax.get_legend()
+            if legend is not None:  # legends sit outside every data area
+                box = legend.get_window_extent(renderer)
+                for other in (bars, fig.axes[-1]):
+                    assert not box.overlaps(other.get_window_extent(renderer))
+        cells = {c.get_text().get_text() for c in medians.tables[0].get_celld().values()}
+        for row in study.rows:
+            assert f"{row.median_s * 1e3:.3f}" in cells  # absolute medians beside the bars
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+
+
+def test_chart_of_the_committed_study() -> None:
+    pytest.importorskip("matplotlib")
+    study, _ = _committed_study()
+    _check_chart(study)
+
+
+def test_chart_keeps_numpy_sum_in_view_whatever_the_data() -> None:
+    pytest.importorskip("matplotlib")
+    import copy
+
+    for scale in (1e-3, 1e3):  # every bar far below, then far above numpy.sum
+        study, _ = _committed_study()
+        scaled = copy.deepcopy(study)
+        for row in scaled.rows:
+            row.vs_sum_bandwidth *= scale
+        for c in scaled.contended:
+            c.contended_median_s /= scale
+        _check_chart(scaled)

@@ -1,4 +1,4 @@
-"""DESIGN §3 encoder: encode_packed against the bit-by-bit oracle."""
+"""docs/design.md#encoder: encode_packed against the bit-by-bit oracle."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The JAX backend: packed ops, sc_forward bit-identity, LIF dynamics (DESIGN §5),
+"""The JAX backend: packed ops, sc_forward bit-identity, LIF dynamics (docs/design.md#spike-order),
 surrogate training, fail-closed validation and x64 scoping."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def rng() -> np.random.Generator:
 
 
 def reference_forward(weights, x, n_steps, v_rest=0.0, v_reset=0.0, v_threshold=1.0, alpha=0.9):
-    """DESIGN §5 written out independently: carries each layer's last emitted spikes."""
+    """docs/design.md#spike-order written out independently: carries each layer's last emitted spikes."""
     batch = x.shape[-2]
     v = [np.full((batch, w.shape[0]), v_rest) for w in weights]
     last = [np.full((batch, w.shape[0]), 1.0 if v_rest >= v_threshold else 0.0) for w in weights]
@@ -394,7 +394,7 @@ def _with(index, value):
     return ws
 
 
-# Wrong types are TypeErrors (DESIGN §3), checked separately from the ValueError cases.
+# Wrong types are TypeErrors (docs/design.md#errors), checked separately from the ValueError cases.
 TYPE_CASES = [
     (dict(weights=GOOD_W[0]), "weights"),
     (dict(n_steps=2.5), "n_steps"),

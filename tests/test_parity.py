@@ -26,7 +26,8 @@ from parity.golden_format import (Case, FormatError, GoldenFile, dumps_golden,  
                                   loads_golden, parse_harness_output)
 from parity.kernels import INPUTS, KERNELS, OUTPUTS, reference_kernels  # noqa: E402
 from parity.languages import NotApplicable, PythonLanguage  # noqa: E402
-from parity.regen import GOLDEN_DIR, golden_path, regenerate  # noqa: E402
+from parity.regen import (GOLDEN_DIR, build_goldens, golden_path,  # noqa: E402
+                          regenerate_files)
 from parity.runner import (EXIT_MISMATCH, EXIT_MISSING, EXIT_OK, LanguageReport,  # noqa: E402
                            exit_code, load_goldens, run_language)
 
@@ -38,22 +39,29 @@ def goldens() -> dict[str, GoldenFile]:
 
 # ----------------------------------------------------------------- golden files and format
 
-def test_regen_reproduces_committed_files_byte_for_byte(tmp_path: Path) -> None:
-    status = regenerate(tmp_path)
-    assert set(status) == set(KERNELS) | set(safety_cases.names())
-    for kernel in status:
-        committed = golden_path(kernel).read_bytes()
-        assert golden_path(kernel, tmp_path).read_bytes() == committed, kernel
+def test_regen_reproduces_the_committed_files_on_this_host() -> None:
+    # Inputs and exact outputs bit for bit, rtol outputs within their rtol
+    # (parity/golden_diff.py); `make test` runs this again with the SIMD
+    # dispatch lowered (python -m parity lower-simd).
+    files = regenerate_files(check=True)
+    assert [f.name for f in files] == [*KERNELS, *safety_cases.names()]
+    differing = {f.name: f.details[:3] for f in files if not f.ok}
+    assert not differing, differing
 
 
 def test_regen_check_reports_a_changed_file(tmp_path: Path) -> None:
-    regenerate(tmp_path)
-    assert set(regenerate(tmp_path, check=True).values()) == {"unchanged"}
+    built = build_goldens()
+
+    def states() -> dict[str, str]:
+        return {s.name: s.state for s in regenerate_files(tmp_path, check=True, goldens=built)}
+
+    regenerate_files(tmp_path, goldens=built)
+    assert set(states().values()) == {"unchanged"}
     path = golden_path("not", tmp_path)
     path.write_bytes(path.read_bytes().replace(b"result valid", b"result invalid", 1))
-    assert regenerate(tmp_path, check=True)["not"] == "differs"
+    assert states()["not"] == "differs"
     golden_path("mux", tmp_path).unlink()
-    assert regenerate(tmp_path, check=True)["mux"] == "missing"
+    assert states()["mux"] == "missing"
     assert cli.main(["regen", "--check", "--out", str(tmp_path)]) == 1
 
 

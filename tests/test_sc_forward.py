@@ -1,4 +1,4 @@
-"""DESIGN §3: sc_forward on every available backend against the oracle and NumPy."""
+"""docs/design.md#forward-pass: sc_forward on every available backend against the oracle and NumPy."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def test_backend_method_equals_facade(backend_name, rng):
                       run(backend_name, weights, probs, 70))
 
 
-# One case per invalid-input class (DESIGN §3): (weights, probs, length, seed, exception, match)
+# One case per invalid-input class (docs/design.md#errors): (weights, probs, length, seed, exception, match)
 W = np.zeros((2, 3, 2), dtype=np.uint64)
 P = np.full(3, 0.5)
 INVALID = {

@@ -91,7 +91,7 @@ def test_as_real_array_converts_and_checks():
 
 SCALAR_CALLS = {
     "accel.lif_step": lambda bad: lif_step(np.zeros(2), 0.0, alpha=bad),
-    "studio.lif_neuron": lambda bad: lif_neuron(current=bad, n_steps=3),
+    "studio.lif_neuron": lambda bad: lif_neuron(current=bad, duration=0.3),
     "dna_mapper.DNAStrand": lambda bad: DNAStrand("s", "ACGT", concentration_nM=bad),
     "dna_mapper.KineticSimulator": lambda bad: KineticSimulator(k_dissociation=bad),
     "l7_symbolic.symbolic_health": lambda bad: symbolic_health(bad, 0.5, 0.5, 0.5, 0.5),

@@ -1,4 +1,4 @@
-"""DESIGN §4: packing layout and packed operations on NumPy."""
+"""docs/design.md#packing and #vector-operations: packing layout and packed operations on NumPy."""
 
 from __future__ import annotations
 

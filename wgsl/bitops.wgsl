@@ -1,4 +1,4 @@
-// bitops.wgsl — per-word kernels on packed bitstreams (DESIGN §4):
+// bitops.wgsl — per-word kernels on packed bitstreams (docs/design.md#vector-operations):
 // popcount (per word), and, xnor, not, mux.
 //
 // Every uint64 word is carried as two u32 halves, vec2<u32>(lo, hi) (WGSL has

@@ -1,4 +1,4 @@
-// encode.wgsl — the 16-bit Fibonacci LFSR comparator encoder (DESIGN §3).
+// encode.wgsl — the 16-bit Fibonacci LFSR comparator encoder (docs/design.md#encoder).
 //
 // * uint64 words are carried as two u32 halves, vec2<u32>(lo, hi): WGSL has
 //   no 64-bit integers (see u64.wgsl). Stream bit t goes to word t / 64,

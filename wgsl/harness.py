@@ -167,7 +167,7 @@ def parse_golden(path: str) -> tuple[str | None, list[tuple[str, dict]]]:
 
 
 # --------------------------------------------------------------------------
-# Host-side validation (FORMAT.md invalid classes; DESIGN §3-§5)
+# Host-side validation (FORMAT.md invalid classes; docs/design.md#errors)
 # --------------------------------------------------------------------------
 
 def need(inputs: dict, name: str, dtype: str, ndims: tuple[int, ...] | None = None) -> np.ndarray:

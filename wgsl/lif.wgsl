@@ -1,4 +1,4 @@
-// lif.wgsl — one leaky integrate-and-fire step (DESIGN §5) in SOFTWARE DOUBLE.
+// lif.wgsl — one leaky integrate-and-fire step (docs/design.md#spike-order) in SOFTWARE DOUBLE.
 //
 //   v' = v + (v_rest - v) * alpha + I_t * resistance + noise
 //   spike = v' >= v_threshold;  v' = v_reset where it spiked

@@ -1,4 +1,4 @@
-// pack.wgsl — bit packing and unpacking (DESIGN §3, §4).
+// pack.wgsl — bit packing and unpacking (docs/design.md#packing).
 //
 // Layout: bit t of a stream goes to word t / 64 at bit position t % 64,
 // least-significant first; bits past the stream length in the last word are

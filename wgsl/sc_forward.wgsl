@@ -1,5 +1,5 @@
 // sc_forward.wgsl — AND-popcount accumulation and the final count / length
-// division of the SC forward pass (DESIGN §3). The input streams are made
+// division of the SC forward pass (docs/design.md#forward-pass). The input streams are made
 // on the device by encode_main (encode.wgsl) in the same command buffer.
 //
 // * uint64 words (weights, encoded inputs, the 64-bit count) are carried as

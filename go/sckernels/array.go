@@ -1,5 +1,5 @@
 // Package sckernels is the Go research mirror of sc_neurocore.accel: the
-// packed stochastic-computing kernels of DESIGN §3–§5, written with the
+// packed stochastic-computing kernels of docs/design.md (encoder to spike order), written with the
 // standard library only and checked bit for bit against the golden vectors
 // in parity/golden (see parity/FORMAT.md).
 //

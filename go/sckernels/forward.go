@@ -6,7 +6,7 @@ import (
 	"sync"
 )
 
-// ScForward is the SC inference contract of DESIGN §3:
+// ScForward is the SC inference contract of docs/design.md#forward-pass:
 // out[b, o] = sum_{i,w} popcount(weights[o, i, w] & X[b, i, w]) / length,
 // where X are the LFSR-encoded inputs. weights is (n_out, n_in, W) with
 // W = ceil(length / 64); probs is (n_in,) (result (n_out,)) or (B, n_in)

@@ -29,7 +29,7 @@ func naiveThreshold(p float64) int {
 	return x
 }
 
-// naiveStream is DESIGN §3's encoder one bit at a time, unpacked.
+// naiveStream is the encoder of docs/design.md#encoder, one bit at a time, unpacked.
 func naiveStream(p float64, i int, length int, seed int64) []uint8 {
 	x := naiveThreshold(p)
 	r := int((seed + int64(i)) % 65536)

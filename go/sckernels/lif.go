@@ -2,7 +2,7 @@ package sckernels
 
 import "math"
 
-// LifParams are the scalar parameters of one LIF step (DESIGN §5).
+// LifParams are the scalar parameters of one LIF step (docs/design.md#spike-order).
 type LifParams struct {
 	VRest, VReset, VThreshold, Alpha, Resistance float64
 }

@@ -2,7 +2,7 @@
     SCKernels
 
 Julia research mirror of `sc_neurocore.accel`: the packed stochastic-computing
-kernels of DESIGN §3–§5, written with Base only and checked bit for bit
+kernels of docs/design.md (encoder to spike order), written with Base only and checked bit for bit
 against the golden vectors in `parity/golden` (see `parity/FORMAT.md`).
 
 Every kernel validates its arguments and throws a [`ValidationError`](@ref)

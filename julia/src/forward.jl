@@ -1,4 +1,4 @@
-# SC inference, DESIGN §3 (mirrors go/sckernels/forward.go).
+# SC inference, docs/design.md#forward-pass (mirrors go/sckernels/forward.go).
 
 """
     sc_forward(weights, probs, len, seed) -> NDArray{Float64}

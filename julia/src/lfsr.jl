@@ -1,4 +1,4 @@
-# The 16-bit Fibonacci LFSR comparator encoder of DESIGN §3
+# The 16-bit Fibonacci LFSR comparator encoder of docs/design.md#encoder
 # (mirrors go/sckernels/lfsr.go).
 
 """Length of the LFSR cycle (all non-zero 16-bit states)."""

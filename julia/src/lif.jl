@@ -1,4 +1,4 @@
-# LIF dynamics, DESIGN §5 (mirrors go/sckernels/lif.go).
+# LIF dynamics, docs/design.md#spike-order (mirrors go/sckernels/lif.go).
 
 """The scalar parameters of one LIF step."""
 struct LifParams

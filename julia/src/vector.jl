@@ -1,4 +1,4 @@
-# Packed bitstream operations of DESIGN §4 (mirrors go/sckernels/vector.go).
+# Packed bitstream operations of docs/design.md#vector-operations (mirrors go/sckernels/vector.go).
 
 """
     pack(bits::NDArray{UInt8}) -> NDArray{UInt64}

@@ -10,7 +10,7 @@ using .SCKernels
 # parity/golden of the repository; the PARITY_GOLDEN_DIR environment variable points elsewhere.
 const GOLDEN_DIR = get(ENV, "PARITY_GOLDEN_DIR", normpath(joinpath(@__DIR__, "..", "..", "parity", "golden")))
 
-# --- independent, bit-by-bit definitions (DESIGN §3), not the kernels ---------
+# --- independent, bit-by-bit definitions (docs/design.md#encoder), not the kernels ---------
 
 """Round-half-even of `p * 65536` written out by hand, clipped to [0, 65536]."""
 function naive_threshold(p::Float64)
@@ -24,7 +24,7 @@ function naive_threshold(p::Float64)
     return clamp(x, 0, 65536)
 end
 
-"""DESIGN §3's encoder one bit at a time, unpacked (input index `i` is 0-based)."""
+"""The encoder of docs/design.md#encoder, one bit at a time, unpacked (input index `i` is 0-based)."""
 function naive_stream(p::Float64, i::Int, len::Int, seed::Int)
     x = naive_threshold(p)
     r = mod(seed + i, 65536)

@@ -1,4 +1,4 @@
-"""Stochastic-computing inference ``sc_forward`` (DESIGN §3).
+"""Stochastic-computing inference ``sc_forward`` (docs/design.md#forward-pass).
 
 ``out[b, o] = sum_{i, w} popcount(W[o, i, w] & X[b, i, w]) / length`` where
 ``X`` holds the LFSR-encoded input streams.
@@ -15,7 +15,7 @@ comptime LANES = 8
 
 def validate_forward(weights: NDArray[DType.uint64], probs: NDArray[DType.float64],
                      length: Int, seed: Int) raises:
-    """Every rule of DESIGN §3 for ``sc_forward`` arguments."""
+    """Every rule of docs/design.md#errors for ``sc_forward`` arguments."""
     check_length(length)
     check_seed(seed)
     check_rank(weights, "weights_packed", 3, 3)
@@ -78,7 +78,7 @@ def sc_forward(weights: NDArray[DType.uint64], probs: NDArray[DType.float64], le
     """SC inference: ``(n_out, n_in, W)`` packed weights and ``(n_in,)`` or
     ``(B, n_in)`` probabilities to ``(n_out,)`` or ``(B, n_out)`` rates.
 
-    Raises on every invalid class of DESIGN §3 (ranks, ``n_words``, ``n_in``,
+    Raises on every invalid class of docs/design.md#errors (ranks, ``n_words``, ``n_in``,
     probabilities, ``length``, ``seed``).
     """
     var tables = LfsrTables()

@@ -1,4 +1,4 @@
-"""The 16-bit Fibonacci LFSR comparator encoder (DESIGN §3).
+"""The 16-bit Fibonacci LFSR comparator encoder (docs/design.md#encoder).
 
 Register taps 16, 14, 13, 11: ``fb = ((r >> 15) ^ (r >> 13) ^ (r >> 12) ^ (r >> 10)) & 1``,
 ``r = ((r << 1) | fb) & 0xFFFF``.  It visits all 65535 non-zero states in one

@@ -1,4 +1,4 @@
-"""One leaky integrate-and-fire step in float64 (DESIGN §5).
+"""One leaky integrate-and-fire step in float64 (docs/design.md#spike-order).
 
 ``v' = v + (v_rest - v) * alpha + I_t * resistance + noise`` evaluated left to
 right with one rounding per operation (build with ``--fp-mode contract=off``:

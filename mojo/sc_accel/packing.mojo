@@ -1,4 +1,4 @@
-"""Bit packing (DESIGN §3, §4): bit ``t`` of a row goes to word ``t // 64`` at
+"""Bit packing (docs/design.md#packing): bit ``t`` of a row goes to word ``t // 64`` at
 bit position ``t % 64`` (least-significant first); bits past the row length in
 the last word are 0."""
 

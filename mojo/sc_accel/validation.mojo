@@ -1,4 +1,4 @@
-"""Input checks shared by the kernels (DESIGN §3-§5, FORMAT.md invalid classes).
+"""Input checks shared by the kernels (docs/design.md#errors, FORMAT.md invalid classes).
 
 Every helper raises ``Error`` with a message naming the argument and the
 expected form; a kernel that raises never returns a result.

@@ -1,4 +1,4 @@
-"""Packed bitstream operations (DESIGN §4): AND (unipolar multiply), XNOR
+"""Packed bitstream operations (docs/design.md#vector-operations): AND (unipolar multiply), XNOR
 (bipolar multiply), NOT, MUX (scaled addition) and per-word popcount."""
 
 from std.bit import pop_count

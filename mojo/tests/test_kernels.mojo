@@ -38,7 +38,7 @@ def head[T: Copyable](values: List[T], n: Int) -> List[T]:
 
 
 def bits_by_definition(p: Float64, i: Int, length: Int, seed: Int) -> List[UInt8]:
-    """DESIGN §3 literally: step the register once per bit, no tables."""
+    """docs/design.md#encoder literally: step the register once per bit, no tables."""
     var x = quantize(p)
     var r = (seed + i) % 65536
     if r == 0:

@@ -24,8 +24,12 @@ present only when the case passes controls. Ops:
 * ``EMLearner.fit``: the same plus ``max_iter``, ``tol`` -> ``log_likelihoods``
   and the final model's ``*_new``.
 
-Observations come from :meth:`LinearGaussianSSM.sample` at build time and are
-stored as inputs, so the filter cases do not depend on the math library.
+Every input is the same on every CPU: the models named ``random(...)`` and
+the observations and controls of the filter, smoother and EM cases are drawn
+from SplitMix64 *uniforms* and built with correctly rounded operations in a
+fixed order (:func:`_uniform_model`, :func:`_data`), never from normals
+(``log``, ``cos``), ``sin`` or ``@`` (BLAS), whose last bits differ between
+CPUs.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ import numpy as np
 
 from sc_neurocore.world_model.predictive_model import (EMLearner, KalmanFilter,
                                                        LinearGaussianSSM, RTSSmoother)
+
+from sc_neurocore.splitmix import SplitMix64
 
 from ._builder import SafetyBuilder, arg, f64, i64, op_of, strs, u64
 from ..golden_format import GoldenFile
@@ -115,16 +121,51 @@ def _hand(A: object, C: object, Q: object, R: object, mu_0: object, Sigma_0: obj
                              f64(Sigma_0))
 
 
+def _uniforms(gen: SplitMix64, shape: tuple[int, ...], scale: float = 1.0) -> np.ndarray:
+    """Values in ``[-scale, scale)`` from SplitMix64 uniforms (exact on every CPU)."""
+    count = int(np.prod(shape, dtype=np.int64))
+    return f64(scale * (2.0 * gen.uniforms(count) - 1.0)).reshape(shape)
+
+
+def _diagonally_dominant(gen: SplitMix64, dim: int, scale: float) -> np.ndarray:
+    """A symmetric positive-definite matrix: diagonal in ``[scale, 2 scale)``,
+    off-diagonal values below ``scale / (2 dim)`` in magnitude (Gershgorin)."""
+    off = np.triu(_uniforms(gen, (dim, dim), scale / (2.0 * dim)), 1)
+    mat = off + off.T
+    mat[np.diag_indices(dim)] = scale * (1.0 + gen.uniforms(dim))
+    return mat
+
+
+def _uniform_model(n: int, p: int, m: int, seed: int) -> LinearGaussianSSM:
+    """A stable random model drawn from ``SplitMix64(seed)`` uniforms.
+
+    Only correctly rounded operations, so the golden inputs made from it are
+    the same on every CPU (:meth:`LinearGaussianSSM.random` draws normals
+    through ``log`` and ``cos``; its own cases compare its outputs within
+    ``rtol``). Every ``|A[i, j]| < 0.9 / n``, so ``A``'s infinity norm (a
+    bound on every eigenvalue's modulus) is below 0.9; ``D`` is zero.
+    """
+    gen = SplitMix64(seed)
+    a = _uniforms(gen, (n, n), 0.9 / n)
+    b = _uniforms(gen, (n, m))
+    c = _uniforms(gen, (p, n))
+    q = _diagonally_dominant(gen, n, 0.1)
+    r = _diagonally_dominant(gen, p, 0.1)
+    mu = _uniforms(gen, (n,))
+    return LinearGaussianSSM(a, b, c, np.zeros((p, m)), q, r, mu,
+                             _diagonally_dominant(gen, n, 1.0))
+
+
 def _models() -> dict[str, tuple[LinearGaussianSSM, int]]:
     """Named models for the filter, smoother and EM cases, with their sequence length T."""
     return {
         "1-D AR(1) hand-built": (_hand([[0.95]], [[1.0]], [[0.1]], [[0.5]], [0.0], [[1.0]]),
                                  30),
-        "random(2, 1)": (LinearGaussianSSM.random(2, 1, 0, seed=1), 25),
-        "random(3, 2, 1) with controls": (LinearGaussianSSM.random(3, 2, 1, seed=2), 30),
-        "random(4, 3, 2) with controls": (LinearGaussianSSM.random(4, 3, 2, seed=3), 20),
+        "random(2, 1)": (_uniform_model(2, 1, 0, seed=1), 25),
+        "random(3, 2, 1) with controls": (_uniform_model(3, 2, 1, seed=2), 30),
+        "random(4, 3, 2) with controls": (_uniform_model(4, 3, 2, seed=3), 20),
         "random(2, 3), more observations than states": (
-            LinearGaussianSSM.random(2, 3, 0, seed=4), 24),
+            _uniform_model(2, 3, 0, seed=4), 24),
         "constant-velocity tracker, unstable A, hand-built": (
             _hand([[1.0, 1.0], [0.0, 1.0]], [[1.0, 0.0]], [[0.25, 0.5], [0.5, 1.0]],
                   [[2.0]], [0.0, 1.0], [[10.0, 0.0], [0.0, 10.0]]), 30),
@@ -140,11 +181,31 @@ def _models() -> dict[str, tuple[LinearGaussianSSM, int]]:
 
 
 def _data(model: LinearGaussianSSM, steps: int, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
-    m = model.control_dim
-    controls = None
-    if m:
-        controls = np.sin(np.arange(steps * m, dtype=np.float64).reshape(steps, m) * 0.7)
-    _, obs = model.sample(steps, controls, seed=seed)
+    """Observations ``(T, p)`` and controls ``(T, m)`` (``None`` when ``m = 0``).
+
+    Simulated from ``SplitMix64(seed)`` uniforms: controls in ``[-1, 1)``,
+    then for each step ``y = C x + D u + v`` and ``x' = A x + B u + w`` with
+    noise ``v`` in ``[-0.5, 0.5)`` and ``w`` in ``[-0.3, 0.3)``, starting at
+    ``mu_0``. Each product ``M x`` adds ``M[:, k] * x[k]`` for ``k = 0, 1,
+    ...`` (no ``@``: BLAS's order of summation depends on the CPU), so the
+    data is the same on every CPU.
+    """
+    gen = SplitMix64(seed)
+    n, p, m = model.state_dim, model.obs_dim, model.control_dim
+    controls = _uniforms(gen, (steps, m)) if m else None
+
+    def times(mat: np.ndarray, vec: np.ndarray) -> np.ndarray:
+        out = np.zeros(mat.shape[0], dtype=np.float64)
+        for k in range(mat.shape[1]):
+            out = out + mat[:, k] * vec[k]
+        return out
+
+    obs = np.zeros((steps, p), dtype=np.float64)
+    x = np.array(model.mu_0, dtype=np.float64)
+    for t in range(steps):
+        u = controls[t] if controls is not None else np.zeros(0)
+        obs[t] = (times(model.C, x) + times(model.D, u)) + _uniforms(gen, (p,), 0.5)
+        x = (times(model.A, x) + times(model.B, u)) + _uniforms(gen, (n,), 0.3)
     return obs, controls
 
 
@@ -309,11 +370,10 @@ def build() -> GoldenFile:
     # -- EM: one iteration from a different starting model
     starts = {
         "1-D AR(1) hand-built": _hand([[0.5]], [[0.7]], [[0.3]], [[1.0]], [1.0], [[2.0]]),
-        "random(2, 1)": LinearGaussianSSM.random(2, 1, 0, seed=11),
-        "random(3, 2, 1) with controls": LinearGaussianSSM.random(3, 2, 1, seed=12),
-        "random(4, 3, 2) with controls": LinearGaussianSSM.random(4, 3, 2, seed=13),
-        "random(2, 3), more observations than states": LinearGaussianSSM.random(2, 3, 0,
-                                                                                 seed=14),
+        "random(2, 1)": _uniform_model(2, 1, 0, seed=11),
+        "random(3, 2, 1) with controls": _uniform_model(3, 2, 1, seed=12),
+        "random(4, 3, 2) with controls": _uniform_model(4, 3, 2, seed=13),
+        "random(2, 3), more observations than states": _uniform_model(2, 3, 0, seed=14),
         "hand-built with B and D (feed-through) controls": models[
             "hand-built with B and D (feed-through) controls"][0].replace(
                 A=f64([[0.5, 0.0], [0.0, 0.5]]), Q=f64(np.eye(2))),

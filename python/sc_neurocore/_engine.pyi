@@ -61,4 +61,4 @@ def vec_mux(sel: npt.NDArray[np.uint64], a: npt.NDArray[np.uint64],
 
 def sc_forward(weights_packed: npt.NDArray[np.uint64], input_probs: npt.NDArray[np.float64],
                length: int, seed: int) -> npt.NDArray[np.float64]:
-    """SC forward pass (DESIGN §3): ``(n_out,)`` or ``(batch, n_out)`` float64."""
+    """SC forward pass (docs/design.md#forward-pass): ``(n_out,)`` or ``(batch, n_out)`` float64."""

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from . import __version__
 from ._install import install_hint
-from .backend import backend_status, engine_info, host_key, with_hint
+from .backend import (COMMITTED_RESULTS_DIR, RUNS_DIR, backend_status, engine_info, host_key,
+                      with_hint)
 
 DESCRIPTION = ("Report which sc_neurocore.accel backends work on this machine (info), or run "
                "the timing study across them (bench).")
@@ -181,7 +182,9 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     bench.add_argument("--smoke", action="store_true",
                        help="tiny shapes everywhere: checks the whole study in seconds; the "
                             "figures mean nothing (written as smoke-bench-<host>.json)")
-    bench.add_argument("--out", default="benchmarks/results", help="folder for JSON and PNG")
+    bench.add_argument("--out", default=str(RUNS_DIR),
+                       help=f"folder for JSON and PNG (default {RUNS_DIR}, git-ignored; "
+                            f"--out {COMMITTED_RESULTS_DIR} updates the committed results)")
     bench.set_defaults(func=cmd_bench)
     return parser
 

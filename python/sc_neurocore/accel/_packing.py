@@ -1,4 +1,4 @@
-"""Low-level bit packing used by the encoder and by ``vector_ops`` (DESIGN §3).
+"""Low-level bit packing used by the encoder and by ``vector_ops`` ([design: packing][packing]).
 
 Bit ``t`` of a stream goes to word ``t // 64`` at bit position ``t % 64``
 (least-significant first); bits past the stream length in the last word are 0.

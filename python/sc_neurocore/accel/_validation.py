@@ -1,4 +1,4 @@
-"""Input validation shared by every backend (DESIGN §3, §4).
+"""Input validation shared by every backend ([design: errors][errors]).
 
 Every public entry point calls these helpers before any backend-specific code
 runs, so each backend sees the same normalised, already-checked arrays and a
@@ -411,7 +411,7 @@ class ForwardArgs:
 
 def validate_forward(weights_packed: object, input_probs: object, length: object,
                      seed: object) -> ForwardArgs:
-    """Check every rule of DESIGN §3 for ``sc_forward`` arguments.
+    """Check every rule of [design: forward pass][forward-pass] for ``sc_forward`` arguments.
 
     Raises
     ------

@@ -1,4 +1,4 @@
-"""Backend registry, selection and the ``sc_forward`` entry point (DESIGN §3, §7).
+"""Backend registry, selection and the ``sc_forward`` entry point ([design: selector][selector]).
 
 A backend is one [`Backend`][sc_neurocore.accel.backend.Backend] subclass plus
 one registry entry (name -> class, or ``"module:Class"`` imported lazily so that
@@ -7,7 +7,7 @@ for).  [`sc_forward`][sc_neurocore.accel.backend.sc_forward] resolves the
 ``backend`` argument (a name, ``"auto"`` or a `Backend` instance) and runs it.
 
 Whatever a backend implements, the arguments it receives have already been
-validated here, once, by the shared rules of DESIGN §3.
+validated here, once, by the shared rules of [design: errors][errors].
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ _ForwardImpl = Callable[..., Any]
 def _validating(impl: _ForwardImpl) -> Callable[..., np.ndarray]:
     """A subclass's own ``sc_forward``, behind the shared validation.
 
-    The returned method validates the arguments (DESIGN §3), calls ``impl``
+    The returned method validates the arguments ([design: errors][errors]), calls ``impl``
     with the normalised ones (C-contiguous native ``uint64`` weights,
     ``float64`` probabilities of the caller's rank, ``int`` length and seed)
     and checks the shape of what it returns.
@@ -101,11 +101,11 @@ class Backend(ABC):
     [`sc_forward`][sc_neurocore.accel.backend.Backend.sc_forward], then pass an
     instance wherever a backend is named, or register the class with
     [`register_backend`][sc_neurocore.accel.backend.register_backend].  Your
-    ``sc_forward`` is wrapped so that every call is validated first (DESIGN
-    §3): it only ever sees a C-contiguous native ``uint64`` ``weights_packed``
-    of shape ``(n_out, n_in, ceil(length / 64))``, ``float64`` ``input_probs``
-    in ``[0, 1]`` of shape ``(n_in,)`` or ``(batch, n_in)``, and ``int``
-    ``length`` and ``seed``; what it returns must have shape ``(n_out,)`` or
+    ``sc_forward`` is wrapped so that every call is validated first
+    ([design: errors][errors]): it only ever sees a C-contiguous native
+    ``uint64`` ``weights_packed`` of shape ``(n_out, n_in, ceil(length / 64))``,
+    ``float64`` ``input_probs`` in ``[0, 1]`` of shape ``(n_in,)`` or
+    ``(batch, n_in)``, and ``int`` ``length`` and ``seed``; what it returns must have shape ``(n_out,)`` or
     ``(batch, n_out)`` and is returned as ``float64``.
 
     Override [`unavailable_reason`][sc_neurocore.accel.backend.Backend.unavailable_reason]
@@ -155,7 +155,7 @@ class Backend(ABC):
     @abstractmethod
     def sc_forward(self, weights_packed: np.ndarray, input_probs: ArrayLike, *, length: int,
                    seed: int = DEFAULT_SEED) -> np.ndarray:
-        """Run the stochastic forward pass (DESIGN §3) on this backend.
+        """Run the stochastic forward pass ([design: forward pass][forward-pass]) on this backend.
 
         Parameters
         ----------
@@ -177,7 +177,7 @@ class Backend(ABC):
         Raises
         ------
         ValueError
-            On any input that breaks DESIGN §3
+            On any input that breaks [design: errors][errors]
             ([`InputTypeError`][sc_neurocore.accel.InputTypeError] when a type
             is wrong).
         """
@@ -196,7 +196,7 @@ class KernelBackend(Backend):
     @_validates_itself
     def sc_forward(self, weights_packed: np.ndarray, input_probs: ArrayLike, *, length: int,
                    seed: int = DEFAULT_SEED) -> np.ndarray:
-        """Run the stochastic forward pass (DESIGN §3) on this backend (see ``Backend``)."""
+        """Run the stochastic forward pass ([design: forward pass][forward-pass]) on this backend (see ``Backend``)."""
         args = validate_forward(weights_packed, input_probs, length, seed)
         return args.shape_result(self._forward(args))
 
@@ -329,7 +329,7 @@ def _probe(name: str) -> tuple[Backend | None, str]:
 def _probe_once(name: str) -> tuple[Backend | None, str]:
     """The probe itself: ``(instance, "ok")`` or ``(None, reason)``."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # probing is silent (DESIGN §7)
+        warnings.simplefilter("ignore")  # probing is silent (docs/design.md#selector)
         try:
             cls = backend_class(name)
         except ImportError as exc:
@@ -434,13 +434,26 @@ def host_key() -> str:
     return f"{model} x{os.cpu_count()}"
 
 
+RUNS_DIR = Path("benchmarks") / "runs"
+"""Where ``python -m sc_neurocore.accel bench`` writes by default, relative to the
+working directory (git-ignored in the checkout, so a run leaves it as it was)."""
+
+COMMITTED_RESULTS_DIR = Path("benchmarks") / "results"
+"""Where results committed on purpose live (written with ``bench --out benchmarks/results``)."""
+
+
 def results_dirs() -> list[Path]:
-    """Folders searched for timing-study JSON (``bench-*.json``)."""
+    """Folders searched for timing-study JSON (``bench-*.json``).
+
+    ``$SC_NEUROCORE_RESULTS``, then ``benchmarks/runs`` and ``benchmarks/results``
+    under the working directory and under the source checkout.
+    """
     dirs = []
     if os.environ.get("SC_NEUROCORE_RESULTS"):
         dirs.append(Path(os.environ["SC_NEUROCORE_RESULTS"]))
-    dirs.append(Path.cwd() / "benchmarks" / "results")
-    dirs.append(Path(__file__).resolve().parents[3] / "benchmarks" / "results")
+    checkout = Path(__file__).resolve().parents[3]
+    for root in (Path.cwd(), checkout):
+        dirs.extend(root / sub for sub in (RUNS_DIR, COMMITTED_RESULTS_DIR))
     return dirs
 
 
@@ -448,9 +461,10 @@ def measured_order() -> list[str]:
     """Backends fastest first, from this host's newest timing study.
 
     Looks for ``bench-*.json`` written by ``python -m sc_neurocore.accel
-    bench`` in ``$SC_NEUROCORE_RESULTS``, ``./benchmarks/results`` and the
-    source checkout's ``benchmarks/results``, and uses the newest one whose
-    host key is [`host_key`][sc_neurocore.accel.backend.host_key]'s.
+    bench`` in the folders of ``results_dirs()``
+    (``$SC_NEUROCORE_RESULTS``, ``benchmarks/runs`` and ``benchmarks/results``
+    under the working directory and the source checkout), and uses the newest
+    one whose host key is [`host_key`][sc_neurocore.accel.backend.host_key]'s.
 
     Returns
     -------
@@ -547,7 +561,7 @@ def sc_forward(weights_packed: np.ndarray, input_probs: ArrayLike, *, length: in
     """SC forward pass on the chosen backend; bit-identical on every backend.
 
     ``out[b, o] = sum over i, w of popcount(weights_packed[o, i, w] & X[b, i, w]) / length``
-    with ``X`` the LFSR-encoded inputs (DESIGN §3).
+    with ``X`` the LFSR-encoded inputs ([design: encoder][encoder]).
 
     Parameters
     ----------

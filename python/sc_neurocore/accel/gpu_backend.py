@@ -1,4 +1,4 @@
-"""CuPy (CUDA) SC kernels and the ``cupy`` backend (DESIGN §3, §4, §7).
+"""CuPy (CUDA) SC kernels and the ``cupy`` backend ([design: forward pass][forward-pass], [design: vector operations][vector-operations]).
 
 The hot kernels are raw CUDA kernels kept in ``CUDA_SOURCE``, a
 module-level string, so they can be compiled to PTX with NVRTC on a machine
@@ -30,9 +30,10 @@ import importlib.util
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeAlias, TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import ForwardArgs, InputTypeError, as_bits, as_packed, check_rank, same_shape
 from ._warnings import warn_at_caller
@@ -45,9 +46,15 @@ __all__ = ["HAS_CUPY", "xp", "CUDA_SOURCE", "KERNEL_NAMES", "CudaCompileError", 
            "active_namespace", "cuda_versions", "gpu_available", "gpu_unavailable_reason",
            "to_device", "to_host",
            "gpu_pack_bitstream", "gpu_vec_and", "gpu_popcount", "gpu_vec_mac", "compile_ptx",
-           "nvrtc_library_path"]
+           "nvrtc_library_path", "GpuArray"]
 
 T = TypeVar("T")
+
+GpuArray: TypeAlias = Any
+"""An array the ``gpu_*`` functions take and return: a ``cupy.ndarray`` while a GPU
+works, a ``numpy.ndarray`` once this module runs on NumPy (no CuPy, no usable GPU).
+CuPy ships no type information, so type checkers see ``Any``.
+"""
 
 # --------------------------------------------------------------------------------------
 # CUDA source (compiled by CuPy's RawModule on a GPU, by NVRTC alone in CI)
@@ -351,28 +358,29 @@ def _is_device_array(a: object) -> bool:
     return cupy is not None and isinstance(a, cupy.ndarray)
 
 
-def to_device(array: object) -> Any:
+def to_device(array: ArrayLike | GpuArray) -> GpuArray:
     """Return ``array`` in the active namespace (a CuPy array on the GPU, else NumPy).
 
     Parameters
     ----------
-    array : array_like
+    array : array_like or GpuArray
         Any NumPy-convertible data, or a CuPy array.
 
     Returns
     -------
-    cupy.ndarray or numpy.ndarray
+    GpuArray
+        ``array`` on the GPU, or as a NumPy array without one.
     """
     _warn_fallback_once()
     return _dispatch(lambda: cupy.asarray(array), lambda: to_host(array))
 
 
-def to_host(array: object) -> np.ndarray:
+def to_host(array: ArrayLike | GpuArray) -> np.ndarray:
     """Return ``array`` as a NumPy array (copying device data back to the host).
 
     Parameters
     ----------
-    array : array_like or cupy.ndarray
+    array : array_like or GpuArray
         Host or device data.
 
     Returns
@@ -451,17 +459,17 @@ def _gpu_pack(bits: Any) -> Any:
     return out
 
 
-def gpu_pack_bitstream(bits: object) -> Any:
-    """Pack a 0/1 stream into ``uint64`` words on the GPU (DESIGN §4 layout).
+def gpu_pack_bitstream(bits: ArrayLike | GpuArray) -> GpuArray:
+    """Pack a 0/1 stream into ``uint64`` words on the GPU ([design: packing][packing]).
 
     Parameters
     ----------
-    bits : array_like or cupy.ndarray
+    bits : array_like or GpuArray
         1-D ``(N,)`` or 2-D ``(B, N)`` of 0/1 integers or booleans.
 
     Returns
     -------
-    cupy.ndarray or numpy.ndarray
+    GpuArray
         ``uint64`` ``(ceil(N/64),)`` or ``(B, ceil(N/64))`` in the active namespace.
 
     Raises
@@ -480,19 +488,19 @@ def _gpu_and(a: object, b: object) -> Any:
     return cupy.bitwise_and(da, db)
 
 
-def gpu_vec_and(a: object, b: object) -> Any:
+def gpu_vec_and(a: GpuArray, b: GpuArray) -> GpuArray:
     """Bitwise AND of packed streams (SC unipolar multiply) on the GPU.
 
     Parameters
     ----------
-    a : numpy.ndarray or cupy.ndarray
-        ``uint64`` packed streams, any shape.
-    b : numpy.ndarray or cupy.ndarray
+    a : GpuArray
+        ``uint64`` packed streams, any shape (a NumPy or a CuPy array).
+    b : GpuArray
         ``uint64`` packed streams, the shape of ``a``.
 
     Returns
     -------
-    cupy.ndarray or numpy.ndarray
+    GpuArray
         ``a & b`` in the active namespace.
 
     Raises
@@ -514,17 +522,17 @@ def _gpu_popcount(a: object) -> Any:
     return out
 
 
-def gpu_popcount(a: object) -> Any:
+def gpu_popcount(a: GpuArray) -> GpuArray:
     """Per-element population count of packed words (stays on the device).
 
     Parameters
     ----------
-    a : numpy.ndarray or cupy.ndarray
-        ``uint64`` array of any shape.
+    a : GpuArray
+        ``uint64`` array of any shape (a NumPy or a CuPy array).
 
     Returns
     -------
-    cupy.ndarray or numpy.ndarray
+    GpuArray
         ``uint8`` array of ``a``'s shape: the number of set bits of each word.
 
     Raises
@@ -575,7 +583,7 @@ def _numpy_mac(packed_weights: object, packed_inputs: object) -> np.ndarray:
     return counts if batched else counts[0]
 
 
-def gpu_vec_mac(packed_weights: object, packed_inputs: object) -> Any:
+def gpu_vec_mac(packed_weights: GpuArray, packed_inputs: GpuArray) -> GpuArray:
     """Fused AND + popcount + sum: ``sum_i,w popcount(W[o, i, w] & X[i, w])`` per output.
 
     One CUDA kernel does the AND, ``__popcll`` and the reduction; the
@@ -583,14 +591,14 @@ def gpu_vec_mac(packed_weights: object, packed_inputs: object) -> Any:
 
     Parameters
     ----------
-    packed_weights : ndarray or cupy.ndarray
-        ``uint64`` ``(n_out, n_in, n_words)``.
-    packed_inputs : ndarray or cupy.ndarray
+    packed_weights : GpuArray
+        ``uint64`` ``(n_out, n_in, n_words)`` (a NumPy or a CuPy array).
+    packed_inputs : GpuArray
         ``uint64`` ``(n_in, n_words)``, or ``(batch, n_in, n_words)``.
 
     Returns
     -------
-    cupy.ndarray or numpy.ndarray
+    GpuArray
         ``uint64`` counts ``(n_out,)`` or ``(batch, n_out)`` in the active namespace.
 
     Raises

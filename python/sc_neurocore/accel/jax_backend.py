@@ -4,14 +4,14 @@ Everything here runs through XLA (CPU, GPU or TPU, whichever JAX was installed
 for) and keeps arrays on the device until [`to_host`][sc_neurocore.accel.jax_backend.to_host]
 is called.
 
-* Packed vector operations (DESIGN §4):
+* Packed vector operations ([design: vector operations][vector-operations]):
   [`jax_pack_bitstream`][sc_neurocore.accel.jax_backend.jax_pack_bitstream],
   [`jax_vec_and`][sc_neurocore.accel.jax_backend.jax_vec_and] (and ``xnor``/``not``/``mux``),
   [`jax_popcount`][sc_neurocore.accel.jax_backend.jax_popcount] (per element) and
   [`jax_vec_mac`][sc_neurocore.accel.jax_backend.jax_vec_mac] (AND, popcount and reduce).
 * [`JaxBackend`][sc_neurocore.accel.jax_backend.JaxBackend] runs ``sc_forward``
-  (DESIGN §3) bit-identically to the NumPy reference.
-* LIF dynamics (DESIGN §5): [`jax_lif_step`][sc_neurocore.accel.jax_backend.jax_lif_step]
+  ([design: forward pass][forward-pass]) bit-identically to the NumPy reference.
+* LIF dynamics ([design: spike order][spike-order]): [`jax_lif_step`][sc_neurocore.accel.jax_backend.jax_lif_step]
   and [`jax_forward_pass`][sc_neurocore.accel.jax_backend.jax_forward_pass]
   (time runs in one ``lax.scan``, so compile time does not grow with ``n_steps``).
 * Surrogate training: [`jax_surrogate_loss`][sc_neurocore.accel.jax_backend.jax_surrogate_loss]
@@ -55,7 +55,7 @@ import importlib
 import inspect
 from collections import Counter
 from functools import partial
-from typing import Any, Callable, Iterator, Sequence, TypeVar, cast
+from typing import Any, Callable, Iterator, Sequence, TypeAlias, TypeVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
@@ -92,11 +92,17 @@ else:
 HAS_JAX: bool = jax is not None
 """Whether JAX is installed (without it, every function says how to install it)."""
 
+JaxArray: TypeAlias = Any
+"""What the ``jax_*`` functions and ``to_jax`` return: a ``jax.Array`` on JAX's
+default device (a tracer inside ``jax.jit``, ``jax.grad`` or ``jax.vmap``; without
+JAX, ``to_jax`` hands its input back).  JAX is optional, so type checkers see ``Any``.
+"""
+
 __all__ = [
     "HAS_JAX", "to_jax", "to_host", "jax_pack_bitstream", "jax_vec_and", "jax_vec_xnor",
     "jax_vec_not", "jax_vec_mux", "jax_popcount", "jax_vec_mac", "jax_lif_step",
     "jax_forward_pass", "jax_surrogate_loss", "jax_surrogate_gradient_step",
-    "JAX_SURROGATE_PATHS", "JaxBackend",
+    "JAX_SURROGATE_PATHS", "JaxBackend", "JaxArray",
 ]
 
 JAX_SURROGATE_PATHS: tuple[str, ...] = ("custom_vjp", "legacy_stop_gradient")
@@ -335,7 +341,7 @@ def _packed_scope(func: str, *operands: object) -> Iterator[None]:
             yield
 
 
-def to_jax(value: ArrayLike, dtype: DTypeLike | None = None) -> Any:
+def to_jax(value: ArrayLike, dtype: DTypeLike | None = None) -> JaxArray:
     """Move an array to the default JAX device, keeping 64-bit dtypes.
 
     Without JAX there is no device to move to: ``value`` comes back
@@ -440,8 +446,8 @@ def _check_packable(dtype: DTypeLike, shape: tuple[int, ...]) -> None:
     check_non_empty(shape, "bits")
 
 
-def jax_pack_bitstream(bits: ArrayLike) -> Any:
-    """Pack a 0/1 stream into ``uint64`` words on the device (DESIGN §4).
+def jax_pack_bitstream(bits: ArrayLike) -> JaxArray:
+    """Pack a 0/1 stream into ``uint64`` words on the device ([design: packing][packing]).
 
     Parameters
     ----------
@@ -481,7 +487,7 @@ def jax_pack_bitstream(bits: ArrayLike) -> Any:
         return _pack_jit(jnp.asarray(checked))
 
 
-def jax_vec_and(a: ArrayLike, b: ArrayLike) -> Any:
+def jax_vec_and(a: ArrayLike, b: ArrayLike) -> JaxArray:
     """Bitwise AND of packed ``uint64`` streams (SC unipolar multiply), on the device.
 
     Parameters
@@ -512,7 +518,7 @@ def jax_vec_and(a: ArrayLike, b: ArrayLike) -> Any:
         return jnp.bitwise_and(a, b)
 
 
-def jax_vec_xnor(a: ArrayLike, b: ArrayLike) -> Any:
+def jax_vec_xnor(a: ArrayLike, b: ArrayLike) -> JaxArray:
     """Bitwise XNOR of packed ``uint64`` streams (SC bipolar multiply), on the device.
 
     Parameters
@@ -541,7 +547,7 @@ def jax_vec_xnor(a: ArrayLike, b: ArrayLike) -> Any:
         return jnp.invert(jnp.bitwise_xor(a, b))
 
 
-def jax_vec_not(a: ArrayLike) -> Any:
+def jax_vec_not(a: ArrayLike) -> JaxArray:
     """Bitwise complement of packed ``uint64`` streams (``1 - p``), on the device.
 
     Parameters
@@ -567,7 +573,7 @@ def jax_vec_not(a: ArrayLike) -> Any:
         return jnp.invert(_device_packed(a, "a", non_empty=True))
 
 
-def jax_vec_mux(sel: ArrayLike, a: ArrayLike, b: ArrayLike) -> Any:
+def jax_vec_mux(sel: ArrayLike, a: ArrayLike, b: ArrayLike) -> JaxArray:
     """``(sel & a) | (~sel & b)``: SC scaled addition, on the device.
 
     Parameters
@@ -603,8 +609,8 @@ def jax_vec_mux(sel: ArrayLike, a: ArrayLike, b: ArrayLike) -> Any:
         return jnp.bitwise_or(jnp.bitwise_and(sel, a), jnp.bitwise_and(jnp.invert(sel), b))
 
 
-def jax_popcount(a: ArrayLike) -> Any:
-    """Per-element popcount of packed words, kept on the device (DESIGN §4).
+def jax_popcount(a: ArrayLike) -> JaxArray:
+    """Per-element popcount of packed words, kept on the device ([design: vector operations][vector-operations]).
 
     Parameters
     ----------
@@ -631,7 +637,7 @@ def jax_popcount(a: ArrayLike) -> Any:
         return lax.population_count(_device_packed(a, "a", non_empty=True))
 
 
-def jax_vec_mac(weights_packed: ArrayLike, inputs_packed: ArrayLike) -> Any:
+def jax_vec_mac(weights_packed: ArrayLike, inputs_packed: ArrayLike) -> JaxArray:
     """SC multiply-accumulate: AND, popcount and reduce over inputs and words.
 
     ``counts[..., o] = sum over i, w of
@@ -878,8 +884,8 @@ def _check_float_potentials(v: object) -> None:
 
 def jax_lif_step(v: ArrayLike, I_t: ArrayLike, v_rest: float = 0.0, v_reset: float = 0.0,
                  v_threshold: float = 1.0, alpha: float = 0.1, resistance: float = 1.0,
-                 noise: ArrayLike = 0.0) -> tuple[Any, Any]:
-    """One LIF step on the device (DESIGN §5).
+                 noise: ArrayLike = 0.0) -> tuple[JaxArray, JaxArray]:
+    """One LIF step on the device ([design: spike order][spike-order]).
 
     ``v' = v + (v_rest - v) * alpha + I_t * resistance + noise``; neurons with
     ``v' >= v_threshold`` spike and are reset to ``v_reset``.  Works eagerly
@@ -963,7 +969,7 @@ def _spike_hard(d: Any) -> Any:
 def _run_layers(weights: Sequence[Any], x: Any, n_steps: int, v_rest: Any, v_reset: Any,
                 v_threshold: Any, alpha: Any, spike: Callable[[Any], Any],
                 unroll: bool = False) -> tuple[list[Any], Any]:
-    """The layered LIF dynamics of DESIGN §5, traceable.
+    """The layered LIF dynamics of [design: spike order][spike-order], traceable.
 
     ``spike(d)`` maps ``v - v_threshold`` to spikes (hard Heaviside, or one
     carrying a surrogate gradient).  Time runs in one ``lax.scan`` (body traced
@@ -1042,8 +1048,8 @@ def _traced_network(weights: object, x: object, n_steps: object
 def jax_forward_pass(weights: Sequence[ArrayLike], x: ArrayLike, n_steps: int,
                      v_rest: float = 0.0,
                      v_reset: float = 0.0, v_threshold: float = 1.0,
-                     alpha: float = 0.9) -> tuple[list[Any], Any]:
-    """Multi-layer SNN forward pass with LIF neurons, on the device (DESIGN §5).
+                     alpha: float = 0.9) -> tuple[list[JaxArray], JaxArray]:
+    """Multi-layer SNN forward pass with LIF neurons, on the device ([design: spike order][spike-order]).
 
     Per step ``t`` and layer ``k`` (``s_prev``: layer ``k - 1``'s spikes at
     this step, or the input for layer 0)::
@@ -1288,7 +1294,7 @@ class _Training:
 def jax_surrogate_loss(weights: Sequence[ArrayLike], x: ArrayLike, targets: ArrayLike,
                        n_steps: int = 25,
                        beta: float = 10.0, threshold: float = 1.0,
-                       surrogate_path: str = "custom_vjp", alpha: float = 0.9) -> Any:
+                       surrogate_path: str = "custom_vjp", alpha: float = 0.9) -> JaxArray:
     """Cross-entropy loss for JAX SNN training with explicit surrogate paths.
 
     The network runs the dynamics of
@@ -1351,7 +1357,7 @@ def jax_surrogate_loss(weights: Sequence[ArrayLike], x: ArrayLike, targets: Arra
 def jax_surrogate_gradient_step(weights: Sequence[ArrayLike], x: ArrayLike, targets: ArrayLike,
                                 n_steps: int = 25, lr: float = 1e-3, beta: float = 10.0,
                                 threshold: float = 1.0, surrogate_path: str = "custom_vjp",
-                                alpha: float = 0.9) -> tuple[list[Any], Any]:
+                                alpha: float = 0.9) -> tuple[list[JaxArray], JaxArray]:
     """One training step with surrogate gradient over an explicit JAX path.
 
     Plain gradient descent, ``new_w = w - lr * d loss / d w``, with the loss of

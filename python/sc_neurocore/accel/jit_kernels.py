@@ -1,4 +1,4 @@
-"""Numba-compiled SC kernels and the ``numba`` backend (DESIGN §3, §4, §7).
+"""Numba-compiled SC kernels and the ``numba`` backend ([design: forward pass][forward-pass], [design: vector operations][vector-operations]).
 
 The kernels use the hardware population count (LLVM ``ctpop``, which becomes
 ``popcnt`` or a vector ``vpopcntq`` on the host CPU) and cache the compiled
@@ -520,7 +520,7 @@ def jit_pack_bits(bitstream: np.ndarray, packed_arr: np.ndarray) -> None:
     """Pack a 0/1 stream into ``uint64`` words, writing into ``packed_arr``.
 
     Bit ``t`` goes to word ``t // 64`` at bit position ``t % 64``
-    (least-significant first), the layout of DESIGN §3.
+    (least-significant first), the layout of [design: packing][packing].
 
     Parameters
     ----------

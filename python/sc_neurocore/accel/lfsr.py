@@ -1,4 +1,4 @@
-"""The 16-bit Fibonacci LFSR comparator encoder (DESIGN §3).
+"""The 16-bit Fibonacci LFSR comparator encoder ([design: encoder][encoder]).
 
 The register (taps 16, 14, 13, 11) visits all 65535 non-zero states in one
 cycle, so the stream of every input is a rotation of one shared sequence.  The
@@ -104,7 +104,7 @@ def encode_bits(probs: np.ndarray, length: int, seed: int) -> np.ndarray:
 
 
 def encode_words(probs: np.ndarray, length: int, seed: int) -> np.ndarray:
-    """Packed streams of already-validated probabilities (the layout of DESIGN §3).
+    """Packed streams of already-validated probabilities (the layout of [design: packing][packing]).
 
     The same bits as ``pack_rows(encode_bits(probs, length, seed))``, built a
     block of inputs at a time: each block's LFSR windows are gathered once,
@@ -156,7 +156,7 @@ def encode_words(probs: np.ndarray, length: int, seed: int) -> np.ndarray:
 
 
 def encode_packed(probs: ArrayLike, length: int, seed: int = DEFAULT_SEED) -> np.ndarray:
-    """Encode probabilities as packed LFSR bitstreams (DESIGN §3).
+    """Encode probabilities as packed LFSR bitstreams ([design: encoder][encoder]).
 
     Use it to build ``weights_packed`` from a probability matrix with the same
     encoder the inputs use.  Input ``i`` is seeded with ``seed + i``, so encode

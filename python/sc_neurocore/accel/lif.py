@@ -1,4 +1,4 @@
-"""Leaky integrate-and-fire dynamics on NumPy: the reference for DESIGN §5.
+"""Leaky integrate-and-fire dynamics on NumPy: the reference for [design: spike order][spike-order].
 
 The JAX backend and the research mirrors are checked against
 [`lif_step`][sc_neurocore.accel.lif.lif_step] and
@@ -62,7 +62,7 @@ def validate_lif_step(v: object, I_t: object, v_rest: object, v_reset: object,
 def lif_step(v: ArrayLike, I_t: ArrayLike, v_rest: float = 0.0, v_reset: float = 0.0,
              v_threshold: float = 1.0, alpha: float = 0.1, resistance: float = 1.0,
              noise: ArrayLike = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """One LIF step (DESIGN §5), float64.
+    """One LIF step ([design: spike order][spike-order]), float64.
 
     ``v' = v + (v_rest - v) * alpha + I_t * resistance + noise``; neurons with
     ``v' >= v_threshold`` spike and are reset to ``v_reset``.
@@ -118,7 +118,7 @@ def check_weight_list(weights: object) -> Sequence[object]:
 
 def check_network_shapes(weight_shapes: Sequence[tuple[int, ...]], x_shape: tuple[int, ...],
                          n_steps: int) -> None:
-    """The shape rules of a layered forward pass (DESIGN §5), from shapes alone.
+    """The shape rules of a layered forward pass ([design: spike order][spike-order]), from shapes alone.
 
     Every matrix is non-empty 2-D ``(n_out, n_in)`` and layers chain; ``x`` is
     non-empty ``(batch, n_in)`` or ``(n_steps, batch, n_in)``.
@@ -151,7 +151,7 @@ def validate_forward_pass(weights: object, x: object, n_steps: object, v_rest: o
                           v_reset: object, v_threshold: object, alpha: object
                           ) -> tuple[list[np.ndarray], np.ndarray, int, float, float, float,
                                      float]:
-    """Check and normalise the arguments of a layered LIF forward pass (DESIGN §5).
+    """Check and normalise the arguments of a layered LIF forward pass ([design: spike order][spike-order]).
 
     Parameters
     ----------
@@ -197,7 +197,7 @@ def forward_pass_numpy(weights: Sequence[ArrayLike], x: ArrayLike, n_steps: int,
                        v_rest: float = 0.0,
                        v_reset: float = 0.0, v_threshold: float = 1.0,
                        alpha: float = 0.9) -> tuple[list[np.ndarray], np.ndarray]:
-    """Plain NumPy loop of the layered LIF forward pass of DESIGN §5.
+    """Plain NumPy loop of the layered LIF forward pass of [design: spike order][spike-order].
 
     Per step ``t`` and layer ``k`` (layers step together; ``s_prev`` is layer
     ``k - 1``'s spikes at this step, or the input for layer 0)::

@@ -1,4 +1,4 @@
-"""Multi-process and multi-node execution over MPI (DESIGN §7): the ``mpi`` backend.
+"""Multi-process and multi-node execution over MPI ([design: tiers][tiers]): the ``mpi`` backend.
 
 The transport is MPI itself, through ``mpi4py`` (Open MPI, MPICH or any
 other implementation mpi4py was built for); nothing here opens a socket.
@@ -63,6 +63,7 @@ from numbers import Integral
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._install import install_hint
 from ._threads import set_backend_threads, threads_per_rank, usable_cpu_set
@@ -528,7 +529,7 @@ class MPIDriver:
         descr, shape = self.comm.bcast(meta, root=ROOT)
         return arr, descr, shape
 
-    def scatter_workload(self, global_inputs: object) -> np.ndarray:
+    def scatter_workload(self, global_inputs: ArrayLike | None) -> np.ndarray:
         """Split an array along axis 0 across the ranks (collective).
 
         Parameters
@@ -595,7 +596,7 @@ class MPIDriver:
                               mpi.IN_PLACE, root=ROOT)
         return arr[:counts[ROOT]]  # the root's block comes first (ROOT == 0)
 
-    def gather_results(self, local_results: object) -> np.ndarray:
+    def gather_results(self, local_results: np.ndarray) -> np.ndarray:
         """Concatenate every rank's rows on the root (collective).
 
         Parameters
@@ -671,7 +672,7 @@ class MPIDriver:
             return out
         return np.empty((0,) + arr.shape[1:], dtype=arr.dtype)
 
-    def broadcast_array(self, array: object) -> np.ndarray:
+    def broadcast_array(self, array: ArrayLike | None) -> np.ndarray:
         """Send the root's whole array to every rank (collective, ``Bcast``).
 
         Parameters
@@ -815,10 +816,10 @@ def _start(driver: MPIDriver, backend: str | Backend, root_check: Callable[[], _
     return engine, plan
 
 
-def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: object,
-                   seed: object = DEFAULT_SEED, backend: str | Backend = "auto",
+def mpi_sc_forward(weights_packed: np.ndarray | None, input_probs: ArrayLike | None, *,
+                   length: int, seed: int = DEFAULT_SEED, backend: str | Backend = "auto",
                    driver: MPIDriver | None = None) -> np.ndarray:
-    """SC forward pass (DESIGN §3) split across MPI ranks (collective).
+    """SC forward pass ([design: forward pass][forward-pass]) split across MPI ranks (collective).
 
     Every rank calls it; the inputs are needed on the root only.  The root
     validates them, splits the work (rows of ``weights_packed``, or the batch
@@ -856,7 +857,7 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
     Raises
     ------
     TypeError, ValueError
-        On every rank, when the root's arguments break DESIGN §3, or
+        On every rank, when the root's arguments break [design: errors][errors], or
         ``backend`` is unknown on any rank.
     RuntimeError
         On every rank, when a backend is unavailable on some rank.
@@ -891,8 +892,8 @@ def mpi_sc_forward(weights_packed: object, input_probs: object, *, length: objec
     return _compute_and_gather(driver, engine, weights, probs, plan)
 
 
-def mpi_sc_forward_sharded(local_weights: object, input_probs: object, *, length: object,
-                           seed: object = DEFAULT_SEED, backend: str | Backend = "auto",
+def mpi_sc_forward_sharded(local_weights: np.ndarray, input_probs: ArrayLike | None, *,
+                           length: int, seed: int = DEFAULT_SEED, backend: str | Backend = "auto",
                            driver: MPIDriver | None = None) -> np.ndarray:
     """SC forward pass when every rank already holds its own weight rows (collective).
 

@@ -1,4 +1,4 @@
-"""The NumPy reference of stochastic-computing inference (DESIGN §3).
+"""The NumPy reference of stochastic-computing inference ([design: forward pass][forward-pass]).
 
 [`sc_forward_numpy`][sc_neurocore.accel.sc_inference.sc_forward_numpy] is the
 bit-true floor every other backend is checked against: it encodes the inputs
@@ -89,7 +89,7 @@ def sc_forward_numpy(weights_packed: np.ndarray, input_probs: ArrayLike, length:
     Raises
     ------
     ValueError
-        On any input that breaks DESIGN §3
+        On any input that breaks [design: errors][errors]
         ([`InputTypeError`][sc_neurocore.accel.InputTypeError] when a type is wrong).
     """
     args = validate_forward(weights_packed, input_probs, length, seed)

@@ -1,4 +1,4 @@
-"""Packed-bitstream vector operations for stochastic-computing kernels, on NumPy (DESIGN §4).
+"""Packed-bitstream vector operations for stochastic-computing kernels, on NumPy ([design: vector operations][vector-operations]).
 
 Streams are packed 64 bits per ``uint64`` word, least-significant bit first
 (bit ``t`` is bit ``t % 64`` of word ``t // 64``).  Unipolar multiply is

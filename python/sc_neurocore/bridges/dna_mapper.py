@@ -54,6 +54,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
+from numpy.typing import ArrayLike
 
 from sc_neurocore.accel._validation import as_bits, check_choice, check_int, check_real, check_text
 from sc_neurocore.splitmix import U64_LIMIT, SplitMix64
@@ -1178,7 +1179,7 @@ class BitstreamToDNA:
         return self._temperature_c
 
     @staticmethod
-    def concentration_of(bits: object) -> float:
+    def concentration_of(bits: ArrayLike) -> float:
         """The signal concentration (nM) that carries a bitstream's probability.
 
         ``200.0 * ones / n`` (evaluated in that order) for a 1-D stream of

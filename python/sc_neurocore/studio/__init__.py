@@ -1,7 +1,9 @@
 """sc_neurocore.studio: tools for exploring single-neuron models.
 
-* [`sc_neurocore.studio.analysis`][sc_neurocore.studio.analysis] — f-I curves, bifurcation diagrams,
-  sensitivities, 2-D rate maps, spike-triggered averages, frequency responses,
-  nullclines and Q8.8 fixed-point precision reports (NumPy only; mirrored bit
-  for bit by ``rust/mirror/src/safety/analysis.rs``).
+* [`sc_neurocore.studio.analysis`][sc_neurocore.studio.analysis] — the reference
+  project's Studio analyses: f-I curves, extrema (bifurcation) sweeps, rate
+  elasticities, rate maps, spike-triggered averages, frequency responses,
+  nullclines of equation systems and float-versus-bit-true fixed-point
+  comparisons, each with its metric contract (NumPy only; mirrored by
+  ``rust/mirror/src/safety/analysis/``).
 """

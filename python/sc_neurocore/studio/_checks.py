@@ -3,9 +3,9 @@
 Integers, real numbers, real arrays and names go through the package's shared
 checks in ``sc_neurocore.accel._validation``; this module adds the interval,
 index-array, callable and configuration checks of the analysis functions, so
-each rule and its message exist once. Every check
-raises ``TypeError`` for a value of the wrong kind and ``ValueError`` for a
-value out of range, each message starting with the argument's name.
+each rule and its message exist once. Every check raises ``TypeError`` for a
+value of the wrong kind and ``ValueError`` for a value out of range, each
+message starting with the argument's name.
 """
 
 from __future__ import annotations
@@ -18,22 +18,20 @@ import numpy.typing as npt
 
 from sc_neurocore.accel._validation import c_contiguous, check_real
 
-__all__ = ["real_range", "index_array", "callable_arg", "config_mapping"]
+__all__ = ["finite_span", "index_array", "callable_arg", "config_mapping"]
 
 
-def real_range(lo: object, hi: object, lo_name: str, hi_name: str) -> tuple[float, float]:
-    """A checked interval ``lo <= hi`` of finite reals whose width ``hi - lo`` is finite.
+def finite_span(lo: object, hi: object, lo_name: str, hi_name: str) -> tuple[float, float]:
+    """Two finite reals whose difference ``hi - lo`` is finite (either order).
 
     Raises
     ------
     TypeError
         If either bound is not a real number.
     ValueError
-        If a bound is not finite, ``lo > hi`` or ``hi - lo`` overflows (naming ``hi_name``).
+        If a bound is not finite or ``hi - lo`` overflows (naming ``hi_name``).
     """
     low, high = check_real(lo, lo_name), check_real(hi, hi_name)
-    if low > high:
-        raise ValueError(f"{hi_name} must be >= {lo_name} = {low!r}, got {high!r}")
     if not math.isfinite(high - low):
         raise ValueError(f"{hi_name} - {lo_name} must be finite, got {high!r} - {low!r}")
     return low, high

@@ -44,13 +44,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import ArrayLike
 
 from sc_neurocore.accel._validation import as_real_array, check_int, check_real
 from sc_neurocore.splitmix import SplitMix64
 
-from ._linalg import (Float, cho_solve, cholesky, matmul, matvec, outer, semidefinite_factor,
+from ._linalg import (cho_solve, cholesky, matmul, matvec, outer, semidefinite_factor,
                       solve_lower, symmetrize)
 
 __all__ = ["LinearGaussianSSM", "FilterResult", "KalmanFilter", "SmoothResult", "RTSSmoother",
@@ -90,9 +93,9 @@ class LikelihoodDecreaseError(ArithmeticError):
 # ------------------------------------------------------------------ validation helpers
 
 def _matrix(value: object, name: str, rows: int | None, cols: int | None,
-            form: str) -> Float:
+            form: str) -> npt.NDArray[np.float64]:
     """``value`` as a finite float64 2-D array of shape ``(rows, cols)`` (``None``: any)."""
-    arr: Float = as_real_array(value, name)
+    arr: npt.NDArray[np.float64] = as_real_array(value, name)
     if (arr.ndim != 2 or (rows is not None and arr.shape[0] != rows)
             or (cols is not None and arr.shape[1] != cols)):
         want = f"({'?' if rows is None else rows}, {'?' if cols is None else cols})"
@@ -101,16 +104,16 @@ def _matrix(value: object, name: str, rows: int | None, cols: int | None,
     return np.array(arr, dtype=np.float64, order="C")
 
 
-def _vector(value: object, name: str, size: int, form: str) -> Float:
+def _vector(value: object, name: str, size: int, form: str) -> npt.NDArray[np.float64]:
     """``value`` as a finite float64 1-D array of ``size`` values."""
-    arr: Float = as_real_array(value, name)
+    arr: npt.NDArray[np.float64] = as_real_array(value, name)
     if arr.shape != (size,):
         raise ValueError(f"{name} must be a 1-D array of shape ({form},) = ({size},), "
                          f"got shape {arr.shape}")
     return np.array(arr, dtype=np.float64)
 
 
-def _symmetric(mat: Float, name: str) -> Float:
+def _symmetric(mat: npt.NDArray[np.float64], name: str) -> npt.NDArray[np.float64]:
     """Check symmetry within [`SYM_RTOL`][sc_neurocore.world_model.predictive_model.SYM_RTOL]
     and return ``symmetrize(mat)``.
     """
@@ -127,11 +130,11 @@ def _symmetric(mat: Float, name: str) -> Float:
     return out
 
 
-def _max_abs_diag(mat: Float) -> float:
+def _max_abs_diag(mat: npt.NDArray[np.float64]) -> float:
     return float(np.max(np.abs(np.diag(mat))))
 
 
-def _positive_definite(mat: Float, name: str) -> None:
+def _positive_definite(mat: npt.NDArray[np.float64], name: str) -> None:
     """Every Cholesky pivot of ``mat`` must exceed ``PD_RTOL * max_i |mat[i,i]|``."""
     threshold = PD_RTOL * _max_abs_diag(mat)
     low, j, pivot = cholesky(mat, threshold)
@@ -141,15 +144,15 @@ def _positive_definite(mat: Float, name: str) -> None:
                          f"{threshold:.3g}")
 
 
-def _shift_diagonal(mat: Float, tau: float) -> Float:
+def _shift_diagonal(mat: npt.NDArray[np.float64], tau: float) -> npt.NDArray[np.float64]:
     """``mat`` with ``tau`` added to each diagonal element (off-diagonals untouched)."""
-    out: Float = mat.copy()  # ndarray.copy() is typed Any by NumPy's stubs
+    out: npt.NDArray[np.float64] = mat.copy()  # ndarray.copy() is typed Any by NumPy's stubs
     idx = np.arange(mat.shape[0])
     out[idx, idx] = mat[idx, idx] + tau
     return out
 
 
-def _positive_semidefinite(mat: Float, name: str) -> None:
+def _positive_semidefinite(mat: npt.NDArray[np.float64], name: str) -> None:
     """``mat + tau I`` (``tau = PSD_RTOL * max_i |mat[i,i]|``) must have a Cholesky factor."""
     scale = _max_abs_diag(mat)
     if scale == 0.0:
@@ -166,7 +169,7 @@ def _positive_semidefinite(mat: Float, name: str) -> None:
                          f"-{PSD_RTOL:g} * max|diag {name}|)")
 
 
-def _semidefinite_factor(mat: Float) -> Float:
+def _semidefinite_factor(mat: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """A factor ``L`` with ``L L^T ~= mat`` for a validated PSD ``mat`` (used to sample noise).
 
     The column Cholesky of ``cholesky``, except that a pivot
@@ -177,7 +180,7 @@ def _semidefinite_factor(mat: Float) -> Float:
     return semidefinite_factor(mat, PSD_RTOL * _max_abs_diag(mat))
 
 
-def _factor_pd(mat: Float) -> Float:
+def _factor_pd(mat: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """The Cholesky factor of a validated positive-definite matrix."""
     low, _, _ = cholesky(mat, 0.0)
     assert low is not None  # validated PD: the pivots exceed a threshold >= 0
@@ -228,8 +231,8 @@ class LinearGaussianSSM:
 
     __slots__ = ("_A", "_B", "_C", "_D", "_Q", "_R", "_mu_0", "_Sigma_0")
 
-    def __init__(self, A: object, B: object, C: object, D: object, Q: object, R: object,
-                 mu_0: object, Sigma_0: object) -> None:
+    def __init__(self, A: ArrayLike, B: ArrayLike | None, C: ArrayLike, D: ArrayLike | None,
+                 Q: ArrayLike, R: ArrayLike, mu_0: ArrayLike, Sigma_0: ArrayLike) -> None:
         a = as_real_array(A, "A")
         if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] < 1:
             raise ValueError(f"A must be a square 2-D array (n, n) with n >= 1, "
@@ -263,42 +266,42 @@ class LinearGaussianSSM:
     # -------------------------------------------------------------- accessors
 
     @property
-    def A(self) -> Float:
+    def A(self) -> npt.NDArray[np.float64]:
         """``(n, n)`` state transition (read-only)."""
         return self._A
 
     @property
-    def B(self) -> Float:
+    def B(self) -> npt.NDArray[np.float64]:
         """``(n, m)`` control input matrix (read-only)."""
         return self._B
 
     @property
-    def C(self) -> Float:
+    def C(self) -> npt.NDArray[np.float64]:
         """``(p, n)`` observation matrix (read-only)."""
         return self._C
 
     @property
-    def D(self) -> Float:
+    def D(self) -> npt.NDArray[np.float64]:
         """``(p, m)`` control feed-through (read-only)."""
         return self._D
 
     @property
-    def Q(self) -> Float:
+    def Q(self) -> npt.NDArray[np.float64]:
         """``(n, n)`` process-noise covariance, symmetrised (read-only)."""
         return self._Q
 
     @property
-    def R(self) -> Float:
+    def R(self) -> npt.NDArray[np.float64]:
         """``(p, p)`` observation-noise covariance, symmetrised (read-only)."""
         return self._R
 
     @property
-    def mu_0(self) -> Float:
+    def mu_0(self) -> npt.NDArray[np.float64]:
         """``(n,)`` mean of ``x_0`` (read-only)."""
         return self._mu_0
 
     @property
-    def Sigma_0(self) -> Float:
+    def Sigma_0(self) -> npt.NDArray[np.float64]:
         """``(n, n)`` covariance of ``x_0``, symmetrised (read-only)."""
         return self._Sigma_0
 
@@ -321,7 +324,7 @@ class LinearGaussianSSM:
         return (f"LinearGaussianSSM(state_dim={self.state_dim}, obs_dim={self.obs_dim}, "
                 f"control_dim={self.control_dim})")
 
-    def replace(self, **params: object) -> LinearGaussianSSM:
+    def replace(self, **params: ArrayLike | None) -> LinearGaussianSSM:
         """A new, validated model with some of ``A, B, C, D, Q, R, mu_0, Sigma_0`` replaced.
 
         Parameters
@@ -347,7 +350,7 @@ class LinearGaussianSSM:
             raise TypeError(f"replace() takes only {', '.join(names)}; got {unknown}")
         values = (self._A, self._B, self._C, self._D, self._Q, self._R, self._mu_0,
                   self._Sigma_0)
-        current: dict[str, object] = dict(zip(names, values))
+        current: dict[str, Any] = dict(zip(names, values))  # the constructor checks each
         current.update(params)
         return LinearGaussianSSM(*(current[k] for k in names))
 
@@ -422,8 +425,8 @@ class LinearGaussianSSM:
 
     # -------------------------------------------------------------- simulation
 
-    def sample(self, n_steps: int, controls: object = None,
-               seed: int = 0) -> tuple[Float, Float]:
+    def sample(self, n_steps: int, controls: ArrayLike | None = None,
+               seed: int = 0) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Simulate states and observations, drawing from ``SplitMix64(seed)``.
 
         Noise factors: ``L_0`` and ``L_R`` are the Cholesky factors of
@@ -480,7 +483,7 @@ class LinearGaussianSSM:
         return states, obs
 
 
-def _random_covariance(gen: SplitMix64, dim: int, scale: float) -> Float:
+def _random_covariance(gen: SplitMix64, dim: int, scale: float) -> npt.NDArray[np.float64]:
     """``matmul(M, M^T) * (scale / dim)``, then ``+ scale`` on the diagonal.
 
     ``M = normals(dim * dim)``, row-major.
@@ -496,7 +499,7 @@ def _check_model(model: object) -> LinearGaussianSSM:
     return model
 
 
-def _as_observations(observations: object, p: int, min_steps: int = 1) -> Float:
+def _as_observations(observations: object, p: int, min_steps: int = 1) -> npt.NDArray[np.float64]:
     """Observations as ``(T, p)`` float64 (``(T,)`` accepted when ``p = 1``), ``T >= min_steps``."""
     arr = as_real_array(observations, "observations")
     if arr.ndim == 1 and p == 1:
@@ -511,7 +514,7 @@ def _as_observations(observations: object, p: int, min_steps: int = 1) -> Float:
     return np.array(arr, dtype=np.float64)
 
 
-def _as_controls(controls: object, steps: int, m: int, name: str = "controls") -> Float:
+def _as_controls(controls: object, steps: int, m: int, name: str = "controls") -> npt.NDArray[np.float64]:
     """Controls as ``(T, m)`` float64; ``None`` only when ``m = 0``; ``(T,)`` when ``m = 1``."""
     if controls is None:
         if m == 0:
@@ -549,14 +552,14 @@ class FilterResult:
         ``log p(y_0 .. y_{T-1})``, exact (prediction-error decomposition).
     """
 
-    means: Float
-    covariances: Float
-    pred_means: Float
-    pred_covariances: Float
+    means: npt.NDArray[np.float64]
+    covariances: npt.NDArray[np.float64]
+    pred_means: npt.NDArray[np.float64]
+    pred_covariances: npt.NDArray[np.float64]
     log_likelihood: float
 
 
-def _all_finite(*arrays: Float) -> bool:
+def _all_finite(*arrays: npt.NDArray[np.float64]) -> bool:
     return all(bool(np.isfinite(a).all()) for a in arrays)
 
 
@@ -571,8 +574,8 @@ _QUIET = np.errstate(over="ignore", invalid="ignore")
 
 
 @_QUIET
-def _predict(model: LinearGaussianSSM, mean: Float, cov: Float,
-             u: Float) -> tuple[Float, Float]:
+def _predict(model: LinearGaussianSSM, mean: npt.NDArray[np.float64], cov: npt.NDArray[np.float64],
+             u: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """``(matvec(A, m) + matvec(B, u), symmetrize(matmul(matmul(A, P), A^T) + Q))``."""
     pred_mean = matvec(model.A, mean) + matvec(model.B, u)
     pred_cov = symmetrize(matmul(matmul(model.A, cov), model.A.T) + model.Q)
@@ -580,8 +583,8 @@ def _predict(model: LinearGaussianSSM, mean: Float, cov: Float,
 
 
 @_QUIET
-def _update(model: LinearGaussianSSM, pred_mean: Float, pred_cov: Float, y: Float, u: Float,
-            step: int) -> tuple[Float, Float, float]:
+def _update(model: LinearGaussianSSM, pred_mean: npt.NDArray[np.float64], pred_cov: npt.NDArray[np.float64], y: npt.NDArray[np.float64], u: npt.NDArray[np.float64],
+            step: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
     """One measurement update; returns the filtered mean, covariance and ``log p(y_t | ...)``.
 
     Operations, in order: ``e = y - (matvec(C, m_p) + matvec(D, u))``;
@@ -624,7 +627,7 @@ def _update(model: LinearGaussianSSM, pred_mean: Float, pred_cov: Float, y: Floa
 
 
 
-def _filter(model: LinearGaussianSSM, y: Float, u: Float) -> FilterResult:
+def _filter(model: LinearGaussianSSM, y: npt.NDArray[np.float64], u: npt.NDArray[np.float64]) -> FilterResult:
     """The filter on validated ``(T, p)`` observations and ``(T, m)`` controls."""
     steps, n = y.shape[0], model.state_dim
     means = np.zeros((steps, n))
@@ -632,8 +635,8 @@ def _filter(model: LinearGaussianSSM, y: Float, u: Float) -> FilterResult:
     pred_means = np.zeros((steps, n))
     pred_covs = np.zeros((steps, n, n))
     total = 0.0
-    mean_p: Float = model.mu_0.copy()
-    cov_p: Float = model.Sigma_0.copy()
+    mean_p: npt.NDArray[np.float64] = model.mu_0.copy()
+    cov_p: npt.NDArray[np.float64] = model.Sigma_0.copy()
     for t in range(steps):
         if t > 0:
             mean_p, cov_p = _predict(model, means[t - 1], covs[t - 1], u[t - 1])
@@ -668,7 +671,8 @@ class KalmanFilter:
     def __init__(self, model: LinearGaussianSSM) -> None:
         self.model = _check_model(model)
 
-    def filter(self, observations: object, controls: object = None) -> FilterResult:
+    def filter(self, observations: ArrayLike,
+               controls: ArrayLike | None = None) -> FilterResult:
         """Filter ``T`` observations.
 
         Step ``t``: the prediction is ``(mu_0, Sigma_0)`` at ``t = 0``, else
@@ -721,9 +725,9 @@ class SmoothResult:
         ``(T-1, n, n)``: entry ``t`` is ``Cov[x_{t+1}, x_t | y_0 .. y_{T-1}]``.
     """
 
-    means: Float
-    covariances: Float
-    cross_covariances: Float
+    means: npt.NDArray[np.float64]
+    covariances: npt.NDArray[np.float64]
+    cross_covariances: npt.NDArray[np.float64]
 
 
 @_QUIET
@@ -807,7 +811,7 @@ class RTSSmoother:
             raise TypeError("filter_result must be a FilterResult, got "
                             f"{type(filter_result).__name__}")
         n = self.model.state_dim
-        parts: dict[str, Float] = {}
+        parts: dict[str, npt.NDArray[np.float64]] = {}
         for field, ndim in (("means", 2), ("covariances", 3), ("pred_means", 2),
                             ("pred_covariances", 3)):
             arr = as_real_array(getattr(filter_result, field), f"filter_result.{field}")
@@ -827,8 +831,8 @@ class RTSSmoother:
 
 # ------------------------------------------------------------------ EM
 
-def _em_step(model: LinearGaussianSSM, y: Float,
-             u: Float) -> tuple[LinearGaussianSSM, float]:
+def _em_step(model: LinearGaussianSSM, y: npt.NDArray[np.float64],
+             u: npt.NDArray[np.float64]) -> tuple[LinearGaussianSSM, float]:
     """One Shumway-Stoffer EM iteration (``B`` and ``D`` fixed); see
     [`EMLearner.step`][sc_neurocore.world_model.predictive_model.EMLearner.step].
     """
@@ -837,8 +841,8 @@ def _em_step(model: LinearGaussianSSM, y: Float,
 
 
 @_QUIET
-def _m_step(model: LinearGaussianSSM, fr: FilterResult, y: Float,
-            u: Float) -> LinearGaussianSSM:
+def _m_step(model: LinearGaussianSSM, fr: FilterResult, y: npt.NDArray[np.float64],
+            u: npt.NDArray[np.float64]) -> LinearGaussianSSM:
     """Smoother on ``fr`` (the filter of ``model``), then the M-step of
     [`EMLearner.step`][sc_neurocore.world_model.predictive_model.EMLearner.step].
     """
@@ -907,8 +911,8 @@ class EMLearner:
         self.max_iter = check_int(max_iter, "max_iter", minimum=1)
         self.tol = check_real(tol, "tol", minimum=0.0)
 
-    def step(self, observations: object, model: LinearGaussianSSM,
-             controls: object = None) -> tuple[LinearGaussianSSM, float]:
+    def step(self, observations: ArrayLike, model: LinearGaussianSSM,
+             controls: ArrayLike | None = None) -> tuple[LinearGaussianSSM, float]:
         """One EM iteration: E-step (filter, RTS smoother) and M-step.
 
         With smoothed ``m_t, P_t``, cross-covariances ``V_t`` (of ``x_{t+1}, x_t``),
@@ -953,8 +957,8 @@ class EMLearner:
         u = _as_controls(controls, y.shape[0], model.control_dim)
         return _em_step(model, y, u)
 
-    def fit(self, observations: object, initial_model: LinearGaussianSSM,
-            controls: object = None) -> tuple[LinearGaussianSSM, Float]:
+    def fit(self, observations: ArrayLike, initial_model: LinearGaussianSSM,
+            controls: ArrayLike | None = None) -> tuple[LinearGaussianSSM, npt.NDArray[np.float64]]:
         """Run EM from ``initial_model``.
 
         ``log_likelihoods[0]`` is the initial model's; each iteration ``k``
@@ -1055,8 +1059,8 @@ class PredictiveWorldModel:
         n = check_int(state_dim, "state_dim", minimum=1)
         p = n if obs_dim is None else check_int(obs_dim, "obs_dim", minimum=1)
         self._model = LinearGaussianSSM.random(n, p, action_dim, seed)
-        self._mean: Float = self._model.mu_0.copy()
-        self._cov: Float = self._model.Sigma_0.copy()
+        self._mean: npt.NDArray[np.float64] = self._model.mu_0.copy()
+        self._cov: npt.NDArray[np.float64] = self._model.Sigma_0.copy()
 
     @property
     def model(self) -> LinearGaussianSSM:
@@ -1079,39 +1083,39 @@ class PredictiveWorldModel:
         return self._model.obs_dim
 
     @property
-    def state_mean(self) -> Float:
+    def state_mean(self) -> npt.NDArray[np.float64]:
         """The belief's mean (a copy)."""
         return np.copy(self._mean)
 
     @property
-    def state_cov(self) -> Float:
+    def state_cov(self) -> npt.NDArray[np.float64]:
         """The belief's covariance (a copy)."""
         return np.copy(self._cov)
 
-    def _action(self, action: object, name: str = "action") -> Float:
+    def _action(self, action: object, name: str = "action") -> npt.NDArray[np.float64]:
         m = self.action_dim
         if action is None:
             return np.zeros(m, dtype=np.float64)
         return _vector(action, name, m, "action_dim")
 
-    def _actions(self, actions: object, steps: int) -> Float:
+    def _actions(self, actions: object, steps: int) -> npt.NDArray[np.float64]:
         if actions is None:
             return np.zeros((steps, self.action_dim), dtype=np.float64)
         return _as_controls(actions, steps, self.action_dim, "actions")
 
     @staticmethod
-    def _finite(name: str, *arrays: Float) -> None:
+    def _finite(name: str, *arrays: npt.NDArray[np.float64]) -> None:
         if not _all_finite(*arrays):
             raise ValueError(f"{name}: the prediction overflowed float64 (values too large "
                              "for this model)")
 
-    def reset(self) -> Float:
+    def reset(self) -> npt.NDArray[np.float64]:
         """Set the belief back to ``(mu_0, Sigma_0)``; returns the mean."""
         self._mean = self._model.mu_0.copy()
         self._cov = self._model.Sigma_0.copy()
         return self.state_mean
 
-    def observe(self, observation: object, action: object = None) -> Float:
+    def observe(self, observation: ArrayLike, action: ArrayLike | None = None) -> npt.NDArray[np.float64]:
         """Condition the belief on ``y = C x + D action + v`` (one Kalman update).
 
         Parameters
@@ -1141,7 +1145,7 @@ class PredictiveWorldModel:
         self._mean, self._cov = mean, cov
         return self.state_mean
 
-    def advance(self, action: object = None) -> Float:
+    def advance(self, action: ArrayLike | None = None) -> npt.NDArray[np.float64]:
         """Move the belief one step: ``(A m + B action, A P A^T + Q)``; returns the mean.
 
         Parameters
@@ -1164,7 +1168,8 @@ class PredictiveWorldModel:
         self._mean, self._cov = mean, cov
         return self.state_mean
 
-    def predict_next_state(self, state: object, action: object = None) -> Float:
+    def predict_next_state(self, state: ArrayLike,
+                           action: ArrayLike | None = None) -> npt.NDArray[np.float64]:
         """``A state + B action`` (``matvec`` order; zero action when omitted).
 
         Parameters
@@ -1186,8 +1191,9 @@ class PredictiveWorldModel:
         """
         return self.predict_next_state_with_cov(state, action)[0]
 
-    def predict_next_state_with_cov(self, state: object, action: object = None,
-                                    state_cov: object = None) -> tuple[Float, Float]:
+    def predict_next_state_with_cov(self, state: ArrayLike, action: ArrayLike | None = None,
+                                    state_cov: ArrayLike | None = None
+                                    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Mean and covariance of the next state from ``N(state, state_cov)``.
 
         Parameters
@@ -1222,7 +1228,7 @@ class PredictiveWorldModel:
         self._finite("state", mean, cov)
         return mean, cov
 
-    def forecast(self, n_steps: int, actions: object = None) -> Float:
+    def forecast(self, n_steps: int, actions: ArrayLike | None = None) -> npt.NDArray[np.float64]:
         """Means of the next ``n_steps`` states from the belief (which is not changed).
 
         Parameters
@@ -1244,7 +1250,8 @@ class PredictiveWorldModel:
         """
         return self.forecast_with_cov(n_steps, actions)[0]
 
-    def forecast_with_cov(self, n_steps: int, actions: object = None) -> tuple[Float, Float]:
+    def forecast_with_cov(self, n_steps: int, actions: ArrayLike | None = None
+                          ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Means and covariances of the next ``n_steps`` states (repeated prediction).
 
         Parameters
@@ -1277,8 +1284,9 @@ class PredictiveWorldModel:
             means[k], covs[k] = mean, cov
         return means, covs
 
-    def fit(self, observations: object, actions: object = None, *, max_iter: int = 50,
-            tol: float = 1e-4) -> Float:
+    def fit(self, observations: ArrayLike, actions: ArrayLike | None = None, *,
+            max_iter: int = 50,
+            tol: float = 1e-4) -> npt.NDArray[np.float64]:
         """Re-estimate the model by EM from the current one, then
         [`reset`][sc_neurocore.world_model.predictive_model.PredictiveWorldModel.reset].
 

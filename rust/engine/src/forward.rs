@@ -1,4 +1,4 @@
-//! `sc_forward`: stochastic-computing inference (DESIGN §3).
+//! `sc_forward`: stochastic-computing inference (docs/design.md#forward-pass).
 //!
 //! `out[o] = (Σ_i Σ_w popcount(W[o, i, w] & X[i, w])) / length` where `X` is
 //! the LFSR encoding of the input probabilities. Because `W[o]` and `X` are
@@ -466,7 +466,7 @@ mod tests {
     use crate::lfsr::encode_packed_with;
     use crate::testutil::SplitMix64;
 
-    /// Straight loop over DESIGN §3 on top of the (separately tested) encoder.
+    /// Straight loop over docs/design.md#forward-pass on top of the (separately tested) encoder.
     fn naive(
         weights: &[u64],
         n_out: usize,

@@ -1,4 +1,4 @@
-//! The 16-bit Fibonacci LFSR comparator encoder (DESIGN §3).
+//! The 16-bit Fibonacci LFSR comparator encoder (docs/design.md#encoder).
 //!
 //! Input `i` with probability `p_i` becomes the packed bitstream whose bit `t`
 //! is `r_t < x_i`, where `x_i = round_half_even(p_i * 65536)` and `r_t` is the
@@ -15,7 +15,7 @@ use crate::threads;
 /// Number of non-zero LFSR states, the period of the sequence.
 pub const PERIOD: usize = 65535;
 
-/// One LFSR step exactly as DESIGN §3 writes it.
+/// One LFSR step exactly as docs/design.md#encoder writes it.
 #[inline]
 pub const fn lfsr_step(r: u16) -> u16 {
     let r = r as u32;
@@ -593,7 +593,7 @@ mod tests {
     use super::*;
     use crate::testutil::SplitMix64;
 
-    /// Bit-by-bit transcription of DESIGN §3, no tables.
+    /// Bit-by-bit transcription of docs/design.md#encoder, no tables.
     fn naive(probs: &[f64], length: usize, seed: u32) -> Vec<u64> {
         let nw = n_words(length);
         let mut out = vec![0u64; probs.len() * nw];

@@ -2,7 +2,7 @@
 //!
 //! Pure-Rust kernels (usable and tested without Python):
 //!
-//! * [`lfsr`] — the 16-bit LFSR comparator encoder of DESIGN §3;
+//! * [`lfsr`] — the 16-bit LFSR comparator encoder of docs/design.md#encoder;
 //! * [`pack`] — packing 0/1 bytes into `u64` words and back;
 //! * [`popcount`] — SIMD popcount / AND+popcount kernels with runtime dispatch;
 //! * [`ops`] — element-wise packed operations and popcount totals;

@@ -1,4 +1,4 @@
-//! Element-wise packed bitstream operations and popcounts (DESIGN §4).
+//! Element-wise packed bitstream operations and popcounts (docs/design.md#vector-operations).
 //!
 //! `and` is SC unipolar multiplication, `xnor = !(a ^ b)` bipolar
 //! multiplication, `not` the complement and `mux(sel, a, b) = (sel & a) |

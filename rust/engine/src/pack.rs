@@ -1,4 +1,4 @@
-//! Packing 0/1 bytes into `u64` words and back (DESIGN §4).
+//! Packing 0/1 bytes into `u64` words and back (docs/design.md#packing).
 //!
 //! Bit `t` of a row goes to word `t / 64`, bit position `t % 64`
 //! (least-significant first); bits past the row's length in its last word are 0.

@@ -277,7 +277,7 @@ fn get_num_threads() -> usize {
     threads::get_num_threads()
 }
 
-/// Encodes probabilities into packed LFSR bitstreams (DESIGN §3).
+/// Encodes probabilities into packed LFSR bitstreams (docs/design.md#encoder).
 ///
 /// probs: float64 (n,) or (B, n); returns uint64 (n, n_words) or
 /// (B, n, n_words) with n_words = ceil(length / 64).
@@ -453,7 +453,7 @@ fn vec_mux<'py>(
     elementwise(py, "vec_mux", Op::Mux, &[("sel", sel), ("a", a), ("b", b)])
 }
 
-/// Stochastic-computing inference (DESIGN §3).
+/// Stochastic-computing inference (docs/design.md#forward-pass).
 ///
 /// weights_packed: uint64 (n_out, n_in, n_words), n_words = ceil(length/64);
 /// input_probs: float64 (n_in,) or (batch, n_in), finite, in [0, 1];

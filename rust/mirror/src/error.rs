@@ -43,6 +43,19 @@ impl MirrorError {
         }
     }
 
+    /// The same error reported against `to` when it names `from` (the
+    /// argument that supplied the value under another name), else unchanged.
+    pub fn renamed(self, from: &str, to: &str) -> Self {
+        if self.arg == from {
+            MirrorError {
+                arg: to.to_string(),
+                ..self
+            }
+        } else {
+            self
+        }
+    }
+
     /// A result for `arg` that could not be allocated.
     pub fn memory(arg: &str, message: impl Into<String>) -> Self {
         MirrorError {

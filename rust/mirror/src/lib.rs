@@ -5,7 +5,7 @@
 //!   contract. It is the **reference the unsafe engine is checked against**:
 //!   the engine (`rust/engine`) uses SIMD intrinsics, lookup tables and its
 //!   own thread pool; this crate forbids `unsafe`, uses no tables and no
-//!   threads, and follows DESIGN §3–§5 line by line, so its answers can be
+//!   threads, and follows docs/design.md line by line, so its answers can be
 //!   trusted by reading it (tests/engine_crosscheck.rs compares the two).
 //! * [`safety`]: mirrors of the higher-level Python surfaces
 //!   (docs/safety-mirrors.md).

@@ -1,4 +1,4 @@
-"""Every timing harness of ``sc_neurocore.accel``, and nothing else (DESIGN §8).
+"""Every timing harness of ``sc_neurocore.accel``, and nothing else ([design: measurement][measurement]).
 
 The backend modules hold their backends only; what measures them lives here:
 

@@ -77,7 +77,7 @@ def reference_numpy_sc_forward(weights_packed: np.ndarray, input_probs: object, 
     Raises
     ------
     TypeError, ValueError
-        On inputs that break DESIGN §3, or a 2-D ``input_probs``.
+        On inputs that break [design: errors][errors], or a 2-D ``input_probs``.
     """
     args = validate_forward(weights_packed, input_probs, length, seed)
     if args.batched:

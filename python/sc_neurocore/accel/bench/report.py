@@ -1,4 +1,4 @@
-"""The study's outputs: the printed table, the JSON file and the two-panel chart."""
+"""The study's outputs: the printed table, the JSON file and the chart (also redrawn from JSON)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,17 @@ import datetime as _dt
 import json
 import math
 import re
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 
 from ..backend import host_key
 from .accuracy import rmse_per_doubling
-from .study import Study
-from .workloads import WORKLOADS
+from .study import ContendedRow, Row, Study
+from .workloads import WORKLOADS, Workload
 
-__all__ = ["format_table", "host_slug", "write_results", "write_chart", "results_stem"]
+__all__ = ["format_table", "host_slug", "write_results", "write_chart", "results_stem",
+           "read_results", "chart_source", "chart_figure", "workload_label",
+           "reference_summary", "main"]
 
 
 def _ms(value: float | None) -> float:
@@ -67,12 +69,7 @@ def format_table(study: Study) -> str:
                          f"{c.quiet_median_s * 1e3:>10.3f} {c.contended_median_s * 1e3:>13.3f} "
                          f"{c.ratio:>16.2f}  {'✓' if c.bit_identical else '✗'}")
     for name, ref in study.reference_numpy.items():
-        lines += ["", f"NumPy baseline on {name}: reference release's NumPy path "
-                      f"{ref['median_s'] * 1e3:.3f} ms "
-                      f"({'bit-identical' if ref['bit_identical'] else 'MISMATCH'}), "
-                      f"NumPy backend {ref['numpy_backend_median_s'] * 1e3:.3f} ms: "
-                      f"{ref['numpy_vs_reference']:.1f}x faster; NumPy backend at "
-                      f"{ref['numpy_vs_sum_bandwidth']:.3f} of the numpy.sum bandwidth"]
+        lines += ["", reference_summary(name, ref)]
     if study.accuracy.get("rows"):
         acc = study.accuracy
         timed = acc["backends"]
@@ -103,6 +100,30 @@ def format_table(study: Study) -> str:
     lines += _headline_lines(study.headline)
     lines.append(f"auto order on this host: {', '.join(study.ranking)}")
     return "\n".join(lines)
+
+
+def reference_summary(name: str, ref: dict[str, Any]) -> str:
+    """One line on the reference release's NumPy path against the NumPy backend.
+
+    Parameters
+    ----------
+    name : str
+        The workload (``"W1"``).
+    ref : dict
+        Its entry of ``Study.reference_numpy``.
+
+    Returns
+    -------
+    str
+        Both medians, whether the results matched, the speed-up and the NumPy
+        backend's fraction of the ``numpy.sum`` bandwidth.
+    """
+    return (f"NumPy baseline on {name}: reference release's NumPy path "
+            f"{ref['median_s'] * 1e3:.3f} ms "
+            f"({'bit-identical' if ref['bit_identical'] else 'MISMATCH'}), "
+            f"NumPy backend {ref['numpy_backend_median_s'] * 1e3:.3f} ms: "
+            f"{ref['numpy_vs_reference']:.1f}x faster; NumPy backend at "
+            f"{ref['numpy_vs_sum_bandwidth']:.3f} of the numpy.sum bandwidth")
 
 
 def _headline_lines(head: dict[str, Any]) -> list[str]:
@@ -165,17 +186,102 @@ def write_results(study: Study, out_dir: Path) -> tuple[Path, Path | None]:
     stem = results_stem(study)
     path = out_dir / f"{stem}.json"
     path.write_text(json.dumps(data, indent=2, allow_nan=True) + "\n")
-    return path, write_chart(study, out_dir / f"{stem}.png")
+    return path, write_chart(study, out_dir / f"{stem}.png", source=chart_source(path, data))
 
 
-def write_chart(study: Study, path: Path) -> Path | None:
-    """Two panels: bandwidth per backend and workload; RMSE and time per call against length.
+def chart_source(json_path: Path, data: dict[str, Any]) -> str:
+    """The ``Source`` text a chart carries: which results file it was drawn from.
 
-    Left: each backend's fraction of the ``numpy.sum`` bandwidth per workload
-    (hatched: the contended runs).  Right (when the study measured accuracy):
-    RMSE against stream length on log-log axes with the independent-stream
-    model, and the time per call on a second axis.  Returns ``None`` without
-    matplotlib.
+    ``"<file name>, written <timestamp>"``, stored in the PNG's metadata, so
+    a committed chart can be matched to the committed JSON it shows.
+    """
+    return f"{json_path.name}, written {data.get('written', 'unknown')}"
+
+
+def _fields(cls: type, record: dict[str, Any]) -> dict[str, Any]:
+    """The entries of ``record`` that are fields of dataclass ``cls`` (others are ignored)."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in record.items() if k in names}
+
+
+def read_results(path: Path) -> tuple[Study, dict[str, Any]]:
+    """A study back from its JSON file (as ``write_results`` wrote it).
+
+    Parameters
+    ----------
+    path : Path
+        A ``bench-<host>.json`` file.
+
+    Returns
+    -------
+    tuple of (Study, dict)
+        The study, and the file's raw data (with the keys a ``Study`` does not
+        hold, such as ``written``).
+    """
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    study = Study(**_fields(Study, data))
+    study.rows = [Row(**_fields(Row, r)) for r in data.get("rows", [])]
+    study.contended = [ContendedRow(**_fields(ContendedRow, c))
+                       for c in data.get("contended", [])]
+    study.workloads = [Workload(**_fields(Workload, w)) for w in data.get("workloads", [])]
+    return study, data
+
+
+def workload_label(work: Workload) -> str:
+    """A workload's name and shape on two lines, e.g. ``"W3\n128x784x1024, batch 32"``."""
+    inputs = "1 input" if work.batch is None else f"batch {work.batch}"
+    return f"{work.name}\n{work.n_out}x{work.n_in}x{work.length}, {inputs}"
+
+
+def _bar_values(study: Study, works: list[Workload]) -> list[tuple[str, bool, list[float]]]:
+    """``(backend, contended, fraction of numpy.sum bandwidth per workload)`` per bar series."""
+    names = list(dict.fromkeys(r.backend for r in study.rows))
+    series = [(n, False) for n in names] + [
+        (n, True) for n in dict.fromkeys(c.backend for c in study.contended)]
+    sum_bw = {w: b["bandwidth_gbs"] for w, b in study.sum_baseline.items()}
+    out = []
+    for name, busy in series:
+        values = []
+        for w in works:
+            value = math.nan
+            if busy:
+                c = next((c for c in study.contended
+                          if c.workload == w.name and c.backend == name), None)
+                if c and sum_bw.get(w.name):
+                    value = w.weight_bytes / c.contended_median_s / 1e9 / sum_bw[w.name]
+            else:
+                value = next((r.vs_sum_bandwidth for r in study.rows
+                              if r.workload == w.name and r.backend == name), math.nan)
+            values.append(value)
+        out.append((name, busy, values))
+    return out
+
+
+def _median_rows(study: Study, works: list[Workload]) -> list[list[str]]:
+    """The chart's table: absolute medians per workload and backend (with ``np.sum``)."""
+    rows = []
+    for w in works:
+        base = study.sum_baseline.get(w.name)
+        if base:
+            rows.append([w.name, "np.sum", f"{base['median_s'] * 1e3:.3f}", ""])
+        for r in (r for r in study.rows if r.workload == w.name):
+            c = next((c for c in study.contended
+                      if c.workload == w.name and c.backend == r.backend), None)
+            rows.append([w.name, r.backend, f"{r.median_s * 1e3:.3f}",
+                         f"{c.contended_median_s * 1e3:.3f}" if c else ""])
+    return rows
+
+
+def write_chart(study: Study, path: Path, *, source: str | None = None) -> Path | None:
+    """The study's chart: bandwidth per backend and workload, medians, accuracy against length.
+
+    Top left: each backend's fraction of the ``numpy.sum`` bandwidth per
+    workload on a log axis, so that fast and slow workloads are all readable
+    (hatched: the contended runs; the dashed line is ``numpy.sum`` itself, 1 by
+    definition, always in view).  Top right: the absolute median times behind
+    the bars.  Bottom (when the study measured accuracy): RMSE against stream
+    length on log-log axes with the independent-stream model, and the time
+    per call on a second axis.  Legends sit outside the data.
 
     Parameters
     ----------
@@ -183,72 +289,142 @@ def write_chart(study: Study, path: Path) -> Path | None:
         What to draw.
     path : Path
         The PNG file to write.
+    source : str, optional
+        Stored in the PNG's ``Source`` metadata (see ``chart_source``).
 
     Returns
     -------
     Path or None
         ``path``, or ``None`` when matplotlib is missing.
     """
+    figure = chart_figure(study)
+    if figure is None:
+        return None
+    import matplotlib.pyplot as plt
+
+    figure.savefig(path, dpi=110, metadata={"Source": source} if source else None)
+    plt.close(figure)
+    return path
+
+
+def chart_figure(study: Study) -> Any:
+    """The matplotlib figure ``write_chart`` saves (``None`` without matplotlib).
+
+    Its axes, in order: the bandwidth bars, the medians table, and (when the
+    study measured accuracy) the accuracy panel and its time axis.
+    """
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        import matplotlib.ticker
     except ImportError:
         return None
-    works = study.workloads or list(WORKLOADS)
+    works = list(study.workloads or WORKLOADS)
     acc_rows = study.accuracy.get("rows") or []
-    fig, axes = plt.subplots(1, 2 if acc_rows else 1, figsize=(14 if acc_rows else 8, 4.8),
-                             squeeze=False)
-    ax = axes[0][0]
-    names = list(dict.fromkeys(r.backend for r in study.rows))
-    bars = [(n, False) for n in names] + [
-        (n, True) for n in dict.fromkeys(c.backend for c in study.contended)]
-    width = 0.8 / max(1, len(bars))
-    sum_bw = {w: b["bandwidth_gbs"] for w, b in study.sum_baseline.items()}
-    for k, (name, busy) in enumerate(bars):
-        values = []
-        for w in works:
-            if busy:
-                c = next((c for c in study.contended
-                          if c.workload == w.name and c.backend == name), None)
-                values.append(w.weight_bytes / c.contended_median_s / 1e9 / sum_bw[w.name]
-                              if c and w.name in sum_bw else 0.0)
-            else:
-                values.append(next((r.vs_sum_bandwidth for r in study.rows
-                                    if r.workload == w.name and r.backend == name), 0.0))
-        xs = [i + (k - (len(bars) - 1) / 2) * width for i in range(len(works))]
-        color = f"C{names.index(name) % 10}"
-        ax.bar(xs, values, width, label=f"{name} (contended)" if busy else name, color=color,
-               hatch="//" if busy else None, alpha=0.5 if busy else 1.0)
-    ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--", label="numpy.sum")
-    ax.set_xticks(range(len(works)), [w.name for w in works])
-    ax.set_ylabel("bandwidth / numpy.sum bandwidth")
-    ax.set_title(f"sc_forward timing study — {study.host['key']}", fontsize=10)
-    ax.legend(fontsize=7)
+    fig = plt.figure(figsize=(11, 9.5 if acc_rows else 5.2), layout="constrained")
+    grid = fig.add_gridspec(2 if acc_rows else 1, 2, width_ratios=(3, 2),
+                            height_ratios=(1, 1) if acc_rows else None)
+    fig.suptitle(f"sc_forward timing study — {study.host.get('key', '?')}"
+                 f"{' (SMOKE: tiny shapes, figures meaningless)' if study.smoke else ''}",
+                 fontsize=12)
+    _draw_bandwidth(fig.add_subplot(grid[0, 0]), study, works)
+    _draw_medians(fig.add_subplot(grid[0, 1]), study, works)
     if acc_rows:
-        ax2 = axes[0][1]
-        lengths = [r["length"] for r in acc_rows]
-        ax2.loglog(lengths, [r["rmse"] for r in acc_rows], "ko-", label="sc_forward RMSE")
-        ax2.loglog(lengths, [r["bernoulli_rmse"] for r in acc_rows], "--", color="gray",
-                   linewidth=0.8, label="independent Bernoulli streams")
-        ax2.set_xlabel("stream length (bits)")
-        ax2.set_ylabel("RMSE of (W @ p) / n_in")
-        ax2.set_title(f"accuracy vs length, {study.accuracy['n_out']} x "
-                      f"{study.accuracy['n_in']} layer", fontsize=10)
-        ax3 = ax2.twinx()
-        for name in study.accuracy["backends"]:
-            line_color = f"C{names.index(name) % 10}" if name in names else "gray"
-            ax3.loglog(lengths, [r["times_s"][name] * 1e3 for r in acc_rows], "s:",
-                       color=line_color, alpha=0.8, label=f"{name} ms/call")
-        ax3.set_ylabel("time per call (ms)")
-        ax2.set_xticks(lengths, [str(n) for n in lengths])  # after twinx's log scale
-        ax2.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-        handles = ax2.get_legend_handles_labels()
-        more = ax3.get_legend_handles_labels()
-        ax2.legend(handles[0] + more[0], handles[1] + more[1], fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+        _draw_accuracy(fig.add_subplot(grid[1, :]), study, acc_rows, matplotlib)
+    return fig
+
+
+def _draw_bandwidth(ax: Any, study: Study, works: list[Workload]) -> None:
+    series = _bar_values(study, works)
+    names = [name for name, busy, _ in series if not busy]
+    width = 0.8 / max(1, len(series))
+    shown = [v for _, _, values in series for v in values if v > 0 and math.isfinite(v)]
+    for k, (name, busy, values) in enumerate(series):
+        xs = [i + (k - (len(series) - 1) / 2) * width for i in range(len(works))]
+        color = f"C{names.index(name) % 10}" if name in names else "gray"
+        ax.bar(xs, [v if v > 0 and math.isfinite(v) else 0.0 for v in values], width,
+               label=f"{name} (contended)" if busy else name, color=color,
+               hatch="//" if busy else None, alpha=0.5 if busy else 1.0)
+    ax.set_yscale("log")
+    low = min(shown + [1.0]) / 2.0
+    high = max(shown + [1.0]) * 2.0
+    ax.set_ylim(low, high)  # the numpy.sum line (1.0) always lies inside
+    ax.axhline(1.0, color="black", linewidth=1.0, linestyle="--", label="numpy.sum (= 1)")
+    ax.set_xticks(range(len(works)), [workload_label(w) for w in works])
+    ax.set_ylabel("bandwidth / numpy.sum bandwidth (log)")
+    ax.set_title("streaming rate of the weights, per workload", fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=4, fontsize=8,
+              frameon=False)
+
+
+def _draw_medians(ax: Any, study: Study, works: list[Workload]) -> None:
+    ax.axis("off")
+    rows = _median_rows(study, works)
+    ax.set_title("median ms per call", fontsize=10)
+    if not rows:
+        return
+    table = ax.table(cellText=rows, colLabels=["workload", "backend", "quiet", "contended"],
+                     loc="upper center", cellLoc="right", colLoc="right")
+    table.auto_set_font_size(False)
+    table.set_fontsize(8.5)
+    table.scale(1.0, 1.25)
+
+
+def _draw_accuracy(ax: Any, study: Study, acc_rows: list[dict[str, Any]],
+                   matplotlib: Any) -> None:
+    lengths = [r["length"] for r in acc_rows]
+    ax.loglog(lengths, [r["rmse"] for r in acc_rows], "ko-", label="sc_forward RMSE")
+    ax.loglog(lengths, [r["bernoulli_rmse"] for r in acc_rows], "--", color="gray",
+              linewidth=0.8, label="independent Bernoulli streams")
+    ax.set_xlabel("stream length (bits)")
+    ax.set_ylabel("RMSE of (W @ p) / n_in")
+    ax.set_title(f"accuracy and time against stream length, {study.accuracy['n_out']} x "
+                 f"{study.accuracy['n_in']} layer", fontsize=10)
+    names = list(dict.fromkeys(r.backend for r in study.rows))
+    times = ax.twinx()
+    for name in study.accuracy["backends"]:
+        color = f"C{names.index(name) % 10}" if name in names else "gray"
+        times.loglog(lengths, [r["times_s"][name] * 1e3 for r in acc_rows], "s:",
+                     color=color, alpha=0.8, label=f"{name} ms per call")
+    times.set_ylabel("time per call (ms)")
+    ax.set_xticks(lengths, [str(n) for n in lengths])  # after twinx's log scale
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    handles, labels = ax.get_legend_handles_labels()
+    more, more_labels = times.get_legend_handles_labels()
+    ax.legend(handles + more, labels + more_labels, loc="upper center",
+              bbox_to_anchor=(0.5, -0.14), ncol=4, fontsize=8, frameon=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Redraw the chart of each results file given, next to it (no study is run).
+
+    ``python -m sc_neurocore.accel.bench chart benchmarks/results/bench-<host>.json``
+    writes ``bench-<host>.png`` beside the JSON from the JSON alone.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The JSON files (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0, or 1 when matplotlib is missing or no file was given.
+    """
+    import sys
+
+    paths = [Path(a) for a in (sys.argv[1:] if argv is None else argv)]
+    if not paths:
+        print("usage: python -m sc_neurocore.accel.bench chart RESULTS.json [...]",
+              file=sys.stderr)
+        return 1
+    for path in paths:
+        study, data = read_results(path)
+        chart = write_chart(study, path.with_suffix(".png"), source=chart_source(path, data))
+        if chart is None:
+            print("chart skipped: matplotlib is not installed (pip install matplotlib)",
+                  file=sys.stderr)
+            return 1
+        print(chart)
+    return 0

@@ -1,4 +1,4 @@
-"""The timing study: every available backend on the standard workloads (DESIGN §8).
+"""The timing study: every available backend on the standard workloads ([design: measurement][measurement]).
 
 For each workload and backend it reports the median time over repeated runs,
 the effective bandwidth (bytes of ``weights_packed`` streamed per second), the
@@ -233,7 +233,7 @@ def _threads_of(name: str) -> int | None:
 
 def run_study(quick: bool = False, backends: Sequence[str] | None = None,
               repeats: int | None = None, extras: bool = True,
-              progress: Progress | None = None, *,
+              progress: Callable[[str], None] | None = None, *,
               workloads: Sequence[Workload] | None = None, smoke: bool = False,
               contended: bool = True, hogs: int | None = None,
               reference: bool = True, accuracy: bool = True,

@@ -1,4 +1,4 @@
-"""Wall-clock timing shared by every harness of the study (DESIGN §8)."""
+"""Wall-clock timing shared by every harness of the study ([design: measurement][measurement])."""
 
 from __future__ import annotations
 

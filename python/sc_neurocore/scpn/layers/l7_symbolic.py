@@ -30,13 +30,15 @@ Conventions
   sorted in descending order.
 * The neutral value of a metric the activations cannot define is ``0.5``.
 
-Metrics ([`phi_alignment`][sc_neurocore.scpn.layers.l7_symbolic.phi_alignment],
+Metrics
+-------
+[`phi_alignment`][sc_neurocore.scpn.layers.l7_symbolic.phi_alignment],
 [`fibonacci_alignment`][sc_neurocore.scpn.layers.l7_symbolic.fibonacci_alignment],
 [`metatron_flow`][sc_neurocore.scpn.layers.l7_symbolic.metatron_flow],
 [`platonic_coherence`][sc_neurocore.scpn.layers.l7_symbolic.platonic_coherence],
-[`e8_alignment`][sc_neurocore.scpn.layers.l7_symbolic.e8_alignment],
-[`symbolic_health`][sc_neurocore.scpn.layers.l7_symbolic.symbolic_health])
---------------------------------------------------------------------------
+[`e8_alignment`][sc_neurocore.scpn.layers.l7_symbolic.e8_alignment] and
+[`symbolic_health`][sc_neurocore.scpn.layers.l7_symbolic.symbolic_health]:
+
 * Phi: if ``s[1] > 0.01``, ``exp(-mean(|s[i] / (s[i+1] + 1e-8) - PHI|))`` over
   the consecutive pairs, else neutral.
 * Fibonacci: neutral with fewer than 8 symbols; ``t = s[:8]``; neutral if
@@ -53,8 +55,9 @@ Metrics ([`phi_alignment`][sc_neurocore.scpn.layers.l7_symbolic.phi_alignment],
 * Health: ``min(1.0, t / W)`` with ``t = seqsum(w_k * m_k)`` and
   ``W = seqsum(w_k)`` over (Phi, Fibonacci, Metatron, Platonic, E8).
 
-One step ([`L7_SymbolicLayer.step`][sc_neurocore.scpn.layers.l7_symbolic.L7_SymbolicLayer.step])
--------------------------------------------------------------------------------------
+One step
+--------
+One [`L7_SymbolicLayer.step`][sc_neurocore.scpn.layers.l7_symbolic.L7_SymbolicLayer.step].
 Everything is checked first (a refused step changes nothing). With ``a`` the
 symbol activations, ``c = symbol_coupling``, ``decay = symbol_decay``:
 

@@ -1,7 +1,7 @@
 //! Packing, unpacking, per-word popcount and the element-wise packed
-//! operations (DESIGN §4, FORMAT.md kernels `pack` … `mux`).
+//! operations (docs/design.md#vector-operations, FORMAT.md kernels `pack` … `mux`).
 //!
-//! Layout (DESIGN §3): bit `t` of a row goes to word `t / 64`, bit position
+//! Layout (docs/design.md#packing): bit `t` of a row goes to word `t / 64`, bit position
 //! `t % 64`, least-significant first; bits past the row length are 0.
 
 use crate::array::{NdArray, format_shape};

@@ -1,4 +1,4 @@
-//! The 16-bit LFSR comparator encoder and `sc_forward` (DESIGN §3), written
+//! The 16-bit LFSR comparator encoder and `sc_forward` (docs/design.md#encoder), written
 //! bit by bit with no tables: one register per input, advanced once per
 //! stream bit exactly as the design states it.
 

@@ -1,4 +1,4 @@
-//! One leaky integrate-and-fire step (DESIGN §5, FORMAT.md `lif_step`).
+//! One leaky integrate-and-fire step (docs/design.md#spike-order, FORMAT.md `lif_step`).
 
 use crate::array::{NdArray, format_shape};
 use crate::checks::{Bounds, check_finite, check_real};

@@ -6,6 +6,8 @@ import math
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import ArrayLike
 
 from sc_neurocore.accel._validation import as_real_array
 
@@ -38,7 +40,7 @@ def _build_roots() -> F64:
 _ROOTS: Final = _build_roots()
 
 
-def e8_roots() -> F64:
+def e8_roots() -> npt.NDArray[np.float64]:
     """The 240 roots of E8 as a ``(240, 8)`` ``float64`` array.
 
     Returns
@@ -70,7 +72,7 @@ def _root_alignments(e: F64) -> F64:
     return out
 
 
-def e8_root_alignments(e8_state: object) -> F64:
+def e8_root_alignments(e8_state: ArrayLike) -> npt.NDArray[np.float64]:
     """``|r · e| / (|r| |e|)`` for each of the 240 roots ``r``, in
     [`e8_roots`][sc_neurocore.scpn.layers.l7_symbolic.e8_roots] order.
 
@@ -99,7 +101,7 @@ def e8_root_alignments(e8_state: object) -> F64:
     return _root_alignments(as_real_array(e8_state, "e8_state", shape=(E8_DIM,)))
 
 
-def e8_alignment(e8_state: object) -> float:
+def e8_alignment(e8_state: ArrayLike) -> float:
     """The E8 alignment: the largest ``|r̂ · ê|`` over the 240 roots, ``0.5`` for the zero state.
 
     Parameters

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Final, Mapping
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from sc_neurocore.accel._validation import check_real
 
@@ -46,7 +47,7 @@ _FIB_SS: Final = seqsum(_FIB_DEV * _FIB_DEV)  # 349.5, exact
 _FIB_TERMS: Final = 8
 
 
-def phi_alignment(activations: object) -> float:
+def phi_alignment(activations: ArrayLike) -> float:
     """How closely consecutive sorted activations fall by the golden ratio.
 
     With ``s`` the activations sorted in descending order: when
@@ -84,7 +85,7 @@ def phi_of(a: F64) -> float:
     return math.exp(-mean(d))
 
 
-def fibonacci_alignment(activations: object) -> float:
+def fibonacci_alignment(activations: ArrayLike) -> float:
     """How closely the eight largest activations follow the Fibonacci profile.
 
     ``t``: the 8 largest activations in descending order. The alignment is
@@ -133,7 +134,7 @@ def fibonacci_of(a: F64) -> float:
     return (r + 1.0) / 2.0
 
 
-def metatron_flow(activations: object, noise: object) -> float:
+def metatron_flow(activations: ArrayLike, noise: ArrayLike) -> float:
     """The Metatron's-Cube flow: the active share of the 13 Metatron nodes, plus noise.
 
     ``k = min(13, n)`` nodes (the first ``k`` symbols); ``m`` of them have an
@@ -170,7 +171,7 @@ def metatron_of(a: F64, u: float) -> float:
     return 0.9 * (active / k) + 0.1 * u
 
 
-def platonic_coherence(activations: object) -> float:
+def platonic_coherence(activations: ArrayLike) -> float:
     """The Platonic coherence: how evenly the vertices of each Platonic solid are activated.
 
     For each solid of ``v`` vertices, in the order of ``PLATONIC_VERTICES``

@@ -6,6 +6,8 @@ import math
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import ArrayLike
 
 from sc_neurocore.accel._validation import InputTypeError, as_real_array, check_real
 
@@ -126,7 +128,7 @@ def symbolic_health(phi_alignment: float, fibonacci_alignment: float, metatron_f
     return health_of(metrics, weights)
 
 
-def normalize_glyph(glyph_vector: object) -> F64:
+def normalize_glyph(glyph_vector: ArrayLike) -> npt.NDArray[np.float64]:
     """The glyph vector scaled by its largest component: ``g / (max(g) + 1e-8)``.
 
     Parameters

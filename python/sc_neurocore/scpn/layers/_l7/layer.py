@@ -11,7 +11,7 @@ import numpy.typing as npt
 from sc_neurocore.accel._validation import InputTypeError, check_real
 from sc_neurocore.splitmix import SplitMix64
 
-from .arith import F64, clip01_scalar, clip_unit_ball
+from .arith import clip01_scalar, clip_unit_ball
 from .checks import check_dt, state_array
 from .e8 import E8_DIM, alignment_of, e8_roots
 from .geometry import (FIBONACCI, NEUTRAL, PLATONIC_VERTICES, fibonacci_of, metatron_of,
@@ -36,7 +36,7 @@ class L7StepResult(TypedDict):
     """What [`L7_SymbolicLayer.step`][sc_neurocore.scpn.layers.l7_symbolic.L7_SymbolicLayer.step]
     returns (fresh arrays and floats, in this key order)."""
 
-    glyph_vector: F64
+    glyph_vector: npt.NDArray[np.float64]
     phi_alignment: float
     fibonacci_alignment: float
     metatron_flow: float
@@ -44,9 +44,9 @@ class L7StepResult(TypedDict):
     e8_alignment: float
     symbolic_health: float
     cosmic_phase_drive: float
-    meridian_qi: F64
-    acupoint_activations: F64
-    e8_state: F64
+    meridian_qi: npt.NDArray[np.float64]
+    acupoint_activations: npt.NDArray[np.float64]
+    e8_state: npt.NDArray[np.float64]
     output_bitstreams: npt.NDArray[np.uint8]
 
 
@@ -115,17 +115,17 @@ class L7_SymbolicLayer:
         self.params = params
         self._seed: int = params.rng_seed if params.rng_seed is not None else secrets.randbits(64)
         self._rng = SplitMix64(self._seed)
-        self.symbol_activations: F64 = self._rng.uniforms(params.n_symbols) * INITIAL_SYMBOL_SCALE
+        self.symbol_activations: npt.NDArray[np.float64] = self._rng.uniforms(params.n_symbols) * INITIAL_SYMBOL_SCALE
         self.phi_alignment = NEUTRAL
         self.fibonacci_alignment = NEUTRAL
         self.metatron_flow = NEUTRAL
         self.platonic_coherence = NEUTRAL
         self.e8_alignment = NEUTRAL
         self.symbolic_health = NEUTRAL
-        self.meridian_qi: F64 = np.full(params.n_meridians, INITIAL_QI)
-        self.acupoint_activations: F64 = np.zeros(params.n_acupoints)
-        self.glyph_vector: F64 = np.zeros(params.glyph_dimensions)
-        self.e8_state: F64 = self._rng.uniforms(E8_DIM) * INITIAL_E8_SCALE
+        self.meridian_qi: npt.NDArray[np.float64] = np.full(params.n_meridians, INITIAL_QI)
+        self.acupoint_activations: npt.NDArray[np.float64] = np.zeros(params.n_acupoints)
+        self.glyph_vector: npt.NDArray[np.float64] = np.zeros(params.glyph_dimensions)
+        self.e8_state: npt.NDArray[np.float64] = self._rng.uniforms(E8_DIM) * INITIAL_E8_SCALE
         self.time = 0.0
 
     @property
@@ -135,11 +135,11 @@ class L7_SymbolicLayer:
         return self._seed
 
     @staticmethod
-    def _e8_roots() -> F64:
+    def _e8_roots() -> npt.NDArray[np.float64]:
         """The 240 E8 roots ([`e8_roots`][sc_neurocore.scpn.layers.l7_symbolic.e8_roots])."""
         return e8_roots()
 
-    def _checked_state(self) -> tuple[F64, F64, F64, F64, float]:
+    def _checked_state(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
         p = self.params
         return (state_array(self.symbol_activations, "symbol_activations", p.n_symbols,
                             unit=True),
@@ -247,7 +247,7 @@ class L7_SymbolicLayer:
         (``0.5`` before the first)."""
         return float(self.symbolic_health)
 
-    def get_glyph_vector_normalized(self) -> F64:
+    def get_glyph_vector_normalized(self) -> npt.NDArray[np.float64]:
         """The glyph vector scaled by its largest component, ``g / (max(g) + 1e-8)``
         ([`normalize_glyph`][sc_neurocore.scpn.layers.l7_symbolic.normalize_glyph]).
 

@@ -9,6 +9,8 @@ from types import MappingProxyType
 from typing import Final, Mapping
 
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import ArrayLike
 
 from sc_neurocore.accel._validation import (InputTypeError, as_real_array, check_int,
                                             check_real, check_unit_interval, real_scalar)
@@ -36,7 +38,7 @@ def _flat_mean(value: object, name: str, unit: bool) -> float:
     return mean(values)
 
 
-def l6_symbolic_effect(l6_input: object) -> float:
+def l6_symbolic_effect(l6_input: ArrayLike) -> float:
     """The drive the ecological layer's output exerts on meridian Qi.
 
     ``mean(l6_input["symbolic_drive"])`` when that key is present (values in
@@ -96,8 +98,8 @@ def flow_qi(qi: F64, dt: float, coupling: float, gain: float) -> F64:
     return clip01(q)
 
 
-def update_meridian_qi(meridian_qi: object, dt: float, *, symbol_coupling: float = 0.3,
-                       l6_effect: float = 0.0, ecological_coupling: float = 0.1) -> F64:
+def update_meridian_qi(meridian_qi: ArrayLike, dt: float, *, symbol_coupling: float = 0.3,
+                       l6_effect: float = 0.0, ecological_coupling: float = 0.1) -> npt.NDArray[np.float64]:
     """One step of meridian Qi: flow around the ring, the L6 drive, clip.
 
     Qi flows from each meridian to the next: ``q[i] = qi[i] + ((qi[i-1] -
@@ -181,8 +183,8 @@ def stimulate_acupoints(activations: F64, stimulus: list[tuple[int, float]], dt:
     return result
 
 
-def update_acupoints(acupoint_activations: object, dt: float, *, symbol_decay: float = 0.05,
-                     acupoint_stimulus: Mapping[int, float] | None = None) -> F64:
+def update_acupoints(acupoint_activations: ArrayLike, dt: float, *, symbol_decay: float = 0.05,
+                     acupoint_stimulus: Mapping[int, float] | None = None) -> npt.NDArray[np.float64]:
     """One step of the acupoints: stimulation, then decay.
 
     For each ``(point_id, intensity)`` of ``acupoint_stimulus`` in its order:
@@ -218,7 +220,7 @@ def update_acupoints(acupoint_activations: object, dt: float, *, symbol_decay: f
     return stimulate_acupoints(act, stimulus, step, decay)
 
 
-def acupoint_map(acupoint_activations: object) -> dict[str, float]:
+def acupoint_map(acupoint_activations: ArrayLike) -> dict[str, float]:
     """The activations of the named acupoints that exist among ``acupoint_activations``.
 
     Parameters

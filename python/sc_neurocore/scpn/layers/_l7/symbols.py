@@ -6,6 +6,7 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+from numpy.typing import ArrayLike
 
 from sc_neurocore.accel._validation import c_contiguous, check_real_dtype
 from sc_neurocore.splitmix import SplitMix64
@@ -49,7 +50,7 @@ def add_drive(a: F64, x: F64) -> F64:
     return clip01(a + SYMBOL_DRIVE_GAIN * x)
 
 
-def drive_symbols(symbol_activations: object, symbol_input: object) -> F64:
+def drive_symbols(symbol_activations: ArrayLike, symbol_input: ArrayLike) -> npt.NDArray[np.float64]:
     """External input added to the symbol activations: ``clip01(a + 0.2 * x)``.
 
     ``x`` is the first ``n`` values of ``symbol_input`` flattened in C order
@@ -84,8 +85,8 @@ def diffuse(a: F64, dt: float, decay: float, coupling: float) -> F64:
     return clip01(out)
 
 
-def diffuse_symbols(symbol_activations: object, dt: float, *, symbol_decay: float = 0.05,
-                    symbol_coupling: float = 0.3) -> F64:
+def diffuse_symbols(symbol_activations: ArrayLike, dt: float, *, symbol_decay: float = 0.05,
+                    symbol_coupling: float = 0.3) -> npt.NDArray[np.float64]:
     """One step of the symbol ring: diffusion to the two neighbours, decay, clip.
 
     Every ``i`` from the old ``a`` (indices mod ``n``):
