@@ -14,7 +14,9 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 # The Python extras installed by `make install` (CuPy's CUDA 12 wheel included:
 # without a GPU it still compiles the CUDA kernels with NVRTC).
 EXTRAS := numba,jax,gpu,mpi,bench,test,docs
-ENGINE_SOURCES := $(shell find rust/engine/src -name '*.rs' 2>/dev/null) rust/engine/Cargo.toml
+# The engine links the safety mirror (its LGSSM bindings run the mirror's code).
+ENGINE_SOURCES := $(shell find rust/engine/src rust/mirror/src -name '*.rs' 2>/dev/null) \
+                  rust/engine/Cargo.toml rust/mirror/Cargo.toml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Prerequisites (README, "Prerequisites"): scripts/check_toolchain.sh prints one

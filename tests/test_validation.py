@@ -93,7 +93,7 @@ SCALAR_CALLS = {
     "accel.lif_step": lambda bad: lif_step(np.zeros(2), 0.0, alpha=bad),
     "studio.lif_neuron": lambda bad: lif_neuron(current=bad, duration=0.3),
     "dna_mapper.DNAStrand": lambda bad: DNAStrand("s", "ACGT", concentration_nM=bad),
-    "dna_mapper.KineticSimulator": lambda bad: KineticSimulator(k_dissociation=bad),
+    "dna_mapper.KineticSimulator": lambda bad: KineticSimulator(rate_displacement=bad),
     "l7_symbolic.symbolic_health": lambda bad: symbolic_health(bad, 0.5, 0.5, 0.5, 0.5),
     "l7_symbolic.diffuse_symbols": lambda bad: diffuse_symbols(
         np.full(3, 0.5), bad, symbol_decay=0.1, symbol_coupling=0.1),

@@ -249,13 +249,13 @@ def parity_bench_markdown() -> str:
 
 SAFETY = (  # (mirror: `<name>.rs` or folder `<name>/`, Python surface, golden file, tests)
     ("safety/analysis", "sc_neurocore.studio.analysis", "analysis.txt",
-     "tests/test_studio_analysis.py"),
+     "tests/test_studio_analysis*.py"),
     ("safety/dna_mapper", "sc_neurocore.bridges.dna_mapper", "dna_mapper.txt",
-     "tests/test_dna_mapper.py"),
+     "tests/test_dna_mapper*.py"),
     ("safety/l7_symbolic", "sc_neurocore.scpn.layers.l7_symbolic", "l7_symbolic.txt",
-     "tests/test_l7_symbolic.py"),
+     "tests/test_l7_*.py"),
     ("safety/predictive_model", "sc_neurocore.world_model.predictive_model",
-     "predictive_model.txt", "tests/test_predictive_model.py"),
+     "predictive_model.txt", "tests/test_predictive_model*.py"),
     ("splitmix", "sc_neurocore.splitmix", "splitmix.txt", "tests/test_splitmix.py"),
 )
 KERNEL_FILES = ("pack", "unpack", "popcount", "and", "xnor", "not", "mux", "encode",

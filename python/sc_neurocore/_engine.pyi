@@ -11,7 +11,10 @@ import numpy.typing as npt
 __all__ = ["available_simd_tiers", "encode_packed", "force_simd_tier", "get_num_threads",
            "pack_bitstream", "popcount", "popcount_per_word", "sc_forward", "set_num_threads",
            "simd_tier", "unpack_bitstream", "vec_and", "vec_mux", "vec_not", "vec_xnor",
-           "__version__"]
+           "lgssm_filter", "lgssm_smooth", "lgssm_em_fit", "__version__"]
+
+_F64 = npt.NDArray[np.float64]
+_Model = tuple[_F64, _F64, _F64, _F64, _F64, _F64, _F64, _F64]
 
 __version__: str
 
@@ -62,3 +65,23 @@ def vec_mux(sel: npt.NDArray[np.uint64], a: npt.NDArray[np.uint64],
 def sc_forward(weights_packed: npt.NDArray[np.uint64], input_probs: npt.NDArray[np.float64],
                length: int, seed: int) -> npt.NDArray[np.float64]:
     """SC forward pass (docs/design.md#forward-pass): ``(n_out,)`` or ``(batch, n_out)`` float64."""
+
+# The linear-Gaussian state-space mirror (rust/mirror, safety/predictive_model) behind
+# ``backend="rust"`` of sc_neurocore.world_model.predictive_model; ``model`` is the tuple
+# of the constructor's arrays ``(A, B, C, D, Q, R, mu_0, Sigma_0)``. Refusals: ValueError /
+# TypeError / MemoryError naming the argument, numpy.linalg.LinAlgError for a matrix
+# that must be positive definite and is not.
+
+def lgssm_filter(model: _Model, observations: _F64, controls: _F64,
+                 mask: npt.NDArray[np.uint8] | None = None
+                 ) -> tuple[_F64, _F64, _F64, _F64, float]:
+    """The Kalman filter: ``(means, covariances, pred_means, pred_covariances, log_likelihood)``."""
+
+def lgssm_smooth(model: _Model, means: _F64, covariances: _F64, pred_means: _F64,
+                 pred_covariances: _F64, log_likelihood: float) -> tuple[_F64, _F64, _F64]:
+    """The RTS smoother of a filter result: ``(means, covariances, cross_covariances)``."""
+
+def lgssm_em_fit(model: _Model, observations: _F64, controls: _F64,
+                 mask: npt.NDArray[np.uint8] | None, max_iter: int, tol: float
+                 ) -> tuple[_F64, _F64, _F64, _F64, _F64, _F64, _F64, tuple[str, str] | None]:
+    """EM: ``(A, C, Q, R, mu_0, Sigma_0, history, failure)`` (``failure``: ``(kind, message)``)."""

@@ -171,7 +171,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
                        help="also time W2 and W3 on 1 and 2 MPI ranks, and W2 on 1 rank x 2 "
                             "threads (needs mpiexec)")
     bench.add_argument("--no-extras", action="store_true",
-                       help="skip the Numba/JAX extra benchmarks")
+                       help="skip the extra benchmarks (Numba, JAX, the LGSSM Rust backend)")
     bench.add_argument("--no-contended", action="store_true",
                        help="skip the contended rows (parallel backends with every core busy)")
     bench.add_argument("--hogs", type=int,

@@ -279,6 +279,21 @@ def check_binary(arr: np.ndarray, name: str) -> None:
 
 # ------------------------------------------------------------------- array conversions
 
+def check_unmasked(value: object, name: str) -> None:
+    """Raise ``ValueError`` if ``value`` is a NumPy masked array with a masked entry.
+
+    ``np.asarray`` drops a mask silently, so a function that has no meaning for
+    missing values calls this before converting; a masked array whose mask is
+    all ``False`` passes (its data is the array).
+    """
+    if isinstance(value, np.ma.MaskedArray):
+        mask = np.ma.getmaskarray(value)
+        if mask.any():
+            bad = _first_bad(mask)
+            raise ValueError(f"{name} must not hold masked (missing) values, got a masked "
+                             f"entry at index {bad}; fill it (numpy.ma.filled) or drop it")
+
+
 def as_real_array(value: object, name: str, ndims: tuple[int, ...] | None = None, *,
                   shape: tuple[int, ...] | None = None,
                   expected: str = "real numbers") -> npt.NDArray[np.float64]:

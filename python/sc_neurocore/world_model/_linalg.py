@@ -3,17 +3,19 @@
 The Kalman filter, the RTS smoother and the EM step of
 [`sc_neurocore.world_model.predictive_model`][sc_neurocore.world_model.predictive_model] compute
 every contract quantity with these functions, never with ``@``/``np.dot``/``np.linalg``
-(whose order of summation depends on the BLAS build). Each function below says
-exactly which IEEE-754 double operations it performs and in which order; the
-Rust mirror (``rust/mirror/src/safety/predictive_model.rs``) performs the same
-ones, so both sides agree bit for bit (only the math library's ``log`` in the
-log-likelihood is not exactly specified). The work is vectorised over output
-elements and loops over the summation index, so the order of each sum is the
-loop's.
+(whose order of summation depends on the BLAS build and the CPU). Each function below
+says exactly which IEEE-754 double operations it performs and in which order; the Rust
+mirror (``rust/mirror/src/safety/predictive_model/linalg.rs``) performs the same ones as
+plain scalar loops, so both sides agree bit for bit on every CPU (only the math
+library's ``log`` in the log-likelihood is not exactly specified).
 
-Every sum starts from ``0.0`` and adds its terms in increasing index order;
-each product is one multiplication; nothing is fused (no FMA: NumPy's
-elementwise ufuncs and Rust's ``*``/``+`` both round every operation).
+Every sum starts from its first operand (``0.0`` for a product sum) and adds its terms
+in increasing index order, one rounding per addition; each product is one
+multiplication; nothing is fused (no FMA: NumPy's elementwise ufuncs and Rust's
+``*``/``+`` both round every operation). ``a - b`` is computed as ``a + (-b)``, which
+IEEE-754 defines to be the same operation. The work is vectorised with
+``np.add.accumulate``, whose definition (``out[k] = out[k-1] + x[k]``) is a sequential
+left-to-right sum for every element, never a pairwise or reordered one.
 """
 
 from __future__ import annotations
@@ -23,11 +25,34 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Float", "matmul", "matvec", "outer", "symmetrize", "cholesky",
+__all__ = ["Float", "ordered_sum", "matmul", "matvec", "outer", "symmetrize", "cholesky",
            "semidefinite_factor", "solve_lower", "solve_lower_t", "cho_solve"]
 
 Float = npt.NDArray[np.float64]
 """A float64 array (every array these functions take and return)."""
+
+
+def ordered_sum(start: Float, terms: Float) -> Float:
+    """``((start + terms[0]) + terms[1]) + ...`` elementwise, left to right.
+
+    Parameters
+    ----------
+    start : ndarray
+        The first operand, of the shape of one term.
+    terms : ndarray
+        ``(k, ...)``: the terms in the order they are added (``k`` may be 0).
+
+    Returns
+    -------
+    ndarray
+        A new array of the shape of ``start``.
+    """
+    if terms.shape[0] == 0:
+        out: Float = np.array(start, dtype=np.float64)
+        return out
+    stacked = np.concatenate((np.asarray(start, dtype=np.float64)[None], terms), axis=0)
+    total: Float = np.add.accumulate(stacked, axis=0)[-1]
+    return total
 
 
 def matmul(a: Float, b: Float) -> Float:
@@ -43,10 +68,8 @@ def matmul(a: Float, b: Float) -> Float:
     ndarray
         ``(r, c)``.
     """
-    out: Float = np.zeros((a.shape[0], b.shape[1]), dtype=np.float64)
-    for k in range(a.shape[1]):
-        out = out + a[:, k:k + 1] * b[k:k + 1, :]
-    return out
+    terms = a.T[:, :, None] * b[:, None, :]
+    return ordered_sum(np.zeros((a.shape[0], b.shape[1]), dtype=np.float64), terms)
 
 
 def matvec(a: Float, v: Float) -> Float:
@@ -64,10 +87,8 @@ def matvec(a: Float, v: Float) -> Float:
     ndarray
         ``(r,)``.
     """
-    out: Float = np.zeros(a.shape[0], dtype=np.float64)
-    for k in range(a.shape[1]):
-        out = out + a[:, k] * v[k]
-    return out
+    terms = (a * v[None, :]).T
+    return ordered_sum(np.zeros(a.shape[0], dtype=np.float64), terms)
 
 
 def outer(a: Float, b: Float) -> Float:
@@ -77,8 +98,11 @@ def outer(a: Float, b: Float) -> Float:
 
 
 def symmetrize(m: Float) -> Float:
-    """``out[i, j] = (m[i, j] + m[j, i]) * 0.5``: exactly symmetric (addition commutes)."""
-    out: Float = (m + m.T) * 0.5
+    """``out[i, j] = (m[i, j] + m[j, i]) * 0.5``: exactly symmetric (addition commutes).
+
+    ``m`` may be a stack ``(..., n, n)``; each matrix is symmetrised.
+    """
+    out: Float = (m + np.swapaxes(m, -1, -2)) * 0.5
     return out
 
 
@@ -126,18 +150,15 @@ def _column_cholesky(m: Float, threshold: float, stop: bool) -> tuple[Float, int
     n = m.shape[0]
     low: Float = np.zeros((n, n), dtype=np.float64)
     for j in range(n):
-        s = float(m[j, j])
-        for k in range(j):
-            s = s - float(low[j, k]) * float(low[j, k])
+        row = low[j, :j]
+        s = float(ordered_sum(np.asarray(m[j, j], dtype=np.float64), -(row * row)))
         if not s > threshold:
             if stop:
                 return low, j, s
             continue
         d = math.sqrt(s)
         low[j, j] = d
-        col = m[j + 1:, j].copy()
-        for k in range(j):
-            col = col - low[j + 1:, k] * low[j, k]
+        col = ordered_sum(m[j + 1:, j], -(low[j + 1:, :j] * row[None, :]).T)
         low[j + 1:, j] = col / d
     return low, -1, math.nan
 
@@ -154,13 +175,15 @@ def solve_lower(low: Float, g: Float) -> Float:
         ``(p, p)`` lower-triangular with a non-zero diagonal.
     g : ndarray
         ``(p, c)``.
+
+    Returns
+    -------
+    ndarray
+        ``(p, c)``.
     """
     z: Float = np.empty_like(g)
     for i in range(low.shape[0]):
-        row = g[i].copy()
-        for k in range(i):
-            row = row - low[i, k] * z[k]
-        z[i] = row / low[i, i]
+        z[i] = ordered_sum(g[i], -(low[i, :i, None] * z[:i])) / low[i, i]
     return z
 
 
@@ -169,14 +192,22 @@ def solve_lower_t(low: Float, z: Float) -> Float:
 
     Rows ``i = p-1`` down to ``0``: ``r = Z[i]``, ``r = r - L[k,i]*W[k]`` for
     ``k = i+1 .. p-1`` (increasing), ``W[i] = r / L[i,i]``.
+
+    Parameters
+    ----------
+    low : ndarray
+        ``(p, p)`` lower-triangular with a non-zero diagonal.
+    z : ndarray
+        ``(p, c)``.
+
+    Returns
+    -------
+    ndarray
+        ``(p, c)``.
     """
     w: Float = np.empty_like(z)
-    p = low.shape[0]
-    for i in range(p - 1, -1, -1):
-        row = z[i].copy()
-        for k in range(i + 1, p):
-            row = row - low[k, i] * w[k]
-        w[i] = row / low[i, i]
+    for i in range(low.shape[0] - 1, -1, -1):
+        w[i] = ordered_sum(z[i], -(low[i + 1:, i, None] * w[i + 1:])) / low[i, i]
     return w
 
 

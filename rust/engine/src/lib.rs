@@ -10,7 +10,9 @@
 //! * [`simd`] — tier detection and forcing; [`threads`] — the private pool;
 //! * [`error`] — [`EngineError`], naming the bad argument and expected form.
 //!
-//! With the `python` feature, `python` defines the PyO3 module `_engine`.
+//! With the `python` feature, `python` defines the PyO3 module `_engine`, and
+//! `lgssm` binds the linear-Gaussian state-space mirror of `rust/mirror` (the
+//! `backend="rust"` path of `sc_neurocore.world_model.predictive_model`).
 
 #![warn(clippy::undocumented_unsafe_blocks)]
 
@@ -25,6 +27,9 @@ pub mod threads;
 
 #[cfg(feature = "python")]
 mod python;
+
+#[cfg(feature = "python")]
+mod lgssm;
 
 #[cfg(test)]
 mod testutil;

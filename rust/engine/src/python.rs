@@ -504,6 +504,10 @@ mod engine_module {
         vec_and, vec_mux, vec_not, vec_xnor,
     };
 
+    // The LGSSM mirror's bindings (src/lgssm.rs).
+    #[pymodule_export]
+    use crate::lgssm::{lgssm_em_fit, lgssm_filter, lgssm_smooth};
+
     use pyo3::prelude::*;
 
     #[pymodule_init]

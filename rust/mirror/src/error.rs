@@ -11,6 +11,12 @@ pub enum ErrorKind {
     Type,
     /// A result too large to allocate (Python `MemoryError`).
     Memory,
+    /// A matrix that must be factored is not positive definite (Python
+    /// `numpy.linalg.LinAlgError`, itself a `ValueError`).
+    LinAlg,
+    /// A numerical failure that is not the caller's input at fault, such as an
+    /// EM likelihood decrease beyond rounding (Python `RuntimeError`).
+    Runtime,
 }
 
 /// A refused argument: `arg` is its name, `message` says what was expected.
@@ -38,6 +44,24 @@ impl MirrorError {
     pub fn type_error(arg: &str, message: impl Into<String>) -> Self {
         MirrorError {
             kind: ErrorKind::Type,
+            arg: arg.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// A matrix named by `arg` that is not positive definite where it must be.
+    pub fn linalg(arg: &str, message: impl Into<String>) -> Self {
+        MirrorError {
+            kind: ErrorKind::LinAlg,
+            arg: arg.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// A numerical failure while computing from `arg` (not an invalid input).
+    pub fn runtime(arg: &str, message: impl Into<String>) -> Self {
+        MirrorError {
+            kind: ErrorKind::Runtime,
             arg: arg.to_string(),
             message: message.into(),
         }

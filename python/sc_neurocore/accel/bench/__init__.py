@@ -15,6 +15,8 @@ The backend modules hold their backends only; what measures them lives here:
 * ``accuracy`` — RMSE against stream length;
 * ``numba_extras``,
   ``jax_extras`` — per-backend extra rows;
+* ``lgssm_extras`` — the Kalman filter and EM of
+  ``world_model.predictive_model``, Rust backend against Python;
 * ``mpi_bench`` — the MPI benchmark job and its
   launcher side;
 * ``report`` — the table, the JSON and the chart.

@@ -55,6 +55,8 @@ Progress = Callable[[str], None]
 EXTRA_PROVIDERS = (
     ("numba", "sc_neurocore.accel.bench.numba_extras", "bench_extras"),
     ("jax", "sc_neurocore.accel.bench.jax_extras", "bench_extras"),
+    # The LGSSM filter and EM of world_model.predictive_model on the Rust backend.
+    ("rust", "sc_neurocore.accel.bench.lgssm_extras", "bench_extras"),
 )
 
 # Backends whose kernels run several threads on the CPU: the contended rows.
