@@ -11,6 +11,14 @@ every character, NUL included); the writer also takes fixed-width unicode
 
 The same array-line syntax is used by mirror harnesses for their answers
 (see :func:`parse_harness_output`).
+
+The reader is strict and accepts exactly the language that
+``rust/mirror/src/golden.rs`` accepts (FORMAT.md, "Strictness and limits"):
+every value has one spelling, every malformed input is a :class:`FormatError`
+naming its line (:attr:`FormatError.line`), and array sizes are checked
+against :data:`MAX_ELEMENTS` before any array is built.  The shared list
+``parity/format_cases.txt`` and the generated corpus
+``parity/format_mutants.txt`` pin that agreement down on both sides.
 """
 
 from __future__ import annotations
@@ -19,16 +27,22 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, TextIO
+from typing import Iterable, Iterator, TextIO
 
 import numpy as np
 
 __all__ = ["FORMAT_VERSION", "DTYPES", "STR_DTYPE", "Case", "GoldenFile", "FormatError",
            "HarnessAnswer", "format_array_line", "parse_array_line", "write_golden",
            "dumps_golden", "read_golden", "loads_golden", "parse_harness_output", "dtype_tag",
-           "encode_str", "decode_str", "format_rtol", "parse_rtol"]
+           "encode_str", "decode_str", "format_rtol", "parse_rtol", "MAX_ELEMENTS", "MAX_NDIM"]
 
 FORMAT_VERSION = 1
+
+#: Most elements one array line may declare (each dimension, and their
+#: product); checked before any array is allocated (FORMAT.md).
+MAX_ELEMENTS = 1 << 24
+#: Most dimensions one array line may declare.
+MAX_NDIM = 32
 
 #: The NumPy dtype of ``str`` arrays read from a file (variable-width UTF-8 strings).
 STR_DTYPE: np.dtype = np.dtypes.StringDType()
@@ -42,17 +56,62 @@ DTYPES: dict[str, np.dtype] = {
     "str": STR_DTYPE,
 }
 _TAGS = {dt: tag for tag, dt in DTYPES.items() if tag != "str"}
-_HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
+# The one spelling of each value kind (FORMAT.md, "Strictness and limits").
+_HEX16S = re.compile(r"[0-9a-f]{16}(?: [0-9a-f]{16})*")
+_UNSIGNED = re.compile(r"0|[1-9][0-9]*")
+_SIGNED = re.compile(r"0|-?[1-9][0-9]*")
+_INT_RANGES = {"u64": (0, 2**64 - 1), "i64": (-(2**63), 2**63 - 1), "u8": (0, 255)}
 # A str value: "s:" then unreserved ASCII bytes or %XX (uppercase hex) escapes.
-_STR_TOKEN = re.compile(r"^s:(?:[A-Za-z0-9._~-]|%[0-9A-F]{2})*$")
+_STR_TOKEN = re.compile(r"s:(?:[A-Za-z0-9._~-]|%[0-9A-F]{2})*")
 _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 # An rtol value: a plain decimal or exponent spelling (Python's repr of the float).
-_RTOL_TOKEN = re.compile(r"^[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?$")
-_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+_RTOL_TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?")
+_NAME = re.compile(r"[A-Za-z0-9_]+")
+# Anything but printable ASCII (0x20-0x7E), in text and in bytes.
+_NOT_PRINTABLE = re.compile(r"[^\x20-\x7e]")
+_NOT_PRINTABLE_BYTES = re.compile(rb"[^\x20-\x7e]")
 
 
 class FormatError(ValueError):
-    """A golden file or a harness answer that breaks parity/FORMAT.md."""
+    """A golden file or a harness answer that breaks parity/FORMAT.md.
+
+    Attributes
+    ----------
+    line : int or None
+        The 1-based line it is about (0: the file as a whole, e.g. no
+        ``kernel`` line); ``None`` outside a file (a single line parsed alone).
+    """
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _canonical_int(token: str, tag: str, what: str, where: str) -> int:
+    """``token`` as an integer of format type ``tag`` (``u64``, ``i64``, ``u8``), spelt canonically.
+
+    Canonical: decimal digits without leading zeros or ``+``, a ``-`` only
+    before a non-zero ``i64`` (so ``-0``, ``007``, ``+5``, ``0x10``, ``1_0``
+    are all refused), and in the type's range.
+    """
+    pattern = _SIGNED if tag == "i64" else _UNSIGNED
+    if len(token) > 20 or not pattern.fullmatch(token):
+        raise FormatError(f"{where}: {what} must be a decimal {tag} without sign, leading zeros "
+                          f"or other characters (a '-' only before a non-zero i64), "
+                          f"got {token[:40]!r}")
+    value = int(token)
+    low, high = _INT_RANGES[tag]
+    if not low <= value <= high:
+        raise FormatError(f"{where}: {what} {value} out of range [{low}, {high}]")
+    return value
+
+
+def _bounded_size(token: str, what: str, where: str, limit: int) -> int:
+    """A canonical non-negative decimal at most ``limit`` (an ndim or a dimension)."""
+    value = _canonical_int(token, "u64", what, where)
+    if value > limit:
+        raise FormatError(f"{where}: {what} {value} is above the format's limit {limit}")
+    return value
 
 
 def dtype_tag(arr: np.ndarray) -> str:
@@ -106,7 +165,7 @@ def decode_str(token: str, where: str = "value") -> str:
         uppercase hex digits, an escaped unreserved byte (``%41`` for ``A``),
         or bytes that are not valid UTF-8.
     """
-    if not _STR_TOKEN.match(token):
+    if not _STR_TOKEN.fullmatch(token):
         raise FormatError(f"{where}: str value must be 's:' then unreserved characters or "
                           f"%XX escapes, got {token[:60]!r}")
     data = bytearray()
@@ -152,7 +211,7 @@ def parse_rtol(rest: str, where: str = "line") -> tuple[str, float]:
         raise FormatError(f"{where}: expected 'rtol <output> <value>', got 'rtol {rest}'")
     name, token = parts
     _check_name(name, f"{where}: rtol output name")
-    if not _RTOL_TOKEN.match(token):
+    if not _RTOL_TOKEN.fullmatch(token):
         raise FormatError(f"{where}: rtol value must be a decimal float such as 1e-12, "
                           f"got {token!r}")
     value = float(token)
@@ -163,7 +222,7 @@ def parse_rtol(rest: str, where: str = "line") -> tuple[str, float]:
 
 
 def _check_name(name: str, what: str) -> None:
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise FormatError(f"{what} must be ASCII letters, digits and '_', got {name!r}")
 
 
@@ -232,13 +291,15 @@ def format_array_line(kind: str, name: str, arr: np.ndarray) -> str:
     """
     if kind not in ("in", "out"):
         raise FormatError(f"kind must be 'in' or 'out', got {kind!r}")
-    if not name or any(c.isspace() for c in name) or ":" in name:
-        raise FormatError(f"array name must be non-empty without spaces or ':', got {name!r}")
+    _check_name(name, "array name")
     arr = np.asarray(arr)
     if arr.dtype == object:
         raise FormatError(f"array {name!r}: object arrays cannot be written; use a string "
                           "dtype (StringDType) for strings")
     tag = dtype_tag(arr)
+    if arr.ndim > MAX_NDIM or arr.size > MAX_ELEMENTS or max(arr.shape, default=0) > MAX_ELEMENTS:
+        raise FormatError(f"array {name!r} of shape {arr.shape} is beyond the format's limits "
+                          f"({MAX_NDIM} dimensions, {MAX_ELEMENTS} elements)")
     head = [kind, name, tag, str(arr.ndim), *(str(d) for d in arr.shape), ":"]
     return " ".join(head + _format_values(arr, tag))
 
@@ -247,68 +308,72 @@ def _parse_values(tokens: list[str], tag: str, where: str) -> np.ndarray:
     if tag == "str":
         return np.array([decode_str(tok, where) for tok in tokens], dtype=STR_DTYPE)
     if tag == "f64":
-        for tok in tokens:
-            if not _HEX16.match(tok):
-                raise FormatError(f"{where}: f64 value must be 16 hex digits, got {tok!r}")
-        bits = np.array([int(tok, 16) for tok in tokens], dtype=np.uint64)
-        return bits.view(np.float64)
-    dtype = DTYPES[tag]
-    info = np.iinfo(dtype)
-    values = []
-    for tok in tokens:
-        try:
-            value = int(tok, 16) if tok.lower().startswith("0x") else int(tok, 10)
-        except ValueError:
-            raise FormatError(f"{where}: {tag} value must be a decimal integer, "
-                              f"got {tok!r}") from None
-        if not info.min <= value <= info.max:
-            raise FormatError(f"{where}: {tag} value {value} out of range "
-                              f"[{info.min}, {info.max}]")
-        values.append(value)
-    return np.array(values, dtype=dtype)
+        joined = " ".join(tokens)
+        if tokens and not _HEX16S.fullmatch(joined):
+            bad = next(t for t in tokens if not _HEX16S.fullmatch(t))
+            raise FormatError(f"{where}: f64 value must be 16 lowercase hex digits, "
+                              f"got {bad[:40]!r}")
+        raw = bytes.fromhex(joined.replace(" ", ""))
+        return np.frombuffer(raw, dtype=">u8").astype(np.uint64).view(np.float64)
+    values = [_canonical_int(tok, tag, f"{tag} value", where) for tok in tokens]
+    return np.array(values, dtype=DTYPES[tag])
 
 
 def parse_array_line(line: str, where: str = "line") -> tuple[str, str, np.ndarray]:
     """Parse one ``in``/``out`` line into ``(kind, name, array)``.
 
+    The line is ``<in|out> <name> <dtype> <ndim> <dims...> : <values...>``
+    with single spaces between tokens; ``ndim`` is at most :data:`MAX_NDIM`,
+    every dimension and their product at most :data:`MAX_ELEMENTS` (checked
+    before any array is built), and every value is in its dtype's one
+    spelling (FORMAT.md).
+
     Raises
     ------
     FormatError
         On a malformed line (unknown dtype, bad rank or dims, wrong number of
-        values, a value that does not fit the dtype).
+        values, a value that is not canonical or does not fit the dtype).
     """
-    head, sep, tail = line.partition(":")
-    if not sep:
-        raise FormatError(f"{where}: array line needs ' : ' before its values: {line[:80]!r}")
-    parts = head.split()
-    if len(parts) < 4 or parts[0] not in ("in", "out"):
-        raise FormatError(f"{where}: expected '<in|out> <name> <dtype> <ndim> <dims...> :', "
-                          f"got {head.strip()[:80]!r}")
-    kind, name, tag, ndim_tok, *dim_toks = parts
+    if _NOT_PRINTABLE.search(line):
+        raise FormatError(f"{where}: an array line holds only printable ASCII characters")
+    tokens = line.split(" ")
+    if len(tokens) < 5 or tokens[0] not in ("in", "out"):
+        raise FormatError(f"{where}: expected '<in|out> <name> <dtype> <ndim> <dims...> : "
+                          f"<values...>', got {line[:80]!r}")
+    if "" in tokens:
+        raise FormatError(f"{where}: the tokens of an array line are separated by single "
+                          f"spaces, with none before or after: {line[:80]!r}")
+    kind, name, tag, ndim_tok = tokens[:4]
+    _check_name(name, f"{where}: array name")
     if tag not in DTYPES:
-        raise FormatError(f"{where}: dtype must be one of {', '.join(DTYPES)}, got {tag!r}")
-    try:
-        ndim = int(ndim_tok)
-        dims = [int(d) for d in dim_toks]
-    except ValueError:
-        raise FormatError(f"{where}: ndim and dims must be integers: {head.strip()[:80]!r}") \
-            from None
-    if ndim < 0 or len(dims) != ndim or any(d < 0 for d in dims):
-        raise FormatError(f"{where}: ndim {ndim} needs {ndim} non-negative dims, got {dims}")
-    tokens = tail.split()
-    count = int(np.prod(dims, dtype=np.int64)) if dims else 1
-    if len(tokens) != count:
+        raise FormatError(f"{where}: dtype must be one of {', '.join(DTYPES)}, got {tag[:40]!r}")
+    ndim = _bounded_size(ndim_tok, "ndim", where, MAX_NDIM)
+    colon = 4 + ndim
+    if len(tokens) <= colon or tokens[colon] != ":":
+        raise FormatError(f"{where}: ndim {ndim} needs {ndim} dimensions, then ' : ' before "
+                          f"the values: {line[:80]!r}")
+    dims = [_bounded_size(tok, "dimension", where, MAX_ELEMENTS) for tok in tokens[4:colon]]
+    count = 1
+    for d in dims:
+        count *= d
+        if count > MAX_ELEMENTS:
+            raise FormatError(f"{where}: shape {tuple(dims)} has more than the format's limit "
+                              f"of {MAX_ELEMENTS} elements")
+    values = tokens[colon + 1:]
+    if len(values) != count:
         raise FormatError(f"{where}: shape {tuple(dims)} needs {count} values, "
-                          f"got {len(tokens)}")
-    arr = _parse_values(tokens, tag, where).reshape(dims)
+                          f"got {len(values)}")
+    arr = _parse_values(values, tag, where).reshape(dims)
     return kind, name, arr
 
 
 def _case_lines(case: Case) -> Iterable[str]:
     if case.id <= 0:
         raise FormatError(f"case id must be a positive integer, got {case.id}")
-    if "\n" in case.comment or "\r" in case.comment:
-        raise FormatError(f"case {case.id}: comment must be one line")
+    if not 0 < case.id < 2**64:
+        raise FormatError(f"case id must be a positive integer below 2**64, got {case.id}")
+    if _NOT_PRINTABLE.search(case.comment):
+        raise FormatError(f"case {case.id}: comment must be one line of printable ASCII")
     if not case.valid and case.outputs:
         raise FormatError(f"case {case.id}: an invalid case has no outputs")
     yield f"case {case.id}"
@@ -338,6 +403,7 @@ def dumps_golden(golden: GoldenFile) -> str:
     :attr:`GoldenFile.rtol` order.
     """
     seen: set[int] = set()
+    _check_name(golden.kernel, "kernel name")
     lines = [f"# {h}".rstrip() for h in golden.header]
     lines.append(f"kernel {golden.kernel}")
     lines.extend(format_rtol(name, value) for name, value in golden.rtol.items())
@@ -357,97 +423,170 @@ def write_golden(golden: GoldenFile, path: str | Path) -> None:
     Path(path).write_bytes(dumps_golden(golden).encode("ascii"))
 
 
-def _content_lines(stream: Iterable[str]) -> Iterable[tuple[int, str]]:
-    for number, raw in enumerate(stream, start=1):
-        line = raw.rstrip("\r\n")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        yield number, line
+def _numbered_lines(data: str | bytes, source: str) -> Iterator[tuple[int, str]]:
+    """``(number, line)`` for every ``\\n``-separated line; each must be printable ASCII."""
+    if isinstance(data, bytes):
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            if _NOT_PRINTABLE_BYTES.search(raw):
+                raise _not_printable(source, number)
+            yield number, raw.decode("ascii")
+    else:
+        for number, line in enumerate(data.split("\n"), start=1):
+            if _NOT_PRINTABLE.search(line):
+                raise _not_printable(source, number)
+            yield number, line
 
 
-def loads_golden(text: str | TextIO, source: str = "<golden>") -> GoldenFile:
-    """Parse golden-file text (or an open text stream).
+def _not_printable(source: str, number: int) -> FormatError:
+    return FormatError(f"{source}:{number}: golden files hold printable ASCII only (no tab, "
+                       "carriage return, control or non-ASCII byte)", number)
+
+
+def _is_content(line: str) -> bool:
+    """Not a blank line (spaces at most) and not a ``#`` line."""
+    return bool(line.strip(" ")) and not line.startswith("#")
+
+
+@dataclass
+class _OpenCase:
+    """A case between its ``case`` and ``end`` lines."""
+
+    id: int
+    line: int
+    comment: str | None = None
+    valid: bool | None = None
+    inputs: dict[str, np.ndarray] = field(default_factory=dict)
+    outputs: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def add(self, keyword: str, rest: str, line: str, where: str) -> Case | None:
+        """Take one line of the case; the finished :class:`Case` at its ``end``."""
+        if keyword == "comment":
+            if self.comment is not None or self.valid is not None or self.inputs:
+                raise FormatError(f"{where}: 'comment' comes once, before 'result' and the "
+                                  "arrays")
+            self.comment = rest
+        elif keyword == "result":
+            if self.valid is not None or self.inputs:
+                raise FormatError(f"{where}: 'result' comes once, before the arrays")
+            if rest not in ("valid", "invalid"):
+                raise FormatError(f"{where}: result must be 'valid' or 'invalid', "
+                                  f"got {rest[:40]!r}")
+            self.valid = rest == "valid"
+        elif keyword in ("in", "out"):
+            self._add_array(line, where)
+        else:  # end
+            if rest or line != "end":
+                raise FormatError(f"{where}: the line closing a case is exactly 'end'")
+            if self.valid is None:
+                raise FormatError(f"{where}: case {self.id} has no 'result' line")
+            if self.valid and not self.outputs:
+                raise FormatError(f"{where}: valid case {self.id} lists no outputs")
+            return Case(self.id, self.comment or "", self.valid, self.inputs, self.outputs)
+        return None
+
+    def _add_array(self, line: str, where: str) -> None:
+        if self.valid is None:
+            raise FormatError(f"{where}: array line before 'result'")
+        kind, name, arr = parse_array_line(line, where)
+        if kind == "in" and self.outputs:
+            raise FormatError(f"{where}: 'in' line after an 'out' line")
+        if kind == "out" and not self.valid:
+            raise FormatError(f"{where}: invalid case {self.id} lists outputs")
+        target = self.inputs if kind == "in" else self.outputs
+        if name in target:
+            raise FormatError(f"{where}: {kind} array {name!r} given twice")
+        target[name] = arr
+
+
+def _case_id(rest: str, where: str) -> int:
+    if rest == "0" or not rest:
+        raise FormatError(f"{where}: case id must be a positive integer, got {rest[:40]!r}")
+    return _canonical_int(rest, "u64", "case id", where)
+
+
+def loads_golden(text: str | bytes | TextIO, source: str = "<golden>") -> GoldenFile:
+    """Parse golden-file text (``str``, ``bytes`` or an open text stream).
 
     Raises
     ------
     FormatError
-        On anything that breaks the format: a missing ``kernel`` line, a case
-        without ``result`` or ``end``, outputs in an invalid case, duplicate
-        or non-positive ids, a malformed array line, an ``rtol`` directive
+        On anything that breaks the format (FORMAT.md, "Strictness and
+        limits"), with :attr:`FormatError.line` the line it is about: a byte
+        outside printable ASCII, a missing or repeated ``kernel`` line, lines
+        out of order or outside a case, a case without ``result`` or ``end``,
+        a valid case without outputs, outputs in an invalid case, duplicate
+        or non-canonical ids, a malformed array line, an ``rtol`` directive
         that is malformed, repeated, placed after the first case or names no
         ``f64`` output.
     """
-    stream = text.splitlines() if isinstance(text, str) else text
+    data = text if isinstance(text, (str, bytes)) else text.read()
     header: list[str] = []
-    if isinstance(text, str):
-        for raw in stream:
-            if raw.startswith("#"):
-                header.append(raw[1:].strip())
-            elif raw.strip():
-                break
     golden: GoldenFile | None = None
-    case: Case | None = None
-    result_seen = False
-    for number, line in _content_lines(stream):
+    case: _OpenCase | None = None
+    rtol_lines: dict[str, int] = {}
+    ids: set[int] = set()
+    for number, line in _numbered_lines(data, source):
+        if golden is None and line.startswith("#"):
+            header.append(line[1:].strip())
+        if not _is_content(line):
+            continue
         where = f"{source}:{number}"
-        word, _, rest = line.partition(" ")
-        if golden is None:
-            if word != "kernel" or not rest.strip():
-                raise FormatError(f"{where}: the first line must be 'kernel <name>'")
-            golden = GoldenFile(rest.strip(), header=header)
-            continue
-        if word == "rtol":
-            if golden.cases or case is not None:
-                raise FormatError(f"{where}: 'rtol' lines come before the first case")
-            name, value = parse_rtol(rest, where)
-            if name in golden.rtol:
-                raise FormatError(f"{where}: rtol of {name!r} given twice")
-            golden.rtol[name] = value
-            continue
-        if case is None:
-            if word != "case":
-                raise FormatError(f"{where}: expected 'case <id>', got {line[:60]!r}")
-            try:
-                case_id = int(rest.strip())
-            except ValueError:
-                raise FormatError(f"{where}: case id must be an integer, got {rest!r}") from None
-            if case_id <= 0 or any(c.id == case_id for c in golden.cases):
-                raise FormatError(f"{where}: case id {case_id} must be positive and unique")
-            case, result_seen = Case(case_id, "", True), False
-            continue
-        if word == "comment":
-            case.comment = rest
-        elif word == "result":
-            if rest.strip() not in ("valid", "invalid"):
-                raise FormatError(f"{where}: result must be 'valid' or 'invalid', got {rest!r}")
-            case.valid, result_seen = rest.strip() == "valid", True
-        elif word in ("in", "out"):
-            kind, name, arr = parse_array_line(line, where)
-            target = case.inputs if kind == "in" else case.outputs
-            if name in target:
-                raise FormatError(f"{where}: {kind} array {name!r} given twice")
-            target[name] = arr
-        elif word == "end":
-            if not result_seen:
-                raise FormatError(f"{where}: case {case.id} has no 'result' line")
-            if not case.valid and case.outputs:
-                raise FormatError(f"{where}: invalid case {case.id} lists outputs")
-            golden.cases.append(case)
-            case = None
-        else:
-            raise FormatError(f"{where}: unknown line {line[:60]!r}")
-    if golden is None:
-        raise FormatError(f"{source}: no 'kernel' line")
+        keyword, _, rest = line.partition(" ")
+        try:
+            if golden is None:
+                if keyword != "kernel":
+                    raise FormatError(f"{where}: the first line must be 'kernel <name>'")
+                _check_name(rest, f"{where}: kernel name")
+                golden = GoldenFile(rest, header=header)
+            elif keyword == "kernel":
+                raise FormatError(f"{where}: a second 'kernel' line")
+            elif keyword == "rtol":
+                if golden.cases or case is not None:
+                    raise FormatError(f"{where}: 'rtol' lines come before the first case")
+                name, value = parse_rtol(rest, where)
+                if name in golden.rtol:
+                    raise FormatError(f"{where}: rtol of {name!r} given twice")
+                golden.rtol[name] = value
+                rtol_lines[name] = number
+            elif keyword == "case":
+                if case is not None:
+                    raise FormatError(f"{where}: case {case.id} (line {case.line}) is not "
+                                      "closed by 'end'")
+                case_id = _case_id(rest, where)
+                if case_id in ids:
+                    raise FormatError(f"{where}: case id {case_id} must be unique")
+                ids.add(case_id)
+                case = _OpenCase(case_id, number)
+            elif keyword in ("comment", "result", "in", "out", "end"):
+                if case is None:
+                    raise FormatError(f"{where}: {keyword!r} outside a case")
+                finished = case.add(keyword, rest, line, where)
+                if finished is not None:
+                    golden.cases.append(finished)
+                    case = None
+            else:
+                raise FormatError(f"{where}: unknown line {line[:60]!r}")
+        except FormatError as exc:
+            if exc.line is None:
+                exc.line = number
+            raise
     if case is not None:
-        raise FormatError(f"{source}: case {case.id} has no 'end'")
-    _check_rtol_outputs(golden.rtol, golden.cases, source)
+        raise FormatError(f"{source}:{case.line}: case {case.id} has no 'end'", case.line)
+    if golden is None:
+        raise FormatError(f"{source}: no 'kernel' line", 0)
+    for name, number in rtol_lines.items():
+        try:
+            _check_rtol_outputs({name: golden.rtol[name]}, golden.cases, f"{source}:{number}")
+        except FormatError as exc:
+            exc.line = number
+            raise
     return golden
 
 
 def read_golden(path: str | Path) -> GoldenFile:
     """Read a golden file; see :func:`loads_golden`."""
     path = Path(path)
-    return loads_golden(path.read_text(encoding="ascii"), source=str(path))
+    return loads_golden(path.read_bytes(), source=str(path))
 
 
 @dataclass
@@ -476,7 +615,9 @@ class HarnessAnswer:
 def parse_harness_output(text: str, source: str = "harness") -> dict[int, HarnessAnswer]:
     """Parse a harness's stdout (FORMAT.md, "Harness protocol").
 
-    Blank lines, ``#`` lines and ``end`` lines are ignored.
+    Blank lines, ``#`` lines and ``end`` lines are ignored; ``out`` lines
+    follow the strict array-line syntax of golden files; a refusal's reason
+    is free text.
 
     Returns
     -------
@@ -486,39 +627,47 @@ def parse_harness_output(text: str, source: str = "harness") -> dict[int, Harnes
     Raises
     ------
     FormatError
-        On an unknown line, an ``out`` line outside an ``ok`` case, a case
-        answered twice or a repeated output name.
+        On anything else (never another exception): an unknown line, an
+        ``out`` line outside an ``ok`` case or malformed, a case answered
+        twice, a repeated output name; :attr:`FormatError.line` is the stdout
+        line.
     """
     answers: dict[int, HarnessAnswer] = {}
     current: HarnessAnswer | None = None
-    for number, line in _content_lines(text.splitlines()):
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not _is_content(line) or line == "end":
+            continue
         where = f"{source} stdout line {number}"
         word, _, rest = line.partition(" ")
-        if word == "case":
-            fields = rest.split(None, 2)
-            if len(fields) < 2 or fields[1] not in ("ok", "invalid"):
-                raise FormatError(f"{where}: expected 'case <id> ok' or "
-                                  f"'case <id> invalid <reason>', got {line[:80]!r}")
-            try:
-                case_id = int(fields[0])
-            except ValueError:
-                raise FormatError(f"{where}: case id must be an integer, "
-                                  f"got {fields[0]!r}") from None
-            if case_id in answers:
-                raise FormatError(f"{where}: case {case_id} answered twice")
-            ok = fields[1] == "ok"
-            reason = "" if ok else (fields[2] if len(fields) > 2 else "")
-            current = HarnessAnswer(case_id, ok, reason)
-            answers[case_id] = current
-        elif word == "out":
-            if current is None or not current.ok:
-                raise FormatError(f"{where}: 'out' line outside a 'case <id> ok' answer")
-            _, name, arr = parse_array_line(line, where)
-            if name in current.outputs:
-                raise FormatError(f"{where}: case {current.id} gives output {name!r} twice")
-            current.outputs[name] = arr
-        elif word == "end":
-            continue
-        else:
-            raise FormatError(f"{where}: unexpected line {line[:80]!r}")
+        try:
+            if word == "case":
+                current = _harness_case(rest, line, where, answers)
+                answers[current.id] = current
+            elif word == "out":
+                if current is None or not current.ok:
+                    raise FormatError(f"{where}: 'out' line outside a 'case <id> ok' answer")
+                _, name, arr = parse_array_line(line, where)
+                if name in current.outputs:
+                    raise FormatError(f"{where}: case {current.id} gives output {name!r} twice")
+                current.outputs[name] = arr
+            else:
+                raise FormatError(f"{where}: unexpected line {line[:80]!r}")
+        except FormatError as exc:
+            exc.line = number
+            raise
     return answers
+
+
+def _harness_case(rest: str, line: str, where: str,
+                  answers: dict[int, HarnessAnswer]) -> HarnessAnswer:
+    """The answer a ``case <id> ok`` / ``case <id> invalid [<reason>]`` line starts."""
+    fields = rest.split(" ", 2)
+    if len(fields) < 2 or fields[1] not in ("ok", "invalid") or (fields[1] == "ok"
+                                                                   and len(fields) > 2):
+        raise FormatError(f"{where}: expected 'case <id> ok' or "
+                          f"'case <id> invalid <reason>', got {line[:80]!r}")
+    case_id = _case_id(fields[0], where)
+    if case_id in answers:
+        raise FormatError(f"{where}: case {case_id} answered twice")
+    ok = fields[1] == "ok"
+    return HarnessAnswer(case_id, ok, "" if ok else (fields[2] if len(fields) > 2 else ""))

@@ -489,10 +489,14 @@ class MirrorLanguage(Language):
         return None
 
     def run_harness(self, args: list[str], timeout: float | None) -> subprocess.CompletedProcess:
-        """Run the harness with ``args`` in the mirror folder (raises on timeout)."""
+        """Run the harness with ``args`` in the mirror folder (raises on timeout).
+
+        Output that is not UTF-8 is decoded with replacement characters, which
+        the strict parser then reports as unreadable output (never a crash).
+        """
         argv = self._command(self.spec().run + args)
         return subprocess.run(argv, cwd=self.folder, env=self.env(), capture_output=True,
-                              text=True, timeout=timeout)
+                              text=True, errors="replace", timeout=timeout)
 
     def run_kernel(self, golden: GoldenFile, golden_path: Path,
                    timeout: float | None = None) -> KernelResult:

@@ -248,7 +248,9 @@ def test_caller_takes_over_chunks_a_helper_claimed_but_never_finished(rng):
     claims = np.array([1, 0, 2], dtype=np.int64)   # joined, slot 0, slot 1
     done = np.zeros(9, dtype=np.int64)             # one row per chunk
     out = np.full(9, -1, dtype=np.int64)
-    jk._mac_rows_kernel(claims, done, True, weights, inputs, out, 1)
+    stop, everything = np.zeros(1, np.int64), jk._NO_BUDGET
+    assert jk._mac_rows_kernel(claims, done, True, stop, np.zeros((2, 2), np.int64), everything,
+                               weights, inputs, out, 1)
     assert np.array_equal(out, want)
     assert done.tolist() == [1] * 9
     # Once every chunk is claimed, the caller runs only those not marked done:
@@ -257,7 +259,8 @@ def test_caller_takes_over_chunks_a_helper_claimed_but_never_finished(rng):
     done[4] = 1
     claims[:] = [1, 4, 5]                          # both ranges fully claimed
     out[:] = -1
-    jk._mac_rows_kernel(claims, done, True, weights, inputs, out, 1)
+    jk._mac_rows_kernel(claims, done, True, stop, np.zeros((2, 2), np.int64), everything,
+                        weights, inputs, out, 1)
     assert out[4] == -1 and np.array_equal(np.delete(out, 4), np.delete(want, 4))
 
 
@@ -271,11 +274,41 @@ def test_forward_kernel_every_thread_encodes_what_it_needs(rng):
     counts = np.full((2, 6), -1, dtype=np.int64)
     enc_claims, row_claims = np.zeros(3, np.int64), np.zeros(3, np.int64)
     enc_done, row_done = np.zeros(4, np.int64), np.zeros(6, np.int64)
-    jk._forward_kernel(enc_claims, enc_done, row_claims, row_done, False, cycle, start, thresh,
-                       300, enc, 3, args.weights, counts, 1)
+    assert jk._forward_kernel(enc_claims, enc_done, row_claims, row_done, False,
+                              np.zeros(1, np.int64), np.zeros((2, 2), np.int64), jk._NO_BUDGET,
+                              cycle, start, thresh, 300, enc, 3, args.weights, counts, 1)
     assert enc_done.tolist() == [1] * 4 and row_done.tolist() == [1] * 6
     want = sc_forward_numpy(args.weights, args.probs, length=300, seed=7)
     assert bits_equal(counts / np.float64(300), want)
+
+
+@needs_numba
+def test_forward_kernel_in_slices_and_with_stop_set(rng):
+    # The calling thread runs the kernel in slices of a few words' budget: it
+    # returns False until done, then True, and the result is complete. With
+    # ``stop`` set (an interrupted call) a thread takes no chunk at all.
+    args = validate_forward(random_weights(rng, 20, 11, 300), rng.random((2, 11)), 300, 7)
+    cycle, start, thresh = jk._encoder_operands(args)
+
+    def bookkeeping():
+        return (np.zeros(3, np.int64), np.zeros(4, np.int64), np.zeros(3, np.int64),
+                np.zeros(20, np.int64), np.zeros((11, 2, 5), np.uint64),
+                np.full((2, 20), -1, np.int64))
+
+    enc_claims, enc_done, row_claims, row_done, enc, counts = bookkeeping()
+    cursor, stop, slices = np.zeros((2, 2), np.int64), np.zeros(1, np.int64), 1
+    while not jk._forward_kernel(enc_claims, enc_done, row_claims, row_done, True, stop, cursor,
+                                 1, cycle, start, thresh, 300, enc, 3, args.weights, counts, 1):
+        slices += 1
+    assert slices == 4 + 20 + 1  # one chunk per slice (budget 1 word), then "finished"
+    want = sc_forward_numpy(args.weights, args.probs, length=300, seed=7)
+    assert bits_equal(counts / np.float64(300), want)
+    enc_claims, enc_done, row_claims, row_done, enc, counts = bookkeeping()
+    stop[0] = 1
+    assert jk._forward_kernel(enc_claims, enc_done, row_claims, row_done, False, stop,
+                              np.zeros((2, 2), np.int64), jk._NO_BUDGET, cycle, start, thresh,
+                              300, enc, 3, args.weights, counts, 1)
+    assert not enc_done.any() and not row_done.any() and (counts == -1).all()
 
 
 # ---------------------------------------------------------------- on-disk cache

@@ -99,6 +99,19 @@ def test_errors_reach_the_caller():
         ws.run_shared(failing_helper, lambda: helper_ran.wait(timeout=30), 2)
 
 
+def test_on_abort_runs_when_the_caller_raises_and_only_then():
+    aborted = []
+    for raised in (KeyboardInterrupt, RuntimeError):
+        def interrupted() -> None:
+            raise raised("stop")
+
+        with pytest.raises(raised):
+            ws.run_shared(lambda: None, interrupted, 2, on_abort=lambda: aborted.append(raised))
+    hits, _, helper, caller = make_work(8)
+    ws.run_shared(helper, caller, 2, on_abort=lambda: aborted.append("finished"))
+    assert aborted == [KeyboardInterrupt, RuntimeError] and all(h >= 1 for h in hits)
+
+
 def test_concurrent_callers_each_get_a_complete_result():
     results = []
 

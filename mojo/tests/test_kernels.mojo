@@ -8,7 +8,7 @@ from std.bit import pop_count
 from std.memory import bitcast
 from std.testing import assert_equal, assert_false, assert_raises, assert_true
 
-from golden_io import parse_hex64, parse_i64_bits, parse_u64
+from golden_io import parse_golden, parse_hex64, parse_i64_bits, parse_u64
 from sc_accel.forward import sc_forward
 from sc_accel.lfsr import LfsrTables, PERIOD, encode, lfsr_next, quantize, start_state
 from sc_accel.lif import fp_contraction_detected, lif_step
@@ -348,6 +348,107 @@ def test_golden_number_parsers() raises:
     assert_equal(bitcast[DType.float64](parse_hex64(b, 63, 79)), 1.0)
 
 
+def _hex_digit(c: UInt8) raises -> UInt8:
+    if c >= 48 and c <= 57:
+        return c - 48
+    if c >= 97 and c <= 102:
+        return c - 87
+    raise Error("bad hex digit")
+
+
+def _starts_with(line: List[UInt8], word: StaticString) -> Bool:
+    var w = word.as_bytes()
+    if len(line) < len(w):
+        return False
+    for k in range(len(w)):
+        if line[k] != w[k]:
+            return False
+    return True
+
+
+def _unescape(text: List[UInt8]) raises -> List[UInt8]:
+    """The bytes of a conformance entry's text (``\\n``, ``\\\\``, ``\\xHH``)."""
+    var out = List[UInt8]()
+    var k = 0
+    while k < len(text):
+        if text[k] != 92:  # not a backslash
+            out.append(text[k])
+            k += 1
+        elif text[k + 1] == 110:  # n
+            out.append(10)
+            k += 2
+        elif text[k + 1] == 92:
+            out.append(92)
+            k += 2
+        else:  # x
+            out.append(_hex_digit(text[k + 2]) * 16 + _hex_digit(text[k + 3]))
+            k += 4
+    return out^
+
+
+def _reads_accepted_entries(path: String) raises -> Int:
+    """Every ``accept`` entry of a conformance file (syntax: parity/conformance.py)
+    parses here; ``refuse`` entries may or may not, but never crash. Returns the
+    number of accepted entries."""
+    var buf: List[UInt8]
+    with open(path, "r") as fh:
+        buf = fh.read_bytes()
+    var template = List[UInt8]()
+    for c in String("{LINE}").as_bytes():
+        template.append(c)
+    var accepted = 0
+    var start = 0
+    while start < len(buf):
+        var stop = start
+        while stop < len(buf) and buf[stop] != 10:
+            stop += 1
+        var line = List[UInt8]()
+        for k in range(start, stop):
+            line.append(buf[k])
+        start = stop + 1
+        if len(line) == 0 or line[0] == 35:  # blank or '#'
+            continue
+        var space = 0
+        while space < len(line) and line[space] != 32:
+            space += 1
+        var rest = List[UInt8]()
+        for k in range(space + 1, len(line)):
+            rest.append(line[k])
+        if _starts_with(line, "template "):
+            template = rest^
+            continue
+        var accept = _starts_with(line, "accept ")
+        var body_at = 0
+        while body_at < len(rest) and rest[body_at] != 32:
+            body_at += 1
+        var text = List[UInt8]()
+        var k = 0
+        while k < len(template):  # the template with {LINE} replaced by the body
+            if k + 6 <= len(template) and template[k] == 123 and template[k + 1] == 76 \
+                    and template[k + 5] == 125:
+                for j in range(body_at + 1, len(rest)):
+                    text.append(rest[j])
+                k += 6
+            else:
+                text.append(template[k])
+                k += 1
+        var data = _unescape(text)
+        if accept:
+            accepted += 1
+            _ = parse_golden(data, path)
+        else:
+            try:
+                _ = parse_golden(data, path)
+            except:
+                pass
+    return accepted
+
+
+def test_reads_what_the_strict_readers_accept() raises:
+    assert_true(_reads_accepted_entries("../parity/format_cases.txt") >= 15)
+    assert_true(_reads_accepted_entries("../parity/format_mutants.txt") >= 40)
+
+
 def main() raises:
     test_lfsr_period()
     test_quantize()
@@ -359,4 +460,5 @@ def main() raises:
     test_sc_forward()
     test_lif_step()
     test_golden_number_parsers()
+    test_reads_what_the_strict_readers_accept()
     print("all Mojo tests passed")

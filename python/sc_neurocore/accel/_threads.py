@@ -5,6 +5,10 @@ package chooses how many (the MPI driver's per-rank default, the timing
 study), it counts the CPUs this process may run on (its CPU affinity mask:
 ``taskset``, cgroup cpusets, an MPI launcher's binding), not every CPU of the
 machine.
+
+Both settings are process-wide: set from any thread, they apply to the later
+calls of every thread (Numba's own ``numba.set_num_threads`` is per thread,
+so the Numba kernels read this module's setting instead).
 """
 
 from __future__ import annotations
@@ -15,7 +19,14 @@ import sys
 
 from ._validation import check_int
 
-__all__ = ["usable_cpus", "usable_cpu_set", "backend_threads", "set_backend_threads", "threads_per_rank"]
+__all__ = ["usable_cpus", "usable_cpu_set", "backend_threads", "set_backend_threads",
+           "numba_threads", "threads_per_rank"]
+
+_numba_setting: int | None = None
+"""The Numba kernels' thread count from ``set_backend_threads`` (``None``: not set yet).
+
+A module global, so the same for every thread (and inherited by a forked child).
+"""
 
 
 def usable_cpu_set() -> frozenset[int]:
@@ -78,11 +89,35 @@ def threads_per_rank(ranks_on_node: int, node_cpus: int, own_cpus: int) -> int:
     return max(1, min(own_cpus, node_cpus // ranks_on_node))
 
 
-def backend_threads() -> dict[str, int | None]:
-    """Current worker-thread counts of the Rust engine and Numba (``None``: absent).
+def numba_threads() -> int | None:
+    """Threads a Numba kernel call uses now, from any thread (``None``: Numba not imported).
 
-    Numba is reported only when it is already imported (importing it just to
-    ask would cost every caller its start-up time).
+    Returns
+    -------
+    int or None
+        The setting of :func:`set_backend_threads` (before any,
+        ``numba.config.NUMBA_NUM_THREADS``, i.e. the ``NUMBA_NUM_THREADS``
+        environment variable or the CPU count) capped by :func:`usable_cpus`,
+        at least 1; ``None`` when Numba is not imported (importing it just to
+        ask would cost every caller its start-up time) or is broken.
+    """
+    numba = sys.modules.get("numba")
+    if numba is None:
+        return None
+    setting = _numba_setting
+    if setting is None:
+        try:
+            setting = int(numba.config.NUMBA_NUM_THREADS)
+        except Exception:  # a broken numba install: report it as absent
+            return None
+    return max(1, min(setting, usable_cpus()))
+
+
+def backend_threads() -> dict[str, int | None]:
+    """The thread counts a Rust engine and a Numba call would use now (``None``: absent).
+
+    The same from every thread.  Numba is reported only when it is already
+    imported (see :func:`numba_threads`).
     """
     counts: dict[str, int | None] = {"rust": None, "numba": None}
     try:
@@ -90,22 +125,21 @@ def backend_threads() -> dict[str, int | None]:
         counts["rust"] = int(engine.get_num_threads())
     except ImportError:
         pass
-    numba = sys.modules.get("numba")
-    if numba is not None:
-        try:
-            counts["numba"] = int(numba.get_num_threads())
-        except Exception:  # a broken numba install: report it as absent
-            counts["numba"] = None
+    counts["numba"] = numba_threads()
     return counts
 
 
 def set_backend_threads(n: int) -> dict[str, int | None]:
-    """Run the Rust engine's and Numba's parallel kernels on ``n`` threads.
+    """Run the Rust engine's and Numba's parallel kernels on ``n`` threads, process-wide.
 
-    The engine is set directly.  Numba is set with ``numba.set_num_threads``
-    (capped at its pool size, ``NUMBA_NUM_THREADS``) when it is already
-    imported; otherwise ``NUMBA_NUM_THREADS`` is set for its first import,
-    unless the environment already sets it.
+    Called from any thread, it applies to the later calls of every thread,
+    for both backends.  The engine's count is set directly.  The Numba
+    kernels of this package use ``n`` capped by the CPUs of the affinity mask
+    (see :func:`numba_threads`).  For Numba's own parallel code (``prange``)
+    the calling thread's ``numba.set_num_threads`` is also set (capped at
+    Numba's pool size) when Numba is already imported; otherwise
+    ``NUMBA_NUM_THREADS`` is set for its first import, unless the environment
+    already sets it.
 
     Parameters
     ----------
@@ -122,7 +156,9 @@ def set_backend_threads(n: int) -> dict[str, int | None]:
     ValueError
         If ``n`` is not an int >= 1.
     """
+    global _numba_setting
     n = check_int(n, "n", minimum=1)
+    _numba_setting = n
     try:
         engine = importlib.import_module("sc_neurocore._engine")
     except ImportError:

@@ -21,8 +21,14 @@ So a helper that is descheduled, because every core is busy with other
 processes, costs at most one chunk of duplicated work, never a wait.  A helper
 still running after the call has returned writes only into the call's own
 scratch arrays, which it keeps alive and nobody reads any more.  The pool is
-re-created in a child process after ``fork()`` (threads do not survive it),
-and calls made from several threads at once each get their own region.
+re-created in a child process after ``fork()`` (threads do not survive it,
+and neither may a lock one of them held: the child never touches the
+parent's pool), and calls made from several threads at once each get their
+own region.
+
+When the caller's work raises (a Ctrl-C's ``KeyboardInterrupt`` between two
+of its compiled slices), ``on_abort`` tells the helpers to take no further
+chunk, so none stays busy with a call nobody waits for.
 """
 
 from __future__ import annotations
@@ -102,7 +108,7 @@ if hasattr(os, "register_at_fork"):
 
 
 def run_shared(helper_work: Callable[[], None], caller_work: Callable[[], None],
-               threads: int) -> None:
+               threads: int, on_abort: Callable[[], None] | None = None) -> None:
     """Run ``caller_work`` here while up to ``threads - 1`` helpers run ``helper_work``.
 
     Parameters
@@ -119,6 +125,10 @@ def run_shared(helper_work: Callable[[], None], caller_work: Callable[[], None],
         when it returns (whatever the helpers did or did not do).
     threads : int
         Threads to use, the caller included; 1 or less runs ``caller_work`` only.
+    on_abort : callable, optional
+        Takes no argument; called on the calling thread when ``caller_work``
+        raises, before the exception propagates: it should make the helpers
+        stop claiming work (the kernels' ``stop`` flag).
 
     Raises
     ------
@@ -133,6 +143,10 @@ def run_shared(helper_work: Callable[[], None], caller_work: Callable[[], None],
     _POOL.offer(region, threads - 1)
     try:
         caller_work()
+    except BaseException:
+        if on_abort is not None:
+            on_abort()
+        raise
     finally:
         error = region.close()
     if error is not None:

@@ -17,6 +17,7 @@ import importlib
 import json
 import os
 import platform
+import sys
 import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -307,7 +308,26 @@ def backend_class(name: str) -> type[Backend]:
 
 @lru_cache(maxsize=None)
 def _probe(name: str) -> tuple[Backend | None, str]:
-    """Instantiate backend ``name`` and check a tiny call against NumPy, silently."""
+    """Instantiate backend ``name`` and check a tiny call against NumPy, silently.
+
+    The verdict is cached for the process.  An interrupt (``KeyboardInterrupt``,
+    ``SystemExit`` or any other ``BaseException`` that is not an ``Exception``)
+    is no verdict: it propagates, nothing is cached, and the modules whose
+    import it cut short are forgotten, so the next probe imports them afresh
+    instead of finding them half-initialised.
+    """
+    imported = set(sys.modules)
+    try:
+        return _probe_once(name)
+    except BaseException as exc:
+        if not isinstance(exc, Exception):
+            for module in set(sys.modules) - imported:
+                sys.modules.pop(module, None)
+        raise
+
+
+def _probe_once(name: str) -> tuple[Backend | None, str]:
+    """The probe itself: ``(instance, "ok")`` or ``(None, reason)``."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # probing is silent (docs/design.md#selector)
         try:

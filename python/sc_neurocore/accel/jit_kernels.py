@@ -25,9 +25,15 @@ calling thread plus helper threads of ``sc_neurocore.accel._workshare``
 waits for a helper that has not started, so a kernel keeps most of its speed
 when other processes keep every core busy, instead of stalling on a static
 share held by one descheduled thread, as ``prange`` under an OpenMP layer
-does.  The thread count is ``numba.get_num_threads()`` (``NUMBA_NUM_THREADS``
-or ``numba.set_num_threads``) capped by the CPUs in the process's affinity
-mask; Numba's own threading layer is not used by these kernels.
+does.  The thread count is the process-wide setting of
+``set_backend_threads`` (``sc_neurocore.accel._threads``; before any,
+``NUMBA_NUM_THREADS``) capped by the CPUs in the process's affinity mask, the
+same for calls from every thread; Numba's own threading layer (and its
+per-thread ``numba.set_num_threads``) is not used by these kernels.
+
+Interrupts: the calling thread returns from compiled code to Python every
+few milliseconds of work (a *slice* of chunks), so a pending Ctrl-C raises
+``KeyboardInterrupt`` promptly; the helpers then take no further chunk.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ import numpy.typing as npt
 
 from ._install import install_hint
 from ._packing import pack_rows
-from ._threads import usable_cpus
+from ._threads import numba_threads
 from ._validation import ForwardArgs, InputTypeError, as_bits, as_packed
 from ._warnings import warn_at_caller
 from ._workshare import run_shared
@@ -196,7 +202,8 @@ if HAS_NUMBA:
         return slot
 
     @_kernel
-    def _next_chunk(claims: _I64, done: _I64, slot: int, takeover: bool, cursor: _I64) -> int:
+    def _next_chunk(claims: _I64, done: _I64, slot: int, takeover: bool, cursor: _I64,
+                    stop: _I64) -> int:
         """The next chunk index for the thread in ``slot`` to run, or -1 when none is left.
 
         The chunks are split into one contiguous range per slot, each with its
@@ -212,7 +219,12 @@ if HAS_NUMBA:
         position of the take-over scan.  (A plain function with an explicit
         cursor rather than a generator: Numba cannot cache functions that call
         generators, numba/numba#8679.)
+
+        ``stop`` (``int64[1]``): once ``stop[0]`` is set (the call was
+        interrupted) no chunk is handed out any more.
         """
+        if _is_done(stop, 0):
+            return -1
         n_chunks = done.shape[0]
         slots = claims.shape[0] - 1
         while cursor[0] < slots:
@@ -248,21 +260,31 @@ if HAS_NUMBA:
                 word |= np.uint64(1) << np.uint64(q)
         return word
 
-    # Chunked kernels.  Every thread of a call (see ``_run_chunks``) runs the
+    # Chunked kernels.  Every thread of a call (see ``_run_region``) runs the
     # same kernel on the same ``claims`` and ``done`` arrays: chunk ``c``
     # covers items ``c * chunk ..`` and is marked done once written.  A chunk
     # may run twice (a helper and the caller taking it over), so each writes
     # every output element exactly once, from a register: both runs store the
     # same values.  Results never depend on which thread ran what.
+    #
+    # Each kernel runs chunks until it has done ``budget`` words of work (at
+    # least one chunk) and returns whether the thread has no chunk left (True)
+    # or stopped at its budget (False); called again with the same ``cursor``
+    # (``int64[2, 2]``, zeros at first) it goes on where it stopped.  The
+    # calling thread uses small budgets, so that it returns to Python (where a
+    # Ctrl-C is raised) every few milliseconds.
 
     @_kernel
-    def _pack_kernel(claims: _I64, done: _I64, takeover: bool, bits: _U8, out: _U64,
-                     chunk: int) -> None:
+    def _pack_kernel(claims: _I64, done: _I64, takeover: bool, stop: _I64, cursor: _I64,
+                     budget: int, bits: _U8, out: _U64, chunk: int) -> bool:
         """``out[w]`` = bits ``64w .. 64w+63`` of ``bits``, least-significant first."""
         n = out.shape[0]
-        slot, cursor = _my_slot(claims, takeover), np.zeros(2, dtype=np.int64)
-        c = _next_chunk(claims, done, slot, takeover, cursor)
-        while c >= 0:
+        slot = _my_slot(claims, takeover)
+        left = budget
+        while left > 0:
+            c = _next_chunk(claims, done, slot, takeover, cursor[0], stop)
+            if c < 0:
+                return True
             for w in range(c * chunk, min(n, (c + 1) * chunk)):
                 base = w * 64
                 word = np.uint64(0)
@@ -270,24 +292,30 @@ if HAS_NUMBA:
                     word |= np.uint64(bits[base + q]) << np.uint64(q)
                 out[w] = word
             _mark_done(done, c)
-            c = _next_chunk(claims, done, slot, takeover, cursor)
+            left -= 8 * chunk
+        return False
 
     @_kernel
-    def _mac_rows_kernel(claims: _I64, done: _I64, takeover: bool, weights2: _U64, inputs1: _U64,
-                         out: _I64, chunk: int) -> None:
+    def _mac_rows_kernel(claims: _I64, done: _I64, takeover: bool, stop: _I64, cursor: _I64,
+                         budget: int, weights2: _U64, inputs1: _U64, out: _I64,
+                         chunk: int) -> bool:
         """``out[o] = sum_j popcount(weights2[o, j] & inputs1[j])``.
 
         The (in, word) axes are flattened into one contiguous row, so the inner
         loop is a single streaming reduction that LLVM vectorises.
         """
         n_out = weights2.shape[0]
-        slot, cursor = _my_slot(claims, takeover), np.zeros(2, dtype=np.int64)
-        c = _next_chunk(claims, done, slot, takeover, cursor)
-        while c >= 0:
+        slot = _my_slot(claims, takeover)
+        left = budget
+        while left > 0:
+            c = _next_chunk(claims, done, slot, takeover, cursor[0], stop)
+            if c < 0:
+                return True
             for o in range(c * chunk, min(n_out, (c + 1) * chunk)):
                 out[o] = _and_popcount(weights2[o], inputs1)
             _mark_done(done, c)
-            c = _next_chunk(claims, done, slot, takeover, cursor)
+            left -= chunk * weights2.shape[1]
+        return False
 
     @_kernel
     def _encode_chunk(c: int, chunk: int, cycle: _U16, start: _I64, thresh: _I64, length: int,
@@ -336,29 +364,37 @@ if HAS_NUMBA:
 
     @_kernel
     def _forward_kernel(enc_claims: _I64, enc_done: _I64, row_claims: _I64, row_done: _I64,
-                        takeover: bool, cycle: _U16, start: _I64, thresh: _I64, length: int,
-                        enc: _U64, enc_chunk: int, weights: _U64, counts: _I64,
-                        row_chunk: int) -> None:
+                        takeover: bool, stop: _I64, cursor: _I64, budget: int, cycle: _U16,
+                        start: _I64, thresh: _I64, length: int, enc: _U64, enc_chunk: int,
+                        weights: _U64, counts: _I64, row_chunk: int) -> bool:
         """The fused forward pass: encode the inputs, then AND-popcount every row.
 
         Every thread first runs encoding chunks and then, because its rows need
         every input, encodes itself any chunk not yet done (so no thread ever
         waits for another), then claims row chunks; the calling thread
-        (``takeover``) finally runs any row chunk not yet done.
+        (``takeover``) finally runs any row chunk not yet done.  ``cursor[0]``
+        keeps the thread's place among the encoding chunks, ``cursor[1]``
+        among the rows.
         """
-        slot, cursor = _my_slot(enc_claims, takeover), np.zeros(2, dtype=np.int64)
-        c = _next_chunk(enc_claims, enc_done, slot, True, cursor)
-        while c >= 0:
+        n_in, batch, n_words = enc.shape
+        slot = _my_slot(enc_claims, takeover)
+        left = budget
+        while left > 0:
+            c = _next_chunk(enc_claims, enc_done, slot, True, cursor[0], stop)
+            if c < 0:
+                break
             _encode_chunk(c, enc_chunk, cycle, start, thresh, length, enc)
             _mark_done(enc_done, c)
-            c = _next_chunk(enc_claims, enc_done, slot, True, cursor)
-        sums = np.empty(enc.shape[1], dtype=np.int64)
-        cursor[:] = 0
-        c = _next_chunk(row_claims, row_done, slot, takeover, cursor)
-        while c >= 0:
+            left -= 8 * enc_chunk * batch * n_words
+        sums = np.empty(batch, dtype=np.int64)
+        while left > 0:
+            c = _next_chunk(row_claims, row_done, slot, takeover, cursor[1], stop)
+            if c < 0:
+                return True
             _rows_chunk(c, row_chunk, weights, enc, counts, sums)
             _mark_done(row_done, c)
-            c = _next_chunk(row_claims, row_done, slot, takeover, cursor)
+            left -= row_chunk * n_in * n_words * batch
+        return False
 
 
 # --------------------------------------------------------------------------------------
@@ -399,11 +435,17 @@ of one holds up little, large enough that claiming it costs nothing.
 """
 _PARALLEL_WORDS = 1 << 16
 """Below this many words of work in total a call runs on the calling thread alone."""
+_SLICE_WORDS = 1 << 22
+"""Words of work the calling thread does per compiled call before it returns to Python (where a
+pending Ctrl-C raises): a few milliseconds.
+"""
+_NO_BUDGET = int(np.iinfo(np.int64).max)
+"""A helper's budget in words: every chunk it can claim, in one compiled call."""
 
 
 def _num_threads() -> int:
-    """Threads a kernel may use: Numba's setting capped by the CPU affinity mask."""
-    return max(1, min(int(numba.get_num_threads()), usable_cpus()))
+    """Threads a kernel uses: the process-wide setting capped by the CPU affinity mask."""
+    return numba_threads() or 1
 
 
 def _chunk(items: int, words_per_item: int) -> int:
@@ -416,21 +458,58 @@ def _threads_for(total_words: int, n_chunks: int) -> int:
     return min(_num_threads(), n_chunks) if total_words >= _PARALLEL_WORDS else 1
 
 
-def _run_chunks(kernel: Callable[..., None], items: int, chunk: int, total_words: int,
+_Slice = Callable[[bool, np.ndarray, np.ndarray, int], bool]
+
+
+def _run_region(run: _Slice, threads: int) -> None:
+    """Run one call's chunked kernel on ``threads`` threads (see ``_workshare``).
+
+    ``run(takeover, stop, cursor, budget)`` runs the kernel on this call's
+    shared bookkeeping for about ``budget`` words of work and returns whether
+    the thread is finished.  Helpers run it once with ``takeover=False`` and
+    no budget.  The calling thread
+    runs it with ``takeover=True`` (it also takes over the chunks not marked
+    done) in slices of about ``_SLICE_WORDS`` words, returning to Python
+    between slices, so that a Ctrl-C raises ``KeyboardInterrupt`` within
+    milliseconds; it then sets ``stop``, and the helpers finish the chunk
+    they hold and take no other.
+    """
+    stop = np.zeros(1, dtype=np.int64)
+
+    def helper() -> None:
+        run(False, stop, np.zeros((2, 2), dtype=np.int64), _NO_BUDGET)
+
+    def caller() -> None:
+        cursor = np.zeros((2, 2), dtype=np.int64)
+        while not run(True, stop, cursor, _SLICE_WORDS):
+            pass  # back in Python: a pending signal handler (Ctrl-C) runs here
+
+    def abort() -> None:
+        # An aligned 8-byte store is a single atomic write on every target of
+        # Numba; helpers read it with an acquire load (``_is_done``).
+        stop[0] = 1
+
+    run_shared(helper, caller, threads, on_abort=abort)
+
+
+def _run_chunks(kernel: Callable[..., bool], items: int, chunk: int, total_words: int,
                 *args: Any) -> None:
     """Run ``kernel`` over ``items`` items, ``chunk`` a chunk, on the threads that share them.
 
-    Helpers call ``kernel(claims, done, False, *args, chunk)``; the caller
-    calls it with ``True``, so that it also takes over the chunks not marked
-    done (see ``sc_neurocore.accel._workshare``).  ``claims`` holds the
-    count of helpers that joined, then one claim counter per thread.
+    Every thread calls ``kernel(claims, done, takeover, stop, cursor, budget, *args, chunk)``
+    (see ``_run_region``).  ``claims`` holds the count of helpers that
+    joined, then one claim counter per thread.
     """
     n_chunks = -(-items // chunk)
     threads = _threads_for(total_words, n_chunks)
     claims = np.zeros(1 + threads, dtype=np.int64)
     done = np.zeros(n_chunks, dtype=np.int64)
-    run_shared(lambda: kernel(claims, done, False, *args, chunk),
-               lambda: kernel(claims, done, True, *args, chunk), threads)
+
+    def run(takeover: bool, stop: np.ndarray, cursor: np.ndarray, budget: int) -> bool:
+        finished: bool = kernel(claims, done, takeover, stop, cursor, budget, *args, chunk)
+        return finished
+
+    _run_region(run, threads)
 
 
 # --------------------------------------------------------------------------------------
@@ -579,11 +658,13 @@ def _forward_counts(args: ForwardArgs) -> np.ndarray:
     enc_claims, row_claims = (np.zeros(1 + threads, dtype=np.int64) for _ in range(2))
     enc_done, row_done = np.zeros(enc_n, dtype=np.int64), np.zeros(row_n, dtype=np.int64)
 
-    def run(takeover: bool) -> None:
-        _forward_kernel(enc_claims, enc_done, row_claims, row_done, takeover, cycle, start,
-                        thresh, args.length, enc, enc_chunk, args.weights, counts, row_chunk)
+    def run(takeover: bool, stop: np.ndarray, cursor: np.ndarray, budget: int) -> bool:
+        finished: bool = _forward_kernel(
+            enc_claims, enc_done, row_claims, row_done, takeover, stop, cursor, budget, cycle,
+            start, thresh, args.length, enc, enc_chunk, args.weights, counts, row_chunk)
+        return finished
 
-    run_shared(lambda: run(False), lambda: run(True), threads)
+    _run_region(run, threads)
     return counts
 
 

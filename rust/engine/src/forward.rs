@@ -29,13 +29,28 @@ const PARALLEL_WORK: usize = 1 << 16;
 const SCRATCH_KEEP_WORDS: usize = 1 << 23;
 
 /// A reusable buffer for the encoded inputs: allocating (and page-faulting)
-/// megabytes on every call costs more than encoding them.
+/// megabytes on every call costs more than encoding them. Only ever
+/// `try_lock`ed: a call never waits for it (a call running concurrently, or
+/// a thread of the parent that held it when this process was forked, just
+/// means a fresh buffer).
 static SCRATCH: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+
+/// The scratch buffer, or `None` when another thread (or a thread of the
+/// parent at `fork()`) holds it.
+fn scratch_slot() -> Option<std::sync::MutexGuard<'static, Vec<u64>>> {
+    match SCRATCH.try_lock() {
+        Ok(guard) => Some(guard),
+        Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+        Err(std::sync::TryLockError::WouldBlock) => None,
+    }
+}
 
 /// A buffer of at least `len` words (contents unspecified; the encoder
 /// overwrites every word it is given).
 fn take_scratch(len: usize) -> Result<Vec<u64>> {
-    let mut v = std::mem::take(&mut *SCRATCH.lock().unwrap_or_else(|p| p.into_inner()));
+    let mut v = scratch_slot()
+        .map(|mut s| std::mem::take(&mut *s))
+        .unwrap_or_default();
     if v.len() < len {
         v.clear();
         v.try_reserve_exact(len).map_err(|_| EngineError::Memory {
@@ -48,11 +63,11 @@ fn take_scratch(len: usize) -> Result<Vec<u64>> {
 }
 
 fn return_scratch(v: Vec<u64>) {
-    if v.len() <= SCRATCH_KEEP_WORDS {
-        let mut slot = SCRATCH.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.len() < v.len() {
-            *slot = v;
-        }
+    if v.len() <= SCRATCH_KEEP_WORDS
+        && let Some(mut slot) = scratch_slot()
+        && slot.len() < v.len()
+    {
+        *slot = v;
     }
 }
 
@@ -180,8 +195,15 @@ struct EncodeSpec<'a> {
 }
 
 /// Output rows per GEMM task are capped so that a task streams about this
-/// many weight words: a thread descheduled in the middle of one holds up little.
+/// many weight words: a thread descheduled in the middle of one holds up
+/// little, and a Ctrl-C is noticed between tasks (`threads::interruptible`),
+/// also on one thread.
 const TASK_WORDS: usize = 1 << 18;
+
+/// Input segments are small enough that encoding one writes at most about
+/// this many words, and a GEMM step of one 8-row tile against one segment
+/// stays short (it is where a long call checks for Ctrl-C), also on one thread.
+const SEGMENT_WORDS: usize = 1 << 20;
 
 /// Encodes the inputs into `x` and accumulates
 /// `counts[o * batch + b] = Σ popcount(W[o] & X[b])`, in one parallel region.
@@ -215,12 +237,12 @@ fn fused_forward(
         ..
     } = dims;
     let k = n_in * nw;
-    // Segments of input indices.
-    let n_seg = if threads <= 1 {
-        1
-    } else {
-        (threads * 2).min(n_in)
-    };
+    // Segments of input indices: two per thread, more when that would make
+    // one take long to encode.
+    let by_size = (batch * k).div_ceil(SEGMENT_WORDS);
+    let n_seg = if threads <= 1 { 1 } else { threads * 2 }
+        .max(by_size)
+        .min(n_in);
     let seg_in = n_in.div_ceil(n_seg);
     let n_seg = n_in.div_ceil(seg_in);
     let mut pieces: Vec<Mutex<Option<&mut [u64]>>> = Vec::with_capacity(n_seg);
@@ -235,13 +257,14 @@ fn fused_forward(
     // Output-row blocks: multiples of the 8-row register tile, about eight per
     // thread and at most about TASK_WORDS weight words each (but never under
     // 8 rows), so the work is balanced dynamically in small pieces.
+    let by_size = (TASK_WORDS / k.saturating_mul(batch).max(1)).max(1);
     let rows = if threads <= 1 {
-        n_out
+        by_size
     } else {
-        let by_threads = threads::chunk_len(n_out, threads * 8);
-        let by_size = (TASK_WORDS / k.saturating_mul(batch).max(1)).max(1);
-        by_threads.min(by_size).next_multiple_of(8).min(n_out)
-    };
+        threads::chunk_len(n_out, threads * 8).min(by_size)
+    }
+    .next_multiple_of(8)
+    .min(n_out);
     let n_blocks = n_out.div_ceil(rows);
     let mut blocks: Vec<Mutex<Option<&mut [u64]>>> = Vec::with_capacity(n_blocks);
     for c in counts.chunks_mut(rows * batch) {
@@ -300,12 +323,14 @@ fn fused_forward(
             };
             later.clear();
             for s in 0..n_seg {
+                threads::check_interrupt();
                 match segment_words(published(s), &own, s) {
                     Some(xs) => gemm(s, xs, c),
                     None => later.push(s),
                 }
             }
             for &s in &later {
+                threads::check_interrupt();
                 if segment_words(published(s), &own, s).is_none() {
                     let (i0, ni) = segment_inputs(s);
                     let mut private = vec![0u64; batch * ni * nw];

@@ -8,8 +8,6 @@
 //! `pos[state]` turn the stream into `seq[(pos[r_0] + t) mod 65535] < x_i`:
 //! one table window and one vector comparison per 64 output bits.
 
-use std::sync::OnceLock;
-
 use crate::error::{EngineError, Result, checked_size, try_zeroed};
 use crate::simd::Tier;
 use crate::threads;
@@ -19,8 +17,8 @@ pub const PERIOD: usize = 65535;
 
 /// One LFSR step exactly as docs/design.md#encoder writes it.
 #[inline]
-pub fn lfsr_step(r: u16) -> u16 {
-    let r = u32::from(r);
+pub const fn lfsr_step(r: u16) -> u16 {
+    let r = r as u32;
     let fb = ((r >> 15) ^ (r >> 13) ^ (r >> 12) ^ (r >> 10)) & 1;
     (((r << 1) | fb) & 0xFFFF) as u16
 }
@@ -30,37 +28,48 @@ pub struct Tables {
     /// `seq[k]` = state after `k` steps from state 1, for `k` in
     /// `0..PERIOD + 64`; entries past `PERIOD` repeat the start, so any window
     /// of 64 consecutive entries starting below `PERIOD` is contiguous.
-    pub seq: Vec<u16>,
+    pub seq: [u16; PERIOD + 64],
     /// `seqm1[k] = seq[k] - 1` (0..=65534). The encoder compares
     /// `seqm1 < x - 1` instead of `seq < x`: the same bits, but every
     /// threshold `x` in `1..=65536` then fits in 16 bits (`x = 0` maps to 0,
     /// which also gives no bits).
-    pub seqm1: Vec<u16>,
+    pub seqm1: [u16; PERIOD + 64],
     /// `pos[state]` = `k` with `seq[k] == state`; `pos[0]` is unused (0).
-    pub pos: Vec<u16>,
+    pub pos: [u16; 65536],
 }
 
-static TABLES: OnceLock<Tables> = OnceLock::new();
+/// Builds the tables (at compile time: see [`TABLES`]).
+const fn build_tables() -> Tables {
+    let mut seq = [0u16; PERIOD + 64];
+    let mut seqm1 = [0u16; PERIOD + 64];
+    let mut pos = [0u16; 65536];
+    let mut r: u16 = 1;
+    let mut k = 0;
+    while k < PERIOD {
+        seq[k] = r;
+        seqm1[k] = r - 1;
+        pos[r as usize] = k as u16;
+        r = lfsr_step(r);
+        k += 1;
+    }
+    // Maximal length: the register is back at 1 after exactly PERIOD steps.
+    assert!(r == 1, "LFSR period is not 65535");
+    let mut k = 0;
+    while k < 64 {
+        seq[PERIOD + k] = seq[k];
+        seqm1[PERIOD + k] = seqm1[k];
+        k += 1;
+    }
+    Tables { seq, seqm1, pos }
+}
 
-/// The shared tables, built on first use.
+/// The tables, computed by the compiler: no lazy initialisation, so no
+/// first-use lock that a `fork()` in the middle of it could leave held.
+static TABLES: Tables = build_tables();
+
+/// The shared tables.
 pub fn tables() -> &'static Tables {
-    TABLES.get_or_init(|| {
-        let mut seq = Vec::with_capacity(PERIOD + 64);
-        let mut pos = vec![0u16; 65536];
-        let mut r: u16 = 1;
-        for k in 0..PERIOD {
-            seq.push(r);
-            pos[usize::from(r)] = k as u16;
-            r = lfsr_step(r);
-        }
-        // Maximal length: the register is back at 1 after exactly PERIOD steps.
-        assert_eq!(r, 1, "LFSR period is not 65535");
-        for k in 0..64 {
-            seq.push(seq[k]);
-        }
-        let seqm1 = seq.iter().map(|&v| v - 1).collect();
-        Tables { seq, seqm1, pos }
-    })
+    &TABLES
 }
 
 /// `x = clip(round_half_even(p * 65536), 0, 65536)` for a validated `p`.

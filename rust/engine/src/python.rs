@@ -8,7 +8,15 @@
 //! the expected form: `TypeError` for a wrong type or dtype, `ValueError` for a
 //! wrong rank, shape, layout or value, `MemoryError` when a result cannot be
 //! allocated.
+//!
+//! Interrupts: a kernel called from Python's main thread checks, between its
+//! tasks and at most every `threads::CHECK_INTERVAL`, whether a signal
+//! handler raises (Ctrl-C's `KeyboardInterrupt`); if one does, the kernel
+//! stops (no helper thread is left busy) and the call raises that exception.
+//! Other threads do not check: Python runs signal handlers on the main
+//! thread only, and a check would make them wait for the GIL.
 
+use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use numpy::ndarray::{Array, IxDyn};
@@ -31,6 +39,62 @@ impl From<EngineError> for PyErr {
             EngineError::Type { message, .. } => PyTypeError::new_err(message),
             e @ EngineError::Memory { .. } => PyMemoryError::new_err(e.to_string()),
         }
+    }
+}
+
+thread_local! {
+    /// The exception a signal handler raised during this thread's kernel call.
+    static PENDING_SIGNAL_ERROR: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+    /// `(pid, whether this thread is Python's main thread)`, 0 before the
+    /// first call (a forked child's main thread is the one that forked).
+    static MAIN_THREAD: Cell<(u32, bool)> = const { Cell::new((0, false)) };
+}
+
+/// The interrupt check of a kernel call (run without the GIL, between tasks):
+/// runs Python's pending signal handlers; `true` (stop) when one raised.
+fn signal_handler_raised() -> bool {
+    match Python::attach(|py| py.check_signals()) {
+        Ok(()) => false,
+        Err(err) => {
+            PENDING_SIGNAL_ERROR.with(|slot| *slot.borrow_mut() = Some(err));
+            true
+        }
+    }
+}
+
+/// Whether the calling thread is Python's main thread, the only one that
+/// runs signal handlers (asked once per thread and process).
+fn on_main_thread(py: Python<'_>) -> bool {
+    let pid = std::process::id();
+    let (known_pid, main) = MAIN_THREAD.with(Cell::get);
+    if known_pid == pid {
+        return main;
+    }
+    let asked = || -> PyResult<bool> {
+        let threading = py.import("threading")?;
+        let main = threading.call_method0("main_thread")?.getattr("ident")?;
+        let me = threading.call_method0("get_ident")?;
+        main.eq(me)
+    };
+    let main = asked().unwrap_or(false);
+    MAIN_THREAD.with(|c| c.set((pid, main)));
+    main
+}
+
+/// Runs the kernel `f` with the GIL released. On the main thread `f` stops
+/// when a signal handler raises (see the module documentation), and the call
+/// raises the handler's exception.
+fn compute<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> PyResult<T> {
+    if !on_main_thread(py) {
+        return Ok(py.detach(f));
+    }
+    match py.detach(|| threads::interruptible(signal_handler_raised, f)) {
+        Ok(value) => Ok(value),
+        Err(threads::Interrupted) => Err(PENDING_SIGNAL_ERROR
+            .with(|slot| slot.borrow_mut().take())
+            .unwrap_or_else(|| {
+                PyRuntimeError::new_err("internal error: a kernel stopped without a reason")
+            })),
     }
 }
 
@@ -241,7 +305,7 @@ fn encode_packed<'py>(
             }
         };
         let data = slice_of(&arr, "probs")?;
-        let words = py.detach(|| lfsr::encode_packed(data, n, two_d, length, seed))?;
+        let words = compute(py, || lfsr::encode_packed(data, n, two_d, length, seed))??;
         let mut out_shape = shape;
         out_shape.push(lfsr::n_words(length));
         to_numpy(py, words, out_shape)
@@ -270,7 +334,7 @@ fn pack_bitstream<'py>(
             }
         };
         let data = slice_of(&arr, "bits")?;
-        let words = py.detach(|| pack::pack_bits(data, rows, n, shape.len() == 2))?;
+        let words = compute(py, || pack::pack_bits(data, rows, n, shape.len() == 2))??;
         to_numpy(py, words, out_shape)
     })
 }
@@ -301,7 +365,7 @@ fn unpack_bitstream<'py>(
             }
         };
         let data = slice_of(&arr, "packed")?;
-        let bits = py.detach(|| pack::unpack_bits(data, rows, words, nb))?;
+        let bits = compute(py, || pack::unpack_bits(data, rows, words, nb))??;
         to_numpy(py, bits, out_shape)
     })
 }
@@ -312,7 +376,7 @@ fn popcount(py: Python<'_>, packed: &Bound<'_, PyAny>) -> PyResult<u64> {
     guard("popcount", || {
         let arr = borrow_array::<u64>(packed, "packed", "uint64", "any shape")?;
         let data = slice_of(&arr, "packed")?;
-        Ok(py.detach(|| ops::popcount(data)))
+        compute(py, || ops::popcount(data))
     })
 }
 
@@ -326,7 +390,7 @@ fn popcount_per_word<'py>(
         let arr = borrow_array::<u64>(packed, "packed", "uint64", "any shape")?;
         let shape = arr.shape().to_vec();
         let data = slice_of(&arr, "packed")?;
-        let counts = py.detach(|| ops::popcount_per_word(data))?;
+        let counts = compute(py, || ops::popcount_per_word(data))??;
         to_numpy(py, counts, shape)
     })
 }
@@ -347,7 +411,7 @@ fn elementwise<'py>(
         for ((name, a), shape) in arrays.iter().zip(&shapes) {
             operands.push((*name, slice_of(a, name)?, shape.as_slice()));
         }
-        let out = py.detach(|| ops::apply(op, &operands))?;
+        let out = compute(py, || ops::apply(op, &operands))??;
         to_numpy(py, out, shapes[0].clone())
     })
 }
@@ -422,8 +486,9 @@ fn sc_forward<'py>(
         let p_shape = p.shape().to_vec();
         let wd = slice_of(&w, "weights_packed")?;
         let pd = slice_of(&p, "input_probs")?;
-        let (out, dims) =
-            py.detach(|| forward::sc_forward(wd, &w_shape, pd, &p_shape, length, seed))?;
+        let (out, dims) = compute(py, || {
+            forward::sc_forward(wd, &w_shape, pd, &p_shape, length, seed)
+        })??;
         to_numpy(py, out, dims.out_shape())
     })
 }

@@ -14,30 +14,91 @@
 //! Helpers wait for work on a condition variable: an idle helper never spins
 //! or yields in a loop, so it takes no CPU time from other processes.
 //!
-//! The pool is built lazily on first parallel use. A pool inherited through
-//! `fork()` has no live threads in the child, so the pool remembers the
-//! process id that built it and is rebuilt in a new process. If no helper
-//! thread can be started, work runs on the calling thread alone instead of
-//! failing.
+//! # `fork()`
+//!
+//! A child process created by `fork()` has only the thread that forked; any
+//! lock another thread of the parent held at that moment stays locked in the
+//! child for ever. So no lock of the pool is global: the requested thread
+//! count is an atomic, and the pool with its lock lives in a per-process
+//! record ([`ProcessPool`]) found through an atomic pointer and tagged with
+//! the process id. A child sees a record of another process, replaces it
+//! with a fresh one (leaking the parent's: its helper threads and any lock
+//! held in it do not exist here) and builds its own helpers, never touching
+//! a lock it did not take. The pool is built lazily on first parallel use;
+//! if no helper thread can be started, work runs on the calling thread alone
+//! instead of failing.
+//!
+//! # Interrupts
+//!
+//! [`interruptible`] runs a computation with a check (the Python module's:
+//! "is a signal handler raising, e.g. for Ctrl-C?") that the calling thread
+//! consults between its tasks (and long tasks at their [`check_interrupt`]
+//! points), at most every [`CHECK_INTERVAL`]. When the check asks to stop,
+//! the region hands out no further task, the helpers leave theirs at their
+//! next [`check_interrupt`] point and the caller waits for them (so none is
+//! left busy), and the computation unwinds to [`interruptible`], which
+//! returns [`Interrupted`].
 
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use crate::error::{EngineError, Result};
 
-struct PoolState {
-    /// Requested number of threads (>= 1); 0 means "not set yet" (use CPUs).
-    requested: usize,
-    /// Helper pool and the pid that built it.
-    pool: Option<(Arc<Pool>, u32)>,
+/// Requested number of threads (>= 1); 0 means "not set yet" (use CPUs).
+/// An atomic, not a locked field: a child process inherits it without any
+/// lock (see the module documentation).
+static REQUESTED: AtomicUsize = AtomicUsize::new(0);
+
+/// The helper pool of one process.
+struct ProcessPool {
+    /// The process this record belongs to.
+    pid: u32,
+    /// The pool, built on first parallel use for the thread count it holds.
+    pool: Mutex<Option<Arc<Pool>>>,
 }
 
-static STATE: Mutex<PoolState> = Mutex::new(PoolState {
-    requested: 0,
-    pool: None,
-});
+/// This process's [`ProcessPool`] (or, just after `fork()`, the parent's).
+/// Every non-null value comes from `Box::into_raw` and is never freed.
+static CURRENT: AtomicPtr<ProcessPool> = AtomicPtr::new(std::ptr::null_mut());
+
+/// The [`ProcessPool`] of the calling process, created on first use in each
+/// process. Lock-free: a child after `fork()` swaps in a fresh record
+/// instead of taking any lock of the parent's.
+fn this_process() -> &'static ProcessPool {
+    let pid = std::process::id();
+    loop {
+        let seen = CURRENT.load(Ordering::Acquire);
+        // SAFETY: `seen` is null or came from `Box::into_raw` below and is
+        // never freed (a replaced record is leaked on purpose), so it is
+        // valid for the rest of the process's life.
+        if let Some(record) = unsafe { seen.as_ref() }
+            && record.pid == pid
+        {
+            return record;
+        }
+        let fresh = Box::into_raw(Box::new(ProcessPool {
+            pid,
+            pool: Mutex::new(None),
+        }));
+        match CURRENT.compare_exchange(seen, fresh, Ordering::AcqRel, Ordering::Acquire) {
+            // SAFETY: `fresh` is now published and, like every published
+            // record, never freed.
+            Ok(_) => return unsafe { &*fresh },
+            Err(_) => {
+                // Another thread of this process published its record first:
+                // `fresh` was never shared, so it is freed here, and the loop
+                // takes the published one.
+                // SAFETY: `fresh` came from `Box::into_raw` above and no other
+                // thread has seen it.
+                drop(unsafe { Box::from_raw(fresh) });
+            }
+        }
+    }
+}
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Every critical section here leaves the data consistent even if it
@@ -53,20 +114,16 @@ pub fn default_num_threads() -> usize {
         .unwrap_or(1)
 }
 
-fn requested(st: &PoolState) -> usize {
-    if st.requested == 0 {
-        default_num_threads()
-    } else {
-        st.requested
+/// The number of threads parallel kernels use (the caller included).
+pub fn get_num_threads() -> usize {
+    match REQUESTED.load(Ordering::Relaxed) {
+        0 => default_num_threads(),
+        n => n,
     }
 }
 
-/// The number of threads parallel kernels use (the caller included).
-pub fn get_num_threads() -> usize {
-    requested(&lock(&STATE))
-}
-
-/// Sets the number of threads parallel kernels use (`n >= 1`).
+/// Sets the number of threads parallel kernels use (`n >= 1`), for every
+/// thread of the process.
 pub fn set_num_threads(n: i128) -> Result<()> {
     if n < 1 {
         return Err(EngineError::value(
@@ -80,12 +137,13 @@ pub fn set_num_threads(n: i128) -> Result<()> {
             format!("n must be an int >= 1 that fits in usize, got {n}"),
         )
     })?;
-    let mut st = lock(&STATE);
-    if st.requested != n {
-        st.requested = n;
+    if REQUESTED.swap(n, Ordering::Relaxed) != n {
         // Dropping the old pool (once no running call holds it) stops its
-        // helpers; the new one is built on first use.
-        st.pool = None;
+        // helpers; the new one is built on first use. A call that read the
+        // old count concurrently may still build a pool of the old size; the
+        // next call sees the size mismatch and rebuilds.
+        let old = lock(&this_process().pool).take();
+        drop(old);
     }
     Ok(())
 }
@@ -105,12 +163,15 @@ struct Shared {
 /// Helper threads that take regions from a queue, waiting passively.
 struct Pool {
     shared: Arc<Shared>,
+    /// Helper threads started.
     helpers: usize,
+    /// The thread count ([`get_num_threads`]) the pool was built for.
+    requested: usize,
 }
 
 impl Pool {
     /// Starts up to `helpers` threads; `None` if not even one starts.
-    fn start(helpers: usize) -> Option<Pool> {
+    fn start(helpers: usize, requested: usize) -> Option<Pool> {
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
                 jobs: VecDeque::new(),
@@ -132,6 +193,7 @@ impl Pool {
         (started > 0).then_some(Pool {
             shared,
             helpers: started,
+            requested,
         })
     }
 
@@ -151,8 +213,8 @@ impl Pool {
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        // Helpers exit when they next look at the queue. In a child process
-        // after fork() they do not exist, and nothing waits for them.
+        // Helpers exit when they next look at the queue. (A pool inherited
+        // through fork() is never dropped: its record is leaked.)
         lock(&self.shared.queue).stop = true;
         self.shared.wake.notify_all();
     }
@@ -183,22 +245,23 @@ fn serve(shared: &Shared) {
 /// The helper pool and the total number of participating threads, or `None`
 /// when one thread is requested or no helper could be started.
 fn helper_pool() -> Option<(Arc<Pool>, usize)> {
-    let mut st = lock(&STATE);
-    let n = requested(&st);
+    let n = get_num_threads();
     if n <= 1 {
         return None;
     }
-    let pid = std::process::id();
-    if let Some((pool, owner)) = &st.pool
-        && *owner == pid
+    let mut slot = lock(&this_process().pool);
+    if let Some(pool) = slot.as_ref()
+        && pool.requested == n
     {
         return Some((Arc::clone(pool), pool.helpers + 1));
     }
-    // No pool yet, or one inherited through fork() whose threads do not exist
-    // here (dropping it only sets its stop flag).
-    st.pool = None;
-    let pool = Arc::new(Pool::start(n - 1)?);
-    st.pool = Some((Arc::clone(&pool), pid));
+    // No pool yet, or one built for another thread count.
+    let old = slot.take();
+    let pool = Pool::start(n - 1, n).map(Arc::new);
+    slot.clone_from(&pool);
+    drop(slot);
+    drop(old);
+    let pool = pool?;
     let total = pool.helpers + 1;
     Some((pool, total))
 }
@@ -206,6 +269,97 @@ fn helper_pool() -> Option<(Arc<Pool>, usize)> {
 /// Number of threads a parallel region would use now (at least 1).
 pub fn effective_threads() -> usize {
     helper_pool().map(|(_, n)| n).unwrap_or(1)
+}
+
+/// How often, at most, the calling thread of an [`interruptible`]
+/// computation runs its check (between two of its tasks).
+pub const CHECK_INTERVAL: Duration = Duration::from_millis(10);
+
+/// An [`interruptible`] computation stopped because its check asked it to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted;
+
+/// An interrupt check and when it is next due.
+type DueCheck = Option<(fn() -> bool, Instant)>;
+
+thread_local! {
+    /// The check of the [`interruptible`] computation running on this
+    /// thread, and when it is next due.
+    static CHECK: Cell<DueCheck> = const { Cell::new(None) };
+}
+
+/// Puts the previous check back when an [`interruptible`] call ends.
+struct RestoreCheck(DueCheck);
+
+impl Drop for RestoreCheck {
+    fn drop(&mut self) {
+        CHECK.with(|c| c.set(self.0));
+    }
+}
+
+/// Runs `f` on this thread; while it runs, the parallel regions it starts
+/// call `check` between the tasks this thread runs, at most every
+/// [`CHECK_INTERVAL`] (never before the first interval has passed, so short
+/// calls never run it). When `check` returns `true` the region stops handing
+/// out tasks, waits for the helpers still running one, and `f` is abandoned.
+///
+/// Returns `f`'s result, or [`Interrupted`] when `check` stopped it (whatever
+/// `check` wants to report, it keeps itself). A panic in `f` propagates.
+pub fn interruptible<R>(
+    check: fn() -> bool,
+    f: impl FnOnce() -> R,
+) -> std::result::Result<R, Interrupted> {
+    let previous = CHECK.with(|c| c.replace(Some((check, Instant::now() + CHECK_INTERVAL))));
+    let _restore = RestoreCheck(previous);
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(value) => Ok(value),
+        Err(payload) if payload.is::<Interrupted>() => Err(Interrupted),
+        Err(payload) => resume_unwind(payload),
+    }
+}
+
+/// Whether the computation on this thread must stop: runs the check of
+/// [`interruptible`] when one is set and due.
+fn interrupt_requested() -> bool {
+    CHECK.with(|c| {
+        let Some((check, due)) = c.get() else {
+            return false;
+        };
+        let now = Instant::now();
+        if now < due {
+            return false;
+        }
+        c.set(Some((check, now + CHECK_INTERVAL)));
+        check()
+    })
+}
+
+/// Abandons the computation of [`interruptible`] (caught there).
+fn stop_computation() -> ! {
+    resume_unwind(Box::new(Interrupted))
+}
+
+thread_local! {
+    /// On a helper thread running a task: its region's `abandoned` flag.
+    static HELPING: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
+}
+
+/// An interrupt point inside a long task. On the calling thread of an
+/// [`interruptible`] computation it stops the computation when its check is
+/// due and asks to (the region hands out no further task and waits for its
+/// helpers, as between tasks); on a helper whose region was abandoned it
+/// leaves the task at once (so the caller does not wait for the rest of a
+/// long task nobody needs); anywhere else it does nothing. Costs a
+/// thread-local read (and a clock read once the interval has passed).
+pub fn check_interrupt() {
+    let abandoned = HELPING.with(|h| {
+        h.borrow()
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    });
+    if abandoned || interrupt_requested() {
+        stop_computation();
+    }
 }
 
 /// A task closure with its lifetime erased, so `'static` pool jobs can carry
@@ -236,6 +390,10 @@ struct Region {
     task: TaskPtr,
     state: Mutex<RegionState>,
     done: Condvar,
+    /// Set when the computation is abandoned (an interrupt, or a panic on the
+    /// calling thread): helpers leave their task at its next
+    /// [`check_interrupt`].
+    abandoned: Arc<AtomicBool>,
 }
 
 impl Region {
@@ -246,6 +404,23 @@ impl Region {
                 break;
             }
             task(t);
+        }
+    }
+
+    /// The calling thread's share: like `run_tasks`, with the interrupt
+    /// check between tasks. Returns `true` when the check stopped the region
+    /// (no further task is handed out to anyone).
+    fn run_tasks_as_caller(&self, task: &(dyn Fn(usize) + Sync)) -> bool {
+        loop {
+            let t = self.next.fetch_add(1, Ordering::Relaxed);
+            if t >= self.n_tasks {
+                return false;
+            }
+            task(t);
+            if interrupt_requested() {
+                self.abandon();
+                return true;
+            }
         }
     }
 
@@ -263,17 +438,28 @@ impl Region {
         // is 0 before its stack frame (which owns the closure) can end, so
         // the closure outlives this use.
         let task = unsafe { &*self.task.0 };
+        HELPING.with(|h| *h.borrow_mut() = Some(Arc::clone(&self.abandoned)));
         let result = catch_unwind(AssertUnwindSafe(|| self.run_tasks(task)));
+        HELPING.with(|h| *h.borrow_mut() = None);
         let mut st = lock(&self.state);
         if let Err(payload) = result {
-            // Stop handing out tasks and keep the first panic.
+            // Stop handing out tasks and keep the first panic (a task left
+            // because the computation was abandoned is no panic).
             self.next.store(self.n_tasks, Ordering::Relaxed);
-            st.panic.get_or_insert(payload);
+            if !payload.is::<Interrupted>() {
+                st.panic.get_or_insert(payload);
+            }
         }
         st.active -= 1;
         if st.active == 0 {
             self.done.notify_all();
         }
+    }
+
+    /// Hands out no further task and tells the helpers to leave theirs.
+    fn abandon(&self) {
+        self.next.store(self.n_tasks, Ordering::Relaxed);
+        self.abandoned.store(true, Ordering::Relaxed);
     }
 
     /// Closes the region and waits for every registered helper.
@@ -291,11 +477,16 @@ impl Region {
 }
 
 /// Closes the region when the caller leaves `for_each_task`, even by
-/// unwinding, so no helper can outlive the task closure.
+/// unwinding (a panic, or an interrupt inside one of its tasks), so no
+/// helper can outlive the task closure; the tasks not yet handed out are
+/// dropped, so no helper stays busy with them either.
 struct CloseOnDrop<'a>(&'a Region);
 
 impl Drop for CloseOnDrop<'_> {
     fn drop(&mut self) {
+        // After a normal return every helper has finished already (this
+        // changes nothing then); when unwinding, it stops them early.
+        self.0.abandon();
         let _ = self.0.close_and_wait();
     }
 }
@@ -305,8 +496,10 @@ impl Drop for CloseOnDrop<'_> {
 /// thread starts on the tasks at once and pool helpers join as soon as they
 /// wake; once the caller runs out of tasks, helpers that have not started yet
 /// are not waited for (their wake-up latency, or their being descheduled,
-/// stays off the critical path), only those already running a task are. Otherwise the calling thread runs
-/// the tasks in order. A panic in any task reaches the caller.
+/// stays off the critical path), only those already running a task are.
+/// Otherwise the calling thread runs the tasks in order. A panic in any task
+/// reaches the caller. Inside [`interruptible`], the calling thread checks
+/// for an interrupt between its tasks (and stops the computation on one).
 pub fn for_each_task(parallel: bool, n_tasks: usize, task: impl Fn(usize) + Sync) {
     let pool = if parallel && n_tasks > 1 {
         helper_pool()
@@ -314,7 +507,7 @@ pub fn for_each_task(parallel: bool, n_tasks: usize, task: impl Fn(usize) + Sync
         None
     };
     let Some((pool, n)) = pool else {
-        (0..n_tasks).for_each(task);
+        run_serial(n_tasks, task);
         return;
     };
     let task: &(dyn Fn(usize) + Sync) = &task;
@@ -335,14 +528,29 @@ pub fn for_each_task(parallel: bool, n_tasks: usize, task: impl Fn(usize) + Sync
             panic: None,
         }),
         done: Condvar::new(),
+        abandoned: Arc::new(AtomicBool::new(false)),
     });
     let guard = CloseOnDrop(&region);
     pool.offer(&region, (n - 1).min(n_tasks - 1));
-    region.run_tasks(task);
+    let stopped = region.run_tasks_as_caller(task);
     let panic = region.close_and_wait();
     drop(guard);
     if let Some(payload) = panic {
-        std::panic::resume_unwind(payload);
+        resume_unwind(payload);
+    }
+    if stopped {
+        stop_computation();
+    }
+}
+
+/// Runs `task(t)` for `t` in `0..n_tasks` in order on this thread, checking
+/// for an interrupt between tasks (see [`interruptible`]).
+fn run_serial(n_tasks: usize, task: impl Fn(usize)) {
+    for t in 0..n_tasks {
+        task(t);
+        if t + 1 < n_tasks && interrupt_requested() {
+            stop_computation();
+        }
     }
 }
 
@@ -356,8 +564,12 @@ pub fn for_each_chunk_mut<T: Send>(
 ) {
     let chunk_len = chunk_len.max(1);
     if !parallel || data.len() <= chunk_len {
+        let n = data.len().div_ceil(chunk_len);
         for (i, c) in data.chunks_mut(chunk_len).enumerate() {
             f(i, c);
+            if i + 1 < n && interrupt_requested() {
+                stop_computation();
+            }
         }
         return;
     }
@@ -468,6 +680,205 @@ mod tests {
         cv.notify_all();
         blocker.join().unwrap();
         set_num_threads(default_num_threads() as i128).unwrap();
+    }
+
+    thread_local! {
+        static CHECKS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// An interrupt check that asks to stop on its third call.
+    fn stop_on_third_check() -> bool {
+        CHECKS.with(|c| {
+            c.set(c.get() + 1);
+            c.get() >= 3
+        })
+    }
+
+    fn never_stop() -> bool {
+        false
+    }
+
+    #[test]
+    fn an_interrupt_stops_the_region_and_leaves_no_helper_busy() {
+        for parallel in [false, true] {
+            CHECKS.with(|c| c.set(0));
+            let n_tasks = 100_000;
+            let running = AtomicUsize::new(0);
+            let ran = AtomicUsize::new(0);
+            let result = interruptible(stop_on_third_check, || {
+                for_each_task(parallel, n_tasks, |_| {
+                    running.fetch_add(1, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(1));
+                    ran.fetch_add(1, Ordering::SeqCst);
+                    running.fetch_sub(1, Ordering::SeqCst);
+                });
+                "finished"
+            });
+            assert_eq!(result, Err(Interrupted), "parallel={parallel}");
+            assert_eq!(CHECKS.with(Cell::get), 3);
+            // No helper is still in a task, and none starts another one later.
+            assert_eq!(running.load(Ordering::SeqCst), 0, "parallel={parallel}");
+            let done = ran.load(Ordering::SeqCst);
+            assert!(done > 0 && done < n_tasks, "{done} tasks ran");
+            std::thread::sleep(Duration::from_millis(30));
+            assert_eq!(ran.load(Ordering::SeqCst), done);
+            // The next computation on this thread runs to the end.
+            let hits: Vec<AtomicUsize> = (0..500).map(|_| AtomicUsize::new(0)).collect();
+            let ok = interruptible(never_stop, || {
+                for_each_task(parallel, hits.len(), |t| {
+                    hits[t].fetch_add(1, Ordering::Relaxed);
+                })
+            });
+            assert_eq!(ok, Ok(()));
+            assert!(hits.iter().all(|h| h.load(Ordering::Relaxed) == 1));
+        }
+    }
+
+    #[test]
+    fn helpers_leave_a_long_task_when_the_caller_is_interrupted() {
+        // Every task is 300 steps of 1 ms with an interrupt point each. The
+        // caller's check stops the computation about 30 ms in; the helper
+        // must leave its task then, not 300 ms later.
+        set_num_threads(2).unwrap();
+        CHECKS.with(|c| c.set(0));
+        let running = AtomicUsize::new(0);
+        let start = Instant::now();
+        let result = interruptible(stop_on_third_check, || {
+            for_each_task(true, 4, |_| {
+                running.fetch_add(1, Ordering::SeqCst);
+                let _leave = LeaveOnDrop(&running);
+                for _ in 0..300 {
+                    std::thread::sleep(Duration::from_millis(1));
+                    check_interrupt();
+                }
+            })
+        });
+        let took = start.elapsed();
+        assert_eq!(result, Err(Interrupted));
+        assert_eq!(running.load(Ordering::SeqCst), 0);
+        assert!(took < Duration::from_millis(250), "{took:?}");
+        // A region whose helper left a task is no panic for the next one.
+        let hits: Vec<AtomicUsize> = (0..64).map(|_| AtomicUsize::new(0)).collect();
+        for_each_task(true, hits.len(), |t| {
+            hits[t].fetch_add(1, Ordering::Relaxed);
+        });
+        assert!(hits.iter().all(|h| h.load(Ordering::Relaxed) == 1));
+        set_num_threads(default_num_threads() as i128).unwrap();
+    }
+
+    /// Counts a task as finished however it ends (returning or unwinding).
+    struct LeaveOnDrop<'a>(&'a AtomicUsize);
+
+    impl Drop for LeaveOnDrop<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn an_interrupt_stops_chunked_serial_work() {
+        CHECKS.with(|c| c.set(0));
+        let mut data = vec![0u8; 100_000];
+        let result = interruptible(stop_on_third_check, || {
+            for_each_chunk_mut(false, &mut data, 10, |_, chunk| {
+                std::thread::sleep(Duration::from_micros(200));
+                chunk.fill(1);
+            })
+        });
+        assert_eq!(result, Err(Interrupted));
+        let filled = data.iter().filter(|&&b| b == 1).count();
+        assert!(filled > 0 && filled < data.len(), "{filled}");
+    }
+
+    #[test]
+    fn checks_are_per_call_and_panics_still_propagate() {
+        // Outside `interruptible` nothing is checked.
+        CHECKS.with(|c| c.set(0));
+        for_each_task(true, 50, |_| std::thread::sleep(Duration::from_millis(1)));
+        assert_eq!(CHECKS.with(Cell::get), 0);
+        // A call shorter than CHECK_INTERVAL never runs the check.
+        assert_eq!(interruptible(stop_on_third_check, || 7), Ok(7));
+        assert_eq!(CHECKS.with(Cell::get), 0);
+        // A panic is not an interrupt.
+        let panicked = catch_unwind(|| {
+            interruptible(never_stop, || for_each_task(true, 8, |t| assert_ne!(t, 5)))
+        });
+        assert!(panicked.is_err());
+        // The check of an outer call is back after an inner one.
+        let outer = interruptible(stop_on_third_check, || {
+            let inner = interruptible(never_stop, || 1);
+            assert_eq!(inner, Ok(1));
+            for_each_task(false, 100_000, |_| {
+                std::thread::sleep(Duration::from_micros(500))
+            });
+        });
+        assert_eq!(outer, Err(Interrupted));
+    }
+
+    /// The reproducer of a hang after `fork()`: another thread keeps running
+    /// parallel regions (taking the pool's locks) while this one forks; each
+    /// child runs a region of its own. A child blocked on a lock that the
+    /// parent's thread held at the fork never exits: it is killed after 10 s
+    /// and the test fails.
+    #[test]
+    fn a_forked_child_never_waits_for_the_parents_locks() {
+        use std::sync::atomic::AtomicBool;
+
+        let stop = Arc::new(AtomicBool::new(false));
+        let busy = Arc::clone(&stop);
+        let hammer = std::thread::spawn(move || {
+            while !busy.load(Ordering::Relaxed) {
+                let hits: Vec<AtomicUsize> = (0..64).map(|_| AtomicUsize::new(0)).collect();
+                for_each_task(true, hits.len(), |t| {
+                    hits[t].fetch_add(1, Ordering::Relaxed);
+                });
+                for_each_chunk_mut(true, &mut [0u8; 4096], 64, |_, c| c.fill(1));
+            }
+        });
+        let mut hung = 0;
+        for _ in 0..40 {
+            // SAFETY: fork() has no memory-safety preconditions; the child
+            // only runs engine code (as a forked Python process would) and
+            // leaves with _exit, never returning into the test harness.
+            let pid = unsafe { libc::fork() };
+            assert!(pid >= 0, "fork failed");
+            if pid == 0 {
+                let hits: Vec<AtomicUsize> = (0..64).map(|_| AtomicUsize::new(0)).collect();
+                for_each_task(true, hits.len(), |t| {
+                    hits[t].fetch_add(1, Ordering::Relaxed);
+                });
+                let ok = hits.iter().all(|h| h.load(Ordering::Relaxed) == 1);
+                // SAFETY: _exit ends the child without running the parent's
+                // destructors or atexit handlers; always sound.
+                unsafe { libc::_exit(if ok { 0 } else { 3 }) };
+            }
+            let start = Instant::now();
+            let mut status = 0;
+            loop {
+                // SAFETY: waits for our own child; `status` is a valid out-pointer.
+                let r = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+                if r == pid {
+                    assert!(
+                        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+                        "child status {status}"
+                    );
+                    break;
+                }
+                if start.elapsed() > Duration::from_secs(10) {
+                    hung += 1;
+                    // SAFETY: kills and reaps our own (hung) child.
+                    unsafe {
+                        libc::kill(pid, libc::SIGKILL);
+                        libc::waitpid(pid, &mut status, 0);
+                    }
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        hammer.join().unwrap();
+        assert_eq!(hung, 0, "{hung} of 40 forked children hung");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::compare::compare_fields;
 use crate::error::{MirrorError, Result};
 use crate::fields::{check_names, f64_array, f64_scalar, i64_scalar, u8_array, u64_array};
-use crate::golden::Field;
+use crate::golden::{Field, MAX_ELEMENTS};
 use crate::kernels::bitops::{
     pack, popcount_per_word, unpack, vec_and, vec_mux, vec_not, vec_xnor,
 };
@@ -49,6 +49,30 @@ pub fn input_names(kernel: &str) -> Option<&'static [&'static str]> {
     })
 }
 
+/// Refuses (before anything is allocated) a case whose output, `rows`
+/// times `ceil(amount / per)` elements, would be more than a golden file or
+/// harness answer may hold ([`MAX_ELEMENTS`], FORMAT.md "Strictness and
+/// limits"): e.g. `encode` with `length = 2**32`. A non-positive `amount` is
+/// left to the kernel's own checks.
+fn check_output_size(arg: &str, rows: usize, amount: i64, per: u64) -> Result<()> {
+    let Ok(amount) = u64::try_from(amount) else {
+        return Ok(());
+    };
+    let elements = u64::try_from(rows)
+        .ok()
+        .and_then(|r| r.checked_mul(amount.div_ceil(per)));
+    match elements {
+        Some(n) if n <= MAX_ELEMENTS as u64 => Ok(()),
+        _ => Err(MirrorError::value(
+            arg,
+            format!(
+                "{arg} = {amount} asks for an output of more than the format's limit of \
+                 {MAX_ELEMENTS} elements"
+            ),
+        )),
+    }
+}
+
 /// Runs `kernel` on a case's inputs and returns its outputs in FORMAT.md's
 /// order, or the error naming the refused argument. Inputs the kernel does
 /// not take are refused too, and so is an unknown kernel.
@@ -61,6 +85,12 @@ pub fn run_kernel(kernel: &str, inputs: &[Field]) -> Result<Vec<Field>> {
         "unpack" => {
             let packed = u64_array(inputs, "packed")?;
             let n_bits = i64_scalar(inputs, "n_bits")?;
+            let rows = if packed.ndim() == 2 {
+                packed.shape()[0]
+            } else {
+                1
+            };
+            check_output_size("n_bits", rows, n_bits, 1)?;
             vec![Field::from_u8("bits", unpack(&packed, n_bits)?)]
         }
         "popcount" => vec![Field::from_u64(
@@ -88,6 +118,7 @@ pub fn run_kernel(kernel: &str, inputs: &[Field]) -> Result<Vec<Field>> {
             let probs = f64_array(inputs, "probs")?;
             let length = i64_scalar(inputs, "length")?;
             let seed = i64_scalar(inputs, "seed")?;
+            check_output_size("length", probs.data().len(), length, 64)?;
             vec![Field::from_u64("packed", encode(&probs, length, seed)?)]
         }
         "sc_forward" => {
@@ -189,5 +220,37 @@ mod tests {
         };
         assert_eq!(run_kernel("popcount", &[extra]).unwrap_err().arg, "zz");
         assert_eq!(run_kernel("popcount", &[]).unwrap_err().arg, "a");
+    }
+
+    fn scalar(name: &str, v: i64) -> Field {
+        Field {
+            name: name.to_string(),
+            shape: vec![],
+            values: Values::I64(vec![v]),
+        }
+    }
+
+    #[test]
+    fn outputs_beyond_the_format_limit_are_refused_before_allocating() {
+        // 3 streams of 2**32 bits would be 2**26 words each (1.5 GB).
+        let probs = f64s("probs", vec![0.5, 0.25, 1.0]);
+        let inputs = [probs.clone(), scalar("length", 1 << 32), scalar("seed", 1)];
+        let e = run_kernel("encode", &inputs).unwrap_err();
+        assert_eq!(e.arg, "length");
+        assert!(e.message.contains("limit"), "{}", e.message);
+        // At the limit it still answers: 2 streams of 2**23 words.
+        let two = f64s("probs", vec![0.5, 0.25]);
+        let inputs = [two, scalar("length", 64 << 23), scalar("seed", 1)];
+        assert_eq!(
+            run_kernel("encode", &inputs).unwrap()[0].shape,
+            vec![2, 1 << 23]
+        );
+        let packed = Field {
+            name: "packed".to_string(),
+            shape: vec![2, 1],
+            values: Values::U64(vec![1, 2]),
+        };
+        let e = run_kernel("unpack", &[packed, scalar("n_bits", 1 << 40)]).unwrap_err();
+        assert_eq!(e.arg, "n_bits");
     }
 }
