@@ -6,8 +6,17 @@ reference; ``python -m parity run --lang L`` checks language ``L`` against them;
 and the harness protocol for research mirrors are in ``parity/FORMAT.md``.
 """
 
-from .golden_format import (Case, FormatError, GoldenFile, HarnessAnswer, dumps_golden,
-                            loads_golden, parse_harness_output, read_golden, write_golden)
+from .golden_format import (
+                            Case,
+                            FormatError,
+                            GoldenFile,
+                            HarnessAnswer,
+                            dumps_golden,
+                            loads_golden,
+                            parse_harness_output,
+                            read_golden,
+                            write_golden,
+)
 from .kernels import INPUTS, KERNELS, OUTPUTS
 
 __all__ = ["Case", "FormatError", "GoldenFile", "HarnessAnswer", "INPUTS", "KERNELS",

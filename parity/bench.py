@@ -12,14 +12,20 @@ import json
 import platform
 import statistics
 import time
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
-from .languages import (MirrorLanguage, PythonLanguage, REPO_ROOT, ToolchainMissing,
-                        get_language, _host)
+from .languages import (
+    REPO_ROOT,
+    MirrorLanguage,
+    PythonLanguage,
+    ToolchainMissing,
+    _host,
+    get_language,
+)
 
 __all__ = ["W1", "SIZES", "splitmix64", "bench_inputs", "checksum", "bench_language",
            "results_path", "BENCH_SEED", "RUNS_DIR"]

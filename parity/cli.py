@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from .kernels import KERNELS
 from .languages import LANGUAGES, ToolchainMissing, get_language

@@ -10,12 +10,12 @@ invalid case is passed only by a refusal.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 
-from .golden_format import Case, GoldenFile, HarnessAnswer, dtype_tag, FormatError
+from .golden_format import Case, FormatError, GoldenFile, HarnessAnswer, dtype_tag
 
 __all__ = ["Answer", "Mismatch", "KernelResult", "TOLERANCES", "tolerances", "compare_array",
            "compare_case", "compare_kernel", "format_value", "answer_from_harness"]

@@ -10,7 +10,7 @@ languages adapt their own entry points to the same signature
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -77,8 +77,16 @@ def unpack_total_bits(packed: np.ndarray, n_bits: object) -> object:
 
 def reference_kernels() -> dict[str, KernelFn]:
     """The NumPy reference of every kernel (the source of the golden outputs)."""
-    from sc_neurocore.accel import (encode_packed, pack_bitstream, sc_forward_numpy,
-                                    unpack_bitstream, vec_and, vec_mux, vec_not, vec_xnor)
+    from sc_neurocore.accel import (
+        encode_packed,
+        pack_bitstream,
+        sc_forward_numpy,
+        unpack_bitstream,
+        vec_and,
+        vec_mux,
+        vec_not,
+        vec_xnor,
+    )
     from sc_neurocore.accel._validation import as_packed
     from sc_neurocore.accel.lif import lif_step
 

@@ -13,13 +13,13 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-from .compare import Answer, KernelResult, compare_kernel, answer_from_harness
+from .compare import Answer, KernelResult, answer_from_harness, compare_kernel
 from .golden_format import FormatError, GoldenFile, parse_harness_output
 from .kernels import KERNELS, KernelFn, reference_kernels, scalar
 

@@ -34,7 +34,7 @@ import platform
 import re
 import subprocess
 import sys
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 __all__ = ["LEVELS", "OPENBLAS_CORES", "GLIBC_MASK", "dispatch_targets", "targets_to_disable", "lowered_env",
            "enabled_in_child", "run_lowered"]

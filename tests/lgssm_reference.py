@@ -5,7 +5,6 @@ from the model's equations with NumPy/LAPACK (no filter recursion)."""
 from __future__ import annotations
 
 import numpy as np
-
 from sc_neurocore.world_model import LinearGaussianSSM
 
 

@@ -6,10 +6,9 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import required_backends
-from sc_neurocore.accel import (PRIORITY, available_backends, backend as backend_mod,
-                                backend_status, get_backend)
+from sc_neurocore.accel import PRIORITY, available_backends, backend_status, get_backend
+from sc_neurocore.accel import backend as backend_mod
 
 
 def test_numpy_always_available():

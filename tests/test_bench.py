@@ -21,18 +21,23 @@ import time
 from pathlib import Path
 
 import numpy as np
+import oracle
 import pytest
-
+from conftest import AVAILABLE, random_weights
 from sc_neurocore.accel import __main__ as cli
 from sc_neurocore.accel import backend as backend_mod
 from sc_neurocore.accel import sc_forward_numpy, weight_seed
-from sc_neurocore.accel.bench import (accuracy, contention, mpi_bench, reference_numpy,
-                                      report, run_study, write_results)
+from sc_neurocore.accel.bench import (
+    accuracy,
+    contention,
+    mpi_bench,
+    reference_numpy,
+    report,
+    run_study,
+    write_results,
+)
 from sc_neurocore.accel.bench.workloads import WORKLOADS, make_inputs, workload
 from sc_neurocore.accel.mpi_launch import find_mpiexec
-
-import oracle
-from conftest import AVAILABLE, random_weights
 
 # Keys the study's JSON had before issue 10 (they must stay) and the keys it added.
 OLD_KEYS = {"host", "versions", "quick", "repeats", "rows", "sum_baseline", "extras",

@@ -20,7 +20,6 @@ import ast
 from pathlib import Path
 
 import pytest
-
 import sc_neurocore.accel as accel
 
 ACCEL = Path(accel.__file__).resolve().parent

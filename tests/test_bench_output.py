@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from sc_neurocore.accel import backend as backend_mod
 from sc_neurocore.accel.__main__ import build_parser
 

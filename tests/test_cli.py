@@ -7,10 +7,9 @@ import subprocess
 import sys
 
 import pytest
-
 from sc_neurocore.accel import __main__ as cli
-from sc_neurocore.accel import bench
 from sc_neurocore.accel import backend as backend_mod
+from sc_neurocore.accel import bench
 from sc_neurocore.accel.bench import study as study_mod
 
 TINY = (bench.Workload("W1", 4, 9, 100, None), bench.Workload("W3", 4, 9, 100, 3))

@@ -16,8 +16,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "device_check.sh"
 STEPS = ("pytest -m gpu", "parity --lang cupy", "parity --lang jax", "study cupy,jax,numpy")

@@ -23,12 +23,19 @@ import pytest
 from Bio.SeqUtils import MeltingTemp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from sc_neurocore.bridges import dna_mapper as dm
-from sc_neurocore.bridges.dna_mapper import (BitstreamToDNA, CompilationMethod, DNACircuitDesign,
-                                             DNAGate, DNAStrand, EnzymaticGateCompiler, GateType,
-                                             SCNetworkBridge, SequenceDesigner,
-                                             StrandDisplacementCompiler)
+from sc_neurocore.bridges.dna_mapper import (
+    BitstreamToDNA,
+    CompilationMethod,
+    DNACircuitDesign,
+    DNAGate,
+    DNAStrand,
+    EnzymaticGateCompiler,
+    GateType,
+    SCNetworkBridge,
+    SequenceDesigner,
+    StrandDisplacementCompiler,
+)
 from sc_neurocore.splitmix import SplitMix64
 
 REFERENCE_NAMES = [
@@ -423,12 +430,13 @@ def test_a_changed_constant_fails_the_golden_file(monkeypatch: pytest.MonkeyPatc
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from sc_neurocore.bridges._dna import thermodynamics
+
     from parity import safety_cases
     from parity.compare import compare_kernel
     from parity.golden_format import read_golden
     from parity.regen import golden_path
     from parity.safety_cases._builder import run_safety_case
-    from sc_neurocore.bridges._dna import thermodynamics
 
     golden = read_golden(golden_path("dna_mapper"))
     cases = [c for c in golden.cases if str(c.inputs["op"]) == "DNAStrand.thermodynamics"]

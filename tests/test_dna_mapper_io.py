@@ -12,12 +12,21 @@ import sys
 import numpy as np
 import pytest
 from Bio import SeqIO
-
-from sc_neurocore.bridges.dna_mapper import (BitstreamToDNA, DNACircuitDesign, DNAStrand,
-                                             KineticSimulator, PlateLayout, estimate_cost,
-                                             export_fasta, export_genbank, export_json,
-                                             export_nupack_input, generate_protocol,
-                                             visualize_circuit, visualize_kinetics)
+from sc_neurocore.bridges.dna_mapper import (
+    BitstreamToDNA,
+    DNACircuitDesign,
+    DNAStrand,
+    KineticSimulator,
+    PlateLayout,
+    estimate_cost,
+    export_fasta,
+    export_genbank,
+    export_json,
+    export_nupack_input,
+    generate_protocol,
+    visualize_circuit,
+    visualize_kinetics,
+)
 
 
 @pytest.fixture(scope="module")

@@ -15,12 +15,19 @@ import math
 
 import numpy as np
 import pytest
+from sc_neurocore.bridges.dna_mapper import (
+    BitstreamToDNA,
+    ConcentrationOptimizer,
+    DegradationModel,
+    DNACircuitDesign,
+    DNAGate,
+    DualRailEncoder,
+    GateType,
+    KineticSimulator,
+    NoiseModel,
+    SCPrecisionAnalyzer,
+)
 from scipy.integrate import solve_ivp
-
-from sc_neurocore.bridges.dna_mapper import (BitstreamToDNA, ConcentrationOptimizer,
-                                             DegradationModel, DNACircuitDesign, DNAGate,
-                                             DualRailEncoder, GateType, KineticSimulator,
-                                             NoiseModel, SCPrecisionAnalyzer)
 
 SC = {  # the SC function of each gate type, written from its definition
     "AND": lambda p: p[0] * p[1], "OR": lambda p: p[0] + p[1] - p[0] * p[1],

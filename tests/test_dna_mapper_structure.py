@@ -21,12 +21,19 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from sc_neurocore.bridges._dna import coding, folding
-from sc_neurocore.bridges.dna_mapper import (BitstreamToDNA, CrossHybridizationChecker,
-                                             DNACircuitDesign, DNAGate, DNAStrand,
-                                             GateOptimizer, GF4ErrorCorrection, HairpinChecker,
-                                             NUPACKInterface, TopologicalAnalyzer)
+from sc_neurocore.bridges.dna_mapper import (
+    BitstreamToDNA,
+    CrossHybridizationChecker,
+    DNACircuitDesign,
+    DNAGate,
+    DNAStrand,
+    GateOptimizer,
+    GF4ErrorCorrection,
+    HairpinChecker,
+    NUPACKInterface,
+    TopologicalAnalyzer,
+)
 
 RT37 = 1.987e-3 * 310.15
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import oracle
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import oracle
 from sc_neurocore.accel import encode_packed, weight_seed
 from sc_neurocore.accel.lfsr import PERIOD, lfsr_tables, quantize
 

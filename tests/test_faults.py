@@ -17,7 +17,6 @@ import threading
 
 import numpy as np
 import pytest
-
 from conftest import AVAILABLE, ROOT
 from sc_neurocore.accel import _threads
 from sc_neurocore.accel._threads import backend_threads, set_backend_threads, usable_cpus

@@ -16,9 +16,19 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from parity.compare import Answer, compare_case  # noqa: E402
-from parity.golden_format import (STR_DTYPE, Case, FormatError, GoldenFile,  # noqa: E402
-                                  decode_str, dumps_golden, encode_str, format_array_line,
-                                  loads_golden, parse_array_line, parse_harness_output)
+from parity.golden_format import (  # noqa: E402
+    STR_DTYPE,
+    Case,
+    FormatError,
+    GoldenFile,
+    decode_str,
+    dumps_golden,
+    encode_str,
+    format_array_line,
+    loads_golden,
+    parse_array_line,
+    parse_harness_output,
+)
 
 STRINGS = ["", "ACGT", "acgt", "a b", "  ", "s:", ":", "%", "%41", "x\x00y", "tab\there",
            "line\nbreak", "é€😀", "~-._", "!\"#$&'()*+,/;<=>?@[\\]^`{|}"]

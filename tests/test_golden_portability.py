@@ -22,9 +22,15 @@ from parity import cli  # noqa: E402
 from parity.golden_diff import diff_golden  # noqa: E402
 from parity.golden_format import Case, GoldenFile, dumps_golden, read_golden  # noqa: E402
 from parity.regen import build_goldens, golden_path, regenerate_files  # noqa: E402
-from parity.simd_levels import (GLIBC_MASK, LEVELS, OPENBLAS_CORES,  # noqa: E402
-                                dispatch_targets, enabled_in_child, lowered_env,
-                                targets_to_disable)
+from parity.simd_levels import (  # noqa: E402
+    GLIBC_MASK,
+    LEVELS,
+    OPENBLAS_CORES,
+    dispatch_targets,
+    enabled_in_child,
+    lowered_env,
+    targets_to_disable,
+)
 
 
 def _file(x: float = 0.5, exact: float = 2.0, soft: float = 1.0 / 3.0) -> GoldenFile:

@@ -18,11 +18,28 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from parity import format_mutants  # noqa: E402
-from parity.conformance import (CASES_PATH, MUTANTS_PATH, digest, escape,  # noqa: E402
-                                read_entries, unescape, verdict)
-from parity.golden_format import (MAX_ELEMENTS, STR_DTYPE, Case, FormatError,  # noqa: E402
-                                  GoldenFile, dumps_golden, format_array_line, loads_golden,
-                                  parse_array_line, parse_harness_output, read_golden)
+from parity.conformance import (  # noqa: E402
+    CASES_PATH,
+    MUTANTS_PATH,
+    digest,
+    escape,
+    read_entries,
+    unescape,
+    verdict,
+)
+from parity.golden_format import (  # noqa: E402
+    MAX_ELEMENTS,
+    STR_DTYPE,
+    Case,
+    FormatError,
+    GoldenFile,
+    dumps_golden,
+    format_array_line,
+    loads_golden,
+    parse_array_line,
+    parse_harness_output,
+    read_golden,
+)
 from parity.regen import golden_path  # noqa: E402
 from parity.runner import run_language  # noqa: E402
 

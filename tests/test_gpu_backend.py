@@ -21,7 +21,6 @@ import warnings
 
 import numpy as np
 import pytest
-
 from conftest import random_weights, run_child
 from sc_neurocore.accel import get_backend, pack_bitstream, sc_forward_numpy, vec_and
 from sc_neurocore.accel import gpu_backend as gb

@@ -9,10 +9,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import random_weights, separable_data
-from sc_neurocore.accel import (get_backend, pack_bitstream, sc_forward, sc_forward_numpy,
-                                vec_and, vec_mux, vec_not, vec_xnor)
+from sc_neurocore.accel import (
+    get_backend,
+    pack_bitstream,
+    sc_forward,
+    sc_forward_numpy,
+    vec_and,
+    vec_mux,
+    vec_not,
+    vec_xnor,
+)
 from sc_neurocore.accel._install import install_hint
 from sc_neurocore.accel.lif import forward_pass_numpy
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import separable_data
 from sc_neurocore.accel import InputTypeError, pack_bitstream, vec_and, vec_mux, vec_not, vec_xnor
 

@@ -18,7 +18,7 @@ import tree_sitter_julia
 JULIA_DIR = Path(__file__).resolve().parents[1] / "julia"
 
 
-def _parser() -> "tree_sitter.Parser":
+def _parser() -> tree_sitter.Parser:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_julia.language()))
 
 

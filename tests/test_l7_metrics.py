@@ -15,13 +15,28 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from sc_neurocore.accel import InputTypeError
 from sc_neurocore.scpn.layers.l7_symbolic import (
-    ACUPOINT_INDICES, FIBONACCI, PHI, PLATONIC_VERTICES, acupoint_map, diffuse_symbols,
-    drive_symbols, e8_alignment, e8_root_alignments, e8_roots, fibonacci_alignment,
-    l6_symbolic_effect, metatron_flow, normalize_glyph, phi_alignment, platonic_coherence,
-    symbolic_health, update_acupoints, update_meridian_qi)
+    ACUPOINT_INDICES,
+    FIBONACCI,
+    PHI,
+    PLATONIC_VERTICES,
+    acupoint_map,
+    diffuse_symbols,
+    drive_symbols,
+    e8_alignment,
+    e8_root_alignments,
+    e8_roots,
+    fibonacci_alignment,
+    l6_symbolic_effect,
+    metatron_flow,
+    normalize_glyph,
+    phi_alignment,
+    platonic_coherence,
+    symbolic_health,
+    update_acupoints,
+    update_meridian_qi,
+)
 from sc_neurocore.splitmix import SplitMix64
 
 unit = st.floats(0.0, 1.0, allow_nan=False)

@@ -21,12 +21,17 @@ from typing import Any, cast
 
 import numpy as np
 import pytest
-
 from sc_neurocore.accel import InputTypeError
 from sc_neurocore.scpn.layers import l7_symbolic as l7
-from sc_neurocore.scpn.layers.l7_symbolic import (PHI, L7_StochasticParameters, L7_SymbolicLayer,
-                                                  e8_alignment, fibonacci_alignment,
-                                                  phi_alignment, platonic_coherence)
+from sc_neurocore.scpn.layers.l7_symbolic import (
+    PHI,
+    L7_StochasticParameters,
+    L7_SymbolicLayer,
+    e8_alignment,
+    fibonacci_alignment,
+    phi_alignment,
+    platonic_coherence,
+)
 from sc_neurocore.splitmix import SplitMix64
 
 STEP_KEYS = ["glyph_vector", "phi_alignment", "fibonacci_alignment", "metatron_flow",

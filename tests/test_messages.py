@@ -29,7 +29,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from sc_neurocore.accel import __main__ as cli
 from sc_neurocore.accel._install import EXTRAS, install_hint, source_checkout
 

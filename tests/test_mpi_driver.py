@@ -18,15 +18,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
+from conftest import random_weights
 from sc_neurocore.accel import mpi_driver, mpi_launch, sc_forward
 from sc_neurocore.accel.bench import mpi_bench
-from sc_neurocore.accel.mpi_driver import (MPIDriver, MPIFallbackWarning, MPIRankError,
-                                           block_range, choose_split, mpi_sc_forward,
-                                           split_counts)
+from sc_neurocore.accel.mpi_driver import (
+    MPIDriver,
+    MPIFallbackWarning,
+    MPIRankError,
+    block_range,
+    choose_split,
+    mpi_sc_forward,
+    split_counts,
+)
 from sc_neurocore.accel.mpi_launch import mpi_flavour
-
-from conftest import random_weights
 
 SCRIPTS = Path(__file__).resolve().parent / "mpi_scripts"
 JOB_TIMEOUT_S = 240

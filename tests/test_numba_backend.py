@@ -7,12 +7,11 @@ exercised in a child process in which ``import numba`` fails.
 from __future__ import annotations
 
 import numpy as np
+import oracle
 import pytest
+from conftest import random_weights, run_child
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import oracle
-from conftest import random_weights, run_child
 from sc_neurocore.accel import get_backend, pack_bitstream, sc_forward_numpy
 from sc_neurocore.accel import jit_kernels as jk
 from sc_neurocore.accel._validation import validate_forward

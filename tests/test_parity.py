@@ -22,14 +22,26 @@ from parity import cli, safety_cases  # noqa: E402
 from parity.bench import bench_inputs, bench_language, checksum, splitmix64  # noqa: E402
 from parity.cases import Builder, RegenError, build_golden  # noqa: E402
 from parity.compare import Answer, compare_case, compare_kernel  # noqa: E402
-from parity.golden_format import (Case, FormatError, GoldenFile, dumps_golden,  # noqa: E402
-                                  loads_golden, parse_harness_output)
+from parity.golden_format import (  # noqa: E402
+    Case,
+    FormatError,
+    GoldenFile,
+    dumps_golden,
+    loads_golden,
+    parse_harness_output,
+)
 from parity.kernels import INPUTS, KERNELS, OUTPUTS, reference_kernels  # noqa: E402
 from parity.languages import NotApplicable, PythonLanguage  # noqa: E402
-from parity.regen import (GOLDEN_DIR, build_goldens, golden_path,  # noqa: E402
-                          regenerate_files)
-from parity.runner import (EXIT_MISMATCH, EXIT_MISSING, EXIT_OK, LanguageReport,  # noqa: E402
-                           exit_code, load_goldens, run_language)
+from parity.regen import GOLDEN_DIR, build_goldens, golden_path, regenerate_files  # noqa: E402
+from parity.runner import (  # noqa: E402
+    EXIT_MISMATCH,
+    EXIT_MISSING,
+    EXIT_OK,
+    LanguageReport,
+    exit_code,
+    load_goldens,
+    run_language,
+)
 
 
 @pytest.fixture(scope="module")

@@ -31,14 +31,20 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from sc_neurocore.splitmix import SplitMix64
-from sc_neurocore.world_model import (EMLearner, FilterResult, KalmanFilter,
-                                      LikelihoodDecreaseError, LinearGaussianSSM, RTSSmoother)
-from sc_neurocore.world_model import _lgssm_checks, _lgssm_em, _linalg
-from sc_neurocore.world_model import predictive_model as pm
-
 from lgssm_reference import block, close, dense_condition, dense_loglik
+from sc_neurocore.splitmix import SplitMix64
+from sc_neurocore.world_model import (
+    EMLearner,
+    FilterResult,
+    KalmanFilter,
+    LikelihoodDecreaseError,
+    LinearGaussianSSM,
+    RTSSmoother,
+    _lgssm_checks,
+    _lgssm_em,
+    _linalg,
+)
+from sc_neurocore.world_model import predictive_model as pm
 
 REPO = Path(__file__).resolve().parents[1]
 SLOW = settings(max_examples=20, deadline=None)

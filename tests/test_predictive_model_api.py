@@ -15,11 +15,16 @@ import pickle
 
 import numpy as np
 import pytest
-
 from sc_neurocore.world_model import predictive_model as pm
-from sc_neurocore.world_model.predictive_model import (EMLearner, FilterResult, KalmanFilter,
-                                                       LinearGaussianSSM, PredictiveWorldModel,
-                                                       RTSSmoother, SmoothResult)
+from sc_neurocore.world_model.predictive_model import (
+    EMLearner,
+    FilterResult,
+    KalmanFilter,
+    LinearGaussianSSM,
+    PredictiveWorldModel,
+    RTSSmoother,
+    SmoothResult,
+)
 
 #: The reference's public names and, per callable, its parameters in order
 #: (``name`` or ``name=default``); ours may add parameters after them.

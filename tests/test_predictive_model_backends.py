@@ -27,12 +27,15 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from sc_neurocore.world_model import _lgssm_backends
-from sc_neurocore.world_model.predictive_model import (EMLearner, FilterResult, KalmanFilter,
-                                                       LinearGaussianSSM, RTSSmoother)
-
 from lgssm_reference import block, close, dense_condition, dense_loglik
+from sc_neurocore.world_model import _lgssm_backends
+from sc_neurocore.world_model.predictive_model import (
+    EMLearner,
+    FilterResult,
+    KalmanFilter,
+    LinearGaussianSSM,
+    RTSSmoother,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # the golden cases' module lives in parity/

@@ -17,18 +17,33 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 import sc_neurocore.accel as accel
 from conftest import random_weights
-from sc_neurocore.accel import (PRIORITY, Backend, BackendStatus, InputTypeError,
-                                available_backends, backend_status, encode_packed,
-                                get_backend, pack_bitstream, register_backend, sc_forward,
-                                sc_forward_numpy, unpack_bitstream, vec_and, vec_mux, vec_not,
-                                vec_popcount, vec_xnor, weight_seed)
+from sc_neurocore.accel import (
+    PRIORITY,
+    Backend,
+    BackendStatus,
+    InputTypeError,
+    available_backends,
+    backend_status,
+    encode_packed,
+    get_backend,
+    mpi_driver,
+    pack_bitstream,
+    register_backend,
+    sc_forward,
+    sc_forward_numpy,
+    unpack_bitstream,
+    vec_and,
+    vec_mux,
+    vec_not,
+    vec_popcount,
+    vec_xnor,
+    weight_seed,
+)
 from sc_neurocore.accel import backend as backend_mod
 from sc_neurocore.accel import gpu_backend as gb
 from sc_neurocore.accel import jit_kernels as jk
-from sc_neurocore.accel import mpi_driver
 from sc_neurocore.accel.lif import forward_pass_numpy, lif_step
 
 ROOT = Path(__file__).resolve().parents[1]

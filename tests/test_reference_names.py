@@ -17,10 +17,8 @@ import warnings
 
 import numpy as np
 import pytest
-
 from conftest import random_weights, run_child
 from sc_neurocore.accel import backend, gpu_backend, sc_forward_numpy
-
 
 # ------------------------------------------------------------------ package-level names
 

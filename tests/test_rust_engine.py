@@ -7,10 +7,17 @@ import time
 
 import numpy as np
 import pytest
-
 from conftest import random_weights
-from sc_neurocore.accel import (encode_packed, pack_bitstream, sc_forward_numpy,
-                                unpack_bitstream, vec_and, vec_mux, vec_not, vec_xnor)
+from sc_neurocore.accel import (
+    encode_packed,
+    pack_bitstream,
+    sc_forward_numpy,
+    unpack_bitstream,
+    vec_and,
+    vec_mux,
+    vec_not,
+    vec_xnor,
+)
 
 engine = pytest.importorskip("sc_neurocore._engine")  # required by make test (see test_backend)
 

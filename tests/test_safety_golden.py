@@ -27,6 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from sc_neurocore.splitmix import GAMMA  # noqa: E402
+
 from parity import cli, safety_cases  # noqa: E402
 from parity.compare import Answer, compare_case, compare_kernel  # noqa: E402
 from parity.golden_diff import diff_golden  # noqa: E402
@@ -35,7 +37,6 @@ from parity.kernels import KERNELS  # noqa: E402
 from parity.languages import MIRROR_LANGUAGES, get_language  # noqa: E402
 from parity.regen import golden_path  # noqa: E402
 from parity.safety_cases._builder import run_safety_case  # noqa: E402
-from sc_neurocore.splitmix import GAMMA  # noqa: E402
 
 NAMES = safety_cases.names()
 

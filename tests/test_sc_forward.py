@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import oracle
 import pytest
+from conftest import random_weights
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import oracle
-from conftest import random_weights
 from sc_neurocore.accel import get_backend, sc_forward, sc_forward_numpy
 
 EDGE_PROBS = [0.0, 1.0, 1 / 65536, 0.5, 0.3, (2 * 7 + 1) / 131072, (2 * 8 + 1) / 131072,

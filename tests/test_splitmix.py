@@ -21,8 +21,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from parity.bench import splitmix64 as bench_splitmix64  # noqa: E402
 from sc_neurocore.splitmix import GAMMA, TAU, SplitMix64  # noqa: E402
+
+from parity.bench import splitmix64 as bench_splitmix64  # noqa: E402
 
 # Published outputs of SplitMix64 (Vigna's splitmix64.c; Rosetta Code's
 # "Pseudo-random numbers/Splitmix64" task) for seeds 0 and 1234567.

@@ -16,9 +16,10 @@ import inspect
 import json
 import math
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -27,12 +28,13 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from sc_neurocore.studio import analysis as A  # noqa: E402
+
 from parity.cases import RegenError  # noqa: E402
 from parity.golden_format import read_golden  # noqa: E402
 from parity.regen import golden_path  # noqa: E402
 from parity.safety_cases import _analysis_cases as model_cases  # noqa: E402
 from parity.safety_cases._analysis_adapter import DIRECT_OPS, MODEL_OPS  # noqa: E402
-from sc_neurocore.studio import analysis as A  # noqa: E402
 
 # --------------------------------------------------------------------------- the reference API
 

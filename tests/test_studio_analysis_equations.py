@@ -17,11 +17,15 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from sc_neurocore.studio import analysis as A
-from sc_neurocore.studio._analysis.expressions import (EvaluationError, ExpressionError,
-                                                       evaluate, holds, parse_condition,
-                                                       parse_expression)
+from sc_neurocore.studio._analysis.expressions import (
+    EvaluationError,
+    ExpressionError,
+    evaluate,
+    holds,
+    parse_condition,
+    parse_expression,
+)
 
 LIF: dict[str, Any] = {"equations": ["dv/dt = -(v - E_L) / tau_m + I / C"],
                        "threshold": "v > -50", "reset": "v = -65",

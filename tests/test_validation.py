@@ -13,11 +13,15 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
 from sc_neurocore.accel import InputTypeError
+from sc_neurocore.accel._validation import (
+    as_real_array,
+    check_choice,
+    check_real,
+    check_text,
+    real_scalar,
+)
 from sc_neurocore.accel.lif import lif_step
-from sc_neurocore.accel._validation import (as_real_array, check_choice, check_real, check_text,
-                                            real_scalar)
 from sc_neurocore.bridges.dna_mapper import DNAStrand, KineticSimulator
 from sc_neurocore.scpn.layers.l7_symbolic import diffuse_symbols, symbolic_health
 from sc_neurocore.studio.analysis import lif_neuron

@@ -7,7 +7,6 @@ import os
 import threading
 
 import pytest
-
 from sc_neurocore.accel import _workshare as ws
 from sc_neurocore.accel._threads import usable_cpus
 

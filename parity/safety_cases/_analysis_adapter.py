@@ -10,11 +10,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-
-from sc_neurocore.studio import analysis as A
 from sc_neurocore.accel._validation import as_real_array, check_int, check_real
-from sc_neurocore.studio._analysis.expressions import (EvaluationError, evaluate, names_of,
-                                                       parse_expression)
+from sc_neurocore.studio import analysis as A
+from sc_neurocore.studio._analysis.expressions import (
+    EvaluationError,
+    evaluate,
+    names_of,
+    parse_expression,
+)
 from sc_neurocore.studio._checks import index_array
 
 from ._builder import arg, f64, i64, strs, u8

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-
 from sc_neurocore.studio import analysis as A
 
 from ..cases import RegenError

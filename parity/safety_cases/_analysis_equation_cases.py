@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from sc_neurocore.studio import analysis as A
 
 from ._analysis_adapter import DIRECT_OPS, args_of

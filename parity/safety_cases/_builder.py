@@ -16,7 +16,7 @@ method under test (e.g. ``"gc_content"``, ``"KalmanFilter.filter"``).
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 

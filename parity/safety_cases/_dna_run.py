@@ -8,14 +8,28 @@ spaces); the Rust test parses it the same way. A truth-table entry is one string
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
-
 from sc_neurocore.bridges import dna_mapper as dm
-from sc_neurocore.bridges._dna import (coding, compilers, constants, degradation, design, folding,
-                                       kinetics, lab, network, noise, optimization, precision,
-                                       specs, structure_checks, thermodynamics)
+from sc_neurocore.bridges._dna import (
+    coding,
+    compilers,
+    constants,
+    degradation,
+    design,
+    folding,
+    kinetics,
+    lab,
+    network,
+    noise,
+    optimization,
+    precision,
+    specs,
+    structure_checks,
+    thermodynamics,
+)
 from sc_neurocore.bridges._dna._checks import check_temperature
 from sc_neurocore.bridges._dna.compilers import leak_rate, strongest_complementary_delta_g
 from sc_neurocore.bridges._dna.network import adjacency_specs

@@ -13,7 +13,6 @@ the initial scales, the E8 noise scale...) fails at least one case.
 from __future__ import annotations
 
 import numpy as np
-
 from sc_neurocore.scpn.layers import l7_symbolic as l7
 from sc_neurocore.splitmix import SplitMix64
 

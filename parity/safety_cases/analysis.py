@@ -28,7 +28,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..golden_format import GoldenFile
-from ._analysis_adapter import (DIRECT_OPS, MODEL_OPS, RTOL_OUTPUTS, direct_case, model_case)
+from ._analysis_adapter import DIRECT_OPS, MODEL_OPS, RTOL_OUTPUTS, direct_case, model_case
 from ._analysis_cases import add_model_cases
 from ._analysis_equation_cases import add_equation_cases
 from ._builder import SafetyBuilder, op_of

@@ -39,10 +39,10 @@ carry ``rtol 1e-12``; the rest matches bit for bit.
 
 from __future__ import annotations
 
+from ..golden_format import GoldenFile
 from ._builder import SafetyBuilder
 from ._dna_build import add_cases
 from ._dna_run import OPS, run_case
-from ..golden_format import GoldenFile
 
 __all__ = ["OPS", "run_case", "build"]
 

@@ -58,15 +58,14 @@ Ops (the ``op`` input) and their other inputs -> outputs:
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
-
 from sc_neurocore.scpn.layers import l7_symbolic as l7
 from sc_neurocore.scpn.layers.l7_symbolic import L7_StochasticParameters, L7_SymbolicLayer
 
-from ._builder import arg, f64, op_of, strs
 from ..golden_format import GoldenFile
+from ._builder import arg, f64, op_of, strs
 
 __all__ = ["OPS", "PARAMS", "RTOL", "run_case", "build"]
 
@@ -282,8 +281,8 @@ def run_case(inputs: dict[str, np.ndarray]) -> Mapping[str, object]:
 
 def build() -> GoldenFile:
     """The cases of ``parity/golden/l7_symbolic.txt``."""
-    from ._l7_symbolic_cases import add_cases
     from ._builder import SafetyBuilder
+    from ._l7_symbolic_cases import add_cases
 
     b = SafetyBuilder("l7_symbolic", "sc_neurocore.scpn.layers.l7_symbolic", run_case,
                       rtol=RTOL)

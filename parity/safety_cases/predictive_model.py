@@ -49,19 +49,24 @@ runs the LGSSM cases on ``"rust"`` too and requires bit-identical outputs.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
-
 from sc_neurocore.accel._validation import check_binary
 from sc_neurocore.splitmix import SplitMix64
 from sc_neurocore.world_model._linalg import matvec
-from sc_neurocore.world_model.predictive_model import (EMLearner, FilterResult, KalmanFilter,
-                                                       LinearGaussianSSM, PredictiveWorldModel,
-                                                       RTSSmoother, SmoothResult)
+from sc_neurocore.world_model.predictive_model import (
+    EMLearner,
+    FilterResult,
+    KalmanFilter,
+    LinearGaussianSSM,
+    PredictiveWorldModel,
+    RTSSmoother,
+    SmoothResult,
+)
 
-from ._builder import SafetyBuilder, arg, f64, i64, op_of, strs, u8, u64
 from ..golden_format import GoldenFile
+from ._builder import SafetyBuilder, arg, f64, i64, op_of, strs, u8, u64
 
 __all__ = ["OPS", "LGSSM_OPS", "run_case", "build", "observations_of"]
 

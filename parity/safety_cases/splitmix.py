@@ -17,15 +17,14 @@ and ``cos``); everything else bit for bit.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
-
 from sc_neurocore.accel._validation import check_int
 from sc_neurocore.splitmix import GAMMA, U64_LIMIT, SplitMix64
 
-from ._builder import SafetyBuilder, arg, f64, i64, op_of, u64
 from ..golden_format import GoldenFile
+from ._builder import SafetyBuilder, arg, f64, i64, op_of, u64
 
 __all__ = ["OPS", "run_case", "build"]
 

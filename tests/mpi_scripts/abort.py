@@ -13,7 +13,6 @@ import faulthandler
 # in MPI forever on a shared machine; each rank ends itself after 300 s.
 faulthandler.dump_traceback_later(300, exit=True)
 import numpy as np
-
 from sc_neurocore.accel.mpi_driver import MPIDriver
 
 driver = MPIDriver()

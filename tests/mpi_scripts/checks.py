@@ -27,11 +27,15 @@ import warnings
 
 import numpy as np
 from mpi4py import MPI
-
 from sc_neurocore.accel import mpi_driver, sc_forward
 from sc_neurocore.accel.bench import mpi_bench
-from sc_neurocore.accel.mpi_driver import (MPIDriver, MPIFallbackWarning, block_range,
-                                           mpi_sc_forward, mpi_sc_forward_sharded)
+from sc_neurocore.accel.mpi_driver import (
+    MPIDriver,
+    MPIFallbackWarning,
+    block_range,
+    mpi_sc_forward,
+    mpi_sc_forward_sharded,
+)
 
 driver = MPIDriver()
 RANK, SIZE = driver.rank, driver.size

@@ -22,12 +22,27 @@ afresh on every access, so a switch to NumPy after a CUDA error is seen.
 from typing import TYPE_CHECKING, Any
 
 from ._validation import InputTypeError
-from .backend import (PRIORITY, Backend, BackendStatus, available_backends, backend_status,
-                      get_backend, register_backend, sc_forward)
+from .backend import (
+    PRIORITY,
+    Backend,
+    BackendStatus,
+    available_backends,
+    backend_status,
+    get_backend,
+    register_backend,
+    sc_forward,
+)
 from .lfsr import DEFAULT_SEED, encode_packed, weight_seed
 from .sc_inference import sc_forward_numpy
-from .vector_ops import (pack_bitstream, unpack_bitstream, vec_and, vec_mux, vec_not,
-                         vec_popcount, vec_xnor)
+from .vector_ops import (
+    pack_bitstream,
+    unpack_bitstream,
+    vec_and,
+    vec_mux,
+    vec_not,
+    vec_popcount,
+    vec_xnor,
+)
 
 if TYPE_CHECKING:
     from .gpu_backend import HAS_CUPY, to_device, to_host, xp

@@ -14,8 +14,14 @@ from pathlib import Path
 
 from . import __version__
 from ._install import install_hint
-from .backend import (COMMITTED_RESULTS_DIR, RUNS_DIR, backend_status, engine_info, host_key,
-                      with_hint)
+from .backend import (
+    COMMITTED_RESULTS_DIR,
+    RUNS_DIR,
+    backend_status,
+    engine_info,
+    host_key,
+    with_hint,
+)
 
 DESCRIPTION = ("Report which sc_neurocore.accel backends work on this machine (info), or run "
                "the timing study across them (bench).")

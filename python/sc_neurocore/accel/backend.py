@@ -20,10 +20,10 @@ import platform
 import sys
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -306,7 +306,7 @@ def backend_class(name: str) -> type[Backend]:
     return found
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def _probe(name: str) -> tuple[Backend | None, str]:
     """Instantiate backend ``name`` and check a tiny call against NumPy, silently.
 

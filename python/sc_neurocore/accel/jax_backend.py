@@ -54,21 +54,41 @@ import contextlib
 import importlib
 import inspect
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import Any, Callable, Iterator, Sequence, TypeAlias, TypeVar, cast
+from typing import Any, TypeAlias, TypeVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from ._install import install_hint
-from ._validation import (ForwardArgs, InputTypeError, as_bits, as_packed, as_real_array,
-                          check_bits_dtype, check_choice, check_finite, check_int, check_non_empty,
-                          check_packed_dtype, check_rank, check_real, check_real_dtype,
-                          check_unit_interval, same_shape)
+from ._validation import (
+    ForwardArgs,
+    InputTypeError,
+    as_bits,
+    as_packed,
+    as_real_array,
+    check_bits_dtype,
+    check_choice,
+    check_finite,
+    check_int,
+    check_non_empty,
+    check_packed_dtype,
+    check_rank,
+    check_real,
+    check_real_dtype,
+    check_unit_interval,
+    same_shape,
+)
 from .backend import KernelBackend
 from .lfsr import PERIOD, _cycle_copies, lfsr_tables, quantize, start_states
-from .lif import (check_broadcasts_to, check_network_shapes, check_weight_list,
-                  validate_forward_pass, validate_lif_step)
+from .lif import (
+    check_broadcasts_to,
+    check_network_shapes,
+    check_weight_list,
+    validate_forward_pass,
+    validate_lif_step,
+)
 from .sc_inference import counts_to_rates
 
 # The JAX modules, or None without JAX (typed Any: the code paths that use
@@ -147,7 +167,7 @@ def _x64() -> Iterator[None]:
     """
     scoped = getattr(jax, "enable_x64", None)
     if scoped is None:  # pragma: no cover - JAX < 0.8
-        scoped = getattr(importlib.import_module("jax.experimental"), "enable_x64")
+        scoped = importlib.import_module("jax.experimental").enable_x64
     with scoped(True):
         yield
 

@@ -38,7 +38,8 @@ few milliseconds of work (a *slice* of chunks), so a pending Ctrl-C raises
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -56,7 +57,6 @@ from .sc_inference import counts_to_rates, forward_counts_numpy, forward_numpy
 __all__ = ["HAS_NUMBA", "NUMBA_IMPORT_ERROR", "jit_pack_bits", "jit_vec_mac", "NumbaBackend"]
 
 try:
-    import numba
     from numba import njit, types
     from numba.extending import intrinsic
 except Exception as _exc:  # ImportError, or a broken install that fails on import

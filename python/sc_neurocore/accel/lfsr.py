@@ -13,7 +13,6 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._packing import pack_rows
 from ._validation import as_probabilities, check_length, check_seed, n_words_for
 
 __all__ = ["DEFAULT_SEED", "encode_packed", "weight_seed"]

@@ -8,7 +8,7 @@ validation rules (defined here) are shared by every backend.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike

@@ -58,17 +58,28 @@ from __future__ import annotations
 import builtins
 import math
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from numbers import Integral
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._install import install_hint
 from ._threads import set_backend_threads, threads_per_rank, usable_cpu_set
-from ._validation import (ForwardArgs, InputTypeError, as_packed, as_probabilities, c_contiguous,
-                          check_int, check_length, check_seed, n_words_for, validate_forward)
+from ._validation import (
+    ForwardArgs,
+    InputTypeError,
+    as_packed,
+    as_probabilities,
+    c_contiguous,
+    check_int,
+    check_length,
+    check_seed,
+    n_words_for,
+    validate_forward,
+)
 from ._warnings import warn_at_caller
 from .lfsr import DEFAULT_SEED
 

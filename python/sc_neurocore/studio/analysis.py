@@ -47,33 +47,84 @@ compared within a relative tolerance; all others bit for bit.
 
 from __future__ import annotations
 
-from ._analysis.contract import (METRIC_CONTRACT_SCHEMA_VERSION, MODEL_DEFINED_UNIT,
-                                 DomainStatus, MetricContract, attach_contract,
-                                 contract_summary, domain_of)
+from ._analysis.contract import (
+                                 METRIC_CONTRACT_SCHEMA_VERSION,
+                                 MODEL_DEFINED_UNIT,
+                                 DomainStatus,
+                                 MetricContract,
+                                 attach_contract,
+                                 contract_summary,
+                                 domain_of,
+)
 from ._analysis.equations import simulate_equations
 from ._analysis.errors import ODE_MODEL_NAME, ModelInputError, ModelSimulationFailure
-from ._analysis.exact import (STEP_TOLERANCE, linspace, logspace, round_decimals,
-                              sequential_sum, whole_steps)
-from ._analysis.fixed_point import (MAX_DATA_WIDTH, MAX_INTEGER_POWER, MIN_DATA_WIDTH,
-                                    SUPPORTED_OVERFLOW, SUPPORTED_ROUNDING,
-                                    resolve_word_format)
-from ._analysis.models import FITZHUGH_NAGUMO_DEFAULTS, LIF_DEFAULTS, MODELS, fitzhugh_nagumo, \
-    lif_neuron
-from ._analysis.nullclines import DEFAULT_RANGES, MAX_GRID, NULLCLINE_SCHEMA_VERSION, \
-    nullclines_2d
-from ._analysis.precision import (ERROR_DECIMALS, PRECISION_COMPARE_SCHEMA_VERSION,
-                                  OverflowMode, RoundingMode, precision_compare)
-from ._analysis.responses import (DEGREES_PER_RADIAN, FREQUENCY_RESPONSE_DEPTH,
-                                  FREQUENCY_RESPONSE_MIN_CYCLES, HALF_PI, frequency_response,
-                                  half_window, rate_modulation, spike_triggered_average)
-from ._analysis.runs import (MAX_STEPS, SUPPORTED_PROTOCOLS, TAU, SimulateFn, drive_samples,
-                             full_state_traces, run_payload)
-from ._analysis.sweeps import (ATTRACTOR_DECIMALS, ATTRACTOR_EXTREMA_KEPT,
-                               ATTRACTOR_MIN_SAMPLES, MAX_POINTS, RATE_DEFINITION,
-                               REASON_NO_CHANGE, REASON_ZERO_PARAMETER, REASON_ZERO_RATE,
-                               SENSITIVITY_DECIMALS, SENSITIVITY_PERTURBATION,
-                               attractor_sample, bifurcation_sweep, fi_curve_sweep,
-                               heatmap_2d, sensitivity_analysis)
+from ._analysis.exact import (
+                                 STEP_TOLERANCE,
+                                 linspace,
+                                 logspace,
+                                 round_decimals,
+                                 sequential_sum,
+                                 whole_steps,
+)
+from ._analysis.fixed_point import (
+                                 MAX_DATA_WIDTH,
+                                 MAX_INTEGER_POWER,
+                                 MIN_DATA_WIDTH,
+                                 SUPPORTED_OVERFLOW,
+                                 SUPPORTED_ROUNDING,
+                                 resolve_word_format,
+)
+from ._analysis.models import (
+                                 FITZHUGH_NAGUMO_DEFAULTS,
+                                 LIF_DEFAULTS,
+                                 MODELS,
+                                 fitzhugh_nagumo,
+                                 lif_neuron,
+)
+from ._analysis.nullclines import DEFAULT_RANGES, MAX_GRID, NULLCLINE_SCHEMA_VERSION, nullclines_2d
+from ._analysis.precision import (
+                                 ERROR_DECIMALS,
+                                 PRECISION_COMPARE_SCHEMA_VERSION,
+                                 OverflowMode,
+                                 RoundingMode,
+                                 precision_compare,
+)
+from ._analysis.responses import (
+                                 DEGREES_PER_RADIAN,
+                                 FREQUENCY_RESPONSE_DEPTH,
+                                 FREQUENCY_RESPONSE_MIN_CYCLES,
+                                 HALF_PI,
+                                 frequency_response,
+                                 half_window,
+                                 rate_modulation,
+                                 spike_triggered_average,
+)
+from ._analysis.runs import (
+                                 MAX_STEPS,
+                                 SUPPORTED_PROTOCOLS,
+                                 TAU,
+                                 SimulateFn,
+                                 drive_samples,
+                                 full_state_traces,
+                                 run_payload,
+)
+from ._analysis.sweeps import (
+                                 ATTRACTOR_DECIMALS,
+                                 ATTRACTOR_EXTREMA_KEPT,
+                                 ATTRACTOR_MIN_SAMPLES,
+                                 MAX_POINTS,
+                                 RATE_DEFINITION,
+                                 REASON_NO_CHANGE,
+                                 REASON_ZERO_PARAMETER,
+                                 REASON_ZERO_RATE,
+                                 SENSITIVITY_DECIMALS,
+                                 SENSITIVITY_PERTURBATION,
+                                 attractor_sample,
+                                 bifurcation_sweep,
+                                 fi_curve_sweep,
+                                 heatmap_2d,
+                                 sensitivity_analysis,
+)
 
 __all__ = [
     # the reference module's own exports

@@ -5,9 +5,16 @@ the Rust mirror ``rust/mirror/src/safety/predictive_model/`` checks the same gol
 (``parity/golden/predictive_model.txt``) and runs the ``backend="rust"`` path.
 """
 
-from .predictive_model import (EMLearner, FilterResult, KalmanFilter, LikelihoodDecreaseError,
-                               LinearGaussianSSM, PredictiveWorldModel, RTSSmoother,
-                               SmoothResult)
+from .predictive_model import (
+                               EMLearner,
+                               FilterResult,
+                               KalmanFilter,
+                               LikelihoodDecreaseError,
+                               LinearGaussianSSM,
+                               PredictiveWorldModel,
+                               RTSSmoother,
+                               SmoothResult,
+)
 
 __all__ = ["EMLearner", "FilterResult", "KalmanFilter", "LikelihoodDecreaseError",
            "LinearGaussianSSM", "PredictiveWorldModel", "RTSSmoother", "SmoothResult"]

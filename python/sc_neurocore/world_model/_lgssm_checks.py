@@ -21,8 +21,8 @@ import numpy.typing as npt
 
 from sc_neurocore.accel._validation import as_real_array, check_real_dtype, check_unmasked
 
-from ._linalg import Float, cholesky, semidefinite_factor as _semidefinite_columns, symmetrize
-from ._linalg import ordered_sum
+from ._linalg import Float, cholesky, ordered_sum, symmetrize
+from ._linalg import semidefinite_factor as _semidefinite_columns
 
 __all__ = ["SYM_RTOL", "PD_RTOL", "PSD_RTOL", "Mask", "real_array", "matrix", "vector",
            "symmetric", "positive_definite", "positive_semidefinite", "semidefinite_factor",

@@ -11,7 +11,16 @@ from ._lgssm_backends import engine_filter, resolve_backend
 from ._lgssm_checks import Mask, as_controls, as_observations
 from ._lgssm_model import LinearGaussianSSM, ModelBound, all_finite
 from ._lgssm_results import FilterResult
-from ._linalg import Float, cho_solve, cholesky, matmul, matvec, ordered_sum, solve_lower, symmetrize
+from ._linalg import (
+    Float,
+    cho_solve,
+    cholesky,
+    matmul,
+    matvec,
+    ordered_sum,
+    solve_lower,
+    symmetrize,
+)
 
 __all__ = ["KalmanFilter", "LOG_2PI", "predict", "update", "filter_python", "filter_arrays",
            "overflow"]

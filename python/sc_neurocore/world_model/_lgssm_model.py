@@ -12,9 +12,18 @@ from numpy.typing import ArrayLike
 from sc_neurocore.accel._validation import check_int
 from sc_neurocore.splitmix import SplitMix64
 
-from ._lgssm_checks import (as_controls, factor_pd, matrix, positive_definite,
-                            positive_semidefinite, real_array, semidefinite_factor,
-                            shift_diagonal, symmetric, vector)
+from ._lgssm_checks import (
+    as_controls,
+    factor_pd,
+    matrix,
+    positive_definite,
+    positive_semidefinite,
+    real_array,
+    semidefinite_factor,
+    shift_diagonal,
+    symmetric,
+    vector,
+)
 from ._linalg import Float, matmul, matvec, ordered_sum
 
 __all__ = ["LinearGaussianSSM", "RANDOM_RADIUS", "RANDOM_COUPLING_SCALE", "RANDOM_NOISE_SCALE",

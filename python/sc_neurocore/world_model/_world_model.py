@@ -10,8 +10,14 @@ from numpy.typing import ArrayLike
 
 from sc_neurocore.accel._validation import check_int
 
-from ._lgssm_checks import (as_controls, as_observations, matrix, positive_semidefinite,
-                            symmetric, vector)
+from ._lgssm_checks import (
+    as_controls,
+    as_observations,
+    matrix,
+    positive_semidefinite,
+    symmetric,
+    vector,
+)
 from ._lgssm_em import EMLearner
 from ._lgssm_filter import predict, update
 from ._lgssm_model import LinearGaussianSSM, all_finite, check_model

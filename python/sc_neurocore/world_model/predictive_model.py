@@ -58,8 +58,13 @@ from ._lgssm_backends import BACKENDS
 from ._lgssm_checks import PD_RTOL, PSD_RTOL, SYM_RTOL
 from ._lgssm_em import LL_ROUNDING_RTOL, EMLearner, LikelihoodDecreaseError
 from ._lgssm_filter import LOG_2PI, KalmanFilter
-from ._lgssm_model import (RANDOM_COUPLING_SCALE, RANDOM_NOISE_SCALE, RANDOM_RADIUS,
-                           RANDOM_SIGMA0_SCALE, LinearGaussianSSM)
+from ._lgssm_model import (
+    RANDOM_COUPLING_SCALE,
+    RANDOM_NOISE_SCALE,
+    RANDOM_RADIUS,
+    RANDOM_SIGMA0_SCALE,
+    LinearGaussianSSM,
+)
 from ._lgssm_results import FilterResult, SmoothResult
 from ._lgssm_smoother import RTSSmoother
 from ._world_model import PredictiveWorldModel

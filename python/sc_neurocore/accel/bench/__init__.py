@@ -28,8 +28,7 @@ bench; bench.run_study(...)`` keeps working.
 from __future__ import annotations
 
 from .report import format_table, host_slug, write_chart, write_results
-from .study import (ContendedRow, Row, Study, host_info, library_versions, rank_backends,
-                    run_study)
+from .study import ContendedRow, Row, Study, host_info, library_versions, rank_backends, run_study
 from .timing import median_time
 from .workloads import SMOKE_WORKLOADS, WORKLOADS, Workload, make_inputs
 

@@ -30,8 +30,9 @@ The error includes the encoder's 16-bit quantisation of ``W`` and ``p``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 

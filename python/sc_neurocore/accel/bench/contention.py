@@ -15,8 +15,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from .._threads import usable_cpus
 from .._validation import check_int, check_real

@@ -20,7 +20,8 @@ throw-away compile first takes one-off start-up costs out of the figures.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -58,8 +59,8 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
         return []
     from ..lif import forward_pass_numpy
 
-    jax: Any = getattr(jb, "jax")
-    jnp: Any = getattr(jb, "jnp")
+    jax: Any = jb.jax
+    jnp: Any = jb.jnp
     _x64, _run_layers, _spike_hard, _surrogate_step = (jb._x64, jb._run_layers, jb._spike_hard,
                                                        jb._surrogate_step)
     jax_forward_pass, jax_surrogate_gradient_step = (jb.jax_forward_pass,

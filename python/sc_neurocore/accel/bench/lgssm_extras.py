@@ -11,7 +11,8 @@ the same work) on ``T = 1000`` steps of a random model with ``n = 3`` and
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

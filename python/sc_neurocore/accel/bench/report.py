@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as _dt
 import json
 import math
 import re
 from dataclasses import asdict, fields
 from pathlib import Path
+from typing import Any
 
 from ..backend import host_key
 from .accuracy import rmse_per_doubling

@@ -13,8 +13,8 @@ block and detects many double substitutions (a syndrome no single error explains
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 import numpy.typing as npt

@@ -11,8 +11,8 @@ not shared with the signal strands it reads (docs/safety/dna_mapper.md, "Deviati
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 from sc_neurocore.accel._validation import InputTypeError, check_int, check_real
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 __all__ = [
     "TOEHOLD_LENGTH", "RECOGNITION_LENGTH", "GC_TARGET", "MAX_HOMOPOLYMER",

@@ -13,7 +13,8 @@ t, 0)`` is not a threshold of ``1 - p``), so designs holding them are refused.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sc_neurocore.accel._validation import InputTypeError, as_real_array, check_real
 

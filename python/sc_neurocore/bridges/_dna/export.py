@@ -10,7 +10,6 @@ import os
 import re
 from typing import Any
 
-
 from .nupack import nupack_input_text
 from .types import DNACircuitDesign, DNAStrand, check_design
 

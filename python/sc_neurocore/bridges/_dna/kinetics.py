@@ -29,7 +29,8 @@ Model (every step one IEEE-754 double operation, in the order written):
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt

@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from sc_neurocore.accel._validation import (InputTypeError, as_bits, as_real_array, check_int,
-                                            check_text)
+from sc_neurocore.accel._validation import (
+    InputTypeError,
+    as_bits,
+    as_real_array,
+    check_int,
+    check_text,
+)
 from sc_neurocore.splitmix import U64_LIMIT
 
 from ._checks import check_strand_name, check_temperature

@@ -7,7 +7,8 @@ kept across calls. Each trial draws, in order, one normal per given input concen
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sc_neurocore.accel._validation import check_int, check_real
 from sc_neurocore.splitmix import U64_LIMIT, SplitMix64

@@ -10,7 +10,8 @@ shrink 0.5; in one dimension the centroid is the best vertex. It stops after
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from sc_neurocore.accel._validation import InputTypeError, check_int, check_real
 from sc_neurocore.splitmix import U64_LIMIT, SplitMix64

@@ -11,7 +11,8 @@ the run.
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sc_neurocore.accel._validation import check_real
 

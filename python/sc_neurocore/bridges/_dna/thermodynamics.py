@@ -18,8 +18,16 @@ import math
 from sc_neurocore.accel._validation import check_choice, check_real
 
 from ._checks import check_sodium
-from .constants import (GAS_CONSTANT, NN_INITIATION, NN_STACKS, NN_TERMINAL_AT,
-                        SALT_CORRECTIONS, SANTALUCIA_SALT_SLOPE, SCHILDKRAUT_SALT_SLOPE, T37_K)
+from .constants import (
+    GAS_CONSTANT,
+    NN_INITIATION,
+    NN_STACKS,
+    NN_TERMINAL_AT,
+    SALT_CORRECTIONS,
+    SANTALUCIA_SALT_SLOPE,
+    SCHILDKRAUT_SALT_SLOPE,
+    T37_K,
+)
 from .sequences import BASES, revcomp
 
 __all__ = ["STACK_OF", "nn_sums", "delta_g_37", "melting_temperature", "stack_delta_g",

@@ -6,8 +6,8 @@ gate order); every gate adds an edge from each input to its output.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
-
+from collections.abc import Sequence
+from typing import Any
 
 from .types import DNACircuitDesign, DNAGate, check_design
 

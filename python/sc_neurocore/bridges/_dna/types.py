@@ -13,8 +13,13 @@ from typing import Any
 
 from sc_neurocore.accel._validation import InputTypeError, check_choice, check_int, check_real
 
-from ._checks import (check_sequence, check_signal_name, check_sodium, check_strand_name,
-                      check_temperature)
+from ._checks import (
+    check_sequence,
+    check_signal_name,
+    check_sodium,
+    check_strand_name,
+    check_temperature,
+)
 from .constants import GC_TARGET, MAX_HOMOPOLYMER, STRAND_ROLES
 from .sequences import gc_count, longest_run, revcomp
 from .thermodynamics import delta_g_37 as _delta_g_37

@@ -119,12 +119,24 @@ from __future__ import annotations
 import logging
 
 from ._l7.e8 import E8_DIM, N_E8_ROOTS, e8_alignment, e8_root_alignments, e8_roots
-from ._l7.geometry import (FIBONACCI, PHI, PLATONIC_VERTICES, fibonacci_alignment,
-                           metatron_flow, phi_alignment, platonic_coherence)
+from ._l7.geometry import (
+                           FIBONACCI,
+                           PHI,
+                           PLATONIC_VERTICES,
+                           fibonacci_alignment,
+                           metatron_flow,
+                           phi_alignment,
+                           platonic_coherence,
+)
 from ._l7.glyph import GLYPH_DIMENSIONS, normalize_glyph, symbolic_health
 from ._l7.layer import L7_SymbolicLayer, L7StepResult
-from ._l7.meridians import (ACUPOINT_INDICES, acupoint_map, l6_symbolic_effect,
-                            update_acupoints, update_meridian_qi)
+from ._l7.meridians import (
+                           ACUPOINT_INDICES,
+                           acupoint_map,
+                           l6_symbolic_effect,
+                           update_acupoints,
+                           update_meridian_qi,
+)
 from ._l7.params import MAX_SIZE, MAX_STEP_BITS, L7_StochasticParameters
 from ._l7.symbols import diffuse_symbols, drive_symbols
 

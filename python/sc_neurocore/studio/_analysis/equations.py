@@ -33,8 +33,17 @@ from typing import Any
 from sc_neurocore.accel._validation import real_scalar
 
 from .errors import ODE_MODEL_NAME, ModelSimulationFailure, input_error
-from .expressions import (FUNCTIONS, EvaluationError, ExpressionError, Node, evaluate, holds,
-                          names_of, parse_condition, parse_expression)
+from .expressions import (
+    FUNCTIONS,
+    EvaluationError,
+    ExpressionError,
+    Node,
+    evaluate,
+    holds,
+    names_of,
+    parse_condition,
+    parse_expression,
+)
 from .runs import MAX_STEPS, drive_values, read_drive, run_payload, step_count
 
 __all__ = ["INPUT_NAME", "NOISE_NAME", "EquationSystem", "build_system", "finite_value",

@@ -35,8 +35,21 @@ from dataclasses import dataclass
 
 from .equations import INPUT_NAME, EquationSystem
 from .errors import input_error
-from .expressions import (PI, Bin, BoolOp, Call, Cmp, EvaluationError, Neg, Node, Not, Num,
-                          Var, evaluate, names_of)
+from .expressions import (
+    PI,
+    Bin,
+    BoolOp,
+    Call,
+    Cmp,
+    EvaluationError,
+    Neg,
+    Node,
+    Not,
+    Num,
+    Var,
+    evaluate,
+    names_of,
+)
 
 __all__ = ["SUPPORTED_OVERFLOW", "SUPPORTED_ROUNDING", "MIN_DATA_WIDTH", "MAX_DATA_WIDTH",
            "MAX_INTEGER_POWER", "WordFormat", "resolve_word_format", "FixedProgram",

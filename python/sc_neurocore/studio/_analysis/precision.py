@@ -14,8 +14,14 @@ from .contract import MODEL_DEFINED_UNIT, MetricContract, attach_contract
 from .equations import build_system, experiment, run_system
 from .errors import input_error
 from .exact import round_decimals, sequential_sum
-from .fixed_point import (SUPPORTED_OVERFLOW, SUPPORTED_ROUNDING, WordFormat, compile_fixed,
-                          resolve_word_format, run_fixed)
+from .fixed_point import (
+    SUPPORTED_OVERFLOW,
+    SUPPORTED_ROUNDING,
+    WordFormat,
+    compile_fixed,
+    resolve_word_format,
+    run_fixed,
+)
 from .runs import MAX_STEPS, run_payload
 
 __all__ = ["PRECISION_COMPARE_SCHEMA_VERSION", "ERROR_DECIMALS", "OverflowMode", "RoundingMode",

@@ -9,8 +9,9 @@ not correctly rounded).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Final, Mapping
+from typing import Final
 
 import numpy as np
 from numpy.typing import ArrayLike

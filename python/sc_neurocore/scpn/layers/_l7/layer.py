@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any, ClassVar, Final, Mapping, TypedDict
+from collections.abc import Mapping
+from typing import Any, ClassVar, Final, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -14,11 +15,25 @@ from sc_neurocore.splitmix import SplitMix64
 from .arith import clip01_scalar, clip_unit_ball
 from .checks import check_dt, state_array
 from .e8 import E8_DIM, alignment_of, e8_roots
-from .geometry import (FIBONACCI, NEUTRAL, PLATONIC_VERTICES, fibonacci_of, metatron_of,
-                       phi_of, platonic_of)
+from .geometry import (
+    FIBONACCI,
+    NEUTRAL,
+    PLATONIC_VERTICES,
+    fibonacci_of,
+    metatron_of,
+    phi_of,
+    platonic_of,
+)
 from .glyph import health_of, normalize_glyph
-from .meridians import (acupoint_map, check_acupoint_stimulus, check_meridian, flow_qi, l6_drive,
-                        qi_gain, stimulate_acupoints)
+from .meridians import (
+    acupoint_map,
+    check_acupoint_stimulus,
+    check_meridian,
+    flow_qi,
+    l6_drive,
+    qi_gain,
+    stimulate_acupoints,
+)
 from .params import L7_StochasticParameters
 from .symbols import add_drive, bernoulli_bitstreams, check_symbol_input, diffuse
 

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Final, Mapping
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 from numpy.typing import ArrayLike
 
-from sc_neurocore.accel._validation import (InputTypeError, as_real_array, check_int,
-                                            check_real, check_unit_interval, real_scalar)
+from sc_neurocore.accel._validation import (
+    InputTypeError,
+    as_real_array,
+    check_int,
+    check_real,
+    check_unit_interval,
+    real_scalar,
+)
 
 from .arith import F64, clip01, clip01_scalar, mean
 from .checks import check_dt, check_rate, unit_values
