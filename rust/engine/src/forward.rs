@@ -133,13 +133,7 @@ fn fused_forward(
     threads: usize,
     share_encodings: bool,
 ) {
-    let ForwardDims {
-        n_out,
-        n_in,
-        n_words: nw,
-        batch,
-        ..
-    } = dims;
+    let (n_out, n_in, nw, batch) = (dims.n_out, dims.n_in, dims.n_words, dims.batch);
     let k = n_in * nw;
     // Segments of input indices: two per thread, more when that would make
     // one take long to encode.
@@ -287,14 +281,9 @@ pub fn sc_forward_with(
     length: usize,
     seed: u64,
 ) -> Result<(Vec<f64>, ForwardDims)> {
-    let (dims, seed) = validate::forward_args(weights, w_shape, probs, p_shape, length, seed)?;
-    let ForwardDims {
-        n_out,
-        n_in,
-        n_words: nw,
-        batch,
-        ..
-    } = dims;
+    let (dims, seed) =
+        validate::forward_args(weights.len(), w_shape, probs, p_shape, length, seed)?;
+    let (n_out, n_in, nw, batch) = (dims.n_out, dims.n_in, dims.n_words, dims.batch);
     let mut out = try_zeroed::<f64>(checked_size(batch, n_out, "input_probs")?, "the result")?;
     if out.is_empty() || n_in == 0 {
         return Ok((out, dims));
@@ -391,6 +380,22 @@ mod tests {
         out
     }
 
+    /// `sc_forward_with` of `(n_out, n_in, n_words)` weights and probabilities
+    /// of shape `p_shape` (`n_in` values per row), which must succeed.
+    fn forward_on(
+        t: Tier,
+        w: &[u64],
+        n_out: usize,
+        probs: &[f64],
+        p_shape: &[usize],
+        length: usize,
+        seed: u32,
+    ) -> (Vec<f64>, ForwardDims) {
+        let n_in = *p_shape.last().expect("1-D or 2-D");
+        let w_shape = [n_out, n_in, n_words(length)];
+        sc_forward_with(t, w, &w_shape, probs, p_shape, length, u64::from(seed)).unwrap()
+    }
+
     fn random_weights(rng: &mut SplitMix64, n: usize, length: usize) -> Vec<u64> {
         let nw = n_words(length);
         let mut w: Vec<u64> = (0..n * nw).map(|_| rng.sparse_word()).collect();
@@ -434,22 +439,12 @@ mod tests {
             ));
         }
         for (n_out, n_in, length, batch) in cases {
-            let nw = n_words(length);
             let w = random_weights(&mut rng, n_out * n_in, length);
             let probs = random_probs(&mut rng, batch * n_in);
             let seed = rng.below(1 << 32) as u32;
             let want = naive(&w, n_out, &probs, n_in, length, seed);
             for t in tiers() {
-                let (got, dims) = sc_forward_with(
-                    t,
-                    &w,
-                    &[n_out, n_in, nw],
-                    &probs,
-                    &[batch, n_in],
-                    length,
-                    u64::from(seed),
-                )
-                .unwrap();
+                let (got, dims) = forward_on(t, &w, n_out, &probs, &[batch, n_in], length, seed);
                 assert_eq!(dims.out_shape(), vec![batch, n_out]);
                 assert_eq!(
                     got, want,
@@ -458,16 +453,8 @@ mod tests {
                 // Each batch row equals the 1-D call on that row.
                 if batch > 1 {
                     let b = batch - 1;
-                    let (one, dims1) = sc_forward_with(
-                        t,
-                        &w,
-                        &[n_out, n_in, nw],
-                        &probs[b * n_in..],
-                        &[n_in],
-                        length,
-                        u64::from(seed),
-                    )
-                    .unwrap();
+                    let (one, dims1) =
+                        forward_on(t, &w, n_out, &probs[b * n_in..], &[n_in], length, seed);
                     assert_eq!(dims1.out_shape(), vec![n_out]);
                     assert_eq!(&one[..], &want[b * n_out..]);
                 }
@@ -559,7 +546,6 @@ mod tests {
     fn thread_counts_agree() {
         let mut rng = SplitMix64::new(78);
         let length = 700;
-        let nw = n_words(length);
         for &(n_out, n_in, batch) in &[(45, 97, 1), (21, 33, 7), (3, 200, 2)] {
             let w = random_weights(&mut rng, n_out * n_in, length);
             let probs = random_probs(&mut rng, batch * n_in);
@@ -567,16 +553,7 @@ mod tests {
             for n in [1i128, 3, 4, 2] {
                 crate::threads::set_num_threads(n).unwrap();
                 for t in tiers() {
-                    let (got, _) = sc_forward_with(
-                        t,
-                        &w,
-                        &[n_out, n_in, nw],
-                        &probs,
-                        &[batch, n_in],
-                        length,
-                        5,
-                    )
-                    .unwrap();
+                    let (got, _) = forward_on(t, &w, n_out, &probs, &[batch, n_in], length, 5);
                     assert_eq!(
                         got, want,
                         "threads={n} {t:?} n_out={n_out} n_in={n_in} batch={batch}"

@@ -280,6 +280,13 @@ fn rows_of(shape: &[usize]) -> (usize, usize, bool) {
     }
 }
 
+/// `shape` (1-D or 2-D) with its rows resized to `len`.
+fn rows_resized(shape: &[usize], len: usize) -> Vec<usize> {
+    let mut out = shape.to_vec();
+    *out.last_mut().expect("the rank was checked") = len;
+    out
+}
+
 /// Encodes probabilities into packed LFSR bitstreams (docs/design.md#encoder).
 ///
 /// probs: float64 (n,) or (B, n); returns uint64 (n, n_words) or
@@ -319,9 +326,7 @@ fn pack_bitstream<'py>(
         let (rows, n, two_d) = rows_of(&shape);
         let data = slice_of(&arr, "bits")?;
         let words = compute(py, || pack::pack_bits(data, rows, n, two_d))??;
-        let mut out_shape = shape;
-        *out_shape.last_mut().expect("1-D or 2-D") = n.div_ceil(64);
-        to_numpy(py, words, out_shape)
+        to_numpy(py, words, rows_resized(&shape, n.div_ceil(64)))
     })
 }
 
@@ -340,9 +345,7 @@ fn unpack_bitstream<'py>(
         let (rows, words, _) = rows_of(&shape);
         let data = slice_of(&arr, "packed")?;
         let bits = compute(py, || pack::unpack_bits(data, rows, words, n_bits))??;
-        let mut out_shape = shape;
-        *out_shape.last_mut().expect("1-D or 2-D") = n_bits;
-        to_numpy(py, bits, out_shape)
+        to_numpy(py, bits, rows_resized(&shape, n_bits))
     })
 }
 

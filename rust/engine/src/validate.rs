@@ -514,9 +514,10 @@ pub fn encode_args(probs: &[f64], n: usize, two_d: bool, length: usize, seed: u6
 
 /// `sc_forward`'s arguments, in the order of Python's `validate_forward`:
 /// `length`, `seed`, the weights' rank, the probabilities' rank and values,
-/// then `n_words` and `n_in`. Returns the dimensions and the seed.
+/// then `n_words` and `n_in` (`weights_len` words fill `w_shape`). Returns
+/// the dimensions and the seed.
 pub fn forward_args(
-    weights: &[u64],
+    weights_len: usize,
     w_shape: &[usize],
     probs: &[f64],
     p_shape: &[usize],
@@ -526,7 +527,7 @@ pub fn forward_args(
     check_length(length)?;
     let seed = check_seed(seed)?;
     check_rank("weights_packed", w_shape, &[3])?;
-    check_data_len("weights_packed", weights.len(), w_shape)?;
+    check_data_len("weights_packed", weights_len, w_shape)?;
     check_rank("input_probs", p_shape, &[1, 2])?;
     check_data_len("input_probs", probs.len(), p_shape)?;
     check_probabilities("input_probs", probs, p_shape)?;

@@ -12,6 +12,10 @@ pub(crate) struct Avx2 {
     _detected: (),
 }
 
+impl Token for Avx2 {
+    const TIER: Tier = Tier::Avx2;
+}
+
 impl Avx2 {
     /// The token, if this CPU supports AVX2.
     pub(crate) fn detect() -> Option<Avx2> {
@@ -31,10 +35,6 @@ impl Avx2 {
 #[target_feature(enable = "avx2")]
 fn run_avx2<K: Kernel>(token: Avx2, kernel: K) -> K::Output {
     kernel.run(token)
-}
-
-impl Token for Avx2 {
-    const TIER: Tier = Tier::Avx2;
 }
 
 // Every `unsafe` below runs AVX2 instructions, which `self` (an `Avx2`

@@ -14,6 +14,10 @@ pub(crate) struct Avx512 {
     _detected: (),
 }
 
+impl Token for Avx512 {
+    const TIER: Tier = Tier::Avx512;
+}
+
 impl Avx512 {
     /// The token, if this CPU supports all three extensions.
     pub(crate) fn detect() -> Option<Avx512> {
@@ -38,10 +42,6 @@ impl Avx512 {
 #[target_feature(enable = "avx512f,avx512bw,avx512vpopcntdq")]
 fn run_avx512<K: Kernel>(token: Avx512, kernel: K) -> K::Output {
     kernel.run(token)
-}
-
-impl Token for Avx512 {
-    const TIER: Tier = Tier::Avx512;
 }
 
 // Every `unsafe` below runs AVX-512F/BW/VPOPCNTDQ instructions, which `self`
