@@ -1,10 +1,10 @@
 //! The popcount kernel families: total, per word, and the AND+popcount
 //! "GEMM".
 //!
-//! The drivers below are generic over a tier's [`PopcountLanes`] token and
-//! `#[inline(always)]`; each family's public function runs its [`Kernel`]
-//! through [`Dispatch::run`], which compiles the whole loop nest into that
-//! tier's `#[target_feature]` trampoline (see [`crate::arch`]).
+//! The drivers below are generic over a tier's `PopcountLanes` token and
+//! `#[inline(always)]`; each family's public function runs its `Kernel`
+//! through `Dispatch::run`, which compiles the whole loop nest into that
+//! tier's `#[target_feature]` trampoline (see the private `arch` module).
 //!
 //! The central kernel is a popcount "GEMM": for packed matrices `W`
 //! (`rows × k` words) and `X` (`nb × k` words) it accumulates
