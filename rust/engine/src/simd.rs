@@ -12,9 +12,9 @@
 //! Automatic dispatch picks the best tier the CPU supports, detected once and
 //! cached. Tests (and the Python `force_simd_tier`) may force any *supported*
 //! tier so that every tier can be checked against `portable`; every tier gives
-//! identical results. The code of each tier, and the tokens that prove the CPU
-//! runs it, live in the private `arch` module: a tier this CPU lacks is never executed
-//! whatever is requested.
+//! identical results. The code of each tier, and the tokens that prove the
+//! CPU runs it, live in the private `arch` module: a tier this CPU lacks is
+//! never executed whatever is requested.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
