@@ -20,7 +20,7 @@ import pytest
 from sc_neurocore.accel.__main__ import build_parser
 from sc_neurocore.accel.bench import results as results_mod
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
