@@ -44,7 +44,7 @@ from .study import (
 from .timing import median_time
 from .workloads import SMOKE_WORKLOADS, WORKLOADS, Workload, make_inputs
 
-__all__ = ["ContendedRow", "Row", "SMOKE_WORKLOADS", "Study", "StudyOptions", "WORKLOADS", "Workload",
-           "format_table", "host_info", "host_key", "host_slug", "library_versions",
+__all__ = ["ContendedRow", "Row", "SMOKE_WORKLOADS", "Study", "StudyOptions", "WORKLOADS",
+           "Workload", "format_table", "host_info", "host_key", "host_slug", "library_versions",
            "make_inputs", "measured_order", "median_time", "rank_backends", "run_study",
            "write_chart", "write_results"]

@@ -46,8 +46,8 @@ from .results import host_key
 from .timing import median_time
 from .workloads import SMOKE_WORKLOADS, WORKLOADS, Workload, make_inputs
 
-__all__ = ["Row", "ContendedRow", "Study", "StudyOptions", "run_study", "rank_backends", "host_info",
-           "library_versions", "EXTRA_PROVIDERS", "PARALLEL_BACKENDS", "median_time",
+__all__ = ["Row", "ContendedRow", "Study", "StudyOptions", "run_study", "rank_backends",
+           "host_info", "library_versions", "EXTRA_PROVIDERS", "PARALLEL_BACKENDS", "median_time",
            "make_inputs", "Workload", "WORKLOADS", "SMOKE_WORKLOADS"]
 
 Progress = Callable[[str], None]

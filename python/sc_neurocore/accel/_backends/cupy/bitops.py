@@ -61,9 +61,9 @@ def _gpu_pack(bits: Any) -> Any:
     n_words = (n_bits + 63) // 64
     out = rt.cupy.empty(dev.shape[:-1] + (n_words,), dtype=np.uint64)
     if out.size:
-        kernels.compiled()["sc_pack_bits"]((kernels.grid(out.size),), (kernels.THREADS,),
-                                   (dev, out, np.int64(rows), np.int64(n_bits),
-                                    np.int64(n_words)))
+        kernels.compiled()["sc_pack_bits"](
+            (kernels.grid(out.size),), (kernels.THREADS,),
+            (dev, out, np.int64(rows), np.int64(n_bits), np.int64(n_words)))
     return out
 
 
@@ -118,15 +118,16 @@ def and_(a: GpuArray, b: GpuArray) -> GpuArray:
         if an operand is not ``uint64``).
     """
     rt.warn_fallback_once()
-    return rt.dispatch(lambda: _gpu_and(a, b), lambda: numpy_backend.and_(rt.to_host(a), rt.to_host(b)))
+    return rt.dispatch(lambda: _gpu_and(a, b),
+                       lambda: numpy_backend.and_(rt.to_host(a), rt.to_host(b)))
 
 
 def _gpu_popcount(a: object) -> Any:
     dev = device_packed(a, "a", tuple(range(0, 33)))
     out = rt.cupy.empty(dev.shape, dtype=np.uint8)
     if dev.size:
-        kernels.compiled()["sc_popcount64"]((kernels.grid(dev.size),), (kernels.THREADS,),
-                                    (dev, out, np.int64(dev.size)))
+        kernels.compiled()["sc_popcount64"](
+            (kernels.grid(dev.size),), (kernels.THREADS,), (dev, out, np.int64(dev.size)))
     return out
 
 
@@ -169,9 +170,9 @@ def launch_mac(weights: Any, inputs: Any) -> Any:
     batch = inputs.shape[0]
     counts = rt.cupy.zeros((batch, n_out), dtype=np.uint64)
     if n_out and batch and n_in * n_words:
-        kernels.compiled()["sc_vec_mac"]((n_out, min(batch, 65535)), (kernels.THREADS,),
-                                 (weights, inputs, counts, np.int64(n_out), np.int64(batch),
-                                  np.int64(n_in * n_words)))
+        kernels.compiled()["sc_vec_mac"](
+            (n_out, min(batch, 65535)), (kernels.THREADS,),
+            (weights, inputs, counts, np.int64(n_out), np.int64(batch), np.int64(n_in * n_words)))
     return counts
 
 

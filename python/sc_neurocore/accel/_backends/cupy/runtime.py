@@ -139,7 +139,7 @@ xp: ModuleType = np if gpu_reason is not None else cupy
 """The active array namespace: ``cupy`` while a GPU works, else ``numpy``."""
 
 FALLBACK = WarnOnce(RuntimeWarning)
-"""The notice that this module's functions run on NumPy (at the first direct call, or the switch)."""
+"""The notice that the functions run on NumPy (at the first direct call, or at the switch)."""
 
 
 def warn_fallback_once() -> None:

@@ -8,6 +8,7 @@ their own duration; traced calls need the caller's ``jax.enable_x64(True)``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -117,20 +118,37 @@ def pack(bits: ArrayLike) -> JaxArray:
         return _pack_jit(jnp.asarray(checked))
 
 
+def _bitwise(func: str, op: Callable[..., Any], **operands: ArrayLike) -> JaxArray:
+    """``op`` on packed ``uint64`` operands of one shape, checked, on the device.
+
+    ``func`` is the public name (for the x64 error of a traced call); the
+    operands are checked in order and must all have the first one's shape.
+    """
+    require_jax()
+    with packed_scope(func, *operands.values()):
+        arrays = {name: device_packed(value, name, non_empty=True)
+                  for name, value in operands.items()}
+        (first, ref), *others = arrays.items()
+        for name, arr in others:
+            same_shape(first, ref, name, arr)
+        return op(*arrays.values())
+
+
 def and_(a: ArrayLike, b: ArrayLike) -> JaxArray:
     """Bitwise AND of packed ``uint64`` streams (SC unipolar multiply), on the device.
 
     Parameters
     ----------
     a : numpy.ndarray or jax.Array
-        Non-empty ``uint64`` array.
+        Non-empty ``uint64`` streams of probability ``p``.
     b : numpy.ndarray or jax.Array
-        ``uint64`` array of ``a``'s shape.
+        ``uint64`` streams of probability ``q``, the shape of ``a``.
 
     Returns
     -------
     jax.Array
-        ``a & b``, ``uint64``, same shape.
+        ``a & b``, ``uint64``, same shape: streams of probability ``p * q`` for
+        independent operands.
 
     Raises
     ------
@@ -141,11 +159,7 @@ def and_(a: ArrayLike, b: ArrayLike) -> JaxArray:
     RuntimeError
         If JAX is not installed.
     """
-    require_jax()
-    with packed_scope("jax_vec_and", a, b):
-        a, b = (device_packed(a, "a", non_empty=True), device_packed(b, "b", non_empty=True))
-        same_shape("a", a, "b", b)
-        return jnp.bitwise_and(a, b)
+    return _bitwise("jax_vec_and", lambda x, y: jnp.bitwise_and(x, y), a=a, b=b)
 
 
 def xnor(a: ArrayLike, b: ArrayLike) -> JaxArray:
@@ -154,9 +168,9 @@ def xnor(a: ArrayLike, b: ArrayLike) -> JaxArray:
     Parameters
     ----------
     a : numpy.ndarray or jax.Array
-        Non-empty ``uint64`` array.
+        Non-empty ``uint64`` bipolar streams (value ``2 p - 1``).
     b : numpy.ndarray or jax.Array
-        ``uint64`` array of ``a``'s shape.
+        ``uint64`` bipolar streams, the shape of ``a``.
 
     Returns
     -------
@@ -170,11 +184,7 @@ def xnor(a: ArrayLike, b: ArrayLike) -> JaxArray:
     RuntimeError
         If JAX is not installed.
     """
-    require_jax()
-    with packed_scope("jax_vec_xnor", a, b):
-        a, b = (device_packed(a, "a", non_empty=True), device_packed(b, "b", non_empty=True))
-        same_shape("a", a, "b", b)
-        return jnp.invert(jnp.bitwise_xor(a, b))
+    return _bitwise("jax_vec_xnor", lambda x, y: jnp.invert(jnp.bitwise_xor(x, y)), a=a, b=b)
 
 
 def not_(a: ArrayLike) -> JaxArray:
@@ -198,9 +208,7 @@ def not_(a: ArrayLike) -> JaxArray:
     RuntimeError
         If JAX is not installed.
     """
-    require_jax()
-    with packed_scope("jax_vec_not", a):
-        return jnp.invert(device_packed(a, "a", non_empty=True))
+    return _bitwise("jax_vec_not", lambda x: jnp.invert(x), a=a)
 
 
 def mux(sel: ArrayLike, a: ArrayLike, b: ArrayLike) -> JaxArray:
@@ -223,20 +231,16 @@ def mux(sel: ArrayLike, a: ArrayLike, b: ArrayLike) -> JaxArray:
     Raises
     ------
     ValueError
-        If an operand is empty or the shapes differ;
-        [`InputTypeError`][sc_neurocore.accel.InputTypeError] if an operand
-        is not a ``uint64`` array, or if traced with 64-bit types off.
+        As [`jax_vec_and`][sc_neurocore.accel.jax_backend.jax_vec_and], for
+        any of the three operands.
     RuntimeError
         If JAX is not installed.
     """
-    require_jax()
-    with packed_scope("jax_vec_mux", sel, a, b):
-        sel, a, b = (device_packed(sel, "sel", non_empty=True),
-                     device_packed(a, "a", non_empty=True),
-                     device_packed(b, "b", non_empty=True))
-        same_shape("sel", sel, "a", a)
-        same_shape("sel", sel, "b", b)
-        return jnp.bitwise_or(jnp.bitwise_and(sel, a), jnp.bitwise_and(jnp.invert(sel), b))
+    return _bitwise("jax_vec_mux", _select, sel=sel, a=a, b=b)
+
+
+def _select(sel: Any, a: Any, b: Any) -> Any:
+    return jnp.bitwise_or(jnp.bitwise_and(sel, a), jnp.bitwise_and(jnp.invert(sel), b))
 
 
 def popcount(a: ArrayLike) -> JaxArray:

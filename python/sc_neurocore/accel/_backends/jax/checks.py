@@ -174,7 +174,7 @@ def on_device(original: Any, checked: np.ndarray, dtype: np.dtype) -> Any:
 
 
 def device_packed(value: Any, name: str, ndims: tuple[int, ...] | None = None,
-                   non_empty: bool = False) -> Any:
+                  non_empty: bool = False) -> Any:
     """Validate a packed ``uint64`` operand (NumPy, JAX array or tracer); return it on the device.
 
     Call it with 64-bit types enabled (eagerly inside ``_x64``; traced
@@ -276,7 +276,7 @@ def check_targets(targets: object, batch: int, n_classes: int) -> Any:
 
 
 def device_network(weights: object, x: object, checked_w: list[np.ndarray],
-                    checked_x: np.ndarray, dtype: np.dtype) -> tuple[list[Any], Any]:
+                   checked_x: np.ndarray, dtype: np.dtype) -> tuple[list[Any], Any]:
     """Validated weights and input on the device in the compute dtype."""
     originals = list(cast(Sequence[object], weights))
     return ([on_device(o, c, dtype) for o, c in zip(originals, checked_w)],

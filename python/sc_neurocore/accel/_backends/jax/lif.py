@@ -58,8 +58,8 @@ if HAS_JAX:
 
 
 def lif_step(v: ArrayLike, I_t: ArrayLike, v_rest: float = 0.0, v_reset: float = 0.0,
-                 v_threshold: float = 1.0, alpha: float = 0.1, resistance: float = 1.0,
-                 noise: ArrayLike = 0.0) -> tuple[JaxArray, JaxArray]:
+             v_threshold: float = 1.0, alpha: float = 0.1, resistance: float = 1.0,
+             noise: ArrayLike = 0.0) -> tuple[JaxArray, JaxArray]:
     """One LIF step on the device ([design: spike order][spike-order]).
 
     ``v' = v + (v_rest - v) * alpha + I_t * resistance + noise``; neurons with
@@ -142,8 +142,8 @@ def spike_hard(d: Any) -> Any:
 
 
 def run_layers(weights: Sequence[Any], x: Any, n_steps: int, v_rest: Any, v_reset: Any,
-                v_threshold: Any, alpha: Any, spike: Callable[[Any], Any],
-                unroll: bool = False) -> tuple[list[Any], Any]:
+               v_threshold: Any, alpha: Any, spike: Callable[[Any], Any],
+               unroll: bool = False) -> tuple[list[Any], Any]:
     """The layered LIF dynamics of [design: spike order][spike-order], traceable.
 
     ``spike(d)`` maps ``v - v_threshold`` to spikes (hard Heaviside, or one
@@ -188,16 +188,15 @@ def run_layers(weights: Sequence[Any], x: Any, n_steps: int, v_rest: Any, v_rese
 if HAS_JAX:
     @partial(jax.jit, static_argnames=("n_steps",))
     def forward_pass_jit(weights: list[Any], x: Any, v_rest: Any, v_reset: Any,
-                          v_threshold: Any, alpha: Any, *, n_steps: int) -> tuple[list[Any], Any]:
+                         v_threshold: Any, alpha: Any, *, n_steps: int) -> tuple[list[Any], Any]:
         TRACE_COUNTS["forward_pass"] += 1
         return run_layers(weights, x, n_steps, v_rest, v_reset, v_threshold, alpha,
-                           spike_hard)
+                          spike_hard)
 
 
 def forward_pass(weights: Sequence[ArrayLike], x: ArrayLike, n_steps: int,
-                     v_rest: float = 0.0,
-                     v_reset: float = 0.0, v_threshold: float = 1.0,
-                     alpha: float = 0.9) -> tuple[list[JaxArray], JaxArray]:
+                 v_rest: float = 0.0, v_reset: float = 0.0, v_threshold: float = 1.0,
+                 alpha: float = 0.9) -> tuple[list[JaxArray], JaxArray]:
     """Multi-layer SNN forward pass with LIF neurons, on the device ([design: spike order][spike-order]).
 
     Per step ``t`` and layer ``k`` (``s_prev``: layer ``k - 1``'s spikes at
@@ -221,13 +220,14 @@ def forward_pass(weights: Sequence[ArrayLike], x: ArrayLike, n_steps: int,
         ``(batch, n_in)`` (the same input every step) or time-major
         ``(n_steps, batch, n_in)``.
     n_steps : int
-        Time steps (>= 1).
+        Time steps (>= 1): a concrete int (static under ``jax.jit``), as it
+        sets the length of the scan.
     v_rest : float, default 0.0
         Resting potential (and the initial potential).
     v_reset : float, default 0.0
         Potential a neuron is reset to after a spike.
     v_threshold : float, default 1.0
-        Firing threshold.
+        Firing threshold (it may be traced, like the other potentials).
     alpha : float, default 0.9
         Leak factor (> 0).
 

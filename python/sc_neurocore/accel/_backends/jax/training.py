@@ -82,7 +82,7 @@ def _spike_for(path: str, beta: Any) -> Callable[[Any], Any]:
 
 
 def traced_loss(weights: list[Any], x: Any, targets: Any, threshold: Any, alpha: Any,
-                    beta: Any, n_steps: int, path: str, unroll: bool = False) -> Any:
+                beta: Any, n_steps: int, path: str, unroll: bool = False) -> Any:
     """Cross-entropy of the last layer's mean firing rates (used as logits)."""
     zero = jnp.zeros((), x.dtype)
     trains, _ = run_layers(weights, x, n_steps, zero, zero, threshold, alpha,
@@ -97,8 +97,8 @@ def traced_loss(weights: list[Any], x: Any, targets: Any, threshold: Any, alpha:
 
 
 def traced_step(weights: list[Any], x: Any, targets: Any, lr: Any, beta: Any,
-                    threshold: Any, alpha: Any, n_steps: int, path: str,
-                    unroll: bool = False) -> tuple[list[Any], Any]:
+                threshold: Any, alpha: Any, n_steps: int, path: str,
+                unroll: bool = False) -> tuple[list[Any], Any]:
     loss, grads = jax.value_and_grad(traced_loss)(weights, x, targets, threshold, alpha,
                                                       beta, n_steps, path, unroll)
     return [w - lr * g for w, g in zip(weights, grads)], loss
@@ -163,9 +163,9 @@ class _Training:
 
 
 def surrogate_loss(weights: Sequence[ArrayLike], x: ArrayLike, targets: ArrayLike,
-                       n_steps: int = 25,
-                       beta: float = 10.0, threshold: float = 1.0,
-                       surrogate_path: str = "custom_vjp", alpha: float = 0.9) -> JaxArray:
+                   n_steps: int = 25,
+                   beta: float = 10.0, threshold: float = 1.0,
+                   surrogate_path: str = "custom_vjp", alpha: float = 0.9) -> JaxArray:
     """Cross-entropy loss for JAX SNN training with explicit surrogate paths.
 
     The network runs the dynamics of
@@ -226,9 +226,9 @@ def surrogate_loss(weights: Sequence[ArrayLike], x: ArrayLike, targets: ArrayLik
 
 
 def surrogate_gradient_step(weights: Sequence[ArrayLike], x: ArrayLike, targets: ArrayLike,
-                                n_steps: int = 25, lr: float = 1e-3, beta: float = 10.0,
-                                threshold: float = 1.0, surrogate_path: str = "custom_vjp",
-                                alpha: float = 0.9) -> tuple[list[JaxArray], JaxArray]:
+                            n_steps: int = 25, lr: float = 1e-3, beta: float = 10.0,
+                            threshold: float = 1.0, surrogate_path: str = "custom_vjp",
+                            alpha: float = 0.9) -> tuple[list[JaxArray], JaxArray]:
     """One training step with surrogate gradient over an explicit JAX path.
 
     Plain gradient descent, ``new_w = w - lr * d loss / d w``, with the loss of

@@ -139,8 +139,8 @@ def _start(driver: MPIDriver, backend: str | Backend, root_check: Callable[[], _
 
 
 def forward(weights_packed: np.ndarray | None, input_probs: ArrayLike | None, *,
-                   length: int, seed: int = DEFAULT_SEED, backend: str | Backend = "auto",
-                   driver: MPIDriver | None = None) -> np.ndarray:
+            length: int, seed: int = DEFAULT_SEED, backend: str | Backend = "auto",
+            driver: MPIDriver | None = None) -> np.ndarray:
     """SC forward pass ([design: forward pass][forward-pass]) split across MPI ranks (collective).
 
     Every rank calls it; the inputs are needed on the root only.  The root
@@ -215,8 +215,8 @@ def forward(weights_packed: np.ndarray | None, input_probs: ArrayLike | None, *,
 
 
 def forward_sharded(local_weights: np.ndarray, input_probs: ArrayLike | None, *,
-                           length: int, seed: int = DEFAULT_SEED, backend: str | Backend = "auto",
-                           driver: MPIDriver | None = None) -> np.ndarray:
+                    length: int, seed: int = DEFAULT_SEED, backend: str | Backend = "auto",
+                    driver: MPIDriver | None = None) -> np.ndarray:
     """SC forward pass when every rank already holds its own weight rows (collective).
 
     The usual deployment: weights are loaded once (rank ``r`` loads rows

@@ -75,7 +75,7 @@ def _exact_count_limit(dtype: np.dtype) -> int | None:
 
 
 def mac(packed_weights: np.ndarray, packed_inputs: np.ndarray,
-                outputs: np.ndarray) -> None:
+        outputs: np.ndarray) -> None:
     """Fused AND + popcount + sum, writing into ``outputs``.
 
     ``outputs[i] = sum over j, k of popcount(packed_weights[i, j, k] & packed_inputs[j, k])``.

@@ -67,7 +67,7 @@ class NumbaBackend(KernelBackend):
 
 
 def forward(args: ForwardArgs) -> np.ndarray:
-    """``sc_forward`` on validated arguments: ``float64`` ``(batch, n_out)`` (NumPy without Numba)."""
+    """``sc_forward`` on validated arguments: ``float64 (batch, n_out)`` (NumPy without Numba)."""
     if not runtime.HAS_NUMBA:
         return numpy_backend.forward(args)
     return counts_to_rates(forward_counts(args), args.length)

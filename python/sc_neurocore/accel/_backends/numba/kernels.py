@@ -76,60 +76,51 @@ def _is_int64_vector(arr: Any) -> bool:
             and arr.layout == "C")
 
 
-def _slot_pointer(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-    """LLVM pointer to ``args[0][args[1]]`` (an int64 vector and an index) in a codegen."""
-    array = context.make_array(signature.args[0])(context, builder, args[0])
-    return builder.gep(array.data, [args[1]])
+def _slot_intrinsic(name: str, result: Any, emit: Callable[[Any, Any, Any], Any]
+                    ) -> Callable[..., Any]:
+    """An intrinsic on the slot ``array[index]`` of a C-contiguous 1-D ``int64`` array.
 
-
-@_intrinsic
-def _fetch_add(typingctx: Any, counters: Any, index: Any) -> _Intrinsic:
-    """Atomically ``counters[index] += 1`` and return the old value.
-
-    ``counters`` is a C-contiguous 1-D ``int64`` array shared by every
-    thread working on one call; LLVM's ``atomicrmw add`` gives each value
-    to exactly one thread.
+    Compiled code calls it as ``name(array, index)``; ``emit(context, builder,
+    slot)`` generates the access through the slot's LLVM pointer, and
+    ``result`` is the Numba type of what it returns.
     """
-    if not _is_int64_vector(counters) or not isinstance(index, types.Integer):
-        return None
-    sig = types.int64(counters, types.int64)
 
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        slot = _slot_pointer(context, builder, signature, args)
-        one = context.get_constant(types.int64, 1)
-        return builder.atomic_rmw("add", slot, one, "monotonic")
+    def typing(typingctx: Any, array: Any, index: Any) -> _Intrinsic:
+        if not _is_int64_vector(array) or not isinstance(index, types.Integer):
+            return None
 
-    return sig, codegen
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            data = context.make_array(signature.args[0])(context, builder, args[0]).data
+            return emit(context, builder, builder.gep(data, [args[1]]))
 
+        return result(array, types.int64), codegen
 
-@_intrinsic
-def _mark_done(typingctx: Any, done: Any, index: Any) -> _Intrinsic:
-    """``done[index] = 1`` as a release store: the chunk's outputs are visible first."""
-    if not _is_int64_vector(done) or not isinstance(index, types.Integer):
-        return None
-    sig = types.void(done, types.int64)
-
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        slot = _slot_pointer(context, builder, signature, args)
-        builder.store_atomic(context.get_constant(types.int64, 1), slot, "release", 8)
-        return context.get_dummy_value()
-
-    return sig, codegen
+    typing.__name__ = typing.__qualname__ = name
+    return _intrinsic(typing)
 
 
-@_intrinsic
-def _is_done(typingctx: Any, done: Any, index: Any) -> _Intrinsic:
-    """``done[index] != 0`` as an acquire load (pairs with ``_mark_done``)."""
-    if not _is_int64_vector(done) or not isinstance(index, types.Integer):
-        return None
-    sig = types.boolean(done, types.int64)
+# Atomically ``counters[index] += 1`` and return the old value.  ``counters`` is
+# shared by every thread working on one call; LLVM's ``atomicrmw add`` gives
+# each value to exactly one thread.
+_fetch_add = _slot_intrinsic(
+    "_fetch_add", types.int64,
+    lambda context, builder, slot: builder.atomic_rmw(
+        "add", slot, context.get_constant(types.int64, 1), "monotonic"))
 
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        slot = _slot_pointer(context, builder, signature, args)
-        value = builder.load_atomic(slot, "acquire", 8)
-        return builder.icmp_signed("!=", value, context.get_constant(types.int64, 0))
 
-    return sig, codegen
+def _store_one(context: Any, builder: Any, slot: Any) -> Any:
+    builder.store_atomic(context.get_constant(types.int64, 1), slot, "release", 8)
+    return context.get_dummy_value()
+
+
+# ``done[index] = 1`` as a release store: the chunk's outputs are visible first.
+_mark_done = _slot_intrinsic("_mark_done", types.void, _store_one)
+
+# ``done[index] != 0`` as an acquire load (pairs with ``_mark_done``).
+_is_done = _slot_intrinsic(
+    "_is_done", types.boolean,
+    lambda context, builder, slot: builder.icmp_signed(
+        "!=", builder.load_atomic(slot, "acquire", 8), context.get_constant(types.int64, 0)))
 
 
 @_kernel
@@ -218,7 +209,7 @@ def _encode_word(states: _U16, x: int, n_bits: int) -> np.uint64:
 # Ctrl-C is raised) every few milliseconds.
 @_kernel
 def pack_kernel(claims: _I64, done: _I64, takeover: bool, stop: _I64, cursor: _I64,
-                 budget: int, bits: _U8, out: _U64, chunk: int) -> bool:
+                budget: int, bits: _U8, out: _U64, chunk: int) -> bool:
     """``out[w]`` = bits ``64w .. 64w+63`` of ``bits``, least-significant first."""
     n = out.shape[0]
     slot = _my_slot(claims, takeover)
@@ -240,8 +231,8 @@ def pack_kernel(claims: _I64, done: _I64, takeover: bool, stop: _I64, cursor: _I
 
 @_kernel
 def mac_rows_kernel(claims: _I64, done: _I64, takeover: bool, stop: _I64, cursor: _I64,
-                     budget: int, weights2: _U64, inputs1: _U64, out: _I64,
-                     chunk: int) -> bool:
+                    budget: int, weights2: _U64, inputs1: _U64, out: _I64,
+                    chunk: int) -> bool:
     """``out[o] = sum_j popcount(weights2[o, j] & inputs1[j])``.
 
     The (in, word) axes are flattened into one contiguous row, so the inner
@@ -310,9 +301,9 @@ def _rows_chunk(c: int, chunk: int, weights: _U64, enc: _U64, counts: _I64,
 
 @_kernel
 def forward_kernel(enc_claims: _I64, enc_done: _I64, row_claims: _I64, row_done: _I64,
-                    takeover: bool, stop: _I64, cursor: _I64, budget: int, cycle: _U16,
-                    start: _I64, thresh: _I64, length: int, enc: _U64, enc_chunk: int,
-                    weights: _U64, counts: _I64, row_chunk: int) -> bool:
+                   takeover: bool, stop: _I64, cursor: _I64, budget: int, cycle: _U16,
+                   start: _I64, thresh: _I64, length: int, enc: _U64, enc_chunk: int,
+                   weights: _U64, counts: _I64, row_chunk: int) -> bool:
     """The fused forward pass: encode the inputs, then AND-popcount every row.
 
     Every thread first runs encoding chunks and then, because its rows need

@@ -10,6 +10,8 @@ length in the last word are 0.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -82,7 +84,7 @@ def pack(bits: ArrayLike) -> np.ndarray:
 
 
 def unpack(packed: np.ndarray, original_length: int,
-                     original_shape: tuple[int, ...] | None = None) -> np.ndarray:
+           original_shape: tuple[int, ...] | None = None) -> np.ndarray:
     """Unpack ``uint64`` words back to a 0/1 stream.
 
     The inverse of [`pack_bitstream`][sc_neurocore.accel.vector_ops.pack_bitstream].
@@ -131,6 +133,16 @@ def unpack(packed: np.ndarray, original_length: int,
     return bits.reshape(original_shape) if original_shape is not None else bits
 
 
+def _bitwise(op: Callable[..., np.ndarray], **operands: object) -> np.ndarray:
+    """``op`` on checked packed ``uint64`` operands, which must all have the first one's shape."""
+    arrays = {name: as_packed(value, name) for name, value in operands.items()}
+    (first, ref), *others = arrays.items()
+    for name, arr in others:
+        same_shape(first, ref, name, arr)
+    out: np.ndarray = op(*arrays.values())
+    return out
+
+
 def and_(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Bitwise-AND two packed arrays, realising stochastic (unipolar) multiplication.
 
@@ -155,10 +167,7 @@ def and_(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         If the shapes differ ([`InputTypeError`][sc_neurocore.accel.InputTypeError]
         if an operand is not a ``uint64`` ``numpy.ndarray``).
     """
-    a, b = as_packed(a, "a"), as_packed(b, "b")
-    same_shape("a", a, "b", b)
-    out: np.ndarray = np.bitwise_and(a, b)
-    return out
+    return _bitwise(np.bitwise_and, a=a, b=b)
 
 
 def xnor(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -171,9 +180,9 @@ def xnor(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     a : numpy.ndarray
-        ``uint64`` packed streams, any shape.
+        ``uint64`` bipolar streams (value ``2p - 1``), any shape.
     b : numpy.ndarray
-        ``uint64`` packed streams, the shape of ``a``.
+        ``uint64`` bipolar streams, the shape of ``a``.
 
     Returns
     -------
@@ -183,13 +192,9 @@ def xnor(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     Raises
     ------
     ValueError
-        If the shapes differ ([`InputTypeError`][sc_neurocore.accel.InputTypeError]
-        if an operand is not a ``uint64`` ``numpy.ndarray``).
+        As [`vec_and`][sc_neurocore.accel.vector_ops.vec_and].
     """
-    a, b = as_packed(a, "a"), as_packed(b, "b")
-    same_shape("a", a, "b", b)
-    out: np.ndarray = np.invert(np.bitwise_xor(a, b))
-    return out
+    return _bitwise(lambda x, y: np.invert(np.bitwise_xor(x, y)), a=a, b=b)
 
 
 def not_(a: np.ndarray) -> np.ndarray:
@@ -212,8 +217,7 @@ def not_(a: np.ndarray) -> np.ndarray:
     InputTypeError
         If ``a`` is not a ``uint64`` ``numpy.ndarray`` (a ``ValueError``).
     """
-    out: np.ndarray = np.invert(as_packed(a, "a"))
-    return out
+    return _bitwise(np.invert, a=a)
 
 
 def mux(sel: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -242,11 +246,9 @@ def mux(sel: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         If the shapes differ ([`InputTypeError`][sc_neurocore.accel.InputTypeError]
         if an operand is not a ``uint64`` ``numpy.ndarray``).
     """
-    sel, a, b = as_packed(sel, "sel"), as_packed(a, "a"), as_packed(b, "b")
-    same_shape("sel", sel, "a", a)
-    same_shape("sel", sel, "b", b)
-    out: np.ndarray = np.bitwise_or(np.bitwise_and(sel, a), np.bitwise_and(np.invert(sel), b))
-    return out
+    return _bitwise(lambda s, x, y: np.bitwise_or(np.bitwise_and(s, x),
+                                               np.bitwise_and(np.invert(s), y)),
+                    sel=sel, a=a, b=b)
 
 
 def popcount(a: np.ndarray) -> int:

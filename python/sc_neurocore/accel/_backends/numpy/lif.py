@@ -65,9 +65,9 @@ def lif_step(v: ArrayLike, I_t: ArrayLike, v_rest: float = 0.0, v_reset: float =
 
 
 def forward_pass(weights: Sequence[ArrayLike], x: ArrayLike, n_steps: int,
-                       v_rest: float = 0.0,
-                       v_reset: float = 0.0, v_threshold: float = 1.0,
-                       alpha: float = 0.9) -> tuple[list[np.ndarray], np.ndarray]:
+                 v_rest: float = 0.0,
+                 v_reset: float = 0.0, v_threshold: float = 1.0,
+                 alpha: float = 0.9) -> tuple[list[np.ndarray], np.ndarray]:
     """Plain NumPy loop of the layered LIF forward pass of [design: spike order][spike-order].
 
     Per step ``t`` and layer ``k`` (layers step together; ``s_prev`` is layer
