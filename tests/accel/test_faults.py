@@ -321,7 +321,7 @@ def test_an_interrupted_probe_caches_nothing_and_forgets_half_imported_modules(
             builtins.sc18_interrupt = False
             raise KeyboardInterrupt
         from sc_neurocore.accel._backends.base import KernelBackend
-        from sc_neurocore.accel._backends.numpy import forward as forward_numpy
+        from sc_neurocore.accel._backends.on_numpy import forward as forward_numpy
 
         class Fake(KernelBackend):
             name = "sc18"
@@ -373,7 +373,7 @@ def _from_worker_thread(n: int) -> dict:
 def test_thread_setting_from_a_worker_thread_applies_to_every_thread(restore_threads,
                                                                    monkeypatch, rng):
     from sc_neurocore.accel import jit_kernels as jk
-    from sc_neurocore.accel._backends.numba import scheduling
+    from sc_neurocore.accel._backends.on_numba import scheduling
 
     used: list[int] = []
     real = scheduling.run_shared

@@ -24,12 +24,12 @@ from sc_neurocore.accel.lif import forward_pass_numpy
 
 jax = pytest.importorskip("jax")
 jb = pytest.importorskip("sc_neurocore.accel.jax_backend")
-from sc_neurocore.accel._backends.jax import inference as jax_inference  # noqa: E402
-from sc_neurocore.accel._backends.jax import lif as jax_lif  # noqa: E402
-from sc_neurocore.accel._backends.jax.runtime import TRACE_COUNTS  # noqa: E402
+from sc_neurocore.accel._backends.on_jax import inference as jax_inference  # noqa: E402
+from sc_neurocore.accel._backends.on_jax import lif as jax_lif  # noqa: E402
+from sc_neurocore.accel._backends.on_jax.runtime import TRACE_COUNTS  # noqa: E402
 
 # The public module and the private package behind it, imported afresh by ``fresh_module``.
-REIMPORTED = ("sc_neurocore.accel.jax_backend", "sc_neurocore.accel._backends.jax")
+REIMPORTED = ("sc_neurocore.accel.jax_backend", "sc_neurocore.accel._backends.on_jax")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -75,7 +75,7 @@ def fresh_module(monkeypatch):
     for name in [n for n in sys.modules if n.startswith(REIMPORTED)]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setattr(accel, "jax_backend", accel.jax_backend)
-    monkeypatch.setattr(backends, "jax", backends.jax)
+    monkeypatch.setattr(backends, "on_jax", backends.on_jax)
     return importlib.import_module("sc_neurocore.accel.jax_backend")
 
 
@@ -599,7 +599,7 @@ def test_module_imports_and_explains_without_jax(monkeypatch):
     monkeypatch.setitem(sys.modules, "jax", None)  # makes `import jax` raise ImportError
     module = fresh_module(monkeypatch)
     assert module.HAS_JAX is False
-    assert sys.modules["sc_neurocore.accel._backends.jax.runtime"].jnp is None
+    assert sys.modules["sc_neurocore.accel._backends.on_jax.runtime"].jnp is None
     assert module.JaxBackend.unavailable_reason().startswith("JAX is not installed")
     assert module.JaxBackend.install_hint() == install_hint("jax")
     calls = [

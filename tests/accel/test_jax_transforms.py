@@ -15,7 +15,7 @@ from sc_neurocore.accel import InputTypeError, pack_bitstream, vec_and, vec_mux,
 jax = pytest.importorskip("jax")
 jnp = pytest.importorskip("jax.numpy")
 jb = pytest.importorskip("sc_neurocore.accel.jax_backend")
-from sc_neurocore.accel._backends.jax.runtime import TRACE_COUNTS  # noqa: E402
+from sc_neurocore.accel._backends.on_jax.runtime import TRACE_COUNTS  # noqa: E402
 
 checkify = pytest.importorskip("jax.experimental.checkify")
 

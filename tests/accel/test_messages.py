@@ -279,7 +279,7 @@ def test_cupy_without_a_gpu_says_so_with_versions_and_no_hint(environment):
 
 def test_cuda_versions_read_as_text(monkeypatch):
     from sc_neurocore.accel import gpu_backend as gb
-    from sc_neurocore.accel._backends.cupy import runtime as gpu_runtime
+    from sc_neurocore.accel._backends.on_cupy import runtime as gpu_runtime
 
     if gpu_runtime.cupy is None:
         assert gb.cuda_versions() == ""

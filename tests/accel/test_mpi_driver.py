@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 from conftest import random_weights
 from sc_neurocore.accel import mpi_driver, mpi_launch, sc_forward
-from sc_neurocore.accel._backends.mpi import errors as mpi_errors
-from sc_neurocore.accel._backends.mpi import inference as mpi_inference
-from sc_neurocore.accel._backends.mpi import runtime as mpi_runtime
+from sc_neurocore.accel._backends.on_mpi import errors as mpi_errors
+from sc_neurocore.accel._backends.on_mpi import inference as mpi_inference
+from sc_neurocore.accel._backends.on_mpi import runtime as mpi_runtime
 from sc_neurocore.accel.bench import mpi_bench
 from sc_neurocore.accel.mpi_driver import (
     MPIDriver,

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sc_neurocore._validation import validate_forward
 from sc_neurocore.accel import get_backend, pack_bitstream, sc_forward_numpy
 from sc_neurocore.accel import jit_kernels as jk
-from sc_neurocore.accel._backends.numba import scheduling
+from sc_neurocore.accel._backends.on_numba import scheduling
 from sc_neurocore.accel._encoder import encoder_operands
 
 needs_numba = pytest.mark.skipif(not jk.HAS_NUMBA, reason="numba is not installed")
@@ -241,7 +241,7 @@ def test_every_thread_count_and_odd_chunking_is_bit_identical(
 
 @needs_numba
 def test_caller_takes_over_chunks_a_helper_claimed_but_never_finished(rng):
-    from sc_neurocore.accel._backends.numba import kernels  # compiled: Numba only
+    from sc_neurocore.accel._backends.on_numba import kernels  # compiled: Numba only
 
     # Two threads' worth of bookkeeping: slot 1 (a helper) has claimed its
     # first two chunks and then stalled, so they are claimed but not done.
@@ -269,7 +269,7 @@ def test_caller_takes_over_chunks_a_helper_claimed_but_never_finished(rng):
 
 @needs_numba
 def test_forward_kernel_every_thread_encodes_what_it_needs(rng):
-    from sc_neurocore.accel._backends.numba import kernels  # compiled: Numba only
+    from sc_neurocore.accel._backends.on_numba import kernels  # compiled: Numba only
 
     # A helper (takeover False) that joins first and runs alone must leave
     # every row it claimed right, having encoded every input chunk itself.
@@ -291,7 +291,7 @@ def test_forward_kernel_every_thread_encodes_what_it_needs(rng):
 
 @needs_numba
 def test_forward_kernel_in_slices_and_with_stop_set(rng):
-    from sc_neurocore.accel._backends.numba import kernels  # compiled: Numba only
+    from sc_neurocore.accel._backends.on_numba import kernels  # compiled: Numba only
 
     # The calling thread runs the kernel in slices of a few words' budget: it
     # returns False until done, then True, and the result is complete. With
@@ -333,7 +333,7 @@ def test_compiled_code_is_cached_for_the_next_process(tmp_path):
         w = np.ones((2, 3, 4), np.uint64)
         out = np.zeros(2, np.int64)
         jk.jit_vec_mac(w, np.ones((3, 4), np.uint64), out)
-        from sc_neurocore.accel._backends.numba import kernels
+        from sc_neurocore.accel._backends.on_numba import kernels
         stats = kernels.mac_rows_kernel.stats
         print(json.dumps({"hits": sum(stats.cache_hits.values()),
                           "misses": sum(stats.cache_misses.values()),
@@ -366,7 +366,7 @@ def test_kernels_compile_beside_cached_ones(tmp_path):
         import numpy as np
         from sc_neurocore.accel import jit_kernels as jk
         from sc_neurocore.accel import get_backend, pack_bitstream, sc_forward_numpy
-        from sc_neurocore.accel._backends.numba import kernels
+        from sc_neurocore.accel._backends.on_numba import kernels
         rng = np.random.default_rng(3)
         w = rng.integers(0, 2**63, size=(9, 7, 5), dtype=np.uint64)
         x = rng.integers(0, 2**63, size=(7, 5), dtype=np.uint64)

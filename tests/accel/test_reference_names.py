@@ -42,7 +42,7 @@ def test_package_exports_the_gpu_backend_helpers():
 
 def test_xp_follows_a_switch_to_numpy(monkeypatch):
     import sc_neurocore.accel as accel
-    from sc_neurocore.accel._backends.cupy import runtime
+    from sc_neurocore.accel._backends.on_cupy import runtime
 
     monkeypatch.setattr(runtime, "xp", np)  # what a switch to NumPy does
     assert accel.xp is np and gpu_backend.xp is np  # read afresh on each access

@@ -271,7 +271,7 @@ def test_numba_extras_rows():
     messages: list[str] = []
     rows = numba_extras.bench_extras(True, messages.append, smoke=True)
     assert messages and len(rows) == 3
-    from sc_neurocore.accel._backends.numba import scheduling
+    from sc_neurocore.accel._backends.on_numba import scheduling
 
     # the notes state the threads the kernels themselves use (not Numba's prange/OpenMP layer)
     threads = f"up to {scheduling.num_threads()} threads (chunked work sharing"
@@ -296,7 +296,7 @@ def test_jax_extras_rows():
 
 
 def test_jax_extras_without_jax(monkeypatch):
-    from sc_neurocore.accel._backends.jax import runtime
+    from sc_neurocore.accel._backends.on_jax import runtime
     from sc_neurocore.accel.bench import jax_extras
 
     monkeypatch.setattr(runtime, "HAS_JAX", False)

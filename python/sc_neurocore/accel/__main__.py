@@ -52,7 +52,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def mpi_status() -> str:
     """Whether the MPI driver can run multi-rank here, and why not (imports MPI)."""
     from . import mpi_driver
-    from ._backends.mpi import runtime
+    from ._backends.on_mpi import runtime
     from .mpi_launch import find_mpiexec
 
     if not mpi_driver.HAS_MPI:

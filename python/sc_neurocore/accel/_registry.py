@@ -27,7 +27,7 @@ from sc_neurocore._validation import InputTypeError
 
 from . import _install
 from ._backends.base import Backend
-from ._backends.numpy import NumpyBackend
+from ._backends.on_numpy import NumpyBackend
 from ._encoder import DEFAULT_SEED
 
 __all__ = ["PRIORITY", "RESEARCH_MIRRORS", "BackendStatus", "available_backends",

@@ -20,8 +20,8 @@ from __future__ import annotations
 from sc_neurocore._public import publish
 
 from ._backends.base import Backend
-from ._backends.numpy import NumpyBackend
-from ._backends.rust import RustBackend
+from ._backends.on_numpy import NumpyBackend
+from ._backends.on_rust import RustBackend
 from ._registry import (
     PRIORITY,
     RESEARCH_MIRRORS,

@@ -30,7 +30,7 @@ from typing import Any
 
 from sc_neurocore._public import publish
 
-from ._backends.cupy import (
+from ._backends.on_cupy import (
     CUDA_SOURCE,
     HAS_CUPY,
     KERNEL_NAMES,
@@ -46,11 +46,11 @@ from ._backends.cupy import (
     to_device,
     to_host,
 )
-from ._backends.cupy import and_ as gpu_vec_and
-from ._backends.cupy import mac as gpu_vec_mac
-from ._backends.cupy import pack as gpu_pack_bitstream
-from ._backends.cupy import popcount as gpu_popcount
-from ._backends.cupy import runtime as _runtime
+from ._backends.on_cupy import and_ as gpu_vec_and
+from ._backends.on_cupy import mac as gpu_vec_mac
+from ._backends.on_cupy import pack as gpu_pack_bitstream
+from ._backends.on_cupy import popcount as gpu_popcount
+from ._backends.on_cupy import runtime as _runtime
 
 __all__ = ["HAS_CUPY", "xp", "CUDA_SOURCE", "KERNEL_NAMES", "CudaCompileError", "CupyBackend",
            "active_namespace", "cuda_versions", "gpu_available", "gpu_unavailable_reason",

@@ -52,18 +52,18 @@ from __future__ import annotations
 
 from sc_neurocore._public import publish
 
-from ._backends.jax import HAS_JAX, JAX_SURROGATE_PATHS, JaxArray, JaxBackend, to_host, to_jax
-from ._backends.jax import and_ as jax_vec_and
-from ._backends.jax import forward_pass as jax_forward_pass
-from ._backends.jax import lif_step as jax_lif_step
-from ._backends.jax import mac as jax_vec_mac
-from ._backends.jax import mux as jax_vec_mux
-from ._backends.jax import not_ as jax_vec_not
-from ._backends.jax import pack as jax_pack_bitstream
-from ._backends.jax import popcount as jax_popcount
-from ._backends.jax import surrogate_gradient_step as jax_surrogate_gradient_step
-from ._backends.jax import surrogate_loss as jax_surrogate_loss
-from ._backends.jax import xnor as jax_vec_xnor
+from ._backends.on_jax import HAS_JAX, JAX_SURROGATE_PATHS, JaxArray, JaxBackend, to_host, to_jax
+from ._backends.on_jax import and_ as jax_vec_and
+from ._backends.on_jax import forward_pass as jax_forward_pass
+from ._backends.on_jax import lif_step as jax_lif_step
+from ._backends.on_jax import mac as jax_vec_mac
+from ._backends.on_jax import mux as jax_vec_mux
+from ._backends.on_jax import not_ as jax_vec_not
+from ._backends.on_jax import pack as jax_pack_bitstream
+from ._backends.on_jax import popcount as jax_popcount
+from ._backends.on_jax import surrogate_gradient_step as jax_surrogate_gradient_step
+from ._backends.on_jax import surrogate_loss as jax_surrogate_loss
+from ._backends.on_jax import xnor as jax_vec_xnor
 
 __all__ = [
     "HAS_JAX", "to_jax", "to_host", "jax_pack_bitstream", "jax_vec_and", "jax_vec_xnor",

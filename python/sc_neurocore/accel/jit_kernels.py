@@ -40,9 +40,9 @@ from __future__ import annotations
 
 from sc_neurocore._public import publish
 
-from ._backends.numba import HAS_NUMBA, NUMBA_IMPORT_ERROR, NumbaBackend
-from ._backends.numba import mac as jit_vec_mac
-from ._backends.numba import pack as jit_pack_bits
+from ._backends.on_numba import HAS_NUMBA, NUMBA_IMPORT_ERROR, NumbaBackend
+from ._backends.on_numba import mac as jit_vec_mac
+from ._backends.on_numba import pack as jit_pack_bits
 
 __all__ = ["HAS_NUMBA", "NUMBA_IMPORT_ERROR", "jit_pack_bits", "jit_vec_mac", "NumbaBackend"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sc_neurocore._public import publish
 
-from ._backends.numpy import encode_packed
+from ._backends.on_numpy import encode_packed
 from ._encoder import DEFAULT_SEED, weight_seed
 
 __all__ = ["DEFAULT_SEED", "encode_packed", "weight_seed"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sc_neurocore._public import publish
 
-from ._backends.numpy import forward_pass as forward_pass_numpy
-from ._backends.numpy import lif_step
+from ._backends.on_numpy import forward_pass as forward_pass_numpy
+from ._backends.on_numpy import lif_step
 
 __all__ = ["lif_step", "forward_pass_numpy"]
 

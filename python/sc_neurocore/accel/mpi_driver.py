@@ -59,7 +59,7 @@ from typing import Any
 
 from sc_neurocore._public import publish
 
-from ._backends.mpi import (
+from ._backends.on_mpi import (
     THREADS_ENV,
     MPIDriver,
     MPIFallbackWarning,
@@ -68,9 +68,9 @@ from ._backends.mpi import (
     choose_split,
     split_counts,
 )
-from ._backends.mpi import forward as mpi_sc_forward
-from ._backends.mpi import forward_sharded as mpi_sc_forward_sharded
-from ._backends.mpi import runtime as _runtime
+from ._backends.on_mpi import forward as mpi_sc_forward
+from ._backends.on_mpi import forward_sharded as mpi_sc_forward_sharded
+from ._backends.on_mpi import runtime as _runtime
 
 __all__ = ["HAS_MPI", "MPIDriver", "MPIRankError", "MPIFallbackWarning", "split_counts",
            "block_range", "choose_split", "mpi_sc_forward", "mpi_sc_forward_sharded",

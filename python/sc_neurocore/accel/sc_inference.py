@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from sc_neurocore._public import publish
 
-from ._backends.numpy import sc_forward_numpy
+from ._backends.on_numpy import sc_forward_numpy
 from .backend import sc_forward
 
 __all__ = ["sc_forward", "sc_forward_numpy"]

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from sc_neurocore._public import publish
 
-from ._backends.numpy import and_ as vec_and
-from ._backends.numpy import mux as vec_mux
-from ._backends.numpy import not_ as vec_not
-from ._backends.numpy import pack as pack_bitstream
-from ._backends.numpy import popcount as vec_popcount
-from ._backends.numpy import unpack as unpack_bitstream
-from ._backends.numpy import xnor as vec_xnor
+from ._backends.on_numpy import and_ as vec_and
+from ._backends.on_numpy import mux as vec_mux
+from ._backends.on_numpy import not_ as vec_not
+from ._backends.on_numpy import pack as pack_bitstream
+from ._backends.on_numpy import popcount as vec_popcount
+from ._backends.on_numpy import unpack as unpack_bitstream
+from ._backends.on_numpy import xnor as vec_xnor
 
 __all__ = ["pack_bitstream", "unpack_bitstream", "vec_and", "vec_xnor", "vec_not",
            "vec_mux", "vec_popcount"]

@@ -28,9 +28,9 @@ import warnings
 import numpy as np
 from mpi4py import MPI
 from sc_neurocore.accel import mpi_driver, sc_forward
-from sc_neurocore.accel._backends.mpi import inference as mpi_inference
-from sc_neurocore.accel._backends.mpi import runtime as mpi_runtime
-from sc_neurocore.accel._backends.mpi import transport as mpi_transport
+from sc_neurocore.accel._backends.on_mpi import inference as mpi_inference
+from sc_neurocore.accel._backends.on_mpi import runtime as mpi_runtime
+from sc_neurocore.accel._backends.on_mpi import transport as mpi_transport
 from sc_neurocore.accel.bench import mpi_bench
 from sc_neurocore.accel.mpi_driver import (
     MPIDriver,

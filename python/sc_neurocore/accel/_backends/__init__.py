@@ -1,7 +1,9 @@
 """One private package per backend, every one of the same shape.
 
-``numpy``, ``rust``, ``numba``, ``jax``, ``cupy`` and ``mpi`` each expose, from
-their ``__init__``, the operations they implement under the same names:
+``on_numpy``, ``on_rust``, ``on_numba``, ``on_jax``, ``on_cupy`` and ``on_mpi``
+(named so, not after the libraries, so that no name inside the package hides
+``numpy`` or ``jax``) each expose, from their ``__init__``, the operations they
+implement under the same names:
 
 =================  ===============================================================
 ``pack``           0/1 bits to packed ``uint64`` words ([design: packing][packing])
@@ -39,5 +41,6 @@ OPERATIONS: tuple[str, ...] = ("pack", "unpack", "and_", "xnor", "not_", "mux", 
                                "encode", "mac", "forward", "lif_step", "forward_pass")
 """The operation names a backend package may expose (each backend has a subset)."""
 
-BACKEND_PACKAGES: tuple[str, ...] = ("numpy", "rust", "numba", "jax", "cupy", "mpi")
+BACKEND_PACKAGES: tuple[str, ...] = ("on_numpy", "on_rust", "on_numba", "on_jax", "on_cupy",
+                                     "on_mpi")
 """The backend packages under ``sc_neurocore.accel._backends``."""

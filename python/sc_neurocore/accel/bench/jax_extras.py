@@ -51,7 +51,7 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
         ``baseline_median_s``, ``ratio`` (baseline / median: > 1 means this is
         faster) and ``note``.  Empty when JAX is not installed.
     """
-    from .._backends.jax import lif, runtime, training
+    from .._backends.on_jax import lif, runtime, training
 
     if not runtime.HAS_JAX:
         progress(f"jax extras skipped: {runtime.JAX.reason()}; install: "

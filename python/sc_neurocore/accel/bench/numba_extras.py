@@ -84,8 +84,8 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
         ``ratio`` (baseline / median; above 1 means faster than the baseline)
         and ``note``.  Without Numba: one row whose note says why nothing ran.
     """
-    from .._backends import numba as numba_backend
-    from .._backends.numba import scheduling
+    from .._backends import on_numba as numba_backend
+    from .._backends.on_numba import scheduling
 
     if not numba_backend.HAS_NUMBA:
         return [extra_row("numba extras", None, None, None,

@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike
 
 from sc_neurocore._validation import InputTypeError, as_bits, as_packed, check_rank, same_shape
 
-from .. import numpy as numpy_backend
+from .. import on_numpy as numpy_backend
 from . import kernels
 from . import runtime as rt
 from .runtime import GpuArray

@@ -13,7 +13,7 @@ import numpy as np
 
 from sc_neurocore._validation import InputTypeError, as_bits, as_packed, check_output
 
-from .. import numpy as numpy_backend
+from .. import on_numpy as numpy_backend
 from . import runtime, scheduling
 
 if runtime.HAS_NUMBA:

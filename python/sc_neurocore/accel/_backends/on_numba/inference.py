@@ -7,7 +7,7 @@ import numpy as np
 from sc_neurocore._validation import ForwardArgs
 
 from ..._encoder import encoder_operands
-from .. import numpy as numpy_backend
+from .. import on_numpy as numpy_backend
 from ..base import KernelBackend, counts_to_rates
 from . import runtime, scheduling
 

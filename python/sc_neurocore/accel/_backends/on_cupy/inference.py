@@ -14,7 +14,7 @@ import numpy as np
 from sc_neurocore._validation import ForwardArgs
 
 from ..._encoder import EncoderOperands, cycle_copies, encoder_operands
-from .. import numpy as numpy_backend
+from .. import on_numpy as numpy_backend
 from ..base import KernelBackend, counts_to_rates
 from . import kernels
 from . import runtime as rt
