@@ -128,12 +128,18 @@ class Backend(ABC):
                    seed: int = DEFAULT_SEED) -> np.ndarray:
         """Run the stochastic forward pass ([design: forward pass][forward-pass]) on this backend.
 
+        An implementation receives its arguments already checked (see the
+        class docstring); callers pass them as to
+        [`sc_forward`][sc_neurocore.accel.backend.sc_forward].
+
         Parameters
         ----------
         weights_packed : numpy.ndarray
-            ``uint64`` ``(n_out, n_in, n_words)``, ``n_words = ceil(length / 64)``.
+            ``uint64`` ``(n_out, n_in, n_words)`` with ``n_words = ceil(length / 64)``
+            (C-contiguous, native byte order, once checked).
         input_probs : array_like
-            ``(n_in,)`` or ``(batch, n_in)`` probabilities, finite, in ``[0, 1]``.
+            ``(n_in,)`` or ``(batch, n_in)`` probabilities, finite, in ``[0, 1]``
+            (``float64`` once checked).
         length : int
             Stream length in bits (positive).
         seed : int, default 44257

@@ -71,7 +71,7 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
     Parameters
     ----------
     quick : bool
-        Fewer repeats.
+        Fewer repeats (5 per row instead of 21).
     progress : callable
         Called with a short status line before each measurement.
     smoke : bool, default False

@@ -203,8 +203,7 @@ def not_(a: ArrayLike) -> JaxArray:
     Raises
     ------
     ValueError
-        If ``a`` is empty; [`InputTypeError`][sc_neurocore.accel.InputTypeError]
-        if it is not a ``uint64`` array, or if traced with 64-bit types off.
+        As [`jax_popcount`][sc_neurocore.accel.jax_backend.jax_popcount].
     RuntimeError
         If JAX is not installed.
     """

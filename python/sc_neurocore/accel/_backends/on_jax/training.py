@@ -17,14 +17,7 @@ from numpy.typing import ArrayLike
 
 from sc_neurocore._validation import check_choice, check_real, validate_forward_pass
 
-from .checks import (
-    check_targets,
-    device_network,
-    float_dtype,
-    traced_network,
-    traced_operands,
-    traced_scalar,
-)
+from . import checks
 from .lif import run_layers, spike_hard
 from .runtime import (
     HAS_JAX,
@@ -134,25 +127,26 @@ class _Training:
         self.traced = any_traced(weights, x, targets, n_steps, beta, threshold, alpha,
                                   *extra.values())
         if self.traced:
-            threshold_v = traced_scalar(threshold, "threshold")
-            self.w, self.x, self.n_steps, self.dtype = traced_network(weights, x, n_steps)
-            alpha_v = traced_scalar(alpha, "alpha", positive=True)
-            beta_v = traced_scalar(beta, "beta", positive=True)
-            y = check_targets(targets, self.x.shape[-2], self.w[-1].shape[0])
-            extra_v = {k: traced_scalar(v, k, positive=True) for k, v in extra.items()}
-            self.targets = y if y.ndim == 1 else traced_operands([y], self.dtype)[0]
+            threshold_v = checks.traced_scalar(threshold, "threshold")
+            self.w, self.x, self.n_steps, self.dtype = checks.traced_network(weights, x, n_steps)
+            alpha_v = checks.traced_scalar(alpha, "alpha", positive=True)
+            beta_v = checks.traced_scalar(beta, "beta", positive=True)
+            y = checks.check_targets(targets, self.x.shape[-2], self.w[-1].shape[0])
+            extra_v = {k: checks.traced_scalar(v, k, positive=True) for k, v in extra.items()}
+            self.targets = y if y.ndim == 1 else checks.traced_operands([y], self.dtype)[0]
             scalars = {"threshold": threshold_v, "alpha": alpha_v, "beta": beta_v, **extra_v}
-            self.scalars = dict(zip(scalars, traced_operands(list(scalars.values()), self.dtype)))
+            values = checks.traced_operands(list(scalars.values()), self.dtype)
+            self.scalars = dict(zip(scalars, values))
             return
         threshold_f = check_real(threshold, "threshold")
         w_c, x_c, self.n_steps, _, _, threshold_f, alpha_f = validate_forward_pass(
             weights, x, n_steps, 0.0, 0.0, threshold_f, alpha)
         beta_f = check_real(beta, "beta", positive=True)
-        y_c = check_targets(targets, x_c.shape[-2], w_c[-1].shape[0])
+        y_c = checks.check_targets(targets, x_c.shape[-2], w_c[-1].shape[0])
         extra_f = {k: check_real(v, k, positive=True) for k, v in extra.items()}
-        self.dtype = float_dtype(x, *weights)
+        self.dtype = checks.float_dtype(x, *weights)
         with x64():
-            self.w, self.x = device_network(weights, x, w_c, x_c, self.dtype)
+            self.w, self.x = checks.device_network(weights, x, w_c, x_c, self.dtype)
             self.targets = jnp.asarray(y_c) if y_c.ndim == 1 else jnp.asarray(y_c, self.dtype)
             scalars = {"threshold": threshold_f, "alpha": alpha_f, "beta": beta_f, **extra_f}
             self.scalars = {k: jnp.asarray(v, self.dtype) for k, v in scalars.items()}
@@ -250,9 +244,11 @@ def surrogate_gradient_step(weights: Sequence[ArrayLike], x: ArrayLike, targets:
     Parameters
     ----------
     weights : list or tuple of array_like
-        Per layer ``(n_out, n_in)``; the last layer has one neuron per class.
+        The weights to update, per layer ``(n_out, n_in)``; the last layer has
+        one neuron per class.
     x : array_like or jax.Array
-        ``(batch, n_in)`` constant input or time-major ``(n_steps, batch, n_in)``.
+        The training batch: ``(batch, n_in)`` constant input or time-major
+        ``(n_steps, batch, n_in)``.
     targets : array_like or jax.Array
         Class labels ``(batch,)`` or class probabilities ``(batch, n_classes)``,
         as in [`jax_surrogate_loss`][sc_neurocore.accel.jax_backend.jax_surrogate_loss].

@@ -211,8 +211,7 @@ class MPIDriver:
         """
         arr: np.ndarray | None
         if self.comm is None:
-            arr = transport.as_sendable(global_inputs, "global_inputs")
-            return global_inputs if isinstance(global_inputs, np.ndarray) else arr
+            return transport.single_rank(global_inputs, "global_inputs")
         comm, mpi = self.comm, self._mpi
         arr, descr, shape = self._root_array_meta(
             global_inputs, "global_inputs",
@@ -278,8 +277,7 @@ class MPIDriver:
         """
         arr: np.ndarray | None
         if self.comm is None:
-            arr = transport.as_sendable(local_results, "local_results", "on every rank")
-            return local_results if isinstance(local_results, np.ndarray) else arr
+            return transport.single_rank(local_results, "local_results", "on every rank")
         comm, mpi = self.comm, self._mpi
         error: Exception | None = None
         arr = None
@@ -346,8 +344,7 @@ class MPIDriver:
         """
         arr: np.ndarray | None
         if self.comm is None:
-            arr = transport.as_sendable(array, "array")
-            return array if isinstance(array, np.ndarray) else arr
+            return transport.single_rank(array, "array")
         comm, mpi = self.comm, self._mpi
         arr, descr, shape = self._root_array_meta(
             array, "array", "broadcast_array (checking the array on the root)")

@@ -49,9 +49,9 @@ def block_range(n: int, size: int, rank: int) -> tuple[int, int]:
     Parameters
     ----------
     n : int
-        Number of rows (>= 0).
+        Rows of the whole matrix (>= 0).
     size : int
-        Number of ranks (>= 1).
+        Ranks sharing them (>= 1).
     rank : int
         This rank, in ``[0, size)``.
 

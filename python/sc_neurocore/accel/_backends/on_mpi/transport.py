@@ -11,7 +11,7 @@ from sc_neurocore._validation import InputTypeError, c_contiguous
 from .runtime import ROOT
 
 __all__ = ["RowType", "allocate", "as_bytes", "as_sendable", "check_sendable", "describe",
-           "dtype_from"]
+           "dtype_from", "single_rank"]
 
 
 def as_bytes(arr: np.ndarray) -> np.ndarray:
@@ -46,6 +46,17 @@ def as_sendable(value: object, name: str, where: str = f"on the root rank (rank 
     arr = np.asarray(value)
     check_sendable(arr, name)
     return c_contiguous(arr)
+
+
+def single_rank(value: object, name: str, where: str = f"on the root rank (rank {ROOT})"
+                ) -> np.ndarray:
+    """What a collective returns without a communicator: the caller's array itself, once checked.
+
+    ``value`` must be sendable (as ``as_sendable`` checks); an ndarray comes
+    back as it is, anything else as the array it converts to.
+    """
+    arr = as_sendable(value, name, where)
+    return value if isinstance(value, np.ndarray) else arr
 
 
 def allocate(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:

@@ -257,7 +257,8 @@ def popcount(a: np.ndarray) -> int:
     Parameters
     ----------
     a : numpy.ndarray
-        ``uint64`` packed streams, any shape.
+        ``uint64`` packed streams, any shape (the tail bits past a stream's
+        length count too: they are 0 in packed streams).
 
     Returns
     -------
