@@ -17,7 +17,6 @@ import functools
 import importlib
 import sys
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,11 +25,11 @@ from numpy.typing import ArrayLike
 from sc_neurocore._validation import InputTypeError
 
 from . import _install
-from ._backends.base import Backend
+from ._backends.base import Backend, BackendStatus
 from ._backends.on_numpy import NumpyBackend
 from ._encoder import DEFAULT_SEED
 
-__all__ = ["PRIORITY", "RESEARCH_MIRRORS", "BackendStatus", "available_backends",
+__all__ = ["PRIORITY", "RESEARCH_MIRRORS", "available_backends",
            "backend_class", "backend_status", "engine_info", "get_backend", "register_backend",
            "sc_forward", "selection_order", "with_hint"]
 
@@ -47,28 +46,6 @@ _REGISTRY: dict[str, str | type[Backend]] = {
     "jax": "sc_neurocore.accel.jax_backend:JaxBackend",
     "cupy": "sc_neurocore.accel.gpu_backend:CupyBackend",
 }
-
-
-@dataclass(frozen=True)
-class BackendStatus:
-    """Whether a backend works here, and why not if it does not.
-
-    Attributes
-    ----------
-    name : str
-        The registered name.
-    available : bool
-        Whether the backend imports and passed its probe call.
-    reason : str
-        ``"ok"``, or why the backend cannot run here.
-    install_hint : str
-        How to install it; empty when nothing installable is missing.
-    """
-
-    name: str
-    available: bool
-    reason: str
-    install_hint: str
 
 
 def register_backend(name: str, target: str | type[Backend]) -> None:

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from sc_neurocore._public import publish
 
-from ._backends.base import Backend
+from ._backends.base import Backend, BackendStatus
 from ._backends.on_numpy import NumpyBackend
 from ._backends.on_rust import RustBackend
 from ._registry import (
     PRIORITY,
     RESEARCH_MIRRORS,
-    BackendStatus,
     available_backends,
     backend_status,
     get_backend,

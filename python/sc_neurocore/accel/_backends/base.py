@@ -1,4 +1,4 @@
-"""The class every backend derives from, and the one route by which its calls are validated.
+"""The class every backend derives from, the one route by which its calls are validated, its status.
 
 Whatever a backend implements, the arguments it receives have already been
 validated, once, by the shared rules of [design: errors][errors]: every
@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -25,7 +26,7 @@ from sc_neurocore._validation import ForwardArgs, validate_forward
 from .. import _install
 from .._encoder import DEFAULT_SEED
 
-__all__ = ["Backend", "KernelBackend", "counts_to_rates", "validating"]
+__all__ = ["Backend", "BackendStatus", "KernelBackend", "counts_to_rates", "validating"]
 
 _ForwardImpl = Callable[..., Any]
 
@@ -183,6 +184,28 @@ class KernelBackend(Backend):
     @abstractmethod
     def _forward(self, args: ForwardArgs) -> np.ndarray:
         """The kernel on validated arguments: ``float64`` ``(batch, n_out)``."""
+
+
+@dataclass(frozen=True)
+class BackendStatus:
+    """Whether a backend works here, and why not if it does not.
+
+    Attributes
+    ----------
+    name : str
+        The registered name.
+    available : bool
+        Whether the backend imports and passed its probe call.
+    reason : str
+        ``"ok"``, or why the backend cannot run here.
+    install_hint : str
+        How to install it; empty when nothing installable is missing.
+    """
+
+    name: str
+    available: bool
+    reason: str
+    install_hint: str
 
 
 def counts_to_rates(counts: np.ndarray, length: int) -> np.ndarray:
