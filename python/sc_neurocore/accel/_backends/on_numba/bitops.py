@@ -1,4 +1,4 @@
-"""The Numba backend's operations: ``pack``, ``mac`` and ``forward`` ([design: forward pass][forward-pass]).
+"""The Numba backend's packed operations: ``pack`` and ``mac`` ([design: vector operations][vector-operations]).
 
 ``pack`` and ``mac`` are public as ``jit_pack_bits`` and ``jit_vec_mac``
 (``sc_neurocore.accel.jit_kernels``).  Each validates its arguments once, in
