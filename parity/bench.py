@@ -123,7 +123,7 @@ def _host_info() -> dict:
     import os
 
     try:
-        from sc_neurocore.accel.backend import host_key
+        from sc_neurocore.accel.bench import host_key
 
         key = host_key()
     except Exception:  # noqa: BLE001 - host info is informative only

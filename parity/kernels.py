@@ -77,6 +77,7 @@ def unpack_total_bits(packed: np.ndarray, n_bits: object) -> object:
 
 def reference_kernels() -> dict[str, KernelFn]:
     """The NumPy reference of every kernel (the source of the golden outputs)."""
+    from sc_neurocore._validation import as_packed
     from sc_neurocore.accel import (
         encode_packed,
         pack_bitstream,
@@ -87,7 +88,6 @@ def reference_kernels() -> dict[str, KernelFn]:
         vec_not,
         vec_xnor,
     )
-    from sc_neurocore.accel._validation import as_packed
     from sc_neurocore.accel.lif import lif_step
 
     def unpack(x: dict) -> dict:

@@ -258,15 +258,21 @@ def _optional(module: object, names: dict[str, tuple[str, Callable]]) -> dict[st
     return found
 
 
-def _device_ops(prefix: str) -> dict[str, tuple[str, Callable]]:
-    """Adapters for the packed vector operations named ``<prefix>_...``."""
+def _device_ops() -> dict[str, tuple[str, Callable]]:
+    """Adapters for a backend package's operations, by the names every backend shares.
+
+    ``sc_neurocore.accel._backends`` gives each operation the same name in
+    every backend (``pack``, ``and_``, ...), so a new operation or backend is
+    picked up here without a new table.
+    """
     return {
-        "pack": (f"{prefix}_pack_bitstream", lambda f: lambda x: {"packed": f(x["bits"])}),
-        "popcount": (f"{prefix}_popcount", lambda f: lambda x: {"counts": f(x["a"])}),
-        "and": (f"{prefix}_vec_and", lambda f: lambda x: {"out": f(x["a"], x["b"])}),
-        "xnor": (f"{prefix}_vec_xnor", lambda f: lambda x: {"out": f(x["a"], x["b"])}),
-        "not": (f"{prefix}_vec_not", lambda f: lambda x: {"out": f(x["a"])}),
-        "mux": (f"{prefix}_vec_mux", lambda f: lambda x: {"out": f(x["sel"], x["a"], x["b"])}),
+        "pack": ("pack", lambda f: lambda x: {"packed": f(x["bits"])}),
+        "popcount": ("popcount", lambda f: lambda x: {"counts": f(x["a"])}),
+        "and": ("and_", lambda f: lambda x: {"out": f(x["a"], x["b"])}),
+        "xnor": ("xnor", lambda f: lambda x: {"out": f(x["a"], x["b"])}),
+        "not": ("not_", lambda f: lambda x: {"out": f(x["a"])}),
+        "mux": ("mux", lambda f: lambda x: {"out": f(x["sel"], x["a"], x["b"])}),
+        "lif_step": ("lif_step", _lif_adapter),
     }
 
 
@@ -280,11 +286,9 @@ def _lif_adapter(f: Callable) -> KernelFn:
 
 
 def _jax_kernels() -> dict[str, KernelFn]:
-    from sc_neurocore.accel import jax_backend
+    from sc_neurocore.accel._backends import on_jax
 
-    names = _device_ops("jax")
-    names["lif_step"] = ("jax_lif_step", _lif_adapter)
-    found = _optional(jax_backend, names)
+    found = _optional(on_jax, _device_ops())
     found["sc_forward"] = _forward_with("jax")
     return found
 
@@ -304,14 +308,9 @@ def _cupy_probe() -> str | None:
 
 
 def _cupy_kernels() -> dict[str, KernelFn]:
-    from sc_neurocore.accel import gpu_backend
+    from sc_neurocore.accel._backends import on_cupy
 
-    names = _device_ops("gpu")
-    names["encode"] = ("gpu_encode_packed",
-                       lambda f: lambda x: {"packed": f(x["probs"], scalar(x["length"]),
-                                                        scalar(x["seed"]))})
-    names["lif_step"] = ("gpu_lif_step", _lif_adapter)
-    found = _optional(gpu_backend, names)
+    found = _optional(on_cupy, _device_ops())
     found["sc_forward"] = _forward_with("cupy")
     return found
 

@@ -7,10 +7,11 @@ document.  After the package is loaded this extension rewrites, for the
 documentation only:
 
 * the bases of every class: a base that is not public (a name starting with
-  ``_`` or left out of its module's ``__all__``) is replaced by its own bases,
+  ``_`` or left out of its module's ``__all__``), or a class between it and
+  a public one that no public module exports, is replaced by its own bases,
   recursively, so ``NumpyBackend`` shows ``Bases: Backend``;
-* every parameter default (and dataclass field default) that names a private
-  module constant: the constant's value is shown instead
+* every parameter default (and dataclass field default) that names a module
+  constant no public module exports: the constant's value is shown instead
   (``max_tries: int = 10000``).
 
 Private type aliases are not rewritten here: the source spells public
@@ -40,17 +41,53 @@ def _target(expr: object, scope: griffe.Object) -> griffe.Object | griffe.Alias 
     return found.final_target if isinstance(found, griffe.Alias) else found
 
 
-def _public_bases(cls: griffe.Class, seen: frozenset[str] = frozenset()) -> list[Any]:
-    """``cls``'s bases with every non-public class of the package replaced by its bases."""
+def _hidden(cls: griffe.Class, exported: frozenset[str]) -> bool:
+    """Whether a base class is left off the page in favour of its own bases.
+
+    It is when it is not public (a name starting with ``_``, or left out of
+    its module's ``__all__``), and when it is an intermediate class that no
+    public module exports between the page and a class one does (the shipped
+    backends' ``KernelBackend``, defined in a private module, between
+    ``NumpyBackend`` and ``Backend``).
+    """
+    if not cls.is_public:
+        return True
+    if cls.path in exported:
+        return False
+    return any(isinstance(t, griffe.Class) and (t.path in exported or _hidden(t, exported))
+               for t in (_target(base, cls) for base in cls.bases))
+
+
+def _public_bases(cls: griffe.Class, exported: frozenset[str],
+                  seen: frozenset[str] = frozenset()) -> list[Any]:
+    """``cls``'s bases with every hidden class of the package replaced by its bases."""
     bases: list[Any] = []
     for base in cls.bases:
         target = _target(base, cls)
-        if (isinstance(target, griffe.Class) and not target.is_public
-                and target.path not in seen):
-            bases += _public_bases(target, seen | {target.path})
+        if (isinstance(target, griffe.Class) and target.path not in seen
+                and _hidden(target, exported)):
+            bases += _public_bases(target, exported, seen | {target.path})
         else:
             bases.append(base)
     return bases
+
+
+def _exported(pkg: griffe.Module) -> frozenset[str]:
+    """The paths of the objects the package's public modules export (their ``__all__``)."""
+    found = set()
+    for module in _walk(pkg):
+        if not isinstance(module, griffe.Module) or any(
+                part.startswith("_") for part in module.path.split(".")):
+            continue
+        for name in module.exports or ():
+            member = module.members.get(str(name))
+            try:
+                target = member.final_target if isinstance(member, griffe.Alias) else member
+            except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+                continue
+            if target is not None:
+                found.add(target.path)
+    return frozenset(found)
 
 
 def _walk(obj: griffe.Object) -> list[griffe.Object]:
@@ -62,10 +99,11 @@ def _walk(obj: griffe.Object) -> list[griffe.Object]:
     return found
 
 
-def _shown_value(value: Any, scope: griffe.Object) -> Any:
-    """``value``, or the value of the private constant it names."""
+def _shown_value(value: Any, scope: griffe.Object, exported: frozenset[str]) -> Any:
+    """``value``, or the value of the constant it names when no public module exports that."""
     target = _target(value, scope)
-    if isinstance(target, griffe.Attribute) and not target.is_public and target.value is not None:
+    if (isinstance(target, griffe.Attribute) and target.value is not None
+            and (not target.is_public or target.path not in exported)):
         return target.value
     return value
 
@@ -76,11 +114,12 @@ class PublicNames(griffe.Extension):
     def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
         if pkg.name != PACKAGE:
             return
+        exported = _exported(pkg)
         for obj in _walk(pkg):
             if isinstance(obj, griffe.Class):
-                obj.bases = _public_bases(obj)
+                obj.bases = _public_bases(obj, exported)
             if isinstance(obj, griffe.Function):
                 for parameter in obj.parameters:
-                    parameter.default = _shown_value(parameter.default, obj)
+                    parameter.default = _shown_value(parameter.default, obj, exported)
             if isinstance(obj, griffe.Attribute) and isinstance(obj.parent, griffe.Class):
-                obj.value = _shown_value(obj.value, obj)  # a dataclass field's default
+                obj.value = _shown_value(obj.value, obj, exported)  # a dataclass field's default

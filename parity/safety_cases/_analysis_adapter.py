@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from sc_neurocore.accel._validation import as_real_array, check_int, check_real
+from sc_neurocore._validation import as_real_array, check_int, check_real
 from sc_neurocore.studio import analysis as A
 from sc_neurocore.studio._analysis.expressions import (
     EvaluationError,

@@ -52,7 +52,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-from sc_neurocore.accel._validation import check_binary
+from sc_neurocore._validation import check_binary
 from sc_neurocore.splitmix import SplitMix64
 from sc_neurocore.world_model._linalg import matvec
 from sc_neurocore.world_model.predictive_model import (

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-from sc_neurocore.accel._validation import check_int
+from sc_neurocore._validation import check_int
 from sc_neurocore.splitmix import GAMMA, U64_LIMIT, SplitMix64
 
 from ..golden_format import GoldenFile

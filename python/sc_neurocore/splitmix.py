@@ -40,7 +40,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from sc_neurocore.accel._validation import check_int
+from sc_neurocore._validation import check_int
 
 __all__ = ["SplitMix64", "GAMMA", "TAU", "U64_LIMIT"]
 

@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 from conftest import required_backends
-from sc_neurocore.accel import PRIORITY, available_backends, backend_status, get_backend
+from sc_neurocore.accel import PRIORITY, _registry, available_backends, backend_status, get_backend
 from sc_neurocore.accel import backend as backend_mod
+from sc_neurocore.accel.bench import results as results_mod
 
 
 def test_numpy_always_available():
@@ -53,7 +54,7 @@ def test_unavailable_backend_is_runtime_error(monkeypatch):
         def install_hint(cls):
             return "pip install flux"
 
-    monkeypatch.setattr(backend_mod, "_REGISTRY", dict(backend_mod._REGISTRY))
+    monkeypatch.setattr(_registry, "_REGISTRY", dict(_registry._REGISTRY))
     monkeypatch.setattr(backend_mod, "Broken", Broken, raising=False)
     backend_mod.register_backend("broken", "sc_neurocore.accel.backend:Broken")
     try:
@@ -62,7 +63,7 @@ def test_unavailable_backend_is_runtime_error(monkeypatch):
         assert available_backends()["broken"] is False
         assert "flux capacitor" in backend_status()["broken"].reason
     finally:
-        backend_mod._probe.cache_clear()
+        _registry._probe.cache_clear()
 
 
 def test_probe_rejects_wrong_answers(monkeypatch):
@@ -72,7 +73,7 @@ def test_probe_rejects_wrong_answers(monkeypatch):
         def _forward(self, args):
             return super()._forward(args) + 1e-9
 
-    monkeypatch.setattr(backend_mod, "_REGISTRY", dict(backend_mod._REGISTRY))
+    monkeypatch.setattr(_registry, "_REGISTRY", dict(_registry._REGISTRY))
     monkeypatch.setattr(backend_mod, "Liar", Liar, raising=False)
     backend_mod.register_backend("liar", "sc_neurocore.accel.backend:Liar")
     try:
@@ -81,11 +82,11 @@ def test_probe_rejects_wrong_answers(monkeypatch):
         assert available_backends()["liar"] is False
         assert get_backend("auto").name != "liar"
     finally:
-        backend_mod._probe.cache_clear()
+        _registry._probe.cache_clear()
 
 
 def test_auto_follows_static_priority_without_results(monkeypatch, tmp_path):
-    monkeypatch.setattr(backend_mod, "results_dirs", lambda: [tmp_path])
+    monkeypatch.setattr(results_mod, "results_dirs", lambda: [tmp_path])
     order = backend_mod.selection_order()
     assert order[-1] == "numpy"
     assert order[0] == PRIORITY[0] == "rust"
@@ -94,11 +95,11 @@ def test_auto_follows_static_priority_without_results(monkeypatch, tmp_path):
 
 
 def test_auto_uses_measured_results_for_this_host(monkeypatch, tmp_path):
-    monkeypatch.setattr(backend_mod, "results_dirs", lambda: [tmp_path])
+    monkeypatch.setattr(results_mod, "results_dirs", lambda: [tmp_path])
     (tmp_path / "bench-other.json").write_text(json.dumps(
         {"host": {"key": "some other cpu"}, "ranking": ["jax", "numpy"]}))
     (tmp_path / "bench-here.json").write_text(json.dumps(
-        {"host": {"key": backend_mod.host_key()}, "ranking": ["numpy", "numba", "rust"]}))
+        {"host": {"key": results_mod.host_key()}, "ranking": ["numpy", "numba", "rust"]}))
     order = backend_mod.selection_order()
     assert order[:2] == ["numba", "rust"] and order[-1] == "numpy"
 

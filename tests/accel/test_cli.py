@@ -10,6 +10,7 @@ import pytest
 from sc_neurocore.accel import __main__ as cli
 from sc_neurocore.accel import backend as backend_mod
 from sc_neurocore.accel import bench
+from sc_neurocore.accel.bench import results as results_mod
 from sc_neurocore.accel.bench import study as study_mod
 
 TINY = (bench.Workload("W1", 4, 9, 100, None), bench.Workload("W3", 4, 9, 100, 3))
@@ -39,7 +40,8 @@ def test_info_json(capsys):
 
 def test_study_measures_every_available_backend(tiny_workloads):
     lines = []
-    study = bench.run_study(quick=True, extras=False, progress=lines.append, **MAIN_TABLE_ONLY)
+    study = bench.run_study(bench.StudyOptions(quick=True, extras=False, **MAIN_TABLE_ONLY),
+                            progress=lines.append)
     available = [n for n, works in backend_mod.available_backends().items() if works]
     for work in TINY:
         measured = {r.backend for r in study.rows if r.workload == work.name}
@@ -55,8 +57,8 @@ def test_study_measures_every_available_backend(tiny_workloads):
 
 
 def test_rank_drops_backends_that_mismatch(tiny_workloads):
-    study = bench.run_study(quick=True, extras=False, backends=["numpy"],
-                            progress=lambda _: None, **MAIN_TABLE_ONLY)
+    study = bench.run_study(bench.StudyOptions(quick=True, extras=False, backends=["numpy"],
+                                               **MAIN_TABLE_ONLY), progress=lambda _: None)
     fake = bench.Row("W1", "liar", 1e-6, [1e-6], 1.0, vs_numpy=100.0, bit_identical=False)
     study.rows.append(fake)
     assert "liar" not in bench.rank_backends(study)
@@ -70,17 +72,17 @@ def test_median_time_repeats_fast_calls():
 
 
 def test_bench_command_writes_json_and_chart(tiny_workloads, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(backend_mod, "results_dirs", lambda: [tmp_path])
+    monkeypatch.setattr(results_mod, "results_dirs", lambda: [tmp_path])
     assert cli.main(["bench", "--quick", "--no-extras", "--no-contended", "--no-accuracy",
                      "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "auto order on this host" in out
     data = json.loads((tmp_path / f"bench-{bench.host_slug()}.json").read_text())
-    assert data["host"]["key"] == backend_mod.host_key()
+    assert data["host"]["key"] == results_mod.host_key()
     assert data["ranking"][-1] == "numpy"
     assert (tmp_path / f"bench-{bench.host_slug()}.png").stat().st_size > 0
     # the written study drives `auto`
-    assert backend_mod.measured_order() == data["ranking"]
+    assert results_mod.measured_order() == data["ranking"]
 
 
 def test_module_entry_point_runs():

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sc_neurocore.accel import encode_packed, weight_seed
-from sc_neurocore.accel.lfsr import PERIOD, lfsr_tables, quantize
+from sc_neurocore.accel._encoder import PERIOD, lfsr_tables, quantize
 
 EDGE_PROBS = [0.0, 1.0, 1 / 65536, 65535 / 65536, 0.5, 0.3, 1e-9, 1 - 1e-9,
               (2 * 7 + 1) / 131072, (2 * 8 + 1) / 131072, 0.5 / 65536, 1.5 / 65536,

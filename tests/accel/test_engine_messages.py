@@ -23,6 +23,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from sc_neurocore._validation import (
+    as_packed,
+    check_int,
+    check_length,
+    check_rank,
+    validate_forward,
+)
 from sc_neurocore.accel import (
     encode_packed,
     pack_bitstream,
@@ -31,13 +38,6 @@ from sc_neurocore.accel import (
     vec_mux,
     vec_not,
     vec_xnor,
-)
-from sc_neurocore.accel._validation import (
-    as_packed,
-    check_int,
-    check_length,
-    check_rank,
-    validate_forward,
 )
 
 engine = pytest.importorskip("sc_neurocore._engine")  # required by make test (see test_backend)

@@ -311,7 +311,7 @@ def test_an_interrupted_probe_caches_nothing_and_forgets_half_imported_modules(
     # middle of its first import, after importing a helper module of its own.
     import builtins
 
-    from sc_neurocore.accel import backend
+    from sc_neurocore.accel import _registry, backend
 
     (tmp_path / "sc18_helper.py").write_text("VALUE = 1\n")
     (tmp_path / "sc18_backend.py").write_text(textwrap.dedent("""
@@ -320,8 +320,8 @@ def test_an_interrupted_probe_caches_nothing_and_forgets_half_imported_modules(
         if getattr(builtins, "sc18_interrupt", False):
             builtins.sc18_interrupt = False
             raise KeyboardInterrupt
-        from sc_neurocore.accel.backend import KernelBackend
-        from sc_neurocore.accel.sc_inference import forward_numpy
+        from sc_neurocore.accel._backends.base import KernelBackend
+        from sc_neurocore.accel._backends.on_numpy import forward as forward_numpy
 
         class Fake(KernelBackend):
             name = "sc18"
@@ -330,7 +330,7 @@ def test_an_interrupted_probe_caches_nothing_and_forgets_half_imported_modules(
                 return forward_numpy(args)
     """))
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(backend, "_REGISTRY", dict(backend._REGISTRY))
+    monkeypatch.setattr(_registry, "_REGISTRY", dict(_registry._REGISTRY))
     monkeypatch.setattr(builtins, "sc18_interrupt", True, raising=False)
     backend.register_backend("sc18", "sc18_backend:Fake")
     try:
@@ -343,7 +343,7 @@ def test_an_interrupted_probe_caches_nothing_and_forgets_half_imported_modules(
             weights, np.array([0.5]), length=16))
         assert backend.backend_status()["sc18"].available
     finally:
-        backend._probe.cache_clear()
+        _registry._probe.cache_clear()
         for name in ("sc18_helper", "sc18_backend"):
             sys.modules.pop(name, None)
 
@@ -373,16 +373,17 @@ def _from_worker_thread(n: int) -> dict:
 def test_thread_setting_from_a_worker_thread_applies_to_every_thread(restore_threads,
                                                                    monkeypatch, rng):
     from sc_neurocore.accel import jit_kernels as jk
+    from sc_neurocore.accel._backends.on_numba import scheduling
 
     used: list[int] = []
-    real = jk.run_shared
+    real = scheduling.run_shared
 
     def recording(helper, caller, threads, on_abort=None):
         used.append(threads)
         real(helper, caller, threads, on_abort)
 
-    monkeypatch.setattr(jk, "run_shared", recording)
-    monkeypatch.setattr(jk, "_PARALLEL_WORDS", 0)
+    monkeypatch.setattr(scheduling, "run_shared", recording)
+    monkeypatch.setattr(scheduling, "PARALLEL_WORDS", 0)
     weights = rng.integers(0, 2**64, size=(64, 30, 2), dtype=np.uint64)
     probs = rng.random((3, 30))
     want = jk.NumbaBackend().sc_forward(weights, probs, length=128)

@@ -24,6 +24,10 @@ import pytest
 from conftest import random_weights, run_child
 from sc_neurocore.accel import get_backend, pack_bitstream, sc_forward_numpy, vec_and
 from sc_neurocore.accel import gpu_backend as gb
+from sc_neurocore.accel._backends.on_cupy import bitops as gpu_bitops
+from sc_neurocore.accel._backends.on_cupy import inference as gpu_inference
+from sc_neurocore.accel._backends.on_cupy import kernels as gpu_kernels
+from sc_neurocore.accel._backends.on_cupy import runtime as gpu_runtime
 
 needs_cupy = pytest.mark.skipif(not gb.HAS_CUPY, reason="CuPy is not installed")
 requires_gpu = pytest.mark.skipif(not gb.gpu_available(),
@@ -40,7 +44,7 @@ def bits_equal(a: np.ndarray, b: np.ndarray) -> bool:
 def test_namespace_matches_gpu_state():
     assert isinstance(gb.HAS_CUPY, bool)
     if gb.gpu_available():
-        assert gb.xp is gb.cupy and gb.gpu_unavailable_reason() is None
+        assert gb.xp is gpu_runtime.cupy and gb.gpu_unavailable_reason() is None
         assert gb.CupyBackend.unavailable_reason() is None
     else:
         assert gb.xp is np and gb.active_namespace() is np
@@ -131,13 +135,13 @@ def test_backend_bit_identical_to_numpy(rng):
 
 @needs_cupy
 def test_cuda_error_mid_run_switches_to_numpy(monkeypatch, rng):
-    monkeypatch.setattr(gb, "_gpu_reason", None)  # pretend a GPU works...
-    monkeypatch.setattr(gb, "xp", gb.cupy)
+    monkeypatch.setattr(gpu_runtime, "gpu_reason", None)  # pretend a GPU works...
+    monkeypatch.setattr(gpu_runtime, "xp", gpu_runtime.cupy)
 
     def failing(*_args):  # ...until a kernel fails
-        raise gb.cupy.cuda.runtime.CUDARuntimeError(700)
+        raise gpu_runtime.cupy.cuda.runtime.CUDARuntimeError(700)
 
-    monkeypatch.setattr(gb, "_gpu_mac", failing)
+    monkeypatch.setattr(gpu_bitops, "_gpu_mac", failing)
     w = rng.integers(0, 2**64, size=(3, 4, 2), dtype=np.uint64)
     x = rng.integers(0, 2**64, size=(4, 2), dtype=np.uint64)
     with pytest.warns(RuntimeWarning, match="cudaErrorIllegalAddress.*switching to NumPy"):
@@ -153,13 +157,13 @@ def test_cuda_error_mid_run_switches_to_numpy(monkeypatch, rng):
 
 @needs_cupy
 def test_cuda_error_in_sc_forward_still_returns_exact_result(monkeypatch, rng):
-    monkeypatch.setattr(gb, "_gpu_reason", None)
-    monkeypatch.setattr(gb, "xp", gb.cupy)
+    monkeypatch.setattr(gpu_runtime, "gpu_reason", None)
+    monkeypatch.setattr(gpu_runtime, "xp", gpu_runtime.cupy)
 
     def failing(_args):
-        raise gb.cupy.cuda.memory.OutOfMemoryError(1 << 40, 0, 0)
+        raise gpu_runtime.cupy.cuda.memory.OutOfMemoryError(1 << 40, 0, 0)
 
-    monkeypatch.setattr(gb, "_gpu_forward", failing)
+    monkeypatch.setattr(gpu_inference, "_gpu_forward", failing)
     weights = random_weights(rng, 4, 6, 200)
     probs = rng.random(6)
     with pytest.warns(RuntimeWarning, match="OutOfMemoryError"):
@@ -397,14 +401,14 @@ def emulated_gpu(emulated_kernels, monkeypatch):
 
         return launch
 
-    monkeypatch.setattr(gb, "cupy", fake)
-    monkeypatch.setattr(gb, "_gpu_reason", None)
-    monkeypatch.setattr(gb, "xp", fake)
-    monkeypatch.setattr(gb, "THREADS", 64)
-    monkeypatch.setattr(gb, "_kernels", lambda: {n: kernel(n) for n in gb.KERNEL_NAMES})
-    gb._device_cycle.cache_clear()
+    monkeypatch.setattr(gpu_runtime, "cupy", fake)
+    monkeypatch.setattr(gpu_runtime, "gpu_reason", None)
+    monkeypatch.setattr(gpu_runtime, "xp", fake)
+    monkeypatch.setattr(gpu_kernels, "THREADS", 64)
+    monkeypatch.setattr(gpu_kernels, "compiled", lambda: {n: kernel(n) for n in gb.KERNEL_NAMES})
+    gpu_inference.device_cycle.cache_clear()
     yield launches
-    gb._device_cycle.cache_clear()
+    gpu_inference.device_cycle.cache_clear()
 
 
 def test_emulated_kernels_vector_ops(emulated_gpu, rng):
@@ -473,11 +477,11 @@ def test_gpu_functions_keep_arrays_on_device(rng):
     w = rng.integers(0, 2**64, size=(128, 784, 16), dtype=np.uint64)
     x = rng.integers(0, 2**64, size=(784, 16), dtype=np.uint64)
     dw, dx = gb.to_device(w), gb.to_device(x)
-    assert isinstance(dw, gb.cupy.ndarray)
+    assert isinstance(dw, gpu_runtime.cupy.ndarray)
     counts = gb.gpu_vec_mac(dw, dx)
-    assert isinstance(counts, gb.cupy.ndarray)
+    assert isinstance(counts, gpu_runtime.cupy.ndarray)
     assert np.array_equal(gb.to_host(counts), np.bitwise_count(w & x).sum(axis=(1, 2)))
-    assert isinstance(gb.gpu_popcount(dw), gb.cupy.ndarray)
+    assert isinstance(gb.gpu_popcount(dw), gpu_runtime.cupy.ndarray)
     assert np.array_equal(gb.to_host(gb.gpu_popcount(dw)), np.bitwise_count(w))
     assert np.array_equal(gb.to_host(gb.gpu_vec_and(dw[0], dx)), w[0] & x)
     bits = rng.integers(0, 2, size=(5, 1000), dtype=np.uint8)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,8 +24,12 @@ from sc_neurocore.accel.lif import forward_pass_numpy
 
 jax = pytest.importorskip("jax")
 jb = pytest.importorskip("sc_neurocore.accel.jax_backend")
+from sc_neurocore.accel._backends.on_jax import inference as jax_inference  # noqa: E402
+from sc_neurocore.accel._backends.on_jax import lif as jax_lif  # noqa: E402
+from sc_neurocore.accel._backends.on_jax.runtime import TRACE_COUNTS  # noqa: E402
 
-MODULE_PATH = Path(jb.__file__)
+# The public module and the private package behind it, imported afresh by ``fresh_module``.
+REIMPORTED = ("sc_neurocore.accel.jax_backend", "sc_neurocore.accel._backends.on_jax")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -60,12 +63,20 @@ def assert_spikes_match(got, want):
     assert np.array_equal(got, want)
 
 
-def fresh_module(name):
-    """Execute jax_backend.py again as a new module (the real one stays untouched)."""
-    spec = importlib.util.spec_from_file_location(f"sc_neurocore.accel.{name}", MODULE_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def fresh_module(monkeypatch):
+    """Import jax_backend (and the private package behind it) again, as new modules.
+
+    The modules already imported stay untouched: ``monkeypatch`` puts them back
+    in ``sys.modules`` and on their parent packages afterwards.
+    """
+    import sc_neurocore.accel as accel
+    import sc_neurocore.accel._backends as backends
+
+    for name in [n for n in sys.modules if n.startswith(REIMPORTED)]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(accel, "jax_backend", accel.jax_backend)
+    monkeypatch.setattr(backends, "on_jax", backends.on_jax)
+    return importlib.import_module("sc_neurocore.accel.jax_backend")
 
 
 @pytest.fixture(params=[False, True], ids=["x64-off", "x64-on"])
@@ -167,16 +178,16 @@ def test_sc_forward_any_alignment_one_kernel(rng, offset, monkeypatch):
     # the words before and after travel as edges; every alignment gives the
     # reference's bits, through one compiled kernel per shape.  Blocks of 2
     # rows over 3 middle rows: the last block overlaps the one before it.
-    monkeypatch.setattr(jb, "_SC_BLOCK_BYTES", 2 * 8 * 3 * 2)
+    monkeypatch.setattr(jax_inference, "SC_BLOCK_BYTES", 2 * 8 * 3 * 2)
     weights = weights_at_offset(rng, 5, 3, 100, offset)
     probs = rng.random((2, 3))
     want = sc_forward_numpy(weights, probs, length=100, seed=9)
     jb.JaxBackend().sc_forward(weights, probs, length=100, seed=9)  # trace once
-    traces = jb.TRACE_COUNTS["sc_forward"]
+    traces = TRACE_COUNTS["sc_forward"]
     got = jb.JaxBackend().sc_forward(weights, probs, length=100, seed=9)
     assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
     if offset:
-        assert jb.TRACE_COUNTS["sc_forward"] == traces
+        assert TRACE_COUNTS["sc_forward"] == traces
 
 
 @pytest.mark.parametrize("n_out, n_in, length, block_bytes", [
@@ -188,7 +199,7 @@ def test_sc_forward_any_alignment_one_kernel(rng, offset, monkeypatch):
 ])
 @pytest.mark.parametrize("batch", [1, 3])
 def test_sc_forward_blocked_shapes(rng, n_out, n_in, length, block_bytes, batch, monkeypatch):
-    monkeypatch.setattr(jb, "_SC_BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(jax_inference, "SC_BLOCK_BYTES", block_bytes)
     weights = weights_at_offset(rng, n_out, n_in, length, 2)
     probs = rng.random((batch, n_in))
     probs[0, :1] = 1.0
@@ -283,7 +294,7 @@ def test_forward_pass_program_size_does_not_grow_with_n_steps(rng):
     x = jb.to_jax(rng.random((2, 6)))
     with jax.enable_x64(True):
         scalars = [jax.numpy.asarray(s, np.float64) for s in (0.0, 0.0, 1.0, 0.9)]
-        sizes = {n: len(jb._forward_pass_jit.lower(weights, x, *scalars, n_steps=n)
+        sizes = {n: len(jax_lif.forward_pass_jit.lower(weights, x, *scalars, n_steps=n)
                         .as_text().splitlines()) for n in (2, 300)}
     assert sizes[2] == sizes[300]
 
@@ -374,17 +385,17 @@ def test_gradient_step_is_traced_once_per_shape(rng):
     weights = _network(rng, (5, 7, 3))
     x = rng.random((11, 5))  # a batch size no other test uses
     targets = rng.integers(0, 3, size=11)
-    before = jb.TRACE_COUNTS["surrogate_step"]
+    before = TRACE_COUNTS["surrogate_step"]
     weights, _ = jb.jax_surrogate_gradient_step(weights, x, targets, n_steps=3, lr=0.1)
-    assert jb.TRACE_COUNTS["surrogate_step"] == before + 1
+    assert TRACE_COUNTS["surrogate_step"] == before + 1
     for lr, beta, thr, alpha in [(0.2, 3.0, 0.8, 0.5), (0.05, 20.0, 1.1, 0.95)]:
         weights, _ = jb.jax_surrogate_gradient_step(weights, x, targets, n_steps=3, lr=lr,
                                                     beta=beta, threshold=thr, alpha=alpha)
     weights, _ = jb.jax_surrogate_gradient_step([jb.to_host(w) for w in weights], x.tolist(),
                                                 targets, n_steps=3)
-    assert jb.TRACE_COUNTS["surrogate_step"] == before + 1
+    assert TRACE_COUNTS["surrogate_step"] == before + 1
     jb.jax_surrogate_gradient_step(weights, x, targets, n_steps=4)  # new n_steps: one new trace
-    assert jb.TRACE_COUNTS["surrogate_step"] == before + 2
+    assert TRACE_COUNTS["surrogate_step"] == before + 2
 
 
 # --------------------------------------------------------------------- fail-closed inputs
@@ -432,10 +443,10 @@ def _forward_call(weights=GOOD_W, x=GOOD_X, n_steps=4, alpha=0.9, v_threshold=1.
 
 @pytest.mark.parametrize("overrides, name", FORWARD_CASES)
 def test_forward_pass_rejects_before_tracing(overrides, name):
-    traces = dict(jb.TRACE_COUNTS)
+    traces = dict(TRACE_COUNTS)
     with pytest.raises(ValueError, match=name):
         _forward_call(**overrides)
-    assert dict(jb.TRACE_COUNTS) == traces
+    assert dict(TRACE_COUNTS) == traces
 
 
 @pytest.mark.parametrize("overrides, name", TYPE_CASES)
@@ -476,18 +487,18 @@ def _training_kwargs(overrides):
                                                              (dict(lr=-1e-3), "lr"),
                                                              (dict(lr=NAN), "lr")])
 def test_gradient_step_rejects_before_tracing(overrides, name):
-    traces = dict(jb.TRACE_COUNTS)
+    traces = dict(TRACE_COUNTS)
     with pytest.raises(ValueError, match=name):
         jb.jax_surrogate_gradient_step(**_training_kwargs(overrides))
-    assert dict(jb.TRACE_COUNTS) == traces
+    assert dict(TRACE_COUNTS) == traces
 
 
 @pytest.mark.parametrize("overrides, name", TRAINING_CASES)
 def test_surrogate_loss_rejects_before_tracing(overrides, name):
-    traces = dict(jb.TRACE_COUNTS)
+    traces = dict(TRACE_COUNTS)
     with pytest.raises(ValueError, match=name):
         jb.jax_surrogate_loss(**_training_kwargs(overrides))
-    assert dict(jb.TRACE_COUNTS) == traces
+    assert dict(TRACE_COUNTS) == traces
 
 
 @pytest.mark.parametrize("kwargs, name", [
@@ -503,10 +514,10 @@ def test_surrogate_loss_rejects_before_tracing(overrides, name):
 def test_lif_step_rejects(kwargs, name):
     args = dict(v=np.zeros(2), I_t=np.zeros(2))
     args.update(kwargs)
-    traces = dict(jb.TRACE_COUNTS)
+    traces = dict(TRACE_COUNTS)
     with pytest.raises(ValueError, match=name):
         jb.jax_lif_step(**args)
-    assert dict(jb.TRACE_COUNTS) == traces
+    assert dict(TRACE_COUNTS) == traces
 
 
 def test_packed_ops_reject():
@@ -541,11 +552,11 @@ def test_packed_ops_reject():
     (np.array([0.5, 0.5, 0.5]), 64, -1, "seed"),
 ])
 def test_sc_forward_rejects(probs, length, seed, name):
-    traces = dict(jb.TRACE_COUNTS)
+    traces = dict(TRACE_COUNTS)
     with pytest.raises(ValueError, match=name):
         jb.JaxBackend().sc_forward(np.zeros((2, 3, 1), dtype=np.uint64), probs, length=length,
                                    seed=seed)
-    assert dict(jb.TRACE_COUNTS) == traces
+    assert dict(TRACE_COUNTS) == traces
 
 
 # -------------------------------------------------------------------- x64 scoping, no JAX
@@ -578,16 +589,17 @@ def test_calls_leave_global_x64_setting_alone(global_x64, rng):
     assert jb.to_jax(np.array([2**64 - 1], dtype=np.uint64)).dtype == np.uint64
 
 
-def test_importing_leaves_global_x64_setting_alone(global_x64):
-    module = fresh_module("_jax_backend_reimported")
+def test_importing_leaves_global_x64_setting_alone(global_x64, monkeypatch):
+    module = fresh_module(monkeypatch)
     assert module.HAS_JAX is True
     assert jax.config.jax_enable_x64 is global_x64
 
 
 def test_module_imports_and_explains_without_jax(monkeypatch):
     monkeypatch.setitem(sys.modules, "jax", None)  # makes `import jax` raise ImportError
-    module = fresh_module("_jax_backend_without_jax")
-    assert module.HAS_JAX is False and module.jnp is None
+    module = fresh_module(monkeypatch)
+    assert module.HAS_JAX is False
+    assert sys.modules["sc_neurocore.accel._backends.on_jax.runtime"].jnp is None
     assert module.JaxBackend.unavailable_reason().startswith("JAX is not installed")
     assert module.JaxBackend.install_hint() == install_hint("jax")
     calls = [

@@ -279,8 +279,9 @@ def test_cupy_without_a_gpu_says_so_with_versions_and_no_hint(environment):
 
 def test_cuda_versions_read_as_text(monkeypatch):
     from sc_neurocore.accel import gpu_backend as gb
+    from sc_neurocore.accel._backends.on_cupy import runtime as gpu_runtime
 
-    if gb.cupy is None:
+    if gpu_runtime.cupy is None:
         assert gb.cuda_versions() == ""
         return
 
@@ -293,16 +294,16 @@ def test_cuda_versions_read_as_text(monkeypatch):
         def runtimeGetVersion():
             raise RuntimeError("libcudart is gone")
 
-    monkeypatch.setattr(gb.cupy.cuda, "runtime", Runtime)
+    monkeypatch.setattr(gpu_runtime.cupy.cuda, "runtime", Runtime)
     assert gb.cuda_versions() == ("CUDA driver 12.4, CUDA runtime version unknown "
                                   "(RuntimeError: libcudart is gone)")
     monkeypatch.setattr(Runtime, "driverGetVersion", staticmethod(lambda: 0))
     assert gb.cuda_versions().startswith("CUDA driver: none (version 0), ")
     # an insufficient driver reads as "no driver" when there is none, else "older"
     error = "CUDARuntimeError: cudaErrorInsufficientDriver: CUDA driver version is insufficient"
-    assert gb._cuda_error_meaning(error) == "no NVIDIA driver is installed"
+    assert gpu_runtime.cuda_error_meaning(error) == "no NVIDIA driver is installed"
     monkeypatch.setattr(Runtime, "driverGetVersion", staticmethod(lambda: 11080))
-    assert "older than the CUDA runtime" in gb._cuda_error_meaning(error)
+    assert "older than the CUDA runtime" in gpu_runtime.cuda_error_meaning(error)
 
 
 # -------------------------------------------------------------------------------- bench

@@ -20,6 +20,9 @@ import numpy as np
 import pytest
 from conftest import random_weights
 from sc_neurocore.accel import mpi_driver, mpi_launch, sc_forward
+from sc_neurocore.accel._backends.on_mpi import errors as mpi_errors
+from sc_neurocore.accel._backends.on_mpi import inference as mpi_inference
+from sc_neurocore.accel._backends.on_mpi import runtime as mpi_runtime
 from sc_neurocore.accel.bench import mpi_bench
 from sc_neurocore.accel.mpi_driver import (
     MPIDriver,
@@ -171,10 +174,10 @@ def test_uncaught_exception_aborts_job_under_python_m_mpi4py():
 @pytest.fixture
 def no_mpi(monkeypatch):
     """Pretend mpi4py is missing, with the once-per-process warning re-armed."""
-    monkeypatch.setattr(mpi_driver, "_load_mpi", lambda: None)
-    monkeypatch.setattr(mpi_driver, "_mpi_import_error", "ImportError: simulated")
-    monkeypatch.setattr(mpi_driver, "_warned", False)
-    monkeypatch.setattr(mpi_driver, "_default_driver", None)
+    monkeypatch.setattr(mpi_runtime, "load_mpi", lambda: None)
+    monkeypatch.setattr(mpi_runtime, "import_error", lambda: "ImportError: simulated")
+    monkeypatch.setattr(mpi_runtime.FALLBACK, "issued", False)
+    monkeypatch.setattr(mpi_inference, "_default_driver", None)
 
 
 def test_single_rank_fallback_without_mpi4py(no_mpi, rng):
@@ -304,9 +307,9 @@ def test_subprocess_env_makes_the_package_importable():
 
 
 def test_rebuilt_errors_keep_type_and_message():
-    exc = mpi_driver._rebuild_error(2, "ValueError", "bad thing", "argument checks")
+    exc = mpi_errors.rebuild_error(2, "ValueError", "bad thing", "argument checks")
     assert type(exc) is ValueError and str(exc) == "bad thing"
-    custom = mpi_driver._rebuild_error(1, "EngineBroke", "boom", "local compute")
+    custom = mpi_errors.rebuild_error(1, "EngineBroke", "boom", "local compute")
     assert isinstance(custom, MPIRankError) and custom.rank == 1
     assert str(custom) == "rank 1 failed during local compute: EngineBroke: boom"
 
@@ -336,12 +339,12 @@ def test_threads_per_rank_shares_the_node():
 
 def test_thread_request_from_argument_and_environment(no_mpi, monkeypatch):
     monkeypatch.delenv(mpi_driver.THREADS_ENV, raising=False)
-    assert mpi_driver._thread_request(None) == "auto"
-    assert mpi_driver._thread_request(3) == 3
-    assert mpi_driver._thread_request(" Keep ") == "keep"
+    assert mpi_runtime.thread_request(None) == "auto"
+    assert mpi_runtime.thread_request(3) == 3
+    assert mpi_runtime.thread_request(" Keep ") == "keep"
     monkeypatch.setenv(mpi_driver.THREADS_ENV, "4")
-    assert mpi_driver._thread_request(None) == 4
-    assert mpi_driver._thread_request("auto") == "auto"  # the argument wins
+    assert mpi_runtime.thread_request(None) == 4
+    assert mpi_runtime.thread_request("auto") == "auto"  # the argument wins
     monkeypatch.setenv(mpi_driver.THREADS_ENV, "0")
     with pytest.raises(ValueError, match=mpi_driver.THREADS_ENV):
         MPIDriver()

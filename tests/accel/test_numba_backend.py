@@ -12,9 +12,11 @@ import pytest
 from conftest import random_weights, run_child
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sc_neurocore._validation import validate_forward
 from sc_neurocore.accel import get_backend, pack_bitstream, sc_forward_numpy
 from sc_neurocore.accel import jit_kernels as jk
-from sc_neurocore.accel._validation import validate_forward
+from sc_neurocore.accel._backends.on_numba import scheduling
+from sc_neurocore.accel._encoder import encoder_operands
 
 needs_numba = pytest.mark.skipif(not jk.HAS_NUMBA, reason="numba is not installed")
 
@@ -208,9 +210,9 @@ def test_backend_rejects_invalid_input():
 def forced_threads(monkeypatch):
     """Set the kernels' thread count and make every call, however small, use them."""
     def force(n: int, chunk_words: int = 64) -> None:
-        monkeypatch.setattr(jk, "_num_threads", lambda: n)
-        monkeypatch.setattr(jk, "_PARALLEL_WORDS", 0)
-        monkeypatch.setattr(jk, "_CHUNK_WORDS", chunk_words)
+        monkeypatch.setattr(scheduling, "num_threads", lambda: n)
+        monkeypatch.setattr(scheduling, "PARALLEL_WORDS", 0)
+        monkeypatch.setattr(scheduling, "CHUNK_WORDS", chunk_words)
     return force
 
 
@@ -239,6 +241,8 @@ def test_every_thread_count_and_odd_chunking_is_bit_identical(
 
 @needs_numba
 def test_caller_takes_over_chunks_a_helper_claimed_but_never_finished(rng):
+    from sc_neurocore.accel._backends.on_numba import kernels  # compiled: Numba only
+
     # Two threads' worth of bookkeeping: slot 1 (a helper) has claimed its
     # first two chunks and then stalled, so they are claimed but not done.
     weights = rng.integers(0, 2**64, size=(9, 12), dtype=np.uint64)
@@ -247,9 +251,9 @@ def test_caller_takes_over_chunks_a_helper_claimed_but_never_finished(rng):
     claims = np.array([1, 0, 2], dtype=np.int64)   # joined, slot 0, slot 1
     done = np.zeros(9, dtype=np.int64)             # one row per chunk
     out = np.full(9, -1, dtype=np.int64)
-    stop, everything = np.zeros(1, np.int64), jk._NO_BUDGET
-    assert jk._mac_rows_kernel(claims, done, True, stop, np.zeros((2, 2), np.int64), everything,
-                               weights, inputs, out, 1)
+    stop, everything = np.zeros(1, np.int64), scheduling.NO_BUDGET
+    assert kernels.mac_rows_kernel(claims, done, True, stop, np.zeros((2, 2), np.int64),
+                                   everything, weights, inputs, out, 1)
     assert np.array_equal(out, want)
     assert done.tolist() == [1] * 9
     # Once every chunk is claimed, the caller runs only those not marked done:
@@ -258,24 +262,28 @@ def test_caller_takes_over_chunks_a_helper_claimed_but_never_finished(rng):
     done[4] = 1
     claims[:] = [1, 4, 5]                          # both ranges fully claimed
     out[:] = -1
-    jk._mac_rows_kernel(claims, done, True, stop, np.zeros((2, 2), np.int64), everything,
-                        weights, inputs, out, 1)
+    kernels.mac_rows_kernel(claims, done, True, stop, np.zeros((2, 2), np.int64), everything,
+                            weights, inputs, out, 1)
     assert out[4] == -1 and np.array_equal(np.delete(out, 4), np.delete(want, 4))
 
 
 @needs_numba
 def test_forward_kernel_every_thread_encodes_what_it_needs(rng):
+    from sc_neurocore.accel._backends.on_numba import kernels  # compiled: Numba only
+
     # A helper (takeover False) that joins first and runs alone must leave
     # every row it claimed right, having encoded every input chunk itself.
     args = validate_forward(random_weights(rng, 6, 11, 300), rng.random((2, 11)), 300, 7)
-    cycle, start, thresh = jk._encoder_operands(args)
+    operands = encoder_operands(args.probs, args.length, args.seed)
+    cycle, start, thresh = operands.cycle, operands.start, operands.thresholds
     enc = np.zeros((11, 2, 5), dtype=np.uint64)
     counts = np.full((2, 6), -1, dtype=np.int64)
     enc_claims, row_claims = np.zeros(3, np.int64), np.zeros(3, np.int64)
     enc_done, row_done = np.zeros(4, np.int64), np.zeros(6, np.int64)
-    assert jk._forward_kernel(enc_claims, enc_done, row_claims, row_done, False,
-                              np.zeros(1, np.int64), np.zeros((2, 2), np.int64), jk._NO_BUDGET,
-                              cycle, start, thresh, 300, enc, 3, args.weights, counts, 1)
+    assert kernels.forward_kernel(enc_claims, enc_done, row_claims, row_done, False,
+                                  np.zeros(1, np.int64), np.zeros((2, 2), np.int64),
+                                  scheduling.NO_BUDGET, cycle, start, thresh, 300, enc, 3,
+                                  args.weights, counts, 1)
     assert enc_done.tolist() == [1] * 4 and row_done.tolist() == [1] * 6
     want = sc_forward_numpy(args.weights, args.probs, length=300, seed=7)
     assert bits_equal(counts / np.float64(300), want)
@@ -283,11 +291,14 @@ def test_forward_kernel_every_thread_encodes_what_it_needs(rng):
 
 @needs_numba
 def test_forward_kernel_in_slices_and_with_stop_set(rng):
+    from sc_neurocore.accel._backends.on_numba import kernels  # compiled: Numba only
+
     # The calling thread runs the kernel in slices of a few words' budget: it
     # returns False until done, then True, and the result is complete. With
     # ``stop`` set (an interrupted call) a thread takes no chunk at all.
     args = validate_forward(random_weights(rng, 20, 11, 300), rng.random((2, 11)), 300, 7)
-    cycle, start, thresh = jk._encoder_operands(args)
+    operands = encoder_operands(args.probs, args.length, args.seed)
+    cycle, start, thresh = operands.cycle, operands.start, operands.thresholds
 
     def bookkeeping():
         return (np.zeros(3, np.int64), np.zeros(4, np.int64), np.zeros(3, np.int64),
@@ -296,17 +307,18 @@ def test_forward_kernel_in_slices_and_with_stop_set(rng):
 
     enc_claims, enc_done, row_claims, row_done, enc, counts = bookkeeping()
     cursor, stop, slices = np.zeros((2, 2), np.int64), np.zeros(1, np.int64), 1
-    while not jk._forward_kernel(enc_claims, enc_done, row_claims, row_done, True, stop, cursor,
-                                 1, cycle, start, thresh, 300, enc, 3, args.weights, counts, 1):
+    while not kernels.forward_kernel(enc_claims, enc_done, row_claims, row_done, True, stop,
+                                     cursor, 1, cycle, start, thresh, 300, enc, 3, args.weights,
+                                     counts, 1):
         slices += 1
     assert slices == 4 + 20 + 1  # one chunk per slice (budget 1 word), then "finished"
     want = sc_forward_numpy(args.weights, args.probs, length=300, seed=7)
     assert bits_equal(counts / np.float64(300), want)
     enc_claims, enc_done, row_claims, row_done, enc, counts = bookkeeping()
     stop[0] = 1
-    assert jk._forward_kernel(enc_claims, enc_done, row_claims, row_done, False, stop,
-                              np.zeros((2, 2), np.int64), jk._NO_BUDGET, cycle, start, thresh,
-                              300, enc, 3, args.weights, counts, 1)
+    assert kernels.forward_kernel(enc_claims, enc_done, row_claims, row_done, False, stop,
+                                  np.zeros((2, 2), np.int64), scheduling.NO_BUDGET, cycle, start,
+                                  thresh, 300, enc, 3, args.weights, counts, 1)
     assert not enc_done.any() and not row_done.any() and (counts == -1).all()
 
 
@@ -321,7 +333,8 @@ def test_compiled_code_is_cached_for_the_next_process(tmp_path):
         w = np.ones((2, 3, 4), np.uint64)
         out = np.zeros(2, np.int64)
         jk.jit_vec_mac(w, np.ones((3, 4), np.uint64), out)
-        stats = jk._mac_rows_kernel.stats
+        from sc_neurocore.accel._backends.on_numba import kernels
+        stats = kernels.mac_rows_kernel.stats
         print(json.dumps({"hits": sum(stats.cache_hits.values()),
                           "misses": sum(stats.cache_misses.values()),
                           "out": out.tolist()}))
@@ -353,6 +366,7 @@ def test_kernels_compile_beside_cached_ones(tmp_path):
         import numpy as np
         from sc_neurocore.accel import jit_kernels as jk
         from sc_neurocore.accel import get_backend, pack_bitstream, sc_forward_numpy
+        from sc_neurocore.accel._backends.on_numba import kernels
         rng = np.random.default_rng(3)
         w = rng.integers(0, 2**63, size=(9, 7, 5), dtype=np.uint64)
         x = rng.integers(0, 2**63, size=(7, 5), dtype=np.uint64)
@@ -371,7 +385,7 @@ def test_kernels_compile_beside_cached_ones(tmp_path):
                                              sc_forward_numpy(w, probs[0], length=300))),
               "batch": bool(np.array_equal(numba.sc_forward(w, probs, length=300),
                                            sc_forward_numpy(w, probs, length=300)))}
-        print(json.dumps({"ok": ok, "hits": sum(jk._mac_rows_kernel.stats.cache_hits.values())}))
+        print(json.dumps({"ok": ok, "hits": sum(kernels.mac_rows_kernel.stats.cache_hits.values())}))
     """
     assert run_child(mac_only, NUMBA_CACHE_DIR=str(tmp_path)) == [12, 12]
     second = run_child(everything, NUMBA_CACHE_DIR=str(tmp_path))

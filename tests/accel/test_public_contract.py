@@ -24,6 +24,7 @@ from sc_neurocore.accel import (
     Backend,
     BackendStatus,
     InputTypeError,
+    _registry,
     available_backends,
     backend_status,
     encode_packed,
@@ -132,11 +133,11 @@ class PopcountBackend(Backend):
 @pytest.fixture
 def user_registry(monkeypatch):
     """A registry copy, so the user's registrations do not leak into other tests."""
-    monkeypatch.setattr(backend_mod, "_REGISTRY", dict(backend_mod._REGISTRY))
-    backend_mod._probe.cache_clear()
+    monkeypatch.setattr(_registry, "_REGISTRY", dict(_registry._REGISTRY))
+    _registry._probe.cache_clear()
     PopcountBackend.calls.clear()
     yield
-    backend_mod._probe.cache_clear()
+    _registry._probe.cache_clear()
 
 
 def test_user_subclass_implementing_only_sc_forward_runs(user_registry, rng):
@@ -342,7 +343,7 @@ def test_info_never_warns(extra):
 
 
 def test_probing_in_process_records_no_warning():
-    backend_mod._probe.cache_clear()
+    _registry._probe.cache_clear()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         available_backends()

@@ -42,12 +42,13 @@ def test_package_exports_the_gpu_backend_helpers():
 
 def test_xp_follows_a_switch_to_numpy(monkeypatch):
     import sc_neurocore.accel as accel
+    from sc_neurocore.accel._backends.on_cupy import runtime
 
-    monkeypatch.setattr(gpu_backend, "xp", np)
-    assert accel.xp is np  # read afresh on each access, not bound at first use
+    monkeypatch.setattr(runtime, "xp", np)  # what a switch to NumPy does
+    assert accel.xp is np and gpu_backend.xp is np  # read afresh on each access
     sentinel = object()
-    monkeypatch.setattr(gpu_backend, "xp", sentinel)
-    assert accel.xp is sentinel
+    monkeypatch.setattr(runtime, "xp", sentinel)
+    assert accel.xp is sentinel and gpu_backend.xp is sentinel
 
 
 def test_importing_the_package_leaves_cupy_alone():

@@ -1,4 +1,4 @@
-"""The package's shared argument checks (``sc_neurocore.accel._validation``).
+"""The package's shared argument checks (``sc_neurocore._validation``).
 
 One set of scalar, text and real-array checks serves the accel layer and the
 four safety surfaces (studio, dna_mapper, l7_symbolic, predictive_model).
@@ -13,14 +13,14 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from sc_neurocore.accel import InputTypeError
-from sc_neurocore.accel._validation import (
+from sc_neurocore._validation import (
     as_real_array,
     check_choice,
     check_real,
     check_text,
     real_scalar,
 )
+from sc_neurocore.accel import InputTypeError
 from sc_neurocore.accel.lif import lif_step
 from sc_neurocore.bridges.dna_mapper import DNAStrand, KineticSimulator
 from sc_neurocore.scpn.layers.l7_symbolic import diffuse_symbols, symbolic_health

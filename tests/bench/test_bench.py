@@ -25,9 +25,9 @@ import oracle
 import pytest
 from conftest import AVAILABLE, random_weights
 from sc_neurocore.accel import __main__ as cli
-from sc_neurocore.accel import backend as backend_mod
 from sc_neurocore.accel import sc_forward_numpy, weight_seed
 from sc_neurocore.accel.bench import (
+    StudyOptions,
     accuracy,
     contention,
     mpi_bench,
@@ -36,6 +36,7 @@ from sc_neurocore.accel.bench import (
     run_study,
     write_results,
 )
+from sc_neurocore.accel.bench import results as results_mod
 from sc_neurocore.accel.bench.workloads import WORKLOADS, make_inputs, workload
 from sc_neurocore.accel.mpi_launch import find_mpiexec
 
@@ -196,7 +197,7 @@ def test_cpu_hogs_end_when_their_parent_dies_without_stopping_them():
 @pytest.fixture(scope="module")
 def smoke_study():
     """One smoke study with every part but the extras and MPI (one hog)."""
-    return run_study(smoke=True, extras=False, hogs=1, progress=quiet)
+    return run_study(StudyOptions(smoke=True, extras=False, hogs=1), progress=quiet)
 
 
 def test_smoke_study_has_every_part(smoke_study):
@@ -243,18 +244,19 @@ def test_study_json_keeps_old_keys_and_adds_new_ones(smoke_study, tmp_path):
 
 
 def test_cli_smoke_run_never_steers_auto_selection(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(backend_mod, "results_dirs", lambda: [tmp_path])
+    monkeypatch.setattr(results_mod, "results_dirs", lambda: [tmp_path])
     assert cli.main(["bench", "--smoke", "--no-extras", "--no-contended", "--backends", "numpy",
                      "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "accuracy against stream length" in out and "contended:" not in out
     assert sorted(p.name.split("-")[0] for p in tmp_path.iterdir()) == ["smoke", "smoke"]
-    assert backend_mod.measured_order() == []  # no bench-*.json was written
+    assert results_mod.measured_order() == []  # no bench-*.json was written
 
 
 def test_study_honours_backends_and_skips_parts(monkeypatch):
-    study = run_study(smoke=True, backends=["numpy"], extras=False, contended=False,
-                      reference=False, accuracy=False, progress=quiet)
+    study = run_study(StudyOptions(smoke=True, backends=["numpy"], extras=False,
+                                   contended=False, reference=False, accuracy=False),
+                      progress=quiet)
     assert {r.backend for r in study.rows} == {"numpy"}
     assert study.contended == [] and study.reference_numpy == {} and study.accuracy == {}
     assert WORKLOADS[0].name == "W1"
@@ -269,10 +271,10 @@ def test_numba_extras_rows():
     messages: list[str] = []
     rows = numba_extras.bench_extras(True, messages.append, smoke=True)
     assert messages and len(rows) == 3
-    from sc_neurocore.accel import jit_kernels
+    from sc_neurocore.accel._backends.on_numba import scheduling
 
     # the notes state the threads the kernels themselves use (not Numba's prange/OpenMP layer)
-    threads = f"up to {jit_kernels._num_threads()} threads (chunked work sharing"
+    threads = f"up to {scheduling.num_threads()} threads (chunked work sharing"
     for row in rows:
         assert set(row) == EXTRA_KEYS and "MISMATCH" not in row["note"]
         assert threads in row["note"] and "prange" not in row["note"]
@@ -294,10 +296,10 @@ def test_jax_extras_rows():
 
 
 def test_jax_extras_without_jax(monkeypatch):
-    from sc_neurocore.accel import jax_backend
+    from sc_neurocore.accel._backends.on_jax import runtime
     from sc_neurocore.accel.bench import jax_extras
 
-    monkeypatch.setattr(jax_backend, "HAS_JAX", False)
+    monkeypatch.setattr(runtime, "HAS_JAX", False)
     messages: list[str] = []
     assert jax_extras.bench_extras(True, messages.append) == []
     assert "not installed" in messages[0]

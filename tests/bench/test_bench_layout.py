@@ -25,6 +25,8 @@ import sc_neurocore.accel as accel
 ACCEL = Path(accel.__file__).resolve().parent
 BACKEND_MODULES = ("backend", "sc_inference", "jax_backend", "jit_kernels", "gpu_backend",
                    "mpi_driver", "vector_ops", "lfsr", "lif")
+# The backends' implementations behind those public modules (issue 15).
+IMPLEMENTATIONS = sorted(str(p.relative_to(ACCEL)) for p in (ACCEL / "_backends").rglob("*.py"))
 FORBIDDEN_IMPORTS = {"time", "timeit", "statistics", "subprocess", "argparse", "signal",
                      "resource", "cProfile", "profile", "shutil"}
 FORBIDDEN_LOCAL = {"bench", "mpi_launch"}  # relative imports: .bench, .mpi_launch
@@ -75,6 +77,15 @@ def test_backend_module_defines_no_benchmark_code(module):
     assert path.is_file(), f"backend module {path} is missing (renamed? update this test)"
     found = violations(path.read_text(encoding="utf-8"))
     assert not found, (f"{path.name} holds benchmark machinery (it belongs in "
+                       f"sc_neurocore/accel/bench/):\n  " + "\n  ".join(found))
+
+
+@pytest.mark.parametrize("module", IMPLEMENTATIONS)
+def test_backend_implementation_defines_no_benchmark_code(module):
+    assert len(IMPLEMENTATIONS) > 20  # every backend package is found
+    path = ACCEL / module
+    found = violations(path.read_text(encoding="utf-8"))
+    assert not found, (f"{module} holds benchmark machinery (it belongs in "
                        f"sc_neurocore/accel/bench/):\n  " + "\n  ".join(found))
 
 

@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from sc_neurocore.accel import backend as backend_mod
 from sc_neurocore.accel.__main__ import build_parser
+from sc_neurocore.accel.bench import results as results_mod
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
@@ -30,7 +30,7 @@ from parity.bench import RUNS_DIR, results_path  # noqa: E402
 
 def test_accel_bench_writes_to_the_ignored_runs_folder_by_default() -> None:
     args = build_parser().parse_args(["bench"])
-    assert Path(args.out) == backend_mod.RUNS_DIR == Path("benchmarks") / "runs"
+    assert Path(args.out) == results_mod.RUNS_DIR == Path("benchmarks") / "runs"
     assert Path(build_parser().parse_args(["bench", "--out", "x"]).out) == Path("x")
 
 
@@ -57,18 +57,18 @@ def test_results_dirs_cover_runs_and_committed_results(monkeypatch: pytest.Monke
                                                        tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SC_NEUROCORE_RESULTS", str(tmp_path / "env"))
-    dirs = backend_mod.results_dirs()
+    dirs = results_mod.results_dirs()
     assert dirs[0] == tmp_path / "env"
     assert dirs[1:3] == [tmp_path / "benchmarks" / "runs", tmp_path / "benchmarks" / "results"]
     assert dirs[3:] == [REPO / "benchmarks" / "runs", REPO / "benchmarks" / "results"]
     monkeypatch.delenv("SC_NEUROCORE_RESULTS")
-    assert backend_mod.results_dirs()[0] == tmp_path / "benchmarks" / "runs"
+    assert results_mod.results_dirs()[0] == tmp_path / "benchmarks" / "runs"
 
 
 def _study(folder: Path, name: str, ranking: list[str], stamp: float) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    path.write_text(json.dumps({"host": {"key": backend_mod.host_key()}, "ranking": ranking}))
+    path.write_text(json.dumps({"host": {"key": results_mod.host_key()}, "ranking": ranking}))
     os.utime(path, (stamp, stamp))
 
 
@@ -76,12 +76,12 @@ def test_auto_reads_a_study_in_the_runs_folder(monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SC_NEUROCORE_RESULTS", raising=False)
-    monkeypatch.setattr(backend_mod, "results_dirs",
+    monkeypatch.setattr(results_mod, "results_dirs",
                         lambda: [tmp_path / "benchmarks" / "runs",
                                  tmp_path / "benchmarks" / "results"])
     _study(tmp_path / "benchmarks" / "results", "bench-here.json", ["jax", "rust"], 1e9)
-    assert backend_mod.measured_order() == ["jax", "rust"]
+    assert results_mod.measured_order() == ["jax", "rust"]
     _study(tmp_path / "benchmarks" / "runs", "bench-here.json", ["numba", "jax"], 2e9)
-    assert backend_mod.measured_order() == ["numba", "jax"]  # the newest wins
+    assert results_mod.measured_order() == ["numba", "jax"]  # the newest wins
     _study(tmp_path / "benchmarks" / "results", "bench-here.json", ["rust", "numba"], 3e9)
-    assert backend_mod.measured_order() == ["rust", "numba"]
+    assert results_mod.measured_order() == ["rust", "numba"]

@@ -21,7 +21,9 @@ afresh on every access, so a switch to NumPy after a CUDA error is seen.
 
 from typing import TYPE_CHECKING, Any
 
-from ._validation import InputTypeError
+from sc_neurocore._public import publish
+from sc_neurocore._validation import InputTypeError
+
 from .backend import (
     PRIORITY,
     Backend,
@@ -58,6 +60,8 @@ __all__ = [
     "vec_mux", "vec_not", "vec_popcount", "vec_xnor", "weight_seed", "__version__",
     "xp", "HAS_CUPY", "to_device", "to_host",
 ]
+
+publish(__name__, globals(), ["InputTypeError"])
 
 
 def __getattr__(name: str) -> Any:

@@ -14,14 +14,8 @@ from pathlib import Path
 
 from . import __version__
 from ._install import install_hint
-from .backend import (
-    COMMITTED_RESULTS_DIR,
-    RUNS_DIR,
-    backend_status,
-    engine_info,
-    host_key,
-    with_hint,
-)
+from ._registry import backend_status, engine_info, with_hint
+from .bench.results import COMMITTED_RESULTS_DIR, RUNS_DIR, host_key
 
 DESCRIPTION = ("Report which sc_neurocore.accel backends work on this machine (info), or run "
                "the timing study across them (bench).")
@@ -58,10 +52,11 @@ def cmd_info(args: argparse.Namespace) -> int:
 def mpi_status() -> str:
     """Whether the MPI driver can run multi-rank here, and why not (imports MPI)."""
     from . import mpi_driver
+    from ._backends.on_mpi import runtime
     from .mpi_launch import find_mpiexec
 
     if not mpi_driver.HAS_MPI:
-        return (f"unavailable — mpi4py is not usable ({mpi_driver._mpi_import_error})"
+        return (f"unavailable — mpi4py is not usable ({runtime.import_error()})"
                 f"{with_hint(install_hint('mpi'))}")
     launcher = find_mpiexec()
     if launcher is None:
@@ -102,7 +97,7 @@ def chart_problem() -> str:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run the timing study, print the table and write JSON + PNG."""
-    from .bench import format_table, run_study, write_results
+    from .bench import StudyOptions, format_table, run_study, write_results
 
     if args.threads is not None:
         from sc_neurocore import _engine
@@ -115,10 +110,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if problem is not None:
             print(f"MPI is unavailable: {problem}. The MPI rows are left out.", file=sys.stderr)
             mpi = False
-    study = run_study(quick=args.quick, backends=backends, repeats=args.repeats,
-                      extras=not args.no_extras, smoke=args.smoke,
-                      contended=not args.no_contended, hogs=args.hogs,
-                      accuracy=not args.no_accuracy, mpi=mpi)
+    study = run_study(StudyOptions(quick=args.quick, backends=backends, repeats=args.repeats,
+                                   extras=not args.no_extras, smoke=args.smoke,
+                                   contended=not args.no_contended, hogs=args.hogs,
+                                   accuracy=not args.no_accuracy, mpi=mpi))
     print(format_table(study))
     json_path, png_path = write_results(study, Path(args.out))
     print(f"results: {json_path}")

@@ -17,7 +17,7 @@ import importlib
 import os
 import sys
 
-from ._validation import check_int
+from sc_neurocore._validation import check_int
 
 __all__ = ["usable_cpus", "usable_cpu_set", "backend_threads", "set_backend_threads",
            "numba_threads", "threads_per_rank"]

@@ -1,7 +1,7 @@
 """Argument checks of ``sc_neurocore.studio`` that no other module needs.
 
 Integers, real numbers, real arrays and names go through the package's shared
-checks in ``sc_neurocore.accel._validation``; this module adds the interval,
+checks in ``sc_neurocore._validation``; this module adds the interval,
 index-array, callable and configuration checks of the analysis functions, so
 each rule and its message exist once. Every check raises ``TypeError`` for a
 value of the wrong kind and ``ValueError`` for a value out of range, each
@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import numpy.typing as npt
 
-from sc_neurocore.accel._validation import c_contiguous, check_real
+from sc_neurocore._validation import c_contiguous, check_real
 
 __all__ = ["finite_span", "index_array", "callable_arg", "config_mapping"]
 

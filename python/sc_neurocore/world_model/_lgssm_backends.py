@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from sc_neurocore.accel._validation import InputTypeError
+from sc_neurocore._validation import InputTypeError
 
 from ._lgssm_checks import Mask
 from ._lgssm_model import LinearGaussianSSM

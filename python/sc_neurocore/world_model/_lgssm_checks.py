@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from sc_neurocore.accel._validation import as_real_array, check_real_dtype, check_unmasked
+from sc_neurocore._validation import as_real_array, check_real_dtype, check_unmasked
 
 from ._linalg import Float, cholesky, ordered_sum, symmetrize
 from ._linalg import semidefinite_factor as _semidefinite_columns

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from sc_neurocore.accel._validation import check_int, check_real
+from sc_neurocore._validation import check_int, check_real
 
 from ._lgssm_backends import EngineFailure, engine_em_fit, resolve_backend
 from ._lgssm_checks import Mask, as_controls, as_observations

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import ArrayLike
 
-from sc_neurocore.accel._validation import check_int
+from sc_neurocore._validation import check_int
 from sc_neurocore.splitmix import SplitMix64
 
 from ._lgssm_checks import (

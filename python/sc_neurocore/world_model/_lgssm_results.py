@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from sc_neurocore.accel._validation import check_real
+from sc_neurocore._validation import check_real
 
 from ._lgssm_checks import covariance_stack, real_array
 from ._linalg import Float

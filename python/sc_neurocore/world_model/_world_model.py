@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import ArrayLike
 
-from sc_neurocore.accel._validation import check_int
+from sc_neurocore._validation import check_int
 
 from ._lgssm_checks import (
     as_controls,

@@ -28,6 +28,9 @@ import warnings
 import numpy as np
 from mpi4py import MPI
 from sc_neurocore.accel import mpi_driver, sc_forward
+from sc_neurocore.accel._backends.on_mpi import inference as mpi_inference
+from sc_neurocore.accel._backends.on_mpi import runtime as mpi_runtime
+from sc_neurocore.accel._backends.on_mpi import transport as mpi_transport
 from sc_neurocore.accel.bench import mpi_bench
 from sc_neurocore.accel.mpi_driver import (
     MPIDriver,
@@ -245,17 +248,17 @@ def _():
 
 @check("error:local_compute_failure")
 def _():
-    original = mpi_driver._local_forward
+    original = mpi_inference._local_forward
 
     def broken(*args, **kwargs):
         raise RuntimeError("injected failure in the local compute of rank 1")
 
     if RANK == 1:
-        mpi_driver._local_forward = broken
+        mpi_inference._local_forward = broken
     try:
         return raised(lambda: mpi_sc_forward(root_only(W_OK), root_only(P_OK), length=64))
     finally:
-        mpi_driver._local_forward = original
+        mpi_inference._local_forward = original
 
 
 @check("error:local_compute_failure_custom_type")
@@ -263,17 +266,17 @@ def _():
     class EngineBroke(Exception):
         pass
 
-    original = mpi_driver._local_forward
+    original = mpi_inference._local_forward
 
     def broken(*args, **kwargs):
         raise EngineBroke("custom failure on the last rank")
 
     if RANK == SIZE - 1:
-        mpi_driver._local_forward = broken
+        mpi_inference._local_forward = broken
     try:
         got = raised(lambda: mpi_sc_forward(root_only(W_OK), root_only(P_OK), length=64))
     finally:
-        mpi_driver._local_forward = original
+        mpi_inference._local_forward = original
     # The failing rank raises its own type; the others MPIRankError naming it.
     want = "EngineBroke" if RANK == SIZE - 1 else "MPIRankError"
     assert got.startswith(want), got
@@ -283,17 +286,17 @@ def _():
 
 @check("error:allocation_failure_in_scatter")
 def _():
-    original = mpi_driver._allocate
+    original = mpi_transport.allocate
 
     def no_memory(shape, dtype):
         raise MemoryError(f"injected: cannot allocate {shape} on the last rank")
 
     if RANK == SIZE - 1:
-        mpi_driver._allocate = no_memory
+        mpi_transport.allocate = no_memory
     try:
         return raised(lambda: driver.scatter_workload(root_only(np.zeros((6, 2)))))
     finally:
-        mpi_driver._allocate = original
+        mpi_transport.allocate = original
 
 
 @check("forward:after_errors_comm_still_clean")
@@ -307,7 +310,7 @@ def _():
 def _():
     # The forward checks above ran on the default driver (no driver= argument),
     # so its default ("auto") policy applied on the first of them.
-    default = mpi_driver._default_driver
+    default = mpi_inference._default_driver
     assert default is not None and default._thread_request == "auto"
     node = MPI.COMM_WORLD.Split_type(MPI.COMM_TYPE_SHARED)
     masks = node.allgather(sorted(os.sched_getaffinity(0)))
@@ -360,7 +363,7 @@ def _():
 
 @check("fallback:comm_null")
 def _():
-    mpi_driver._warned = False
+    mpi_runtime.FALLBACK.issued = False
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         single = MPIDriver(MPI.COMM_NULL)

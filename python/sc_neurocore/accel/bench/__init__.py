@@ -19,7 +19,9 @@ The backend modules hold their backends only; what measures them lives here:
   ``world_model.predictive_model``, Rust backend against Python;
 * ``mpi_bench`` — the MPI benchmark job and its
   launcher side;
-* ``report`` — the table, the JSON and the chart.
+* ``report`` — the table, the JSON and the chart;
+* ``results`` — where studies are written and found, and this host's
+  ranking, which backend selection (``"auto"``) reads.
 
 The names below are re-exported so that ``from sc_neurocore.accel import
 bench; bench.run_study(...)`` keeps working.
@@ -28,10 +30,21 @@ bench; bench.run_study(...)`` keeps working.
 from __future__ import annotations
 
 from .report import format_table, host_slug, write_chart, write_results
-from .study import ContendedRow, Row, Study, host_info, library_versions, rank_backends, run_study
+from .results import host_key, measured_order
+from .study import (
+    ContendedRow,
+    Row,
+    Study,
+    StudyOptions,
+    host_info,
+    library_versions,
+    rank_backends,
+    run_study,
+)
 from .timing import median_time
 from .workloads import SMOKE_WORKLOADS, WORKLOADS, Workload, make_inputs
 
-__all__ = ["ContendedRow", "Row", "SMOKE_WORKLOADS", "Study", "WORKLOADS", "Workload",
-           "format_table", "host_info", "host_slug", "library_versions", "make_inputs",
-           "median_time", "rank_backends", "run_study", "write_chart", "write_results"]
+__all__ = ["ContendedRow", "Row", "SMOKE_WORKLOADS", "Study", "StudyOptions", "WORKLOADS",
+           "Workload", "format_table", "host_info", "host_key", "host_slug", "library_versions",
+           "make_inputs", "measured_order", "median_time", "rank_backends", "run_study",
+           "write_chart", "write_results"]

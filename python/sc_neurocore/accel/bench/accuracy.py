@@ -29,6 +29,7 @@ The error includes the encoder's 16-bit quantisation of ``W`` and ``p``.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -137,9 +138,8 @@ def measure_accuracy(weights_real: np.ndarray, probs: np.ndarray, lengths: Seque
         for name in backends:
             backend = get_backend(name)
             results[name] = backend.sc_forward(packed, probs, length=length, seed=seed)
-            times[name], _ = median_time(
-                lambda: backend.sc_forward(packed, probs, length=length, seed=seed), repeats,
-                min_total_s=min_total_s)
+            call = functools.partial(backend.sc_forward, packed, probs, length=length, seed=seed)
+            times[name], _ = median_time(call, repeats, min_total_s=min_total_s)
         first = results[backends[0]]
         identical = all(np.array_equal(first.view(np.uint64), r.view(np.uint64))
                         for r in results.values())

@@ -18,8 +18,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sc_neurocore._validation import check_int, check_real
+
 from .._threads import usable_cpus
-from .._validation import check_int, check_real
 
 __all__ = ["cpu_hogs", "HOG_LIFETIME_S"]
 

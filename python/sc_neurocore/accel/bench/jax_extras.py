@@ -51,20 +51,20 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
         ``baseline_median_s``, ``ratio`` (baseline / median: > 1 means this is
         faster) and ``note``.  Empty when JAX is not installed.
     """
-    from .. import jax_backend as jb
+    from .._backends.on_jax import lif, runtime, training
 
-    if not jb.HAS_JAX:
-        progress(f"jax extras skipped: {jb.JaxBackend.unavailable_reason()}; install: "
-                 f"{jb.JaxBackend.install_hint()}")
+    if not runtime.HAS_JAX:
+        progress(f"jax extras skipped: {runtime.JAX.reason()}; install: "
+                 f"{runtime.JAX.install_hint()}")
         return []
     from ..lif import forward_pass_numpy
 
-    jax: Any = jb.jax
-    jnp: Any = jb.jnp
-    _x64, _run_layers, _spike_hard, _surrogate_step = (jb._x64, jb._run_layers, jb._spike_hard,
-                                                       jb._surrogate_step)
-    jax_forward_pass, jax_surrogate_gradient_step = (jb.jax_forward_pass,
-                                                     jb.jax_surrogate_gradient_step)
+    jax: Any = runtime.jax
+    jnp: Any = runtime.jnp
+    _x64, _run_layers, _spike_hard, _surrogate_step = (runtime.x64, lif.run_layers,
+                                                       lif.spike_hard, training.traced_step)
+    jax_forward_pass, jax_surrogate_gradient_step = (lif.forward_pass,
+                                                     training.surrogate_gradient_step)
     compile_repeats, run_repeats = (1, 1) if smoke else (2, 5) if quick else (5, 20)
     sizes, batch, n_steps = ((16, 8, 4), 4, 5) if smoke else ((784, 256, 10), 128, 25)
     rng = np.random.default_rng(7)

@@ -61,7 +61,6 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
         nothing ran.
     """
     from sc_neurocore.world_model import _lgssm_backends
-    from sc_neurocore.world_model.predictive_model import EMLearner, KalmanFilter
 
     if not _lgssm_backends.rust_available():
         return [extra_row("lgssm extras", None, None, None,
@@ -73,39 +72,49 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
     iterations = 2 if smoke else 3 if quick else LGSSM_EM_ITERATIONS
     rows = []
     for n in dims:
-        truth, y, u, start = _problem(n, steps)
-        kf = KalmanFilter(truth)
-        shape = f"T {steps}, n {n}, p {n}, m 1"
-        last: dict[str, Any] = {}
+        rows += _dimension_rows(n, steps, repeats, em_repeats, iterations, progress)
+    return rows
 
-        def run_filter(backend: str) -> None:
-            last[backend] = kf.filter(y, u, backend=backend)
 
-        progress(f"lgssm filter rust vs python, {shape} ({repeats} repeats)")
-        fast = median_of(lambda: run_filter("rust"), repeats, warmup=True)
-        base = median_of(lambda: run_filter("python"), repeats, warmup=True)
-        a, b = last["rust"], last["python"]
-        same = all(np.array_equal(getattr(a, k), getattr(b, k))
-                   for k in ("means", "covariances", "pred_means", "pred_covariances"))
-        same = same and a.log_likelihood == b.log_likelihood
-        rows.append(extra_row(f"lgssm KalmanFilter.filter rust ({shape})", fast,
-                              "KalmanFilter.filter python (NumPy, ordered sums)", base,
-                              "the safety mirror through the engine, single thread; "
-                              f"{'bit-identical' if same else 'MISMATCH'} with python"))
+def _dimension_rows(n: int, steps: int, repeats: int, em_repeats: int, iterations: int,
+                    progress: Callable[[str], None]) -> list[dict[str, Any]]:
+    """The filter and EM rows of one state dimension ``n``."""
+    from sc_neurocore.world_model.predictive_model import EMLearner, KalmanFilter
 
-        def run_fit(backend: str) -> None:
-            learner = EMLearner(max_iter=iterations, tol=0.0)
-            last[backend] = (learner.fit(y, start, u, backend=backend),
-                             learner.log_likelihood_history)
+    rows = []
+    truth, y, u, start = _problem(n, steps)
+    kf = KalmanFilter(truth)
+    shape = f"T {steps}, n {n}, p {n}, m 1"
+    last: dict[str, Any] = {}
 
-        progress(f"lgssm EM ({iterations} iterations) rust vs python, {shape} "
-                 f"({em_repeats} repeats)")
-        fast = median_of(lambda: run_fit("rust"), em_repeats)
-        base = median_of(lambda: run_fit("python"), em_repeats)
-        same = last["rust"] == last["python"]
-        rows.append(extra_row(f"lgssm EMLearner.fit rust ({iterations} iterations, {shape})",
-                              fast, "EMLearner.fit python", base,
-                              "filter, smoother and M-step in the mirror; "
-                              f"{'bit-identical models and histories' if same else 'MISMATCH'}"
-                              " with python"))
+    def run_filter(backend: str) -> None:
+        last[backend] = kf.filter(y, u, backend=backend)
+
+    progress(f"lgssm filter rust vs python, {shape} ({repeats} repeats)")
+    fast = median_of(lambda: run_filter("rust"), repeats, warmup=True)
+    base = median_of(lambda: run_filter("python"), repeats, warmup=True)
+    a, b = last["rust"], last["python"]
+    same = all(np.array_equal(getattr(a, k), getattr(b, k))
+               for k in ("means", "covariances", "pred_means", "pred_covariances"))
+    same = same and a.log_likelihood == b.log_likelihood
+    rows.append(extra_row(f"lgssm KalmanFilter.filter rust ({shape})", fast,
+                          "KalmanFilter.filter python (NumPy, ordered sums)", base,
+                          "the safety mirror through the engine, single thread; "
+                          f"{'bit-identical' if same else 'MISMATCH'} with python"))
+
+    def run_fit(backend: str) -> None:
+        learner = EMLearner(max_iter=iterations, tol=0.0)
+        last[backend] = (learner.fit(y, start, u, backend=backend),
+                         learner.log_likelihood_history)
+
+    progress(f"lgssm EM ({iterations} iterations) rust vs python, {shape} "
+             f"({em_repeats} repeats)")
+    fast = median_of(lambda: run_fit("rust"), em_repeats)
+    base = median_of(lambda: run_fit("python"), em_repeats)
+    same = last["rust"] == last["python"]
+    rows.append(extra_row(f"lgssm EMLearner.fit rust ({iterations} iterations, {shape})",
+                          fast, "EMLearner.fit python", base,
+                          "filter, smoother and M-step in the mirror; "
+                          f"{'bit-identical models and histories' if same else 'MISMATCH'}"
+                          " with python"))
     return rows

@@ -14,6 +14,7 @@ use, never when the backend is imported.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 from typing import Any
@@ -70,7 +71,7 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
     Parameters
     ----------
     quick : bool
-        Fewer repeats.
+        Fewer repeats (5 per row instead of 21).
     progress : callable
         Called with a short status line before each measurement.
     smoke : bool, default False
@@ -83,11 +84,12 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
         ``ratio`` (baseline / median; above 1 means faster than the baseline)
         and ``note``.  Without Numba: one row whose note says why nothing ran.
     """
-    from .. import jit_kernels as jk
+    from .._backends import on_numba as numba_backend
+    from .._backends.on_numba import scheduling
 
-    if not jk.HAS_NUMBA:
+    if not numba_backend.HAS_NUMBA:
         return [extra_row("numba extras", None, None, None,
-                          f"skipped: numba is not installed ({jk.NUMBA_IMPORT_ERROR})")]
+                          f"skipped: numba is not installed ({numba_backend.NUMBA_IMPORT_ERROR})")]
     numba: Any = importlib.import_module("numba")
 
     from ..sc_inference import sc_forward_numpy
@@ -105,10 +107,10 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
 
     progress(f"numba jit_vec_mac vs SWAR loops, {shape} {n_out}x{n_in}x{n_words} words "
              f"({repeats} repeats, compiling first)")
-    fast = median_of(lambda: jk.jit_vec_mac(weights, inputs, out_fast), repeats, warmup=True)
+    fast = median_of(lambda: numba_backend.mac(weights, inputs, out_fast), repeats, warmup=True)
     # The kernels' own thread count (Numba's setting capped by the affinity
     # mask); they share chunks on Python threads, not Numba's threading layer.
-    threads = f"up to {jk._num_threads()} threads (chunked work sharing, caller + helpers)"
+    threads = f"up to {scheduling.num_threads()} threads (chunked work sharing, caller + helpers)"
     baselines: tuple[tuple[Any, str, str], ...] = (
         (numba.njit(cache=True)(_swar_shift_add),
          "numba serial per-word SWAR popcount loop (shift-add fold)",
@@ -119,7 +121,8 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
          "measures only the threads and loop shape"),
     )
     for kernel, base_name, caveat in baselines:
-        base = median_of(lambda: kernel(weights, inputs, out_swar), repeats, warmup=True)
+        base = median_of(functools.partial(kernel, weights, inputs, out_swar), repeats,
+                         warmup=True)
         same = np.array_equal(out_fast, out_swar.astype(np.int64))
         rows.append(extra_row(f"numba jit_vec_mac {shape} ({n_out}x{n_in}x{n_words} words)", fast,
                               base_name, base,
@@ -127,7 +130,7 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
                               f"{'identical' if same else 'MISMATCH with'} baseline counts"))
 
     probs = rng.random(n_in)
-    backend = jk.NumbaBackend()
+    backend = numba_backend.NumbaBackend()
     progress(f"numba sc_forward vs numpy sc_forward, {shape} ({repeats} repeats)")
     fast = median_of(lambda: backend.sc_forward(weights, probs, length=length), repeats,
                      warmup=True)

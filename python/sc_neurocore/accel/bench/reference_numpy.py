@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import validate_forward
+from sc_neurocore._validation import validate_forward
+
 from ..lfsr import DEFAULT_SEED
 
 __all__ = ["reference_numpy_sc_forward", "REFERENCE_SOURCE"]

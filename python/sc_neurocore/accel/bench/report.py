@@ -10,8 +10,8 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-from ..backend import host_key
 from .accuracy import rmse_per_doubling
+from .results import host_key
 from .study import ContendedRow, Row, Study
 from .workloads import WORKLOADS, Workload
 
@@ -149,7 +149,7 @@ def _headline_lines(head: dict[str, Any]) -> list[str]:
 
 
 def host_slug() -> str:
-    """A file-name-safe form of [`host_key`][sc_neurocore.accel.backend.host_key]."""
+    """A file-name-safe form of [`host_key`][sc_neurocore.accel.bench.host_key]."""
     return re.sub(r"[^A-Za-z0-9]+", "-", host_key()).strip("-").lower()
 
 

@@ -23,6 +23,7 @@ Around that main table, in the same run:
 
 from __future__ import annotations
 
+import functools
 import importlib
 import math
 import os
@@ -35,17 +36,18 @@ from typing import Any
 
 import numpy as np
 
+from .._encoder import DEFAULT_SEED
+from .._registry import backend_status, engine_info, get_backend
 from .._threads import backend_threads, usable_cpus
-from ..backend import backend_status, engine_info, get_backend, host_key
-from ..lfsr import DEFAULT_SEED
 from .accuracy import ACCURACY_LENGTHS, ACCURACY_SHAPE, accuracy_study
 from .contention import cpu_hogs
 from .reference_numpy import REFERENCE_SOURCE, reference_numpy_sc_forward
+from .results import host_key
 from .timing import median_time
 from .workloads import SMOKE_WORKLOADS, WORKLOADS, Workload, make_inputs
 
-__all__ = ["Row", "ContendedRow", "Study", "run_study", "rank_backends", "host_info",
-           "library_versions", "EXTRA_PROVIDERS", "PARALLEL_BACKENDS", "median_time",
+__all__ = ["Row", "ContendedRow", "Study", "StudyOptions", "run_study", "rank_backends",
+           "host_info", "library_versions", "EXTRA_PROVIDERS", "PARALLEL_BACKENDS", "median_time",
            "make_inputs", "Workload", "WORKLOADS", "SMOKE_WORKLOADS"]
 
 Progress = Callable[[str], None]
@@ -234,17 +236,11 @@ def _threads_of(name: str) -> int | None:
     return backend_threads().get(name)
 
 
-def run_study(quick: bool = False, backends: Sequence[str] | None = None,
-              repeats: int | None = None, extras: bool = True,
-              progress: Callable[[str], None] | None = None, *,
-              workloads: Sequence[Workload] | None = None, smoke: bool = False,
-              contended: bool = True, hogs: int | None = None,
-              reference: bool = True, accuracy: bool = True,
-              accuracy_lengths: Sequence[int] | None = None,
-              mpi: bool = False) -> Study:
-    """Time every available backend on W1–W3 and run the study's other parts.
+@dataclass(frozen=True)
+class StudyOptions:
+    """What a timing study runs, and how many times.
 
-    Parameters
+    Attributes
     ----------
     quick : bool
         Fewer repeats, smaller extra benchmarks, contended rows on W1 only.
@@ -256,8 +252,6 @@ def run_study(quick: bool = False, backends: Sequence[str] | None = None,
         are repeated more (see [`median_time`][sc_neurocore.accel.bench.median_time]).
     extras : bool
         Also run the per-backend extra benchmarks (Numba, JAX).
-    progress : callable, optional
-        Receives one line of text per step (default: print to stderr).
     workloads : sequence of Workload, optional
         Default [`WORKLOADS`][sc_neurocore.accel.bench.WORKLOADS]
         ([`SMOKE_WORKLOADS`][sc_neurocore.accel.bench.SMOKE_WORKLOADS] with ``smoke``).
@@ -278,95 +272,171 @@ def run_study(quick: bool = False, backends: Sequence[str] | None = None,
         Stream lengths of the accuracy table (default 64 ... 8192).
     mpi : bool
         Also run the MPI rows (needs ``mpiexec``).
+    """
+
+    quick: bool = False
+    backends: Sequence[str] | None = None
+    repeats: int | None = None
+    extras: bool = True
+    workloads: Sequence[Workload] | None = None
+    smoke: bool = False
+    contended: bool = True
+    hogs: int | None = None
+    reference: bool = True
+    accuracy: bool = True
+    accuracy_lengths: Sequence[int] | None = None
+    mpi: bool = False
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The options resolved: the run's repeats and workloads, and what it measures where."""
+
+    options: StudyOptions
+    repeats: int
+    quick: bool
+    works: tuple[Workload, ...]
+    contended_works: frozenset[str]
+    backends: tuple[str, ...]
+    say: Progress
+
+    @classmethod
+    def of(cls, options: StudyOptions, chosen: list[str], say: Progress) -> _Plan:
+        smoke = options.smoke
+        repeats = options.repeats or (1 if smoke else 3 if options.quick else 7)
+        quick = options.quick or smoke
+        works = tuple(options.workloads) if options.workloads else (
+            SMOKE_WORKLOADS if smoke else WORKLOADS)
+        contended = ({works[0].name} if quick else
+                     {w.name for w in works if w.batch is None})
+        return cls(options, repeats, quick, works, frozenset(contended), tuple(chosen), say)
+
+
+def _print_progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def run_study(options: StudyOptions | None = None,
+              progress: Callable[[str], None] | None = None) -> Study:
+    """Time every available backend on W1–W3 and run the study's other parts.
+
+    Parameters
+    ----------
+    options : StudyOptions, optional
+        What to run (default: the whole study, see
+        [`StudyOptions`][sc_neurocore.accel.bench.StudyOptions]).
+    progress : callable, optional
+        Receives one line of text per step (default: print to stderr).
 
     Returns
     -------
     Study
     """
-    say = progress or (lambda line: print(line, file=sys.stderr, flush=True))
-    repeats = repeats or (1 if smoke else 3 if quick else 7)
-    quick = quick or smoke
-    works = tuple(workloads) if workloads else (SMOKE_WORKLOADS if smoke else WORKLOADS)
+    options = options or StudyOptions()
+    say = progress or _print_progress
     status = backend_status()
-    chosen = [n for n, s in status.items() if s.available and (backends is None or n in backends)]
+    chosen = [n for n, s in status.items()
+              if s.available and (options.backends is None or n in options.backends)]
     if "numpy" not in chosen:
         chosen.insert(0, "numpy")
-    study = Study(host_info(), library_versions(), quick, repeats, smoke=smoke,
-                  workloads=list(works))
+    plan = _Plan.of(options, chosen, say)
+    study = Study(host_info(), library_versions(), plan.quick, plan.repeats,
+                  smoke=options.smoke, workloads=list(plan.works))
     study.unavailable = {n: s.reason for n, s in status.items() if not s.available}
     for name, reason in study.unavailable.items():
         say(f"skip {name}: {reason}")
-    contended_works = {works[0].name} if quick else {w.name for w in works if w.batch is None}
-    for work in works:
-        say(f"[{work.name}] generating inputs ({work.describe()})")
-        weights, probs = make_inputs(work)
-        sum_median, sum_times = median_time(lambda: np.sum(weights), repeats)
-        sum_bw = work.weight_bytes / sum_median
-        study.sum_baseline[work.name] = {"median_s": sum_median, "times_s": sum_times,
-                                         "bandwidth_gbs": sum_bw / 1e9}
-        say(f"[{work.name}] numpy.sum baseline: {sum_median * 1e3:.3f} ms, {sum_bw / 1e9:.2f} GB/s")
-        reference_out = get_backend("numpy").sc_forward(weights, probs, length=work.length,
-                                                        seed=DEFAULT_SEED)
-        rows = []
-        for name in chosen:
-            backend = get_backend(name)
-            say(f"[{work.name}] {name}: timing (at least {repeats} runs)")
-            got = backend.sc_forward(weights, probs, length=work.length, seed=DEFAULT_SEED)
-            median, times = median_time(
-                lambda: backend.sc_forward(weights, probs, length=work.length,
-                                           seed=DEFAULT_SEED), repeats)
-            row = Row(work.name, name, median, times, work.weight_bytes / median / 1e9,
-                      vs_sum_bandwidth=(work.weight_bytes / median) / sum_bw,
-                      bit_identical=_check_identical(got, reference_out),
-                      per_input_s=median / (work.batch or 1))
-            rows.append(row)
-            say(f"[{work.name}] {name}: {median * 1e3:.3f} ms, {row.bandwidth_gbs:.2f} GB/s, "
-                f"{'bit-identical' if row.bit_identical else 'MISMATCH'}")
-        numpy_median = next(r.median_s for r in rows if r.backend == "numpy")
-        for row in rows:
-            row.vs_numpy = numpy_median / row.median_s
-        study.rows.extend(rows)
-        if contended and work.name in contended_works:
-            for row in rows:
-                if row.backend in PARALLEL_BACKENDS:
-                    study.contended.append(_contended_row(work, row, weights, probs,
-                                                          reference_out, repeats, hogs, say))
-        if reference and work.name == "W1" and work.batch is None:
-            study.reference_numpy[work.name] = _reference_numpy(work, weights, probs,
-                                                                reference_out, rows, repeats,
-                                                                say)
-        del weights, probs
+    for work in plan.works:
+        _time_workload(study, work, plan)
     study.ranking = rank_backends(study)
-    if accuracy:
-        fastest = next((n for n in study.ranking if n != "numpy"), None)
-        timed = [n for n in (fastest, "numpy") if n is not None]
-        n_out, n_in = (8, 16) if smoke else ACCURACY_SHAPE
-        lengths = accuracy_lengths or ((64, 128) if smoke else ACCURACY_LENGTHS)
-        say(f"[accuracy] {n_out} x {n_in} layer, lengths {', '.join(map(str, lengths))}; "
-            f"timing {', '.join(timed)}")
-        study.accuracy = accuracy_study(n_out, n_in, lengths, timed, repeats=repeats,
-                                        progress=say)
-    if extras:
-        for backend_name, module, func in EXTRA_PROVIDERS:
-            if backend_name not in chosen:
-                continue
-            say(f"[extras] {backend_name}")
-            try:
-                provider = getattr(importlib.import_module(module), func)
-                extra_rows = provider(quick, say, smoke=smoke)
-            except Exception as exc:  # an extra benchmark must not sink the study
-                say(f"[extras] {backend_name} failed: {type(exc).__name__}: {exc}")
-                extra_rows = [{"name": f"{backend_name} extras", "note": f"failed: {exc}"}]
-            study.extras.extend(extra_rows)
-    if mpi:
+    if options.accuracy:
+        study.accuracy = _accuracy_part(study, plan)
+    if options.extras:
+        study.extras.extend(_extra_rows(plan))
+    if options.mpi:
         from .mpi_bench import run_mpi_study
 
-        job_args = ["--repeats", "1"] if smoke else []
-        mpi_study = run_mpi_study(quick, say, job_args)
+        job_args = ["--repeats", "1"] if options.smoke else []
+        mpi_study = run_mpi_study(plan.quick, say, job_args)
         study.extras.extend(mpi_study.rows)
         study.mpi = mpi_study.summary
     study.headline = headline(study)
     return study
+
+
+def _time_backend(work: Workload, name: str, weights: np.ndarray, probs: np.ndarray,
+                  repeats: int) -> tuple[np.ndarray, float, list[float]]:
+    """One backend's result on ``work``, then its median time and every timed call."""
+    call = functools.partial(get_backend(name).sc_forward, weights, probs, length=work.length,
+                             seed=DEFAULT_SEED)
+    got = call()
+    median, times = median_time(call, repeats)
+    return got, median, times
+
+
+def _time_workload(study: Study, work: Workload, plan: _Plan) -> None:
+    """The main-table rows of ``work`` (every backend), then its contended and reference rows."""
+    say, repeats, options = plan.say, plan.repeats, plan.options
+    say(f"[{work.name}] generating inputs ({work.describe()})")
+    weights, probs = make_inputs(work)
+    sum_median, sum_times = median_time(functools.partial(np.sum, weights), repeats)
+    sum_bw = work.weight_bytes / sum_median
+    study.sum_baseline[work.name] = {"median_s": sum_median, "times_s": sum_times,
+                                     "bandwidth_gbs": sum_bw / 1e9}
+    say(f"[{work.name}] numpy.sum baseline: {sum_median * 1e3:.3f} ms, {sum_bw / 1e9:.2f} GB/s")
+    reference_out = get_backend("numpy").sc_forward(weights, probs, length=work.length,
+                                                    seed=DEFAULT_SEED)
+    rows = []
+    for name in plan.backends:
+        say(f"[{work.name}] {name}: timing (at least {repeats} runs)")
+        got, median, times = _time_backend(work, name, weights, probs, repeats)
+        row = Row(work.name, name, median, times, work.weight_bytes / median / 1e9,
+                  vs_sum_bandwidth=(work.weight_bytes / median) / sum_bw,
+                  bit_identical=_check_identical(got, reference_out),
+                  per_input_s=median / (work.batch or 1))
+        rows.append(row)
+        say(f"[{work.name}] {name}: {median * 1e3:.3f} ms, {row.bandwidth_gbs:.2f} GB/s, "
+            f"{'bit-identical' if row.bit_identical else 'MISMATCH'}")
+    numpy_median = next(r.median_s for r in rows if r.backend == "numpy")
+    for row in rows:
+        row.vs_numpy = numpy_median / row.median_s
+    study.rows.extend(rows)
+    if options.contended and work.name in plan.contended_works:
+        for row in rows:
+            if row.backend in PARALLEL_BACKENDS:
+                study.contended.append(_contended_row(work, row, weights, probs,
+                                                      reference_out, repeats, options.hogs,
+                                                      say))
+    if options.reference and work.name == "W1" and work.batch is None:
+        study.reference_numpy[work.name] = _reference_numpy(work, weights, probs,
+                                                            reference_out, rows, repeats, say)
+
+
+def _accuracy_part(study: Study, plan: _Plan) -> dict[str, Any]:
+    """Accuracy against stream length, timing the fastest backend and NumPy."""
+    smoke = plan.options.smoke
+    fastest = next((n for n in study.ranking if n != "numpy"), None)
+    timed = [n for n in (fastest, "numpy") if n is not None]
+    n_out, n_in = (8, 16) if smoke else ACCURACY_SHAPE
+    lengths = plan.options.accuracy_lengths or ((64, 128) if smoke else ACCURACY_LENGTHS)
+    plan.say(f"[accuracy] {n_out} x {n_in} layer, lengths {', '.join(map(str, lengths))}; "
+             f"timing {', '.join(timed)}")
+    return accuracy_study(n_out, n_in, lengths, timed, repeats=plan.repeats, progress=plan.say)
+
+
+def _extra_rows(plan: _Plan) -> list[dict[str, Any]]:
+    """The extra benchmarks of the measured backends that have some."""
+    rows: list[dict[str, Any]] = []
+    for backend_name, module, func in EXTRA_PROVIDERS:
+        if backend_name not in plan.backends:
+            continue
+        plan.say(f"[extras] {backend_name}")
+        try:
+            provider = getattr(importlib.import_module(module), func)
+            rows.extend(provider(plan.quick, plan.say, smoke=plan.options.smoke))
+        except Exception as exc:  # an extra benchmark must not sink the study
+            plan.say(f"[extras] {backend_name} failed: {type(exc).__name__}: {exc}")
+            rows.append({"name": f"{backend_name} extras", "note": f"failed: {exc}"})
+    return rows
 
 
 def _contended_row(work: Workload, quiet: Row, weights: np.ndarray, probs: np.ndarray,

@@ -1,4 +1,4 @@
-"""Argument checks shared by the DNA mapper modules (on top of ``accel._validation``)."""
+"""Argument checks shared by the DNA mapper modules (on top of ``sc_neurocore._validation``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sc_neurocore.accel._validation import InputTypeError, check_real
+from sc_neurocore._validation import InputTypeError, check_real
 
 from .constants import MAX_SEQUENCE_LENGTH, NA_RANGE_M, TEMPERATURE_RANGE_C
 

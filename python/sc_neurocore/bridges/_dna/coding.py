@@ -19,7 +19,7 @@ from types import MappingProxyType
 import numpy as np
 import numpy.typing as npt
 
-from sc_neurocore.accel._validation import check_int
+from sc_neurocore._validation import check_int
 
 from ._checks import check_sequence
 

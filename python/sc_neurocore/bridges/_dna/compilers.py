@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from sc_neurocore.accel._validation import InputTypeError, check_int, check_real
+from sc_neurocore._validation import InputTypeError, check_int, check_real
 
 from ._checks import check_signal_name, check_temperature
 from .constants import GAS_CONSTANT, MAX_CONCENTRATION_NM

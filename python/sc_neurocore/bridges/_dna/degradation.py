@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sc_neurocore.accel._validation import check_int, check_real
+from sc_neurocore._validation import check_int, check_real
 
 from ._checks import check_temperature
 from .types import DNACircuitDesign, check_design

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from sc_neurocore.accel._validation import check_int, check_real, check_text
+from sc_neurocore._validation import check_int, check_real, check_text
 from sc_neurocore.splitmix import U64_LIMIT, SplitMix64
 
 from ._checks import check_gc_target, check_sequence

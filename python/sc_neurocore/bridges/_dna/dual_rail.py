@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sc_neurocore.accel._validation import InputTypeError, as_real_array, check_real
+from sc_neurocore._validation import InputTypeError, as_real_array, check_real
 
 from .kinetics import external_inputs
 from .network import BitstreamToDNA

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sc_neurocore.accel._validation import InputTypeError, check_choice, check_real
+from sc_neurocore._validation import InputTypeError, check_choice, check_real
 
 from ._checks import check_temperature
 from .constants import GAS_CONSTANT, MAX_CONCENTRATION_NM, T37_K

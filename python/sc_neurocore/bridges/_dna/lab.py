@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from sc_neurocore.accel._validation import InputTypeError, check_choice, check_int, check_real
+from sc_neurocore._validation import InputTypeError, check_choice, check_int, check_real
 
 from .types import DNACircuitDesign, DNAStrand, check_design
 

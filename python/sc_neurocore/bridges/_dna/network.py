@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sc_neurocore.accel._validation import (
+from sc_neurocore._validation import (
     InputTypeError,
     as_bits,
     as_real_array,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sc_neurocore.accel._validation import check_int, check_real
+from sc_neurocore._validation import check_int, check_real
 from sc_neurocore.splitmix import U64_LIMIT, SplitMix64
 
 from .constants import TEMPERATURE_RANGE_C

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sc_neurocore.accel._validation import InputTypeError, check_int
+from sc_neurocore._validation import InputTypeError, check_int
 
 from ._checks import check_sequence, check_sodium, check_temperature
 from .folding import check_fold_length, mfe, pair_probabilities

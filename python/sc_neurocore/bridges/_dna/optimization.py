@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sc_neurocore.accel._validation import InputTypeError, check_int, check_real
+from sc_neurocore._validation import InputTypeError, check_int, check_real
 from sc_neurocore.splitmix import U64_LIMIT, SplitMix64
 
 from .kinetics import KineticSimulator

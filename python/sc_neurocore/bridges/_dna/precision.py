@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from sc_neurocore.accel._validation import check_real
+from sc_neurocore._validation import check_real
 
 from .kinetics import KineticSimulator
 from .stats import mean, population_std

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from sc_neurocore.accel._validation import InputTypeError, check_real
+from sc_neurocore._validation import InputTypeError, check_real
 
 from ._checks import check_signal_name, check_str_list
 from .topology import kahn_order, signal_graph

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sc_neurocore.accel._validation import check_int
+from sc_neurocore._validation import check_int
 
 from ._checks import check_sequence
 from .sequences import longest_common_substring, revcomp

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from sc_neurocore.accel._validation import check_choice, check_real
+from sc_neurocore._validation import check_choice, check_real
 
 from ._checks import check_sodium
 from .constants import (

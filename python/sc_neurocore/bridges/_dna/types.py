@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from sc_neurocore.accel._validation import InputTypeError, check_choice, check_int, check_real
+from sc_neurocore._validation import InputTypeError, check_choice, check_int, check_real
 
 from ._checks import (
     check_sequence,

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from sc_neurocore.accel._validation import InputTypeError, as_real_array
+from sc_neurocore._validation import InputTypeError, as_real_array
 
 from .topology import TopologicalAnalyzer
 from .types import DNACircuitDesign, check_design

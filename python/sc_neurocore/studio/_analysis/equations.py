@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sc_neurocore.accel._validation import real_scalar
+from sc_neurocore._validation import real_scalar
 
 from .errors import ODE_MODEL_NAME, ModelSimulationFailure, input_error
 from .expressions import (

@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from sc_neurocore.accel._validation import check_real
+from sc_neurocore._validation import check_real
 
 from .._checks import config_mapping
 from .runs import Drive, SimulateFn, drive_values, read_drive, run_payload, step_count

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from sc_neurocore.accel._validation import as_real_array, check_real
+from sc_neurocore._validation import as_real_array, check_real
 
 from .._checks import callable_arg, config_mapping, index_array
 from .contract import MODEL_DEFINED_UNIT, MetricContract, attach_contract, domain_of

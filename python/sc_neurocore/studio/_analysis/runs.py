@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from sc_neurocore.accel._validation import as_real_array, check_choice, check_int, check_real
+from sc_neurocore._validation import as_real_array, check_choice, check_int, check_real
 
 from .._checks import index_array
 from .exact import linspace, whole_steps

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from sc_neurocore.accel._validation import check_int, check_real, check_text
+from sc_neurocore._validation import check_int, check_real, check_text
 
 from .._checks import callable_arg, config_mapping, finite_span
 from .contract import MODEL_DEFINED_UNIT, MetricContract, attach_contract, domain_of

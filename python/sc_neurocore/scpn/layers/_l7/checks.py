@@ -1,8 +1,8 @@
-"""Argument checks shared by the parts of the L7 layer (built on ``accel._validation``)."""
+"""Argument checks shared by the parts of the L7 layer (built on ``sc_neurocore._validation``)."""
 
 from __future__ import annotations
 
-from sc_neurocore.accel._validation import as_probabilities, as_real_array, check_real
+from sc_neurocore._validation import as_probabilities, as_real_array, check_real
 
 from .arith import F64
 

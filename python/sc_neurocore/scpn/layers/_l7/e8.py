@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import ArrayLike
 
-from sc_neurocore.accel._validation import as_real_array
+from sc_neurocore._validation import as_real_array
 
 from .arith import F64, seqsum
 from .geometry import NEUTRAL

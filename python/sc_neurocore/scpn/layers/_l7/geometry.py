@@ -16,7 +16,7 @@ from typing import Final
 import numpy as np
 from numpy.typing import ArrayLike
 
-from sc_neurocore.accel._validation import check_real
+from sc_neurocore._validation import check_real
 
 from .arith import F64, descending, mean, pop_std, seqsum
 from .checks import unit_values

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Final, TypedDict
 import numpy as np
 import numpy.typing as npt
 
-from sc_neurocore.accel._validation import InputTypeError, check_real
+from sc_neurocore._validation import InputTypeError, check_real
 from sc_neurocore.splitmix import SplitMix64
 
 from .arith import clip01_scalar, clip_unit_ball

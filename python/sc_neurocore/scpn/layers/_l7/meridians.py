@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import ArrayLike
 
-from sc_neurocore.accel._validation import (
+from sc_neurocore._validation import (
     InputTypeError,
     as_real_array,
     check_int,

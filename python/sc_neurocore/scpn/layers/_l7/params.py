@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from sc_neurocore.accel._validation import InputTypeError, check_int
+from sc_neurocore._validation import InputTypeError, check_int
 from sc_neurocore.splitmix import U64_LIMIT
 
 from .checks import check_rate

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import ArrayLike
 
-from sc_neurocore.accel._validation import c_contiguous, check_real_dtype
+from sc_neurocore._validation import c_contiguous, check_real_dtype
 from sc_neurocore.splitmix import SplitMix64
 
 from .arith import F64, clip01

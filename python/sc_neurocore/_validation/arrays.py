@@ -1,12 +1,4 @@
-"""Input validation shared by every backend ([design: errors][errors]).
-
-Every public entry point calls these helpers before any backend-specific code
-runs, so each backend sees the same normalised, already-checked arrays and a
-user gets the same error message whichever backend they picked.
-
-Every rejection is a ``ValueError``.  When the *type* of an argument is what
-is wrong, the error is an ``InputTypeError``, which is both a
-``TypeError`` and a ``ValueError``: code written against either catches it.
+"""Checks of array arguments: dtype and rank (static), values, and conversions.
 
 The checks come in two kinds, so that traced (JAX) values can share them:
 *static* checks read only a dtype or a shape (``check_packed_dtype``,
@@ -17,173 +9,26 @@ The checks come in two kinds, so that traced (JAX) values can share them:
 
 from __future__ import annotations
 
-import math
-import numbers
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["InputTypeError"]
+from .errors import InputTypeError
 
-SEED_LIMIT = 2**32
+__all__ = ["WORD_BITS", "as_bits", "as_packed", "as_probabilities", "as_real_array",
+           "c_contiguous", "check_binary", "check_bits_dtype", "check_finite",
+           "check_non_empty", "check_output", "check_packed_dtype", "check_rank",
+           "check_real_dtype", "check_unit_interval", "check_unmasked", "n_words_for",
+           "same_shape"]
+
 WORD_BITS = 64
-
-
-class InputTypeError(TypeError, ValueError):
-    """An argument of the wrong type: a ``TypeError`` that is also a ``ValueError``.
-
-    Raised by every public function of ``sc_neurocore.accel`` when the type
-    or dtype of an argument is wrong (a list where an array is needed,
-    ``int64`` words where ``uint64`` ones are, a float where an int is).  It
-    derives from both built-ins, as NumPy's ``AxisError`` derives from
-    ``ValueError`` and ``IndexError``, so ``except ValueError`` (the
-    documented contract) and ``except TypeError`` both catch it.  The message
-    names the argument and the expected form.
-    """
+"""Bits per packed ``uint64`` word."""
 
 
 def n_words_for(length: int) -> int:
     """Number of ``uint64`` words that hold ``length`` bits."""
     return (length + WORD_BITS - 1) // WORD_BITS
-
-
-def check_int(value: object, name: str, *, minimum: int | None = None,
-              below: int | None = None) -> int:
-    """Return ``value`` as a Python int after checking type and range.
-
-    Parameters
-    ----------
-    value : object
-        The candidate; a Python or NumPy integer (``bool`` is rejected).
-    name : str
-        Argument name used in error messages.
-    minimum, below : int, optional
-        Inclusive lower bound and exclusive upper bound.
-
-    Raises
-    ------
-    InputTypeError
-        If ``value`` is not an integer.
-    ValueError
-        If ``value`` is outside ``[minimum, below)``.
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise InputTypeError(f"{name} must be an int, got {type(value).__name__}")
-    value = int(value)
-    if minimum is not None and value < minimum:
-        bound = f"in [{minimum}, {below})" if below is not None else f">= {minimum}"
-        raise ValueError(f"{name} must be an int {bound}, got {value}")
-    if below is not None and value >= below:
-        lower = minimum if minimum is not None else "-inf"
-        raise ValueError(f"{name} must be an int in [{lower}, {below}), got {value}")
-    return value
-
-
-def check_length(length: object) -> int:
-    """Validate the stream ``length`` (a positive int)."""
-    return check_int(length, "length", minimum=1)
-
-
-def check_seed(seed: object) -> int:
-    """Validate the encoder ``seed`` (an int in ``[0, 2**32)``)."""
-    return check_int(seed, "seed", minimum=0, below=SEED_LIMIT)
-
-
-def real_scalar(value: object, name: str, expected: str = "a real number") -> float:
-    """``value`` as a float after checking it is one real number.
-
-    Accepted: a Python or NumPy int or float, or a 0-D array of one. Refused:
-    ``bool``, strings and bytes, complex and object values, arrays with
-    elements.
-
-    Raises
-    ------
-    InputTypeError
-        If ``value`` is not one real number (the message names ``name`` and
-        ``expected``).
-    """
-    arr = None
-    if not isinstance(value, (str, bytes, bool, np.bool_)):
-        try:
-            arr = np.asarray(value)
-        except (TypeError, ValueError):  # ragged sequences and the like
-            arr = None
-    if arr is None or arr.ndim != 0 or arr.dtype.kind not in "iuf":
-        raise InputTypeError(f"{name} must be {expected}, got {type(value).__name__} "
-                             f"{value!r:.60}")
-    return float(arr)
-
-
-def check_real(value: object, name: str, *, minimum: float | None = None,
-               maximum: float | None = None, positive: bool = False) -> float:
-    """``value`` as a finite float in ``[minimum, maximum]`` (and ``> 0`` if ``positive``).
-
-    Parameters
-    ----------
-    value : object
-        The candidate, one real number as ``real_scalar`` accepts it.
-    name : str
-        Argument name used in error messages.
-    minimum, maximum : float, optional
-        Inclusive bounds.
-    positive : bool, default False
-        Also require ``value > 0``.
-
-    Raises
-    ------
-    InputTypeError
-        If ``value`` is not one real number.
-    ValueError
-        If it is NaN, infinite or out of range.
-    """
-    x = real_scalar(value, name, "a positive real number" if positive else "a real number")
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {x!r}")
-    if positive and not x > 0.0:
-        raise ValueError(f"{name} must be > 0, got {x!r}")
-    if minimum is not None and x < minimum:
-        raise ValueError(f"{name} must be >= {minimum!r}, got {x!r}")
-    if maximum is not None and x > maximum:
-        raise ValueError(f"{name} must be <= {maximum!r}, got {x!r}")
-    return x
-
-
-def check_text(value: object, name: str) -> str:
-    """``value`` itself after checking it is a non-empty ``str``.
-
-    Raises
-    ------
-    InputTypeError
-        If ``value`` is not a ``str``.
-    ValueError
-        If it is empty.
-    """
-    if not isinstance(value, str):
-        raise InputTypeError(f"{name} must be a str, got {type(value).__name__}")
-    if not value:
-        raise ValueError(f"{name} must be a non-empty str")
-    return value
-
-
-def check_choice(value: object, name: str, choices: Sequence[str]) -> str:
-    """``value`` itself after checking it is one of the ``str`` options ``choices``.
-
-    Raises
-    ------
-    InputTypeError
-        If ``value`` is not a ``str``.
-    ValueError
-        If it is not in ``choices`` (the message lists them).
-    """
-    if not isinstance(value, str):
-        raise InputTypeError(f"{name} must be a str, one of {', '.join(choices)}; "
-                             f"got {type(value).__name__}")
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
-    return value
 
 
 def c_contiguous(arr: npt.ArrayLike, dtype: npt.DTypeLike | None = None) -> np.ndarray:
@@ -398,59 +243,32 @@ def as_bits(bits: object, name: str = "bits") -> np.ndarray:
     return c_contiguous(arr, np.uint8)
 
 
-@dataclass(frozen=True)
-class ForwardArgs:
-    """Validated, normalised arguments of ``sc_forward``.
+def check_output(arr: object, name: str, shape: tuple[int, ...],
+                 dtypes: tuple[type, ...] | None, dtype_text: str | None = None) -> np.ndarray:
+    """Check a caller-owned output array that a kernel fills in place.
 
-    Attributes
-    ----------
-    weights : ndarray
-        ``uint64`` ``(n_out, n_in, n_words)``, C-contiguous.
-    probs : ndarray
-        ``float64`` ``(batch, n_in)``, C-contiguous (1-D input becomes batch 1).
-    length, seed : int
-        Checked stream length and encoder seed.
-    batched : bool
-        Whether the caller passed 2-D input (result keeps the batch axis).
-    """
-
-    weights: np.ndarray
-    probs: np.ndarray
-    length: int
-    seed: int
-    batched: bool
-
-    def shape_result(self, out: np.ndarray) -> np.ndarray:
-        """Drop the batch axis of a ``(batch, n_out)`` result for 1-D input."""
-        return out if self.batched else out[0]
-
-
-def validate_forward(weights_packed: object, input_probs: object, length: object,
-                     seed: object) -> ForwardArgs:
-    """Check every rule of [design: forward pass][forward-pass] for ``sc_forward`` arguments.
+    It must be a writeable, C-contiguous ``numpy.ndarray`` of the given shape
+    and one of ``dtypes`` (a copy would be filled instead of the caller's
+    array); ``dtypes=None`` leaves the dtype to the caller, ``dtype_text``
+    describes it in messages.
 
     Raises
     ------
     InputTypeError
-        Wrong types (non-``uint64`` weights, non-real probabilities, non-int
-        length or seed).
+        If ``arr`` is not an ndarray, or its dtype is not one of ``dtypes``.
     ValueError
-        Wrong ranks or shapes, wrong ``n_words``, probabilities that are
-        non-finite or outside [0, 1], ``length <= 0``, seed outside [0, 2**32).
+        If its shape differs, or it is not C-contiguous and writeable.
     """
-    length = check_length(length)
-    seed = check_seed(seed)
-    weights = as_packed(weights_packed, "weights_packed", ndims=(3,))
-    probs = as_probabilities(input_probs, "input_probs")
-    n_out, n_in, n_words = weights.shape
-    expected_words = n_words_for(length)
-    if n_words != expected_words:
-        raise ValueError(
-            "weights_packed must have shape (n_out, n_in, n_words) with n_words = "
-            f"ceil(length / 64) = {expected_words}, got shape {weights.shape}")
-    if probs.shape[-1] != n_in:
-        raise ValueError(
-            f"input_probs must have n_in = {n_in} values per row to match weights_packed "
-            f"{weights.shape}, got shape {probs.shape}")
-    batched = probs.ndim == 2
-    return ForwardArgs(weights, probs if batched else probs[None, :], length, seed, batched)
+    names = dtype_text or " or ".join(np.dtype(d).name for d in dtypes or ())
+    if not isinstance(arr, np.ndarray):
+        raise InputTypeError(f"{name} must be a numpy.ndarray of dtype {names} and shape "
+                             f"{shape}, got {type(arr).__name__}")
+    if dtypes is not None and arr.dtype not in [np.dtype(d) for d in dtypes]:
+        raise InputTypeError(f"{name} must have dtype {names}, got {arr.dtype}")
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+    if not arr.flags.c_contiguous:
+        raise ValueError(f"{name} must be C-contiguous (it is filled in place)")
+    if not arr.flags.writeable:
+        raise ValueError(f"{name} must be writeable (it is filled in place)")
+    return arr
