@@ -101,11 +101,14 @@ def test_errors_reach_the_caller():
 def test_on_abort_runs_when_the_caller_raises_and_only_then():
     aborted = []
     for raised in (KeyboardInterrupt, RuntimeError):
-        def interrupted() -> None:
+        def interrupted(raised: type[BaseException] = raised) -> None:
             raise raised("stop")
 
+        def abort(raised: type[BaseException] = raised) -> None:
+            aborted.append(raised)
+
         with pytest.raises(raised):
-            ws.run_shared(lambda: None, interrupted, 2, on_abort=lambda: aborted.append(raised))
+            ws.run_shared(lambda: None, interrupted, 2, on_abort=abort)
     hits, _, helper, caller = make_work(8)
     ws.run_shared(helper, caller, 2, on_abort=lambda: aborted.append("finished"))
     assert aborted == [KeyboardInterrupt, RuntimeError] and all(h >= 1 for h in hits)
