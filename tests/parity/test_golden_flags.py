@@ -10,20 +10,15 @@ or with an unknown one; the writer and the reader keep the flags.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from parity import safety_cases  # noqa: E402
-from parity.cases import Builder, RegenError  # noqa: E402
-from parity.flags import DEFECTS, FLAGS, SUBJECTS, check_flags  # noqa: E402
-from parity.golden_format import (  # noqa: E402
+from parity import safety_cases  # the checkout's root is on sys.path (tests/conftest.py)
+from parity.cases import Builder, RegenError
+from parity.flags import DEFECTS, FLAGS, SUBJECTS, check_flags
+from parity.golden_format import (
     Case,
     FormatError,
     GoldenFile,
@@ -33,10 +28,11 @@ from parity.golden_format import (  # noqa: E402
     parse_flags,
     read_golden,
 )
-from parity.regen import GOLDEN_DIR  # noqa: E402
-from parity.safety_cases._builder import SafetyBuilder, add_case  # noqa: E402
+from parity.regen import GOLDEN_DIR
+from parity.safety_cases._builder import SafetyBuilder, add_case
 
 GOLDEN_FILES = sorted(GOLDEN_DIR.glob("*.txt"))
+FORMAT_MD = GOLDEN_DIR.parent / "FORMAT.md"
 ORDER = list(FLAGS)
 
 
@@ -68,7 +64,7 @@ def test_every_flag_of_the_vocabulary_is_used() -> None:
 
 
 def test_format_md_documents_exactly_the_vocabulary() -> None:
-    text = (REPO / "parity" / "FORMAT.md").read_text(encoding="utf-8")
+    text = FORMAT_MD.read_text(encoding="utf-8")
     section = text.split("## Invalid-case flags", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `([A-Za-z0-9]+)` \| (defect|subject) \|", section, re.M)
     assert rows == [(name, "defect") for name in DEFECTS] + \
