@@ -137,7 +137,11 @@ def _child_runs_shared(queue) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+# Forking a threaded process is the point of this test: JAX (when imported) warns
+# "os.fork() was called" (RuntimeWarning) and Python >= 3.12 "This process ... is
+# multi-threaded, use of fork() may lead to deadlocks" (DeprecationWarning).
 @pytest.mark.filterwarnings("ignore:os.fork:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_works_in_a_forked_child_after_the_parent_started_helpers():
     hits, _, helper, caller = make_work(16)
     ws.run_shared(helper, caller, 2)  # the parent's pool now has a helper thread
