@@ -1,6 +1,8 @@
 # sc-neurocore accel: the two set-up commands are `make demo` and `make test`.
-# Everything they need is installed into .venv (and with apt for system
-# packages); stamps under .make/ keep repeated runs fast.
+# Everything they need is installed into .venv (and with apt-get for system
+# packages, as root only: make never calls sudo); stamps under .make/ keep
+# repeated runs fast. `make lint` checks the style of every language, `make
+# format` fixes what it can.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -17,7 +19,6 @@ EXTRAS := numba,jax,gpu,mpi,bench,test,docs
 # The engine links the safety mirror (its LGSSM bindings run the mirror's code).
 ENGINE_SOURCES := $(shell find rust/engine/src rust/mirror/src -name '*.rs' 2>/dev/null) \
                   rust/engine/Cargo.toml rust/mirror/Cargo.toml
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Prerequisites (README, "Prerequisites"): scripts/check_toolchain.sh prints one
 # line naming what is missing and how to get it, or nothing.
@@ -29,7 +30,8 @@ endif
 # The tests need every backend, the engine included: without a usable Rust they
 # stop at once with that one line. demo, install and info fall back to the
 # pure-Python package (NumPy, Numba, JAX, MPI; no Rust engine).
-NEEDS_RUST := test test-rust test-types test-python test-parity test-portability bench-results
+NEEDS_RUST := test test-rust test-types test-python test-parity test-portability bench-results \
+              lint lint-rust format
 ifneq ($(RUST_PROBLEM),)
 ifneq ($(filter $(NEEDS_RUST),$(MAKECMDGOALS)),)
 $(error make $(firstword $(filter $(NEEDS_RUST),$(MAKECMDGOALS))) needs the Rust engine. $(RUST_PROBLEM))
@@ -39,9 +41,20 @@ else
 PACKAGE := $(STAMPS)/engine
 endif
 
-.PHONY: all install demo test bench benchmark bench-results info clean docs \
-        test-rust test-python test-parity test-portability test-go test-julia test-mojo \
-        test-types parity-bench system-deps
+# Debian packages (system-packages.txt, scripts/system_packages.sh): a user
+# other than root who lacks one is stopped here with one line holding the
+# exact command to run; root gets them installed by the $(STAMPS)/system step.
+# test-rust, test-go, test-julia and clean do not install anything.
+SYSTEM_PROBLEM := $(shell scripts/system_packages.sh check)
+ifneq ($(SYSTEM_PROBLEM),)
+ifneq ($(filter-out clean test-rust test-go test-julia,$(or $(MAKECMDGOALS),all)),)
+$(error $(SYSTEM_PROBLEM))
+endif
+endif
+
+.PHONY: all install demo test bench benchmark bench-results info clean docs lint format \
+        lint-rust lint-python mypy test-rust test-python test-parity test-portability \
+        test-go test-julia test-mojo test-types parity-bench
 
 all: install
 
@@ -53,15 +66,10 @@ $(PY):
 	$(PIP) install --quiet --upgrade pip
 
 # Debian packages some backends and mirrors need (see system-packages.txt).
-$(STAMPS)/system: system-packages.txt | $(STAMPS)
-	@missing=$$(for p in $$(grep -v '^#' system-packages.txt); do \
-	    dpkg -s $$p >/dev/null 2>&1 || echo $$p; done; \
-	    command -v go >/dev/null 2>&1 || echo golang-go); \
-	if [ -n "$$missing" ]; then \
-	    echo "apt-get install $$missing"; \
-	    $(SUDO) apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
+# As root it installs what is missing; any other user never gets here with
+# something missing (SYSTEM_PROBLEM above stops make first).
+$(STAMPS)/system: system-packages.txt scripts/system_packages.sh | $(STAMPS)
+	@scripts/system_packages.sh install
 	touch $@
 
 $(STAMPS)/python-deps: pyproject.toml requirements-research.txt | $(PY) $(STAMPS)
@@ -109,14 +117,38 @@ bench-results: install
 info: install
 	$(PY) -m sc_neurocore.accel info
 
-test: install test-types test-rust test-go test-mojo test-julia test-python test-parity \
+test: install lint test-types test-rust test-go test-mojo test-julia test-python test-parity \
       test-portability
 
+# Style and static checks, none of which changes a file: rustfmt and clippy
+# (warnings are errors) on both crates, the engine with and without its
+# `python` feature; ruff over every Python file of the repository ([tool.ruff]
+# in pyproject.toml) and mypy --strict over the package. `make format` applies
+# what can be fixed mechanically (cargo fmt, ruff's safe fixes).
+CRATES := rust/engine/Cargo.toml rust/mirror/Cargo.toml
+lint: lint-rust lint-python
+
+lint-rust:
+	for crate in $(CRATES); do cargo fmt --manifest-path $$crate --check || exit 1; done
+	cargo clippy --manifest-path rust/engine/Cargo.toml --all-targets -- -D warnings
+	cargo clippy --manifest-path rust/engine/Cargo.toml --all-targets --features python \
+	    -- -D warnings
+	cargo clippy --manifest-path rust/mirror/Cargo.toml --all-targets -- -D warnings
+
+lint-python: install mypy
+	$(VENV)/bin/ruff check
+
+format: install
+	for crate in $(CRATES); do cargo fmt --manifest-path $$crate || exit 1; done
+	$(VENV)/bin/ruff check --fix
+
 # The package is typed (py.typed): `mypy --strict` over all of python/sc_neurocore
-# (settings in pyproject.toml), and the engine's stub checked against the
-# compiled module.
-test-types: install
+# (settings in pyproject.toml; one run serves both lint and test-types), and the
+# engine's stub checked against the compiled module.
+mypy: install
 	$(VENV)/bin/mypy --strict
+
+test-types: install mypy
 	$(PY) -m mypy.stubtest sc_neurocore._engine --mypy-config-file pyproject.toml
 
 # The engine's own tests, then the safe mirror crate: first exactly the

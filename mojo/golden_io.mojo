@@ -7,8 +7,9 @@ digits of the IEEE-754 bit pattern.
 The reader is more lenient than the strict ones (parity/golden_format.py,
 rust/mirror), but reads every file they accept (tests/test_kernels.mojo runs
 parity/format_cases.txt and parity/format_mutants.txt through it): ``rtol``
-lines are skipped (this mirror answers kernel files only) and case ids go up
-to 2**64 - 1.
+lines are skipped (this mirror answers kernel files only), so are an invalid
+case's ``flags`` lines (why it is invalid; the answer never depends on them),
+and case ids go up to 2**64 - 1.
 """
 
 from std.memory import bitcast
@@ -283,7 +284,7 @@ def parse_golden(buf: List[UInt8], source: String) raises -> GoldenFile:
                         raise Error("'in' outside a case")
                     current.fields.append(_parse_field(buf, t, line_end))
                 elif (_keyword_is(buf, k, t, "out") or _keyword_is(buf, k, t, "result")
-                      or _keyword_is(buf, k, t, "comment")):
+                      or _keyword_is(buf, k, t, "comment") or _keyword_is(buf, k, t, "flags")):
                     if not in_case:
                         raise Error("'" + _text(buf, k, t) + "' outside a case")
                 elif _keyword_is(buf, k, t, "rtol"):

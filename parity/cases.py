@@ -6,12 +6,15 @@ lists, in a fixed order; outputs come from the reference
 (:func:`parity.kernels.reference_kernels`).  Every invalid case is checked to
 be rejected by the reference (``ValueError`` or ``TypeError``) and every valid
 one to be accepted, so a golden file can never disagree with the reference.
+Every invalid case names the flags that say why it is invalid
+(:mod:`parity.flags`), checked against the vocabulary here.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .flags import check_flags
 from .golden_format import DTYPES, Case, GoldenFile
 from .kernels import INPUTS, KERNELS, OUTPUTS, reference_kernels
 
@@ -119,7 +122,12 @@ class Builder:
             outputs[name] = arr
         self.cases.append(Case(len(self.cases) + 1, comment, True, dict(inputs), outputs))
 
-    def invalid(self, comment: str, **inputs: np.ndarray) -> None:
+    def invalid(self, comment: str, flags: str, **inputs: np.ndarray) -> None:
+        """Add a case the reference must refuse; ``flags`` says why (:mod:`parity.flags`)."""
+        try:
+            why = check_flags(flags, f"{self.kernel} case {comment!r}")
+        except ValueError as exc:
+            raise RegenError(str(exc)) from None
         inputs = self._inputs(inputs)
         copies = {k: v.copy() for k, v in inputs.items()}
         try:
@@ -129,7 +137,7 @@ class Builder:
         else:
             raise RegenError(f"{self.kernel} case {comment!r} is meant to be invalid, but "
                              "the reference accepts it")
-        self.cases.append(Case(len(self.cases) + 1, comment, False, dict(inputs)))
+        self.cases.append(Case(len(self.cases) + 1, comment, False, dict(inputs), flags=why))
 
 
 # ----------------------------------------------------------------------------- kernels
@@ -150,14 +158,14 @@ def _pack(b: Builder) -> None:
             bits=u8(rng.random(192000) < 0.05))
     with_two = np.zeros(64, dtype=np.uint8)
     with_two[5] = 2
-    b.invalid("non-binary bit 2 (N = 64)", bits=with_two)
-    b.invalid("non-binary bit 2 (N = 4)", bits=u8([0, 1, 2, 1]))
-    b.invalid("non-binary bit 255 in a 2-D batch", bits=u8([[0, 1], [255, 0]]))
-    b.invalid("wrong dtype: bits as f64 (N = 64)", bits=f64(np.ones(64)))
-    b.invalid("wrong dtype: bits as i64 holding -1 (N = 64)",
+    b.invalid("non-binary bit 2 (N = 64)", "NotBinary", bits=with_two)
+    b.invalid("non-binary bit 2 (N = 4)", "NotBinary", bits=u8([0, 1, 2, 1]))
+    b.invalid("non-binary bit 255 in a 2-D batch", "NotBinary", bits=u8([[0, 1], [255, 0]]))
+    b.invalid("wrong dtype: bits as f64 (N = 64)", "WrongType", bits=f64(np.ones(64)))
+    b.invalid("wrong dtype: bits as i64 holding -1 (N = 64)", "WrongType NotBinary",
               bits=i64(np.r_[np.zeros(63, dtype=np.int64), -1]))
-    b.invalid("wrong rank: 3-D bits", bits=u8(np.ones((1, 2, 64))))
-    b.invalid("wrong rank: 0-D bits", bits=u8(1))
+    b.invalid("wrong rank: 3-D bits", "WrongRank", bits=u8(np.ones((1, 2, 64))))
+    b.invalid("wrong rank: 0-D bits", "WrongRank", bits=u8(1))
 
 
 def _unpack(b: Builder) -> None:
@@ -176,15 +184,16 @@ def _unpack(b: Builder) -> None:
                 packed=rand_words(rng, (rows, n_words(n))), n_bits=i64(n))
     b.valid("3000 words, n_bits = 192000", packed=rand_words(rng, (3000,)),
             n_bits=i64(192000))
-    b.invalid("n_bits = -1", packed=u64([5]), n_bits=i64(-1))
-    b.invalid("n_bits too large: ceil(65 / 64) = 2 > W = 1", packed=u64([5]), n_bits=i64(65))
-    b.invalid("n_bits too large for a 2-D batch: 129 bits, W = 2",
+    b.invalid("n_bits = -1", "OutOfRange BadLength", packed=u64([5]), n_bits=i64(-1))
+    b.invalid("n_bits too large: ceil(65 / 64) = 2 > W = 1", "OutOfRange BadLength",
+              packed=u64([5]), n_bits=i64(65))
+    b.invalid("n_bits too large for a 2-D batch: 129 bits, W = 2", "OutOfRange BadLength",
               packed=u64([[1, 2], [3, 4]]), n_bits=i64(129))
-    b.invalid("wrong rank: 3-D packed", packed=u64([[[1]]]), n_bits=i64(1))
-    b.invalid("wrong rank: 0-D packed", packed=u64(1), n_bits=i64(1))
-    b.invalid("wrong dtype: packed as i64", packed=i64([1, 2]), n_bits=i64(64))
-    b.invalid("wrong dtype: packed as f64", packed=f64([1.0]), n_bits=i64(1))
-    b.invalid("wrong dtype: n_bits as f64", packed=u64([1]), n_bits=f64(3.0))
+    b.invalid("wrong rank: 3-D packed", "WrongRank", packed=u64([[[1]]]), n_bits=i64(1))
+    b.invalid("wrong rank: 0-D packed", "WrongRank", packed=u64(1), n_bits=i64(1))
+    b.invalid("wrong dtype: packed as i64", "WrongType", packed=i64([1, 2]), n_bits=i64(64))
+    b.invalid("wrong dtype: packed as f64", "WrongType", packed=f64([1.0]), n_bits=i64(1))
+    b.invalid("wrong dtype: n_bits as f64", "WrongType BadLength", packed=u64([1]), n_bits=f64(3.0))
 
 
 def _popcount(b: Builder) -> None:
@@ -200,9 +209,9 @@ def _popcount(b: Builder) -> None:
     b.valid("3-D 1x1x1", a=u64([[[ONES - 1]]]))
     b.valid("4000 words of sparse bits", a=rand_words(rng, (4000,)) & rand_words(rng, (4000,))
             & rand_words(rng, (4000,)))
-    b.invalid("wrong dtype: a as i64", a=i64([1, 2, 3]))
-    b.invalid("wrong dtype: a as f64", a=f64([1.0]))
-    b.invalid("wrong dtype: a as u8", a=u8([255, 1]))
+    b.invalid("wrong dtype: a as i64", "WrongType", a=i64([1, 2, 3]))
+    b.invalid("wrong dtype: a as f64", "WrongType", a=f64([1.0]))
+    b.invalid("wrong dtype: a as u8", "WrongType", a=u8([255, 1]))
 
 
 def _binary(b: Builder, rng: np.random.Generator, what: str) -> None:
@@ -212,13 +221,13 @@ def _binary(b: Builder, rng: np.random.Generator, what: str) -> None:
     b.valid("1 word", a=rand_words(rng, (1,)), b=rand_words(rng, (1,)))
     for shape in ((65,), (3, 7), (2, 3, 4), (1, 1, 1), (16, 250)):
         b.valid(f"random {shape}", a=rand_words(rng, shape), b=rand_words(rng, shape))
-    b.invalid("shape mismatch (3,) vs (4,)", a=u64([1, 2, 3]), b=u64([1, 2, 3, 4]))
-    b.invalid("shape mismatch (2,3) vs (3,2)", a=rand_words(rng, (2, 3)),
+    b.invalid("shape mismatch (3,) vs (4,)", "WrongShape", a=u64([1, 2, 3]), b=u64([1, 2, 3, 4]))
+    b.invalid("shape mismatch (2,3) vs (3,2)", "WrongShape", a=rand_words(rng, (2, 3)),
               b=rand_words(rng, (3, 2)))
-    b.invalid("shape mismatch (6,) vs (2,3): same size", a=rand_words(rng, (6,)),
+    b.invalid("shape mismatch (6,) vs (2,3): same size", "WrongShape", a=rand_words(rng, (6,)),
               b=rand_words(rng, (2, 3)))
-    b.invalid("wrong dtype: b as i64", a=u64([1, 2]), b=i64([1, 2]))
-    b.invalid("wrong dtype: a as f64", a=f64([1.0, 2.0]), b=u64([1, 2]))
+    b.invalid("wrong dtype: b as i64", "WrongType", a=u64([1, 2]), b=i64([1, 2]))
+    b.invalid("wrong dtype: a as f64", "WrongType", a=f64([1.0, 2.0]), b=u64([1, 2]))
 
 
 def _and(b: Builder) -> None:
@@ -234,9 +243,9 @@ def _not(b: Builder) -> None:
     b.valid("edge words", a=u64([0, ONES, 0x5555555555555555, 1, 1 << 63]))
     for shape in ((1,), (65,), (3, 7), (2, 3, 4), (1, 1, 1), (4000,)):
         b.valid(f"random {shape}", a=rand_words(rng, shape))
-    b.invalid("wrong dtype: a as i64", a=i64([1, -1]))
-    b.invalid("wrong dtype: a as f64", a=f64([0.0]))
-    b.invalid("wrong dtype: a as u8", a=u8([7]))
+    b.invalid("wrong dtype: a as i64", "WrongType", a=i64([1, -1]))
+    b.invalid("wrong dtype: a as f64", "WrongType", a=f64([0.0]))
+    b.invalid("wrong dtype: a as u8", "WrongType", a=u8([7]))
 
 
 def _mux(b: Builder) -> None:
@@ -248,12 +257,13 @@ def _mux(b: Builder) -> None:
     for shape in ((1,), (65,), (3, 7), (2, 3, 4), (1, 1, 1), (10, 300)):
         b.valid(f"random {shape}", sel=rand_words(rng, shape), a=rand_words(rng, shape),
                 b=rand_words(rng, shape))
-    b.invalid("shape mismatch: sel (3,) vs a (4,)", sel=u64([1, 2, 3]), a=u64([1, 2, 3, 4]),
+    b.invalid("shape mismatch: sel (3,) vs a (4,)", "WrongShape",
+              sel=u64([1, 2, 3]), a=u64([1, 2, 3, 4]),
               b=u64([1, 2, 3]))
-    b.invalid("shape mismatch: b (2,2) vs sel (4,)", sel=u64([1, 2, 3, 4]),
+    b.invalid("shape mismatch: b (2,2) vs sel (4,)", "WrongShape", sel=u64([1, 2, 3, 4]),
               a=u64([1, 2, 3, 4]), b=u64([[1, 2], [3, 4]]))
-    b.invalid("wrong dtype: sel as i64", sel=i64([1]), a=u64([1]), b=u64([1]))
-    b.invalid("wrong dtype: b as f64", sel=u64([1]), a=u64([1]), b=f64([1.0]))
+    b.invalid("wrong dtype: sel as i64", "WrongType", sel=i64([1]), a=u64([1]), b=u64([1]))
+    b.invalid("wrong dtype: b as f64", "WrongType", sel=u64([1]), a=u64([1]), b=f64([1.0]))
 
 
 def _grid_probs(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
@@ -287,22 +297,26 @@ def _encode(b: Builder) -> None:
     b.valid("exact ties hit by the register: p_i = (r_i + 0.5)/65536, seed 2",
             probs=f64([2.5 / 65536, 3.5 / 65536, 4.5 / 65536, 5.5 / 65536]),
             length=i64(70), seed=i64(2))
-    b.invalid("NaN probability", probs=f64([0.5, np.nan]), length=i64(10), seed=i64(1))
-    b.invalid("+inf probability", probs=f64([np.inf]), length=i64(10), seed=i64(1))
-    b.invalid("-inf probability", probs=f64([-np.inf, 0.5]), length=i64(10), seed=i64(1))
-    b.invalid("probability < 0", probs=f64([0.2, -0.1]), length=i64(10), seed=i64(1))
-    b.invalid("probability -5e-324 (smallest negative)", probs=f64([-5e-324]),
+    b.invalid("NaN probability", "NonFinite", probs=f64([0.5, np.nan]), length=i64(10), seed=i64(1))
+    b.invalid("+inf probability", "NonFinite", probs=f64([np.inf]), length=i64(10), seed=i64(1))
+    b.invalid("-inf probability", "NonFinite",
+              probs=f64([-np.inf, 0.5]), length=i64(10), seed=i64(1))
+    b.invalid("probability < 0", "OutOfRange", probs=f64([0.2, -0.1]), length=i64(10), seed=i64(1))
+    b.invalid("probability -5e-324 (smallest negative)", "OutOfRange Boundary",
+              probs=f64([-5e-324]),
               length=i64(10), seed=i64(1))
-    b.invalid("probability > 1 (1 + 2^-52)", probs=f64([1.0 + 2.0**-52]), length=i64(10),
+    b.invalid("probability > 1 (1 + 2^-52)", "OutOfRange Boundary",
+              probs=f64([1.0 + 2.0**-52]), length=i64(10),
               seed=i64(1))
-    b.invalid("NaN in a 2-D batch", probs=f64([[0.5], [np.nan]]), length=i64(10),
+    b.invalid("NaN in a 2-D batch", "NonFinite", probs=f64([[0.5], [np.nan]]), length=i64(10),
               seed=i64(1))
-    b.invalid("length 0", probs=f64([0.5]), length=i64(0), seed=i64(1))
-    b.invalid("length -64", probs=f64([0.5]), length=i64(-64), seed=i64(1))
-    b.invalid("seed -1", probs=f64([0.5]), length=i64(10), seed=i64(-1))
-    b.invalid("seed 2^32", probs=f64([0.5]), length=i64(10), seed=i64(2**32))
-    b.invalid("wrong rank: 0-D probs", probs=f64(0.5), length=i64(10), seed=i64(1))
-    b.invalid("wrong dtype: length as f64", probs=f64([0.5]), length=f64(10.0), seed=i64(1))
+    b.invalid("length 0", "OutOfRange BadLength", probs=f64([0.5]), length=i64(0), seed=i64(1))
+    b.invalid("length -64", "OutOfRange BadLength", probs=f64([0.5]), length=i64(-64), seed=i64(1))
+    b.invalid("seed -1", "OutOfRange BadSeed", probs=f64([0.5]), length=i64(10), seed=i64(-1))
+    b.invalid("seed 2^32", "OutOfRange BadSeed", probs=f64([0.5]), length=i64(10), seed=i64(2**32))
+    b.invalid("wrong rank: 0-D probs", "WrongRank", probs=f64(0.5), length=i64(10), seed=i64(1))
+    b.invalid("wrong dtype: length as f64", "WrongType BadLength",
+              probs=f64([0.5]), length=f64(10.0), seed=i64(1))
 
 
 def _sc_forward(b: Builder) -> None:
@@ -352,34 +366,38 @@ def _sc_forward(b: Builder) -> None:
     w = weights(2, 3, 100)
     ok = dict(weights=w, probs=f64([0.1, 0.2, 0.3]), length=i64(100), seed=i64(SEED_DEFAULT))
 
-    def bad(comment: str, **change: np.ndarray) -> None:
-        b.invalid(comment, **{**ok, **change})
+    def bad(comment: str, flags: str, **change: np.ndarray) -> None:
+        b.invalid(comment, flags, **{**ok, **change})
 
-    bad("NaN probability", probs=f64([0.1, np.nan, 0.3]))
-    bad("+inf probability", probs=f64([np.inf, 0.2, 0.3]))
-    bad("-inf probability", probs=f64([0.1, 0.2, -np.inf]))
-    bad("probability < 0", probs=f64([0.1, -0.25, 0.3]))
-    bad("probability -5e-324", probs=f64([0.1, -5e-324, 0.3]))
-    bad("probability > 1", probs=f64([0.1, 1.5, 0.3]))
-    bad("probability 1 + 2^-52", probs=f64([1.0 + 2.0**-52, 0.2, 0.3]))
-    bad("NaN in row 1 of a 2-D batch", probs=f64([[0.1, 0.2, 0.3], [0.1, np.nan, 0.3]]))
-    bad("wrong rank: 2-D weights", weights=w[0].copy())
-    bad("wrong rank: 4-D weights", weights=w[None].copy())
-    bad("wrong rank: 0-D probs", probs=f64(0.5))
-    bad("wrong rank: 3-D probs", probs=f64(np.full((1, 1, 3), 0.5)))
-    bad("wrong n_words: W = 3 for length 100 (needs 2)", weights=weights(2, 3, 129))
-    bad("wrong n_words: W = 1 for length 100 (needs 2)", weights=weights(2, 3, 64))
-    bad("wrong n_words: W = 2 for length 129 (needs 3)", length=i64(129))
-    bad("n_in mismatch: weights n_in 3, probs 4", probs=f64([0.1, 0.2, 0.3, 0.4]))
-    bad("n_in mismatch: weights n_in 3, 2-D probs with 2 columns", probs=f64([[0.1, 0.2]]))
-    bad("wrong dtype: weights as f64 (non-integer weights)",
+    bad("NaN probability", "NonFinite", probs=f64([0.1, np.nan, 0.3]))
+    bad("+inf probability", "NonFinite", probs=f64([np.inf, 0.2, 0.3]))
+    bad("-inf probability", "NonFinite", probs=f64([0.1, 0.2, -np.inf]))
+    bad("probability < 0", "OutOfRange", probs=f64([0.1, -0.25, 0.3]))
+    bad("probability -5e-324", "OutOfRange Boundary", probs=f64([0.1, -5e-324, 0.3]))
+    bad("probability > 1", "OutOfRange", probs=f64([0.1, 1.5, 0.3]))
+    bad("probability 1 + 2^-52", "OutOfRange Boundary", probs=f64([1.0 + 2.0**-52, 0.2, 0.3]))
+    bad("NaN in row 1 of a 2-D batch", "NonFinite",
+        probs=f64([[0.1, 0.2, 0.3], [0.1, np.nan, 0.3]]))
+    bad("wrong rank: 2-D weights", "WrongRank", weights=w[0].copy())
+    bad("wrong rank: 4-D weights", "WrongRank", weights=w[None].copy())
+    bad("wrong rank: 0-D probs", "WrongRank", probs=f64(0.5))
+    bad("wrong rank: 3-D probs", "WrongRank", probs=f64(np.full((1, 1, 3), 0.5)))
+    bad("wrong n_words: W = 3 for length 100 (needs 2)", "WrongShape BadLength",
+        weights=weights(2, 3, 129))
+    bad("wrong n_words: W = 1 for length 100 (needs 2)", "WrongShape BadLength",
+        weights=weights(2, 3, 64))
+    bad("wrong n_words: W = 2 for length 129 (needs 3)", "WrongShape BadLength", length=i64(129))
+    bad("n_in mismatch: weights n_in 3, probs 4", "WrongShape", probs=f64([0.1, 0.2, 0.3, 0.4]))
+    bad("n_in mismatch: weights n_in 3, 2-D probs with 2 columns", "WrongShape",
+        probs=f64([[0.1, 0.2]]))
+    bad("wrong dtype: weights as f64 (non-integer weights)", "WrongType",
         weights=f64(np.full((2, 3, 2), 5.0)))
-    bad("wrong dtype: weights as i64", weights=w.astype(np.int64) >> np.int64(1))
-    bad("wrong dtype: length as f64", length=f64(100.0))
-    bad("length 0 with W = 1", length=i64(0), weights=weights(2, 3, 1))
-    bad("length -1", length=i64(-1))
-    bad("seed -1", seed=i64(-1))
-    bad("seed 2^32", seed=i64(2**32))
+    bad("wrong dtype: weights as i64", "WrongType", weights=w.astype(np.int64) >> np.int64(1))
+    bad("wrong dtype: length as f64", "WrongType BadLength", length=f64(100.0))
+    bad("length 0 with W = 1", "OutOfRange BadLength", length=i64(0), weights=weights(2, 3, 1))
+    bad("length -1", "OutOfRange BadLength", length=i64(-1))
+    bad("seed -1", "OutOfRange BadSeed", seed=i64(-1))
+    bad("seed 2^32", "OutOfRange BadSeed", seed=i64(2**32))
 
 
 def _lif_params(v_rest: float, v_reset: float, v_threshold: float, alpha: float,
@@ -453,24 +471,24 @@ def _lif_step(b: Builder) -> None:
     ok = dict(v=f64([0.2, 0.5, 0.9]), i_t=f64([0.1, 0.2, 0.3]), noise=f64([0.0, 0.01, -0.01]),
               **_lif_params(0.0, 0.0, 1.0, 0.1, 1.0))
 
-    def bad(comment: str, **change: np.ndarray) -> None:
-        b.invalid(comment, **{**ok, **change})
+    def bad(comment: str, flags: str, **change: np.ndarray) -> None:
+        b.invalid(comment, flags, **{**ok, **change})
 
-    bad("alpha = 0", alpha=f64(0.0))
-    bad("alpha = -0.0", alpha=f64(-0.0))
-    bad("alpha < 0", alpha=f64(-0.5))
-    bad("alpha = +inf", alpha=f64(np.inf))
-    bad("alpha = NaN", alpha=f64(np.nan))
-    bad("NaN in v", v=f64([0.2, np.nan, 0.9]))
-    bad("+inf in i_t", i_t=f64([0.1, 0.2, np.inf]))
-    bad("-inf in noise", noise=f64([-np.inf, 0.0, 0.0]))
-    bad("v_rest = NaN", v_rest=f64(np.nan))
-    bad("v_reset = -inf", v_reset=f64(-np.inf))
-    bad("v_threshold = +inf", v_threshold=f64(np.inf))
-    bad("resistance = NaN", resistance=f64(np.nan))
-    bad("mismatched shapes: i_t (2,) vs v (3,)", i_t=f64([0.1, 0.2]))
-    bad("mismatched shapes: noise (4,) vs v (3,)", noise=f64([0.0, 0.0, 0.0, 0.0]))
-    bad("mismatched shapes: i_t (3, 3) vs v (3,)", i_t=f64(np.zeros((3, 3))))
+    bad("alpha = 0", "OutOfRange", alpha=f64(0.0))
+    bad("alpha = -0.0", "OutOfRange Boundary", alpha=f64(-0.0))
+    bad("alpha < 0", "OutOfRange", alpha=f64(-0.5))
+    bad("alpha = +inf", "NonFinite", alpha=f64(np.inf))
+    bad("alpha = NaN", "NonFinite", alpha=f64(np.nan))
+    bad("NaN in v", "NonFinite", v=f64([0.2, np.nan, 0.9]))
+    bad("+inf in i_t", "NonFinite", i_t=f64([0.1, 0.2, np.inf]))
+    bad("-inf in noise", "NonFinite", noise=f64([-np.inf, 0.0, 0.0]))
+    bad("v_rest = NaN", "NonFinite", v_rest=f64(np.nan))
+    bad("v_reset = -inf", "NonFinite", v_reset=f64(-np.inf))
+    bad("v_threshold = +inf", "NonFinite", v_threshold=f64(np.inf))
+    bad("resistance = NaN", "NonFinite", resistance=f64(np.nan))
+    bad("mismatched shapes: i_t (2,) vs v (3,)", "WrongShape", i_t=f64([0.1, 0.2]))
+    bad("mismatched shapes: noise (4,) vs v (3,)", "WrongShape", noise=f64([0.0, 0.0, 0.0, 0.0]))
+    bad("mismatched shapes: i_t (3, 3) vs v (3,)", "WrongShape", i_t=f64(np.zeros((3, 3))))
 
 
 _BUILDERS = {

@@ -102,7 +102,8 @@ def digest(golden: GoldenFile) -> str:
     FNV-1a (64-bit) over a canonical listing, one ``\\n``-ended line each:
     ``kernel <name>``; ``rtol <output> <bits>`` (the value's bit pattern as
     16 hex digits), in file order; then per case ``case <id>``,
-    ``comment <text>``, ``result valid|invalid``, its array lines as the
+    ``comment <text>``, ``result valid|invalid``, for an invalid case
+    ``flags <flag> ...`` (the flags in file order), its array lines as the
     writer writes them (inputs, then outputs) and ``end``.  The Rust
     conformance test computes the same listing.
     """
@@ -114,6 +115,8 @@ def digest(golden: GoldenFile) -> str:
     for case in golden.cases:
         lines += [f"case {case.id}", f"comment {case.comment}",
                   f"result {'valid' if case.valid else 'invalid'}"]
+        if not case.valid:
+            lines.append("flags " + " ".join(case.flags))
         lines += [format_array_line("in", n, a) for n, a in case.inputs.items()]
         lines += [format_array_line("out", n, a) for n, a in case.outputs.items()]
         lines.append("end")

@@ -6,7 +6,8 @@ committed file is not what the generator and the Python reader produce now.
 The generator (``random.Random(SEED)``, nothing hand-picked) builds
 :data:`BASES` small valid golden files with every feature of the format
 (each dtype with edge values, 0-D and empty arrays, ``str`` arrays with any
-character, ``rtol`` lines, valid and invalid cases), then :data:`MUTANTS`
+character, ``rtol`` lines, valid cases and invalid ones with their ``flags``
+lines), then :data:`MUTANTS`
 mutants, each a base changed by one to three random edits: a byte replaced,
 inserted or deleted (from a palette of separators, digits, signs, tabs,
 carriage returns, NUL, DEL and non-ASCII bytes), a line duplicated, dropped,
@@ -50,10 +51,13 @@ _TOKENS = ["0", "-0", "+5", "007", "1", "-1", "2", "255", "256", "32", "33",
            "0x10", "1_0", "1e3", "3FF0000000000000", "3ff0000000000000", "7ff8000000000000",
            "3ff000000000000", "s:", "s:%41", "s:%zz", "s:%C3%A9", "s:%FF", ":", "", "in", "out",
            "u64", "i64", "u8", "f64", "str", "f32", "valid", "invalid", "end", "case",
-           "comment", "result", "rtol", "kernel", "1e-12", "1.0e-12", "0.5", "1e-05", "nan"]
+           "comment", "result", "rtol", "kernel", "1e-12", "1.0e-12", "0.5", "1e-05", "nan",
+           "flags", "NonFinite", "nonFinite", "Non-Finite", "Non_Finite", "X9", "9X", "Z"]
 _LINES = ["end", "case 1", "case 7", "result valid", "result invalid", "comment x",
           "rtol o0 1e-12", "kernel k", "out extra u64 0 : 1", "in extra f64 0 : 0000000000000000",
-          "# note", "", "   "]
+          "# note", "", "   ", "flags NonFinite", "flags WrongShape Boundary"]
+# Flag names for the invalid cases of the bases (the readers check their spelling only).
+_FLAG_NAMES = ["WrongType", "WrongRank", "NonFinite", "OutOfRange", "BadSeed", "X9", "Z"]
 
 
 def _array(rng: random.Random, tag: str) -> np.ndarray:
@@ -88,7 +92,8 @@ def _base(rng: random.Random, number: int) -> GoldenFile:
             for k in rng.sample(range(10), rng.randrange(1, 3)):
                 outputs[f"o{k}"] = _array(rng, tags[k % 5])
         comment = rng.choice(["", "edge values", "a  b", "x: y #1"])
-        cases.append(Case(case_id, comment, valid, inputs, outputs))
+        flags = () if valid else tuple(rng.sample(_FLAG_NAMES, rng.randrange(1, 4)))
+        cases.append(Case(case_id, comment, valid, inputs, outputs, flags))
     f64_outputs = sorted({n for c in cases for n in c.outputs if n in ("o0", "o5")})
     rtol = {n: rng.choice([1e-12, 0.5, 1e-05, 123.0, 1e16]) for n in f64_outputs
             if rng.random() < 0.6}

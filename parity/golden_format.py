@@ -1,10 +1,10 @@
 """Reader and writer of the golden-vector exchange format (parity/FORMAT.md, v1).
 
 A golden file holds one kernel's (or one safety mirror's) cases.  Each case
-has an id, a comment, an expected result (valid with outputs, or invalid) and
-its named input arrays.  Arrays are NumPy arrays whose dtype is one of the
-format dtypes (``u64``, ``i64``, ``u8``, ``f64``, ``str``); a scalar is a 0-D
-array.  ``str`` arrays are read as NumPy ``StringDType`` arrays (which keep
+has an id, a comment, an expected result (valid with outputs, or invalid with
+the flags that say why, see :mod:`parity.flags`) and its named input arrays.
+Arrays are NumPy arrays whose dtype is one of the format dtypes (``u64``,
+``i64``, ``u8``, ``f64``, ``str``); a scalar is a 0-D array.  ``str`` arrays are read as NumPy ``StringDType`` arrays (which keep
 every character, NUL included); the writer also takes fixed-width unicode
 (``<U``) arrays.  A file may declare per-output comparison tolerances
 (``rtol <output> <value>`` lines, :attr:`GoldenFile.rtol`).
@@ -35,7 +35,8 @@ import numpy as np
 __all__ = ["FORMAT_VERSION", "DTYPES", "STR_DTYPE", "Case", "GoldenFile", "FormatError",
            "HarnessAnswer", "format_array_line", "parse_array_line", "write_golden",
            "dumps_golden", "read_golden", "loads_golden", "parse_harness_output", "dtype_tag",
-           "encode_str", "decode_str", "format_rtol", "parse_rtol", "MAX_ELEMENTS", "MAX_NDIM"]
+           "encode_str", "decode_str", "format_rtol", "parse_rtol", "format_flags",
+           "parse_flags", "MAX_ELEMENTS", "MAX_NDIM"]
 
 FORMAT_VERSION = 1
 
@@ -68,6 +69,8 @@ _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 # An rtol value: a plain decimal or exponent spelling (Python's repr of the float).
 _RTOL_TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?")
 _NAME = re.compile(r"[A-Za-z0-9_]+")
+# One invalid-case flag (the vocabulary itself is parity/flags.py's, not the reader's).
+_FLAG = re.compile(r"[A-Z][A-Za-z0-9]*")
 # Anything but printable ASCII (0x20-0x7E), in text and in bytes.
 _NOT_PRINTABLE = re.compile(r"[^\x20-\x7e]")
 _NOT_PRINTABLE_BYTES = re.compile(rb"[^\x20-\x7e]")
@@ -222,6 +225,49 @@ def parse_rtol(rest: str, where: str = "line") -> tuple[str, float]:
     return name, value
 
 
+def format_flags(flags: Iterable[str], what: str = "flags") -> str:
+    """The line ``flags <flag> <flag> ...`` of an invalid case.
+
+    Raises
+    ------
+    FormatError
+        Unless there is at least one flag, each spelt ``[A-Z][A-Za-z0-9]*``
+        and none repeated.
+    """
+    names = list(flags)
+    _check_flag_names(names, what)
+    return "flags " + " ".join(names)
+
+
+def parse_flags(rest: str, where: str = "line") -> tuple[str, ...]:
+    """The flags of a ``flags`` line's text after the keyword.
+
+    Raises
+    ------
+    FormatError
+        Unless it is one or more flags separated by single spaces, each spelt
+        ``[A-Z][A-Za-z0-9]*``, none repeated.  Whether a flag is in the
+        vocabulary of :mod:`parity.flags` is not the reader's concern.
+    """
+    names = rest.split(" ")
+    if "" in names:
+        raise FormatError(f"{where}: expected 'flags <Flag> ...' with single spaces, got "
+                          f"'flags {rest[:60]}'")
+    _check_flag_names(names, where)
+    return tuple(names)
+
+
+def _check_flag_names(names: list[str], what: str) -> None:
+    if not names:
+        raise FormatError(f"{what}: an invalid case names at least one flag")
+    for name in names:
+        if not isinstance(name, str) or not _FLAG.fullmatch(name):
+            raise FormatError(f"{what}: a flag is an ASCII capital then letters and digits, "
+                              f"got {str(name)[:40]!r}")
+    if len(set(names)) != len(names):
+        raise FormatError(f"{what}: a flag is named twice in {' '.join(names)[:60]!r}")
+
+
 def _check_name(name: str, what: str) -> None:
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise FormatError(f"{what} must be ASCII letters, digits and '_', got {name!r}")
@@ -242,6 +288,9 @@ class Case:
         when they must refuse the inputs.
     inputs, outputs : dict of str to ndarray
         Named arrays in file order (``outputs`` is empty for invalid cases).
+    flags : tuple of str
+        Why an invalid case is invalid (its ``flags`` line, at least one
+        flag); empty for a valid case.
     """
 
     id: int
@@ -249,6 +298,7 @@ class Case:
     valid: bool
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
 
 
 @dataclass
@@ -377,9 +427,14 @@ def _case_lines(case: Case) -> Iterable[str]:
         raise FormatError(f"case {case.id}: comment must be one line of printable ASCII")
     if not case.valid and case.outputs:
         raise FormatError(f"case {case.id}: an invalid case has no outputs")
+    if case.valid and case.flags:
+        raise FormatError(f"case {case.id}: a valid case has no flags")
+    flags = None if case.valid else format_flags(case.flags, f"case {case.id}")
     yield f"case {case.id}"
     yield f"comment {case.comment}".rstrip()
     yield f"result {'valid' if case.valid else 'invalid'}"
+    if flags is not None:
+        yield flags
     for name, arr in case.inputs.items():
         yield format_array_line("in", name, arr)
     for name, arr in case.outputs.items():
@@ -456,6 +511,7 @@ class _OpenCase:
     line: int
     comment: str | None = None
     valid: bool | None = None
+    flags: tuple[str, ...] | None = None
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -473,6 +529,13 @@ class _OpenCase:
                 raise FormatError(f"{where}: result must be 'valid' or 'invalid', "
                                   f"got {rest[:40]!r}")
             self.valid = rest == "valid"
+        elif keyword == "flags":
+            if self.valid is None or self.flags is not None or self.inputs:
+                raise FormatError(f"{where}: 'flags' comes once, after 'result' and before "
+                                  "the arrays")
+            if self.valid:
+                raise FormatError(f"{where}: valid case {self.id} has no 'flags' line")
+            self.flags = parse_flags(rest, where)
         elif keyword in ("in", "out"):
             self._add_array(line, where)
         else:  # end
@@ -482,12 +545,17 @@ class _OpenCase:
                 raise FormatError(f"{where}: case {self.id} has no 'result' line")
             if self.valid and not self.outputs:
                 raise FormatError(f"{where}: valid case {self.id} lists no outputs")
-            return Case(self.id, self.comment or "", self.valid, self.inputs, self.outputs)
+            if not self.valid and self.flags is None:
+                raise FormatError(f"{where}: invalid case {self.id} has no 'flags' line")
+            return Case(self.id, self.comment or "", self.valid, self.inputs, self.outputs,
+                        self.flags or ())
         return None
 
     def _add_array(self, line: str, where: str) -> None:
         if self.valid is None:
             raise FormatError(f"{where}: array line before 'result'")
+        if not self.valid and self.flags is None:
+            raise FormatError(f"{where}: array line before the invalid case's 'flags' line")
         kind, name, arr = parse_array_line(line, where)
         if kind == "in" and self.outputs:
             raise FormatError(f"{where}: 'in' line after an 'out' line")
@@ -515,7 +583,8 @@ def loads_golden(text: str | bytes | TextIO, source: str = "<golden>") -> Golden
         limits"), with :attr:`FormatError.line` the line it is about: a byte
         outside printable ASCII, a missing or repeated ``kernel`` line, lines
         out of order or outside a case, a case without ``result`` or ``end``,
-        a valid case without outputs, outputs in an invalid case, duplicate
+        a valid case without outputs, outputs in an invalid case, an invalid
+        case without one well-formed ``flags`` line, or a valid one with it, duplicate
         or non-canonical ids, a malformed array line, an ``rtol`` directive
         that is malformed, repeated, placed after the first case or names no
         ``f64`` output.
@@ -558,7 +627,7 @@ def loads_golden(text: str | bytes | TextIO, source: str = "<golden>") -> Golden
                     raise FormatError(f"{where}: case id {case_id} must be unique")
                 ids.add(case_id)
                 case = _OpenCase(case_id, number)
-            elif keyword in ("comment", "result", "in", "out", "end"):
+            elif keyword in ("comment", "result", "flags", "in", "out", "end"):
                 if case is None:
                     raise FormatError(f"{where}: {keyword!r} outside a case")
                 finished = case.add(keyword, rest, line, where)

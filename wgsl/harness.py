@@ -144,7 +144,7 @@ def parse_golden(path: str) -> tuple[str | None, list[tuple[str, dict]]]:
                 if current is not None:
                     raise ValueError("'case' before 'end'")
                 current = (rest.strip(), {})
-            elif word in ("comment", "result", "out"):
+            elif word in ("comment", "result", "flags", "out"):  # flags: why a case is invalid
                 if current is None:
                     raise ValueError(f"'{word}' outside a case")
             elif word == "in":

@@ -30,7 +30,8 @@ type Field struct {
 type Case struct {
 	ID      uint64
 	Comment string
-	Result  string // "valid" or "invalid"
+	Result  string   // "valid" or "invalid"
+	Flags   []string // why an invalid case is invalid (its `flags` line); the harness ignores them
 	Inputs  []Field
 	Outputs []Field
 }
@@ -61,7 +62,8 @@ func ReadGoldenFile(path string) (*GoldenFile, error) {
 // dtype are recorded in the Field's Err instead. It is more lenient than the
 // strict readers (parity/golden_format.py, rust/mirror), but reads every file
 // they accept (golden_conformance_test.go): `rtol` lines are skipped (this
-// mirror compares nothing) and case ids go up to 2^64 - 1.
+// mirror compares nothing), an invalid case's `flags` line is kept in
+// Case.Flags but never changes an answer, and case ids go up to 2^64 - 1.
 func ReadGolden(r io.Reader) (*GoldenFile, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	g := &GoldenFile{}
@@ -121,6 +123,11 @@ func ReadGolden(r io.Reader) (*GoldenFile, error) {
 				return nil, fail("bad result line %q", trimmed)
 			}
 			cur.Result = rest
+		case "flags":
+			if cur == nil {
+				return nil, fail("flags outside a case")
+			}
+			cur.Flags = strings.Fields(rest)
 		case "in", "out":
 			if cur == nil {
 				return nil, fail("%s line outside a case", keyword)

@@ -179,11 +179,11 @@ func writeGolden(t *testing.T, tamper bool) string {
 	mustOK(t, "format", FormatField(w, "out", Field{Name: "out", DType: "f64", Shape: []int{2}, F64: want}))
 	w.WriteString("\nend\n")
 	// An invalid case: NaN probability, given as its bit pattern.
-	w.WriteString("case 4\ncomment NaN probability\nresult invalid\n" +
+	w.WriteString("case 4\ncomment NaN probability\nresult invalid\nflags NonFinite\n" +
 		"in weights u64 3 1 1 1 : 5\nin probs f64 1 1 : 7ff8000000000000\n" +
 		"in length i64 0 : 10\nin seed i64 0 : 44257\nend\n")
 	// An invalid case whose weights carry the wrong dtype.
-	w.WriteString("case 7\ncomment f64 weights\nresult invalid\n" +
+	w.WriteString("case 7\ncomment f64 weights\nresult invalid\nflags WrongType\n" +
 		"in weights f64 3 1 1 1 : 3ff0000000000000\nin probs f64 1 1 : 3fe0000000000000\n" +
 		"in length i64 0 : 10\nin seed i64 0 : 44257\nend\n")
 	mustOK(t, "flush", w.Flush())
@@ -206,7 +206,8 @@ func TestGoldenReaderAndCheckerOnSmallFile(t *testing.T) {
 	if c.Inputs[0].U64[5] != 1<<63 || c.Inputs[1].F64[2] != 0.3 || len(c.Inputs[2].Shape) != 0 {
 		t.Fatalf("values read wrongly: %+v", c.Inputs)
 	}
-	if !math.IsNaN(g.Cases[1].Inputs[1].F64[0]) || g.Cases[1].Result != "invalid" {
+	if !math.IsNaN(g.Cases[1].Inputs[1].F64[0]) || g.Cases[1].Result != "invalid" ||
+		len(g.Cases[1].Flags) != 1 || g.Cases[1].Flags[0] != "NonFinite" || c.Flags != nil {
 		t.Fatalf("NaN case read wrongly: %+v", g.Cases[1])
 	}
 	n, problems := checkGoldenFile(path)

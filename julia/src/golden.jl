@@ -30,6 +30,7 @@ mutable struct Case
     id::Int64
     comment::String
     result::String  # "valid" or "invalid"
+    flags::Vector{String}  # why an invalid case is invalid (its `flags` line); never changes an answer
     inputs::Vector{Field}
     outputs::Vector{Field}
 end
@@ -84,7 +85,7 @@ function read_golden(io::IO)
             end
             id in seen && golden_error(line_no, "duplicate case id $id")
             push!(seen, id)
-            cur = Case(id, "", "", Field[], Field[])
+            cur = Case(id, "", "", String[], Field[], Field[])
         elseif keyword == "comment"
             cur === nothing && golden_error(line_no, "comment outside a case")
             cur.comment = rest
@@ -93,6 +94,9 @@ function read_golden(io::IO)
                 golden_error(line_no, "bad result line $(repr(line))")
             end
             cur.result = rest
+        elseif keyword == "flags"
+            cur === nothing && golden_error(line_no, "flags outside a case")
+            cur.flags = String.(split(rest))
         elseif keyword == "in" || keyword == "out"
             cur === nothing && golden_error(line_no, "$keyword line outside a case")
             field = parse_field(rest, line_no)

@@ -93,7 +93,7 @@ def add_model_cases(b: SafetyBuilder) -> None:
 
 def _constants(c: _Cases) -> None:
     c.valid("every constant of the module (a changed constant fails here first)", "constants")
-    c.invalid("constants takes no input", "constants", digits=i64(2))
+    c.invalid("constants takes no input", "Unknown", "constants", digits=i64(2))
 
 
 def _simulate(c: _Cases) -> None:
@@ -136,39 +136,40 @@ def _simulate(c: _Cases) -> None:
                "params__v_threshold": 0.5, "params__v0": 0.25, "params__w0": 0.5})
     c.driven("fitzhugh_nagumo, 25 Hz sine about a bias", "simulate", model="fitzhugh_nagumo",
              current=0.3, bias=0.4, protocol="sine", frequency_hz=25.0, duration=60.0)
-    bad: list[tuple[str, dict[str, object]]] = [
-        ("unknown model", {"model": "hodgkin_huxley", "current": 1.0}),
-        ("unknown configuration key", {"model": "lif", "gain": 2.0}),
-        ("dt = 0", {"model": "lif", "dt": 0.0}),
-        ("dt < 0", {"model": "fitzhugh_nagumo", "dt": -0.1}),
-        ("dt NaN", {"model": "lif", "dt": np.nan}),
-        ("lif dt > tau_ms", {"model": "lif", "dt": 2.0, "params__tau_ms": 1.5}),
-        ("duration = 0", {"model": "lif", "duration": 0.0}),
-        ("duration below one step", {"model": "lif", "duration": 0.05}),
-        ("duration above MAX_STEPS steps", {"model": "lif", "duration": 1e9}),
-        ("duration inf", {"model": "lif", "duration": np.inf}),
-        ("params__tau_ms = 0", {"model": "lif", "params__tau_ms": 0.0}),
-        ("negative resistance", {"model": "lif", "params__resistance": -2.0}),
-        ("zero resistance", {"model": "lif", "params__resistance": 0.0}),
-        ("v_reset = v_threshold", {"model": "lif", "params__v_reset": -50.0}),
-        ("current NaN", {"model": "lif", "current": np.nan}),
-        ("bias inf", {"model": "fitzhugh_nagumo", "bias": np.inf}),
-        ("frequency_hz < 0", {"model": "lif", "frequency_hz": -1.0}),
-        ("unknown protocol", {"model": "lif", "protocol": "square"}),
-        ("protocol as a float", {"model": "lif", "protocol": 1.0}),
-        ("unknown parameter", {"model": "lif", "params__gain": 2.0}),
-        ("a parameter as a str", {"model": "lif", "params__v_rest": "low"}),
-        ("a parameter as an array", {"model": "lif", "params__v_rest": f64([1.0, 2.0])}),
-        ("fitzhugh_nagumo tau = 0", {"model": "fitzhugh_nagumo", "params__tau": 0.0}),
-        ("fitzhugh_nagumo v0 NaN", {"model": "fitzhugh_nagumo", "params__v0": np.nan}),
-        ("fitzhugh_nagumo Euler diverges (large dt)",
+    bad: list[tuple[str, str, dict[str, object]]] = [
+        ("unknown model", "Unknown", {"model": "hodgkin_huxley", "current": 1.0}),
+        ("unknown configuration key", "Unknown", {"model": "lif", "gain": 2.0}),
+        ("dt = 0", "OutOfRange", {"model": "lif", "dt": 0.0}),
+        ("dt < 0", "OutOfRange", {"model": "fitzhugh_nagumo", "dt": -0.1}),
+        ("dt NaN", "NonFinite", {"model": "lif", "dt": np.nan}),
+        ("lif dt > tau_ms", "Inconsistent", {"model": "lif", "dt": 2.0, "params__tau_ms": 1.5}),
+        ("duration = 0", "OutOfRange", {"model": "lif", "duration": 0.0}),
+        ("duration below one step", "OutOfRange Boundary", {"model": "lif", "duration": 0.05}),
+        ("duration above MAX_STEPS steps", "TooLarge", {"model": "lif", "duration": 1e9}),
+        ("duration inf", "NonFinite", {"model": "lif", "duration": np.inf}),
+        ("params__tau_ms = 0", "OutOfRange", {"model": "lif", "params__tau_ms": 0.0}),
+        ("negative resistance", "OutOfRange", {"model": "lif", "params__resistance": -2.0}),
+        ("zero resistance", "OutOfRange", {"model": "lif", "params__resistance": 0.0}),
+        ("v_reset = v_threshold", "Inconsistent", {"model": "lif", "params__v_reset": -50.0}),
+        ("current NaN", "NonFinite", {"model": "lif", "current": np.nan}),
+        ("bias inf", "NonFinite", {"model": "fitzhugh_nagumo", "bias": np.inf}),
+        ("frequency_hz < 0", "OutOfRange", {"model": "lif", "frequency_hz": -1.0}),
+        ("unknown protocol", "Unknown", {"model": "lif", "protocol": "square"}),
+        ("protocol as a float", "WrongType", {"model": "lif", "protocol": 1.0}),
+        ("unknown parameter", "Unknown", {"model": "lif", "params__gain": 2.0}),
+        ("a parameter as a str", "WrongType", {"model": "lif", "params__v_rest": "low"}),
+        ("a parameter as an array", "WrongType",
+         {"model": "lif", "params__v_rest": f64([1.0, 2.0])}),
+        ("fitzhugh_nagumo tau = 0", "OutOfRange", {"model": "fitzhugh_nagumo", "params__tau": 0.0}),
+        ("fitzhugh_nagumo v0 NaN", "NonFinite", {"model": "fitzhugh_nagumo", "params__v0": np.nan}),
+        ("fitzhugh_nagumo Euler diverges (large dt)", "Overflow",
          {"model": "fitzhugh_nagumo", "dt": 50.0, "current": 2.0, "duration": 20000.0}),
-        ("lif potential overflows (current * resistance)",
+        ("lif potential overflows (current * resistance)", "Overflow",
          {"model": "lif", "current": 1e300, "params__resistance": 1e300, "duration": 0.3}),
-        ("model as a float", {"model": 1.0}),
+        ("model as a float", "WrongType", {"model": 1.0}),
     ]
-    for comment, inputs in bad:
-        c.invalid(comment, "simulate", **inputs)
+    for comment, flags, inputs in bad:
+        c.invalid(comment, flags, "simulate", **inputs)
 
 
 def _drive(c: _Cases) -> None:
@@ -181,15 +182,17 @@ def _drive(c: _Cases) -> None:
             n_steps=i64(1), dt=1.0, frequency_hz=0.0, bias=0.0)
     c.valid("sine drive (sin: within rtol)", "drive_samples", protocol="sine", current=2.0,
             n_steps=i64(40), dt=0.5, frequency_hz=50.0, bias=1.0)
-    c.invalid("unknown protocol", "drive_samples", protocol="noise", current=1.0,
+    c.invalid("unknown protocol", "Unknown", "drive_samples", protocol="noise", current=1.0,
               n_steps=i64(3), dt=1.0, frequency_hz=0.0, bias=0.0)
-    c.invalid("n_steps = 0", "drive_samples", protocol="constant", current=1.0, n_steps=i64(0),
+    c.invalid("n_steps = 0", "OutOfRange",
+              "drive_samples", protocol="constant", current=1.0, n_steps=i64(0),
               dt=1.0, frequency_hz=0.0, bias=0.0)
-    c.invalid("dt = 0", "drive_samples", protocol="constant", current=1.0, n_steps=i64(3),
+    c.invalid("dt = 0", "OutOfRange",
+              "drive_samples", protocol="constant", current=1.0, n_steps=i64(3),
               dt=0.0, frequency_hz=0.0, bias=0.0)
-    c.invalid("frequency_hz < 0", "drive_samples", protocol="sine", current=1.0,
+    c.invalid("frequency_hz < 0", "OutOfRange", "drive_samples", protocol="sine", current=1.0,
               n_steps=i64(3), dt=1.0, frequency_hz=-2.0, bias=0.0)
-    c.invalid("current NaN", "drive_samples", protocol="constant", current=np.nan,
+    c.invalid("current NaN", "NonFinite", "drive_samples", protocol="constant", current=np.nan,
               n_steps=i64(3), dt=1.0, frequency_hz=0.0, bias=0.0)
 
 
@@ -209,21 +212,25 @@ def _fi(c: _Cases) -> None:
             **{"params__tau_ms": 5.0})
     c.valid("f-I curve of fitzhugh_nagumo across the Hopf onset", "fi_curve_sweep",
             model="fitzhugh_nagumo", i_min=0.0, i_max=1.6, i_steps=i64(9), duration=300.0)
-    c.invalid("i_min NaN", "fi_curve_sweep", model="lif", i_min=np.nan, i_max=1.0,
+    c.invalid("i_min NaN", "NonFinite", "fi_curve_sweep", model="lif", i_min=np.nan, i_max=1.0,
               i_steps=i64(3))
-    c.invalid("i_max inf", "fi_curve_sweep", model="lif", i_min=0.0, i_max=np.inf,
+    c.invalid("i_max inf", "NonFinite", "fi_curve_sweep", model="lif", i_min=0.0, i_max=np.inf,
               i_steps=i64(3))
-    c.invalid("i_max - i_min overflows", "fi_curve_sweep", model="lif", i_min=-1e308,
+    c.invalid("i_max - i_min overflows", "Overflow", "fi_curve_sweep", model="lif", i_min=-1e308,
               i_max=1e308, i_steps=i64(3))
-    c.invalid("i_steps = 0", "fi_curve_sweep", model="lif", i_min=0.0, i_max=1.0,
+    c.invalid("i_steps = 0", "OutOfRange", "fi_curve_sweep", model="lif", i_min=0.0, i_max=1.0,
               i_steps=i64(0))
-    c.invalid("i_steps as a float", "fi_curve_sweep", model="lif", i_min=0.0, i_max=1.0,
+    c.invalid("i_steps as a float", "WrongType",
+              "fi_curve_sweep", model="lif", i_min=0.0, i_max=1.0,
               i_steps=3.0)
-    c.invalid("i_steps above MAX_POINTS", "fi_curve_sweep", model="lif", i_min=0.0,
+    c.invalid("i_steps above MAX_POINTS", "TooLarge Boundary",
+              "fi_curve_sweep", model="lif", i_min=0.0,
               i_max=1.0, i_steps=i64(A.MAX_POINTS + 1))
-    c.invalid("a bad base_config value reaches the model", "fi_curve_sweep", model="lif",
+    c.invalid("a bad base_config value reaches the model", "OutOfRange",
+              "fi_curve_sweep", model="lif",
               i_min=0.0, i_max=1.0, i_steps=i64(2), **{"params__tau_ms": -1.0})
-    c.invalid("a huge current overflows the model", "fi_curve_sweep", model="lif", i_min=0.0,
+    c.invalid("a huge current overflows the model", "Overflow",
+              "fi_curve_sweep", model="lif", i_min=0.0,
               i_max=1e300, i_steps=i64(2), duration=0.3, **{"params__resistance": 1e300})
 
 
@@ -257,21 +264,22 @@ def _bifurcation(c: _Cases) -> None:
             current=25.0, protocol="step", duration=50.0)
     c.valid("swept downwards", "bifurcation_sweep", model="lif", param_name="v_threshold",
             param_min=-45.0, param_max=-55.0, n_values=i64(3), current=20.0, duration=30.0)
-    c.invalid("n_values = 0", "bifurcation_sweep", model="lif", param_name="tau_ms",
+    c.invalid("n_values = 0", "OutOfRange", "bifurcation_sweep", model="lif", param_name="tau_ms",
               param_min=1.0, param_max=2.0, n_values=i64(0))
-    c.invalid("param_name empty", "bifurcation_sweep", model="lif", param_name="",
+    c.invalid("param_name empty", "Empty", "bifurcation_sweep", model="lif", param_name="",
               param_min=1.0, param_max=2.0)
-    c.invalid("param_name as a float", "bifurcation_sweep", model="lif", param_name=1.0,
+    c.invalid("param_name as a float", "WrongType",
+              "bifurcation_sweep", model="lif", param_name=1.0,
               param_min=1.0, param_max=2.0)
-    c.invalid("variable not a state of the run", "bifurcation_sweep", model="lif",
+    c.invalid("variable not a state of the run", "Unknown", "bifurcation_sweep", model="lif",
               param_name="tau_ms", param_min=5.0, param_max=6.0, n_values=i64(2),
               variable="w", duration=5.0)
-    c.invalid("param_min NaN", "bifurcation_sweep", model="lif", param_name="tau_ms",
+    c.invalid("param_min NaN", "NonFinite", "bifurcation_sweep", model="lif", param_name="tau_ms",
               param_min=np.nan, param_max=2.0)
-    c.invalid("a swept value the model refuses (resistance -1)", "bifurcation_sweep",
+    c.invalid("a swept value the model refuses (resistance -1)", "OutOfRange", "bifurcation_sweep",
               model="lif", param_name="resistance", param_min=-1.0, param_max=1.0,
               n_values=i64(3), duration=5.0)
-    c.invalid("a swept name the model does not have", "bifurcation_sweep", model="lif",
+    c.invalid("a swept name the model does not have", "Unknown", "bifurcation_sweep", model="lif",
               param_name="gain", param_min=1.0, param_max=2.0, n_values=i64(2), duration=5.0)
 
 
@@ -295,8 +303,9 @@ def _attractor(c: _Cases) -> None:
     c.valid("a constant trace: its value", "attractor_sample", trace=f64([-65.0] * 30))
     c.valid("-0.0 and 0.0 after rounding are one value (the first kept)", "attractor_sample",
             trace=f64([0.0] * 10 + [0.001, -0.001, 0.001, -0.001, 0.001, -0.001]))
-    c.invalid("a NaN in the trace", "attractor_sample", trace=f64([0.0] * 19 + [np.nan]))
-    c.invalid("a 2-D trace", "attractor_sample", trace=f64(np.zeros((4, 5))))
+    c.invalid("a NaN in the trace", "NonFinite",
+              "attractor_sample", trace=f64([0.0] * 19 + [np.nan]))
+    c.invalid("a 2-D trace", "WrongRank", "attractor_sample", trace=f64(np.zeros((4, 5))))
 
 
 def _sensitivity(c: _Cases) -> None:
@@ -320,21 +329,22 @@ def _sensitivity(c: _Cases) -> None:
             "sensitivity_analysis", model="fitzhugh_nagumo",
             param_names=strs(["a", "b", "tau", "v_threshold"]), duration=200.0,
             **{"params__a": 0.7, "params__b": 0.8, "params__tau": 12.5, "params__v_threshold": 1.0})
-    c.invalid("a name not in params", "sensitivity_analysis", model="lif",
+    c.invalid("a name not in params", "Unknown", "sensitivity_analysis", model="lif",
               param_names=strs(["tau_ms", "gain"]), **lif)
-    c.invalid("a repeated name", "sensitivity_analysis", model="lif",
+    c.invalid("a repeated name", "Duplicate", "sensitivity_analysis", model="lif",
               param_names=strs(["tau_ms", "tau_ms"]), **lif)
-    c.invalid("perturbation 0", "sensitivity_analysis", model="lif",
+    c.invalid("perturbation 0", "OutOfRange", "sensitivity_analysis", model="lif",
               param_names=strs(["tau_ms"]), perturbation=0.0, **lif)
-    c.invalid("perturbation 1", "sensitivity_analysis", model="lif",
+    c.invalid("perturbation 1", "OutOfRange", "sensitivity_analysis", model="lif",
               param_names=strs(["tau_ms"]), perturbation=1.0, **lif)
-    c.invalid("perturbation NaN", "sensitivity_analysis", model="lif",
+    c.invalid("perturbation NaN", "NonFinite", "sensitivity_analysis", model="lif",
               param_names=strs(["tau_ms"]), perturbation=np.nan, **lif)
-    c.invalid("param_names as one str", "sensitivity_analysis", model="lif",
+    c.invalid("param_names as one str", "WrongType", "sensitivity_analysis", model="lif",
               param_names="tau_ms", **lif)
-    c.invalid("a parameter value NaN", "sensitivity_analysis", model="lif",
+    c.invalid("a parameter value NaN", "NonFinite", "sensitivity_analysis", model="lif",
               param_names=strs(["tau_ms"]), **{**lif, "params__tau_ms": np.nan})
-    c.invalid("a perturbed value the model refuses (tau_ms below dt)", "sensitivity_analysis",
+    c.invalid("a perturbed value the model refuses (tau_ms below dt)", "Inconsistent",
+              "sensitivity_analysis",
               model="lif", param_names=strs(["tau_ms"]), current=20.0, duration=5.0,
               **{"params__tau_ms": 0.105})
 
@@ -354,20 +364,20 @@ def _heatmap(c: _Cases) -> None:
             y_max=2.5, y_steps=i64(2), current=22.0, protocol="pulse", duration=40.0)
     common = {"model": "lif", "param_x": "tau_ms", "x_min": 5.0, "x_max": 10.0,
               "x_steps": i64(2), "y_min": 1.0, "y_max": 2.0, "y_steps": i64(2)}
-    c.invalid("param_x == param_y", "heatmap_2d", **{**common, "param_y": "tau_ms"})
-    c.invalid("param_y empty", "heatmap_2d", **{**common, "param_y": ""})
-    c.invalid("x_max inf", "heatmap_2d", **{**common, "param_y": "resistance",
+    c.invalid("param_x == param_y", "Duplicate", "heatmap_2d", **{**common, "param_y": "tau_ms"})
+    c.invalid("param_y empty", "Empty", "heatmap_2d", **{**common, "param_y": ""})
+    c.invalid("x_max inf", "NonFinite", "heatmap_2d", **{**common, "param_y": "resistance",
                                              "x_max": np.inf})
-    c.invalid("y_steps as a float", "heatmap_2d", **{**common, "param_y": "resistance",
+    c.invalid("y_steps as a float", "WrongType", "heatmap_2d", **{**common, "param_y": "resistance",
                                                       "y_steps": 2.0})
-    c.invalid("x_steps * y_steps above MAX_POINTS", "heatmap_2d",
+    c.invalid("x_steps * y_steps above MAX_POINTS", "TooLarge Boundary", "heatmap_2d",
               **{**common, "param_y": "resistance", "x_steps": i64(1000),
                  "y_steps": i64(1001)})
-    c.invalid("grid points the model refuses fail the whole map (tau_ms below dt)",
+    c.invalid("grid points the model refuses fail the whole map (tau_ms below dt)", "Inconsistent",
               "heatmap_2d", **{**common, "param_y": "resistance", "x_min": 0.05,
                                "duration": 5.0})
     c.invalid("grid points the model refuses fail the whole map (negative resistance)",
-              "heatmap_2d", **{**common, "param_y": "resistance", "y_min": -1.0,
+              "OutOfRange", "heatmap_2d", **{**common, "param_y": "resistance", "y_min": -1.0,
                                "duration": 5.0})
 
 
@@ -410,25 +420,25 @@ def _sta(c: _Cases) -> None:
     c.valid("STA of a simulated lif trace", "spike_triggered_average",
             time=f64(sim["time"]), voltage=f64(sim["states"]["v"]), spikes=i64(sim["spikes"]),
             dt=0.1, window_ms=6.0)
-    bad: list[tuple[str, dict[str, object]]] = [
-        ("voltage 2-D", {"voltage": f64(np.zeros((2, 5))), "spikes": i64([1, 2])}),
-        ("time shorter than voltage", {"time": f64(np.arange(9.0))}),
-        ("a spike index = len(voltage)", {"spikes": i64([3, 10])}),
-        ("a negative spike index", {"spikes": i64([-1, 3])}),
-        ("spikes as floats", {"spikes": f64([3.0, 6.0])}),
-        ("spikes 2-D", {"spikes": i64([[3, 6]])}),
-        ("dt = 0", {"dt": 0.0}),
-        ("dt < 0", {"dt": -1.0}),
-        ("dt NaN", {"dt": np.nan}),
-        ("window_ms = 0", {"window_ms": 0.0}),
-        ("window_ms inf", {"window_ms": np.inf}),
-        ("voltage with a NaN", {"voltage": f64([0, 1, 2, np.nan, 4, 5, 6, 7, 8, 9])}),
-        ("time with an inf", {"time": f64([0, 1, 2, 3, 4, 5, 6, 7, 8, np.inf])}),
-        ("voltage as str", {"voltage": strs(["0"] * 10)}),
-        ("an input the function does not take", {"threshold": 0.5}),
+    bad: list[tuple[str, str, dict[str, object]]] = [
+        ("voltage 2-D", "WrongRank", {"voltage": f64(np.zeros((2, 5))), "spikes": i64([1, 2])}),
+        ("time shorter than voltage", "WrongShape", {"time": f64(np.arange(9.0))}),
+        ("a spike index = len(voltage)", "OutOfRange Boundary", {"spikes": i64([3, 10])}),
+        ("a negative spike index", "OutOfRange", {"spikes": i64([-1, 3])}),
+        ("spikes as floats", "WrongType", {"spikes": f64([3.0, 6.0])}),
+        ("spikes 2-D", "WrongRank", {"spikes": i64([[3, 6]])}),
+        ("dt = 0", "OutOfRange", {"dt": 0.0}),
+        ("dt < 0", "OutOfRange", {"dt": -1.0}),
+        ("dt NaN", "NonFinite", {"dt": np.nan}),
+        ("window_ms = 0", "OutOfRange", {"window_ms": 0.0}),
+        ("window_ms inf", "NonFinite", {"window_ms": np.inf}),
+        ("voltage with a NaN", "NonFinite", {"voltage": f64([0, 1, 2, np.nan, 4, 5, 6, 7, 8, 9])}),
+        ("time with an inf", "NonFinite", {"time": f64([0, 1, 2, 3, 4, 5, 6, 7, 8, np.inf])}),
+        ("voltage as str", "WrongType", {"voltage": strs(["0"] * 10)}),
+        ("an input the function does not take", "Unknown", {"threshold": 0.5}),
     ]
-    for comment, change in bad:
-        c.invalid(comment, "spike_triggered_average",
+    for comment, flags, change in bad:
+        c.invalid(comment, flags, "spike_triggered_average",
                   **{"time": ramp, "voltage": ramp, "spikes": i64([3, 6]), "dt": 1.0, **change})
 
 
@@ -443,8 +453,9 @@ def _half_window(c: _Cases) -> None:
             "half_window", window_ms=f64(windows), dt=f64(dts))
     c.valid("odd windows: 2.5 and 0.5 steps round half to even (2, max(1, 0))",
             "half_window", window_ms=f64([5.0, 1.0, 3.0, 7.0, 0.1]), dt=f64([1.0] * 5))
-    c.invalid("dt = 0", "half_window", window_ms=f64([1.0]), dt=f64([0.0]))
-    c.invalid("window and dt of different lengths", "half_window", window_ms=f64([1.0, 2.0]),
+    c.invalid("dt = 0", "OutOfRange", "half_window", window_ms=f64([1.0]), dt=f64([0.0]))
+    c.invalid("window and dt of different lengths", "WrongShape",
+              "half_window", window_ms=f64([1.0, 2.0]),
               dt=f64([0.1, 0.1, 0.1]))
 
 
@@ -463,11 +474,14 @@ def _modulation(c: _Cases) -> None:
             freq_hz=10.0)
     c.valid("phase locked at the drive's peak: lag 0, vector strength 1", "rate_modulation",
             spikes=i64([24, 124, 224, 324]), dt=1.0, n_steps=i64(400), freq_hz=10.0)
-    c.invalid("a spike index = n_steps", "rate_modulation", spikes=i64([5, 100]), dt=1.0,
+    c.invalid("a spike index = n_steps", "OutOfRange Boundary",
+              "rate_modulation", spikes=i64([5, 100]), dt=1.0,
               n_steps=i64(100), freq_hz=10.0)
-    c.invalid("freq_hz = 0", "rate_modulation", spikes=i64([5]), dt=1.0, n_steps=i64(100),
+    c.invalid("freq_hz = 0", "OutOfRange",
+              "rate_modulation", spikes=i64([5]), dt=1.0, n_steps=i64(100),
               freq_hz=0.0)
-    c.invalid("dt NaN", "rate_modulation", spikes=i64([5]), dt=np.nan, n_steps=i64(100),
+    c.invalid("dt NaN", "NonFinite",
+              "rate_modulation", spikes=i64([5]), dt=np.nan, n_steps=i64(100),
               freq_hz=10.0)
 
 
@@ -494,21 +508,21 @@ def _frequency(c: _Cases) -> None:
     c.driven("default frequencies (1..100 Hz, 20 of them)", "frequency_response",
              model="lif", duration=1000.0)
     common = {"model": "lif", "duration": 100.0}
-    bad: list[tuple[str, dict[str, object]]] = [
-        ("freq_min = 0", {"freq_min": 0.0, "freq_max": 10.0}),
-        ("freq_min < 0", {"freq_min": -1.0, "freq_max": 10.0}),
-        ("freq_max < freq_min", {"freq_min": 10.0, "freq_max": 5.0}),
-        ("n_freqs = 0", {"n_freqs": i64(0)}),
-        ("n_freqs as a float", {"n_freqs": 4.0}),
-        ("bias = 0", {"bias": 0.0}),
-        ("bias NaN", {"bias": np.nan}),
-        ("depth = 0", {"depth": 0.0}),
-        ("depth = 1 (the interval is open)", {"depth": 1.0}),
-        ("depth > 1", {"depth": 1.5}),
-        ("a bad base_config value reaches the model", {"n_freqs": i64(2), "dt": 0.0}),
+    bad: list[tuple[str, str, dict[str, object]]] = [
+        ("freq_min = 0", "OutOfRange", {"freq_min": 0.0, "freq_max": 10.0}),
+        ("freq_min < 0", "OutOfRange", {"freq_min": -1.0, "freq_max": 10.0}),
+        ("freq_max < freq_min", "Inconsistent", {"freq_min": 10.0, "freq_max": 5.0}),
+        ("n_freqs = 0", "OutOfRange", {"n_freqs": i64(0)}),
+        ("n_freqs as a float", "WrongType", {"n_freqs": 4.0}),
+        ("bias = 0", "OutOfRange", {"bias": 0.0}),
+        ("bias NaN", "NonFinite", {"bias": np.nan}),
+        ("depth = 0", "OutOfRange", {"depth": 0.0}),
+        ("depth = 1 (the interval is open)", "OutOfRange Boundary", {"depth": 1.0}),
+        ("depth > 1", "OutOfRange", {"depth": 1.5}),
+        ("a bad base_config value reaches the model", "OutOfRange", {"n_freqs": i64(2), "dt": 0.0}),
     ]
-    for comment, change in bad:
-        c.invalid(comment, "frequency_response", **{**common, **change})
+    for comment, flags, change in bad:
+        c.invalid(comment, flags, "frequency_response", **{**common, **change})
 
 
 def _helpers(c: _Cases) -> None:
@@ -519,12 +533,12 @@ def _helpers(c: _Cases) -> None:
     c.valid("linspace whose last point differs from lo + (n-1) * step", "linspace", lo=0.1,
             hi=0.7, n=i64(7))
     c.valid("linspace downwards", "linspace", lo=3.0, hi=-1e5, n=i64(6))
-    c.invalid("linspace n = 0", "linspace", lo=0.0, hi=1.0, n=i64(0))
-    c.invalid("linspace hi NaN", "linspace", lo=0.0, hi=np.nan, n=i64(3))
+    c.invalid("linspace n = 0", "OutOfRange", "linspace", lo=0.0, hi=1.0, n=i64(0))
+    c.invalid("linspace hi NaN", "NonFinite", "linspace", lo=0.0, hi=np.nan, n=i64(3))
     c.valid("logspace 1..100 in 5 (log10 and pow: within rtol)", "logspace", lo=1.0,
             hi=100.0, n=i64(5))
     c.valid("logspace of one value", "logspace", lo=3.0, hi=30.0, n=i64(1))
-    c.invalid("logspace lo = 0", "logspace", lo=0.0, hi=10.0, n=i64(3))
+    c.invalid("logspace lo = 0", "OutOfRange", "logspace", lo=0.0, hi=10.0, n=i64(3))
     c.valid("round_decimals to 2: ties to even on the exact decimal value", "round_decimals",
             values=f64([0.125, 0.375, 0.625, -0.125, 0.005, 0.015, 2.675, 1.005, -0.004, -0.0,
                         1e300, -1.234, 12345.678, 0.5, 1.5, 2.5]), digits=i64(2))
@@ -535,10 +549,12 @@ def _helpers(c: _Cases) -> None:
             values=f64([0.0000005, 0.0000015, 1.2345675, 0.1234565, 1e-7]), digits=i64(6))
     c.valid("round_decimals to 0", "round_decimals", values=f64([0.5, 1.5, 2.5, -0.5, 3.7]),
             digits=i64(0))
-    c.invalid("round_decimals of NaN", "round_decimals", values=f64([np.nan]), digits=i64(2))
-    c.invalid("round_decimals to -1 decimals", "round_decimals", values=f64([1.0]),
+    c.invalid("round_decimals of NaN", "NonFinite",
+              "round_decimals", values=f64([np.nan]), digits=i64(2))
+    c.invalid("round_decimals to -1 decimals", "OutOfRange", "round_decimals", values=f64([1.0]),
               digits=i64(-1))
     c.valid("whole steps: ratios just below an integer count it", "whole_steps",
             duration=f64([0.3, 0.35, 1.0, 0.7, 100.0, 0.0, 5.0, 2.9999999]),
             dt=f64([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 2.0, 1.0]))
-    c.invalid("whole steps with dt = 0", "whole_steps", duration=f64([1.0]), dt=f64([0.0]))
+    c.invalid("whole steps with dt = 0", "OutOfRange",
+              "whole_steps", duration=f64([1.0]), dt=f64([0.0]))

@@ -61,19 +61,26 @@ def _evaluate(b: SafetyBuilder) -> None:
     for comment, text in valid:
         b.valid(comment, "evaluate", expression=text, **names)
     invalid = [
-        ("empty", ""), ("a trailing operator", "1 +"), ("two values in a row", "x y"),
-        ("a number glued to a name", "2x"), ("a malformed number", "1..2"),
-        ("an exponent without digits", "1e+"), ("an unknown function", "foo(1)"),
-        ("min of one value", "min(x)"), ("clip of two values", "clip(x, 1)"),
-        ("a condition as a number", "x < y"), ("an unknown character", "x $ y"),
-        ("an unclosed parenthesis", "(1 + x"), ("an extra parenthesis", "1 + x)"),
-        ("a keyword as a value", "x + and"), ("a number that overflows", "1e400"),
-        ("floor division", "x // y"), ("a name the case does not give", "x + q"),
+        ("empty", "Empty", ""), ("a trailing operator", "Malformed", "1 +"),
+        ("two values in a row", "Malformed", "x y"),
+        ("a number glued to a name", "Malformed", "2x"),
+        ("a malformed number", "Malformed", "1..2"),
+        ("an exponent without digits", "Malformed", "1e+"),
+        ("an unknown function", "Unknown", "foo(1)"), ("min of one value", "Malformed", "min(x)"),
+        ("clip of two values", "Malformed", "clip(x, 1)"),
+        ("a condition as a number", "WrongType", "x < y"),
+        ("an unknown character", "Malformed", "x $ y"),
+        ("an unclosed parenthesis", "Malformed", "(1 + x"),
+        ("an extra parenthesis", "Malformed", "1 + x)"),
+        ("a keyword as a value", "Malformed", "x + and"),
+        ("a number that overflows", "Overflow", "1e400"),
+        ("floor division", "Unsupported", "x // y"),
+        ("a name the case does not give", "Missing", "x + q"),
     ]
-    for comment, text in invalid:
-        b.invalid(comment, "evaluate", expression=text, **names)
-    b.invalid("the expression as a float", "evaluate", expression=1.0, **names)
-    b.invalid("a variable value NaN", "evaluate", expression="x + 1",
+    for comment, flags, text in invalid:
+        b.invalid(comment, flags, "evaluate", expression=text, **names)
+    b.invalid("the expression as a float", "WrongType", "evaluate", expression=1.0, **names)
+    b.invalid("a variable value NaN", "NonFinite", "evaluate", expression="x + 1",
               **{**names, "names__x": np.nan})
 
 
@@ -115,32 +122,33 @@ def _simulate(b: SafetyBuilder) -> None:
             threshold="v > 0", reset="v = E_L", dt=0.1, duration=50.0, current=2.5,
             **{"params__E_L": -65.0, "params__D": 2.0, "params__V_T": -50.0, "params__tau": 10.0,
                "init__v": -65.0})
-    bad: list[tuple[str, dict[str, object]]] = [
-        ("no equations", {"equations": strs([])}),
-        ("equations as one str", {"equations": "dv/dt = -v"}),
-        ("not d<var>/dt", {"equations": strs(["v = -v"])}),
-        ("a map update (== is not =)", {"equations": strs(["dv/dt == -v"])}),
-        ("two equations for one variable", {"equations": strs(["dv/dt = 1", "dv/dt = 2"])}),
-        ("an unparsable right-hand side", {"equations": strs(["dv/dt = (1 +"])}),
-        ("an unknown symbol", {"equations": strs(["dv/dt = -v + g"])}),
-        ("the noise symbol in a run", {"equations": strs(["dv/dt = -v + xi"])}),
-        ("a reserved variable name", {"equations": strs(["dI/dt = 1"])}),
-        ("a threshold that is a number", {"threshold": "v + 1"}),
-        ("a reset of an unknown variable", {"reset": "u = 0"}),
-        ("a reset without '='", {"reset": "v"}),
-        ("a parameter named like a variable", {"params__v": 1.0}),
-        ("a parameter named I", {"params__I": 1.0}),
-        ("init of an unknown variable", {"init__u": 1.0}),
-        ("init NaN", {"init__v": np.nan}),
-        ("a parameter as a str", {"params__tau_m": "ten"}),
-        ("dt = 0", {"dt": 0.0}),
-        ("duration beyond max_steps", {"max_steps": i64(10)}),
-        ("max_steps = 0", {"max_steps": i64(0)}),
-        ("an unknown protocol", {"protocol": "chirp"}),
-        ("current inf", {"current": np.inf}),
+    bad: list[tuple[str, str, dict[str, object]]] = [
+        ("no equations", "Empty", {"equations": strs([])}),
+        ("equations as one str", "WrongType", {"equations": "dv/dt = -v"}),
+        ("not d<var>/dt", "Malformed", {"equations": strs(["v = -v"])}),
+        ("a map update (== is not =)", "Malformed", {"equations": strs(["dv/dt == -v"])}),
+        ("two equations for one variable", "Duplicate",
+         {"equations": strs(["dv/dt = 1", "dv/dt = 2"])}),
+        ("an unparsable right-hand side", "Malformed", {"equations": strs(["dv/dt = (1 +"])}),
+        ("an unknown symbol", "Unknown", {"equations": strs(["dv/dt = -v + g"])}),
+        ("the noise symbol in a run", "Unsupported", {"equations": strs(["dv/dt = -v + xi"])}),
+        ("a reserved variable name", "Inconsistent", {"equations": strs(["dI/dt = 1"])}),
+        ("a threshold that is a number", "Malformed", {"threshold": "v + 1"}),
+        ("a reset of an unknown variable", "Unknown", {"reset": "u = 0"}),
+        ("a reset without '='", "Malformed", {"reset": "v"}),
+        ("a parameter named like a variable", "Duplicate", {"params__v": 1.0}),
+        ("a parameter named I", "Inconsistent", {"params__I": 1.0}),
+        ("init of an unknown variable", "Unknown", {"init__u": 1.0}),
+        ("init NaN", "NonFinite", {"init__v": np.nan}),
+        ("a parameter as a str", "WrongType", {"params__tau_m": "ten"}),
+        ("dt = 0", "OutOfRange", {"dt": 0.0}),
+        ("duration beyond max_steps", "TooLarge", {"max_steps": i64(10)}),
+        ("max_steps = 0", "OutOfRange", {"max_steps": i64(0)}),
+        ("an unknown protocol", "Unknown", {"protocol": "chirp"}),
+        ("current inf", "NonFinite", {"current": np.inf}),
     ]
-    for comment, change in bad:
-        b.invalid(comment, "simulate_equations", **{**LIF, **run, **change})
+    for comment, flags, change in bad:
+        b.invalid(comment, flags, "simulate_equations", **{**LIF, **run, **change})
 
 
 def _nullclines(b: SafetyBuilder) -> None:
@@ -175,39 +183,44 @@ def _nullclines(b: SafetyBuilder) -> None:
     b.valid("grid_size 2: one cell; ranges as ints", "nullclines_2d", **FHN, var_names=vw,
             **{"ranges__v": i64([-2, 2]), "ranges__w": i64([0, 1])}, grid_size=i64(2))
     base = {**FHN, "var_names": vw, **fhn_ranges, "grid_size": i64(5)}
-    bad: list[tuple[str, dict[str, object]]] = [
-        ("one swept variable", {"var_names": strs(["v"])}),
-        ("three swept variables", {"var_names": strs(["v", "w", "v"])}),
-        ("the same variable twice", {"var_names": strs(["v", "v"])}),
-        ("a swept name that is not an equation variable", {"var_names": strs(["v", "q"])}),
-        ("a held variable that is swept", {"held__v": 1.0}),
-        ("a held name that is not an equation variable", {"held__q": 1.0}),
-        ("a held value NaN", {"equations": strs(["dv/dt = -v", "dw/dt = -w", "du/dt = -u"]),
+    bad: list[tuple[str, str, dict[str, object]]] = [
+        ("one swept variable", "WrongShape", {"var_names": strs(["v"])}),
+        ("three swept variables", "WrongShape", {"var_names": strs(["v", "w", "v"])}),
+        ("the same variable twice", "Duplicate", {"var_names": strs(["v", "v"])}),
+        ("a swept name that is not an equation variable", "Unknown",
+         {"var_names": strs(["v", "q"])}),
+        ("a held variable that is swept", "Inconsistent", {"held__v": 1.0}),
+        ("a held name that is not an equation variable", "Unknown", {"held__q": 1.0}),
+        ("a held value NaN", "NonFinite",
+         {"equations": strs(["dv/dt = -v", "dw/dt = -w", "du/dt = -u"]),
                               "held__u": np.nan}),
-        ("a range reversed", {"ranges__v": f64([1.0, -1.0])}),
-        ("a range of width 0", {"ranges__w": f64([1.0, 1.0])}),
-        ("a range of three values", {"ranges__v": f64([0.0, 1.0, 2.0])}),
-        ("a range with NaN", {"ranges__v": f64([np.nan, 1.0])}),
-        ("a range whose width overflows", {"ranges__v": f64([-1e308, 1e308])}),
-        ("grid_size 1", {"grid_size": i64(1)}),
-        ("grid_size above MAX_GRID", {"grid_size": i64(A.MAX_GRID + 1)}),
-        ("grid_size as a float", {"grid_size": 5.0}),
-        ("an unknown symbol", {"equations": strs(["dv/dt = v - q", "dw/dt = -w"])}),
-        ("an equation that does not parse", {"equations": strs(["dv/dt = v -", "dw/dt = 1"])}),
-        ("current NaN", {"current": np.nan}),
+        ("a range reversed", "Inconsistent", {"ranges__v": f64([1.0, -1.0])}),
+        ("a range of width 0", "Inconsistent", {"ranges__w": f64([1.0, 1.0])}),
+        ("a range of three values", "WrongShape", {"ranges__v": f64([0.0, 1.0, 2.0])}),
+        ("a range with NaN", "NonFinite", {"ranges__v": f64([np.nan, 1.0])}),
+        ("a range whose width overflows", "Overflow", {"ranges__v": f64([-1e308, 1e308])}),
+        ("grid_size 1", "OutOfRange", {"grid_size": i64(1)}),
+        ("grid_size above MAX_GRID", "TooLarge Boundary", {"grid_size": i64(A.MAX_GRID + 1)}),
+        ("grid_size as a float", "WrongType", {"grid_size": 5.0}),
+        ("an unknown symbol", "Unknown", {"equations": strs(["dv/dt = v - q", "dw/dt = -w"])}),
+        ("an equation that does not parse", "Malformed",
+         {"equations": strs(["dv/dt = v -", "dw/dt = 1"])}),
+        ("current NaN", "NonFinite", {"current": np.nan}),
     ]
-    for comment, change in bad:
-        b.invalid(comment, "nullclines_2d", **{**base, **change})
+    for comment, flags, change in bad:
+        b.invalid(comment, flags, "nullclines_2d", **{**base, **change})
 
 
 def _word_format(b: SafetyBuilder) -> None:
     for label in ("Q8.8", "Q1.7", "Q16.16", "Q2.30", "Q4.12"):
         b.valid(f"{label}", "resolve_word_format", q_format=label)
-    for label, why in (("Q0.8", "no integer bit"), ("Q8", "no fraction part"),
-                       ("q8.8", "lower-case q"), ("Q24.16", "40 bits"), ("Q3.4", "7 bits"),
-                       ("Q8.8 ", "a trailing space")):
-        b.invalid(f"{label!r}: {why}", "resolve_word_format", q_format=label)
-    b.invalid("a float label", "resolve_word_format", q_format=8.8)
+    for label, why, flags in (("Q0.8", "no integer bit", "OutOfRange"),
+                              ("Q8", "no fraction part", "Malformed"),
+                              ("q8.8", "lower-case q", "Malformed"),
+                              ("Q24.16", "40 bits", "OutOfRange"), ("Q3.4", "7 bits", "OutOfRange"),
+                              ("Q8.8 ", "a trailing space", "Malformed")):
+        b.invalid(f"{label!r}: {why}", flags, "resolve_word_format", q_format=label)
+    b.invalid("a float label", "WrongType", "resolve_word_format", q_format=8.8)
 
 
 def _precision(b: SafetyBuilder) -> None:
@@ -242,24 +255,28 @@ def _precision(b: SafetyBuilder) -> None:
     b.valid("Q1.7: an 8-bit word", "precision_compare",
             equations=strs(["dv/dt = 0.5 * (I - v)"]), dt=0.25, duration=4.0, current=0.5,
             q_format="Q1.7")
-    bad: list[tuple[str, dict[str, object]]] = [
-        ("a label without a fraction", {"q_format": "Q8"}),
-        ("an unknown overflow policy", {"overflow": "clamp"}),
-        ("an unknown rounding policy", {"rounding": "floor"}),
-        ("a parameter outside Q8.8", {"params__E_L": -200.0}),
-        ("an initial value outside Q8.8", {"init__v": 130.0}),
-        ("dt outside Q8.8", {"dt": 200.0, "duration": 400.0}),
-        ("dt below the resolution (word 0)", {"dt": 0.001, "duration": 0.01}),
-        ("a literal outside Q8.8", {"equations": strs(["dv/dt = -(v - E_L) / tau_m + 1000"])}),
-        ("a reciprocal that underflows", {"equations": strs(["dv/dt = -v / 1000 + I"])}),
-        ("a reciprocal outside the range", {"equations": strs(["dv/dt = -v / 0.001"])}),
-        ("division by a state variable", {"equations": strs(["dv/dt = 1 / v"])}),
-        ("a function without fixed-point arithmetic", {"equations": strs(["dv/dt = exp(v)"])}),
-        ("a fractional power", {"equations": strs(["dv/dt = v ** 0.5"])}),
-        ("a drive outside Q8.8", {"current": 300.0}),
-        ("a run longer than max_steps", {"max_steps": i64(5)}),
-        ("an unparsable equation", {"equations": strs(["dv/dt = *"])}),
-        ("a threshold with a literal outside Q8.8", {"threshold": "v > 500"}),
+    bad: list[tuple[str, str, dict[str, object]]] = [
+        ("a label without a fraction", "Malformed", {"q_format": "Q8"}),
+        ("an unknown overflow policy", "Unknown", {"overflow": "clamp"}),
+        ("an unknown rounding policy", "Unknown", {"rounding": "floor"}),
+        ("a parameter outside Q8.8", "OutOfRange", {"params__E_L": -200.0}),
+        ("an initial value outside Q8.8", "OutOfRange", {"init__v": 130.0}),
+        ("dt outside Q8.8", "OutOfRange", {"dt": 200.0, "duration": 400.0}),
+        ("dt below the resolution (word 0)", "OutOfRange", {"dt": 0.001, "duration": 0.01}),
+        ("a literal outside Q8.8", "OutOfRange",
+         {"equations": strs(["dv/dt = -(v - E_L) / tau_m + 1000"])}),
+        ("a reciprocal that underflows", "OutOfRange",
+         {"equations": strs(["dv/dt = -v / 1000 + I"])}),
+        ("a reciprocal outside the range", "OutOfRange",
+         {"equations": strs(["dv/dt = -v / 0.001"])}),
+        ("division by a state variable", "Unsupported", {"equations": strs(["dv/dt = 1 / v"])}),
+        ("a function without fixed-point arithmetic", "Unsupported",
+         {"equations": strs(["dv/dt = exp(v)"])}),
+        ("a fractional power", "Unsupported", {"equations": strs(["dv/dt = v ** 0.5"])}),
+        ("a drive outside Q8.8", "OutOfRange", {"current": 300.0}),
+        ("a run longer than max_steps", "TooLarge", {"max_steps": i64(5)}),
+        ("an unparsable equation", "Malformed", {"equations": strs(["dv/dt = *"])}),
+        ("a threshold with a literal outside Q8.8", "OutOfRange", {"threshold": "v > 500"}),
     ]
-    for comment, change in bad:
-        b.invalid(comment, "precision_compare", **{**LIF, **run, **change})
+    for comment, flags, change in bad:
+        b.invalid(comment, flags, "precision_compare", **{**LIF, **run, **change})

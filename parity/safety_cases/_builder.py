@@ -11,7 +11,9 @@ A safety case module (``parity/safety_cases/<name>.py``) defines
   golden file can never disagree with the Python surface.
 
 The first input of every case is ``op``, a 0-D ``str`` naming the function or
-method under test (e.g. ``"gc_content"``, ``"KalmanFilter.filter"``).
+method under test (e.g. ``"gc_content"``, ``"KalmanFilter.filter"``). Every
+invalid case names the flags that say why it is invalid (``flags``, checked
+against the vocabulary of :mod:`parity.flags`).
 """
 
 from __future__ import annotations
@@ -22,13 +24,17 @@ import numpy as np
 
 from ..cases import RegenError, f64, i64, u8, u64  # array builders, re-exported
 from ..compare import Answer
+from ..flags import check_flags
 from ..golden_format import DTYPES, STR_DTYPE, Case, GoldenFile, dtype_tag
 
-__all__ = ["RunCase", "SafetyBuilder", "as_array", "arg", "op_of", "strs", "u64", "i64",
-           "u8", "f64", "safety_header", "run_safety_case"]
+__all__ = ["RunCase", "SafetyBuilder", "VALID", "add_case", "as_array", "arg", "op_of", "strs",
+           "u64", "i64", "u8", "f64", "safety_header", "run_safety_case"]
 
 #: The adapter of one module: a case's inputs -> its outputs (or a refusal).
 RunCase = Callable[[dict[str, np.ndarray]], Mapping[str, object]]
+
+#: The ``flags`` a helper gets for a valid case (a valid case has none): see :func:`add_case`.
+VALID = None
 
 
 def safety_header(surface: str) -> list[str]:
@@ -187,14 +193,31 @@ class SafetyBuilder:
         self.cases.append(case)
         return case
 
-    def invalid(self, comment: str, op: str, **inputs: object) -> Case:
+    def invalid(self, comment: str, flags: str, op: str, **inputs: object) -> Case:
         """Add a case the surface must refuse (``ValueError`` or ``TypeError``).
+
+        Parameters
+        ----------
+        comment : str
+            One line saying what the case is.
+        flags : str
+            Why it is invalid: space-separated flags of :mod:`parity.flags`
+            (at least one defect flag, e.g. ``"NonFinite"``).
+        op : str
+            The function or method under test.
+        **inputs
+            Its arguments (see :func:`as_array`).
 
         Raises
         ------
         RegenError
-            If the surface accepts the inputs.
+            If ``flags`` is empty or names an unknown flag, or the surface
+            accepts the inputs.
         """
+        try:
+            why = check_flags(flags, f"{self.name} case {comment!r}")
+        except ValueError as exc:
+            raise RegenError(str(exc)) from None
         arrays = self._inputs(comment, op, inputs)
         try:
             self._call(arrays)
@@ -203,7 +226,7 @@ class SafetyBuilder:
         else:
             raise RegenError(f"{self.name} case {comment!r} is meant to be invalid, but the "
                              "surface accepts it")
-        case = Case(len(self.cases) + 1, comment, False, arrays)
+        case = Case(len(self.cases) + 1, comment, False, arrays, flags=why)
         self.cases.append(case)
         return case
 
@@ -219,3 +242,15 @@ class SafetyBuilder:
             raise RegenError(f"{self.name}: a golden file needs valid and invalid cases")
         return GoldenFile(self.name, list(self.cases), header=safety_header(self.surface),
                           rtol=dict(self.rtol))
+
+
+def add_case(b: SafetyBuilder, comment: str, flags: str | None, op: str,
+             **inputs: object) -> Case:
+    """A valid case when ``flags`` is :data:`VALID` (``None``), else an invalid one with them.
+
+    For case helpers that build both kinds from one set of inputs; see
+    :meth:`SafetyBuilder.valid` and :meth:`SafetyBuilder.invalid`.
+    """
+    if flags is None:
+        return b.valid(comment, op, **inputs)
+    return b.invalid(comment, flags, op, **inputs)

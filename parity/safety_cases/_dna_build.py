@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sc_neurocore.bridges import dna_mapper as dm
 
-from ._builder import SafetyBuilder, f64, i64, strs, u8, u64
+from ._builder import SafetyBuilder, add_case, f64, i64, strs, u8, u64
 
 __all__ = ["add_cases", "NETWORKS"]
 
@@ -43,23 +43,24 @@ def _strands(b: SafetyBuilder) -> None:
                                ("w", "GATTACA", "waste", 7.25), ("t", "CAGT", "toehold", 1e-3)):
         b.valid(f"strand {seq!r}, role {role}", op, name=name, sequence=seq, role=role,
                 concentration_nM=c)
-    for comment, kw in (("bad character X at 2", {"sequence": "ACXT"}),
-                        ("RNA base U", {"sequence": "acgu"}),
-                        ("a space in the sequence", {"sequence": "AC GT"}),
-                        ("non-ASCII base", {"sequence": "ACG\u00e9"}),
-                        ("empty sequence", {"sequence": ""}),
-                        ("empty name", {"name": ""}),
-                        ("a space in the name", {"name": "a b"}),
-                        ("unknown role", {"role": "catalyst"}),
-                        ("role is case-sensitive", {"role": "Signal"}),
-                        ("negative concentration", {"concentration_nM": -1.0}),
-                        ("NaN concentration", {"concentration_nM": NAN}),
-                        ("infinite concentration", {"concentration_nM": INF}),
-                        ("concentration as an int array", {"concentration_nM": i64([1, 2])})):
+    for comment, flags, kw in (
+            ("bad character X at 2", "Malformed", {"sequence": "ACXT"}),
+            ("RNA base U", "Malformed", {"sequence": "acgu"}),
+            ("a space in the sequence", "Malformed", {"sequence": "AC GT"}),
+            ("non-ASCII base", "Malformed", {"sequence": "ACG\u00e9"}),
+            ("empty sequence", "Empty", {"sequence": ""}),
+            ("empty name", "Empty", {"name": ""}),
+            ("a space in the name", "Malformed", {"name": "a b"}),
+            ("unknown role", "Unknown", {"role": "catalyst"}),
+            ("role is case-sensitive", "Unknown", {"role": "Signal"}),
+            ("negative concentration", "OutOfRange", {"concentration_nM": -1.0}),
+            ("NaN concentration", "NonFinite", {"concentration_nM": NAN}),
+            ("infinite concentration", "NonFinite", {"concentration_nM": INF}),
+            ("concentration as an int array", "WrongType", {"concentration_nM": i64([1, 2])})):
         kwargs: dict[str, object] = {"name": "s", "sequence": "ACGT", "role": "signal",
                                      "concentration_nM": 100.0}
         kwargs.update(kw)
-        b.invalid(f"strand with {comment}", op, **kwargs)
+        b.invalid(f"strand with {comment}", flags, op, **kwargs)
 
 
 def _thermo(b: SafetyBuilder) -> None:
@@ -77,33 +78,36 @@ def _thermo(b: SafetyBuilder) -> None:
             b.valid(f"GCTAGCATGACCGTA, {salt}, Na+ {na} M, Ct {ct} M", op,
                     sequence="GCTAGCATGACCGTA", na_conc_M=na, strand_conc_M=ct,
                     salt_correction=salt)
-    for comment, na, ct, salt in (("Na+ below 0.05 M", 0.04, 2.5e-7, "santalucia"),
-                                  ("Na+ above 1 M", 1.5, 2.5e-7, "santalucia"),
-                                  ("Na+ 1e-300 M", 1e-300, 2.5e-7, "schildkraut"),
-                                  ("Na+ zero", 0.0, 2.5e-7, "santalucia"),
-                                  ("Na+ NaN", NAN, 2.5e-7, "santalucia"),
-                                  ("Ct zero", 1.0, 0.0, "santalucia"),
-                                  ("Ct above 1 M", 1.0, 1.5, "santalucia"),
-                                  ("Ct NaN", 1.0, NAN, "santalucia"),
-                                  ("unknown salt correction", 1.0, 2.5e-7, "owczarzy")):
-        b.invalid(f"Tm with {comment}", op, sequence="ACGTACGT", na_conc_M=na,
+    for comment, flags, na, ct, salt in (
+            ("Na+ below 0.05 M", "OutOfRange", 0.04, 2.5e-7, "santalucia"),
+            ("Na+ above 1 M", "OutOfRange", 1.5, 2.5e-7, "santalucia"),
+            ("Na+ 1e-300 M", "OutOfRange", 1e-300, 2.5e-7, "schildkraut"),
+            ("Na+ zero", "OutOfRange", 0.0, 2.5e-7, "santalucia"),
+            ("Na+ NaN", "NonFinite", NAN, 2.5e-7, "santalucia"),
+            ("Ct zero", "OutOfRange", 1.0, 0.0, "santalucia"),
+            ("Ct above 1 M", "OutOfRange", 1.0, 1.5, "santalucia"),
+            ("Ct NaN", "NonFinite", 1.0, NAN, "santalucia"),
+            ("unknown salt correction", "Unknown", 1.0, 2.5e-7, "owczarzy")):
+        b.invalid(f"Tm with {comment}", flags, op, sequence="ACGTACGT", na_conc_M=na,
                   strand_conc_M=ct, salt_correction=salt)
-    b.invalid("one nucleotide has no stack", op, sequence="A", na_conc_M=1.0,
+    b.invalid("one nucleotide has no stack", "WrongShape", op, sequence="A", na_conc_M=1.0,
               strand_conc_M=2.5e-7, salt_correction="santalucia")
-    b.invalid("bad base in a thermodynamics sequence", op, sequence="ACGN", na_conc_M=1.0,
+    b.invalid("bad base in a thermodynamics sequence", "Malformed",
+              op, sequence="ACGN", na_conc_M=1.0,
               strand_conc_M=2.5e-7, salt_correction="santalucia")
 
 
-def _designer(b: SafetyBuilder, comment: str, *, valid: bool = True, seed: object = u64(42),
-              gc_target: object = None, max_homopolymer: object = 3,
+def _designer(b: SafetyBuilder, comment: str, *, flags: str | None = None,
+              seed: object = u64(42), gc_target: object = None, max_homopolymer: object = 3,
               max_similarity: object = 0.75, max_tries: object = 200,
               names: list[str] | None = None, lengths: object = None) -> None:
+    """A ``SequenceDesigner.generate`` case: valid, or invalid for the reasons ``flags``."""
     names = ["t", "r"] if names is None else names
-    add = b.valid if valid else b.invalid
-    add(comment, "SequenceDesigner.generate", seed=seed,
-        gc_target=f64([0.4, 0.6]) if gc_target is None else gc_target,
+    inputs: dict[str, object] = dict(
+        seed=seed, gc_target=f64([0.4, 0.6]) if gc_target is None else gc_target,
         max_homopolymer=max_homopolymer, max_similarity=max_similarity, max_tries=max_tries,
         names=strs(names), lengths=i64([6, 15]) if lengths is None else lengths)
+    add_case(b, comment, flags, "SequenceDesigner.generate", **inputs)
 
 
 def _designs(b: SafetyBuilder) -> None:
@@ -126,22 +130,24 @@ def _designs(b: SafetyBuilder) -> None:
     _designer(b, "a long sequence", names=["long"], lengths=i64([300]))
     _designer(b, "no sequence at all", names=[], lengths=i64([]))
     _designer(b, "repeated names are fine", names=["seq", "seq", "seq"], lengths=i64([8, 8, 8]))
-    for comment, kw in (("length 1 cannot meet GC 0.4-0.6", {"names": ["x"], "lengths": i64([1])}),
-                        ("length 0", {"names": ["x"], "lengths": i64([0])}),
-                        ("length over 1000", {"names": ["x"], "lengths": i64([1001])}),
-                        ("an empty name", {"names": [""], "lengths": i64([6])}),
-                        ("negative seed", {"seed": i64(-1)}),
-                        ("seed as a float", {"seed": f64(1.0)}),
-                        ("gc_target low above high", {"gc_target": f64([0.6, 0.4])}),
-                        ("gc_target with one value", {"gc_target": f64([0.5])}),
-                        ("gc_target NaN", {"gc_target": f64([NAN, 0.6])}),
-                        ("gc_target above 1", {"gc_target": f64([0.4, 1.5])}),
-                        ("max_homopolymer 0", {"max_homopolymer": 0}),
-                        ("max_similarity 0", {"max_similarity": 0.0}),
-                        ("max_similarity above 1", {"max_similarity": 1.5}),
-                        ("max_tries 0", {"max_tries": 0}),
-                        ("max_tries over 100000", {"max_tries": 100_001})):
-        _designer(b, f"designer with {comment}", valid=False, **kw)  # type: ignore[arg-type]
+    for comment, flags, kw in (
+            ("length 1 cannot meet GC 0.4-0.6", "Inconsistent",
+             {"names": ["x"], "lengths": i64([1])}),
+            ("length 0", "OutOfRange", {"names": ["x"], "lengths": i64([0])}),
+            ("length over 1000", "TooLarge Boundary", {"names": ["x"], "lengths": i64([1001])}),
+            ("an empty name", "Empty", {"names": [""], "lengths": i64([6])}),
+            ("negative seed", "OutOfRange BadSeed", {"seed": i64(-1)}),
+            ("seed as a float", "WrongType BadSeed", {"seed": f64(1.0)}),
+            ("gc_target low above high", "Inconsistent", {"gc_target": f64([0.6, 0.4])}),
+            ("gc_target with one value", "WrongShape", {"gc_target": f64([0.5])}),
+            ("gc_target NaN", "NonFinite", {"gc_target": f64([NAN, 0.6])}),
+            ("gc_target above 1", "OutOfRange", {"gc_target": f64([0.4, 1.5])}),
+            ("max_homopolymer 0", "OutOfRange", {"max_homopolymer": 0}),
+            ("max_similarity 0", "OutOfRange", {"max_similarity": 0.0}),
+            ("max_similarity above 1", "OutOfRange", {"max_similarity": 1.5}),
+            ("max_tries 0", "OutOfRange", {"max_tries": 0}),
+            ("max_tries over 100000", "TooLarge Boundary", {"max_tries": 100_001})):
+        _designer(b, f"designer with {comment}", flags=flags, **kw)  # type: ignore[arg-type]
 
 
 def _compile_gates(b: SafetyBuilder) -> None:
@@ -162,20 +168,22 @@ def _compile_gates(b: SafetyBuilder) -> None:
             seed=u64(42), temperature_c=37.0, gates=strs(["THRESHOLD in out threshold=2.0"]))
     b.valid("enzymatic NAND then XOR", op, compiler="enzymatic", seed=u64(137),
             temperature_c=37.0, gates=strs(["NAND a,b y", "XOR y,c z"]))
-    for comment, kw in (("a signal used twice", {"gates": strs(["AND a,a y"])}),
-                        ("output equal to an input", {"gates": strs(["NOT a a"])}),
-                        ("a signal that is not an identifier", {"gates": strs(["AND 1a,b y"])}),
-                        ("a negative threshold", {"gates": strs(["THRESHOLD a y threshold=-0.1"])}),
-                        ("a NaN threshold", {"gates": strs(["THRESHOLD a y threshold=nan"])}),
-                        ("a NAND on the displacement compiler", {"gates": strs(["NAND a,b y"])}),
-                        ("an AND on the enzymatic compiler",
-                         {"compiler": "enzymatic", "gates": strs(["AND a,b y"])}),
-                        ("an unknown compiler", {"compiler": "photonic"}),
-                        ("temperature above 100 C", {"temperature_c": 101.0})):
+    for comment, flags, kw in (
+            ("a signal used twice", "Duplicate", {"gates": strs(["AND a,a y"])}),
+            ("output equal to an input", "Duplicate", {"gates": strs(["NOT a a"])}),
+            ("a signal that is not an identifier", "Malformed", {"gates": strs(["AND 1a,b y"])}),
+            ("a negative threshold", "OutOfRange",
+             {"gates": strs(["THRESHOLD a y threshold=-0.1"])}),
+            ("a NaN threshold", "NonFinite", {"gates": strs(["THRESHOLD a y threshold=nan"])}),
+            ("a NAND on the displacement compiler", "Unsupported", {"gates": strs(["NAND a,b y"])}),
+            ("an AND on the enzymatic compiler", "Unsupported", {"compiler": "enzymatic",
+             "gates": strs(["AND a,b y"])}),
+            ("an unknown compiler", "Unknown", {"compiler": "photonic"}),
+            ("temperature above 100 C", "OutOfRange", {"temperature_c": 101.0})):
         kwargs: dict[str, object] = {"compiler": "displacement", "seed": u64(42),
                                      "temperature_c": 37.0, "gates": strs(["AND a,b y"])}
         kwargs.update(kw)
-        b.invalid(f"compile with {comment}", op, **kwargs)
+        b.invalid(f"compile with {comment}", flags, op, **kwargs)
 
 
 def _compile_network(b: SafetyBuilder) -> None:
@@ -186,27 +194,29 @@ def _compile_network(b: SafetyBuilder) -> None:
         b.valid(f"{name} network, enzymatic", op, **_net(name, "enzymatic", seed=9))
     b.valid("mixed network, hybrid", op, **_net("mixed", "hybrid", seed=5))
     b.valid("cascade at 20 C, seed 2**64-1", op, **_net("cascade", "displacement", 2**64 - 1, 20.0))
-    bad: list[tuple[str, dict[str, object]]] = [
-        ("NAND on displacement", {"method": "displacement", "gates": strs(["NAND A,B C"])}),
-        ("AND on enzymatic", {"method": "enzymatic"}),
-        ("an unknown method", {"method": "optical"}),
-        ("an undriven gate input", {"gates": strs(["AND A,Q C"])}),
-        ("a signal driven twice", {"gates": strs(["AND A,B C", "OR A,B C"])}),
-        ("a gate driving a primary input", {"gates": strs(["NOT B A"]),
+    bad: list[tuple[str, str, dict[str, object]]] = [
+        ("NAND on displacement", "Unsupported",
+         {"method": "displacement", "gates": strs(["NAND A,B C"])}),
+        ("AND on enzymatic", "Unsupported", {"method": "enzymatic"}),
+        ("an unknown method", "Unknown", {"method": "optical"}),
+        ("an undriven gate input", "Missing", {"gates": strs(["AND A,Q C"])}),
+        ("a signal driven twice", "Duplicate", {"gates": strs(["AND A,B C", "OR A,B C"])}),
+        ("a gate driving a primary input", "Inconsistent", {"gates": strs(["NOT B A"]),
                                             "output_names": strs(["A"])}),
-        ("an output nothing drives", {"output_names": strs(["Z"])}),
-        ("AND with one input", {"gates": strs(["AND A C"])}),
-        ("MUX with two inputs", {"gates": strs(["MUX A,B C"])}),
-        ("an unknown gate type", {"gates": strs(["NOR A,B C"])}),
-        ("a CATALYTIC gate", {"gates": strs(["CATALYTIC A C"])}),
-        ("repeated input names", {"input_names": strs(["A", "A"])}),
-        ("an input name that is not an identifier", {"input_names": strs(["A", "B-1"])}),
-        ("a temperature below 0 C", {"temperature_c": -1.0}),
+        ("an output nothing drives", "Missing", {"output_names": strs(["Z"])}),
+        ("AND with one input", "WrongShape", {"gates": strs(["AND A C"])}),
+        ("MUX with two inputs", "WrongShape", {"gates": strs(["MUX A,B C"])}),
+        ("an unknown gate type", "Unknown", {"gates": strs(["NOR A,B C"])}),
+        ("a CATALYTIC gate", "Unsupported", {"gates": strs(["CATALYTIC A C"])}),
+        ("repeated input names", "Duplicate", {"input_names": strs(["A", "A"])}),
+        ("an input name that is not an identifier", "Malformed",
+         {"input_names": strs(["A", "B-1"])}),
+        ("a temperature below 0 C", "OutOfRange", {"temperature_c": -1.0}),
     ]
-    for comment, kw in bad:
+    for comment, flags, kw in bad:
         kwargs = _net("AND", "displacement")
         kwargs.update(kw)
-        b.invalid(f"network with {comment}", op, **kwargs)
+        b.invalid(f"network with {comment}", flags, op, **kwargs)
 
 
 def _validate(b: SafetyBuilder) -> None:
@@ -219,7 +229,7 @@ def _validate(b: SafetyBuilder) -> None:
             strand_names=strs(["p", "q", "r"]),
             strand_sequences=strs(["ACGTA", "GCAGT", "ACATATAT"]))
     b.valid("no strands", op, strand_names=strs([]), strand_sequences=strs([]))
-    b.invalid("an empty strand sequence", op, strand_names=strs(["e"]),
+    b.invalid("an empty strand sequence", "Empty", op, strand_names=strs(["e"]),
               strand_sequences=strs([""]))
 
 
@@ -237,29 +247,35 @@ def _rates(b: SafetyBuilder) -> None:
             gate_concentrations_nM=conc)
     b.valid("the largest rates", op, rate_hybridization=1e15, rate_displacement=1e15,
             temperature_c=37.0, integrator="rk4", gate_concentrations_nM=conc)
-    for key, bad in (("rate_hybridization", 0.0), ("rate_hybridization", -3e5),
-                     ("rate_hybridization", 2e15), ("rate_hybridization", INF),
-                     ("rate_displacement", 0.0), ("rate_displacement", NAN),
-                     ("temperature_c", -0.5), ("temperature_c", 100.5)):
-        b.invalid(f"{key} = {bad}", op, **(SIM | {key: bad}), integrator="euler",
+    for key, bad, flags in (("rate_hybridization", 0.0, "OutOfRange"),
+                            ("rate_hybridization", -3e5, "OutOfRange"),
+                            ("rate_hybridization", 2e15, "OutOfRange"),
+                            ("rate_hybridization", INF, "NonFinite"),
+                            ("rate_displacement", 0.0, "OutOfRange"),
+                            ("rate_displacement", NAN, "NonFinite"),
+                            ("temperature_c", -0.5, "OutOfRange Boundary"),
+                            ("temperature_c", 100.5, "OutOfRange Boundary")):
+        b.invalid(f"{key} = {bad}", flags, op, **(SIM | {key: bad}), integrator="euler",
                   gate_concentrations_nM=conc)
-    b.invalid("unknown integrator", op, **SIM, integrator="midpoint", gate_concentrations_nM=conc)
-    b.invalid("integrator is case-sensitive", op, **SIM, integrator="RK4",
+    b.invalid("unknown integrator", "Unknown",
+              op, **SIM, integrator="midpoint", gate_concentrations_nM=conc)
+    b.invalid("integrator is case-sensitive", "Unknown", op, **SIM, integrator="RK4",
               gate_concentrations_nM=conc)
-    b.invalid("a negative gate concentration", op, **SIM, integrator="euler",
+    b.invalid("a negative gate concentration", "OutOfRange", op, **SIM, integrator="euler",
               gate_concentrations_nM=f64([100.0, -1.0]))
 
 
 def _simulate(b: SafetyBuilder, comment: str, network: str, values: list[float], *,
-              valid: bool = True, names: list[str] | None = None, integrator: str = "euler",
-              duration_s: object = 600.0, dt: object = 10.0, **over: object) -> None:
+              flags: str | None = None, names: list[str] | None = None,
+              integrator: str = "euler", duration_s: object = 600.0, dt: object = 10.0,
+              **over: object) -> None:
+    """A ``KineticSimulator.simulate`` case: valid, or invalid for the reasons ``flags``."""
     gates, ins, outs = NETWORKS[network]
-    kw = SIM | over
-    add = b.valid if valid else b.invalid
-    add(comment, "KineticSimulator.simulate", **kw, integrator=integrator, gates=strs(gates),
-        input_names=strs(ins), output_names=strs(outs),
-        concentration_names=strs(ins if names is None else names),
+    inputs: dict[str, object] = dict(
+        SIM | over, integrator=integrator, gates=strs(gates), input_names=strs(ins),
+        output_names=strs(outs), concentration_names=strs(ins if names is None else names),
         input_concentrations_nM=f64(values), duration_s=duration_s, dt=dt)
+    add_case(b, comment, flags, "KineticSimulator.simulate", **inputs)
 
 
 def _simulations(b: SafetyBuilder) -> None:
@@ -290,22 +306,24 @@ def _simulations(b: SafetyBuilder) -> None:
     _simulate(b, "at 25 C (Arrhenius factor)", "cascade", [200.0, 100.0], temperature_c=25.0)
     _simulate(b, "concentration names in another order", "MUX", [0.0, 200.0, 200.0],
               names=["B", "A", "S"])
-    for comment, values, names, extra in (
-            ("dt 0", [0.0], None, {"dt": 0.0}), ("dt negative", [0.0], None, {"dt": -1.0}),
-            ("dt NaN", [0.0], None, {"dt": NAN}),
-            ("more than 1e6 steps", [0.0], None, {"dt": 1e-4, "duration_s": 101.0}),
-            ("duration negative", [0.0], None, {"duration_s": -1.0}),
-            ("duration infinite", [0.0], None, {"duration_s": INF}),
-            ("a negative input", [-1.0], None, {}), ("a NaN input", [NAN], None, {}),
-            ("an input without a concentration", [], [], {}),
-            ("a concentration for an unknown signal", [10.0, 10.0], ["A", "Q"], {}),
-            ("a concentration for a gate output", [10.0, 10.0], ["A", "B"], {}),
-            ("sub-steps beyond the stability budget (dt over 1/k_max)", [0.0], None,
+    for comment, flags, values, names, extra in (
+            ("dt 0", "OutOfRange", [0.0], None, {"dt": 0.0}),
+            ("dt negative", "OutOfRange", [0.0], None, {"dt": -1.0}),
+            ("dt NaN", "NonFinite", [0.0], None, {"dt": NAN}),
+            ("more than 1e6 steps", "TooLarge", [0.0], None, {"dt": 1e-4, "duration_s": 101.0}),
+            ("duration negative", "OutOfRange", [0.0], None, {"duration_s": -1.0}),
+            ("duration infinite", "NonFinite", [0.0], None, {"duration_s": INF}),
+            ("a negative input", "OutOfRange", [-1.0], None, {}),
+            ("a NaN input", "NonFinite", [NAN], None, {}),
+            ("an input without a concentration", "Missing", [], [], {}),
+            ("a concentration for an unknown signal", "Unknown", [10.0, 10.0], ["A", "Q"], {}),
+            ("a concentration for a gate output", "Unknown", [10.0, 10.0], ["A", "B"], {}),
+            ("sub-steps beyond the stability budget (dt over 1/k_max)", "TooLarge", [0.0], None,
              {"rate_hybridization": 1e15, "rate_displacement": 1e15, "dt": 1.0,
-              "duration_s": 10.0})):
-        _simulate(b, f"simulate with {comment}", "NOT", values, valid=False, names=names,
+             "duration_s": 10.0})):
+        _simulate(b, f"simulate with {comment}", "NOT", values, flags=flags, names=names,
                   **extra)
-    _simulate(b, "simulate with an unknown integrator", "NOT", [0.0], valid=False,
+    _simulate(b, "simulate with an unknown integrator", "NOT", [0.0], flags="Unknown",
               integrator="midpoint")
 
 
@@ -316,12 +334,17 @@ def _gf4(b: SafetyBuilder) -> None:
                     "GF4ErrorCorrection.encode", n_parity=r, block_size=m, sequence=seq)
     b.valid("encode lower case", "GF4ErrorCorrection.encode", n_parity=4, block_size=12,
             sequence="acgtnacgt".replace("n", "g"))
-    for comment, r, m in (("n_parity 1", 1, 1), ("n_parity 9", 9, 4), ("block_size 0", 4, 0),
-                          ("block_size 82 with 4 parity", 4, 82),
-                          ("block_size 4 with 2 parity", 2, 4)):
-        b.invalid(f"code with {comment}", "GF4ErrorCorrection.encode", n_parity=r, block_size=m,
+    for comment, flags, r, m in (
+            ("n_parity 1", "OutOfRange", 1, 1),
+            ("n_parity 9", "OutOfRange", 9, 4),
+            ("block_size 0", "OutOfRange", 4, 0),
+            ("block_size 82 with 4 parity", "OutOfRange Boundary", 4, 82),
+            ("block_size 4 with 2 parity", "OutOfRange Boundary", 2, 4)):
+        b.invalid(f"code with {comment}", flags, "GF4ErrorCorrection.encode", n_parity=r,
+                  block_size=m,
                   sequence="ACGT")
-    b.invalid("encode a bad base", "GF4ErrorCorrection.encode", n_parity=4, block_size=12,
+    b.invalid("encode a bad base", "Malformed",
+              "GF4ErrorCorrection.encode", n_parity=4, block_size=12,
               sequence="ACGU")
     code = dm.GF4ErrorCorrection()
     data = "ATCGATCGATCGGATTACACCAT"
@@ -338,11 +361,12 @@ def _gf4(b: SafetyBuilder) -> None:
     b.valid("two blocks each with one substitution", "GF4ErrorCorrection.decode", n_parity=4,
             block_size=12, encoded_sequence=_flip(_flip(word, 3), 20))
     double = _uncorrectable(code, word)
-    b.invalid("decode a double substitution no single error explains",
+    b.invalid("decode a double substitution no single error explains", "Malformed",
               "GF4ErrorCorrection.decode", n_parity=4, block_size=12, encoded_sequence=double)
-    b.invalid("decode a truncated last block", "GF4ErrorCorrection.decode", n_parity=4,
+    b.invalid("decode a truncated last block", "Malformed", "GF4ErrorCorrection.decode", n_parity=4,
               block_size=12, encoded_sequence=word + "ACGT")
-    b.invalid("decode a bad base", "GF4ErrorCorrection.decode", n_parity=4, block_size=12,
+    b.invalid("decode a bad base", "Malformed",
+              "GF4ErrorCorrection.decode", n_parity=4, block_size=12,
               encoded_sequence="ACGN" + word)
 
 
@@ -371,10 +395,12 @@ def _folding(b: SafetyBuilder) -> None:
         for t in (25.0, 37.0, 60.0):
             b.valid(f"pair probabilities of {seq} at {t} C",
                     "NUPACKInterface.compute_pair_probabilities", sequence=seq, temperature_c=t)
-    b.invalid("MFE of 301 nt", "NUPACKInterface.compute_mfe", sequence="ACGT" * 75 + "A")
-    b.invalid("MFE of an empty sequence", "NUPACKInterface.compute_mfe", sequence="")
-    b.invalid("MFE with a bad base", "NUPACKInterface.compute_mfe", sequence="ACGX")
-    b.invalid("pair probabilities at -1 C", "NUPACKInterface.compute_pair_probabilities",
+    b.invalid("MFE of 301 nt", "TooLarge",
+              "NUPACKInterface.compute_mfe", sequence="ACGT" * 75 + "A")
+    b.invalid("MFE of an empty sequence", "Empty", "NUPACKInterface.compute_mfe", sequence="")
+    b.invalid("MFE with a bad base", "Malformed", "NUPACKInterface.compute_mfe", sequence="ACGX")
+    b.invalid("pair probabilities at -1 C", "OutOfRange",
+              "NUPACKInterface.compute_pair_probabilities",
               sequence="ACGTACGT", temperature_c=-1.0)
 
 
@@ -383,11 +409,12 @@ def _structure(b: SafetyBuilder) -> None:
     for name, run in (("AND", 8), ("cascade", 6), ("mixed", 12), ("OR", 4)):
         b.valid(f"cross-hybridisation of {name}, runs >= {run}", op, **_net(name, seed=3),
                 max_complementary_run=run)
-    b.invalid("max_complementary_run 0", op, **_net("AND"), max_complementary_run=0)
+    b.invalid("max_complementary_run 0", "OutOfRange", op, **_net("AND"), max_complementary_run=0)
     for a, c in (("ACGTAC", "GTACGT"), ("AAAA", "AAAA"), ("GATTACA", "TGTAATC"),
                  ("ACGGTCA", "TTTTT"), ("A", "T")):
         b.valid(f"complementary run of {a} and {c}", "complementary_run", a=a, b=c)
-    b.invalid("complementary run with a bad base", "complementary_run", a="ACGT", b="AXGT")
+    b.invalid("complementary run with a bad base", "Malformed",
+              "complementary_run", a="ACGT", b="AXGT")
     op = "HairpinChecker.check_strand"
     for seq in ("GGGGAAAACCCC", "ACGCGTTTTTTTTTTTTTTTACGCGT", "GCGCAAAGCGCTTTGCGCAAAGCGC",
                 "AAAAAAAAAA", "GGATCCAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAGGATCC", "CCCCGGGG"):
@@ -395,14 +422,15 @@ def _structure(b: SafetyBuilder) -> None:
                 max_loop_length=30)
     b.valid("short stems allowed (2), loops up to 5", op, sequence="GCAAAGCTTTGCAAAGC",
             min_stem_length=2, min_loop_length=3, max_loop_length=5)
-    for comment, kw in (("min_stem_length 1", {"min_stem_length": 1}),
-                        ("min_loop_length 2", {"min_loop_length": 2}),
-                        ("max_loop_length below min", {"max_loop_length": 2}),
-                        ("a bad base", {"sequence": "ACGTN"})):
+    for comment, flags, kw in (
+            ("min_stem_length 1", "OutOfRange", {"min_stem_length": 1}),
+            ("min_loop_length 2", "OutOfRange", {"min_loop_length": 2}),
+            ("max_loop_length below min", "OutOfRange", {"max_loop_length": 2}),
+            ("a bad base", "Malformed", {"sequence": "ACGTN"})):
         kwargs: dict[str, object] = {"sequence": "GGGGAAAACCCC", "min_stem_length": 4,
                                      "min_loop_length": 3, "max_loop_length": 30}
         kwargs.update(kw)
-        b.invalid(f"hairpins with {comment}", op, **kwargs)
+        b.invalid(f"hairpins with {comment}", flags, op, **kwargs)
 
 
 def _topology(b: SafetyBuilder) -> None:
@@ -415,8 +443,9 @@ def _topology(b: SafetyBuilder) -> None:
             ("a MUX tree", ["MUX S,A,B C", "MUX S,C,B D", "XOR C,D E"]),
             ("no gates", [])):
         b.valid(f"topology of {comment}", op, gates=strs(gates))
-    b.invalid("topology with a 1-input AND", op, gates=strs(["AND A C"]))
-    b.invalid("topology with a gate reading its output", op, gates=strs(["OR A,C C"]))
+    b.invalid("topology with a 1-input AND", "WrongShape", op, gates=strs(["AND A C"]))
+    b.invalid("topology with a gate reading its output", "Inconsistent",
+              op, gates=strs(["OR A,C C"]))
 
 
 def _optimizer_cases(b: SafetyBuilder) -> None:
@@ -435,9 +464,10 @@ def _optimizer_cases(b: SafetyBuilder) -> None:
              ["D"]),
             ("nothing to do", ["AND A,B C"], ["C"])):
         b.valid(f"optimizer: {comment}", op, gates=strs(gates), output_names=strs(outs))
-    b.invalid("optimizer with a signal driven twice", op, gates=strs(["NOT A B", "NOT C B"]),
+    b.invalid("optimizer with a signal driven twice", "Duplicate",
+              op, gates=strs(["NOT A B", "NOT C B"]),
               output_names=strs(["B"]))
-    b.invalid("optimizer with repeated output names", op, gates=strs(["NOT A B"]),
+    b.invalid("optimizer with repeated output names", "Duplicate", op, gates=strs(["NOT A B"]),
               output_names=strs(["B", "B"]))
 
 
@@ -448,16 +478,17 @@ def _degradation(b: SafetyBuilder) -> None:
                            (0.5, 4.0, 0.0), (100.0, 95.0, 72.0)):
         b.valid(f"decay, half-life {half} h, {t} C, {hours} h", op, half_life_hr=half,
                 temperature_c=t, time_hr=hours, strand_lengths=lengths, initial_nM=conc)
-    for comment, kw in (("half-life 0", {"half_life_hr": 0.0}),
-                        ("negative time", {"time_hr": -1.0}),
-                        ("length 0", {"strand_lengths": i64([0])}),
-                        ("negative concentration", {"initial_nM": f64([-1.0]),
-                                                    "strand_lengths": i64([10])})):
+    for comment, flags, kw in (
+            ("half-life 0", "OutOfRange", {"half_life_hr": 0.0}),
+            ("negative time", "OutOfRange", {"time_hr": -1.0}),
+            ("length 0", "WrongShape", {"strand_lengths": i64([0])}),
+            ("negative concentration", "OutOfRange",
+             {"initial_nM": f64([-1.0]), "strand_lengths": i64([10])})):
         kwargs: dict[str, object] = {"half_life_hr": 24.0, "temperature_c": 37.0,
                                      "time_hr": 4.0, "strand_lengths": lengths,
                                      "initial_nM": conc}
         kwargs.update(kw)
-        b.invalid(f"decay with {comment}", op, **kwargs)
+        b.invalid(f"decay with {comment}", flags, op, **kwargs)
 
 
 def _robustness(b: SafetyBuilder) -> None:
@@ -469,17 +500,18 @@ def _robustness(b: SafetyBuilder) -> None:
     b.valid("no noise at all", op, **_net("NOT"), concentration_cv=0.0, temperature_std_c=0.0,
             n_trials=3, noise_seed=u64(1), concentration_names=strs(["A"]),
             input_concentrations_nM=f64([50.0]), duration_s=60.0)
-    for comment, kw in (("n_trials 0", {"n_trials": 0}),
-                        ("negative cv", {"concentration_cv": -0.1}),
-                        ("a missing input", {"concentration_names": strs(["A"]),
-                                             "input_concentrations_nM": f64([1.0])})):
+    for comment, flags, kw in (
+            ("n_trials 0", "OutOfRange", {"n_trials": 0}),
+            ("negative cv", "OutOfRange", {"concentration_cv": -0.1}),
+            ("a missing input", "Missing",
+             {"concentration_names": strs(["A"]), "input_concentrations_nM": f64([1.0])})):
         kwargs: dict[str, object] = dict(_net("AND"), concentration_cv=0.1, temperature_std_c=1.0,
                                          n_trials=2, noise_seed=u64(1),
                                          concentration_names=strs(["A", "B"]),
                                          input_concentrations_nM=f64([1.0, 2.0]),
                                          duration_s=10.0)
         kwargs.update(kw)
-        b.invalid(f"noise with {comment}", op, **kwargs)
+        b.invalid(f"noise with {comment}", flags, op, **kwargs)
     op = "ConcentrationOptimizer.optimize"
     table = ["A=200,B=200;C=high", "A=200,B=0;C=low", "A=0,B=200;C=low"]
     for n in (1, 2, 5, 12):
@@ -488,9 +520,11 @@ def _robustness(b: SafetyBuilder) -> None:
     b.valid("optimizer with numeric targets on the cascade", op, **_net("cascade"),
             n_evaluations=8, optimizer_seed=u64(3),
             truth_table=strs(["A=150,B=150;E=120", "A=50,B=200;E=low,C=10"]), duration_s=200.0)
-    for comment, rows in (("an unknown output", ["A=200,B=200;Z=high"]),
-                          ("level medium", ["A=200,B=200;C=medium"]), ("an empty table", [])):
-        b.invalid(f"optimizer with {comment}", op, **_net("AND"), n_evaluations=3,
+    for comment, flags, rows in (
+            ("an unknown output", "Unknown", ["A=200,B=200;Z=high"]),
+            ("level medium", "WrongType", ["A=200,B=200;C=medium"]),
+            ("an empty table", "Empty", [])):
+        b.invalid(f"optimizer with {comment}", flags, op, **_net("AND"), n_evaluations=3,
                   optimizer_seed=u64(1), truth_table=strs(rows), duration_s=60.0)
     op = "SCPrecisionAnalyzer.analyze"
     for name, values in (("AND", [200.0, 100.0]), ("cascade", [100.0, 150.0]), ("NOT", [200.0])):
@@ -500,7 +534,7 @@ def _robustness(b: SafetyBuilder) -> None:
     b.valid("precision of a short run (1 tail sample)", op, **_net("AND"),
             concentration_names=strs(["A", "B"]), input_concentrations_nM=f64([200.0, 200.0]),
             max_conc_nM=100.0, duration_s=5.0)
-    b.invalid("precision with max_conc_nM 0", op, **_net("AND"),
+    b.invalid("precision with max_conc_nM 0", "OutOfRange", op, **_net("AND"),
               concentration_names=strs(["A", "B"]), input_concentrations_nM=f64([1.0, 1.0]),
               max_conc_nM=0.0, duration_s=10.0)
 
@@ -512,12 +546,13 @@ def _lab(b: SafetyBuilder) -> None:
                                       ("mixed", "page", 0.07, 0.0)):
         b.valid(f"cost of {name}, {grade}", op, **_net(name), price_per_base_usd=price,
                 fixed_per_oligo_usd=fixed, purification=grade)
-    for comment, kw in (("purification gold", {"purification": "gold"}),
-                        ("a negative price", {"price_per_base_usd": -0.1})):
+    for comment, flags, kw in (
+            ("purification gold", "Unknown", {"purification": "gold"}),
+            ("a negative price", "OutOfRange", {"price_per_base_usd": -0.1})):
         kwargs: dict[str, object] = dict(_net("AND"), price_per_base_usd=0.1,
                                          fixed_per_oligo_usd=5.0, purification="standard")
         kwargs.update(kw)
-        b.invalid(f"cost with {comment}", op, **kwargs)
+        b.invalid(f"cost with {comment}", flags, op, **kwargs)
     op = "PlateLayout.layout"
     big = [f"NOT n{k} n{k + 1}" for k in range(34)]
     for wells in (96, 384):
@@ -525,7 +560,7 @@ def _lab(b: SafetyBuilder) -> None:
         b.valid(f"plate layout over two plates, {wells} wells", op, method="displacement",
                 seed=u64(42), temperature_c=37.0, gates=strs(big), input_names=strs(["n0"]),
                 output_names=strs(["n34"]), n_wells=wells)
-    b.invalid("plate layout with 100 wells", op, **_net("AND"), n_wells=100)
+    b.invalid("plate layout with 100 wells", "Unknown", op, **_net("AND"), n_wells=100)
 
 
 def _bridges(b: SafetyBuilder) -> None:
@@ -533,8 +568,9 @@ def _bridges(b: SafetyBuilder) -> None:
     for name in ("AND", "OR", "NOT", "MUX", "BUFFER", "NAND", "XOR", "cascade", "mixed"):
         b.valid(f"dual rail of {name}", op, **_net(name, seed=8))
     for name in ("THRESHOLD", "AMPLIFIER"):
-        b.invalid(f"dual rail of {name} (no complement rail)", op, **_net(name, seed=8))
-    b.invalid("dual rail of NAND compiled by displacement only", op,
+        b.invalid(f"dual rail of {name} (no complement rail)", "Unsupported", op,
+                  **_net(name, seed=8))
+    b.invalid("dual rail of NAND compiled by displacement only", "Unsupported", op,
               **(_net("NAND", "displacement") | {"gates": strs(["AND A,B C", "NAND C,A D"]),
                                                  "output_names": strs(["D"])}))
     op = "DualRailEncoder.check_faults"
@@ -544,9 +580,10 @@ def _bridges(b: SafetyBuilder) -> None:
             threshold_nM=50.0)
     b.valid("a value equal to the threshold is low", op, signal_names=strs(["q_T", "q_C"]),
             final_nM=f64([50.0, 50.0]), threshold_nM=50.0)
-    b.invalid("faults with a negative threshold", op, signal_names=strs(["q_T", "q_C"]),
+    b.invalid("faults with a negative threshold", "OutOfRange",
+              op, signal_names=strs(["q_T", "q_C"]),
               final_nM=f64([1.0, 2.0]), threshold_nM=-1.0)
-    b.invalid("faults with a NaN trace", op, signal_names=strs(["q_T", "q_C"]),
+    b.invalid("faults with a NaN trace", "NonFinite", op, signal_names=strs(["q_T", "q_C"]),
               final_nM=f64([NAN, 2.0]), threshold_nM=50.0)
     op = "SCNetworkBridge.from_adjacency"
     for comment, adj, ins, outs in (
@@ -557,31 +594,33 @@ def _bridges(b: SafetyBuilder) -> None:
             ("two inhibitory sources", [[0, 0, -1.0], [0, 0, -1.0], [0, 0, 0]], [0, 1], [2])):
         b.valid(f"adjacency: {comment}", op, method="displacement", seed=u64(42),
                 adjacency=f64(adj), input_indices=i64(ins), output_indices=i64(outs))
-    for comment, kw in (("a non-square matrix", {"adjacency": f64([[0, 1, 0]])}),
-                        ("a NaN weight", {"adjacency": f64([[0, NAN], [0, 0]])}),
-                        ("an index out of range", {"input_indices": i64([2])}),
-                        ("repeated output indices", {"output_indices": i64([1, 1])}),
-                        ("an undriven output", {"adjacency": f64([[0, 0], [0, 0]])})):
+    for comment, flags, kw in (
+            ("a non-square matrix", "WrongShape", {"adjacency": f64([[0, 1, 0]])}),
+            ("a NaN weight", "NonFinite", {"adjacency": f64([[0, NAN], [0, 0]])}),
+            ("an index out of range", "OutOfRange", {"input_indices": i64([2])}),
+            ("repeated output indices", "Duplicate", {"output_indices": i64([1, 1])}),
+            ("an undriven output", "Missing", {"adjacency": f64([[0, 0], [0, 0]])})):
         kwargs: dict[str, object] = {"method": "displacement", "seed": u64(42),
                                      "adjacency": f64([[0, 1.0], [0, 0]]),
                                      "input_indices": i64([0]), "output_indices": i64([1])}
         kwargs.update(kw)
-        b.invalid(f"adjacency with {comment}", op, **kwargs)
+        b.invalid(f"adjacency with {comment}", flags, op, **kwargs)
     op = "leak_rate"
     for seq, blocker, t in (("ACGTACGTACGTAAGG", "CCTTACGTACG", 37.0),
                             ("GGGGCCCC", "GGGGCCCC", 25.0), ("ATATATAT", "CCCCCCCC", 37.0),
                             ("ACGT", "ACGT", 90.0)):
         b.valid(f"leak of {seq} against {blocker} at {t} C", op, sequence=seq, blocker=blocker,
                 temperature_c=t)
-    b.invalid("leak at 101 C", op, sequence="ACGT", blocker="ACGT", temperature_c=101.0)
+    b.invalid("leak at 101 C", "OutOfRange",
+              op, sequence="ACGT", blocker="ACGT", temperature_c=101.0)
     op = "BitstreamToDNA.concentration_of"
     b.valid("5 ones in 8", op, bits=u8([1, 0, 1, 1, 0, 1, 0, 1]))
     b.valid("all zeros", op, bits=u8([0] * 7))
     b.valid("one in three as int64", op, bits=i64([0, 1, 0]))
-    b.invalid("a bit value 2", op, bits=u8([0, 2, 1]))
-    b.invalid("an empty stream", op, bits=u8([]))
-    b.invalid("a 2-D stream", op, bits=u8([[0, 1], [1, 1]]))
-    b.invalid("float bits", op, bits=f64([0.0, 1.0]))
+    b.invalid("a bit value 2", "NotBinary", op, bits=u8([0, 2, 1]))
+    b.invalid("an empty stream", "Empty", op, bits=u8([]))
+    b.invalid("a 2-D stream", "WrongRank", op, bits=u8([[0, 1], [1, 1]]))
+    b.invalid("float bits", "WrongType", op, bits=f64([0.0, 1.0]))
 
 
 def _limits(b: SafetyBuilder) -> None:
@@ -589,7 +628,7 @@ def _limits(b: SafetyBuilder) -> None:
     b.valid("every model constant", "constants")
     b.valid("complementary run at the longest sequence (100000 nt)", "complementary_run",
             a="A" * 100_000, b="T")
-    b.invalid("complementary run one nucleotide beyond the longest sequence",
+    b.invalid("complementary run one nucleotide beyond the longest sequence", "TooLarge Boundary",
               "complementary_run", a="A" * 100_001, b="T")
     b.valid("MFE at the built-in model's longest sequence (300 nt)",
             "NUPACKInterface.compute_mfe", sequence="ACGGTCATTG" * 30)

@@ -75,12 +75,16 @@ def _e8_cases(b: SafetyBuilder) -> None:
             e8_state=f64([5e-324, 1e-320, 0.0, -2e-322, 0.0, 0.0, 0.0, 7e-323]))
     b.valid("one tiny component, the rest zero", "e8_alignment",
             e8_state=f64([0.0] * 7 + [-1e-300]))
-    b.invalid("e8_state with 7 components", "e8_alignment", e8_state=f64([0.5] * 7))
-    b.invalid("e8_state with 9 components", "e8_root_alignments", e8_state=f64([0.5] * 9))
-    b.invalid("e8_state as a 2-D (2, 4) array", "e8_alignment", e8_state=f64(np.full((2, 4), 0.5)))
-    b.invalid("e8_state holding NaN", "e8_alignment", e8_state=f64([0.5] * 7 + [np.nan]))
-    b.invalid("e8_state holding inf", "e8_root_alignments", e8_state=f64([np.inf] + [0.5] * 7))
-    b.invalid("e8_state as strings", "e8_alignment", e8_state=strs(["a"] * 8))
+    b.invalid("e8_state with 7 components", "WrongShape", "e8_alignment", e8_state=f64([0.5] * 7))
+    b.invalid("e8_state with 9 components", "WrongShape",
+              "e8_root_alignments", e8_state=f64([0.5] * 9))
+    b.invalid("e8_state as a 2-D (2, 4) array", "WrongRank",
+              "e8_alignment", e8_state=f64(np.full((2, 4), 0.5)))
+    b.invalid("e8_state holding NaN", "NonFinite",
+              "e8_alignment", e8_state=f64([0.5] * 7 + [np.nan]))
+    b.invalid("e8_state holding inf", "NonFinite",
+              "e8_root_alignments", e8_state=f64([np.inf] + [0.5] * 7))
+    b.invalid("e8_state as strings", "WrongType", "e8_alignment", e8_state=strs(["a"] * 8))
 
 
 # ------------------------------------------------------------------------------ geometry
@@ -107,13 +111,18 @@ def _phi_cases(b: SafetyBuilder) -> None:
     b.valid("Phi: 128 SplitMix64 activations", "phi_alignment", activations=_probe(11, 128))
     b.valid("Phi: subnormal activations after two large ones", "phi_alignment",
             activations=f64([5e-324, 1e-323, 1.0, 0.5, 1e-310]))
-    b.invalid("Phi: one activation (needs two)", "phi_alignment", activations=f64([0.5]))
-    b.invalid("Phi: no activation", "phi_alignment", activations=f64([]))
-    b.invalid("Phi: an activation above 1", "phi_alignment", activations=f64([0.5, 1.5]))
-    b.invalid("Phi: a negative activation", "phi_alignment", activations=f64([0.5, -0.1]))
-    b.invalid("Phi: a NaN activation", "phi_alignment", activations=f64([0.5, np.nan, 0.2]))
-    b.invalid("Phi: a 2-D array", "phi_alignment", activations=f64(np.full((2, 3), 0.5)))
-    b.invalid("Phi: strings", "phi_alignment", activations=strs(["0.5", "0.2"]))
+    b.invalid("Phi: one activation (needs two)", "WrongShape",
+              "phi_alignment", activations=f64([0.5]))
+    b.invalid("Phi: no activation", "Empty", "phi_alignment", activations=f64([]))
+    b.invalid("Phi: an activation above 1", "OutOfRange",
+              "phi_alignment", activations=f64([0.5, 1.5]))
+    b.invalid("Phi: a negative activation", "OutOfRange",
+              "phi_alignment", activations=f64([0.5, -0.1]))
+    b.invalid("Phi: a NaN activation", "NonFinite",
+              "phi_alignment", activations=f64([0.5, np.nan, 0.2]))
+    b.invalid("Phi: a 2-D array", "WrongRank",
+              "phi_alignment", activations=f64(np.full((2, 3), 0.5)))
+    b.invalid("Phi: strings", "WrongType", "phi_alignment", activations=strs(["0.5", "0.2"]))
 
 
 def _fibonacci_cases(b: SafetyBuilder) -> None:
@@ -144,11 +153,12 @@ def _fibonacci_cases(b: SafetyBuilder) -> None:
             activations=f64([0.01, 0.005] + [0.0] * 6))
     b.valid("Fibonacci: largest just above 0.01", "fibonacci_alignment",
             activations=f64([0.010000000000000002, 0.005] + [0.0] * 6))
-    b.invalid("Fibonacci: no activation", "fibonacci_alignment", activations=f64([]))
-    b.invalid("Fibonacci: a NaN", "fibonacci_alignment", activations=f64([0.5, np.nan] * 4))
-    b.invalid("Fibonacci: a 2-D array", "fibonacci_alignment",
+    b.invalid("Fibonacci: no activation", "Empty", "fibonacci_alignment", activations=f64([]))
+    b.invalid("Fibonacci: a NaN", "NonFinite",
+              "fibonacci_alignment", activations=f64([0.5, np.nan] * 4))
+    b.invalid("Fibonacci: a 2-D array", "WrongRank", "fibonacci_alignment",
               activations=f64(np.full((4, 4), 0.5)))
-    b.invalid("Fibonacci: an activation above 1", "fibonacci_alignment",
+    b.invalid("Fibonacci: an activation above 1", "OutOfRange", "fibonacci_alignment",
               activations=f64([1.25] + [0.5] * 7))
 
 
@@ -165,12 +175,15 @@ def _metatron_platonic_cases(b: SafetyBuilder) -> None:
             activations=f64([1.0] * 13), noise=1.0)
     b.valid("Metatron: 128 SplitMix64 activations", "metatron_flow",
             activations=_probe(15, 128), noise=float(SplitMix64(16).uniform()))
-    b.invalid("Metatron: negative noise", "metatron_flow", activations=twenty, noise=-0.1)
-    b.invalid("Metatron: noise above 1", "metatron_flow", activations=twenty, noise=1.5)
-    b.invalid("Metatron: NaN noise", "metatron_flow", activations=twenty, noise=np.nan)
-    b.invalid("Metatron: noise as a string", "metatron_flow", activations=twenty, noise="0.5")
-    b.invalid("Metatron: no activation", "metatron_flow", activations=f64([]), noise=0.5)
-    b.invalid("Metatron: an activation above 1", "metatron_flow",
+    b.invalid("Metatron: negative noise", "OutOfRange",
+              "metatron_flow", activations=twenty, noise=-0.1)
+    b.invalid("Metatron: noise above 1", "OutOfRange",
+              "metatron_flow", activations=twenty, noise=1.5)
+    b.invalid("Metatron: NaN noise", "NonFinite", "metatron_flow", activations=twenty, noise=np.nan)
+    b.invalid("Metatron: noise as a string", "WrongType",
+              "metatron_flow", activations=twenty, noise="0.5")
+    b.invalid("Metatron: no activation", "Empty", "metatron_flow", activations=f64([]), noise=0.5)
+    b.invalid("Metatron: an activation above 1", "OutOfRange", "metatron_flow",
               activations=f64([0.5, 2.0]), noise=0.5)
 
     b.valid("Platonic: 25 SplitMix64 activations (every solid counts)", "platonic_coherence",
@@ -187,9 +200,9 @@ def _metatron_platonic_cases(b: SafetyBuilder) -> None:
     b.valid("Platonic: activations changing at every vertex count (4, 6, 8, 12, 20)",
             "platonic_coherence",
             activations=f64([0.1] * 4 + [0.9] * 2 + [0.3] * 2 + [0.7] * 4 + [0.0] * 8 + [1.0] * 4))
-    b.invalid("Platonic: no activation", "platonic_coherence", activations=f64([]))
-    b.invalid("Platonic: a NaN", "platonic_coherence", activations=f64([0.1, np.nan]))
-    b.invalid("Platonic: a negative activation", "platonic_coherence",
+    b.invalid("Platonic: no activation", "Empty", "platonic_coherence", activations=f64([]))
+    b.invalid("Platonic: a NaN", "NonFinite", "platonic_coherence", activations=f64([0.1, np.nan]))
+    b.invalid("Platonic: a negative activation", "OutOfRange", "platonic_coherence",
               activations=f64([0.1, -0.5]))
 
 
@@ -213,17 +226,22 @@ def _glyph_cases(b: SafetyBuilder) -> None:
     b.valid("health: huge weights with a finite sum", "symbolic_health", **metrics,
             phi_alignment_weight=3e307, fibonacci_weight=3e307, metatron_weight=3e307,
             platonic_weight=3e307, e8_weight=3e307)
-    b.invalid("health: a metric above 1", "symbolic_health", **{**metrics, "e8_alignment": 1.5})
-    b.invalid("health: a NaN metric", "symbolic_health", **{**metrics, "metatron_flow": np.nan})
-    b.invalid("health: a negative metric", "symbolic_health",
+    b.invalid("health: a metric above 1", "OutOfRange",
+              "symbolic_health", **{**metrics, "e8_alignment": 1.5})
+    b.invalid("health: a NaN metric", "NonFinite",
+              "symbolic_health", **{**metrics, "metatron_flow": np.nan})
+    b.invalid("health: a negative metric", "OutOfRange", "symbolic_health",
               **{**metrics, "phi_alignment": -0.1})
-    b.invalid("health: a metric as a string", "symbolic_health",
+    b.invalid("health: a metric as a string", "WrongType", "symbolic_health",
               **{**metrics, "platonic_coherence": "0.5"})
-    b.invalid("health: a negative weight", "symbolic_health", **metrics, fibonacci_weight=-0.1)
-    b.invalid("health: every weight 0", "symbolic_health", **metrics, phi_alignment_weight=0.0,
+    b.invalid("health: a negative weight", "OutOfRange",
+              "symbolic_health", **metrics, fibonacci_weight=-0.1)
+    b.invalid("health: every weight 0", "Inconsistent",
+              "symbolic_health", **metrics, phi_alignment_weight=0.0,
               fibonacci_weight=0.0, metatron_weight=0.0, platonic_weight=0.0, e8_weight=0.0)
-    b.invalid("health: an infinite weight", "symbolic_health", **metrics, e8_weight=np.inf)
-    b.invalid("health: weights whose sum overflows", "symbolic_health", **metrics,
+    b.invalid("health: an infinite weight", "NonFinite",
+              "symbolic_health", **metrics, e8_weight=np.inf)
+    b.invalid("health: weights whose sum overflows", "Overflow", "symbolic_health", **metrics,
               phi_alignment_weight=1e308, fibonacci_weight=1e308)
 
     b.valid("normalize a glyph vector", "normalize_glyph",
@@ -231,11 +249,12 @@ def _glyph_cases(b: SafetyBuilder) -> None:
     b.valid("normalize the zero glyph vector", "normalize_glyph", glyph_vector=f64([0.0] * 6))
     b.valid("normalize one value", "normalize_glyph", glyph_vector=f64([0.25]))
     b.valid("normalize huge values", "normalize_glyph", glyph_vector=f64([1e300, 2e300, 0.0]))
-    b.invalid("normalize a negative value", "normalize_glyph",
+    b.invalid("normalize a negative value", "OutOfRange", "normalize_glyph",
               glyph_vector=f64([0.5, -0.25, 0.1]))
-    b.invalid("normalize a NaN", "normalize_glyph", glyph_vector=f64([0.5, np.nan]))
-    b.invalid("normalize nothing", "normalize_glyph", glyph_vector=f64([]))
-    b.invalid("normalize a 2-D array", "normalize_glyph", glyph_vector=f64(np.ones((2, 3))))
+    b.invalid("normalize a NaN", "NonFinite", "normalize_glyph", glyph_vector=f64([0.5, np.nan]))
+    b.invalid("normalize nothing", "Empty", "normalize_glyph", glyph_vector=f64([]))
+    b.invalid("normalize a 2-D array", "WrongRank",
+              "normalize_glyph", glyph_vector=f64(np.ones((2, 3))))
 
 
 # ------------------------------------------------------------------------------ meridians
@@ -245,11 +264,11 @@ def _meridian_cases(b: SafetyBuilder) -> None:
     for n in (361, 301, 300, 97, 96, 5, 4):
         b.valid(f"acupoint map of {n} acupoints", "acupoint_map",
                 acupoint_activations=f64(acts[:n]))
-    b.invalid("acupoint map of a 2-D array", "acupoint_map",
+    b.invalid("acupoint map of a 2-D array", "WrongRank", "acupoint_map",
               acupoint_activations=f64(np.zeros((19, 19))))
-    b.invalid("acupoint map with an activation above 1", "acupoint_map",
+    b.invalid("acupoint map with an activation above 1", "OutOfRange", "acupoint_map",
               acupoint_activations=f64([0.5] * 10 + [1.5]))
-    b.invalid("acupoint map of no acupoint", "acupoint_map", acupoint_activations=f64([]))
+    b.invalid("acupoint map of no acupoint", "Empty", "acupoint_map", acupoint_activations=f64([]))
 
     drive = _probe(22, 8)
     b.valid("L6 effect: symbolic_drive (its mean)", "l6_symbolic_effect", symbolic_drive=drive)
@@ -265,19 +284,21 @@ def _meridian_cases(b: SafetyBuilder) -> None:
     b.valid("L6 effect: a 2-D symbolic_drive (flattened)", "l6_symbolic_effect",
             symbolic_drive=f64(drive.reshape(2, 4)))
     b.valid("L6 effect: a 0-D symbolic_drive", "l6_symbolic_effect", symbolic_drive=f64(0.75))
-    b.invalid("L6 effect: symbolic_drive above 1", "l6_symbolic_effect",
+    b.invalid("L6 effect: symbolic_drive above 1", "OutOfRange", "l6_symbolic_effect",
               symbolic_drive=f64([0.5, 1.25]))
-    b.invalid("L6 effect: negative symbolic_drive", "l6_symbolic_effect",
+    b.invalid("L6 effect: negative symbolic_drive", "OutOfRange", "l6_symbolic_effect",
               symbolic_drive=f64([-0.1, 0.2]))
-    b.invalid("L6 effect: NaN symbolic_drive", "l6_symbolic_effect",
+    b.invalid("L6 effect: NaN symbolic_drive", "NonFinite", "l6_symbolic_effect",
               symbolic_drive=f64([0.5, np.nan]))
-    b.invalid("L6 effect: empty symbolic_drive", "l6_symbolic_effect", symbolic_drive=f64([]))
-    b.invalid("L6 effect: symbolic_drive as strings", "l6_symbolic_effect",
+    b.invalid("L6 effect: empty symbolic_drive", "Empty",
+              "l6_symbolic_effect", symbolic_drive=f64([]))
+    b.invalid("L6 effect: symbolic_drive as strings", "WrongType", "l6_symbolic_effect",
               symbolic_drive=strs(["a"]))
-    b.invalid("L6 effect: NaN schumann_field", "l6_symbolic_effect",
+    b.invalid("L6 effect: NaN schumann_field", "NonFinite", "l6_symbolic_effect",
               schumann_field=f64([0.5, np.nan]))
-    b.invalid("L6 effect: empty schumann_field", "l6_symbolic_effect", schumann_field=f64([]))
-    b.invalid("L6 effect: infinite schumann_field", "l6_symbolic_effect",
+    b.invalid("L6 effect: empty schumann_field", "Empty",
+              "l6_symbolic_effect", schumann_field=f64([]))
+    b.invalid("L6 effect: infinite schumann_field", "NonFinite", "l6_symbolic_effect",
               schumann_field=f64([np.inf]))
 
     qi = _probe(23, 12)
@@ -300,17 +321,19 @@ def _meridian_cases(b: SafetyBuilder) -> None:
             ecological_coupling=0.0)
     qi_args = {"meridian_qi": qi, "dt": 0.1, "symbol_coupling": 0.3, "l6_effect": 0.0,
                "ecological_coupling": 0.1}
-    b.invalid("Qi: dt = 0", "update_meridian_qi", **{**qi_args, "dt": 0.0})
-    b.invalid("Qi: coupling*dt > 1", "update_meridian_qi", **{**qi_args, "dt": 4.0})
-    b.invalid("Qi: a value above 1", "update_meridian_qi",
+    b.invalid("Qi: dt = 0", "OutOfRange", "update_meridian_qi", **{**qi_args, "dt": 0.0})
+    b.invalid("Qi: coupling*dt > 1", "Inconsistent", "update_meridian_qi", **{**qi_args, "dt": 4.0})
+    b.invalid("Qi: a value above 1", "OutOfRange", "update_meridian_qi",
               **{**qi_args, "meridian_qi": f64([0.5, 1.5])})
-    b.invalid("Qi: no meridian", "update_meridian_qi", **{**qi_args, "meridian_qi": f64([])})
-    b.invalid("Qi: NaN L6 effect", "update_meridian_qi", **{**qi_args, "l6_effect": np.nan})
-    b.invalid("Qi: negative ecological coupling", "update_meridian_qi",
+    b.invalid("Qi: no meridian", "Empty",
+              "update_meridian_qi", **{**qi_args, "meridian_qi": f64([])})
+    b.invalid("Qi: NaN L6 effect", "NonFinite",
+              "update_meridian_qi", **{**qi_args, "l6_effect": np.nan})
+    b.invalid("Qi: negative ecological coupling", "OutOfRange", "update_meridian_qi",
               **{**qi_args, "ecological_coupling": -0.1})
-    b.invalid("Qi: a gain that overflows", "update_meridian_qi",
+    b.invalid("Qi: a gain that overflows", "Overflow", "update_meridian_qi",
               **{**qi_args, "l6_effect": 1e308, "ecological_coupling": 10.0})
-    b.invalid("Qi: negative coupling", "update_meridian_qi",
+    b.invalid("Qi: negative coupling", "OutOfRange", "update_meridian_qi",
               **{**qi_args, "symbol_coupling": -0.3})
 
     points = _probe(24, 16)
@@ -325,18 +348,20 @@ def _meridian_cases(b: SafetyBuilder) -> None:
     b.valid("acupoints: no decay keeps the stimulated values", "update_acupoints",
             acupoint_activations=points, dt=0.1, symbol_decay=0.0, **stim)
     acu_args = {"acupoint_activations": points, "dt": 0.1, "symbol_decay": 0.05}
-    b.invalid("acupoints: point id n_acupoints", "update_acupoints", **acu_args,
+    b.invalid("acupoints: point id n_acupoints", "OutOfRange Boundary",
+              "update_acupoints", **acu_args,
               acupoint_stimulus=i64([16]), acupoint_intensity=f64([0.5]))
-    b.invalid("acupoints: point id -1", "update_acupoints", **acu_args,
+    b.invalid("acupoints: point id -1", "OutOfRange", "update_acupoints", **acu_args,
               acupoint_stimulus=i64([-1]), acupoint_intensity=f64([0.5]))
-    b.invalid("acupoints: NaN intensity", "update_acupoints", **acu_args,
+    b.invalid("acupoints: NaN intensity", "NonFinite", "update_acupoints", **acu_args,
               acupoint_stimulus=i64([2]), acupoint_intensity=f64([np.nan]))
-    b.invalid("acupoints: a point id given as a float", "update_acupoints", **acu_args,
+    b.invalid("acupoints: a point id given as a float", "WrongType", "update_acupoints", **acu_args,
               acupoint_stimulus=f64([2.0]), acupoint_intensity=f64([0.5]))
-    b.invalid("acupoints: negative dt", "update_acupoints", **{**acu_args, "dt": -0.1})
-    b.invalid("acupoints: decay*dt > 1", "update_acupoints",
+    b.invalid("acupoints: negative dt", "OutOfRange",
+              "update_acupoints", **{**acu_args, "dt": -0.1})
+    b.invalid("acupoints: decay*dt > 1", "Inconsistent", "update_acupoints",
               **{**acu_args, "dt": 3.0, "symbol_decay": 0.5})
-    b.invalid("acupoints: an activation above 1", "update_acupoints",
+    b.invalid("acupoints: an activation above 1", "OutOfRange Boundary", "update_acupoints",
               **{**acu_args, "acupoint_activations": f64([0.5, 1.0000000000000002])})
 
 
@@ -356,13 +381,13 @@ def _symbol_cases(b: SafetyBuilder) -> None:
             symbol_activations=acts, symbol_input=f64([0.1] * 12 + [np.nan]))
     b.valid("drive: integer input", "drive_symbols", symbol_activations=acts,
             symbol_input=i64([1, -1] * 6))
-    b.invalid("drive: fewer input values than symbols", "drive_symbols",
+    b.invalid("drive: fewer input values than symbols", "WrongShape", "drive_symbols",
               symbol_activations=acts, symbol_input=f64([0.1] * 11))
-    b.invalid("drive: a NaN among the first n values", "drive_symbols",
+    b.invalid("drive: a NaN among the first n values", "NonFinite", "drive_symbols",
               symbol_activations=acts, symbol_input=f64([0.1] * 5 + [np.nan] + [0.1] * 6))
-    b.invalid("drive: input as strings", "drive_symbols", symbol_activations=acts,
+    b.invalid("drive: input as strings", "WrongType", "drive_symbols", symbol_activations=acts,
               symbol_input=strs(["x"] * 12))
-    b.invalid("drive: 2-D activations", "drive_symbols",
+    b.invalid("drive: 2-D activations", "WrongRank", "drive_symbols",
               symbol_activations=f64(acts.reshape(3, 4)), symbol_input=f64([0.1] * 12))
 
     rule = {"symbol_decay": 0.05, "symbol_coupling": 0.3}
@@ -383,21 +408,29 @@ def _symbol_cases(b: SafetyBuilder) -> None:
     b.valid("ring: two symbols (each the other's two neighbours)", "diffuse_symbols",
             symbol_activations=f64([0.2, 0.9]), dt=0.3, **rule)
     b.valid("ring: a tiny dt", "diffuse_symbols", symbol_activations=acts, dt=1e-300, **rule)
-    b.invalid("ring: dt = 0", "diffuse_symbols", symbol_activations=acts, dt=0.0, **rule)
-    b.invalid("ring: negative dt", "diffuse_symbols", symbol_activations=acts, dt=-0.1, **rule)
-    b.invalid("ring: NaN dt", "diffuse_symbols", symbol_activations=acts, dt=np.nan, **rule)
-    b.invalid("ring: infinite dt", "diffuse_symbols", symbol_activations=acts, dt=np.inf, **rule)
-    b.invalid("ring: decay*dt > 1", "diffuse_symbols", symbol_activations=acts, dt=2.5,
+    b.invalid("ring: dt = 0", "OutOfRange",
+              "diffuse_symbols", symbol_activations=acts, dt=0.0, **rule)
+    b.invalid("ring: negative dt", "OutOfRange",
+              "diffuse_symbols", symbol_activations=acts, dt=-0.1, **rule)
+    b.invalid("ring: NaN dt", "NonFinite",
+              "diffuse_symbols", symbol_activations=acts, dt=np.nan, **rule)
+    b.invalid("ring: infinite dt", "NonFinite",
+              "diffuse_symbols", symbol_activations=acts, dt=np.inf, **rule)
+    b.invalid("ring: decay*dt > 1", "Inconsistent",
+              "diffuse_symbols", symbol_activations=acts, dt=2.5,
               symbol_decay=0.5, symbol_coupling=0.0)
-    b.invalid("ring: coupling*dt > 1 (the alternating mode would grow)", "diffuse_symbols",
+    b.invalid("ring: coupling*dt > 1 (the alternating mode would grow)", "Inconsistent",
+              "diffuse_symbols",
               symbol_activations=acts, dt=0.6, symbol_decay=0.0, symbol_coupling=2.0)
-    b.invalid("ring: negative decay", "diffuse_symbols", symbol_activations=acts, dt=0.1,
+    b.invalid("ring: negative decay", "OutOfRange",
+              "diffuse_symbols", symbol_activations=acts, dt=0.1,
               symbol_decay=-0.01, symbol_coupling=0.1)
-    b.invalid("ring: NaN coupling", "diffuse_symbols", symbol_activations=acts, dt=0.1,
+    b.invalid("ring: NaN coupling", "NonFinite", "diffuse_symbols", symbol_activations=acts, dt=0.1,
               symbol_decay=0.01, symbol_coupling=np.nan)
-    b.invalid("ring: an activation above 1", "diffuse_symbols",
+    b.invalid("ring: an activation above 1", "OutOfRange", "diffuse_symbols",
               symbol_activations=f64([0.5, 1.25]), dt=0.1, **rule)
-    b.invalid("ring: dt as a string", "diffuse_symbols", symbol_activations=acts, dt="0.1",
+    b.invalid("ring: dt as a string", "WrongType",
+              "diffuse_symbols", symbol_activations=acts, dt="0.1",
               **rule)
 
 
@@ -414,42 +447,44 @@ def _construction_cases(b: SafetyBuilder) -> None:
     b.valid("layer at the size limits (n_symbols * bitstream_length = 2**26)",
             "L7_SymbolicLayer", n_symbols=i64(64), n_meridians=i64(1), n_acupoints=i64(1),
             bitstream_length=i64(MAX), rng_seed=u64(3))
-    bad: list[tuple[str, dict[str, object]]] = [
-        ("n_symbols 1 (fewer than 2)", {"n_symbols": i64(1)}),
-        ("n_symbols 0", {"n_symbols": i64(0)}),
-        ("n_symbols as a float", {"n_symbols": f64(16.0)}),
-        ("n_symbols 2**20 + 1 (above the size limit)", {"n_symbols": i64(MAX + 1)}),
-        ("n_symbols 10**12 (would exhaust memory)", {"n_symbols": i64(10**12)}),
-        ("n_meridians 0", {"n_meridians": i64(0)}),
-        ("n_meridians 2**20 + 1", {"n_meridians": i64(MAX + 1)}),
-        ("n_acupoints 0", {"n_acupoints": i64(0)}),
-        ("n_acupoints 10**9", {"n_acupoints": i64(10**9)}),
-        ("bitstream_length 0", {"bitstream_length": i64(0)}),
-        ("bitstream_length 2**20 + 1", {"bitstream_length": i64(MAX + 1)}),
-        ("n_symbols * bitstream_length above 2**26",
+    bad: list[tuple[str, str, dict[str, object]]] = [
+        ("n_symbols 1 (fewer than 2)", "OutOfRange", {"n_symbols": i64(1)}),
+        ("n_symbols 0", "OutOfRange", {"n_symbols": i64(0)}),
+        ("n_symbols as a float", "WrongType", {"n_symbols": f64(16.0)}),
+        ("n_symbols 2**20 + 1 (above the size limit)", "TooLarge Boundary",
+         {"n_symbols": i64(MAX + 1)}),
+        ("n_symbols 10**12 (would exhaust memory)", "TooLarge", {"n_symbols": i64(10**12)}),
+        ("n_meridians 0", "OutOfRange", {"n_meridians": i64(0)}),
+        ("n_meridians 2**20 + 1", "TooLarge Boundary", {"n_meridians": i64(MAX + 1)}),
+        ("n_acupoints 0", "OutOfRange", {"n_acupoints": i64(0)}),
+        ("n_acupoints 10**9", "TooLarge", {"n_acupoints": i64(10**9)}),
+        ("bitstream_length 0", "OutOfRange BadLength", {"bitstream_length": i64(0)}),
+        ("bitstream_length 2**20 + 1", "TooLarge BadLength Boundary",
+         {"bitstream_length": i64(MAX + 1)}),
+        ("n_symbols * bitstream_length above 2**26", "TooLarge BadLength",
          {"n_symbols": i64(65), "bitstream_length": i64(MAX)}),
-        ("NaN phi_alignment_weight", {"phi_alignment_weight": np.nan}),
-        ("negative fibonacci_weight", {"fibonacci_weight": -0.2}),
-        ("infinite metatron_weight", {"metatron_weight": np.inf}),
-        ("every weight 0", {"phi_alignment_weight": 0.0, "fibonacci_weight": 0.0,
+        ("NaN phi_alignment_weight", "NonFinite", {"phi_alignment_weight": np.nan}),
+        ("negative fibonacci_weight", "OutOfRange", {"fibonacci_weight": -0.2}),
+        ("infinite metatron_weight", "NonFinite", {"metatron_weight": np.inf}),
+        ("every weight 0", "Inconsistent", {"phi_alignment_weight": 0.0, "fibonacci_weight": 0.0,
                             "metatron_weight": 0.0, "platonic_weight": 0.0, "e8_weight": 0.0}),
-        ("weights whose sum overflows", {"platonic_weight": 1e308, "e8_weight": 1e308}),
-        ("negative symbol_decay", {"symbol_decay": -0.1}),
-        ("infinite symbol_decay", {"symbol_decay": np.inf}),
-        ("negative symbol_coupling", {"symbol_coupling": -0.1}),
-        ("NaN symbol_coupling", {"symbol_coupling": np.nan}),
-        ("glyph_dimensions 5", {"glyph_dimensions": i64(5)}),
-        ("glyph_dimensions 7", {"glyph_dimensions": i64(7)}),
-        ("glyph_dimensions as a float", {"glyph_dimensions": f64(6.0)}),
-        ("negative ecological_coupling", {"ecological_coupling": -0.1}),
-        ("negative cosmic_coupling", {"cosmic_coupling": -0.1}),
-        ("NaN cosmic_coupling", {"cosmic_coupling": np.nan}),
-        ("negative rng_seed", {"rng_seed": i64(-1)}),
-        ("rng_seed as a float", {"rng_seed": f64(1.5)}),
-        ("symbol_decay as a string", {"symbol_decay": "0.05"}),
+        ("weights whose sum overflows", "Overflow", {"platonic_weight": 1e308, "e8_weight": 1e308}),
+        ("negative symbol_decay", "OutOfRange", {"symbol_decay": -0.1}),
+        ("infinite symbol_decay", "NonFinite", {"symbol_decay": np.inf}),
+        ("negative symbol_coupling", "OutOfRange", {"symbol_coupling": -0.1}),
+        ("NaN symbol_coupling", "NonFinite", {"symbol_coupling": np.nan}),
+        ("glyph_dimensions 5", "OutOfRange", {"glyph_dimensions": i64(5)}),
+        ("glyph_dimensions 7", "OutOfRange", {"glyph_dimensions": i64(7)}),
+        ("glyph_dimensions as a float", "WrongType", {"glyph_dimensions": f64(6.0)}),
+        ("negative ecological_coupling", "OutOfRange", {"ecological_coupling": -0.1}),
+        ("negative cosmic_coupling", "OutOfRange", {"cosmic_coupling": -0.1}),
+        ("NaN cosmic_coupling", "NonFinite", {"cosmic_coupling": np.nan}),
+        ("negative rng_seed", "OutOfRange BadSeed", {"rng_seed": i64(-1)}),
+        ("rng_seed as a float", "WrongType BadSeed", {"rng_seed": f64(1.5)}),
+        ("symbol_decay as a string", "WrongType", {"symbol_decay": "0.05"}),
     ]
-    for comment, fields in bad:
-        b.invalid(f"parameters: {comment}", "L7_SymbolicLayer", **fields)
+    for comment, flags, fields in bad:
+        b.invalid(f"parameters: {comment}", flags, "L7_SymbolicLayer", **fields)
 
 
 def _step_cases(b: SafetyBuilder) -> None:
@@ -508,44 +543,49 @@ def _step_cases(b: SafetyBuilder) -> None:
     b.valid("an E8 state beyond [-1, 1] is clipped back by the walk", "L7_SymbolicLayer.step",
             **s, dt=0.01, e8_state=f64([3.0, -2.0, 0.5, 1.0, -1.0, 0.0, 1.5, -0.25]))
 
-    bad: list[tuple[str, dict[str, object]]] = [
-        ("dt = 0", {"dt": 0.0}),
-        ("negative dt", {"dt": -1.0}),
-        ("NaN dt", {"dt": np.nan}),
-        ("infinite dt", {"dt": -np.inf}),
-        ("dt too large for symbol_decay", {"symbol_decay": 0.5, "dt": 2.5}),
-        ("dt too large for symbol_coupling", {"dt": 4.0}),
-        ("symbol_input of 15 values", {"symbol_input": f64([0.0] * 15)}),
-        ("symbol_input of 2 values with a NaN", {"symbol_input": f64([1.0, np.nan])}),
-        ("symbol_input with a NaN", {"symbol_input": f64([0.0] * 5 + [np.nan] + [0.0] * 10)}),
-        ("symbol_input as strings", {"symbol_input": strs(["x"] * 16)}),
-        ("symbolic_drive with NaN", {"symbolic_drive": f64([0.5, np.nan])}),
-        ("negative symbolic_drive", {"symbolic_drive": f64([-0.1, 0.2])}),
-        ("empty symbolic_drive", {"symbolic_drive": f64([])}),
-        ("schumann_field with NaN", {"schumann_field": f64([0.5, np.nan])}),
-        ("empty schumann_field", {"schumann_field": f64([])}),
-        ("a Schumann field whose Qi gain overflows",
+    bad: list[tuple[str, str, dict[str, object]]] = [
+        ("dt = 0", "OutOfRange", {"dt": 0.0}),
+        ("negative dt", "OutOfRange", {"dt": -1.0}),
+        ("NaN dt", "NonFinite", {"dt": np.nan}),
+        ("infinite dt", "NonFinite", {"dt": -np.inf}),
+        ("dt too large for symbol_decay", "Inconsistent", {"symbol_decay": 0.5, "dt": 2.5}),
+        ("dt too large for symbol_coupling", "Inconsistent", {"dt": 4.0}),
+        ("symbol_input of 15 values", "WrongShape", {"symbol_input": f64([0.0] * 15)}),
+        ("symbol_input of 2 values with a NaN", "WrongShape NonFinite",
+         {"symbol_input": f64([1.0, np.nan])}),
+        ("symbol_input with a NaN", "NonFinite",
+         {"symbol_input": f64([0.0] * 5 + [np.nan] + [0.0] * 10)}),
+        ("symbol_input as strings", "WrongType", {"symbol_input": strs(["x"] * 16)}),
+        ("symbolic_drive with NaN", "NonFinite", {"symbolic_drive": f64([0.5, np.nan])}),
+        ("negative symbolic_drive", "OutOfRange", {"symbolic_drive": f64([-0.1, 0.2])}),
+        ("empty symbolic_drive", "Empty", {"symbolic_drive": f64([])}),
+        ("schumann_field with NaN", "NonFinite", {"schumann_field": f64([0.5, np.nan])}),
+        ("empty schumann_field", "Empty", {"schumann_field": f64([])}),
+        ("a Schumann field whose Qi gain overflows", "Overflow",
          {"schumann_field": f64([1e308]), "ecological_coupling": 10.0}),
-        ("acupoint id n_acupoints", {"acupoint_stimulus": i64([16]),
+        ("acupoint id n_acupoints", "OutOfRange Boundary", {"acupoint_stimulus": i64([16]),
                                      "acupoint_intensity": f64([0.5])}),
-        ("NaN acupoint intensity", {"acupoint_stimulus": i64([0]),
+        ("NaN acupoint intensity", "NonFinite", {"acupoint_stimulus": i64([0]),
                                     "acupoint_intensity": f64([np.nan])}),
-        ("an acupoint id given as a float", {"acupoint_stimulus": f64([1.0]),
+        ("an acupoint id given as a float", "WrongType", {"acupoint_stimulus": f64([1.0]),
                                              "acupoint_intensity": f64([0.5])}),
-        ("symbol_activations of the wrong length", {"symbol_activations": f64([0.5] * 15)}),
-        ("symbol_activations above 1", {"symbol_activations": f64([0.5] * 15 + [1.5])}),
-        ("symbol_activations as a 2-D array", {"symbol_activations": f64(np.full((4, 4), 0.5))}),
-        ("e8_state with NaN", {"e8_state": f64([0.0] * 7 + [np.nan])}),
-        ("e8_state of the wrong length", {"e8_state": f64([0.0] * 6)}),
-        ("meridian_qi of the wrong length", {"meridian_qi": f64([0.5] * 12)}),
-        ("negative meridian_qi", {"meridian_qi": f64([0.5, -0.5, 0.5, 0.5])}),
-        ("acupoint_activations above 1", {"acupoint_activations": f64([2.0] * 16)}),
-        ("NaN time", {"time": f64(np.nan)}),
+        ("symbol_activations of the wrong length", "WrongShape",
+         {"symbol_activations": f64([0.5] * 15)}),
+        ("symbol_activations above 1", "OutOfRange",
+         {"symbol_activations": f64([0.5] * 15 + [1.5])}),
+        ("symbol_activations as a 2-D array", "WrongRank",
+         {"symbol_activations": f64(np.full((4, 4), 0.5))}),
+        ("e8_state with NaN", "NonFinite", {"e8_state": f64([0.0] * 7 + [np.nan])}),
+        ("e8_state of the wrong length", "WrongShape", {"e8_state": f64([0.0] * 6)}),
+        ("meridian_qi of the wrong length", "WrongShape", {"meridian_qi": f64([0.5] * 12)}),
+        ("negative meridian_qi", "OutOfRange", {"meridian_qi": f64([0.5, -0.5, 0.5, 0.5])}),
+        ("acupoint_activations above 1", "OutOfRange", {"acupoint_activations": f64([2.0] * 16)}),
+        ("NaN time", "NonFinite", {"time": f64(np.nan)}),
     ]
-    for comment, fields in bad:
+    for comment, flags, fields in bad:
         merged: dict[str, object] = {**s, "dt": 0.01}
         merged.update(fields)
-        b.invalid(f"step: {comment}", "L7_SymbolicLayer.step", **merged)
+        b.invalid(f"step: {comment}", flags, "L7_SymbolicLayer.step", **merged)
 
     b.valid("stimulate meridian 0 of 4", "L7_SymbolicLayer.stimulate_meridian", **s,
             meridian_id=i64(0), intensity=0.25)
@@ -557,17 +597,21 @@ def _step_cases(b: SafetyBuilder) -> None:
             meridian_id=i64(2), intensity=0.0)
     b.valid("stimulate meridian 11 of the default 12", "L7_SymbolicLayer.stimulate_meridian",
             rng_seed=u64(1), meridian_id=i64(11), intensity=0.125)
-    b.invalid("stimulate meridian -1", "L7_SymbolicLayer.stimulate_meridian", **s,
+    b.invalid("stimulate meridian -1", "OutOfRange", "L7_SymbolicLayer.stimulate_meridian", **s,
               meridian_id=i64(-1), intensity=0.5)
-    b.invalid("stimulate meridian n_meridians", "L7_SymbolicLayer.stimulate_meridian", **s,
+    b.invalid("stimulate meridian n_meridians", "OutOfRange Boundary",
+              "L7_SymbolicLayer.stimulate_meridian", **s,
               meridian_id=i64(4), intensity=0.5)
-    b.invalid("stimulate a meridian given as a float", "L7_SymbolicLayer.stimulate_meridian",
+    b.invalid("stimulate a meridian given as a float", "WrongType",
+              "L7_SymbolicLayer.stimulate_meridian",
               **s, meridian_id=f64(1.0), intensity=0.5)
-    b.invalid("stimulate with NaN intensity", "L7_SymbolicLayer.stimulate_meridian", **s,
+    b.invalid("stimulate with NaN intensity", "NonFinite",
+              "L7_SymbolicLayer.stimulate_meridian", **s,
               meridian_id=i64(1), intensity=np.nan)
-    b.invalid("stimulate with infinite intensity", "L7_SymbolicLayer.stimulate_meridian", **s,
+    b.invalid("stimulate with infinite intensity", "NonFinite",
+              "L7_SymbolicLayer.stimulate_meridian", **s,
               meridian_id=i64(1), intensity=np.inf)
-    b.invalid("stimulate when meridian_qi was set above 1",
+    b.invalid("stimulate when meridian_qi was set above 1", "OutOfRange",
               "L7_SymbolicLayer.stimulate_meridian", **s, meridian_qi=f64([1.5] * 4),
               meridian_id=i64(1), intensity=0.1)
 
@@ -575,16 +619,16 @@ def _step_cases(b: SafetyBuilder) -> None:
             **s, glyph_vector=f64([0.5, 0.25, 0.0, 1.0, 0.75, 0.125]))
     b.valid("normalized glyph vector before any step (zeros)",
             "L7_SymbolicLayer.get_glyph_vector_normalized", **s)
-    b.invalid("normalized glyph vector set negative",
+    b.invalid("normalized glyph vector set negative", "OutOfRange",
               "L7_SymbolicLayer.get_glyph_vector_normalized", **s,
               glyph_vector=f64([0.5, -0.25, 0.0, 1.0, 0.75, 0.125]))
-    b.invalid("normalized glyph vector set to NaN",
+    b.invalid("normalized glyph vector set to NaN", "NonFinite",
               "L7_SymbolicLayer.get_glyph_vector_normalized", **s, glyph_vector=f64([np.nan] * 6))
     b.valid("acupoint map of activations set by hand (361 points)",
             "L7_SymbolicLayer.get_acupoint_map", rng_seed=u64(2), acupoint_activations=_probe(45, 361))
     b.valid("acupoint map of the small layer (16 points: LI4 only)",
             "L7_SymbolicLayer.get_acupoint_map", **s, acupoint_activations=_probe(46, 16))
-    b.invalid("acupoint map when acupoint_activations has the wrong length",
+    b.invalid("acupoint map when acupoint_activations has the wrong length", "WrongShape",
               "L7_SymbolicLayer.get_acupoint_map", **s, acupoint_activations=f64([0.5] * 15))
 
 
@@ -616,17 +660,20 @@ def _trajectory_cases(b: SafetyBuilder) -> None:
             stimulate_before=i64([3, 10, 10, 25]), meridian_id=i64([0, 15, 7, 4]),
             intensity=f64([0.9, -0.5, 0.3, 1.0]))
     b.valid("no steps: the initial state only", "L7_SymbolicLayer.steps", **s, dt=f64([]))
-    b.invalid("trajectory with dt = 0 at step 2", "L7_SymbolicLayer.steps", **s,
+    b.invalid("trajectory with dt = 0 at step 2", "OutOfRange", "L7_SymbolicLayer.steps", **s,
               dt=f64([0.1, 0.1, 0.0]))
-    b.invalid("trajectory with a NaN symbolic_drive at step 1", "L7_SymbolicLayer.steps", **s,
+    b.invalid("trajectory with a NaN symbolic_drive at step 1", "NonFinite",
+              "L7_SymbolicLayer.steps", **s,
               dt=f64([0.1, 0.1]), symbolic_drive=f64([[0.5] * 8, [0.5] * 7 + [np.nan]]))
-    b.invalid("trajectory with a meridian id out of range", "L7_SymbolicLayer.steps", **s,
+    b.invalid("trajectory with a meridian id out of range", "OutOfRange",
+              "L7_SymbolicLayer.steps", **s,
               dt=f64([0.1, 0.1]), stimulate_before=i64([1]), meridian_id=i64([4]),
               intensity=f64([0.5]))
-    b.invalid("trajectory with an acupoint id out of range", "L7_SymbolicLayer.steps", **s,
+    b.invalid("trajectory with an acupoint id out of range", "OutOfRange",
+              "L7_SymbolicLayer.steps", **s,
               dt=f64([0.1, 0.1]), acupoint_step=i64([1]), acupoint_stimulus=i64([16]),
               acupoint_intensity=f64([0.5]))
-    b.invalid("unknown op", "L7_SymbolicLayer.reset", **s)
+    b.invalid("unknown op", "Unknown", "L7_SymbolicLayer.reset", **s)
 
 
 def add_cases(b: SafetyBuilder) -> None:

@@ -43,8 +43,9 @@ from SplitMix64 *uniforms* and built with correctly rounded operations in a
 fixed order (:func:`_uniform_model`, :func:`_data`), never from normals
 (``log``, ``cos``), ``sin`` or ``@`` (BLAS), whose last bits differ between
 CPUs; a filter result given as inputs carries a fixed ``log_likelihood`` (its
-computed one goes through ``log``). Every case runs on the ``"python"`` backend; tests/safety/test_predictive_model_backends.py
-runs the LGSSM cases on ``"rust"`` too and requires bit-identical outputs.
+computed one goes through ``log``). Every case runs on the ``"python"`` backend;
+tests/safety/test_predictive_model_backends.py runs the LGSSM cases on ``"rust"`` too and
+requires bit-identical outputs.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ from sc_neurocore.world_model.predictive_model import (
 )
 
 from ..golden_format import GoldenFile
-from ._builder import SafetyBuilder, arg, f64, i64, op_of, strs, u8, u64
+from ._builder import VALID, SafetyBuilder, add_case, arg, f64, i64, op_of, strs, u8, u64
 
 __all__ = ["OPS", "LGSSM_OPS", "run_case", "build", "observations_of"]
 
@@ -334,72 +335,73 @@ def _filter_fields(model: LinearGaussianSSM, inputs: Mapping[str, object]) -> di
 def _model_cases(b: SafetyBuilder) -> None:
     base = _params(_models()["hand-built with B and D (feed-through) controls"][0])
 
-    def model_case(comment: str, valid: bool, **changes: object) -> None:
-        inputs = dict(base, **changes)
-        (b.valid if valid else b.invalid)(comment, "LinearGaussianSSM", **inputs)
+    def model_case(comment: str, flags: str | None, **changes: object) -> None:
+        add_case(b, comment, flags, "LinearGaussianSSM", **dict(base, **changes))
 
-    model_case("hand-built model with B and D", True)
-    model_case("no controls: B (2, 0) and D (2, 0)", True, B=f64(np.zeros((2, 0))),
+    model_case("hand-built model with B and D", VALID)
+    model_case("no controls: B (2, 0) and D (2, 0)", VALID, B=f64(np.zeros((2, 0))),
                D=f64(np.zeros((2, 0))))
     model_case("Sigma_0 asymmetric by 1e-10 <= 1e-10 * max|Sigma_0| (2e-10): symmetrised",
-               True, Sigma_0=f64([[2.0, 0.5], [0.5 + 1e-10, 1.0]]))
-    model_case("Sigma_0 asymmetric by 4e-10 > 1e-10 * max|Sigma_0| (2e-10)", False,
+               VALID, Sigma_0=f64([[2.0, 0.5], [0.5 + 1e-10, 1.0]]))
+    model_case("Sigma_0 asymmetric by 4e-10 > 1e-10 * max|Sigma_0| (2e-10)", "NotSymmetric",
                Sigma_0=f64([[2.0, 0.5], [0.5 + 4e-10, 1.0]]))
-    model_case("R pivot 2e-12 above 1e-12 * max diag", True, R=f64([[1.0, 0.0], [0.0, 2e-12]]))
-    model_case("R pivot 5e-13 not above 1e-12 * max diag", False,
+    model_case("R pivot 2e-12 above 1e-12 * max diag", VALID, R=f64([[1.0, 0.0], [0.0, 2e-12]]))
+    model_case("R pivot 5e-13 not above 1e-12 * max diag", "NotPositiveDefinite",
                R=f64([[1.0, 0.0], [0.0, 5e-13]]))
-    model_case("Q eigenvalue -5e-11 above -1e-10 * max diag: PSD within tolerance", True,
+    model_case("Q eigenvalue -5e-11 above -1e-10 * max diag: PSD within tolerance", VALID,
                Q=f64([[1.0, 0.0], [0.0, -5e-11]]))
-    model_case("Q eigenvalue -2e-10 below -1e-10 * max diag: not PSD", False,
+    model_case("Q eigenvalue -2e-10 below -1e-10 * max diag: not PSD", "NotPositiveDefinite",
                Q=f64([[1.0, 0.0], [0.0, -2e-10]]))
     # Within 10 % of each tolerance, so that changing a tolerance by more fails a case.
-    model_case("Sigma_0 asymmetric by 1.8e-10, 0.9 x the 2e-10 tolerance", True,
+    model_case("Sigma_0 asymmetric by 1.8e-10, 0.9 x the 2e-10 tolerance", VALID,
                Sigma_0=f64([[2.0, 0.5], [0.5 + 1.8e-10, 1.0]]))
-    model_case("Sigma_0 asymmetric by 2.2e-10, 1.1 x the 2e-10 tolerance", False,
+    model_case("Sigma_0 asymmetric by 2.2e-10, 1.1 x the 2e-10 tolerance", "NotSymmetric Boundary",
                Sigma_0=f64([[2.0, 0.5], [0.5 + 2.2e-10, 1.0]]))
-    model_case("R pivot 1.1e-12, 1.1 x the 1e-12 threshold", True,
+    model_case("R pivot 1.1e-12, 1.1 x the 1e-12 threshold", VALID,
                R=f64([[1.0, 0.0], [0.0, 1.1e-12]]))
-    model_case("R pivot 0.9e-12, 0.9 x the 1e-12 threshold", False,
+    model_case("R pivot 0.9e-12, 0.9 x the 1e-12 threshold", "NotPositiveDefinite Boundary",
                R=f64([[1.0, 0.0], [0.0, 0.9e-12]]))
-    model_case("Q eigenvalue -0.9e-10, 0.9 x the -1e-10 bound", True,
+    model_case("Q eigenvalue -0.9e-10, 0.9 x the -1e-10 bound", VALID,
                Q=f64([[1.0, 0.0], [0.0, -0.9e-10]]))
-    model_case("Q eigenvalue -1.1e-10, 1.1 x the -1e-10 bound", False,
+    model_case("Q eigenvalue -1.1e-10, 1.1 x the -1e-10 bound", "NotPositiveDefinite Boundary",
                Q=f64([[1.0, 0.0], [0.0, -1.1e-10]]))
-    model_case("Q exactly zero is PSD", True, Q=f64(np.zeros((2, 2))))
-    model_case("Q rank one v v^T is PSD", True, Q=f64([[1.0, 1.0], [1.0, 1.0]]))
-    model_case("Q asymmetric off-diagonals averaged", True,
+    model_case("Q exactly zero is PSD", VALID, Q=f64(np.zeros((2, 2))))
+    model_case("Q rank one v v^T is PSD", VALID, Q=f64([[1.0, 1.0], [1.0, 1.0]]))
+    model_case("Q asymmetric off-diagonals averaged", VALID,
                Q=f64([[0.3, 0.1 + 1e-12], [0.1 - 1e-12, 0.2]]))
-    model_case("1x1 model", True, A=f64([[0.5]]), B=f64(np.zeros((1, 0))), C=f64([[2.0]]),
+    model_case("1x1 model", VALID, A=f64([[0.5]]), B=f64(np.zeros((1, 0))), C=f64([[2.0]]),
                D=f64(np.zeros((1, 0))), Q=f64([[0.1]]), R=f64([[0.2]]), mu_0=f64([3.0]),
                Sigma_0=f64([[4.0]]))
     nan_a = np.array(base["A"], dtype=np.float64)
     nan_a[1, 0] = np.nan
-    model_case("A holds NaN", False, A=f64(nan_a))
-    model_case("Q holds +inf", False, Q=f64([[np.inf, 0.0], [0.0, 1.0]]))
-    model_case("mu_0 holds -inf", False, mu_0=f64([0.0, -np.inf]))
-    model_case("B holds NaN", False, B=f64([[np.nan, 0.0], [0.0, 1.0]]))
-    model_case("A not square (2, 3)", False, A=f64(np.zeros((2, 3))))
-    model_case("A 1-D", False, A=f64([0.5, 0.5]))
-    model_case("A empty (0, 0): state_dim must be >= 1", False, A=f64(np.zeros((0, 0))))
-    model_case("B has 3 rows for n = 2", False, B=f64(np.zeros((3, 2))))
-    model_case("C has 3 columns for n = 2", False, C=f64(np.zeros((2, 3))))
-    model_case("C has no rows: obs_dim must be >= 1", False, C=f64(np.zeros((0, 2))))
-    model_case("D (2, 1) for m = 2", False, D=f64(np.zeros((2, 1))))
-    model_case("Q (3, 3) for n = 2", False, Q=f64(np.eye(3)))
-    model_case("R (1, 1) for p = 2", False, R=f64([[1.0]]))
-    model_case("mu_0 has 3 values for n = 2", False, mu_0=f64([0.0, 0.0, 0.0]))
-    model_case("Sigma_0 (2, 1)", False, Sigma_0=f64([[1.0], [1.0]]))
-    model_case("Q asymmetric beyond tolerance", False, Q=f64([[0.3, 0.1], [0.0, 0.2]]))
-    model_case("R asymmetric beyond tolerance", False, R=f64([[1.0, 0.5], [0.4, 1.0]]))
-    model_case("Q indefinite (eigenvalues 3 and -1)", False, Q=f64([[1.0, 2.0], [2.0, 1.0]]))
-    model_case("Q zero diagonal with non-zero off-diagonal", False,
+    model_case("A holds NaN", "NonFinite", A=f64(nan_a))
+    model_case("Q holds +inf", "NonFinite", Q=f64([[np.inf, 0.0], [0.0, 1.0]]))
+    model_case("mu_0 holds -inf", "NonFinite", mu_0=f64([0.0, -np.inf]))
+    model_case("B holds NaN", "NonFinite", B=f64([[np.nan, 0.0], [0.0, 1.0]]))
+    model_case("A not square (2, 3)", "WrongShape", A=f64(np.zeros((2, 3))))
+    model_case("A 1-D", "WrongRank", A=f64([0.5, 0.5]))
+    model_case("A empty (0, 0): state_dim must be >= 1", "Empty", A=f64(np.zeros((0, 0))))
+    model_case("B has 3 rows for n = 2", "WrongShape", B=f64(np.zeros((3, 2))))
+    model_case("C has 3 columns for n = 2", "WrongShape", C=f64(np.zeros((2, 3))))
+    model_case("C has no rows: obs_dim must be >= 1", "Empty", C=f64(np.zeros((0, 2))))
+    model_case("D (2, 1) for m = 2", "WrongShape", D=f64(np.zeros((2, 1))))
+    model_case("Q (3, 3) for n = 2", "WrongShape", Q=f64(np.eye(3)))
+    model_case("R (1, 1) for p = 2", "WrongShape", R=f64([[1.0]]))
+    model_case("mu_0 has 3 values for n = 2", "WrongShape", mu_0=f64([0.0, 0.0, 0.0]))
+    model_case("Sigma_0 (2, 1)", "WrongShape", Sigma_0=f64([[1.0], [1.0]]))
+    model_case("Q asymmetric beyond tolerance", "NotSymmetric", Q=f64([[0.3, 0.1], [0.0, 0.2]]))
+    model_case("R asymmetric beyond tolerance", "NotSymmetric", R=f64([[1.0, 0.5], [0.4, 1.0]]))
+    model_case("Q indefinite (eigenvalues 3 and -1)", "NotPositiveDefinite",
+               Q=f64([[1.0, 2.0], [2.0, 1.0]]))
+    model_case("Q zero diagonal with non-zero off-diagonal", "NotPositiveDefinite",
                Q=f64([[0.0, 1.0], [1.0, 0.0]]))
-    model_case("R PSD but singular", False, R=f64([[1.0, 1.0], [1.0, 1.0]]))
-    model_case("R zero", False, R=f64(np.zeros((2, 2))))
-    model_case("Q entries near the largest double: symmetrising overflows", False,
+    model_case("R PSD but singular", "NotPositiveDefinite", R=f64([[1.0, 1.0], [1.0, 1.0]]))
+    model_case("R zero", "NotPositiveDefinite", R=f64(np.zeros((2, 2))))
+    model_case("Q entries near the largest double: symmetrising overflows", "Overflow",
                Q=f64([[1.7e308, 0.0], [0.0, 1.0]]))
-    model_case("Sigma_0 negative definite", False, Sigma_0=f64([[-1.0, 0.0], [0.0, -1.0]]))
-    model_case("A given as strings", False, A=strs([["a", "b"], ["c", "d"]]))
+    model_case("Sigma_0 negative definite", "NotPositiveDefinite",
+               Sigma_0=f64([[-1.0, 0.0], [0.0, -1.0]]))
+    model_case("A given as strings", "WrongType", A=strs([["a", "b"], ["c", "d"]]))
 
 
 def _random_cases(b: SafetyBuilder) -> None:
@@ -408,17 +410,17 @@ def _random_cases(b: SafetyBuilder) -> None:
         b.valid(f"random({n}, {p}, {m}, seed={seed})", "LinearGaussianSSM.random",
                 state_dim=i64(n), obs_dim=i64(p), control_dim=i64(m), seed=u64(seed))
 
-    def random_case(comment: str, **changes: object) -> None:
+    def random_case(comment: str, flags: str, **changes: object) -> None:
         inputs: dict[str, object] = dict(state_dim=i64(2), obs_dim=i64(2), control_dim=i64(0),
                                          seed=u64(1))
         inputs.update(changes)
-        b.invalid(comment, "LinearGaussianSSM.random", **inputs)
+        b.invalid(comment, flags, "LinearGaussianSSM.random", **inputs)
 
-    random_case("state_dim 0", state_dim=i64(0))
-    random_case("obs_dim 0", obs_dim=i64(0))
-    random_case("control_dim -1", control_dim=i64(-1))
-    random_case("negative seed", seed=i64(-1))
-    random_case("state_dim as a float", state_dim=f64(2.0))
+    random_case("state_dim 0", "OutOfRange", state_dim=i64(0))
+    random_case("obs_dim 0", "OutOfRange", obs_dim=i64(0))
+    random_case("control_dim -1", "OutOfRange", control_dim=i64(-1))
+    random_case("negative seed", "OutOfRange BadSeed", seed=i64(-1))
+    random_case("state_dim as a float", "WrongType", state_dim=f64(2.0))
 
 
 def _sample_cases(b: SafetyBuilder, models: dict[str, tuple[LinearGaussianSSM, int]]) -> None:
@@ -435,8 +437,10 @@ def _sample_cases(b: SafetyBuilder, models: dict[str, tuple[LinearGaussianSSM, i
     b.valid("sample with a Q pivot 5e-11 <= 1e-10 * max diag: that noise column is zero",
             "LinearGaussianSSM.sample", **_params(tiny), n_steps=i64(6), seed=u64(77))
     ar1 = _params(models["1-D AR(1) hand-built"][0])
-    b.invalid("sample n_steps 0", "LinearGaussianSSM.sample", **ar1, n_steps=i64(0), seed=u64(1))
-    b.invalid("sample negative seed", "LinearGaussianSSM.sample", **ar1, n_steps=i64(3),
+    b.invalid("sample n_steps 0", "OutOfRange",
+              "LinearGaussianSSM.sample", **ar1, n_steps=i64(0), seed=u64(1))
+    b.invalid("sample negative seed", "OutOfRange BadSeed",
+              "LinearGaussianSSM.sample", **ar1, n_steps=i64(3),
               seed=i64(-5))
 
 
@@ -463,28 +467,30 @@ def _filter_cases(b: SafetyBuilder, models: dict[str, tuple[LinearGaussianSSM, i
 
     good = data["random(3, 2, 1) with controls"]
 
-    def filter_case(comment: str, op: str = "KalmanFilter.filter", **changes: object) -> None:
-        b.invalid(comment, op, **dict(good, **changes))
+    def filter_case(comment: str, flags: str, op: str = "KalmanFilter.filter",
+                    **changes: object) -> None:
+        b.invalid(comment, flags, op, **dict(good, **changes))
 
     obs_nan = np.array(good["observations"], dtype=np.float64)
     obs_nan[4, 1] = np.nan
-    filter_case("observations hold NaN", observations=f64(obs_nan))
-    filter_case("observations with 3 columns for obs_dim 2",
+    filter_case("observations hold NaN", "NonFinite", observations=f64(obs_nan))
+    filter_case("observations with 3 columns for obs_dim 2", "WrongShape",
                 observations=f64(np.zeros((30, 3))))
-    filter_case("observations with no time step", observations=f64(np.zeros((0, 2))),
+    filter_case("observations with no time step", "Empty", observations=f64(np.zeros((0, 2))),
                 controls=f64(np.zeros((0, 1))))
-    filter_case("observations 3-D", observations=f64(np.zeros((30, 2, 1))))
-    filter_case("controls with 29 rows for T = 30", controls=f64(np.zeros((29, 1))))
-    filter_case("controls with 2 columns for control_dim 1", controls=f64(np.zeros((30, 2))))
+    filter_case("observations 3-D", "WrongRank", observations=f64(np.zeros((30, 2, 1))))
+    filter_case("controls with 29 rows for T = 30", "WrongShape", controls=f64(np.zeros((29, 1))))
+    filter_case("controls with 2 columns for control_dim 1", "WrongShape",
+                controls=f64(np.zeros((30, 2))))
     ctl_inf = np.array(good["controls"], dtype=np.float64)
     ctl_inf[3, 0] = np.inf
-    filter_case("controls hold +inf", controls=f64(ctl_inf))
-    filter_case("smoother: observations hold NaN", "RTSSmoother.smooth",
+    filter_case("controls hold +inf", "NonFinite", controls=f64(ctl_inf))
+    filter_case("smoother: observations hold NaN", "NonFinite", "RTSSmoother.smooth",
                 observations=f64(obs_nan))
-    filter_case("smoother: R not positive definite", "RTSSmoother.smooth",
+    filter_case("smoother: R not positive definite", "NotPositiveDefinite", "RTSSmoother.smooth",
                 R=f64(np.zeros((2, 2))))
     no_ctl = data["random(2, 1)"]
-    b.invalid("controls (T, 1) for a model without controls", "KalmanFilter.filter",
+    b.invalid("controls (T, 1) for a model without controls", "WrongShape", "KalmanFilter.filter",
               **dict(no_ctl, controls=f64(np.zeros((25, 1)))))
     return data
 
@@ -514,14 +520,14 @@ def _masked_cases(b: SafetyBuilder, data: dict[str, dict[str, object]]) -> None:
     one_d = dict(ar1, observations=np.ascontiguousarray(np.asarray(ar1["observations"])[:, 0]))
     b.valid("1-D observations with a 1-D mask", "KalmanFilter.filter",
             **_masked(one_d, one[:, 0]))
-    b.invalid("mask of another shape", "KalmanFilter.filter",
+    b.invalid("mask of another shape", "WrongShape", "KalmanFilter.filter",
               **dict(two, mask=u8(np.zeros((steps, 1), dtype=np.uint8))))
-    b.invalid("mask holding 2", "KalmanFilter.filter",
+    b.invalid("mask holding 2", "NotBinary", "KalmanFilter.filter",
               **dict(two, mask=u8(np.full((steps, 2), 2, dtype=np.uint8))))
     unmasked_nan = _masked(two, partial)
     bad = np.array(unmasked_nan["observations"])
     bad[1, 1] = np.nan
-    b.invalid("NaN in an observed (unmasked) entry", "KalmanFilter.filter",
+    b.invalid("NaN in an observed (unmasked) entry", "NonFinite", "KalmanFilter.filter",
               **dict(unmasked_nan, observations=f64(bad)))
 
 
@@ -538,48 +544,49 @@ def _result_cases(b: SafetyBuilder, models: dict[str, tuple[LinearGaussianSSM, i
                  pred_means=f64(np.zeros((2, 2))), pred_covariances=f64(eye),
                  log_likelihood=f64(-1.0))
 
-    def result_case(comment: str, valid: bool, **changes: object) -> None:
-        (b.valid if valid else b.invalid)(comment, "FilterResult", **dict(plain, **changes))
+    def result_case(comment: str, flags: str | None, **changes: object) -> None:
+        add_case(b, comment, flags, "FilterResult", **dict(plain, **changes))
 
-    result_case("FilterResult with zero covariances (PSD)", True,
+    result_case("FilterResult with zero covariances (PSD)", VALID,
                 covariances=f64(np.zeros((2, 2, 2))))
-    result_case("FilterResult covariance eigenvalue -5e-11 within PSD tolerance", True,
+    result_case("FilterResult covariance eigenvalue -5e-11 within PSD tolerance", VALID,
                 covariances=f64(np.repeat(np.diag([1.0, -5e-11])[None], 2, axis=0)))
-    result_case("FilterResult covariance eigenvalue -2e-10 beyond PSD tolerance", False,
+    result_case("FilterResult covariance eigenvalue -2e-10 beyond PSD tolerance",
+                "NotPositiveDefinite",
                 covariances=f64(np.repeat(np.diag([1.0, -2e-10])[None], 2, axis=0)))
-    result_case("FilterResult pred_means with 3 steps for 2", False,
+    result_case("FilterResult pred_means with 3 steps for 2", "WrongShape",
                 pred_means=f64(np.zeros((3, 2))))
-    result_case("FilterResult covariances (2, 1, 1) for n = 2", False,
+    result_case("FilterResult covariances (2, 1, 1) for n = 2", "WrongShape",
                 covariances=f64(np.ones((2, 1, 1))))
-    result_case("FilterResult pred_covariances indefinite", False,
+    result_case("FilterResult pred_covariances indefinite", "NotPositiveDefinite",
                 pred_covariances=f64(np.repeat(np.diag([1.0, -1.0])[None], 2, axis=0)))
-    result_case("FilterResult covariances asymmetric", False,
+    result_case("FilterResult covariances asymmetric", "NotSymmetric",
                 covariances=f64(np.repeat(np.array([[[1.0, 0.3], [0.0, 1.0]]]), 2, axis=0)))
-    result_case("FilterResult empty time axis", False, means=f64(np.zeros((0, 2))),
+    result_case("FilterResult empty time axis", "Empty", means=f64(np.zeros((0, 2))),
                 covariances=f64(np.zeros((0, 2, 2))), pred_means=f64(np.zeros((0, 2))),
                 pred_covariances=f64(np.zeros((0, 2, 2))))
-    result_case("FilterResult infinite log_likelihood", False, log_likelihood=f64(np.inf))
-    result_case("FilterResult means 1-D", False, means=f64(np.zeros(2)))
-    result_case("FilterResult means hold NaN", False, means=f64([[0.0, np.nan], [0.0, 0.0]]))
+    result_case("FilterResult infinite log_likelihood", "NonFinite", log_likelihood=f64(np.inf))
+    result_case("FilterResult means 1-D", "WrongRank", means=f64(np.zeros(2)))
+    result_case("FilterResult means hold NaN", "NonFinite", means=f64([[0.0, np.nan], [0.0, 0.0]]))
     smooth = dict(means=f64(np.zeros((3, 2))), covariances=f64(np.repeat(np.eye(2)[None], 3, 0)),
                   cross_covariances=f64(np.zeros((2, 2, 2))))
     b.valid("SmoothResult of three steps", "SmoothResult", **smooth)
     b.valid("SmoothResult of one step: no cross-covariances", "SmoothResult",
             means=f64(np.zeros((1, 2))), covariances=f64(np.eye(2)[None]),
             cross_covariances=f64(np.zeros((0, 2, 2))))
-    b.invalid("SmoothResult cross_covariances with 3 steps for T = 3", "SmoothResult",
+    b.invalid("SmoothResult cross_covariances with 3 steps for T = 3", "WrongShape", "SmoothResult",
               **dict(smooth, cross_covariances=f64(np.zeros((3, 2, 2)))))
-    b.invalid("SmoothResult covariances not PSD", "SmoothResult",
+    b.invalid("SmoothResult covariances not PSD", "NotPositiveDefinite", "SmoothResult",
               **dict(smooth, covariances=f64(np.repeat(np.diag([1.0, -1.0])[None], 3, 0))))
-    b.invalid("SmoothResult cross_covariances hold inf", "SmoothResult",
+    b.invalid("SmoothResult cross_covariances hold inf", "NonFinite", "SmoothResult",
               **dict(smooth, cross_covariances=f64(np.full((2, 2, 2), np.inf))))
     scalar = _params(_hand([[0.9]], [[1.0]], [[0.1]], [[0.5]], [0.0], [[1.0]]))
     singular = dict(means=f64(np.zeros((2, 1))), covariances=f64(np.ones((2, 1, 1))),
                     pred_means=f64(np.zeros((2, 1))), pred_covariances=f64([[[1.0]], [[0.0]]]),
                     log_likelihood=f64(-1.0))
-    b.invalid("smoother: predicted covariance 0 is singular (LinAlgError)",
+    b.invalid("smoother: predicted covariance 0 is singular (LinAlgError)", "NotPositiveDefinite",
               "RTSSmoother.smooth[filter_result]", **scalar, **singular)
-    b.invalid("smoother: filter result of state dimension 2 for a 1-state model",
+    b.invalid("smoother: filter result of state dimension 2 for a 1-state model", "WrongShape",
               "RTSSmoother.smooth[filter_result]", **scalar, **plain)
 
 
@@ -614,7 +621,7 @@ def _em_cases(b: SafetyBuilder, models: dict[str, tuple[LinearGaussianSSM, int]]
             **_masked(em_good, rows), max_iter=i64(3), tol=f64(0.0))
     partial = rows.copy()
     partial[4, 1] = 1
-    b.invalid("EM step with a partly masked step 4", "EMLearner.step",
+    b.invalid("EM step with a partly masked step 4", "Unsupported", "EMLearner.step",
               **_masked(em_good, partial))
     two = dict(em_good)
     two["observations"] = np.asarray(two["observations"])[:2].copy()
@@ -623,11 +630,15 @@ def _em_cases(b: SafetyBuilder, models: dict[str, tuple[LinearGaussianSSM, int]]
     one = dict(em_good)
     one["observations"] = np.asarray(one["observations"])[:1].copy()
     one["controls"] = np.asarray(one["controls"])[:1].copy()
-    b.invalid("EM step needs T >= 2", "EMLearner.step", **one)
-    b.invalid("EM fit max_iter 0", "EMLearner.fit", **em_good, max_iter=i64(0), tol=f64(0.0))
-    b.invalid("EM fit negative tol", "EMLearner.fit", **em_good, max_iter=i64(3), tol=f64(-1.0))
-    b.invalid("EM fit NaN tol", "EMLearner.fit", **em_good, max_iter=i64(3), tol=f64(np.nan))
-    b.invalid("EM fit max_iter as a float", "EMLearner.fit", **em_good, max_iter=f64(3.0),
+    b.invalid("EM step needs T >= 2", "WrongShape", "EMLearner.step", **one)
+    b.invalid("EM fit max_iter 0", "OutOfRange",
+              "EMLearner.fit", **em_good, max_iter=i64(0), tol=f64(0.0))
+    b.invalid("EM fit negative tol", "OutOfRange",
+              "EMLearner.fit", **em_good, max_iter=i64(3), tol=f64(-1.0))
+    b.invalid("EM fit NaN tol", "NonFinite",
+              "EMLearner.fit", **em_good, max_iter=i64(3), tol=f64(np.nan))
+    b.invalid("EM fit max_iter as a float", "WrongType",
+              "EMLearner.fit", **em_good, max_iter=f64(3.0),
               tol=f64(0.0))
 
 
@@ -655,31 +666,34 @@ def _world_cases(b: SafetyBuilder, models: dict[str, tuple[LinearGaussianSSM, in
     b.valid("forecast_with_cov with actions", "PredictiveWorldModel.forecast_with_cov", **ctl,
             initial_state=state2, initial_cov=cov2,
             actions=f64([[0.0, 0.0], [1.0, 0.5], [-0.5, 0.25]]))
-    b.invalid("predict_next_state: current_state of 3 values for state_dim 2",
+    b.invalid("predict_next_state: current_state of 3 values for state_dim 2", "WrongShape",
               "PredictiveWorldModel.predict_next_state", **ctl, current_state=f64([0.0, 0.0, 0.0]),
               action=f64([0.0, 0.0]))
-    b.invalid("predict_next_state: scalar action for action_dim 2",
+    b.invalid("predict_next_state: scalar action for action_dim 2", "WrongRank",
               "PredictiveWorldModel.predict_next_state", **ctl, current_state=state2,
               action=f64(0.5))
-    b.invalid("predict_next_state: action holds inf", "PredictiveWorldModel.predict_next_state",
+    b.invalid("predict_next_state: action holds inf", "NonFinite",
+              "PredictiveWorldModel.predict_next_state",
               **ctl, current_state=state2, action=f64([np.inf, 0.0]))
-    b.invalid("predict_next_state_with_cov: current_cov asymmetric",
+    b.invalid("predict_next_state_with_cov: current_cov asymmetric", "NotSymmetric",
               "PredictiveWorldModel.predict_next_state_with_cov", **ctl, current_state=state2,
               current_cov=f64([[1.0, 0.2], [0.0, 1.0]]), action=f64([0.0, 0.0]))
-    b.invalid("predict_next_state_with_cov: current_cov indefinite",
+    b.invalid("predict_next_state_with_cov: current_cov indefinite", "NotPositiveDefinite",
               "PredictiveWorldModel.predict_next_state_with_cov", **ctl, current_state=state2,
               current_cov=f64([[1.0, 2.0], [2.0, 1.0]]), action=f64([0.0, 0.0]))
-    b.invalid("predict_next_state_with_cov: current_cov (3, 3)",
+    b.invalid("predict_next_state_with_cov: current_cov (3, 3)", "WrongShape",
               "PredictiveWorldModel.predict_next_state_with_cov", **ctl, current_state=state2,
               current_cov=f64(np.eye(3)), action=f64([0.0, 0.0]))
-    b.invalid("forecast: an action of 3 values for action_dim 2", "PredictiveWorldModel.forecast",
+    b.invalid("forecast: an action of 3 values for action_dim 2", "WrongShape",
+              "PredictiveWorldModel.forecast",
               **ctl, initial_state=state2, actions=f64(np.zeros((2, 3))))
-    b.invalid("forecast: actions one number, not a sequence", "PredictiveWorldModel.forecast",
+    b.invalid("forecast: actions one number, not a sequence", "WrongType",
+              "PredictiveWorldModel.forecast",
               **ctl, initial_state=state2, actions=f64(1.0))
-    b.invalid("forecast_with_cov: initial_cov holds NaN",
+    b.invalid("forecast_with_cov: initial_cov holds NaN", "NonFinite",
               "PredictiveWorldModel.forecast_with_cov", **ctl, initial_state=state2,
               initial_cov=f64([[np.nan, 0.0], [0.0, 1.0]]), actions=f64(np.zeros((1, 2))))
-    b.invalid("forecast_with_cov: initial_state holds NaN",
+    b.invalid("forecast_with_cov: initial_state holds NaN", "NonFinite",
               "PredictiveWorldModel.forecast_with_cov", **ctl, initial_state=f64([np.nan, 0.0]),
               initial_cov=cov2, actions=f64(np.zeros((1, 2))))
 
@@ -697,5 +711,6 @@ def build() -> GoldenFile:
     _result_cases(b, models, data)
     _em_cases(b, models, data)
     _world_cases(b, models)
-    b.invalid("unknown op", "KalmanFilter.predict", **data["random(3, 2, 1) with controls"])
+    b.invalid("unknown op", "Unknown",
+              "KalmanFilter.predict", **data["random(3, 2, 1) with controls"])
     return b.golden()

@@ -81,14 +81,16 @@ def build() -> GoldenFile:
     for seed, bound in ((7, 6), (8, 2**63 + 1), (2**64 - 1, 1000)):
         b.valid(f"mixed rounds normal/below({bound})/uniform/next_u64, seed {seed}", "mixed",
                 seed=u64(seed), n=i64(24), bound=u64(bound))
-    b.invalid("bound 0 (must be >= 1)", "integers_below", seed=u64(1), n=i64(4), bound=u64(0))
-    b.invalid("bound 0 in mixed, even with no rounds", "mixed", seed=u64(1), n=i64(0),
+    b.invalid("bound 0 (must be >= 1)", "OutOfRange",
+              "integers_below", seed=u64(1), n=i64(4), bound=u64(0))
+    b.invalid("bound 0 in mixed, even with no rounds", "OutOfRange", "mixed", seed=u64(1), n=i64(0),
               bound=u64(0))
-    b.invalid("negative n", "uniforms", seed=u64(1), n=i64(-1))
-    b.invalid("negative n in mixed", "mixed", seed=u64(1), n=i64(-2), bound=u64(5))
-    b.invalid("n as a float", "normals", seed=u64(1), n=f64(2.0))
-    b.invalid("negative seed", "u64s", seed=i64(-1), n=i64(3))
-    b.invalid("seed as a float", "u64s", seed=f64(1.0), n=i64(3))
-    b.invalid("bound as a float", "integers_below", seed=u64(1), n=i64(3), bound=f64(6.0))
-    b.invalid("unknown op", "gaussians", seed=u64(1), n=i64(3))
+    b.invalid("negative n", "OutOfRange", "uniforms", seed=u64(1), n=i64(-1))
+    b.invalid("negative n in mixed", "OutOfRange", "mixed", seed=u64(1), n=i64(-2), bound=u64(5))
+    b.invalid("n as a float", "WrongType", "normals", seed=u64(1), n=f64(2.0))
+    b.invalid("negative seed", "OutOfRange BadSeed", "u64s", seed=i64(-1), n=i64(3))
+    b.invalid("seed as a float", "WrongType BadSeed", "u64s", seed=f64(1.0), n=i64(3))
+    b.invalid("bound as a float", "WrongType",
+              "integers_below", seed=u64(1), n=i64(3), bound=f64(6.0))
+    b.invalid("unknown op", "Unknown", "gaussians", seed=u64(1), n=i64(3))
     return b.golden()

@@ -232,7 +232,7 @@ def test_a_missing_package_comes_with_the_hint_for_its_extra(environment):
     info = messages["info"]
     for module, backend, extra in (("jax", "jax", "jax"), ("numba", "numba", "numba"),
                                    ("cupy", "cupy", "gpu")):
-        line = next(l for l in info.splitlines() if l.strip().startswith(backend + " "))
+        line = next(ln for ln in info.splitlines() if ln.strip().startswith(backend + " "))
         if module in hidden:
             assert "unavailable" in line and f"install: {install_hint(extra)}" in line, line
             assert install_hint(extra) in messages[f"get_backend({backend})"]
@@ -248,7 +248,7 @@ def test_a_missing_package_comes_with_the_hint_for_its_extra(environment):
         assert any("CuPy is not installed" in m and install_hint("gpu") in m
                    for k, m in messages.items() if k.startswith("warning"))
     if "mpi4py" in hidden:
-        mpi_line = next(l for l in info.splitlines() if l.startswith("mpi driver"))
+        mpi_line = next(ln for ln in info.splitlines() if ln.startswith("mpi driver"))
         assert "mpi4py is not usable (ModuleNotFoundError" in mpi_line
         assert install_hint("mpi") in mpi_line
         assert any("running single-rank" in m and install_hint("mpi") in m
@@ -265,7 +265,8 @@ def test_cupy_without_a_gpu_says_so_with_versions_and_no_hint(environment):
     assert not available and hint == ""
     assert reason.startswith("no usable CUDA GPU: CuPy ") and " is installed, but " in reason
     assert "CUDA runtime " in reason and "CUDA driver" in reason
-    cupy_line = next(l for l in messages["info"].splitlines() if l.strip().startswith("cupy "))
+    cupy_line = next(ln for ln in messages["info"].splitlines()
+                     if ln.strip().startswith("cupy "))
     assert reason in cupy_line and "install:" not in cupy_line
     assert "To install" not in messages["get_backend(cupy)"]
     parity = messages["parity cupy"]

@@ -101,11 +101,14 @@ def test_errors_reach_the_caller():
 def test_on_abort_runs_when_the_caller_raises_and_only_then():
     aborted = []
     for raised in (KeyboardInterrupt, RuntimeError):
-        def interrupted() -> None:
+        def interrupted(raised: type[BaseException] = raised) -> None:
             raise raised("stop")
 
+        def abort(raised: type[BaseException] = raised) -> None:
+            aborted.append(raised)
+
         with pytest.raises(raised):
-            ws.run_shared(lambda: None, interrupted, 2, on_abort=lambda: aborted.append(raised))
+            ws.run_shared(lambda: None, interrupted, 2, on_abort=abort)
     hits, _, helper, caller = make_work(8)
     ws.run_shared(helper, caller, 2, on_abort=lambda: aborted.append("finished"))
     assert aborted == [KeyboardInterrupt, RuntimeError] and all(h >= 1 for h in hits)
@@ -134,7 +137,11 @@ def _child_runs_shared(queue) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+# Forking a threaded process is the point of this test: JAX (when imported) warns
+# "os.fork() was called" (RuntimeWarning) and Python >= 3.12 "This process ... is
+# multi-threaded, use of fork() may lead to deadlocks" (DeprecationWarning).
 @pytest.mark.filterwarnings("ignore:os.fork:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_works_in_a_forked_child_after_the_parent_started_helpers():
     hits, _, helper, caller = make_work(16)
     ws.run_shared(helper, caller, 2)  # the parent's pool now has a helper thread

@@ -108,6 +108,7 @@ end
 case 2
 comment
 result invalid
+flags OutOfRange
 in op str 0 : s:fi_curve
 in names str 1 1 : s:%21
 end

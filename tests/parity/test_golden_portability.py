@@ -36,7 +36,7 @@ from parity.simd_levels import (  # noqa: E402
 def _file(x: float = 0.5, exact: float = 2.0, soft: float = 1.0 / 3.0) -> GoldenFile:
     case = Case(1, "a case", True, {"x": np.array([x, 1.0])},
                 {"exact": np.array(exact), "soft": np.array([soft, 7.0])})
-    bad = Case(2, "refused", False, {"x": np.array([np.nan])})
+    bad = Case(2, "refused", False, {"x": np.array([np.nan])}, flags=("NonFinite",))
     return GoldenFile("demo", [case, bad], header=["demo file"], rtol={"soft": 1e-12})
 
 

@@ -155,7 +155,8 @@ def test_duplicates_missing_outputs_and_big_ids_are_refused() -> None:
         ("kernel k\ncase 1\nresult invalid\nresult invalid\nend\n", 4),
         ("kernel k\ncase 1\nresult valid\nin a u8 0 : 1\nend\n", 5),
         ("kernel k\ncase 18446744073709551616\nresult invalid\nend\n", 2),
-        ("kernel k\ncase 1\nresult invalid\nend\n\ncase 2\nresult invalid\n", 6),
+        ("kernel k\ncase 1\nresult invalid\nflags X\nend\n\ncase 2\nresult invalid\n", 7),
+        ("kernel k\ncase 1\nresult invalid\nend\n", 4),
     ]:
         with pytest.raises(FormatError) as exc:
             loads_golden(text, source="t.txt")
@@ -168,7 +169,7 @@ def test_the_writer_writes_only_what_the_reader_reads() -> None:
         assert dumps_golden(golden).encode("ascii") == base
         assert digest(loads_golden(dumps_golden(golden))) == digest(golden)
     case = Case(1, "", True, {}, {"o": np.array(1.0)})
-    for bad in [GoldenFile("k", [Case(2**64, "", False)]), GoldenFile("a b", [case]),
+    for bad in [GoldenFile("k", [Case(2**64, "", False, flags=("X",))]), GoldenFile("a b", [case]),
                 GoldenFile("k", [Case(1, "two\nlines", True, {}, {"o": np.array(1.0)})]),
                 GoldenFile("k", [Case(1, "caf\u00e9", True, {}, {"o": np.array(1.0)})])]:
         with pytest.raises(FormatError):

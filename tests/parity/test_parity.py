@@ -107,13 +107,15 @@ def test_reader_round_trips_writer_with_edge_values() -> None:
     }
     golden = GoldenFile("demo", [Case(1, "edge values: NaN, -0.0, u64 max", True,
                                       dict(values), {"o": np.array(-0.0)}),
-                                 Case(5, "", False, {"x": np.array([1.5])})],
+                                 Case(5, "", False, {"x": np.array([1.5])},
+                                      flags=("OutOfRange", "Boundary"))],
                         header=["a header line"])
     text = dumps_golden(golden)
     back = loads_golden(text)
     assert back.kernel == "demo" and back.header == ["a header line"]
     assert [c.id for c in back.cases] == [1, 5]
     assert back.cases[1].valid is False and back.cases[1].outputs == {}
+    assert back.cases[1].flags == ("OutOfRange", "Boundary") and back.cases[0].flags == ()
     for name, arr in values.items():
         got = back.cases[0].inputs[name]
         assert got.dtype == arr.dtype and got.shape == arr.shape, name
@@ -135,10 +137,12 @@ def test_f64_written_as_16_hex_digits_and_u64_as_decimal() -> None:
     ("kernel k\ncase 1\ncomment x\nresult valid\n", "no 'end'"),
     ("kernel k\ncase 1\ncomment x\nend\n", "no 'result'"),
     ("kernel k\ncase 0\nresult valid\nend\n", "positive"),
-    ("kernel k\ncase 1\nresult invalid\nend\ncase 1\nresult invalid\nend\n", "unique"),
+    ("kernel k\ncase 1\nresult invalid\nflags X\nend\ncase 1\nresult invalid\nflags X\nend\n",
+     "unique"),
+    ("kernel k\ncase 1\nresult invalid\nend\n", "no 'flags' line"),
     ("kernel k\ncase 1\nresult valid\nend\n", "lists no outputs"),
     ("kernel k\ncase 1\nresult maybe\nend\n", "valid"),
-    ("kernel k\ncase 1\nresult invalid\nout o u8 1 1 : 1\nend\n", "lists outputs"),
+    ("kernel k\ncase 1\nresult invalid\nflags X\nout o u8 1 1 : 1\nend\n", "lists outputs"),
     ("kernel k\ncase 1\nresult valid\nin a u8 1 2 : 1\nend\n", "needs 2 values"),
     ("kernel k\ncase 1\nresult valid\nin a u8 1 1 : 256\nend\n", "out of range"),
     ("kernel k\ncase 1\nresult valid\nin a f32 1 1 : 1\nend\n", "dtype"),
@@ -172,7 +176,7 @@ def test_harness_output_parser() -> None:
 def test_builder_refuses_a_case_the_reference_disagrees_with() -> None:
     b = Builder("not")
     with pytest.raises(RegenError, match="meant to be invalid"):
-        b.invalid("actually fine", a=np.array([1], dtype=np.uint64))
+        b.invalid("actually fine", "WrongType", a=np.array([1], dtype=np.uint64))
     with pytest.raises(RegenError, match="meant to be valid"):
         b.valid("actually bad", a=np.array([1], dtype=np.int64))
     with pytest.raises(RegenError, match="inputs must be"):

@@ -42,7 +42,8 @@ def test_fasta_reads_back_with_biopython(design: DNACircuitDesign,
                                          tmp_path: os.PathLike[str]) -> None:
     path = os.path.join(tmp_path, "circuit.fasta")
     export_fasta(design, path)
-    records = list(SeqIO.parse(path, "fasta"))
+    with open(path, encoding="utf-8") as handle:
+        records = list(SeqIO.parse(handle, "fasta"))
     assert [(r.id, str(r.seq)) for r in records] == [(s.name, s.sequence)
                                                      for s in design.all_strands]
     assert records[0].description.split()[1:] == [
@@ -54,7 +55,8 @@ def test_genbank_reads_back_with_biopython(design: DNACircuitDesign,
                                            tmp_path: os.PathLike[str]) -> None:
     path = os.path.join(tmp_path, "circuit.gb")
     export_genbank(design, path)
-    records = list(SeqIO.parse(path, "genbank"))
+    with open(path, encoding="utf-8") as handle:
+        records = list(SeqIO.parse(handle, "genbank"))
     strands = design.all_strands
     assert len(records) == len(strands)
     for k, (record, strand) in enumerate(zip(records, strands)):
@@ -72,7 +74,8 @@ def test_genbank_renames_long_locus_names(tmp_path: os.PathLike[str]) -> None:
                                              DNAStrand("x", "GGCC" * 20)])
     path = os.path.join(tmp_path, "long.gb")
     export_genbank(design, path)
-    records = list(SeqIO.parse(path, "genbank"))
+    with open(path, encoding="utf-8") as handle:
+        records = list(SeqIO.parse(handle, "genbank"))
     assert [r.name for r in records] == ["strand_1", "x"]
     assert str(records[1].seq).upper() == "GGCC" * 20  # two ORIGIN lines
 
@@ -80,7 +83,8 @@ def test_genbank_renames_long_locus_names(tmp_path: os.PathLike[str]) -> None:
 def test_json_reads_back(design: DNACircuitDesign, tmp_path: os.PathLike[str]) -> None:
     path = os.path.join(tmp_path, "circuit.json")
     export_json(design, path)
-    data = json.load(open(path, encoding="utf-8"))
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
     assert data["name"] == "demo" and data["method"] == "hybrid"
     assert data["total_strands"] == design.total_strands
     assert [g["gate_type"] for g in data["gates"]] == ["and", "not", "xor"]
@@ -94,7 +98,8 @@ def test_json_reads_back(design: DNACircuitDesign, tmp_path: os.PathLike[str]) -
 def test_nupack_input_file(design: DNACircuitDesign, tmp_path: os.PathLike[str]) -> None:
     path = os.path.join(tmp_path, "circuit.in")
     export_nupack_input(design, path)
-    body = [ln for ln in open(path, encoding="ascii").read().splitlines() if not ln.startswith("%")]
+    with open(path, encoding="ascii") as handle:
+        body = [ln for ln in handle.read().splitlines() if not ln.startswith("%")]
     assert int(body[0]) == design.total_strands and body[-1] == "2"
 
 
@@ -162,7 +167,8 @@ def test_figures_are_drawn_with_matplotlib(design: DNACircuitDesign,
     result = KineticSimulator().simulate(design, {"A": 200.0, "B": 0.0}, duration_s=60.0)
     visualize_kinetics(result, path=kinetics_png)
     for path in (circuit_png, kinetics_png):
-        assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+        with open(path, "rb") as handle:
+            assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
 def test_figures_say_when_matplotlib_is_missing(design: DNACircuitDesign,

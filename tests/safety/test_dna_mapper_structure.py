@@ -100,8 +100,8 @@ def test_nupack_input_is_the_complexes_format(tmp_path: os.PathLike[str]) -> Non
         [{"type": "NOT", "inputs": ["a"], "output": "b"}], ["a"], ["b"])
     path = NUPACKInterface().write_input(design, os.path.join(tmp_path, "circuit"))
     assert path.endswith("circuit.in")
-    lines = [ln for ln in open(path, encoding="ascii").read().splitlines()
-             if not ln.startswith("%")]
+    with open(path, encoding="ascii") as handle:
+        lines = [ln for ln in handle.read().splitlines() if not ln.startswith("%")]
     n = int(lines[0])
     assert n == design.total_strands and lines[1:1 + n] == [s.sequence for s in design.all_strands]
     assert lines[-1] == "2" and len(lines) == n + 2

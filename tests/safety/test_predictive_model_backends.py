@@ -122,7 +122,8 @@ def test_rust_is_bit_identical_on_every_lgssm_golden_case() -> None:
         except ValueError:
             continue  # an invalid model: no backend runs
         for backend in ("python", "rust"):
-            def run(backend: str = backend) -> object:
+            def run(backend: str = backend, op: str = op, model: object = model,
+                    inputs: dict[str, np.ndarray] = inputs) -> object:
                 if op == "KalmanFilter.filter":
                     return KalmanFilter(model).filter(cases.observations_of(inputs),
                                                       cases.controls_of(inputs), backend=backend)

@@ -3,7 +3,9 @@
 ``scripts/check_toolchain.sh`` names a missing or too old Rust/Python in one
 line; the Makefile stops ``make test`` with that line and makes ``make demo``
 install the package without the engine (``scripts/install_without_engine.py``).
-Tools are faked with small scripts on a PATH that holds nothing else of them.
+Missing Debian packages stop a user other than root with the exact apt-get
+command (make never calls sudo); root gets them installed. Tools are faked
+with small scripts on a PATH that holds nothing else of them.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def _make(args: list[str], path: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, check=False)
 
 
-@pytest.mark.parametrize("goal", ["test", "test-rust", "test-python", "bench-results"])
+@pytest.mark.parametrize("goal", ["test", "test-rust", "test-python", "bench-results", "lint"])
 def test_make_test_without_rust_stops_with_one_line(tmp_path: Path, goal: str) -> None:
     run = _make([goal], _tool_dir(tmp_path, {}))
     assert run.returncode == 2
@@ -145,3 +147,77 @@ def test_pure_python_scripts_launch_the_entry_points(tmp_path: Path) -> None:
     run = subprocess.run([str(written[0]), "--version"], capture_output=True, text=True,
                          check=False)
     assert run.returncode == 0 and run.stdout.strip()
+
+
+# ------------------------------------------------------------ system packages (never sudo)
+
+SYSTEM_PACKAGES = [line for line in (REPO / "system-packages.txt").read_text().splitlines()
+                   if line and not line.startswith("#")]
+
+
+def _system_tools(tmp_path: Path, uid: int) -> Path:
+    """Fake tools for scripts/system_packages.sh: every Debian package missing, no ``go``,
+    ``id -u`` printing ``uid``, and ``apt-get``/``sudo`` that log their arguments to
+    ``calls.log`` (so a test can tell whether they ran)."""
+    folder = _tool_dir(tmp_path, {"cargo": f"cargo {RUST_VERSION}.0",
+                                  "rustc": f"rustc {RUST_VERSION}.0 (x 2026)"})
+    (folder / "id").unlink()
+    log = tmp_path / "calls.log"
+    scripts = {"id": f"echo {uid}", "dpkg": "exit 1",
+               "apt-get": f'echo "apt-get $*" >> {log}', "sudo": f'echo "sudo $*" >> {log}'}
+    for name, body in scripts.items():
+        (folder / name).write_text(f"#!/bin/sh\n{body}\n")
+        (folder / name).chmod(0o755)
+    return folder
+
+
+def _calls(tmp_path: Path) -> list[str]:
+    log = tmp_path / "calls.log"
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def test_make_test_as_a_user_prints_the_apt_command_and_stops(tmp_path: Path) -> None:
+    run = _make(["test"], _system_tools(tmp_path, uid=1000))
+    assert run.returncode == 2 and run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1, run.stderr
+    wanted = " ".join([*SYSTEM_PACKAGES, "golang-go"])
+    assert f"run 'sudo apt-get update && sudo apt-get install -y {wanted}'" in lines[0]
+    assert _calls(tmp_path) == []
+
+
+@pytest.mark.parametrize("goal", ["test-rust", "test-go", "clean"])
+def test_goals_that_install_nothing_are_not_stopped(tmp_path: Path, goal: str) -> None:
+    run = _make([goal], _system_tools(tmp_path, uid=1000))
+    assert run.returncode == 0, run.stderr
+    assert _calls(tmp_path) == []
+
+
+def test_make_as_root_installs_with_apt_get_and_never_sudo(tmp_path: Path) -> None:
+    path = _system_tools(tmp_path, uid=0)
+    run = _make(["--always-make", "test"], path)
+    assert run.returncode == 0, run.stderr
+    assert "scripts/system_packages.sh install" in run.stdout
+    assert "sudo" not in run.stdout
+    script = REPO / "scripts" / "system_packages.sh"
+    done = subprocess.run(["bash", str(script), "install"], env={"PATH": str(path)},
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    wanted = " ".join([*SYSTEM_PACKAGES, "golang-go"])
+    assert _calls(tmp_path) == ["apt-get update -qq", f"apt-get install -y -qq {wanted}"]
+
+
+def test_system_install_as_a_user_refuses_without_calling_anything(tmp_path: Path) -> None:
+    script = REPO / "scripts" / "system_packages.sh"
+    run = subprocess.run(["bash", str(script), "install"],
+                         env={"PATH": str(_system_tools(tmp_path, uid=1000))},
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 1 and run.stdout.count("\n") == 1
+    assert "sudo apt-get install -y" in run.stdout
+    assert _calls(tmp_path) == []
+
+
+def test_the_makefile_never_calls_sudo() -> None:
+    recipes = [line for line in (REPO / "Makefile").read_text().splitlines()
+               if line.startswith("\t")]
+    assert not [line for line in recipes if "sudo" in line]

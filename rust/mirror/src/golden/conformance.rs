@@ -96,6 +96,9 @@ fn digest(file: &GoldenFile) -> String {
             Expected::Invalid => "invalid",
         };
         lines.push(format!("result {result}"));
+        if case.expected == Expected::Invalid {
+            lines.push(format!("flags {}", case.flags.join(" ")));
+        }
         lines.extend(
             case.inputs
                 .iter()

@@ -5,6 +5,9 @@
 //! Besides the kernel files it reads the safety-mirror files, which may use
 //! the `str` dtype (`s:` + percent-encoded UTF-8 per value) and declare
 //! per-output tolerances with `rtol <output> <value>` lines after `kernel`.
+//! Every invalid case carries one `flags` line saying why it is invalid
+//! ([`Case::flags`]); the reader checks the spelling of each flag, not the
+//! vocabulary.
 //!
 //! The reader is strict: anything FORMAT.md does not allow (an unknown
 //! keyword, a bad dtype, a value count that does not match the shape, a value
@@ -20,7 +23,7 @@ mod tokens;
 pub use tokens::{
     MAX_ELEMENTS, MAX_NDIM, decode_str, encode_str, parse_signed, parse_unsigned, python_float_repr,
 };
-use tokens::{parse_bounded, parse_f64_bits, parse_rtol_value, valid_name};
+use tokens::{parse_bounded, parse_f64_bits, parse_rtol_value, valid_flag, valid_name};
 
 /// Element type of a golden array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +147,9 @@ pub struct Case {
     pub comment: String,
     /// `result valid|invalid`.
     pub expected: Expected,
+    /// Why an invalid case is invalid: its `flags` line, in file order (at
+    /// least one flag); empty for a valid case.
+    pub flags: Vec<String>,
     /// The `in` arrays, in file order.
     pub inputs: Vec<Field>,
     /// The `out` arrays, in file order (empty for an invalid case).
@@ -209,6 +215,27 @@ fn parse_rtol(rest: &str) -> Result<(String, f64), String> {
         format!("rtol value must be a finite decimal > 0 written as Python's repr, got {token:?}")
     })?;
     Ok((name.to_string(), value))
+}
+
+/// Parses the text after `flags `: one or more flags separated by single
+/// spaces, each spelt `[A-Z][A-Za-z0-9]*`, none repeated.
+fn parse_flags(rest: &str) -> Result<Vec<String>, String> {
+    let flags: Vec<&str> = rest.split(' ').collect();
+    if flags.iter().any(|f| f.is_empty()) {
+        return Err(format!(
+            "expected 'flags <Flag> ...' with single spaces, got 'flags {rest}'"
+        ));
+    }
+    if let Some(bad) = flags.iter().find(|f| !valid_flag(f)) {
+        return Err(format!(
+            "a flag is an ASCII capital then letters and digits, got {bad:?}"
+        ));
+    }
+    let unique: HashSet<&str> = flags.iter().copied().collect();
+    if unique.len() != flags.len() {
+        return Err(format!("a flag is named twice in {rest:?}"));
+    }
+    Ok(flags.into_iter().map(str::to_string).collect())
 }
 
 /// Writes one array line, `in|out <name> <dtype> <ndim> <dims…> : <values…>`,
@@ -341,6 +368,7 @@ struct Open {
     line: usize,
     comment: Option<String>,
     expected: Option<Expected>,
+    flags: Option<Vec<String>>,
     inputs: Vec<Field>,
     outputs: Vec<Field>,
 }
@@ -419,11 +447,12 @@ pub fn parse_golden_bytes(data: &[u8]) -> Result<GoldenFile, ParseError> {
                     line: lineno,
                     comment: None,
                     expected: None,
+                    flags: None,
                     inputs: Vec::new(),
                     outputs: Vec::new(),
                 });
             }
-            "comment" | "result" | "in" | "out" | "end" => {
+            "comment" | "result" | "flags" | "in" | "out" | "end" => {
                 let Some(o) = open.as_mut() else {
                     return Err(err(format!("{keyword:?} outside a case")));
                 };
@@ -453,10 +482,27 @@ pub fn parse_golden_bytes(data: &[u8]) -> Result<GoldenFile, ParseError> {
                             }
                         });
                     }
+                    "flags" => {
+                        if o.expected.is_none() || o.flags.is_some() || !o.inputs.is_empty() {
+                            return Err(err(
+                                "'flags' comes once, after 'result' and before the arrays"
+                                    .to_string(),
+                            ));
+                        }
+                        if o.expected == Some(Expected::Valid) {
+                            return Err(err(format!("valid case {} has no 'flags' line", o.id)));
+                        }
+                        o.flags = Some(parse_flags(rest).map_err(err)?);
+                    }
                     "in" | "out" => {
                         let Some(expected) = o.expected else {
                             return Err(err("array line before 'result'".to_string()));
                         };
+                        if expected == Expected::Invalid && o.flags.is_none() {
+                            return Err(err(
+                                "array line before the invalid case's 'flags' line".to_string()
+                            ));
+                        }
                         let (dir, field) = parse_field_line(raw).map_err(err)?;
                         let same_side = match dir {
                             Direction::In => &o.inputs,
@@ -494,10 +540,14 @@ pub fn parse_golden_bytes(data: &[u8]) -> Result<GoldenFile, ParseError> {
                         if expected == Expected::Valid && o.outputs.is_empty() {
                             return Err(err(format!("valid case {} lists no outputs", o.id)));
                         }
+                        if expected == Expected::Invalid && o.flags.is_none() {
+                            return Err(err(format!("invalid case {} has no 'flags' line", o.id)));
+                        }
                         cases.push(Case {
                             id: o.id,
                             comment: o.comment.take().unwrap_or_default(),
                             expected,
+                            flags: o.flags.take().unwrap_or_default(),
                             inputs: std::mem::take(&mut o.inputs),
                             outputs: std::mem::take(&mut o.outputs),
                             line: o.line,

@@ -7,7 +7,8 @@ in weights u64 3 2 3 1 : 81985529216486895 18446744073709551615 0 1 2 3\n\
 in probs f64 1 3 : 0000000000000000 3ff0000000000000 8000000000000000\n\
 in length i64 0 : 100\nin seed i64 0 : -7\n\
 out out f64 1 2 : 3fd28f5c28f5c28f 7ff8000000000001\nend\n\n\
-case 4\nresult invalid\nin weights u64 3 1 1 0 :\nin n u8 2 1 2 : 0 255\nend\n";
+case 4\nresult invalid\nflags WrongShape Boundary\nin weights u64 3 1 1 0 :\n\
+in n u8 2 1 2 : 0 255\nend\n";
 
 fn first_error(text: &str) -> ParseError {
     parse_golden(text).expect_err("the text must be refused")
@@ -44,8 +45,10 @@ fn parses_a_well_formed_file() {
         panic!("out must be f64")
     };
     assert_eq!(o[1].to_bits(), 0x7ff8000000000001); // NaN payload kept
+    assert!(c.flags.is_empty());
     let c = &g.cases[1];
     assert_eq!(c.expected, Expected::Invalid);
+    assert_eq!(c.flags, vec!["WrongShape", "Boundary"]);
     assert_eq!(c.comment, "");
     assert_eq!(c.inputs[0].shape, vec![1, 1, 0]);
     assert!(c.inputs[0].values.is_empty());
@@ -117,8 +120,8 @@ fn rejects_malformed_lines() {
         ("in length i64 0 : 100", "bogus line", "unknown keyword"),
         ("end\n\ncase 4", "\ncase 4", "not closed"),
         (
-            "result invalid\n",
-            "result invalid\nout x u8 0 : 1\n",
+            "WrongShape Boundary\n",
+            "WrongShape Boundary\nout x u8 0 : 1\n",
             "no outputs",
         ),
         (
@@ -157,7 +160,7 @@ fn rejects_structure_errors() {
     let e = first_error("kernel not\ncase 1\nend\n");
     assert!(e.message.contains("no 'result'"), "{e}");
     let e = first_error(
-        "kernel not\ncase 1\nresult invalid\nin a u64 1 1 : 1\nin a u64 1 1 : 1\nend\n",
+        "kernel not\ncase 1\nresult invalid\nflags X\nin a u64 1 1 : 1\nin a u64 1 1 : 1\nend\n",
     );
     assert!(e.message.contains("duplicate in array"), "{e}");
     let e = first_error(
@@ -168,12 +171,47 @@ fn rejects_structure_errors() {
     assert!(e.message.contains("carriage return"), "{e}");
 }
 
+#[test]
+fn reads_and_checks_flags_lines() {
+    // Spelling only: a flag outside parity/flags.py's vocabulary is read too.
+    let g = parse_golden("kernel k\ncase 1\nresult invalid\nflags NotYetKnown X9\nend\n").unwrap();
+    assert_eq!(g.cases[0].flags, vec!["NotYetKnown", "X9"]);
+    for (text, line, want) in [
+        ("result invalid\nend\n", 4, "no 'flags' line"),
+        (
+            "result invalid\nin a u8 0 : 1\nend\n",
+            4,
+            "before the invalid case's 'flags'",
+        ),
+        (
+            "result valid\nflags X\nout o u8 0 : 1\nend\n",
+            4,
+            "has no 'flags' line",
+        ),
+        ("flags X\nresult invalid\nend\n", 3, "'flags' comes once"),
+        (
+            "result invalid\nflags X\nflags Y\nend\n",
+            5,
+            "'flags' comes once",
+        ),
+        ("result invalid\nflags\nend\n", 4, "single spaces"),
+        ("result invalid\nflags A  B\nend\n", 4, "single spaces"),
+        ("result invalid\nflags a\nend\n", 4, "ASCII capital"),
+        ("result invalid\nflags A_B\nend\n", 4, "ASCII capital"),
+        ("result invalid\nflags A A\nend\n", 4, "named twice"),
+    ] {
+        let e = first_error(&format!("kernel k\ncase 1\n{text}"));
+        assert_eq!(e.line, line, "{text:?}: {e}");
+        assert!(e.message.contains(want), "{text:?}: {e}");
+    }
+}
+
 /// The same text as tests/parity/test_golden_format_ext.py's TEXT.
 const EXT: &str = "# header\nkernel demo\nrtol gain 1e-12\nrtol phase 0.5\ncase 1\n\
 comment strings and tolerances\nresult valid\nin op str 0 : s:fi_curve\n\
 in names str 1 3 : s:V s: s:a%20b\nout gain f64 1 2 : 3ff0000000000000 0000000000000000\n\
 out phase f64 0 : 3ff0000000000000\nout label str 0 : s:ok\nend\ncase 2\ncomment\n\
-result invalid\nin op str 0 : s:fi_curve\nin names str 1 1 : s:%21\nend\n";
+result invalid\nflags OutOfRange\nin op str 0 : s:fi_curve\nin names str 1 1 : s:%21\nend\n";
 
 #[test]
 fn parses_strings_and_rtol() {

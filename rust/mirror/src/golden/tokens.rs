@@ -131,6 +131,18 @@ pub fn valid_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
+/// Whether `flag` is spelt as an invalid-case flag: an ASCII capital, then
+/// ASCII letters and digits (`[A-Z][A-Za-z0-9]*`). The vocabulary is not
+/// checked here (parity/flags.py owns it).
+pub fn valid_flag(flag: &str) -> bool {
+    match flag.as_bytes() {
+        [first, rest @ ..] => {
+            first.is_ascii_uppercase() && rest.iter().all(u8::is_ascii_alphanumeric)
+        }
+        [] => false,
+    }
+}
+
 /// Whether `s` has the shape of an `rtol` value: digits, optionally `.` and
 /// digits, optionally `e`, a sign and digits.
 fn decimal_spelling(s: &str) -> bool {
