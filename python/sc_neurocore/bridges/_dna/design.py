@@ -235,11 +235,12 @@ class SequenceDesigner:
         Parameters
         ----------
         sequence : str
-            Non-empty ACGT (either case).
+            The strand to pair, non-empty ACGT (either case).
 
         Returns
         -------
         str
+            The reverse complement, upper case.
 
         Raises
         ------
