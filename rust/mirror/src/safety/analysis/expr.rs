@@ -208,11 +208,21 @@ impl Parser<'_> {
         Ok(left)
     }
 
+    /// After a prefix operator: `wrap(check(operand))`.
+    fn prefixed(
+        &mut self,
+        operand: fn(&mut Self) -> Parsed,
+        check: fn(&Self, Node) -> Parsed,
+        wrap: fn(Box<Node>) -> Node,
+    ) -> Parsed {
+        self.take();
+        let arg = operand(self)?;
+        Ok(wrap(Box::new(check(self, arg)?)))
+    }
+
     fn parse_not(&mut self) -> Parsed {
         if self.at_name("not") {
-            self.take();
-            let arg = self.parse_not()?;
-            return Ok(Node::Not(Box::new(self.condition(arg)?)));
+            return self.prefixed(Self::parse_not, Self::condition, Node::Not);
         }
         self.parse_comparison()
     }
@@ -269,9 +279,7 @@ impl Parser<'_> {
 
     fn parse_factor(&mut self) -> Parsed {
         if self.at_op("-") {
-            self.take();
-            let arg = self.parse_factor()?;
-            return Ok(Node::Neg(Box::new(self.number(arg)?)));
+            return self.prefixed(Self::parse_factor, Self::number, Node::Neg);
         }
         if self.at_op("+") {
             self.take();
