@@ -247,6 +247,9 @@ fn per_step(x: &[Field], names: [&str; 3], steps: usize) -> Result<Vec<Vec<(i64,
     Ok(events)
 }
 
+/// One per-step vector of a step's output.
+type StepRow = fn(&StepOutput) -> &Vec<f64>;
+
 fn steps(x: &[Field]) -> Result<Vec<Field>> {
     let mut l = layer(x)?;
     let dts = fields::f64_array(x, "dt")?;
@@ -292,7 +295,7 @@ fn steps(x: &[Field]) -> Result<Vec<Field>> {
             "cosmic_phase_drive",
             col(&|r| r.cosmic_phase_drive),
         ));
-        let per_step: [(&str, fn(&StepOutput) -> &Vec<f64>); 3] = [
+        let per_step: [(&str, StepRow); 3] = [
             ("meridian_qi", |r| &r.meridian_qi),
             ("acupoint_activations", |r| &r.acupoint_activations),
             ("e8_state", |r| &r.e8_state),
