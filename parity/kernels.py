@@ -77,23 +77,14 @@ def unpack_total_bits(packed: np.ndarray, n_bits: object) -> object:
 
 def reference_kernels() -> dict[str, KernelFn]:
     """The NumPy reference of every kernel (the source of the golden outputs)."""
-    from sc_neurocore.accel import (
-        encode_packed,
-        pack_bitstream,
-        sc_forward_numpy,
-        unpack_bitstream,
-        vec_and,
-        vec_mux,
-        vec_not,
-        vec_xnor,
-    )
+    from sc_neurocore import accel
     from sc_neurocore.accel._validation import as_packed
     from sc_neurocore.accel.lif import lif_step
 
     def unpack(x: dict) -> dict:
         n_bits = scalar(x["n_bits"])
         packed = x["packed"]
-        return {"bits": unpack_bitstream(packed, unpack_total_bits(packed, n_bits))}
+        return {"bits": accel.unpack_bitstream(packed, unpack_total_bits(packed, n_bits))}
 
     def popcount(x: dict) -> dict:
         return {"counts": np.bitwise_count(as_packed(x["a"], "a")).astype(np.uint64)}
@@ -105,16 +96,16 @@ def reference_kernels() -> dict[str, KernelFn]:
         return {"v": v, "spike": spike}
 
     return {
-        "pack": lambda x: {"packed": pack_bitstream(x["bits"])},
+        "pack": lambda x: {"packed": accel.pack_bitstream(x["bits"])},
         "unpack": unpack,
         "popcount": popcount,
-        "and": lambda x: {"out": vec_and(x["a"], x["b"])},
-        "xnor": lambda x: {"out": vec_xnor(x["a"], x["b"])},
-        "not": lambda x: {"out": vec_not(x["a"])},
-        "mux": lambda x: {"out": vec_mux(x["sel"], x["a"], x["b"])},
-        "encode": lambda x: {"packed": encode_packed(x["probs"], scalar(x["length"]),
-                                                     scalar(x["seed"]))},
-        "sc_forward": lambda x: {"out": sc_forward_numpy(
+        "and": lambda x: {"out": accel.vec_and(x["a"], x["b"])},
+        "xnor": lambda x: {"out": accel.vec_xnor(x["a"], x["b"])},
+        "not": lambda x: {"out": accel.vec_not(x["a"])},
+        "mux": lambda x: {"out": accel.vec_mux(x["sel"], x["a"], x["b"])},
+        "encode": lambda x: {"packed": accel.encode_packed(x["probs"], scalar(x["length"]),
+                                                           scalar(x["seed"]))},
+        "sc_forward": lambda x: {"out": accel.sc_forward_numpy(
             x["weights"], x["probs"], length=scalar(x["length"]), seed=scalar(x["seed"]))},
         "lif_step": lif,
     }
