@@ -118,7 +118,7 @@ def export_genbank(design: DNACircuitDesign, path: str) -> None:
     design : DNACircuitDesign
         The design to write, one ``LOCUS`` record per strand (``genbank_text``).
     path : str or PathLike
-        File to write (e.g. ``"circuit.gb"``).
+        File to write, e.g. ``"circuit.gb"`` (records end with ``//``).
 
     Raises
     ------
