@@ -11,11 +11,12 @@ languages adapt their own entry points to the same signature
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 __all__ = ["KERNELS", "INPUTS", "OUTPUTS", "KernelFn", "scalar", "unpack_total_bits",
-           "reference_kernels"]
+           "common_kernels", "reference_kernels"]
 
 #: Every kernel, in the order tables and golden files list them.
 KERNELS: tuple[str, ...] = ("pack", "unpack", "popcount", "and", "xnor", "not", "mux",
@@ -75,6 +76,22 @@ def unpack_total_bits(packed: np.ndarray, n_bits: object) -> object:
     return n_bits
 
 
+def common_kernels(ops: Any) -> dict[str, KernelFn]:
+    """The kernels every Python surface calls the same way: ``ops`` (a module with
+    ``pack_bitstream``, ``vec_and``, ``vec_xnor``, ``vec_not``, ``vec_mux`` and
+    ``encode_packed``, as :mod:`sc_neurocore.accel` and the engine have) on the case's
+    inputs."""
+    return {
+        "pack": lambda x: {"packed": ops.pack_bitstream(x["bits"])},
+        "and": lambda x: {"out": ops.vec_and(x["a"], x["b"])},
+        "xnor": lambda x: {"out": ops.vec_xnor(x["a"], x["b"])},
+        "not": lambda x: {"out": ops.vec_not(x["a"])},
+        "mux": lambda x: {"out": ops.vec_mux(x["sel"], x["a"], x["b"])},
+        "encode": lambda x: {"packed": ops.encode_packed(x["probs"], scalar(x["length"]),
+                                                         scalar(x["seed"]))},
+    }
+
+
 def reference_kernels() -> dict[str, KernelFn]:
     """The NumPy reference of every kernel (the source of the golden outputs)."""
     from sc_neurocore import accel
@@ -96,15 +113,9 @@ def reference_kernels() -> dict[str, KernelFn]:
         return {"v": v, "spike": spike}
 
     return {
-        "pack": lambda x: {"packed": accel.pack_bitstream(x["bits"])},
+        **common_kernels(accel),
         "unpack": unpack,
         "popcount": popcount,
-        "and": lambda x: {"out": accel.vec_and(x["a"], x["b"])},
-        "xnor": lambda x: {"out": accel.vec_xnor(x["a"], x["b"])},
-        "not": lambda x: {"out": accel.vec_not(x["a"])},
-        "mux": lambda x: {"out": accel.vec_mux(x["sel"], x["a"], x["b"])},
-        "encode": lambda x: {"packed": accel.encode_packed(x["probs"], scalar(x["length"]),
-                                                           scalar(x["seed"]))},
         "sc_forward": lambda x: {"out": accel.sc_forward_numpy(
             x["weights"], x["probs"], length=scalar(x["length"]), seed=scalar(x["seed"]))},
         "lif_step": lif,
