@@ -19,6 +19,17 @@ fn variant(from: &str, to: &str) -> String {
     GOOD.replacen(from, to, 1)
 }
 
+/// Each `(from, to, want)`: `text` with `from` replaced by `to` (which must
+/// occur) is refused with a message containing `want`, naming a line.
+fn assert_refusals(text: &str, cases: &[(&str, &str, &str)]) {
+    for &(from, to, want) in cases {
+        assert!(text.contains(from), "{from:?} not in the text");
+        let e = parse_golden(&text.replacen(from, to, 1)).expect_err(to);
+        assert!(e.message.contains(want), "{from:?} -> {to:?}: {e}");
+        assert!(e.line > 0, "{from:?} -> {to:?}: no line");
+    }
+}
+
 #[test]
 fn parses_a_well_formed_file() {
     let g = parse_golden(GOOD).unwrap();
@@ -92,51 +103,25 @@ fn rejects_bad_dtypes_and_values() {
 
 #[test]
 fn rejects_malformed_lines() {
-    let cases: [(&str, &str, &str); 14] = [
+    #[rustfmt::skip]
+    let cases = [
         ("case 3\n", "case 0\n", "positive integer"),
         ("case 3\n", "case x\n", "positive integer"),
         ("case 4\n", "case 3\n", "duplicate case id"),
         ("result valid", "result maybe", "valid or invalid"),
-        (
-            "in length i64 0 : 100",
-            "in length i64 0 100",
-            "followed by ':'",
-        ),
-        (
-            "in length i64 0 : 100",
-            "in length i64 1 : 100",
-            "followed by ':'",
-        ),
+        ("in length i64 0 : 100", "in length i64 0 100", "followed by ':'"),
+        ("in length i64 0 : 100", "in length i64 1 : 100", "followed by ':'"),
         ("in length i64 0 : 100", "in length i64 x : 100", "bad ndim"),
-        (
-            "in weights u64 3 2 3 1",
-            "in weights u64 3 2 -3 1",
-            "bad dimension",
-        ),
+        ("in weights u64 3 2 3 1", "in weights u64 3 2 -3 1", "bad dimension"),
         ("in length i64 0 : 100", "in length", "needs '<name>"),
         ("in length i64 0 : 100", "bogus line", "unknown keyword"),
         ("end\n\ncase 4", "\ncase 4", "not closed"),
-        (
-            "result invalid\n",
-            "result invalid\nout x u8 0 : 1\n",
-            "no outputs",
-        ),
-        (
-            "out out f64 1 2 : 3fd28f5c28f5c28f 7ff8000000000001\n",
-            "",
-            "lists no outputs",
-        ),
-        (
-            "comment seed wraps\nresult valid\n",
-            "result valid\ncomment seed wraps\n",
-            "'comment' must come",
-        ),
+        ("result invalid\n", "result invalid\nout x u8 0 : 1\n", "no outputs"),
+        ("out out f64 1 2 : 3fd28f5c28f5c28f 7ff8000000000001\n", "", "lists no outputs"),
+        ("comment seed wraps\nresult valid\n", "result valid\ncomment seed wraps\n",
+         "'comment' must come"),
     ];
-    for (from, to, want) in cases {
-        let e = first_error(&variant(from, to));
-        assert!(e.message.contains(want), "{from:?} -> {to:?}: {e}");
-        assert!(e.line > 0);
-    }
+    assert_refusals(GOOD, &cases);
 }
 
 #[test]
@@ -222,7 +207,8 @@ fn str_values_round_trip() {
 
 #[test]
 fn rejects_malformed_strings_and_rtol() {
-    let cases: [(&str, &str, &str); 22] = [
+    #[rustfmt::skip]
+    let cases = [
         ("rtol gain 1e-12", "rtol gain", "expected 'rtol"),
         ("rtol gain 1e-12", "rtol gain 1e-12 x", "expected 'rtol"),
         ("rtol gain 1e-12", "rtol  gain 1e-12", "expected 'rtol"),
@@ -232,65 +218,21 @@ fn rejects_malformed_strings_and_rtol() {
         ("rtol gain 1e-12", "rtol gain inf", "finite decimal"),
         ("rtol gain 1e-12", "rtol gain 0.0", "finite decimal"),
         ("rtol gain 1e-12", "rtol gain 1e999", "finite decimal"),
-        (
-            "rtol gain 1e-12",
-            "rtol g-ain 1e-12",
-            "bad rtol output name",
-        ),
+        ("rtol gain 1e-12", "rtol g-ain 1e-12", "bad rtol output name"),
         ("rtol phase 0.5", "rtol gain 0.5", "given twice"),
-        (
-            "rtol phase 0.5",
-            "rtol nothing 0.5",
-            "must be an f64 output",
-        ),
+        ("rtol phase 0.5", "rtol nothing 0.5", "must be an f64 output"),
         ("rtol phase 0.5", "rtol label 0.5", "must be an f64 output"),
-        (
-            "end\ncase 2",
-            "end\nrtol x 0.5\ncase 2",
-            "before the first case",
-        ),
-        (
-            "s:fi_curve\nin names str 1 3",
-            "fi_curve\nin names str 1 3",
-            "'s:'",
-        ),
-        (
-            "s:fi_curve\nin names str 1 3",
-            "S:fi_curve\nin names str 1 3",
-            "'s:'",
-        ),
-        (
-            "s:fi_curve\nin names str 1 3",
-            "s:fi:curve\nin names str 1 3",
-            "raw character",
-        ),
-        (
-            "s:fi_curve\nin names str 1 3",
-            "s:%66i_curve\nin names str 1 3",
-            "unreserved",
-        ),
-        (
-            "s:fi_curve\nin names str 1 3",
-            "s:fi%2\nin names str 1 3",
-            "uppercase hex",
-        ),
-        (
-            "s:fi_curve\nin names str 1 3",
-            "s:fi%c3%a9\nin names str 1 3",
-            "uppercase hex",
-        ),
-        (
-            "s:fi_curve\nin names str 1 3",
-            "s:%FF\nin names str 1 3",
-            "UTF-8",
-        ),
+        ("end\ncase 2", "end\nrtol x 0.5\ncase 2", "before the first case"),
+        ("s:fi_curve\nin names str 1 3", "fi_curve\nin names str 1 3", "'s:'"),
+        ("s:fi_curve\nin names str 1 3", "S:fi_curve\nin names str 1 3", "'s:'"),
+        ("s:fi_curve\nin names str 1 3", "s:fi:curve\nin names str 1 3", "raw character"),
+        ("s:fi_curve\nin names str 1 3", "s:%66i_curve\nin names str 1 3", "unreserved"),
+        ("s:fi_curve\nin names str 1 3", "s:fi%2\nin names str 1 3", "uppercase hex"),
+        ("s:fi_curve\nin names str 1 3", "s:fi%c3%a9\nin names str 1 3", "uppercase hex"),
+        ("s:fi_curve\nin names str 1 3", "s:%FF\nin names str 1 3", "UTF-8"),
         ("in op str 0", "in op string 0", "unknown dtype"),
     ];
-    for (from, to, want) in cases {
-        assert!(EXT.contains(from), "{from:?}");
-        let e = parse_golden(&EXT.replacen(from, to, 1)).expect_err(to);
-        assert!(e.message.contains(want), "{from:?} -> {to:?}: {e}");
-    }
+    assert_refusals(EXT, &cases);
     let e = parse_golden(&EXT.replacen("s:V s: s:a%20b", "s:V s:", 1)).unwrap_err();
     assert!(e.message.contains("needs 3 values, got 2"), "{e}");
 }
