@@ -103,23 +103,45 @@ fn rejects_bad_dtypes_and_values() {
 
 #[test]
 fn rejects_malformed_lines() {
-    #[rustfmt::skip]
     let cases = [
         ("case 3\n", "case 0\n", "positive integer"),
         ("case 3\n", "case x\n", "positive integer"),
         ("case 4\n", "case 3\n", "duplicate case id"),
         ("result valid", "result maybe", "valid or invalid"),
-        ("in length i64 0 : 100", "in length i64 0 100", "followed by ':'"),
-        ("in length i64 0 : 100", "in length i64 1 : 100", "followed by ':'"),
+        (
+            "in length i64 0 : 100",
+            "in length i64 0 100",
+            "followed by ':'",
+        ),
+        (
+            "in length i64 0 : 100",
+            "in length i64 1 : 100",
+            "followed by ':'",
+        ),
         ("in length i64 0 : 100", "in length i64 x : 100", "bad ndim"),
-        ("in weights u64 3 2 3 1", "in weights u64 3 2 -3 1", "bad dimension"),
+        (
+            "in weights u64 3 2 3 1",
+            "in weights u64 3 2 -3 1",
+            "bad dimension",
+        ),
         ("in length i64 0 : 100", "in length", "needs '<name>"),
         ("in length i64 0 : 100", "bogus line", "unknown keyword"),
         ("end\n\ncase 4", "\ncase 4", "not closed"),
-        ("result invalid\n", "result invalid\nout x u8 0 : 1\n", "no outputs"),
-        ("out out f64 1 2 : 3fd28f5c28f5c28f 7ff8000000000001\n", "", "lists no outputs"),
-        ("comment seed wraps\nresult valid\n", "result valid\ncomment seed wraps\n",
-         "'comment' must come"),
+        (
+            "result invalid\n",
+            "result invalid\nout x u8 0 : 1\n",
+            "no outputs",
+        ),
+        (
+            "out out f64 1 2 : 3fd28f5c28f5c28f 7ff8000000000001\n",
+            "",
+            "lists no outputs",
+        ),
+        (
+            "comment seed wraps\nresult valid\n",
+            "result valid\ncomment seed wraps\n",
+            "'comment' must come",
+        ),
     ];
     assert_refusals(GOOD, &cases);
 }
@@ -207,7 +229,6 @@ fn str_values_round_trip() {
 
 #[test]
 fn rejects_malformed_strings_and_rtol() {
-    #[rustfmt::skip]
     let cases = [
         ("rtol gain 1e-12", "rtol gain", "expected 'rtol"),
         ("rtol gain 1e-12", "rtol gain 1e-12 x", "expected 'rtol"),
@@ -218,18 +239,58 @@ fn rejects_malformed_strings_and_rtol() {
         ("rtol gain 1e-12", "rtol gain inf", "finite decimal"),
         ("rtol gain 1e-12", "rtol gain 0.0", "finite decimal"),
         ("rtol gain 1e-12", "rtol gain 1e999", "finite decimal"),
-        ("rtol gain 1e-12", "rtol g-ain 1e-12", "bad rtol output name"),
+        (
+            "rtol gain 1e-12",
+            "rtol g-ain 1e-12",
+            "bad rtol output name",
+        ),
         ("rtol phase 0.5", "rtol gain 0.5", "given twice"),
-        ("rtol phase 0.5", "rtol nothing 0.5", "must be an f64 output"),
+        (
+            "rtol phase 0.5",
+            "rtol nothing 0.5",
+            "must be an f64 output",
+        ),
         ("rtol phase 0.5", "rtol label 0.5", "must be an f64 output"),
-        ("end\ncase 2", "end\nrtol x 0.5\ncase 2", "before the first case"),
-        ("s:fi_curve\nin names str 1 3", "fi_curve\nin names str 1 3", "'s:'"),
-        ("s:fi_curve\nin names str 1 3", "S:fi_curve\nin names str 1 3", "'s:'"),
-        ("s:fi_curve\nin names str 1 3", "s:fi:curve\nin names str 1 3", "raw character"),
-        ("s:fi_curve\nin names str 1 3", "s:%66i_curve\nin names str 1 3", "unreserved"),
-        ("s:fi_curve\nin names str 1 3", "s:fi%2\nin names str 1 3", "uppercase hex"),
-        ("s:fi_curve\nin names str 1 3", "s:fi%c3%a9\nin names str 1 3", "uppercase hex"),
-        ("s:fi_curve\nin names str 1 3", "s:%FF\nin names str 1 3", "UTF-8"),
+        (
+            "end\ncase 2",
+            "end\nrtol x 0.5\ncase 2",
+            "before the first case",
+        ),
+        (
+            "s:fi_curve\nin names str 1 3",
+            "fi_curve\nin names str 1 3",
+            "'s:'",
+        ),
+        (
+            "s:fi_curve\nin names str 1 3",
+            "S:fi_curve\nin names str 1 3",
+            "'s:'",
+        ),
+        (
+            "s:fi_curve\nin names str 1 3",
+            "s:fi:curve\nin names str 1 3",
+            "raw character",
+        ),
+        (
+            "s:fi_curve\nin names str 1 3",
+            "s:%66i_curve\nin names str 1 3",
+            "unreserved",
+        ),
+        (
+            "s:fi_curve\nin names str 1 3",
+            "s:fi%2\nin names str 1 3",
+            "uppercase hex",
+        ),
+        (
+            "s:fi_curve\nin names str 1 3",
+            "s:fi%c3%a9\nin names str 1 3",
+            "uppercase hex",
+        ),
+        (
+            "s:fi_curve\nin names str 1 3",
+            "s:%FF\nin names str 1 3",
+            "UTF-8",
+        ),
         ("in op str 0", "in op string 0", "unknown dtype"),
     ];
     assert_refusals(EXT, &cases);
