@@ -11,11 +11,12 @@ languages adapt their own entry points to the same signature
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 __all__ = ["KERNELS", "INPUTS", "OUTPUTS", "KernelFn", "scalar", "unpack_total_bits",
-           "reference_kernels"]
+           "common_kernels", "reference_kernels"]
 
 #: Every kernel, in the order tables and golden files list them.
 KERNELS: tuple[str, ...] = ("pack", "unpack", "popcount", "and", "xnor", "not", "mux",
@@ -75,25 +76,32 @@ def unpack_total_bits(packed: np.ndarray, n_bits: object) -> object:
     return n_bits
 
 
+def common_kernels(ops: Any) -> dict[str, KernelFn]:
+    """The kernels every Python surface calls the same way: ``ops`` (a module with
+    ``pack_bitstream``, ``vec_and``, ``vec_xnor``, ``vec_not``, ``vec_mux`` and
+    ``encode_packed``, as :mod:`sc_neurocore.accel` and the engine have) on the case's
+    inputs."""
+    return {
+        "pack": lambda x: {"packed": ops.pack_bitstream(x["bits"])},
+        "and": lambda x: {"out": ops.vec_and(x["a"], x["b"])},
+        "xnor": lambda x: {"out": ops.vec_xnor(x["a"], x["b"])},
+        "not": lambda x: {"out": ops.vec_not(x["a"])},
+        "mux": lambda x: {"out": ops.vec_mux(x["sel"], x["a"], x["b"])},
+        "encode": lambda x: {"packed": ops.encode_packed(x["probs"], scalar(x["length"]),
+                                                         scalar(x["seed"]))},
+    }
+
+
 def reference_kernels() -> dict[str, KernelFn]:
     """The NumPy reference of every kernel (the source of the golden outputs)."""
+    from sc_neurocore import accel
     from sc_neurocore._validation import as_packed
-    from sc_neurocore.accel import (
-        encode_packed,
-        pack_bitstream,
-        sc_forward_numpy,
-        unpack_bitstream,
-        vec_and,
-        vec_mux,
-        vec_not,
-        vec_xnor,
-    )
     from sc_neurocore.accel.lif import lif_step
 
     def unpack(x: dict) -> dict:
         n_bits = scalar(x["n_bits"])
         packed = x["packed"]
-        return {"bits": unpack_bitstream(packed, unpack_total_bits(packed, n_bits))}
+        return {"bits": accel.unpack_bitstream(packed, unpack_total_bits(packed, n_bits))}
 
     def popcount(x: dict) -> dict:
         return {"counts": np.bitwise_count(as_packed(x["a"], "a")).astype(np.uint64)}
@@ -105,16 +113,10 @@ def reference_kernels() -> dict[str, KernelFn]:
         return {"v": v, "spike": spike}
 
     return {
-        "pack": lambda x: {"packed": pack_bitstream(x["bits"])},
+        **common_kernels(accel),
         "unpack": unpack,
         "popcount": popcount,
-        "and": lambda x: {"out": vec_and(x["a"], x["b"])},
-        "xnor": lambda x: {"out": vec_xnor(x["a"], x["b"])},
-        "not": lambda x: {"out": vec_not(x["a"])},
-        "mux": lambda x: {"out": vec_mux(x["sel"], x["a"], x["b"])},
-        "encode": lambda x: {"packed": encode_packed(x["probs"], scalar(x["length"]),
-                                                     scalar(x["seed"]))},
-        "sc_forward": lambda x: {"out": sc_forward_numpy(
+        "sc_forward": lambda x: {"out": accel.sc_forward_numpy(
             x["weights"], x["probs"], length=scalar(x["length"]), seed=scalar(x["seed"]))},
         "lif_step": lif,
     }

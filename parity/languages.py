@@ -21,7 +21,7 @@ import numpy as np
 
 from .compare import Answer, KernelResult, answer_from_harness, compare_kernel
 from .golden_format import FormatError, GoldenFile, parse_harness_output
-from .kernels import KERNELS, KernelFn, reference_kernels, scalar
+from .kernels import KERNELS, KernelFn, common_kernels, reference_kernels, scalar
 
 __all__ = ["PYTHON_LANGUAGES", "MIRROR_LANGUAGES", "LANGUAGES", "REPO_ROOT", "Language",
            "PythonLanguage", "MirrorLanguage", "ToolchainMissing", "NotApplicable",
@@ -200,15 +200,9 @@ def _rust_kernels() -> dict[str, KernelFn]:
     from sc_neurocore import _engine as e
 
     return {
-        "pack": lambda x: {"packed": e.pack_bitstream(x["bits"])},
+        **common_kernels(e),
         "unpack": lambda x: {"bits": e.unpack_bitstream(x["packed"], scalar(x["n_bits"]))},
         "popcount": lambda x: {"counts": e.popcount_per_word(x["a"])},
-        "and": lambda x: {"out": e.vec_and(x["a"], x["b"])},
-        "xnor": lambda x: {"out": e.vec_xnor(x["a"], x["b"])},
-        "not": lambda x: {"out": e.vec_not(x["a"])},
-        "mux": lambda x: {"out": e.vec_mux(x["sel"], x["a"], x["b"])},
-        "encode": lambda x: {"packed": e.encode_packed(x["probs"], scalar(x["length"]),
-                                                       scalar(x["seed"]))},
         "sc_forward": lambda x: {"out": e.sc_forward(x["weights"], x["probs"],
                                                      scalar(x["length"]), scalar(x["seed"]))},
     }

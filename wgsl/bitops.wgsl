@@ -6,9 +6,8 @@
 // operations act on both halves independently; the popcount of a word is
 // countOneBits(lo) + countOneBits(hi), written back as a uint64 (hi = 0).
 //
-// One invocation per word. The dispatch is tiled over two dimensions (at
-// most 65535 workgroups per dimension): flat index = gid.x + gid.y * (64 *
-// num_workgroups.x); invocations past `n` do nothing.
+// One invocation per word: `<op>_item(k)` handles word k; harness.py generates
+// the entry point `<op>_main` that runs it for every k < `n` (PER_ITEM there).
 
 struct Params {
     n: u32,       // number of words in this dispatch
@@ -21,58 +20,24 @@ struct Params {
 @group(0) @binding(3) var<storage, read> b_words: array<vec2<u32>>;
 @group(0) @binding(4) var<storage, read> sel_words: array<vec2<u32>>;
 
-fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-    return gid.x + gid.y * (nwg.x * 64u);
-}
-
-@compute @workgroup_size(64)
-fn popcount_main(@builtin(global_invocation_id) gid: vec3<u32>,
-                 @builtin(num_workgroups) nwg: vec3<u32>) {
-    let k = flat_index(gid, nwg);
-    if (k >= prm.n) {
-        return;
-    }
+fn popcount_item(k: u32) {
     out_words[k] = vec2<u32>(u64_popcount(a_words[k]), 0u);
 }
 
-@compute @workgroup_size(64)
-fn and_main(@builtin(global_invocation_id) gid: vec3<u32>,
-            @builtin(num_workgroups) nwg: vec3<u32>) {
-    let k = flat_index(gid, nwg);
-    if (k >= prm.n) {
-        return;
-    }
+fn and_item(k: u32) {
     out_words[k] = a_words[k] & b_words[k];
 }
 
-@compute @workgroup_size(64)
-fn xnor_main(@builtin(global_invocation_id) gid: vec3<u32>,
-             @builtin(num_workgroups) nwg: vec3<u32>) {
-    let k = flat_index(gid, nwg);
-    if (k >= prm.n) {
-        return;
-    }
+fn xnor_item(k: u32) {
     out_words[k] = ~(a_words[k] ^ b_words[k]);
 }
 
-@compute @workgroup_size(64)
-fn not_main(@builtin(global_invocation_id) gid: vec3<u32>,
-            @builtin(num_workgroups) nwg: vec3<u32>) {
-    let k = flat_index(gid, nwg);
-    if (k >= prm.n) {
-        return;
-    }
+fn not_item(k: u32) {
     out_words[k] = ~a_words[k];
 }
 
 // (sel & a) | (~sel & b): SC scaled addition.
-@compute @workgroup_size(64)
-fn mux_main(@builtin(global_invocation_id) gid: vec3<u32>,
-            @builtin(num_workgroups) nwg: vec3<u32>) {
-    let k = flat_index(gid, nwg);
-    if (k >= prm.n) {
-        return;
-    }
+fn mux_item(k: u32) {
     let s = sel_words[k];
     out_words[k] = (s & a_words[k]) | (~s & b_words[k]);
 }

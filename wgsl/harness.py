@@ -47,6 +47,36 @@ MODULES = {
 }
 
 WORKGROUP = 64          # @workgroup_size of every per-item kernel
+
+# Per-item kernels, per module: kernel -> its item count (a WGSL expression
+# over the module's Params). The kernel file defines `fn <kernel>_item(k: u32)`
+# for one item; the entry point `<kernel>_main` is generated here (per_item_entry),
+# so the dispatch tiling of Gpu.grid is written once, next to it.
+PER_ITEM = {
+    "bitops": {"popcount": "prm.n", "and": "prm.n", "xnor": "prm.n", "not": "prm.n",
+               "mux": "prm.n"},
+    "pack": {"pack": "prm.n_items", "unpack": "prm.n_items"},
+    "encode": {"encode": "prm.n_items"},
+    "lif": {"lif_step": "prm.n"},
+}
+
+
+# pack.wgsl bindings per kernel: (output, input, output bytes per item).
+PACK_LAYOUT = {"pack": (1, 2, 8), "unpack": (3, 4, 4)}
+
+
+def per_item_entry(kernel: str, count: str) -> str:
+    """WGSL of the entry point ``<kernel>_main``: one invocation per flat index
+    ``k = gid.x + gid.y * (WORKGROUP * num_workgroups.x)`` (the two-dimensional
+    tiling of ``Gpu.grid``), running ``<kernel>_item(k)`` for every ``k < count``."""
+    return (f"@compute @workgroup_size({WORKGROUP})\n"
+            f"fn {kernel}_main(@builtin(global_invocation_id) gid: vec3<u32>,\n"
+            f"        @builtin(num_workgroups) nwg: vec3<u32>) {{\n"
+            f"    let k = gid.x + gid.y * (nwg.x * {WORKGROUP}u);\n"
+            f"    if (k < {count}) {{\n"
+            f"        {kernel}_item(k);\n"
+            f"    }}\n"
+            f"}}\n")
 SEED_LIMIT = 2**32
 MAX_LENGTH = 2**31      # larger streams cannot be addressed with u32 bit indices
 
@@ -182,6 +212,14 @@ def need(inputs: dict, name: str, dtype: str, ndims: tuple[int, ...] | None = No
     return arr.data
 
 
+def need_same_shape(inputs: dict, dtype: str, *names: str) -> list[np.ndarray]:
+    """``need`` for each name, then the same shape as the first one."""
+    arrays = [need(inputs, name, dtype) for name in names]
+    for name, arr in zip(names[1:], arrays[1:]):
+        same_shape(names[0], arrays[0], name, arr)
+    return arrays
+
+
 def need_int(inputs: dict, name: str) -> int:
     return int(need(inputs, name, "i64", (0,)))
 
@@ -263,7 +301,9 @@ class Gpu:
         key = (module, entry)
         if key not in self._pipelines:
             if module not in self._modules:
-                source = "\n".join(_read_text(os.path.join(HERE, f)) for f in MODULES[module])
+                source = "\n".join(
+                    [_read_text(os.path.join(HERE, f)) for f in MODULES[module]]
+                    + [per_item_entry(k, n) for k, n in PER_ITEM.get(module, {}).items()])
                 self._modules[module] = self.device.create_shader_module(
                     label=module, code=source)
             self._pipelines[key] = self.device.create_compute_pipeline(
@@ -325,8 +365,15 @@ class Gpu:
 
     # -- per-word kernels --------------------------------------------------
 
-    def elementwise(self, entry: str, operands: dict, shape: tuple) -> np.ndarray:
-        """Run a bitops.wgsl entry point on same-shape uint64 operands."""
+    def run_items(self, module: str, kernel: str, bufs: dict, items: int) -> None:
+        """Run the per-item kernel ``<kernel>_main`` (PER_ITEM) over ``items`` items, in one
+        submit of its own."""
+        enc = self.device.create_command_encoder()
+        self.add_pass(enc, module, f"{kernel}_main", bufs, -(-items // WORKGROUP))
+        self.submit(enc)
+
+    def elementwise(self, kernel: str, operands: dict, shape: tuple) -> np.ndarray:
+        """Run a bitops.wgsl kernel on same-shape uint64 operands ``{binding: array}``."""
         flat = {b: np.ascontiguousarray(a).reshape(-1) for b, a in operands.items()}
         n = math.prod(shape)
         out = np.empty(n, dtype=np.uint64)
@@ -337,11 +384,20 @@ class Gpu:
             bufs = {b: self.buffer_in(a[start:stop]) for b, a in flat.items()}
             bufs[0] = self.uniform(np.array([count, 0, 0, 0], dtype=np.uint32).tobytes())
             bufs[1] = self.buffer_out(count * 8)
-            enc = self.device.create_command_encoder()
-            self.add_pass(enc, "bitops", entry, bufs, -(-count // WORKGROUP))
-            self.submit(enc)
+            self.run_items("bitops", kernel, bufs, count)
             out[start:stop] = np.frombuffer(self.read(bufs[1], count * 8), dtype="<u8")
         return out.reshape(shape)
+
+    def pack_pass(self, kernel: str, chunk: np.ndarray, n_bits: int, n_words: int,
+                  items: int, read_bytes: int) -> bytes:
+        """One pack.wgsl dispatch (``pack`` or ``unpack``) over a chunk of rows; returns the
+        first ``read_bytes`` bytes of its output."""
+        out_at, in_at, item_bytes = PACK_LAYOUT[kernel]
+        bufs = {0: self.uniform(np.array([chunk.shape[0], n_bits, n_words, items],
+                                         dtype=np.uint32).tobytes()),
+                out_at: self.buffer_out(items * item_bytes), in_at: self.buffer_in(chunk)}
+        self.run_items("pack", kernel, bufs, items)
+        return self.read(bufs[out_at], read_bytes)
 
     def pack(self, bits: np.ndarray) -> np.ndarray:
         """bits (rows, n_bits) uint8 0/1 → (rows, ceil(n_bits/64)) uint64."""
@@ -354,17 +410,8 @@ class Gpu:
         for start in range(0, rows, step):
             chunk = bits[start:start + step]
             nr = chunk.shape[0]
-            items = nr * n_words
-            bufs = {
-                0: self.uniform(np.array([nr, n_bits, n_words, items], dtype=np.uint32).tobytes()),
-                1: self.buffer_out(items * 8),
-                2: self.buffer_in(chunk),
-            }
-            enc = self.device.create_command_encoder()
-            self.add_pass(enc, "pack", "pack_main", bufs, -(-items // WORKGROUP))
-            self.submit(enc)
-            out[start:start + nr] = np.frombuffer(
-                self.read(bufs[1], items * 8), dtype="<u8").reshape(nr, n_words)
+            raw = self.pack_pass("pack", chunk, n_bits, n_words, nr * n_words, nr * n_words * 8)
+            out[start:start + nr] = np.frombuffer(raw, dtype="<u8").reshape(nr, n_words)
         return out
 
     def unpack(self, packed: np.ndarray, n_bits: int) -> np.ndarray:
@@ -378,17 +425,8 @@ class Gpu:
             chunk = packed[start:start + step]
             nr = chunk.shape[0]
             total = nr * n_bits
-            items = -(-total // 4)
-            bufs = {
-                0: self.uniform(np.array([nr, n_bits, n_words, items], dtype=np.uint32).tobytes()),
-                3: self.buffer_out(items * 4),
-                4: self.buffer_in(chunk),
-            }
-            enc = self.device.create_command_encoder()
-            self.add_pass(enc, "pack", "unpack_main", bufs, -(-items // WORKGROUP))
-            self.submit(enc)
-            out[start:start + nr] = np.frombuffer(
-                self.read(bufs[3], total), dtype=np.uint8).reshape(nr, n_bits)
+            raw = self.pack_pass("unpack", chunk, n_bits, n_words, -(-total // 4), total)
+            out[start:start + nr] = np.frombuffer(raw, dtype=np.uint8).reshape(nr, n_bits)
         return out
 
     # -- encoder and sc_forward --------------------------------------------
@@ -492,9 +530,7 @@ class Gpu:
                     2: self.buffer_out(count * 4)}
             for b, arr in zip((3, 4, 5), flat):
                 bufs[b] = self.buffer_in(arr[start:stop])
-            enc = self.device.create_command_encoder()
-            self.add_pass(enc, "lif", "lif_step_main", bufs, -(-count // WORKGROUP))
-            self.submit(enc)
+            self.run_items("lif", "lif_step", bufs, count)
             v_new[start:stop] = np.frombuffer(self.read(bufs[1], count * 8), dtype="<u8")
             spikes[start:stop] = np.frombuffer(self.read(bufs[2], count * 4), dtype="<u4")
         return v_new.view(np.float64).reshape(shape), spikes.reshape(shape)
@@ -533,32 +569,14 @@ def k_unpack(gpu: Gpu, inp: dict):
     return [("bits", "u8", bits.reshape(shape))]
 
 
-def k_popcount(gpu: Gpu, inp: dict):
-    a = need(inp, "a", "u64")
-    return [("counts", "u64", gpu.elementwise("popcount_main", {2: a}, a.shape))]
-
-
-def _binary(entry: str):
+def _per_word(kernel: str, out_name: str, *operands: tuple[str, int]):
+    """Runner of a bitops.wgsl kernel: same-shape uint64 inputs ``(name, binding)``, one
+    uint64 output ``out_name`` of their shape."""
     def run(gpu: Gpu, inp: dict):
-        a = need(inp, "a", "u64")
-        b = need(inp, "b", "u64")
-        same_shape("a", a, "b", b)
-        return [("out", "u64", gpu.elementwise(entry, {2: a, 3: b}, a.shape))]
+        arrays = need_same_shape(inp, "u64", *(name for name, _ in operands))
+        bound = {binding: arr for (_, binding), arr in zip(operands, arrays)}
+        return [(out_name, "u64", gpu.elementwise(kernel, bound, arrays[0].shape))]
     return run
-
-
-def k_not(gpu: Gpu, inp: dict):
-    a = need(inp, "a", "u64")
-    return [("out", "u64", gpu.elementwise("not_main", {2: a}, a.shape))]
-
-
-def k_mux(gpu: Gpu, inp: dict):
-    sel = need(inp, "sel", "u64")
-    a = need(inp, "a", "u64")
-    b = need(inp, "b", "u64")
-    same_shape("sel", sel, "a", a)
-    same_shape("sel", sel, "b", b)
-    return [("out", "u64", gpu.elementwise("mux_main", {4: sel, 2: a, 3: b}, sel.shape))]
 
 
 def k_encode(gpu: Gpu, inp: dict):
@@ -586,11 +604,7 @@ def k_sc_forward(gpu: Gpu, inp: dict):
 
 
 def k_lif_step(gpu: Gpu, inp: dict):
-    v = need(inp, "v", "f64")
-    i_t = need(inp, "i_t", "f64")
-    noise = need(inp, "noise", "f64")
-    same_shape("v", v, "i_t", i_t)
-    same_shape("v", v, "noise", noise)
+    v, i_t, noise = need_same_shape(inp, "f64", "v", "i_t", "noise")
     for name, arr in (("v", v), ("i_t", i_t), ("noise", noise)):
         if not np.isfinite(arr).all():
             raise Invalid(f"{name} must be finite")
@@ -604,9 +618,13 @@ def k_lif_step(gpu: Gpu, inp: dict):
 
 
 RUNNERS = {
-    "pack": k_pack, "unpack": k_unpack, "popcount": k_popcount,
-    "and": _binary("and_main"), "xnor": _binary("xnor_main"), "not": k_not,
-    "mux": k_mux, "encode": k_encode, "sc_forward": k_sc_forward, "lif_step": k_lif_step,
+    "pack": k_pack, "unpack": k_unpack,
+    "popcount": _per_word("popcount", "counts", ("a", 2)),
+    "and": _per_word("and", "out", ("a", 2), ("b", 3)),
+    "xnor": _per_word("xnor", "out", ("a", 2), ("b", 3)),
+    "not": _per_word("not", "out", ("a", 2)),
+    "mux": _per_word("mux", "out", ("sel", 4), ("a", 2), ("b", 3)),
+    "encode": k_encode, "sc_forward": k_sc_forward, "lif_step": k_lif_step,
 }
 
 

@@ -10,7 +10,8 @@
 // element type, so byte arrays are viewed as array<u32>, four bytes per u32,
 // little-endian (byte j of the stream is bits 8*(j%4) .. 8*(j%4)+7 of u32 j/4).
 //
-// Dispatch tiling as in bitops.wgsl: flat index = gid.x + gid.y * 64 * num_workgroups.x.
+// harness.py generates the entry points `pack_main` and `unpack_main` that run
+// `pack_item(k)` and `unpack_item(k)` for every k < `n_items` (PER_ITEM there).
 
 struct Params {
     rows: u32,      // B (1 for 1-D input)
@@ -25,22 +26,12 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> unpack_out_bytes: array<u32>;
 @group(0) @binding(4) var<storage, read> unpack_in: array<vec2<u32>>;
 
-fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-    return gid.x + gid.y * (nwg.x * 64u);
-}
-
 fn read_byte(j: u32) -> u32 {
     return (pack_in_bytes[j >> 2u] >> ((j & 3u) * 8u)) & 0xFFu;
 }
 
 // One invocation per output word (row b, word w).
-@compute @workgroup_size(64)
-fn pack_main(@builtin(global_invocation_id) gid: vec3<u32>,
-             @builtin(num_workgroups) nwg: vec3<u32>) {
-    let k = flat_index(gid, nwg);
-    if (k >= prm.n_items) {
-        return;
-    }
+fn pack_item(k: u32) {
     let b = k / prm.n_words;
     let w = k % prm.n_words;
     let t0 = w * 64u;
@@ -63,13 +54,7 @@ fn pack_main(@builtin(global_invocation_id) gid: vec3<u32>,
 }
 
 // One invocation per four output bytes (one u32 of the output byte stream).
-@compute @workgroup_size(64)
-fn unpack_main(@builtin(global_invocation_id) gid: vec3<u32>,
-               @builtin(num_workgroups) nwg: vec3<u32>) {
-    let k = flat_index(gid, nwg);
-    if (k >= prm.n_items) {
-        return;
-    }
+fn unpack_item(k: u32) {
     let total = prm.rows * prm.n_bits;
     var packed_bytes = 0u;
     for (var j = 0u; j < 4u; j = j + 1u) {

@@ -167,6 +167,24 @@ fn f64_sub(a: vec2<u32>, b: vec2<u32>) -> vec2<u32> {
     return f64_add(a, f64_neg(b));
 }
 
+// A finite non-zero double as m * 2^(x - 1075) with its significand m
+// normalised so that bit 52 is set (subnormals shifted up, x lowered to match).
+struct F64Normal {
+    m: vec2<u32>,
+    x: i32,
+}
+
+fn f64_normalised(a: vec2<u32>) -> F64Normal {
+    let e = f64_exp(a);
+    var m = f64_frac(a);
+    if (e == 0u) {
+        let sh = u64_clz(m) - 11u;
+        return F64Normal(u64_shl(m, sh), 1 - i32(sh));
+    }
+    m.y = m.y | 0x100000u;
+    return F64Normal(m, i32(e));
+}
+
 // a * b, correctly rounded.
 fn f64_mul(a: vec2<u32>, b: vec2<u32>) -> vec2<u32> {
     let sign = f64_sign(a) ^ f64_sign(b);
@@ -187,33 +205,16 @@ fn f64_mul(a: vec2<u32>, b: vec2<u32>) -> vec2<u32> {
     if (f64_is_zero(a) || f64_is_zero(b)) {
         return f64_pack(sign, 0u, vec2<u32>(0u, 0u));
     }
-    // Significands normalised so that bit 52 is set; value = m * 2^(x - 1075).
-    var ma = f64_frac(a);
-    var mb = f64_frac(b);
-    var xa = i32(ea);
-    var xb = i32(eb);
-    if (ea == 0u) {
-        let sh = u64_clz(ma) - 11u;
-        ma = u64_shl(ma, sh);
-        xa = 1 - i32(sh);
-    } else {
-        ma.y = ma.y | 0x100000u;
-    }
-    if (eb == 0u) {
-        let sh = u64_clz(mb) - 11u;
-        mb = u64_shl(mb, sh);
-        xb = 1 - i32(sh);
-    } else {
-        mb.y = mb.y | 0x100000u;
-    }
+    let na = f64_normalised(a);
+    let nb = f64_normalised(b);
     // 2^104 <= p < 2^106. Keep p >> 42 (leading bit at 62 or 63) plus a
     // sticky bit for the 42 bits dropped.
-    let p = u64_mul_wide(ma, mb);
+    let p = u64_mul_wide(na.m, nb.m);
     var s = vec2<u32>((p.y >> 10u) | (p.z << 22u), (p.z >> 10u) | (p.w << 22u));
     if (p.x != 0u || (p.y & 0x3FFu) != 0u) {
         s.x = s.x | 1u;
     }
-    var e = xa + xb - 1023;
+    var e = na.x + nb.x - 1023;
     if ((s.y & 0x80000000u) != 0u) {
         s = u64_shr_jam(s, 1u);
         e = e + 1;

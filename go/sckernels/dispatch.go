@@ -28,45 +28,77 @@ func input(inputs []Field, name, dtype string) (Field, error) {
 	return Field{}, invalid("missing input %s", name)
 }
 
-func u64Input(inputs []Field, name string) (NDArray[uint64], error) {
-	f, err := input(inputs, name, "u64")
-	return NDArray[uint64]{Shape: f.Shape, Data: f.U64}, err
+// caseInputs reads a golden case's named inputs and keeps the first error:
+// once one read fails, the later reads return zero values and RunKernel
+// reports that first error without calling the kernel.
+type caseInputs struct {
+	fields []Field
+	err    error
 }
 
-func f64Input(inputs []Field, name string) (NDArray[float64], error) {
-	f, err := input(inputs, name, "f64")
-	return NDArray[float64]{Shape: f.Shape, Data: f.F64}, err
+func (c *caseInputs) field(name, dtype string) Field {
+	if c.err != nil {
+		return Field{}
+	}
+	f, err := input(c.fields, name, dtype)
+	c.err = err
+	return f
 }
 
-func u8Input(inputs []Field, name string) (NDArray[uint8], error) {
-	f, err := input(inputs, name, "u8")
-	return NDArray[uint8]{Shape: f.Shape, Data: f.U8}, err
+func (c *caseInputs) u64(name string) NDArray[uint64] {
+	f := c.field(name, "u64")
+	return NDArray[uint64]{Shape: f.Shape, Data: f.U64}
 }
 
-func i64Scalar(inputs []Field, name string) (int64, error) {
-	f, err := input(inputs, name, "i64")
-	if err != nil {
-		return 0, err
-	}
-	if len(f.Shape) != 0 || len(f.I64) != 1 {
-		return 0, invalid("%s must be a 0-D scalar, got shape %v", name, f.Shape)
-	}
-	return f.I64[0], nil
+func (c *caseInputs) f64(name string) NDArray[float64] {
+	f := c.field(name, "f64")
+	return NDArray[float64]{Shape: f.Shape, Data: f.F64}
 }
 
-func f64Scalar(inputs []Field, name string) (float64, error) {
-	f, err := input(inputs, name, "f64")
-	if err != nil {
-		return 0, err
+func (c *caseInputs) u8(name string) NDArray[uint8] {
+	f := c.field(name, "u8")
+	return NDArray[uint8]{Shape: f.Shape, Data: f.U8}
+}
+
+// scalar is the one value of a 0-D input (zero after an error).
+func scalar[T Elem](c *caseInputs, name, dtype string, data func(Field) []T) T {
+	var zero T
+	f := c.field(name, dtype)
+	if c.err == nil && (len(f.Shape) != 0 || len(data(f)) != 1) {
+		c.err = invalid("%s must be a 0-D scalar, got shape %v", name, f.Shape)
 	}
-	if len(f.Shape) != 0 || len(f.F64) != 1 {
-		return 0, invalid("%s must be a 0-D scalar, got shape %v", name, f.Shape)
+	if c.err != nil {
+		return zero
 	}
-	return f.F64[0], nil
+	return data(f)[0]
+}
+
+func (c *caseInputs) i64Scalar(name string) int64 {
+	return scalar(c, name, "i64", func(f Field) []int64 { return f.I64 })
+}
+
+func (c *caseInputs) f64Scalar(name string) float64 {
+	return scalar(c, name, "f64", func(f Field) []float64 { return f.F64 })
 }
 
 func u64Field(name string, a NDArray[uint64]) Field {
 	return Field{Name: name, DType: "u64", Shape: a.Shape, U64: a.Data}
+}
+
+func f64Field(name string, a NDArray[float64]) Field {
+	return Field{Name: name, DType: "f64", Shape: a.Shape, F64: a.Data}
+}
+
+func u8Field(name string, a NDArray[uint8]) Field {
+	return Field{Name: name, DType: "u8", Shape: a.Shape, U8: a.Data}
+}
+
+// outputs returns fields, or nil and err when the kernel refused its inputs.
+func outputs(err error, fields ...Field) ([]Field, error) {
+	if err != nil {
+		return nil, err
+	}
+	return fields, nil
 }
 
 // RunKernel runs kernel on the named inputs of a golden case and returns its
@@ -74,159 +106,97 @@ func u64Field(name string, a NDArray[uint64]) Field {
 // *ValidationError when the inputs are invalid (wrong dtype, rank, shape or
 // value) and an *UnknownKernelError for a kernel it does not implement.
 func RunKernel(kernel string, inputs []Field) ([]Field, error) {
-	switch kernel {
-	case "pack":
-		bits, err := u8Input(inputs, "bits")
-		if err != nil {
-			return nil, err
-		}
-		packed, err := Pack(bits)
-		if err != nil {
-			return nil, err
-		}
-		return []Field{u64Field("packed", packed)}, nil
-	case "unpack":
-		packed, err := u64Input(inputs, "packed")
-		if err != nil {
-			return nil, err
-		}
-		nBits, err := i64Scalar(inputs, "n_bits")
-		if err != nil {
-			return nil, err
-		}
-		bits, err := Unpack(packed, nBits)
-		if err != nil {
-			return nil, err
-		}
-		return []Field{{Name: "bits", DType: "u8", Shape: bits.Shape, U8: bits.Data}}, nil
-	case "popcount":
-		a, err := u64Input(inputs, "a")
-		if err != nil {
-			return nil, err
-		}
-		counts, err := Popcount(a)
-		if err != nil {
-			return nil, err
-		}
-		return []Field{u64Field("counts", counts)}, nil
-	case "and", "xnor":
-		a, err := u64Input(inputs, "a")
-		if err != nil {
-			return nil, err
-		}
-		b, err := u64Input(inputs, "b")
-		if err != nil {
-			return nil, err
-		}
-		var out NDArray[uint64]
-		if kernel == "and" {
-			out, err = VecAnd(a, b)
-		} else {
-			out, err = VecXnor(a, b)
-		}
-		if err != nil {
-			return nil, err
-		}
-		return []Field{u64Field("out", out)}, nil
-	case "not":
-		a, err := u64Input(inputs, "a")
-		if err != nil {
-			return nil, err
-		}
-		out, err := VecNot(a)
-		if err != nil {
-			return nil, err
-		}
-		return []Field{u64Field("out", out)}, nil
-	case "mux":
-		sel, err := u64Input(inputs, "sel")
-		if err != nil {
-			return nil, err
-		}
-		a, err := u64Input(inputs, "a")
-		if err != nil {
-			return nil, err
-		}
-		b, err := u64Input(inputs, "b")
-		if err != nil {
-			return nil, err
-		}
-		out, err := VecMux(sel, a, b)
-		if err != nil {
-			return nil, err
-		}
-		return []Field{u64Field("out", out)}, nil
-	case "encode":
-		probs, err := f64Input(inputs, "probs")
-		if err != nil {
-			return nil, err
-		}
-		length, err := i64Scalar(inputs, "length")
-		if err != nil {
-			return nil, err
-		}
-		seed, err := i64Scalar(inputs, "seed")
-		if err != nil {
-			return nil, err
-		}
-		packed, err := Encode(probs, length, seed)
-		if err != nil {
-			return nil, err
-		}
-		return []Field{u64Field("packed", packed)}, nil
-	case "sc_forward":
-		weights, err := u64Input(inputs, "weights")
-		if err != nil {
-			return nil, err
-		}
-		probs, err := f64Input(inputs, "probs")
-		if err != nil {
-			return nil, err
-		}
-		length, err := i64Scalar(inputs, "length")
-		if err != nil {
-			return nil, err
-		}
-		seed, err := i64Scalar(inputs, "seed")
-		if err != nil {
-			return nil, err
-		}
-		out, err := ScForward(weights, probs, length, seed)
-		if err != nil {
-			return nil, err
-		}
-		return []Field{{Name: "out", DType: "f64", Shape: out.Shape, F64: out.Data}}, nil
-	case "lif_step":
-		v, err := f64Input(inputs, "v")
-		if err != nil {
-			return nil, err
-		}
-		iT, err := f64Input(inputs, "i_t")
-		if err != nil {
-			return nil, err
-		}
-		noise, err := f64Input(inputs, "noise")
-		if err != nil {
-			return nil, err
-		}
-		var p LifParams
-		for _, s := range []struct {
-			name string
-			dst  *float64
-		}{{"v_rest", &p.VRest}, {"v_reset", &p.VReset}, {"v_threshold", &p.VThreshold},
-			{"alpha", &p.Alpha}, {"resistance", &p.Resistance}} {
-			if *s.dst, err = f64Scalar(inputs, s.name); err != nil {
-				return nil, err
-			}
-		}
-		vOut, spikes, err := LifStep(v, iT, noise, p)
-		if err != nil {
-			return nil, err
-		}
-		return []Field{{Name: "v", DType: "f64", Shape: vOut.Shape, F64: vOut.Data},
-			{Name: "spike", DType: "u8", Shape: spikes.Shape, U8: spikes.Data}}, nil
+	run, ok := kernelRunners[kernel]
+	if !ok {
+		return nil, &UnknownKernelError{Kernel: kernel}
 	}
-	return nil, &UnknownKernelError{Kernel: kernel}
+	in := &caseInputs{fields: inputs}
+	call := run(in)
+	if in.err != nil {
+		return nil, in.err
+	}
+	return call()
+}
+
+// runner reads a kernel's inputs and returns the call that runs the kernel.
+type runner = func(in *caseInputs) func() ([]Field, error)
+
+// kernelRunners reads each kernel's inputs (first phase) and returns the call
+// that runs it on them (second phase, made only when every read succeeded).
+var kernelRunners = map[string]runner{
+	"pack": func(in *caseInputs) func() ([]Field, error) {
+		bits := in.u8("bits")
+		return func() ([]Field, error) {
+			packed, err := Pack(bits)
+			return outputs(err, u64Field("packed", packed))
+		}
+	},
+	"unpack": func(in *caseInputs) func() ([]Field, error) {
+		packed, nBits := in.u64("packed"), in.i64Scalar("n_bits")
+		return func() ([]Field, error) {
+			bits, err := Unpack(packed, nBits)
+			return outputs(err, u8Field("bits", bits))
+		}
+	},
+	"popcount": wordRunner("counts", Popcount),
+	"and":      binaryRunner(VecAnd),
+	"xnor":     binaryRunner(VecXnor),
+	"not":      wordRunner("out", VecNot),
+	"mux": func(in *caseInputs) func() ([]Field, error) {
+		sel, a, b := in.u64("sel"), in.u64("a"), in.u64("b")
+		return func() ([]Field, error) {
+			out, err := VecMux(sel, a, b)
+			return outputs(err, u64Field("out", out))
+		}
+	},
+	"encode": func(in *caseInputs) func() ([]Field, error) {
+		probs, length, seed := in.f64("probs"), in.i64Scalar("length"), in.i64Scalar("seed")
+		return func() ([]Field, error) {
+			packed, err := Encode(probs, length, seed)
+			return outputs(err, u64Field("packed", packed))
+		}
+	},
+	"sc_forward": func(in *caseInputs) func() ([]Field, error) {
+		weights, probs := in.u64("weights"), in.f64("probs")
+		length, seed := in.i64Scalar("length"), in.i64Scalar("seed")
+		return func() ([]Field, error) {
+			out, err := ScForward(weights, probs, length, seed)
+			return outputs(err, f64Field("out", out))
+		}
+	},
+	"lif_step": func(in *caseInputs) func() ([]Field, error) {
+		v, iT, noise := in.f64("v"), in.f64("i_t"), in.f64("noise")
+		p := LifParams{VRest: in.f64Scalar("v_rest"), VReset: in.f64Scalar("v_reset"),
+			VThreshold: in.f64Scalar("v_threshold"), Alpha: in.f64Scalar("alpha"),
+			Resistance: in.f64Scalar("resistance")}
+		return func() ([]Field, error) {
+			vOut, spikes, err := LifStep(v, iT, noise, p)
+			return outputs(err, f64Field("v", vOut), u8Field("spike", spikes))
+		}
+	},
+}
+
+// wordRunner runs a word-wise operation of one packed array a; its result is
+// the output called name.
+func wordRunner(name string, op func(a NDArray[uint64]) (NDArray[uint64], error)) runner {
+	return func(in *caseInputs) func() ([]Field, error) {
+		a := in.u64("a")
+		return func() ([]Field, error) {
+			out, err := op(a)
+			return outputs(err, u64Field(name, out))
+		}
+	}
+}
+
+// binaryRunner runs a word-wise operation of two packed arrays a and b.
+func binaryRunner(op func(a, b NDArray[uint64]) (NDArray[uint64], error)) runner {
+	return func(in *caseInputs) func() ([]Field, error) {
+		a, b := in.u64("a"), in.u64("b")
+		return func() ([]Field, error) {
+			out, err := op(a, b)
+			return outputs(err, u64Field("out", out))
+		}
+	}
 }
 
 // OrderLike reorders outputs to follow the names of expected (the golden

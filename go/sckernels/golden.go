@@ -204,51 +204,47 @@ func parseField(s string) (Field, error) {
 	return f, nil
 }
 
+// parseEach parses every value with parse; a value it refuses is reported as
+// "<field>: <value> is not <what>".
+func parseEach[T any](name, what string, values []string, parse func(v string) (T, bool)) ([]T, error) {
+	out := make([]T, len(values))
+	for k, v := range values {
+		x, ok := parse(v)
+		if !ok {
+			return nil, fmt.Errorf("%s: %q is not %s", name, v, what)
+		}
+		out[k] = x
+	}
+	return out, nil
+}
+
 func (f *Field) parseValues(values []string) error {
+	var err error
 	switch f.DType {
 	case "u64":
-		f.U64 = make([]uint64, len(values))
-		for k, v := range values {
-			x, err := strconv.ParseUint(v, 10, 64)
-			if err != nil {
-				return fmt.Errorf("%s: %q is not a u64", f.Name, v)
-			}
-			f.U64[k] = x
-		}
+		f.U64, err = parseEach(f.Name, "a u64", values, func(v string) (uint64, bool) {
+			x, e := strconv.ParseUint(v, 10, 64)
+			return x, e == nil
+		})
 	case "i64":
-		f.I64 = make([]int64, len(values))
-		for k, v := range values {
-			x, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return fmt.Errorf("%s: %q is not an i64", f.Name, v)
-			}
-			f.I64[k] = x
-		}
+		f.I64, err = parseEach(f.Name, "an i64", values, func(v string) (int64, bool) {
+			x, e := strconv.ParseInt(v, 10, 64)
+			return x, e == nil
+		})
 	case "u8":
-		f.U8 = make([]uint8, len(values))
-		for k, v := range values {
-			x, err := strconv.ParseUint(v, 10, 8)
-			if err != nil {
-				return fmt.Errorf("%s: %q is not a u8", f.Name, v)
-			}
-			f.U8[k] = uint8(x)
-		}
+		f.U8, err = parseEach(f.Name, "a u8", values, func(v string) (uint8, bool) {
+			x, e := strconv.ParseUint(v, 10, 8)
+			return uint8(x), e == nil
+		})
 	case "f64":
-		f.F64 = make([]float64, len(values))
-		for k, v := range values {
-			if len(v) != 16 {
-				return fmt.Errorf("%s: %q is not 16 hex digits", f.Name, v)
-			}
-			x, err := strconv.ParseUint(v, 16, 64)
-			if err != nil {
-				return fmt.Errorf("%s: %q is not 16 hex digits", f.Name, v)
-			}
-			f.F64[k] = math.Float64frombits(x)
-		}
+		f.F64, err = parseEach(f.Name, "16 hex digits", values, func(v string) (float64, bool) {
+			x, e := strconv.ParseUint(v, 16, 64)
+			return math.Float64frombits(x), e == nil && len(v) == 16
+		})
 	default:
-		return fmt.Errorf("%s: unsupported dtype %q", f.Name, f.DType)
+		err = fmt.Errorf("%s: unsupported dtype %q", f.Name, f.DType)
 	}
-	return nil
+	return err
 }
 
 // FormatField writes `<prefix> <name> <dtype> <ndim> <dims...> : <values...>`

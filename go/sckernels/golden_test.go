@@ -30,6 +30,17 @@ func closeEnough(got, want float64) bool {
 	return diff <= 1e-12 || diff <= 1e-12*math.Max(math.Abs(got), math.Abs(want))
 }
 
+// firstMismatch describes the first index where the integer arrays got and
+// want differ, or returns "" when they are equal.
+func firstMismatch[T uint64 | int64 | uint8](name string, got, want []T) string {
+	for k := range want {
+		if got[k] != want[k] {
+			return fmt.Sprintf("%s[%d] = %d, want %d", name, k, got[k], want[k])
+		}
+	}
+	return ""
+}
+
 // compareField returns "" when got equals want (bit for bit, or within the
 // lif_step tolerance for its float output) and a description otherwise.
 func compareField(kernel string, got, want Field) string {
@@ -44,23 +55,11 @@ func compareField(kernel string, got, want Field) string {
 	}
 	switch want.DType {
 	case "u64":
-		for k := range want.U64 {
-			if got.U64[k] != want.U64[k] {
-				return fmt.Sprintf("%s[%d] = %d, want %d", got.Name, k, got.U64[k], want.U64[k])
-			}
-		}
+		return firstMismatch(got.Name, got.U64, want.U64)
 	case "i64":
-		for k := range want.I64 {
-			if got.I64[k] != want.I64[k] {
-				return fmt.Sprintf("%s[%d] = %d, want %d", got.Name, k, got.I64[k], want.I64[k])
-			}
-		}
+		return firstMismatch(got.Name, got.I64, want.I64)
 	case "u8":
-		for k := range want.U8 {
-			if got.U8[k] != want.U8[k] {
-				return fmt.Sprintf("%s[%d] = %d, want %d", got.Name, k, got.U8[k], want.U8[k])
-			}
-		}
+		return firstMismatch(got.Name, got.U8, want.U8)
 	case "f64":
 		for k := range want.F64 {
 			g, w := got.F64[k], want.F64[k]

@@ -66,8 +66,8 @@ func Unpack(packed NDArray[uint64], nBits int64) (NDArray[uint8], error) {
 	return out, nil
 }
 
-// Popcount returns the number of set bits of every word, same shape as a.
-func Popcount(a NDArray[uint64]) (NDArray[uint64], error) {
+// unaryOp applies op to every word of a; the result has a's shape.
+func unaryOp(a NDArray[uint64], op func(w uint64) uint64) (NDArray[uint64], error) {
 	var out NDArray[uint64]
 	if err := checkArray("a", a); err != nil {
 		return out, err
@@ -75,9 +75,14 @@ func Popcount(a NDArray[uint64]) (NDArray[uint64], error) {
 	out.Shape = append([]int(nil), a.Shape...)
 	out.Data = make([]uint64, len(a.Data))
 	for k, w := range a.Data {
-		out.Data[k] = uint64(bits.OnesCount64(w))
+		out.Data[k] = op(w)
 	}
 	return out, nil
+}
+
+// Popcount returns the number of set bits of every word, same shape as a.
+func Popcount(a NDArray[uint64]) (NDArray[uint64], error) {
+	return unaryOp(a, func(w uint64) uint64 { return uint64(bits.OnesCount64(w)) })
 }
 
 // binaryOp applies op word by word to two arrays of the same shape.
@@ -112,16 +117,7 @@ func VecXnor(a, b NDArray[uint64]) (NDArray[uint64], error) {
 
 // VecNot is the bitwise complement of every word (all 64 bits).
 func VecNot(a NDArray[uint64]) (NDArray[uint64], error) {
-	var out NDArray[uint64]
-	if err := checkArray("a", a); err != nil {
-		return out, err
-	}
-	out.Shape = append([]int(nil), a.Shape...)
-	out.Data = make([]uint64, len(a.Data))
-	for k, w := range a.Data {
-		out.Data[k] = ^w
-	}
-	return out, nil
+	return unaryOp(a, func(w uint64) uint64 { return ^w })
 }
 
 // VecMux is (sel & a) | (^sel & b): SC scaled addition with select stream sel.

@@ -90,21 +90,25 @@ function check_seed(seed::Int64)
     return nothing
 end
 
-"""Check that every value is finite and in `[0, 1]`."""
-function check_probabilities(name::AbstractString, p::Vector{Float64})
+"""
+    check_values(name, p; in_unit_interval = false)
+
+Check that every value is finite (and, with `in_unit_interval`, in `[0, 1]`);
+the first value that is not names its flat index.
+"""
+function check_values(name::AbstractString, p::Vector{Float64}; in_unit_interval::Bool = false)
     for (k, x) in enumerate(p)
         isfinite(x) || invalid("$name must be finite, got $x at flat index $(k - 1)")
-        if x < 0 || x > 1
+        if in_unit_interval && (x < 0 || x > 1)
             invalid("$name must be in [0, 1], got $x at flat index $(k - 1)")
         end
     end
     return nothing
 end
 
+"""Check that every value is finite and in `[0, 1]`."""
+check_probabilities(name::AbstractString, p::Vector{Float64}) =
+    check_values(name, p; in_unit_interval = true)
+
 """Check that every value is finite."""
-function check_finite(name::AbstractString, p::Vector{Float64})
-    for (k, x) in enumerate(p)
-        isfinite(x) || invalid("$name must be finite, got $x at flat index $(k - 1)")
-    end
-    return nothing
-end
+check_finite(name::AbstractString, p::Vector{Float64}) = check_values(name, p)

@@ -22,36 +22,29 @@ function get_input(inputs::Vector{Field}, name::AbstractString, dtype::AbstractS
     invalid("missing input $name")
 end
 
-function u64_input(inputs::Vector{Field}, name::AbstractString)
-    f = get_input(inputs, name, "u64")
-    return NDArray{UInt64}(f.shape, f.u64)
+# A `Field` holds its values in the property named by its dtype (`f.u64`, `f.f64`, ...).
+
+"""The named input of dtype `dtype` as an `NDArray`."""
+function array_input(inputs::Vector{Field}, name::AbstractString, dtype::AbstractString)
+    f = get_input(inputs, name, dtype)
+    return NDArray(f.shape, getproperty(f, Symbol(dtype)))
 end
 
-function f64_input(inputs::Vector{Field}, name::AbstractString)
-    f = get_input(inputs, name, "f64")
-    return NDArray{Float64}(f.shape, f.f64)
-end
+u64_input(inputs::Vector{Field}, name::AbstractString) = array_input(inputs, name, "u64")
+f64_input(inputs::Vector{Field}, name::AbstractString) = array_input(inputs, name, "f64")
+u8_input(inputs::Vector{Field}, name::AbstractString) = array_input(inputs, name, "u8")
 
-function u8_input(inputs::Vector{Field}, name::AbstractString)
-    f = get_input(inputs, name, "u8")
-    return NDArray{UInt8}(f.shape, f.u8)
-end
-
-function i64_scalar(inputs::Vector{Field}, name::AbstractString)
-    f = get_input(inputs, name, "i64")
-    if !isempty(f.shape) || length(f.i64) != 1
-        invalid("$name must be a 0-D scalar, got shape $(f.shape)")
+"""The one value of the named 0-D input of dtype `dtype`."""
+function scalar_input(inputs::Vector{Field}, name::AbstractString, dtype::AbstractString)
+    a = array_input(inputs, name, dtype)
+    if !isempty(a.shape) || length(a.data) != 1
+        invalid("$name must be a 0-D scalar, got shape $(a.shape)")
     end
-    return f.i64[1]
+    return a.data[1]
 end
 
-function f64_scalar(inputs::Vector{Field}, name::AbstractString)
-    f = get_input(inputs, name, "f64")
-    if !isempty(f.shape) || length(f.f64) != 1
-        invalid("$name must be a 0-D scalar, got shape $(f.shape)")
-    end
-    return f.f64[1]
-end
+i64_scalar(inputs::Vector{Field}, name::AbstractString) = scalar_input(inputs, name, "i64")
+f64_scalar(inputs::Vector{Field}, name::AbstractString) = scalar_input(inputs, name, "f64")
 
 """
     run_kernel(kernel, inputs) -> Vector{Field}

@@ -156,39 +156,32 @@ function parse_field(s::AbstractString, line_no::Int)
     return f
 end
 
+"""A golden `f64` token (the 16 hex digits of the bit pattern) as a Float64, or `nothing`."""
+function parse_f64_bits(v::AbstractString)
+    x = length(v) == 16 ? tryparse(UInt64, v; base = 16) : nothing
+    return x === nothing ? nothing : reinterpret(Float64, x)
+end
+
+"""Per dtype (the `Field` property holding its values): how one value token parses
+(`nothing` when it does not) and what a refused token is said not to be."""
+const VALUE_PARSERS = Dict(
+    "u64" => (v -> tryparse(UInt64, v; base = 10), "a u64"),
+    "i64" => (v -> tryparse(Int64, v; base = 10), "an i64"),
+    "u8" => (v -> tryparse(UInt8, v; base = 10), "a u8"),
+    "f64" => (parse_f64_bits, "16 hex digits"),
+)
+
 """Fill `f`'s data from the value tokens; return `nothing` or why they do not parse."""
 function parse_values!(f::Field, values)
-    if f.dtype == "u64"
-        f.u64 = Vector{UInt64}(undef, length(values))
-        for (k, v) in enumerate(values)
-            x = tryparse(UInt64, v; base = 10)
-            x === nothing && return "$(f.name): $(repr(v)) is not a u64"
-            f.u64[k] = x
-        end
-    elseif f.dtype == "i64"
-        f.i64 = Vector{Int64}(undef, length(values))
-        for (k, v) in enumerate(values)
-            x = tryparse(Int64, v; base = 10)
-            x === nothing && return "$(f.name): $(repr(v)) is not an i64"
-            f.i64[k] = x
-        end
-    elseif f.dtype == "u8"
-        f.u8 = Vector{UInt8}(undef, length(values))
-        for (k, v) in enumerate(values)
-            x = tryparse(UInt8, v; base = 10)
-            x === nothing && return "$(f.name): $(repr(v)) is not a u8"
-            f.u8[k] = x
-        end
-    elseif f.dtype == "f64"
-        f.f64 = Vector{Float64}(undef, length(values))
-        for (k, v) in enumerate(values)
-            x = length(v) == 16 ? tryparse(UInt64, v; base = 16) : nothing
-            x === nothing && return "$(f.name): $(repr(v)) is not 16 hex digits"
-            f.f64[k] = reinterpret(Float64, x)
-        end
-    else
-        return "$(f.name): unsupported dtype $(repr(f.dtype))"
+    haskey(VALUE_PARSERS, f.dtype) || return "$(f.name): unsupported dtype $(repr(f.dtype))"
+    parse, what = VALUE_PARSERS[f.dtype]
+    data = similar(getproperty(f, Symbol(f.dtype)), length(values))
+    for (k, v) in enumerate(values)
+        x = parse(v)
+        x === nothing && return "$(f.name): $(repr(v)) is not $what"
+        data[k] = x
     end
+    setproperty!(f, Symbol(f.dtype), data)
     return nothing
 end
 
@@ -205,16 +198,8 @@ function format_field(io::IO, prefix::AbstractString, f::Field)
         print(io, " ", d)
     end
     print(io, " :")
-    if f.dtype == "u64"
-        for x in f.u64
-            print(io, " ", string(x; base = 10))
-        end
-    elseif f.dtype == "i64"
-        for x in f.i64
-            print(io, " ", string(x; base = 10))
-        end
-    elseif f.dtype == "u8"
-        for x in f.u8
+    if f.dtype in ("u64", "i64", "u8")
+        for x in getproperty(f, Symbol(f.dtype))
             print(io, " ", string(x; base = 10))
         end
     elseif f.dtype == "f64"

@@ -338,33 +338,41 @@ def _model_cases(b: SafetyBuilder) -> None:
     def model_case(comment: str, flags: str | None, **changes: object) -> None:
         add_case(b, comment, flags, "LinearGaussianSSM", **dict(base, **changes))
 
+    def diag_1(v: float) -> np.ndarray:
+        """``diag(1, v)``: a 2x2 covariance whose second pivot and eigenvalue are ``v``."""
+        return f64([[1.0, 0.0], [0.0, v]])
+
+    def skewed_sigma_0(eps: float) -> np.ndarray:
+        """A 2x2 ``Sigma_0`` whose lower off-diagonal entry is ``eps`` above the upper."""
+        return f64([[2.0, 0.5], [0.5 + eps, 1.0]])
+
     model_case("hand-built model with B and D", VALID)
     model_case("no controls: B (2, 0) and D (2, 0)", VALID, B=f64(np.zeros((2, 0))),
                D=f64(np.zeros((2, 0))))
     model_case("Sigma_0 asymmetric by 1e-10 <= 1e-10 * max|Sigma_0| (2e-10): symmetrised",
-               VALID, Sigma_0=f64([[2.0, 0.5], [0.5 + 1e-10, 1.0]]))
+               VALID, Sigma_0=skewed_sigma_0(1e-10))
     model_case("Sigma_0 asymmetric by 4e-10 > 1e-10 * max|Sigma_0| (2e-10)", "NotSymmetric",
-               Sigma_0=f64([[2.0, 0.5], [0.5 + 4e-10, 1.0]]))
-    model_case("R pivot 2e-12 above 1e-12 * max diag", VALID, R=f64([[1.0, 0.0], [0.0, 2e-12]]))
+               Sigma_0=skewed_sigma_0(4e-10))
+    model_case("R pivot 2e-12 above 1e-12 * max diag", VALID, R=diag_1(2e-12))
     model_case("R pivot 5e-13 not above 1e-12 * max diag", "NotPositiveDefinite",
-               R=f64([[1.0, 0.0], [0.0, 5e-13]]))
+               R=diag_1(5e-13))
     model_case("Q eigenvalue -5e-11 above -1e-10 * max diag: PSD within tolerance", VALID,
-               Q=f64([[1.0, 0.0], [0.0, -5e-11]]))
+               Q=diag_1(-5e-11))
     model_case("Q eigenvalue -2e-10 below -1e-10 * max diag: not PSD", "NotPositiveDefinite",
-               Q=f64([[1.0, 0.0], [0.0, -2e-10]]))
+               Q=diag_1(-2e-10))
     # Within 10 % of each tolerance, so that changing a tolerance by more fails a case.
     model_case("Sigma_0 asymmetric by 1.8e-10, 0.9 x the 2e-10 tolerance", VALID,
-               Sigma_0=f64([[2.0, 0.5], [0.5 + 1.8e-10, 1.0]]))
+               Sigma_0=skewed_sigma_0(1.8e-10))
     model_case("Sigma_0 asymmetric by 2.2e-10, 1.1 x the 2e-10 tolerance", "NotSymmetric Boundary",
-               Sigma_0=f64([[2.0, 0.5], [0.5 + 2.2e-10, 1.0]]))
+               Sigma_0=skewed_sigma_0(2.2e-10))
     model_case("R pivot 1.1e-12, 1.1 x the 1e-12 threshold", VALID,
-               R=f64([[1.0, 0.0], [0.0, 1.1e-12]]))
+               R=diag_1(1.1e-12))
     model_case("R pivot 0.9e-12, 0.9 x the 1e-12 threshold", "NotPositiveDefinite Boundary",
-               R=f64([[1.0, 0.0], [0.0, 0.9e-12]]))
+               R=diag_1(0.9e-12))
     model_case("Q eigenvalue -0.9e-10, 0.9 x the -1e-10 bound", VALID,
-               Q=f64([[1.0, 0.0], [0.0, -0.9e-10]]))
+               Q=diag_1(-0.9e-10))
     model_case("Q eigenvalue -1.1e-10, 1.1 x the -1e-10 bound", "NotPositiveDefinite Boundary",
-               Q=f64([[1.0, 0.0], [0.0, -1.1e-10]]))
+               Q=diag_1(-1.1e-10))
     model_case("Q exactly zero is PSD", VALID, Q=f64(np.zeros((2, 2))))
     model_case("Q rank one v v^T is PSD", VALID, Q=f64([[1.0, 1.0], [1.0, 1.0]]))
     model_case("Q asymmetric off-diagonals averaged", VALID,

@@ -130,14 +130,12 @@ class SplitMix64:
         Parameters
         ----------
         bound : int
-            In ``[1, 2**64)``.
+            The exclusive upper end, in ``[1, 2**64)``.
 
         Raises
         ------
-        TypeError
-            If ``bound`` is not an integer.
-        ValueError
-            If ``bound`` is outside ``[1, 2**64)``.
+        TypeError, ValueError
+            If ``bound`` is not an integer in ``[1, 2**64)``.
         """
         bound = check_int(bound, "bound", minimum=1, below=U64_LIMIT)
         return self._below(bound, U64_LIMIT - U64_LIMIT % bound)
@@ -157,7 +155,7 @@ class SplitMix64:
         Parameters
         ----------
         n : int
-            How many values, ``>= 0``.
+            How many words, ``>= 0`` (one draw each).
 
         Raises
         ------
@@ -181,7 +179,7 @@ class SplitMix64:
         Parameters
         ----------
         n : int
-            How many values, ``>= 0``.
+            How many doubles, ``>= 0`` (as for ``u64s``).
         """
         words = self.u64s(n)
         out: npt.NDArray[np.float64] = (words >> np.uint64(11)).astype(np.float64) * _UNIT

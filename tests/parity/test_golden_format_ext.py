@@ -5,18 +5,11 @@ The Rust reader (rust/mirror/src/golden.rs) has the same tests on the same texts
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from parity.compare import Answer, compare_case  # noqa: E402
-from parity.golden_format import (  # noqa: E402
+from parity.compare import Answer, compare_case
+from parity.golden_format import (
     STR_DTYPE,
     Case,
     FormatError,

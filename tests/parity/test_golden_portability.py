@@ -14,15 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from parity import cli  # noqa: E402
-from parity.golden_diff import diff_golden  # noqa: E402
-from parity.golden_format import Case, GoldenFile, dumps_golden, read_golden  # noqa: E402
-from parity.regen import build_goldens, golden_path, regenerate_files  # noqa: E402
-from parity.simd_levels import (  # noqa: E402
+from parity import cli
+from parity.golden_diff import diff_golden
+from parity.golden_format import Case, GoldenFile, dumps_golden, read_golden
+from parity.regen import build_goldens, golden_path, regenerate_files
+from parity.simd_levels import (
     GLIBC_MASK,
     LEVELS,
     OPENBLAS_CORES,
@@ -31,6 +27,8 @@ from parity.simd_levels import (  # noqa: E402
     lowered_env,
     targets_to_disable,
 )
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _file(x: float = 0.5, exact: float = 2.0, soft: float = 1.0 / 3.0) -> GoldenFile:

@@ -8,21 +8,16 @@ runner's verdicts can be checked without any real toolchain.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from parity import cli, safety_cases  # noqa: E402
-from parity.bench import bench_inputs, bench_language, checksum, splitmix64  # noqa: E402
-from parity.cases import Builder, RegenError, build_golden  # noqa: E402
-from parity.compare import Answer, compare_case, compare_kernel  # noqa: E402
-from parity.golden_format import (  # noqa: E402
+from parity import cli, safety_cases
+from parity.bench import bench_inputs, bench_language, checksum, splitmix64
+from parity.cases import Builder, RegenError, build_golden
+from parity.compare import Answer, compare_case, compare_kernel
+from parity.golden_format import (
     Case,
     FormatError,
     GoldenFile,
@@ -30,10 +25,10 @@ from parity.golden_format import (  # noqa: E402
     loads_golden,
     parse_harness_output,
 )
-from parity.kernels import INPUTS, KERNELS, OUTPUTS, reference_kernels  # noqa: E402
-from parity.languages import NotApplicable, PythonLanguage  # noqa: E402
-from parity.regen import GOLDEN_DIR, build_goldens, golden_path, regenerate_files  # noqa: E402
-from parity.runner import (  # noqa: E402
+from parity.kernels import INPUTS, KERNELS, OUTPUTS, reference_kernels
+from parity.languages import NotApplicable, PythonLanguage
+from parity.regen import GOLDEN_DIR, build_goldens, golden_path, regenerate_files
+from parity.runner import (
     EXIT_MISMATCH,
     EXIT_MISSING,
     EXIT_OK,

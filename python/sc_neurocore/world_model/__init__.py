@@ -6,14 +6,14 @@ the Rust mirror ``rust/mirror/src/safety/predictive_model/`` checks the same gol
 """
 
 from .predictive_model import (
-                               EMLearner,
-                               FilterResult,
-                               KalmanFilter,
-                               LikelihoodDecreaseError,
-                               LinearGaussianSSM,
-                               PredictiveWorldModel,
-                               RTSSmoother,
-                               SmoothResult,
+    EMLearner,
+    FilterResult,
+    KalmanFilter,
+    LikelihoodDecreaseError,
+    LinearGaussianSSM,
+    PredictiveWorldModel,
+    RTSSmoother,
+    SmoothResult,
 )
 
 __all__ = ["EMLearner", "FilterResult", "KalmanFilter", "LikelihoodDecreaseError",

@@ -26,8 +26,8 @@ from ._lgssm_checks import (
 )
 from ._linalg import Float, matmul, matvec, ordered_sum
 
-__all__ = ["LinearGaussianSSM", "RANDOM_RADIUS", "RANDOM_COUPLING_SCALE", "RANDOM_NOISE_SCALE",
-           "RANDOM_SIGMA0_SCALE", "check_model", "all_finite", "ModelBound"]
+__all__ = ["LinearGaussianSSM", "ModelBound", "check_model", "all_finite", "RANDOM_RADIUS",
+           "RANDOM_COUPLING_SCALE", "RANDOM_NOISE_SCALE", "RANDOM_SIGMA0_SCALE"]
 
 RANDOM_RADIUS = 0.95
 """[`LinearGaussianSSM.random`][sc_neurocore.world_model.predictive_model.LinearGaussianSSM.random]

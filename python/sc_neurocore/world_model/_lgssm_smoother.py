@@ -70,8 +70,8 @@ class RTSSmoother(ModelBound):
     Raises
     ------
     TypeError
-        If ``model`` is not a
-        [`LinearGaussianSSM`][sc_neurocore.world_model.predictive_model.LinearGaussianSSM].
+        If ``model`` is not a ``LinearGaussianSSM`` (as for
+        [`KalmanFilter`][sc_neurocore.world_model.predictive_model.KalmanFilter]).
     """
 
     __slots__ = ()

@@ -174,12 +174,12 @@ def solve_lower(low: Float, g: Float) -> Float:
     low : ndarray
         ``(p, p)`` lower-triangular with a non-zero diagonal.
     g : ndarray
-        ``(p, c)``.
+        ``(p, c)``: the right-hand sides ``G``.
 
     Returns
     -------
     ndarray
-        ``(p, c)``.
+        ``Z``, ``(p, c)``.
     """
     z: Float = np.empty_like(g)
     for i in range(low.shape[0]):
@@ -198,12 +198,12 @@ def solve_lower_t(low: Float, z: Float) -> Float:
     low : ndarray
         ``(p, p)`` lower-triangular with a non-zero diagonal.
     z : ndarray
-        ``(p, c)``.
+        ``(p, c)``: the right-hand sides ``Z`` (``solve_lower``'s result in ``cho_solve``).
 
     Returns
     -------
     ndarray
-        ``(p, c)``.
+        ``W``, ``(p, c)``.
     """
     w: Float = np.empty_like(z)
     for i in range(low.shape[0] - 1, -1, -1):

@@ -154,6 +154,20 @@ fn agree<T: PartialEq + std::fmt::Debug>(
     }
 }
 
+/// [`agree`] on every tier: the engine's answer on tier `t` (described by
+/// `what(t)`) against the mirror's one answer.
+fn agree_on_every_tier<T: PartialEq + std::fmt::Debug + Clone>(
+    tally: &mut Tally,
+    kernel: &str,
+    mirror: &Result<Vec<T>, MirrorError>,
+    what: impl Fn(Tier) -> String,
+    engine: impl Fn(Tier) -> Option<Result<Vec<T>, EngineError>>,
+) {
+    for t in tiers() {
+        agree(tally, kernel, &what(t), mirror.clone(), engine(t));
+    }
+}
+
 fn bits_of(v: Vec<f64>) -> Vec<u64> {
     v.into_iter().map(f64::to_bits).collect()
 }
@@ -560,20 +574,18 @@ fn encode_agrees_on_every_tier() {
             }
             _ => {}
         }
-        let m = mirror_encode(&case);
-        for t in tiers() {
-            let what = format!(
-                "encode {t:?} case {c} shape {:?} length {} seed {}",
-                case.shape, case.length, case.seed
-            );
-            agree(
-                &mut tally,
-                "encode",
-                &what,
-                m.clone(),
-                engine_encode(t, &case),
-            );
-        }
+        let describe = |t: Tier| {
+            let (shape, length, seed) = (&case.shape, case.length, case.seed);
+            format!("encode {t:?} case {c} shape {shape:?} length {length} seed {seed}")
+        };
+        let engine = |t| engine_encode(t, &case);
+        agree_on_every_tier(
+            &mut tally,
+            "encode",
+            &mirror_encode(&case),
+            describe,
+            engine,
+        );
     }
     tally.report("encode");
 }
@@ -626,13 +638,25 @@ fn valid_forward(rng: &mut Rng, big: bool) -> FwdCase {
     } else {
         (rng.range(0, 10), rng.range(0, 10))
     };
-    let nw = n_words(length);
     let p_shape = match rng.below(3) {
         0 => vec![n_in],
         _ if big => vec![rng.range(1, 6), n_in],
         _ if long => vec![rng.range(0, 2), n_in],
         _ => vec![rng.range(0, 5), n_in],
     };
+    forward_case(rng, n_out, n_in, length, p_shape)
+}
+
+/// A valid sc_forward case of these sizes: random weights and probabilities
+/// (drawn in that order), then a random seed.
+fn forward_case(
+    rng: &mut Rng,
+    n_out: usize,
+    n_in: usize,
+    length: usize,
+    p_shape: Vec<usize>,
+) -> FwdCase {
+    let nw = n_words(length);
     FwdCase {
         weights: rng.words(n_out * n_in * nw),
         w_shape: vec![n_out, n_in, nw],
@@ -718,20 +742,15 @@ fn sc_forward_agrees_on_every_tier_and_thread_count() {
                 } else {
                     case
                 };
-                let m = mirror_forward(&case);
-                for t in tiers() {
-                    let what = format!(
+                let describe = |t: Tier| {
+                    format!(
                         "sc_forward threads {threads} {t:?} case {c} w {:?} p {:?} length {} seed {}",
                         case.w_shape, case.p_shape, case.length, case.seed
-                    );
-                    agree(
-                        &mut tally,
-                        "sc_forward",
-                        &what,
-                        m.clone(),
-                        engine_forward(t, &case),
-                    );
-                }
+                    )
+                };
+                let engine = |t| engine_forward(t, &case);
+                let m = mirror_forward(&case);
+                agree_on_every_tier(&mut tally, "sc_forward", &m, describe, engine);
             }
         });
     }
@@ -788,19 +807,14 @@ fn large_inputs_take_the_parallel_paths() {
                     m.as_ref().map(|v| v.len() >= 1 << 15).unwrap_or(false),
                     "encode case too small for the parallel path"
                 );
-                for t in tiers() {
-                    let what = format!(
+                let describe = |t: Tier| {
+                    format!(
                         "threads {threads} {t:?} encode {:?} length {length}",
                         case.shape
-                    );
-                    agree(
-                        &mut tally,
-                        "encode",
-                        &what,
-                        m.clone(),
-                        engine_encode(t, &case),
-                    );
-                }
+                    )
+                };
+                let engine = |t| engine_encode(t, &case);
+                agree_on_every_tier(&mut tally, "encode", &m, describe, engine);
             }
         });
     }
@@ -828,35 +842,20 @@ fn parallel_forward_with_degenerate_shapes() {
     for threads in [2i128, 3, 4] {
         with_threads(threads, || {
             for &(n_out, n_in, length, batch) in &shapes {
-                let nw = n_words(length);
                 let p_shape = if batch == 0 {
                     vec![n_in]
                 } else {
                     vec![batch, n_in]
                 };
-                let case = FwdCase {
-                    weights: rng.words(n_out * n_in * nw),
-                    w_shape: vec![n_out, n_in, nw],
-                    probs: rng.probs(size(&p_shape)),
-                    p_shape,
-                    length: length as i64,
-                    seed: i64::from(rng.seed()),
+                let case = forward_case(&mut rng, n_out, n_in, length, p_shape);
+                assert!(n_out * n_in * n_words(length) * batch.max(1) >= 1 << 16);
+                let describe = |t: Tier| {
+                    let (w, p) = (&case.w_shape, &case.p_shape);
+                    format!("threads {threads} {t:?} sc_forward w {w:?} p {p:?}")
                 };
-                assert!(n_out * n_in * nw * batch.max(1) >= 1 << 16);
+                let engine = |t| engine_forward(t, &case);
                 let m = mirror_forward(&case);
-                for t in tiers() {
-                    let what = format!(
-                        "threads {threads} {t:?} sc_forward w {:?} p {:?}",
-                        case.w_shape, case.p_shape
-                    );
-                    agree(
-                        &mut tally,
-                        "sc_forward",
-                        &what,
-                        m.clone(),
-                        engine_forward(t, &case),
-                    );
-                }
+                agree_on_every_tier(&mut tally, "sc_forward", &m, describe, engine);
             }
         });
     }

@@ -90,12 +90,15 @@ class _Compiler:
             gid = check_int(gate_id, "gate_id", minimum=0)
         return gid, names
 
-    def _input_output_domains(self, gid: int) -> tuple[str, str, str]:
-        """A one-input gate's toehold ``t``, recognition ``r`` and output recognition ``ro``,
-        drawn in that order."""
+    def _start_one_input(self, input_name: str, output: str, gate_id: int | None
+                         ) -> tuple[int, str, str, tuple[str, str, str]]:
+        """``_start`` for a one-input gate, then its toehold ``t``, recognition ``r`` and
+        output recognition ``ro``, drawn in that order."""
+        gid, (x, out) = self._start({"input_name": input_name, "output": output}, gate_id)
         d = self._designer
-        return (d.generate_toehold(f"g{gid}_th"), d.generate_recognition(f"g{gid}_rec"),
-                d.generate_recognition(f"g{gid}_rec_out"))
+        return gid, x, out, (d.generate_toehold(f"g{gid}_th"),
+                             d.generate_recognition(f"g{gid}_rec"),
+                             d.generate_recognition(f"g{gid}_rec_out"))
 
     def _strand(self, gid: int, part: str, sequence: str, role: str,
                 concentration_nM: float) -> DNAStrand:
@@ -119,9 +122,16 @@ class StrandDisplacementCompiler(_Compiler):
 
     Notes
     -----
-    Every ``compile_*`` method takes an optional keyword ``gate_id`` (an int ``>= 0``):
-    the gate's index and strand-name prefix; by default the compiler's own counter
-    (0, 1, 2, ...). Signal names must be distinct identifiers.
+    Every ``compile_*`` method (here and in ``EnzymaticGateCompiler``) has the same
+    contract, stated here once:
+
+    * Parameters: the gate's signal names, in the order of its signature (``input_a``,
+      ``input_b``, ``input_name``, ``select``, ``output``: distinct identifiers), then the
+      optional keyword ``gate_id`` (an int ``>= 0``: the gate's index and strand-name
+      prefix; by default the compiler's own counter 0, 1, 2, ...).
+    * Returns: the compiled ``DNAGate``.
+    * Raises: ``TypeError`` (``InputTypeError``) or ``ValueError`` for a bad signal name
+      or ``gate_id``, or signals that are not distinct.
     """
 
     def __init__(self, designer: SequenceDesigner | None = None,
@@ -141,19 +151,17 @@ class StrandDisplacementCompiler(_Compiler):
 
         Parameters
         ----------
-        input_a, input_b, output : str
-            Signal names (distinct identifiers).
+        input_a, input_b : str
+            The two input signals.
+        output : str
+            The output signal, ``P(out) = P(a) P(b)``.
         gate_id : int, optional
             Gate index (default: the compiler's counter).
 
         Returns
         -------
         DNAGate
-
-        Raises
-        ------
-        TypeError, ValueError
-            For a bad signal name or ``gate_id``.
+            The ``AND`` gate; its leak rate is ``leak_rate(translator_top, threshold)``.
         """
         gid, (a, b, out) = self._start({"input_a": input_a, "input_b": input_b,
                                         "output": output}, gate_id)
@@ -183,19 +191,17 @@ class StrandDisplacementCompiler(_Compiler):
 
         Parameters
         ----------
-        input_a, input_b, output : str
-            Signal names (distinct identifiers).
+        input_a, input_b : str
+            The two input signals; each has its own hairpin.
+        output : str
+            The output signal, ``P(out) = 1 - (1 - P(a)) (1 - P(b))``.
         gate_id : int, optional
             Gate index (default: the compiler's counter).
 
         Returns
         -------
         DNAGate
-
-        Raises
-        ------
-        TypeError, ValueError
-            For a bad signal name or ``gate_id``.
+            The ``OR`` gate (strands ``hairpin_a``, ``hairpin_b``, ``output``, ``fuel``).
         """
         gid, (a, b, out) = self._start({"input_a": input_a, "input_b": input_b,
                                         "output": output}, gate_id)
@@ -223,23 +229,20 @@ class StrandDisplacementCompiler(_Compiler):
 
         Parameters
         ----------
-        input_name, output : str
-            Signal names (distinct identifiers).
+        input_name : str
+            The input signal; it binds the blocker.
+        output : str
+            The output signal, ``P(out) = 1 - P(in)``.
         gate_id : int, optional
             Gate index (default: the compiler's counter).
 
         Returns
         -------
         DNAGate
-
-        Raises
-        ------
-        TypeError, ValueError
-            For a bad signal name or ``gate_id``.
+            The ``NOT`` gate (strands ``blocker``, ``output_complex``, ``output``).
         """
-        gid, (x, out) = self._start({"input_name": input_name, "output": output}, gate_id)
+        gid, x, out, (t, r, ro) = self._start_one_input(input_name, output, gate_id)
         d = self._designer
-        t, r, ro = self._input_output_domains(gid)
         strands = [
             self._strand(gid, "blocker", t + r, "translator", 200.0),
             self._strand(gid, "output_complex", d.generate_complement(r) + ro, "translator",
@@ -257,10 +260,13 @@ class StrandDisplacementCompiler(_Compiler):
         ``(t r)*`` at ``threshold * 200`` nM (role threshold), ``translator`` = ``t r ro``
         (200), ``output`` = ``ro`` (0). Leak 2e-9 /s.
 
+
         Parameters
         ----------
-        input_name, output : str
-            Signal names (distinct identifiers).
+        input_name : str
+            The input signal.
+        output : str
+            The output signal, ``P(out) = max(P(in) - threshold, 0)``.
         threshold : float, optional
             Fraction of the 200 nM working range, finite and ``>= 0`` (default 0.5; above
             1 the gate never fires).
@@ -270,16 +276,11 @@ class StrandDisplacementCompiler(_Compiler):
         Returns
         -------
         DNAGate
-
-        Raises
-        ------
-        TypeError, ValueError
-            For a bad signal name, ``threshold`` or ``gate_id``.
+            The ``THRESHOLD`` gate, with ``threshold`` recorded on it.
         """
         theta = check_real(threshold, "threshold", minimum=0.0)
-        gid, (x, out) = self._start({"input_name": input_name, "output": output}, gate_id)
+        gid, x, out, (t, r, ro) = self._start_one_input(input_name, output, gate_id)
         d = self._designer
-        t, r, ro = self._input_output_domains(gid)
         strands = [
             self._strand(gid, "absorber", d.generate_complement(t + r), "threshold",
                          theta * MAX_CONCENTRATION_NM),
@@ -300,19 +301,19 @@ class StrandDisplacementCompiler(_Compiler):
 
         Parameters
         ----------
-        select, input_a, input_b, output : str
-            Signal names (distinct identifiers).
+        select : str
+            The select signal ``s``.
+        input_a, input_b : str
+            The two data signals ``a`` and ``b``.
+        output : str
+            The output signal, ``P(out) = P(s) P(a) + (1 - P(s)) P(b)``.
         gate_id : int, optional
             Gate index (default: the compiler's counter).
 
         Returns
         -------
         DNAGate
-
-        Raises
-        ------
-        TypeError, ValueError
-            For a bad signal name or ``gate_id``.
+            The ``MUX`` gate (two paths and a combiner feeding ``output``).
         """
         gid, (s, a, b, out) = self._start({"select": select, "input_a": input_a,
                                            "input_b": input_b, "output": output}, gate_id)
@@ -341,23 +342,20 @@ class StrandDisplacementCompiler(_Compiler):
 
         Parameters
         ----------
-        input_name, output : str
-            Signal names (distinct identifiers).
+        input_name : str
+            The input signal; it binds the catalyst complex.
+        output : str
+            The output signal, ``P(out) = min(1, 5 P(in))``.
         gate_id : int, optional
             Gate index (default: the compiler's counter).
 
         Returns
         -------
         DNAGate
-
-        Raises
-        ------
-        TypeError, ValueError
-            For a bad signal name or ``gate_id``.
+            The ``AMPLIFIER`` gate (a catalytic cycle: the input is released again).
         """
-        gid, (x, out) = self._start({"input_name": input_name, "output": output}, gate_id)
+        gid, x, out, (t, r, ro) = self._start_one_input(input_name, output, gate_id)
         d = self._designer
-        t, r, ro = self._input_output_domains(gid)
         tc = d.generate_toehold(f"g{gid}_th_cat")
         strands = [
             self._strand(gid, "catalyst_complex", t + r + tc, "translator", 200.0),
@@ -377,23 +375,20 @@ class StrandDisplacementCompiler(_Compiler):
 
         Parameters
         ----------
-        input_name, output : str
-            Signal names (distinct identifiers).
+        input_name : str
+            The input signal; the threshold strand takes up a weak one.
+        output : str
+            The output signal, ``P(out) = P(in)``.
         gate_id : int, optional
             Gate index (default: the compiler's counter).
 
         Returns
         -------
         DNAGate
-
-        Raises
-        ------
-        TypeError, ValueError
-            For a bad signal name or ``gate_id``.
+            The ``BUFFER`` gate (threshold plus translator).
         """
-        gid, (x, out) = self._start({"input_name": input_name, "output": output}, gate_id)
+        gid, x, out, (t, r, ro) = self._start_one_input(input_name, output, gate_id)
         d = self._designer
-        t, r, ro = self._input_output_domains(gid)
         strands = [
             self._strand(gid, "threshold", d.generate_complement(t + r[:8]), "threshold", 80.0),
             self._strand(gid, "translator", t + r + ro, "translator", 200.0),
@@ -417,8 +412,8 @@ class EnzymaticGateCompiler(_Compiler):
 
     Notes
     -----
-    ``compile_*`` take the optional keyword ``gate_id`` as in
-    ``StrandDisplacementCompiler``.
+    ``compile_nand`` and ``compile_xor`` follow the contract of every ``compile_*``
+    method (``StrandDisplacementCompiler``, Notes).
     """
 
     ENZYMES: Mapping[str, str] = MappingProxyType({
@@ -440,19 +435,17 @@ class EnzymaticGateCompiler(_Compiler):
 
         Parameters
         ----------
-        input_a, input_b, output : str
-            Signal names (distinct identifiers).
+        input_a, input_b : str
+            The two input signals (EcoRI and BamHI sites on one substrate).
+        output : str
+            The output signal, ``P(out) = 1 - P(a) P(b)``.
         gate_id : int, optional
             Gate index (default: the compiler's counter).
 
         Returns
         -------
         DNAGate
-
-        Raises
-        ------
-        TypeError, ValueError
-            For a bad signal name or ``gate_id``.
+            The ``NAND`` gate (strands ``substrate``, ``output``).
         """
         gid, (a, b, out) = self._start({"input_a": input_a, "input_b": input_b,
                                         "output": output}, gate_id)
@@ -476,19 +469,17 @@ class EnzymaticGateCompiler(_Compiler):
 
         Parameters
         ----------
-        input_a, input_b, output : str
-            Signal names (distinct identifiers).
+        input_a, input_b : str
+            The two input signals (one nicked half each).
+        output : str
+            The output signal, ``P(out) = P(a) + P(b) - 2 P(a) P(b)``.
         gate_id : int, optional
             Gate index (default: the compiler's counter).
 
         Returns
         -------
         DNAGate
-
-        Raises
-        ------
-        TypeError, ValueError
-            For a bad signal name or ``gate_id``.
+            The ``XOR`` gate (two nicked halves on a ligation template).
         """
         gid, (a, b, out) = self._start({"input_a": input_a, "input_b": input_b,
                                         "output": output}, gate_id)

@@ -56,11 +56,13 @@ class DegradationModel:
         Parameters
         ----------
         strand_length : int
-            ``>= 1``.
+            Strand length (nt), ``>= 1``; each nt past ``LENGTH_FREE_NT`` adds ``LENGTH_SLOPE``
+            of the base rate to ``k``.
 
         Returns
         -------
         float
+            ``ln 2 / half-life``, scaled for length and temperature.
         """
         length = check_int(strand_length, "strand_length", minimum=1)
         factor = 1.0 + LENGTH_SLOPE * float(max(0, length - LENGTH_FREE_NT))
@@ -82,6 +84,7 @@ class DegradationModel:
         Returns
         -------
         float
+            ``initial_nM * exp(-k * 3600 * time_hr)``, ``k`` from ``rate``.
 
         Raises
         ------

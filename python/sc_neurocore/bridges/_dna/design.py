@@ -235,11 +235,12 @@ class SequenceDesigner:
         Parameters
         ----------
         sequence : str
-            Non-empty ACGT (either case).
+            The strand to pair, non-empty ACGT (either case).
 
         Returns
         -------
         str
+            The reverse complement, upper case.
 
         Raises
         ------
@@ -259,6 +260,7 @@ class SequenceDesigner:
         Returns
         -------
         str
+            A domain of ``TOEHOLD_LENGTH`` nt.
         """
         return self.generate(TOEHOLD_LENGTH, name)
 
@@ -268,10 +270,11 @@ class SequenceDesigner:
         Parameters
         ----------
         name : str, optional
-            Label (default ``"recog"``).
+            The label it is recorded under (default ``"recog"``).
 
         Returns
         -------
         str
+            The domain (``RECOGNITION_LENGTH`` nt).
         """
         return self.generate(RECOGNITION_LENGTH, name)

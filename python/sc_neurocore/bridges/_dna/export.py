@@ -50,6 +50,7 @@ def export_fasta(design: DNACircuitDesign, path: str) -> None:
     Parameters
     ----------
     design : DNACircuitDesign
+        The design; each strand becomes one record (``fasta_text``).
     path : str or PathLike
         File to write (e.g. ``"circuit.fasta"``).
 
@@ -115,8 +116,9 @@ def export_genbank(design: DNACircuitDesign, path: str) -> None:
     Parameters
     ----------
     design : DNACircuitDesign
+        The design to write, one ``LOCUS`` record per strand (``genbank_text``).
     path : str or PathLike
-        File to write (e.g. ``"circuit.gb"``).
+        File to write, e.g. ``"circuit.gb"`` (records end with ``//``).
 
     Raises
     ------
@@ -166,6 +168,7 @@ def export_json(design: DNACircuitDesign, path: str) -> None:
     Parameters
     ----------
     design : DNACircuitDesign
+        The design to write (``design_dict`` gives the object).
     path : str or PathLike
         File to write (e.g. ``"circuit.json"``).
 
@@ -186,6 +189,7 @@ def export_nupack_input(design: DNACircuitDesign, path: str) -> None:
     Parameters
     ----------
     design : DNACircuitDesign
+        The design whose strands are listed.
     path : str or PathLike
         File to write (NUPACK reads ``<prefix>.in``).
 

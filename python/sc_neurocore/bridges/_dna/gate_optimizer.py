@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ._checks import check_signal_name, check_str_list
-from .specs import GateSpec, parse_specs
+from ._checks import check_str_list
+from .specs import GateSpec, check_distinct_signals, parse_specs, spec_drivers
 from .types import GateType
 
 __all__ = ["GateOptimizer", "COMMUTATIVE"]
@@ -71,16 +71,8 @@ class GateOptimizer:
         """
         specs = parse_specs(gates)
         required = check_str_list(output_names, "output_names")
-        for k, signal in enumerate(required):
-            check_signal_name(signal, f"output_names[{k}]")
-        if len(set(required)) != len(required):
-            raise ValueError(f"output_names must be distinct, got {required}")
-        drivers: dict[str, int] = {}
-        for k, spec in enumerate(specs):
-            if spec.output in drivers:
-                raise ValueError(f"gates[{k}] drives {spec.output!r}, already driven by "
-                                 f"gates[{drivers[spec.output]}]")
-            drivers[spec.output] = k
+        check_distinct_signals(required, "output_names")
+        spec_drivers(specs)
         live = list(range(len(specs)))
         alias: dict[str, str] = {}
         removals: list[dict[str, Any]] = []

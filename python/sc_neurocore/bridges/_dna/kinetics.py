@@ -172,10 +172,12 @@ class KineticSimulator:
         Parameters
         ----------
         gate : DNAGate
+            The gate (its translator concentration sets ``k_on``).
 
         Returns
         -------
         float
+            ``k_on k_bm / (k_on + k_bm)``, both scaled by ``temperature_factor``.
 
         Raises
         ------
@@ -196,10 +198,12 @@ class KineticSimulator:
         Parameters
         ----------
         design : DNACircuitDesign
+            The design whose gates set ``K``.
 
         Returns
         -------
         float
+            ``1 / K`` in seconds.
 
         Raises
         ------

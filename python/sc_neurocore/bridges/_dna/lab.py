@@ -182,11 +182,12 @@ class PlateLayout:
         Parameters
         ----------
         index : int
-            ``>= 0``.
+            Position of the oligo in fill order, ``>= 0``.
 
         Returns
         -------
         tuple of (int, str)
+            The plate (1, 2, ...) and the well name (``"A01"``, ...).
         """
         k = check_int(index, "index", minimum=0)
         w = k % self._n_wells
@@ -198,6 +199,7 @@ class PlateLayout:
         Parameters
         ----------
         design : DNACircuitDesign
+            The design whose oligos are ordered, one well each.
 
         Returns
         -------

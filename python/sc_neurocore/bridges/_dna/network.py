@@ -206,11 +206,12 @@ class BitstreamToDNA:
         Parameters
         ----------
         design : DNACircuitDesign
+            The compiled design to check.
 
         Returns
         -------
         dict
-            The validation report.
+            The validation report (``NUPACKInterface.validate_design``).
         """
         return self._nupack.validate_design(design)
 
@@ -226,6 +227,7 @@ class BitstreamToDNA:
         Returns
         -------
         float
+            The concentration in nM, in ``[0, 200]``.
 
         Raises
         ------

@@ -116,13 +116,22 @@ class NUPACKInterface:
         strand = self._nupack.Strand(seq, name="query")
         return getattr(self._nupack, call)(strands=[strand], model=model)
 
+    def _checked(self, sequence: object) -> str:
+        """``sequence`` as checked DNA (upper case), and short enough for the built-in model
+        when NUPACK is not used."""
+        seq = check_sequence(sequence)
+        if self._nupack is None:
+            check_fold_length(seq)
+        return seq
+
     def compute_mfe(self, sequence: str) -> tuple[float, str]:
         """Minimum free energy and its structure.
 
         Parameters
         ----------
         sequence : str
-            Non-empty ACGT (either case); at most 300 nt for the built-in model.
+            The strand to fold: non-empty ACGT (either case); at most 300 nt for the
+            built-in model.
 
         Returns
         -------
@@ -134,11 +143,10 @@ class NUPACKInterface:
         TypeError, ValueError
             If ``sequence`` is not valid DNA (or too long for the built-in model).
         """
-        seq = check_sequence(sequence)
+        seq = self._checked(sequence)
         if self._nupack is not None:
             result = self._with_nupack("mfe", seq)
             return float(result[0].energy), str(result[0].structure)
-        check_fold_length(seq)
         energy, structure, _ = mfe(seq)
         return energy, structure
 
@@ -158,12 +166,11 @@ class NUPACKInterface:
         Raises
         ------
         TypeError, ValueError
-            If ``sequence`` is not valid DNA (or too long for the built-in model).
+            As ``compute_mfe``.
         """
-        seq = check_sequence(sequence)
+        seq = self._checked(sequence)
         if self._nupack is not None:
             return np.asarray(self._with_nupack("pairs", seq).to_array(), dtype=np.float64)
-        check_fold_length(seq)
         return pair_probabilities(seq, self._temperature_c)
 
     def validate_design(self, design: DNACircuitDesign) -> dict[str, Any]:
@@ -176,6 +183,7 @@ class NUPACKInterface:
         Parameters
         ----------
         design : DNACircuitDesign
+            The design whose strands are folded and compared.
 
         Returns
         -------

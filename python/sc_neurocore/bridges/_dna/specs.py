@@ -15,8 +15,8 @@ from ._checks import check_signal_name, check_str_list
 from .topology import kahn_order, signal_graph
 from .types import FAN_IN, DNAGate, GateType, as_gate_type
 
-__all__ = ["GateSpec", "parse_specs", "check_wiring", "DEFAULT_THRESHOLD", "SPEC_KEYS",
-           "check_feed_forward"]
+__all__ = ["GateSpec", "parse_specs", "check_wiring", "check_distinct_signals", "spec_drivers",
+           "DEFAULT_THRESHOLD", "SPEC_KEYS", "check_feed_forward"]
 
 SPEC_KEYS = ("type", "inputs", "output", "threshold")
 """Keys a gate specification may have (``threshold`` is optional)."""
@@ -89,6 +89,40 @@ def parse_specs(gates: object, name: str = "gates") -> list[GateSpec]:
     return [_parse(spec, f"{name}[{k}]") for k, spec in enumerate(gates)]
 
 
+def check_distinct_signals(names: list[str], label: str) -> None:
+    """Refuse a signal list (``label``) whose entries are not distinct identifiers.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the entry ``label[k]`` at fault, or the repeated list.
+    """
+    for k, signal in enumerate(names):
+        check_signal_name(signal, f"{label}[{k}]")
+    if len(set(names)) != len(names):
+        raise ValueError(f"{label} must be distinct, got {names}")
+
+
+def spec_drivers(specs: Sequence[GateSpec], primary_inputs: Sequence[str] = ()
+                 ) -> dict[str, int]:
+    """Signal -> index of the spec that drives it.
+
+    Raises
+    ------
+    ValueError
+        For a signal driven by two specs, or a driven primary input.
+    """
+    driven: dict[str, int] = {}
+    for k, spec in enumerate(specs):
+        if spec.output in primary_inputs:
+            raise ValueError(f"gates[{k}] drives {spec.output!r}, which is a primary input")
+        if spec.output in driven:
+            raise ValueError(f"gates[{k}] drives {spec.output!r}, already driven by "
+                             f"gates[{driven[spec.output]}]")
+        driven[spec.output] = k
+    return driven
+
+
 def check_wiring(specs: Sequence[GateSpec], input_names: object,
                  output_names: object) -> tuple[list[str], list[str]]:
     """Check that a network is wired: returns the checked ``(input_names, output_names)``.
@@ -104,19 +138,9 @@ def check_wiring(specs: Sequence[GateSpec], input_names: object,
     """
     inputs = check_str_list(input_names, "input_names")
     outputs = check_str_list(output_names, "output_names")
-    for label, names in (("input_names", inputs), ("output_names", outputs)):
-        for k, signal in enumerate(names):
-            check_signal_name(signal, f"{label}[{k}]")
-        if len(set(names)) != len(names):
-            raise ValueError(f"{label} must be distinct, got {names}")
-    driven: dict[str, int] = {}
-    for k, spec in enumerate(specs):
-        if spec.output in inputs:
-            raise ValueError(f"gates[{k}] drives {spec.output!r}, which is a primary input")
-        if spec.output in driven:
-            raise ValueError(f"gates[{k}] drives {spec.output!r}, already driven by "
-                             f"gates[{driven[spec.output]}]")
-        driven[spec.output] = k
+    check_distinct_signals(inputs, "input_names")
+    check_distinct_signals(outputs, "output_names")
+    driven = spec_drivers(specs, inputs)
     known = set(inputs) | set(driven)
     for k, spec in enumerate(specs):
         for signal in spec.inputs:

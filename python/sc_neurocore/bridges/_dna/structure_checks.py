@@ -56,6 +56,7 @@ class CrossHybridizationChecker:
         Parameters
         ----------
         design : DNACircuitDesign
+            The design whose strands are compared pairwise.
 
         Returns
         -------
@@ -121,7 +122,7 @@ class HairpinChecker:
         Parameters
         ----------
         sequence : str
-            Non-empty ACGT (either case).
+            Non-empty ACGT (either case), read 5' -> 3'.
 
         Returns
         -------
@@ -164,6 +165,7 @@ class HairpinChecker:
         Parameters
         ----------
         design : DNACircuitDesign
+            The design; each strand is searched with ``check_strand``.
 
         Returns
         -------

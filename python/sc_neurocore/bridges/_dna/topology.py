@@ -106,6 +106,7 @@ class TopologicalAnalyzer:
         Parameters
         ----------
         design : DNACircuitDesign
+            The design whose gates make the graph (signals are nodes, gates edges).
 
         Returns
         -------

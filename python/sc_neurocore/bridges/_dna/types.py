@@ -192,6 +192,7 @@ class DNAStrand:
         Returns
         -------
         float
+            ΔG37 in kcal/mol (negative for a stable duplex).
 
         Raises
         ------
@@ -220,6 +221,7 @@ class DNAStrand:
         Returns
         -------
         float
+            Tm in °C.
 
         Raises
         ------

@@ -210,17 +210,17 @@ class _Parser:
         return node
 
     def parse_or(self) -> Node:
-        left = self.parse_and()
-        while self.at("name", "or"):
-            self.take()
-            left = BoolOp("or", self.condition(left), self.condition(self.parse_and()))
-        return left
+        return self.parse_logical("or", self.parse_and)
 
     def parse_and(self) -> Node:
-        left = self.parse_not()
-        while self.at("name", "and"):
+        return self.parse_logical("and", self.parse_not)
+
+    def parse_logical(self, op: str, operand: Callable[[], Node]) -> Node:
+        """``operand (op operand)*``, left-associative, for ``op`` ``and`` / ``or``."""
+        left = operand()
+        while self.at("name", op):
             self.take()
-            left = BoolOp("and", self.condition(left), self.condition(self.parse_not()))
+            left = BoolOp(op, self.condition(left), self.condition(operand()))
         return left
 
     def parse_not(self) -> Node:
@@ -242,17 +242,17 @@ class _Parser:
         return left
 
     def parse_arith(self) -> Node:
-        left = self.parse_term()
-        while self.peek()[0] == "op" and self.peek()[1] in "+-":
-            op = self.take()[1]
-            left = Bin(op, self.number(left), self.number(self.parse_term()))
-        return left
+        return self.parse_arithmetic(("+", "-"), self.parse_term)
 
     def parse_term(self) -> Node:
-        left = self.parse_factor()
-        while self.peek()[0] == "op" and self.peek()[1] in ("*", "/"):
+        return self.parse_arithmetic(("*", "/"), self.parse_factor)
+
+    def parse_arithmetic(self, ops: tuple[str, ...], operand: Callable[[], Node]) -> Node:
+        """``operand (op operand)*``, left-associative, for the operators ``ops``."""
+        left = operand()
+        while self.peek()[0] == "op" and self.peek()[1] in ops:
             op = self.take()[1]
-            left = Bin(op, self.number(left), self.number(self.parse_factor()))
+            left = Bin(op, self.number(left), self.number(operand()))
         return left
 
     def parse_factor(self) -> Node:

@@ -51,9 +51,9 @@ from .expressions import (
     names_of,
 )
 
-__all__ = ["SUPPORTED_OVERFLOW", "SUPPORTED_ROUNDING", "MIN_DATA_WIDTH", "MAX_DATA_WIDTH",
-           "MAX_INTEGER_POWER", "WordFormat", "resolve_word_format", "FixedProgram",
-           "compile_fixed", "run_fixed"]
+__all__ = ["WordFormat", "FixedProgram", "resolve_word_format",
+           "compile_fixed", "run_fixed", "SUPPORTED_OVERFLOW", "SUPPORTED_ROUNDING",
+           "MIN_DATA_WIDTH", "MAX_DATA_WIDTH", "MAX_INTEGER_POWER"]
 
 SUPPORTED_OVERFLOW: tuple[str, ...] = ("saturate", "wrap")
 """Overflow policies of the fixed-point run."""
@@ -107,7 +107,7 @@ class WordFormat:
     Attributes
     ----------
     data_width : int
-        Bits per word.
+        Bits per word, the sign bit included.
     fraction : int
         Fractional bits.
     overflow : str
@@ -192,22 +192,14 @@ class WordFormat:
 # --------------------------------------------------------------------------- programs
 
 @dataclass(frozen=True)
-class _Word:
-    word: int
-
-
-@dataclass(frozen=True)
-class _Name:
-    name: str
-
-
-@dataclass(frozen=True)
 class _Op:
     op: str  # neg add sub mul abs min max clip cmp:<op> not and or
     args: tuple[_FixedNode, ...]
 
 
-_FixedNode = _Word | _Name | _Op
+_FixedNode = int | str | _Op
+"""A compiled node: a word (``int``), a state variable or the drive (``str``), or an
+operation on compiled nodes."""
 
 
 @dataclass(frozen=True)
@@ -217,7 +209,7 @@ class FixedProgram:
     Attributes
     ----------
     fmt : WordFormat
-        The word format.
+        The format every word of the program is held in.
     variables : tuple of str
         State variables.
     derivatives : tuple
@@ -248,11 +240,11 @@ class _Compiler:
         self.field = "equations"
         self.text = ""
 
-    def word(self, value: float, what: str) -> _Word:
+    def word(self, value: float, what: str) -> int:
         if not self.fmt.representable(value):
             raise input_error(self.field, f"{what} in {self.text!r} is not representable in "
                                           f"{self.fmt.label} {self.fmt.span}")
-        return _Word(self.fmt.encode(value))
+        return self.fmt.encode(value)
 
     def compile(self, node: Node) -> _FixedNode:
         fmt = self.fmt
@@ -262,8 +254,8 @@ class _Compiler:
             if node.name == "pi":
                 return self.word(PI, "pi")
             if node.name in self.system.params:
-                return _Word(fmt.encode(self.system.params[node.name]))
-            return _Name(node.name)
+                return fmt.encode(self.system.params[node.name])
+            return node.name
         if isinstance(node, Neg):
             return _Op("neg", (self.compile(node.arg),))
         if isinstance(node, Bin):
@@ -300,7 +292,7 @@ class _Compiler:
                 raise input_error(self.field, f"a divisor in {self.text!r} is 0")
             reciprocal = 1.0 / divisor
             word = self.word(reciprocal, f"the reciprocal {reciprocal!r} of a divisor")
-            if word.word == 0:
+            if word == 0:
                 raise input_error(self.field, f"the reciprocal {reciprocal!r} of a divisor in "
                                               f"{self.text!r} underflows the {self.fmt.label} "
                                               f"resolution {self.fmt.resolution!r}")
@@ -361,10 +353,10 @@ def compile_fixed(system: EquationSystem, fmt: WordFormat, dt: float,
 
 
 def _value(node: _FixedNode, fmt: WordFormat, env: Mapping[str, int]) -> int:
-    if isinstance(node, _Word):
-        return node.word
-    if isinstance(node, _Name):
-        return env[node.name]
+    if isinstance(node, int):
+        return node
+    if isinstance(node, str):
+        return env[node]
     args = node.args
     op = node.op
     if op == "neg":

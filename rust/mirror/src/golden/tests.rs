@@ -20,6 +20,17 @@ fn variant(from: &str, to: &str) -> String {
     GOOD.replacen(from, to, 1)
 }
 
+/// Each `(from, to, want)`: `text` with `from` replaced by `to` (which must
+/// occur) is refused with a message containing `want`, naming a line.
+fn assert_refusals(text: &str, cases: &[(&str, &str, &str)]) {
+    for &(from, to, want) in cases {
+        assert!(text.contains(from), "{from:?} not in the text");
+        let e = parse_golden(&text.replacen(from, to, 1)).expect_err(to);
+        assert!(e.message.contains(want), "{from:?} -> {to:?}: {e}");
+        assert!(e.line > 0, "{from:?} -> {to:?}: no line");
+    }
+}
+
 #[test]
 fn parses_a_well_formed_file() {
     let g = parse_golden(GOOD).unwrap();
@@ -95,7 +106,7 @@ fn rejects_bad_dtypes_and_values() {
 
 #[test]
 fn rejects_malformed_lines() {
-    let cases: [(&str, &str, &str); 14] = [
+    let cases = [
         ("case 3\n", "case 0\n", "positive integer"),
         ("case 3\n", "case x\n", "positive integer"),
         ("case 4\n", "case 3\n", "duplicate case id"),
@@ -135,11 +146,7 @@ fn rejects_malformed_lines() {
             "'comment' must come",
         ),
     ];
-    for (from, to, want) in cases {
-        let e = first_error(&variant(from, to));
-        assert!(e.message.contains(want), "{from:?} -> {to:?}: {e}");
-        assert!(e.line > 0);
-    }
+    assert_refusals(GOOD, &cases);
 }
 
 #[test]
@@ -260,7 +267,7 @@ fn str_values_round_trip() {
 
 #[test]
 fn rejects_malformed_strings_and_rtol() {
-    let cases: [(&str, &str, &str); 22] = [
+    let cases = [
         ("rtol gain 1e-12", "rtol gain", "expected 'rtol"),
         ("rtol gain 1e-12", "rtol gain 1e-12 x", "expected 'rtol"),
         ("rtol gain 1e-12", "rtol  gain 1e-12", "expected 'rtol"),
@@ -324,11 +331,7 @@ fn rejects_malformed_strings_and_rtol() {
         ),
         ("in op str 0", "in op string 0", "unknown dtype"),
     ];
-    for (from, to, want) in cases {
-        assert!(EXT.contains(from), "{from:?}");
-        let e = parse_golden(&EXT.replacen(from, to, 1)).expect_err(to);
-        assert!(e.message.contains(want), "{from:?} -> {to:?}: {e}");
-    }
+    assert_refusals(EXT, &cases);
     let e = parse_golden(&EXT.replacen("s:V s: s:a%20b", "s:V s:", 1)).unwrap_err();
     assert!(e.message.contains("needs 3 values, got 2"), "{e}");
 }

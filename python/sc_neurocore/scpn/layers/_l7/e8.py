@@ -84,7 +84,7 @@ def e8_root_alignments(e8_state: ArrayLike) -> npt.NDArray[np.float64]:
     Parameters
     ----------
     e8_state : array_like
-        Finite real vector of shape ``(8,)``.
+        The state ``e``: a finite real vector of shape ``(8,)``.
 
     Returns
     -------
@@ -107,7 +107,7 @@ def e8_alignment(e8_state: ArrayLike) -> float:
     Parameters
     ----------
     e8_state : array_like
-        Finite real vector of shape ``(8,)``.
+        The state ``e`` to align, as for ``e8_root_alignments``.
 
     Returns
     -------

@@ -59,7 +59,8 @@ def phi_alignment(activations: ArrayLike) -> float:
     Parameters
     ----------
     activations : array_like
-        1-D, at least 2 values, each finite and in ``[0, 1]``.
+        The values whose consecutive ratios are compared with ``PHI``: 1-D, at least
+        2 of them, each finite and in ``[0, 1]``.
 
     Returns
     -------
@@ -101,7 +102,8 @@ def fibonacci_alignment(activations: ArrayLike) -> float:
     Parameters
     ----------
     activations : array_like
-        1-D, at least 1 value, each finite and in ``[0, 1]``.
+        The profile to correlate (its eight largest values): 1-D, non-empty, each
+        finite and in ``[0, 1]``.
 
     Returns
     -------
@@ -110,10 +112,8 @@ def fibonacci_alignment(activations: ArrayLike) -> float:
 
     Raises
     ------
-    InputTypeError
-        If the activations are not real numbers.
-    ValueError
-        If they are not 1-D, are empty or hold a value outside ``[0, 1]``.
+    InputTypeError, ValueError
+        If the activations are not real numbers, not 1-D, empty or outside ``[0, 1]``.
     """
     return fibonacci_of(unit_values(activations, "activations"))
 
@@ -144,14 +144,15 @@ def metatron_flow(activations: ArrayLike, noise: ArrayLike) -> float:
     Parameters
     ----------
     activations : array_like
-        1-D, at least 1 value, each finite and in ``[0, 1]``.
+        The node activations (the first 13 are the nodes): 1-D, non-empty, each
+        finite and in ``[0, 1]``.
     noise : float
         In ``[0, 1]``: the layer draws it uniformly from ``[0, 1)``.
 
     Returns
     -------
     float
-        In ``[0, 1]``.
+        The flow, in ``[0, 1]``.
 
     Raises
     ------
@@ -183,7 +184,8 @@ def platonic_coherence(activations: ArrayLike) -> float:
     Parameters
     ----------
     activations : array_like
-        1-D, at least 1 value, each finite and in ``[0, 1]``.
+        The vertex activations (solid by solid, from the first): 1-D, non-empty,
+        each finite and in ``[0, 1]``.
 
     Returns
     -------

@@ -111,7 +111,7 @@ def symbolic_health(phi_alignment: float, fibonacci_alignment: float, metatron_f
     Returns
     -------
     float
-        In ``[0, 1]``.
+        The weighted mean of the five metrics, in ``[0, 1]``.
 
     Raises
     ------

@@ -117,7 +117,8 @@ def update_meridian_qi(meridian_qi: ArrayLike, dt: float, *, symbol_coupling: fl
     Parameters
     ----------
     meridian_qi : array_like
-        1-D, at least 1 value, each finite and in ``[0, 1]``.
+        The Qi of each meridian around the ring: 1-D, non-empty, each finite and in
+        ``[0, 1]``.
     dt : float
         Finite, ``> 0``, with ``symbol_coupling * dt <= 1``.
     symbol_coupling : float, default 0.3
@@ -201,7 +202,8 @@ def update_acupoints(acupoint_activations: ArrayLike, dt: float, *, symbol_decay
     Parameters
     ----------
     acupoint_activations : array_like
-        1-D, at least 1 value, each finite and in ``[0, 1]``.
+        The activation of each acupoint (index = point id): 1-D, non-empty, each
+        finite and in ``[0, 1]``.
     dt : float
         Finite, ``> 0``, with ``symbol_decay * dt <= 1``.
     symbol_decay : float, default 0.05
@@ -213,12 +215,13 @@ def update_acupoints(acupoint_activations: ArrayLike, dt: float, *, symbol_decay
     Returns
     -------
     ndarray
-        The new activations, ``float64`` of the same shape, each in ``[0, 1]``.
+        The new acupoint activations, ``float64`` of the same shape, each in ``[0, 1]``.
 
     Raises
     ------
     InputTypeError, ValueError
-        On an argument outside the above (naming it).
+        On an argument outside the above (naming it), a ``point_id`` out of range
+        included.
     """
     act = unit_values(acupoint_activations, "acupoint_activations")
     decay = check_rate(symbol_decay, "symbol_decay")
@@ -233,7 +236,7 @@ def acupoint_map(acupoint_activations: ArrayLike) -> dict[str, float]:
     Parameters
     ----------
     acupoint_activations : array_like
-        1-D, at least 1 value, each finite and in ``[0, 1]``.
+        The activations by point id, as for ``update_acupoints``.
 
     Returns
     -------

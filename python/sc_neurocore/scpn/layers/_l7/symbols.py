@@ -96,7 +96,8 @@ def diffuse_symbols(symbol_activations: ArrayLike, dt: float, *, symbol_decay: f
     Parameters
     ----------
     symbol_activations : array_like
-        1-D, at least 1 value, each finite and in ``[0, 1]``.
+        The activation of each symbol around the ring: 1-D, non-empty, each finite
+        and in ``[0, 1]``.
     dt : float
         Finite, ``> 0``, with ``symbol_decay * dt <= 1`` and ``symbol_coupling * dt <= 1``.
     symbol_decay : float, default 0.05

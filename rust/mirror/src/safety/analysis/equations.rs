@@ -107,6 +107,16 @@ fn resets(text: Option<&str>, variables: &[String]) -> Result<Vec<(String, Node)
     Ok(out)
 }
 
+/// The value last bound to `name` in `bindings` (a later binding wins, as in
+/// a Python dict), 0 when there is none.
+pub fn bound_value(bindings: &[(String, f64)], name: &str) -> f64 {
+    bindings
+        .iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .map_or(0.0, |(_, x)| *x)
+}
+
 fn check_value(field: &str, value: f64) -> Result<f64> {
     if value.is_finite() {
         Ok(value)
@@ -201,14 +211,7 @@ pub fn build_system(
     }
     let init = variables
         .iter()
-        .map(|v| {
-            let x = start
-                .iter()
-                .rev()
-                .find(|(n, _)| n == v)
-                .map_or(0.0, |(_, x)| *x);
-            (v.clone(), x)
-        })
+        .map(|v| (v.clone(), bound_value(&start, v)))
         .collect();
     Ok(EquationSystem {
         variables,

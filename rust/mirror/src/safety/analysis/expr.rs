@@ -189,38 +189,40 @@ impl Parser<'_> {
     }
 
     fn parse_or(&mut self) -> Parsed {
-        let mut left = self.parse_and()?;
-        while self.at_name("or") {
+        self.parse_logical("or", Self::parse_and)
+    }
+
+    fn parse_and(&mut self) -> Parsed {
+        self.parse_logical("and", Self::parse_not)
+    }
+
+    /// `operand (op operand)*`, left-associative, for `op` `and` / `or`.
+    fn parse_logical(&mut self, op: &str, operand: fn(&mut Self) -> Parsed) -> Parsed {
+        let mut left = operand(self)?;
+        while self.at_name(op) {
             self.take();
-            let right = self.parse_and()?;
-            left = Node::BoolOp(
-                false,
-                Box::new(self.condition(left)?),
-                Box::new(self.condition(right)?),
-            );
+            let right = operand(self)?;
+            let (l, r) = (self.condition(left)?, self.condition(right)?);
+            left = Node::BoolOp(op == "and", Box::new(l), Box::new(r));
         }
         Ok(left)
     }
 
-    fn parse_and(&mut self) -> Parsed {
-        let mut left = self.parse_not()?;
-        while self.at_name("and") {
-            self.take();
-            let right = self.parse_not()?;
-            left = Node::BoolOp(
-                true,
-                Box::new(self.condition(left)?),
-                Box::new(self.condition(right)?),
-            );
-        }
-        Ok(left)
+    /// After a prefix operator: `wrap(check(operand))`.
+    fn prefixed(
+        &mut self,
+        operand: fn(&mut Self) -> Parsed,
+        check: fn(&Self, Node) -> Parsed,
+        wrap: fn(Box<Node>) -> Node,
+    ) -> Parsed {
+        self.take();
+        let arg = operand(self)?;
+        Ok(wrap(Box::new(check(self, arg)?)))
     }
 
     fn parse_not(&mut self) -> Parsed {
         if self.at_name("not") {
-            self.take();
-            let arg = self.parse_not()?;
-            return Ok(Node::Not(Box::new(self.condition(arg)?)));
+            return self.prefixed(Self::parse_not, Self::condition, Node::Not);
         }
         self.parse_comparison()
     }
@@ -251,40 +253,33 @@ impl Parser<'_> {
     }
 
     fn parse_arith(&mut self) -> Parsed {
-        let mut left = self.parse_term()?;
-        while self.at_op("+") || self.at_op("-") {
-            let op = if self.at_op("+") { '+' } else { '-' };
-            self.take();
-            let right = self.parse_term()?;
-            left = Node::Bin(
-                op,
-                Box::new(self.number(left)?),
-                Box::new(self.number(right)?),
-            );
-        }
-        Ok(left)
+        self.parse_arithmetic([("+", '+'), ("-", '-')], Self::parse_term)
     }
 
     fn parse_term(&mut self) -> Parsed {
-        let mut left = self.parse_factor()?;
-        while self.at_op("*") || self.at_op("/") {
-            let op = if self.at_op("*") { '*' } else { '/' };
+        self.parse_arithmetic([("*", '*'), ("/", '/')], Self::parse_factor)
+    }
+
+    /// `operand (op operand)*`, left-associative, for the two operators `ops`
+    /// (token, node operator).
+    fn parse_arithmetic(
+        &mut self,
+        ops: [(&str, char); 2],
+        operand: fn(&mut Self) -> Parsed,
+    ) -> Parsed {
+        let mut left = operand(self)?;
+        while let Some((_, op)) = ops.into_iter().find(|(token, _)| self.at_op(token)) {
             self.take();
-            let right = self.parse_factor()?;
-            left = Node::Bin(
-                op,
-                Box::new(self.number(left)?),
-                Box::new(self.number(right)?),
-            );
+            let right = operand(self)?;
+            let (l, r) = (self.number(left)?, self.number(right)?);
+            left = Node::Bin(op, Box::new(l), Box::new(r));
         }
         Ok(left)
     }
 
     fn parse_factor(&mut self) -> Parsed {
         if self.at_op("-") {
-            self.take();
-            let arg = self.parse_factor()?;
-            return Ok(Node::Neg(Box::new(self.number(arg)?)));
+            return self.prefixed(Self::parse_factor, Self::number, Node::Neg);
         }
         if self.at_op("+") {
             self.take();
@@ -523,20 +518,23 @@ pub fn evaluate(node: &Node, env: &(impl Env + ?Sized)) -> Result<f64, EvalError
     }
 }
 
+/// `a op b` for a comparison `op` of [`COMPARISONS`] (`!=` for any other);
+/// shared with the fixed-point words.
+pub fn compare<T: PartialOrd>(op: &str, a: T, b: T) -> bool {
+    match op {
+        "<" => a < b,
+        "<=" => a <= b,
+        ">" => a > b,
+        ">=" => a >= b,
+        "==" => a == b,
+        _ => a != b,
+    }
+}
+
 /// Whether a condition holds (`and`/`or` short-circuit).
 pub fn holds(node: &Node, env: &(impl Env + ?Sized)) -> Result<bool, EvalError> {
     match node {
-        Node::Cmp(op, a, b) => {
-            let (x, y) = (evaluate(a, env)?, evaluate(b, env)?);
-            Ok(match *op {
-                "<" => x < y,
-                "<=" => x <= y,
-                ">" => x > y,
-                ">=" => x >= y,
-                "==" => x == y,
-                _ => x != y,
-            })
-        }
+        Node::Cmp(op, a, b) => Ok(compare(op, evaluate(a, env)?, evaluate(b, env)?)),
         Node::Not(a) => Ok(!holds(a, env)?),
         Node::BoolOp(true, a, b) => Ok(holds(a, env)? && holds(b, env)?),
         Node::BoolOp(false, a, b) => Ok(holds(a, env)? || holds(b, env)?),

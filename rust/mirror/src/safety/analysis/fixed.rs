@@ -5,7 +5,7 @@
 use crate::error::Result;
 
 use super::equations::{EquationSystem, INPUT_NAME, input_error};
-use super::expr::{Node, PI, evaluate, names_of};
+use super::expr::{Node, PI, compare, evaluate, names_of};
 
 /// Overflow policies.
 pub const SUPPORTED_OVERFLOW: [&str; 2] = ["saturate", "wrap"];
@@ -398,14 +398,7 @@ fn holds(node: &Fixed, fmt: WordFormat, env: &[(String, i64)]) -> bool {
         "or" => holds(&args[0], fmt, env) || holds(&args[1], fmt, env),
         _ => {
             let (a, b) = (value(&args[0], fmt, env), value(&args[1], fmt, env));
-            match &op[3..] {
-                "<" => a < b,
-                "<=" => a <= b,
-                ">" => a > b,
-                ">=" => a >= b,
-                "==" => a == b,
-                _ => a != b,
-            }
+            compare(&op[3..], a, b)
         }
     }
 }

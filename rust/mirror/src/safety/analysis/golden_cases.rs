@@ -16,51 +16,25 @@ use super::runs::{Config, Value};
 pub const PREFIXES: [&str; 5] = ["params__", "init__", "held__", "ranges__", "names__"];
 
 /// The ops that run a model, with the op's own argument names.
+#[rustfmt::skip] // one op per row
 pub const MODEL_OPS: &[(&str, &[&str])] = &[
     ("simulate", &[]),
     ("fi_curve_sweep", &["i_min", "i_max", "i_steps"]),
-    (
-        "bifurcation_sweep",
-        &[
-            "param_name",
-            "param_min",
-            "param_max",
-            "n_values",
-            "variable",
-        ],
-    ),
+    ("bifurcation_sweep", &["param_name", "param_min", "param_max", "n_values", "variable"]),
     ("sensitivity_analysis", &["param_names", "perturbation"]),
-    (
-        "heatmap_2d",
-        &[
-            "param_x", "x_min", "x_max", "x_steps", "param_y", "y_min", "y_max", "y_steps",
-        ],
-    ),
-    (
-        "frequency_response",
-        &["freq_min", "freq_max", "n_freqs", "bias", "depth"],
-    ),
+    ("heatmap_2d", &[
+        "param_x", "x_min", "x_max", "x_steps", "param_y", "y_min", "y_max", "y_steps"
+    ]),
+    ("frequency_response", &["freq_min", "freq_max", "n_freqs", "bias", "depth"]),
 ];
 
 /// The ops on plain values, with their argument names (a name ending in `__` is a prefix).
+#[rustfmt::skip] // one op per row
 pub const DIRECT_OPS: &[(&str, &[&str])] = &[
     ("constants", &[]),
-    (
-        "drive_samples",
-        &[
-            "protocol",
-            "current",
-            "n_steps",
-            "dt",
-            "frequency_hz",
-            "bias",
-        ],
-    ),
+    ("drive_samples", &["protocol", "current", "n_steps", "dt", "frequency_hz", "bias"]),
     ("attractor_sample", &["trace"]),
-    (
-        "spike_triggered_average",
-        &["time", "voltage", "spikes", "dt", "window_ms"],
-    ),
+    ("spike_triggered_average", &["time", "voltage", "spikes", "dt", "window_ms"]),
     ("half_window", &["window_ms", "dt"]),
     ("rate_modulation", &["spikes", "dt", "n_steps", "freq_hz"]),
     ("linspace", &["lo", "hi", "n"]),
@@ -68,54 +42,17 @@ pub const DIRECT_OPS: &[(&str, &[&str])] = &[
     ("round_decimals", &["values", "digits"]),
     ("whole_steps", &["duration", "dt"]),
     ("evaluate", &["expression", "names__"]),
-    (
-        "simulate_equations",
-        &[
-            "equations",
-            "threshold",
-            "reset",
-            "params__",
-            "init__",
-            "dt",
-            "duration",
-            "current",
-            "protocol",
-            "frequency_hz",
-            "bias",
-            "max_steps",
-        ],
-    ),
-    (
-        "nullclines_2d",
-        &[
-            "equations",
-            "params__",
-            "var_names",
-            "ranges__",
-            "grid_size",
-            "current",
-            "held__",
-        ],
-    ),
-    (
-        "precision_compare",
-        &[
-            "equations",
-            "threshold",
-            "reset",
-            "params__",
-            "init__",
-            "dt",
-            "duration",
-            "current",
-            "protocol",
-            "frequency_hz",
-            "q_format",
-            "overflow",
-            "rounding",
-            "max_steps",
-        ],
-    ),
+    ("simulate_equations", &[
+        "equations", "threshold", "reset", "params__", "init__", "dt", "duration", "current",
+        "protocol", "frequency_hz", "bias", "max_steps"
+    ]),
+    ("nullclines_2d", &[
+        "equations", "params__", "var_names", "ranges__", "grid_size", "current", "held__"
+    ]),
+    ("precision_compare", &[
+        "equations", "threshold", "reset", "params__", "init__", "dt", "duration", "current",
+        "protocol", "frequency_hz", "q_format", "overflow", "rounding", "max_steps"
+    ]),
     ("resolve_word_format", &["q_format"]),
 ];
 

@@ -25,7 +25,7 @@ use super::responses::{
 use super::runs::{Config, Drive, MAX_STEPS, Run, TAU, drive_samples};
 use super::sweeps::{
     ATTRACTOR_DECIMALS, ATTRACTOR_EXTREMA_KEPT, ATTRACTOR_MIN_SAMPLES, MAX_POINTS, RATE_DEFINITION,
-    SENSITIVITY_DECIMALS, SENSITIVITY_PERTURBATION, attractor_sample, bifurcation_sweep,
+    SENSITIVITY_DECIMALS, SENSITIVITY_PERTURBATION, Simulate, attractor_sample, bifurcation_sweep,
     fi_curve_sweep, heatmap_2d, sensitivity_analysis,
 };
 
@@ -88,7 +88,7 @@ pub fn model_case(op: &str, names: &[&str], x: &[Field]) -> Result<Vec<Field>> {
     let mut taken = vec!["op", "model"];
     taken.extend_from_slice(names);
     let cfg = config_in(x, &taken)?;
-    let sim: &dyn Fn(&Config) -> Result<Run> = &m;
+    let sim: Simulate<'_> = &m;
     match op {
         "simulate" => {
             let driven = cfg.text("protocol", "").is_ok_and(|p| p == "sine");
@@ -133,11 +133,7 @@ pub fn model_case(op: &str, names: &[&str], x: &[Field]) -> Result<Vec<Field>> {
     }
 }
 
-fn bifurcation(
-    sim: &dyn Fn(&Config) -> Result<Run>,
-    cfg: &Config,
-    x: &[Field],
-) -> Result<Vec<Field>> {
+fn bifurcation(sim: Simulate<'_>, cfg: &Config, x: &[Field]) -> Result<Vec<Field>> {
     let variable = str_opt(x, "variable")?;
     let b = bifurcation_sweep(
         sim,
@@ -167,11 +163,7 @@ fn bifurcation(
     Ok(out)
 }
 
-fn sensitivity(
-    sim: &dyn Fn(&Config) -> Result<Run>,
-    cfg: &Config,
-    x: &[Field],
-) -> Result<Vec<Field>> {
+fn sensitivity(sim: Simulate<'_>, cfg: &Config, x: &[Field]) -> Result<Vec<Field>> {
     let names = str_list(x, "param_names")?;
     let perturbation = real_or(x, "perturbation", SENSITIVITY_PERTURBATION)?;
     let s = sensitivity_analysis(sim, cfg, &names, perturbation)?;
@@ -210,11 +202,7 @@ fn sensitivity(
     ])
 }
 
-fn frequency(
-    sim: &dyn Fn(&Config) -> Result<Run>,
-    cfg: &Config,
-    x: &[Field],
-) -> Result<Vec<Field>> {
+fn frequency(sim: Simulate<'_>, cfg: &Config, x: &[Field]) -> Result<Vec<Field>> {
     let f = frequency_response(
         sim,
         cfg,

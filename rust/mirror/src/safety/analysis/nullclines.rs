@@ -3,9 +3,9 @@
 
 use crate::error::Result;
 
-use super::equations::{INPUT_NAME, NOISE_NAME, build_system, input_error};
+use super::equations::{INPUT_NAME, NOISE_NAME, bound_value, build_system, input_error};
 use super::exact::linspace;
-use super::expr::evaluate;
+use super::expr::{evaluate, first_max, first_min};
 use super::sweeps::Domain;
 
 /// Ranges of the first and second swept variable when none is given.
@@ -132,14 +132,7 @@ pub fn nullclines_2d(
         .variables
         .iter()
         .filter(|v| *v != v0 && *v != v1)
-        .map(|v| {
-            let h = held
-                .iter()
-                .rev()
-                .find(|(n, _)| n == v)
-                .map_or(0.0, |(_, x)| *x);
-            (v.clone(), h)
-        })
+        .map(|v| (v.clone(), bound_value(held, v)))
         .collect();
     let mut env = system.params.clone();
     env.extend(effective.iter().cloned());
@@ -167,12 +160,7 @@ pub fn nullclines_2d(
                     continue;
                 }
                 let known: Vec<f64> = corners.iter().flatten().copied().collect();
-                let lo = known[1..]
-                    .iter()
-                    .fold(known[0], |m, &v| if v < m { v } else { m });
-                let hi = known[1..]
-                    .iter()
-                    .fold(known[0], |m, &v| if v > m { v } else { m });
+                let (lo, hi) = (first_min(&known), first_max(&known));
                 if lo <= 0.0 && 0.0 <= hi {
                     points.push([x[j], y[i]]);
                 }

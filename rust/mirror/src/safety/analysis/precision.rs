@@ -5,6 +5,7 @@ use crate::error::Result;
 
 use super::equations::{EquationSystem, ExperimentSpec, SystemSpec, input_error, run_system};
 use super::exact::{round_decimals, sequential_sum};
+use super::expr::{first_max, first_min};
 use super::fixed::{
     SUPPORTED_OVERFLOW, SUPPORTED_ROUNDING, WordFormat, compile_fixed, resolve_word_format,
     run_fixed,
@@ -151,12 +152,7 @@ pub fn precision_compare(
         spec.threshold.unwrap_or(""),
         spec.reset.unwrap_or(""),
     )?;
-    let first = samples[1..]
-        .iter()
-        .fold(samples[0], |m, &x| if x < m { x } else { m });
-    let last = samples[1..]
-        .iter()
-        .fold(samples[0], |m, &x| if x > m { x } else { m });
+    let (first, last) = (first_min(&samples), first_max(&samples));
     if !(fmt.representable(first) && fmt.representable(last)) {
         return Err(input_error(
             "current",

@@ -53,8 +53,126 @@ pub fn is_enzymatic(t: GateType) -> bool {
     matches!(t, GateType::Nand | GateType::Xor)
 }
 
-fn strand(gid: usize, part: &str, seq: String, role: &str, c: f64) -> Result<DnaStrand> {
-    DnaStrand::new(&format!("g{gid}_{part}"), &seq, role, c)
+/// One strand of a layout: its part name, sequence, role and concentration (nM).
+type Part = (&'static str, String, &'static str, f64);
+
+/// A gate's leak: fixed, or estimated from two of its strands (translator, blocker).
+enum Leak {
+    Fixed(f64),
+    Between(usize, usize),
+}
+
+/// The strand layout of `gate_type` (domains drawn from `d` in the documented
+/// order) and its leak; `None` for a type no compiler makes.
+#[rustfmt::skip] // one strand per line: part, sequence, role, concentration
+fn layout(
+    d: &mut SequenceDesigner,
+    gate_type: GateType,
+    threshold: f64,
+) -> Result<Option<(Vec<Part>, Leak)>> {
+    const TRANSLATOR: &str = "translator";
+    Ok(Some(match gate_type {
+        GateType::And => {
+            let (ta, tb) = (d.toehold()?, d.toehold()?);
+            let (ra, rb) = (d.recognition()?, d.recognition()?);
+            let (ro, to) = (d.recognition()?, d.toehold()?);
+            (vec![
+                ("translator_top", format!("{ta}{ra}{rb}{tb}"), TRANSLATOR, 200.0),
+                ("translator_bot", complement(&format!("{ra}{rb}")), TRANSLATOR, 200.0),
+                ("output", format!("{to}{ro}"), "output", 0.0),
+                ("fuel", format!("{}{ta}", complement(&ra)), "fuel", 500.0),
+                ("threshold", complement(&format!("{ta}{}", &ra[..8])), "threshold", 50.0),
+            ], Leak::Between(0, 4))
+        }
+        GateType::Or => {
+            let (ta, tb) = (d.toehold()?, d.toehold()?);
+            let stem = d.recognition()?;
+            let lp = d.generate(8)?;
+            let ro = d.recognition()?;
+            let closing = complement(&stem);
+            (vec![
+                ("hairpin_a", format!("{ta}{stem}{lp}{closing}"), TRANSLATOR, 200.0),
+                ("hairpin_b", format!("{tb}{stem}{lp}{closing}"), TRANSLATOR, 200.0),
+                ("output", ro, "output", 0.0),
+                ("fuel", format!("{closing}{ta}"), "fuel", 500.0),
+            ], Leak::Fixed(1e-9))
+        }
+        GateType::Not => {
+            let (t, r, ro) = one_input_domains(d)?;
+            (vec![
+                ("blocker", format!("{t}{r}"), TRANSLATOR, 200.0),
+                ("output_complex", format!("{}{ro}", complement(&r)), TRANSLATOR, 200.0),
+                ("output", ro, "output", 0.0),
+            ], Leak::Fixed(5e-10))
+        }
+        GateType::Threshold => {
+            let (t, r, ro) = one_input_domains(d)?;
+            (vec![
+                ("absorber", complement(&format!("{t}{r}")), "threshold",
+                 threshold * MAX_CONCENTRATION_NM),
+                ("translator", format!("{t}{r}{ro}"), TRANSLATOR, 200.0),
+                ("output", ro, "output", 0.0),
+            ], Leak::Fixed(2e-9))
+        }
+        GateType::Mux => {
+            let ts = d.toehold()?;
+            let (ta, tb) = (d.toehold()?, d.toehold()?);
+            let (ra, rb) = (d.recognition()?, d.recognition()?);
+            let ro = d.recognition()?;
+            (vec![
+                ("path_a", format!("{ts}{ra}{ta}"), TRANSLATOR, 200.0),
+                ("path_b", format!("{}{rb}{tb}", complement(&ts)), TRANSLATOR, 200.0),
+                ("combiner", ro.clone(), TRANSLATOR, 200.0),
+                ("output", ro, "output", 0.0),
+                ("fuel", format!("{}{ts}", complement(&ra)), "fuel", 500.0),
+            ], Leak::Fixed(2e-9))
+        }
+        GateType::Amplifier => {
+            let (t, r, ro) = one_input_domains(d)?;
+            let tc = d.toehold()?;
+            (vec![
+                ("catalyst_complex", format!("{t}{r}{tc}"), TRANSLATOR, 200.0),
+                ("substrate", format!("{}{ro}", complement(&r)), TRANSLATOR, 500.0),
+                ("fuel", complement(&format!("{t}{r}")), "fuel", 1000.0),
+                ("output", ro, "output", 0.0),
+            ], Leak::Fixed(1e-9))
+        }
+        GateType::Buffer => {
+            let (t, r, ro) = one_input_domains(d)?;
+            (vec![
+                ("threshold", complement(&format!("{t}{}", &r[..8])), "threshold", 80.0),
+                ("translator", format!("{t}{r}{ro}"), TRANSLATOR, 200.0),
+                ("output", ro, "output", 0.0),
+            ], Leak::Fixed(5e-10))
+        }
+        GateType::Nand => {
+            let (f5, f3) = (d.generate(20)?, d.generate(20)?);
+            let spacer = d.generate(10)?;
+            let ro = d.recognition()?;
+            (vec![
+                ("substrate", format!("{f5}GAATTC{spacer}{ro}{spacer}GGATCC{f3}"), TRANSLATOR,
+                 100.0),
+                ("output", ro, "output", 0.0),
+            ], Leak::Fixed(1e-9))
+        }
+        GateType::Xor => {
+            let (left, right) = (d.generate(20)?, d.generate(20)?);
+            let ro = d.recognition()?;
+            (vec![
+                ("nick_a", format!("{left}{}", &ro[..7]), TRANSLATOR, 100.0),
+                ("nick_b", format!("{}{right}", &ro[7..]), TRANSLATOR, 100.0),
+                ("template", complement(&format!("{left}{ro}{right}")), TRANSLATOR, 100.0),
+                ("output", ro, "output", 0.0),
+            ], Leak::Fixed(1e-9))
+        }
+        GateType::Catalytic => return Ok(None),
+    }))
+}
+
+/// A one-input gate's toehold `t`, recognition `r` and output recognition
+/// `ro`, drawn in that order.
+fn one_input_domains(d: &mut SequenceDesigner) -> Result<(String, String, String)> {
+    Ok((d.toehold()?, d.recognition()?, d.recognition()?))
 }
 
 /// Compile one gate (signals checked first, naming `arg`): the displacement
@@ -85,245 +203,16 @@ pub fn compile_gate(
             format!("{arg}: a gate's signals must be distinct and match its fan-in"),
         );
     }
-    let (strands, leak) = match gate_type {
-        GateType::And => {
-            let (ta, tb) = (d.toehold()?, d.toehold()?);
-            let (ra, rb) = (d.recognition()?, d.recognition()?);
-            let (ro, to) = (d.recognition()?, d.toehold()?);
-            let s = vec![
-                strand(
-                    gid,
-                    "translator_top",
-                    format!("{ta}{ra}{rb}{tb}"),
-                    "translator",
-                    200.0,
-                )?,
-                strand(
-                    gid,
-                    "translator_bot",
-                    complement(&format!("{ra}{rb}")),
-                    "translator",
-                    200.0,
-                )?,
-                strand(gid, "output", format!("{to}{ro}"), "output", 0.0)?,
-                strand(
-                    gid,
-                    "fuel",
-                    format!("{}{ta}", complement(&ra)),
-                    "fuel",
-                    500.0,
-                )?,
-                strand(
-                    gid,
-                    "threshold",
-                    complement(&format!("{ta}{}", &ra[..8])),
-                    "threshold",
-                    50.0,
-                )?,
-            ];
-            let leak = leak_rate(&s[0], &s[4], temperature_c);
-            (s, leak)
-        }
-        GateType::Or => {
-            let (ta, tb) = (d.toehold()?, d.toehold()?);
-            let stem = d.recognition()?;
-            let lp = d.generate(8)?;
-            let ro = d.recognition()?;
-            let closing = complement(&stem);
-            (
-                vec![
-                    strand(
-                        gid,
-                        "hairpin_a",
-                        format!("{ta}{stem}{lp}{closing}"),
-                        "translator",
-                        200.0,
-                    )?,
-                    strand(
-                        gid,
-                        "hairpin_b",
-                        format!("{tb}{stem}{lp}{closing}"),
-                        "translator",
-                        200.0,
-                    )?,
-                    strand(gid, "output", ro, "output", 0.0)?,
-                    strand(gid, "fuel", format!("{closing}{ta}"), "fuel", 500.0)?,
-                ],
-                1e-9,
-            )
-        }
-        GateType::Not => {
-            let (t, r, ro) = (d.toehold()?, d.recognition()?, d.recognition()?);
-            (
-                vec![
-                    strand(gid, "blocker", format!("{t}{r}"), "translator", 200.0)?,
-                    strand(
-                        gid,
-                        "output_complex",
-                        format!("{}{ro}", complement(&r)),
-                        "translator",
-                        200.0,
-                    )?,
-                    strand(gid, "output", ro, "output", 0.0)?,
-                ],
-                5e-10,
-            )
-        }
-        GateType::Threshold => {
-            let (t, r, ro) = (d.toehold()?, d.recognition()?, d.recognition()?);
-            (
-                vec![
-                    strand(
-                        gid,
-                        "absorber",
-                        complement(&format!("{t}{r}")),
-                        "threshold",
-                        threshold * MAX_CONCENTRATION_NM,
-                    )?,
-                    strand(
-                        gid,
-                        "translator",
-                        format!("{t}{r}{ro}"),
-                        "translator",
-                        200.0,
-                    )?,
-                    strand(gid, "output", ro, "output", 0.0)?,
-                ],
-                2e-9,
-            )
-        }
-        GateType::Mux => {
-            let ts = d.toehold()?;
-            let (ta, tb) = (d.toehold()?, d.toehold()?);
-            let (ra, rb) = (d.recognition()?, d.recognition()?);
-            let ro = d.recognition()?;
-            (
-                vec![
-                    strand(gid, "path_a", format!("{ts}{ra}{ta}"), "translator", 200.0)?,
-                    strand(
-                        gid,
-                        "path_b",
-                        format!("{}{rb}{tb}", complement(&ts)),
-                        "translator",
-                        200.0,
-                    )?,
-                    strand(gid, "combiner", ro.clone(), "translator", 200.0)?,
-                    strand(gid, "output", ro, "output", 0.0)?,
-                    strand(
-                        gid,
-                        "fuel",
-                        format!("{}{ts}", complement(&ra)),
-                        "fuel",
-                        500.0,
-                    )?,
-                ],
-                2e-9,
-            )
-        }
-        GateType::Amplifier => {
-            let (t, r, ro, tc) = (
-                d.toehold()?,
-                d.recognition()?,
-                d.recognition()?,
-                d.toehold()?,
-            );
-            (
-                vec![
-                    strand(
-                        gid,
-                        "catalyst_complex",
-                        format!("{t}{r}{tc}"),
-                        "translator",
-                        200.0,
-                    )?,
-                    strand(
-                        gid,
-                        "substrate",
-                        format!("{}{ro}", complement(&r)),
-                        "translator",
-                        500.0,
-                    )?,
-                    strand(gid, "fuel", complement(&format!("{t}{r}")), "fuel", 1000.0)?,
-                    strand(gid, "output", ro, "output", 0.0)?,
-                ],
-                1e-9,
-            )
-        }
-        GateType::Buffer => {
-            let (t, r, ro) = (d.toehold()?, d.recognition()?, d.recognition()?);
-            (
-                vec![
-                    strand(
-                        gid,
-                        "threshold",
-                        complement(&format!("{t}{}", &r[..8])),
-                        "threshold",
-                        80.0,
-                    )?,
-                    strand(
-                        gid,
-                        "translator",
-                        format!("{t}{r}{ro}"),
-                        "translator",
-                        200.0,
-                    )?,
-                    strand(gid, "output", ro, "output", 0.0)?,
-                ],
-                5e-10,
-            )
-        }
-        GateType::Nand => {
-            let (f5, f3) = (d.generate(20)?, d.generate(20)?);
-            let spacer = d.generate(10)?;
-            let ro = d.recognition()?;
-            (
-                vec![
-                    strand(
-                        gid,
-                        "substrate",
-                        format!("{f5}GAATTC{spacer}{ro}{spacer}GGATCC{f3}"),
-                        "translator",
-                        100.0,
-                    )?,
-                    strand(gid, "output", ro, "output", 0.0)?,
-                ],
-                1e-9,
-            )
-        }
-        GateType::Xor => {
-            let (left, right) = (d.generate(20)?, d.generate(20)?);
-            let ro = d.recognition()?;
-            (
-                vec![
-                    strand(
-                        gid,
-                        "nick_a",
-                        format!("{left}{}", &ro[..7]),
-                        "translator",
-                        100.0,
-                    )?,
-                    strand(
-                        gid,
-                        "nick_b",
-                        format!("{}{right}", &ro[7..]),
-                        "translator",
-                        100.0,
-                    )?,
-                    strand(
-                        gid,
-                        "template",
-                        complement(&format!("{left}{ro}{right}")),
-                        "translator",
-                        100.0,
-                    )?,
-                    strand(gid, "output", ro, "output", 0.0)?,
-                ],
-                1e-9,
-            )
-        }
-        GateType::Catalytic => {
-            return err(arg, format!("{arg}: no compiler makes CATALYTIC gates"));
-        }
+    let Some((parts, leak)) = layout(d, gate_type, threshold)? else {
+        return err(arg, format!("{arg}: no compiler makes CATALYTIC gates"));
+    };
+    let strands = parts
+        .into_iter()
+        .map(|(part, seq, role, c)| DnaStrand::new(&format!("g{gid}_{part}"), &seq, role, c))
+        .collect::<Result<Vec<_>>>()?;
+    let leak = match leak {
+        Leak::Fixed(rate) => rate,
+        Leak::Between(a, b) => leak_rate(&strands[a], &strands[b], temperature_c),
     };
     Ok(DnaGate {
         gate_id: gid,

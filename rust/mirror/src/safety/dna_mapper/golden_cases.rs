@@ -55,6 +55,10 @@ fn i64s(x: In, n: &str) -> Result<Vec<i64>> {
 fn out_strs(n: &str, v: Vec<String>) -> Field {
     Field::strs(n, v)
 }
+/// The field `n` of one string per item, `get` of it.
+fn str_column<T>(n: &str, items: &[T], get: impl Fn(&T) -> String) -> Field {
+    Field::strs(n, items.iter().map(get).collect())
+}
 fn idx(v: impl IntoIterator<Item = usize>) -> Vec<i64> {
     v.into_iter().map(|k| k as i64).collect()
 }
@@ -81,18 +85,9 @@ fn network(x: In) -> Result<(BitstreamToDna, Design)> {
 
 fn strand_fields(strands: &[&DnaStrand]) -> Vec<Field> {
     vec![
-        out_strs(
-            "strand_names",
-            strands.iter().map(|s| s.name.clone()).collect(),
-        ),
-        out_strs(
-            "strand_sequences",
-            strands.iter().map(|s| s.sequence.clone()).collect(),
-        ),
-        out_strs(
-            "strand_roles",
-            strands.iter().map(|s| s.role.clone()).collect(),
-        ),
+        str_column("strand_names", strands, |s| s.name.clone()),
+        str_column("strand_sequences", strands, |s| s.sequence.clone()),
+        str_column("strand_roles", strands, |s| s.role.clone()),
         Field::f64s(
             "strand_concentrations_nM",
             strands.iter().map(|s| s.concentration_nm).collect(),
@@ -413,19 +408,10 @@ fn run(x: In) -> Result<Vec<Field>> {
             let (_, design) = network(x)?;
             let flags = structure::cross_hybridization(&design, run);
             vec![
-                out_strs(
-                    "strand_a",
-                    flags.iter().map(|f| f.strand_a.clone()).collect(),
-                ),
-                out_strs(
-                    "strand_b",
-                    flags.iter().map(|f| f.strand_b.clone()).collect(),
-                ),
+                str_column("strand_a", &flags, |f| f.strand_a.clone()),
+                str_column("strand_b", &flags, |f| f.strand_b.clone()),
                 Field::i64s("runs", idx(flags.iter().map(|f| f.run))),
-                out_strs(
-                    "severity",
-                    flags.iter().map(|f| f.severity.to_string()).collect(),
-                ),
+                str_column("severity", &flags, |f| f.severity.to_string()),
                 Field::u8s(
                     "same_gate",
                     flags.iter().map(|f| u8::from(f.same_gate)).collect(),

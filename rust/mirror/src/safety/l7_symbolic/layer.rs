@@ -27,11 +27,11 @@ pub const E8_NOISE: f64 = 0.1;
 /// Initial Qi of every meridian.
 pub const INITIAL_QI: f64 = 0.5;
 
-/// What one [`L7SymbolicLayer::step`] returns (the Python dict's keys).
-#[derive(Debug, Clone, PartialEq)]
-pub struct StepOutput {
-    /// Phi, Fibonacci, Metatron, Platonic, E8, health.
-    pub glyph_vector: Vec<f64>,
+/// The five metrics of a step and their weighted mean (the Python layer's
+/// attributes and step-dict entries of the same names); all `0.5` before the
+/// first step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Metrics {
     /// Phi alignment.
     pub phi_alignment: f64,
     /// Fibonacci alignment.
@@ -40,10 +40,43 @@ pub struct StepOutput {
     pub metatron_flow: f64,
     /// Platonic coherence.
     pub platonic_coherence: f64,
-    /// E8 alignment (of the state before this step's walk).
+    /// E8 alignment (of the state before the step's walk).
     pub e8_alignment: f64,
     /// Weighted mean of the five metrics.
     pub symbolic_health: f64,
+}
+
+impl Metrics {
+    /// Every metric at the neutral `0.5`.
+    pub const NEUTRAL: Metrics = Metrics {
+        phi_alignment: NEUTRAL,
+        fibonacci_alignment: NEUTRAL,
+        metatron_flow: NEUTRAL,
+        platonic_coherence: NEUTRAL,
+        e8_alignment: NEUTRAL,
+        symbolic_health: NEUTRAL,
+    };
+
+    /// `(name, value)` of each, in the order above (the glyph vector's).
+    pub fn named(&self) -> [(&'static str, f64); 6] {
+        [
+            ("phi_alignment", self.phi_alignment),
+            ("fibonacci_alignment", self.fibonacci_alignment),
+            ("metatron_flow", self.metatron_flow),
+            ("platonic_coherence", self.platonic_coherence),
+            ("e8_alignment", self.e8_alignment),
+            ("symbolic_health", self.symbolic_health),
+        ]
+    }
+}
+
+/// What one [`L7SymbolicLayer::step`] returns (the Python dict's keys).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepOutput {
+    /// Phi, Fibonacci, Metatron, Platonic, E8, health.
+    pub glyph_vector: Vec<f64>,
+    /// The step's metrics.
+    pub metrics: Metrics,
     /// `cosmic_coupling * symbolic_health`, the drive sent to L8.
     pub cosmic_phase_drive: f64,
     /// Qi after the step.
@@ -65,18 +98,8 @@ pub struct L7SymbolicLayer {
     pub params: L7Params,
     /// `(n_symbols,)` in `[0, 1]`.
     pub symbol_activations: Vec<f64>,
-    /// Metric of the last step (`0.5` before the first).
-    pub phi_alignment: f64,
-    /// Metric of the last step (`0.5` before the first).
-    pub fibonacci_alignment: f64,
-    /// Metric of the last step (`0.5` before the first).
-    pub metatron_flow: f64,
-    /// Metric of the last step (`0.5` before the first).
-    pub platonic_coherence: f64,
-    /// Metric of the last step (`0.5` before the first).
-    pub e8_alignment: f64,
-    /// Health of the last step (`0.5` before the first).
-    pub symbolic_health: f64,
+    /// The metrics of the last step.
+    pub metrics: Metrics,
     /// `(n_meridians,)` in `[0, 1]`.
     pub meridian_qi: Vec<f64>,
     /// `(n_acupoints,)` in `[0, 1]`.
@@ -117,12 +140,7 @@ impl L7SymbolicLayer {
         Ok(L7SymbolicLayer {
             params,
             symbol_activations: symbols,
-            phi_alignment: NEUTRAL,
-            fibonacci_alignment: NEUTRAL,
-            metatron_flow: NEUTRAL,
-            platonic_coherence: NEUTRAL,
-            e8_alignment: NEUTRAL,
-            symbolic_health: NEUTRAL,
+            metrics: Metrics::NEUTRAL,
             meridian_qi: qi,
             acupoint_activations: zeroed::<f64>(s.acupoints, "n_acupoints")?,
             glyph_vector: vec![0.0; GLYPH_DIMENSIONS],
@@ -138,15 +156,19 @@ impl L7SymbolicLayer {
         self.seed
     }
 
+    fn check_qi(&self, s: &Sizes) -> Result<()> {
+        state_values("meridian_qi", &self.meridian_qi, s.meridians, true)
+    }
+
+    fn check_acupoints(&self, s: &Sizes) -> Result<()> {
+        let a = &self.acupoint_activations;
+        state_values("acupoint_activations", a, s.acupoints, true)
+    }
+
     fn check_state(&self, s: &Sizes) -> Result<f64> {
         state_values("symbol_activations", &self.symbol_activations, s.n, true)?;
-        state_values("meridian_qi", &self.meridian_qi, s.meridians, true)?;
-        state_values(
-            "acupoint_activations",
-            &self.acupoint_activations,
-            s.acupoints,
-            true,
-        )?;
+        self.check_qi(s)?;
+        self.check_acupoints(s)?;
         state_values("e8_state", &self.e8_state, E8_DIM, false)?;
         check_real("time", self.time, Bounds::ANY)
     }
@@ -191,7 +213,15 @@ impl L7SymbolicLayer {
             .iter()
             .map(|&v| clip_unit_ball(v + (E8_NOISE * self.rng.normal()) * dt))
             .collect();
-        let health = health_of(&[phi, fib, metatron, platonic, e8_align], &p.weights);
+        let metrics = Metrics {
+            phi_alignment: phi,
+            fibonacci_alignment: fib,
+            metatron_flow: metatron,
+            platonic_coherence: platonic,
+            e8_alignment: e8_align,
+            symbolic_health: health_of(&[phi, fib, metatron, platonic, e8_align], &p.weights),
+        };
+        let health = metrics.symbolic_health;
         let qi = flow_qi(&self.meridian_qi, dt, p.symbol_coupling, gain);
         let acupoints =
             stimulate_acupoints(&self.acupoint_activations, &stimulus, dt, p.symbol_decay);
@@ -201,24 +231,14 @@ impl L7SymbolicLayer {
 
         self.time = time + dt;
         self.symbol_activations = a;
-        self.phi_alignment = phi;
-        self.fibonacci_alignment = fib;
-        self.metatron_flow = metatron;
-        self.platonic_coherence = platonic;
-        self.e8_alignment = e8_align;
-        self.symbolic_health = health;
+        self.metrics = metrics;
         self.e8_state = e8.clone();
         self.meridian_qi = qi.clone();
         self.acupoint_activations = acupoints.clone();
         self.glyph_vector = glyph.clone();
         Ok(StepOutput {
             glyph_vector: glyph,
-            phi_alignment: phi,
-            fibonacci_alignment: fib,
-            metatron_flow: metatron,
-            platonic_coherence: platonic,
-            e8_alignment: e8_align,
-            symbolic_health: health,
+            metrics,
             cosmic_phase_drive: p.cosmic_coupling * health,
             meridian_qi: qi,
             acupoint_activations: acupoints,
@@ -229,7 +249,7 @@ impl L7SymbolicLayer {
 
     /// The symbolic health of the last step (`0.5` before the first).
     pub fn get_global_metric(&self) -> f64 {
-        self.symbolic_health
+        self.metrics.symbolic_health
     }
 
     /// `g / (max(g) + 1e-8)` of the glyph vector.
@@ -241,7 +261,7 @@ impl L7SymbolicLayer {
     /// `[0, n_meridians)`, `intensity` finite.
     pub fn stimulate_meridian(&mut self, meridian_id: i64, intensity: f64) -> Result<()> {
         let s = self.params.sizes()?;
-        state_values("meridian_qi", &self.meridian_qi, s.meridians, true)?;
+        self.check_qi(&s)?;
         let i = check_int("meridian_id", meridian_id, 0, Some(s.meridians as i64))?;
         let x = check_real("intensity", intensity, Bounds::ANY)?;
         self.meridian_qi[i] = clip01(self.meridian_qi[i] + x);
@@ -251,12 +271,7 @@ impl L7SymbolicLayer {
     /// The named acupoints below `n_acupoints` with their activations.
     pub fn get_acupoint_map(&self) -> Result<Vec<(String, f64)>> {
         let s = self.params.sizes()?;
-        state_values(
-            "acupoint_activations",
-            &self.acupoint_activations,
-            s.acupoints,
-            true,
-        )?;
+        self.check_acupoints(&s)?;
         Ok(named_points(&self.acupoint_activations))
     }
 }

@@ -167,20 +167,20 @@ fn tail(l: &L7SymbolicLayer) -> Result<Vec<Field>> {
 }
 
 fn step_fields(r: StepOutput) -> Vec<Field> {
-    vec![
-        Field::f64s("glyph_vector", r.glyph_vector),
-        Field::f64_scalar("phi_alignment", r.phi_alignment),
-        Field::f64_scalar("fibonacci_alignment", r.fibonacci_alignment),
-        Field::f64_scalar("metatron_flow", r.metatron_flow),
-        Field::f64_scalar("platonic_coherence", r.platonic_coherence),
-        Field::f64_scalar("e8_alignment", r.e8_alignment),
-        Field::f64_scalar("symbolic_health", r.symbolic_health),
+    let mut out = vec![Field::f64s("glyph_vector", r.glyph_vector)];
+    out.extend(
+        r.metrics
+            .named()
+            .map(|(name, v)| Field::f64_scalar(name, v)),
+    );
+    out.extend([
         Field::f64_scalar("cosmic_phase_drive", r.cosmic_phase_drive),
         Field::f64s("meridian_qi", r.meridian_qi),
         Field::f64s("acupoint_activations", r.acupoint_activations),
         Field::f64s("e8_state", r.e8_state),
         Field::from_u8("output_bitstreams", r.output_bitstreams),
-    ]
+    ]);
+    out
 }
 
 // ------------------------------------------------------------------ trajectories
@@ -247,6 +247,9 @@ fn per_step(x: &[Field], names: [&str; 3], steps: usize) -> Result<Vec<Vec<(i64,
     Ok(events)
 }
 
+/// One per-step vector of a step's output.
+type StepRow = fn(&StepOutput) -> &Vec<f64>;
+
 fn steps(x: &[Field]) -> Result<Vec<Field>> {
     let mut l = layer(x)?;
     let dts = fields::f64_array(x, "dt")?;
@@ -285,35 +288,22 @@ fn steps(x: &[Field]) -> Result<Vec<Field>> {
             vec![t, 6],
             flat(&|r| r.glyph_vector.clone()),
         )?);
-        out.push(Field::f64s("phi_alignment", col(&|r| r.phi_alignment)));
-        out.push(Field::f64s(
-            "fibonacci_alignment",
-            col(&|r| r.fibonacci_alignment),
-        ));
-        out.push(Field::f64s("metatron_flow", col(&|r| r.metatron_flow)));
-        out.push(Field::f64s(
-            "platonic_coherence",
-            col(&|r| r.platonic_coherence),
-        ));
-        out.push(Field::f64s("e8_alignment", col(&|r| r.e8_alignment)));
-        out.push(Field::f64s("symbolic_health", col(&|r| r.symbolic_health)));
+        for (k, (name, _)) in first.metrics.named().into_iter().enumerate() {
+            out.push(Field::f64s(name, col(&|r| r.metrics.named()[k].1)));
+        }
         out.push(Field::f64s(
             "cosmic_phase_drive",
             col(&|r| r.cosmic_phase_drive),
         ));
-        let m = first.meridian_qi.len();
-        out.push(f64s(
-            "meridian_qi",
-            vec![t, m],
-            flat(&|r| r.meridian_qi.clone()),
-        )?);
-        let k = first.acupoint_activations.len();
-        out.push(f64s(
-            "acupoint_activations",
-            vec![t, k],
-            flat(&|r| r.acupoint_activations.clone()),
-        )?);
-        out.push(f64s("e8_state", vec![t, 8], flat(&|r| r.e8_state.clone()))?);
+        let per_step: [(&str, StepRow); 3] = [
+            ("meridian_qi", |r| &r.meridian_qi),
+            ("acupoint_activations", |r| &r.acupoint_activations),
+            ("e8_state", |r| &r.e8_state),
+        ];
+        for (name, row) in per_step {
+            let width = row(first).len();
+            out.push(f64s(name, vec![t, width], flat(&|r| row(r).clone()))?);
+        }
         let mut shape = vec![t];
         shape.extend_from_slice(first.output_bitstreams.shape());
         let bits: Vec<u8> = results
@@ -407,18 +397,14 @@ fn run(x: &[Field]) -> Result<Vec<Field>> {
             "alignment",
             e8_alignment(&arr("e8_state")?)?,
         )],
-        "phi_alignment" => vec![Field::f64_scalar(
-            "phi_alignment",
-            phi_alignment(&arr("activations")?)?,
-        )],
-        "fibonacci_alignment" => vec![Field::f64_scalar(
-            "fibonacci_alignment",
-            fibonacci_alignment(&arr("activations")?)?,
-        )],
-        "platonic_coherence" => vec![Field::f64_scalar(
-            "platonic_coherence",
-            platonic_coherence(&arr("activations")?)?,
-        )],
+        "phi_alignment" | "fibonacci_alignment" | "platonic_coherence" => {
+            let metric = match name.as_str() {
+                "phi_alignment" => phi_alignment,
+                "fibonacci_alignment" => fibonacci_alignment,
+                _ => platonic_coherence,
+            };
+            vec![Field::f64_scalar(&name, metric(&arr("activations")?)?)]
+        }
         "metatron_flow" => vec![Field::f64_scalar(
             "metatron_flow",
             metatron_flow(&arr("activations")?, num("noise")?)?,

@@ -2,7 +2,7 @@
 //! (`sc_neurocore/world_model/_lgssm_results.py`).
 
 use crate::array::{NdArray, format_shape};
-use crate::checks::{check_finite, check_ndim};
+use crate::checks::{Form, check_finite, check_ndim, real_array};
 use crate::error::{MirrorError, Result};
 
 use super::checks::covariance_stack;
@@ -41,17 +41,7 @@ fn moments(arg: &str, a: &NdArray<f64>, ndim: usize) -> Result<()> {
 }
 
 fn want_shape(arg: &str, a: &NdArray<f64>, shape: &[usize]) -> Result<()> {
-    if a.shape() != shape {
-        return Err(MirrorError::value(
-            arg,
-            format!(
-                "{arg} must have shape {}, got {}",
-                format_shape(shape),
-                format_shape(a.shape())
-            ),
-        ));
-    }
-    Ok(())
+    real_array(arg, a, Form::Shape(shape)).map(|_| ())
 }
 
 fn time_and_state(means: &NdArray<f64>) -> Result<(usize, usize)> {

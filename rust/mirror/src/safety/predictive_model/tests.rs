@@ -29,45 +29,55 @@ fn mat_field(name: &str, m: &Mat) -> Field {
     Field::from_f64(name, m.to_nd())
 }
 
+/// The model's parameters `keys` (of [`MODEL_KEYS`]) as fields `<key><suffix>`.
+fn model_fields(m: &LinearGaussianSsm, keys: &[&str], suffix: &str) -> Vec<Field> {
+    let field = |key: &str| {
+        let name = format!("{key}{suffix}");
+        match key {
+            "mu_0" => Field::f64s(&name, m.mu_0().to_vec()),
+            "A" => mat_field(&name, m.a()),
+            "B" => mat_field(&name, m.b()),
+            "C" => mat_field(&name, m.c()),
+            "D" => mat_field(&name, m.d()),
+            "Q" => mat_field(&name, m.q()),
+            "R" => mat_field(&name, m.r()),
+            _ => mat_field(&name, m.sigma_0()),
+        }
+    };
+    keys.iter().map(|key| field(key)).collect()
+}
+
+/// What EM learns (`B` and `D` are kept), as `<key>_new`.
 fn new_model_fields(m: &LinearGaussianSsm) -> Vec<Field> {
-    vec![
-        mat_field("A_new", m.a()),
-        mat_field("C_new", m.c()),
-        mat_field("Q_new", m.q()),
-        mat_field("R_new", m.r()),
-        Field::f64s("mu_0_new", m.mu_0().to_vec()),
-        mat_field("Sigma_0_new", m.sigma_0()),
-    ]
+    model_fields(m, &["A", "C", "Q", "R", "mu_0", "Sigma_0"], "_new")
+}
+
+/// `<prefix>means` (T, n) and `<prefix>covariances` (T, n, n).
+fn moment_fields(prefix: &str, means: &[Vec<f64>], covs: &[Mat], n: usize) -> Result<Vec<Field>> {
+    let (m, c) = (format!("{prefix}means"), format!("{prefix}covariances"));
+    Ok(vec![
+        Field::from_f64(&m, stack_rows(&m, means, n)?),
+        Field::from_f64(&c, stack_mats(&c, covs, n, n)?),
+    ])
 }
 
 fn filter_fields(fr: &FilterResult, n: usize) -> Result<Vec<Field>> {
-    Ok(vec![
-        Field::from_f64("means", stack_rows("means", &fr.means, n)?),
-        Field::from_f64(
-            "covariances",
-            stack_mats("covariances", &fr.covariances, n, n)?,
-        ),
-        Field::from_f64("pred_means", stack_rows("pred_means", &fr.pred_means, n)?),
-        Field::from_f64(
-            "pred_covariances",
-            stack_mats("pred_covariances", &fr.pred_covariances, n, n)?,
-        ),
-        Field::f64_scalar("log_likelihood", fr.log_likelihood),
-    ])
+    let mut out = moment_fields("", &fr.means, &fr.covariances, n)?;
+    out.extend(moment_fields(
+        "pred_",
+        &fr.pred_means,
+        &fr.pred_covariances,
+        n,
+    )?);
+    out.push(Field::f64_scalar("log_likelihood", fr.log_likelihood));
+    Ok(out)
 }
 
 fn smooth_fields(sr: &SmoothResult, n: usize) -> Result<Vec<Field>> {
-    Ok(vec![
-        Field::from_f64("means", stack_rows("means", &sr.means, n)?),
-        Field::from_f64(
-            "covariances",
-            stack_mats("covariances", &sr.covariances, n, n)?,
-        ),
-        Field::from_f64(
-            "cross_covariances",
-            stack_mats("cross_covariances", &sr.cross_covariances, n, n)?,
-        ),
-    ])
+    let mut out = moment_fields("", &sr.means, &sr.covariances, n)?;
+    let cross = stack_mats("cross_covariances", &sr.cross_covariances, n, n)?;
+    out.push(Field::from_f64("cross_covariances", cross));
+    Ok(out)
 }
 
 fn filter_result_of(x: &[Field]) -> Result<FilterResult> {
@@ -133,16 +143,7 @@ fn run(case: &Case) -> Result<Vec<Field>> {
                 fields::i64_scalar(x, "control_dim")?,
                 fields::u64_scalar(x, "seed")?,
             )?;
-            vec![
-                mat_field("A", m.a()),
-                mat_field("B", m.b()),
-                mat_field("C", m.c()),
-                mat_field("D", m.d()),
-                mat_field("Q", m.q()),
-                mat_field("R", m.r()),
-                Field::f64s("mu_0", m.mu_0().to_vec()),
-                mat_field("Sigma_0", m.sigma_0()),
-            ]
+            model_fields(&m, &MODEL_KEYS, "")
         }
         "LinearGaussianSSM.sample" => {
             let m = model_of(x)?;
