@@ -11,8 +11,27 @@
 //! waking helpers (tens to hundreds of microseconds on a VM) stays off the
 //! critical path of short calls.
 //!
-//! Helpers wait for work on a condition variable: an idle helper never spins
-//! or yields in a loop, so it takes no CPU time from other processes.
+//! # Waking helpers in time
+//!
+//! A helper asleep on a condition variable takes tens to hundreds of
+//! microseconds to run again once woken (an idle virtual CPU has to be
+//! resumed by the hypervisor), as long as a whole short call. So helpers
+//! are kept ready without burning a core:
+//!
+//! * a helper that finishes a region, is woken, or has just started polls
+//!   for the next region for at most [`HELPER_POLL`], yielding its CPU
+//!   between polls, before it sleeps: back-to-back calls find it running;
+//! * a kernel calls [`ready_helpers`] at the start of a call, before its
+//!   set-up, so that sleeping helpers are on their way while it prepares;
+//! * the caller, once out of tasks, polls for at most [`CALLER_POLL`] for
+//!   helpers finishing their last task before it blocks (its own wake-up
+//!   would cost as much again).
+//!
+//! Any poll stops at once when a pause between two polls shows that the
+//! thread lost its CPU to another ([`PREEMPTED`]): on a machine whose cores
+//! are all busy, a polling thread would only take time from the others, so
+//! there it sleeps right away, as before. An idle process polls for at most
+//! [`HELPER_POLL`] after its last call, then takes no CPU time at all.
 //!
 //! # `fork()`
 //!
@@ -152,15 +171,77 @@ pub fn set_num_threads(n: i128) -> Result<()> {
 struct Queue {
     jobs: VecDeque<Arc<Region>>,
     stop: bool,
+    /// Helpers blocked on [`Shared::wake`]: an offer wakes no more than it
+    /// needs, and [`ready_helpers`] none when every helper is polling.
+    sleeping: usize,
+    /// Bumped by [`Shared::rouse`]: a sleeping helper that sees it change gets
+    /// up and polls for the region about to come.
+    rouse: u64,
 }
 
 /// What the helpers of one pool share.
 struct Shared {
     queue: Mutex<Queue>,
     wake: Condvar,
+    /// `queue.jobs.len()` (stored under the lock): what a polling helper
+    /// watches without taking the lock.
+    queued: AtomicUsize,
+    /// `queue.stop` (stored under the lock), for polling helpers.
+    stopping: AtomicBool,
 }
 
-/// Helper threads that take regions from a queue, waiting passively.
+/// What a helper found when it looked for work.
+enum Next {
+    Job(Arc<Region>),
+    /// Woken by [`Shared::rouse`]: a region is about to be offered.
+    Roused,
+    Stop,
+}
+
+impl Shared {
+    /// Whether a polling helper should look at the queue.
+    fn has_news(&self) -> bool {
+        self.queued.load(Ordering::Acquire) > 0 || self.stopping.load(Ordering::Acquire)
+    }
+
+    /// The next job, sleeping until there is one, a rouse, or the pool stops.
+    fn next(&self) -> Next {
+        let mut q = lock(&self.queue);
+        let seen = q.rouse;
+        loop {
+            if q.stop {
+                return Next::Stop;
+            }
+            if let Some(job) = q.jobs.pop_front() {
+                self.queued.store(q.jobs.len(), Ordering::Release);
+                return Next::Job(job);
+            }
+            if q.rouse != seen {
+                return Next::Roused;
+            }
+            q.sleeping += 1;
+            q = self
+                .wake
+                .wait(q)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            q.sleeping -= 1;
+        }
+    }
+
+    /// Wakes every sleeping helper to poll for a region about to be offered.
+    fn rouse(&self) {
+        let mut q = lock(&self.queue);
+        if q.sleeping == 0 {
+            return;
+        }
+        q.rouse = q.rouse.wrapping_add(1);
+        drop(q);
+        self.wake.notify_all();
+    }
+}
+
+/// Helper threads that take regions from a queue (see the module
+/// documentation for how they wait).
 struct Pool {
     shared: Arc<Shared>,
     /// Helper threads started.
@@ -176,8 +257,12 @@ impl Pool {
             queue: Mutex::new(Queue {
                 jobs: VecDeque::new(),
                 stop: false,
+                sleeping: 0,
+                rouse: 0,
             }),
             wake: Condvar::new(),
+            queued: AtomicUsize::new(0),
+            stopping: AtomicBool::new(false),
         });
         let mut started = 0;
         for i in 0..helpers {
@@ -204,8 +289,12 @@ impl Pool {
         for _ in 0..count {
             q.jobs.push_back(Arc::clone(region));
         }
+        self.shared.queued.store(q.jobs.len(), Ordering::Release);
+        // Polling helpers take their job without being woken; a helper that
+        // stops polling takes the lock and finds the job before it sleeps.
+        let sleepers = q.sleeping.min(count);
         drop(q);
-        for _ in 0..count {
+        for _ in 0..sleepers {
             self.shared.wake.notify_one();
         }
     }
@@ -215,30 +304,68 @@ impl Drop for Pool {
     fn drop(&mut self) {
         // Helpers exit when they next look at the queue. (A pool inherited
         // through fork() is never dropped: its record is leaked.)
-        lock(&self.shared.queue).stop = true;
+        let mut q = lock(&self.shared.queue);
+        q.stop = true;
+        self.shared.stopping.store(true, Ordering::Release);
+        drop(q);
         self.shared.wake.notify_all();
     }
 }
 
-/// Body of a helper thread: run the regions offered, sleep while there are none.
+/// How long a helper polls for the next region (after a region, a rouse,
+/// or its start) before it sleeps: longer than the pause between
+/// back-to-back calls from Python, short enough that an idle process gives
+/// its CPUs back at once.
+pub const HELPER_POLL: Duration = Duration::from_micros(200);
+
+/// How long the calling thread polls for helpers still running a task of its
+/// region before it blocks: a task is sized to take tens of microseconds.
+pub const CALLER_POLL: Duration = Duration::from_micros(100);
+
+/// A pause this long between two polls means the polling thread lost its
+/// CPU to another thread: the core is in demand, so the poll ends.
+pub const PREEMPTED: Duration = Duration::from_micros(50);
+
+/// Polls `ready` until it returns `true`, for at most `limit`; between polls
+/// the thread yields its CPU when `polite` (a helper with nothing to do),
+/// else it spins (the caller, which must not hand its CPU to another
+/// process for a whole time slice). Stops early once a pause between two
+/// polls exceeds [`PREEMPTED`]. Returns the last answer of `ready`.
+fn poll_until(limit: Duration, polite: bool, ready: impl Fn() -> bool) -> bool {
+    let start = Instant::now();
+    let mut last = start;
+    loop {
+        if ready() {
+            return true;
+        }
+        if polite {
+            std::thread::yield_now();
+        } else {
+            for _ in 0..64 {
+                std::hint::spin_loop();
+            }
+        }
+        let now = Instant::now();
+        if now.duration_since(start) >= limit || now.duration_since(last) >= PREEMPTED {
+            return ready();
+        }
+        last = now;
+    }
+}
+
+/// Body of a helper thread: run the regions offered; between them poll for
+/// a while, then sleep.
 fn serve(shared: &Shared) {
     loop {
-        let job = {
-            let mut q = lock(&shared.queue);
-            loop {
-                if q.stop {
-                    return;
-                }
-                if let Some(job) = q.jobs.pop_front() {
-                    break job;
-                }
-                q = shared
-                    .wake
-                    .wait(q)
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-            }
-        };
-        job.help();
+        // A helper just started, done with a region or roused expects a
+        // region soon; the result only says whether to look at the queue
+        // now, which `next` does either way.
+        poll_until(HELPER_POLL, true, || shared.has_news());
+        match shared.next() {
+            Next::Job(job) => job.help(),
+            Next::Roused => {}
+            Next::Stop => return,
+        }
     }
 }
 
@@ -269,6 +396,22 @@ fn helper_pool() -> Option<(Arc<Pool>, usize)> {
 /// Number of threads a parallel region would use now (at least 1).
 pub fn effective_threads() -> usize {
     helper_pool().map(|(_, n)| n).unwrap_or(1)
+}
+
+/// Gets the helpers going for a parallel region about to start (building the
+/// pool on first use, waking the helpers that sleep) and returns the number
+/// of threads it will use, as [`effective_threads`]. A kernel calls it at the
+/// start of a call, before its set-up, so that the helpers' wake-up overlaps
+/// that work instead of the region's; woken helpers that get no region poll
+/// for [`HELPER_POLL`] and sleep again.
+pub fn ready_helpers() -> usize {
+    match helper_pool() {
+        Some((pool, n)) => {
+            pool.shared.rouse();
+            n
+        }
+        None => 1,
+    }
 }
 
 /// How often, at most, the calling thread of an [`interruptible`]
@@ -380,6 +523,9 @@ struct RegionState {
     closed: bool,
     /// Helpers currently running tasks.
     active: usize,
+    /// Whether the caller is blocked on [`Region::done`] (only then does
+    /// the last helper to leave wake it).
+    waiting: bool,
     /// The first panic a helper caught, re-raised on the caller's thread.
     panic: Option<Box<dyn std::any::Any + Send + 'static>>,
 }
@@ -390,6 +536,8 @@ struct Region {
     task: TaskPtr,
     state: Mutex<RegionState>,
     done: Condvar,
+    /// `state.active` (stored under the lock), for the caller to poll.
+    running: AtomicUsize,
     /// Set when the computation is abandoned (an interrupt, or a panic on the
     /// calling thread): helpers leave their task at its next
     /// [`check_interrupt`].
@@ -432,6 +580,7 @@ impl Region {
                 return;
             }
             st.active += 1;
+            self.running.store(st.active, Ordering::Release);
         }
         // SAFETY: this helper registered (`active += 1`) while the region was
         // open; the caller closes the region and then waits until `active`
@@ -451,7 +600,8 @@ impl Region {
             }
         }
         st.active -= 1;
-        if st.active == 0 {
+        self.running.store(st.active, Ordering::Release);
+        if st.active == 0 && st.waiting {
             self.done.notify_all();
         }
     }
@@ -462,15 +612,28 @@ impl Region {
         self.abandoned.store(true, Ordering::Relaxed);
     }
 
-    /// Closes the region and waits for every registered helper.
+    /// Closes the region and waits for every registered helper: polls for
+    /// [`CALLER_POLL`] first (a helper's last task is usually a few
+    /// microseconds from its end), then blocks.
     fn close_and_wait(&self) -> Option<Box<dyn std::any::Any + Send + 'static>> {
         let mut st = lock(&self.state);
         st.closed = true;
-        while st.active > 0 {
-            st = self
-                .done
-                .wait(st)
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if st.active > 0 {
+            drop(st);
+            // The lock taken again below orders the helpers' writes (their
+            // results, a panic) before the caller's reads, whatever the poll saw.
+            poll_until(CALLER_POLL, false, || {
+                self.running.load(Ordering::Acquire) == 0
+            });
+            st = lock(&self.state);
+            while st.active > 0 {
+                st.waiting = true;
+                st = self
+                    .done
+                    .wait(st)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+            }
+            st.waiting = false;
         }
         st.panic.take()
     }
@@ -525,9 +688,11 @@ pub fn for_each_task(parallel: bool, n_tasks: usize, task: impl Fn(usize) + Sync
         state: Mutex::new(RegionState {
             closed: false,
             active: 0,
+            waiting: false,
             panic: None,
         }),
         done: Condvar::new(),
+        running: AtomicUsize::new(0),
         abandoned: Arc::new(AtomicBool::new(false)),
     });
     let guard = CloseOnDrop(&region);
