@@ -10,6 +10,8 @@ The backend modules hold their backends only; what measures them lives here:
 * ``timing`` — the median timers;
 * ``contention`` — CPU-bound processes for the
   contended rows;
+* ``first_calls`` — the Rust engine's first calls
+  in fresh processes, default threads against one thread;
 * ``reference_numpy`` — the reference release's
   NumPy path, modelled as a baseline;
 * ``accuracy`` — RMSE against stream length;
@@ -28,10 +30,19 @@ bench; bench.run_study(...)`` keeps working.
 from __future__ import annotations
 
 from .report import format_table, host_slug, write_chart, write_results
-from .study import ContendedRow, Row, Study, host_info, library_versions, rank_backends, run_study
+from .study import (
+    ContendedRow,
+    FirstCallsRow,
+    Row,
+    Study,
+    host_info,
+    library_versions,
+    rank_backends,
+    run_study,
+)
 from .timing import median_time
 from .workloads import SMOKE_WORKLOADS, WORKLOADS, Workload, make_inputs
 
-__all__ = ["ContendedRow", "Row", "SMOKE_WORKLOADS", "Study", "WORKLOADS", "Workload",
+__all__ = ["ContendedRow", "FirstCallsRow", "Row", "SMOKE_WORKLOADS", "Study", "WORKLOADS", "Workload",
            "format_table", "host_info", "host_slug", "library_versions", "make_inputs",
            "median_time", "rank_backends", "run_study", "write_chart", "write_results"]
