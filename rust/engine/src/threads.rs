@@ -669,17 +669,21 @@ pub fn for_each_task(parallel: bool, n_tasks: usize, task: impl Fn(usize) + Sync
     } else {
         None
     };
-    let Some((pool, n)) = pool else {
-        run_serial(n_tasks, task);
-        return;
-    };
-    let task: &(dyn Fn(usize) + Sync) = &task;
+    match pool {
+        Some((pool, n)) => run_region(&pool, n, n_tasks, &task),
+        None => run_serial(n_tasks, task),
+    }
+}
+
+/// Runs the `n_tasks > 1` tasks on the calling thread and up to `n - 1`
+/// helpers of `pool` (see [`for_each_task`]).
+fn run_region(pool: &Pool, n: usize, n_tasks: usize, task: &(dyn Fn(usize) + Sync)) {
     let erased: *const (dyn Fn(usize) + Sync + '_) = task;
     // SAFETY: only the trait object's lifetime bound changes (same fat-pointer
     // layout). The pointer is dereferenced solely in `Region::help` by helpers
     // that registered before `close_and_wait`, which this function always
-    // runs (via `CloseOnDrop`, also when unwinding) before `task` goes out of
-    // scope.
+    // runs (via `CloseOnDrop`, also when unwinding) before it returns, and
+    // `task` outlives this call.
     let erased: *const (dyn Fn(usize) + Sync + 'static) = unsafe { std::mem::transmute(erased) };
     let region = Arc::new(Region {
         next: AtomicUsize::new(0),
@@ -1044,6 +1048,64 @@ mod tests {
         stop.store(true, Ordering::Relaxed);
         hammer.join().unwrap();
         assert_eq!(hung, 0, "{hung} of 40 forked children hung");
+    }
+
+    /// Waits up to 10 s for `cond` (a generous bound: this checks that
+    /// something happens, not how fast).
+    fn eventually(what: &str, cond: impl Fn() -> bool) {
+        let start = Instant::now();
+        while !cond() {
+            assert!(start.elapsed() < Duration::from_secs(10), "never: {what}");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    fn sleeping(pool: &Pool) -> usize {
+        lock(&pool.shared.queue).sleeping
+    }
+
+    fn runs_every_task_once(pool: &Pool, n_tasks: usize) {
+        let hits: Vec<AtomicUsize> = (0..n_tasks).map(|_| AtomicUsize::new(0)).collect();
+        run_region(pool, pool.helpers + 1, n_tasks, &|t| {
+            hits[t].fetch_add(1, Ordering::Relaxed);
+        });
+        assert!(hits.iter().all(|h| h.load(Ordering::Relaxed) == 1));
+    }
+
+    #[test]
+    fn idle_helpers_stop_polling_and_sleep() {
+        // A pool of its own, so other tests' regions cannot keep it busy.
+        let pool = Pool::start(2, 3).expect("helpers start");
+        assert_eq!(pool.helpers, 2);
+        // Helpers poll after they start, after each region and after a
+        // rouse, and in every case end up asleep (no CPU time) when no
+        // region comes; the regions run in between are complete.
+        eventually("both new helpers asleep", || sleeping(&pool) == 2);
+        for n_tasks in [2, 3, 64, 1000] {
+            runs_every_task_once(&pool, n_tasks);
+        }
+        eventually("both helpers asleep after regions", || sleeping(&pool) == 2);
+        pool.shared.rouse();
+        runs_every_task_once(&pool, 100);
+        pool.shared.rouse();
+        eventually("both roused helpers asleep again", || sleeping(&pool) == 2);
+        runs_every_task_once(&pool, 100);
+    }
+
+    #[test]
+    fn helpers_exit_with_their_pool_whether_polling_or_asleep() {
+        for wait_for_sleep in [false, true] {
+            let pool = Pool::start(2, 3).expect("helpers start");
+            let shared = Arc::downgrade(&pool.shared);
+            if wait_for_sleep {
+                eventually("helpers asleep", || sleeping(&pool) == 2);
+            } else {
+                runs_every_task_once(&pool, 16); // they are polling now
+            }
+            drop(pool);
+            // Every helper holds the shared state until it exits.
+            eventually("every helper exited", || shared.upgrade().is_none());
+        }
     }
 
     #[test]
