@@ -28,9 +28,12 @@
 //!   would cost as much again).
 //!
 //! Any poll stops at once when a pause between two polls shows that the
-//! thread lost its CPU to another ([`PREEMPTED`]): on a machine whose cores
-//! are all busy, a polling thread would only take time from the others, so
-//! there it sleeps right away, as before. An idle process polls for at most
+//! thread lost its CPU to another ([`PREEMPTED`]), and then nobody in the
+//! pool polls or rouses for [`BUSY_BACKOFF`]: on a machine whose cores are
+//! all busy a polling thread only takes time from the others (and a helper
+//! that has used up its share of the CPU polling is the one descheduled in
+//! the middle of a task), so there helpers sleep between regions and are
+//! woken by the offer alone. An idle process polls for at most
 //! [`HELPER_POLL`] after its last call, then takes no CPU time at all.
 //!
 //! # `fork()`
@@ -61,7 +64,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -188,6 +191,9 @@ struct Shared {
     queued: AtomicUsize,
     /// `queue.stop` (stored under the lock), for polling helpers.
     stopping: AtomicBool,
+    /// Until when (nanoseconds after `epoch`) nobody polls: see [`BUSY_BACKOFF`].
+    busy_until: AtomicU64,
+    epoch: Instant,
 }
 
 /// What a helper found when it looked for work.
@@ -228,8 +234,37 @@ impl Shared {
         }
     }
 
-    /// Wakes every sleeping helper to poll for a region about to be offered.
+    /// Nanoseconds since `epoch` (saturating).
+    fn now_ns(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    /// Whether threads may poll now (no poll lost its CPU in the last
+    /// [`BUSY_BACKOFF`]).
+    fn may_poll(&self) -> bool {
+        self.now_ns() >= self.busy_until.load(Ordering::Relaxed)
+    }
+
+    /// Polls `ready` as [`poll_until`] does, if polls are allowed now; a poll
+    /// that lost its CPU stops all polling for [`BUSY_BACKOFF`].
+    fn poll(&self, limit: Duration, polite: bool, ready: impl Fn() -> bool) {
+        if !self.may_poll() {
+            return;
+        }
+        if poll_until(limit, polite, ready) == Poll::Preempted {
+            let until = self
+                .now_ns()
+                .saturating_add(u64::try_from(BUSY_BACKOFF.as_nanos()).unwrap_or(u64::MAX));
+            self.busy_until.fetch_max(until, Ordering::Relaxed);
+        }
+    }
+
+    /// Wakes every sleeping helper to poll for a region about to be offered
+    /// (unless polls are off, see [`BUSY_BACKOFF`]).
     fn rouse(&self) {
+        if !self.may_poll() {
+            return;
+        }
         let mut q = lock(&self.queue);
         if q.sleeping == 0 {
             return;
@@ -263,6 +298,8 @@ impl Pool {
             wake: Condvar::new(),
             queued: AtomicUsize::new(0),
             stopping: AtomicBool::new(false),
+            busy_until: AtomicU64::new(0),
+            epoch: Instant::now(),
         });
         let mut started = 0;
         for i in 0..helpers {
@@ -323,20 +360,39 @@ pub const HELPER_POLL: Duration = Duration::from_micros(200);
 pub const CALLER_POLL: Duration = Duration::from_micros(100);
 
 /// A pause this long between two polls means the polling thread lost its
-/// CPU to another thread: the core is in demand, so the poll ends.
-pub const PREEMPTED: Duration = Duration::from_micros(50);
+/// CPU to another thread for a time slice: the core is in demand, so the
+/// poll ends. (Interrupts and the hypervisor take the CPU for pauses of up to
+/// about 100 us several hundred times a second even on a quiet virtual
+/// machine; another runnable thread takes it for a whole slice, a
+/// millisecond or more.)
+pub const PREEMPTED: Duration = Duration::from_micros(250);
+
+/// After a poll lost its CPU, the pool's threads neither poll nor rouse for
+/// this long (then they try again): long enough that a busy machine sees a
+/// few polls a second at most, short enough that a machine that has become
+/// quiet gets its parallel short calls back at once.
+pub const BUSY_BACKOFF: Duration = Duration::from_millis(20);
+
+/// How a [`poll_until`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Poll {
+    Ready,
+    TimedOut,
+    /// A pause between two polls exceeded [`PREEMPTED`].
+    Preempted,
+}
 
 /// Polls `ready` until it returns `true`, for at most `limit`; between polls
 /// the thread yields its CPU when `polite` (a helper with nothing to do),
 /// else it spins (the caller, which must not hand its CPU to another
 /// process for a whole time slice). Stops early once a pause between two
-/// polls exceeds [`PREEMPTED`]. Returns the last answer of `ready`.
-fn poll_until(limit: Duration, polite: bool, ready: impl Fn() -> bool) -> bool {
+/// polls exceeds [`PREEMPTED`].
+fn poll_until(limit: Duration, polite: bool, ready: impl Fn() -> bool) -> Poll {
     let start = Instant::now();
     let mut last = start;
     loop {
         if ready() {
-            return true;
+            return Poll::Ready;
         }
         if polite {
             std::thread::yield_now();
@@ -346,8 +402,11 @@ fn poll_until(limit: Duration, polite: bool, ready: impl Fn() -> bool) -> bool {
             }
         }
         let now = Instant::now();
-        if now.duration_since(start) >= limit || now.duration_since(last) >= PREEMPTED {
-            return ready();
+        if now.duration_since(last) >= PREEMPTED {
+            return Poll::Preempted;
+        }
+        if now.duration_since(start) >= limit {
+            return Poll::TimedOut;
         }
         last = now;
     }
@@ -358,9 +417,8 @@ fn poll_until(limit: Duration, polite: bool, ready: impl Fn() -> bool) -> bool {
 fn serve(shared: &Shared) {
     loop {
         // A helper just started, done with a region or roused expects a
-        // region soon; the result only says whether to look at the queue
-        // now, which `next` does either way.
-        poll_until(HELPER_POLL, true, || shared.has_news());
+        // region soon; whatever the poll saw, `next` looks at the queue.
+        shared.poll(HELPER_POLL, true, || shared.has_news());
         match shared.next() {
             Next::Job(job) => job.help(),
             Next::Roused => {}
@@ -612,19 +670,24 @@ impl Region {
         self.abandoned.store(true, Ordering::Relaxed);
     }
 
-    /// Closes the region and waits for every registered helper: polls for
-    /// [`CALLER_POLL`] first (a helper's last task is usually a few
-    /// microseconds from its end), then blocks.
-    fn close_and_wait(&self) -> Option<Box<dyn std::any::Any + Send + 'static>> {
+    /// Closes the region and waits for every registered helper. With the
+    /// pool's `shared` state, polls for [`CALLER_POLL`] first (a helper's
+    /// last task is usually a few microseconds from its end), then blocks.
+    fn close_and_wait(
+        &self,
+        shared: Option<&Shared>,
+    ) -> Option<Box<dyn std::any::Any + Send + 'static>> {
         let mut st = lock(&self.state);
         st.closed = true;
         if st.active > 0 {
             drop(st);
             // The lock taken again below orders the helpers' writes (their
             // results, a panic) before the caller's reads, whatever the poll saw.
-            poll_until(CALLER_POLL, false, || {
-                self.running.load(Ordering::Acquire) == 0
-            });
+            if let Some(shared) = shared {
+                shared.poll(CALLER_POLL, false, || {
+                    self.running.load(Ordering::Acquire) == 0
+                });
+            }
             st = lock(&self.state);
             while st.active > 0 {
                 st.waiting = true;
@@ -650,7 +713,7 @@ impl Drop for CloseOnDrop<'_> {
         // After a normal return every helper has finished already (this
         // changes nothing then); when unwinding, it stops them early.
         self.0.abandon();
-        let _ = self.0.close_and_wait();
+        let _ = self.0.close_and_wait(None);
     }
 }
 
@@ -702,7 +765,7 @@ fn run_region(pool: &Pool, n: usize, n_tasks: usize, task: &(dyn Fn(usize) + Syn
     let guard = CloseOnDrop(&region);
     pool.offer(&region, (n - 1).min(n_tasks - 1));
     let stopped = region.run_tasks_as_caller(task);
-    let panic = region.close_and_wait();
+    let panic = region.close_and_wait(Some(&pool.shared));
     drop(guard);
     if let Some(payload) = panic {
         resume_unwind(payload);
@@ -1090,6 +1153,43 @@ mod tests {
         pool.shared.rouse();
         eventually("both roused helpers asleep again", || sleeping(&pool) == 2);
         runs_every_task_once(&pool, 100);
+    }
+
+    #[test]
+    fn a_poll_that_loses_its_cpu_stops_polling_in_the_pool_for_a_while() {
+        assert_eq!(poll_until(HELPER_POLL, true, || true), Poll::Ready);
+        assert_ne!(poll_until(HELPER_POLL, false, || false), Poll::Ready);
+        // A pause between two polls (here: `ready` itself sleeping) is taken
+        // for a lost CPU.
+        let sleepy = || {
+            std::thread::sleep(PREEMPTED * 4);
+            false
+        };
+        assert_eq!(
+            poll_until(Duration::from_secs(5), true, sleepy),
+            Poll::Preempted
+        );
+        let pool = Pool::start(1, 2).expect("a helper starts");
+        let shared = &pool.shared;
+        let before = shared.now_ns();
+        shared.poll(Duration::from_secs(5), false, sleepy);
+        assert!(
+            shared.busy_until.load(Ordering::Relaxed) >= before + BUSY_BACKOFF.as_nanos() as u64
+        );
+        // While polls are off nobody is roused, and regions still run.
+        shared.busy_until.store(u64::MAX, Ordering::Relaxed);
+        assert!(!shared.may_poll());
+        eventually("the helper asleep", || sleeping(&pool) == 1);
+        let rouses = lock(&shared.queue).rouse;
+        shared.rouse();
+        assert_eq!(lock(&shared.queue).rouse, rouses);
+        runs_every_task_once(&pool, 64);
+        // Once they are back on, a sleeping helper is roused.
+        shared.busy_until.store(0, Ordering::Relaxed);
+        eventually("the helper asleep again", || sleeping(&pool) == 1);
+        shared.rouse();
+        assert_ne!(lock(&shared.queue).rouse, rouses);
+        runs_every_task_once(&pool, 64);
     }
 
     #[test]
