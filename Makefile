@@ -136,10 +136,10 @@ test-mojo: install
 	cd mojo && mojo run --fp-mode contract=off -I . tests/test_kernels.mojo
 
 # Julia cannot be installed on every machine: where it is missing, the
-# sources are still parse-checked by tests/test_julia_sources.py (test-python).
+# sources are still parse-checked by tests/parity/test_julia_sources.py (test-python).
 test-julia:
 	@if command -v julia >/dev/null 2>&1; then cd julia && julia --project=. test/runtests.jl; \
-	else echo "julia not on PATH: julia/ is parse-checked only (tests/test_julia_sources.py)"; fi
+	else echo "julia not on PATH: julia/ is parse-checked only (tests/parity/test_julia_sources.py)"; fi
 
 # SC_NEUROCORE_REQUIRE_BACKENDS: these must be available, so a broken install
 # fails the run instead of silently shrinking the backend matrix.
@@ -158,7 +158,7 @@ test-parity: install
 # mirror's golden tests with glibc's libm lowered too; then the engine's golden
 # cases through Python on every SIMD tier it can force (test-rust's
 # engine_crosscheck runs them through the Rust API on every tier).
-GOLDEN_TESTS := tests/test_parity.py tests/test_safety_golden.py
+GOLDEN_TESTS := tests/parity/test_parity.py tests/parity/test_safety_golden.py
 test-portability: install
 	for level in avx2 baseline; do \
 	    $(PY) -m parity lower-simd --level $$level -- $(PY) -m parity regen --check && \

@@ -3,7 +3,7 @@
 Two committed files hold them (FORMAT.md, "Strictness and limits"):
 ``parity/format_cases.txt``, a hand-written list of accepted and refused texts,
 and ``parity/format_mutants.txt``, seeded mutants of generated files
-(:mod:`parity.format_mutants`).  ``tests/test_golden_strict.py`` checks the
+(:mod:`parity.format_mutants`).  ``tests/parity/test_golden_strict.py`` checks the
 Python reader on both, ``rust/mirror/src/golden/conformance.rs`` the Rust
 reader, so the two accept exactly the same language.
 

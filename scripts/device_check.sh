@@ -156,7 +156,7 @@ EOF
 note ""
 note "--- steps"
 
-mapfile -t GPU_TESTS < <(grep -l 'pytest.mark.gpu' tests/test_*.py)
+mapfile -t GPU_TESTS < <(grep -l 'pytest.mark.gpu' tests/*/test_*.py)
 if [ "$MODE" = dry ]; then
     # No GPU: the GPU-marked tests skip; in a dry run that is the expected outcome.
     step "pytest -m gpu" 120 "$OUT_DIR/pytest-gpu.txt" "" -- \

@@ -13,12 +13,20 @@ from typing import Any
 import numpy as np
 import pytest
 
+# The tests live in one folder per area (accel/, parity/, safety/, docs/, bench/,
+# tooling/); the helpers beside this file (oracle.py, lgssm_reference.py) are
+# importable from every one of them. The checkout's root comes too, so that
+# `import parity` finds the runner package: tests/parity/ is a folder without
+# __init__.py, which Python takes for a namespace package only where no regular
+# package of that name is on the path.
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
 
 from sc_neurocore.accel import available_backends  # noqa: E402
 
 AVAILABLE = [name for name, works in available_backends().items() if works]
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_report_header(config):

@@ -265,14 +265,14 @@ def parity_bench_markdown() -> str:
 
 SAFETY = (  # (mirror: `<name>.rs` or folder `<name>/`, Python surface, golden file, tests)
     ("safety/analysis", "sc_neurocore.studio.analysis", "analysis.txt",
-     "tests/test_studio_analysis*.py"),
+     "tests/safety/test_studio_analysis*.py"),
     ("safety/dna_mapper", "sc_neurocore.bridges.dna_mapper", "dna_mapper.txt",
-     "tests/test_dna_mapper*.py"),
+     "tests/safety/test_dna_mapper*.py"),
     ("safety/l7_symbolic", "sc_neurocore.scpn.layers.l7_symbolic", "l7_symbolic.txt",
-     "tests/test_l7_*.py"),
+     "tests/safety/test_l7_*.py"),
     ("safety/predictive_model", "sc_neurocore.world_model.predictive_model",
-     "predictive_model.txt", "tests/test_predictive_model*.py"),
-    ("splitmix", "sc_neurocore.splitmix", "splitmix.txt", "tests/test_splitmix.py"),
+     "predictive_model.txt", "tests/safety/test_predictive_model*.py"),
+    ("splitmix", "sc_neurocore.splitmix", "splitmix.txt", "tests/safety/test_splitmix.py"),
 )
 KERNEL_FILES = ("pack", "unpack", "popcount", "and", "xnor", "not", "mux", "encode",
                 "sc_forward", "lif_step")
@@ -326,7 +326,8 @@ def safety_mirrors_markdown() -> str:
             f"({', '.join(f'`{p.name}`' for p in shared if rust_tests(p))}) have "
             f"{sum(map(rust_tests, shared))} more lib tests of their own. On the Python side "
             f"each surface has its own test module ({python_tests}) plus its cases in "
-            "`tests/test_safety_golden.py`; the kernels are checked by `tests/test_parity.py`.")
+            "`tests/parity/test_safety_golden.py`; the kernels are checked by "
+            "`tests/parity/test_parity.py`.")
 
 
 # ---------------------------------------------------------------------------- hooks

@@ -14,7 +14,7 @@ documentation only:
   (``max_tries: int = 10000``).
 
 Private type aliases are not rewritten here: the source spells public
-signatures with public types (tests/test_api_docs.py checks the built page).
+signatures with public types (tests/docs/test_api_docs.py checks the built page).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ no line in a shared file. Each module defines ``run_case(inputs) -> outputs``
 and ``build() -> GoldenFile`` (see :mod:`parity.safety_cases._builder`).
 
 ``python -m parity regen`` writes these files next to the kernel files;
-``tests/test_safety_golden.py`` runs each one through its ``run_case``, and
+``tests/parity/test_safety_golden.py`` runs each one through its ``run_case``, and
 ``rust/mirror``'s lib tests read the same files. ``python -m parity run``
 never hands them to a language: it runs the kernels of
 :data:`parity.kernels.KERNELS` only.

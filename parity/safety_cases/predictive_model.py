@@ -43,7 +43,7 @@ from SplitMix64 *uniforms* and built with correctly rounded operations in a
 fixed order (:func:`_uniform_model`, :func:`_data`), never from normals
 (``log``, ``cos``), ``sin`` or ``@`` (BLAS), whose last bits differ between
 CPUs; a filter result given as inputs carries a fixed ``log_likelihood`` (its
-computed one goes through ``log``). Every case runs on the ``"python"`` backend; tests/test_predictive_model_backends.py
+computed one goes through ``log``). Every case runs on the ``"python"`` backend; tests/safety/test_predictive_model_backends.py
 runs the LGSSM cases on ``"rust"`` too and requires bit-identical outputs.
 """
 

@@ -89,13 +89,3 @@ pub fn try_zeroed<T: Copy + Default>(len: usize, what: &'static str) -> Result<V
     v.resize(len, T::default());
     Ok(v)
 }
-
-/// `a * b` or a `ValueError` on `arg` saying that the requested size overflows.
-pub fn checked_size(a: usize, b: usize, arg: &'static str) -> Result<usize> {
-    a.checked_mul(b).ok_or_else(|| {
-        EngineError::value(
-            arg,
-            format!("{arg} describes a result too large to address ({a} x {b} elements)"),
-        )
-    })
-}

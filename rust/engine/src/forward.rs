@@ -14,12 +14,13 @@
 
 use std::sync::{Mutex, OnceLock};
 
-use crate::error::{EngineError, Result, checked_size, try_zeroed};
-use crate::lfsr::{Block, check_length, check_probs, check_seed, encode_block_dispatch, n_words};
-use crate::ops::format_shape;
-use crate::popcount::{GemmArgs, and_popcount_gemm_serial};
+use crate::arch::Dispatch;
+use crate::error::{EngineError, Result, try_zeroed};
+use crate::lfsr::{Block, Encoder};
+use crate::popcount::{GemmArgs, gemm_on};
 use crate::simd::{Tier, active_tier};
 use crate::threads;
+use crate::validate::{self, checked_size};
 
 /// Below this many word-pairs (`n_out * k * batch`) everything runs on the
 /// calling thread.
@@ -97,103 +98,6 @@ impl ForwardDims {
     }
 }
 
-/// Validates everything about an `sc_forward` call except the probability
-/// values: `length`, `seed`, both shapes and the data lengths.
-pub fn validate_forward(
-    weights_len: usize,
-    w_shape: &[usize],
-    probs_len: usize,
-    p_shape: &[usize],
-    length: usize,
-    seed: u64,
-) -> Result<(ForwardDims, u32)> {
-    check_length(length)?;
-    let seed = check_seed(seed)?;
-    let nw = n_words(length);
-    let &[n_out, n_in, w_words] = w_shape else {
-        return Err(EngineError::value(
-            "weights_packed",
-            format!(
-                "weights_packed must be a 3-D array of shape (n_out, n_in, n_words), got a {}-D array of shape {}",
-                w_shape.len(),
-                format_shape(w_shape)
-            ),
-        ));
-    };
-    if w_words != nw {
-        return Err(EngineError::value(
-            "weights_packed",
-            format!(
-                "weights_packed must have shape (n_out, n_in, n_words) with n_words = ceil(length / 64) = {nw}, \
-                 got n_words = {w_words} (shape {})",
-                format_shape(w_shape)
-            ),
-        ));
-    }
-    let w_size = w_shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
-    if w_size != Some(weights_len) {
-        return Err(EngineError::value(
-            "weights_packed",
-            format!(
-                "weights_packed has {weights_len} elements, which does not match its shape {}",
-                format_shape(w_shape)
-            ),
-        ));
-    }
-    let (batch, row_len, batched) = match *p_shape {
-        [n] => (1, n, false),
-        [b, n] => (b, n, true),
-        _ => {
-            return Err(EngineError::value(
-                "input_probs",
-                format!(
-                    "input_probs must have shape (n_in,) or (batch, n_in), got a {}-D array of shape {}",
-                    p_shape.len(),
-                    format_shape(p_shape)
-                ),
-            ));
-        }
-    };
-    if row_len != n_in {
-        return Err(EngineError::value(
-            "input_probs",
-            format!(
-                "input_probs must have n_in = {n_in} values per row to match weights_packed of shape {}, \
-                 got shape {}",
-                format_shape(w_shape),
-                format_shape(p_shape)
-            ),
-        ));
-    }
-    if checked_size(batch, n_in, "input_probs")? != probs_len {
-        return Err(EngineError::value(
-            "input_probs",
-            format!(
-                "input_probs has {probs_len} elements, which does not match its shape {}",
-                format_shape(p_shape)
-            ),
-        ));
-    }
-    Ok((
-        ForwardDims {
-            n_out,
-            n_in,
-            n_words: nw,
-            batch,
-            batched,
-        },
-        seed,
-    ))
-}
-
-/// What the encoder needs besides the output buffer.
-struct EncodeSpec<'a> {
-    tier: Tier,
-    probs: &'a [f64],
-    length: usize,
-    seed: u32,
-}
-
 /// Output rows per GEMM task are capped so that a task streams about this
 /// many weight words: a thread descheduled in the middle of one holds up
 /// little, and a Ctrl-C is noticed between tasks (`threads::interruptible`),
@@ -221,7 +125,7 @@ const SEGMENT_WORDS: usize = 1 << 20;
 /// `share_encodings` false every GEMM task encodes privately (tests use it to
 /// exercise that path). With one thread the tasks simply run in order.
 fn fused_forward(
-    enc: &EncodeSpec<'_>,
+    enc: &Encoder<'_>,
     weights: &[u64],
     x: &mut [u64],
     counts: &mut [u64],
@@ -229,13 +133,7 @@ fn fused_forward(
     threads: usize,
     share_encodings: bool,
 ) {
-    let ForwardDims {
-        n_out,
-        n_in,
-        n_words: nw,
-        batch,
-        ..
-    } = dims;
+    let (n_out, n_in, nw, batch) = (dims.n_out, dims.n_in, dims.n_words, dims.batch);
     let k = n_in * nw;
     // Segments of input indices: two per thread, more when that would make
     // one take long to encode.
@@ -282,7 +180,7 @@ fn fused_forward(
                 rows: (0, batch),
                 cols: (i0, i0 + ni),
             };
-            encode_block_dispatch(enc.tier, enc.probs, n_in, blk, enc.length, enc.seed, piece);
+            enc.encode_block(blk, piece);
             let shared: &[u64] = piece;
             // Each segment is published exactly once, by the task that owns it.
             let _ = ready[t].set(shared);
@@ -319,7 +217,7 @@ fn fused_forward(
                     x: xs,
                     nb: batch,
                 };
-                and_popcount_gemm_serial(enc.tier, &a, &mut c[r0 * batch..r1 * batch]);
+                gemm_on(enc.dispatch, &a, &mut c[r0 * batch..r1 * batch]);
             };
             later.clear();
             for s in 0..n_seg {
@@ -338,15 +236,7 @@ fn fused_forward(
                         rows: (0, batch),
                         cols: (i0, i0 + ni),
                     };
-                    encode_block_dispatch(
-                        enc.tier,
-                        enc.probs,
-                        n_in,
-                        blk,
-                        enc.length,
-                        enc.seed,
-                        &mut private,
-                    );
+                    enc.encode_block(blk, &mut private);
                     if own.is_empty() {
                         own.resize_with(n_seg, || None);
                     }
@@ -392,17 +282,11 @@ pub fn sc_forward_with(
     seed: u64,
 ) -> Result<(Vec<f64>, ForwardDims)> {
     let (dims, seed) =
-        validate_forward(weights.len(), w_shape, probs.len(), p_shape, length, seed)?;
-    let ForwardDims {
-        n_out,
-        n_in,
-        n_words: nw,
-        batch,
-        ..
-    } = dims;
-    // Word-pairs to AND and count. The helpers are readied before the input
-    // check and the allocations, so that their wake-up overlaps this set-up
-    // rather than the region (see `threads::ready_helpers`).
+        validate::forward_args(weights.len(), w_shape, probs, p_shape, length, seed)?;
+    let (n_out, n_in, nw, batch) = (dims.n_out, dims.n_in, dims.n_words, dims.batch);
+    // Word-pairs to AND and count. The helpers are readied before the
+    // allocations, so that their wake-up overlaps this set-up rather than the
+    // region (see `threads::ready_helpers`).
     let work = n_out
         .saturating_mul(n_in)
         .saturating_mul(nw)
@@ -412,7 +296,6 @@ pub fn sc_forward_with(
     } else {
         1
     };
-    check_probs(probs, n_in, dims.batched, "input_probs")?;
     let mut out = try_zeroed::<f64>(checked_size(batch, n_out, "input_probs")?, "the result")?;
     if out.is_empty() || n_in == 0 {
         return Ok((out, dims));
@@ -421,9 +304,10 @@ pub fn sc_forward_with(
     let x_len = checked_size(batch, k, "input_probs")?;
     let mut x_buf = take_scratch(x_len)?;
     let mut counts = try_zeroed::<u64>(n_out * batch, "the popcount accumulators")?;
-    let enc = EncodeSpec {
-        tier,
+    let enc = Encoder {
+        dispatch: Dispatch::new(tier),
         probs,
+        n: n_in,
         length,
         seed,
     };
@@ -469,8 +353,8 @@ pub fn sc_forward(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lfsr::encode_packed_with;
-    use crate::testutil::SplitMix64;
+    use crate::lfsr::{encode_packed_with, n_words};
+    use crate::testutil::{SplitMix64, tiers};
 
     /// Straight loop over docs/design.md#forward-pass on top of the (separately tested) encoder.
     fn naive(
@@ -500,6 +384,22 @@ mod tests {
             }
         }
         out
+    }
+
+    /// `sc_forward_with` of `(n_out, n_in, n_words)` weights and probabilities
+    /// of shape `p_shape` (`n_in` values per row), which must succeed.
+    fn forward_on(
+        t: Tier,
+        w: &[u64],
+        n_out: usize,
+        probs: &[f64],
+        p_shape: &[usize],
+        length: usize,
+        seed: u32,
+    ) -> (Vec<f64>, ForwardDims) {
+        let n_in = *p_shape.last().expect("1-D or 2-D");
+        let w_shape = [n_out, n_in, n_words(length)];
+        sc_forward_with(t, w, &w_shape, probs, p_shape, length, u64::from(seed)).unwrap()
     }
 
     fn random_weights(rng: &mut SplitMix64, n: usize, length: usize) -> Vec<u64> {
@@ -545,22 +445,12 @@ mod tests {
             ));
         }
         for (n_out, n_in, length, batch) in cases {
-            let nw = n_words(length);
             let w = random_weights(&mut rng, n_out * n_in, length);
             let probs = random_probs(&mut rng, batch * n_in);
             let seed = rng.below(1 << 32) as u32;
             let want = naive(&w, n_out, &probs, n_in, length, seed);
-            for t in Tier::ALL.into_iter().filter(|t| t.is_supported()) {
-                let (got, dims) = sc_forward_with(
-                    t,
-                    &w,
-                    &[n_out, n_in, nw],
-                    &probs,
-                    &[batch, n_in],
-                    length,
-                    u64::from(seed),
-                )
-                .unwrap();
+            for t in tiers() {
+                let (got, dims) = forward_on(t, &w, n_out, &probs, &[batch, n_in], length, seed);
                 assert_eq!(dims.out_shape(), vec![batch, n_out]);
                 assert_eq!(
                     got, want,
@@ -569,16 +459,8 @@ mod tests {
                 // Each batch row equals the 1-D call on that row.
                 if batch > 1 {
                     let b = batch - 1;
-                    let (one, dims1) = sc_forward_with(
-                        t,
-                        &w,
-                        &[n_out, n_in, nw],
-                        &probs[b * n_in..],
-                        &[n_in],
-                        length,
-                        u64::from(seed),
-                    )
-                    .unwrap();
+                    let (one, dims1) =
+                        forward_on(t, &w, n_out, &probs[b * n_in..], &[n_in], length, seed);
                     assert_eq!(dims1.out_shape(), vec![n_out]);
                     assert_eq!(&one[..], &want[b * n_out..]);
                 }
@@ -634,7 +516,7 @@ mod tests {
         assert_eq!(e.arg(), Some("weights_packed"));
         assert!(
             e.to_string()
-                .contains("n_words = ceil(length / 64) = 3, got n_words = 2"),
+                .contains("n_words = ceil(length / 64) = 3, got shape (2, 3, 2)"),
             "{e}"
         );
         let e = sc_forward(&w, &[6, 2], &p, &[3], 128, 1).unwrap_err();
@@ -645,7 +527,10 @@ mod tests {
         assert_eq!(e.arg(), Some("input_probs"));
         let e = sc_forward(&w, &[2, 3, 2], &[0.5, 0.5, f64::NAN], &[3], 128, 1).unwrap_err();
         assert_eq!(e.arg(), Some("input_probs"));
-        assert!(e.to_string().contains("input_probs[2] = nan"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "input_probs must be finite, got nan at index (2,)"
+        );
         let e = sc_forward(
             &w,
             &[2, 3, 2],
@@ -655,7 +540,10 @@ mod tests {
             1,
         )
         .unwrap_err();
-        assert!(e.to_string().contains("input_probs[1, 1] = -0.5"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "input_probs must be in [0, 1], got -0.5 at index (1, 1)"
+        );
         let e = sc_forward(&w[..5], &[2, 3, 2], &p, &[3], 128, 1).unwrap_err();
         assert_eq!(e.arg(), Some("weights_packed"));
     }
@@ -664,24 +552,14 @@ mod tests {
     fn thread_counts_agree() {
         let mut rng = SplitMix64::new(78);
         let length = 700;
-        let nw = n_words(length);
         for &(n_out, n_in, batch) in &[(45, 97, 1), (21, 33, 7), (3, 200, 2)] {
             let w = random_weights(&mut rng, n_out * n_in, length);
             let probs = random_probs(&mut rng, batch * n_in);
             let want = naive(&w, n_out, &probs, n_in, length, 5);
             for n in [1i128, 3, 4, 2] {
                 crate::threads::set_num_threads(n).unwrap();
-                for t in Tier::ALL.into_iter().filter(|t| t.is_supported()) {
-                    let (got, _) = sc_forward_with(
-                        t,
-                        &w,
-                        &[n_out, n_in, nw],
-                        &probs,
-                        &[batch, n_in],
-                        length,
-                        5,
-                    )
-                    .unwrap();
+                for t in tiers() {
+                    let (got, _) = forward_on(t, &w, n_out, &probs, &[batch, n_in], length, 5);
                     assert_eq!(
                         got, want,
                         "threads={n} {t:?} n_out={n_out} n_in={n_in} batch={batch}"
@@ -716,11 +594,12 @@ mod tests {
                 batch,
                 batched: true,
             };
-            for t in Tier::ALL.into_iter().filter(|t| t.is_supported()) {
+            for t in tiers() {
                 for share in [true, false] {
-                    let enc = EncodeSpec {
-                        tier: t,
+                    let enc = Encoder {
+                        dispatch: Dispatch::new(t),
                         probs: &probs,
+                        n: n_in,
                         length,
                         seed: 11,
                     };

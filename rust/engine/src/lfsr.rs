@@ -8,9 +8,10 @@
 //! `pos[state]` turn the stream into `seq[(pos[r_0] + t) mod 65535] < x_i`:
 //! one table window and one vector comparison per 64 output bits.
 
-use crate::error::{EngineError, Result, checked_size, try_zeroed};
+use crate::arch::{Dispatch, Kernel, Token};
+use crate::error::{Result, try_zeroed};
 use crate::simd::Tier;
-use crate::threads;
+use crate::{threads, validate};
 
 /// Number of non-zero LFSR states, the period of the sequence.
 pub const PERIOD: usize = 65535;
@@ -93,238 +94,12 @@ pub fn n_words(length: usize) -> usize {
     length.div_ceil(64)
 }
 
-/// Checks `length >= 1`.
-pub fn check_length(length: usize) -> Result<()> {
-    if length == 0 {
-        return Err(EngineError::value(
-            "length",
-            "length must be a positive int (>= 1), got 0",
-        ));
-    }
-    Ok(())
-}
-
-/// Checks `seed` in `[0, 2**32)` and narrows it.
-pub fn check_seed(seed: u64) -> Result<u32> {
-    u32::try_from(seed).map_err(|_| {
-        EngineError::value(
-            "seed",
-            format!("seed must be an int in [0, 2**32), got {seed}"),
-        )
-    })
-}
-
-/// Checks every probability is finite and in `[0, 1]`, naming the first bad
-/// element as `arg[i]` (or `arg[b, i]` when `two_d`, with `cols` per row).
-pub fn check_probs(probs: &[f64], cols: usize, two_d: bool, arg: &'static str) -> Result<()> {
-    let Some(bad) = probs
-        .iter()
-        .position(|p| !(p.is_finite() && (0.0..=1.0).contains(p)))
-    else {
-        return Ok(());
-    };
-    let index = if two_d {
-        format!("[{}, {}]", bad / cols.max(1), bad % cols.max(1))
-    } else {
-        format!("[{bad}]")
-    };
-    Err(EngineError::value(
-        arg,
-        format!(
-            "{arg} must be finite and in [0, 1]; {arg}{index} = {}",
-            py_float(probs[bad])
-        ),
-    ))
-}
-
-/// Formats a float the way Python's `repr` does for the values that matter
-/// in messages (`nan`, `inf`, `-inf`, shortest round-trip digits otherwise).
-pub(crate) fn py_float(v: f64) -> String {
-    if v.is_nan() {
-        "nan".to_string()
-    } else if v.is_infinite() {
-        if v > 0.0 {
-            "inf".to_string()
-        } else {
-            "-inf".to_string()
-        }
-    } else {
-        format!("{v:?}")
-    }
-}
-
 /// Mask of the valid bits of the last word of a `length`-bit stream.
 #[inline]
 fn last_word_mask(length: usize) -> u64 {
     match length % 64 {
         0 => u64::MAX,
         r => (1u64 << r) - 1,
-    }
-}
-
-/// Comparator kernels: bit `j` of `mask(load(window), thr)` is
-/// `window[j] < thr`, where the window comes from `seqm1` and `thr = x - 1`
-/// (saturating). The window is loaded once and compared against the
-/// thresholds of every batch row.
-trait Compare {
-    /// A loaded window of 64 sequence values.
-    type Win: Copy;
-    /// Loads `window[..64]` (panics if shorter).
-    ///
-    /// # Safety
-    /// The CPU must support the implementing tier.
-    unsafe fn load(window: &[u16]) -> Self::Win;
-    /// The 64-bit comparison mask.
-    ///
-    /// # Safety
-    /// The CPU must support the implementing tier.
-    unsafe fn mask(win: Self::Win, thr: u16) -> u64;
-    /// `mask(load(window), thr)` for a window used only once.
-    ///
-    /// # Safety
-    /// The CPU must support the implementing tier.
-    #[inline(always)]
-    unsafe fn mask_once(window: &[u16], thr: u16) -> u64 {
-        // SAFETY: forwarded caller contract (tier support).
-        unsafe { Self::mask(Self::load(window), thr) }
-    }
-}
-
-struct PortableCmp;
-
-impl Compare for PortableCmp {
-    type Win = [u16; 64];
-    #[inline(always)]
-    unsafe fn load(window: &[u16]) -> [u16; 64] {
-        let mut w = [0u16; 64];
-        w.copy_from_slice(&window[..64]);
-        w
-    }
-    #[inline(always)]
-    unsafe fn mask(win: [u16; 64], thr: u16) -> u64 {
-        let mut m = 0u64;
-        for (j, &s) in win.iter().enumerate() {
-            m |= u64::from(s < thr) << j;
-        }
-        m
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-struct Avx2Cmp;
-
-#[cfg(target_arch = "x86_64")]
-impl Compare for Avx2Cmp {
-    /// The window with the sign bit flipped, so signed compares order it as
-    /// unsigned values.
-    type Win = [std::arch::x86_64::__m256i; 4];
-    #[inline(always)]
-    unsafe fn load(window: &[u16]) -> Self::Win {
-        use std::arch::x86_64::*;
-        let w = &window[..64];
-        // SAFETY: `w` has exactly 64 u16 = 128 bytes, read as four unaligned
-        // 32-byte loads; the caller guarantees AVX2.
-        unsafe {
-            let flip = _mm256_set1_epi16(i16::MIN);
-            let p = w.as_ptr().cast::<__m256i>();
-            [
-                _mm256_xor_si256(_mm256_loadu_si256(p), flip),
-                _mm256_xor_si256(_mm256_loadu_si256(p.add(1)), flip),
-                _mm256_xor_si256(_mm256_loadu_si256(p.add(2)), flip),
-                _mm256_xor_si256(_mm256_loadu_si256(p.add(3)), flip),
-            ]
-        }
-    }
-    #[inline(always)]
-    unsafe fn mask(win: Self::Win, thr: u16) -> u64 {
-        use std::arch::x86_64::*;
-        // SAFETY: register-only AVX2 arithmetic; the caller guarantees AVX2.
-        unsafe {
-            // Unsigned a < t  <=>  signed (a ^ 0x8000) < (t ^ 0x8000).
-            let t = _mm256_set1_epi16((thr ^ 0x8000) as i16);
-            let c0 = _mm256_cmpgt_epi16(t, win[0]);
-            let c1 = _mm256_cmpgt_epi16(t, win[1]);
-            let c2 = _mm256_cmpgt_epi16(t, win[2]);
-            let c3 = _mm256_cmpgt_epi16(t, win[3]);
-            // packs interleaves 128-bit lanes: [c0lo c1lo | c0hi c1hi];
-            // permute 64-bit quarters (0, 2, 1, 3) back into stream order.
-            let b01 = _mm256_permute4x64_epi64::<0xD8>(_mm256_packs_epi16(c0, c1));
-            let b23 = _mm256_permute4x64_epi64::<0xD8>(_mm256_packs_epi16(c2, c3));
-            let lo = _mm256_movemask_epi8(b01) as u32;
-            let hi = _mm256_movemask_epi8(b23) as u32;
-            u64::from(lo) | (u64::from(hi) << 32)
-        }
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-struct Avx512Cmp;
-
-/// `vpermt2w` indices that reorder a 64-entry window so that `vpacksswb` of
-/// the two halves (which interleaves 8-lane groups per 128-bit lane) leaves
-/// the bytes in stream order: first half `16 * (e / 8) + e % 8`, second half
-/// the same plus 8.
-#[cfg(target_arch = "x86_64")]
-static PACK_ORDER: [[u16; 32]; 2] = {
-    let mut idx = [[0u16; 32]; 2];
-    let mut e = 0;
-    while e < 32 {
-        idx[0][e] = (16 * (e / 8) + e % 8) as u16;
-        idx[1][e] = (16 * (e / 8) + 8 + e % 8) as u16;
-        e += 1;
-    }
-    idx
-};
-
-#[cfg(target_arch = "x86_64")]
-impl Compare for Avx512Cmp {
-    type Win = [std::arch::x86_64::__m512i; 2];
-    #[inline(always)]
-    unsafe fn load(window: &[u16]) -> Self::Win {
-        use std::arch::x86_64::*;
-        let w = &window[..64];
-        // SAFETY: `w` has exactly 64 u16 = 128 bytes, read as two unaligned
-        // 64-byte loads; each `PACK_ORDER` row is 32 u16 = 64 bytes; the
-        // caller guarantees AVX-512F/BW.
-        unsafe {
-            let p = w.as_ptr().cast::<__m512i>();
-            let (v0, v1) = (_mm512_loadu_si512(p), _mm512_loadu_si512(p.add(1)));
-            let ia = _mm512_loadu_si512(PACK_ORDER[0].as_ptr().cast());
-            let ib = _mm512_loadu_si512(PACK_ORDER[1].as_ptr().cast());
-            [
-                _mm512_permutex2var_epi16(v0, ia, v1),
-                _mm512_permutex2var_epi16(v0, ib, v1),
-            ]
-        }
-    }
-    #[inline(always)]
-    unsafe fn mask(win: Self::Win, thr: u16) -> u64 {
-        use std::arch::x86_64::*;
-        // SAFETY: register-only AVX-512F/BW arithmetic; the caller guarantees
-        // both.
-        unsafe {
-            let t = _mm512_set1_epi16(thr as i16);
-            // thr -sat- s is non-zero exactly where s < thr; the signed-
-            // saturating pack keeps non-zero words non-zero bytes.
-            let d0 = _mm512_subs_epu16(t, win[0]);
-            let d1 = _mm512_subs_epu16(t, win[1]);
-            let bytes = _mm512_packs_epi16(d0, d1);
-            _mm512_test_epi8_mask(bytes, bytes)
-        }
-    }
-    #[inline(always)]
-    unsafe fn mask_once(window: &[u16], thr: u16) -> u64 {
-        use std::arch::x86_64::*;
-        let w = &window[..64];
-        // SAFETY: `w` has exactly 64 u16 = 128 bytes, read as two unaligned
-        // 64-byte loads; the caller guarantees AVX-512F/BW.
-        unsafe {
-            let p = w.as_ptr().cast::<__m512i>();
-            let t = _mm512_set1_epi16(thr as i16);
-            let lo = _mm512_cmplt_epu16_mask(_mm512_loadu_si512(p), t);
-            let hi = _mm512_cmplt_epu16_mask(_mm512_loadu_si512(p.add(1)), t);
-            u64::from(lo) | (u64::from(hi) << 32)
-        }
     }
 }
 
@@ -344,204 +119,157 @@ pub(crate) struct Block {
 /// compared against them and each row's output is written sequentially.
 const WINDOW_BUDGET: usize = 128;
 
-/// Encodes one [`Block`].
-///
-/// # Safety
-/// The CPU must support tier `C`. (Indices are bounds-checked.)
-#[inline(always)]
-unsafe fn encode_block<C: Compare>(
-    probs: &[f64],
-    n: usize,
+/// Validated encoder operands: `probs` is `(rows, n)` row-major and input
+/// index `i` uses register seed `(seed + i) mod 65536` whatever its row; the
+/// tier is chosen once, in `dispatch`.
+#[derive(Clone, Copy)]
+pub(crate) struct Encoder<'a> {
+    /// The tier every block is encoded on.
+    pub dispatch: Dispatch,
+    /// The probabilities, finite and in `[0, 1]`.
+    pub probs: &'a [f64],
+    /// Probabilities per row.
+    pub n: usize,
+    /// Stream length in bits (>= 1).
+    pub length: usize,
+    /// Encoder seed.
+    pub seed: u32,
+}
+
+/// One [`Block`] of an [`Encoder`], as a kernel call.
+struct EncodeBlock<'e, 'a, 'o> {
+    enc: &'e Encoder<'a>,
     blk: Block,
-    length: usize,
-    seed: u32,
-    out: &mut [u64],
-) {
-    let t = tables();
-    let nw = n_words(length);
-    let tail = last_word_mask(length);
-    let ni = blk.cols.1 - blk.cols.0;
-    if blk.rows.1 - blk.rows.0 == 1 {
-        // One batch row: every window is used once, compare it straight away.
-        let b = blk.rows.0;
-        for (i, dst) in (blk.cols.0..blk.cols.1).zip(out.chunks_exact_mut(nw)) {
-            let mut s = usize::from(t.pos[usize::from(register_seed(seed, i))]);
-            let thr = threshold(probs[b * n + i]).saturating_sub(1) as u16;
-            for d in dst.iter_mut() {
-                // SAFETY: tier support is the caller's contract; s < PERIOD
-                // keeps the window inside `seqm1` (bounds-checked).
-                *d = unsafe { C::mask_once(&t.seqm1[s..s + 64], thr) };
-                s += 64;
-                if s >= PERIOD {
-                    s -= PERIOD;
-                }
-            }
-            dst[nw - 1] &= tail;
-        }
-        return;
-    }
-    let ib = (WINDOW_BUDGET / nw).max(1);
-    let mut wins: Vec<C::Win> = Vec::with_capacity(ib.min(ni) * nw);
-    let mut i0 = blk.cols.0;
-    while i0 < blk.cols.1 {
-        let i1 = (i0 + ib).min(blk.cols.1);
-        wins.clear();
-        for i in i0..i1 {
-            let mut s = usize::from(t.pos[usize::from(register_seed(seed, i))]);
-            for _ in 0..nw {
-                // SAFETY: tier support is the caller's contract; s < PERIOD
-                // keeps the 64-entry window inside `seqm1` (bounds-checked).
-                wins.push(unsafe { C::load(&t.seqm1[s..s + 64]) });
-                s += 64;
-                if s >= PERIOD {
-                    s -= PERIOD;
-                }
-            }
-        }
-        for b in blk.rows.0..blk.rows.1 {
-            for i in i0..i1 {
-                // seq < x  <=>  seqm1 < x - 1, and x - 1 <= 65535 fits.
+    out: &'o mut [u64],
+}
+
+impl Kernel for EncodeBlock<'_, '_, '_> {
+    type Output = ();
+    /// Compares each LFSR window against the thresholds of the block's inputs
+    /// (indices are bounds-checked).
+    #[inline(always)]
+    fn run<T: Token>(self, cmp: T) {
+        let EncodeBlock { enc, blk, out } = self;
+        let (probs, n, seed) = (enc.probs, enc.n, enc.seed);
+        let t = tables();
+        let nw = n_words(enc.length);
+        let tail = last_word_mask(enc.length);
+        let ni = blk.cols.1 - blk.cols.0;
+        if blk.rows.1 - blk.rows.0 == 1 {
+            // One batch row: every window is used once, compare it straight away.
+            let b = blk.rows.0;
+            for (i, dst) in (blk.cols.0..blk.cols.1).zip(out.chunks_exact_mut(nw)) {
+                let mut s = usize::from(t.pos[usize::from(register_seed(seed, i))]);
                 let thr = threshold(probs[b * n + i]).saturating_sub(1) as u16;
-                let base = ((b - blk.rows.0) * ni + (i - blk.cols.0)) * nw;
-                let dst = &mut out[base..base + nw];
-                let src = &wins[(i - i0) * nw..(i - i0 + 1) * nw];
-                for (d, &win) in dst.iter_mut().zip(src) {
-                    // SAFETY: tier support is the caller's contract.
-                    *d = unsafe { C::mask(win, thr) };
+                for d in dst.iter_mut() {
+                    // s < PERIOD keeps the window inside `seqm1`.
+                    *d = cmp.mask_once(&t.seqm1[s..s + 64], thr);
+                    s += 64;
+                    if s >= PERIOD {
+                        s -= PERIOD;
+                    }
                 }
                 dst[nw - 1] &= tail;
             }
+            return;
         }
-        i0 = i1;
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn encode_block_avx2(
-    probs: &[f64],
-    n: usize,
-    blk: Block,
-    length: usize,
-    seed: u32,
-    out: &mut [u64],
-) {
-    // SAFETY: this function is only called after AVX2 was detected.
-    unsafe { encode_block::<Avx2Cmp>(probs, n, blk, length, seed, out) }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw")]
-unsafe fn encode_block_avx512(
-    probs: &[f64],
-    n: usize,
-    blk: Block,
-    length: usize,
-    seed: u32,
-    out: &mut [u64],
-) {
-    // SAFETY: this function is only called after AVX-512F/BW were detected.
-    unsafe { encode_block::<Avx512Cmp>(probs, n, blk, length, seed, out) }
-}
-
-/// Encodes one [`Block`] of validated probabilities into `out` (laid out as
-/// `[b - rows.0][i - cols.0][word]`) on tier `tier`.
-pub(crate) fn encode_block_dispatch(
-    tier: Tier,
-    probs: &[f64],
-    n: usize,
-    blk: Block,
-    length: usize,
-    seed: u32,
-    out: &mut [u64],
-) {
-    match tier.checked() {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `checked()` returned Avx512 only because the CPU supports it.
-        Tier::Avx512 => unsafe { encode_block_avx512(probs, n, blk, length, seed, out) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `checked()` returned Avx2 only because the CPU supports it.
-        Tier::Avx2 => unsafe { encode_block_avx2(probs, n, blk, length, seed, out) },
-        // SAFETY: the portable comparator needs no CPU feature.
-        _ => unsafe { encode_block::<PortableCmp>(probs, n, blk, length, seed, out) },
+        let ib = (WINDOW_BUDGET / nw).max(1);
+        let mut wins: Vec<T::Win> = Vec::with_capacity(ib.min(ni) * nw);
+        let mut i0 = blk.cols.0;
+        while i0 < blk.cols.1 {
+            let i1 = (i0 + ib).min(blk.cols.1);
+            wins.clear();
+            for i in i0..i1 {
+                let mut s = usize::from(t.pos[usize::from(register_seed(seed, i))]);
+                for _ in 0..nw {
+                    // s < PERIOD keeps the 64-entry window inside `seqm1`.
+                    wins.push(cmp.load_window(&t.seqm1[s..s + 64]));
+                    s += 64;
+                    if s >= PERIOD {
+                        s -= PERIOD;
+                    }
+                }
+            }
+            for b in blk.rows.0..blk.rows.1 {
+                for i in i0..i1 {
+                    // seq < x  <=>  seqm1 < x - 1, and x - 1 <= 65535 fits.
+                    let thr = threshold(probs[b * n + i]).saturating_sub(1) as u16;
+                    let base = ((b - blk.rows.0) * ni + (i - blk.cols.0)) * nw;
+                    let dst = &mut out[base..base + nw];
+                    let src = &wins[(i - i0) * nw..(i - i0 + 1) * nw];
+                    for (d, &win) in dst.iter_mut().zip(src) {
+                        *d = cmp.mask(win, thr);
+                    }
+                    dst[nw - 1] &= tail;
+                }
+            }
+            i0 = i1;
+        }
     }
 }
 
 /// Outputs with at least this many words are encoded in parallel.
 const PARALLEL_ENCODE_WORDS: usize = 1 << 15;
 
-/// Encodes already-validated probabilities into `out` (`probs.len() *
-/// n_words(length)` words): `probs` is `(rows, n)` row-major, input index `i`
-/// uses register seed `(seed + i) mod 65536` whatever its row. Runs on the
-/// engine's threads when `parallel` and large.
-pub(crate) fn encode_into(
-    tier: Tier,
-    probs: &[f64],
-    n: usize,
-    length: usize,
-    seed: u32,
-    out: &mut [u64],
-    parallel: bool,
-) {
-    let nw = n_words(length);
-    assert_eq!(
-        out.len(),
-        probs.len() * nw,
-        "encode_into: wrong output size"
-    );
-    if out.is_empty() || n == 0 {
-        return;
-    }
-    let rows = probs.len() / n;
-    let threads = if parallel && out.len() >= PARALLEL_ENCODE_WORDS {
-        threads::effective_threads()
-    } else {
-        1
-    };
-    if threads <= 1 {
-        let blk = Block {
-            rows: (0, rows),
-            cols: (0, n),
-        };
-        encode_block_dispatch(tier, probs, n, blk, length, seed, out);
-    } else if rows == 1 {
-        // One row: split the input indices (contiguous in `out`).
-        let per = threads::chunk_len(n, threads * 4);
-        threads::for_each_chunk_mut(true, out, per * nw, |c, dst| {
-            let i0 = c * per;
-            let blk = Block {
-                rows: (0, 1),
-                cols: (i0, i0 + dst.len() / nw),
-            };
-            encode_block_dispatch(tier, probs, n, blk, length, seed, dst);
+impl Encoder<'_> {
+    /// Encodes one [`Block`] into `out` (laid out as
+    /// `[b - rows.0][i - cols.0][word]`).
+    pub(crate) fn encode_block(&self, blk: Block, out: &mut [u64]) {
+        self.dispatch.run(EncodeBlock {
+            enc: self,
+            blk,
+            out,
         });
-    } else {
-        // Several rows: split the batch (each block of rows is contiguous).
-        let per = threads::chunk_len(rows, threads * 4);
-        threads::for_each_chunk_mut(true, out, per * n * nw, |c, dst| {
-            let b0 = c * per;
+    }
+
+    /// Encodes every row into `out` (`probs.len() * n_words(length)` words),
+    /// on the engine's threads when large.
+    fn encode_into(&self, out: &mut [u64]) {
+        let (n, nw) = (self.n, n_words(self.length));
+        assert_eq!(
+            out.len(),
+            self.probs.len() * nw,
+            "encode_into: wrong output size"
+        );
+        if out.is_empty() || n == 0 {
+            return;
+        }
+        let rows = self.probs.len() / n;
+        let threads = if out.len() >= PARALLEL_ENCODE_WORDS {
+            threads::effective_threads()
+        } else {
+            1
+        };
+        if threads <= 1 {
             let blk = Block {
-                rows: (b0, b0 + dst.len() / (n * nw)),
+                rows: (0, rows),
                 cols: (0, n),
             };
-            encode_block_dispatch(tier, probs, n, blk, length, seed, dst);
-        });
+            self.encode_block(blk, out);
+        } else if rows == 1 {
+            // One row: split the input indices (contiguous in `out`).
+            let per = threads::chunk_len(n, threads * 4);
+            threads::for_each_chunk_mut(true, out, per * nw, |c, dst| {
+                let i0 = c * per;
+                let blk = Block {
+                    rows: (0, 1),
+                    cols: (i0, i0 + dst.len() / nw),
+                };
+                self.encode_block(blk, dst);
+            });
+        } else {
+            // Several rows: split the batch (each block of rows is contiguous).
+            let per = threads::chunk_len(rows, threads * 4);
+            threads::for_each_chunk_mut(true, out, per * n * nw, |c, dst| {
+                let b0 = c * per;
+                let blk = Block {
+                    rows: (b0, b0 + dst.len() / (n * nw)),
+                    cols: (0, n),
+                };
+                self.encode_block(blk, dst);
+            });
+        }
     }
-}
-
-/// [`encode_into`] into a new `(rows, n, n_words)` buffer, parallel when large.
-pub(crate) fn encode_validated(
-    tier: Tier,
-    probs: &[f64],
-    n: usize,
-    length: usize,
-    seed: u32,
-) -> Result<Vec<u64>> {
-    let nw = n_words(length);
-    let total = checked_size(probs.len(), nw, "length")?;
-    let mut out = try_zeroed::<u64>(total, "the encoded bitstreams")?;
-    encode_into(tier, probs, n, length, seed, &mut out, true);
-    Ok(out)
 }
 
 /// Encodes `probs` (`rows` rows of `n` probabilities, row-major; `two_d`
@@ -556,25 +284,18 @@ pub fn encode_packed_with(
     length: usize,
     seed: u64,
 ) -> Result<Vec<u64>> {
-    check_length(length)?;
-    let seed = check_seed(seed)?;
-    if n == 0 && !probs.is_empty() {
-        return Err(EngineError::value(
-            "probs",
-            "probs has elements but rows of length 0",
-        ));
-    }
-    if n != 0 && !probs.len().is_multiple_of(n) {
-        return Err(EngineError::value(
-            "probs",
-            format!(
-                "probs has {} elements, not a multiple of the row length {n}",
-                probs.len()
-            ),
-        ));
-    }
-    check_probs(probs, n, two_d, "probs")?;
-    encode_validated(tier, probs, n, length, seed)
+    let seed = validate::encode_args(probs, n, two_d, length, seed)?;
+    let total = validate::checked_size(probs.len(), n_words(length), "length")?;
+    let mut out = try_zeroed::<u64>(total, "the encoded bitstreams")?;
+    let enc = Encoder {
+        dispatch: Dispatch::new(tier),
+        probs,
+        n,
+        length,
+        seed,
+    };
+    enc.encode_into(&mut out);
+    Ok(out)
 }
 
 /// [`encode_packed_with`] on the active SIMD tier.
@@ -591,7 +312,7 @@ pub fn encode_packed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::SplitMix64;
+    use crate::testutil::{SplitMix64, tiers};
 
     /// Bit-by-bit transcription of docs/design.md#encoder, no tables.
     fn naive(probs: &[f64], length: usize, seed: u32) -> Vec<u64> {
@@ -679,7 +400,7 @@ mod tests {
             let probs = random_probs(&mut rng, n);
             let seed = seeds[c % seeds.len()];
             let want = naive(&probs, length, seed);
-            for tier in Tier::ALL.into_iter().filter(|t| t.is_supported()) {
+            for tier in tiers() {
                 let got =
                     encode_packed_with(tier, &probs, n, false, length, u64::from(seed)).unwrap();
                 assert_eq!(got, want, "tier {tier:?} length {length} seed {seed}");
@@ -693,7 +414,7 @@ mod tests {
         let probs = [0.3, 0.7, 0.5, 1.0, 0.0];
         for seed in [65535u32, u32::MAX, 65534] {
             let want = naive(&probs, 200, seed);
-            for tier in Tier::ALL.into_iter().filter(|t| t.is_supported()) {
+            for tier in tiers() {
                 let got = encode_packed_with(tier, &probs, 5, false, 200, u64::from(seed)).unwrap();
                 assert_eq!(got, want);
             }
@@ -737,13 +458,19 @@ mod tests {
         assert_eq!(e.arg(), Some("seed"));
         let e = encode_packed(&[0.5, f64::NAN], 2, false, 10, 1).unwrap_err();
         assert_eq!(e.arg(), Some("probs"));
-        assert!(e.to_string().contains("probs[1]"), "{e}");
+        assert_eq!(e.to_string(), "probs must be finite, got nan at index (1,)");
         let e = encode_packed(&[0.5, 0.1, 0.2, 1.5], 2, true, 10, 1).unwrap_err();
-        assert!(e.to_string().contains("probs[1, 1]"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "probs must be in [0, 1], got 1.5 at index (1, 1)"
+        );
         let e = encode_packed(&[-0.0, -1e-300], 2, false, 10, 1).unwrap_err();
-        assert!(e.to_string().contains("probs[1]"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "probs must be in [0, 1], got -1e-300 at index (1,)"
+        );
         let e = encode_packed(&[f64::INFINITY], 1, false, 10, 1).unwrap_err();
-        assert!(e.to_string().contains("inf"), "{e}");
+        assert_eq!(e.to_string(), "probs must be finite, got inf at index (0,)");
     }
 
     #[test]

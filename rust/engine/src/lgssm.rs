@@ -151,20 +151,23 @@ fn mats_nd(arg: &str, mats: &[Mat], n: usize) -> Result<NdArray<f64>, MirrorErro
     stack_mats(arg, mats, n, n)
 }
 
+/// What `lgssm_filter` returns: means, covariances, predicted means and
+/// covariances, log-likelihood.
+type FilterOutput<'py> = (PyF64<'py>, PyF64<'py>, PyF64<'py>, PyF64<'py>, f64);
+
 /// `KalmanFilter(model).filter(observations, controls)` by the mirror;
 /// `model` is the tuple `(A, B, C, D, Q, R, mu_0, Sigma_0)`, `mask` (uint8,
 /// 1 = missing, the shape of `observations`) marks missing observations.
 /// Returns `(means, covariances, pred_means, pred_covariances, log_likelihood)`.
 #[pyfunction]
 #[pyo3(signature = (model, observations, controls, mask=None))]
-#[allow(clippy::type_complexity)]
 pub(crate) fn lgssm_filter<'py>(
-    py: Python<'py>,
     model: Model<'py>,
     observations: In<'py>,
     controls: In<'py>,
     mask: Option<PyReadonlyArrayDyn<'py, u8>>,
-) -> PyResult<(PyF64<'py>, PyF64<'py>, PyF64<'py>, PyF64<'py>, f64)> {
+) -> PyResult<FilterOutput<'py>> {
+    let py = observations.py();
     let (parts, obs, u, mask) = read_sequence(py, &model, &observations, &controls, mask.as_ref())?;
     let (means, covs, pred_means, pred_covs, loglik) = run(py, "lgssm_filter", move || {
         let model = LinearGaussianSsm::from_arrays(&parts)?;
@@ -190,7 +193,6 @@ pub(crate) fn lgssm_filter<'py>(
 /// `RTSSmoother(model).smooth(FilterResult(...))` by the mirror. Returns
 /// `(means, covariances, cross_covariances)`.
 #[pyfunction]
-#[pyo3(signature = (model, means, covariances, pred_means, pred_covariances, log_likelihood))]
 pub(crate) fn lgssm_smooth<'py>(
     py: Python<'py>,
     model: Model<'py>,
@@ -229,25 +231,9 @@ pub(crate) fn lgssm_smooth<'py>(
 /// The arrays of the EM result: `A, C, Q, R, mu_0, Sigma_0` and the history.
 type EmArrays = ([NdArray<f64>; 6], NdArray<f64>, Option<(String, String)>);
 
-/// `EMLearner(max_iter, tol).fit(observations, model, controls)` by the
-/// mirror. Returns `(A, C, Q, R, mu_0, Sigma_0, history, failure)`: the last
-/// accepted model's re-estimated parameters (`B`, `D` are the model's), the
-/// log-likelihood history, and `None` or `(kind, message)` of the error that
-/// stopped the loop after the inputs were accepted (`kind`: `"value"`,
-/// `"type"`, `"memory"`, `"linalg"`, `"runtime"`), so that the caller keeps
-/// the history as the Python loop does. Refused arguments raise at once.
-#[pyfunction]
-#[pyo3(signature = (model, observations, controls, mask, max_iter, tol))]
-#[allow(clippy::type_complexity)]
-pub(crate) fn lgssm_em_fit<'py>(
-    py: Python<'py>,
-    model: Model<'py>,
-    observations: In<'py>,
-    controls: In<'py>,
-    mask: Option<PyReadonlyArrayDyn<'py, u8>>,
-    max_iter: i64,
-    tol: f64,
-) -> PyResult<(
+/// What `lgssm_em_fit` returns: `A, C, Q, R, mu_0, Sigma_0`, the history and
+/// the failure, if any.
+type EmFitOutput<'py> = (
     PyF64<'py>,
     PyF64<'py>,
     PyF64<'py>,
@@ -256,7 +242,25 @@ pub(crate) fn lgssm_em_fit<'py>(
     PyF64<'py>,
     PyF64<'py>,
     Option<(String, String)>,
-)> {
+);
+
+/// `EMLearner(max_iter, tol).fit(observations, model, controls)` by the
+/// mirror. Returns `(A, C, Q, R, mu_0, Sigma_0, history, failure)`: the last
+/// accepted model's re-estimated parameters (`B`, `D` are the model's), the
+/// log-likelihood history, and `None` or `(kind, message)` of the error that
+/// stopped the loop after the inputs were accepted (`kind`: `"value"`,
+/// `"type"`, `"memory"`, `"linalg"`, `"runtime"`), so that the caller keeps
+/// the history as the Python loop does. Refused arguments raise at once.
+#[pyfunction]
+pub(crate) fn lgssm_em_fit<'py>(
+    model: Model<'py>,
+    observations: In<'py>,
+    controls: In<'py>,
+    mask: Option<PyReadonlyArrayDyn<'py, u8>>,
+    max_iter: i64,
+    tol: f64,
+) -> PyResult<EmFitOutput<'py>> {
+    let py = observations.py();
     let (parts, obs, u, mask) = read_sequence(py, &model, &observations, &controls, mask.as_ref())?;
     let (params, history, failure): EmArrays = run(py, "lgssm_em_fit", move || {
         let model = LinearGaussianSsm::from_arrays(&parts)?;

@@ -4,10 +4,13 @@
 //!
 //! * [`lfsr`] — the 16-bit LFSR comparator encoder of docs/design.md#encoder;
 //! * [`pack`] — packing 0/1 bytes into `u64` words and back;
-//! * [`popcount`] — SIMD popcount / AND+popcount kernels with runtime dispatch;
+//! * [`popcount`] — popcount / AND+popcount kernels (total, per word, GEMM);
 //! * [`ops`] — element-wise packed operations and popcount totals;
 //! * [`forward`] — `sc_forward`, single input and batch;
-//! * [`simd`] — tier detection and forcing; [`threads`] — the private pool;
+//! * [`simd`] — tier names, detection and forcing; [`threads`] — the private pool;
+//! * `arch` — each tier's code: CPU-feature tokens, vector primitives and the
+//!   one dispatch point of every kernel family;
+//! * [`validate`] — every argument check, worded as Python's checks;
 //! * [`error`] — [`EngineError`], naming the bad argument and expected form.
 //!
 //! With the `python` feature, `python` defines the PyO3 module `_engine`, and
@@ -16,6 +19,7 @@
 
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+mod arch;
 pub mod error;
 pub mod forward;
 pub mod lfsr;
@@ -24,6 +28,7 @@ pub mod pack;
 pub mod popcount;
 pub mod simd;
 pub mod threads;
+pub mod validate;
 
 #[cfg(feature = "python")]
 mod python;

@@ -8,10 +8,11 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::error::{EngineError, Result, try_zeroed};
+use crate::arch::{Dispatch, Kernel, Token};
+use crate::error::{Result, try_zeroed};
 use crate::popcount::{popcount_per_word_serial, popcount_total_serial};
 use crate::simd::{Tier, active_tier};
-use crate::threads;
+use crate::{threads, validate};
 
 /// Arrays at least this many words long are processed in parallel.
 const PARALLEL_WORDS: usize = 1 << 18;
@@ -39,78 +40,47 @@ impl Op {
     }
 }
 
-#[inline(always)]
-fn apply_generic(op: Op, ins: &[&[u64]], out: &mut [u64]) {
-    let n = out.len();
-    match op {
-        Op::Not => {
-            let a = &ins[0][..n];
-            for (o, &x) in out.iter_mut().zip(a) {
-                *o = !x;
+/// One element-wise operation over equal-length slices, as a kernel call:
+/// plain Rust that the compiler vectorises with the tier's registers.
+struct Elementwise<'a, 'o> {
+    op: Op,
+    ins: &'a [&'a [u64]],
+    out: &'o mut [u64],
+}
+
+impl Kernel for Elementwise<'_, '_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<T: Token>(self, _token: T) {
+        let Elementwise { op, ins, out } = self;
+        let n = out.len();
+        match op {
+            Op::Not => {
+                let a = &ins[0][..n];
+                for (o, &x) in out.iter_mut().zip(a) {
+                    *o = !x;
+                }
             }
-        }
-        Op::And => {
-            let (a, b) = (&ins[0][..n], &ins[1][..n]);
-            for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-                *o = x & y;
+            Op::And => {
+                let (a, b) = (&ins[0][..n], &ins[1][..n]);
+                for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+                    *o = x & y;
+                }
             }
-        }
-        Op::Xnor => {
-            let (a, b) = (&ins[0][..n], &ins[1][..n]);
-            for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-                *o = !(x ^ y);
+            Op::Xnor => {
+                let (a, b) = (&ins[0][..n], &ins[1][..n]);
+                for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+                    *o = !(x ^ y);
+                }
             }
-        }
-        Op::Mux => {
-            let (s, a, b) = (&ins[0][..n], &ins[1][..n], &ins[2][..n]);
-            for (((o, &m), &x), &y) in out.iter_mut().zip(s).zip(a).zip(b) {
-                *o = (m & x) | (!m & y);
+            Op::Mux => {
+                let (s, a, b) = (&ins[0][..n], &ins[1][..n], &ins[2][..n]);
+                for (((o, &m), &x), &y) in out.iter_mut().zip(s).zip(a).zip(b) {
+                    *o = (m & x) | (!m & y);
+                }
             }
         }
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn apply_avx2(op: Op, ins: &[&[u64]], out: &mut [u64]) {
-    apply_generic(op, ins, out)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw,avx512vpopcntdq")]
-fn apply_avx512(op: Op, ins: &[&[u64]], out: &mut [u64]) {
-    apply_generic(op, ins, out)
-}
-
-fn apply_serial(tier: Tier, op: Op, ins: &[&[u64]], out: &mut [u64]) {
-    match tier.checked() {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `checked()` confirmed the CPU supports AVX-512F/BW/VPOPCNTDQ.
-        Tier::Avx512 => unsafe { apply_avx512(op, ins, out) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `checked()` confirmed the CPU supports AVX2.
-        Tier::Avx2 => unsafe { apply_avx2(op, ins, out) },
-        _ => apply_generic(op, ins, out),
-    }
-}
-
-fn shape_str(shape: &[usize]) -> String {
-    match shape {
-        [one] => format!("({one},)"),
-        _ => format!(
-            "({})",
-            shape
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-/// Formats a shape the way NumPy prints it, e.g. `(3,)` or `(2, 5)`.
-pub fn format_shape(shape: &[usize]) -> String {
-    shape_str(shape)
 }
 
 /// Applies `op` to operands given as `(name, data, shape)`; every shape must
@@ -121,34 +91,12 @@ pub fn apply_with(
     operands: &[(&'static str, &[u64], &[usize])],
 ) -> Result<Vec<u64>> {
     assert_eq!(operands.len(), op.arity(), "wrong number of operands");
-    let (name0, _, shape0) = operands[0];
-    for &(name, data, shape) in operands {
-        let size = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
-        if size != Some(data.len()) {
-            return Err(EngineError::value(
-                name,
-                format!(
-                    "{name} has {} elements, which does not match its shape {}",
-                    data.len(),
-                    shape_str(shape)
-                ),
-            ));
-        }
-        if shape != shape0 {
-            return Err(EngineError::value(
-                name,
-                format!(
-                    "{name0} and {name} must have the same shape, got {name0}.shape = {} and {name}.shape = {}",
-                    shape_str(shape0),
-                    shape_str(shape)
-                ),
-            ));
-        }
-    }
+    validate::elementwise_operands(operands)?;
     let n = operands[0].1.len();
     let mut out = try_zeroed::<u64>(n, "the result")?;
     let ins: Vec<&[u64]> = operands.iter().map(|o| o.1).collect();
     let parallel = n >= PARALLEL_WORDS;
+    let dispatch = Dispatch::new(tier);
     let per = threads::chunk_len(n, threads::effective_threads() * 4);
     threads::for_each_chunk_mut(parallel, &mut out, per, |c, dst| {
         let start = c * per;
@@ -156,7 +104,11 @@ pub fn apply_with(
         for (p, s) in parts.iter_mut().zip(&ins) {
             *p = &s[start..start + dst.len()];
         }
-        apply_serial(tier, op, &parts[..ins.len()], dst);
+        dispatch.run(Elementwise {
+            op,
+            ins: &parts[..ins.len()],
+            out: dst,
+        });
     });
     Ok(out)
 }
@@ -204,11 +156,7 @@ pub fn popcount_per_word(words: &[u64]) -> Result<Vec<u64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::SplitMix64;
-
-    fn tiers() -> Vec<Tier> {
-        Tier::ALL.into_iter().filter(|t| t.is_supported()).collect()
-    }
+    use crate::testutil::{SplitMix64, tiers};
 
     #[test]
     fn ops_match_scalar_definition() {
@@ -252,16 +200,23 @@ mod tests {
         let a = [1u64, 2, 3, 4, 5, 6];
         let e = apply(Op::And, &[("a", &a, &[2, 3]), ("b", &a, &[3, 2])]).unwrap_err();
         assert_eq!(e.arg(), Some("b"));
-        let msg = e.to_string();
-        assert!(
-            msg.contains("a.shape = (2, 3)") && msg.contains("b.shape = (3, 2)"),
-            "{msg}"
+        assert_eq!(
+            e.to_string(),
+            "a and b must have the same shape, got (2, 3) and (3, 2)"
         );
         let e = apply(
             Op::Mux,
             &[("sel", &a, &[6]), ("a", &a, &[6]), ("b", &a[..5], &[5])],
         )
         .unwrap_err();
-        assert!(e.to_string().contains("sel.shape = (6,)"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "sel and b must have the same shape, got (6,) and (5,)"
+        );
+        let e = apply(Op::Not, &[("a", &a[..5], &[6])]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a has 5 elements, which does not match its shape (6,)"
+        );
     }
 }

@@ -3,32 +3,14 @@
 //! Bit `t` of a row goes to word `t / 64`, bit position `t % 64`
 //! (least-significant first); bits past the row's length in its last word are 0.
 
-use crate::error::{EngineError, Result, checked_size, try_zeroed};
+use crate::error::{Result, try_zeroed};
+use crate::validate::{self, checked_size};
 
 /// Packs `rows` rows of `n` bytes each (`bits.len() == rows * n`) into
 /// `rows × ceil(n / 64)` words. Any byte other than 0 or 1 is an error naming
 /// the first bad index (`bits[t]`, or `bits[b, t]` when `two_d`).
 pub fn pack_bits(bits: &[u8], rows: usize, n: usize, two_d: bool) -> Result<Vec<u64>> {
-    if checked_size(rows, n, "bits")? != bits.len() {
-        return Err(EngineError::value(
-            "bits",
-            format!("bits has {} elements, expected {rows} x {n}", bits.len()),
-        ));
-    }
-    if let Some(bad) = bits.iter().position(|&v| v > 1) {
-        let index = if two_d {
-            format!("[{}, {}]", bad / n, bad % n)
-        } else {
-            format!("[{bad}]")
-        };
-        return Err(EngineError::value(
-            "bits",
-            format!(
-                "bits must contain only 0 and 1; bits{index} = {}",
-                bits[bad]
-            ),
-        ));
-    }
+    validate::pack_args(bits, rows, n, two_d)?;
     let nw = n.div_ceil(64);
     let mut out = try_zeroed::<u64>(checked_size(rows, nw, "bits")?, "the packed words")?;
     if n == 0 {
@@ -55,26 +37,7 @@ pub fn unpack_bits(
     words_per_row: usize,
     n_bits: usize,
 ) -> Result<Vec<u8>> {
-    if checked_size(rows, words_per_row, "packed")? != packed.len() {
-        return Err(EngineError::value(
-            "packed",
-            format!(
-                "packed has {} elements, expected {rows} x {words_per_row}",
-                packed.len()
-            ),
-        ));
-    }
-    let need = n_bits.div_ceil(64);
-    if need > words_per_row {
-        return Err(EngineError::value(
-            "n_bits",
-            format!(
-                "n_bits must be at most 64 * {words_per_row} = {} for rows of {words_per_row} words \
-                 (ceil(n_bits / 64) = {need} words needed), got n_bits = {n_bits}",
-                words_per_row.saturating_mul(64)
-            ),
-        ));
-    }
+    validate::unpack_args(packed.len(), rows, words_per_row, n_bits)?;
     let mut out = try_zeroed::<u8>(checked_size(rows, n_bits, "n_bits")?, "the unpacked bits")?;
     if n_bits == 0 {
         return Ok(out);
@@ -136,8 +99,8 @@ mod tests {
     fn pack_rejects_non_binary() {
         let e = pack_bits(&[0, 1, 2, 1], 1, 4, false).unwrap_err();
         assert_eq!(e.arg(), Some("bits"));
-        assert!(e.to_string().contains("bits[2] = 2"), "{e}");
+        assert!(e.to_string().contains("got 2 at index (2,)"), "{e}");
         let e = pack_bits(&[0, 1, 1, 255], 2, 2, true).unwrap_err();
-        assert!(e.to_string().contains("bits[1, 1] = 255"), "{e}");
+        assert!(e.to_string().contains("got 255 at index (1, 1)"), "{e}");
     }
 }

@@ -1,11 +1,10 @@
-//! SIMD popcount kernels with runtime dispatch.
+//! The popcount kernel families: total, per word, and the AND+popcount
+//! "GEMM".
 //!
-//! Each tier implements the small `Kernel` trait (a vector of `LANES`
-//! 64-bit words with load, AND+popcount+accumulate and horizontal sum). The
-//! generic drivers below are `#[inline(always)]` and get instantiated inside a
-//! `#[target_feature]` entry point per tier, so the whole loop nest is compiled
-//! for that instruction set. Entry points are `unsafe` to call; the dispatch
-//! functions call them only for a tier that [`Tier::checked`] confirmed.
+//! The drivers below are generic over a tier's `PopcountLanes` token and
+//! `#[inline(always)]`; each family's public function runs its `Kernel`
+//! through `Dispatch::run`, which compiles the whole loop nest into that
+//! tier's `#[target_feature]` trampoline (see the private `arch` module).
 //!
 //! The central kernel is a popcount "GEMM": for packed matrices `W`
 //! (`rows × k` words) and `X` (`nb × k` words) it accumulates
@@ -14,302 +13,76 @@
 //! `NR` times from registers and each input vector `MR` times, and blocked over
 //! `k` so a tile of weight rows stays in L1 while the whole batch passes by.
 
+use crate::arch::{Dispatch, Kernel, PopcountLanes, Token};
 use crate::simd::Tier;
-
-/// A SIMD tier's vector operations on packed `u64` words.
-///
-/// # Safety
-/// Every method may use instructions of the implementing tier: callers must
-/// make sure the running CPU supports it.
-pub(crate) trait Kernel {
-    /// 64-bit words per vector.
-    const LANES: usize;
-    /// The vector type (also used as a per-lane `u64` accumulator).
-    type V: Copy;
-    /// All-zero vector.
-    unsafe fn zero() -> Self::V;
-    /// Loads the first `LANES` words of `s` (panics if `s` is shorter).
-    unsafe fn load(s: &[u64]) -> Self::V;
-    /// Loads `s.len() < LANES` words, zero-filling the remaining lanes.
-    unsafe fn load_partial(s: &[u64]) -> Self::V;
-    /// `acc + popcount(a & b)` per lane.
-    unsafe fn and_pop_add(acc: Self::V, a: Self::V, b: Self::V) -> Self::V;
-    /// `acc + popcount(a)` per lane.
-    unsafe fn pop_add(acc: Self::V, a: Self::V) -> Self::V;
-    /// Sum of all lanes.
-    unsafe fn hsum(acc: Self::V) -> u64;
-    /// Stores `popcount` of each lane of `a` into `out[..LANES]` (panics if
-    /// `out` is shorter).
-    unsafe fn pop_store(a: Self::V, out: &mut [u64]);
-}
-
-/// Plain Rust tier.
-pub(crate) struct Portable;
-
-impl Kernel for Portable {
-    const LANES: usize = 1;
-    type V = u64;
-    #[inline(always)]
-    unsafe fn zero() -> u64 {
-        0
-    }
-    #[inline(always)]
-    unsafe fn load(s: &[u64]) -> u64 {
-        s[0]
-    }
-    #[inline(always)]
-    unsafe fn load_partial(_s: &[u64]) -> u64 {
-        0
-    }
-    #[inline(always)]
-    unsafe fn and_pop_add(acc: u64, a: u64, b: u64) -> u64 {
-        acc + u64::from((a & b).count_ones())
-    }
-    #[inline(always)]
-    unsafe fn pop_add(acc: u64, a: u64) -> u64 {
-        acc + u64::from(a.count_ones())
-    }
-    #[inline(always)]
-    unsafe fn hsum(acc: u64) -> u64 {
-        acc
-    }
-    #[inline(always)]
-    unsafe fn pop_store(a: u64, out: &mut [u64]) {
-        out[0] = u64::from(a.count_ones());
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-mod x86 {
-    use super::Kernel;
-    use std::arch::x86_64::*;
-
-    /// AVX2 tier: 4 words per vector, nibble-table popcount.
-    pub(crate) struct Avx2;
-
-    /// Per-64-bit-lane popcount of `v`: byte counts from a 16-entry nibble
-    /// table (`vpshufb`), summed per lane by `vpsadbw` against zero.
-    #[inline(always)]
-    unsafe fn popcnt_lanes_avx2(v: __m256i) -> __m256i {
-        // SAFETY: register-only AVX2 arithmetic; the caller guarantees AVX2.
-        unsafe {
-            let lut = _mm256_setr_epi8(
-                0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, //
-                0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
-            );
-            let nib = _mm256_set1_epi8(0x0F);
-            let lo = _mm256_and_si256(v, nib);
-            let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nib);
-            let bytes = _mm256_add_epi8(_mm256_shuffle_epi8(lut, lo), _mm256_shuffle_epi8(lut, hi));
-            _mm256_sad_epu8(bytes, _mm256_setzero_si256())
-        }
-    }
-
-    impl Kernel for Avx2 {
-        const LANES: usize = 4;
-        type V = __m256i;
-        #[inline(always)]
-        unsafe fn zero() -> __m256i {
-            // SAFETY: AVX register zeroing; the caller guarantees AVX2.
-            unsafe { _mm256_setzero_si256() }
-        }
-        #[inline(always)]
-        unsafe fn load(s: &[u64]) -> __m256i {
-            let s = &s[..4];
-            // SAFETY: `s` holds exactly 4 words (32 bytes); unaligned load.
-            unsafe { _mm256_loadu_si256(s.as_ptr().cast()) }
-        }
-        #[inline(always)]
-        unsafe fn load_partial(s: &[u64]) -> __m256i {
-            let mut buf = [0u64; 4];
-            let n = s.len().min(4);
-            buf[..n].copy_from_slice(&s[..n]);
-            // SAFETY: `buf` is a local 32-byte array; unaligned load.
-            unsafe { _mm256_loadu_si256(buf.as_ptr().cast()) }
-        }
-        #[inline(always)]
-        unsafe fn and_pop_add(acc: __m256i, a: __m256i, b: __m256i) -> __m256i {
-            // SAFETY: register-only AVX2 arithmetic; the caller guarantees AVX2.
-            unsafe { _mm256_add_epi64(acc, popcnt_lanes_avx2(_mm256_and_si256(a, b))) }
-        }
-        #[inline(always)]
-        unsafe fn pop_add(acc: __m256i, a: __m256i) -> __m256i {
-            // SAFETY: register-only AVX2 arithmetic; the caller guarantees AVX2.
-            unsafe { _mm256_add_epi64(acc, popcnt_lanes_avx2(a)) }
-        }
-        #[inline(always)]
-        unsafe fn hsum(acc: __m256i) -> u64 {
-            let mut buf = [0u64; 4];
-            // SAFETY: stores 32 bytes into the local 32-byte array `buf`.
-            unsafe { _mm256_storeu_si256(buf.as_mut_ptr().cast(), acc) };
-            buf.iter().sum()
-        }
-        #[inline(always)]
-        unsafe fn pop_store(a: __m256i, out: &mut [u64]) {
-            let out = &mut out[..4];
-            // SAFETY: `out` holds exactly 4 words; unaligned store; AVX2 is
-            // guaranteed by the caller.
-            unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), popcnt_lanes_avx2(a)) }
-        }
-    }
-
-    /// AVX-512 VPOPCNTDQ tier: 8 words per vector, `vpopcntq`.
-    pub(crate) struct Avx512;
-
-    impl Kernel for Avx512 {
-        const LANES: usize = 8;
-        type V = __m512i;
-        #[inline(always)]
-        unsafe fn zero() -> __m512i {
-            // SAFETY: AVX-512F register zeroing; the caller guarantees it.
-            unsafe { _mm512_setzero_si512() }
-        }
-        #[inline(always)]
-        unsafe fn load(s: &[u64]) -> __m512i {
-            let s = &s[..8];
-            // SAFETY: `s` holds exactly 8 words (64 bytes); unaligned load.
-            unsafe { _mm512_loadu_si512(s.as_ptr().cast()) }
-        }
-        #[inline(always)]
-        unsafe fn load_partial(s: &[u64]) -> __m512i {
-            let n = s.len().min(8);
-            let mask: __mmask8 = ((1u32 << n) - 1) as __mmask8;
-            // SAFETY: a masked load reads only the lanes whose mask bit is set,
-            // i.e. the first `n <= s.len()` words of `s`; masked-off lanes are
-            // not accessed (no fault) and read as zero.
-            unsafe { _mm512_maskz_loadu_epi64(mask, s.as_ptr().cast()) }
-        }
-        #[inline(always)]
-        unsafe fn and_pop_add(acc: __m512i, a: __m512i, b: __m512i) -> __m512i {
-            // SAFETY: register-only AVX-512F/VPOPCNTDQ arithmetic; the caller
-            // guarantees both.
-            unsafe { _mm512_add_epi64(acc, _mm512_popcnt_epi64(_mm512_and_si512(a, b))) }
-        }
-        #[inline(always)]
-        unsafe fn pop_add(acc: __m512i, a: __m512i) -> __m512i {
-            // SAFETY: as for `and_pop_add`.
-            unsafe { _mm512_add_epi64(acc, _mm512_popcnt_epi64(a)) }
-        }
-        #[inline(always)]
-        unsafe fn hsum(acc: __m512i) -> u64 {
-            // SAFETY: register-only AVX-512F reduction.
-            unsafe { _mm512_reduce_add_epi64(acc) as u64 }
-        }
-        #[inline(always)]
-        unsafe fn pop_store(a: __m512i, out: &mut [u64]) {
-            let out = &mut out[..8];
-            // SAFETY: `out` holds exactly 8 words; unaligned store.
-            unsafe { _mm512_storeu_si512(out.as_mut_ptr().cast(), _mm512_popcnt_epi64(a)) }
-        }
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-pub(crate) use x86::{Avx2, Avx512};
 
 // ---------------------------------------------------------------------------
 // Total and per-word popcount.
 
-#[inline(always)]
-unsafe fn total_generic<K: Kernel>(words: &[u64]) -> u64 {
-    // SAFETY: tier support is the caller's contract; zero() reads no memory.
-    let mut acc = [unsafe { K::zero() }; 4];
-    let mut chunks = words.chunks_exact(4 * K::LANES);
-    for c in &mut chunks {
-        for (j, a) in acc.iter_mut().enumerate() {
-            // SAFETY: tier support is the caller's contract; `c` has
-            // 4 * LANES words so each sub-slice has LANES.
-            *a = unsafe { K::pop_add(*a, K::load(&c[j * K::LANES..])) };
+/// The total number of set bits of `words`.
+struct Total<'a> {
+    words: &'a [u64],
+}
+
+impl Kernel for Total<'_> {
+    type Output = u64;
+    #[inline(always)]
+    fn run<T: Token>(self, t: T) -> u64 {
+        let words = self.words;
+        let mut acc = [t.zero(); 4];
+        let mut chunks = words.chunks_exact(4 * T::LANES);
+        for c in &mut chunks {
+            for (j, a) in acc.iter_mut().enumerate() {
+                *a = t.pop_add(*a, t.load(&c[j * T::LANES..]));
+            }
+        }
+        let mut rest = chunks.remainder();
+        while rest.len() >= T::LANES {
+            acc[0] = t.pop_add(acc[0], t.load(rest));
+            rest = &rest[T::LANES..];
+        }
+        if !rest.is_empty() {
+            acc[1] = t.pop_add(acc[1], t.load_partial(rest));
+        }
+        acc.iter().map(|&a| t.hsum(a)).sum()
+    }
+}
+
+/// `dst[j] = popcount(src[j])` for `j < min(src.len(), dst.len())`.
+struct PerWord<'a, 'b> {
+    src: &'a [u64],
+    dst: &'b mut [u64],
+}
+
+impl Kernel for PerWord<'_, '_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<T: Token>(self, t: T) {
+        let n = self.src.len().min(self.dst.len());
+        let (src, dst) = (&self.src[..n], &mut self.dst[..n]);
+        let full = n - n % T::LANES;
+        for (s, d) in src[..full]
+            .chunks_exact(T::LANES)
+            .zip(dst[..full].chunks_exact_mut(T::LANES))
+        {
+            t.pop_store(t.load(s), d);
+        }
+        for (s, d) in src[full..].iter().zip(dst[full..].iter_mut()) {
+            *d = u64::from(s.count_ones());
         }
     }
-    let mut rest = chunks.remainder();
-    while rest.len() >= K::LANES {
-        // SAFETY: as above, `rest` has at least LANES words.
-        acc[0] = unsafe { K::pop_add(acc[0], K::load(rest)) };
-        rest = &rest[K::LANES..];
-    }
-    if !rest.is_empty() {
-        // SAFETY: as above; `rest.len() < LANES`.
-        acc[1] = unsafe { K::pop_add(acc[1], K::load_partial(rest)) };
-    }
-    // SAFETY: as above.
-    acc.iter().map(|&a| unsafe { K::hsum(a) }).sum()
-}
-
-#[inline(always)]
-unsafe fn per_word_generic<K: Kernel>(src: &[u64], dst: &mut [u64]) {
-    let n = src.len().min(dst.len());
-    let (src, dst) = (&src[..n], &mut dst[..n]);
-    let full = n - n % K::LANES;
-    for (s, d) in src[..full]
-        .chunks_exact(K::LANES)
-        .zip(dst[..full].chunks_exact_mut(K::LANES))
-    {
-        // SAFETY: tier support is the caller's contract; both chunks have
-        // exactly LANES words.
-        unsafe { K::pop_store(K::load(s), d) };
-    }
-    for (s, d) in src[full..].iter().zip(dst[full..].iter_mut()) {
-        *d = u64::from(s.count_ones());
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn total_avx2(words: &[u64]) -> u64 {
-    // SAFETY: called only after AVX2 was detected.
-    unsafe { total_generic::<Avx2>(words) }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw,avx512vpopcntdq")]
-unsafe fn total_avx512(words: &[u64]) -> u64 {
-    // SAFETY: called only after AVX-512F/BW/VPOPCNTDQ were detected.
-    unsafe { total_generic::<Avx512>(words) }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn per_word_avx2(src: &[u64], dst: &mut [u64]) {
-    // SAFETY: called only after AVX2 was detected.
-    unsafe { per_word_generic::<Avx2>(src, dst) }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw,avx512vpopcntdq")]
-unsafe fn per_word_avx512(src: &[u64], dst: &mut [u64]) {
-    // SAFETY: called only after AVX-512F/BW/VPOPCNTDQ were detected.
-    unsafe { per_word_generic::<Avx512>(src, dst) }
 }
 
 /// Total number of set bits in `words` on tier `tier` (portable if the CPU
 /// lacks it). Single-threaded.
 pub fn popcount_total_serial(tier: Tier, words: &[u64]) -> u64 {
-    match tier.checked() {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `checked()` confirmed the CPU supports AVX-512 VPOPCNTDQ.
-        Tier::Avx512 => unsafe { total_avx512(words) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `checked()` confirmed the CPU supports AVX2.
-        Tier::Avx2 => unsafe { total_avx2(words) },
-        // SAFETY: the portable kernel needs no CPU feature.
-        _ => unsafe { total_generic::<Portable>(words) },
-    }
+    Dispatch::new(tier).run(Total { words })
 }
 
-/// `dst[j] = popcount(src[j])` for `j < min(src.len(), dst.len())`.
-/// Single-threaded.
+/// `dst[j] = popcount(src[j])` for `j < min(src.len(), dst.len())`, on tier
+/// `tier` (portable if the CPU lacks it). Single-threaded.
 pub fn popcount_per_word_serial(tier: Tier, src: &[u64], dst: &mut [u64]) {
-    match tier.checked() {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `checked()` confirmed the CPU supports AVX-512 VPOPCNTDQ.
-        Tier::Avx512 => unsafe { per_word_avx512(src, dst) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `checked()` confirmed the CPU supports AVX2.
-        Tier::Avx2 => unsafe { per_word_avx2(src, dst) },
-        // SAFETY: the portable kernel needs no CPU feature.
-        _ => unsafe { per_word_generic::<Portable>(src, dst) },
-    }
+    Dispatch::new(tier).run(PerWord { src, dst })
 }
 
 // ---------------------------------------------------------------------------
@@ -343,12 +116,10 @@ pub struct GemmArgs<'a> {
 
 /// One `MR × NR` register tile over the columns `k0..k1` (inside `a.kr`) of
 /// weight rows `o..o + MR` and input rows `b..b + NR`; adds into
-/// `counts[(o + r) * nb + b + j]`.
-///
-/// # Safety
-/// The CPU must support tier `K`. (Indices are bounds-checked.)
+/// `counts[(o + r) * nb + b + j]`. (Indices are bounds-checked.)
 #[inline(always)]
-unsafe fn tile<K: Kernel, const MR: usize, const NR: usize>(
+fn tile<T: PopcountLanes, const MR: usize, const NR: usize>(
+    t: T,
     a: &GemmArgs<'_>,
     o: usize,
     b: usize,
@@ -368,54 +139,45 @@ unsafe fn tile<K: Kernel, const MR: usize, const NR: usize>(
         *row = &a.x[base..base + len];
     }
     // Every row slice has exactly `len` words; loads are bounds-checked.
-    // SAFETY: tier support is the caller's contract; zero() reads no memory.
-    let zero = unsafe { K::zero() };
+    let zero = t.zero();
     let mut acc = [[zero; NR]; MR];
     let mut xv = [zero; NR];
     let mut kk = 0;
-    while kk + K::LANES <= len {
+    while kk + T::LANES <= len {
         for j in 0..NR {
-            // SAFETY: tier support is the caller's contract; `load` bounds-checks.
-            xv[j] = unsafe { K::load(&xr[j][kk..]) };
+            xv[j] = t.load(&xr[j][kk..]);
         }
         for r in 0..MR {
-            // SAFETY: tier support is the caller's contract; `load` bounds-checks.
-            let wv = unsafe { K::load(&wr[r][kk..]) };
+            let wv = t.load(&wr[r][kk..]);
             for j in 0..NR {
-                // SAFETY: tier support is the caller's contract (registers only).
-                acc[r][j] = unsafe { K::and_pop_add(acc[r][j], wv, xv[j]) };
+                acc[r][j] = t.and_pop_add(acc[r][j], wv, xv[j]);
             }
         }
-        kk += K::LANES;
+        kk += T::LANES;
     }
     if kk < len {
         for j in 0..NR {
-            // SAFETY: tier support is the caller's contract; `load` bounds-checks.
-            xv[j] = unsafe { K::load_partial(&xr[j][kk..]) };
+            xv[j] = t.load_partial(&xr[j][kk..]);
         }
         for r in 0..MR {
-            // SAFETY: tier support is the caller's contract; `load` bounds-checks.
-            let wv = unsafe { K::load_partial(&wr[r][kk..]) };
+            let wv = t.load_partial(&wr[r][kk..]);
             for j in 0..NR {
-                // SAFETY: tier support is the caller's contract (registers only).
-                acc[r][j] = unsafe { K::and_pop_add(acc[r][j], wv, xv[j]) };
+                acc[r][j] = t.and_pop_add(acc[r][j], wv, xv[j]);
             }
         }
     }
     for r in 0..MR {
         for j in 0..NR {
-            // SAFETY: tier support is the caller's contract (registers only).
-            counts[(o + r) * a.nb + b + j] += unsafe { K::hsum(acc[r][j]) };
+            counts[(o + r) * a.nb + b + j] += t.hsum(acc[r][j]);
         }
     }
 }
 
-/// The whole GEMM of `a` into `counts`.
-///
-/// # Safety
-/// The CPU must support tier `K`. (Indices are bounds-checked.)
+/// The whole GEMM of `a` into `counts` with `MR × NR` register tiles.
+/// (Indices are bounds-checked.)
 #[inline(always)]
-unsafe fn gemm_generic<K: Kernel, const MR: usize, const NR: usize>(
+fn gemm_tiled<T: PopcountLanes, const MR: usize, const NR: usize>(
+    t: T,
     a: &GemmArgs<'_>,
     counts: &mut [u64],
 ) {
@@ -428,8 +190,8 @@ unsafe fn gemm_generic<K: Kernel, const MR: usize, const NR: usize>(
     } else {
         // Near-equal blocks of at most KC_BATCH words (no short last block).
         len.div_ceil(len.div_ceil(KC_BATCH).max(1))
-            .next_multiple_of(K::LANES)
-            .max(K::LANES)
+            .next_multiple_of(T::LANES)
+            .max(T::LANES)
     };
     let mut k0 = a.kr.0;
     while k0 < a.kr.1 {
@@ -441,25 +203,21 @@ unsafe fn gemm_generic<K: Kernel, const MR: usize, const NR: usize>(
             while b < nb {
                 let nr = NR.min(nb - b);
                 match (mr == MR, nr == NR) {
-                    // SAFETY: forwarded caller contract (the CPU supports tier K).
-                    (true, true) => unsafe { tile::<K, MR, NR>(a, o, b, kr, counts) },
+                    (true, true) => tile::<T, MR, NR>(t, a, o, b, kr, counts),
                     (true, false) => {
                         for bb in b..b + nr {
-                            // SAFETY: forwarded caller contract (the CPU supports tier K).
-                            unsafe { tile::<K, MR, 1>(a, o, bb, kr, counts) }
+                            tile::<T, MR, 1>(t, a, o, bb, kr, counts);
                         }
                     }
                     (false, true) => {
                         for oo in o..o + mr {
-                            // SAFETY: forwarded caller contract (the CPU supports tier K).
-                            unsafe { tile::<K, 1, NR>(a, oo, b, kr, counts) }
+                            tile::<T, 1, NR>(t, a, oo, b, kr, counts);
                         }
                     }
                     (false, false) => {
                         for oo in o..o + mr {
                             for bb in b..b + nr {
-                                // SAFETY: forwarded caller contract (the CPU supports tier K).
-                                unsafe { tile::<K, 1, 1>(a, oo, bb, kr, counts) }
+                                tile::<T, 1, 1>(t, a, oo, bb, kr, counts);
                             }
                         }
                     }
@@ -472,31 +230,27 @@ unsafe fn gemm_generic<K: Kernel, const MR: usize, const NR: usize>(
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn gemm_avx2(a: &GemmArgs<'_>, counts: &mut [u64]) {
-    // SAFETY: called only after AVX2 was detected. Small tiles leave room in
-    // the 16 ymm registers for the nibble-table constants.
-    unsafe {
-        if a.nb == 1 {
-            gemm_generic::<Avx2, 4, 1>(a, counts)
-        } else {
-            gemm_generic::<Avx2, 2, 2>(a, counts)
-        }
-    }
+/// One GEMM call (operands already checked).
+struct Gemm<'a, 'b> {
+    a: &'b GemmArgs<'a>,
+    counts: &'b mut [u64],
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw,avx512vpopcntdq")]
-unsafe fn gemm_avx512(a: &GemmArgs<'_>, counts: &mut [u64]) {
-    // SAFETY: called only after AVX-512F/BW/VPOPCNTDQ were detected. A single
-    // input streams 8 weight rows at a time; a batch uses 4 x 4 tiles (16 of
-    // the 32 zmm registers as accumulators).
-    unsafe {
-        if a.nb == 1 {
-            gemm_generic::<Avx512, 8, 1>(a, counts)
-        } else {
-            gemm_generic::<Avx512, 4, 4>(a, counts)
+impl Kernel for Gemm<'_, '_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<T: Token>(self, t: T) {
+        let Gemm { a, counts } = self;
+        // Register tiles per tier (`T::TIER` is a constant, so only one arm
+        // is compiled per tier). A single input streams several weight rows
+        // at a time. AVX2 keeps its tiles small to leave room in the 16 ymm
+        // registers for the nibble-table constants; AVX-512 uses 4 x 4 tiles
+        // for a batch (16 of the 32 zmm registers as accumulators).
+        match (T::TIER, a.nb == 1) {
+            (Tier::Avx512, true) => gemm_tiled::<T, 8, 1>(t, a, counts),
+            (Tier::Avx512, false) => gemm_tiled::<T, 4, 4>(t, a, counts),
+            (Tier::Avx2, true) => gemm_tiled::<T, 4, 1>(t, a, counts),
+            (Tier::Avx2, false) | (Tier::Portable, _) => gemm_tiled::<T, 2, 2>(t, a, counts),
         }
     }
 }
@@ -507,6 +261,11 @@ unsafe fn gemm_avx512(a: &GemmArgs<'_>, counts: &mut [u64]) {
 ///
 /// Panics if the operands are inconsistent (callers validate first).
 pub fn and_popcount_gemm_serial(tier: Tier, a: &GemmArgs<'_>, counts: &mut [u64]) {
+    gemm_on(Dispatch::new(tier), a, counts);
+}
+
+/// [`and_popcount_gemm_serial`] on an already chosen tier.
+pub(crate) fn gemm_on(dispatch: Dispatch, a: &GemmArgs<'_>, counts: &mut [u64]) {
     let len = a.kr.1.checked_sub(a.kr.0).expect("k range is reversed");
     assert_eq!(counts.len(), a.rows * a.nb, "counts has the wrong size");
     assert_eq!(a.x.len(), a.nb * len, "x does not hold nb rows");
@@ -518,16 +277,7 @@ pub fn and_popcount_gemm_serial(tier: Tier, a: &GemmArgs<'_>, counts: &mut [u64]
         a.w.len() >= (a.rows - 1) * a.ld + a.kr.1,
         "w does not hold the rows"
     );
-    match tier.checked() {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `checked()` confirmed the CPU supports AVX-512 VPOPCNTDQ.
-        Tier::Avx512 => unsafe { gemm_avx512(a, counts) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `checked()` confirmed the CPU supports AVX2.
-        Tier::Avx2 => unsafe { gemm_avx2(a, counts) },
-        // SAFETY: the portable kernel needs no CPU feature.
-        _ => unsafe { gemm_generic::<Portable, 2, 2>(a, counts) },
-    }
+    dispatch.run(Gemm { a, counts });
 }
 
 /// [`and_popcount_gemm_serial`] for contiguous `w` (`rows × k`) and `x`
@@ -556,11 +306,7 @@ pub fn and_popcount_gemm_dense(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::SplitMix64;
-
-    fn tiers() -> Vec<Tier> {
-        Tier::ALL.into_iter().filter(|t| t.is_supported()).collect()
-    }
+    use crate::testutil::{SplitMix64, tiers};
 
     #[test]
     fn total_and_per_word_match_portable() {

@@ -4,10 +4,12 @@
 //! C-contiguity, values) before any kernel runs, borrows NumPy arrays without
 //! copying, releases the GIL while computing, and runs inside
 //! `std::panic::catch_unwind`, so an internal bug surfaces as a `RuntimeError`
-//! instead of unwinding across the FFI boundary. Errors name the argument and
-//! the expected form: `TypeError` for a wrong type or dtype, `ValueError` for a
-//! wrong rank, shape, layout or value, `MemoryError` when a result cannot be
-//! allocated.
+//! instead of unwinding across the FFI boundary. The checks and their
+//! messages are those of `validate` (the messages of Python's own checks);
+//! this module only reads what it finds in the Python objects. Errors name
+//! the argument and the expected form: `TypeError` for a wrong type or dtype,
+//! `ValueError` for a wrong rank, shape, layout or value, `MemoryError` when a
+//! result cannot be allocated.
 //!
 //! Interrupts: a kernel called from Python's main thread checks, between its
 //! tasks and at most every `threads::CHECK_INTERVAL`, whether a signal
@@ -28,8 +30,9 @@ use pyo3::exceptions::{PyMemoryError, PyOverflowError, PyRuntimeError, PyTypeErr
 use pyo3::prelude::*;
 use pyo3::types::PyBool;
 
-use crate::error::EngineError;
-use crate::ops::{Op, format_shape};
+use crate::error::{EngineError, Result as EngineResult};
+use crate::ops::Op;
+use crate::validate::{self, ArrayArg, ArrayInfo, Elem, IntArg};
 use crate::{forward, lfsr, ops, pack, simd, threads};
 
 impl From<EngineError> for PyErr {
@@ -124,52 +127,58 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 }
 
 /// Borrows `obj` as a C-contiguous, aligned NumPy array of element type `T`
-/// (called `dtype_name` in messages), without copying. `form` describes the
-/// expected shape for messages, e.g. `"shape (n_out, n_in, n_words)"`.
+/// (what `elem` names), without copying, after the checks of
+/// [`validate::check_array`] (ranks `ranks`, any when empty).
 fn borrow_array<'py, T: Element>(
     obj: &Bound<'py, PyAny>,
-    arg: &'static str,
-    dtype_name: &str,
-    form: &str,
+    name: &'static str,
+    elem: Elem,
+    ranks: &[usize],
 ) -> PyResult<PyReadonlyArrayDyn<'py, T>> {
     let py = obj.py();
-    let Ok(untyped) = obj.cast::<PyUntypedArray>() else {
-        return Err(PyTypeError::new_err(format!(
-            "{arg} must be a numpy.ndarray of dtype {dtype_name} with {form}, got {}",
-            type_name(obj)
-        )));
-    };
-    let dt = untyped.dtype();
-    if !dt.is_equiv_to(&dtype::<T>(py)) {
-        return Err(PyTypeError::new_err(format!(
-            "{arg} must have dtype {dtype_name} (native byte order), got dtype {dt}"
-        )));
+    match obj.cast::<PyUntypedArray>() {
+        Err(_) => {
+            let type_name = type_name(obj);
+            validate::check_array(
+                name,
+                elem,
+                &ArrayArg::NotArray {
+                    type_name: &type_name,
+                },
+                ranks,
+            )?;
+        }
+        Ok(untyped) => {
+            let dt = untyped.dtype();
+            let dtype_text = dt.to_string();
+            let info = ArrayInfo {
+                dtype: &dtype_text,
+                kind: char::from(dt.kind()),
+                itemsize: dt.itemsize(),
+                exact: dt.is_equiv_to(&dtype::<T>(py)),
+                c_contiguous: untyped.is_c_contiguous(),
+                aligned: untyped.is_aligned(),
+                shape: untyped.shape(),
+            };
+            validate::check_array(name, elem, &ArrayArg::Array(info), ranks)?;
+        }
     }
-    let Ok(typed) = obj.cast::<PyArrayDyn<T>>() else {
-        return Err(PyTypeError::new_err(format!(
-            "{arg} must be a numpy.ndarray of dtype {dtype_name} with {form}, got dtype {dt}"
-        )));
-    };
-    if !typed.is_c_contiguous() {
-        return Err(PyValueError::new_err(format!(
-            "{arg} must be C-contiguous (pass numpy.ascontiguousarray({arg}))"
-        )));
-    }
-    if !typed.is_aligned() {
-        return Err(PyValueError::new_err(format!(
-            "{arg} must be aligned for dtype {dtype_name} (pass numpy.ascontiguousarray({arg}))"
-        )));
-    }
+    let typed = obj.cast::<PyArrayDyn<T>>().map_err(|e| {
+        PyRuntimeError::new_err(format!("internal error: {name} passed its checks: {e}"))
+    })?;
     typed
         .try_readonly()
-        .map_err(|e| PyValueError::new_err(format!("{arg} cannot be borrowed for reading: {e}")))
+        .map_err(|e| PyValueError::new_err(format!("{name} cannot be borrowed for reading: {e}")))
 }
 
 /// The data of a borrowed array as a slice (contiguity and alignment were
 /// checked by `borrow_array`).
-fn slice_of<'a, T: Element>(a: &'a PyReadonlyArrayDyn<'_, T>, arg: &str) -> PyResult<&'a [T]> {
-    a.as_slice()
-        .map_err(|_| PyValueError::new_err(format!("{arg} must be a C-contiguous, aligned array")))
+fn slice_of<'a, T: Element>(a: &'a PyReadonlyArrayDyn<'_, T>, name: &str) -> PyResult<&'a [T]> {
+    a.as_slice().map_err(|_| {
+        PyRuntimeError::new_err(format!(
+            "internal error: {name} passed its checks: {name} is not contiguous"
+        ))
+    })
 }
 
 /// A new NumPy array of `shape` owning `data` (no copy).
@@ -183,48 +192,34 @@ fn to_numpy<T: Element>(
     Ok(arr.into_pyarray(py))
 }
 
-/// An integer argument (anything with `__index__`, but not `bool`); an int
-/// too large for `i128` is reported as a range error in `range`.
-fn int_arg(obj: &Bound<'_, PyAny>, arg: &str, range: &str) -> PyResult<i128> {
-    if obj.is_instance_of::<PyBool>() {
-        return Err(PyTypeError::new_err(format!(
-            "{arg} must be an int {range}, got bool"
-        )));
-    }
-    obj.extract::<i128>().map_err(|e| {
-        if e.is_instance_of::<PyOverflowError>(obj.py()) {
-            PyValueError::new_err(format!("{arg} must be an int {range}, got {obj}"))
-        } else {
-            PyTypeError::new_err(format!(
-                "{arg} must be an int {range}, got {}",
-                type_name(obj)
-            ))
+/// Reads an integer argument (anything with `__index__`, but not `bool`) and
+/// hands it to `check`, which names it and applies its rules.
+fn int_arg<T>(
+    obj: &Bound<'_, PyAny>,
+    check: impl FnOnce(IntArg<'_>) -> EngineResult<T>,
+) -> PyResult<T> {
+    let type_name = type_name(obj);
+    let text;
+    let arg = if obj.is_instance_of::<PyBool>() {
+        IntArg::NotInt {
+            type_name: &type_name,
         }
-    })
-}
-
-fn length_arg(obj: &Bound<'_, PyAny>) -> PyResult<usize> {
-    let v = int_arg(obj, "length", ">= 1")?;
-    if v < 1 {
-        return Err(PyValueError::new_err(format!(
-            "length must be a positive int (>= 1), got {v}"
-        )));
-    }
-    usize::try_from(v).map_err(|_| {
-        PyValueError::new_err(format!(
-            "length must be a positive int that fits in usize, got {v}"
-        ))
-    })
-}
-
-fn seed_arg(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
-    let v = int_arg(obj, "seed", "in [0, 2**32)")?;
-    if !(0..(1i128 << 32)).contains(&v) {
-        return Err(PyValueError::new_err(format!(
-            "seed must be an int in [0, 2**32), got {v}"
-        )));
-    }
-    Ok(v as u64)
+    } else {
+        match obj.extract::<i128>() {
+            Ok(v) => IntArg::Int(v),
+            Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => {
+                text = obj.str()?.to_string();
+                IntArg::Huge {
+                    negative: obj.lt(0)?,
+                    text: &text,
+                }
+            }
+            Err(_) => IntArg::NotInt {
+                type_name: &type_name,
+            },
+        }
+    };
+    Ok(check(arg)?)
 }
 
 /// The SIMD tier automatic dispatch uses now (or the forced one):
@@ -249,12 +244,10 @@ fn force_simd_tier(name: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         let name: Option<String> = match name {
             None => None,
             Some(obj) if obj.is_none() => None,
-            Some(obj) => Some(obj.extract::<String>().map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "name must be a str or None, got {}",
-                    type_name(obj)
-                ))
-            })?),
+            Some(obj) => Some(
+                obj.extract::<String>()
+                    .map_err(|_| validate::tier_name_type(&type_name(obj)))?,
+            ),
         };
         simd::force_tier(name.as_deref())?;
         Ok(())
@@ -265,8 +258,8 @@ fn force_simd_tier(name: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
 #[pyfunction]
 fn set_num_threads(n: &Bound<'_, PyAny>) -> PyResult<()> {
     guard("set_num_threads", || {
-        let v = int_arg(n, "n", ">= 1")?;
-        threads::set_num_threads(v)?;
+        let n = int_arg(n, validate::thread_count)?;
+        threads::set_num_threads(n as i128)?;
         Ok(())
     })
 }
@@ -275,6 +268,23 @@ fn set_num_threads(n: &Bound<'_, PyAny>) -> PyResult<()> {
 #[pyfunction]
 fn get_num_threads() -> usize {
     threads::get_num_threads()
+}
+
+/// The row count, row length and 2-D-ness of a 1-D `(n,)` or 2-D `(b, n)`
+/// shape (the rank was checked).
+fn rows_of(shape: &[usize]) -> (usize, usize, bool) {
+    match *shape {
+        [b, n] => (b, n, true),
+        [n] => (1, n, false),
+        _ => unreachable!("the rank was checked"),
+    }
+}
+
+/// `shape` (1-D or 2-D) with its rows resized to `len`.
+fn rows_resized(shape: &[usize], len: usize) -> Vec<usize> {
+    let mut out = shape.to_vec();
+    *out.last_mut().expect("the rank was checked") = len;
+    out
 }
 
 /// Encodes probabilities into packed LFSR bitstreams (docs/design.md#encoder).
@@ -289,22 +299,13 @@ fn encode_packed<'py>(
     seed: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyArrayDyn<u64>>> {
     guard("encode_packed", || {
-        let arr = borrow_array::<f64>(probs, "probs", "float64", "shape (n,) or (batch, n)")?;
-        let length = length_arg(length)?;
-        let seed = seed_arg(seed)?;
+        let length = int_arg(length, validate::length_arg)?;
+        let seed = int_arg(seed, validate::seed_arg)?;
+        let arr = borrow_array::<f64>(probs, "probs", Elem::Probabilities, &[1, 2])?;
         let shape = arr.shape().to_vec();
-        let (n, two_d) = match shape[..] {
-            [n] => (n, false),
-            [_, n] => (n, true),
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "probs must have shape (n,) or (batch, n), got a {}-D array of shape {}",
-                    shape.len(),
-                    format_shape(&shape)
-                )));
-            }
-        };
+        let (_, n, two_d) = rows_of(&shape);
         let data = slice_of(&arr, "probs")?;
+        let seed = u64::from(seed);
         let words = compute(py, || lfsr::encode_packed(data, n, two_d, length, seed))??;
         let mut out_shape = shape;
         out_shape.push(lfsr::n_words(length));
@@ -320,22 +321,12 @@ fn pack_bitstream<'py>(
     bits: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyArrayDyn<u64>>> {
     guard("pack_bitstream", || {
-        let arr = borrow_array::<u8>(bits, "bits", "uint8", "shape (N,) or (batch, N)")?;
+        let arr = borrow_array::<u8>(bits, "bits", Elem::Bits, &[1, 2])?;
         let shape = arr.shape().to_vec();
-        let (rows, n, out_shape) = match shape[..] {
-            [n] => (1, n, vec![n.div_ceil(64)]),
-            [b, n] => (b, n, vec![b, n.div_ceil(64)]),
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "bits must have shape (N,) or (batch, N), got a {}-D array of shape {}",
-                    shape.len(),
-                    format_shape(&shape)
-                )));
-            }
-        };
+        let (rows, n, two_d) = rows_of(&shape);
         let data = slice_of(&arr, "bits")?;
-        let words = compute(py, || pack::pack_bits(data, rows, n, shape.len() == 2))??;
-        to_numpy(py, words, out_shape)
+        let words = compute(py, || pack::pack_bits(data, rows, n, two_d))??;
+        to_numpy(py, words, rows_resized(&shape, n.div_ceil(64)))
     })
 }
 
@@ -348,25 +339,13 @@ fn unpack_bitstream<'py>(
     n_bits: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyArrayDyn<u8>>> {
     guard("unpack_bitstream", || {
-        let arr = borrow_array::<u64>(packed, "packed", "uint64", "shape (W,) or (batch, W)")?;
-        let nb = int_arg(n_bits, "n_bits", ">= 0")?;
-        let nb = usize::try_from(nb)
-            .map_err(|_| PyValueError::new_err(format!("n_bits must be an int >= 0, got {nb}")))?;
+        let arr = borrow_array::<u64>(packed, "packed", Elem::Packed, &[1, 2])?;
+        let n_bits = int_arg(n_bits, validate::n_bits_arg)?;
         let shape = arr.shape().to_vec();
-        let (rows, words, out_shape) = match shape[..] {
-            [w] => (1, w, vec![nb]),
-            [b, w] => (b, w, vec![b, nb]),
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "packed must have shape (W,) or (batch, W), got a {}-D array of shape {}",
-                    shape.len(),
-                    format_shape(&shape)
-                )));
-            }
-        };
+        let (rows, words, _) = rows_of(&shape);
         let data = slice_of(&arr, "packed")?;
-        let bits = compute(py, || pack::unpack_bits(data, rows, words, nb))??;
-        to_numpy(py, bits, out_shape)
+        let bits = compute(py, || pack::unpack_bits(data, rows, words, n_bits))??;
+        to_numpy(py, bits, rows_resized(&shape, n_bits))
     })
 }
 
@@ -374,7 +353,7 @@ fn unpack_bitstream<'py>(
 #[pyfunction]
 fn popcount(py: Python<'_>, packed: &Bound<'_, PyAny>) -> PyResult<u64> {
     guard("popcount", || {
-        let arr = borrow_array::<u64>(packed, "packed", "uint64", "any shape")?;
+        let arr = borrow_array::<u64>(packed, "packed", Elem::Packed, &[])?;
         let data = slice_of(&arr, "packed")?;
         compute(py, || ops::popcount(data))
     })
@@ -387,7 +366,7 @@ fn popcount_per_word<'py>(
     packed: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyArrayDyn<u64>>> {
     guard("popcount_per_word", || {
-        let arr = borrow_array::<u64>(packed, "packed", "uint64", "any shape")?;
+        let arr = borrow_array::<u64>(packed, "packed", Elem::Packed, &[])?;
         let shape = arr.shape().to_vec();
         let data = slice_of(&arr, "packed")?;
         let counts = compute(py, || ops::popcount_per_word(data))??;
@@ -395,6 +374,8 @@ fn popcount_per_word<'py>(
     })
 }
 
+/// Runs the element-wise operation `op` on the uint64 operands `args`
+/// (`(name, object)`), which must have one shape; `func` names the binding.
 fn elementwise<'py>(
     py: Python<'py>,
     func: &str,
@@ -404,7 +385,7 @@ fn elementwise<'py>(
     guard(func, || {
         let mut arrays = Vec::with_capacity(args.len());
         for &(name, obj) in args {
-            arrays.push((name, borrow_array::<u64>(obj, name, "uint64", "any shape")?));
+            arrays.push((name, borrow_array::<u64>(obj, name, Elem::Packed, &[])?));
         }
         let shapes: Vec<Vec<usize>> = arrays.iter().map(|(_, a)| a.shape().to_vec()).collect();
         let mut operands = Vec::with_capacity(arrays.len());
@@ -416,42 +397,37 @@ fn elementwise<'py>(
     })
 }
 
-/// a & b (SC unipolar multiply); a and b are uint64 arrays of one shape.
-#[pyfunction]
-fn vec_and<'py>(
-    py: Python<'py>,
-    a: &Bound<'py, PyAny>,
-    b: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyArrayDyn<u64>>> {
-    elementwise(py, "vec_and", Op::And, &[("a", a), ("b", b)])
+/// Defines the binding `$func` of an element-wise operation on the uint64
+/// arrays `$arg...` (one shape).
+macro_rules! elementwise_binding {
+    ($(#[$doc:meta])* $func:ident, $op:expr, $($arg:ident),+) => {
+        $(#[$doc])*
+        #[pyfunction]
+        fn $func<'py>(
+            py: Python<'py>,
+            $($arg: &Bound<'py, PyAny>),+
+        ) -> PyResult<Bound<'py, PyArrayDyn<u64>>> {
+            elementwise(py, stringify!($func), $op, &[$((stringify!($arg), $arg)),+])
+        }
+    };
 }
 
-/// ~(a ^ b) (SC bipolar multiply); a and b are uint64 arrays of one shape.
-#[pyfunction]
-fn vec_xnor<'py>(
-    py: Python<'py>,
-    a: &Bound<'py, PyAny>,
-    b: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyArrayDyn<u64>>> {
-    elementwise(py, "vec_xnor", Op::Xnor, &[("a", a), ("b", b)])
-}
-
-/// ~a (complement) of a uint64 array.
-#[pyfunction]
-fn vec_not<'py>(py: Python<'py>, a: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArrayDyn<u64>>> {
-    elementwise(py, "vec_not", Op::Not, &[("a", a)])
-}
-
-/// (sel & a) | (~sel & b) (SC scaled addition); uint64 arrays of one shape.
-#[pyfunction]
-fn vec_mux<'py>(
-    py: Python<'py>,
-    sel: &Bound<'py, PyAny>,
-    a: &Bound<'py, PyAny>,
-    b: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyArrayDyn<u64>>> {
-    elementwise(py, "vec_mux", Op::Mux, &[("sel", sel), ("a", a), ("b", b)])
-}
+elementwise_binding!(
+    /// a & b (SC unipolar multiply); a and b are uint64 arrays of one shape.
+    vec_and, Op::And, a, b
+);
+elementwise_binding!(
+    /// ~(a ^ b) (SC bipolar multiply); a and b are uint64 arrays of one shape.
+    vec_xnor, Op::Xnor, a, b
+);
+elementwise_binding!(
+    /// ~a (complement) of a uint64 array.
+    vec_not, Op::Not, a
+);
+elementwise_binding!(
+    /// (sel & a) | (~sel & b) (SC scaled addition); uint64 arrays of one shape.
+    vec_mux, Op::Mux, sel, a, b
+);
 
 /// Stochastic-computing inference (docs/design.md#forward-pass).
 ///
@@ -468,20 +444,11 @@ fn sc_forward<'py>(
     seed: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
     guard("sc_forward", || {
-        let w = borrow_array::<u64>(
-            weights_packed,
-            "weights_packed",
-            "uint64",
-            "shape (n_out, n_in, n_words)",
-        )?;
-        let p = borrow_array::<f64>(
-            input_probs,
-            "input_probs",
-            "float64",
-            "shape (n_in,) or (batch, n_in)",
-        )?;
-        let length = length_arg(length)?;
-        let seed = seed_arg(seed)?;
+        // In the order of Python's validate_forward.
+        let length = int_arg(length, validate::length_arg)?;
+        let seed = u64::from(int_arg(seed, validate::seed_arg)?);
+        let w = borrow_array::<u64>(weights_packed, "weights_packed", Elem::Packed, &[3])?;
+        let p = borrow_array::<f64>(input_probs, "input_probs", Elem::Probabilities, &[1, 2])?;
         let w_shape = w.shape().to_vec();
         let p_shape = p.shape().to_vec();
         let wd = slice_of(&w, "weights_packed")?;

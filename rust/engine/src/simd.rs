@@ -1,4 +1,5 @@
-//! Runtime SIMD tier detection and selection.
+//! The SIMD tiers by name: detection, forcing, and the tier automatic
+//! dispatch uses.
 //!
 //! Three tiers exist, best first:
 //!
@@ -8,15 +9,18 @@
 //!   and `_mm256_sad_epu8`);
 //! * `portable` — plain Rust (`u64::count_ones`), on every target.
 //!
-//! Automatic dispatch picks the best tier the CPU supports. Tests (and the
-//! Python `force_simd_tier`) may force any *supported* tier so that every tier
-//! can be checked against `portable`; every tier gives identical results.
-//! Dispatch re-checks support on every call, so a tier the CPU lacks is never
-//! executed whatever is requested.
+//! Automatic dispatch picks the best tier the CPU supports, detected once and
+//! cached. Tests (and the Python `force_simd_tier`) may force any *supported*
+//! tier so that every tier can be checked against `portable`; every tier gives
+//! identical results. The code of each tier, and the tokens that prove the
+//! CPU runs it, live in the private `arch` module: a tier this CPU lacks is
+//! never executed whatever is requested.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use crate::error::{EngineError, Result};
+use crate::arch::Dispatch;
+use crate::error::Result;
+use crate::validate;
 
 /// One SIMD implementation tier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,22 +53,13 @@ impl Tier {
 
     /// Whether the running CPU can execute this tier.
     pub fn is_supported(self) -> bool {
-        match self {
-            Tier::Portable => true,
-            Tier::Avx2 => avx2_supported(),
-            Tier::Avx512 => avx512_supported(),
-        }
+        self.checked() == self
     }
 
-    /// `self` if the CPU supports it, else `portable`. Every dispatch goes
-    /// through this, which is what makes the `unsafe` calls into
-    /// `#[target_feature]` functions sound.
+    /// `self` if the CPU supports it, else `portable`: the tier a kernel
+    /// asked for `self` runs on.
     pub fn checked(self) -> Tier {
-        if self.is_supported() {
-            self
-        } else {
-            Tier::Portable
-        }
+        Dispatch::new(self).tier()
     }
 
     fn code(self) -> u8 {
@@ -85,92 +80,52 @@ impl Tier {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-fn avx2_supported() -> bool {
-    std::arch::is_x86_feature_detected!("avx2")
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn avx2_supported() -> bool {
-    false
-}
-
-#[cfg(target_arch = "x86_64")]
-fn avx512_supported() -> bool {
-    std::arch::is_x86_feature_detected!("avx512f")
-        && std::arch::is_x86_feature_detected!("avx512bw")
-        && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn avx512_supported() -> bool {
-    false
-}
-
 /// 0 = automatic, otherwise `Tier::code` of the forced tier.
 static FORCED: AtomicU8 = AtomicU8::new(0);
 
-/// The best tier this CPU supports.
+/// 0 = not detected yet, otherwise `Tier::code` of the best supported tier.
+/// An atomic rather than a lock: detection is idempotent, and no `fork()`
+/// can leave an atomic held.
+static DETECTED: AtomicU8 = AtomicU8::new(0);
+
+/// The best tier this CPU supports (detected once, then cached).
 pub fn detected_tier() -> Tier {
-    Tier::ALL
+    if let Some(t) = Tier::from_code(DETECTED.load(Ordering::Relaxed)) {
+        return t;
+    }
+    let t = Tier::ALL
         .into_iter()
         .find(|t| t.is_supported())
-        .unwrap_or(Tier::Portable)
+        .unwrap_or(Tier::Portable);
+    DETECTED.store(t.code(), Ordering::Relaxed);
+    t
 }
 
 /// The tier dispatch uses now: the forced tier if one is set, else the
 /// detected one.
 pub fn active_tier() -> Tier {
-    match Tier::from_code(FORCED.load(Ordering::Relaxed)) {
-        Some(t) => t.checked(),
-        None => detected_tier(),
-    }
+    Tier::from_code(FORCED.load(Ordering::Relaxed)).unwrap_or_else(detected_tier)
+}
+
+/// The tiers this CPU supports, best first (always ends in `Portable`).
+pub fn supported_tiers() -> Vec<Tier> {
+    Tier::ALL.into_iter().filter(|t| t.is_supported()).collect()
 }
 
 /// Names of the tiers this CPU supports, best first (always ends in
 /// `"portable"`).
 pub fn available_tiers() -> Vec<&'static str> {
-    Tier::ALL
-        .into_iter()
-        .filter(|t| t.is_supported())
-        .map(Tier::name)
-        .collect()
+    supported_tiers().into_iter().map(Tier::name).collect()
 }
 
 /// Forces dispatch to the tier called `name`, or restores automatic dispatch
 /// with `None`. An unknown name or a tier this CPU lacks is an error.
 pub fn force_tier(name: Option<&str>) -> Result<()> {
-    let Some(name) = name else {
-        FORCED.store(0, Ordering::Relaxed);
-        return Ok(());
+    let code = match name {
+        None => 0,
+        Some(name) => validate::tier_name(name)?.code(),
     };
-    let quoted = |names: &[&str]| {
-        names
-            .iter()
-            .map(|n| format!("'{n}'"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let known: Vec<&str> = Tier::ALL.iter().map(|t| t.name()).collect();
-    let tier = Tier::from_name(name).ok_or_else(|| {
-        EngineError::value(
-            "name",
-            format!(
-                "name must be one of {} or None, got '{name}'",
-                quoted(&known)
-            ),
-        )
-    })?;
-    if !tier.is_supported() {
-        return Err(EngineError::value(
-            "name",
-            format!(
-                "name must be a SIMD tier this CPU supports ({}) or None, got '{name}'",
-                quoted(&available_tiers())
-            ),
-        ));
-    }
-    FORCED.store(tier.code(), Ordering::Relaxed);
+    FORCED.store(code, Ordering::Relaxed);
     Ok(())
 }
 

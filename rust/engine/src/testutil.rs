@@ -1,4 +1,7 @@
-//! Deterministic test data (SplitMix64), so tests need no extra crates.
+//! Test helpers: deterministic data (SplitMix64, so tests need no extra
+//! crates) and the tiers to cross-check.
+
+pub use crate::simd::supported_tiers as tiers;
 
 /// The SplitMix64 generator.
 pub struct SplitMix64(u64);

@@ -68,7 +68,8 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering}
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::error::{EngineError, Result};
+use crate::error::Result;
+use crate::validate::{self, IntArg};
 
 /// Requested number of threads (>= 1); 0 means "not set yet" (use CPUs).
 /// An atomic, not a locked field: a child process inherits it without any
@@ -147,18 +148,7 @@ pub fn get_num_threads() -> usize {
 /// Sets the number of threads parallel kernels use (`n >= 1`), for every
 /// thread of the process.
 pub fn set_num_threads(n: i128) -> Result<()> {
-    if n < 1 {
-        return Err(EngineError::value(
-            "n",
-            format!("n must be an int >= 1, got {n}"),
-        ));
-    }
-    let n = usize::try_from(n).map_err(|_| {
-        EngineError::value(
-            "n",
-            format!("n must be an int >= 1 that fits in usize, got {n}"),
-        )
-    })?;
+    let n = validate::thread_count(IntArg::Int(n))?;
     if REQUESTED.swap(n, Ordering::Relaxed) != n {
         // Dropping the old pool (once no running call holds it) stops its
         // helpers; the new one is built on first use. A call that read the

@@ -168,7 +168,7 @@ fn rejects_structure_errors() {
     assert!(e.message.contains("carriage return"), "{e}");
 }
 
-/// The same text as tests/test_golden_format_ext.py's TEXT.
+/// The same text as tests/parity/test_golden_format_ext.py's TEXT.
 const EXT: &str = "# header\nkernel demo\nrtol gain 1e-12\nrtol phase 0.5\ncase 1\n\
 comment strings and tolerances\nresult valid\nin op str 0 : s:fi_curve\n\
 in names str 1 3 : s:V s: s:a%20b\nout gain f64 1 2 : 3ff0000000000000 0000000000000000\n\

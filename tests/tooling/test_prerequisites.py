@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CHECK = REPO / "scripts" / "check_toolchain.sh"
 RUST_VERSION = re.search(r'^rust-version = "(.*)"', (REPO / "rust" / "engine" / "Cargo.toml")
                          .read_text(), re.M)[1]  # type: ignore[index]

@@ -2,7 +2,7 @@
 
 Multi-rank checks run in ``mpiexec -n 2`` and ``mpiexec -n 3`` jobs (3 ranks on
 a 2-core machine is oversubscribed: MPICH needs no flag, Open MPI gets
-``--oversubscribe``).  Each job runs every check of tests/mpi_scripts/checks.py
+``--oversubscribe``).  Each job runs every check of tests/accel/mpi_scripts/checks.py
 once, so there are only a few launches; the tests below read the per-rank
 reports.  Every launch has a timeout, and a missing ``mpiexec`` is a failure
 with the install hint, never a skip.  Nothing here is timed.

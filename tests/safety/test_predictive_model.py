@@ -16,7 +16,7 @@ so its correctness is established here without it:
 * every validation class is refused with an error naming the argument.
 
 The reference API, the world model and the backends are tested in
-tests/test_predictive_model_api.py and tests/test_predictive_model_backends.py.
+tests/safety/test_predictive_model_api.py and tests/safety/test_predictive_model_backends.py.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from sc_neurocore.world_model import (
 )
 from sc_neurocore.world_model import predictive_model as pm
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SLOW = settings(max_examples=20, deadline=None)
 
 

@@ -1,4 +1,4 @@
-"""Checks run inside one ``mpiexec -n N`` job by tests/test_mpi_driver.py.
+"""Checks run inside one ``mpiexec -n N`` job by tests/accel/test_mpi_driver.py.
 
 Usage: ``mpiexec -n N python -m mpi4py checks.py OUT_DIR``.
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "device_check.sh"
 STEPS = ("pytest -m gpu", "parity --lang cupy", "parity --lang jax", "study cupy,jax,numpy")
 

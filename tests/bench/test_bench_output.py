@@ -20,7 +20,7 @@ import pytest
 from sc_neurocore.accel import backend as backend_mod
 from sc_neurocore.accel.__main__ import build_parser
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 

@@ -37,7 +37,7 @@ from sc_neurocore.world_model.predictive_model import (
     RTSSmoother,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # the golden cases' module lives in parity/
     sys.path.insert(0, str(REPO))
 SLOW = settings(max_examples=25, deadline=None)

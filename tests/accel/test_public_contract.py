@@ -46,7 +46,7 @@ from sc_neurocore.accel import gpu_backend as gb
 from sc_neurocore.accel import jit_kernels as jk
 from sc_neurocore.accel.lif import forward_pass_numpy, lif_step
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # --------------------------------------------------------------------- selector contract

@@ -1,6 +1,6 @@
 """An uncaught exception on one rank while the others wait in a collective.
 
-Launched by tests/test_mpi_driver.py as ``mpiexec -n 2 python -m mpi4py abort.py``:
+Launched by tests/accel/test_mpi_driver.py as ``mpiexec -n 2 python -m mpi4py abort.py``:
 ``python -m mpi4py`` turns the uncaught exception on rank 1 into ``MPI_Abort``,
 so the whole job ends (non-zero exit) instead of rank 0 waiting forever in
 ``gather_results``.  Rank 1 fails outside any agreement step on purpose: this

@@ -32,7 +32,7 @@ import pytest
 from sc_neurocore.accel import __main__ as cli
 from sc_neurocore.accel._install import EXTRAS, install_hint, source_checkout
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # pip asked for the distribution name with an extra: 'name[', "name[" or name[
 # (the name is split so that this file does not match itself).
 NAME = "sc-neuro" + "core"

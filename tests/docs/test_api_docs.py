@@ -56,7 +56,7 @@ import pytest
 pytest.importorskip("mkdocs", reason="the docs extra is not installed (make install adds it)")
 pytest.importorskip("mkdocstrings_handlers.python")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LINE_LENGTH = 88  # mkdocs.yml: line_length
 # Modules whose api.md entry renders a chosen subset of __all__, and why.
 PARTIAL = {

@@ -15,7 +15,7 @@ import pytest
 import tree_sitter
 import tree_sitter_julia
 
-JULIA_DIR = Path(__file__).resolve().parents[1] / "julia"
+JULIA_DIR = Path(__file__).resolve().parents[2] / "julia"
 
 
 def _parser() -> tree_sitter.Parser:

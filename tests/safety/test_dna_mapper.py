@@ -429,7 +429,7 @@ def test_a_changed_constant_fails_the_golden_file(monkeypatch: pytest.MonkeyPatc
     import sys
     from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from sc_neurocore.bridges._dna import thermodynamics
 
     from parity import safety_cases

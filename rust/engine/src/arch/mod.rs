@@ -1,0 +1,132 @@
+//! The SIMD tiers as code: CPU-feature tokens, their vector primitives, and
+//! the one place where a tier is turned into running code.
+//!
+//! * [`portable`] (every target), `x86_64::avx2` and `x86_64::avx512` each
+//!   define a *token*: a zero-sized value that proves the running CPU executes
+//!   that tier. The x86-64 tokens have a private field and are made only by
+//!   their `detect()`, after runtime feature detection succeeded, so their
+//!   primitives ([`PopcountLanes`], [`WindowCompare`]) are safe methods.
+//! * A kernel family (popcount, AND+popcount GEMM, element-wise operations,
+//!   LFSR compare-and-pack) describes one call as a [`Kernel`] value whose
+//!   `run` is generic over the token and `#[inline(always)]`.
+//! * Each x86-64 token runs a [`Kernel`] inside its one `#[target_feature]`
+//!   trampoline, so the whole loop nest is compiled for that instruction set;
+//!   calling the trampoline is that tier's only `unsafe` dispatch, justified
+//!   by the token.
+//! * [`Dispatch`] holds the token of the tier chosen for a call; its
+//!   [`Dispatch::run`] is the single dispatch point of every kernel family.
+
+use crate::simd::Tier;
+
+pub(crate) mod portable;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod x86_64;
+
+pub(crate) use portable::Portable;
+#[cfg(target_arch = "x86_64")]
+pub(crate) use x86_64::{Avx2, Avx512};
+
+/// A tier's vector of `LANES` 64-bit words, as the popcount kernels use it.
+pub(crate) trait PopcountLanes: Copy {
+    /// 64-bit words per vector.
+    const LANES: usize;
+    /// The vector type (also used as a per-lane `u64` accumulator).
+    type V: Copy;
+    /// All-zero vector.
+    fn zero(self) -> Self::V;
+    /// Loads the first `LANES` words of `s` (panics if `s` is shorter).
+    fn load(self, s: &[u64]) -> Self::V;
+    /// Loads `s.len() < LANES` words, zero-filling the remaining lanes.
+    fn load_partial(self, s: &[u64]) -> Self::V;
+    /// `acc + popcount(a & b)` per lane.
+    fn and_pop_add(self, acc: Self::V, a: Self::V, b: Self::V) -> Self::V;
+    /// `acc + popcount(a)` per lane.
+    fn pop_add(self, acc: Self::V, a: Self::V) -> Self::V;
+    /// Sum of all lanes.
+    fn hsum(self, acc: Self::V) -> u64;
+    /// Stores `popcount` of each lane of `a` into `out[..LANES]` (panics if
+    /// `out` is shorter).
+    fn pop_store(self, a: Self::V, out: &mut [u64]);
+}
+
+/// A tier's comparator for the LFSR encoder: bit `j` of
+/// `mask(load_window(window), thr)` is `window[j] < thr`. A window is loaded
+/// once and compared against the thresholds of every batch row.
+pub(crate) trait WindowCompare: Copy {
+    /// A loaded window of 64 sequence values.
+    type Win: Copy;
+    /// Loads `window[..64]` (panics if shorter).
+    fn load_window(self, window: &[u16]) -> Self::Win;
+    /// The 64-bit mask of `win[j] < thr`.
+    fn mask(self, win: Self::Win, thr: u16) -> u64;
+    /// `mask(load_window(window), thr)` for a window used only once.
+    #[inline(always)]
+    fn mask_once(self, window: &[u16], thr: u16) -> u64 {
+        self.mask(self.load_window(window), thr)
+    }
+}
+
+/// Proof that the running CPU executes one tier, and that tier's primitives.
+pub(crate) trait Token: PopcountLanes + WindowCompare + Send + Sync {
+    /// The tier this token proves.
+    const TIER: Tier;
+}
+
+/// One call of a kernel family, to be run with some tier's primitives.
+pub(crate) trait Kernel {
+    /// What the call returns.
+    type Output;
+    /// Runs the call with the primitives of `token`'s tier. Implementations
+    /// are `#[inline(always)]` so that they are compiled into the tier's
+    /// `#[target_feature]` trampoline.
+    fn run<T: Token>(self, token: T) -> Self::Output;
+}
+
+/// The token of the tier a call runs on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Dispatch {
+    /// Plain Rust.
+    Portable(Portable),
+    /// x86-64 AVX2.
+    #[cfg(target_arch = "x86_64")]
+    Avx2(Avx2),
+    /// x86-64 AVX-512F + BW + VPOPCNTDQ.
+    #[cfg(target_arch = "x86_64")]
+    Avx512(Avx512),
+}
+
+impl Dispatch {
+    /// The token of `tier`, or portable's when this CPU lacks `tier`.
+    pub(crate) fn new(tier: Tier) -> Dispatch {
+        match tier {
+            #[cfg(target_arch = "x86_64")]
+            Tier::Avx512 => Avx512::detect().map_or(Dispatch::Portable(Portable), Dispatch::Avx512),
+            #[cfg(target_arch = "x86_64")]
+            Tier::Avx2 => Avx2::detect().map_or(Dispatch::Portable(Portable), Dispatch::Avx2),
+            _ => Dispatch::Portable(Portable),
+        }
+    }
+
+    /// The tier of the token.
+    pub(crate) fn tier(self) -> Tier {
+        match self {
+            Dispatch::Portable(_) => Tier::Portable,
+            #[cfg(target_arch = "x86_64")]
+            Dispatch::Avx2(_) => Tier::Avx2,
+            #[cfg(target_arch = "x86_64")]
+            Dispatch::Avx512(_) => Tier::Avx512,
+        }
+    }
+
+    /// Runs `kernel` on this tier: the dispatch point of every kernel family.
+    #[inline(always)]
+    pub(crate) fn run<K: Kernel>(self, kernel: K) -> K::Output {
+        match self {
+            Dispatch::Portable(token) => kernel.run(token),
+            #[cfg(target_arch = "x86_64")]
+            Dispatch::Avx2(token) => token.run(kernel),
+            #[cfg(target_arch = "x86_64")]
+            Dispatch::Avx512(token) => token.run(kernel),
+        }
+    }
+}

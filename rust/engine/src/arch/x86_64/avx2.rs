@@ -1,0 +1,152 @@
+//! The AVX2 tier: 4 words per vector, nibble-table popcount (`vpshufb` +
+//! `vpsadbw`), signed 16-bit compares for the encoder.
+
+use std::arch::x86_64::*;
+
+use crate::arch::{Kernel, PopcountLanes, Token, WindowCompare};
+use crate::simd::Tier;
+
+/// Proof that this CPU supports AVX2: made only by [`Avx2::detect`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Avx2 {
+    _detected: (),
+}
+
+impl Token for Avx2 {
+    const TIER: Tier = Tier::Avx2;
+}
+
+impl Avx2 {
+    /// The token, if this CPU supports AVX2.
+    pub(crate) fn detect() -> Option<Avx2> {
+        std::arch::is_x86_feature_detected!("avx2").then_some(Avx2 { _detected: () })
+    }
+
+    /// Runs `kernel` compiled for AVX2.
+    #[inline(always)]
+    pub(crate) fn run<K: Kernel>(self, kernel: K) -> K::Output {
+        // SAFETY: `run_avx2` requires only that the CPU supports AVX2, and
+        // `self` exists only because `detect` found that it does.
+        unsafe { run_avx2(self, kernel) }
+    }
+}
+
+/// The AVX2 trampoline: `kernel`'s inlined loop nest compiled for AVX2.
+#[target_feature(enable = "avx2")]
+fn run_avx2<K: Kernel>(token: Avx2, kernel: K) -> K::Output {
+    kernel.run(token)
+}
+
+// Every `unsafe` below runs AVX2 instructions, which `self` (an `Avx2`
+// token) proves this CPU supports; memory accesses are argued one by one.
+
+/// Per-64-bit-lane popcount of `v`: byte counts from a 16-entry nibble table
+/// (`vpshufb`), summed per lane by `vpsadbw` against zero.
+#[inline(always)]
+fn popcnt_lanes(_token: Avx2, v: __m256i) -> __m256i {
+    // SAFETY: register-only AVX2 arithmetic; `_token` proves AVX2.
+    unsafe {
+        let lut = _mm256_setr_epi8(
+            0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, //
+            0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+        );
+        let nib = _mm256_set1_epi8(0x0F);
+        let lo = _mm256_and_si256(v, nib);
+        let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nib);
+        let bytes = _mm256_add_epi8(_mm256_shuffle_epi8(lut, lo), _mm256_shuffle_epi8(lut, hi));
+        _mm256_sad_epu8(bytes, _mm256_setzero_si256())
+    }
+}
+
+impl PopcountLanes for Avx2 {
+    const LANES: usize = 4;
+    type V = __m256i;
+    #[inline(always)]
+    fn zero(self) -> __m256i {
+        // SAFETY: AVX register zeroing; `self` proves AVX2.
+        unsafe { _mm256_setzero_si256() }
+    }
+    #[inline(always)]
+    fn load(self, s: &[u64]) -> __m256i {
+        let s = &s[..4];
+        // SAFETY: `s` holds exactly 4 words (32 bytes); unaligned load;
+        // `self` proves AVX2.
+        unsafe { _mm256_loadu_si256(s.as_ptr().cast()) }
+    }
+    #[inline(always)]
+    fn load_partial(self, s: &[u64]) -> __m256i {
+        let mut buf = [0u64; 4];
+        let n = s.len().min(4);
+        buf[..n].copy_from_slice(&s[..n]);
+        // SAFETY: `buf` is a local 32-byte array; unaligned load; `self`
+        // proves AVX2.
+        unsafe { _mm256_loadu_si256(buf.as_ptr().cast()) }
+    }
+    #[inline(always)]
+    fn and_pop_add(self, acc: __m256i, a: __m256i, b: __m256i) -> __m256i {
+        // SAFETY: register-only AVX2 arithmetic; `self` proves AVX2.
+        unsafe { _mm256_add_epi64(acc, popcnt_lanes(self, _mm256_and_si256(a, b))) }
+    }
+    #[inline(always)]
+    fn pop_add(self, acc: __m256i, a: __m256i) -> __m256i {
+        // SAFETY: register-only AVX2 arithmetic; `self` proves AVX2.
+        unsafe { _mm256_add_epi64(acc, popcnt_lanes(self, a)) }
+    }
+    #[inline(always)]
+    fn hsum(self, acc: __m256i) -> u64 {
+        let mut buf = [0u64; 4];
+        // SAFETY: stores 32 bytes into the local 32-byte array `buf`; `self`
+        // proves AVX2.
+        unsafe { _mm256_storeu_si256(buf.as_mut_ptr().cast(), acc) };
+        buf.iter().sum()
+    }
+    #[inline(always)]
+    fn pop_store(self, a: __m256i, out: &mut [u64]) {
+        let out = &mut out[..4];
+        let counts = popcnt_lanes(self, a);
+        // SAFETY: `out` holds exactly 4 words (32 bytes); unaligned store;
+        // `self` proves AVX2.
+        unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), counts) }
+    }
+}
+
+impl WindowCompare for Avx2 {
+    /// The window with the sign bit flipped, so signed compares order it as
+    /// unsigned values.
+    type Win = [__m256i; 4];
+    #[inline(always)]
+    fn load_window(self, window: &[u16]) -> Self::Win {
+        let w = &window[..64];
+        // SAFETY: `w` has exactly 64 u16 = 128 bytes, read as four unaligned
+        // 32-byte loads; `self` proves AVX2.
+        unsafe {
+            let flip = _mm256_set1_epi16(i16::MIN);
+            let p = w.as_ptr().cast::<__m256i>();
+            [
+                _mm256_xor_si256(_mm256_loadu_si256(p), flip),
+                _mm256_xor_si256(_mm256_loadu_si256(p.add(1)), flip),
+                _mm256_xor_si256(_mm256_loadu_si256(p.add(2)), flip),
+                _mm256_xor_si256(_mm256_loadu_si256(p.add(3)), flip),
+            ]
+        }
+    }
+    #[inline(always)]
+    fn mask(self, win: Self::Win, thr: u16) -> u64 {
+        // SAFETY: register-only AVX2 arithmetic; `self` proves AVX2.
+        unsafe {
+            // Unsigned a < t  <=>  signed (a ^ 0x8000) < (t ^ 0x8000).
+            let t = _mm256_set1_epi16((thr ^ 0x8000) as i16);
+            let c0 = _mm256_cmpgt_epi16(t, win[0]);
+            let c1 = _mm256_cmpgt_epi16(t, win[1]);
+            let c2 = _mm256_cmpgt_epi16(t, win[2]);
+            let c3 = _mm256_cmpgt_epi16(t, win[3]);
+            // packs interleaves 128-bit lanes: [c0lo c1lo | c0hi c1hi];
+            // permute 64-bit quarters (0, 2, 1, 3) back into stream order.
+            let b01 = _mm256_permute4x64_epi64::<0xD8>(_mm256_packs_epi16(c0, c1));
+            let b23 = _mm256_permute4x64_epi64::<0xD8>(_mm256_packs_epi16(c2, c3));
+            let lo = _mm256_movemask_epi8(b01) as u32;
+            let hi = _mm256_movemask_epi8(b23) as u32;
+            u64::from(lo) | (u64::from(hi) << 32)
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The AVX-512 tier (AVX-512F + AVX-512BW + AVX-512 VPOPCNTDQ): 8 words per
+//! vector with `vpopcntq`, unsigned 16-bit compares into mask registers for
+//! the encoder.
+
+use std::arch::x86_64::*;
+
+use crate::arch::{Kernel, PopcountLanes, Token, WindowCompare};
+use crate::simd::Tier;
+
+/// Proof that this CPU supports AVX-512F, AVX-512BW and AVX-512 VPOPCNTDQ:
+/// made only by [`Avx512::detect`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Avx512 {
+    _detected: (),
+}
+
+impl Token for Avx512 {
+    const TIER: Tier = Tier::Avx512;
+}
+
+impl Avx512 {
+    /// The token, if this CPU supports all three extensions.
+    pub(crate) fn detect() -> Option<Avx512> {
+        let found = std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512vpopcntdq");
+        found.then_some(Avx512 { _detected: () })
+    }
+
+    /// Runs `kernel` compiled for AVX-512F/BW/VPOPCNTDQ.
+    #[inline(always)]
+    pub(crate) fn run<K: Kernel>(self, kernel: K) -> K::Output {
+        // SAFETY: `run_avx512` requires only that the CPU supports
+        // AVX-512F/BW/VPOPCNTDQ, and `self` exists only because `detect`
+        // found all three.
+        unsafe { run_avx512(self, kernel) }
+    }
+}
+
+/// The AVX-512 trampoline: `kernel`'s inlined loop nest compiled for
+/// AVX-512F/BW/VPOPCNTDQ.
+#[target_feature(enable = "avx512f,avx512bw,avx512vpopcntdq")]
+fn run_avx512<K: Kernel>(token: Avx512, kernel: K) -> K::Output {
+    kernel.run(token)
+}
+
+// Every `unsafe` below runs AVX-512F/BW/VPOPCNTDQ instructions, which `self`
+// (an `Avx512` token) proves this CPU supports; memory accesses are argued
+// one by one.
+
+impl PopcountLanes for Avx512 {
+    const LANES: usize = 8;
+    type V = __m512i;
+    #[inline(always)]
+    fn zero(self) -> __m512i {
+        // SAFETY: register zeroing; `self` proves AVX-512F.
+        unsafe { _mm512_setzero_si512() }
+    }
+    #[inline(always)]
+    fn load(self, s: &[u64]) -> __m512i {
+        let s = &s[..8];
+        // SAFETY: `s` holds exactly 8 words (64 bytes); unaligned load;
+        // `self` proves AVX-512F.
+        unsafe { _mm512_loadu_si512(s.as_ptr().cast()) }
+    }
+    #[inline(always)]
+    fn load_partial(self, s: &[u64]) -> __m512i {
+        let n = s.len().min(8);
+        let mask: __mmask8 = ((1u32 << n) - 1) as __mmask8;
+        // SAFETY: a masked load reads only the lanes whose mask bit is set,
+        // i.e. the first `n <= s.len()` words of `s`; masked-off lanes are
+        // not accessed (no fault) and read as zero; `self` proves AVX-512F.
+        unsafe { _mm512_maskz_loadu_epi64(mask, s.as_ptr().cast()) }
+    }
+    #[inline(always)]
+    fn and_pop_add(self, acc: __m512i, a: __m512i, b: __m512i) -> __m512i {
+        // SAFETY: register-only arithmetic; `self` proves AVX-512F/VPOPCNTDQ.
+        unsafe { _mm512_add_epi64(acc, _mm512_popcnt_epi64(_mm512_and_si512(a, b))) }
+    }
+    #[inline(always)]
+    fn pop_add(self, acc: __m512i, a: __m512i) -> __m512i {
+        // SAFETY: register-only arithmetic; `self` proves AVX-512F/VPOPCNTDQ.
+        unsafe { _mm512_add_epi64(acc, _mm512_popcnt_epi64(a)) }
+    }
+    #[inline(always)]
+    fn hsum(self, acc: __m512i) -> u64 {
+        // SAFETY: register-only reduction; `self` proves AVX-512F.
+        unsafe { _mm512_reduce_add_epi64(acc) as u64 }
+    }
+    #[inline(always)]
+    fn pop_store(self, a: __m512i, out: &mut [u64]) {
+        let out = &mut out[..8];
+        // SAFETY: `out` holds exactly 8 words (64 bytes); unaligned store;
+        // `self` proves AVX-512F/VPOPCNTDQ.
+        unsafe { _mm512_storeu_si512(out.as_mut_ptr().cast(), _mm512_popcnt_epi64(a)) }
+    }
+}
+
+/// `vpermt2w` indices that reorder a 64-entry window so that `vpacksswb` of
+/// the two halves (which interleaves 8-lane groups per 128-bit lane) leaves
+/// the bytes in stream order: first half `16 * (e / 8) + e % 8`, second half
+/// the same plus 8.
+static PACK_ORDER: [[u16; 32]; 2] = {
+    let mut idx = [[0u16; 32]; 2];
+    let mut e = 0;
+    while e < 32 {
+        idx[0][e] = (16 * (e / 8) + e % 8) as u16;
+        idx[1][e] = (16 * (e / 8) + 8 + e % 8) as u16;
+        e += 1;
+    }
+    idx
+};
+
+impl WindowCompare for Avx512 {
+    type Win = [__m512i; 2];
+    #[inline(always)]
+    fn load_window(self, window: &[u16]) -> Self::Win {
+        let w = &window[..64];
+        // SAFETY: `w` has exactly 64 u16 = 128 bytes, read as two unaligned
+        // 64-byte loads; each `PACK_ORDER` row is 32 u16 = 64 bytes; `self`
+        // proves AVX-512F/BW.
+        unsafe {
+            let p = w.as_ptr().cast::<__m512i>();
+            let (v0, v1) = (_mm512_loadu_si512(p), _mm512_loadu_si512(p.add(1)));
+            let ia = _mm512_loadu_si512(PACK_ORDER[0].as_ptr().cast());
+            let ib = _mm512_loadu_si512(PACK_ORDER[1].as_ptr().cast());
+            [
+                _mm512_permutex2var_epi16(v0, ia, v1),
+                _mm512_permutex2var_epi16(v0, ib, v1),
+            ]
+        }
+    }
+    #[inline(always)]
+    fn mask(self, win: Self::Win, thr: u16) -> u64 {
+        // SAFETY: register-only arithmetic; `self` proves AVX-512F/BW.
+        unsafe {
+            let t = _mm512_set1_epi16(thr as i16);
+            // thr -sat- s is non-zero exactly where s < thr; the signed-
+            // saturating pack keeps non-zero words non-zero bytes.
+            let d0 = _mm512_subs_epu16(t, win[0]);
+            let d1 = _mm512_subs_epu16(t, win[1]);
+            let bytes = _mm512_packs_epi16(d0, d1);
+            _mm512_test_epi8_mask(bytes, bytes)
+        }
+    }
+    #[inline(always)]
+    fn mask_once(self, window: &[u16], thr: u16) -> u64 {
+        let w = &window[..64];
+        // SAFETY: `w` has exactly 64 u16 = 128 bytes, read as two unaligned
+        // 64-byte loads; `self` proves AVX-512F/BW.
+        unsafe {
+            let p = w.as_ptr().cast::<__m512i>();
+            let t = _mm512_set1_epi16(thr as i16);
+            let lo = _mm512_cmplt_epu16_mask(_mm512_loadu_si512(p), t);
+            let hi = _mm512_cmplt_epu16_mask(_mm512_loadu_si512(p.add(1)), t);
+            u64::from(lo) | (u64::from(hi) << 32)
+        }
+    }
+}
