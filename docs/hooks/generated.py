@@ -100,7 +100,11 @@ def workloads_markdown() -> str:
 def study_markdown(json_path: Path) -> str:
     """One committed study: the run, its chart and its tables, all from the JSON."""
     from sc_neurocore.accel.bench.accuracy import rmse_per_doubling
-    from sc_neurocore.accel.bench.report import read_results, reference_summary
+    from sc_neurocore.accel.bench.report import (
+        first_calls_summary,
+        read_results,
+        reference_summary,
+    )
 
     study, data = read_results(json_path)
     host = study.host
@@ -143,6 +147,14 @@ def study_markdown(json_path: Path) -> str:
             [[c.workload, f"`{c.backend}`", str(c.threads or "–"), _ms(c.quiet_median_s),
               _ms(c.contended_median_s), _num(c.ratio), _identical(c.bit_identical)]
              for c in study.contended], "llrrrrl"))
+    if study.first_calls:
+        out += ["", f"**Fresh-process first calls**: {first_calls_summary(study.first_calls)}:",
+                ""]
+        out.append(_table(
+            ["process", "threads", "first calls ms", "1 thread ms", "ratio", "bit-identical"],
+            [[str(f.process), str(f.threads), _ms(f.default_median_s),
+              _ms(f.one_thread_median_s), _num(f.ratio), _identical(f.bit_identical)]
+             for f in study.first_calls], "rrrrrl"))
     for name, ref in study.reference_numpy.items():
         out += ["", reference_summary(name, ref) + "."]
     acc = study.accuracy
@@ -194,6 +206,10 @@ def _headline(head: dict[str, Any]) -> str:
     for key in ("mpi_w2_2ranks_vs_2threads", "mpi_w2_speedup_2ranks", "mpi_w3_speedup_2ranks"):
         if key in head:
             parts.append(f"`{key}` {_num(head[key])}")
+    if head.get("first_calls_over_one_thread"):
+        parts.append("fresh-process first calls / 1 thread, worst process "
+                     + ", ".join(f"{w} {_num(v)}"
+                                 for w, v in head["first_calls_over_one_thread"].items()))
     return "; ".join(parts) or "none"
 
 

@@ -6,6 +6,8 @@
   oracle's bits, plain-Python arithmetic);
 * the CPU hogs of the contended rows start, spin and end (also when their
   parent dies without stopping them);
+* the fresh-process first calls run in fresh processes, time both thread
+  settings and check their results against NumPy;
 * the study and the CLI write every key they wrote before plus the new ones;
 * the per-backend extras and the MPI study produce their documented rows.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -30,6 +33,7 @@ from sc_neurocore.accel.bench import (
     StudyOptions,
     accuracy,
     contention,
+    first_calls,
     mpi_bench,
     reference_numpy,
     report,
@@ -37,17 +41,21 @@ from sc_neurocore.accel.bench import (
     write_results,
 )
 from sc_neurocore.accel.bench import results as results_mod
-from sc_neurocore.accel.bench.workloads import WORKLOADS, make_inputs, workload
+from sc_neurocore.accel.bench.workloads import SMOKE_WORKLOADS, WORKLOADS, make_inputs, workload
 from sc_neurocore.accel.mpi_launch import find_mpiexec
 
 # Keys the study's JSON had before issue 10 (they must stay) and the keys it added.
 OLD_KEYS = {"host", "versions", "quick", "repeats", "rows", "sum_baseline", "extras",
             "unavailable", "ranking", "written", "workloads"}
-NEW_KEYS = {"smoke", "contended", "reference_numpy", "accuracy", "mpi", "headline"}
+NEW_KEYS = {"smoke", "contended", "reference_numpy", "accuracy", "mpi", "headline",
+            "first_calls"}
 ROW_KEYS = {"workload", "backend", "median_s", "times_s", "bandwidth_gbs", "vs_numpy",
             "vs_sum_bandwidth", "bit_identical", "per_input_s"}
 CONTENDED_KEYS = {"workload", "backend", "hogs", "quiet_median_s", "contended_median_s",
                   "ratio", "times_s", "threads", "bit_identical"}
+FIRST_CALLS_KEYS = {"process", "workload", "calls", "threads", "default_median_s",
+                    "one_thread_median_s", "ratio", "default_times_s", "one_thread_times_s",
+                    "bit_identical"}
 REFERENCE_KEYS = {"median_s", "times_s", "bit_identical", "numpy_backend_median_s",
                   "numpy_vs_reference", "numpy_vs_sum_bandwidth", "source"}
 ACCURACY_KEYS = {"n_out", "n_in", "seed", "weight_seed", "data_seed", "quantity", "backends",
@@ -226,6 +234,50 @@ def test_smoke_study_has_every_part(smoke_study):
     for heading in ("contended:", "NumPy baseline on W1", "accuracy against stream length",
                     "headline ratios", "SMOKE"):
         assert heading in table
+    if "rust" in AVAILABLE:
+        assert "fresh-process first calls: rust on W1, 2 fresh processes" in table
+        assert head["first_calls_over_one_thread"] == {
+            "W1": max(f.ratio for f in study.first_calls)}
+    else:
+        assert study.first_calls == [] and "first_calls_over_one_thread" not in head
+
+
+@pytest.mark.skipif("rust" not in AVAILABLE, reason="the Rust engine is not built")
+def test_first_calls_rows_come_from_fresh_processes(smoke_study):
+    from sc_neurocore import _engine
+
+    rows = smoke_study.first_calls
+    assert [f.process for f in rows] == [0, 1]
+    for f in rows:
+        assert f.workload == "W1" and f.calls == 5 and f.bit_identical
+        assert f.threads == _engine.get_num_threads()
+        assert len(f.default_times_s) == len(f.one_thread_times_s) == 5
+        assert f.default_median_s == statistics.median(f.default_times_s)
+        assert f.one_thread_median_s == statistics.median(f.one_thread_times_s)
+        assert f.ratio == f.default_median_s / f.one_thread_median_s
+
+
+@pytest.mark.skipif("rust" not in AVAILABLE, reason="the Rust engine is not built")
+def test_first_calls_in_this_process_match_numpy_on_any_thread_count():
+    from sc_neurocore import _engine
+
+    before = _engine.get_num_threads()
+    try:
+        got = first_calls.time_first_calls(workload("W1", SMOKE_WORKLOADS), 3, 3)
+        assert got["threads"] == 3 and got["bit_identical"] is True
+        assert len(got["default_times_s"]) == len(got["one_thread_times_s"]) == 3
+        assert _engine.get_num_threads() == 3  # the setting it was given is back
+    finally:
+        _engine.set_num_threads(before)
+    with pytest.raises(ValueError, match="calls"):
+        first_calls.time_first_calls(workload("W1", SMOKE_WORKLOADS), 0, 1)
+
+
+def test_a_failing_fresh_process_is_reported(monkeypatch):
+    monkeypatch.setattr(first_calls, "_CHILD_CODE", "import sys\nsys.exit('no engine here')\n")
+    with pytest.raises(RuntimeError, match="fresh process 0 failed.*no engine here"):
+        first_calls.first_calls_study(workload("W1", SMOKE_WORKLOADS), 1, processes=1,
+                                      calls=1)
 
 
 def test_study_json_keeps_old_keys_and_adds_new_ones(smoke_study, tmp_path):
@@ -236,6 +288,10 @@ def test_study_json_keeps_old_keys_and_adds_new_ones(smoke_study, tmp_path):
     assert set(data) == OLD_KEYS | NEW_KEYS
     assert all(set(r) == ROW_KEYS for r in data["rows"])
     assert all(set(c) == CONTENDED_KEYS for c in data["contended"])
+    assert all(set(f) == FIRST_CALLS_KEYS for f in data["first_calls"])
+    assert len(data["first_calls"]) == (2 if "rust" in AVAILABLE else 0)
+    back, _ = report.read_results(json_path)
+    assert back.first_calls == smoke_study.first_calls
     assert set(data["reference_numpy"]["W1"]) == REFERENCE_KEYS
     assert set(data["accuracy"]) == ACCURACY_KEYS
     assert all(set(r) == ACCURACY_ROW_KEYS for r in data["accuracy"]["rows"])
@@ -259,6 +315,7 @@ def test_study_honours_backends_and_skips_parts(monkeypatch):
                       progress=quiet)
     assert {r.backend for r in study.rows} == {"numpy"}
     assert study.contended == [] and study.reference_numpy == {} and study.accuracy == {}
+    assert study.first_calls == []  # the Rust engine was not chosen
     assert WORKLOADS[0].name == "W1"
 
 

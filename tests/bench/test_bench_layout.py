@@ -122,6 +122,7 @@ def test_the_harnesses_live_in_the_bench_package():
         "mpi_bench.py": "bench_job", "study.py": "run_study", "report.py": "write_chart",
         "contention.py": "cpu_hogs", "reference_numpy.py": "reference_numpy_sc_forward",
         "accuracy.py": "accuracy_study", "timing.py": "median_time",
+        "first_calls.py": "first_calls_study",
     }
     for filename, name in provided.items():
         tree = ast.parse((bench / filename).read_text(encoding="utf-8"))

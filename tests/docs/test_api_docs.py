@@ -76,7 +76,7 @@ NOT_API = {
     **{f"sc_neurocore.accel.bench.{name}": _STUDY_PART
        for name in ("study", "workloads", "timing", "contention", "reference_numpy", "accuracy",
                     "numba_extras", "jax_extras", "lgssm_extras", "mpi_bench", "report",
-                    "results")},
+                    "results", "first_calls")},
 }
 # Private helpers the API page once listed as API, and the timing study's internal helpers.
 PRIVATE = ["check_positive", "check_finite_scalar", "validate_lif_step", "validate_forward_pass",
@@ -86,7 +86,7 @@ PRIVATE = ["check_positive", "check_finite_scalar", "validate_lif_step", "valida
            "median_of", "results_stem", "encode_weights", "error_stats", "rmse_per_doubling",
            "measure_accuracy", "accuracy_study", "cpu_hogs", "bench_job", "parse_bench_output",
            "bench_mpi", "run_mpi_study", "reference_numpy_sc_forward", "EXTRA_PROVIDERS",
-           "PARALLEL_BACKENDS"]
+           "PARALLEL_BACKENDS", "first_calls_study", "time_first_calls", "child_main"]
 
 
 @pytest.fixture(scope="module")
@@ -565,6 +565,8 @@ def test_benchmarks_page_shows_the_committed_results(site: Path) -> None:
             assert cells in text, f"{path.name}: no row '{cells}'"
         for c in study.contended:
             assert f"{c.contended_median_s * 1e3:.3f}" in text
+        for f in study.first_calls:
+            assert f"{f.default_median_s * 1e3:.3f} {f.one_thread_median_s * 1e3:.3f}" in text
     mpi = " ".join(text_of((site / "mpi.html").read_text(encoding="utf-8")).split())
     for path in studies:
         study, _ = read_results(path)
@@ -600,6 +602,33 @@ def test_safety_mirror_counts_are_the_sources(site: Path) -> None:
     mirror_tests = sum(len(re.findall(r"^\s*#\[test\]", p.read_text(encoding="utf-8"), re.M))
                        for p in (REPO / "rust" / "mirror" / "src" / "kernels").glob("*.rs"))
     assert f"{mirror_tests} lib +" in text
+
+
+def test_study_section_shows_the_fresh_process_first_calls(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    from sc_neurocore.accel.bench.report import read_results
+
+    hook = _hook()
+    data = json.loads(_committed_studies()[0].read_text(encoding="utf-8"))
+    calls = [0.4e-3, 0.25e-3, 0.3e-3]
+    data["first_calls"] = [
+        {"process": k, "workload": "W1", "calls": 3, "threads": 2,
+         "default_median_s": 0.3e-3, "one_thread_median_s": (0.5 + k / 10) * 1e-3,
+         "ratio": 0.3 / (0.5 + k / 10), "default_times_s": calls,
+         "one_thread_times_s": [(0.5 + k / 10) * 1e-3] * 3, "bit_identical": k == 0}
+        for k in range(2)]
+    data["headline"]["first_calls_over_one_thread"] = {"W1": 0.6}
+    path = tmp_path / "benchmarks" / "results" / "bench-test.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert len(read_results(path)[0].first_calls) == 2
+    monkeypatch.setattr(hook, "REPO", tmp_path)
+    page = hook.study_markdown(path)
+    assert "**Fresh-process first calls**: rust on W1, 2 fresh processes" in page
+    assert "| 0 | 2 | 0.300 | 0.500 | 0.60 | ✓ |" in page
+    assert "| 1 | 2 | 0.300 | 0.600 | 0.50 | ✗ |" in page
+    assert "fresh-process first calls / 1 thread, worst process W1 0.60" in page
 
 
 def _hook() -> object:

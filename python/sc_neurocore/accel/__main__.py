@@ -113,7 +113,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     study = run_study(StudyOptions(quick=args.quick, backends=backends, repeats=args.repeats,
                                    extras=not args.no_extras, smoke=args.smoke,
                                    contended=not args.no_contended, hogs=args.hogs,
-                                   accuracy=not args.no_accuracy, mpi=mpi))
+                                   accuracy=not args.no_accuracy, mpi=mpi,
+                                   first_calls=not args.no_first_calls))
     print(format_table(study))
     json_path, png_path = write_results(study, Path(args.out))
     print(f"results: {json_path}")
@@ -126,6 +127,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
             if not c.bit_identical]
     bad += [f"{w}/reference numpy path" for w, ref in study.reference_numpy.items()
             if not ref["bit_identical"]]
+    bad += [f"{f.workload}/rust first calls, fresh process {f.process}"
+            for f in study.first_calls if not f.bit_identical]
     bad += [f"accuracy length {r['length']}" for r in study.accuracy.get("rows", [])
             if not r["bit_identical"]]
     if bad:
@@ -178,6 +181,8 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     bench.add_argument("--hogs", type=int,
                        help="CPU-bound processes for the contended rows (default: one per "
                             "usable core)")
+    bench.add_argument("--no-first-calls", action="store_true",
+                       help="skip the Rust engine's first calls in fresh processes")
     bench.add_argument("--no-accuracy", action="store_true",
                        help="skip the accuracy-against-stream-length table")
     bench.add_argument("--smoke", action="store_true",

@@ -284,6 +284,18 @@ pub fn sc_forward_with(
     let (dims, seed) =
         validate::forward_args(weights.len(), w_shape, probs, p_shape, length, seed)?;
     let (n_out, n_in, nw, batch) = (dims.n_out, dims.n_in, dims.n_words, dims.batch);
+    // Word-pairs to AND and count. The helpers are readied before the
+    // allocations, so that their wake-up overlaps this set-up rather than the
+    // region (see `threads::ready_helpers`).
+    let work = n_out
+        .saturating_mul(n_in)
+        .saturating_mul(nw)
+        .saturating_mul(batch);
+    let threads = if work >= PARALLEL_WORK {
+        threads::ready_helpers()
+    } else {
+        1
+    };
     let mut out = try_zeroed::<f64>(checked_size(batch, n_out, "input_probs")?, "the result")?;
     if out.is_empty() || n_in == 0 {
         return Ok((out, dims));
@@ -292,12 +304,6 @@ pub fn sc_forward_with(
     let x_len = checked_size(batch, k, "input_probs")?;
     let mut x_buf = take_scratch(x_len)?;
     let mut counts = try_zeroed::<u64>(n_out * batch, "the popcount accumulators")?;
-    let work = n_out.saturating_mul(k).saturating_mul(batch);
-    let threads = if work >= PARALLEL_WORK {
-        threads::effective_threads()
-    } else {
-        1
-    };
     let enc = Encoder {
         dispatch: Dispatch::new(tier),
         probs,

@@ -11,8 +11,30 @@
 //! waking helpers (tens to hundreds of microseconds on a VM) stays off the
 //! critical path of short calls.
 //!
-//! Helpers wait for work on a condition variable: an idle helper never spins
-//! or yields in a loop, so it takes no CPU time from other processes.
+//! # Waking helpers in time
+//!
+//! A helper asleep on a condition variable takes tens to hundreds of
+//! microseconds to run again once woken (an idle virtual CPU has to be
+//! resumed by the hypervisor), as long as a whole short call. So helpers
+//! are kept ready without burning a core:
+//!
+//! * a helper that finishes a region, is woken, or has just started polls
+//!   for the next region for at most [`HELPER_POLL`], yielding its CPU
+//!   between polls, before it sleeps: back-to-back calls find it running;
+//! * a kernel calls [`ready_helpers`] at the start of a call, before its
+//!   set-up, so that sleeping helpers are on their way while it prepares;
+//! * the caller, once out of tasks, polls for at most [`CALLER_POLL`] for
+//!   helpers finishing their last task before it blocks (its own wake-up
+//!   would cost as much again).
+//!
+//! Any poll stops at once when a pause between two polls shows that the
+//! thread lost its CPU to another ([`PREEMPTED`]), and then nobody in the
+//! pool polls or rouses for [`BUSY_BACKOFF`]: on a machine whose cores are
+//! all busy a polling thread only takes time from the others (and a helper
+//! that has used up its share of the CPU polling is the one descheduled in
+//! the middle of a task), so there helpers sleep between regions and are
+//! woken by the offer alone. An idle process polls for at most
+//! [`HELPER_POLL`] after its last call, then takes no CPU time at all.
 //!
 //! # `fork()`
 //!
@@ -42,7 +64,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -142,15 +164,109 @@ pub fn set_num_threads(n: i128) -> Result<()> {
 struct Queue {
     jobs: VecDeque<Arc<Region>>,
     stop: bool,
+    /// Helpers blocked on [`Shared::wake`]: an offer wakes no more than it
+    /// needs, and [`ready_helpers`] none when every helper is polling.
+    sleeping: usize,
+    /// Bumped by [`Shared::rouse`]: a sleeping helper that sees it change gets
+    /// up and polls for the region about to come.
+    rouse: u64,
 }
 
 /// What the helpers of one pool share.
 struct Shared {
     queue: Mutex<Queue>,
     wake: Condvar,
+    /// `queue.jobs.len()` (stored under the lock): what a polling helper
+    /// watches without taking the lock.
+    queued: AtomicUsize,
+    /// `queue.stop` (stored under the lock), for polling helpers.
+    stopping: AtomicBool,
+    /// Until when (nanoseconds after `epoch`) nobody polls: see [`BUSY_BACKOFF`].
+    busy_until: AtomicU64,
+    epoch: Instant,
 }
 
-/// Helper threads that take regions from a queue, waiting passively.
+/// What a helper found when it looked for work.
+enum Next {
+    Job(Arc<Region>),
+    /// Woken by [`Shared::rouse`]: a region is about to be offered.
+    Roused,
+    Stop,
+}
+
+impl Shared {
+    /// Whether a polling helper should look at the queue.
+    fn has_news(&self) -> bool {
+        self.queued.load(Ordering::Acquire) > 0 || self.stopping.load(Ordering::Acquire)
+    }
+
+    /// The next job, sleeping until there is one, a rouse, or the pool stops.
+    fn next(&self) -> Next {
+        let mut q = lock(&self.queue);
+        let seen = q.rouse;
+        loop {
+            if q.stop {
+                return Next::Stop;
+            }
+            if let Some(job) = q.jobs.pop_front() {
+                self.queued.store(q.jobs.len(), Ordering::Release);
+                return Next::Job(job);
+            }
+            if q.rouse != seen {
+                return Next::Roused;
+            }
+            q.sleeping += 1;
+            q = self
+                .wake
+                .wait(q)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            q.sleeping -= 1;
+        }
+    }
+
+    /// Nanoseconds since `epoch` (saturating).
+    fn now_ns(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    /// Whether threads may poll now (no poll lost its CPU in the last
+    /// [`BUSY_BACKOFF`]).
+    fn may_poll(&self) -> bool {
+        self.now_ns() >= self.busy_until.load(Ordering::Relaxed)
+    }
+
+    /// Polls `ready` as [`poll_until`] does, if polls are allowed now; a poll
+    /// that lost its CPU stops all polling for [`BUSY_BACKOFF`].
+    fn poll(&self, limit: Duration, polite: bool, ready: impl Fn() -> bool) {
+        if !self.may_poll() {
+            return;
+        }
+        if poll_until(limit, polite, ready) == Poll::Preempted {
+            let until = self
+                .now_ns()
+                .saturating_add(u64::try_from(BUSY_BACKOFF.as_nanos()).unwrap_or(u64::MAX));
+            self.busy_until.fetch_max(until, Ordering::Relaxed);
+        }
+    }
+
+    /// Wakes every sleeping helper to poll for a region about to be offered
+    /// (unless polls are off, see [`BUSY_BACKOFF`]).
+    fn rouse(&self) {
+        if !self.may_poll() {
+            return;
+        }
+        let mut q = lock(&self.queue);
+        if q.sleeping == 0 {
+            return;
+        }
+        q.rouse = q.rouse.wrapping_add(1);
+        drop(q);
+        self.wake.notify_all();
+    }
+}
+
+/// Helper threads that take regions from a queue (see the module
+/// documentation for how they wait).
 struct Pool {
     shared: Arc<Shared>,
     /// Helper threads started.
@@ -166,8 +282,14 @@ impl Pool {
             queue: Mutex::new(Queue {
                 jobs: VecDeque::new(),
                 stop: false,
+                sleeping: 0,
+                rouse: 0,
             }),
             wake: Condvar::new(),
+            queued: AtomicUsize::new(0),
+            stopping: AtomicBool::new(false),
+            busy_until: AtomicU64::new(0),
+            epoch: Instant::now(),
         });
         let mut started = 0;
         for i in 0..helpers {
@@ -194,8 +316,12 @@ impl Pool {
         for _ in 0..count {
             q.jobs.push_back(Arc::clone(region));
         }
+        self.shared.queued.store(q.jobs.len(), Ordering::Release);
+        // Polling helpers take their job without being woken; a helper that
+        // stops polling takes the lock and finds the job before it sleeps.
+        let sleepers = q.sleeping.min(count);
         drop(q);
-        for _ in 0..count {
+        for _ in 0..sleepers {
             self.shared.wake.notify_one();
         }
     }
@@ -205,30 +331,89 @@ impl Drop for Pool {
     fn drop(&mut self) {
         // Helpers exit when they next look at the queue. (A pool inherited
         // through fork() is never dropped: its record is leaked.)
-        lock(&self.shared.queue).stop = true;
+        let mut q = lock(&self.shared.queue);
+        q.stop = true;
+        self.shared.stopping.store(true, Ordering::Release);
+        drop(q);
         self.shared.wake.notify_all();
     }
 }
 
-/// Body of a helper thread: run the regions offered, sleep while there are none.
+/// How long a helper polls for the next region (after a region, a rouse,
+/// or its start) before it sleeps: longer than the pause between
+/// back-to-back calls from Python, short enough that an idle process gives
+/// its CPUs back at once.
+pub const HELPER_POLL: Duration = Duration::from_micros(200);
+
+/// How long the calling thread polls for helpers still running a task of its
+/// region before it blocks: a task is sized to take tens of microseconds.
+pub const CALLER_POLL: Duration = Duration::from_micros(100);
+
+/// A pause this long between two polls means the polling thread lost its
+/// CPU to another thread for a time slice: the core is in demand, so the
+/// poll ends. (Interrupts and the hypervisor take the CPU for pauses of up to
+/// about 100 us several hundred times a second even on a quiet virtual
+/// machine; another runnable thread takes it for a whole slice, a
+/// millisecond or more.)
+pub const PREEMPTED: Duration = Duration::from_micros(250);
+
+/// After a poll lost its CPU, the pool's threads neither poll nor rouse for
+/// this long (then they try again): long enough that a busy machine sees a
+/// few polls a second at most, short enough that a machine that has become
+/// quiet gets its parallel short calls back at once.
+pub const BUSY_BACKOFF: Duration = Duration::from_millis(20);
+
+/// How a [`poll_until`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Poll {
+    Ready,
+    TimedOut,
+    /// A pause between two polls exceeded [`PREEMPTED`].
+    Preempted,
+}
+
+/// Polls `ready` until it returns `true`, for at most `limit`; between polls
+/// the thread yields its CPU when `polite` (a helper with nothing to do),
+/// else it spins (the caller, which must not hand its CPU to another
+/// process for a whole time slice). Stops early once a pause between two
+/// polls exceeds [`PREEMPTED`].
+fn poll_until(limit: Duration, polite: bool, ready: impl Fn() -> bool) -> Poll {
+    let start = Instant::now();
+    let mut last = start;
+    loop {
+        if ready() {
+            return Poll::Ready;
+        }
+        if polite {
+            std::thread::yield_now();
+        } else {
+            for _ in 0..64 {
+                std::hint::spin_loop();
+            }
+        }
+        let now = Instant::now();
+        if now.duration_since(last) >= PREEMPTED {
+            return Poll::Preempted;
+        }
+        if now.duration_since(start) >= limit {
+            return Poll::TimedOut;
+        }
+        last = now;
+    }
+}
+
+/// Body of a helper thread: run the regions offered; between them poll for
+/// a while, then sleep.
 fn serve(shared: &Shared) {
     loop {
-        let job = {
-            let mut q = lock(&shared.queue);
-            loop {
-                if q.stop {
-                    return;
-                }
-                if let Some(job) = q.jobs.pop_front() {
-                    break job;
-                }
-                q = shared
-                    .wake
-                    .wait(q)
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-            }
-        };
-        job.help();
+        // A helper just started, done with a region or roused expects a
+        // region soon; whatever the poll saw, `next` looks at the queue.
+        shared.poll(HELPER_POLL, true, || shared.has_news());
+        match shared.next() {
+            Next::Job(job) => job.help(),
+            Next::Roused => {}
+            Next::Stop => return,
+        }
     }
 }
 
@@ -259,6 +444,22 @@ fn helper_pool() -> Option<(Arc<Pool>, usize)> {
 /// Number of threads a parallel region would use now (at least 1).
 pub fn effective_threads() -> usize {
     helper_pool().map(|(_, n)| n).unwrap_or(1)
+}
+
+/// Gets the helpers going for a parallel region about to start (building the
+/// pool on first use, waking the helpers that sleep) and returns the number
+/// of threads it will use, as [`effective_threads`]. A kernel calls it at the
+/// start of a call, before its set-up, so that the helpers' wake-up overlaps
+/// that work instead of the region's; woken helpers that get no region poll
+/// for [`HELPER_POLL`] and sleep again.
+pub fn ready_helpers() -> usize {
+    match helper_pool() {
+        Some((pool, n)) => {
+            pool.shared.rouse();
+            n
+        }
+        None => 1,
+    }
 }
 
 /// How often, at most, the calling thread of an [`interruptible`]
@@ -370,6 +571,9 @@ struct RegionState {
     closed: bool,
     /// Helpers currently running tasks.
     active: usize,
+    /// Whether the caller is blocked on [`Region::done`] (only then does
+    /// the last helper to leave wake it).
+    waiting: bool,
     /// The first panic a helper caught, re-raised on the caller's thread.
     panic: Option<Box<dyn std::any::Any + Send + 'static>>,
 }
@@ -380,6 +584,8 @@ struct Region {
     task: TaskPtr,
     state: Mutex<RegionState>,
     done: Condvar,
+    /// `state.active` (stored under the lock), for the caller to poll.
+    running: AtomicUsize,
     /// Set when the computation is abandoned (an interrupt, or a panic on the
     /// calling thread): helpers leave their task at its next
     /// [`check_interrupt`].
@@ -422,6 +628,7 @@ impl Region {
                 return;
             }
             st.active += 1;
+            self.running.store(st.active, Ordering::Release);
         }
         // SAFETY: this helper registered (`active += 1`) while the region was
         // open; the caller closes the region and then waits until `active`
@@ -441,7 +648,8 @@ impl Region {
             }
         }
         st.active -= 1;
-        if st.active == 0 {
+        self.running.store(st.active, Ordering::Release);
+        if st.active == 0 && st.waiting {
             self.done.notify_all();
         }
     }
@@ -452,15 +660,33 @@ impl Region {
         self.abandoned.store(true, Ordering::Relaxed);
     }
 
-    /// Closes the region and waits for every registered helper.
-    fn close_and_wait(&self) -> Option<Box<dyn std::any::Any + Send + 'static>> {
+    /// Closes the region and waits for every registered helper. With the
+    /// pool's `shared` state, polls for [`CALLER_POLL`] first (a helper's
+    /// last task is usually a few microseconds from its end), then blocks.
+    fn close_and_wait(
+        &self,
+        shared: Option<&Shared>,
+    ) -> Option<Box<dyn std::any::Any + Send + 'static>> {
         let mut st = lock(&self.state);
         st.closed = true;
-        while st.active > 0 {
-            st = self
-                .done
-                .wait(st)
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if st.active > 0 {
+            drop(st);
+            // The lock taken again below orders the helpers' writes (their
+            // results, a panic) before the caller's reads, whatever the poll saw.
+            if let Some(shared) = shared {
+                shared.poll(CALLER_POLL, false, || {
+                    self.running.load(Ordering::Acquire) == 0
+                });
+            }
+            st = lock(&self.state);
+            while st.active > 0 {
+                st.waiting = true;
+                st = self
+                    .done
+                    .wait(st)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+            }
+            st.waiting = false;
         }
         st.panic.take()
     }
@@ -477,7 +703,7 @@ impl Drop for CloseOnDrop<'_> {
         // After a normal return every helper has finished already (this
         // changes nothing then); when unwinding, it stops them early.
         self.0.abandon();
-        let _ = self.0.close_and_wait();
+        let _ = self.0.close_and_wait(None);
     }
 }
 
@@ -496,17 +722,21 @@ pub fn for_each_task(parallel: bool, n_tasks: usize, task: impl Fn(usize) + Sync
     } else {
         None
     };
-    let Some((pool, n)) = pool else {
-        run_serial(n_tasks, task);
-        return;
-    };
-    let task: &(dyn Fn(usize) + Sync) = &task;
+    match pool {
+        Some((pool, n)) => run_region(&pool, n, n_tasks, &task),
+        None => run_serial(n_tasks, task),
+    }
+}
+
+/// Runs the `n_tasks > 1` tasks on the calling thread and up to `n - 1`
+/// helpers of `pool` (see [`for_each_task`]).
+fn run_region(pool: &Pool, n: usize, n_tasks: usize, task: &(dyn Fn(usize) + Sync)) {
     let erased: *const (dyn Fn(usize) + Sync + '_) = task;
     // SAFETY: only the trait object's lifetime bound changes (same fat-pointer
     // layout). The pointer is dereferenced solely in `Region::help` by helpers
     // that registered before `close_and_wait`, which this function always
-    // runs (via `CloseOnDrop`, also when unwinding) before `task` goes out of
-    // scope.
+    // runs (via `CloseOnDrop`, also when unwinding) before it returns, and
+    // `task` outlives this call.
     let erased: *const (dyn Fn(usize) + Sync + 'static) = unsafe { std::mem::transmute(erased) };
     let region = Arc::new(Region {
         next: AtomicUsize::new(0),
@@ -515,15 +745,17 @@ pub fn for_each_task(parallel: bool, n_tasks: usize, task: impl Fn(usize) + Sync
         state: Mutex::new(RegionState {
             closed: false,
             active: 0,
+            waiting: false,
             panic: None,
         }),
         done: Condvar::new(),
+        running: AtomicUsize::new(0),
         abandoned: Arc::new(AtomicBool::new(false)),
     });
     let guard = CloseOnDrop(&region);
     pool.offer(&region, (n - 1).min(n_tasks - 1));
     let stopped = region.run_tasks_as_caller(task);
-    let panic = region.close_and_wait();
+    let panic = region.close_and_wait(Some(&pool.shared));
     drop(guard);
     if let Some(payload) = panic {
         resume_unwind(payload);
@@ -869,6 +1101,101 @@ mod tests {
         stop.store(true, Ordering::Relaxed);
         hammer.join().unwrap();
         assert_eq!(hung, 0, "{hung} of 40 forked children hung");
+    }
+
+    /// Waits up to 10 s for `cond` (a generous bound: this checks that
+    /// something happens, not how fast).
+    fn eventually(what: &str, cond: impl Fn() -> bool) {
+        let start = Instant::now();
+        while !cond() {
+            assert!(start.elapsed() < Duration::from_secs(10), "never: {what}");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    fn sleeping(pool: &Pool) -> usize {
+        lock(&pool.shared.queue).sleeping
+    }
+
+    fn runs_every_task_once(pool: &Pool, n_tasks: usize) {
+        let hits: Vec<AtomicUsize> = (0..n_tasks).map(|_| AtomicUsize::new(0)).collect();
+        run_region(pool, pool.helpers + 1, n_tasks, &|t| {
+            hits[t].fetch_add(1, Ordering::Relaxed);
+        });
+        assert!(hits.iter().all(|h| h.load(Ordering::Relaxed) == 1));
+    }
+
+    #[test]
+    fn idle_helpers_stop_polling_and_sleep() {
+        // A pool of its own, so other tests' regions cannot keep it busy.
+        let pool = Pool::start(2, 3).expect("helpers start");
+        assert_eq!(pool.helpers, 2);
+        // Helpers poll after they start, after each region and after a
+        // rouse, and in every case end up asleep (no CPU time) when no
+        // region comes; the regions run in between are complete.
+        eventually("both new helpers asleep", || sleeping(&pool) == 2);
+        for n_tasks in [2, 3, 64, 1000] {
+            runs_every_task_once(&pool, n_tasks);
+        }
+        eventually("both helpers asleep after regions", || sleeping(&pool) == 2);
+        pool.shared.rouse();
+        runs_every_task_once(&pool, 100);
+        pool.shared.rouse();
+        eventually("both roused helpers asleep again", || sleeping(&pool) == 2);
+        runs_every_task_once(&pool, 100);
+    }
+
+    #[test]
+    fn a_poll_that_loses_its_cpu_stops_polling_in_the_pool_for_a_while() {
+        assert_eq!(poll_until(HELPER_POLL, true, || true), Poll::Ready);
+        assert_ne!(poll_until(HELPER_POLL, false, || false), Poll::Ready);
+        // A pause between two polls (here: `ready` itself sleeping) is taken
+        // for a lost CPU.
+        let sleepy = || {
+            std::thread::sleep(PREEMPTED * 4);
+            false
+        };
+        assert_eq!(
+            poll_until(Duration::from_secs(5), true, sleepy),
+            Poll::Preempted
+        );
+        let pool = Pool::start(1, 2).expect("a helper starts");
+        let shared = &pool.shared;
+        let before = shared.now_ns();
+        shared.poll(Duration::from_secs(5), false, sleepy);
+        assert!(
+            shared.busy_until.load(Ordering::Relaxed) >= before + BUSY_BACKOFF.as_nanos() as u64
+        );
+        // While polls are off nobody is roused, and regions still run.
+        shared.busy_until.store(u64::MAX, Ordering::Relaxed);
+        assert!(!shared.may_poll());
+        eventually("the helper asleep", || sleeping(&pool) == 1);
+        let rouses = lock(&shared.queue).rouse;
+        shared.rouse();
+        assert_eq!(lock(&shared.queue).rouse, rouses);
+        runs_every_task_once(&pool, 64);
+        // Once they are back on, a sleeping helper is roused.
+        shared.busy_until.store(0, Ordering::Relaxed);
+        eventually("the helper asleep again", || sleeping(&pool) == 1);
+        shared.rouse();
+        assert_ne!(lock(&shared.queue).rouse, rouses);
+        runs_every_task_once(&pool, 64);
+    }
+
+    #[test]
+    fn helpers_exit_with_their_pool_whether_polling_or_asleep() {
+        for wait_for_sleep in [false, true] {
+            let pool = Pool::start(2, 3).expect("helpers start");
+            let shared = Arc::downgrade(&pool.shared);
+            if wait_for_sleep {
+                eventually("helpers asleep", || sleeping(&pool) == 2);
+            } else {
+                runs_every_task_once(&pool, 16); // they are polling now
+            }
+            drop(pool);
+            // Every helper holds the shared state until it exits.
+            eventually("every helper exited", || shared.upgrade().is_none());
+        }
     }
 
     #[test]

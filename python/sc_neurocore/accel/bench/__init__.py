@@ -10,6 +10,8 @@ The backend modules hold their backends only; what measures them lives here:
 * ``timing`` — the median timers;
 * ``contention`` — CPU-bound processes for the
   contended rows;
+* ``first_calls`` — the Rust engine's first calls
+  in fresh processes, default threads against one thread;
 * ``reference_numpy`` — the reference release's
   NumPy path, modelled as a baseline;
 * ``accuracy`` — RMSE against stream length;
@@ -33,6 +35,7 @@ from .report import format_table, host_slug, write_chart, write_results
 from .results import host_key, measured_order
 from .study import (
     ContendedRow,
+    FirstCallsRow,
     Row,
     Study,
     StudyOptions,
@@ -44,7 +47,7 @@ from .study import (
 from .timing import median_time
 from .workloads import SMOKE_WORKLOADS, WORKLOADS, Workload, make_inputs
 
-__all__ = ["ContendedRow", "Row", "SMOKE_WORKLOADS", "Study", "StudyOptions", "WORKLOADS",
-           "Workload", "format_table", "host_info", "host_key", "host_slug", "library_versions",
-           "make_inputs", "measured_order", "median_time", "rank_backends", "run_study",
-           "write_chart", "write_results"]
+__all__ = ["ContendedRow", "FirstCallsRow", "Row", "SMOKE_WORKLOADS", "Study", "StudyOptions",
+           "WORKLOADS", "Workload", "format_table", "host_info", "host_key", "host_slug",
+           "library_versions", "make_inputs", "measured_order", "median_time", "rank_backends",
+           "run_study", "write_chart", "write_results"]

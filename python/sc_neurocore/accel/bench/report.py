@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from .accuracy import rmse_per_doubling
+from .first_calls import FIRST_CALLS_TARGET
 from .results import host_key
-from .study import ContendedRow, Row, Study
+from .study import ContendedRow, FirstCallsRow, Row, Study
 from .workloads import WORKLOADS, Workload
 
 __all__ = ["format_table", "host_slug", "write_results", "write_chart", "results_stem",
            "read_results", "chart_source", "chart_figure", "workload_label",
-           "reference_summary", "main"]
+           "reference_summary", "first_calls_summary", "main"]
 
 
 def _ms(value: float | None) -> float:
@@ -25,7 +26,7 @@ def _ms(value: float | None) -> float:
 
 
 def format_table(study: Study) -> str:
-    """The study as plain-text tables: main, contended, NumPy baseline, accuracy, extras, headline.
+    """The study as plain-text tables: main, contended, first calls, NumPy baseline, accuracy, extras, headline.
 
     Parameters
     ----------
@@ -67,6 +68,14 @@ def format_table(study: Study) -> str:
             lines.append(f"{c.workload:<8} {c.backend:<8} {c.threads or '-':>7} "
                          f"{c.quiet_median_s * 1e3:>10.3f} {c.contended_median_s * 1e3:>13.3f} "
                          f"{c.ratio:>16.2f}  {'✓' if c.bit_identical else '✗'}")
+    if study.first_calls:
+        lines += ["", "fresh-process first calls: " + first_calls_summary(study.first_calls),
+                  f"{'process':>7} {'threads':>7} {'first calls ms':>14} {'1 thread ms':>11} "
+                  f"{'ratio':>7}  bit-identical"]
+        for f in study.first_calls:
+            lines.append(f"{f.process:>7} {f.threads:>7} {f.default_median_s * 1e3:>14.3f} "
+                         f"{f.one_thread_median_s * 1e3:>11.3f} {f.ratio:>7.2f}  "
+                         f"{'✓' if f.bit_identical else '✗'}")
     for name, ref in study.reference_numpy.items():
         lines += ["", reference_summary(name, ref)]
     if study.accuracy.get("rows"):
@@ -125,6 +134,26 @@ def reference_summary(name: str, ref: dict[str, Any]) -> str:
             f"{ref['numpy_vs_sum_bandwidth']:.3f} of the numpy.sum bandwidth")
 
 
+def first_calls_summary(rows: list[FirstCallsRow]) -> str:
+    """What the fresh-process first-calls rows timed, and their target.
+
+    Parameters
+    ----------
+    rows : list of FirstCallsRow
+        The study's ``first_calls`` (at least one).
+
+    Returns
+    -------
+    str
+        One line naming the workload, the number of processes and calls, and
+        the target ratio.
+    """
+    return (f"rust on {rows[0].workload}, {len(rows)} fresh "
+            f"processes, median of the first {rows[0].calls} calls on the default threads "
+            f"against the next {rows[0].calls} on 1 thread; target ratio <= "
+            f"{FIRST_CALLS_TARGET} in every process")
+
+
 def _headline_lines(head: dict[str, Any]) -> list[str]:
     if not head:
         return []
@@ -145,6 +174,10 @@ def _headline_lines(head: dict[str, Any]) -> list[str]:
     for key in ("mpi_w2_2ranks_vs_2threads", "mpi_w2_speedup_2ranks", "mpi_w3_speedup_2ranks"):
         if key in head:
             lines.append(f"  {key}: {head[key]:.2f}")
+    if head.get("first_calls_over_one_thread"):
+        lines.append(f"  fresh-process first calls / 1 thread, worst process: "
+                     f"{per_workload(head['first_calls_over_one_thread'])}  "
+                     f"(target <= {FIRST_CALLS_TARGET})")
     return lines
 
 
@@ -222,6 +255,8 @@ def read_results(path: Path) -> tuple[Study, dict[str, Any]]:
     study.rows = [Row(**_fields(Row, r)) for r in data.get("rows", [])]
     study.contended = [ContendedRow(**_fields(ContendedRow, c))
                        for c in data.get("contended", [])]
+    study.first_calls = [FirstCallsRow(**_fields(FirstCallsRow, f))
+                         for f in data.get("first_calls", [])]
     study.workloads = [Workload(**_fields(Workload, w)) for w in data.get("workloads", [])]
     return study, data
 

@@ -12,6 +12,8 @@ Around that main table, in the same run:
   outside ``--quick``) again while one CPU-bound process per usable core runs
   (``contention``), with the ratio contended /
   quiet;
+* **fresh-process first calls**: the Rust engine's first calls on W1 in fresh
+  processes, default threads against one thread (``first_calls``);
 * **the NumPy baseline**: the reference release's NumPy path on W1
   (``reference_numpy``) against the NumPy
   backend, and the NumPy backend's fraction of the ``numpy.sum`` bandwidth;
@@ -41,12 +43,13 @@ from .._registry import backend_status, engine_info, get_backend
 from .._threads import backend_threads, usable_cpus
 from .accuracy import ACCURACY_LENGTHS, ACCURACY_SHAPE, accuracy_study
 from .contention import cpu_hogs
+from .first_calls import FIRST_CALLS, FRESH_PROCESSES, FirstCallsRow, first_calls_study
 from .reference_numpy import REFERENCE_SOURCE, reference_numpy_sc_forward
 from .results import host_key
 from .timing import median_time
 from .workloads import SMOKE_WORKLOADS, WORKLOADS, Workload, make_inputs
 
-__all__ = ["Row", "ContendedRow", "Study", "StudyOptions", "run_study", "rank_backends",
+__all__ = ["Row", "ContendedRow", "FirstCallsRow", "Study", "StudyOptions", "run_study", "rank_backends",
            "host_info", "library_versions", "EXTRA_PROVIDERS", "PARALLEL_BACKENDS", "median_time",
            "make_inputs", "Workload", "WORKLOADS", "SMOKE_WORKLOADS"]
 
@@ -183,6 +186,8 @@ class Study:
         The MPI rows' summary and ratios (empty without ``mpi``).
     headline : dict
         The ratios the study exists to report, gathered from its parts.
+    first_calls : list of FirstCallsRow
+        The fresh-process first calls of the Rust engine on W1, one row per process.
     """
 
     host: dict[str, Any]
@@ -201,6 +206,7 @@ class Study:
     accuracy: dict[str, Any] = field(default_factory=dict)
     mpi: dict[str, Any] = field(default_factory=dict)
     headline: dict[str, Any] = field(default_factory=dict)
+    first_calls: list[FirstCallsRow] = field(default_factory=list)
 
 
 def host_info() -> dict[str, Any]:
@@ -272,6 +278,10 @@ class StudyOptions:
         Stream lengths of the accuracy table (default 64 ... 8192).
     mpi : bool
         Also run the MPI rows (needs ``mpiexec``).
+    first_calls : bool
+        Time the Rust engine's first calls on W1 in fresh processes
+        ([`FirstCallsRow`][sc_neurocore.accel.bench.FirstCallsRow]; 2 processes of
+        5 calls with ``smoke``).
     """
 
     quick: bool = False
@@ -286,6 +296,7 @@ class StudyOptions:
     accuracy: bool = True
     accuracy_lengths: Sequence[int] | None = None
     mpi: bool = False
+    first_calls: bool = True
 
 
 @dataclass(frozen=True)
@@ -406,6 +417,13 @@ def _time_workload(study: Study, work: Workload, plan: _Plan) -> None:
                 study.contended.append(_contended_row(work, row, weights, probs,
                                                       reference_out, repeats, options.hogs,
                                                       say))
+    if (options.first_calls and "rust" in plan.backends and work.name == "W1"
+            and work.batch is None):
+        say(f"[{work.name}] rust: first calls in fresh processes")
+        study.first_calls = first_calls_study(
+            work, _threads_of("rust") or 1,
+            processes=2 if options.smoke else FRESH_PROCESSES,
+            calls=5 if options.smoke else FIRST_CALLS, progress=say)
     if options.reference and work.name == "W1" and work.batch is None:
         study.reference_numpy[work.name] = _reference_numpy(work, weights, probs,
                                                             reference_out, rows, repeats, say)
@@ -514,8 +532,11 @@ def headline(study: Study) -> dict[str, Any]:
         the target), ``numpy_vs_sum_bandwidth`` (workload -> fraction),
         ``numpy_vs_reference_numpy`` (workload -> speed-up of the NumPy backend
         over the reference release's NumPy path), ``jax_vs_numpy`` (workload ->
-        speed-up of JAX over the NumPy backend, where JAX ran), and the MPI
-        ratios where measured (``mpi_*``).
+        speed-up of JAX over the NumPy backend, where JAX ran), the MPI
+        ratios where measured (``mpi_*``) and, where measured,
+        ``first_calls_over_one_thread`` (workload -> the largest ratio of a
+        fresh process's first-calls median to its one-thread median, at most
+        0.6 is the target).
     """
     out: dict[str, Any] = {"contended_over_quiet": {}, "numpy_vs_sum_bandwidth": {},
                  "numpy_vs_reference_numpy": {}, "jax_vs_numpy": {}}
@@ -531,4 +552,8 @@ def headline(study: Study) -> dict[str, Any]:
     for key in ("w2_2ranks_vs_2threads", "w2_speedup_2ranks", "w3_speedup_2ranks"):
         if key in study.mpi:
             out[f"mpi_{key}"] = study.mpi[key]
+    if study.first_calls:
+        out["first_calls_over_one_thread"] = {
+            row.workload: max(r.ratio for r in study.first_calls if r.workload == row.workload)
+            for row in study.first_calls}
     return out
