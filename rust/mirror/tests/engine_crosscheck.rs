@@ -612,6 +612,12 @@ fn mirror_forward(c: &FwdCase) -> Result<Vec<u64>, MirrorError> {
     ))
 }
 
+/// [`agree_on_every_tier`] on one sc_forward case, described by `what(t)`.
+fn forward_agrees_on_every_tier(tally: &mut Tally, c: &FwdCase, what: impl Fn(Tier) -> String) {
+    let mirror = mirror_forward(c);
+    agree_on_every_tier(tally, "sc_forward", &mirror, what, |t| engine_forward(t, c));
+}
+
 fn engine_forward(tier: Tier, c: &FwdCase) -> Option<Result<Vec<u64>, EngineError>> {
     let length = usize::try_from(c.length).ok()?;
     let seed = u64::try_from(c.seed).ok()?;
@@ -748,9 +754,7 @@ fn sc_forward_agrees_on_every_tier_and_thread_count() {
                         case.w_shape, case.p_shape, case.length, case.seed
                     )
                 };
-                let engine = |t| engine_forward(t, &case);
-                let m = mirror_forward(&case);
-                agree_on_every_tier(&mut tally, "sc_forward", &m, describe, engine);
+                forward_agrees_on_every_tier(&mut tally, &case, describe);
             }
         });
     }
@@ -853,9 +857,7 @@ fn parallel_forward_with_degenerate_shapes() {
                     let (w, p) = (&case.w_shape, &case.p_shape);
                     format!("threads {threads} {t:?} sc_forward w {w:?} p {p:?}")
                 };
-                let engine = |t| engine_forward(t, &case);
-                let m = mirror_forward(&case);
-                agree_on_every_tier(&mut tally, "sc_forward", &m, describe, engine);
+                forward_agrees_on_every_tier(&mut tally, &case, describe);
             }
         });
     }
