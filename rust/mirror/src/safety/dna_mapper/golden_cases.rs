@@ -524,15 +524,11 @@ fn run(x: In) -> Result<Vec<Field>> {
         }
         "NoiseModel.sensitivity_analysis" => {
             let (_, design) = network(x)?;
-            let rows = analyses::noise(
-                &design,
-                &input_concentrations(x)?,
-                f(x, "concentration_cv")?,
-                f(x, "temperature_std_c")?,
-                i(x, "n_trials")?,
-                u(x, "noise_seed")?,
-                f(x, "duration_s")?,
-            )?;
+            let inputs = input_concentrations(x)?;
+            let (cv, t_std) = (f(x, "concentration_cv")?, f(x, "temperature_std_c")?);
+            let (trials, seed) = (i(x, "n_trials")?, u(x, "noise_seed")?);
+            let duration = f(x, "duration_s")?;
+            let rows = analyses::noise(&design, &inputs, cv, t_std, trials, seed, duration)?;
             let table: Vec<Vec<f64>> = rows.iter().map(|r| vec![r.0, r.1, r.2, r.3, r.4]).collect();
             let mut out = summary_fields(
                 gate_names(&design),
