@@ -213,7 +213,8 @@ class _Parser:
         return self.parse_chain("name", ("and",), self.parse_not, BoolOp, self.condition)
 
     def parse_chain(self, kind: str, ops: tuple[str, ...], operand: Callable[[], Node],
-                    node: type[_Binary], operand_check: Callable[[Node], Node]) -> Node:
+                    node: Callable[[str, Node, Node], Node],
+                    operand_check: Callable[[Node], Node]) -> Node:
         """``operand (op operand)*``, left-associative, for the ``kind`` tokens ``ops``.
 
         ``operand_check`` checks each operand (a number for arithmetic, a
