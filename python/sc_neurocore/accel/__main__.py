@@ -174,17 +174,17 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     bench.add_argument("--mpi", action="store_true",
                        help="also time W2 and W3 on 1 and 2 MPI ranks, and W2 on 1 rank x 2 "
                             "threads (needs mpiexec)")
-    bench.add_argument("--no-extras", action="store_true",
-                       help="skip the extra benchmarks (Numba, JAX, the LGSSM Rust backend)")
-    bench.add_argument("--no-contended", action="store_true",
-                       help="skip the contended rows (parallel backends with every core busy)")
+
+    def skip(flag: str, part: str) -> None:
+        bench.add_argument(flag, action="store_true", help=f"skip {part}")
+
+    skip("--no-extras", "the extra benchmarks (Numba, JAX, the LGSSM Rust backend)")
+    skip("--no-contended", "the contended rows (parallel backends with every core busy)")
     bench.add_argument("--hogs", type=int,
                        help="CPU-bound processes for the contended rows (default: one per "
                             "usable core)")
-    bench.add_argument("--no-first-calls", action="store_true",
-                       help="skip the Rust engine's first calls in fresh processes")
-    bench.add_argument("--no-accuracy", action="store_true",
-                       help="skip the accuracy-against-stream-length table")
+    skip("--no-first-calls", "the Rust engine's first calls in fresh processes")
+    skip("--no-accuracy", "the accuracy-against-stream-length table")
     bench.add_argument("--smoke", action="store_true",
                        help="tiny shapes everywhere: checks the whole study in seconds; the "
                             "figures mean nothing (written as smoke-bench-<host>.json)")

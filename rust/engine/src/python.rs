@@ -280,6 +280,14 @@ fn rows_of(shape: &[usize]) -> (usize, usize, bool) {
     }
 }
 
+/// The stream `length` and the encoder `seed`, checked in that order as
+/// Python's check_int checks them.
+fn length_and_seed(length: &Bound<'_, PyAny>, seed: &Bound<'_, PyAny>) -> PyResult<(usize, u64)> {
+    let length = int_arg(length, validate::length_arg)?;
+    let seed = int_arg(seed, validate::seed_arg)?;
+    Ok((length, u64::from(seed)))
+}
+
 /// `shape` (1-D or 2-D) with its rows resized to `len`.
 fn rows_resized(shape: &[usize], len: usize) -> Vec<usize> {
     let mut out = shape.to_vec();
@@ -299,13 +307,11 @@ fn encode_packed<'py>(
     seed: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyArrayDyn<u64>>> {
     guard("encode_packed", || {
-        let length = int_arg(length, validate::length_arg)?;
-        let seed = int_arg(seed, validate::seed_arg)?;
+        let (length, seed) = length_and_seed(length, seed)?;
         let arr = borrow_array::<f64>(probs, "probs", Elem::Probabilities, &[1, 2])?;
         let shape = arr.shape().to_vec();
         let (_, n, two_d) = rows_of(&shape);
         let data = slice_of(&arr, "probs")?;
-        let seed = u64::from(seed);
         let words = compute(py, || lfsr::encode_packed(data, n, two_d, length, seed))??;
         let mut out_shape = shape;
         out_shape.push(lfsr::n_words(length));
@@ -445,8 +451,7 @@ fn sc_forward<'py>(
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
     guard("sc_forward", || {
         // In the order of Python's validate_forward.
-        let length = int_arg(length, validate::length_arg)?;
-        let seed = u64::from(int_arg(seed, validate::seed_arg)?);
+        let (length, seed) = length_and_seed(length, seed)?;
         let w = borrow_array::<u64>(weights_packed, "weights_packed", Elem::Packed, &[3])?;
         let p = borrow_array::<f64>(input_probs, "input_probs", Elem::Probabilities, &[1, 2])?;
         let w_shape = w.shape().to_vec();
