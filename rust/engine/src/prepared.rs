@@ -10,22 +10,23 @@
 //!    load, compared against every row), and each word is stored next to the
 //!    count of the set bits before it, in a table of `nw + 1` cells per
 //!    input (the last cell holds the total, for `k = length`);
-//! 2. **lookups**: `(o, i)`'s count is the prefix of cell `k / 64` plus the
-//!    popcount of that cell's word masked to its low `k % 64` bits. A single
-//!    input row works by blocks of output rows, eight inputs at a time where
-//!    the tier gathers. For a batch the cell holds the words and prefixes of
-//!    every row side by side, so one `(o, i)` is a few vector loads, ANDs,
-//!    popcounts and adds for the whole batch; it works by blocks of inputs
-//!    (their cells stay in L2 while every output row reads them), each
-//!    thread adding into its own accumulators.
+//! 2. **lookups**, by blocks of inputs (their cells stay in L2 while every
+//!    output row reads them), each task adding into accumulators of its own:
+//!    `(o, i)`'s count is the prefix of cell `k / 64` plus the popcount of
+//!    that cell's word masked to its low `k % 64` bits. A single input row
+//!    takes eight inputs at a time where the tier gathers; for a batch the
+//!    cell holds the words and prefixes of every row side by side, so one
+//!    `(o, i)` is a few vector loads, ANDs, popcounts and adds for the whole
+//!    batch.
 //!
 //! The counts are exact integers, so the result does not depend on the tier
 //! or the thread count.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::arch::{Dispatch, Kernel, Token};
-use crate::error::{Result, try_zeroed};
+use crate::error::{EngineError, Result, try_zeroed};
 use crate::scratch::Scratch;
 use crate::simd::{Tier, active_tier};
 use crate::threads;
@@ -182,36 +183,14 @@ impl Kernel for BuildBits<'_, '_> {
     }
 }
 
-/// The counts of a single input row (`batch == 1`) for output rows
-/// `o0..o0 + out.len()`: one [`PrefixLookup::prefix_sum`] over each row of
-/// `k`.
+/// The counts over inputs `i0..i1`, for every output row, added into
+/// `acc[o * rows + b]` (`rows` batch rows per output, padded): the cells of
+/// those inputs stay in L2 while every output row reads them. A single input
+/// row is one [`PrefixLookup::prefix_sum`] per output row; a batch is a few
+/// vectors of batch rows per `(o, i)`.
 ///
 /// [`PrefixLookup::prefix_sum`]: crate::arch::PrefixLookup::prefix_sum
-struct RowLookups<'a, 'o> {
-    k: &'a [u32],
-    bits: &'a [u64],
-    n_in: usize,
-    table: Table,
-    o0: usize,
-    out: &'o mut [u64],
-}
-
-impl Kernel for RowLookups<'_, '_> {
-    type Output = ();
-    #[inline(always)]
-    fn run<T: Token>(self, t: T) {
-        let (n_in, stride) = (self.n_in, self.table.per_input());
-        for (r, c) in self.out.iter_mut().enumerate() {
-            let o = self.o0 + r;
-            *c = t.prefix_sum(&self.k[o * n_in..(o + 1) * n_in], self.bits, stride);
-        }
-    }
-}
-
-/// A batch's counts over inputs `i0..i1`, for every output row, added into
-/// `acc[o * rows + b]` (`rows` padded batch rows per output): the cells of
-/// those inputs stay in L2 while every output row reads them.
-struct BatchLookups<'a, 'o> {
+struct Lookups<'a, 'o> {
     k: &'a [u32],
     bits: &'a [u64],
     dims: PreparedDims,
@@ -220,7 +199,7 @@ struct BatchLookups<'a, 'o> {
     acc: &'o mut [u64],
 }
 
-impl Kernel for BatchLookups<'_, '_> {
+impl Kernel for Lookups<'_, '_> {
     type Output = ();
     /// (Indices are bounds-checked; `k <= length` keeps every cell inside
     /// the table.)
@@ -228,6 +207,14 @@ impl Kernel for BatchLookups<'_, '_> {
     fn run<T: Token>(self, t: T) {
         let (table, bits, n_in) = (self.table, self.bits, self.dims.n_in);
         let (i0, i1) = self.inputs;
+        let stride = table.per_input();
+        let cells = &bits[i0 * stride..i1 * stride];
+        if table.rows == 1 {
+            for (o, acc) in self.acc.iter_mut().enumerate() {
+                *acc += t.prefix_sum(&self.k[o * n_in + i0..o * n_in + i1], cells, stride);
+            }
+            return;
+        }
         let (rows, lanes) = (table.rows, T::LANES);
         for (o, accs) in self.acc.chunks_exact_mut(rows).enumerate() {
             let ks = &self.k[o * n_in + i0..o * n_in + i1];
@@ -257,41 +244,12 @@ impl Kernel for BatchLookups<'_, '_> {
     }
 }
 
-/// Region 2 for a single input row: blocks of output rows, about eight per
-/// thread. Returns the counts `(n_out,)`.
-fn row_lookups(
-    dispatch: Dispatch,
-    k: &[u32],
-    bits: &[u64],
-    dims: PreparedDims,
-    table: Table,
-    threads: usize,
-) -> Result<Vec<u64>> {
-    let n_out = dims.n_out;
-    let rows = if threads <= 1 {
-        n_out
-    } else {
-        threads::chunk_len(n_out, threads * 8)
-    };
-    let mut counts = try_zeroed::<u64>(n_out, "the counts")?;
-    threads::for_each_chunk_mut(threads > 1, &mut counts, rows, |blk, out| {
-        threads::check_interrupt();
-        dispatch.run(RowLookups {
-            k,
-            bits,
-            n_in: dims.n_in,
-            table,
-            o0: blk * rows,
-            out,
-        });
-    });
-    Ok(counts)
-}
-
-/// Region 2 for a batch: blocks of inputs, each task adding into one of
-/// `threads` private accumulators (no two tasks run on one at a time), summed
-/// at the end. Returns the counts `(batch, n_out)`.
-fn batch_lookups(
+/// Region 2: blocks of inputs (their cells fit L2; at least four blocks per
+/// thread where there are inputs enough), each task adding into an
+/// accumulator of its own for the whole call, so the table and `k` are read
+/// once; the accumulators are summed at the end. Returns the counts
+/// `(batch, n_out)`.
+fn lookups(
     dispatch: Dispatch,
     k: &[u32],
     bits: &[u64],
@@ -301,24 +259,29 @@ fn batch_lookups(
 ) -> Result<Vec<u64>> {
     let (n_out, n_in, batch) = (dims.n_out, dims.n_in, dims.batch);
     let acc_len = validate::checked_size(n_out, table.rows, "k")?;
-    let mut accs = Vec::with_capacity(threads);
+    // One accumulator per thread, taken by a task and given back after it;
+    // a task that finds none (the pool grew during the call) makes one.
+    let mut kept = Vec::with_capacity(threads);
     for _ in 0..threads {
-        accs.push(Mutex::new(try_zeroed::<u64>(acc_len, "the counts")?));
+        kept.push(try_zeroed::<u64>(acc_len, "the counts")?);
     }
-    let block = (LOOKUP_BLOCK_WORDS / table.per_input()).max(1);
+    let spare = Mutex::new(kept);
+    let out_of_memory = AtomicBool::new(false);
+    let by_size = (LOOKUP_BLOCK_WORDS / table.per_input()).max(1);
+    let block = if threads <= 1 {
+        by_size
+    } else {
+        by_size.min(threads::chunk_len(n_in, threads * 4))
+    };
     threads::for_each_task(threads > 1, n_in.div_ceil(block), |blk| {
         threads::check_interrupt();
-        // At most `threads` tasks run at once, so one accumulator is free.
-        let mut acc = accs
-            .iter()
-            .find_map(|m| match m.try_lock() {
-                Ok(guard) => Some(guard),
-                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
-                Err(std::sync::TryLockError::WouldBlock) => None,
-            })
-            .expect("no more tasks run at once than there are threads");
+        let taken = spare.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let Some(mut acc) = taken.or_else(|| try_zeroed::<u64>(acc_len, "the counts").ok()) else {
+            out_of_memory.store(true, Ordering::Relaxed);
+            return;
+        };
         let i0 = blk * block;
-        dispatch.run(BatchLookups {
+        dispatch.run(Lookups {
             k,
             bits,
             dims,
@@ -326,10 +289,17 @@ fn batch_lookups(
             inputs: (i0, (i0 + block).min(n_in)),
             acc: &mut acc,
         });
+        spare.lock().unwrap_or_else(|p| p.into_inner()).push(acc);
     });
+    if out_of_memory.load(Ordering::Relaxed) {
+        return Err(EngineError::Memory {
+            what: "the counts",
+            bytes: acc_len.saturating_mul(8),
+        });
+    }
+    let accs = spare.into_inner().unwrap_or_else(|p| p.into_inner());
     let mut counts = try_zeroed::<u64>(batch * n_out, "the counts")?;
-    for acc in accs {
-        let acc = acc.into_inner().unwrap_or_else(|p| p.into_inner());
+    for acc in &accs {
         for (o, row) in acc.chunks_exact(table.rows).enumerate() {
             for (b, &c) in row[..batch].iter().enumerate() {
                 counts[b * n_out + o] += c;
@@ -363,9 +333,9 @@ pub fn prepared_counts_with(
         batch,
     } = dims;
     let table = Table::new(dims);
-    let lookups = n_out.saturating_mul(n_in).saturating_mul(table.rows);
+    let cells_read = n_out.saturating_mul(n_in).saturating_mul(table.rows);
     let compares = n_in.saturating_mul(length).saturating_mul(batch) / 16;
-    let threads = if lookups.saturating_add(compares) >= PARALLEL_WORK {
+    let threads = if cells_read.saturating_add(compares) >= PARALLEL_WORK {
         threads::ready_helpers()
     } else {
         1
@@ -398,11 +368,7 @@ pub fn prepared_counts_with(
         });
     });
     // Region 2: the lookups.
-    let counts = if batch == 1 {
-        row_lookups(dispatch, k, bits, dims, table, threads)
-    } else {
-        batch_lookups(dispatch, k, bits, dims, table, threads)
-    };
+    let counts = lookups(dispatch, k, bits, dims, table, threads);
     TABLE.give_back(kept);
     Ok((counts?, dims))
 }
