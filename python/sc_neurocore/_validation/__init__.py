@@ -16,6 +16,8 @@ either catches it.
 * ``arrays`` — dtype and rank (static checks that hold for JAX tracers too),
   values, and conversions to checked arrays;
 * ``forward`` — the arguments of ``sc_forward`` (``ForwardArgs``);
+* ``prepared`` — the arguments of ``prepare_layer`` and of a prepared
+  layer's forward pass;
 * ``lif`` — the arguments of the LIF functions.
 """
 
@@ -50,6 +52,13 @@ from .lif import (
     validate_forward_pass,
     validate_lif_step,
 )
+from .prepared import (
+    PREPARED_LENGTH_LIMIT,
+    PrepareArgs,
+    PreparedArgs,
+    validate_prepare,
+    validate_prepared_forward,
+)
 from .scalars import (
     SEED_LIMIT,
     check_choice,
@@ -74,6 +83,9 @@ __all__ = [
     "check_unmasked", "n_words_for", "same_shape",
     # the sc_forward contract
     "ForwardArgs", "validate_forward",
+    # prepared layers
+    "PREPARED_LENGTH_LIMIT", "PrepareArgs", "PreparedArgs", "validate_prepare",
+    "validate_prepared_forward",
     # the LIF contract
     "check_broadcasts_to", "check_network_shapes", "check_weight_list",
     "validate_forward_pass", "validate_lif_step",
