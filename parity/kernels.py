@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 
 __all__ = ["KERNELS", "INPUTS", "OUTPUTS", "KernelFn", "scalar", "unpack_total_bits",
-           "common_kernels", "reference_kernels"]
+           "common_kernels", "prepared_forward_on", "reference_kernels"]
 
 #: Every kernel, in the order tables and golden files list them.
 KERNELS: tuple[str, ...] = ("pack", "unpack", "popcount", "and", "xnor", "not", "mux",
-                            "encode", "sc_forward", "lif_step")
+                            "encode", "sc_forward", "lif_step", "prepared_forward")
 
 #: Input names per kernel, in golden-file order (FORMAT.md, "Kernels and their fields").
 INPUTS: dict[str, tuple[str, ...]] = {
@@ -35,6 +35,7 @@ INPUTS: dict[str, tuple[str, ...]] = {
     "sc_forward": ("weights", "probs", "length", "seed"),
     "lif_step": ("v", "i_t", "noise", "v_rest", "v_reset", "v_threshold", "alpha",
                  "resistance"),
+    "prepared_forward": ("weights", "weight_seed", "probs", "length", "seed"),
 }
 
 #: Output names per kernel, in golden-file order.
@@ -49,6 +50,7 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "encode": ("packed",),
     "sc_forward": ("out",),
     "lif_step": ("v", "spike"),
+    "prepared_forward": ("out",),
 }
 
 KernelFn = Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]
@@ -92,6 +94,19 @@ def common_kernels(ops: Any) -> dict[str, KernelFn]:
     }
 
 
+def prepared_forward_on(backend: str) -> KernelFn:
+    """The ``prepared_forward`` kernel on ``backend``: ``prepare_layer(weights, length,
+    weight_seed=weight_seed)`` run by ``sc_forward(layer, probs, length=length, seed=seed)``."""
+    def prepared(x: dict) -> dict:
+        from sc_neurocore.accel import prepare_layer, sc_forward
+
+        length = scalar(x["length"])
+        layer = prepare_layer(x["weights"], length, weight_seed=scalar(x["weight_seed"]))
+        return {"out": sc_forward(layer, x["probs"], length=length, seed=scalar(x["seed"]),
+                                  backend=backend)}
+    return prepared
+
+
 def reference_kernels() -> dict[str, KernelFn]:
     """The NumPy reference of every kernel (the source of the golden outputs)."""
     from sc_neurocore import accel
@@ -119,4 +134,5 @@ def reference_kernels() -> dict[str, KernelFn]:
         "sc_forward": lambda x: {"out": accel.sc_forward_numpy(
             x["weights"], x["probs"], length=scalar(x["length"]), seed=scalar(x["seed"]))},
         "lif_step": lif,
+        "prepared_forward": prepared_forward_on("numpy"),
     }

@@ -21,7 +21,14 @@ import numpy as np
 
 from .compare import Answer, KernelResult, answer_from_harness, compare_kernel
 from .golden_format import FormatError, GoldenFile, parse_harness_output
-from .kernels import KERNELS, KernelFn, common_kernels, reference_kernels, scalar
+from .kernels import (
+    KERNELS,
+    KernelFn,
+    common_kernels,
+    prepared_forward_on,
+    reference_kernels,
+    scalar,
+)
 
 __all__ = ["PYTHON_LANGUAGES", "MIRROR_LANGUAGES", "LANGUAGES", "REPO_ROOT", "Language",
            "PythonLanguage", "MirrorLanguage", "ToolchainMissing", "NotApplicable",
@@ -196,6 +203,16 @@ def _forward_with(backend: str) -> KernelFn:
     return forward
 
 
+def _prepared_kernel(backend: str) -> dict[str, KernelFn]:
+    """``prepared_forward`` on ``backend`` when its package has the operation
+    ``prepared_counts`` (a prepared-layer path), else nothing (the kernel is n/a)."""
+    from sc_neurocore.accel._registry import backend_class
+
+    if not backend_class(backend).has_prepared_path():
+        return {}
+    return {"prepared_forward": prepared_forward_on(backend)}
+
+
 def _rust_kernels() -> dict[str, KernelFn]:
     from sc_neurocore import _engine as e
 
@@ -205,6 +222,7 @@ def _rust_kernels() -> dict[str, KernelFn]:
         "popcount": lambda x: {"counts": e.popcount_per_word(x["a"])},
         "sc_forward": lambda x: {"out": e.sc_forward(x["weights"], x["probs"],
                                                      scalar(x["length"]), scalar(x["seed"]))},
+        **_prepared_kernel("rust"),
     }
 
 
@@ -228,7 +246,7 @@ def _numba_kernels() -> dict[str, KernelFn]:
         jit_kernels.jit_pack_bits(bits, out)
         return {"packed": out}
 
-    return {"pack": pack, "sc_forward": _forward_with("numba")}
+    return {"pack": pack, "sc_forward": _forward_with("numba"), **_prepared_kernel("numba")}
 
 
 def _jax_probe() -> str | None:
@@ -284,7 +302,7 @@ def _jax_kernels() -> dict[str, KernelFn]:
 
     found = _optional(on_jax, _device_ops())
     found["sc_forward"] = _forward_with("jax")
-    return found
+    return {**found, **_prepared_kernel("jax")}
 
 
 def _cupy_probe() -> str | None:
@@ -306,7 +324,7 @@ def _cupy_kernels() -> dict[str, KernelFn]:
 
     found = _optional(on_cupy, _device_ops())
     found["sc_forward"] = _forward_with("cupy")
-    return found
+    return {**found, **_prepared_kernel("cupy")}
 
 
 def install_hint(extra: str | None = None) -> str:

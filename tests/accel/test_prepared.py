@@ -288,3 +288,26 @@ def test_constructor_checks_its_arrays():
         PreparedLayer(k + 11, order, 10, 0)
     with pytest.raises(ValueError, match="positions below"):
         PreparedLayer(k, order + 1, 10, 0)
+
+
+def test_engine_operation_refuses_bad_operands():
+    engine = pytest.importorskip("sc_neurocore._engine")
+    k = np.zeros((2, 3), dtype=np.uint32)
+    states = np.zeros((3, 10), dtype=np.uint16)
+    x = np.zeros((1, 3), dtype=np.int64)
+    assert engine.prepared_counts(k, states, x).shape == (1, 2)
+    for bad, error, match in (
+        ((k.astype(np.int64), states, x), TypeError, "k must have dtype uint32"),
+        ((k, states.astype(np.uint32), x), TypeError, "states must have dtype uint16"),
+        ((k, states, x.astype(np.float64)), TypeError, "thresholds must have dtype int64"),
+        ((k, states, [[0, 0, 0]]), TypeError, "numpy.ndarray"),
+        ((np.zeros((2, 2), dtype=np.uint32), states, x), ValueError, "states must have shape"),
+        ((k, states, x[:, :2]), ValueError, "thresholds must have n_in = 3"),
+        ((k + 11, states, x), ValueError, r"k must be in \[0, 10\]"),
+        ((k, states, x - 1), ValueError, r"thresholds must be in \[0, 65536\]"),
+        ((k, states, x + 65537), ValueError, r"thresholds must be in \[0, 65536\]"),
+        ((k, states[:, ::2], x), ValueError, "C-contiguous"),
+        ((k[0], states, x), ValueError, "2-D"),
+    ):
+        with pytest.raises(error, match=match):
+            engine.prepared_counts(*bad)

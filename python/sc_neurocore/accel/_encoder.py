@@ -181,14 +181,14 @@ def stream_states(n_inputs: int, length: int, seed: int,
     _, pos = lfsr_tables()
     start = pos[start_states(first + n_inputs, seed)[first:]]
     cycle = cycle_copies(1 + -(-length // PERIOD))
-    width = length if positions is None else positions.shape[1]
-    out = np.empty((n_inputs, width), dtype=np.uint16)
-    step = max(1, _STATES_BLOCK // max(1, width))
-    offsets = np.arange(width, dtype=np.int64)
+    if positions is None:  # each input's states are one window of the cycle
+        windows = np.lib.stride_tricks.sliding_window_view(cycle, length)
+        return np.ascontiguousarray(windows[start])
+    out = np.empty(positions.shape, dtype=np.uint16)
+    step = max(1, _STATES_BLOCK // max(1, positions.shape[1]))
     for i0 in range(0, n_inputs, step):
         i1 = min(n_inputs, i0 + step)
-        at = offsets if positions is None else positions[i0:i1].astype(np.int64)
-        np.take(cycle, start[i0:i1, None] + at, out=out[i0:i1])
+        np.take(cycle, start[i0:i1, None] + positions[i0:i1].astype(np.int64), out=out[i0:i1])
     return out
 
 

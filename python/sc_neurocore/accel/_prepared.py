@@ -241,10 +241,11 @@ def _sorted_weight_states(n_in: int, length: int, weight_seed: int
 
 def _counts_below(ordered: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """``k[o, i] = #{t : state_i,t < thresholds[o, i]}`` from each input's sorted states."""
-    k = np.empty(thresholds.shape, dtype=np.uint32)
+    by_input = np.ascontiguousarray(thresholds.T)  # each input's thresholds contiguous
+    k = np.empty(by_input.shape, dtype=np.uint32)
     for i in range(ordered.shape[0]):
-        k[:, i] = np.searchsorted(ordered[i], thresholds[:, i], side="left")
-    return k
+        k[i] = np.searchsorted(ordered[i], by_input[i], side="left")
+    return np.ascontiguousarray(k.T)
 
 
 def _check_encoder_made(weights: np.ndarray, k: np.ndarray, ordered: np.ndarray,
