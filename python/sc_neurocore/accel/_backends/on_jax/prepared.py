@@ -103,14 +103,14 @@ def _check_traced(k: Any, states: Any, thresholds: Any) -> None:
             raise InputTypeError(f"{name} must have dtype {want}, got {value.dtype}")
     check_prepared_operand_shapes(k.shape, states.shape, thresholds.shape)
     length = states.shape[1]
-    checks: tuple[tuple[Any, Callable[[], Any], str], ...] = (
-        (k, lambda: k <= length, f"k must be in [0, {length}] (the stream length)"),
-        (thresholds, lambda: (thresholds >= 0) & (thresholds <= 65536),
-         "thresholds must be in [0, 65536]"))
+    checks: tuple[tuple[Any, Callable[[Any], Any], str], ...] = (
+        (k, lambda v: v <= length, f"k must be in [0, {length}] (the stream length)"),
+        (thresholds, lambda v: (v >= 0) & (v <= 65536), "thresholds must be in [0, 65536]"))
     for value, predicate, message in checks:
         if is_tracer(value):
-            traced_check(predicate, message)
-        elif not bool(jnp.all(predicate())):
+            traced_check(partial(predicate, value), message)
+        elif not np.all(predicate(np.asarray(value))):
+            # Concrete (even inside the caller's trace): checked on the host at once.
             raise ValueError(message)
 
 
