@@ -615,3 +615,19 @@ def test_gpu_prepared_w1_batch_in_steps(rng, monkeypatch):
     assert np.array_equal(gb.CupyBackend().prepared_counts(k, states, thresholds),
                           numpy_prepared_counts(k, states, thresholds))
     assert gb.gpu_available()  # no silent switch to NumPy happened
+
+
+def test_emulated_kernels_pass_the_prepared_golden_cases(emulated_gpu):
+    # What `python -m parity run --lang cupy` checks on a GPU, here on the emulated kernels.
+    from parity.compare import compare_kernel
+    from parity.kernels import prepared_forward_on
+    from parity.languages import run_python_case
+    from parity.runner import load_goldens
+
+    golden = load_goldens(["prepared_forward"])["prepared_forward"]
+    kernel = prepared_forward_on(gb.CupyBackend())
+    result = compare_kernel(golden, {case.id: run_python_case(kernel, case.inputs)
+                                     for case in golden.cases})
+    assert result.status == "pass", result.first
+    assert result.passed == result.total == len(golden.cases)
+    assert "sc_prepared_lookup" in {name for name, _, _ in emulated_gpu}
