@@ -53,32 +53,15 @@ def _gpu_prepared(k: np.ndarray, states: np.ndarray, thresholds: np.ndarray) -> 
 
 
 def prepared_counts(k: np.ndarray, states: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """``counts[b, o] = sum_i #{ j < k[o, i] : states[i, j] < thresholds[b, i] }``.
+    """``counts[b, o] = sum_i #{ j < k[o, i] : states[i, j] < thresholds[b, i] }`` on the GPU.
 
-    The operation every backend package exposes for prepared layers
-    ([`Backend.prepared_counts`][sc_neurocore.accel.backend.Backend.prepared_counts]);
-    on the GPU while it works, else on NumPy.
-
-    Parameters
-    ----------
-    k : ndarray
-        ``uint32`` ``(n_out, n_in)``, each in ``[0, length]``.
-    states : ndarray
-        ``uint16`` ``(n_in, length)``: input ``i``'s states in the layer's order.
-    thresholds : ndarray
-        ``int64`` ``(batch, n_in)``, each in ``[0, 65536]``.
-
-    Returns
-    -------
-    ndarray
-        Host ``uint64`` ``(batch, n_out)``, equal to the NumPy reference's.
-
-    Raises
-    ------
-    ValueError
-        If the operands do not match or lie out of range
-        ([`InputTypeError`][sc_neurocore.accel.InputTypeError] for a wrong
-        type or dtype).
+    The operation every backend package exposes for prepared layers, with the
+    operands and result of
+    [`Backend.prepared_counts`][sc_neurocore.accel.backend.Backend.prepared_counts]
+    (a host array); on NumPy while no GPU works.  The operands are checked
+    first (``as_prepared_operands``): a ``ValueError`` if they do not match or
+    lie out of range, an [`InputTypeError`][sc_neurocore.accel.InputTypeError]
+    for a wrong type or dtype.
     """
     k, states, thresholds = as_prepared_operands(k, states, thresholds)
     return rt.dispatch(lambda: _gpu_prepared(k, states, thresholds),
