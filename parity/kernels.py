@@ -94,9 +94,10 @@ def common_kernels(ops: Any) -> dict[str, KernelFn]:
     }
 
 
-def prepared_forward_on(backend: str) -> KernelFn:
-    """The ``prepared_forward`` kernel on ``backend``: ``prepare_layer(weights, length,
-    weight_seed=weight_seed)`` run by ``sc_forward(layer, probs, length=length, seed=seed)``."""
+def prepared_forward_on(backend: Any) -> KernelFn:
+    """The ``prepared_forward`` kernel on ``backend`` (a name or a ``Backend``):
+    ``prepare_layer(weights, length, weight_seed=weight_seed)`` run by
+    ``sc_forward(layer, probs, length=length, seed=seed)``."""
     def prepared(x: dict) -> dict:
         from sc_neurocore.accel import prepare_layer, sc_forward
 

@@ -22,12 +22,21 @@ import warnings
 import numpy as np
 import pytest
 from conftest import random_weights, run_child, run_without
-from sc_neurocore.accel import get_backend, pack_bitstream, sc_forward_numpy, vec_and
+from sc_neurocore.accel import (
+    encode_packed,
+    get_backend,
+    pack_bitstream,
+    prepare_layer,
+    sc_forward_numpy,
+    vec_and,
+)
 from sc_neurocore.accel import gpu_backend as gb
 from sc_neurocore.accel._backends.on_cupy import bitops as gpu_bitops
 from sc_neurocore.accel._backends.on_cupy import inference as gpu_inference
 from sc_neurocore.accel._backends.on_cupy import kernels as gpu_kernels
+from sc_neurocore.accel._backends.on_cupy import prepared as gpu_prepared
 from sc_neurocore.accel._backends.on_cupy import runtime as gpu_runtime
+from sc_neurocore.accel._backends.on_numpy import prepared_counts as numpy_prepared_counts
 
 needs_cupy = pytest.mark.skipif(not gb.HAS_CUPY, reason="CuPy is not installed")
 requires_gpu = pytest.mark.skipif(not gb.gpu_available(),
@@ -131,6 +140,42 @@ def test_backend_bit_identical_to_numpy(rng):
         assert bits_equal(got, sc_forward_numpy(weights, probs, length=length, seed=seed))
 
 
+def prepared_case(rng, n_out, n_in, length, batch, seed, weight_seed=5):
+    """A prepared layer, inputs with exact 0s and 1s, and the packed path's result."""
+    weights = rng.random((n_out, n_in))
+    weights.flat[0], weights.flat[-1] = 1.0, 0.0   # k = length and k = 0
+    probs = rng.random((batch, n_in))
+    probs.flat[0], probs.flat[-1] = 1.0, 0.0       # thresholds 65536 and 0
+    layer = prepare_layer(weights, length, weight_seed=weight_seed)
+    want = sc_forward_numpy(encode_packed(weights, length, weight_seed), probs, length=length,
+                            seed=seed)
+    return layer, probs, want
+
+
+def prepared_operands(rng, n_out, n_in, length, batch):
+    """``prepared_counts`` operands with k = 0 and length, thresholds 0, 65535 and 65536."""
+    k = rng.integers(0, length + 1, size=(n_out, n_in)).astype(np.uint32)
+    k.flat[0], k.flat[-1] = length, 0
+    states = rng.integers(0, 65536, size=(n_in, length), dtype=np.uint16)
+    thresholds = rng.integers(0, 65537, size=(batch, n_in), dtype=np.int64)
+    thresholds.flat[0], thresholds.flat[-1], thresholds.flat[1] = 65536, 0, 65535
+    return k, states, thresholds
+
+
+def test_backend_prepared_layer_bit_identical_to_packed_path(rng):
+    backend = gb.CupyBackend()
+    assert backend.has_prepared_path()
+    for n_out, n_in, length, batch, seed in [(5, 7, 130, 3, 65535), (3, 4, 70_001, 2, 0)]:
+        layer, probs, want = prepared_case(rng, n_out, n_in, length, batch, seed)
+        assert bits_equal(layer.forward(probs, seed=seed, backend=backend), want)
+    k, states, thresholds = prepared_operands(rng, 4, 6, 200, 3)
+    got = backend.prepared_counts(k, states, thresholds)
+    assert type(got) is np.ndarray
+    assert np.array_equal(got, numpy_prepared_counts(k, states, thresholds))
+    with pytest.raises(ValueError, match=r"k must be in \[0, 200\]"):
+        backend.prepared_counts(k + 201, states, thresholds)
+
+
 # ---------------------------------------------------------------- CUDA error mid-run
 
 @needs_cupy
@@ -169,6 +214,22 @@ def test_cuda_error_in_sc_forward_still_returns_exact_result(monkeypatch, rng):
     with pytest.warns(RuntimeWarning, match="OutOfMemoryError"):
         got = gb.CupyBackend().sc_forward(weights, probs, length=200)
     assert bits_equal(got, sc_forward_numpy(weights, probs, length=200))
+
+
+@needs_cupy
+def test_cuda_error_in_prepared_counts_still_returns_exact_result(monkeypatch, rng):
+    monkeypatch.setattr(gpu_runtime, "gpu_reason", None)
+    monkeypatch.setattr(gpu_runtime, "xp", gpu_runtime.cupy)
+
+    def failing(*_args):
+        raise gpu_runtime.cupy.cuda.runtime.CUDARuntimeError(700)
+
+    monkeypatch.setattr(gpu_prepared, "_gpu_prepared", failing)
+    layer, probs, want = prepared_case(rng, 3, 5, 300, 2, 44257)
+    with pytest.warns(RuntimeWarning, match="cudaErrorIllegalAddress.*switching to NumPy"):
+        got = layer.forward(probs, backend=gb.CupyBackend())
+    assert bits_equal(got, want)
+    assert not gb.gpu_available()
 
 
 # ---------------------------------------------------------------- no CuPy at all
@@ -229,6 +290,7 @@ def test_cuda_source_compiles_with_nvrtc(arch):
         assert f".entry {name}(" in ptx, name
     assert "popc.b64" in ptx  # __popcll became the hardware popcount
     assert "shfl.sync.down" in ptx  # the fused reduction uses warp shuffles
+    assert "shfl.sync.up" in ptx  # and so does the prepared table's prefix scan
 
 
 @needs_cupy
@@ -267,7 +329,8 @@ def test_nvrtc_found_in_fresh_process_without_cuda_toolkit():
 HARNESS = r"""
 // Host emulation of the CUDA execution model, only for checking kernel logic:
 // each block's threads are real threads, __syncthreads is a block barrier and
-// __shfl_down_sync exchanges values through a buffer between warp barriers.
+// __shfl_down_sync / __shfl_up_sync exchange values through a buffer between warp
+// barriers.
 #include <barrier>
 #include <cstdint>
 #include <memory>
@@ -291,6 +354,14 @@ inline unsigned long long __shfl_down_sync(unsigned, unsigned long long v, int o
     shuffle_slots[t] = v;
     warp_barriers[warp]->arrive_and_wait();
     const unsigned long long got = (lane + offset < 32) ? shuffle_slots[t + offset] : v;
+    warp_barriers[warp]->arrive_and_wait();
+    return got;
+}
+inline unsigned __shfl_up_sync(unsigned, unsigned v, int offset) {
+    const unsigned t = threadIdx.x, lane = t & 31u, warp = t >> 5;
+    shuffle_slots[t] = v;
+    warp_barriers[warp]->arrive_and_wait();
+    const unsigned got = (lane >= (unsigned)offset) ? (unsigned)shuffle_slots[t - offset] : v;
     warp_barriers[warp]->arrive_and_wait();
     return got;
 }
@@ -336,6 +407,20 @@ void emu_sc_pack_bits(unsigned gx, unsigned gy, unsigned nt, const unsigned char
 void emu_sc_popcount64(unsigned gx, unsigned gy, unsigned nt, const u64* a, unsigned char* out,
                        i64 n) {
     launch(gx, gy, nt, [=] { sc_popcount64(a, out, n); });
+}
+void emu_sc_prepared_table(unsigned gx, unsigned gy, unsigned nt, const unsigned short* states,
+                           const i64* thresh, u64* words, unsigned* before, i64 rows, i64 n_in,
+                           i64 length, i64 stride) {
+    launch(gx, gy, nt, [=] {
+        sc_prepared_table(states, thresh, words, before, rows, n_in, length, stride);
+    });
+}
+void emu_sc_prepared_lookup(unsigned gx, unsigned gy, unsigned nt, const unsigned* k,
+                            const u64* words, const unsigned* before, u64* counts, i64 n_out,
+                            i64 n_in, i64 batch, i64 stride) {
+    launch(gx, gy, nt, [=] {
+        sc_prepared_lookup(k, words, before, counts, n_out, n_in, batch, stride);
+    });
 }
 }
 """
@@ -438,6 +523,33 @@ def test_emulated_kernels_sc_forward_bit_identical(emulated_gpu, rng, n_out, n_i
     assert [name for name, _, _ in emulated_gpu] == ["sc_encode", "sc_vec_mac"]
 
 
+@pytest.mark.parametrize("threads", [32, 64, 128])   # one warp, two, four
+@pytest.mark.parametrize("n_out, n_in, length, batch, seed", [
+    (4, 9, 130, 1, 65535), (3, 5, 1024, 3, 44257), (2, 3, 70_001, 2, 0), (1, 1, 1, 1, 7),
+    (7, 33, 64 * 70, 2, 3)])
+def test_emulated_kernels_prepared_layer_bit_identical(emulated_gpu, monkeypatch, rng, threads,
+                                                       n_out, n_in, length, batch, seed):
+    monkeypatch.setattr(gpu_kernels, "THREADS", threads)
+    layer, probs, want = prepared_case(rng, n_out, n_in, length, batch, seed)
+    got = layer.forward(probs, seed=seed, backend=gb.CupyBackend())
+    assert type(got) is np.ndarray
+    assert bits_equal(got, want)
+    assert [name for name, _, _ in emulated_gpu] == ["sc_prepared_table", "sc_prepared_lookup"]
+
+
+def test_emulated_kernels_prepared_counts_a_batch_row_per_step(emulated_gpu, monkeypatch, rng):
+    monkeypatch.setattr(gpu_prepared, "TABLE_BYTES", 1)   # a table of one batch row per step
+    k, states, thresholds = prepared_operands(rng, 6, 4, 333, 3)
+    got = gb.CupyBackend().prepared_counts(k, states, thresholds)
+    assert type(got) is np.ndarray and got.dtype == np.uint64
+    assert np.array_equal(got, numpy_prepared_counts(k, states, thresholds))
+    assert [name for name, _, _ in emulated_gpu] == ["sc_prepared_table",
+                                                     "sc_prepared_lookup"] * 3
+    emulated_gpu.clear()
+    empty = gb.CupyBackend().prepared_counts(k[:, :0], states[:0], thresholds[:, :0])
+    assert np.array_equal(empty, np.zeros((3, 6), dtype=np.uint64)) and emulated_gpu == []
+
+
 # ---------------------------------------------------------------- real GPU
 
 @pytest.mark.gpu
@@ -480,3 +592,42 @@ def test_gpu_functions_keep_arrays_on_device(rng):
     assert np.array_equal(gb.to_host(gb.gpu_pack_bitstream(gb.to_device(bits))),
                           pack_bitstream(bits))
     assert gb.gpu_available()
+
+
+@pytest.mark.gpu
+@requires_gpu
+@pytest.mark.parametrize("length", [1, 64, 130, 1024, 65536, 70_001])
+@pytest.mark.parametrize("seed", [0, 65535, 2**32 - 1])
+def test_gpu_prepared_layer_bit_identical(rng, length, seed):
+    layer, probs, want = prepared_case(rng, 6, 9, length, 3, seed)
+    assert bits_equal(layer.forward(probs, seed=seed, backend="cupy"), want)
+    assert bits_equal(layer.forward(probs[1], seed=seed, backend="cupy"), want[1])
+
+
+@pytest.mark.gpu
+@requires_gpu
+def test_gpu_prepared_w1_batch_in_steps(rng, monkeypatch):
+    layer, probs, want = prepared_case(rng, 128, 784, 1024, 32, 44257)
+    assert bits_equal(layer.forward(probs, backend="cupy"), want)
+    monkeypatch.setattr(gpu_prepared, "TABLE_BYTES", 1)   # one batch row per step
+    assert bits_equal(layer.forward(probs, backend="cupy"), want)
+    k, states, thresholds = prepared_operands(rng, 300, 70, 5000, 5)
+    assert np.array_equal(gb.CupyBackend().prepared_counts(k, states, thresholds),
+                          numpy_prepared_counts(k, states, thresholds))
+    assert gb.gpu_available()  # no silent switch to NumPy happened
+
+
+def test_emulated_kernels_pass_the_prepared_golden_cases(emulated_gpu):
+    # What `python -m parity run --lang cupy` checks on a GPU, here on the emulated kernels.
+    from parity.compare import compare_kernel
+    from parity.kernels import prepared_forward_on
+    from parity.languages import run_python_case
+    from parity.runner import load_goldens
+
+    golden = load_goldens(["prepared_forward"])["prepared_forward"]
+    kernel = prepared_forward_on(gb.CupyBackend())
+    result = compare_kernel(golden, {case.id: run_python_case(kernel, case.inputs)
+                                     for case in golden.cases})
+    assert result.status == "pass", result.first
+    assert result.passed == result.total == len(golden.cases)
+    assert "sc_prepared_lookup" in {name for name, _, _ in emulated_gpu}

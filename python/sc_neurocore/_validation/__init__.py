@@ -16,8 +16,8 @@ either catches it.
 * ``arrays`` — dtype and rank (static checks that hold for JAX tracers too),
   values, and conversions to checked arrays;
 * ``forward`` — the arguments of ``sc_forward`` (``ForwardArgs``);
-* ``prepared`` — the arguments of ``prepare_layer`` and of a prepared
-  layer's forward pass;
+* ``prepared`` — the arguments of ``prepare_layer``, of a prepared
+  layer's forward pass and of the backends' ``prepared_counts``;
 * ``lif`` — the arguments of the LIF functions.
 """
 
@@ -54,8 +54,11 @@ from .lif import (
 )
 from .prepared import (
     PREPARED_LENGTH_LIMIT,
+    PREPARED_OPERAND_DTYPES,
     PrepareArgs,
     PreparedArgs,
+    as_prepared_operands,
+    check_prepared_operand_shapes,
     validate_prepare,
     validate_prepared_forward,
 )
@@ -84,7 +87,8 @@ __all__ = [
     # the sc_forward contract
     "ForwardArgs", "validate_forward",
     # prepared layers
-    "PREPARED_LENGTH_LIMIT", "PrepareArgs", "PreparedArgs", "validate_prepare",
+    "PREPARED_LENGTH_LIMIT", "PREPARED_OPERAND_DTYPES", "PrepareArgs", "PreparedArgs",
+    "as_prepared_operands", "check_prepared_operand_shapes", "validate_prepare",
     "validate_prepared_forward",
     # the LIF contract
     "check_broadcasts_to", "check_network_shapes", "check_weight_list",

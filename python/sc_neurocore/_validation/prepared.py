@@ -4,6 +4,8 @@ A prepared layer ([design: prepared layers][prepared-layers]) is built from
 weight probabilities ``(n_out, n_in)`` or from encoder-made packed weights
 ``(n_out, n_in, n_words)``; its forward pass takes the inputs of
 ``sc_forward`` less the weights, and a ``length`` that must be the layer's.
+The backends' ``prepared_counts`` take that pass's operands ``(k, states,
+thresholds)``, checked by ``as_prepared_operands`` when called directly.
 """
 
 from __future__ import annotations
@@ -12,10 +14,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import as_packed, as_probabilities, n_words_for
+from .arrays import (
+    _first_bad,
+    as_packed,
+    as_probabilities,
+    c_contiguous,
+    check_rank,
+    n_words_for,
+)
+from .errors import InputTypeError
 from .scalars import SEED_LIMIT, check_int, check_seed
 
-__all__ = ["PREPARED_LENGTH_LIMIT", "PrepareArgs", "PreparedArgs", "validate_prepare",
+__all__ = ["PREPARED_LENGTH_LIMIT", "PREPARED_OPERAND_DTYPES", "PrepareArgs", "PreparedArgs",
+           "as_prepared_operands", "check_prepared_operand_shapes", "validate_prepare",
            "validate_prepared_forward"]
 
 PREPARED_LENGTH_LIMIT = 2**32
@@ -136,3 +147,67 @@ def validate_prepared_forward(n_in: int, layer_length: int, input_probs: object,
                          f"prepared layer, got shape {probs.shape}")
     batched = probs.ndim == 2
     return PreparedArgs(probs if batched else probs[None, :], seed, batched)
+
+
+PREPARED_OPERAND_DTYPES: dict[str, np.dtype] = {
+    "k": np.dtype(np.uint32), "states": np.dtype(np.uint16), "thresholds": np.dtype(np.int64)}
+"""The dtypes of ``prepared_counts``' operands (``Backend.prepared_counts``)."""
+
+
+def check_prepared_operand_shapes(k: tuple[int, ...], states: tuple[int, ...],
+                                  thresholds: tuple[int, ...]) -> None:
+    """Raise ``ValueError`` unless the shapes are ``(n_out, n_in)``, ``(n_in, length)``
+    with ``length >= 1`` and ``(batch, n_in)`` (a static check: it holds for tracers too)."""
+    for name, shape in (("k", k), ("states", states), ("thresholds", thresholds)):
+        check_rank(tuple(shape), name, (2,))
+    n_in = k[1]
+    if states[0] != n_in or states[1] < 1:
+        raise ValueError(f"states must have shape (n_in, length) = ({n_in}, length >= 1) to "
+                         f"match k {tuple(k)}, got shape {tuple(states)}")
+    if thresholds[1] != n_in:
+        raise ValueError(f"thresholds must have n_in = {n_in} values per row to match k "
+                         f"{tuple(k)}, got shape {tuple(thresholds)}")
+
+
+def as_prepared_operands(k: object, states: object, thresholds: object
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check the operands of ``prepared_counts``; return them C-contiguous, in native order.
+
+    What ``sc_forward`` of a prepared layer passes always holds; a direct
+    call of a compiled backend's ``prepared_counts`` is checked here before
+    any compiled code reads the operands.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``k`` (``uint32``), ``states`` (``uint16``), ``thresholds`` (``int64``).
+
+    Raises
+    ------
+    InputTypeError
+        If an operand is not a ``numpy.ndarray`` of its dtype
+        (``PREPARED_OPERAND_DTYPES``; either byte order).
+    ValueError
+        If the shapes do not match (``check_prepared_operand_shapes``), a
+        ``k`` exceeds ``length`` or a threshold lies outside ``[0, 65536]``.
+    """
+    arrays = []
+    for name, value in (("k", k), ("states", states), ("thresholds", thresholds)):
+        dtype = PREPARED_OPERAND_DTYPES[name]
+        if not isinstance(value, np.ndarray) or value.dtype.newbyteorder("=") != dtype:
+            got = getattr(value, "dtype", type(value).__name__)
+            raise InputTypeError(f"{name} must be a numpy.ndarray of dtype {dtype}, got {got}")
+        arrays.append(c_contiguous(value, dtype))
+    k_arr, states_arr, thresholds_arr = arrays
+    check_prepared_operand_shapes(k_arr.shape, states_arr.shape, thresholds_arr.shape)
+    length = states_arr.shape[1]
+    if k_arr.size and int(k_arr.max()) > length:
+        at = _first_bad(k_arr > length)
+        raise ValueError(f"k must be in [0, {length}] (the stream length), got "
+                         f"{int(k_arr[at])} at index {at}")
+    if thresholds_arr.size and (int(thresholds_arr.min()) < 0
+                                or int(thresholds_arr.max()) > 65536):
+        at = _first_bad((thresholds_arr < 0) | (thresholds_arr > 65536))
+        raise ValueError(f"thresholds must be in [0, 65536], got {int(thresholds_arr[at])} "
+                         f"at index {at}")
+    return k_arr, states_arr, thresholds_arr

@@ -9,6 +9,10 @@ is called.
   [`jax_vec_and`][sc_neurocore.accel.jax_backend.jax_vec_and] (and ``xnor``/``not``/``mux``),
   [`jax_popcount`][sc_neurocore.accel.jax_backend.jax_popcount] (per element) and
   [`jax_vec_mac`][sc_neurocore.accel.jax_backend.jax_vec_mac] (AND, popcount and reduce).
+* Prepared layers ([design: prepared layers][prepared-layers]):
+  [`jax_prepared_counts`][sc_neurocore.accel.jax_backend.jax_prepared_counts], the
+  counts behind ``sc_forward`` of a prepared layer on ``backend="jax"``, for the
+  caller's ``jax.jit`` and ``jax.vmap``.
 * [`JaxBackend`][sc_neurocore.accel.jax_backend.JaxBackend] runs ``sc_forward``
   ([design: forward pass][forward-pass]) bit-identically to the NumPy reference.
 * LIF dynamics ([design: spike order][spike-order]): [`jax_lif_step`][sc_neurocore.accel.jax_backend.jax_lif_step]
@@ -61,14 +65,15 @@ from ._backends.on_jax import mux as jax_vec_mux
 from ._backends.on_jax import not_ as jax_vec_not
 from ._backends.on_jax import pack as jax_pack_bitstream
 from ._backends.on_jax import popcount as jax_popcount
+from ._backends.on_jax import prepared_counts as jax_prepared_counts
 from ._backends.on_jax import surrogate_gradient_step as jax_surrogate_gradient_step
 from ._backends.on_jax import surrogate_loss as jax_surrogate_loss
 from ._backends.on_jax import xnor as jax_vec_xnor
 
 __all__ = [
     "HAS_JAX", "to_jax", "to_host", "jax_pack_bitstream", "jax_vec_and", "jax_vec_xnor",
-    "jax_vec_not", "jax_vec_mux", "jax_popcount", "jax_vec_mac", "jax_lif_step",
-    "jax_forward_pass", "jax_surrogate_loss", "jax_surrogate_gradient_step",
+    "jax_vec_not", "jax_vec_mux", "jax_popcount", "jax_vec_mac", "jax_prepared_counts",
+    "jax_lif_step", "jax_forward_pass", "jax_surrogate_loss", "jax_surrogate_gradient_step",
     "JAX_SURROGATE_PATHS", "JaxBackend", "JaxArray",
 ]
 

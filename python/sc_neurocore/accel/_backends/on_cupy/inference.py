@@ -19,6 +19,7 @@ from ..base import KernelBackend, counts_to_rates
 from . import kernels
 from . import runtime as rt
 from .bitops import launch_mac
+from .prepared import prepared_counts
 
 __all__ = ["CupyBackend", "device_cycle", "encode", "forward"]
 
@@ -90,3 +91,7 @@ class CupyBackend(KernelBackend):
 
     def _forward(self, args: ForwardArgs) -> np.ndarray:
         return forward(args)
+
+    def prepared_counts(self, k: np.ndarray, states: np.ndarray,
+                        thresholds: np.ndarray) -> np.ndarray:
+        return prepared_counts(k, states, thresholds)

@@ -19,7 +19,8 @@ __all__ = ["CUDA_SOURCE", "KERNEL_NAMES", "NVRTC_OPTIONS", "THREADS", "compiled"
 THREADS = 256
 """Threads per block for every kernel: a multiple of 32 and at most 1024."""
 
-KERNEL_NAMES = ("sc_vec_mac", "sc_encode", "sc_pack_bits", "sc_popcount64")
+KERNEL_NAMES = ("sc_vec_mac", "sc_encode", "sc_pack_bits", "sc_popcount64", "sc_prepared_table",
+                "sc_prepared_lookup")
 """Names of the ``extern "C"`` kernels in ``CUDA_SOURCE``."""
 
 CUDA_SOURCE = r"""
@@ -50,6 +51,44 @@ __device__ __forceinline__ u64 sc_block_sum(u64 v) {
         }
     }
     return v;
+}
+
+// Exclusive prefix sum of v over the block; *total gets the block's sum in every
+// thread.  Every thread of the block must call it; it ends with a barrier, so it may
+// be called again at once.
+__device__ __forceinline__ unsigned sc_block_exclusive_scan(unsigned v, unsigned* total) {
+    __shared__ unsigned warp_totals[32];
+    const unsigned lane = threadIdx.x & 31u;
+    const unsigned warp = threadIdx.x >> 5;
+    const unsigned n_warps = blockDim.x >> 5;
+    unsigned inclusive = v;
+    for (int offset = 1; offset < 32; offset <<= 1) {
+        const unsigned up = __shfl_up_sync(0xffffffffu, inclusive, offset);
+        if (lane >= (unsigned)offset) {
+            inclusive += up;
+        }
+    }
+    if (lane == 31u) {
+        warp_totals[warp] = inclusive;
+    }
+    __syncthreads();
+    if (warp == 0) {
+        unsigned sum = (lane < n_warps) ? warp_totals[lane] : 0u;
+        for (int offset = 1; offset < 32; offset <<= 1) {
+            const unsigned up = __shfl_up_sync(0xffffffffu, sum, offset);
+            if (lane >= (unsigned)offset) {
+                sum += up;
+            }
+        }
+        if (lane < n_warps) {
+            warp_totals[lane] = sum;  // warps 0 .. lane together
+        }
+    }
+    __syncthreads();
+    *total = warp_totals[n_warps - 1];
+    const unsigned ahead = inclusive - v + (warp ? warp_totals[warp - 1] : 0u);
+    __syncthreads();
+    return ahead;
 }
 
 // counts[b * n_out + o] = sum_{j < row} popcount(w[o * row + j] & x[b * row + j])
@@ -130,6 +169,77 @@ extern "C" __global__ void sc_pack_bits(const unsigned char* __restrict__ bits,
             word |= (u64)(src[q] != 0) << q;
         }
         out[k] = word;
+    }
+}
+
+// Prepared layers, step 1: input i's bits in the layer's order, packed, and the set
+// bits before every word.  Table row r = b * n_in + i has stride = n_words + 1 words
+// (the last one 0, so that k = length reads a word that exists): bit q of
+// words[r * stride + w] is states[i * length + 64w + q] < thresh[r] (thresh in
+// [0, 65536]; bits past length are 0), and before[r * stride + w] counts the set bits
+// of words 0 .. w-1 (at most length, below 2**32).
+// Grid: x = table rows (strided); a block walks its row blockDim.x words at a time,
+// a block-wide scan carrying the count from one step to the next.
+extern "C" __global__ void sc_prepared_table(const unsigned short* __restrict__ states,
+                                             const long long* __restrict__ thresh,
+                                             u64* __restrict__ words,
+                                             unsigned* __restrict__ before,
+                                             const long long rows,
+                                             const long long n_in,
+                                             const long long length,
+                                             const long long stride) {
+    for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+        const unsigned short* row = states + (r % n_in) * length;
+        const long long x = thresh[r];
+        unsigned carried = 0u;
+        for (long long w0 = 0; w0 < stride; w0 += blockDim.x) {
+            const long long w = w0 + threadIdx.x;
+            const long long remaining = length - w * 64;
+            const int n_bits = remaining <= 0 ? 0 : (remaining < 64 ? (int)remaining : 64);
+            u64 word = 0ull;
+            for (int q = 0; q < n_bits; ++q) {
+                word |= (u64)((long long)row[w * 64 + q] < x) << q;
+            }
+            unsigned total;
+            const unsigned ahead = sc_block_exclusive_scan((unsigned)__popcll(word), &total);
+            if (w < stride) {
+                words[r * stride + w] = word;
+                before[r * stride + w] = carried + ahead;
+            }
+            carried += total;
+        }
+    }
+}
+
+// Prepared layers, step 2: counts[b * n_out + o] = sum_i before[at] +
+// popcount(words[at] & ((1 << k % 64) - 1)) with k = k_oi[o * n_in + i] and
+// at = (b * n_in + i) * stride + k / 64: the set bits among input i's first k ordered
+// bits.  Grid: x = outputs, y = batch rows (both strided); the threads share the inputs.
+extern "C" __global__ void sc_prepared_lookup(const unsigned* __restrict__ k_oi,
+                                              const u64* __restrict__ words,
+                                              const unsigned* __restrict__ before,
+                                              u64* __restrict__ counts,
+                                              const long long n_out,
+                                              const long long n_in,
+                                              const long long batch,
+                                              const long long stride) {
+    for (long long o = blockIdx.x; o < n_out; o += gridDim.x) {
+        const unsigned* k_row = k_oi + o * n_in;
+        for (long long b = blockIdx.y; b < batch; b += gridDim.y) {
+            const long long table = b * n_in * stride;
+            u64 acc = 0ull;
+            for (long long i = threadIdx.x; i < n_in; i += blockDim.x) {
+                const unsigned k = k_row[i];
+                const long long at = table + i * stride + (k >> 6);
+                const u64 mask = (1ull << (k & 63u)) - 1ull;
+                acc += (u64)before[at] + (u64)__popcll(words[at] & mask);
+            }
+            acc = sc_block_sum(acc);
+            if (threadIdx.x == 0) {
+                counts[b * n_out + o] = acc;
+            }
+            __syncthreads();
+        }
     }
 }
 

@@ -4,6 +4,8 @@ Public as ``jax_pack_bitstream``, ``jax_vec_and``, ``jax_vec_xnor``,
 ``jax_vec_not``, ``jax_vec_mux``, ``jax_popcount`` and ``jax_vec_mac``
 (``sc_neurocore.accel.jax_backend``).  Eager calls run with 64-bit types on for
 their own duration; traced calls need the caller's ``jax.enable_x64(True)``.
+The traceable helpers ``pack_words`` (bits to words) and ``blocked_rows``
+(counts a block of rows at a time) serve the forward and prepared paths too.
 """
 
 from __future__ import annotations
@@ -30,29 +32,62 @@ from .runtime import (
     x64,
 )
 
-__all__ = ["and_", "count_dtype", "mac", "mux", "not_", "pack", "popcount", "xnor"]
+__all__ = ["and_", "blocked_rows", "count_dtype", "mac", "mux", "not_", "pack", "pack_words",
+           "popcount", "xnor"]
+
+
+def pack_words(bits: Any) -> Any:
+    """Pack the last axis of a 0/1 array, ``64 * n_words`` long, into ``uint64`` words.
+
+    Traceable, with x64 on.  Bit ``t`` goes to word ``t // 64`` at position
+    ``t % 64``: the bits are packed into bytes, and eight bytes reinterpreted
+    as a little-endian ``uint64`` word.
+    """
+    n_words = bits.shape[-1] // WORD_BITS
+    grouped = bits.astype(jnp.uint8).reshape(bits.shape[:-1] + (n_words * 8, 8))
+    as_bytes = jnp.sum(grouped << jnp.arange(8, dtype=jnp.uint8), axis=-1, dtype=jnp.uint8)
+    return lax.bitcast_convert_type(as_bytes.reshape(bits.shape[:-1] + (n_words, 8)),
+                                    jnp.uint64)
 
 
 def _pack_last(bits: Any) -> Any:
     """Pack the last axis of a 0/1 array into ``uint64`` words (traceable, x64 on).
 
-    Bit ``t`` goes to word ``t // 64`` at position ``t % 64``; the tail of the
-    last word is zero.  The 64 shifted bits of a word never overlap, so their
-    sum is their OR.
+    The last word's tail (past the last bit) is zero.
     """
-    n_bits = bits.shape[-1]
-    n_words = -(-n_bits // WORD_BITS)
-    pad = n_words * WORD_BITS - n_bits
+    pad = -bits.shape[-1] % WORD_BITS
     if pad:
         bits = jnp.pad(bits, [(0, 0)] * (bits.ndim - 1) + [(0, pad)])
-    grouped = bits.reshape(bits.shape[:-1] + (n_words, WORD_BITS)).astype(jnp.uint64)
-    shifts = jnp.arange(WORD_BITS, dtype=jnp.uint64)
-    return jnp.sum(jnp.left_shift(grouped, shifts), axis=-1, dtype=jnp.uint64)
+    return pack_words(bits)
 
 
 def count_dtype(bits_per_row: int) -> Any:
     """``uint32`` accumulators when a row's total cannot overflow them, else ``uint64``."""
     return jnp.uint32 if bits_per_row < 2**32 else jnp.uint64
+
+
+def blocked_rows(n_rows: int, block_rows: int, lead: tuple[int, ...], acc: Any,
+                 counts_of: Any) -> Any:
+    """Counts ``(*lead, n_rows)`` of ``n_rows`` rows, computed ``block_rows`` rows at a time.
+
+    ``counts_of(row, size)`` returns rows ``row .. row + size - 1``'s counts
+    ``(*lead, size)`` (``row`` traced, ``size`` static).  A loop takes a
+    block at a time, so no temporary is ever larger than one block's; the
+    last block is moved back to end at ``n_rows``, and rows it shares with
+    the block before it are computed twice, with identical values.
+    """
+    size = max(1, min(block_rows, n_rows))
+    n_blocks = -(-n_rows // size)
+
+    def block(b: Any, out: Any) -> Any:
+        row = jnp.minimum(b * size, n_rows - size)
+        return lax.dynamic_update_slice_in_dim(out, counts_of(row, size), row,
+                                               axis=len(lead))
+
+    zeros = jnp.zeros(lead + (n_rows,), dtype=acc)
+    if n_blocks == 1:
+        return block(0, zeros)
+    return lax.fori_loop(0, n_blocks, block, zeros)
 
 
 def _mac_counts(weights: Any, inputs: Any) -> Any:

@@ -16,7 +16,8 @@ from sc_neurocore._validation import ForwardArgs
 
 from ..._encoder import EncoderOperands, encoder_operands
 from ..base import KernelBackend, counts_to_rates
-from .bitops import count_dtype
+from .bitops import blocked_rows, count_dtype, pack_words
+from .prepared import prepared_counts
 from .runtime import (
     HAS_JAX,
     JAX,
@@ -64,8 +65,7 @@ def encode(thresholds: Any, offsets: Any, cycle: Any, length: int) -> Any:
     Bit ``t`` of input ``i`` in batch row ``b`` is ``cycle[offsets[i] + t] <
     thresholds[b, i]`` (a threshold of 65536 exceeds every state: always 1);
     bits past ``length`` are 0.  Each input's states are one contiguous slice
-    of the repeated cycle; the bits are packed into bytes, and eight bytes
-    reinterpreted as a little-endian ``uint64`` word.
+    of the repeated cycle.
     """
     batch, n_in = thresholds.shape
     n_words = -(-length // WORD_BITS)
@@ -75,10 +75,7 @@ def encode(thresholds: Any, offsets: Any, cycle: Any, length: int) -> Any:
     if padded != length:
         # Past the stream's end no state is below any threshold: those bits are 0.
         states = jnp.where(jnp.arange(padded) < length, states, 65536)
-    bits = (states[None, :, :] < thresholds[:, :, None]).astype(jnp.uint8)
-    bits = bits.reshape(batch, n_in, n_words * 8, 8)
-    as_bytes = jnp.sum(bits << jnp.arange(8, dtype=jnp.uint8), axis=-1, dtype=jnp.uint8)
-    words = lax.bitcast_convert_type(as_bytes.reshape(batch, n_in, n_words, 8), jnp.uint64)
+    words = pack_words(states[None, :, :] < thresholds[:, :, None])
     return words.reshape(batch, n_in * n_words)
 
 
@@ -92,26 +89,16 @@ def _sc_blocked_counts(body: Any, shift: Any, k: int, first: int, stop: int, x: 
                        acc: Any, block_rows: int) -> Any:
     """Counts of weight rows ``first .. stop-1`` against ``x``: ``(batch, stop - first)``.
 
-    Row ``o`` is the ``k`` words at ``body[o * k - shift:]``.  A loop takes
-    ``block_rows`` rows at a time (dynamic slices that XLA reads in place), so
-    the AND array is never held for more than one block.  The last block is
-    moved back to end at ``stop``; rows it shares with the block before it are
-    computed twice, with identical values.
+    Row ``o`` is the ``k`` words at ``body[o * k - shift:]``, read a block
+    at a time (``blocked_rows``) with dynamic slices that XLA reads in place,
+    so the AND array is never held for more than one block.
     """
-    n_rows = stop - first
-    size = max(1, min(block_rows, n_rows))
-    n_blocks = -(-n_rows // size)
-
-    def block(b: Any, out: Any) -> Any:
-        row = jnp.minimum(b * size, n_rows - size)
+    def counts_of(row: Any, size: int) -> Any:
         start = (row + first).astype(jnp.int64) * k - shift
         rows = lax.dynamic_slice_in_dim(body, start, size * k).reshape(size, k)
-        return lax.dynamic_update_slice_in_dim(out, _sc_row_counts(rows, x, acc), row, axis=1)
+        return _sc_row_counts(rows, x, acc)
 
-    zeros = jnp.zeros((x.shape[0], n_rows), dtype=acc)
-    if n_blocks == 1:
-        return block(0, zeros)
-    return lax.fori_loop(0, n_blocks, block, zeros)
+    return blocked_rows(stop - first, block_rows, (x.shape[0],), acc, counts_of)
 
 
 if HAS_JAX:
@@ -212,5 +199,9 @@ class JaxBackend(KernelBackend):
 
     def _forward(self, args: ForwardArgs) -> np.ndarray:
         return forward(args)
+
+    def prepared_counts(self, k: np.ndarray, states: np.ndarray,
+                        thresholds: np.ndarray) -> np.ndarray:
+        return np.asarray(jax.device_get(prepared_counts(k, states, thresholds)))
 
 

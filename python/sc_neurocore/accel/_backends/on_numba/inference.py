@@ -10,6 +10,7 @@ from ..._encoder import encoder_operands
 from .. import on_numpy as numpy_backend
 from ..base import KernelBackend, counts_to_rates
 from . import runtime, scheduling
+from .prepared import prepared_counts
 
 if runtime.HAS_NUMBA:
     from . import kernels
@@ -64,6 +65,10 @@ class NumbaBackend(KernelBackend):
 
     def _forward(self, args: ForwardArgs) -> np.ndarray:
         return forward(args)
+
+    def prepared_counts(self, k: np.ndarray, states: np.ndarray,
+                        thresholds: np.ndarray) -> np.ndarray:
+        return prepared_counts(k, states, thresholds)
 
 
 def forward(args: ForwardArgs) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from numba import njit, types
 from numba.extending import intrinsic
 
-__all__ = ["forward_kernel", "mac_rows_kernel", "pack_kernel"]
+__all__ = ["forward_kernel", "mac_rows_kernel", "pack_kernel", "prepared_kernel"]
 
 # Array types of the compiled kernels' arguments.  Numba itself is untyped (Any
 # to mypy, so a decorated kernel is Any to its callers): these annotations
@@ -26,6 +26,7 @@ __all__ = ["forward_kernel", "mac_rows_kernel", "pack_kernel"]
 # Numba compiles from the runtime types and never reads them.
 _I64 = npt.NDArray[np.int64]
 _U64 = npt.NDArray[np.uint64]
+_U32 = npt.NDArray[np.uint32]
 _U16 = npt.NDArray[np.uint16]
 _U8 = npt.NDArray[np.uint8]
 # What an ``@intrinsic`` typing function returns: the signature and its code
@@ -331,4 +332,124 @@ def forward_kernel(enc_claims: _I64, enc_done: _I64, row_claims: _I64, row_done:
         _rows_chunk(c, row_chunk, weights, enc, counts, sums)
         _mark_done(row_done, c)
         left -= row_chunk * n_in * n_words * batch
+    return False
+
+
+# The prepared path ([design: prepared layers][prepared-layers]).  Word ``w``
+# of input ``i``'s bits in the layer's order, for batch row ``b``, is
+# ``table[at + b]`` with ``at = 2 * batch * (i * stride + w)`` (the last word,
+# ``w = stride - 1``, is 0), and the count of set bits before it is
+# ``table[at + batch + b]``: one (o, i) lookup reads both from one 16-byte
+# slot, and a batch's words and counts are each contiguous (the batch loop
+# vectorises).  ``table`` is flat (``int64``): a lookup is one multiply-add.
+@_kernel
+def _below_word(states: _U16, x: np.uint16) -> np.uint64:
+    """Bit ``q`` is ``states[q] < x`` for the 64 states (compared in 16 bits: vectorised)."""
+    word: np.uint64 = np.uint64(0)
+    for q in range(64):
+        word |= np.uint64(states[q] < x) << np.uint64(q)
+    return word
+
+
+@_kernel
+def _ordered_words_chunk(c: int, chunk: int, states: _U16, thresh: _I64, table: _I64) -> None:
+    """Words and per-word prefix counts of inputs ``c * chunk ..`` into ``table``.
+
+    Bit ``j`` of input ``i`` in batch row ``b`` is ``states[i, j] <
+    thresh[b, i]`` (a threshold of 65536 is above every state: all ones).
+    """
+    n_in, length = states.shape
+    batch = thresh.shape[0]
+    stride = table.shape[0] // (2 * n_in * batch)
+    full = length // 64
+    for i in range(c * chunk, min(n_in, (c + 1) * chunk)):
+        for b in range(batch):
+            x = thresh[b, i]
+            # 65536 (every bit set) compares as 65535 and sets the missing bits below.
+            x16 = np.uint16(min(x, 65535))
+            ones = np.uint64(0) if x < 65536 else ~np.uint64(0)
+            at = 2 * batch * i * stride + b
+            before = 0
+            for w in range(full):
+                word = _below_word(states[i, w * 64:w * 64 + 64], x16) | ones
+                table[at] = word
+                table[at + batch] = before
+                before += _popcount64(word)
+                at += 2 * batch
+            if full < stride - 1:   # the last, partial word
+                word = _encode_word(states[i, full * 64:], x, length - full * 64)
+                table[at] = word
+                table[at + batch] = before
+                before += _popcount64(word)
+                at += 2 * batch
+            table[at] = 0
+            table[at + batch] = before
+
+
+@_kernel
+def _prepared_rows_chunk(c: int, chunk: int, k: _U32, table: _I64, batch: int,
+                         counts: _I64) -> None:
+    """``counts[b, o] = sum_i prefix + popcount(word & low k[o, i] % 64 bits)``.
+
+    Rows ``c * chunk ..``; the word and prefix are input ``i``'s at word
+    ``k[o, i] // 64``, for every batch row at once.
+    """
+    n_out, n_in = k.shape
+    stride = table.shape[0] // (2 * n_in * batch)
+    sums = np.zeros(batch, dtype=np.int64)   # local: no alias of table, the loop vectorises
+    for o in range(c * chunk, min(n_out, (c + 1) * chunk)):
+        if batch == 1:   # one running sum in a register
+            total = 0
+            row = 0
+            for i in range(n_in):
+                kk = np.int64(k[o, i])
+                at = 2 * (row + (kk >> 6))
+                total += table[at + 1] + _popcount64(table[at] & ((np.int64(1) << (kk & 63)) - 1))
+                row += stride
+            counts[0, o] = total
+            continue
+        sums[:] = 0
+        row = 0
+        for i in range(n_in):
+            kk = np.int64(k[o, i])
+            mask = (np.int64(1) << (kk & 63)) - 1
+            at = 2 * batch * (row + (kk >> 6))
+            words, before = table[at:at + batch], table[at + batch:at + 2 * batch]
+            for b in range(batch):
+                sums[b] += before[b] + _popcount64(words[b] & mask)
+            row += stride
+        for b in range(batch):
+            counts[b, o] = sums[b]
+
+
+@_kernel
+def prepared_kernel(in_claims: _I64, in_done: _I64, row_claims: _I64, row_done: _I64,
+                    takeover: bool, stop: _I64, cursor: _I64, budget: int, states: _U16,
+                    thresh: _I64, table: _I64, in_chunk: int, k: _U32, counts: _I64,
+                    row_chunk: int) -> bool:
+    """A prepared layer's counts: order and prefix-count the inputs' bits, then every row.
+
+    Shared between threads as ``forward_kernel`` is: input chunks first
+    (every thread finishes any not yet done, since every row needs every
+    input), then row chunks (the calling thread, ``takeover``, runs any not
+    yet done).
+    """
+    n_in, length = states.shape
+    batch = thresh.shape[0]
+    slot = _my_slot(in_claims, takeover)
+    left = budget
+    while left > 0:
+        c = _next_chunk(in_claims, in_done, slot, True, cursor[0], stop)
+        if c < 0:
+            break
+        _ordered_words_chunk(c, in_chunk, states, thresh, table)
+        _mark_done(in_done, c)
+        left -= in_chunk * batch * length // 8
+    while left > 0:
+        c = _next_chunk(row_claims, row_done, slot, takeover, cursor[1], stop)
+        if c < 0:
+            return True
+        _prepared_rows_chunk(c, row_chunk, k, table, batch, counts)
+        _mark_done(row_done, c)
+        left -= 2 * row_chunk * n_in * batch
     return False
