@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from sc_neurocore._validation import InputTypeError
+from sc_neurocore._validation import DEFAULT_GENERATOR, InputTypeError
 
 from . import _install
 from ._backends.base import Backend, BackendStatus
@@ -271,11 +271,15 @@ def get_backend(name: str | Backend = "auto") -> Backend:
 
 
 def sc_forward(weights_packed: np.ndarray, input_probs: ArrayLike, *, length: int,
-               backend: str | Backend = "auto", seed: int = DEFAULT_SEED) -> np.ndarray:
+               backend: str | Backend = "auto", seed: int = DEFAULT_SEED,
+               generator: str = DEFAULT_GENERATOR) -> np.ndarray:
     """SC forward pass on the chosen backend; bit-identical on every backend.
 
     ``out[b, o] = sum over i, w of popcount(weights_packed[o, i, w] & X[b, i, w]) / length``
-    with ``X`` the LFSR-encoded inputs ([design: encoder][encoder]).
+    with ``X`` the encoded inputs: by the reference LFSR ([design: encoder][encoder]),
+    or by another stream generator ([design: stream generators][stream-generators]),
+    whose weight side ``weights_packed`` should then be encoded with (see
+    [`encode_packed`][sc_neurocore.accel.lfsr.encode_packed]).
 
     Parameters
     ----------
@@ -291,6 +295,9 @@ def sc_forward(weights_packed: np.ndarray, input_probs: ArrayLike, *, length: in
         [`Backend`][sc_neurocore.accel.backend.Backend] instance.
     seed : int, default 44257
         Encoder seed in ``[0, 2**32)``; input ``i`` uses register ``seed + i``.
+    generator : str, default "lfsr"
+        The stream generator that encodes the inputs (on its input side):
+        ``"lfsr"`` (the reference), ``"sobol"`` or ``"lfsr_pair"``.
 
     Returns
     -------
@@ -307,4 +314,4 @@ def sc_forward(weights_packed: np.ndarray, input_probs: ArrayLike, *, length: in
         install it).
     """
     return get_backend(backend).sc_forward(weights_packed, input_probs, length=length,
-                                           seed=seed)
+                                           seed=seed, generator=generator)
