@@ -15,12 +15,20 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["KERNELS", "INPUTS", "OUTPUTS", "KernelFn", "scalar", "unpack_total_bits",
-           "common_kernels", "reference_kernels"]
+__all__ = ["KERNELS", "INPUTS", "OUTPUTS", "GENERATOR_OF", "KernelFn", "scalar",
+           "unpack_total_bits", "common_kernels", "generator_kernels", "reference_kernels"]
+
+#: The stream generators other than the reference LFSR (docs/design.md#stream-generators),
+#: each with its own ``encode_<generator>`` and ``sc_forward_<generator>`` kernels.
+OTHER_GENERATORS: tuple[str, ...] = ("sobol", "lfsr_pair")
+
+#: The generator of each generator kernel (``encode_sobol`` -> ``sobol``, ...).
+GENERATOR_OF: dict[str, str] = {f"{op}_{g}": g for g in OTHER_GENERATORS
+                                for op in ("encode", "sc_forward")}
 
 #: Every kernel, in the order tables and golden files list them.
 KERNELS: tuple[str, ...] = ("pack", "unpack", "popcount", "and", "xnor", "not", "mux",
-                            "encode", "sc_forward", "lif_step")
+                            "encode", "sc_forward", "lif_step", *GENERATOR_OF)
 
 #: Input names per kernel, in golden-file order (FORMAT.md, "Kernels and their fields").
 INPUTS: dict[str, tuple[str, ...]] = {
@@ -35,6 +43,8 @@ INPUTS: dict[str, tuple[str, ...]] = {
     "sc_forward": ("weights", "probs", "length", "seed"),
     "lif_step": ("v", "i_t", "noise", "v_rest", "v_reset", "v_threshold", "alpha",
                  "resistance"),
+    **{k: ("probs", "length", "seed") if k.startswith("encode") else
+       ("weights", "probs", "length", "seed") for k in GENERATOR_OF},
 }
 
 #: Output names per kernel, in golden-file order.
@@ -49,6 +59,8 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "encode": ("packed",),
     "sc_forward": ("out",),
     "lif_step": ("v", "spike"),
+    **{k: ("packed_input", "packed_weight") if k.startswith("encode") else ("out",)
+       for k in GENERATOR_OF},
 }
 
 KernelFn = Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]
@@ -92,6 +104,40 @@ def common_kernels(ops: Any) -> dict[str, KernelFn]:
     }
 
 
+def generator_kernels(encode_packed: Callable[..., Any] | None,
+                      forward: Callable[..., Any] | None) -> dict[str, KernelFn]:
+    """The generator kernels (``GENERATOR_OF``) of a surface.
+
+    ``encode_packed(probs, length, seed, generator=..., role=...)`` answers
+    ``encode_<generator>`` (both sides: ``packed_input`` and
+    ``packed_weight``); ``forward(weights, probs, length, seed, generator)``
+    answers ``sc_forward_<generator>``.  Either may be ``None`` (the surface
+    lacks it: those kernels are left out).
+    """
+    found: dict[str, KernelFn] = {}
+    for kernel, g in GENERATOR_OF.items():
+        if kernel.startswith("encode") and encode_packed is not None:
+            found[kernel] = _encode_sides(encode_packed, g)
+        elif kernel.startswith("sc_forward") and forward is not None:
+            found[kernel] = _forward_generator(forward, g)
+    return found
+
+
+def _encode_sides(encode_packed: Callable[..., Any], generator: str) -> KernelFn:
+    def encode(x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        args = (x["probs"], scalar(x["length"]), scalar(x["seed"]))
+        return {f"packed_{role}": encode_packed(*args, generator=generator, role=role)
+                for role in ("input", "weight")}
+    return encode
+
+
+def _forward_generator(forward: Callable[..., Any], generator: str) -> KernelFn:
+    def run(x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {"out": forward(x["weights"], x["probs"], scalar(x["length"]),
+                               scalar(x["seed"]), generator)}
+    return run
+
+
 def reference_kernels() -> dict[str, KernelFn]:
     """The NumPy reference of every kernel (the source of the golden outputs)."""
     from sc_neurocore import accel
@@ -119,4 +165,6 @@ def reference_kernels() -> dict[str, KernelFn]:
         "sc_forward": lambda x: {"out": accel.sc_forward_numpy(
             x["weights"], x["probs"], length=scalar(x["length"]), seed=scalar(x["seed"]))},
         "lif_step": lif,
+        **generator_kernels(accel.encode_packed, lambda w, p, length, seed, g:
+                            accel.sc_forward_numpy(w, p, length, seed, generator=g)),
     }

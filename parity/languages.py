@@ -21,7 +21,14 @@ import numpy as np
 
 from .compare import Answer, KernelResult, answer_from_harness, compare_kernel
 from .golden_format import FormatError, GoldenFile, parse_harness_output
-from .kernels import KERNELS, KernelFn, common_kernels, reference_kernels, scalar
+from .kernels import (
+    KERNELS,
+    KernelFn,
+    common_kernels,
+    generator_kernels,
+    reference_kernels,
+    scalar,
+)
 
 __all__ = ["PYTHON_LANGUAGES", "MIRROR_LANGUAGES", "LANGUAGES", "REPO_ROOT", "Language",
            "PythonLanguage", "MirrorLanguage", "ToolchainMissing", "NotApplicable",
@@ -196,6 +203,15 @@ def _forward_with(backend: str) -> KernelFn:
     return forward
 
 
+def _generator_forward_with(backend: str) -> dict[str, KernelFn]:
+    """``sc_forward_<generator>`` of every generator on ``backend``."""
+    def forward(w: object, p: object, length: object, seed: object, g: str) -> object:
+        from sc_neurocore.accel import get_backend
+
+        return get_backend(backend).sc_forward(w, p, length=length, seed=seed, generator=g)
+    return generator_kernels(None, forward)
+
+
 def _rust_kernels() -> dict[str, KernelFn]:
     from sc_neurocore import _engine as e
 
@@ -205,6 +221,7 @@ def _rust_kernels() -> dict[str, KernelFn]:
         "popcount": lambda x: {"counts": e.popcount_per_word(x["a"])},
         "sc_forward": lambda x: {"out": e.sc_forward(x["weights"], x["probs"],
                                                      scalar(x["length"]), scalar(x["seed"]))},
+        **generator_kernels(e.encode_packed, e.sc_forward),
     }
 
 
@@ -228,7 +245,8 @@ def _numba_kernels() -> dict[str, KernelFn]:
         jit_kernels.jit_pack_bits(bits, out)
         return {"packed": out}
 
-    return {"pack": pack, "sc_forward": _forward_with("numba")}
+    return {"pack": pack, "sc_forward": _forward_with("numba"),
+            **_generator_forward_with("numba")}
 
 
 def _jax_probe() -> str | None:
@@ -284,7 +302,7 @@ def _jax_kernels() -> dict[str, KernelFn]:
 
     found = _optional(on_jax, _device_ops())
     found["sc_forward"] = _forward_with("jax")
-    return found
+    return {**found, **_generator_forward_with("jax")}
 
 
 def _cupy_probe() -> str | None:
@@ -306,7 +324,7 @@ def _cupy_kernels() -> dict[str, KernelFn]:
 
     found = _optional(on_cupy, _device_ops())
     found["sc_forward"] = _forward_with("cupy")
-    return found
+    return {**found, **_generator_forward_with("cupy")}
 
 
 def install_hint(extra: str | None = None) -> str:
