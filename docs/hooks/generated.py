@@ -171,6 +171,7 @@ def study_markdown(json_path: Path) -> str:
              for r in acc["rows"]], "r" * (5 + len(timed)) + "l"))
         out += ["", f"RMSE falls by a factor of {rmse_per_doubling(acc['rows']):.3f} per "
                     "doubling of the length on average (independent streams: 0.707)."]
+        out += _generators_markdown(acc.get("generators") or {})
     extras = [e for e in study.extras if not str(e.get("name", "")).startswith("mpi ")]
     if extras:
         out += ["", "**Extra benchmarks** (`ratio` is the baseline's median over the row's):",
@@ -182,6 +183,29 @@ def study_markdown(json_path: Path) -> str:
     out += ["", "Headline ratios: " + _headline(study.headline) + ".",
             "", f"`auto` order on this host: {', '.join(f'`{n}`' for n in study.ranking)}."]
     return "\n".join(out)
+
+
+def _generators_markdown(gen: dict[str, Any]) -> list[str]:
+    """The stream-generator rows of one study (nothing when it has none)."""
+    from sc_neurocore.accel.bench.accuracy import falls_every_doubling
+
+    if not gen.get("rows"):
+        return []
+    timed = list(gen["backends"])
+    independent = {r["length"]: r["rmse"] for r in gen["independent"]}
+    out = ["", f"**Stream generators** ({gen['n_out']} × {gen['n_in']} layer; the columns "
+               "are defined [above](#stream-generators)):", ""]
+    out.append(_table(
+        ["generator", "length", "rmse", "bias", "max err", "indep."]
+        + [f"`{n}` ms" for n in timed] + ["bit-identical"],
+        [[f"`{r['generator']}`", str(r["length"]), f"{r['rmse']:.3e}", f"{r['bias']:.2e}",
+          f"{r['max_abs_error']:.3e}", f"{independent[r['length']]:.3e}"]
+         + [_ms(r["times_s"][n]) for n in timed] + [_identical(r["bit_identical"])]
+         for r in gen["rows"]], "lrrrrr" + "r" * len(timed) + "l"))
+    falls = [f"`{g}`" for g in gen["generators"] if falls_every_doubling(gen["rows"], g)]
+    out += ["", "RMSE falls at every doubling of the length for "
+                + (", ".join(falls) if falls else "no generator") + "."]
+    return out
 
 
 def _extras_table(extras: list[dict[str, Any]]) -> str:

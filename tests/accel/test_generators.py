@@ -9,6 +9,7 @@ from conftest import random_weights
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sc_neurocore import _engine
+from sc_neurocore._validation import GENERATORS, ROLES
 from sc_neurocore.accel import (
     Backend,
     InputTypeError,
@@ -24,7 +25,6 @@ from sc_neurocore.accel._generators import (
     sequence_values,
     sobol_directions,
 )
-from sc_neurocore._validation import GENERATORS, ROLES
 from sc_neurocore.splitmix import SplitMix64
 
 EDGE_PROBS = [0.0, 1.0, 1 / 65536, 65535 / 65536, 0.5, 0.3, 1e-9, 1 - 1e-9,

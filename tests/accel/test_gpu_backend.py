@@ -22,13 +22,13 @@ import warnings
 import numpy as np
 import pytest
 from conftest import random_weights, run_child
+from sc_neurocore._validation import GENERATORS
 from sc_neurocore.accel import get_backend, pack_bitstream, sc_forward_numpy, vec_and
 from sc_neurocore.accel import gpu_backend as gb
 from sc_neurocore.accel._backends.on_cupy import bitops as gpu_bitops
 from sc_neurocore.accel._backends.on_cupy import inference as gpu_inference
 from sc_neurocore.accel._backends.on_cupy import kernels as gpu_kernels
 from sc_neurocore.accel._backends.on_cupy import runtime as gpu_runtime
-from sc_neurocore._validation import GENERATORS
 
 needs_cupy = pytest.mark.skipif(not gb.HAS_CUPY, reason="CuPy is not installed")
 requires_gpu = pytest.mark.skipif(not gb.gpu_available(),

@@ -62,6 +62,10 @@ ACCURACY_KEYS = {"n_out", "n_in", "seed", "weight_seed", "data_seed", "quantity"
                  "rows"}
 ACCURACY_ROW_KEYS = {"length", "rmse", "rmse_dot", "max_abs_error", "bernoulli_rmse",
                      "times_s", "bit_identical"}
+GENERATOR_KEYS = {"n_out", "n_in", "seed", "weight_seed", "data_seed", "quantity", "generators",
+                  "backends", "independent", "rows"}
+GENERATOR_ROW_KEYS = {"generator", "length", "rmse", "bias", "max_abs_error", "times_s",
+                      "bit_identical"}
 HEADLINE_KEYS = {"contended_over_quiet", "numpy_vs_sum_bandwidth", "numpy_vs_reference_numpy",
                  "jax_vs_numpy"}
 EXTRA_KEYS = {"name", "median_s", "baseline_name", "baseline_median_s", "ratio", "note"}
@@ -146,6 +150,39 @@ def test_accuracy_times_every_backend_and_checks_they_agree():
     for row in study["rows"]:
         assert set(row) == ACCURACY_ROW_KEYS and set(row["times_s"]) == set(timed)
         assert row["bit_identical"] is True
+
+
+def test_generator_study_measures_every_generator_and_length():
+    from sc_neurocore.accel import encode_packed, sc_forward_numpy, weight_seed
+
+    timed = [n for n in AVAILABLE if n != "cupy"][:2]
+    study = accuracy.generator_study(4, 6, (64, 128), timed, repeats=1, data_seed=3)
+    assert set(study) == GENERATOR_KEYS and study["backends"] == timed
+    assert study["generators"] == ["lfsr", "sobol", "lfsr_pair"]
+    assert [(r["generator"], r["length"]) for r in study["rows"]] == [
+        (g, n) for n in (64, 128) for g in study["generators"]]
+    rng = np.random.default_rng(3)
+    w, p = rng.random((4, 6)), rng.random(6)
+    for row in study["rows"]:
+        assert set(row) == GENERATOR_ROW_KEYS and set(row["times_s"]) == set(timed)
+        assert row["bit_identical"] is True
+        g, n = row["generator"], row["length"]
+        packed = encode_packed(w, n, weight_seed(44257), generator=g, role="weight")
+        scaled = (sc_forward_numpy(packed, p, n, generator=g) - w @ p) / 6
+        assert row["rmse"] == float(np.sqrt(np.mean(scaled ** 2)))
+        assert row["bias"] == float(np.mean(scaled))
+    for line in study["independent"]:
+        assert line["rmse"] == accuracy.independent_rmse(w, p, line["length"])
+
+
+def test_falls_every_doubling():
+    rows = [{"generator": "a", "length": n, "rmse": r}
+            for n, r in ((64, 0.4), (128, 0.2), (256, 0.1))]
+    rows += [{"generator": "b", "length": n, "rmse": r}
+             for n, r in ((64, 0.4), (128, 0.5), (256, 0.1))]
+    assert accuracy.falls_every_doubling(rows, "a")
+    assert not accuracy.falls_every_doubling(rows, "b")
+    assert not accuracy.falls_every_doubling(rows[:1], "a")  # no doubling to judge
 
 
 def test_rmse_per_doubling():
@@ -293,8 +330,10 @@ def test_study_json_keeps_old_keys_and_adds_new_ones(smoke_study, tmp_path):
     back, _ = report.read_results(json_path)
     assert back.first_calls == smoke_study.first_calls
     assert set(data["reference_numpy"]["W1"]) == REFERENCE_KEYS
-    assert set(data["accuracy"]) == ACCURACY_KEYS
+    assert set(data["accuracy"]) == ACCURACY_KEYS | {"generators"}
     assert all(set(r) == ACCURACY_ROW_KEYS for r in data["accuracy"]["rows"])
+    assert set(data["accuracy"]["generators"]) == GENERATOR_KEYS
+    assert all(set(r) == GENERATOR_ROW_KEYS for r in data["accuracy"]["generators"]["rows"])
     assert set(data["host"]) >= {"key", "cpu", "cpus", "usable_cpus", "simd_tier", "threads"}
     assert data["host"]["usable_cpus"] == len(os.sched_getaffinity(0))
 

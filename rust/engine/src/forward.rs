@@ -364,7 +364,9 @@ pub fn sc_forward_stream(
     generator: Generator,
 ) -> Result<(Vec<f64>, ForwardDims)> {
     let tier = active_tier();
-    sc_forward_stream_with(tier, weights, w_shape, probs, p_shape, length, seed, generator)
+    sc_forward_stream_with(
+        tier, weights, w_shape, probs, p_shape, length, seed, generator,
+    )
 }
 
 /// [`sc_forward_with`] on the active SIMD tier.

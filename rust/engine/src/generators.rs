@@ -103,9 +103,9 @@ pub struct RegisterTables {
 /// `k` reads bit `k - 1`).
 pub const fn register_step(r: u16, taps: [u32; 4]) -> u16 {
     let r = r as u32;
-    let fb = ((r >> (taps[0] - 1)) ^ (r >> (taps[1] - 1)) ^ (r >> (taps[2] - 1))
-        ^ (r >> (taps[3] - 1)))
-        & 1;
+    let fb =
+        ((r >> (taps[0] - 1)) ^ (r >> (taps[1] - 1)) ^ (r >> (taps[2] - 1)) ^ (r >> (taps[3] - 1)))
+            & 1;
     (((r << 1) | fb) & 0xFFFF) as u16
 }
 
@@ -353,8 +353,8 @@ mod tests {
         };
         let coordinate = if r == Role::Weight { 1 } else { 2 };
         let dirs = sobol_directions(coordinate);
-        let shift = (splitmix_draw(u64::from(seed), 2 * i as u64 + u64::from(coordinate)) >> 48)
-            as u16;
+        let shift =
+            (splitmix_draw(u64::from(seed), 2 * i as u64 + u64::from(coordinate)) >> 48) as u16;
         let mut reg = start;
         (0..length)
             .map(|t| {
@@ -381,7 +381,16 @@ mod tests {
     fn encoder_matches_the_definition_on_every_tier() {
         use crate::lfsr::{encode_stream_with, n_words};
         let mut rng = SplitMix64::new(17);
-        let probs = [0.0, 1.0, 0.5, 1.0 / 65536.0, 65535.0 / 65536.0, 0.3, 0.77, 1e-9];
+        let probs = [
+            0.0,
+            1.0,
+            0.5,
+            1.0 / 65536.0,
+            65535.0 / 65536.0,
+            0.3,
+            0.77,
+            1e-9,
+        ];
         for g in Generator::ALL {
             for r in Role::ALL {
                 for &length in &[1usize, 63, 64, 65, 200, 1000, 65536 + 70] {
@@ -390,20 +399,36 @@ mod tests {
                     let nw = n_words(length);
                     let mut want = vec![0u64; probs.len() * nw];
                     for (i, &p) in probs.iter().enumerate() {
-                        for (t, bit) in naive_bits(p, length, seed, i, g, r).into_iter().enumerate() {
+                        for (t, bit) in naive_bits(p, length, seed, i, g, r).into_iter().enumerate()
+                        {
                             want[i * nw + t / 64] |= u64::from(bit) << (t % 64);
                         }
                     }
                     for tier in crate::testutil::tiers() {
                         let got = encode_stream_with(
-                            tier, &probs, probs.len(), false, length, u64::from(seed), g, r,
+                            tier,
+                            &probs,
+                            probs.len(),
+                            false,
+                            length,
+                            u64::from(seed),
+                            g,
+                            r,
                         )
                         .unwrap();
                         assert_eq!(got, want, "{g:?} {r:?} {tier:?} length {length}");
                         // A batch of two rows encodes each row alone.
-                        let two: Vec<f64> = probs.iter().chain(probs.iter().rev()).copied().collect();
+                        let two: Vec<f64> =
+                            probs.iter().chain(probs.iter().rev()).copied().collect();
                         let got2 = encode_stream_with(
-                            tier, &two, probs.len(), true, length, u64::from(seed), g, r,
+                            tier,
+                            &two,
+                            probs.len(),
+                            true,
+                            length,
+                            u64::from(seed),
+                            g,
+                            r,
                         )
                         .unwrap();
                         assert_eq!(&got2[..want.len()], &want[..]);
@@ -423,7 +448,10 @@ mod tests {
             (Generator::Lfsr, Role::Weight),
             (Generator::LfsrPair, Role::Input),
         ] {
-            assert_eq!(encode_stream(&probs, 3, false, 300, 9, g, r).unwrap(), reference);
+            assert_eq!(
+                encode_stream(&probs, 3, false, 300, 9, g, r).unwrap(),
+                reference
+            );
         }
         let pair = encode_stream(&probs, 3, false, 300, 9, Generator::LfsrPair, Role::Weight);
         assert_ne!(pair.unwrap(), reference);
@@ -452,7 +480,14 @@ mod tests {
                 .collect();
             for tier in crate::testutil::tiers() {
                 let (got, _) = sc_forward_stream_with(
-                    tier, &wp, &[n_out, n_in, nw], &x, &[batch, n_in], length, 44257, g,
+                    tier,
+                    &wp,
+                    &[n_out, n_in, nw],
+                    &x,
+                    &[batch, n_in],
+                    length,
+                    44257,
+                    g,
                 )
                 .unwrap();
                 assert_eq!(got, want, "{g:?} {tier:?}");

@@ -222,7 +222,11 @@ impl Kernel for EncodeBlock<'_, '_, '_> {
                 for _ in 0..nw {
                     // s < period keeps the 64-entry window inside `table`.
                     let win = cmp.load_window(&table[s..s + 64]);
-                    wins.push(if mask == 0 { win } else { cmp.xor_window(win, mask) });
+                    wins.push(if mask == 0 {
+                        win
+                    } else {
+                        cmp.xor_window(win, mask)
+                    });
                     s += 64;
                     if s >= period {
                         s -= period;

@@ -329,9 +329,8 @@ fn encode_packed<'py>(
     guard("encode_packed", || {
         let length = int_arg(length, validate::length_arg)?;
         let seed = int_arg(seed, validate::seed_arg)?;
-        let generator = generator.map_or(Ok(Generator::Lfsr), |g| {
-            str_arg(g, validate::generator_arg)
-        })?;
+        let generator =
+            generator.map_or(Ok(Generator::Lfsr), |g| str_arg(g, validate::generator_arg))?;
         let role = role.map_or(Ok(Role::Input), |r| str_arg(r, validate::role_arg))?;
         let arr = borrow_array::<f64>(probs, "probs", Elem::Probabilities, &[1, 2])?;
         let shape = arr.shape().to_vec();
@@ -484,9 +483,8 @@ fn sc_forward<'py>(
         // In the order of Python's validate_forward.
         let length = int_arg(length, validate::length_arg)?;
         let seed = u64::from(int_arg(seed, validate::seed_arg)?);
-        let generator = generator.map_or(Ok(Generator::Lfsr), |g| {
-            str_arg(g, validate::generator_arg)
-        })?;
+        let generator =
+            generator.map_or(Ok(Generator::Lfsr), |g| str_arg(g, validate::generator_arg))?;
         let w = borrow_array::<u64>(weights_packed, "weights_packed", Elem::Packed, &[3])?;
         let p = borrow_array::<f64>(input_probs, "input_probs", Elem::Probabilities, &[1, 2])?;
         let w_shape = w.shape().to_vec();

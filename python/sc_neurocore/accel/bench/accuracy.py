@@ -25,6 +25,15 @@ to 8192 bits, ``accuracy_study`` reports
 * the median time per ``sc_forward`` call of each backend asked for.
 
 The error includes the encoder's 16-bit quantisation of ``W`` and ``p``.
+
+``generator_study`` compares the stream generators
+([design: stream generators][stream-generators]) on the same layer: for each
+generator and stream length (64 to 65536 bits by default) the ``rmse`` above,
+the mean ``bias`` (the mean over the outputs of the scaled error, the part of
+the error every output shares), the largest error and the time per
+``sc_forward`` call, weights encoded by the generator's weight side and inputs
+by its input side, next to the independent-stream line ``bernoulli_rmse``
+(computed from its formula, not simulated).
 """
 
 from __future__ import annotations
@@ -37,15 +46,24 @@ from typing import Any
 
 import numpy as np
 
+from sc_neurocore._validation import DEFAULT_GENERATOR, GENERATORS
+
 from ..backend import get_backend
 from ..lfsr import DEFAULT_SEED, encode_packed, weight_seed
 from .timing import median_time
 
 __all__ = ["ACCURACY_LENGTHS", "ACCURACY_SHAPE", "AccuracyRow", "encode_weights",
            "error_stats", "measure_accuracy", "accuracy_study", "ACCURACY_QUANTITY",
-           "rmse_per_doubling"]
+           "rmse_per_doubling", "GENERATOR_LENGTHS", "GENERATOR_QUANTITY", "GeneratorRow",
+           "measure_generators", "generator_study", "independent_rmse", "falls_every_doubling"]
 
 ACCURACY_LENGTHS = (64, 128, 256, 512, 1024, 2048, 4096, 8192)
+GENERATOR_LENGTHS = tuple(1 << k for k in range(6, 17))  # 64 ... 65536
+GENERATOR_QUANTITY = (
+    "per generator g: y_hat = sc_forward(encode_packed(W, length, weight_seed(seed), "
+    "generator=g, role='weight'), p, length=length, seed=seed, generator=g); rmse as above, "
+    "bias = mean_o((y_hat[o] - (W @ p)[o]) / n_in); independent = sqrt(mean_o(sum_i "
+    "q(1 - q)) / length) / n_in with q = W[o, i] p[i], computed")
 ACCURACY_SHAPE = (128, 784)  # (n_out, n_in): W1's layer
 ACCURACY_QUANTITY = (
     "rmse = sqrt(mean_o(((y_hat[o] - (W @ p)[o]) / n_in)**2)), y_hat = sc_forward("
@@ -70,29 +88,44 @@ class AccuracyRow:
     bit_identical: bool = True
 
 
-def encode_weights(weights_real: np.ndarray, length: int, seed: int) -> np.ndarray:
-    """``encode_packed(weights_real, length, seed)`` a block of rows at a time.
+def encode_weights(weights_real: np.ndarray, length: int, seed: int,
+                   generator: str = DEFAULT_GENERATOR) -> np.ndarray:
+    """``encode_packed(weights_real, length, seed, generator=generator, role="weight")`` a
+    block of rows at a time.
 
     Identical to one call (seeding depends only on the input index, the last
     axis), with the unpacked bits kept to about 32 MiB.
     """
     n_out, n_in = weights_real.shape
     step = max(1, _ENCODE_BLOCK_BITS // max(1, n_in * length))
-    blocks = [encode_packed(weights_real[start:start + step], length, seed=seed)
+    blocks = [encode_packed(weights_real[start:start + step], length, seed=seed,
+                            generator=generator, role="weight")
               for start in range(0, n_out, step)]
     return np.concatenate(blocks, axis=0)
+
+
+def _scaled_error(estimate: np.ndarray, weights_real: np.ndarray,
+                  probs: np.ndarray) -> np.ndarray:
+    """``(y_hat - W @ p) / n_in`` per output."""
+    exact = weights_real @ probs
+    scaled: np.ndarray = (np.asarray(estimate, dtype=np.float64) - exact) / weights_real.shape[1]
+    return scaled
+
+
+def independent_rmse(weights_real: np.ndarray, probs: np.ndarray, length: int) -> float:
+    """The RMSE independent Bernoulli streams would give (module docstring: ``bernoulli_rmse``)."""
+    q = weights_real * probs[np.newaxis, :]
+    return float(np.sqrt(np.mean(np.sum(q * (1.0 - q), axis=1) / length))
+                 / weights_real.shape[1])
 
 
 def error_stats(estimate: np.ndarray, weights_real: np.ndarray, probs: np.ndarray,
                 length: int) -> tuple[float, float, float, float]:
     """``(rmse, rmse_dot, max_abs_error, bernoulli_rmse)`` of one estimate (module docstring)."""
-    n_in = weights_real.shape[1]
-    exact = weights_real @ probs
-    scaled = (np.asarray(estimate, dtype=np.float64) - exact) / n_in
+    scaled = _scaled_error(estimate, weights_real, probs)
     rmse = float(np.sqrt(np.mean(scaled ** 2)))
-    q = weights_real * probs[np.newaxis, :]
-    model = float(np.sqrt(np.mean(np.sum(q * (1.0 - q), axis=1) / length)) / n_in)
-    return rmse, rmse * n_in, float(np.max(np.abs(scaled))), model
+    return (rmse, rmse * weights_real.shape[1], float(np.max(np.abs(scaled))),
+            independent_rmse(weights_real, probs, length))
 
 
 def measure_accuracy(weights_real: np.ndarray, probs: np.ndarray, lengths: Sequence[int],
@@ -188,3 +221,125 @@ def rmse_per_doubling(rows: Sequence[dict[str, Any]]) -> float:
     if not pairs:
         return math.nan
     return float(math.exp(sum(math.log(b["rmse"] / a["rmse"]) for a, b in pairs) / len(pairs)))
+
+
+@dataclass
+class GeneratorRow:
+    """One stream generator at one length: its error and the time per ``sc_forward`` call."""
+
+    generator: str
+    length: int
+    rmse: float
+    bias: float
+    max_abs_error: float
+    times_s: dict[str, float] = field(default_factory=dict)
+    bit_identical: bool = True
+
+
+def measure_generators(weights_real: np.ndarray, probs: np.ndarray, lengths: Sequence[int],
+                       generators: Sequence[str] = GENERATORS,
+                       backends: Sequence[str] = ("numpy",), *, seed: int = DEFAULT_SEED,
+                       repeats: int = 3, min_total_s: float = 0.1,
+                       progress: Callable[[str], None] | None = None) -> list[GeneratorRow]:
+    """Error and time per call of ``sc_forward`` for each generator and stream length.
+
+    The weights are encoded by each generator's weight side with
+    ``weight_seed(seed)``, the inputs by its input side with ``seed``.
+
+    Parameters
+    ----------
+    weights_real : ndarray
+        Real-valued weights in ``[0, 1]``, ``(n_out, n_in)``.
+    probs : ndarray
+        Input probabilities in ``[0, 1]``, ``(n_in,)``.
+    lengths : sequence of int
+        Stream lengths in bits.
+    generators : sequence of str, default every generator
+        The stream generators to compare.
+    backends : sequence of str, default ("numpy",)
+        Backends to time; the first one's result gives the error, the others
+        are checked bit-identical to it.
+    seed : int, default 44257
+        Input encoder seed.
+    repeats : int, default 3
+        Minimum timed calls per backend, generator and length.
+    min_total_s : float, default 0.1
+        Target total of the timed calls per measurement.
+    progress : callable, optional
+        Receives one line of text per generator and length.
+
+    Returns
+    -------
+    list of GeneratorRow
+    """
+    weights_real = np.asarray(weights_real, dtype=np.float64)
+    probs = np.asarray(probs, dtype=np.float64)
+    if not backends:
+        raise ValueError("backends must name at least one backend")
+    rows = []
+    # Every generator at one length before the next length: the times that are
+    # compared are measured side by side.
+    for length in lengths:
+        for generator in generators:
+            packed = encode_weights(weights_real, length, weight_seed(seed), generator)
+            results: dict[str, np.ndarray] = {}
+            times: dict[str, float] = {}
+            for name in backends:
+                call = functools.partial(get_backend(name).sc_forward, packed, probs,
+                                         length=length, seed=seed, generator=generator)
+                results[name] = call()
+                times[name], _ = median_time(call, repeats, min_total_s=min_total_s)
+            first = results[backends[0]]
+            identical = all(np.array_equal(first.view(np.uint64), r.view(np.uint64))
+                            for r in results.values())
+            scaled = _scaled_error(first, weights_real, probs)
+            row = GeneratorRow(generator, length, float(np.sqrt(np.mean(scaled ** 2))),
+                               float(np.mean(scaled)), float(np.max(np.abs(scaled))), times,
+                               identical)
+            rows.append(row)
+            if progress:
+                timing = ", ".join(f"{n} {t * 1e3:.3f} ms" for n, t in times.items())
+                progress(f"[generators] {generator} length {length}: rmse {row.rmse:.3e}, "
+                         f"bias {row.bias:.2e}; {timing}")
+    return rows
+
+
+def generator_study(n_out: int = ACCURACY_SHAPE[0], n_in: int = ACCURACY_SHAPE[1],
+                    lengths: Sequence[int] = GENERATOR_LENGTHS,
+                    backends: Sequence[str] = ("numpy",), *,
+                    generators: Sequence[str] = GENERATORS, repeats: int = 3,
+                    data_seed: int = 7,
+                    progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """The generator comparison of the study, as a JSON-ready dict.
+
+    ``W`` and ``p`` are drawn as in ``accuracy_study``; see ``measure_generators``.
+
+    Returns
+    -------
+    dict
+        Keys ``n_out``, ``n_in``, ``seed``, ``weight_seed``, ``data_seed``,
+        ``quantity``, ``generators``, ``backends``, ``independent`` (one dict
+        per length: ``length``, ``rmse``, the independent-stream line) and
+        ``rows`` (one dict per generator and length: ``generator``,
+        ``length``, ``rmse``, ``bias``, ``max_abs_error``, ``times_s``,
+        ``bit_identical``).
+    """
+    rng = np.random.default_rng(data_seed)
+    weights_real = rng.random((n_out, n_in))
+    probs = rng.random(n_in)
+    rows = measure_generators(weights_real, probs, lengths, generators, backends,
+                              repeats=repeats, progress=progress)
+    return {"n_out": n_out, "n_in": n_in, "seed": DEFAULT_SEED,
+            "weight_seed": weight_seed(DEFAULT_SEED), "data_seed": data_seed,
+            "quantity": GENERATOR_QUANTITY, "generators": list(generators),
+            "backends": list(backends),
+            "independent": [{"length": n, "rmse": independent_rmse(weights_real, probs, n)}
+                            for n in lengths],
+            "rows": [asdict(r) for r in rows]}
+
+
+def falls_every_doubling(rows: Sequence[dict[str, Any]], generator: str) -> bool:
+    """Whether ``generator``'s ``rmse`` falls at every doubling of the length in ``rows``."""
+    mine = sorted((r for r in rows if r["generator"] == generator), key=lambda r: r["length"])
+    pairs = [(a, b) for a, b in zip(mine, mine[1:]) if b["length"] == 2 * a["length"]]
+    return bool(pairs) and all(b["rmse"] < a["rmse"] for a, b in pairs)

@@ -10,7 +10,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-from .accuracy import rmse_per_doubling
+from .accuracy import falls_every_doubling, rmse_per_doubling
 from .first_calls import FIRST_CALLS_TARGET
 from .results import host_key
 from .study import ContendedRow, FirstCallsRow, Row, Study
@@ -18,7 +18,29 @@ from .workloads import WORKLOADS, Workload
 
 __all__ = ["format_table", "host_slug", "write_results", "write_chart", "results_stem",
            "read_results", "chart_source", "chart_figure", "workload_label",
-           "reference_summary", "first_calls_summary", "main"]
+           "reference_summary", "first_calls_summary", "generator_lines", "main"]
+
+
+def generator_lines(gen: dict[str, Any]) -> list[str]:
+    """The generator comparison as text (nothing when the study has none)."""
+    if not gen.get("rows"):
+        return []
+    timed = gen["backends"]
+    independent = {r["length"]: r["rmse"] for r in gen["independent"]}
+    lines = ["", f"stream generators ({gen['n_out']} x {gen['n_in']} layer; rmse and bias of "
+                 "(W @ p) / n_in, see JSON 'quantity')",
+             f"{'generator':<10} {'length':>7} {'rmse':>10} {'bias':>10} {'max err':>10} "
+             f"{'indep.':>10} " + " ".join(f"{n + ' ms':>10}" for n in timed)
+             + "  bit-identical"]
+    for r in gen["rows"]:
+        lines.append(f"{r['generator']:<10} {r['length']:>7} {r['rmse']:>10.3e} "
+                     f"{r['bias']:>10.2e} {r['max_abs_error']:>10.3e} "
+                     f"{independent[r['length']]:>10.3e} "
+                     + " ".join(f"{r['times_s'][n] * 1e3:>10.3f}" for n in timed)
+                     + f"  {'✓' if r['bit_identical'] else '✗'}")
+    lines += [f"{g}: rmse {'falls' if falls_every_doubling(gen['rows'], g) else 'does not fall'}"
+              " at every doubling of the length" for g in gen["generators"]]
+    return lines
 
 
 def _ms(value: float | None) -> float:
@@ -93,6 +115,7 @@ def format_table(study: Study) -> str:
                          + f"  {'✓' if r['bit_identical'] else '✗'}")
         lines.append(f"rmse factor per doubling of length: {rmse_per_doubling(acc['rows']):.3f} "
                      "(independent streams: 0.707)")
+        lines += generator_lines(acc.get("generators") or {})
     if study.extras:
         lines += ["", f"{'extra benchmark':<48} {'median ms':>10} {'baseline':<28} "
                   f"{'base ms':>10} {'ratio':>7}  note"]
@@ -313,9 +336,11 @@ def write_chart(study: Study, path: Path, *, source: str | None = None) -> Path 
     workload on a log axis, so that fast and slow workloads are all readable
     (hatched: the contended runs; the dashed line is ``numpy.sum`` itself, 1 by
     definition, always in view).  Top right: the absolute median times behind
-    the bars.  Bottom (when the study measured accuracy): RMSE against stream
+    the bars.  Below (when the study measured accuracy): RMSE against stream
     length on log-log axes with the independent-stream model, and the time
-    per call on a second axis.  Legends sit outside the data.
+    per call on a second axis; then (when it compared stream generators) each
+    generator's RMSE against length, with the independent-stream line.
+    Legends sit outside the data.
 
     Parameters
     ----------
@@ -345,7 +370,8 @@ def chart_figure(study: Study) -> Any:
     """The matplotlib figure ``write_chart`` saves (``None`` without matplotlib).
 
     Its axes, in order: the bandwidth bars, the medians table, and (when the
-    study measured accuracy) the accuracy panel and its time axis.
+    study measured accuracy) the accuracy panel and its time axis, then (when
+    it compared stream generators) the generator panel.
     """
     try:
         import matplotlib
@@ -356,9 +382,11 @@ def chart_figure(study: Study) -> Any:
         return None
     works = list(study.workloads or WORKLOADS)
     acc_rows = study.accuracy.get("rows") or []
-    fig = plt.figure(figsize=(11, 9.5 if acc_rows else 5.2), layout="constrained")
-    grid = fig.add_gridspec(2 if acc_rows else 1, 2, width_ratios=(3, 2),
-                            height_ratios=(1, 1) if acc_rows else None)
+    gen = study.accuracy.get("generators") or {}
+    panels = 1 + bool(acc_rows) + bool(gen.get("rows"))
+    fig = plt.figure(figsize=(11, 5.2 + 4.3 * (panels - 1)), layout="constrained")
+    grid = fig.add_gridspec(panels, 2, width_ratios=(3, 2),
+                            height_ratios=(1,) * panels if panels > 1 else None)
     fig.suptitle(f"sc_forward timing study — {study.host.get('key', '?')}"
                  f"{' (SMOKE: tiny shapes, figures meaningless)' if study.smoke else ''}",
                  fontsize=12)
@@ -366,6 +394,8 @@ def chart_figure(study: Study) -> Any:
     _draw_medians(fig.add_subplot(grid[0, 1]), study, works)
     if acc_rows:
         _draw_accuracy(fig.add_subplot(grid[1, :]), study, acc_rows, matplotlib)
+    if gen.get("rows"):
+        _draw_generators(fig.add_subplot(grid[panels - 1, :]), gen, matplotlib)
     return fig
 
 
@@ -428,6 +458,25 @@ def _draw_accuracy(ax: Any, study: Study, acc_rows: list[dict[str, Any]],
     more, more_labels = times.get_legend_handles_labels()
     ax.legend(handles + more, labels + more_labels, loc="upper center",
               bbox_to_anchor=(0.5, -0.14), ncol=4, fontsize=8, frameon=False)
+
+
+def _draw_generators(ax: Any, gen: dict[str, Any], matplotlib: Any) -> None:
+    lengths = [r["length"] for r in gen["independent"]]
+    for k, name in enumerate(gen["generators"]):
+        mine = sorted((r for r in gen["rows"] if r["generator"] == name),
+                      key=lambda r: r["length"])
+        ax.loglog([r["length"] for r in mine], [r["rmse"] for r in mine], "os^v"[k % 4] + "-",
+                  color=f"C{k % 10}", label=f"{name} RMSE")
+    ax.loglog(lengths, [r["rmse"] for r in gen["independent"]], "--", color="gray",
+              linewidth=0.8, label="independent Bernoulli streams (computed)")
+    ax.set_xlabel("stream length (bits)")
+    ax.set_ylabel("RMSE of (W @ p) / n_in")
+    ax.set_title(f"stream generators against stream length, {gen['n_out']} x {gen['n_in']} "
+                 "layer", fontsize=10)
+    ax.set_xticks(lengths, [str(n) for n in lengths])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4, fontsize=8,
+              frameon=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,7 +41,13 @@ import numpy as np
 from .._encoder import DEFAULT_SEED
 from .._registry import backend_status, engine_info, get_backend
 from .._threads import backend_threads, usable_cpus
-from .accuracy import ACCURACY_LENGTHS, ACCURACY_SHAPE, accuracy_study
+from .accuracy import (
+    ACCURACY_LENGTHS,
+    ACCURACY_SHAPE,
+    GENERATOR_LENGTHS,
+    accuracy_study,
+    generator_study,
+)
 from .contention import cpu_hogs
 from .first_calls import FIRST_CALLS, FRESH_PROCESSES, FirstCallsRow, first_calls_study
 from .reference_numpy import REFERENCE_SOURCE, reference_numpy_sc_forward
@@ -273,7 +279,8 @@ class StudyOptions:
     reference : bool
         Time the reference release's NumPy path on W1.
     accuracy : bool
-        Measure accuracy against stream length (W1's layer shape).
+        Measure accuracy against stream length (W1's layer shape), and compare
+        the stream generators on the same layer (64 ... 65536 bits).
     accuracy_lengths : sequence of int, optional
         Stream lengths of the accuracy table (default 64 ... 8192).
     mpi : bool
@@ -438,7 +445,14 @@ def _accuracy_part(study: Study, plan: _Plan) -> dict[str, Any]:
     lengths = plan.options.accuracy_lengths or ((64, 128) if smoke else ACCURACY_LENGTHS)
     plan.say(f"[accuracy] {n_out} x {n_in} layer, lengths {', '.join(map(str, lengths))}; "
              f"timing {', '.join(timed)}")
-    return accuracy_study(n_out, n_in, lengths, timed, repeats=plan.repeats, progress=plan.say)
+    result = accuracy_study(n_out, n_in, lengths, timed, repeats=plan.repeats,
+                            progress=plan.say)
+    generator_lengths = (64, 128) if smoke else GENERATOR_LENGTHS
+    plan.say(f"[generators] every stream generator, lengths "
+             f"{', '.join(map(str, generator_lengths))}")
+    result["generators"] = generator_study(n_out, n_in, generator_lengths, timed,
+                                           repeats=plan.repeats, progress=plan.say)
+    return result
 
 
 def _extra_rows(plan: _Plan) -> list[dict[str, Any]]:

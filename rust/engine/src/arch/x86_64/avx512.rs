@@ -175,8 +175,7 @@ impl WindowCompare for Avx512 {
             let t = _mm512_set1_epi16(thr as i16);
             let m = _mm512_set1_epi16(m as i16);
             let lo = _mm512_cmplt_epu16_mask(_mm512_xor_si512(_mm512_loadu_si512(p), m), t);
-            let hi =
-                _mm512_cmplt_epu16_mask(_mm512_xor_si512(_mm512_loadu_si512(p.add(1)), m), t);
+            let hi = _mm512_cmplt_epu16_mask(_mm512_xor_si512(_mm512_loadu_si512(p.add(1)), m), t);
             u64::from(lo) | (u64::from(hi) << 32)
         }
     }
