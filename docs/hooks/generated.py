@@ -194,7 +194,7 @@ def _generators_markdown(gen: dict[str, Any]) -> list[str]:
     timed = list(gen["backends"])
     independent = {r["length"]: r["rmse"] for r in gen["independent"]}
     out = ["", f"**Stream generators** ({gen['n_out']} × {gen['n_in']} layer; the columns "
-               "are defined [above](#stream-generators)):", ""]
+               "are defined [above](#stream-generators-compared)):", ""]
     out.append(_table(
         ["generator", "length", "rmse", "bias", "max err", "indep."]
         + [f"`{n}` ms" for n in timed] + ["bit-identical"],
