@@ -60,15 +60,7 @@ var (
 // pairTables returns the pair register's cycle and its inverse (once).
 func pairTables() ([]uint32, []int) {
 	pairOnce.Do(func() {
-		seq := make([]uint32, Period)
-		pos := make([]int, 65536)
-		r := uint32(1)
-		for k := 0; k < Period; k++ {
-			seq[k] = r
-			pos[r] = k
-			r = registerNext(r, pairTaps)
-		}
-		pairSeq, pairPos = seq, pos
+		pairSeq, pairPos = registerTables(func(r uint32) uint32 { return registerNext(r, pairTaps) })
 	})
 	return pairSeq, pairPos
 }

@@ -25,18 +25,22 @@ var (
 
 // lfsrTables returns the LFSR cycle and its inverse, computed once per process.
 func lfsrTables() ([]uint32, []int) {
-	tablesOnce.Do(func() {
-		seq := make([]uint32, Period)
-		pos := make([]int, 65536)
-		r := uint32(1)
-		for k := 0; k < Period; k++ {
-			seq[k] = r
-			pos[r] = k
-			r = LfsrNext(r)
-		}
-		lfsrSeq, lfsrPos = seq, pos
-	})
+	tablesOnce.Do(func() { lfsrSeq, lfsrPos = registerTables(LfsrNext) })
 	return lfsrSeq, lfsrPos
+}
+
+// registerTables returns the cycle of a maximal-length register stepped by
+// next from state 1 (state k steps after 1, k < Period) and its inverse.
+func registerTables(next func(uint32) uint32) ([]uint32, []int) {
+	seq := make([]uint32, Period)
+	pos := make([]int, 65536)
+	r := uint32(1)
+	for k := 0; k < Period; k++ {
+		seq[k] = r
+		pos[r] = k
+		r = next(r)
+	}
+	return seq, pos
 }
 
 // Quantize maps a probability to its comparator threshold

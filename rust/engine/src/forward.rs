@@ -353,22 +353,6 @@ pub fn sc_forward_with(
     sc_forward_stream_with(tier, weights, w_shape, probs, p_shape, length, seed, lfsr)
 }
 
-/// [`sc_forward_stream_with`] on the active SIMD tier.
-pub fn sc_forward_stream(
-    weights: &[u64],
-    w_shape: &[usize],
-    probs: &[f64],
-    p_shape: &[usize],
-    length: usize,
-    seed: u64,
-    generator: Generator,
-) -> Result<(Vec<f64>, ForwardDims)> {
-    let tier = active_tier();
-    sc_forward_stream_with(
-        tier, weights, w_shape, probs, p_shape, length, seed, generator,
-    )
-}
-
 /// [`sc_forward_with`] on the active SIMD tier.
 pub fn sc_forward(
     weights: &[u64],

@@ -440,7 +440,11 @@ mod tests {
 
     #[test]
     fn lfsr_roles_agree_and_pair_inputs_are_the_reference() {
-        use crate::lfsr::{encode_packed, encode_stream};
+        use crate::lfsr::{encode_packed, encode_stream_with};
+        let encode_stream = |probs: &[f64], n, two_d, length, seed, g, r| {
+            let tier = crate::simd::active_tier();
+            encode_stream_with(tier, probs, n, two_d, length, seed, g, r)
+        };
         let probs = [0.1, 0.6, 0.9];
         let reference = encode_packed(&probs, 3, false, 300, 9).unwrap();
         for (g, r) in [
@@ -460,7 +464,19 @@ mod tests {
     #[test]
     fn forward_with_generators_matches_packed_and_among_tiers() {
         use crate::forward::sc_forward_stream_with;
-        use crate::lfsr::{encode_stream, n_words};
+        use crate::lfsr::{encode_stream_with, n_words};
+        let encode_stream = |probs: &[f64], n, two_d, length, seed, g, r| {
+            encode_stream_with(
+                crate::simd::Tier::Portable,
+                probs,
+                n,
+                two_d,
+                length,
+                seed,
+                g,
+                r,
+            )
+        };
         let mut rng = SplitMix64::new(5);
         let (n_out, n_in, length, batch) = (7, 23, 333, 3);
         let w: Vec<f64> = (0..n_out * n_in).map(|_| rng.unit_f64()).collect();

@@ -366,20 +366,6 @@ pub fn encode_packed_with(
     encode_stream_with(tier, probs, n, two_d, length, seed, generator, role)
 }
 
-/// [`encode_stream_with`] on the active SIMD tier.
-pub fn encode_stream(
-    probs: &[f64],
-    n: usize,
-    two_d: bool,
-    length: usize,
-    seed: u64,
-    generator: Generator,
-    role: Role,
-) -> Result<Vec<u64>> {
-    let tier = crate::simd::active_tier();
-    encode_stream_with(tier, probs, n, two_d, length, seed, generator, role)
-}
-
 /// [`encode_packed_with`] on the active SIMD tier.
 pub fn encode_packed(
     probs: &[f64],

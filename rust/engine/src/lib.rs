@@ -44,9 +44,9 @@ mod lgssm;
 mod testutil;
 
 pub use error::{EngineError, Result};
-pub use forward::{ForwardDims, sc_forward, sc_forward_stream, sc_forward_with};
+pub use forward::{ForwardDims, sc_forward, sc_forward_stream_with, sc_forward_with};
 pub use generators::{Generator, Role};
-pub use lfsr::{encode_packed, encode_stream};
+pub use lfsr::{encode_packed, encode_stream_with};
 pub use ops::{Op, popcount as popcount_total};
 pub use pack::{pack_bits, unpack_bits};
 pub use simd::Tier;

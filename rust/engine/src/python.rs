@@ -338,7 +338,8 @@ fn encode_packed<'py>(
         let data = slice_of(&arr, "probs")?;
         let seed = u64::from(seed);
         let words = compute(py, || {
-            lfsr::encode_stream(data, n, two_d, length, seed, generator, role)
+            let tier = simd::active_tier();
+            lfsr::encode_stream_with(tier, data, n, two_d, length, seed, generator, role)
         })??;
         let mut out_shape = shape;
         out_shape.push(lfsr::n_words(length));
@@ -492,7 +493,10 @@ fn sc_forward<'py>(
         let wd = slice_of(&w, "weights_packed")?;
         let pd = slice_of(&p, "input_probs")?;
         let (out, dims) = compute(py, || {
-            forward::sc_forward_stream(wd, &w_shape, pd, &p_shape, length, seed, generator)
+            let tier = simd::active_tier();
+            forward::sc_forward_stream_with(
+                tier, wd, &w_shape, pd, &p_shape, length, seed, generator,
+            )
         })??;
         to_numpy(py, out, dims.out_shape())
     })

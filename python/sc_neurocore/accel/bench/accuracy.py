@@ -128,6 +128,32 @@ def error_stats(estimate: np.ndarray, weights_real: np.ndarray, probs: np.ndarra
             independent_rmse(weights_real, probs, length))
 
 
+def _checked(weights_real: np.ndarray, probs: np.ndarray,
+             backends: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The layer as ``float64`` arrays, after checking that a backend is named."""
+    if not backends:
+        raise ValueError("backends must name at least one backend")
+    return np.asarray(weights_real, dtype=np.float64), np.asarray(probs, dtype=np.float64)
+
+
+def _timed_forward(packed: np.ndarray, probs: np.ndarray, length: int, seed: int,
+                   generator: str, backends: Sequence[str], repeats: int,
+                   min_total_s: float) -> tuple[np.ndarray, dict[str, float], bool]:
+    """The first backend's ``sc_forward`` result, every backend's median time per call and
+    whether every result is bit-identical to the first."""
+    results: dict[str, np.ndarray] = {}
+    times: dict[str, float] = {}
+    for name in backends:
+        call = functools.partial(get_backend(name).sc_forward, packed, probs, length=length,
+                                 seed=seed, generator=generator)
+        results[name] = call()
+        times[name], _ = median_time(call, repeats, min_total_s=min_total_s)
+    first = results[backends[0]]
+    identical = all(np.array_equal(first.view(np.uint64), r.view(np.uint64))
+                    for r in results.values())
+    return first, times, identical
+
+
 def measure_accuracy(weights_real: np.ndarray, probs: np.ndarray, lengths: Sequence[int],
                      backends: Sequence[str] = ("numpy",), *, seed: int = DEFAULT_SEED,
                      repeats: int = 3, min_total_s: float = 0.1,
@@ -159,23 +185,12 @@ def measure_accuracy(weights_real: np.ndarray, probs: np.ndarray, lengths: Seque
     -------
     list of AccuracyRow
     """
-    weights_real = np.asarray(weights_real, dtype=np.float64)
-    probs = np.asarray(probs, dtype=np.float64)
-    if not backends:
-        raise ValueError("backends must name at least one backend")
+    weights_real, probs = _checked(weights_real, probs, backends)
     rows = []
     for length in lengths:
         packed = encode_weights(weights_real, length, weight_seed(seed))
-        results: dict[str, np.ndarray] = {}
-        times: dict[str, float] = {}
-        for name in backends:
-            backend = get_backend(name)
-            results[name] = backend.sc_forward(packed, probs, length=length, seed=seed)
-            call = functools.partial(backend.sc_forward, packed, probs, length=length, seed=seed)
-            times[name], _ = median_time(call, repeats, min_total_s=min_total_s)
-        first = results[backends[0]]
-        identical = all(np.array_equal(first.view(np.uint64), r.view(np.uint64))
-                        for r in results.values())
+        first, times, identical = _timed_forward(packed, probs, length, seed, DEFAULT_GENERATOR,
+                                                 backends, repeats, min_total_s)
         rmse, rmse_dot, max_err, model = error_stats(first, weights_real, probs, length)
         rows.append(AccuracyRow(length, rmse, rmse_dot, max_err, model, times, identical))
         if progress:
@@ -272,26 +287,15 @@ def measure_generators(weights_real: np.ndarray, probs: np.ndarray, lengths: Seq
     -------
     list of GeneratorRow
     """
-    weights_real = np.asarray(weights_real, dtype=np.float64)
-    probs = np.asarray(probs, dtype=np.float64)
-    if not backends:
-        raise ValueError("backends must name at least one backend")
+    weights_real, probs = _checked(weights_real, probs, backends)
     rows = []
     # Every generator at one length before the next length: the times that are
     # compared are measured side by side.
     for length in lengths:
         for generator in generators:
             packed = encode_weights(weights_real, length, weight_seed(seed), generator)
-            results: dict[str, np.ndarray] = {}
-            times: dict[str, float] = {}
-            for name in backends:
-                call = functools.partial(get_backend(name).sc_forward, packed, probs,
-                                         length=length, seed=seed, generator=generator)
-                results[name] = call()
-                times[name], _ = median_time(call, repeats, min_total_s=min_total_s)
-            first = results[backends[0]]
-            identical = all(np.array_equal(first.view(np.uint64), r.view(np.uint64))
-                            for r in results.values())
+            first, times, identical = _timed_forward(packed, probs, length, seed, generator,
+                                                     backends, repeats, min_total_s)
             scaled = _scaled_error(first, weights_real, probs)
             row = GeneratorRow(generator, length, float(np.sqrt(np.mean(scaled ** 2))),
                                float(np.mean(scaled)), float(np.max(np.abs(scaled))), times,
