@@ -169,6 +169,22 @@ fn rule(p: f64, minus_one: bool) -> Rule {
     }
 }
 
+/// The 64-value windows of `table` from position `start` on, one per word,
+/// wrapping at `period` (`table` holds 64 values past it, and every window
+/// starts below it, so each is one slice).
+#[inline(always)]
+fn windows(table: &[u16], start: usize, period: usize) -> impl Iterator<Item = &[u16]> {
+    let mut s = start;
+    std::iter::from_fn(move || {
+        let win = &table[s..s + 64];
+        s += 64;
+        if s >= period {
+            s -= period;
+        }
+        Some(win)
+    })
+}
+
 impl Kernel for EncodeBlock<'_, '_, '_> {
     type Output = ();
     /// Compares each window of the stream's sequence (XORed with the input's
@@ -187,22 +203,17 @@ impl Kernel for EncodeBlock<'_, '_, '_> {
             let b = blk.rows.0;
             for (i, dst) in (blk.cols.0..blk.cols.1).zip(out.chunks_exact_mut(nw)) {
                 let Window { start, mask } = stream.window(i);
-                let mut s = start;
+                let wins = windows(table, start, period);
                 match rule(probs[b * n + i], minus_one) {
                     Rule::Ones => dst.fill(u64::MAX),
+                    Rule::Compare(thr) if mask == 0 => {
+                        for (d, win) in dst.iter_mut().zip(wins) {
+                            *d = cmp.mask_once(win, thr);
+                        }
+                    }
                     Rule::Compare(thr) => {
-                        for d in dst.iter_mut() {
-                            // s < period keeps the window inside `table`.
-                            let win = &table[s..s + 64];
-                            *d = if mask == 0 {
-                                cmp.mask_once(win, thr)
-                            } else {
-                                cmp.mask_once_xor(win, mask, thr)
-                            };
-                            s += 64;
-                            if s >= period {
-                                s -= period;
-                            }
+                        for (d, win) in dst.iter_mut().zip(wins) {
+                            *d = cmp.mask_once_xor(win, mask, thr);
                         }
                     }
                 }
@@ -218,19 +229,13 @@ impl Kernel for EncodeBlock<'_, '_, '_> {
             wins.clear();
             for i in i0..i1 {
                 let Window { start, mask } = stream.window(i);
-                let mut s = start;
-                for _ in 0..nw {
-                    // s < period keeps the 64-entry window inside `table`.
-                    let win = cmp.load_window(&table[s..s + 64]);
+                for win in windows(table, start, period).take(nw) {
+                    let win = cmp.load_window(win);
                     wins.push(if mask == 0 {
                         win
                     } else {
                         cmp.xor_window(win, mask)
                     });
-                    s += 64;
-                    if s >= period {
-                        s -= period;
-                    }
                 }
             }
             for b in blk.rows.0..blk.rows.1 {
