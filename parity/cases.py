@@ -601,10 +601,105 @@ def _sc_forward_generator(generator: str) -> Callable[[Builder], None]:
     return build
 
 
+def _prepared_forward(b: Builder) -> None:
+    """Prepared layers: every valid case is also checked against the packed path."""
+    from sc_neurocore.accel import encode_packed, sc_forward_numpy, weight_seed
+
+    rng = np.random.default_rng(0x5AC0010)
+    ws_default = weight_seed(SEED_DEFAULT)
+
+    def valid(comment: str, weights: np.ndarray, wseed: int, probs: np.ndarray, length: int,
+              seed: int) -> None:
+        b.valid(comment, weights=weights, weight_seed=i64(wseed), probs=probs,
+                length=i64(length), seed=i64(seed))
+        packed = weights if weights.dtype == np.uint64 else encode_packed(weights, length, wseed)
+        want = sc_forward_numpy(packed, probs, length, seed)
+        if not np.array_equal(want.view(np.uint64), b.cases[-1].outputs["out"].view(np.uint64)):
+            raise RegenError(f"prepared_forward case {comment!r} differs from the packed path")
+
+    for n in LENGTHS:
+        valid(f"random weights 3x5, length {n}", f64(rng.random((3, 5))), ws_default,
+              f64(rng.random(5)), n, SEED_DEFAULT)
+    edge_rows = f64([np.roll(EDGE_PROBS, r) for r in range(4)])
+    valid("edge-probability weights and inputs (0, 1, on and off the grid), length 100",
+          np.abs(edge_rows), ws_default, f64(EDGE_PROBS), 100, SEED_DEFAULT)
+    valid("weights exactly 0 and 1, inputs exactly 0 and 1, batch of 2",
+          f64([[0.0, 1.0, 1.0, 0.0], [1.0, 1.0, 0.0, 0.0]]), 5,
+          f64([[1.0, 1.0, 0.0, 1.0], [0.0, 1.0, 1.0, 1.0]]), 65, 9)
+    valid("1x1, length 1", f64([[0.75]]), 3, f64([0.5]), 1, SEED_DEFAULT)
+    for seed in WRAP_SEEDS:
+        valid(f"input seed {seed}: a register wraps past 65535 and hits 0",
+              f64(rng.random((4, 6))), ws_default, f64(rng.random(6)), 127, seed)
+    for wseed in (0, 65535, 65533, 2**32 - 1, 2**32 - 3):
+        valid(f"weight_seed {wseed}: a weight register wraps past 65535 and hits 0",
+              f64(rng.random((3, 6))), wseed, f64(rng.random(6)), 100, 7)
+    p_w = _grid_probs(rng, (10, 20))
+    valid("packed weights made by the encoder (weight_seed), on-grid probs, length 1000",
+          encode_packed(p_w, 1000, ws_default), ws_default, _grid_probs(rng, (20,)), 1000,
+          SEED_DEFAULT)
+    valid("2-D batch 4x6 of probabilities, length 65", f64(rng.random((3, 6))), 11,
+          f64(rng.random((4, 6))), 65, 77)
+    valid("2-D batch of edge-probability rows, seed 65535", f64(rng.random((3, 5))), 12,
+          f64([EDGE_PROBS[:5], EDGE_PROBS[5:10], EDGE_PROBS[10:15]]), 1000, 65535)
+    valid("length 65600 > LFSR period: equal weight-side states in each order",
+          f64([[0.5, 0.25], [0.9, 1.0], [0.0, 0.3]]), 54321, f64([0.5, 0.9]), 65600, 4242)
+    valid("length 131071 (two periods and one bit), packed weights, 2-D batch",
+          encode_packed(f64([[0.5, 0.125]]), 131071, 2), 2, f64([[0.3, 0.7], [1.0, 0.0]]),
+          131071, 65534)
+    valid("8x100 weights, length 300", f64(rng.random((8, 100))), ws_default,
+          f64(rng.random(100)), 300, SEED_DEFAULT)
+    valid("probability -0.0 equals 0 (valid)", f64([[-0.0, 0.5]]), 1, f64([-0.0, 0.5]), 64,
+          SEED_DEFAULT)
+
+    w = f64([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
+    ok = dict(weights=w, weight_seed=i64(ws_default), probs=f64([0.1, 0.2, 0.3]),
+              length=i64(100), seed=i64(SEED_DEFAULT))
+
+    def bad(comment: str, flags: str, **change: np.ndarray) -> None:
+        b.invalid(comment, flags, **{**ok, **change})
+
+    packed = encode_packed(w, 100, ws_default)
+    flipped = packed.copy()
+    flipped[1, 2, 1] ^= np.uint64(1 << 3)
+    tail = packed.copy()
+    tail[0, 1, 1] |= np.uint64(1 << 40)
+    bad("NaN weight", "NonFinite", weights=f64([[0.1, np.nan, 0.3], [0.4, 0.5, 0.6]]))
+    bad("weight > 1", "OutOfRange", weights=f64([[0.1, 0.2, 0.3], [0.4, 1.5, 0.6]]))
+    bad("weight 1 + 2^-52", "OutOfRange Boundary",
+        weights=f64([[0.1, 0.2, 1.0 + 2.0**-52], [0.4, 0.5, 0.6]]))
+    bad("weight < 0", "OutOfRange", weights=f64([[0.1, 0.2, 0.3], [-0.25, 0.5, 0.6]]))
+    bad("wrong rank: 1-D weights", "WrongRank", weights=f64([0.1, 0.2, 0.3]))
+    bad("wrong rank: 4-D packed weights", "WrongRank", weights=packed[None].copy())
+    bad("wrong dtype: 3-D weights as f64", "WrongType", weights=f64(np.full((2, 3, 2), 0.5)))
+    bad("wrong dtype: packed weights as i64", "WrongType",
+        weights=packed.astype(np.int64) >> np.int64(1))
+    bad("packed weights with a flipped bit: not the encoder's stream (1, 2)", "Inconsistent",
+        weights=flipped)
+    bad("packed weights with a bit set past length: not the encoder's stream (0, 1)",
+        "Inconsistent", weights=tail)
+    bad("packed weights of another weight_seed", "Inconsistent",
+        weights=encode_packed(w, 100, ws_default + 1))
+    bad("wrong n_words: W = 3 for length 100 (needs 2)", "WrongShape BadLength",
+        weights=encode_packed(w, 129, ws_default))
+    bad("n_in mismatch: weights n_in 3, probs 4", "WrongShape", probs=f64([0.1, 0.2, 0.3, 0.4]))
+    bad("n_in mismatch: 2-D probs with 2 columns", "WrongShape", probs=f64([[0.1, 0.2]]))
+    bad("NaN probability", "NonFinite", probs=f64([0.1, np.nan, 0.3]))
+    bad("probability > 1", "OutOfRange", probs=f64([0.1, 1.5, 0.3]))
+    bad("wrong rank: 3-D probs", "WrongRank", probs=f64(np.full((1, 1, 3), 0.5)))
+    bad("length 0", "OutOfRange BadLength", length=i64(0))
+    bad("length 2^32 (counts and positions are 32-bit)", "OutOfRange BadLength Boundary",
+        length=i64(2**32))
+    bad("wrong dtype: length as f64", "WrongType BadLength", length=f64(100.0))
+    bad("weight_seed -1", "OutOfRange BadSeed", weight_seed=i64(-1))
+    bad("weight_seed 2^32", "OutOfRange BadSeed Boundary", weight_seed=i64(2**32))
+    bad("seed 2^32", "OutOfRange BadSeed Boundary", seed=i64(2**32))
+    bad("wrong dtype: seed as f64", "WrongType BadSeed", seed=f64(1.0))
+
+
 _BUILDERS = {
     "pack": _pack, "unpack": _unpack, "popcount": _popcount, "and": _and, "xnor": _xnor,
     "not": _not, "mux": _mux, "encode": _encode, "sc_forward": _sc_forward,
-    "lif_step": _lif_step,
+    "lif_step": _lif_step, "prepared_forward": _prepared_forward,
     **{k: (_encode_generator if k.startswith("encode") else _sc_forward_generator)(g)
        for k, g in GENERATOR_OF.items()},
 }

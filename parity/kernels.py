@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 __all__ = ["KERNELS", "INPUTS", "OUTPUTS", "GENERATOR_OF", "KernelFn", "scalar",
-           "unpack_total_bits", "common_kernels", "generator_kernels", "reference_kernels"]
+           "unpack_total_bits", "common_kernels", "generator_kernels", "prepared_forward_on",
+           "reference_kernels"]
 
 #: The stream generators other than the reference LFSR (docs/design.md#stream-generators),
 #: each with its own ``encode_<generator>`` and ``sc_forward_<generator>`` kernels.
@@ -28,7 +29,8 @@ GENERATOR_OF: dict[str, str] = {f"{op}_{g}": g for g in OTHER_GENERATORS
 
 #: Every kernel, in the order tables and golden files list them.
 KERNELS: tuple[str, ...] = ("pack", "unpack", "popcount", "and", "xnor", "not", "mux",
-                            "encode", "sc_forward", "lif_step", *GENERATOR_OF)
+                            "encode", "sc_forward", "lif_step", "prepared_forward",
+                            *GENERATOR_OF)
 
 #: Input names per kernel, in golden-file order (FORMAT.md, "Kernels and their fields").
 INPUTS: dict[str, tuple[str, ...]] = {
@@ -43,6 +45,7 @@ INPUTS: dict[str, tuple[str, ...]] = {
     "sc_forward": ("weights", "probs", "length", "seed"),
     "lif_step": ("v", "i_t", "noise", "v_rest", "v_reset", "v_threshold", "alpha",
                  "resistance"),
+    "prepared_forward": ("weights", "weight_seed", "probs", "length", "seed"),
     **{k: ("probs", "length", "seed") if k.startswith("encode") else
        ("weights", "probs", "length", "seed") for k in GENERATOR_OF},
 }
@@ -59,6 +62,7 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "encode": ("packed",),
     "sc_forward": ("out",),
     "lif_step": ("v", "spike"),
+    "prepared_forward": ("out",),
     **{k: ("packed_input", "packed_weight") if k.startswith("encode") else ("out",)
        for k in GENERATOR_OF},
 }
@@ -138,6 +142,19 @@ def _forward_generator(forward: Callable[..., Any], generator: str) -> KernelFn:
     return run
 
 
+def prepared_forward_on(backend: str) -> KernelFn:
+    """The ``prepared_forward`` kernel on ``backend``: ``prepare_layer(weights, length,
+    weight_seed=weight_seed)`` run by ``sc_forward(layer, probs, length=length, seed=seed)``."""
+    def prepared(x: dict) -> dict:
+        from sc_neurocore.accel import prepare_layer, sc_forward
+
+        length = scalar(x["length"])
+        layer = prepare_layer(x["weights"], length, weight_seed=scalar(x["weight_seed"]))
+        return {"out": sc_forward(layer, x["probs"], length=length, seed=scalar(x["seed"]),
+                                  backend=backend)}
+    return prepared
+
+
 def reference_kernels() -> dict[str, KernelFn]:
     """The NumPy reference of every kernel (the source of the golden outputs)."""
     from sc_neurocore import accel
@@ -165,6 +182,7 @@ def reference_kernels() -> dict[str, KernelFn]:
         "sc_forward": lambda x: {"out": accel.sc_forward_numpy(
             x["weights"], x["probs"], length=scalar(x["length"]), seed=scalar(x["seed"]))},
         "lif_step": lif,
+        "prepared_forward": prepared_forward_on("numpy"),
         **generator_kernels(accel.encode_packed, lambda w, p, length, seed, g:
                             accel.sc_forward_numpy(w, p, length, seed, generator=g)),
     }

@@ -26,6 +26,7 @@ from .kernels import (
     KernelFn,
     common_kernels,
     generator_kernels,
+    prepared_forward_on,
     reference_kernels,
     scalar,
 )
@@ -212,6 +213,16 @@ def _generator_forward_with(backend: str) -> dict[str, KernelFn]:
     return generator_kernels(None, forward)
 
 
+def _prepared_kernel(backend: str) -> dict[str, KernelFn]:
+    """``prepared_forward`` on ``backend`` when its package has the operation
+    ``prepared_counts`` (a prepared-layer path), else nothing (the kernel is n/a)."""
+    from sc_neurocore.accel._registry import backend_class
+
+    if not backend_class(backend).has_prepared_path():
+        return {}
+    return {"prepared_forward": prepared_forward_on(backend)}
+
+
 def _rust_kernels() -> dict[str, KernelFn]:
     from sc_neurocore import _engine as e
 
@@ -222,6 +233,7 @@ def _rust_kernels() -> dict[str, KernelFn]:
         "sc_forward": lambda x: {"out": e.sc_forward(x["weights"], x["probs"],
                                                      scalar(x["length"]), scalar(x["seed"]))},
         **generator_kernels(e.encode_packed, e.sc_forward),
+        **_prepared_kernel("rust"),
     }
 
 
@@ -246,7 +258,7 @@ def _numba_kernels() -> dict[str, KernelFn]:
         return {"packed": out}
 
     return {"pack": pack, "sc_forward": _forward_with("numba"),
-            **_generator_forward_with("numba")}
+            **_generator_forward_with("numba"), **_prepared_kernel("numba")}
 
 
 def _jax_probe() -> str | None:
@@ -302,7 +314,7 @@ def _jax_kernels() -> dict[str, KernelFn]:
 
     found = _optional(on_jax, _device_ops())
     found["sc_forward"] = _forward_with("jax")
-    return {**found, **_generator_forward_with("jax")}
+    return {**found, **_generator_forward_with("jax"), **_prepared_kernel("jax")}
 
 
 def _cupy_probe() -> str | None:
@@ -324,7 +336,7 @@ def _cupy_kernels() -> dict[str, KernelFn]:
 
     found = _optional(on_cupy, _device_ops())
     found["sc_forward"] = _forward_with("cupy")
-    return {**found, **_generator_forward_with("cupy")}
+    return {**found, **_generator_forward_with("cupy"), **_prepared_kernel("cupy")}
 
 
 def install_hint(extra: str | None = None) -> str:

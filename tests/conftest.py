@@ -82,6 +82,25 @@ def run_child(code: str, env_drop: tuple[str, ...] = (), **env: str) -> Any:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def run_without(dependency: str, module: str, code: str) -> Any:
+    """``run_child(code)`` in an interpreter where ``import <dependency>`` raises ImportError.
+
+    Before ``code`` the child imports ``json``, ``sys``, ``warnings`` and ``numpy as np``,
+    then ``sc_neurocore.accel``'s ``module`` (``"gpu_backend as gb"``) with the messages
+    of the warnings that import raised in the list ``import_warnings``.
+    """
+    prelude = f"""
+        import json, sys, warnings
+        sys.modules[{dependency!r}] = None  # makes `import {dependency}` raise ImportError
+        import numpy as np
+        with warnings.catch_warnings(record=True) as at_import:
+            warnings.simplefilter("always")
+            from sc_neurocore.accel import {module}
+        import_warnings = [str(w.message) for w in at_import]
+    """
+    return run_child(textwrap.dedent(prelude) + textwrap.dedent(code))
+
+
 def required_backends() -> list[str]:
     """Backends that must be available (``SC_NEUROCORE_REQUIRE_BACKENDS``, comma list)."""
     raw = os.environ.get("SC_NEUROCORE_REQUIRE_BACKENDS", "")

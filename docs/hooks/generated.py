@@ -101,7 +101,9 @@ def study_markdown(json_path: Path) -> str:
     """One committed study: the run, its chart and its tables, all from the JSON."""
     from sc_neurocore.accel.bench.accuracy import rmse_per_doubling
     from sc_neurocore.accel.bench.report import (
+        accuracy_time_columns,
         first_calls_summary,
+        prepared_tables,
         read_results,
         reference_summary,
     )
@@ -159,19 +161,24 @@ def study_markdown(json_path: Path) -> str:
         out += ["", reference_summary(name, ref) + "."]
     acc = study.accuracy
     if acc.get("rows"):
-        timed = list(acc["backends"])
+        columns = accuracy_time_columns(acc)
         out += ["", f"**Accuracy against stream length** ({acc['n_out']} × {acc['n_in']} "
                     "layer; the columns are defined above):", ""]
         out.append(_table(
             ["length", "rmse", "rmse W@p", "max err", "indep. model"]
-            + [f"`{n}` ms" for n in timed] + ["bit-identical"],
+            + [f"`{label.split(' ', 1)[0]}` {label.split(' ', 1)[1]}"
+               for label, _, _ in columns] + ["bit-identical"],
             [[str(r["length"]), f"{r['rmse']:.3e}", f"{r['rmse_dot']:.3f}",
               f"{r['max_abs_error']:.3e}", f"{r['bernoulli_rmse']:.3e}"]
-             + [_ms(r["times_s"][n]) for n in timed] + [_identical(r["bit_identical"])]
-             for r in acc["rows"]], "r" * (5 + len(timed)) + "l"))
+             + [_ms(r.get(key, {}).get(n)) for _, key, n in columns]
+             + [_identical(r["bit_identical"])]
+             for r in acc["rows"]], "r" * (5 + len(columns)) + "l"))
         out += ["", f"RMSE falls by a factor of {rmse_per_doubling(acc['rows']):.3f} per "
                     "doubling of the length on average (independent streams: 0.707)."]
         out += _generators_markdown(acc.get("generators") or {})
+    for title, header, cells in prepared_tables(study.prepared):
+        out += ["", f"**{title[0].upper()}{title[1:]}:**", ""]
+        out.append(_table(header, cells, "l" + "r" * (len(header) - 2) + "l"))
     extras = [e for e in study.extras if not str(e.get("name", "")).startswith("mpi ")]
     if extras:
         out += ["", "**Extra benchmarks** (`ratio` is the baseline's median over the row's):",
@@ -234,6 +241,13 @@ def _headline(head: dict[str, Any]) -> str:
         parts.append("fresh-process first calls / 1 thread, worst process "
                      + ", ".join(f"{w} {_num(v)}"
                                  for w, v in head["first_calls_over_one_thread"].items()))
+    if head.get("prepared_over_packed"):
+        parts.append("packed / prepared on the same backend "
+                     + ", ".join(f"{w} {_num(v)}"
+                                 for w, v in head["prepared_over_packed"].items()))
+    if "prepared_scale_bit_identical" in head:
+        parts.append("scale row bit-identical to the packed slices "
+                     + ("yes" if head["prepared_scale_bit_identical"] else "NO"))
     return "; ".join(parts) or "none"
 
 

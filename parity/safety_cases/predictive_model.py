@@ -349,30 +349,33 @@ def _model_cases(b: SafetyBuilder) -> None:
     model_case("hand-built model with B and D", VALID)
     model_case("no controls: B (2, 0) and D (2, 0)", VALID, B=f64(np.zeros((2, 0))),
                D=f64(np.zeros((2, 0))))
-    model_case("Sigma_0 asymmetric by 1e-10 <= 1e-10 * max|Sigma_0| (2e-10): symmetrised",
-               VALID, Sigma_0=skewed_sigma_0(1e-10))
-    model_case("Sigma_0 asymmetric by 4e-10 > 1e-10 * max|Sigma_0| (2e-10)", "NotSymmetric",
-               Sigma_0=skewed_sigma_0(4e-10))
-    model_case("R pivot 2e-12 above 1e-12 * max diag", VALID, R=diag_1(2e-12))
-    model_case("R pivot 5e-13 not above 1e-12 * max diag", "NotPositiveDefinite",
-               R=diag_1(5e-13))
-    model_case("Q eigenvalue -5e-11 above -1e-10 * max diag: PSD within tolerance", VALID,
-               Q=diag_1(-5e-11))
-    model_case("Q eigenvalue -2e-10 below -1e-10 * max diag: not PSD", "NotPositiveDefinite",
-               Q=diag_1(-2e-10))
-    # Within 10 % of each tolerance, so that changing a tolerance by more fails a case.
-    model_case("Sigma_0 asymmetric by 1.8e-10, 0.9 x the 2e-10 tolerance", VALID,
-               Sigma_0=skewed_sigma_0(1.8e-10))
-    model_case("Sigma_0 asymmetric by 2.2e-10, 1.1 x the 2e-10 tolerance", "NotSymmetric Boundary",
-               Sigma_0=skewed_sigma_0(2.2e-10))
-    model_case("R pivot 1.1e-12, 1.1 x the 1e-12 threshold", VALID,
-               R=diag_1(1.1e-12))
-    model_case("R pivot 0.9e-12, 0.9 x the 1e-12 threshold", "NotPositiveDefinite Boundary",
-               R=diag_1(0.9e-12))
-    model_case("Q eigenvalue -0.9e-10, 0.9 x the -1e-10 bound", VALID,
-               Q=diag_1(-0.9e-10))
-    model_case("Q eigenvalue -1.1e-10, 1.1 x the -1e-10 bound", "NotPositiveDefinite Boundary",
-               Q=diag_1(-1.1e-10))
+    # Each tolerance from both sides, the accepted case first: first far from
+    # the bound, then within 10 % of it ("Boundary"), so that changing a
+    # tolerance by more fails a case. Per tolerance: the argument, its maker,
+    # the refusal's flags, then (comment, value) far accepted, far refused,
+    # near accepted, near refused.
+    tolerances = (
+        ("Sigma_0", skewed_sigma_0, "NotSymmetric",
+         ("Sigma_0 asymmetric by 1e-10 <= 1e-10 * max|Sigma_0| (2e-10): symmetrised", 1e-10),
+         ("Sigma_0 asymmetric by 4e-10 > 1e-10 * max|Sigma_0| (2e-10)", 4e-10),
+         ("Sigma_0 asymmetric by 1.8e-10, 0.9 x the 2e-10 tolerance", 1.8e-10),
+         ("Sigma_0 asymmetric by 2.2e-10, 1.1 x the 2e-10 tolerance", 2.2e-10)),
+        ("R", diag_1, "NotPositiveDefinite",
+         ("R pivot 2e-12 above 1e-12 * max diag", 2e-12),
+         ("R pivot 5e-13 not above 1e-12 * max diag", 5e-13),
+         ("R pivot 1.1e-12, 1.1 x the 1e-12 threshold", 1.1e-12),
+         ("R pivot 0.9e-12, 0.9 x the 1e-12 threshold", 0.9e-12)),
+        ("Q", diag_1, "NotPositiveDefinite",
+         ("Q eigenvalue -5e-11 above -1e-10 * max diag: PSD within tolerance", -5e-11),
+         ("Q eigenvalue -2e-10 below -1e-10 * max diag: not PSD", -2e-10),
+         ("Q eigenvalue -0.9e-10, 0.9 x the -1e-10 bound", -0.9e-10),
+         ("Q eigenvalue -1.1e-10, 1.1 x the -1e-10 bound", -1.1e-10)),
+    )
+    for near, flags in ((0, ""), (2, " Boundary")):
+        for name, make, refused, *sides in tolerances:
+            (ok, ok_value), (bad, bad_value) = sides[near:near + 2]
+            model_case(ok, VALID, **{name: make(ok_value)})
+            model_case(bad, refused + flags, **{name: make(bad_value)})
     model_case("Q exactly zero is PSD", VALID, Q=f64(np.zeros((2, 2))))
     model_case("Q rank one v v^T is PSD", VALID, Q=f64([[1.0, 1.0], [1.0, 1.0]]))
     model_case("Q asymmetric off-diagonals averaged", VALID,

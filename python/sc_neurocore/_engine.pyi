@@ -9,7 +9,8 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = ["available_simd_tiers", "encode_packed", "force_simd_tier", "get_num_threads",
-           "pack_bitstream", "popcount", "popcount_per_word", "sc_forward", "set_num_threads",
+           "pack_bitstream", "popcount", "popcount_per_word", "prepared_counts", "sc_forward",
+           "set_num_threads",
            "simd_tier", "unpack_bitstream", "vec_and", "vec_mux", "vec_not", "vec_xnor",
            "lgssm_filter", "lgssm_smooth", "lgssm_em_fit", "__version__"]
 
@@ -68,6 +69,10 @@ def sc_forward(weights_packed: npt.NDArray[np.uint64], input_probs: npt.NDArray[
                length: int, seed: int, generator: str | None = None) -> npt.NDArray[np.float64]:
     """SC forward pass (docs/design.md#forward-pass): ``(n_out,)`` or ``(batch, n_out)`` float64,
     the inputs encoded by ``generator``'s input side (``"lfsr"`` when ``None``)."""
+
+def prepared_counts(k: npt.NDArray[np.uint32], states: npt.NDArray[np.uint16],
+                    thresholds: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+    """A prepared layer's counts (docs/design.md#prepared-layers): ``(batch, n_out)`` uint64."""
 
 # The linear-Gaussian state-space mirror (rust/mirror, safety/predictive_model) behind
 # ``backend="rust"`` of sc_neurocore.world_model.predictive_model; ``model`` is the tuple

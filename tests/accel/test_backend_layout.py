@@ -44,8 +44,8 @@ PUBLISHED = {
                     "gpu_popcount": ("on_cupy", "popcount"), "gpu_vec_mac": ("on_cupy", "mac")},
     "mpi_driver": {"mpi_sc_forward": ("on_mpi", "forward")},
 }
-THIN = ("backend", "sc_inference", "lfsr", "vector_ops", "lif", "jit_kernels", "jax_backend",
-        "gpu_backend", "mpi_driver")
+THIN = ("backend", "sc_inference", "lfsr", "prepared", "vector_ops", "lif", "jit_kernels",
+        "jax_backend", "gpu_backend", "mpi_driver")
 
 
 @pytest.mark.parametrize("name", _backends.BACKEND_PACKAGES)

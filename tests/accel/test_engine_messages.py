@@ -30,15 +30,7 @@ from sc_neurocore._validation import (
     check_rank,
     validate_forward,
 )
-from sc_neurocore.accel import (
-    encode_packed,
-    pack_bitstream,
-    unpack_bitstream,
-    vec_and,
-    vec_mux,
-    vec_not,
-    vec_xnor,
-)
+from sc_neurocore.accel import encode_packed, pack_bitstream, unpack_bitstream, vector_ops
 
 engine = pytest.importorskip("sc_neurocore._engine")  # required by make test (see test_backend)
 
@@ -87,9 +79,9 @@ def _threads(n: Any) -> tuple[Callable, Callable]:
 
 
 def _op(name: str, *args: Any) -> tuple[Callable, Callable]:
-    python = {"vec_and": vec_and, "vec_xnor": vec_xnor, "vec_not": vec_not,
-              "vec_mux": vec_mux}[name]
-    return lambda: python(*args), lambda: getattr(engine, name)(*args)
+    """The NumPy vector operation ``name`` and the engine's, on the same arguments."""
+    return (lambda: getattr(vector_ops, name)(*args),
+            lambda: getattr(engine, name)(*args))
 
 
 SAME_MESSAGE = {

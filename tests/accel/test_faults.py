@@ -26,6 +26,12 @@ needs_compiled = pytest.mark.skipif(not COMPILED, reason="neither the engine nor
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="fork() and /proc thread times")
 
+
+def on_each_compiled_backend(test):
+    """Run ``test(backend)`` on Linux once per compiled backend (skipped without one)."""
+    return linux_only(needs_compiled(pytest.mark.parametrize("backend", COMPILED)(test)))
+
+
 # Imports and data every child script starts with: W1-like weights (784 inputs,
 # 1024-bit streams) and the NumPy answer for a small batch.
 PRELUDE = """
@@ -79,9 +85,7 @@ def run_script(code: str, deadline: float, n_out: int = 128, **env: str) -> dict
 
 # ------------------------------------------------------------------ fork()
 
-@linux_only
-@needs_compiled
-@pytest.mark.parametrize("backend", COMPILED)
+@on_each_compiled_backend
 def test_forked_children_never_hang_while_another_thread_computes(backend):
     # The issue's reproducer: a thread keeps calling the backend while the
     # main thread forks 100 times; each child computes once and exits. A child
@@ -115,9 +119,7 @@ def test_forked_children_never_hang_while_another_thread_computes(backend):
     assert result == {"hung": 0, "wrong": 0}
 
 
-@linux_only
-@needs_compiled
-@pytest.mark.parametrize("backend", COMPILED)
+@on_each_compiled_backend
 def test_multiprocessing_fork_pool_gives_correct_results(backend):
     # DataLoader-style workers: a "fork" pool started while a parent thread
     # computes; every worker call must come back, and right.
@@ -204,9 +206,7 @@ print(json.dumps({{"outcome": outcome, "full": full, "batch": batch, "elapsed": 
 """
 
 
-@linux_only
-@needs_compiled
-@pytest.mark.parametrize("backend", COMPILED)
+@on_each_compiled_backend
 def test_sigint_interrupts_a_long_call_promptly(backend):
     r = run_script(SIGINT_CHILD.format(backend=backend), deadline=300, n_out=256)
     assert r["outcome"] == "interrupted", r

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import random_weights
-from sc_neurocore.accel import mpi_driver, mpi_launch, sc_forward
+from sc_neurocore.accel import encode_packed, mpi_driver, mpi_launch, prepare_layer, sc_forward
+from sc_neurocore.accel._backends import on_mpi, on_numpy
 from sc_neurocore.accel._backends.on_mpi import errors as mpi_errors
 from sc_neurocore.accel._backends.on_mpi import inference as mpi_inference
 from sc_neurocore.accel._backends.on_mpi import runtime as mpi_runtime
@@ -44,14 +45,15 @@ ROUNDTRIP = ["uint64", "float64", "int32", "bool", "uint8", "3d", "4d_float32",
              "noncontiguous_root_input", "broadcast_array"]
 FORWARD = ["1d", "1d_fewer_rows_than_ranks", "batched_rows_split", "batched_batch_split",
            "batched_mixed", "batched_one_row", "sharded_resident_weights",
-           "after_errors_comm_still_clean"]
+           "after_errors_comm_still_clean", "prepared_1d", "prepared_batched",
+           "prepared_fewer_rows_than_ranks", "prepared_counts_operation"]
 # check name -> exception type every rank must raise (InputTypeError: a TypeError and a
 # ValueError, rebuilt as itself on the ranks that did not raise it)
 BAD_INPUT = {"bad_probs": "ValueError", "bad_length": "ValueError",
              "bad_n_words": "ValueError", "bad_weights_dtype": "InputTypeError",
              "unknown_backend": "ValueError", "scatter_none_on_root": "ValueError",
              "scatter_object_dtype": "InputTypeError", "gather_dtype_mismatch": "ValueError",
-             "sharded_wrong_n_in": "ValueError",
+             "sharded_wrong_n_in": "ValueError", "prepared_length_mismatch": "ValueError",
              "allocation_failure_in_scatter": "MemoryError"}
 
 
@@ -212,6 +214,25 @@ def test_single_rank_fallback_forward(no_mpi, rng):
         mpi_sc_forward(weights, probs + 1.0, length=100)
     with pytest.raises(TypeError, match="driver"):
         mpi_sc_forward(weights, probs, length=100, driver="world")
+
+
+def test_single_rank_fallback_prepared_forward(no_mpi, rng):
+    weights, probs = rng.random((6, 4)), rng.random((3, 4))
+    layer = prepare_layer(weights, 130, weight_seed=9)
+    want = sc_forward(encode_packed(weights, 130, 9), probs, length=130, seed=7,
+                      backend="numpy")
+    with pytest.warns(MPIFallbackWarning):
+        got = mpi_sc_forward(layer, probs, length=130, seed=7)
+    assert np.array_equal(got, want)
+    assert np.array_equal(mpi_sc_forward(layer, probs[1], length=130, seed=7), want[1])
+    with pytest.raises(ValueError, match="length"):
+        mpi_sc_forward(layer, probs, length=64)
+    k, states = layer.k, layer.input_states(7)
+    x = np.array([[0, 65536, 3, 40000]], dtype=np.int64)
+    assert np.array_equal(on_mpi.prepared_counts(k, states, x),
+                          on_numpy.prepared_counts(k, states, x))
+    with pytest.raises(TypeError, match="thresholds"):
+        on_mpi.prepared_counts(k, states, x.astype(np.float64))
 
 
 def test_agree_single_rank_reraises(no_mpi):

@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import random_weights, run_child
+from conftest import random_weights, run_child, run_without
 from sc_neurocore.accel import backend, gpu_backend, sc_forward_numpy
 
 # ------------------------------------------------------------------ package-level names
@@ -93,11 +93,7 @@ def test_sc_forward_imports_whatever_is_imported_first(first):
 # ------------------------------------------------------------------------ JAX absent
 
 def test_to_jax_without_jax_returns_the_input_unchanged():
-    report = run_child("""
-        import json, sys
-        sys.modules["jax"] = None            # makes `import jax` raise ImportError
-        import numpy as np
-        from sc_neurocore.accel import jax_backend as jb
+    report = run_without("jax", "jax_backend as jb", """
         arr = np.arange(3.0)
         items = [1.0, 2.0]
         host = jb.to_host(items)

@@ -7,15 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracle import pack as oracle_pack
-from sc_neurocore.accel import (
-    pack_bitstream,
-    unpack_bitstream,
-    vec_and,
-    vec_mux,
-    vec_not,
-    vec_popcount,
-    vec_xnor,
-)
+from sc_neurocore.accel import pack_bitstream, unpack_bitstream
+from sc_neurocore.accel.vector_ops import vec_and, vec_mux, vec_not, vec_popcount, vec_xnor
 
 bit_lists = st.lists(st.integers(0, 1), min_size=0, max_size=300)
 

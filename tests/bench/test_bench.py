@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,7 @@ from sc_neurocore.accel.bench import (
     contention,
     first_calls,
     mpi_bench,
+    prepared_layers,
     reference_numpy,
     report,
     run_study,
@@ -48,7 +50,7 @@ from sc_neurocore.accel.mpi_launch import find_mpiexec
 OLD_KEYS = {"host", "versions", "quick", "repeats", "rows", "sum_baseline", "extras",
             "unavailable", "ranking", "written", "workloads"}
 NEW_KEYS = {"smoke", "contended", "reference_numpy", "accuracy", "mpi", "headline",
-            "first_calls"}
+            "first_calls", "prepared"}
 ROW_KEYS = {"workload", "backend", "median_s", "times_s", "bandwidth_gbs", "vs_numpy",
             "vs_sum_bandwidth", "bit_identical", "per_input_s"}
 CONTENDED_KEYS = {"workload", "backend", "hogs", "quiet_median_s", "contended_median_s",
@@ -61,11 +63,20 @@ REFERENCE_KEYS = {"median_s", "times_s", "bit_identical", "numpy_backend_median_
 ACCURACY_KEYS = {"n_out", "n_in", "seed", "weight_seed", "data_seed", "quantity", "backends",
                  "rows"}
 ACCURACY_ROW_KEYS = {"length", "rmse", "rmse_dot", "max_abs_error", "bernoulli_rmse",
-                     "times_s", "bit_identical"}
+                     "times_s", "bit_identical", "packed_times_s"}
 GENERATOR_KEYS = {"n_out", "n_in", "seed", "weight_seed", "data_seed", "quantity", "generators",
                   "backends", "independent", "rows"}
 GENERATOR_ROW_KEYS = {"generator", "length", "rmse", "bias", "max_abs_error", "times_s",
                       "bit_identical"}
+PREPARED_KEYS = {"backend", "packed_budget", "targets", "sweep", "workloads", "scale"}
+SWEEP_KEYS = {"workload", "n_out", "n_in", "length", "prepared_s", "packed_s", "ratio",
+              "packed_bytes", "prepared_bytes", "bit_identical"}
+COST_KEYS = {"workload", "n_out", "n_in", "length", "batch", "packed_s", "prepared_s", "ratio",
+             "prepare_s", "states_s", "encode_s", "calls_to_repay", "packed_bytes",
+             "layer_bytes", "states_bytes", "bit_identical"}
+SCALE_KEYS = {"n_out", "n_in", "length", "packed_bytes", "layer_bytes", "states_bytes",
+              "prepare_s", "first_call_s", "prepared_s", "slice_rows", "rows_checked",
+              "check_s", "bit_identical"}
 HEADLINE_KEYS = {"contended_over_quiet", "numpy_vs_sum_bandwidth", "numpy_vs_reference_numpy",
                  "jax_vs_numpy"}
 EXTRA_KEYS = {"name", "median_s", "baseline_name", "baseline_median_s", "ratio", "note"}
@@ -132,23 +143,30 @@ def test_accuracy_rmse_matches_an_independent_computation():
         assert row.max_abs_error == pytest.approx(max(abs(e) for e in errors), rel=1e-12)
         assert row.bernoulli_rmse == pytest.approx(model, rel=1e-12)
         assert set(row.times_s) == {"numpy"} and row.times_s["numpy"] > 0
+        assert set(row.packed_times_s) == {"numpy"} and row.packed_times_s["numpy"] > 0
 
 
-def test_encode_weights_in_blocks_equals_one_call(monkeypatch, rng):
+@pytest.mark.parametrize("engine", [False, True])
+def test_encode_weights_in_blocks_equals_one_call(monkeypatch, rng, engine):
     from sc_neurocore.accel import encode_packed
 
     w_real = rng.random((7, 5))
     monkeypatch.setattr(accuracy, "_ENCODE_BLOCK_BITS", 5 * 100 * 2)  # 2 rows per block
-    assert np.array_equal(accuracy.encode_weights(w_real, 100, 9),
+    assert np.array_equal(accuracy.encode_weights(w_real, 100, 9, engine=engine),
                           encode_packed(w_real, 100, seed=9))
 
 
 def test_accuracy_times_every_backend_and_checks_they_agree():
+    from sc_neurocore.accel._registry import backend_class
+
     timed = [n for n in AVAILABLE if n != "cupy"][:2]
     study = accuracy.accuracy_study(4, 6, (64, 128), timed, repeats=1)
     assert set(study) == ACCURACY_KEYS and study["backends"] == timed
     for row in study["rows"]:
         assert set(row) == ACCURACY_ROW_KEYS and set(row["times_s"]) == set(timed)
+        assert set(row["packed_times_s"]) == set(timed)
+        for name in timed:  # the prepared path is timed where the backend has it
+            assert (row["times_s"][name] is not None) == backend_class(name).has_prepared_path()
         assert row["bit_identical"] is True
 
 
@@ -183,6 +201,16 @@ def test_falls_every_doubling():
     assert accuracy.falls_every_doubling(rows, "a")
     assert not accuracy.falls_every_doubling(rows, "b")
     assert not accuracy.falls_every_doubling(rows[:1], "a")  # no doubling to judge
+
+
+def test_accuracy_leaves_out_packed_weights_over_the_budget():
+    rows = accuracy.measure_accuracy(np.full((2, 3), 0.5), np.full(3, 0.25), (64, 65536),
+                                     ("numpy",), repeats=1, min_total_s=0.0,
+                                     packed_budget=2 * 3 * 8)
+    assert [set(r.packed_times_s) for r in rows] == [{"numpy"}, set()]
+    assert rows[1].times_s["numpy"] > 0 and rows[1].bit_identical
+    # 65536 bits of 0.5 x 0.25: the estimate is exact to the quantised streams
+    assert rows[1].rmse < 1e-3
 
 
 def test_rmse_per_doubling():
@@ -334,8 +362,60 @@ def test_study_json_keeps_old_keys_and_adds_new_ones(smoke_study, tmp_path):
     assert all(set(r) == ACCURACY_ROW_KEYS for r in data["accuracy"]["rows"])
     assert set(data["accuracy"]["generators"]) == GENERATOR_KEYS
     assert all(set(r) == GENERATOR_ROW_KEYS for r in data["accuracy"]["generators"]["rows"])
+    assert set(data["prepared"]) == PREPARED_KEYS
+    assert all(set(r) == SWEEP_KEYS for r in data["prepared"]["sweep"])
+    assert all(set(c) == COST_KEYS for c in data["prepared"]["workloads"])
+    assert set(data["prepared"]["scale"]) == SCALE_KEYS
+    assert back.prepared == json.loads(json.dumps(smoke_study.prepared))
     assert set(data["host"]) >= {"key", "cpu", "cpus", "usable_cpus", "simd_tier", "threads"}
     assert data["host"]["usable_cpus"] == len(os.sched_getaffinity(0))
+
+
+def test_smoke_study_compares_prepared_layers_with_packed_weights(smoke_study):
+    prepared = smoke_study.prepared
+    assert set(prepared) == PREPARED_KEYS
+    assert prepared["backend"] == ("rust" if "rust" in AVAILABLE else "numpy")
+    assert [(r["workload"], r["length"]) for r in prepared["sweep"]] == [
+        (w, n) for w in ("W1", "W2") for n in (64, 128, 1000)]
+    for r in prepared["sweep"]:
+        assert r["bit_identical"] is True and r["ratio"] == r["packed_s"] / r["prepared_s"]
+        assert r["packed_bytes"] == r["n_out"] * r["n_in"] * -(-r["length"] // 64) * 8
+    costs = {c["workload"]: c for c in prepared["workloads"]}
+    assert set(costs) == {"W1", "W2", "W3"} and costs["W3"]["batch"] == 4
+    for c in costs.values():
+        assert c["bit_identical"] and c["prepare_s"] > 0 and c["encode_s"] > 0
+        saving = c["packed_s"] - c["prepared_s"]
+        want = (c["prepare_s"] + c["states_s"]) / saving if saving > 0 else math.inf
+        assert c["calls_to_repay"] == pytest.approx(want)
+        assert c["states_bytes"] == c["n_in"] * c["length"] * 2
+    scale = prepared["scale"]
+    assert (scale["n_out"], scale["n_in"], scale["length"]) == (64, 48, 4096)
+    assert scale["rows_checked"] == 48 and scale["bit_identical"]  # 3 slices of 16 rows (quick)
+    assert smoke_study.headline["prepared_over_packed"] == {
+        w: c["ratio"] for w, c in costs.items()}
+    assert smoke_study.headline["prepared_scale_bit_identical"] is True
+    table = report.format_table(smoke_study)
+    for heading in ("time per call against stream length", "one-time costs", "scale row"):
+        assert heading in table
+
+
+def test_prepared_sweep_leaves_out_packed_weights_over_the_budget():
+    row = prepared_layers.sweep_row("W1", 3, 5, 200, "numpy", repeats=1, packed_budget=0)
+    assert math.isnan(row.packed_s) and math.isnan(row.ratio) and row.bit_identical is None
+    assert row.prepared_s > 0 and row.packed_bytes == 3 * 5 * 4 * 8
+    assert row.prepared_bytes == 3 * 5 * 4 + 5 * 200 * 2 * 2  # k, order and the input states
+    cells = report.prepared_tables({"backend": "numpy", "packed_budget": 0, "targets": {},
+                                    "sweep": [asdict(row)], "workloads": [], "scale": None})
+    assert cells[0][2][0][2] == "-" and cells[0][2][0][-1] == "-"
+
+
+def test_scale_row_checks_every_slice_or_some_spread_over_the_layer():
+    assert prepared_layers._checked_slices(64, 16, None) == [0, 16, 32, 48]
+    assert prepared_layers._checked_slices(64, 16, 2) == [0, 48]
+    assert prepared_layers._checked_slices(70, 16, 3) == [0, 32, 64]
+    row = prepared_layers.scale_row("numpy", n_out=20, n_in=7, length=300, slice_rows=8,
+                                    repeats=1)
+    assert row.rows_checked == 20 and row.bit_identical and row.packed_bytes == 20 * 7 * 5 * 8
 
 
 def test_cli_smoke_run_never_steers_auto_selection(tmp_path, capsys, monkeypatch):
@@ -350,10 +430,12 @@ def test_cli_smoke_run_never_steers_auto_selection(tmp_path, capsys, monkeypatch
 
 def test_study_honours_backends_and_skips_parts(monkeypatch):
     study = run_study(StudyOptions(smoke=True, backends=["numpy"], extras=False,
-                                   contended=False, reference=False, accuracy=False),
+                                   contended=False, reference=False, accuracy=False,
+                                   prepared=False),
                       progress=quiet)
     assert {r.backend for r in study.rows} == {"numpy"}
     assert study.contended == [] and study.reference_numpy == {} and study.accuracy == {}
+    assert study.prepared == {} and "prepared_over_packed" not in study.headline
     assert study.first_calls == []  # the Rust engine was not chosen
     assert WORKLOADS[0].name == "W1"
 

@@ -76,7 +76,7 @@ NOT_API = {
     **{f"sc_neurocore.accel.bench.{name}": _STUDY_PART
        for name in ("study", "workloads", "timing", "contention", "reference_numpy", "accuracy",
                     "numba_extras", "jax_extras", "lgssm_extras", "mpi_bench", "report",
-                    "results", "first_calls")},
+                    "results", "first_calls", "prepared_layers")},
 }
 # Private helpers the API page once listed as API, and the timing study's internal helpers.
 PRIVATE = ["check_positive", "check_finite_scalar", "validate_lif_step", "validate_forward_pass",

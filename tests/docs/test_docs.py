@@ -589,3 +589,17 @@ def test_chart_keeps_numpy_sum_in_view_whatever_the_data() -> None:
         for c in scaled.contended:
             c.contended_median_s /= scale
         _check_chart(scaled)
+
+
+def test_chart_with_a_prepared_layers_panel() -> None:
+    pytest.importorskip("matplotlib")
+    study, _ = _committed_study()
+    sweep = [{"workload": w, "n_out": n_out, "n_in": n_in, "length": length,
+              "prepared_s": 1e-4 * length / 64, "packed_s": 3e-4 * length / 64 if length <= 4096
+              else float("nan"), "ratio": 3.0, "packed_bytes": 0, "prepared_bytes": 0,
+              "bit_identical": True}
+             for w, n_out, n_in in (("W1", 128, 784), ("W2", 1024, 1024))
+             for length in (64, 1024, 16384, 65536)]
+    study.prepared = {"backend": "rust", "packed_budget": 2 << 30, "targets": {},
+                      "sweep": sweep, "workloads": [], "scale": None}
+    _check_chart(study)

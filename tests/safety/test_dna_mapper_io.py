@@ -8,10 +8,12 @@ import importlib
 import json
 import os
 import sys
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 from Bio import SeqIO
+from Bio.SeqRecord import SeqRecord
 from sc_neurocore.bridges.dna_mapper import (
     BitstreamToDNA,
     DNACircuitDesign,
@@ -38,12 +40,17 @@ def design() -> DNACircuitDesign:
         name="demo")
 
 
+def _read_back(export: Callable[[DNACircuitDesign, str], None], design: DNACircuitDesign,
+               path: str, fmt: str) -> list[SeqRecord]:
+    """``export(design, path)``, read back by Biopython's ``SeqIO`` as ``fmt``."""
+    export(design, path)
+    with open(path, encoding="utf-8") as handle:
+        return list(SeqIO.parse(handle, fmt))
+
+
 def test_fasta_reads_back_with_biopython(design: DNACircuitDesign,
                                          tmp_path: os.PathLike[str]) -> None:
-    path = os.path.join(tmp_path, "circuit.fasta")
-    export_fasta(design, path)
-    with open(path, encoding="utf-8") as handle:
-        records = list(SeqIO.parse(handle, "fasta"))
+    records = _read_back(export_fasta, design, os.path.join(tmp_path, "circuit.fasta"), "fasta")
     assert [(r.id, str(r.seq)) for r in records] == [(s.name, s.sequence)
                                                      for s in design.all_strands]
     assert records[0].description.split()[1:] == [
@@ -53,10 +60,7 @@ def test_fasta_reads_back_with_biopython(design: DNACircuitDesign,
 
 def test_genbank_reads_back_with_biopython(design: DNACircuitDesign,
                                            tmp_path: os.PathLike[str]) -> None:
-    path = os.path.join(tmp_path, "circuit.gb")
-    export_genbank(design, path)
-    with open(path, encoding="utf-8") as handle:
-        records = list(SeqIO.parse(handle, "genbank"))
+    records = _read_back(export_genbank, design, os.path.join(tmp_path, "circuit.gb"), "genbank")
     strands = design.all_strands
     assert len(records) == len(strands)
     for k, (record, strand) in enumerate(zip(records, strands)):
@@ -72,10 +76,7 @@ def test_genbank_reads_back_with_biopython(design: DNACircuitDesign,
 def test_genbank_renames_long_locus_names(tmp_path: os.PathLike[str]) -> None:
     design = DNACircuitDesign(input_strands=[DNAStrand("a_very_long_strand_name", "ACGTACGT"),
                                              DNAStrand("x", "GGCC" * 20)])
-    path = os.path.join(tmp_path, "long.gb")
-    export_genbank(design, path)
-    with open(path, encoding="utf-8") as handle:
-        records = list(SeqIO.parse(handle, "genbank"))
+    records = _read_back(export_genbank, design, os.path.join(tmp_path, "long.gb"), "genbank")
     assert [r.name for r in records] == ["strand_1", "x"]
     assert str(records[1].seq).upper() == "GGCC" * 20  # two ORIGIN lines
 

@@ -17,13 +17,10 @@ import numpy as np
 import pytest
 from sc_neurocore.world_model import predictive_model as pm
 from sc_neurocore.world_model.predictive_model import (
-    EMLearner,
     FilterResult,
     KalmanFilter,
     LinearGaussianSSM,
     PredictiveWorldModel,
-    RTSSmoother,
-    SmoothResult,
 )
 
 #: The reference's public names and, per callable, its parameters in order
@@ -103,12 +100,12 @@ def test_filter_and_fit_take_a_backend() -> None:
     # The closed-form first update: prior N(0, 1), R = 1 -> posterior N(1, 0.5).
     assert result.means[0, 0] == pytest.approx(1.0, rel=1e-15)
     assert result.covariances[0, 0, 0] == pytest.approx(0.5, rel=1e-15)
-    learner = EMLearner(max_iter=2)
+    learner = pm.EMLearner(max_iter=2)
     learned = learner.fit(obs, model, backend="python")
     assert isinstance(learned, LinearGaussianSSM)
     assert len(learner.log_likelihood_history) >= 2
     assert learner.log_likelihood_history[0] == result.log_likelihood
-    assert EMLearner().log_likelihood_history == []
+    assert pm.EMLearner().log_likelihood_history == []
 
 
 def test_an_unknown_backend_names_the_choices() -> None:
@@ -116,9 +113,9 @@ def test_an_unknown_backend_names_the_choices() -> None:
     with pytest.raises(ValueError, match="backend must be one of 'auto', 'python', 'rust'"):
         KalmanFilter(model).filter(np.zeros((2, 1)), backend="cuda")
     with pytest.raises(ValueError, match="backend must be"):
-        EMLearner(max_iter=1).fit(np.zeros((3, 1)), model, backend="cuda")
+        pm.EMLearner(max_iter=1).fit(np.zeros((3, 1)), model, backend="cuda")
     with pytest.raises(ValueError, match="backend must be"):
-        RTSSmoother(model).smooth(KalmanFilter(model).filter(np.zeros((2, 1))), backend="gpu")
+        pm.RTSSmoother(model).smooth(KalmanFilter(model).filter(np.zeros((2, 1))), backend="gpu")
     with pytest.raises(TypeError, match="backend must be a str"):
         KalmanFilter(model).filter(np.zeros((2, 1)), backend=None)  # type: ignore[arg-type]
     for native in ("mojo", "go", "julia"):  # the reference's optional filters: not provided
@@ -137,7 +134,7 @@ def test_singular_covariances_raise_linalg_error(backend: str) -> None:
                             pred_means=np.zeros((2, 1)),
                             pred_covariances=np.array([[[1.0]], [[0.0]]]), log_likelihood=-1.0)
     with pytest.raises(np.linalg.LinAlgError, match="positive definite"):
-        RTSSmoother(_scalar_model()).smooth(singular, backend=backend)
+        pm.RTSSmoother(_scalar_model()).smooth(singular, backend=backend)
     # Two identical observation rows and an R far below C P C^T: the innovation
     # covariance [[1, 1], [1, 1]] (after rounding) has no Cholesky factor.
     twins = LinearGaussianSSM(A=[[1.0]], B=None, C=[[1.0], [1.0]], D=None, Q=[[0.0]],
@@ -164,9 +161,9 @@ def test_results_refuse_inconsistent_shapes_and_infinite_likelihoods() -> None:
     with pytest.raises(ValueError, match="log_likelihood must be finite"):
         FilterResult(np.zeros((2, 2)), eye, np.zeros((2, 2)), eye, np.inf)
     with pytest.raises(ValueError, match="cross_covariances must have shape"):
-        SmoothResult(np.zeros((3, 2)), np.repeat(np.eye(2)[None], 3, axis=0),
+        pm.SmoothResult(np.zeros((3, 2)), np.repeat(np.eye(2)[None], 3, axis=0),
                      np.zeros((3, 2, 2)))
-    one = SmoothResult(np.zeros((1, 2)), np.eye(2)[None], np.zeros((0, 2, 2)))
+    one = pm.SmoothResult(np.zeros((1, 2)), np.eye(2)[None], np.zeros((0, 2, 2)))
     assert one.cross_covariances.shape == (0, 2, 2)
     good = FilterResult([[0.0, 1.0]] * 2, eye, np.zeros((2, 2)), eye, -2)
     assert good.means.dtype == np.float64 and good.means.flags.c_contiguous
@@ -305,7 +302,7 @@ def test_world_model_model_can_be_replaced_by_a_learned_one() -> None:
     truth = LinearGaussianSSM.random(2, 2, 1, seed=7)
     u = np.cos(np.arange(40.0))[:, None]
     _, y = truth.sample(40, u, seed=8)
-    learned = EMLearner(max_iter=3, tol=0.0).fit(y, world.model, u)
+    learned = pm.EMLearner(max_iter=3, tol=0.0).fit(y, world.model, u)
     world.model = learned
     assert world.model is learned
     with pytest.raises(ValueError, match="dimensions"):

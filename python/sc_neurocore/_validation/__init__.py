@@ -17,6 +17,8 @@ either catches it.
   values, and conversions to checked arrays;
 * ``generators`` — the stream generator and the side (role) a stream is encoded for;
 * ``forward`` — the arguments of ``sc_forward`` (``ForwardArgs``);
+* ``prepared`` — the arguments of ``prepare_layer`` and of a prepared
+  layer's forward pass;
 * ``lif`` — the arguments of the LIF functions.
 """
 
@@ -52,6 +54,13 @@ from .lif import (
     validate_forward_pass,
     validate_lif_step,
 )
+from .prepared import (
+    PREPARED_LENGTH_LIMIT,
+    PrepareArgs,
+    PreparedArgs,
+    validate_prepare,
+    validate_prepared_forward,
+)
 from .scalars import (
     SEED_LIMIT,
     check_choice,
@@ -78,6 +87,9 @@ __all__ = [
     "DEFAULT_GENERATOR", "GENERATORS", "ROLES", "check_generator", "check_role",
     # the sc_forward contract
     "ForwardArgs", "validate_forward",
+    # prepared layers
+    "PREPARED_LENGTH_LIMIT", "PrepareArgs", "PreparedArgs", "validate_prepare",
+    "validate_prepared_forward",
     # the LIF contract
     "check_broadcasts_to", "check_network_shapes", "check_weight_list",
     "validate_forward_pass", "validate_lif_step",

@@ -3,7 +3,9 @@
 The everyday surface, re-exported here from the modules that define it:
 [`sc_forward`][sc_neurocore.accel.backend.sc_forward] and its NumPy reference
 [`sc_forward_numpy`][sc_neurocore.accel.sc_inference.sc_forward_numpy], the
-encoder [`encode_packed`][sc_neurocore.accel.lfsr.encode_packed], the packed
+encoder [`encode_packed`][sc_neurocore.accel.lfsr.encode_packed], prepared
+layers ([`prepare_layer`][sc_neurocore.accel.prepared.prepare_layer],
+[`PreparedLayer`][sc_neurocore.accel.prepared.PreparedLayer]), the packed
 vector operations of [`vector_ops`][sc_neurocore.accel.vector_ops], backend
 selection ([`get_backend`][sc_neurocore.accel.backend.get_backend],
 [`available_backends`][sc_neurocore.accel.backend.available_backends],
@@ -35,6 +37,7 @@ from .backend import (
     sc_forward,
 )
 from .lfsr import DEFAULT_SEED, encode_packed, weight_seed
+from .prepared import PreparedLayer, prepare_layer
 from .sc_inference import sc_forward_numpy
 from .vector_ops import (
     pack_bitstream,
@@ -54,8 +57,9 @@ __version__ = "0.1.0"
 _FROM_GPU_BACKEND = ("xp", "HAS_CUPY", "to_device", "to_host")
 
 __all__ = [
-    "Backend", "BackendStatus", "DEFAULT_SEED", "InputTypeError", "PRIORITY",
+    "Backend", "BackendStatus", "DEFAULT_SEED", "InputTypeError", "PRIORITY", "PreparedLayer",
     "available_backends", "backend_status", "encode_packed", "get_backend", "pack_bitstream",
+    "prepare_layer",
     "register_backend", "sc_forward", "sc_forward_numpy", "unpack_bitstream", "vec_and",
     "vec_mux", "vec_not", "vec_popcount", "vec_xnor", "weight_seed", "__version__",
     "xp", "HAS_CUPY", "to_device", "to_host",

@@ -114,7 +114,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
                                    extras=not args.no_extras, smoke=args.smoke,
                                    contended=not args.no_contended, hogs=args.hogs,
                                    accuracy=not args.no_accuracy, mpi=mpi,
-                                   first_calls=not args.no_first_calls))
+                                   first_calls=not args.no_first_calls,
+                                   prepared=not args.no_prepared, scale=not args.no_scale))
     print(format_table(study))
     json_path, png_path = write_results(study, Path(args.out))
     print(f"results: {json_path}")
@@ -131,6 +132,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
             for f in study.first_calls if not f.bit_identical]
     bad += [f"accuracy length {r['length']}" for r in study.accuracy.get("rows", [])
             if not r["bit_identical"]]
+    bad += [f"prepared {r['workload']} shape, length {r['length']}"
+            for r in study.prepared.get("sweep", []) if r["bit_identical"] is False]
+    bad += [f"prepared {c['workload']}" for c in study.prepared.get("workloads", [])
+            if not c["bit_identical"]]
+    scale = study.prepared.get("scale")
+    if scale and not scale["bit_identical"]:
+        bad.append("prepared scale row")
     if bad:
         print(f"NOT bit-identical to numpy: {', '.join(bad)}", file=sys.stderr)
         return 1
@@ -174,17 +182,19 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     bench.add_argument("--mpi", action="store_true",
                        help="also time W2 and W3 on 1 and 2 MPI ranks, and W2 on 1 rank x 2 "
                             "threads (needs mpiexec)")
-    bench.add_argument("--no-extras", action="store_true",
-                       help="skip the extra benchmarks (Numba, JAX, the LGSSM Rust backend)")
-    bench.add_argument("--no-contended", action="store_true",
-                       help="skip the contended rows (parallel backends with every core busy)")
+
+    def skip(flag: str, part: str) -> None:
+        bench.add_argument(flag, action="store_true", help=f"skip {part}")
+
+    skip("--no-extras", "the extra benchmarks (Numba, JAX, the LGSSM Rust backend)")
+    skip("--no-contended", "the contended rows (parallel backends with every core busy)")
     bench.add_argument("--hogs", type=int,
                        help="CPU-bound processes for the contended rows (default: one per "
                             "usable core)")
-    bench.add_argument("--no-first-calls", action="store_true",
-                       help="skip the Rust engine's first calls in fresh processes")
-    bench.add_argument("--no-accuracy", action="store_true",
-                       help="skip the accuracy-against-stream-length table")
+    skip("--no-first-calls", "the Rust engine's first calls in fresh processes")
+    skip("--no-accuracy", "the accuracy-against-stream-length table")
+    skip("--no-prepared", "prepared layers against packed weights (and the scale row)")
+    skip("--no-scale", "the scale row (a 4096 x 4096 layer at 32768 bits)")
     bench.add_argument("--smoke", action="store_true",
                        help="tiny shapes everywhere: checks the whole study in seconds; the "
                             "figures mean nothing (written as smoke-bench-<host>.json)")

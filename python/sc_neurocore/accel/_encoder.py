@@ -43,7 +43,7 @@ from ._generators import (
 
 __all__ = ["DEFAULT_SEED", "PERIOD", "WEIGHT_SEED_OFFSET", "EncoderOperands", "cycle_copies",
            "encoder_operands", "lfsr_next", "lfsr_tables", "quantize", "start_states",
-           "weight_seed"]
+           "stream_states", "weight_seed"]
 
 DEFAULT_SEED = 0xACE1
 """The default encoder seed, 44257 (``0xACE1``)."""
@@ -134,6 +134,56 @@ def encoder_operands(probs: np.ndarray, length: int, seed: int, window: int | No
     return EncoderOperands(np.ascontiguousarray(quantize(probs)), layout.start, layout.mask,
                            cycle_copies(copies, layout.sequence), copies, length,
                            layout.sequence)
+
+
+# States gathered per step of `stream_states` (a cache-sized block of inputs).
+_STATES_BLOCK = 1 << 22
+
+
+def stream_states(n_inputs: int, length: int, seed: int,
+                  positions: np.ndarray | None = None, *, first: int = 0) -> np.ndarray:
+    """The states the streams of inputs ``first .. first + n_inputs - 1`` compare with their thresholds.
+
+    Bit ``t`` of input ``i`` (seeded with ``seed``) is ``states[i, t] <
+    threshold``; this is what a prepared layer ([design: prepared
+    layers][prepared-layers]) sorts on the weight side and gathers, in its
+    own order, on the input side.
+
+    Parameters
+    ----------
+    n_inputs : int
+        Number of inputs ``i`` (each offsets the seed).
+    length : int
+        Stream length in bits (positive).
+    seed : int
+        Encoder seed in ``[0, 2**32)``.
+    positions : ndarray, optional
+        Unsigned integers ``(n_inputs, m)``, each below ``length``: return the
+        states at these stream positions of each input instead of at ``0 ..
+        length - 1``.
+
+    first : int, default 0
+        The first input's index ``i``.
+
+    Returns
+    -------
+    ndarray
+        ``uint16`` ``(n_inputs, length)``, or ``(n_inputs, m)`` with
+        ``positions``: ``states[r, j]`` is the state of input ``first + r``'s
+        stream at position ``j`` (or ``positions[r, j]``).
+    """
+    _, pos = lfsr_tables()
+    start = pos[start_states(first + n_inputs, seed)[first:]]
+    cycle = cycle_copies(1 + -(-length // PERIOD))
+    if positions is None:  # each input's states are one window of the cycle
+        windows = np.lib.stride_tricks.sliding_window_view(cycle, length)
+        return np.ascontiguousarray(windows[start])
+    out = np.empty(positions.shape, dtype=np.uint16)
+    step = max(1, _STATES_BLOCK // max(1, positions.shape[1]))
+    for i0 in range(0, n_inputs, step):
+        i1 = min(n_inputs, i0 + step)
+        np.take(cycle, start[i0:i1, None] + positions[i0:i1].astype(np.int64), out=out[i0:i1])
+    return out
 
 
 def weight_seed(input_seed: int = DEFAULT_SEED) -> int:

@@ -28,10 +28,11 @@ from . import _install
 from ._backends.base import Backend, BackendStatus
 from ._backends.on_numpy import NumpyBackend
 from ._encoder import DEFAULT_SEED
+from ._prepared import PreparedLayer, run_prepared
 
 __all__ = ["PRIORITY", "RESEARCH_MIRRORS", "available_backends",
            "backend_class", "backend_status", "engine_info", "get_backend", "register_backend",
-           "sc_forward", "selection_order", "with_hint"]
+           "prepared_backend", "sc_forward", "selection_order", "with_hint"]
 
 PRIORITY: tuple[str, ...] = ("rust", "numba", "cupy", "jax", "numpy")
 """Static fastest-first order of the shipped backends (used without a timing study)."""
@@ -270,8 +271,30 @@ def get_backend(name: str | Backend = "auto") -> Backend:
     return instance
 
 
-def sc_forward(weights_packed: np.ndarray, input_probs: ArrayLike, *, length: int,
-               backend: str | Backend = "auto", seed: int = DEFAULT_SEED,
+def prepared_backend(name: str | Backend = "auto") -> Backend:
+    """The backend that runs a prepared layer: ``get_backend(name)``, where ``"auto"``
+    is the first working backend, in the selection order, that has the prepared path.
+
+    Raises
+    ------
+    ValueError, RuntimeError
+        As [`get_backend`][sc_neurocore.accel.backend.get_backend].
+    """
+    if isinstance(name, str) and name == "auto":
+        for candidate in selection_order():
+            try:
+                if not backend_class(candidate).has_prepared_path():
+                    continue
+            except ImportError:
+                continue
+            instance, _ = _probe(candidate)
+            if instance is not None:
+                return instance
+    return get_backend(name)
+
+
+def sc_forward(weights_packed: np.ndarray | PreparedLayer, input_probs: ArrayLike, *,
+               length: int, backend: str | Backend = "auto", seed: int = DEFAULT_SEED,
                generator: str = DEFAULT_GENERATOR) -> np.ndarray:
     """SC forward pass on the chosen backend; bit-identical on every backend.
 
@@ -279,19 +302,25 @@ def sc_forward(weights_packed: np.ndarray, input_probs: ArrayLike, *, length: in
     with ``X`` the encoded inputs: by the reference LFSR ([design: encoder][encoder]),
     or by another stream generator ([design: stream generators][stream-generators]),
     whose weight side ``weights_packed`` should then be encoded with (see
-    [`encode_packed`][sc_neurocore.accel.lfsr.encode_packed]).
+    [`encode_packed`][sc_neurocore.accel.lfsr.encode_packed]).  A
+    [`PreparedLayer`][sc_neurocore.accel.prepared.PreparedLayer] in place of
+    ``weights_packed`` gives the same result without packed weights
+    ([design: prepared layers][prepared-layers]).
 
     Parameters
     ----------
-    weights_packed : numpy.ndarray
-        ``uint64`` ``(n_out, n_in, n_words)``, ``n_words = ceil(length / 64)``.
+    weights_packed : numpy.ndarray or PreparedLayer
+        ``uint64`` ``(n_out, n_in, n_words)``, ``n_words = ceil(length / 64)``;
+        or a layer from [`prepare_layer`][sc_neurocore.accel.prepared.prepare_layer],
+        whose ``length`` must then equal ``length``.
     input_probs : array_like
         ``(n_in,)`` or ``(batch, n_in)`` probabilities, finite, in ``[0, 1]``.
     length : int
         Stream length in bits (positive).
     backend : str or Backend, default "auto"
         A backend name (see [`available_backends`][sc_neurocore.accel.backend.available_backends]),
-        ``"auto"`` for the fastest working one, or a
+        ``"auto"`` for the fastest working one (for a prepared layer: the
+        fastest that has the prepared path), or a
         [`Backend`][sc_neurocore.accel.backend.Backend] instance.
     seed : int, default 44257
         Encoder seed in ``[0, 2**32)``; input ``i`` uses register ``seed + i``.
@@ -312,6 +341,11 @@ def sc_forward(weights_packed: np.ndarray, input_probs: ArrayLike, *, length: in
     RuntimeError
         If the named backend is not available here (the message says how to
         install it).
+    NotImplementedError
+        If ``weights_packed`` is a prepared layer and the named backend has no
+        prepared path.
     """
+    if isinstance(weights_packed, PreparedLayer):
+        return run_prepared(prepared_backend(backend), weights_packed, input_probs, length, seed)
     return get_backend(backend).sc_forward(weights_packed, input_probs, length=length,
                                            seed=seed, generator=generator)

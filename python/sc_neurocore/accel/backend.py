@@ -17,6 +17,12 @@ timing study where there is one
 
 from __future__ import annotations
 
+__all__ = [
+    "Backend", "NumpyBackend", "RustBackend", "BackendStatus", "PRIORITY", "RESEARCH_MIRRORS",
+    "available_backends", "backend_status", "get_backend", "register_backend", "sc_forward",
+    "selection_order",
+]
+
 from sc_neurocore._public import publish
 
 from ._backends.base import Backend, BackendStatus
@@ -32,9 +38,5 @@ from ._registry import (
     sc_forward,
     selection_order,
 )
-
-__all__ = ["Backend", "NumpyBackend", "RustBackend", "BackendStatus", "PRIORITY",
-           "RESEARCH_MIRRORS", "available_backends", "backend_status", "get_backend",
-           "register_backend", "sc_forward", "selection_order"]
 
 publish(__name__, globals(), __all__)

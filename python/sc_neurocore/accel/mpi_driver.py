@@ -55,6 +55,11 @@ never initialises MPI itself.
 
 from __future__ import annotations
 
+__all__ = [
+    "HAS_MPI", "MPIDriver", "MPIRankError", "MPIFallbackWarning", "split_counts", "block_range",
+    "choose_split", "mpi_sc_forward", "mpi_sc_forward_sharded", "THREADS_ENV",
+]
+
 from typing import Any
 
 from sc_neurocore._public import publish
@@ -71,10 +76,6 @@ from ._backends.on_mpi import (
 from ._backends.on_mpi import forward as mpi_sc_forward
 from ._backends.on_mpi import forward_sharded as mpi_sc_forward_sharded
 from ._backends.on_mpi import runtime as _runtime
-
-__all__ = ["HAS_MPI", "MPIDriver", "MPIRankError", "MPIFallbackWarning", "split_counts",
-           "block_range", "choose_split", "mpi_sc_forward", "mpi_sc_forward_sharded",
-           "THREADS_ENV"]
 
 HAS_MPI: bool
 """Whether mpi4py works here; computed on first access (reading it imports MPI)."""

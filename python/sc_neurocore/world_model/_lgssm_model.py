@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import ArrayLike
 
+from sc_neurocore._readonly import read_only
 from sc_neurocore._validation import check_int
 from sc_neurocore.splitmix import SplitMix64
 
@@ -89,9 +90,34 @@ class LinearGaussianSSM:
         Naming the argument: a NaN or infinite value, a masked entry, a wrong
         rank or shape, an asymmetric covariance, ``Q`` not PSD, ``R`` or
         ``Sigma_0`` not PD.
+
+    Attributes
+    ----------
+    A : ndarray
+        ``(n, n)`` state transition (read-only, as every attribute here).
+    B : ndarray
+        ``(n, m)`` control input matrix.
+    C : ndarray
+        ``(p, n)`` observation matrix.
+    D : ndarray
+        ``(p, m)`` control feed-through.
+    Q : ndarray
+        ``(n, n)`` process-noise covariance, symmetrised.
+    R : ndarray
+        ``(p, p)`` observation-noise covariance, symmetrised.
+    mu_0 : ndarray
+        ``(n,)`` mean of ``x_0``.
+    Sigma_0 : ndarray
+        ``(n, n)`` covariance of ``x_0``, symmetrised.
+    state_dim : int
+        ``n``.
+    obs_dim : int
+        ``p``.
+    control_dim : int
+        ``m``.
     """
 
-    __slots__ = ("_A", "_B", "_C", "_D", "_Q", "_R", "_mu_0", "_Sigma_0")
+    __slots__ = ("_A", "_B", "_C", "_D", "_Q", "_R", "_mu_0", "_Sigma_0", "_n", "_p", "_m")
 
     def __init__(self, A: ArrayLike, B: ArrayLike | None, C: ArrayLike, D: ArrayLike | None,
                  Q: ArrayLike, R: ArrayLike, mu_0: ArrayLike, Sigma_0: ArrayLike) -> None:
@@ -122,63 +148,19 @@ class LinearGaussianSSM:
             arr.flags.writeable = False
         self._A, self._B, self._C, self._D = a, b, c, d
         self._Q, self._R, self._mu_0, self._Sigma_0 = q, r, mu, s0
+        self._n, self._p, self._m = n, p, m
 
-    # -------------------------------------------------------------- accessors
-
-    @property
-    def A(self) -> npt.NDArray[np.float64]:
-        """``(n, n)`` state transition (read-only)."""
-        return self._A
-
-    @property
-    def B(self) -> npt.NDArray[np.float64]:
-        """``(n, m)`` control input matrix (read-only)."""
-        return self._B
-
-    @property
-    def C(self) -> npt.NDArray[np.float64]:
-        """``(p, n)`` observation matrix (read-only)."""
-        return self._C
-
-    @property
-    def D(self) -> npt.NDArray[np.float64]:
-        """``(p, m)`` control feed-through (read-only)."""
-        return self._D
-
-    @property
-    def Q(self) -> npt.NDArray[np.float64]:
-        """``(n, n)`` process-noise covariance, symmetrised (read-only)."""
-        return self._Q
-
-    @property
-    def R(self) -> npt.NDArray[np.float64]:
-        """``(p, p)`` observation-noise covariance, symmetrised (read-only)."""
-        return self._R
-
-    @property
-    def mu_0(self) -> npt.NDArray[np.float64]:
-        """``(n,)`` mean of ``x_0`` (read-only)."""
-        return self._mu_0
-
-    @property
-    def Sigma_0(self) -> npt.NDArray[np.float64]:
-        """``(n, n)`` covariance of ``x_0``, symmetrised (read-only)."""
-        return self._Sigma_0
-
-    @property
-    def state_dim(self) -> int:
-        """``n``."""
-        return int(self._A.shape[0])
-
-    @property
-    def obs_dim(self) -> int:
-        """``p``."""
-        return int(self._C.shape[0])
-
-    @property
-    def control_dim(self) -> int:
-        """``m``."""
-        return int(self._B.shape[1])
+    A: npt.NDArray[np.float64] = read_only("_A")
+    B: npt.NDArray[np.float64] = read_only("_B")
+    C: npt.NDArray[np.float64] = read_only("_C")
+    D: npt.NDArray[np.float64] = read_only("_D")
+    Q: npt.NDArray[np.float64] = read_only("_Q")
+    R: npt.NDArray[np.float64] = read_only("_R")
+    mu_0: npt.NDArray[np.float64] = read_only("_mu_0")
+    Sigma_0: npt.NDArray[np.float64] = read_only("_Sigma_0")
+    state_dim: int = read_only("_n")
+    obs_dim: int = read_only("_p")
+    control_dim: int = read_only("_m")
 
     def __repr__(self) -> str:
         return (f"LinearGaussianSSM(state_dim={self.state_dim}, obs_dim={self.obs_dim}, "

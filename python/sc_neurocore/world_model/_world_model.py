@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import ArrayLike
 
+from sc_neurocore._readonly import read_only
 from sc_neurocore._validation import check_int
 
 from ._lgssm_checks import (
@@ -73,6 +74,17 @@ class PredictiveWorldModel:
     obs_dim : int, optional
         Positive observation dimension; ``state_dim`` when omitted.
 
+    Attributes
+    ----------
+    seed : int
+        The seed the initial model was drawn with (read-only).
+    state_dim : int
+        ``n`` (read-only).
+    action_dim : int
+        ``m`` (read-only).
+    obs_dim : int
+        ``p`` (read-only).
+
     Raises
     ------
     ValueError
@@ -113,25 +125,10 @@ class PredictiveWorldModel:
                              f"{new.obs_dim})")
         self._model = new
 
-    @property
-    def seed(self) -> int:
-        """The seed the initial model was drawn with."""
-        return self._seed
-
-    @property
-    def state_dim(self) -> int:
-        """``n``."""
-        return self._model.state_dim
-
-    @property
-    def action_dim(self) -> int:
-        """``m``."""
-        return self._model.control_dim
-
-    @property
-    def obs_dim(self) -> int:
-        """``p``."""
-        return self._model.obs_dim
+    seed: int = read_only("_seed")
+    state_dim: int = read_only("_model.state_dim")
+    action_dim: int = read_only("_model.control_dim")
+    obs_dim: int = read_only("_model.obs_dim")
 
     @property
     def state_mean(self) -> npt.NDArray[np.float64]:

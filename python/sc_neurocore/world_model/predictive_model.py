@@ -54,6 +54,15 @@ argument and documents its order.
 
 from __future__ import annotations
 
+__all__ = [
+    "LinearGaussianSSM", "FilterResult", "KalmanFilter", "SmoothResult", "RTSSmoother",
+    "EMLearner", "PredictiveWorldModel", "LikelihoodDecreaseError", "BACKENDS", "SYM_RTOL",
+    "PD_RTOL", "PSD_RTOL", "LOG_2PI", "LL_ROUNDING_RTOL", "RANDOM_RADIUS",
+    "RANDOM_COUPLING_SCALE", "RANDOM_NOISE_SCALE", "RANDOM_SIGMA0_SCALE",
+]
+
+from sc_neurocore._public import publish
+
 from ._lgssm_backends import BACKENDS
 from ._lgssm_checks import PD_RTOL, PSD_RTOL, SYM_RTOL
 from ._lgssm_em import LL_ROUNDING_RTOL, EMLearner, LikelihoodDecreaseError
@@ -69,13 +78,5 @@ from ._lgssm_results import FilterResult, SmoothResult
 from ._lgssm_smoother import RTSSmoother
 from ._world_model import PredictiveWorldModel
 
-__all__ = ["LinearGaussianSSM", "FilterResult", "KalmanFilter", "SmoothResult", "RTSSmoother",
-           "EMLearner", "PredictiveWorldModel", "LikelihoodDecreaseError", "BACKENDS",
-           "SYM_RTOL", "PD_RTOL", "PSD_RTOL", "LOG_2PI", "LL_ROUNDING_RTOL", "RANDOM_RADIUS",
-           "RANDOM_COUPLING_SCALE", "RANDOM_NOISE_SCALE", "RANDOM_SIGMA0_SCALE"]
-
 # The classes report this module as their home (reprs, pickles, documentation).
-for _public in (LinearGaussianSSM, FilterResult, KalmanFilter, SmoothResult, RTSSmoother,
-                EMLearner, PredictiveWorldModel, LikelihoodDecreaseError):
-    _public.__module__ = __name__
-del _public
+publish(__name__, globals(), __all__)

@@ -1,6 +1,7 @@
 //! Quick timing of the engine kernels without Python:
-//! `cargo run --release --example kernel_bench [forward]` (best of N runs;
-//! `forward` times the whole `sc_forward` on the W1 / W3 shapes instead).
+//! `cargo run --release --example kernel_bench [forward|prepared]` (best of N
+//! runs; `forward` times the whole `sc_forward` on the W1 / W3 shapes instead,
+//! `prepared` the prepared counts on the W1, W2 and W3 shapes).
 
 use std::time::Instant;
 
@@ -22,6 +23,10 @@ fn best_ms(reps: usize, mut f: impl FnMut()) -> f64 {
 fn main() {
     if std::env::args().any(|a| a == "forward") {
         forward_bench();
+        return;
+    }
+    if std::env::args().any(|a| a == "prepared") {
+        prepared_bench();
         return;
     }
     let tier = active_tier();
@@ -97,6 +102,47 @@ pub fn forward_bench() {
                 .unwrap();
             });
             println!("sc_forward threads={threads} batch={batch}: {ms:.4} ms");
+        }
+    }
+}
+
+/// Times the prepared counts on the W1 (128 x 784, 1024 bits), W2 (1024 x
+/// 1024, 4096 bits) and W3 (W1, batch 32) shapes, per tier and thread count.
+pub fn prepared_bench() {
+    let mut s = 11u64;
+    let mut rnd = move |n: u64| {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s % n
+    };
+    for &(name, n_out, n_in, length, batch) in &[
+        ("W1", 128usize, 784usize, 1024usize, 1usize),
+        ("W2", 1024, 1024, 4096, 1),
+        ("W3", 128, 784, 1024, 32),
+    ] {
+        let k: Vec<u32> = (0..n_out * n_in)
+            .map(|_| rnd(length as u64 + 1) as u32)
+            .collect();
+        let states: Vec<u16> = (0..n_in * length).map(|_| rnd(65536) as u16).collect();
+        let x: Vec<i64> = (0..batch * n_in).map(|_| rnd(65537) as i64).collect();
+        for threads in [1i128, 2] {
+            _engine::threads::set_num_threads(threads).unwrap();
+            for t in [active_tier(), Tier::Avx2, Tier::Portable] {
+                let ms = best_ms(if name == "W2" { 21 } else { 201 }, || {
+                    let _ = _engine::prepared_counts_with(
+                        t,
+                        &k,
+                        &[n_out, n_in],
+                        &states,
+                        &[n_in, length],
+                        &x,
+                        &[batch, n_in],
+                    )
+                    .unwrap();
+                });
+                println!("prepared {name} threads={threads} {t:?}: {ms:.4} ms");
+            }
         }
     }
 }

@@ -16,10 +16,11 @@
 use std::sync::{Mutex, OnceLock};
 
 use crate::arch::Dispatch;
-use crate::error::{EngineError, Result, try_zeroed};
+use crate::error::{Result, try_zeroed};
 use crate::generators::{Generator, Role, Stream};
 use crate::lfsr::{Block, Encoder};
 use crate::popcount::{GemmArgs, gemm_on};
+use crate::scratch::Scratch;
 use crate::simd::{Tier, active_tier};
 use crate::threads;
 use crate::validate::{self, checked_size};
@@ -28,51 +29,8 @@ use crate::validate::{self, checked_size};
 /// calling thread.
 const PARALLEL_WORK: usize = 1 << 16;
 
-/// Encoded-input buffers up to this many words are kept for the next call.
-const SCRATCH_KEEP_WORDS: usize = 1 << 23;
-
-/// A reusable buffer for the encoded inputs: allocating (and page-faulting)
-/// megabytes on every call costs more than encoding them. Only ever
-/// `try_lock`ed: a call never waits for it (a call running concurrently, or
-/// a thread of the parent that held it when this process was forked, just
-/// means a fresh buffer).
-static SCRATCH: Mutex<Vec<u64>> = Mutex::new(Vec::new());
-
-/// The scratch buffer, or `None` when another thread (or a thread of the
-/// parent at `fork()`) holds it.
-fn scratch_slot() -> Option<std::sync::MutexGuard<'static, Vec<u64>>> {
-    match SCRATCH.try_lock() {
-        Ok(guard) => Some(guard),
-        Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
-        Err(std::sync::TryLockError::WouldBlock) => None,
-    }
-}
-
-/// A buffer of at least `len` words (contents unspecified; the encoder
-/// overwrites every word it is given).
-fn take_scratch(len: usize) -> Result<Vec<u64>> {
-    let mut v = scratch_slot()
-        .map(|mut s| std::mem::take(&mut *s))
-        .unwrap_or_default();
-    if v.len() < len {
-        v.clear();
-        v.try_reserve_exact(len).map_err(|_| EngineError::Memory {
-            what: "the encoded inputs",
-            bytes: len.saturating_mul(8),
-        })?;
-        v.resize(len, 0);
-    }
-    Ok(v)
-}
-
-fn return_scratch(v: Vec<u64>) {
-    if v.len() <= SCRATCH_KEEP_WORDS
-        && let Some(mut slot) = scratch_slot()
-        && slot.len() < v.len()
-    {
-        *slot = v;
-    }
-}
+/// The encoded inputs' buffer, kept between calls.
+static SCRATCH: Scratch = Scratch::new("the encoded inputs");
 
 /// Validated dimensions of one `sc_forward` call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -307,7 +265,7 @@ pub fn sc_forward_stream_with(
     }
     let k = checked_size(n_in, nw, "weights_packed")?;
     let x_len = checked_size(batch, k, "input_probs")?;
-    let mut x_buf = take_scratch(x_len)?;
+    let mut x_buf = SCRATCH.take(x_len)?;
     let mut counts = try_zeroed::<u64>(n_out * batch, "the popcount accumulators")?;
     let enc = Encoder {
         dispatch: Dispatch::new(tier),
@@ -329,7 +287,7 @@ pub fn sc_forward_stream_with(
         threads,
         true,
     );
-    return_scratch(x_buf);
+    SCRATCH.give_back(x_buf);
     let len = length as f64;
     for (o, row) in counts.chunks_exact(batch).enumerate() {
         for (b, &c) in row.iter().enumerate() {

@@ -10,6 +10,7 @@
 //! * [`popcount`] — popcount / AND+popcount kernels (total, per word, GEMM);
 //! * [`ops`] — element-wise packed operations and popcount totals;
 //! * [`forward`] — `sc_forward`, single input and batch;
+//! * [`prepared`] — the counts of a prepared layer's forward pass;
 //! * [`simd`] — tier names, detection and forcing; [`threads`] — the private pool;
 //! * `arch` — each tier's code: CPU-feature tokens, vector primitives and the
 //!   one dispatch point of every kernel family;
@@ -30,6 +31,8 @@ pub mod lfsr;
 pub mod ops;
 pub mod pack;
 pub mod popcount;
+pub mod prepared;
+mod scratch;
 pub mod simd;
 pub mod threads;
 pub mod validate;
@@ -49,4 +52,5 @@ pub use generators::{Generator, Role};
 pub use lfsr::{encode_packed, encode_stream_with};
 pub use ops::{Op, popcount as popcount_total};
 pub use pack::{pack_bits, unpack_bits};
+pub use prepared::{PreparedDims, prepared_counts, prepared_counts_with};
 pub use simd::Tier;

@@ -34,7 +34,7 @@ use crate::error::{EngineError, Result as EngineResult};
 use crate::generators::{Generator, Role};
 use crate::ops::Op;
 use crate::validate::{self, ArrayArg, ArrayInfo, Elem, IntArg, StrArg};
-use crate::{forward, lfsr, ops, pack, simd, threads};
+use crate::{forward, lfsr, ops, pack, prepared, simd, threads};
 
 impl From<EngineError> for PyErr {
     fn from(e: EngineError) -> PyErr {
@@ -281,6 +281,14 @@ fn rows_of(shape: &[usize]) -> (usize, usize, bool) {
     }
 }
 
+/// The stream `length` and the encoder `seed`, checked in that order as
+/// Python's check_int checks them.
+fn length_and_seed(length: &Bound<'_, PyAny>, seed: &Bound<'_, PyAny>) -> PyResult<(usize, u64)> {
+    let length = int_arg(length, validate::length_arg)?;
+    let seed = int_arg(seed, validate::seed_arg)?;
+    Ok((length, u64::from(seed)))
+}
+
 /// `shape` (1-D or 2-D) with its rows resized to `len`.
 fn rows_resized(shape: &[usize], len: usize) -> Vec<usize> {
     let mut out = shape.to_vec();
@@ -327,8 +335,7 @@ fn encode_packed<'py>(
     role: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyArrayDyn<u64>>> {
     guard("encode_packed", || {
-        let length = int_arg(length, validate::length_arg)?;
-        let seed = int_arg(seed, validate::seed_arg)?;
+        let (length, seed) = length_and_seed(length, seed)?;
         let generator =
             generator.map_or(Ok(Generator::Lfsr), |g| str_arg(g, validate::generator_arg))?;
         let role = role.map_or(Ok(Role::Input), |r| str_arg(r, validate::role_arg))?;
@@ -336,7 +343,6 @@ fn encode_packed<'py>(
         let shape = arr.shape().to_vec();
         let (_, n, two_d) = rows_of(&shape);
         let data = slice_of(&arr, "probs")?;
-        let seed = u64::from(seed);
         let words = compute(py, || {
             let tier = simd::active_tier();
             lfsr::encode_stream_with(tier, data, n, two_d, length, seed, generator, role)
@@ -482,8 +488,7 @@ fn sc_forward<'py>(
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
     guard("sc_forward", || {
         // In the order of Python's validate_forward.
-        let length = int_arg(length, validate::length_arg)?;
-        let seed = u64::from(int_arg(seed, validate::seed_arg)?);
+        let (length, seed) = length_and_seed(length, seed)?;
         let generator =
             generator.map_or(Ok(Generator::Lfsr), |g| str_arg(g, validate::generator_arg))?;
         let w = borrow_array::<u64>(weights_packed, "weights_packed", Elem::Packed, &[3])?;
@@ -502,6 +507,37 @@ fn sc_forward<'py>(
     })
 }
 
+/// The counts of a prepared layer's forward pass (docs/design.md#prepared-layers).
+///
+/// k: uint32 (n_out, n_in), each <= length; states: uint16 (n_in, length),
+/// each input's states in the layer's order; thresholds: int64 (batch, n_in),
+/// each in [0, 65536]; returns uint64 (batch, n_out):
+/// counts[b, o] = sum_i #{j < k[o, i] : states[i, j] < thresholds[b, i]}.
+#[pyfunction]
+fn prepared_counts<'py>(
+    py: Python<'py>,
+    k: &Bound<'py, PyAny>,
+    states: &Bound<'py, PyAny>,
+    thresholds: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyArrayDyn<u64>>> {
+    guard("prepared_counts", || {
+        let k = borrow_array::<u32>(k, "k", Elem::Counts, &[2])?;
+        let s = borrow_array::<u16>(states, "states", Elem::States, &[2])?;
+        let x = borrow_array::<i64>(thresholds, "thresholds", Elem::Thresholds, &[2])?;
+        let (k_shape, s_shape, x_shape) =
+            (k.shape().to_vec(), s.shape().to_vec(), x.shape().to_vec());
+        let (kd, sd, xd) = (
+            slice_of(&k, "k")?,
+            slice_of(&s, "states")?,
+            slice_of(&x, "thresholds")?,
+        );
+        let (counts, dims) = compute(py, || {
+            prepared::prepared_counts(kd, &k_shape, sd, &s_shape, xd, &x_shape)
+        })??;
+        to_numpy(py, counts, vec![dims.batch, dims.n_out])
+    })
+}
+
 /// The Rust engine of sc_neurocore.accel (LFSR encoder, packed bit ops,
 /// SIMD popcount, multi-threaded sc_forward).
 #[pymodule(name = "_engine")]
@@ -509,8 +545,8 @@ mod engine_module {
     #[pymodule_export]
     use super::{
         available_simd_tiers, encode_packed, force_simd_tier, get_num_threads, pack_bitstream,
-        popcount, popcount_per_word, sc_forward, set_num_threads, simd_tier, unpack_bitstream,
-        vec_and, vec_mux, vec_not, vec_xnor,
+        popcount, popcount_per_word, prepared_counts, sc_forward, set_num_threads, simd_tier,
+        unpack_bitstream, vec_and, vec_mux, vec_not, vec_xnor,
     };
 
     // The LGSSM mirror's bindings (src/lgssm.rs).

@@ -23,6 +23,7 @@ use crate::error::{EngineError, Result};
 use crate::forward::ForwardDims;
 use crate::generators::{Generator, Role};
 use crate::lfsr::n_words;
+use crate::prepared::PreparedDims;
 use crate::simd::{Tier, available_tiers};
 
 /// Exclusive upper bound of an encoder seed (`2**32`).
@@ -287,6 +288,12 @@ pub enum Elem {
     Probabilities,
     /// 0/1 bits, `uint8` (Python's `as_bits`).
     Bits,
+    /// A prepared layer's bit counts `k`, `uint32`.
+    Counts,
+    /// A prepared layer's ordered input states, `uint16`.
+    States,
+    /// Quantised input probabilities, `int64`.
+    Thresholds,
 }
 
 impl Elem {
@@ -296,6 +303,9 @@ impl Elem {
             Elem::Packed => "uint64",
             Elem::Probabilities => "float64",
             Elem::Bits => "uint8",
+            Elem::Counts => "uint32",
+            Elem::States => "uint16",
+            Elem::Thresholds => "int64",
         }
     }
 }
@@ -369,6 +379,9 @@ pub fn check_array(
         Elem::Bits if !"biu".contains(kind) => Some(format!(
             "{name} must hold integers 0/1 (or bool), got dtype {dtype}"
         )),
+        Elem::Counts | Elem::States | Elem::Thresholds if !exact => {
+            Some(format!("{name} must have dtype {want}, got {dtype}"))
+        }
         _ => None,
     };
     if let Some(message) = kind_error {
@@ -616,6 +629,88 @@ pub fn forward_args(
         batched,
     };
     Ok((dims, seed))
+}
+
+/// The operands of a prepared layer's counts (`prepared::prepared_counts`):
+/// `k` `(n_out, n_in)` with every count in `[0, length]`, `states`
+/// `(n_in, length)` with `length >= 1`, `thresholds` `(batch, n_in)` with
+/// every threshold in `[0, 65536]`; each fills its shape.
+pub fn prepared_args(
+    k: &[u32],
+    k_shape: &[usize],
+    states: &[u16],
+    s_shape: &[usize],
+    thresholds: &[i64],
+    t_shape: &[usize],
+) -> Result<PreparedDims> {
+    for (name, len, shape) in [
+        ("k", k.len(), k_shape),
+        ("states", states.len(), s_shape),
+        ("thresholds", thresholds.len(), t_shape),
+    ] {
+        check_rank(name, shape, &[2])?;
+        check_data_len(name, len, shape)?;
+    }
+    let (&[n_out, n_in], &[s_rows, length], &[batch, t_cols]) = (k_shape, s_shape, t_shape) else {
+        unreachable!("the ranks were checked")
+    };
+    if s_rows != n_in || length == 0 {
+        return Err(EngineError::value(
+            "states",
+            format!(
+                "states must have shape (n_in, length) = ({n_in}, length >= 1) to match k {}, \
+                 got shape {}",
+                format_shape(k_shape),
+                format_shape(s_shape)
+            ),
+        ));
+    }
+    if t_cols != n_in {
+        return Err(EngineError::value(
+            "thresholds",
+            format!(
+                "thresholds must have n_in = {n_in} values per row to match k {}, got shape {}",
+                format_shape(k_shape),
+                format_shape(t_shape)
+            ),
+        ));
+    }
+    // The maxima first (a fast pass), the position only for the message.
+    let too_big = |&v: &u32| v as usize > length;
+    if k.iter().copied().max().is_some_and(|m| too_big(&m))
+        && let Some(bad) = k.iter().position(too_big)
+    {
+        return Err(EngineError::value(
+            "k",
+            format!(
+                "k must be in [0, {length}] (the stream length), got {} at index {}",
+                k[bad],
+                format_index(bad, k_shape)
+            ),
+        ));
+    }
+    let outside = |v: &i64| !(0..=65536).contains(v);
+    let (lo, hi) = thresholds
+        .iter()
+        .fold((0i64, 0i64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    if (outside(&lo) || outside(&hi))
+        && let Some(bad) = thresholds.iter().position(outside)
+    {
+        return Err(EngineError::value(
+            "thresholds",
+            format!(
+                "thresholds must be in [0, 65536], got {} at index {}",
+                thresholds[bad],
+                format_index(bad, t_shape)
+            ),
+        ));
+    }
+    Ok(PreparedDims {
+        n_out,
+        n_in,
+        length,
+        batch,
+    })
 }
 
 /// `pack_bitstream`'s argument: `rows` rows of `n` bits (`two_d` says

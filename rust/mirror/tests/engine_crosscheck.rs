@@ -20,7 +20,7 @@
 
 mod common;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Mutex;
 
 use _engine::EngineError;
@@ -49,19 +49,13 @@ fn tiers() -> Vec<Tier> {
     t
 }
 
-/// Runs an engine call; a panic fails the test with `what` in the message.
+/// Runs an engine call; a panic (its message printed by the panic hook)
+/// fails the test after naming `what`.
 fn engine<T>(what: &str, f: impl FnOnce() -> T) -> T {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(v) => v,
-        Err(payload) => {
-            let msg = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            panic!("the engine panicked on {what}: {msg}")
-        }
-    }
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        eprintln!("the engine panicked on {what}");
+        resume_unwind(payload)
+    })
 }
 
 /// Serialises the tests that set the engine's (process-wide) thread count.
@@ -152,6 +146,18 @@ fn agree<T: PartialEq + std::fmt::Debug>(
         }
         (Err(_), None) => tally.python_layer_only += 1,
     }
+}
+
+/// [`agree`] on whether each side accepts the input, not on what it returns.
+fn agree_on_acceptance<M, E>(
+    tally: &mut Tally,
+    kernel: &str,
+    what: &str,
+    mirror: Result<M, MirrorError>,
+    engine: Result<E, EngineError>,
+) {
+    let (mirror, engine) = (mirror.map(|_| Vec::<()>::new()), engine.map(|_| Vec::new()));
+    agree(tally, kernel, what, mirror, Some(engine));
 }
 
 /// [`agree`] on every tier: the engine's answer on tier `t` (described by
@@ -499,6 +505,7 @@ fn elementwise_ops_agree_on_every_tier() {
 }
 
 /// One encode input.
+#[derive(Clone)]
 struct EncodeCase {
     shape: Vec<usize>,
     probs: Vec<f64>,
@@ -590,34 +597,44 @@ fn encode_agrees_on_every_tier() {
     tally.report("encode");
 }
 
-/// One sc_forward input (shapes given separately from the data, so that
-/// inconsistent ones can be passed to the engine).
+/// One sc_forward input: the packed weights (their shape given separately
+/// from the data, so that inconsistent ones can be passed to the engine) and
+/// the encoder input the probabilities are streamed from.
 #[derive(Clone)]
 struct FwdCase {
     w_shape: Vec<usize>,
     weights: Vec<u64>,
-    p_shape: Vec<usize>,
-    probs: Vec<f64>,
-    length: i64,
-    seed: i64,
+    input: EncodeCase,
 }
 
 fn mirror_forward(c: &FwdCase) -> Result<Vec<u64>, MirrorError> {
     let w = NdArray::new("weights", c.w_shape.clone(), c.weights.clone())?;
-    let p = NdArray::new("probs", c.p_shape.clone(), c.probs.clone())?;
+    let p = NdArray::new("probs", c.input.shape.clone(), c.input.probs.clone())?;
     Ok(bits_of(
-        sc_neurocore_mirror::sc_forward(&w, &p, c.length, c.seed)?
+        sc_neurocore_mirror::sc_forward(&w, &p, c.input.length, c.input.seed)?
             .into_parts()
             .1,
     ))
 }
 
+/// [`agree_on_every_tier`] on one sc_forward case, described by `what(t)`.
+fn forward_agrees_on_every_tier(tally: &mut Tally, c: &FwdCase, what: impl Fn(Tier) -> String) {
+    let mirror = mirror_forward(c);
+    agree_on_every_tier(tally, "sc_forward", &mirror, what, |t| engine_forward(t, c));
+}
+
 fn engine_forward(tier: Tier, c: &FwdCase) -> Option<Result<Vec<u64>, EngineError>> {
-    let length = usize::try_from(c.length).ok()?;
-    let seed = u64::try_from(c.seed).ok()?;
+    let length = usize::try_from(c.input.length).ok()?;
+    let seed = u64::try_from(c.input.seed).ok()?;
     let r = engine("sc_forward", || {
         sc_forward_with(
-            tier, &c.weights, &c.w_shape, &c.probs, &c.p_shape, length, seed,
+            tier,
+            &c.weights,
+            &c.w_shape,
+            &c.input.probs,
+            &c.input.shape,
+            length,
+            seed,
         )
     });
     Some(r.map(|(out, _)| bits_of(out)))
@@ -657,13 +674,17 @@ fn forward_case(
     p_shape: Vec<usize>,
 ) -> FwdCase {
     let nw = n_words(length);
+    let weights = rng.words(n_out * n_in * nw);
+    let probs = rng.probs(size(&p_shape));
     FwdCase {
-        weights: rng.words(n_out * n_in * nw),
+        weights,
         w_shape: vec![n_out, n_in, nw],
-        probs: rng.probs(size(&p_shape)),
-        p_shape,
-        length: length as i64,
-        seed: i64::from(rng.seed()),
+        input: EncodeCase {
+            probs,
+            shape: p_shape,
+            length: length as i64,
+            seed: i64::from(rng.seed()),
+        },
     }
 }
 
@@ -673,12 +694,12 @@ fn break_forward(rng: &mut Rng, mut c: FwdCase) -> FwdCase {
         return c;
     };
     match rng.below(9) {
-        0 if !c.probs.is_empty() => {
-            let k = rng.range(0, c.probs.len() - 1);
-            c.probs[k] = rng.bad_prob();
+        0 if !c.input.probs.is_empty() => {
+            let k = rng.range(0, c.input.probs.len() - 1);
+            c.input.probs[k] = rng.bad_prob();
         }
-        1 => c.length = [0, -1, i64::MIN][rng.below(3) as usize],
-        2 => c.seed = [-1, 1 << 32, i64::MAX][rng.below(3) as usize],
+        1 => c.input.length = [0, -1, i64::MIN][rng.below(3) as usize],
+        2 => c.input.seed = [-1, 1 << 32, i64::MAX][rng.below(3) as usize],
         3 => {
             // Wrong rank of the weights: 2-D or 4-D with the same data.
             c.w_shape = if rng.below(2) == 0 {
@@ -700,28 +721,28 @@ fn break_forward(rng: &mut Rng, mut c: FwdCase) -> FwdCase {
         5 => {
             // n_in mismatch between weights and probabilities.
             let n = n_in + rng.range(1, 3);
-            c.p_shape = if c.p_shape.len() == 2 {
-                vec![c.p_shape[0], n]
+            c.input.shape = if c.input.shape.len() == 2 {
+                vec![c.input.shape[0], n]
             } else {
                 vec![n]
             };
-            c.probs = rng.probs(size(&c.p_shape));
+            c.input.probs = rng.probs(size(&c.input.shape));
         }
         6 => {
             // Probabilities of rank 0 or 3.
-            c.p_shape = if rng.below(2) == 0 {
+            c.input.shape = if rng.below(2) == 0 {
                 vec![]
             } else {
                 vec![1, 1, n_in]
             };
-            c.probs = rng.probs(size(&c.p_shape));
+            c.input.probs = rng.probs(size(&c.input.shape));
         }
         7 if !c.weights.is_empty() => {
             // Data that does not fill the declared shape.
             c.weights.pop();
         }
         _ => {
-            c.probs.push(0.5);
+            c.input.probs.push(0.5);
         }
     }
     c
@@ -745,12 +766,10 @@ fn sc_forward_agrees_on_every_tier_and_thread_count() {
                 let describe = |t: Tier| {
                     format!(
                         "sc_forward threads {threads} {t:?} case {c} w {:?} p {:?} length {} seed {}",
-                        case.w_shape, case.p_shape, case.length, case.seed
+                        case.w_shape, case.input.shape, case.input.length, case.input.seed
                     )
                 };
-                let engine = |t| engine_forward(t, &case);
-                let m = mirror_forward(&case);
-                agree_on_every_tier(&mut tally, "sc_forward", &m, describe, engine);
+                forward_agrees_on_every_tier(&mut tally, &case, describe);
             }
         });
     }
@@ -850,12 +869,10 @@ fn parallel_forward_with_degenerate_shapes() {
                 let case = forward_case(&mut rng, n_out, n_in, length, p_shape);
                 assert!(n_out * n_in * n_words(length) * batch.max(1) >= 1 << 16);
                 let describe = |t: Tier| {
-                    let (w, p) = (&case.w_shape, &case.p_shape);
+                    let (w, p) = (&case.w_shape, &case.input.shape);
                     format!("threads {threads} {t:?} sc_forward w {w:?} p {p:?}")
                 };
-                let engine = |t| engine_forward(t, &case);
-                let m = mirror_forward(&case);
-                agree_on_every_tier(&mut tally, "sc_forward", &m, describe, engine);
+                forward_agrees_on_every_tier(&mut tally, &case, describe);
             }
         });
     }
@@ -939,15 +956,15 @@ fn forced_tiers_dispatch_like_the_mirror() {
         for c in 0..40 {
             let case = valid_forward(&mut rng, c == 0);
             let m = mirror_forward(&case);
-            let length = case.length as usize;
+            let length = case.input.length as usize;
             let e = engine("sc_forward", || {
                 _engine::sc_forward(
                     &case.weights,
                     &case.w_shape,
-                    &case.probs,
-                    &case.p_shape,
+                    &case.input.probs,
+                    &case.input.shape,
                     length,
-                    case.seed as u64,
+                    case.input.seed as u64,
                 )
             });
             agree(
@@ -957,12 +974,7 @@ fn forced_tiers_dispatch_like_the_mirror() {
                 m,
                 Some(e.map(|(o, _)| bits_of(o))),
             );
-            let enc = EncodeCase {
-                shape: case.p_shape.clone(),
-                probs: case.probs.clone(),
-                length: case.length,
-                seed: case.seed,
-            };
+            let enc = &case.input;
             let n = *enc.shape.last().unwrap_or(&0);
             let e = engine("encode", || {
                 _engine::encode_packed(&enc.probs, n, enc.shape.len() == 2, length, enc.seed as u64)
@@ -971,7 +983,7 @@ fn forced_tiers_dispatch_like_the_mirror() {
                 &mut tally,
                 "encode",
                 &format!("forced {t:?} encode {c}"),
-                mirror_encode(&enc),
+                mirror_encode(enc),
                 Some(e),
             );
             let n_words_rand = rng.range(0, 300);
@@ -1032,32 +1044,28 @@ fn inconsistent_and_overflowing_shapes_are_refused() {
     let data = [1u8, 0, 1];
     for (rows, n) in [(2usize, 2usize), (huge, 2), (1, 2), (0, 3)] {
         let e = engine("pack_bits", || pack_bits(&data, rows, n, true));
-        let m = NdArray::new("bits", vec![rows, n], data.to_vec()).map(|_| Vec::<u64>::new());
-        agree(
-            &mut tally,
-            "pack",
-            &format!("pack rows {rows} n {n}"),
-            m,
-            Some(e.map(|_| Vec::new())),
-        );
+        let m = NdArray::new("bits", vec![rows, n], data.to_vec());
+        agree_on_acceptance(&mut tally, "pack", &format!("pack rows {rows} n {n}"), m, e);
         let words = [1u64, 2, 3];
         let e = engine("unpack_bits", || unpack_bits(&words, rows, n, 1));
-        let m = NdArray::new("packed", vec![rows, n], words.to_vec()).map(|_| Vec::<u8>::new());
-        agree(
+        let m = NdArray::new("packed", vec![rows, n], words.to_vec());
+        agree_on_acceptance(
             &mut tally,
             "unpack",
             &format!("unpack rows {rows} n {n}"),
             m,
-            Some(e.map(|_| Vec::new())),
+            e,
         );
     }
     let base = FwdCase {
         w_shape: vec![2, 3, 1],
         weights: vec![u64::MAX; 6],
-        p_shape: vec![3],
-        probs: vec![0.5; 3],
-        length: 64,
-        seed: 1,
+        input: EncodeCase {
+            shape: vec![3],
+            probs: vec![0.5; 3],
+            length: 64,
+            seed: 1,
+        },
     };
     for (w_shape, p_shape) in [
         (vec![huge, 2, 1], vec![2]),
@@ -1065,12 +1073,10 @@ fn inconsistent_and_overflowing_shapes_are_refused() {
         (vec![2, 3, 1], vec![2, 3]),
         (vec![0, huge, 1], vec![huge]),
     ] {
-        let case = FwdCase {
-            w_shape,
-            p_shape,
-            ..base.clone()
-        };
-        let what = format!("sc_forward w {:?} p {:?}", case.w_shape, case.p_shape);
+        let mut case = base.clone();
+        case.w_shape = w_shape;
+        case.input.shape = p_shape;
+        let what = format!("sc_forward w {:?} p {:?}", case.w_shape, case.input.shape);
         agree(
             &mut tally,
             "sc_forward",
@@ -1103,27 +1109,24 @@ fn field<'a>(inputs: &'a [Field], name: &str) -> Option<&'a Field> {
     inputs.iter().find(|f| f.name == name)
 }
 
-fn u64s<'a>(inputs: &'a [Field], name: &str) -> Option<(&'a [usize], &'a [u64])> {
-    match field(inputs, name)? {
-        Field {
-            shape,
-            values: Values::U64(v),
-            ..
-        } => Some((shape, v)),
-        _ => None,
-    }
+/// `fn $func(inputs, name)`: the shape and values of the golden input `name`
+/// when it holds `$variant` values.
+macro_rules! typed_input {
+    ($func:ident, $variant:ident, $t:ty) => {
+        fn $func<'a>(inputs: &'a [Field], name: &str) -> Option<(&'a [usize], &'a [$t])> {
+            match field(inputs, name)? {
+                Field {
+                    shape,
+                    values: Values::$variant(v),
+                    ..
+                } => Some((shape, v)),
+                _ => None,
+            }
+        }
+    };
 }
-
-fn f64s<'a>(inputs: &'a [Field], name: &str) -> Option<(&'a [usize], &'a [f64])> {
-    match field(inputs, name)? {
-        Field {
-            shape,
-            values: Values::F64(v),
-            ..
-        } => Some((shape, v)),
-        _ => None,
-    }
-}
+typed_input!(u64s, U64, u64);
+typed_input!(f64s, F64, f64);
 
 /// A non-negative 0-D i64 input (negative values and other dtypes are
 /// checked by the engine's Python layer only).

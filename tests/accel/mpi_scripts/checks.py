@@ -27,7 +27,8 @@ import warnings
 
 import numpy as np
 from mpi4py import MPI
-from sc_neurocore.accel import mpi_driver, sc_forward
+from sc_neurocore.accel import encode_packed, mpi_driver, prepare_layer, sc_forward
+from sc_neurocore.accel._backends import on_mpi, on_numpy
 from sc_neurocore.accel._backends.on_mpi import inference as mpi_inference
 from sc_neurocore.accel._backends.on_mpi import runtime as mpi_runtime
 from sc_neurocore.accel._backends.on_mpi import transport as mpi_transport
@@ -175,6 +176,47 @@ for _name, _case in FORWARD.items():
     check(f"forward:{_name}")(lambda case=_case: forward_case(*case))
 
 
+def prepared_case(n_out, n_in, length, batch, seed):
+    """Compare mpi_sc_forward of a prepared layer with the packed path on the root."""
+    case_rng = np.random.default_rng(n_out * 1000 + n_in + length + 1)
+    w = case_rng.random((n_out, n_in))
+    w.flat[0], w.flat[-1] = 0.0, 1.0
+    p = case_rng.random(n_in if batch is None else (batch, n_in))
+    layer = prepare_layer(w, length, weight_seed=77) if ROOT else None
+    got = mpi_sc_forward(layer, root_only(p), length=length, seed=seed)
+    if ROOT:
+        want = sc_forward(encode_packed(w, length, 77), p, length=length, seed=seed,
+                          backend="numpy")
+        assert got.dtype == np.float64 and got.shape == want.shape, (got.shape, want.shape)
+        assert np.array_equal(got, want), "differs from the packed path"
+        return "split rows"
+    want_shape = (0,) if batch is None else (0, n_out)
+    assert got.dtype == np.float64 and got.shape == want_shape, (got.dtype, got.shape)
+    return "empty on non-root"
+
+
+PREPARED = {
+    "prepared_1d": (7, 5, 100, None, 65530),
+    "prepared_batched": (12, 4, 130, 5, 1),
+    "prepared_fewer_rows_than_ranks": (1, 3, 65600, None, 44257),
+}
+for _name, _case in PREPARED.items():
+    check(f"forward:{_name}")(lambda case=_case: prepared_case(*case))
+
+
+@check("forward:prepared_counts_operation")
+def _():
+    rng_ = np.random.default_rng(8)
+    k = rng_.integers(0, 201, size=(9, 4)).astype(np.uint32)
+    states = rng_.integers(0, 65536, size=(4, 200)).astype(np.uint16)
+    x = rng_.integers(0, 65537, size=(3, 4))
+    got = on_mpi.prepared_counts(root_only(k), root_only(states), root_only(x))
+    if ROOT:
+        assert np.array_equal(got, on_numpy.prepared_counts(k, states, x))
+    else:
+        assert got.shape == (0, 9) and got.dtype == np.uint64, (got.shape, got.dtype)
+
+
 @check("forward:sharded_resident_weights")
 def _():
     w = random_weights(np.random.default_rng(3), 8, 6, 200)
@@ -221,6 +263,12 @@ def _():
 def _():
     return raised(lambda: mpi_sc_forward(root_only(W_OK), root_only(P_OK), length=64,
                                          backend="no-such-backend"))
+
+
+@check("error:prepared_length_mismatch")
+def _():
+    layer = prepare_layer(np.full((4, 3), 0.5), 64, weight_seed=1) if ROOT else None
+    return raised(lambda: mpi_sc_forward(layer, root_only(P_OK), length=128))
 
 
 @check("error:scatter_none_on_root")

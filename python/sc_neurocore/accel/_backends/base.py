@@ -191,6 +191,57 @@ class Backend(ABC):
             is wrong).
         """
 
+    def prepared_counts(self, k: np.ndarray, states: np.ndarray,
+                        thresholds: np.ndarray) -> np.ndarray:
+        """The counts of a prepared layer's forward pass ([design: prepared layers][prepared-layers]).
+
+        ``counts[b, o] = sum over i of #{ j < k[o, i] : states[i, j] <
+        thresholds[b, i] }``: input ``i``'s bits laid out in the layer's order
+        (``states < threshold``, every bit set for a threshold of 65536), of
+        which weight ``(o, i)`` keeps the first ``k[o, i]``.  A backend that
+        has the prepared path overrides this (every shipped backend package
+        exposes it as its ``prepared_counts`` operation); ``sc_forward`` of a
+        [`PreparedLayer`][sc_neurocore.accel.prepared.PreparedLayer] calls it
+        with checked, consistent arguments, never with an empty batch,
+        ``n_out`` or ``n_in``, and divides the counts by ``length``.
+
+        Parameters
+        ----------
+        k : numpy.ndarray
+            ``uint32`` ``(n_out, n_in)``, C-contiguous, each in ``[0, length]``.
+        states : numpy.ndarray
+            ``uint16`` ``(n_in, length)``, C-contiguous: input ``i``'s
+            input-side states in the layer's order.
+        thresholds : numpy.ndarray
+            ``int64`` ``(batch, n_in)``, C-contiguous, each in ``[0, 65536]``:
+            the quantised input probabilities.
+
+        Returns
+        -------
+        numpy.ndarray
+            Integer (``uint64``) counts ``(batch, n_out)``, equal to the
+            NumPy backend's (the bit-true reference).
+
+        Raises
+        ------
+        NotImplementedError
+            This backend has no prepared path (the default).
+        """
+        raise NotImplementedError(
+            f"backend {self.name!r} ({type(self).__name__}) has no prepared-layer path; run "
+            "the layer with backend='auto' or a backend that has it")
+
+    @classmethod
+    def has_prepared_path(cls) -> bool:
+        """Whether this backend implements ``prepared_counts`` (runs prepared layers).
+
+        Returns
+        -------
+        bool
+            ``True`` when the class overrides ``prepared_counts``.
+        """
+        return cls.prepared_counts is not Backend.prepared_counts
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
 

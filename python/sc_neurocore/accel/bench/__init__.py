@@ -15,6 +15,8 @@ The backend modules hold their backends only; what measures them lives here:
 * ``reference_numpy`` — the reference release's
   NumPy path, modelled as a baseline;
 * ``accuracy`` — RMSE against stream length;
+* ``prepared_layers`` — prepared layers against packed weights: time per
+  call against stream length, one-time costs, memory, the scale row;
 * ``numba_extras``,
   ``jax_extras`` — per-backend extra rows;
 * ``lgssm_extras`` — the Kalman filter and EM of

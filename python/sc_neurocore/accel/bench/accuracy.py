@@ -4,14 +4,17 @@ Stochastic computing trades time for accuracy: ``sc_forward`` estimates the
 float product ``W @ p`` from ``length``-bit streams, and the error shrinks as
 ``length`` grows while every call streams proportionally more weight bits.
 For a W1-shaped layer (``n_out = 128``, ``n_in = 784``) and stream lengths 64
-to 8192 bits, ``accuracy_study`` reports
+to 65536 bits, ``accuracy_study`` reports
 
 * ``rmse``: the root-mean-square error of the estimate of the mean product,
 
   ``rmse = sqrt( (1 / n_out) * sum_o ((y_hat[o] - (W @ p)[o]) / n_in) ** 2 )``
 
   where ``y_hat = sc_forward(encode_packed(W, length, weight_seed(seed)), p,
-  length=length, seed=seed)`` (which estimates ``W @ p``: the sum over the
+  length=length, seed=seed)``, computed through the prepared path
+  (``sc_forward(prepare_layer(W, length, weight_seed=weight_seed(seed)), p,
+  ...)``, the same bits: [design: prepared layers][prepared-layers]), so that
+  the long lengths need no packed weights (which estimates ``W @ p``: the sum over the
   ``n_in`` inputs of ``W[o, i] * p[i]``), ``W`` real-valued in ``[0, 1)``
   (shape ``(n_out, n_in)``) and ``p`` in ``[0, 1)`` (shape ``(n_in,)``).
   Dividing by ``n_in`` puts the error on the scale of one product in
@@ -22,7 +25,10 @@ to 8192 bits, ``accuracy_study`` reports
   ``sqrt( (1 / n_out) * sum_o sum_i q[o, i] * (1 - q[o, i]) / length ) / n_in``
   with ``q[o, i] = W[o, i] * p[i]`` (the binomial variance of each AND
   stream's count): a yardstick for the LFSR streams, which are not independent;
-* the median time per ``sc_forward`` call of each backend asked for.
+* the median time per ``sc_forward`` call of each backend asked for, through
+  the prepared path (``times_s``, where the backend has it) and through packed
+  weights (``packed_times_s``, where they fit ``packed_budget`` bytes); every
+  result is checked bit for bit against the first backend's prepared one.
 
 The error includes the encoder's 16-bit quantisation of ``W`` and ``p``.
 
@@ -48,17 +54,22 @@ import numpy as np
 
 from sc_neurocore._validation import DEFAULT_GENERATOR, GENERATORS
 
-from ..backend import get_backend
+from .._registry import backend_class
+from ..backend import get_backend, sc_forward
 from ..lfsr import DEFAULT_SEED, encode_packed, weight_seed
-from .timing import median_time
+from ..prepared import prepare_layer
+from .timing import median_time, same_bits
 
-__all__ = ["ACCURACY_LENGTHS", "ACCURACY_SHAPE", "AccuracyRow", "encode_weights",
-           "error_stats", "measure_accuracy", "accuracy_study", "ACCURACY_QUANTITY",
-           "rmse_per_doubling", "GENERATOR_LENGTHS", "GENERATOR_QUANTITY", "GeneratorRow",
-           "measure_generators", "generator_study", "independent_rmse", "falls_every_doubling"]
+__all__ = ["ACCURACY_LENGTHS", "ACCURACY_SHAPE", "ACCURACY_PACKED_BUDGET", "AccuracyRow",
+           "encode_weights", "error_stats", "measure_accuracy", "accuracy_study",
+           "ACCURACY_QUANTITY", "rmse_per_doubling", "GENERATOR_LENGTHS", "GENERATOR_QUANTITY",
+           "GeneratorRow", "measure_generators", "generator_study", "independent_rmse",
+           "falls_every_doubling"]
 
-ACCURACY_LENGTHS = (64, 128, 256, 512, 1024, 2048, 4096, 8192)
-GENERATOR_LENGTHS = tuple(1 << k for k in range(6, 17))  # 64 ... 65536
+ACCURACY_LENGTHS = tuple(2**k for k in range(6, 17))  # 64 ... 65536
+ACCURACY_PACKED_BUDGET = 1 << 30
+"""Largest packed weights (bytes) the accuracy table builds to time the packed path (1 GiB)."""
+GENERATOR_LENGTHS = ACCURACY_LENGTHS
 GENERATOR_QUANTITY = (
     "per generator g: y_hat = sc_forward(encode_packed(W, length, weight_seed(seed), "
     "generator=g, role='weight'), p, length=length, seed=seed, generator=g); rmse as above, "
@@ -67,8 +78,9 @@ GENERATOR_QUANTITY = (
 ACCURACY_SHAPE = (128, 784)  # (n_out, n_in): W1's layer
 ACCURACY_QUANTITY = (
     "rmse = sqrt(mean_o(((y_hat[o] - (W @ p)[o]) / n_in)**2)), y_hat = sc_forward("
-    "encode_packed(W, length, weight_seed(seed)), p, length=length, seed=seed), W in [0,1) "
-    "(n_out, n_in) and p in [0,1) (n_in,) real-valued; rmse_dot = n_in * rmse (units of W @ p)")
+    "encode_packed(W, length, weight_seed(seed)), p, length=length, seed=seed) (computed "
+    "through the prepared layer of W, the same bits), W in [0,1) (n_out, n_in) and p in "
+    "[0,1) (n_in,) real-valued; rmse_dot = n_in * rmse (units of W @ p)")
 
 # Peak size of the unpacked bits while encoding weights (encode_packed builds a
 # bool array of rows x n_in x length before packing).
@@ -77,25 +89,42 @@ _ENCODE_BLOCK_BITS = 1 << 25
 
 @dataclass
 class AccuracyRow:
-    """One stream length: the error of ``sc_forward`` and its time per call."""
+    """One stream length: the error of ``sc_forward`` and its time per call.
+
+    ``times_s`` holds each backend's median through the prepared path
+    (``None`` for a backend without it), ``packed_times_s`` through packed
+    weights (absent where they would exceed the budget).
+    """
 
     length: int
     rmse: float
     rmse_dot: float
     max_abs_error: float
     bernoulli_rmse: float
-    times_s: dict[str, float] = field(default_factory=dict)
+    times_s: dict[str, float | None] = field(default_factory=dict)
     bit_identical: bool = True
+    packed_times_s: dict[str, float] = field(default_factory=dict)
 
 
 def encode_weights(weights_real: np.ndarray, length: int, seed: int,
-                   generator: str = DEFAULT_GENERATOR) -> np.ndarray:
-    """``encode_packed(weights_real, length, seed, generator=generator, role="weight")`` a
-    block of rows at a time.
+                   generator: str = DEFAULT_GENERATOR, *, engine: bool = True) -> np.ndarray:
+    """``encode_packed(weights_real, length, seed, generator=generator, role="weight")``,
+    on the Rust engine where it is built.
 
-    Identical to one call (seeding depends only on the input index, the last
-    axis), with the unpacked bits kept to about 32 MiB.
+    Identical to one call of the NumPy encoder (seeding depends only on the
+    input index, the last axis). Without the engine (or with ``engine``
+    false) the NumPy encoder runs a block of rows at a time, keeping its
+    unpacked bits to about 32 MiB.
     """
+    if engine:
+        try:
+            from sc_neurocore import _engine
+        except ImportError:
+            pass
+        else:
+            probs = np.ascontiguousarray(weights_real, dtype=np.float64)
+            words: np.ndarray = _engine.encode_packed(probs, length, seed, generator, "weight")
+            return words
     n_out, n_in = weights_real.shape
     step = max(1, _ENCODE_BLOCK_BITS // max(1, n_in * length))
     blocks = [encode_packed(weights_real[start:start + step], length, seed=seed,
@@ -157,6 +186,7 @@ def _timed_forward(packed: np.ndarray, probs: np.ndarray, length: int, seed: int
 def measure_accuracy(weights_real: np.ndarray, probs: np.ndarray, lengths: Sequence[int],
                      backends: Sequence[str] = ("numpy",), *, seed: int = DEFAULT_SEED,
                      repeats: int = 3, min_total_s: float = 0.1,
+                     packed_budget: int = ACCURACY_PACKED_BUDGET,
                      progress: Callable[[str], None] | None = None) -> list[AccuracyRow]:
     """Error and time per call of ``sc_forward`` for each stream length.
 
@@ -169,8 +199,9 @@ def measure_accuracy(weights_real: np.ndarray, probs: np.ndarray, lengths: Seque
     lengths : sequence of int
         Stream lengths in bits.
     backends : sequence of str, default ("numpy",)
-        Backends to time; the first one's result gives the error, the others
-        are checked bit-identical to it.
+        Backends to time; the error comes from the prepared path (on the first
+        of them that has it, else NumPy's), and every result is checked
+        bit-identical to it.
     seed : int, default 44257
         Input encoder seed; the weights are encoded with ``weight_seed(seed)``.
     repeats : int, default 3
@@ -178,6 +209,8 @@ def measure_accuracy(weights_real: np.ndarray, probs: np.ndarray, lengths: Seque
         [`median_time`][sc_neurocore.accel.bench.median_time]).
     min_total_s : float, default 0.1
         Target total of the timed calls per measurement.
+    packed_budget : int, default 1 GiB
+        Largest packed weights, in bytes, built to time the packed path.
     progress : callable, optional
         Receives one line of text per length.
 
@@ -185,16 +218,43 @@ def measure_accuracy(weights_real: np.ndarray, probs: np.ndarray, lengths: Seque
     -------
     list of AccuracyRow
     """
-    weights_real, probs = _checked(weights_real, probs, backends)
+    weights_real = np.asarray(weights_real, dtype=np.float64)
+    probs = np.asarray(probs, dtype=np.float64)
+    if not backends:
+        raise ValueError("backends must name at least one backend")
+    with_path = [n for n in backends if backend_class(n).has_prepared_path()]
+    reference = (with_path or ["numpy"])[0]
+    n_out, n_in = weights_real.shape
     rows = []
     for length in lengths:
-        packed = encode_weights(weights_real, length, weight_seed(seed))
-        first, times, identical = _timed_forward(packed, probs, length, seed, DEFAULT_GENERATOR,
-                                                 backends, repeats, min_total_s)
-        rmse, rmse_dot, max_err, model = error_stats(first, weights_real, probs, length)
-        rows.append(AccuracyRow(length, rmse, rmse_dot, max_err, model, times, identical))
+        layer = prepare_layer(weights_real, length, weight_seed=weight_seed(seed))
+        want = sc_forward(layer, probs, length=length, seed=seed, backend=reference)
+        identical = True
+        times: dict[str, float | None] = {}
+        packed_times: dict[str, float] = {}
+        for name in backends:
+            times[name] = None
+            if name in with_path:
+                call = functools.partial(sc_forward, layer, probs, length=length, seed=seed,
+                                         backend=name)
+                identical &= same_bits(call(), want)
+                times[name], _ = median_time(call, repeats, min_total_s=min_total_s)
+        if n_out * n_in * -(-length // 64) * 8 <= packed_budget:
+            packed = encode_weights(weights_real, length, weight_seed(seed))
+            for name in backends:
+                backend = get_backend(name)
+                call = functools.partial(backend.sc_forward, packed, probs, length=length,
+                                         seed=seed)
+                identical &= same_bits(call(), want)
+                packed_times[name], _ = median_time(call, repeats, min_total_s=min_total_s)
+            del packed
+        rmse, rmse_dot, max_err, model = error_stats(want, weights_real, probs, length)
+        rows.append(AccuracyRow(length, rmse, rmse_dot, max_err, model, times, identical,
+                                packed_times))
         if progress:
-            timing = ", ".join(f"{n} {t * 1e3:.3f} ms" for n, t in times.items())
+            timing = ", ".join(
+                [f"{n} prepared {t * 1e3:.3f} ms" for n, t in times.items() if t is not None]
+                + [f"{n} packed {t * 1e3:.3f} ms" for n, t in packed_times.items()])
             progress(f"[accuracy] length {length}: rmse {rmse:.3e} "
                      f"(independent streams {model:.3e}); {timing}")
     return rows
@@ -216,7 +276,9 @@ def accuracy_study(n_out: int = ACCURACY_SHAPE[0], n_in: int = ACCURACY_SHAPE[1]
         ``quantity`` (the definition of ``rmse``), ``backends`` and ``rows``
         (one dict per length: ``length``, ``rmse``, ``rmse_dot``,
         ``max_abs_error``, ``bernoulli_rmse``, ``times_s`` (backend -> median
-        seconds per call), ``bit_identical``).
+        seconds per call through the prepared path, ``None`` for a backend
+        without it), ``packed_times_s`` (the same through packed weights, for
+        the lengths whose packed weights fit the budget), ``bit_identical``).
     """
     rng = np.random.default_rng(data_seed)
     weights_real = rng.random((n_out, n_in))

@@ -31,37 +31,45 @@ _M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
 _H01 = np.uint64(0x0101010101010101)
 
 
-def _swar_shift_add(weights: np.ndarray, inputs: np.ndarray, out: np.ndarray) -> None:
-    """Serial per-word AND + SWAR popcount, shift-and-add fold (Hacker's Delight "pop")."""
-    n_out, n_in, n_words = weights.shape
-    for o in range(n_out):
-        total = np.uint64(0)
-        for i in range(n_in):
-            for w in range(n_words):
-                x = weights[o, i, w] & inputs[i, w]
-                x = x - ((x >> np.uint64(1)) & _M1)
-                x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
-                x = (x + (x >> np.uint64(4))) & _M4
-                x = x + (x >> np.uint64(8))
-                x = x + (x >> np.uint64(16))
-                x = x + (x >> np.uint64(32))
-                total += x & np.uint64(0x7F)
-        out[o] = total
+def _byte_sums(x: Any) -> Any:
+    """The first SWAR steps of a popcount of the uint64 ``x``: each byte holds its bit count."""
+    x = x - ((x >> np.uint64(1)) & _M1)
+    x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
+    return (x + (x >> np.uint64(4))) & _M4
 
 
-def _swar_multiply(weights: np.ndarray, inputs: np.ndarray, out: np.ndarray) -> None:
-    """Serial per-word AND + SWAR popcount, multiply fold."""
-    n_out, n_in, n_words = weights.shape
-    for o in range(n_out):
-        total = np.uint64(0)
-        for i in range(n_in):
-            for w in range(n_words):
-                x = weights[o, i, w] & inputs[i, w]
-                x = x - ((x >> np.uint64(1)) & _M1)
-                x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
-                x = (x + (x >> np.uint64(4))) & _M4
-                total += (x * _H01) >> np.uint64(56)
-        out[o] = total
+def _shift_add_fold(x: Any) -> Any:
+    """The byte sums of ``x`` added up by shifts and adds (Hacker's Delight "pop")."""
+    x = x + (x >> np.uint64(8))
+    x = x + (x >> np.uint64(16))
+    x = x + (x >> np.uint64(32))
+    return x & np.uint64(0x7F)
+
+
+def _multiply_fold(x: Any) -> Any:
+    """The byte sums of ``x`` added up by one multiplication."""
+    return (x * _H01) >> np.uint64(56)
+
+
+def _swar_loop(numba: Any, fold: Callable[[Any], Any]) -> Any:
+    """Serial per-word AND + SWAR popcount, the byte sums added up by ``fold``, compiled.
+
+    The helpers are inlined into the loop when Numba compiles it (the machine
+    code is that of the loop written out by hand).
+    """
+    byte_sums = numba.njit(inline="always")(_byte_sums)
+    fold_bytes = numba.njit(inline="always")(fold)
+
+    def loop(weights: np.ndarray, inputs: np.ndarray, out: np.ndarray) -> None:
+        n_out, n_in, n_words = weights.shape
+        for o in range(n_out):
+            total = np.uint64(0)
+            for i in range(n_in):
+                for w in range(n_words):
+                    total += fold_bytes(byte_sums(weights[o, i, w] & inputs[i, w]))
+            out[o] = total
+
+    return numba.njit(cache=True)(loop)
 
 
 def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = False
@@ -112,10 +120,10 @@ def bench_extras(quick: bool, progress: Callable[[str], None], *, smoke: bool = 
     # mask); they share chunks on Python threads, not Numba's threading layer.
     threads = f"up to {scheduling.num_threads()} threads (chunked work sharing, caller + helpers)"
     baselines: tuple[tuple[Any, str, str], ...] = (
-        (numba.njit(cache=True)(_swar_shift_add),
+        (_swar_loop(numba, _shift_add_fold),
          "numba serial per-word SWAR popcount loop (shift-add fold)",
          "the baseline stays SWAR (vectorised shifts/adds)"),
-        (numba.njit(cache=True)(_swar_multiply),
+        (_swar_loop(numba, _multiply_fold),
          "numba serial per-word SWAR popcount loop (multiply fold)",
          "LLVM rewrites this baseline's SWAR into the popcount instruction, so it "
          "measures only the threads and loop shape"),

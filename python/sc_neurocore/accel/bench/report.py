@@ -18,7 +18,8 @@ from .workloads import WORKLOADS, Workload
 
 __all__ = ["format_table", "host_slug", "write_results", "write_chart", "results_stem",
            "read_results", "chart_source", "chart_figure", "workload_label",
-           "reference_summary", "first_calls_summary", "generator_lines", "main"]
+           "reference_summary", "first_calls_summary", "accuracy_time_columns",
+           "prepared_tables", "generator_lines", "main"]
 
 
 def generator_lines(gen: dict[str, Any]) -> list[str]:
@@ -102,20 +103,27 @@ def format_table(study: Study) -> str:
         lines += ["", reference_summary(name, ref)]
     if study.accuracy.get("rows"):
         acc = study.accuracy
-        timed = acc["backends"]
+        columns = accuracy_time_columns(acc)
+        width = max([10] + [len(label) for label, _, _ in columns])
         lines += ["", f"accuracy against stream length ({acc['n_out']} x {acc['n_in']} layer; "
                       "rmse of the mean-product estimate (W @ p) / n_in, see JSON 'quantity')",
                   f"{'length':>7} {'rmse':>10} {'rmse W@p':>10} {'max err':>10} "
-                  f"{'indep. model':>12} " + " ".join(f"{n + ' ms':>10}" for n in timed)
+                  f"{'indep. model':>12} " + " ".join(f"{label:>{width}}"
+                                                      for label, _, _ in columns)
                   + "  bit-identical"]
         for r in acc["rows"]:
             lines.append(f"{r['length']:>7} {r['rmse']:>10.3e} {r['rmse_dot']:>10.3f} "
                          f"{r['max_abs_error']:>10.3e} {r['bernoulli_rmse']:>12.3e} "
-                         + " ".join(f"{r['times_s'][n] * 1e3:>10.3f}" for n in timed)
+                         + " ".join(f"{_ms(r.get(key, {}).get(n)):>{width}.3f}"
+                                    for _, key, n in columns)
                          + f"  {'✓' if r['bit_identical'] else '✗'}")
         lines.append(f"rmse factor per doubling of length: {rmse_per_doubling(acc['rows']):.3f} "
                      "(independent streams: 0.707)")
         lines += generator_lines(acc.get("generators") or {})
+    for title, names, cells in prepared_tables(study.prepared):
+        widths = [max(len(h), *(len(row[k]) for row in cells)) for k, h in enumerate(names)]
+        lines += ["", title, "  ".join(f"{h:>{w}}" for h, w in zip(names, widths))]
+        lines += ["  ".join(f"{c:>{w}}" for c, w in zip(row, widths)) for row in cells]
     if study.extras:
         lines += ["", f"{'extra benchmark':<48} {'median ms':>10} {'baseline':<28} "
                   f"{'base ms':>10} {'ratio':>7}  note"]
@@ -155,6 +163,112 @@ def reference_summary(name: str, ref: dict[str, Any]) -> str:
             f"NumPy backend {ref['numpy_backend_median_s'] * 1e3:.3f} ms: "
             f"{ref['numpy_vs_reference']:.1f}x faster; NumPy backend at "
             f"{ref['numpy_vs_sum_bandwidth']:.3f} of the numpy.sum bandwidth")
+
+
+def accuracy_time_columns(acc: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The time columns of an accuracy table: ``(label, row key, backend)`` each.
+
+    A study that timed both paths (its rows have ``packed_times_s``) gives
+    ``"<backend> prepared ms"`` (key ``times_s``) and ``"<backend> packed ms"``
+    (key ``packed_times_s``) per backend; an older one, which timed packed
+    weights only, ``"<backend> ms"`` (key ``times_s``).
+
+    Parameters
+    ----------
+    acc : dict
+        A study's ``accuracy``.
+
+    Returns
+    -------
+    list of tuple of str
+    """
+    timed = list(acc.get("backends", []))
+    rows = acc.get("rows", [])
+    if not any("packed_times_s" in r for r in rows):
+        return [(f"{n} ms", "times_s", n) for n in timed]
+    prepared = [n for n in timed if any(r["times_s"].get(n) is not None for r in rows)]
+    packed = [n for n in timed if any(n in r["packed_times_s"] for r in rows)]
+    return ([(f"{n} prepared ms", "times_s", n) for n in prepared]
+            + [(f"{n} packed ms", "packed_times_s", n) for n in packed])
+
+
+def _fmt_ms(seconds: float | None) -> str:
+    return "-" if seconds is None or not math.isfinite(seconds) else f"{seconds * 1e3:.3f}"
+
+
+def _fmt_mib(n_bytes: int) -> str:
+    return f"{n_bytes / 2**20:.1f}"
+
+
+def _identical_mark(flag: bool | None) -> str:
+    return "-" if flag is None else ("✓" if flag else "✗")
+
+
+def prepared_tables(prepared: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The prepared-layers part of a study as tables: ``(title, header, rows of cells)``.
+
+    The text report and the documentation render the same cells.
+
+    Parameters
+    ----------
+    prepared : dict
+        A study's ``prepared`` (empty: no tables).
+
+    Returns
+    -------
+    list of tuple
+        The length sweep, the standard workloads with their one-time costs
+        and memory, and the scale row, where measured.
+    """
+    if not prepared:
+        return []
+    backend = prepared["backend"]
+    budget = prepared["packed_budget"] / 2**30
+    tables = []
+    sweep = prepared.get("sweep", [])
+    if sweep:
+        tables.append((
+            f"prepared layers against packed weights on {backend}: time per call against "
+            f"stream length, one input (packed weights over {budget:g} GiB not built)",
+            ["shape", "length", "packed ms", "prepared ms", "packed / prepared",
+             "packed MiB", "prepared MiB", "bit-identical"],
+            [[f"{r['workload']} {r['n_out']}x{r['n_in']}", str(r["length"]),
+              _fmt_ms(r["packed_s"]), _fmt_ms(r["prepared_s"]),
+              "-" if not math.isfinite(r["ratio"]) else f"{r['ratio']:.2f}",
+              _fmt_mib(r["packed_bytes"]), _fmt_mib(r["prepared_bytes"]),
+              _identical_mark(r["bit_identical"])] for r in sweep]))
+    costs = prepared.get("workloads", [])
+    if costs:
+        targets = prepared.get("targets", {})
+        tables.append((
+            f"prepared layers on the standard workloads ({backend}, same threads): "
+            "one-time costs, the calls that repay them, memory (MiB of packed weights, "
+            "of the layer's k and order, of one seed's input states)",
+            ["workload", "packed ms", "prepared ms", "packed / prepared", "target",
+             "prepare ms", "states ms", "encode ms", "calls to repay", "packed MiB",
+             "layer MiB", "states MiB", "bit-identical"],
+            [[f"{c['workload']} (batch {c['batch']})", _fmt_ms(c["packed_s"]),
+              _fmt_ms(c["prepared_s"]), f"{c['ratio']:.2f}",
+              f">= {targets[c['workload']]:g}" if c["workload"] in targets else "-",
+              _fmt_ms(c["prepare_s"]), _fmt_ms(c["states_s"]), _fmt_ms(c["encode_s"]),
+              f"{c['calls_to_repay']:.1f}" if math.isfinite(c["calls_to_repay"]) else "never",
+              _fmt_mib(c["packed_bytes"]), _fmt_mib(c["layer_bytes"]),
+              _fmt_mib(c["states_bytes"]), _identical_mark(c["bit_identical"])]
+             for c in costs]))
+    scale = prepared.get("scale")
+    if scale:
+        tables.append((
+            f"scale row ({backend}): a layer whose packed weights would take "
+            f"{scale['packed_bytes'] / 2**30:.3g} GiB, through the prepared path; checked "
+            f"against the packed path {scale['slice_rows']} output rows at a time",
+            ["layer", "length", "layer MiB", "states MiB", "prepare s", "first call s",
+             "per call ms", "rows checked", "check s", "bit-identical"],
+            [[f"{scale['n_out']}x{scale['n_in']}", str(scale["length"]),
+              _fmt_mib(scale["layer_bytes"]), _fmt_mib(scale["states_bytes"]),
+              f"{scale['prepare_s']:.2f}", f"{scale['first_call_s']:.3f}",
+              _fmt_ms(scale["prepared_s"]), f"{scale['rows_checked']} of {scale['n_out']}",
+              f"{scale['check_s']:.1f}", _identical_mark(scale["bit_identical"])]]))
+    return tables
 
 
 def first_calls_summary(rows: list[FirstCallsRow]) -> str:
@@ -201,6 +315,13 @@ def _headline_lines(head: dict[str, Any]) -> list[str]:
         lines.append(f"  fresh-process first calls / 1 thread, worst process: "
                      f"{per_workload(head['first_calls_over_one_thread'])}  "
                      f"(target <= {FIRST_CALLS_TARGET})")
+    if head.get("prepared_over_packed"):
+        lines.append(f"  packed / prepared, same backend: "
+                     f"{per_workload(head['prepared_over_packed'])}  "
+                     "(targets W1 >= 2, W2 >= 10, W3 >= 1.5)")
+    if "prepared_scale_bit_identical" in head:
+        lines.append("  scale row bit-identical to the packed slices: "
+                     f"{head['prepared_scale_bit_identical']}")
     return lines
 
 
@@ -339,7 +460,9 @@ def write_chart(study: Study, path: Path, *, source: str | None = None) -> Path 
     the bars.  Below (when the study measured accuracy): RMSE against stream
     length on log-log axes with the independent-stream model, and the time
     per call on a second axis; then (when it compared stream generators) each
-    generator's RMSE against length, with the independent-stream line.
+    generator's RMSE against length, with the independent-stream line.  Last
+    (when it compared prepared layers): time per call against stream length,
+    packed and prepared, per layer shape.
     Legends sit outside the data.
 
     Parameters
@@ -369,9 +492,10 @@ def write_chart(study: Study, path: Path, *, source: str | None = None) -> Path 
 def chart_figure(study: Study) -> Any:
     """The matplotlib figure ``write_chart`` saves (``None`` without matplotlib).
 
-    Its axes, in order: the bandwidth bars, the medians table, and (when the
-    study measured accuracy) the accuracy panel and its time axis, then (when
-    it compared stream generators) the generator panel.
+    Its axes, in order: the bandwidth bars, the medians table, (when the
+    study measured accuracy) the accuracy panel and its time axis, (when it
+    compared stream generators) the generator panel, and (when it compared
+    prepared layers) time per call against length, packed and prepared.
     """
     try:
         import matplotlib
@@ -383,10 +507,10 @@ def chart_figure(study: Study) -> Any:
     works = list(study.workloads or WORKLOADS)
     acc_rows = study.accuracy.get("rows") or []
     gen = study.accuracy.get("generators") or {}
-    panels = 1 + bool(acc_rows) + bool(gen.get("rows"))
+    sweep = study.prepared.get("sweep") or []
+    panels = 1 + bool(acc_rows) + bool(gen.get("rows")) + bool(sweep)
     fig = plt.figure(figsize=(11, 5.2 + 4.3 * (panels - 1)), layout="constrained")
-    grid = fig.add_gridspec(panels, 2, width_ratios=(3, 2),
-                            height_ratios=(1,) * panels if panels > 1 else None)
+    grid = fig.add_gridspec(panels, 2, width_ratios=(3, 2))
     fig.suptitle(f"sc_forward timing study — {study.host.get('key', '?')}"
                  f"{' (SMOKE: tiny shapes, figures meaningless)' if study.smoke else ''}",
                  fontsize=12)
@@ -395,7 +519,9 @@ def chart_figure(study: Study) -> Any:
     if acc_rows:
         _draw_accuracy(fig.add_subplot(grid[1, :]), study, acc_rows, matplotlib)
     if gen.get("rows"):
-        _draw_generators(fig.add_subplot(grid[panels - 1, :]), gen, matplotlib)
+        _draw_generators(fig.add_subplot(grid[1 + bool(acc_rows), :]), gen, matplotlib)
+    if sweep:
+        _draw_prepared(fig.add_subplot(grid[panels - 1, :]), study, sweep, matplotlib)
     return fig
 
 
@@ -447,10 +573,13 @@ def _draw_accuracy(ax: Any, study: Study, acc_rows: list[dict[str, Any]],
                  f"{study.accuracy['n_in']} layer", fontsize=10)
     names = list(dict.fromkeys(r.backend for r in study.rows))
     times = ax.twinx()
-    for name in study.accuracy["backends"]:
+    for label, key, name in accuracy_time_columns(study.accuracy):
         color = f"C{names.index(name) % 10}" if name in names else "gray"
-        times.loglog(lengths, [r["times_s"][name] * 1e3 for r in acc_rows], "s:",
-                     color=color, alpha=0.8, label=f"{name} ms per call")
+        points = [(r["length"], r[key][name] * 1e3) for r in acc_rows
+                  if r.get(key, {}).get(name) is not None]
+        if points:
+            times.loglog(*zip(*points), "s:" if key == "times_s" else "^--", color=color,
+                         alpha=0.8, label=label.replace(" ms", " ms per call"))
     times.set_ylabel("time per call (ms)")
     ax.set_xticks(lengths, [str(n) for n in lengths])  # after twinx's log scale
     ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
@@ -460,23 +589,49 @@ def _draw_accuracy(ax: Any, study: Study, acc_rows: list[dict[str, Any]],
               bbox_to_anchor=(0.5, -0.14), ncol=4, fontsize=8, frameon=False)
 
 
+def _length_axis(ax: Any, lengths: list[int], matplotlib: Any) -> None:
+    """Stream lengths as the x ticks of a log-log panel, with its legend below."""
+    ax.set_xticks(lengths, [str(n) for n in lengths])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.set_xlabel("stream length (bits)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4, fontsize=8,
+              frameon=False)
+
+
 def _draw_generators(ax: Any, gen: dict[str, Any], matplotlib: Any) -> None:
-    lengths = [r["length"] for r in gen["independent"]]
+    """Each generator's RMSE against length, with the independent-stream line."""
     for k, name in enumerate(gen["generators"]):
         mine = sorted((r for r in gen["rows"] if r["generator"] == name),
                       key=lambda r: r["length"])
         ax.loglog([r["length"] for r in mine], [r["rmse"] for r in mine], "os^v"[k % 4] + "-",
                   color=f"C{k % 10}", label=f"{name} RMSE")
+    lengths = [r["length"] for r in gen["independent"]]
     ax.loglog(lengths, [r["rmse"] for r in gen["independent"]], "--", color="gray",
               linewidth=0.8, label="independent Bernoulli streams (computed)")
-    ax.set_xlabel("stream length (bits)")
     ax.set_ylabel("RMSE of (W @ p) / n_in")
     ax.set_title(f"stream generators against stream length, {gen['n_out']} x {gen['n_in']} "
                  "layer", fontsize=10)
-    ax.set_xticks(lengths, [str(n) for n in lengths])
-    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4, fontsize=8,
-              frameon=False)
+    _length_axis(ax, lengths, matplotlib)
+
+
+def _draw_prepared(ax: Any, study: Study, sweep: list[dict[str, Any]], matplotlib: Any) -> None:
+    """Time per call against stream length, packed (dashed) and prepared (solid), per shape."""
+    shapes = list(dict.fromkeys(r["workload"] for r in sweep))
+    for k, shape in enumerate(shapes):
+        rows = [r for r in sweep if r["workload"] == shape]
+        label = f"{shape} {rows[0]['n_out']}x{rows[0]['n_in']}"
+        ax.loglog([r["length"] for r in rows], [r["prepared_s"] * 1e3 for r in rows], "o-",
+                  color=f"C{k}", label=f"{label} prepared")
+        packed = [(r["length"], r["packed_s"] * 1e3) for r in rows
+                  if math.isfinite(r["packed_s"])]
+        if packed:
+            ax.loglog(*zip(*packed), "s--", color=f"C{k}", alpha=0.7,
+                      label=f"{label} packed")
+    ax.set_ylabel("time per call (ms)")
+    ax.set_title(f"prepared layers against packed weights, one input, on "
+                 f"{study.prepared['backend']} (packed weights over "
+                 f"{study.prepared['packed_budget'] / 2**30:g} GiB not built)", fontsize=10)
+    _length_axis(ax, sorted({r["length"] for r in sweep}), matplotlib)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,11 @@ Around that main table, in the same run:
 * **the NumPy baseline**: the reference release's NumPy path on W1
   (``reference_numpy``) against the NumPy
   backend, and the NumPy backend's fraction of the ``numpy.sum`` bandwidth;
-* **accuracy against stream length** (``accuracy``);
+* **accuracy against stream length** (``accuracy``), to 65536 bits through
+  the prepared path;
+* **prepared layers against packed weights** (``prepared_layers``): time per
+  call against stream length, the one-time costs and their repayment, memory,
+  W3, and the scale row;
 * the per-backend **extra benchmarks** (Numba, JAX) and, on request, the
   **MPI** rows (``mpi_bench``);
 * a **headline** of the ratios above.
@@ -39,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from .._encoder import DEFAULT_SEED
-from .._registry import backend_status, engine_info, get_backend
+from .._registry import backend_class, backend_status, engine_info, get_backend
 from .._threads import backend_threads, usable_cpus
 from .accuracy import (
     ACCURACY_LENGTHS,
@@ -50,9 +54,10 @@ from .accuracy import (
 )
 from .contention import cpu_hogs
 from .first_calls import FIRST_CALLS, FRESH_PROCESSES, FirstCallsRow, first_calls_study
+from .prepared_layers import PACKED_BUDGET_BYTES, prepared_study
 from .reference_numpy import REFERENCE_SOURCE, reference_numpy_sc_forward
 from .results import host_key
-from .timing import median_time
+from .timing import median_time, same_bits
 from .workloads import SMOKE_WORKLOADS, WORKLOADS, Workload, make_inputs
 
 __all__ = ["Row", "ContendedRow", "FirstCallsRow", "Study", "StudyOptions", "run_study", "rank_backends",
@@ -194,6 +199,8 @@ class Study:
         The ratios the study exists to report, gathered from its parts.
     first_calls : list of FirstCallsRow
         The fresh-process first calls of the Rust engine on W1, one row per process.
+    prepared : dict
+        Prepared layers against packed weights (``prepared_layers.prepared_study``).
     """
 
     host: dict[str, Any]
@@ -213,6 +220,7 @@ class Study:
     mpi: dict[str, Any] = field(default_factory=dict)
     headline: dict[str, Any] = field(default_factory=dict)
     first_calls: list[FirstCallsRow] = field(default_factory=list)
+    prepared: dict[str, Any] = field(default_factory=dict)
 
 
 def host_info() -> dict[str, Any]:
@@ -235,12 +243,6 @@ def library_versions() -> dict[str, Any]:
 
     versions["sc_neurocore"] = __version__
     return versions
-
-
-def _check_identical(got: np.ndarray, want: np.ndarray) -> bool:
-    got = np.asarray(got)
-    return got.dtype == want.dtype and got.shape == want.shape and bool(
-        np.array_equal(got.view(np.uint64), want.view(np.uint64)))
 
 
 def _threads_of(name: str) -> int | None:
@@ -289,6 +291,18 @@ class StudyOptions:
         Time the Rust engine's first calls on W1 in fresh processes
         ([`FirstCallsRow`][sc_neurocore.accel.bench.FirstCallsRow]; 2 processes of
         5 calls with ``smoke``).
+    prepared : bool
+        Compare prepared layers with packed weights (time against length,
+        one-time costs, memory, W3).
+    scale : bool
+        With ``prepared``, also the scale row: 4096 x 4096 at 32768 bits
+        (a 64 x 48 layer at 4096 bits with ``smoke``).
+    scale_slices : int, optional
+        Packed slices of 16 output rows the scale row checks (default: every
+        one; 3 with ``quick``).
+    packed_budget : int, optional
+        Largest packed weights (bytes) the length sweep builds (default
+        2 GiB, 256 MiB with ``quick``).
     """
 
     quick: bool = False
@@ -304,6 +318,10 @@ class StudyOptions:
     accuracy_lengths: Sequence[int] | None = None
     mpi: bool = False
     first_calls: bool = True
+    prepared: bool = True
+    scale: bool = True
+    scale_slices: int | None = None
+    packed_budget: int | None = None
 
 
 @dataclass(frozen=True)
@@ -368,6 +386,8 @@ def run_study(options: StudyOptions | None = None,
     study.ranking = rank_backends(study)
     if options.accuracy:
         study.accuracy = _accuracy_part(study, plan)
+    if options.prepared:
+        study.prepared = _prepared_part(study, plan)
     if options.extras:
         study.extras.extend(_extra_rows(plan))
     if options.mpi:
@@ -409,7 +429,7 @@ def _time_workload(study: Study, work: Workload, plan: _Plan) -> None:
         got, median, times = _time_backend(work, name, weights, probs, repeats)
         row = Row(work.name, name, median, times, work.weight_bytes / median / 1e9,
                   vs_sum_bandwidth=(work.weight_bytes / median) / sum_bw,
-                  bit_identical=_check_identical(got, reference_out),
+                  bit_identical=same_bits(got, reference_out),
                   per_input_s=median / (work.batch or 1))
         rows.append(row)
         say(f"[{work.name}] {name}: {median * 1e3:.3f} ms, {row.bandwidth_gbs:.2f} GB/s, "
@@ -455,6 +475,24 @@ def _accuracy_part(study: Study, plan: _Plan) -> dict[str, Any]:
     return result
 
 
+def _prepared_part(study: Study, plan: _Plan) -> dict[str, Any]:
+    """Prepared layers against packed weights on one backend (Rust where it is measured)."""
+    options = plan.options
+    candidates = ["rust"] + [n for n in study.ranking if n != "rust"]
+    backend = next(n for n in candidates
+                   if n in plan.backends and backend_class(n).has_prepared_path())
+    lengths = (64, 128, 1000) if options.smoke else None
+    budget = options.packed_budget or (
+        PACKED_BUDGET_BYTES // 8 if plan.quick else PACKED_BUDGET_BYTES)
+    slices = options.scale_slices or (3 if plan.quick else None)
+    plan.say(f"[prepared] {backend}: packed weights against prepared layers")
+    kwargs: dict[str, Any] = {} if lengths is None else {"lengths": lengths}
+    return prepared_study(backend, plan.works, repeats=plan.repeats, packed_budget=budget,
+                          scale=options.scale,
+                          scale_shape=(64, 48, 4096) if options.smoke else None,
+                          scale_slices=slices, progress=plan.say, **kwargs)
+
+
 def _extra_rows(plan: _Plan) -> list[dict[str, Any]]:
     """The extra benchmarks of the measured backends that have some."""
     rows: list[dict[str, Any]] = []
@@ -485,7 +523,7 @@ def _contended_row(work: Workload, quiet: Row, weights: np.ndarray, probs: np.nd
             repeats)
     row = ContendedRow(work.name, quiet.backend, running, quiet.median_s, median,
                        median / quiet.median_s, times, _threads_of(quiet.backend),
-                       _check_identical(got, reference_out))
+                       same_bits(got, reference_out))
     say(f"[{work.name}] {quiet.backend}: contended {median * 1e3:.3f} ms, "
         f"{row.ratio:.2f}x its quiet time")
     return row
@@ -502,7 +540,7 @@ def _reference_numpy(work: Workload, weights: np.ndarray, probs: np.ndarray,
                                            seed=DEFAULT_SEED), repeats)
     numpy_row = next(r for r in rows if r.backend == "numpy")
     result = {"median_s": median, "times_s": times,
-              "bit_identical": _check_identical(got, reference_out),
+              "bit_identical": same_bits(got, reference_out),
               "numpy_backend_median_s": numpy_row.median_s,
               "numpy_vs_reference": median / numpy_row.median_s,
               "numpy_vs_sum_bandwidth": numpy_row.vs_sum_bandwidth,
@@ -550,7 +588,9 @@ def headline(study: Study) -> dict[str, Any]:
         ratios where measured (``mpi_*``) and, where measured,
         ``first_calls_over_one_thread`` (workload -> the largest ratio of a
         fresh process's first-calls median to its one-thread median, at most
-        0.6 is the target).
+        0.6 is the target), ``prepared_over_packed`` (workload -> packed median
+        over prepared median on the same backend; the targets are in
+        ``prepared_layers.PREPARED_TARGETS``) and ``prepared_scale_bit_identical``.
     """
     out: dict[str, Any] = {"contended_over_quiet": {}, "numpy_vs_sum_bandwidth": {},
                  "numpy_vs_reference_numpy": {}, "jax_vs_numpy": {}}
@@ -570,4 +610,9 @@ def headline(study: Study) -> dict[str, Any]:
         out["first_calls_over_one_thread"] = {
             row.workload: max(r.ratio for r in study.first_calls if r.workload == row.workload)
             for row in study.first_calls}
+    if study.prepared.get("workloads"):
+        out["prepared_over_packed"] = {c["workload"]: c["ratio"]
+                                       for c in study.prepared["workloads"]}
+    if study.prepared.get("scale"):
+        out["prepared_scale_bit_identical"] = study.prepared["scale"]["bit_identical"]
     return out

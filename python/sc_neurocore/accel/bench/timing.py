@@ -1,4 +1,4 @@
-"""Wall-clock timing shared by every harness of the study ([design: measurement][measurement])."""
+"""Wall-clock timing, and the bit-identity check, shared by every harness of the study ([design: measurement][measurement])."""
 
 from __future__ import annotations
 
@@ -8,7 +8,28 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["median_time", "median_of", "extra_row"]
+import numpy as np
+
+__all__ = ["median_time", "median_of", "extra_row", "same_bits"]
+
+
+def same_bits(got: object, want: np.ndarray) -> bool:
+    """Whether ``got`` is ``want`` bit for bit: same dtype, same shape, same bit patterns.
+
+    Parameters
+    ----------
+    got : array_like
+        A result to check.
+    want : numpy.ndarray
+        The reference result (``float64`` for ``sc_forward``).
+
+    Returns
+    -------
+    bool
+    """
+    got = np.asarray(got)
+    return got.dtype == want.dtype and got.shape == want.shape and bool(
+        np.array_equal(got.view(np.uint64), want.view(np.uint64)))
 
 
 def median_time(fn: Callable[[], object], repeats: int,

@@ -19,6 +19,7 @@ from types import MappingProxyType
 import numpy as np
 import numpy.typing as npt
 
+from sc_neurocore._readonly import read_only
 from sc_neurocore._validation import check_int
 
 from ._checks import check_sequence
@@ -57,6 +58,13 @@ class GF4ErrorCorrection:
     block_size : int, optional
         Data nucleotides per block, in ``[1, (4**n_parity - 1) / 3 - n_parity]`` (default 12;
         at most 81 with 4 parity symbols).
+
+    Attributes
+    ----------
+    n_parity : int
+        Parity symbols per block (read-only).
+    block_size : int
+        Data symbols per block (read-only).
 
     Raises
     ------
@@ -100,15 +108,8 @@ class GF4ErrorCorrection:
         r = check_int(n_parity, "n_parity", minimum=2, below=MAX_PARITY + 1)
         return int((4**r - 1) // 3 - r)
 
-    @property
-    def n_parity(self) -> int:
-        """Parity symbols per block."""
-        return self._r
-
-    @property
-    def block_size(self) -> int:
-        """Data symbols per block."""
-        return self._m
+    n_parity: int = read_only("_r")
+    block_size: int = read_only("_m")
 
     @property
     def parity_check_matrix(self) -> npt.NDArray[np.uint8]:

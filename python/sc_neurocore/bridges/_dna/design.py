@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from sc_neurocore._readonly import read_only
 from sc_neurocore._validation import check_int, check_real, check_text
 from sc_neurocore.splitmix import U64_LIMIT, SplitMix64
 
@@ -97,6 +98,21 @@ class SequenceDesigner:
     max_tries : int, optional
         Candidates per call before the best one is taken, in ``[1, 100000]`` (default 200).
 
+    Attributes
+    ----------
+    gc_target : (float, float)
+        The inclusive GC-fraction range (read-only).
+    max_homopolymer : int
+        The longest allowed run of one nucleotide (read-only).
+    max_similarity : float
+        The orthogonality bound (read-only).
+    max_tries : int
+        Candidates per call before the best one is taken (read-only).
+    shortfalls : int
+        How many calls returned a best-effort sequence (orthogonality not met; read-only).
+    rng_state : int
+        The generator's state (the seed before the first draw; read-only).
+
     Raises
     ------
     TypeError, ValueError
@@ -124,40 +140,17 @@ class SequenceDesigner:
         self._library = _Library()
         self._shortfalls = 0
 
-    @property
-    def gc_target(self) -> tuple[float, float]:
-        """The inclusive GC-fraction range."""
-        return self._gc_target
-
-    @property
-    def max_homopolymer(self) -> int:
-        """The longest allowed run of one nucleotide."""
-        return self._max_homopolymer
-
-    @property
-    def max_similarity(self) -> float:
-        """The orthogonality bound."""
-        return self._max_similarity
-
-    @property
-    def max_tries(self) -> int:
-        """Candidates per call before the best one is taken."""
-        return self._max_tries
+    gc_target: tuple[float, float] = read_only("_gc_target")
+    max_homopolymer: int = read_only("_max_homopolymer")
+    max_similarity: float = read_only("_max_similarity")
+    max_tries: int = read_only("_max_tries")
+    shortfalls: int = read_only("_shortfalls")
+    rng_state: int = read_only("_rng.state")
 
     @property
     def designed(self) -> list[tuple[str, str]]:
         """Every ``(name, sequence)`` generated so far, in order (a copy)."""
         return list(self._designed)
-
-    @property
-    def shortfalls(self) -> int:
-        """How many calls returned a best-effort sequence (orthogonality not met)."""
-        return self._shortfalls
-
-    @property
-    def rng_state(self) -> int:
-        """The generator's state (the seed before the first draw)."""
-        return self._rng.state
 
     def _candidate(self, length: int, k_min: int, k_max: int) -> npt.NDArray[np.uint8]:
         out = np.empty(length, dtype=np.uint8)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from sc_neurocore._readonly import read_only
 from sc_neurocore._validation import (
     InputTypeError,
     as_bits,
@@ -55,6 +56,13 @@ class BitstreamToDNA:
     temperature_c : float, optional
         Design temperature (°C) in [0, 100] (default 37).
 
+    Attributes
+    ----------
+    method : CompilationMethod
+        The compilation method (read-only).
+    designer : SequenceDesigner
+        The sequence designer every compilation draws from (read-only).
+
     Raises
     ------
     TypeError, ValueError
@@ -82,15 +90,8 @@ class BitstreamToDNA:
         self._enzymatic = EnzymaticGateCompiler(designer=self._designer)
         self._nupack = NUPACKInterface(temperature_c=self._temperature_c)
 
-    @property
-    def method(self) -> CompilationMethod:
-        """The compilation method."""
-        return self._method
-
-    @property
-    def designer(self) -> SequenceDesigner:
-        """The sequence designer every compilation draws from."""
-        return self._designer
+    method: CompilationMethod = read_only("_method")
+    designer: SequenceDesigner = read_only("_designer")
 
     def _allowed(self) -> tuple[GateType, ...]:
         if self._method is CompilationMethod.DISPLACEMENT:

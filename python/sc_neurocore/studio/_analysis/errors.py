@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 __all__ = ["ODE_MODEL_NAME", "ModelInputError", "ModelSimulationFailure"]
 
@@ -10,7 +10,24 @@ ODE_MODEL_NAME = "ode"
 """The ``model`` an equation system's errors name."""
 
 
-class ModelInputError(ValueError):
+class _PublicDetail:
+    """``to_public_detail`` of the analysis errors: their code and fields as a plain dict."""
+
+    _ERROR: ClassVar[str]
+    _FIELDS: ClassVar[tuple[str, ...]]
+
+    def to_public_detail(self) -> dict[str, object]:
+        """The error as a plain dict: ``error`` (the class's error code), then each field.
+
+        Returns
+        -------
+        dict
+            ``{"error": <code>, <field>: <value>, ...}``.
+        """
+        return {"error": self._ERROR, **{name: getattr(self, name) for name in self._FIELDS}}
+
+
+class ModelInputError(_PublicDetail, ValueError):
     """A request refused before any step runs, naming the field at fault.
 
     Parameters
@@ -31,7 +48,16 @@ class ModelInputError(ValueError):
         As given.
     reason : str
         As given.
+
+    Methods
+    -------
+    to_public_detail()
+        The error as a plain dict: ``error`` (``"invalid_model_input"``), ``model``, ``field``
+        and ``reason``.
     """
+
+    _ERROR = "invalid_model_input"
+    _FIELDS = ("model", "field", "reason")
 
     def __init__(self, *, model: str | None, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
@@ -39,19 +65,8 @@ class ModelInputError(ValueError):
         self.field = field
         self.reason = reason
 
-    def to_public_detail(self) -> dict[str, object]:
-        """The error as a plain dict.
 
-        Returns
-        -------
-        dict
-            ``error`` (``"invalid_model_input"``), ``model``, ``field`` and ``reason``.
-        """
-        return {"error": "invalid_model_input", "model": self.model, "field": self.field,
-                "reason": self.reason}
-
-
-class ModelSimulationFailure(RuntimeError):
+class ModelSimulationFailure(_PublicDetail, RuntimeError):
     """A checked run that failed numerically at one step (never a NaN trace).
 
     Parameters
@@ -79,7 +94,16 @@ class ModelSimulationFailure(RuntimeError):
         As given.
     diagnostic : str
         As given.
+
+    Methods
+    -------
+    to_public_detail()
+        The error as a plain dict: ``error`` (``"model_simulation_failed"``), ``model``,
+        ``backend``, ``step``, ``time_ms`` and ``diagnostic``.
     """
+
+    _ERROR = "model_simulation_failed"
+    _FIELDS = ("model", "backend", "step", "time_ms", "diagnostic")
 
     def __init__(self, *, model: str, backend: Literal["python", "rust"], step: int,
                  time_ms: float, diagnostic: str) -> None:
@@ -89,19 +113,6 @@ class ModelSimulationFailure(RuntimeError):
         self.step = step
         self.time_ms = time_ms
         self.diagnostic = diagnostic
-
-    def to_public_detail(self) -> dict[str, object]:
-        """The error as a plain dict.
-
-        Returns
-        -------
-        dict
-            ``error`` (``"model_simulation_failed"``), ``model``, ``backend``,
-            ``step``, ``time_ms`` and ``diagnostic``.
-        """
-        return {"error": "model_simulation_failed", "model": self.model,
-                "backend": self.backend, "step": self.step, "time_ms": self.time_ms,
-                "diagnostic": self.diagnostic}
 
 
 def input_error(field: str, reason: str) -> ModelInputError:

@@ -54,6 +54,52 @@ class EvaluationError(ArithmeticError):
     """An evaluation that left the finite doubles (division by zero, domain, overflow)."""
 
 
+# Operator nodes (binary, call, unary), then the leaves (numbers and names).
+
+@dataclass(frozen=True)
+class _Binary:
+    """A node ``left op right``."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+class Bin(_Binary):
+    """``left op right`` for ``op`` in ``+ - * / **``."""
+
+
+class Cmp(_Binary):
+    """``left op right`` for a comparison ``op`` (a condition)."""
+
+
+class BoolOp(_Binary):
+    """``left and right`` / ``left or right`` (a condition)."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """``func(args...)``."""
+
+    func: str
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class _Unary:
+    """A node with one operand ``arg``."""
+
+    arg: Node
+
+
+class Neg(_Unary):
+    """``-arg``."""
+
+
+class Not(_Unary):
+    """``not arg`` (a condition)."""
+
+
 @dataclass(frozen=True)
 class Num:
     """A number literal."""
@@ -66,55 +112,6 @@ class Var:
     """A name: a state variable, a parameter, the input ``I`` or ``pi``."""
 
     name: str
-
-
-@dataclass(frozen=True)
-class Neg:
-    """``-arg``."""
-
-    arg: Node
-
-
-@dataclass(frozen=True)
-class Bin:
-    """``left op right`` for ``op`` in ``+ - * / **``."""
-
-    op: str
-    left: Node
-    right: Node
-
-
-@dataclass(frozen=True)
-class Call:
-    """``func(args...)``."""
-
-    func: str
-    args: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Cmp:
-    """``left op right`` for a comparison ``op`` (a condition)."""
-
-    op: str
-    left: Node
-    right: Node
-
-
-@dataclass(frozen=True)
-class Not:
-    """``not arg`` (a condition)."""
-
-    arg: Node
-
-
-@dataclass(frozen=True)
-class BoolOp:
-    """``left and right`` / ``left or right`` (a condition)."""
-
-    op: str
-    left: Node
-    right: Node
 
 
 Node = Num | Var | Neg | Bin | Call | Cmp | Not | BoolOp
@@ -210,17 +207,23 @@ class _Parser:
         return node
 
     def parse_or(self) -> Node:
-        return self.parse_logical("or", self.parse_and)
+        return self.parse_chain("name", ("or",), self.parse_and, BoolOp, self.condition)
 
     def parse_and(self) -> Node:
-        return self.parse_logical("and", self.parse_not)
+        return self.parse_chain("name", ("and",), self.parse_not, BoolOp, self.condition)
 
-    def parse_logical(self, op: str, operand: Callable[[], Node]) -> Node:
-        """``operand (op operand)*``, left-associative, for ``op`` ``and`` / ``or``."""
+    def parse_chain(self, kind: str, ops: tuple[str, ...], operand: Callable[[], Node],
+                    node: Callable[[str, Node, Node], Node],
+                    operand_check: Callable[[Node], Node]) -> Node:
+        """``operand (op operand)*``, left-associative, for the ``kind`` tokens ``ops``.
+
+        ``operand_check`` checks each operand (a number for arithmetic, a
+        condition for ``and`` / ``or``).
+        """
         left = operand()
-        while self.at("name", op):
-            self.take()
-            left = BoolOp(op, self.condition(left), self.condition(operand()))
+        while self.peek()[0] == kind and self.peek()[1] in ops:
+            op = self.take()[1]
+            left = node(op, operand_check(left), operand_check(operand()))
         return left
 
     def parse_not(self) -> Node:
@@ -242,18 +245,10 @@ class _Parser:
         return left
 
     def parse_arith(self) -> Node:
-        return self.parse_arithmetic(("+", "-"), self.parse_term)
+        return self.parse_chain("op", ("+", "-"), self.parse_term, Bin, self.number)
 
     def parse_term(self) -> Node:
-        return self.parse_arithmetic(("*", "/"), self.parse_factor)
-
-    def parse_arithmetic(self, ops: tuple[str, ...], operand: Callable[[], Node]) -> Node:
-        """``operand (op operand)*``, left-associative, for the operators ``ops``."""
-        left = operand()
-        while self.peek()[0] == "op" and self.peek()[1] in ops:
-            op = self.take()[1]
-            left = Bin(op, self.number(left), self.number(operand()))
-        return left
+        return self.parse_chain("op", ("*", "/"), self.parse_factor, Bin, self.number)
 
     def parse_factor(self) -> Node:
         if self.at("op", "-"):
@@ -350,9 +345,9 @@ def names_of(node: Node) -> list[str]:
         if isinstance(n, Var):
             if n.name != "pi" and n.name not in seen:
                 seen.append(n.name)
-        elif isinstance(n, (Neg, Not)):
+        elif isinstance(n, _Unary):
             walk(n.arg)
-        elif isinstance(n, (Bin, Cmp, BoolOp)):
+        elif isinstance(n, _Binary):
             walk(n.left)
             walk(n.right)
         elif isinstance(n, Call):

@@ -47,6 +47,12 @@ pub(crate) trait PopcountLanes: Copy {
     /// Stores `popcount` of each lane of `a` into `out[..LANES]` (panics if
     /// `out` is shorter).
     fn pop_store(self, a: Self::V, out: &mut [u64]);
+    /// The vector with `w` in every lane.
+    fn splat(self, w: u64) -> Self::V;
+    /// `a + b` per lane (wrapping).
+    fn add(self, a: Self::V, b: Self::V) -> Self::V;
+    /// Stores the lanes of `a` into `out[..LANES]` (panics if `out` is shorter).
+    fn store(self, a: Self::V, out: &mut [u64]);
 }
 
 /// A tier's comparator for the stream encoder: bit `j` of
@@ -75,8 +81,41 @@ pub(crate) trait WindowCompare: Copy {
     }
 }
 
+/// A tier's prefix lookups for the prepared path (`crate::prepared`).
+///
+/// `table` holds, per input `i`, `stride` words from `i * stride`: pairs
+/// `(word, prefix)`, where `prefix` counts the set bits of the words before
+/// `word`. Input `i`'s lookup for `k` reads pair `w = k / 64` (the last
+/// pair if `k / 64` is past it) and counts `prefix + popcount(word & low
+/// k % 64 bits)`.
+pub(crate) trait PrefixLookup: Copy {
+    /// `Σ_i lookup(i, ks[i])` for `i < ks.len()` (panics if `table` holds
+    /// fewer than `ks.len() * stride` words or `stride < 2`).
+    #[inline(always)]
+    fn prefix_sum(self, ks: &[u32], table: &[u64], stride: usize) -> u64 {
+        prefix_sum_scalar(ks, table, stride)
+    }
+}
+
+/// [`PrefixLookup::prefix_sum`], one input at a time.
+#[inline(always)]
+pub(crate) fn prefix_sum_scalar(ks: &[u32], table: &[u64], stride: usize) -> u64 {
+    assert!(
+        stride >= 2 && table.len() >= ks.len() * stride,
+        "prefix table too short"
+    );
+    let last = stride / 2 - 1;
+    let mut sum = 0u64;
+    for (cells, &k) in table.chunks_exact(stride).zip(ks) {
+        let at = 2 * (k as usize / 64).min(last);
+        let low = (1u64 << (k % 64)) - 1;
+        sum += cells[at + 1] + u64::from((cells[at] & low).count_ones());
+    }
+    sum
+}
+
 /// Proof that the running CPU executes one tier, and that tier's primitives.
-pub(crate) trait Token: PopcountLanes + WindowCompare + Send + Sync {
+pub(crate) trait Token: PopcountLanes + WindowCompare + PrefixLookup + Send + Sync {
     /// The tier this token proves.
     const TIER: Tier;
 }

@@ -1,7 +1,7 @@
 //! The portable tier: plain Rust (`u64::count_ones`, scalar compares), on
 //! every target. Its token needs no detection.
 
-use super::{PopcountLanes, Token, WindowCompare};
+use super::{PopcountLanes, PrefixLookup, Token, WindowCompare};
 use crate::simd::Tier;
 
 /// The portable tier's token (always available).
@@ -44,6 +44,18 @@ impl PopcountLanes for Portable {
     fn pop_store(self, a: u64, out: &mut [u64]) {
         out[0] = u64::from(a.count_ones());
     }
+    #[inline(always)]
+    fn splat(self, w: u64) -> u64 {
+        w
+    }
+    #[inline(always)]
+    fn add(self, a: u64, b: u64) -> u64 {
+        a.wrapping_add(b)
+    }
+    #[inline(always)]
+    fn store(self, a: u64, out: &mut [u64]) {
+        out[0] = a;
+    }
 }
 
 impl WindowCompare for Portable {
@@ -67,3 +79,5 @@ impl WindowCompare for Portable {
         m
     }
 }
+
+impl PrefixLookup for Portable {}

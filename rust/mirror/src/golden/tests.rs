@@ -106,29 +106,18 @@ fn rejects_bad_dtypes_and_values() {
 
 #[test]
 fn rejects_malformed_lines() {
+    const LEN: &str = "in length i64 0 : 100";
     let cases = [
         ("case 3\n", "case 0\n", "positive integer"),
         ("case 3\n", "case x\n", "positive integer"),
         ("case 4\n", "case 3\n", "duplicate case id"),
         ("result valid", "result maybe", "valid or invalid"),
-        (
-            "in length i64 0 : 100",
-            "in length i64 0 100",
-            "followed by ':'",
-        ),
-        (
-            "in length i64 0 : 100",
-            "in length i64 1 : 100",
-            "followed by ':'",
-        ),
-        ("in length i64 0 : 100", "in length i64 x : 100", "bad ndim"),
-        (
-            "in weights u64 3 2 3 1",
-            "in weights u64 3 2 -3 1",
-            "bad dimension",
-        ),
-        ("in length i64 0 : 100", "in length", "needs '<name>"),
-        ("in length i64 0 : 100", "bogus line", "unknown keyword"),
+        (LEN, "in length i64 0 100", "followed by ':'"),
+        (LEN, "in length i64 1 : 100", "followed by ':'"),
+        (LEN, "in length i64 x : 100", "bad ndim"),
+        ("u64 3 2 3 1", "u64 3 2 -3 1", "bad dimension"),
+        (LEN, "in length", "needs '<name>"),
+        (LEN, "bogus line", "unknown keyword"),
         ("end\n\ncase 4", "\ncase 4", "not closed"),
         (
             "WrongShape Boundary\n",

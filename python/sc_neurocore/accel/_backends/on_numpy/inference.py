@@ -29,6 +29,7 @@ from sc_neurocore._validation import (
 from ..._encoder import DEFAULT_SEED, EncoderOperands, encoder_operands
 from ..base import KernelBackend, counts_to_rates
 from .bitops import mac
+from .prepared import prepared_counts
 
 __all__ = ["NumpyBackend", "encode", "encode_packed", "forward", "sc_forward_numpy"]
 
@@ -200,3 +201,7 @@ class NumpyBackend(KernelBackend):
 
     def _forward(self, args: ForwardArgs) -> np.ndarray:
         return forward(args)
+
+    def prepared_counts(self, k: np.ndarray, states: np.ndarray,
+                        thresholds: np.ndarray) -> np.ndarray:
+        return prepared_counts(k, states, thresholds)

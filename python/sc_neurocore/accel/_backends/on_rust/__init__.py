@@ -2,9 +2,10 @@
 
 The engine is part of the wheel, not an optional extra: a build without it
 (the pure-Python install) reports the backend unavailable.  Its operation
-here is ``forward`` (``sc_forward`` on validated ``ForwardArgs``); the
-engine's own entry points (``pack_bitstream``, ``vec_and``, ...) are what the
-parity runner calls.
+here are ``forward`` (``sc_forward`` on validated ``ForwardArgs``) and
+``prepared_counts`` (a prepared layer's counts, ``prepared``); the engine's
+own entry points (``pack_bitstream``, ``vec_and``, ...) are what the parity
+runner calls.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import numpy as np
 from sc_neurocore._validation import ForwardArgs
 
 from ..base import KernelBackend
+from .prepared import prepared_counts
 
-__all__ = ["RustBackend", "forward"]
+__all__ = ["RustBackend", "forward", "prepared_counts"]
 
 
 def forward(args: ForwardArgs) -> np.ndarray:
@@ -49,3 +51,7 @@ class RustBackend(KernelBackend):
 
     def _forward(self, args: ForwardArgs) -> np.ndarray:
         return forward(args)
+
+    def prepared_counts(self, k: np.ndarray, states: np.ndarray,
+                        thresholds: np.ndarray) -> np.ndarray:
+        return prepared_counts(k, states, thresholds)

@@ -3,10 +3,11 @@
 
 use std::arch::x86_64::*;
 
-use crate::arch::{Kernel, PopcountLanes, Token, WindowCompare};
+use crate::arch::{Kernel, PopcountLanes, PrefixLookup, Token, WindowCompare};
 use crate::simd::Tier;
 
-/// Proof that this CPU supports AVX2: made only by [`Avx2::detect`].
+/// Proof that this CPU supports AVX2 (and POPCNT, for scalar counts): made
+/// only by [`Avx2::detect`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Avx2 {
     _detected: (),
@@ -17,22 +18,25 @@ impl Token for Avx2 {
 }
 
 impl Avx2 {
-    /// The token, if this CPU supports AVX2.
+    /// The token, if this CPU supports AVX2 and POPCNT.
     pub(crate) fn detect() -> Option<Avx2> {
-        std::arch::is_x86_feature_detected!("avx2").then_some(Avx2 { _detected: () })
+        let found = std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("popcnt");
+        found.then_some(Avx2 { _detected: () })
     }
 
     /// Runs `kernel` compiled for AVX2.
     #[inline(always)]
     pub(crate) fn run<K: Kernel>(self, kernel: K) -> K::Output {
-        // SAFETY: `run_avx2` requires only that the CPU supports AVX2, and
-        // `self` exists only because `detect` found that it does.
+        // SAFETY: `run_avx2` requires only that the CPU supports AVX2 and
+        // POPCNT, and `self` exists only because `detect` found both.
         unsafe { run_avx2(self, kernel) }
     }
 }
 
-/// The AVX2 trampoline: `kernel`'s inlined loop nest compiled for AVX2.
-#[target_feature(enable = "avx2")]
+/// The AVX2 trampoline: `kernel`'s inlined loop nest compiled for AVX2 (and
+/// scalar POPCNT).
+#[target_feature(enable = "avx2,popcnt")]
 fn run_avx2<K: Kernel>(token: Avx2, kernel: K) -> K::Output {
     kernel.run(token)
 }
@@ -108,6 +112,23 @@ impl PopcountLanes for Avx2 {
         // `self` proves AVX2.
         unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), counts) }
     }
+    #[inline(always)]
+    fn splat(self, w: u64) -> __m256i {
+        // SAFETY: register-only AVX broadcast; `self` proves AVX2.
+        unsafe { _mm256_set1_epi64x(w as i64) }
+    }
+    #[inline(always)]
+    fn add(self, a: __m256i, b: __m256i) -> __m256i {
+        // SAFETY: register-only AVX2 arithmetic; `self` proves AVX2.
+        unsafe { _mm256_add_epi64(a, b) }
+    }
+    #[inline(always)]
+    fn store(self, a: __m256i, out: &mut [u64]) {
+        let out = &mut out[..4];
+        // SAFETY: `out` holds exactly 4 words (32 bytes); unaligned store;
+        // `self` proves AVX2.
+        unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), a) }
+    }
 }
 
 impl WindowCompare for Avx2 {
@@ -159,3 +180,6 @@ impl WindowCompare for Avx2 {
         }
     }
 }
+
+/// Scalar lookups (with POPCNT): AVX2 gathers are not faster than them.
+impl PrefixLookup for Avx2 {}

@@ -4,11 +4,11 @@
 
 use std::arch::x86_64::*;
 
-use crate::arch::{Kernel, PopcountLanes, Token, WindowCompare};
+use crate::arch::{Kernel, PopcountLanes, PrefixLookup, Token, WindowCompare, prefix_sum_scalar};
 use crate::simd::Tier;
 
-/// Proof that this CPU supports AVX-512F, AVX-512BW and AVX-512 VPOPCNTDQ:
-/// made only by [`Avx512::detect`].
+/// Proof that this CPU supports AVX-512F, AVX-512BW and AVX-512 VPOPCNTDQ
+/// (and POPCNT): made only by [`Avx512::detect`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Avx512 {
     _detected: (),
@@ -19,11 +19,12 @@ impl Token for Avx512 {
 }
 
 impl Avx512 {
-    /// The token, if this CPU supports all three extensions.
+    /// The token, if this CPU supports all three extensions (and POPCNT).
     pub(crate) fn detect() -> Option<Avx512> {
         let found = std::arch::is_x86_feature_detected!("avx512f")
             && std::arch::is_x86_feature_detected!("avx512bw")
-            && std::arch::is_x86_feature_detected!("avx512vpopcntdq");
+            && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
+            && std::arch::is_x86_feature_detected!("popcnt");
         found.then_some(Avx512 { _detected: () })
     }
 
@@ -31,15 +32,15 @@ impl Avx512 {
     #[inline(always)]
     pub(crate) fn run<K: Kernel>(self, kernel: K) -> K::Output {
         // SAFETY: `run_avx512` requires only that the CPU supports
-        // AVX-512F/BW/VPOPCNTDQ, and `self` exists only because `detect`
-        // found all three.
+        // AVX-512F/BW/VPOPCNTDQ and POPCNT, and `self` exists only because
+        // `detect` found all four.
         unsafe { run_avx512(self, kernel) }
     }
 }
 
 /// The AVX-512 trampoline: `kernel`'s inlined loop nest compiled for
-/// AVX-512F/BW/VPOPCNTDQ.
-#[target_feature(enable = "avx512f,avx512bw,avx512vpopcntdq")]
+/// AVX-512F/BW/VPOPCNTDQ (and scalar POPCNT, which every such CPU has).
+#[target_feature(enable = "avx512f,avx512bw,avx512vpopcntdq,popcnt")]
 fn run_avx512<K: Kernel>(token: Avx512, kernel: K) -> K::Output {
     kernel.run(token)
 }
@@ -93,6 +94,23 @@ impl PopcountLanes for Avx512 {
         // SAFETY: `out` holds exactly 8 words (64 bytes); unaligned store;
         // `self` proves AVX-512F/VPOPCNTDQ.
         unsafe { _mm512_storeu_si512(out.as_mut_ptr().cast(), _mm512_popcnt_epi64(a)) }
+    }
+    #[inline(always)]
+    fn splat(self, w: u64) -> __m512i {
+        // SAFETY: register-only broadcast; `self` proves AVX-512F.
+        unsafe { _mm512_set1_epi64(w as i64) }
+    }
+    #[inline(always)]
+    fn add(self, a: __m512i, b: __m512i) -> __m512i {
+        // SAFETY: register-only arithmetic; `self` proves AVX-512F.
+        unsafe { _mm512_add_epi64(a, b) }
+    }
+    #[inline(always)]
+    fn store(self, a: __m512i, out: &mut [u64]) {
+        let out = &mut out[..8];
+        // SAFETY: `out` holds exactly 8 words (64 bytes); unaligned store;
+        // `self` proves AVX-512F.
+        unsafe { _mm512_storeu_si512(out.as_mut_ptr().cast(), a) }
     }
 }
 
@@ -178,5 +196,50 @@ impl WindowCompare for Avx512 {
             let hi = _mm512_cmplt_epu16_mask(_mm512_xor_si512(_mm512_loadu_si512(p.add(1)), m), t);
             u64::from(lo) | (u64::from(hi) << 32)
         }
+    }
+}
+
+/// Eight inputs at a time: their pairs gathered (`vpgatherqq`) by index,
+/// masked, counted (`vpopcntq`) and summed per lane.
+impl PrefixLookup for Avx512 {
+    #[inline(always)]
+    fn prefix_sum(self, ks: &[u32], table: &[u64], stride: usize) -> u64 {
+        let n = ks.len();
+        assert!(
+            stride >= 2 && table.len() >= n * stride,
+            "prefix table too short"
+        );
+        let full = n - n % 8;
+        let last = (stride / 2 - 1) as u64;
+        // SAFETY: `self` proves AVX-512F/VPOPCNTDQ. Each `ks` load reads 8
+        // u32 = 32 bytes at `ks[i..i + 8]`, `i + 8 <= full <= n`. Lane `j`
+        // of a gather reads word `(i + j) * stride + 2 * min(k / 64, last)`
+        // (+ 1 for the prefix) `<= (i + j) * stride + stride - 1 <
+        // n * stride <= table.len()`: inside `table`.
+        let sum = unsafe {
+            let ptr = table.as_ptr().cast::<i64>();
+            let lane = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
+            let stride_v = _mm512_set1_epi64(stride as i64);
+            let mut base = _mm512_mul_epu32(lane, stride_v);
+            let step = _mm512_set1_epi64((8 * stride) as i64);
+            let last_v = _mm512_set1_epi64(last as i64);
+            let (one, low6) = (_mm512_set1_epi64(1), _mm512_set1_epi64(63));
+            let mut acc = _mm512_setzero_si512();
+            let mut i = 0;
+            while i < full {
+                let k = _mm512_cvtepu32_epi64(_mm256_loadu_si256(ks.as_ptr().add(i).cast()));
+                let w = _mm512_min_epu64(_mm512_srli_epi64::<6>(k), last_v);
+                let at = _mm512_add_epi64(base, _mm512_slli_epi64::<1>(w));
+                let word = _mm512_i64gather_epi64::<8>(at, ptr);
+                let prefix = _mm512_i64gather_epi64::<8>(_mm512_add_epi64(at, one), ptr);
+                let mask = _mm512_sub_epi64(_mm512_sllv_epi64(one, _mm512_and_si512(k, low6)), one);
+                let count = _mm512_popcnt_epi64(_mm512_and_si512(word, mask));
+                acc = _mm512_add_epi64(acc, _mm512_add_epi64(prefix, count));
+                base = _mm512_add_epi64(base, step);
+                i += 8;
+            }
+            _mm512_reduce_add_epi64(acc) as u64
+        };
+        sum + prefix_sum_scalar(&ks[full..], &table[full * stride..], stride)
     }
 }

@@ -71,6 +71,11 @@ fn mapping(x: In, names: &str, values: &str) -> Result<Vec<(String, f64)>> {
     Ok(k.into_iter().zip(v).collect())
 }
 
+/// The case's `(input name, concentration in nM)` pairs.
+fn input_concentrations(x: In) -> Result<Vec<(String, f64)>> {
+    mapping(x, "concentration_names", "input_concentrations_nM")
+}
+
 fn network(x: In) -> Result<(BitstreamToDna, Design)> {
     let mut compiler = BitstreamToDna::new(
         Method::parse(&s(x, "method")?)?,
@@ -328,7 +333,7 @@ fn run(x: In) -> Result<Vec<Field>> {
             )?;
             let trace = sim.simulate(
                 &design,
-                &mapping(x, "concentration_names", "input_concentrations_nM")?,
+                &input_concentrations(x)?,
                 f(x, "duration_s")?,
                 f(x, "dt")?,
             )?;
@@ -519,15 +524,11 @@ fn run(x: In) -> Result<Vec<Field>> {
         }
         "NoiseModel.sensitivity_analysis" => {
             let (_, design) = network(x)?;
-            let rows = analyses::noise(
-                &design,
-                &mapping(x, "concentration_names", "input_concentrations_nM")?,
-                f(x, "concentration_cv")?,
-                f(x, "temperature_std_c")?,
-                i(x, "n_trials")?,
-                u(x, "noise_seed")?,
-                f(x, "duration_s")?,
-            )?;
+            let inputs = input_concentrations(x)?;
+            let (cv, t_std) = (f(x, "concentration_cv")?, f(x, "temperature_std_c")?);
+            let (trials, seed) = (i(x, "n_trials")?, u(x, "noise_seed")?);
+            let duration = f(x, "duration_s")?;
+            let rows = analyses::noise(&design, &inputs, cv, t_std, trials, seed, duration)?;
             let table: Vec<Vec<f64>> = rows.iter().map(|r| vec![r.0, r.1, r.2, r.3, r.4]).collect();
             let mut out = summary_fields(
                 gate_names(&design),
@@ -560,12 +561,9 @@ fn run(x: In) -> Result<Vec<Field>> {
         }
         "SCPrecisionAnalyzer.analyze" => {
             let (_, design) = network(x)?;
-            let rows = analyses::precision(
-                &design,
-                &mapping(x, "concentration_names", "input_concentrations_nM")?,
-                f(x, "max_conc_nM")?,
-                f(x, "duration_s")?,
-            )?;
+            let inputs = input_concentrations(x)?;
+            let (max_conc, duration) = (f(x, "max_conc_nM")?, f(x, "duration_s")?);
+            let rows = analyses::precision(&design, &inputs, max_conc, duration)?;
             let table: Vec<Vec<f64>> = rows.iter().map(|r| r.to_vec()).collect();
             let mut out = summary_fields(
                 gate_names(&design),

@@ -1,0 +1,562 @@
+//! The counts of a prepared layer's forward pass (docs/design.md#prepared-layers).
+//!
+//! `counts[b, o] = Σ_i #{ j < k[o, i] : states[i, j] < thresholds[b, i] }`:
+//! input `i`'s bits laid out in the layer's order (the states, compared with
+//! the input's threshold), of which weight `(o, i)` keeps the first
+//! `k[o, i]`. Two parallel regions of the engine's threads:
+//!
+//! 1. **bits and prefixes**, by blocks of inputs: the states are compared
+//!    with every batch row's threshold and packed 64 to a word (one window
+//!    load, compared against every row), and each word is stored next to the
+//!    count of the set bits before it, in a table of `nw + 1` cells per
+//!    input (the last cell holds the total, for `k = length`);
+//! 2. **lookups**, by blocks of inputs (their cells stay in L2 while every
+//!    output row reads them), each task adding into accumulators of its own:
+//!    `(o, i)`'s count is the prefix of cell `k / 64` plus the popcount of
+//!    that cell's word masked to its low `k % 64` bits. A single input row
+//!    takes eight inputs at a time where the tier gathers; for a batch the
+//!    cell holds the words and prefixes of every row side by side, so one
+//!    `(o, i)` is a few vector loads, ANDs, popcounts and adds for the whole
+//!    batch.
+//!
+//! The counts are exact integers, so the result does not depend on the tier
+//! or the thread count.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::arch::{Dispatch, Kernel, Token};
+use crate::error::{EngineError, Result, try_zeroed};
+use crate::scratch::Scratch;
+use crate::simd::{Tier, active_tier};
+use crate::threads;
+use crate::validate;
+
+/// Below this much work (compared states plus looked-up cells times the
+/// batch) everything runs on the calling thread.
+const PARALLEL_WORK: usize = 1 << 16;
+
+/// A threshold that sets every bit (it exceeds every 16-bit state).
+pub const ALWAYS: i64 = 65536;
+
+/// Batch rows of a table cell are padded to a multiple of this (the widest
+/// tier's lanes), so every tier loads whole vectors.
+const ROW_PAD: usize = 8;
+
+/// Vectors of batch rows accumulated in registers at a time.
+const ACC_VECTORS: usize = 4;
+
+/// Table words of the block of inputs a batch's lookups work through at a
+/// time (512 KiB: well inside L2).
+const LOOKUP_BLOCK_WORDS: usize = 1 << 16;
+
+/// The bits-and-prefixes table, kept between calls.
+static TABLE: Scratch = Scratch::new("the ordered bits");
+
+/// Validated dimensions of one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PreparedDims {
+    /// Output neurons (rows of `k`).
+    pub n_out: usize,
+    /// Inputs (columns of `k`, rows of `states` and columns of `thresholds`).
+    pub n_in: usize,
+    /// Stream length in bits (columns of `states`).
+    pub length: usize,
+    /// Batch rows (rows of `thresholds`).
+    pub batch: usize,
+}
+
+/// The layout of the bits-and-prefixes table: per input, `nw + 1` cells of
+/// `2 * rows` words, the words of batch rows `0..rows` then their prefixes.
+#[derive(Debug, Clone, Copy)]
+struct Table {
+    /// Words per stream, `ceil(length / 64)`.
+    nw: usize,
+    /// Batch rows per cell: 1 for a single row, else the batch padded to
+    /// [`ROW_PAD`] (padding rows hold zeros).
+    rows: usize,
+}
+
+impl Table {
+    fn new(dims: PreparedDims) -> Table {
+        let rows = if dims.batch == 1 {
+            1
+        } else {
+            dims.batch.next_multiple_of(ROW_PAD)
+        };
+        Table {
+            nw: dims.length.div_ceil(64),
+            rows,
+        }
+    }
+
+    /// Words per input.
+    fn per_input(self) -> usize {
+        (self.nw + 1) * 2 * self.rows
+    }
+
+    /// Offset of input `i`'s cell for a prefix of `k` bits.
+    #[inline(always)]
+    fn cell(self, i: usize, k: usize) -> usize {
+        (i * (self.nw + 1) + k / 64) * 2 * self.rows
+    }
+}
+
+/// Mask of the low `k % 64` bits.
+#[inline(always)]
+fn low_bits(k: usize) -> u64 {
+    (1u64 << (k % 64)) - 1
+}
+
+/// Builds the table of inputs `i0..i0 + n` into `out` (their `n` tables).
+struct BuildBits<'a, 'o> {
+    states: &'a [u16],
+    thresholds: &'a [i64],
+    dims: PreparedDims,
+    table: Table,
+    i0: usize,
+    out: &'o mut [u64],
+}
+
+impl Kernel for BuildBits<'_, '_> {
+    type Output = ();
+    /// (Indices are bounds-checked.)
+    #[inline(always)]
+    fn run<T: Token>(self, cmp: T) {
+        let (dims, table) = (self.dims, self.table);
+        let (nw, rows, len) = (table.nw, table.rows, dims.length);
+        let tail = match len % 64 {
+            0 => u64::MAX,
+            r => (1u64 << r) - 1,
+        };
+        let mut pad = [0u16; 64];
+        let mut prefix = vec![0u64; dims.batch];
+        for (r, cells) in self.out.chunks_exact_mut(table.per_input()).enumerate() {
+            let i = self.i0 + r;
+            let row = &self.states[i * len..(i + 1) * len];
+            prefix.fill(0);
+            for w in 0..nw {
+                let all = if w + 1 == nw { tail } else { u64::MAX };
+                // The last window is padded past `length` with 0xFFFF, which
+                // no threshold up to 65535 exceeds.
+                let src: &[u16] = if (w + 1) * 64 <= len {
+                    &row[w * 64..(w + 1) * 64]
+                } else {
+                    pad.fill(u16::MAX);
+                    pad[..len - w * 64].copy_from_slice(&row[w * 64..]);
+                    &pad
+                };
+                let cell = &mut cells[w * 2 * rows..(w + 1) * 2 * rows];
+                if dims.batch == 1 {
+                    let x = self.thresholds[i];
+                    let bits = if x >= ALWAYS {
+                        all
+                    } else {
+                        cmp.mask_once(src, x as u16)
+                    };
+                    cell[0] = bits;
+                    cell[1] = prefix[0];
+                    prefix[0] += u64::from(bits.count_ones());
+                    continue;
+                }
+                let win = cmp.load_window(src);
+                let (words, prefixes) = cell.split_at_mut(rows);
+                words[dims.batch..].fill(0);
+                prefixes[dims.batch..].fill(0);
+                for b in 0..dims.batch {
+                    let x = self.thresholds[b * dims.n_in + i];
+                    let bits = if x >= ALWAYS {
+                        all
+                    } else {
+                        cmp.mask(win, x as u16)
+                    };
+                    words[b] = bits;
+                    prefixes[b] = prefix[b];
+                    prefix[b] += u64::from(bits.count_ones());
+                }
+            }
+            // The last cell: no word, the total (a prefix of all `length` bits).
+            let last = &mut cells[nw * 2 * rows..];
+            last.fill(0);
+            last[rows..rows + dims.batch].copy_from_slice(&prefix);
+        }
+    }
+}
+
+/// The counts over inputs `i0..i1`, for every output row, added into
+/// `acc[o * rows + b]` (`rows` batch rows per output, padded): the cells of
+/// those inputs stay in L2 while every output row reads them. A single input
+/// row is one [`PrefixLookup::prefix_sum`] per output row; a batch is a few
+/// vectors of batch rows per `(o, i)`.
+///
+/// [`PrefixLookup::prefix_sum`]: crate::arch::PrefixLookup::prefix_sum
+struct Lookups<'a, 'o> {
+    k: &'a [u32],
+    bits: &'a [u64],
+    dims: PreparedDims,
+    table: Table,
+    inputs: (usize, usize),
+    acc: &'o mut [u64],
+}
+
+impl Kernel for Lookups<'_, '_> {
+    type Output = ();
+    /// (Indices are bounds-checked; `k <= length` keeps every cell inside
+    /// the table.)
+    #[inline(always)]
+    fn run<T: Token>(self, t: T) {
+        let (table, bits, n_in) = (self.table, self.bits, self.dims.n_in);
+        let (i0, i1) = self.inputs;
+        let stride = table.per_input();
+        let cells = &bits[i0 * stride..i1 * stride];
+        if table.rows == 1 {
+            for (o, acc) in self.acc.iter_mut().enumerate() {
+                *acc += t.prefix_sum(&self.k[o * n_in + i0..o * n_in + i1], cells, stride);
+            }
+            return;
+        }
+        let (rows, lanes) = (table.rows, T::LANES);
+        for (o, accs) in self.acc.chunks_exact_mut(rows).enumerate() {
+            let ks = &self.k[o * n_in + i0..o * n_in + i1];
+            let mut b0 = 0;
+            while b0 < rows {
+                let nv = ((rows - b0) / lanes).min(ACC_VECTORS);
+                let mut sums = [t.zero(); ACC_VECTORS];
+                for (v, s) in sums.iter_mut().enumerate().take(nv) {
+                    *s = t.load(&accs[b0 + v * lanes..]);
+                }
+                for (i, &k) in (i0..i1).zip(ks) {
+                    let k = k as usize;
+                    let at = table.cell(i, k) + b0;
+                    let cell = &bits[at..at + rows + nv * lanes];
+                    let mask = t.splat(low_bits(k));
+                    for (v, s) in sums.iter_mut().enumerate().take(nv) {
+                        let counted = t.and_pop_add(*s, t.load(&cell[v * lanes..]), mask);
+                        *s = t.add(counted, t.load(&cell[rows + v * lanes..]));
+                    }
+                }
+                for (v, s) in sums.iter().enumerate().take(nv) {
+                    t.store(*s, &mut accs[b0 + v * lanes..]);
+                }
+                b0 += nv * lanes;
+            }
+        }
+    }
+}
+
+/// Region 2: blocks of inputs (their cells fit L2; at least four blocks per
+/// thread where there are inputs enough), each task adding into an
+/// accumulator of its own for the whole call, so the table and `k` are read
+/// once; the accumulators are summed at the end. Returns the counts
+/// `(batch, n_out)`.
+fn lookups(
+    dispatch: Dispatch,
+    k: &[u32],
+    bits: &[u64],
+    dims: PreparedDims,
+    table: Table,
+    threads: usize,
+) -> Result<Vec<u64>> {
+    let (n_out, n_in, batch) = (dims.n_out, dims.n_in, dims.batch);
+    let acc_len = validate::checked_size(n_out, table.rows, "k")?;
+    // One accumulator per thread, taken by a task and given back after it;
+    // a task that finds none (the pool grew during the call) makes one.
+    let mut kept = Vec::with_capacity(threads);
+    for _ in 0..threads {
+        kept.push(try_zeroed::<u64>(acc_len, "the counts")?);
+    }
+    let spare = Mutex::new(kept);
+    let out_of_memory = AtomicBool::new(false);
+    let by_size = (LOOKUP_BLOCK_WORDS / table.per_input()).max(1);
+    let block = if threads <= 1 {
+        by_size
+    } else {
+        by_size.min(threads::chunk_len(n_in, threads * 4))
+    };
+    threads::for_each_task(threads > 1, n_in.div_ceil(block), |blk| {
+        threads::check_interrupt();
+        let taken = spare.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let Some(mut acc) = taken.or_else(|| try_zeroed::<u64>(acc_len, "the counts").ok()) else {
+            out_of_memory.store(true, Ordering::Relaxed);
+            return;
+        };
+        let i0 = blk * block;
+        dispatch.run(Lookups {
+            k,
+            bits,
+            dims,
+            table,
+            inputs: (i0, (i0 + block).min(n_in)),
+            acc: &mut acc,
+        });
+        spare.lock().unwrap_or_else(|p| p.into_inner()).push(acc);
+    });
+    if out_of_memory.load(Ordering::Relaxed) {
+        return Err(EngineError::Memory {
+            what: "the counts",
+            bytes: acc_len.saturating_mul(8),
+        });
+    }
+    let accs = spare.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut counts = try_zeroed::<u64>(batch * n_out, "the counts")?;
+    for acc in &accs {
+        for (o, row) in acc.chunks_exact(table.rows).enumerate() {
+            for (b, &c) in row[..batch].iter().enumerate() {
+                counts[b * n_out + o] += c;
+            }
+        }
+    }
+    Ok(counts)
+}
+
+/// [`prepared_counts`] on SIMD tier `tier` (portable if the CPU lacks it).
+///
+/// * `k`: `(n_out, n_in)` row-major, shape `k_shape`, each `<= length`;
+/// * `states`: `(n_in, length)` row-major, shape `s_shape`;
+/// * `thresholds`: `(batch, n_in)` row-major, shape `t_shape`, each in
+///   `[0, 65536]`;
+/// * returns the counts `(batch, n_out)` row-major and the dims.
+pub fn prepared_counts_with(
+    tier: Tier,
+    k: &[u32],
+    k_shape: &[usize],
+    states: &[u16],
+    s_shape: &[usize],
+    thresholds: &[i64],
+    t_shape: &[usize],
+) -> Result<(Vec<u64>, PreparedDims)> {
+    let dims = validate::prepared_args(k, k_shape, states, s_shape, thresholds, t_shape)?;
+    let PreparedDims {
+        n_out,
+        n_in,
+        length,
+        batch,
+    } = dims;
+    let table = Table::new(dims);
+    let cells_read = n_out.saturating_mul(n_in).saturating_mul(table.rows);
+    let compares = n_in.saturating_mul(length).saturating_mul(batch) / 16;
+    let threads = if cells_read.saturating_add(compares) >= PARALLEL_WORK {
+        threads::ready_helpers()
+    } else {
+        1
+    };
+    let empty = validate::checked_size(batch, n_out, "thresholds")? == 0;
+    if empty || n_in == 0 {
+        return Ok((try_zeroed::<u64>(batch * n_out, "the counts")?, dims));
+    }
+    let dispatch = Dispatch::new(tier);
+    let per_input = table.per_input();
+    // Every word of the table is written before it is read.
+    let table_len = validate::checked_size(n_in, per_input, "states")?;
+    let mut kept = TABLE.take(table_len)?;
+    let bits = &mut kept[..table_len];
+    // Region 1: the bits and prefixes, a few blocks of inputs per thread.
+    let inputs = if threads <= 1 {
+        n_in
+    } else {
+        threads::chunk_len(n_in, threads * 4)
+    };
+    threads::for_each_chunk_mut(threads > 1, bits, inputs * per_input, |s, out| {
+        threads::check_interrupt();
+        dispatch.run(BuildBits {
+            states,
+            thresholds,
+            dims,
+            table,
+            i0: s * inputs,
+            out,
+        });
+    });
+    // Region 2: the lookups.
+    let counts = lookups(dispatch, k, bits, dims, table, threads);
+    TABLE.give_back(kept);
+    Ok((counts?, dims))
+}
+
+/// [`prepared_counts_with`] on the active SIMD tier.
+pub fn prepared_counts(
+    k: &[u32],
+    k_shape: &[usize],
+    states: &[u16],
+    s_shape: &[usize],
+    thresholds: &[i64],
+    t_shape: &[usize],
+) -> Result<(Vec<u64>, PreparedDims)> {
+    prepared_counts_with(
+        active_tier(),
+        k,
+        k_shape,
+        states,
+        s_shape,
+        thresholds,
+        t_shape,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{SplitMix64, tiers};
+
+    /// The definition, one bit at a time.
+    fn naive(k: &[u32], states: &[u16], x: &[i64], d: PreparedDims) -> Vec<u64> {
+        let mut out = vec![0u64; d.batch * d.n_out];
+        for b in 0..d.batch {
+            for o in 0..d.n_out {
+                let mut c = 0u64;
+                for i in 0..d.n_in {
+                    let kk = k[o * d.n_in + i] as usize;
+                    let row = &states[i * d.length..(i + 1) * d.length];
+                    let thr = x[b * d.n_in + i];
+                    c += row[..kk].iter().filter(|&&s| i64::from(s) < thr).count() as u64;
+                }
+                out[b * d.n_out + o] = c;
+            }
+        }
+        out
+    }
+
+    fn random_case(rng: &mut SplitMix64, d: PreparedDims) -> (Vec<u32>, Vec<u16>, Vec<i64>) {
+        let len = d.length as u64;
+        let k = (0..d.n_out * d.n_in)
+            .map(|_| match rng.below(5) {
+                0 => 0,
+                1 => d.length as u32,
+                2 => (64 * rng.below(len / 64 + 1)).min(len) as u32,
+                _ => rng.below(len + 1) as u32,
+            })
+            .collect();
+        let states = (0..d.n_in * d.length)
+            .map(|_| rng.below(65536) as u16)
+            .collect();
+        let x = (0..d.batch * d.n_in)
+            .map(|_| match rng.below(5) {
+                0 => 0,
+                1 => ALWAYS,
+                2 => 65535,
+                _ => rng.below(65537) as i64,
+            })
+            .collect();
+        (k, states, x)
+    }
+
+    fn run(t: Tier, k: &[u32], s: &[u16], x: &[i64], d: PreparedDims) -> Vec<u64> {
+        let (out, dims) = prepared_counts_with(
+            t,
+            k,
+            &[d.n_out, d.n_in],
+            s,
+            &[d.n_in, d.length],
+            x,
+            &[d.batch, d.n_in],
+        )
+        .unwrap();
+        assert_eq!(dims, d);
+        out
+    }
+
+    #[test]
+    fn matches_definition_all_tiers() {
+        let mut rng = SplitMix64::new(5);
+        // The last two span several blocks of inputs in a batch's lookups.
+        let mut cases = vec![
+            (1, 1, 1, 1),
+            (3, 4, 64, 1),
+            (2, 3, 65, 2),
+            (5, 7, 300, 9),
+            (5, 300, 1024, 20),
+            (4, 3, 70001, 9),
+        ];
+        for _ in 0..30 {
+            cases.push((
+                1 + rng.below(12) as usize,
+                1 + rng.below(20) as usize,
+                1 + rng.below(400) as usize,
+                1 + rng.below(20) as usize,
+            ));
+        }
+        for (n_out, n_in, length, batch) in cases {
+            let d = PreparedDims {
+                n_out,
+                n_in,
+                length,
+                batch,
+            };
+            let (k, s, x) = random_case(&mut rng, d);
+            let want = naive(&k, &s, &x, d);
+            for t in tiers() {
+                assert_eq!(run(t, &k, &s, &x, d), want, "{t:?} {d:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn thread_counts_agree() {
+        let mut rng = SplitMix64::new(6);
+        for &(n_out, n_in, length, batch) in &[(130, 90, 700, 1), (40, 33, 257, 11)] {
+            let d = PreparedDims {
+                n_out,
+                n_in,
+                length,
+                batch,
+            };
+            let (k, s, x) = random_case(&mut rng, d);
+            let want = naive(&k, &s, &x, d);
+            for n in [1i128, 2, 3, 5] {
+                crate::threads::set_num_threads(n).unwrap();
+                for t in tiers() {
+                    assert_eq!(run(t, &k, &s, &x, d), want, "threads={n} {t:?} {d:?}");
+                }
+            }
+        }
+        crate::threads::set_num_threads(crate::threads::default_num_threads() as i128).unwrap();
+    }
+
+    #[test]
+    fn zero_size_dims() {
+        let (out, _) = prepared_counts(&[], &[0, 3], &[1; 6], &[3, 2], &[5; 3], &[1, 3]).unwrap();
+        assert!(out.is_empty());
+        let (out, _) = prepared_counts(&[], &[2, 0], &[], &[0, 4], &[], &[3, 0]).unwrap();
+        assert_eq!(out, vec![0; 6]);
+        let (out, _) = prepared_counts(&[1, 1], &[2, 1], &[1], &[1, 1], &[], &[0, 1]).unwrap();
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_argument() {
+        let k = [0u32, 1, 2, 3];
+        let s = [0u16; 6];
+        let x = [0i64, 1];
+        let ok = prepared_counts(&k, &[2, 2], &s, &[2, 3], &x, &[1, 2]);
+        assert!(ok.is_ok());
+        let arg = |r: Result<(Vec<u64>, PreparedDims)>| r.unwrap_err().arg();
+        assert_eq!(
+            arg(prepared_counts(&k, &[4], &s, &[2, 3], &x, &[1, 2])),
+            Some("k")
+        );
+        assert_eq!(
+            arg(prepared_counts(&k, &[2, 2], &s, &[3, 2], &x, &[1, 2])),
+            Some("states")
+        );
+        assert_eq!(
+            arg(prepared_counts(&k, &[2, 2], &s, &[2, 3], &x, &[2, 1])),
+            Some("thresholds")
+        );
+        assert_eq!(
+            arg(prepared_counts(&k, &[2, 2], &s[..5], &[2, 3], &x, &[1, 2])),
+            Some("states")
+        );
+        assert_eq!(
+            arg(prepared_counts(&k, &[2, 2], &[], &[2, 0], &x, &[1, 2])),
+            Some("states")
+        );
+        let big = [0u32, 1, 2, 4];
+        let e = prepared_counts(&big, &[2, 2], &s, &[2, 3], &x, &[1, 2]).unwrap_err();
+        assert_eq!(e.arg(), Some("k"));
+        assert!(e.to_string().contains("[0, 3]"), "{e}");
+        for bad in [-1i64, 65537] {
+            let e = prepared_counts(&k, &[2, 2], &s, &[2, 3], &[0, bad], &[1, 2]).unwrap_err();
+            assert_eq!(e.arg(), Some("thresholds"));
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Reusable word buffers: allocating (and page-faulting) megabytes on every
+//! call costs more than the work that fills them.
+
+use std::sync::{Mutex, MutexGuard, TryLockError};
+
+use crate::error::{EngineError, Result};
+
+/// Buffers up to this many words are kept for the next call.
+const KEEP_WORDS: usize = 1 << 23;
+
+/// One kept buffer. Only ever `try_lock`ed: a call never waits for it (a
+/// call running concurrently, or a thread of the parent that held it when
+/// this process was forked, just means a fresh buffer).
+pub(crate) struct Scratch {
+    slot: Mutex<Vec<u64>>,
+    /// What the buffer holds, for the out-of-memory message.
+    what: &'static str,
+}
+
+impl Scratch {
+    /// An empty slot for buffers that hold `what`.
+    pub(crate) const fn new(what: &'static str) -> Scratch {
+        Scratch {
+            slot: Mutex::new(Vec::new()),
+            what,
+        }
+    }
+
+    /// The kept buffer, or `None` when another thread (or a thread of the
+    /// parent at `fork()`) holds it.
+    fn lock(&self) -> Option<MutexGuard<'_, Vec<u64>>> {
+        match self.slot.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// A buffer of at least `len` words (contents unspecified: the caller
+    /// writes every word it reads).
+    pub(crate) fn take(&self, len: usize) -> Result<Vec<u64>> {
+        let mut v = self
+            .lock()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default();
+        if v.len() < len {
+            v.clear();
+            v.try_reserve_exact(len).map_err(|_| EngineError::Memory {
+                what: self.what,
+                bytes: len.saturating_mul(8),
+            })?;
+            v.resize(len, 0);
+        }
+        Ok(v)
+    }
+
+    /// Keeps `v` for the next call when it is not too large and larger than
+    /// the buffer kept now.
+    pub(crate) fn give_back(&self, v: Vec<u64>) {
+        if v.len() <= KEEP_WORDS
+            && let Some(mut slot) = self.lock()
+            && slot.len() < v.len()
+        {
+            *slot = v;
+        }
+    }
+}
