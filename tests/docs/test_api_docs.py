@@ -75,8 +75,8 @@ NOT_API = {
     "sc_neurocore.world_model": "re-exports predictive_model, which is documented",
     **{f"sc_neurocore.accel.bench.{name}": _STUDY_PART
        for name in ("study", "workloads", "timing", "contention", "reference_numpy", "accuracy",
-                    "numba_extras", "jax_extras", "lgssm_extras", "mpi_bench", "report",
-                    "results", "first_calls", "prepared_layers")},
+                    "prepared_layers", "numba_extras", "jax_extras", "lgssm_extras", "mpi_bench",
+                    "report", "results", "first_calls")},
 }
 # Private helpers the API page once listed as API, and the timing study's internal helpers.
 PRIVATE = ["check_positive", "check_finite_scalar", "validate_lif_step", "validate_forward_pass",

@@ -141,13 +141,15 @@ _STATES_BLOCK = 1 << 22
 
 
 def stream_states(n_inputs: int, length: int, seed: int,
-                  positions: np.ndarray | None = None, *, first: int = 0) -> np.ndarray:
+                  positions: np.ndarray | None = None, *, first: int = 0,
+                  generator: str = DEFAULT_GENERATOR, role: str = "input") -> np.ndarray:
     """The states the streams of inputs ``first .. first + n_inputs - 1`` compare with their thresholds.
 
     Bit ``t`` of input ``i`` (seeded with ``seed``) is ``states[i, t] <
-    threshold``; this is what a prepared layer ([design: prepared
-    layers][prepared-layers]) sorts on the weight side and gathers, in its
-    own order, on the input side.
+    threshold``, with ``states[i, t] = cycle[start[i] + t] ^ mask[i]`` of
+    ``generator``'s ``role`` side (the module docstring); this is what a
+    prepared layer ([design: prepared layers][prepared-layers]) sorts on the
+    weight side and gathers, in its own order, on the input side.
 
     Parameters
     ----------
@@ -161,9 +163,12 @@ def stream_states(n_inputs: int, length: int, seed: int,
         Unsigned integers ``(n_inputs, m)``, each below ``length``: return the
         states at these stream positions of each input instead of at ``0 ..
         length - 1``.
-
     first : int, default 0
         The first input's index ``i``.
+    generator : str, default "lfsr"
+        The stream generator (a checked name).
+    role : str, default "input"
+        Which side of the generator: ``"input"`` or ``"weight"`` (checked).
 
     Returns
     -------
@@ -172,17 +177,23 @@ def stream_states(n_inputs: int, length: int, seed: int,
         ``positions``: ``states[r, j]`` is the state of input ``first + r``'s
         stream at position ``j`` (or ``positions[r, j]``).
     """
-    _, pos = lfsr_tables()
-    start = pos[start_states(first + n_inputs, seed)[first:]]
-    cycle = cycle_copies(1 + -(-length // PERIOD))
+    layout = stream_layout(generator, role, first + n_inputs, seed)
+    start, mask = layout.start[first:], layout.mask[first:, None]
+    cycle = cycle_copies(1 + -(-length // SEQUENCE_PERIODS[layout.sequence]), layout.sequence)
+    masked = bool(mask.any())
     if positions is None:  # each input's states are one window of the cycle
         windows = np.lib.stride_tricks.sliding_window_view(cycle, length)
-        return np.ascontiguousarray(windows[start])
+        states = np.ascontiguousarray(windows[start])
+        if masked:
+            states ^= mask
+        return states
     out = np.empty(positions.shape, dtype=np.uint16)
     step = max(1, _STATES_BLOCK // max(1, positions.shape[1]))
     for i0 in range(0, n_inputs, step):
         i1 = min(n_inputs, i0 + step)
         np.take(cycle, start[i0:i1, None] + positions[i0:i1].astype(np.int64), out=out[i0:i1])
+        if masked:
+            out[i0:i1] ^= mask[i0:i1]
     return out
 
 

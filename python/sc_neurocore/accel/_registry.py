@@ -295,7 +295,7 @@ def prepared_backend(name: str | Backend = "auto") -> Backend:
 
 def sc_forward(weights_packed: np.ndarray | PreparedLayer, input_probs: ArrayLike, *,
                length: int, backend: str | Backend = "auto", seed: int = DEFAULT_SEED,
-               generator: str = DEFAULT_GENERATOR) -> np.ndarray:
+               generator: str | None = None) -> np.ndarray:
     """SC forward pass on the chosen backend; bit-identical on every backend.
 
     ``out[b, o] = sum over i, w of popcount(weights_packed[o, i, w] & X[b, i, w]) / length``
@@ -305,7 +305,8 @@ def sc_forward(weights_packed: np.ndarray | PreparedLayer, input_probs: ArrayLik
     [`encode_packed`][sc_neurocore.accel.lfsr.encode_packed]).  A
     [`PreparedLayer`][sc_neurocore.accel.prepared.PreparedLayer] in place of
     ``weights_packed`` gives the same result without packed weights
-    ([design: prepared layers][prepared-layers]).
+    ([design: prepared layers][prepared-layers]), with the generator it was
+    prepared with.
 
     Parameters
     ----------
@@ -324,9 +325,11 @@ def sc_forward(weights_packed: np.ndarray | PreparedLayer, input_probs: ArrayLik
         [`Backend`][sc_neurocore.accel.backend.Backend] instance.
     seed : int, default 44257
         Encoder seed in ``[0, 2**32)``; input ``i`` uses register ``seed + i``.
-    generator : str, default "lfsr"
+    generator : str, optional
         The stream generator that encodes the inputs (on its input side):
-        ``"lfsr"`` (the reference), ``"sobol"`` or ``"lfsr_pair"``.
+        ``"lfsr"`` (the reference), ``"sobol"`` or ``"lfsr_pair"``.  Default:
+        ``"lfsr"``, or for a prepared layer the generator it was prepared
+        with (a different name raises ``ValueError``).
 
     Returns
     -------
@@ -337,7 +340,8 @@ def sc_forward(weights_packed: np.ndarray | PreparedLayer, input_probs: ArrayLik
     ------
     ValueError
         On an unknown backend name or invalid inputs
-        ([`InputTypeError`][sc_neurocore.accel.InputTypeError] when a type is wrong).
+        ([`InputTypeError`][sc_neurocore.accel.InputTypeError] when a type is wrong),
+        or a ``generator`` other than a prepared layer's (naming both).
     RuntimeError
         If the named backend is not available here (the message says how to
         install it).
@@ -346,6 +350,8 @@ def sc_forward(weights_packed: np.ndarray | PreparedLayer, input_probs: ArrayLik
         prepared path.
     """
     if isinstance(weights_packed, PreparedLayer):
-        return run_prepared(prepared_backend(backend), weights_packed, input_probs, length, seed)
-    return get_backend(backend).sc_forward(weights_packed, input_probs, length=length,
-                                           seed=seed, generator=generator)
+        return run_prepared(prepared_backend(backend), weights_packed, input_probs, length, seed,
+                            generator)
+    return get_backend(backend).sc_forward(
+        weights_packed, input_probs, length=length, seed=seed,
+        generator=DEFAULT_GENERATOR if generator is None else generator)
