@@ -15,17 +15,23 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["KERNELS", "INPUTS", "OUTPUTS", "GENERATOR_OF", "KernelFn", "scalar",
-           "unpack_total_bits", "common_kernels", "generator_kernels", "prepared_forward_on",
-           "reference_kernels"]
+__all__ = ["KERNELS", "INPUTS", "OUTPUTS", "OTHER_GENERATORS", "GENERATOR_OF", "BASE_OF",
+           "KernelFn", "scalar", "unpack_total_bits", "common_kernels", "generator_kernels",
+           "prepared_forward_on", "prepared_kernels", "reference_kernels"]
 
 #: The stream generators other than the reference LFSR (docs/design.md#stream-generators),
-#: each with its own ``encode_<generator>`` and ``sc_forward_<generator>`` kernels.
+#: each with its own ``encode_<generator>``, ``sc_forward_<generator>`` and
+#: ``prepared_forward_<generator>`` kernels.
 OTHER_GENERATORS: tuple[str, ...] = ("sobol", "lfsr_pair")
+
+_GENERATOR_OPS: tuple[str, ...] = ("encode", "sc_forward", "prepared_forward")
 
 #: The generator of each generator kernel (``encode_sobol`` -> ``sobol``, ...).
 GENERATOR_OF: dict[str, str] = {f"{op}_{g}": g for g in OTHER_GENERATORS
-                                for op in ("encode", "sc_forward")}
+                                for op in _GENERATOR_OPS}
+
+#: The reference-LFSR kernel each generator kernel follows (``encode_sobol`` -> ``encode``).
+BASE_OF: dict[str, str] = {f"{op}_{g}": op for g in OTHER_GENERATORS for op in _GENERATOR_OPS}
 
 #: Every kernel, in the order tables and golden files list them.
 KERNELS: tuple[str, ...] = ("pack", "unpack", "popcount", "and", "xnor", "not", "mux",
@@ -46,9 +52,8 @@ INPUTS: dict[str, tuple[str, ...]] = {
     "lif_step": ("v", "i_t", "noise", "v_rest", "v_reset", "v_threshold", "alpha",
                  "resistance"),
     "prepared_forward": ("weights", "weight_seed", "probs", "length", "seed"),
-    **{k: ("probs", "length", "seed") if k.startswith("encode") else
-       ("weights", "probs", "length", "seed") for k in GENERATOR_OF},
 }
+INPUTS.update({k: INPUTS[op] for k, op in BASE_OF.items()})
 
 #: Output names per kernel, in golden-file order.
 OUTPUTS: dict[str, tuple[str, ...]] = {
@@ -63,9 +68,9 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "sc_forward": ("out",),
     "lif_step": ("v", "spike"),
     "prepared_forward": ("out",),
-    **{k: ("packed_input", "packed_weight") if k.startswith("encode") else ("out",)
-       for k in GENERATOR_OF},
 }
+OUTPUTS.update({k: ("packed_input", "packed_weight") if op == "encode" else OUTPUTS[op]
+                for k, op in BASE_OF.items()})
 
 KernelFn = Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]
 
@@ -110,19 +115,20 @@ def common_kernels(ops: Any) -> dict[str, KernelFn]:
 
 def generator_kernels(encode_packed: Callable[..., Any] | None,
                       forward: Callable[..., Any] | None) -> dict[str, KernelFn]:
-    """The generator kernels (``GENERATOR_OF``) of a surface.
+    """The packed-path generator kernels (``GENERATOR_OF``) of a surface.
 
     ``encode_packed(probs, length, seed, generator=..., role=...)`` answers
     ``encode_<generator>`` (both sides: ``packed_input`` and
     ``packed_weight``); ``forward(weights, probs, length, seed, generator)``
     answers ``sc_forward_<generator>``.  Either may be ``None`` (the surface
-    lacks it: those kernels are left out).
+    lacks it: those kernels are left out).  ``prepared_forward_<generator>``
+    comes from ``prepared_kernels``.
     """
     found: dict[str, KernelFn] = {}
     for kernel, g in GENERATOR_OF.items():
-        if kernel.startswith("encode") and encode_packed is not None:
+        if BASE_OF[kernel] == "encode" and encode_packed is not None:
             found[kernel] = _encode_sides(encode_packed, g)
-        elif kernel.startswith("sc_forward") and forward is not None:
+        elif BASE_OF[kernel] == "sc_forward" and forward is not None:
             found[kernel] = _forward_generator(forward, g)
     return found
 
@@ -142,17 +148,26 @@ def _forward_generator(forward: Callable[..., Any], generator: str) -> KernelFn:
     return run
 
 
-def prepared_forward_on(backend: str) -> KernelFn:
-    """The ``prepared_forward`` kernel on ``backend``: ``prepare_layer(weights, length,
-    weight_seed=weight_seed)`` run by ``sc_forward(layer, probs, length=length, seed=seed)``."""
+def prepared_forward_on(backend: str, generator: str = "lfsr") -> KernelFn:
+    """The ``prepared_forward`` kernel of ``generator`` on ``backend``: ``prepare_layer(weights,
+    length, weight_seed=weight_seed, generator=generator)`` run by ``sc_forward(layer, probs,
+    length=length, seed=seed)`` (the layer's generator encodes the inputs)."""
     def prepared(x: dict) -> dict:
         from sc_neurocore.accel import prepare_layer, sc_forward
 
         length = scalar(x["length"])
-        layer = prepare_layer(x["weights"], length, weight_seed=scalar(x["weight_seed"]))
+        layer = prepare_layer(x["weights"], length, weight_seed=scalar(x["weight_seed"]),
+                              generator=generator)
         return {"out": sc_forward(layer, x["probs"], length=length, seed=scalar(x["seed"]),
                                   backend=backend)}
     return prepared
+
+
+def prepared_kernels(backend: str) -> dict[str, KernelFn]:
+    """``prepared_forward`` and every ``prepared_forward_<generator>`` on ``backend``."""
+    return {"prepared_forward": prepared_forward_on(backend),
+            **{k: prepared_forward_on(backend, g) for k, g in GENERATOR_OF.items()
+               if BASE_OF[k] == "prepared_forward"}}
 
 
 def reference_kernels() -> dict[str, KernelFn]:
@@ -182,7 +197,7 @@ def reference_kernels() -> dict[str, KernelFn]:
         "sc_forward": lambda x: {"out": accel.sc_forward_numpy(
             x["weights"], x["probs"], length=scalar(x["length"]), seed=scalar(x["seed"]))},
         "lif_step": lif,
-        "prepared_forward": prepared_forward_on("numpy"),
+        **prepared_kernels("numpy"),
         **generator_kernels(accel.encode_packed, lambda w, p, length, seed, g:
                             accel.sc_forward_numpy(w, p, length, seed, generator=g)),
     }

@@ -26,7 +26,7 @@ from .kernels import (
     KernelFn,
     common_kernels,
     generator_kernels,
-    prepared_forward_on,
+    prepared_kernels,
     reference_kernels,
     scalar,
 )
@@ -214,13 +214,14 @@ def _generator_forward_with(backend: str) -> dict[str, KernelFn]:
 
 
 def _prepared_kernel(backend: str) -> dict[str, KernelFn]:
-    """``prepared_forward`` on ``backend`` when its package has the operation
-    ``prepared_counts`` (a prepared-layer path), else nothing (the kernel is n/a)."""
+    """``prepared_forward`` and ``prepared_forward_<generator>`` on ``backend`` when its
+    package has the operation ``prepared_counts`` (a prepared-layer path), else nothing
+    (the kernels are n/a)."""
     from sc_neurocore.accel._registry import backend_class
 
     if not backend_class(backend).has_prepared_path():
         return {}
-    return {"prepared_forward": prepared_forward_on(backend)}
+    return prepared_kernels(backend)
 
 
 def _rust_kernels() -> dict[str, KernelFn]:

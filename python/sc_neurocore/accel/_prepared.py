@@ -35,8 +35,8 @@ from numpy.typing import ArrayLike
 from sc_neurocore._validation import (
     DEFAULT_GENERATOR,
     InputTypeError,
-    check_generator,
     PreparedArgs,
+    check_generator,
     validate_prepare,
     validate_prepared_forward,
 )

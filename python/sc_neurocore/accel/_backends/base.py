@@ -203,7 +203,9 @@ class Backend(ABC):
         exposes it as its ``prepared_counts`` operation); ``sc_forward`` of a
         [`PreparedLayer`][sc_neurocore.accel.prepared.PreparedLayer] calls it
         with checked, consistent arguments, never with an empty batch,
-        ``n_out`` or ``n_in``, and divides the counts by ``length``.
+        ``n_out`` or ``n_in``, and divides the counts by ``length``.  The
+        layer's stream generator only changes the ``states`` it passes, so
+        one implementation serves every generator.
 
         Parameters
         ----------
