@@ -568,9 +568,12 @@ def test_chart_draws_the_generator_panel() -> None:
     _check_chart(with_generators)
     fig = chart_figure(with_generators)
     try:
-        panel = fig.axes[-1]
-        assert "stream generators" in panel.get_title()
+        [panel] = [ax for ax in fig.axes if "stream generators" in ax.get_title()]
         assert len(panel.get_lines()) == len(gen["generators"]) + 1  # + the independent line
+        [times] = [ax for ax in panel.get_shared_x_axes().get_siblings(panel) if ax is not panel]
+        assert times.get_ylabel() == "time per call (ms)"
+        # numpy's time per call, prepared and packed, for every generator
+        assert len(times.get_lines()) == 2 * len(gen["generators"])
     finally:
         import matplotlib.pyplot as plt
 

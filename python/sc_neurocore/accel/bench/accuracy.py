@@ -37,9 +37,11 @@ The error includes the encoder's 16-bit quantisation of ``W`` and ``p``.
 generator and stream length (64 to 65536 bits by default) the ``rmse`` above,
 the mean ``bias`` (the mean over the outputs of the scaled error, the part of
 the error every output shares), the largest error and the time per
-``sc_forward`` call, weights encoded by the generator's weight side and inputs
-by its input side, next to the independent-stream line ``bernoulli_rmse``
-(computed from its formula, not simulated).
+``sc_forward`` call through the prepared path (a layer prepared with the
+generator) and through packed weights (encoded by the generator's weight
+side), the inputs on its input side, every result checked bit for bit
+against the first backend's prepared one, next to the independent-stream line
+``bernoulli_rmse`` (computed from its formula, not simulated).
 """
 
 from __future__ import annotations
@@ -71,10 +73,11 @@ ACCURACY_PACKED_BUDGET = 1 << 30
 """Largest packed weights (bytes) the accuracy table builds to time the packed path (1 GiB)."""
 GENERATOR_LENGTHS = ACCURACY_LENGTHS
 GENERATOR_QUANTITY = (
-    "per generator g: y_hat = sc_forward(encode_packed(W, length, weight_seed(seed), "
-    "generator=g, role='weight'), p, length=length, seed=seed, generator=g); rmse as above, "
-    "bias = mean_o((y_hat[o] - (W @ p)[o]) / n_in); independent = sqrt(mean_o(sum_i "
-    "q(1 - q)) / length) / n_in with q = W[o, i] p[i], computed")
+    "per generator g: y_hat = sc_forward(prepare_layer(W, length, weight_seed=weight_seed(seed), "
+    "generator=g), p, length=length, seed=seed), the same bits as sc_forward(encode_packed(W, "
+    "length, weight_seed(seed), generator=g, role='weight'), p, length=length, seed=seed, "
+    "generator=g); rmse as above, bias = mean_o((y_hat[o] - (W @ p)[o]) / n_in); independent = "
+    "sqrt(mean_o(sum_i q(1 - q)) / length) / n_in with q = W[o, i] p[i], computed")
 ACCURACY_SHAPE = (128, 784)  # (n_out, n_in): W1's layer
 ACCURACY_QUANTITY = (
     "rmse = sqrt(mean_o(((y_hat[o] - (W @ p)[o]) / n_in)**2)), y_hat = sc_forward("
@@ -157,6 +160,54 @@ def error_stats(estimate: np.ndarray, weights_real: np.ndarray, probs: np.ndarra
             independent_rmse(weights_real, probs, length))
 
 
+@dataclass
+class _Measured:
+    """One generator at one length: the reference estimate, the times of both paths and
+    whether every result was bit-identical to the reference."""
+
+    estimate: np.ndarray
+    times_s: dict[str, float | None]
+    packed_times_s: dict[str, float]
+    bit_identical: bool
+
+
+def _measure_length(weights_real: np.ndarray, probs: np.ndarray, length: int, seed: int,
+                    generator: str, backends: Sequence[str], repeats: int, min_total_s: float,
+                    packed_budget: int) -> _Measured:
+    """``sc_forward`` of one layer at one length with ``generator``, through the prepared path
+    on every backend that has it and through packed weights (where they fit
+    ``packed_budget`` bytes) on every backend.
+
+    The estimate is the prepared path's on the first backend that has it (else NumPy's);
+    every other result is compared with it bit for bit.
+    """
+    with_path = [n for n in backends if backend_class(n).has_prepared_path()]
+    layer = prepare_layer(weights_real, length, weight_seed=weight_seed(seed),
+                          generator=generator)
+    want = sc_forward(layer, probs, length=length, seed=seed,
+                      backend=(with_path or ["numpy"])[0])
+    identical = True
+    times: dict[str, float | None] = {}
+    packed_times: dict[str, float] = {}
+    for name in backends:
+        times[name] = None
+        if name in with_path:
+            call = functools.partial(sc_forward, layer, probs, length=length, seed=seed,
+                                     backend=name)
+            identical &= same_bits(call(), want)
+            times[name], _ = median_time(call, repeats, min_total_s=min_total_s)
+    n_out, n_in = weights_real.shape
+    if n_out * n_in * -(-length // 64) * 8 <= packed_budget:
+        packed = encode_weights(weights_real, length, weight_seed(seed), generator)
+        for name in backends:
+            call = functools.partial(get_backend(name).sc_forward, packed, probs, length=length,
+                                     seed=seed, generator=generator)
+            identical &= same_bits(call(), want)
+            packed_times[name], _ = median_time(call, repeats, min_total_s=min_total_s)
+        del packed
+    return _Measured(want, times, packed_times, identical)
+
+
 def _checked(weights_real: np.ndarray, probs: np.ndarray,
              backends: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """The layer as ``float64`` arrays, after checking that a backend is named."""
@@ -165,22 +216,11 @@ def _checked(weights_real: np.ndarray, probs: np.ndarray,
     return np.asarray(weights_real, dtype=np.float64), np.asarray(probs, dtype=np.float64)
 
 
-def _timed_forward(packed: np.ndarray, probs: np.ndarray, length: int, seed: int,
-                   generator: str, backends: Sequence[str], repeats: int,
-                   min_total_s: float) -> tuple[np.ndarray, dict[str, float], bool]:
-    """The first backend's ``sc_forward`` result, every backend's median time per call and
-    whether every result is bit-identical to the first."""
-    results: dict[str, np.ndarray] = {}
-    times: dict[str, float] = {}
-    for name in backends:
-        call = functools.partial(get_backend(name).sc_forward, packed, probs, length=length,
-                                 seed=seed, generator=generator)
-        results[name] = call()
-        times[name], _ = median_time(call, repeats, min_total_s=min_total_s)
-    first = results[backends[0]]
-    identical = all(np.array_equal(first.view(np.uint64), r.view(np.uint64))
-                    for r in results.values())
-    return first, times, identical
+def _timing_text(m: _Measured) -> str:
+    """The times of one measurement, for a progress line."""
+    return ", ".join(
+        [f"{n} prepared {t * 1e3:.3f} ms" for n, t in m.times_s.items() if t is not None]
+        + [f"{n} packed {t * 1e3:.3f} ms" for n, t in m.packed_times_s.items()])
 
 
 def measure_accuracy(weights_real: np.ndarray, probs: np.ndarray, lengths: Sequence[int],
@@ -218,45 +258,17 @@ def measure_accuracy(weights_real: np.ndarray, probs: np.ndarray, lengths: Seque
     -------
     list of AccuracyRow
     """
-    weights_real = np.asarray(weights_real, dtype=np.float64)
-    probs = np.asarray(probs, dtype=np.float64)
-    if not backends:
-        raise ValueError("backends must name at least one backend")
-    with_path = [n for n in backends if backend_class(n).has_prepared_path()]
-    reference = (with_path or ["numpy"])[0]
-    n_out, n_in = weights_real.shape
+    weights_real, probs = _checked(weights_real, probs, backends)
     rows = []
     for length in lengths:
-        layer = prepare_layer(weights_real, length, weight_seed=weight_seed(seed))
-        want = sc_forward(layer, probs, length=length, seed=seed, backend=reference)
-        identical = True
-        times: dict[str, float | None] = {}
-        packed_times: dict[str, float] = {}
-        for name in backends:
-            times[name] = None
-            if name in with_path:
-                call = functools.partial(sc_forward, layer, probs, length=length, seed=seed,
-                                         backend=name)
-                identical &= same_bits(call(), want)
-                times[name], _ = median_time(call, repeats, min_total_s=min_total_s)
-        if n_out * n_in * -(-length // 64) * 8 <= packed_budget:
-            packed = encode_weights(weights_real, length, weight_seed(seed))
-            for name in backends:
-                backend = get_backend(name)
-                call = functools.partial(backend.sc_forward, packed, probs, length=length,
-                                         seed=seed)
-                identical &= same_bits(call(), want)
-                packed_times[name], _ = median_time(call, repeats, min_total_s=min_total_s)
-            del packed
-        rmse, rmse_dot, max_err, model = error_stats(want, weights_real, probs, length)
-        rows.append(AccuracyRow(length, rmse, rmse_dot, max_err, model, times, identical,
-                                packed_times))
+        m = _measure_length(weights_real, probs, length, seed, DEFAULT_GENERATOR, backends,
+                            repeats, min_total_s, packed_budget)
+        rmse, rmse_dot, max_err, model = error_stats(m.estimate, weights_real, probs, length)
+        rows.append(AccuracyRow(length, rmse, rmse_dot, max_err, model, m.times_s,
+                                m.bit_identical, m.packed_times_s))
         if progress:
-            timing = ", ".join(
-                [f"{n} prepared {t * 1e3:.3f} ms" for n, t in times.items() if t is not None]
-                + [f"{n} packed {t * 1e3:.3f} ms" for n, t in packed_times.items()])
             progress(f"[accuracy] length {length}: rmse {rmse:.3e} "
-                     f"(independent streams {model:.3e}); {timing}")
+                     f"(independent streams {model:.3e}); {_timing_text(m)}")
     return rows
 
 
@@ -309,19 +321,23 @@ class GeneratorRow:
     rmse: float
     bias: float
     max_abs_error: float
-    times_s: dict[str, float] = field(default_factory=dict)
+    times_s: dict[str, float | None] = field(default_factory=dict)
     bit_identical: bool = True
+    packed_times_s: dict[str, float] = field(default_factory=dict)
 
 
 def measure_generators(weights_real: np.ndarray, probs: np.ndarray, lengths: Sequence[int],
                        generators: Sequence[str] = GENERATORS,
                        backends: Sequence[str] = ("numpy",), *, seed: int = DEFAULT_SEED,
                        repeats: int = 3, min_total_s: float = 0.1,
+                       packed_budget: int = ACCURACY_PACKED_BUDGET,
                        progress: Callable[[str], None] | None = None) -> list[GeneratorRow]:
     """Error and time per call of ``sc_forward`` for each generator and stream length.
 
-    The weights are encoded by each generator's weight side with
-    ``weight_seed(seed)``, the inputs by its input side with ``seed``.
+    Each generator's layer is prepared with ``weight_seed(seed)`` (and its
+    packed weights encoded by its weight side with that seed), the inputs
+    encoded by its input side with ``seed``; the two paths are timed as in
+    ``measure_accuracy``.
 
     Parameters
     ----------
@@ -334,14 +350,17 @@ def measure_generators(weights_real: np.ndarray, probs: np.ndarray, lengths: Seq
     generators : sequence of str, default every generator
         The stream generators to compare.
     backends : sequence of str, default ("numpy",)
-        Backends to time; the first one's result gives the error, the others
-        are checked bit-identical to it.
+        Backends to time; the error comes from the prepared path (on the first
+        of them that has it, else NumPy's), and every result is checked
+        bit-identical to it.
     seed : int, default 44257
         Input encoder seed.
     repeats : int, default 3
-        Minimum timed calls per backend, generator and length.
+        Minimum timed calls per backend, path, generator and length.
     min_total_s : float, default 0.1
         Target total of the timed calls per measurement.
+    packed_budget : int, default 1 GiB
+        Largest packed weights, in bytes, built to time the packed path.
     progress : callable, optional
         Receives one line of text per generator and length.
 
@@ -355,18 +374,16 @@ def measure_generators(weights_real: np.ndarray, probs: np.ndarray, lengths: Seq
     # compared are measured side by side.
     for length in lengths:
         for generator in generators:
-            packed = encode_weights(weights_real, length, weight_seed(seed), generator)
-            first, times, identical = _timed_forward(packed, probs, length, seed, generator,
-                                                     backends, repeats, min_total_s)
-            scaled = _scaled_error(first, weights_real, probs)
+            m = _measure_length(weights_real, probs, length, seed, generator, backends,
+                                repeats, min_total_s, packed_budget)
+            scaled = _scaled_error(m.estimate, weights_real, probs)
             row = GeneratorRow(generator, length, float(np.sqrt(np.mean(scaled ** 2))),
-                               float(np.mean(scaled)), float(np.max(np.abs(scaled))), times,
-                               identical)
+                               float(np.mean(scaled)), float(np.max(np.abs(scaled))),
+                               m.times_s, m.bit_identical, m.packed_times_s)
             rows.append(row)
             if progress:
-                timing = ", ".join(f"{n} {t * 1e3:.3f} ms" for n, t in times.items())
                 progress(f"[generators] {generator} length {length}: rmse {row.rmse:.3e}, "
-                         f"bias {row.bias:.2e}; {timing}")
+                         f"bias {row.bias:.2e}; {_timing_text(m)}")
     return rows
 
 
@@ -387,7 +404,10 @@ def generator_study(n_out: int = ACCURACY_SHAPE[0], n_in: int = ACCURACY_SHAPE[1
         ``quantity``, ``generators``, ``backends``, ``independent`` (one dict
         per length: ``length``, ``rmse``, the independent-stream line) and
         ``rows`` (one dict per generator and length: ``generator``,
-        ``length``, ``rmse``, ``bias``, ``max_abs_error``, ``times_s``,
+        ``length``, ``rmse``, ``bias``, ``max_abs_error``, ``times_s`` (backend
+        -> median seconds per call through the prepared path, ``None`` for a
+        backend without it), ``packed_times_s`` (the same through packed
+        weights, for the lengths whose packed weights fit the budget),
         ``bit_identical``).
     """
     rng = np.random.default_rng(data_seed)

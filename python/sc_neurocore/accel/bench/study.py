@@ -18,7 +18,9 @@ Around that main table, in the same run:
   (``reference_numpy``) against the NumPy
   backend, and the NumPy backend's fraction of the ``numpy.sum`` bandwidth;
 * **accuracy against stream length** (``accuracy``), to 65536 bits through
-  the prepared path;
+  the prepared path, and the **stream generators** compared on the same layer
+  (``accuracy["generators"]``): error and time per call of both paths for
+  each generator;
 * **prepared layers against packed weights** (``prepared_layers``): time per
   call against stream length, the one-time costs and their repayment, memory,
   W3, and the scale row;
@@ -284,7 +286,7 @@ class StudyOptions:
         Measure accuracy against stream length (W1's layer shape), and compare
         the stream generators on the same layer (64 ... 65536 bits).
     accuracy_lengths : sequence of int, optional
-        Stream lengths of the accuracy table (default 64 ... 8192).
+        Stream lengths of the accuracy table (default 64 ... 65536).
     mpi : bool
         Also run the MPI rows (needs ``mpiexec``).
     first_calls : bool
