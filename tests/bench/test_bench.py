@@ -158,23 +158,28 @@ def test_encode_weights_in_blocks_equals_one_call(monkeypatch, rng, engine, gene
                                         role="weight"))
 
 
-def test_accuracy_times_every_backend_and_checks_they_agree():
+def assert_both_paths_timed(row: dict, timed: list[str]) -> None:
+    """Every backend timed through packed weights, and through the prepared path where it
+    has one; every result bit-identical."""
     from sc_neurocore.accel._registry import backend_class
 
+    assert set(row["times_s"]) == set(timed) and set(row["packed_times_s"]) == set(timed)
+    for name in timed:
+        assert (row["times_s"][name] is not None) == backend_class(name).has_prepared_path()
+    assert row["bit_identical"] is True
+
+
+def test_accuracy_times_every_backend_and_checks_they_agree():
     timed = [n for n in AVAILABLE if n != "cupy"][:2]
     study = accuracy.accuracy_study(4, 6, (64, 128), timed, repeats=1)
     assert set(study) == ACCURACY_KEYS and study["backends"] == timed
     for row in study["rows"]:
-        assert set(row) == ACCURACY_ROW_KEYS and set(row["times_s"]) == set(timed)
-        assert set(row["packed_times_s"]) == set(timed)
-        for name in timed:  # the prepared path is timed where the backend has it
-            assert (row["times_s"][name] is not None) == backend_class(name).has_prepared_path()
-        assert row["bit_identical"] is True
+        assert set(row) == ACCURACY_ROW_KEYS
+        assert_both_paths_timed(row, timed)
 
 
 def test_generator_study_measures_every_generator_and_length():
     from sc_neurocore.accel import encode_packed, sc_forward_numpy, weight_seed
-    from sc_neurocore.accel._registry import backend_class
 
     timed = [n for n in AVAILABLE if n != "cupy"][:2]
     study = accuracy.generator_study(4, 6, (64, 128), timed, repeats=1, data_seed=3)
@@ -185,11 +190,8 @@ def test_generator_study_measures_every_generator_and_length():
     rng = np.random.default_rng(3)
     w, p = rng.random((4, 6)), rng.random(6)
     for row in study["rows"]:
-        assert set(row) == GENERATOR_ROW_KEYS and set(row["times_s"]) == set(timed)
-        assert set(row["packed_times_s"]) == set(timed)
-        for name in timed:  # the prepared path is timed where the backend has it
-            assert (row["times_s"][name] is not None) == backend_class(name).has_prepared_path()
-        assert row["bit_identical"] is True
+        assert set(row) == GENERATOR_ROW_KEYS
+        assert_both_paths_timed(row, timed)
         g, n = row["generator"], row["length"]
         packed = encode_packed(w, n, weight_seed(44257), generator=g, role="weight")
         scaled = (sc_forward_numpy(packed, p, n, generator=g) - w @ p) / 6

@@ -336,31 +336,17 @@ def measure_generators(weights_real: np.ndarray, probs: np.ndarray, lengths: Seq
 
     Each generator's layer is prepared with ``weight_seed(seed)`` (and its
     packed weights encoded by its weight side with that seed), the inputs
-    encoded by its input side with ``seed``; the two paths are timed as in
-    ``measure_accuracy``.
+    encoded by its input side with ``seed``; every generator is measured at
+    one length before the next length, so the times compared are measured
+    side by side.
 
     Parameters
     ----------
-    weights_real : ndarray
-        Real-valued weights in ``[0, 1]``, ``(n_out, n_in)``.
-    probs : ndarray
-        Input probabilities in ``[0, 1]``, ``(n_in,)``.
-    lengths : sequence of int
-        Stream lengths in bits.
     generators : sequence of str, default every generator
         The stream generators to compare.
-    backends : sequence of str, default ("numpy",)
-        Backends to time; the error comes from the prepared path (on the first
-        of them that has it, else NumPy's), and every result is checked
-        bit-identical to it.
-    seed : int, default 44257
-        Input encoder seed.
-    repeats : int, default 3
-        Minimum timed calls per backend, path, generator and length.
-    min_total_s : float, default 0.1
-        Target total of the timed calls per measurement.
-    packed_budget : int, default 1 GiB
-        Largest packed weights, in bytes, built to time the packed path.
+    weights_real, probs, lengths, backends, seed, repeats, min_total_s, packed_budget
+        As [`measure_accuracy`][sc_neurocore.accel.bench.measure_accuracy]
+        (``repeats`` and ``min_total_s`` per generator too).
     progress : callable, optional
         Receives one line of text per generator and length.
 
@@ -370,8 +356,6 @@ def measure_generators(weights_real: np.ndarray, probs: np.ndarray, lengths: Seq
     """
     weights_real, probs = _checked(weights_real, probs, backends)
     rows = []
-    # Every generator at one length before the next length: the times that are
-    # compared are measured side by side.
     for length in lengths:
         for generator in generators:
             m = _measure_length(weights_real, probs, length, seed, generator, backends,
