@@ -34,7 +34,8 @@ def _names(*names: StaticString) -> List[String]:
 
 def kernel_names() -> List[String]:
     return _names("pack", "unpack", "popcount", "and", "xnor", "not", "mux", "encode",
-                  "sc_forward", "lif_step")
+                  "sc_forward", "lif_step", "encode_sobol", "sc_forward_sobol",
+                  "encode_lfsr_pair", "sc_forward_lfsr_pair")
 
 
 def run_case(kernel: String, c: Case, tables: LfsrTables) raises -> String:
@@ -66,11 +67,26 @@ def run_case(kernel: String, c: Case, tables: LfsrTables) raises -> String:
         write_u64(s, "packed", encode_with(tables, get_f64(c, "probs"),
                                            get_i64_scalar(c, "length"),
                                            get_i64_scalar(c, "seed")))
-    elif kernel == "sc_forward":
+    elif kernel.startswith("encode_"):
+        # encode_<generator>: both sides of the generator, packed_input and packed_weight.
+        var generator = String(kernel.removeprefix("encode_"))
+        c.check_names(_names("probs", "length", "seed"))
+        var probs = get_f64(c, "probs")
+        var length = get_i64_scalar(c, "length")
+        var seed = get_i64_scalar(c, "seed")
+        var input = encode_with(tables, probs, length, seed, generator, "input")
+        var weight = encode_with(tables, probs, length, seed, generator, "weight")
+        write_u64(s, "packed_input", input)
+        write_u64(s, "packed_weight", weight)
+    elif kernel == "sc_forward" or kernel.startswith("sc_forward_"):
+        # sc_forward, or sc_forward_<generator>: the inputs encoded by that generator.
+        var generator = String("lfsr")
+        if kernel != "sc_forward":
+            generator = String(kernel.removeprefix("sc_forward_"))
         c.check_names(_names("weights", "probs", "length", "seed"))
         write_f64(s, "out", sc_forward_with(tables, get_u64(c, "weights"), get_f64(c, "probs"),
                                             get_i64_scalar(c, "length"),
-                                            get_i64_scalar(c, "seed")))
+                                            get_i64_scalar(c, "seed"), generator))
     elif kernel == "lif_step":
         c.check_names(_names("v", "i_t", "noise", "v_rest", "v_reset", "v_threshold",
                              "alpha", "resistance"))

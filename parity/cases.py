@@ -12,11 +12,21 @@ Every invalid case names the flags that say why it is invalid
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .flags import check_flags
 from .golden_format import DTYPES, Case, GoldenFile
-from .kernels import INPUTS, KERNELS, OUTPUTS, reference_kernels
+from .kernels import (
+    BASE_OF,
+    GENERATOR_OF,
+    INPUTS,
+    KERNELS,
+    OTHER_GENERATORS,
+    OUTPUTS,
+    reference_kernels,
+)
 
 __all__ = ["build_golden", "build_all", "HEADER", "RegenError"]
 
@@ -297,6 +307,11 @@ def _encode(b: Builder) -> None:
     b.valid("exact ties hit by the register: p_i = (r_i + 0.5)/65536, seed 2",
             probs=f64([2.5 / 65536, 3.5 / 65536, 4.5 / 65536, 5.5 / 65536]),
             length=i64(70), seed=i64(2))
+    _encode_invalid(b)
+
+
+def _encode_invalid(b: Builder) -> None:
+    """The invalid cases of every encoding kernel (``encode`` and ``encode_<generator>``)."""
     b.invalid("NaN probability", "NonFinite", probs=f64([0.5, np.nan]), length=i64(10), seed=i64(1))
     b.invalid("+inf probability", "NonFinite", probs=f64([np.inf]), length=i64(10), seed=i64(1))
     b.invalid("-inf probability", "NonFinite",
@@ -363,6 +378,12 @@ def _sc_forward(b: Builder) -> None:
     b.valid("probability -0.0 equals 0 (valid)", weights=u64([[[ONES], [ONES]]]),
             probs=f64([-0.0, 0.5]), length=i64(64), seed=i64(SEED_DEFAULT))
 
+    _forward_invalid(b, weights)
+
+
+def _forward_invalid(b: Builder, weights: Callable[[int, int, int], np.ndarray]) -> None:
+    """The invalid cases of every forward kernel (``sc_forward``, ``sc_forward_<generator>``);
+    ``weights(n_out, n_in, length)`` gives random packed weights."""
     w = weights(2, 3, 100)
     ok = dict(weights=w, probs=f64([0.1, 0.2, 0.3]), length=i64(100), seed=i64(SEED_DEFAULT))
 
@@ -491,21 +512,155 @@ def _lif_step(b: Builder) -> None:
     bad("mismatched shapes: i_t (3, 3) vs v (3,)", "WrongShape", i_t=f64(np.zeros((3, 3))))
 
 
-def _prepared_forward(b: Builder) -> None:
-    """Prepared layers: every valid case is also checked against the packed path."""
+# ------------------------------------------------------------- other stream generators
+
+def _generator_ties(generator: str, seed: int, n: int) -> np.ndarray:
+    """Probabilities ``(v_i + 0.5) / 65536`` and ``v_i / 65536`` whose thresholds tie with
+    or equal input ``i``'s first input-side value ``v_i`` (round half to even decides the
+    first bit)."""
+    from sc_neurocore.accel._encoder import encoder_operands
+
+    ops = encoder_operands(np.zeros(n), 1, seed, generator=generator)
+    first = (ops.cycle[ops.start].astype(np.int64) ^ ops.mask).astype(np.float64)
+    return f64(np.where(np.arange(n) % 2 == 0, first + 0.5, first) / 65536.0)
+
+
+def _generator_offset(generator: str) -> int:
+    """The offset of ``generator``'s packed-path case seeds (0 for sobol, 2 for lfsr_pair: the
+    committed files' values)."""
+    return 2 * OTHER_GENERATORS.index(generator)
+
+
+def _encode_generator(generator: str) -> Callable[[Builder], None]:
+    """The cases of ``encode_<generator>``: both sides' streams of the same inputs."""
+
+    def build(b: Builder) -> None:
+        rng = np.random.default_rng(0x5AC0100 + _generator_offset(generator))
+        edges = f64(EDGE_PROBS)
+        for n in LENGTHS:
+            b.valid(f"edge probabilities, length {n}, default seed", probs=edges, length=i64(n),
+                    seed=i64(SEED_DEFAULT))
+        for seed in WRAP_SEEDS:
+            b.valid(f"seed {seed}", probs=f64(rng.random(8)), length=i64(100), seed=i64(seed))
+        b.valid("on-grid probabilities k/65536, length 127", probs=_grid_probs(rng, (40,)),
+                length=i64(127), seed=i64(7))
+        b.valid("1 input, length 1", probs=f64([0.75]), length=i64(1), seed=i64(SEED_DEFAULT))
+        b.valid("2-D batch 3x5, length 100", probs=f64(rng.random((3, 5))), length=i64(100),
+                seed=i64(12345))
+        b.valid("2-D batch 2x40, length 1000", probs=f64(rng.random((2, 40))),
+                length=i64(1000), seed=i64(SEED_DEFAULT))
+        b.valid("length 65536: one Sobol period (every value once), one LFSR period and a bit",
+                probs=f64([0.3, 2.0**-16]), length=i64(65536), seed=i64(54321))
+        b.valid("length 65600 wraps every sequence", probs=f64([0.5, 0.9]), length=i64(65600),
+                seed=i64(4242))
+        b.valid("2-D batch with seed 65535, edge rows", probs=f64([edges[:10], edges[9:]]),
+                length=i64(65), seed=i64(65535))
+        b.valid("ties with each input's first value: (v_i + 0.5)/65536 and v_i/65536, seed 2",
+                probs=_generator_ties(generator, 2, 6), length=i64(70), seed=i64(2))
+        _encode_invalid(b)
+
+    return build
+
+
+def _sc_forward_generator(generator: str) -> Callable[[Builder], None]:
+    """The cases of ``sc_forward_<generator>`` (inputs encoded by the generator's input side)."""
+
+    def build(b: Builder) -> None:
+        from sc_neurocore.accel import encode_packed, weight_seed
+
+        rng = np.random.default_rng(0x5AC0200 + _generator_offset(generator))
+
+        def weights(n_out: int, n_in: int, length: int) -> np.ndarray:
+            return clear_tail(rand_words(rng, (n_out, n_in, n_words(length))), length)
+
+        def paired(n_out: int, n_in: int, length: int, seed: int) -> np.ndarray:
+            """Weights encoded by the generator's weight side (the pairing it is made for)."""
+            return encode_packed(_grid_probs(rng, (n_out, n_in)), length, weight_seed(seed),
+                                 generator=generator, role="weight")
+
+        for n in LENGTHS:
+            b.valid(f"weights from the weight side, 3x5, length {n}",
+                    weights=paired(3, 5, n, SEED_DEFAULT), probs=f64(rng.random(5)),
+                    length=i64(n), seed=i64(SEED_DEFAULT))
+        b.valid("random weights 3x5, length 100", weights=weights(3, 5, 100),
+                probs=f64(rng.random(5)), length=i64(100), seed=i64(SEED_DEFAULT))
+        b.valid("1x1x1: one output, one input, length 1", weights=u64([[[1]]]),
+                probs=f64([1.0]), length=i64(1), seed=i64(SEED_DEFAULT))
+        n_edge = len(EDGE_PROBS)
+        b.valid("all-ones weights (tail bits set too) give the encoded rates of edge probs",
+                weights=u64(np.full((n_edge, n_edge, n_words(100)), ONES)),
+                probs=f64(EDGE_PROBS), length=i64(100), seed=i64(SEED_DEFAULT))
+        for seed in WRAP_SEEDS:
+            b.valid(f"seed {seed}, weights from the weight side",
+                    weights=paired(4, 6, 127, seed), probs=f64(rng.random(6)), length=i64(127),
+                    seed=i64(seed))
+        b.valid("2-D batch 4x6 of probabilities, length 65", weights=paired(3, 6, 65, 77),
+                probs=f64(rng.random((4, 6))), length=i64(65), seed=i64(77))
+        b.valid("2-D batch of edge-probability rows, seed 65535",
+                weights=paired(3, 5, 1000, 65535),
+                probs=f64([EDGE_PROBS[:5], EDGE_PROBS[5:10], EDGE_PROBS[10:15]]),
+                length=i64(1000), seed=i64(65535))
+        b.valid("length 65536: one Sobol period (2x2x1024 words)",
+                weights=paired(2, 2, 65536, 4242), probs=f64([0.9, 0.25]),
+                length=i64(65536), seed=i64(4242))
+        b.valid("length 65600 wraps every sequence (2x2x1025 words)",
+                weights=weights(2, 2, 65600), probs=f64([0.5, 0.9]), length=i64(65600),
+                seed=i64(4242))
+        b.valid("8x100x5 weights (4000 words), length 300", weights=weights(8, 100, 300),
+                probs=f64(rng.random(100)), length=i64(300), seed=i64(SEED_DEFAULT))
+        b.valid("probability -0.0 equals 0 (valid)", weights=u64([[[ONES], [ONES]]]),
+                probs=f64([-0.0, 0.5]), length=i64(64), seed=i64(SEED_DEFAULT))
+        _forward_invalid(b, weights)
+
+    return build
+
+
+# What a prepared case's comment says about a generator's seeds and periods (the
+# reference LFSR's words are the committed prepared_forward file's).
+_REGISTER_WORDS = {"input_seed": "a register wraps past 65535 and hits 0",
+                   "weight_seed": "a weight register wraps past 65535 and hits 0",
+                   "period": "LFSR period", "two_periods": "two periods and one bit"}
+_PREPARED_WORDS: dict[str, dict[str, str]] = {
+    "lfsr": _REGISTER_WORDS,
+    "lfsr_pair": _REGISTER_WORDS,
+    "sobol": {"input_seed": "digital shifts of a seed at the edge of its range",
+              "weight_seed": "digital shifts of a weight seed at the edge of its range",
+              "period": "Sobol period 65536", "two_periods": "two periods less one bit"},
+}
+
+
+def _prepared_forward(generator: str) -> Callable[[Builder], None]:
+    """The cases of ``prepared_forward`` (``generator`` ``"lfsr"``) or
+    ``prepared_forward_<generator>``: every valid case is also checked against the packed
+    path of the generator's weight-side encoding."""
+
+    def build(b: Builder) -> None:
+        _prepared_cases(b, generator)
+
+    return build
+
+
+def _prepared_cases(b: Builder, generator: str) -> None:
     from sc_neurocore.accel import encode_packed, sc_forward_numpy, weight_seed
 
-    rng = np.random.default_rng(0x5AC0010)
+    reference = generator == "lfsr"
+    rng = np.random.default_rng(
+        0x5AC0010 if reference else 0x5AC0300 + OTHER_GENERATORS.index(generator))
     ws_default = weight_seed(SEED_DEFAULT)
+    words = _PREPARED_WORDS[generator]
+
+    def weight_side(weights: np.ndarray, length: int, wseed: int, of: str = generator
+                    ) -> np.ndarray:
+        return encode_packed(weights, length, wseed, generator=of, role="weight")
 
     def valid(comment: str, weights: np.ndarray, wseed: int, probs: np.ndarray, length: int,
               seed: int) -> None:
         b.valid(comment, weights=weights, weight_seed=i64(wseed), probs=probs,
                 length=i64(length), seed=i64(seed))
-        packed = weights if weights.dtype == np.uint64 else encode_packed(weights, length, wseed)
-        want = sc_forward_numpy(packed, probs, length, seed)
+        packed = weights if weights.dtype == np.uint64 else weight_side(weights, length, wseed)
+        want = sc_forward_numpy(packed, probs, length, seed, generator=generator)
         if not np.array_equal(want.view(np.uint64), b.cases[-1].outputs["out"].view(np.uint64)):
-            raise RegenError(f"prepared_forward case {comment!r} differs from the packed path")
+            raise RegenError(f"{b.kernel} case {comment!r} differs from the packed path")
 
     for n in LENGTHS:
         valid(f"random weights 3x5, length {n}", f64(rng.random((3, 5))), ws_default,
@@ -518,23 +673,23 @@ def _prepared_forward(b: Builder) -> None:
           f64([[1.0, 1.0, 0.0, 1.0], [0.0, 1.0, 1.0, 1.0]]), 65, 9)
     valid("1x1, length 1", f64([[0.75]]), 3, f64([0.5]), 1, SEED_DEFAULT)
     for seed in WRAP_SEEDS:
-        valid(f"input seed {seed}: a register wraps past 65535 and hits 0",
+        valid(f"input seed {seed}: {words['input_seed']}",
               f64(rng.random((4, 6))), ws_default, f64(rng.random(6)), 127, seed)
     for wseed in (0, 65535, 65533, 2**32 - 1, 2**32 - 3):
-        valid(f"weight_seed {wseed}: a weight register wraps past 65535 and hits 0",
+        valid(f"weight_seed {wseed}: {words['weight_seed']}",
               f64(rng.random((3, 6))), wseed, f64(rng.random(6)), 100, 7)
     p_w = _grid_probs(rng, (10, 20))
     valid("packed weights made by the encoder (weight_seed), on-grid probs, length 1000",
-          encode_packed(p_w, 1000, ws_default), ws_default, _grid_probs(rng, (20,)), 1000,
+          weight_side(p_w, 1000, ws_default), ws_default, _grid_probs(rng, (20,)), 1000,
           SEED_DEFAULT)
     valid("2-D batch 4x6 of probabilities, length 65", f64(rng.random((3, 6))), 11,
           f64(rng.random((4, 6))), 65, 77)
     valid("2-D batch of edge-probability rows, seed 65535", f64(rng.random((3, 5))), 12,
           f64([EDGE_PROBS[:5], EDGE_PROBS[5:10], EDGE_PROBS[10:15]]), 1000, 65535)
-    valid("length 65600 > LFSR period: equal weight-side states in each order",
+    valid(f"length 65600 > {words['period']}: equal weight-side states in each order",
           f64([[0.5, 0.25], [0.9, 1.0], [0.0, 0.3]]), 54321, f64([0.5, 0.9]), 65600, 4242)
-    valid("length 131071 (two periods and one bit), packed weights, 2-D batch",
-          encode_packed(f64([[0.5, 0.125]]), 131071, 2), 2, f64([[0.3, 0.7], [1.0, 0.0]]),
+    valid(f"length 131071 ({words['two_periods']}), packed weights, 2-D batch",
+          weight_side(f64([[0.5, 0.125]]), 131071, 2), 2, f64([[0.3, 0.7], [1.0, 0.0]]),
           131071, 65534)
     valid("8x100 weights, length 300", f64(rng.random((8, 100))), ws_default,
           f64(rng.random(100)), 300, SEED_DEFAULT)
@@ -548,7 +703,7 @@ def _prepared_forward(b: Builder) -> None:
     def bad(comment: str, flags: str, **change: np.ndarray) -> None:
         b.invalid(comment, flags, **{**ok, **change})
 
-    packed = encode_packed(w, 100, ws_default)
+    packed = weight_side(w, 100, ws_default)
     flipped = packed.copy()
     flipped[1, 2, 1] ^= np.uint64(1 << 3)
     tail = packed.copy()
@@ -568,9 +723,14 @@ def _prepared_forward(b: Builder) -> None:
     bad("packed weights with a bit set past length: not the encoder's stream (0, 1)",
         "Inconsistent", weights=tail)
     bad("packed weights of another weight_seed", "Inconsistent",
-        weights=encode_packed(w, 100, ws_default + 1))
+        weights=weight_side(w, 100, ws_default + 1))
+    if not reference:
+        bad("packed weights from the reference LFSR's weight side", "Inconsistent",
+            weights=weight_side(w, 100, ws_default, "lfsr"))
+        bad(f"packed weights from {generator}'s input side", "Inconsistent",
+            weights=encode_packed(w, 100, ws_default, generator=generator, role="input"))
     bad("wrong n_words: W = 3 for length 100 (needs 2)", "WrongShape BadLength",
-        weights=encode_packed(w, 129, ws_default))
+        weights=weight_side(w, 129, ws_default))
     bad("n_in mismatch: weights n_in 3, probs 4", "WrongShape", probs=f64([0.1, 0.2, 0.3, 0.4]))
     bad("n_in mismatch: 2-D probs with 2 columns", "WrongShape", probs=f64([[0.1, 0.2]]))
     bad("NaN probability", "NonFinite", probs=f64([0.1, np.nan, 0.3]))
@@ -589,7 +749,10 @@ def _prepared_forward(b: Builder) -> None:
 _BUILDERS = {
     "pack": _pack, "unpack": _unpack, "popcount": _popcount, "and": _and, "xnor": _xnor,
     "not": _not, "mux": _mux, "encode": _encode, "sc_forward": _sc_forward,
-    "lif_step": _lif_step, "prepared_forward": _prepared_forward,
+    "lif_step": _lif_step, "prepared_forward": _prepared_forward("lfsr"),
+    **{k: {"encode": _encode_generator, "sc_forward": _sc_forward_generator,
+           "prepared_forward": _prepared_forward}[BASE_OF[k]](g)
+       for k, g in GENERATOR_OF.items()},
 }
 
 

@@ -15,12 +15,28 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["KERNELS", "INPUTS", "OUTPUTS", "KernelFn", "scalar", "unpack_total_bits",
-           "common_kernels", "prepared_forward_on", "reference_kernels"]
+__all__ = ["KERNELS", "INPUTS", "OUTPUTS", "OTHER_GENERATORS", "GENERATOR_OF", "BASE_OF",
+           "KernelFn", "scalar", "unpack_total_bits", "common_kernels", "generator_kernels",
+           "prepared_forward_on", "prepared_kernels", "reference_kernels"]
+
+#: The stream generators other than the reference LFSR (docs/design.md#stream-generators),
+#: each with its own ``encode_<generator>``, ``sc_forward_<generator>`` and
+#: ``prepared_forward_<generator>`` kernels.
+OTHER_GENERATORS: tuple[str, ...] = ("sobol", "lfsr_pair")
+
+_GENERATOR_OPS: tuple[str, ...] = ("encode", "sc_forward", "prepared_forward")
+
+#: The generator of each generator kernel (``encode_sobol`` -> ``sobol``, ...).
+GENERATOR_OF: dict[str, str] = {f"{op}_{g}": g for g in OTHER_GENERATORS
+                                for op in _GENERATOR_OPS}
+
+#: The reference-LFSR kernel each generator kernel follows (``encode_sobol`` -> ``encode``).
+BASE_OF: dict[str, str] = {f"{op}_{g}": op for g in OTHER_GENERATORS for op in _GENERATOR_OPS}
 
 #: Every kernel, in the order tables and golden files list them.
 KERNELS: tuple[str, ...] = ("pack", "unpack", "popcount", "and", "xnor", "not", "mux",
-                            "encode", "sc_forward", "lif_step", "prepared_forward")
+                            "encode", "sc_forward", "lif_step", "prepared_forward",
+                            *GENERATOR_OF)
 
 #: Input names per kernel, in golden-file order (FORMAT.md, "Kernels and their fields").
 INPUTS: dict[str, tuple[str, ...]] = {
@@ -37,6 +53,7 @@ INPUTS: dict[str, tuple[str, ...]] = {
                  "resistance"),
     "prepared_forward": ("weights", "weight_seed", "probs", "length", "seed"),
 }
+INPUTS.update({k: INPUTS[op] for k, op in BASE_OF.items()})
 
 #: Output names per kernel, in golden-file order.
 OUTPUTS: dict[str, tuple[str, ...]] = {
@@ -52,6 +69,8 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "lif_step": ("v", "spike"),
     "prepared_forward": ("out",),
 }
+OUTPUTS.update({k: ("packed_input", "packed_weight") if op == "encode" else OUTPUTS[op]
+                for k, op in BASE_OF.items()})
 
 KernelFn = Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]
 
@@ -94,18 +113,61 @@ def common_kernels(ops: Any) -> dict[str, KernelFn]:
     }
 
 
-def prepared_forward_on(backend: Any) -> KernelFn:
-    """The ``prepared_forward`` kernel on ``backend`` (a name or a ``Backend``):
-    ``prepare_layer(weights, length, weight_seed=weight_seed)`` run by
-    ``sc_forward(layer, probs, length=length, seed=seed)``."""
+def generator_kernels(encode_packed: Callable[..., Any] | None,
+                      forward: Callable[..., Any] | None) -> dict[str, KernelFn]:
+    """The packed-path generator kernels (``GENERATOR_OF``) of a surface.
+
+    ``encode_packed(probs, length, seed, generator=..., role=...)`` answers
+    ``encode_<generator>`` (both sides: ``packed_input`` and
+    ``packed_weight``); ``forward(weights, probs, length, seed, generator)``
+    answers ``sc_forward_<generator>``.  Either may be ``None`` (the surface
+    lacks it: those kernels are left out).  ``prepared_forward_<generator>``
+    comes from ``prepared_kernels``.
+    """
+    found: dict[str, KernelFn] = {}
+    for kernel, g in GENERATOR_OF.items():
+        if BASE_OF[kernel] == "encode" and encode_packed is not None:
+            found[kernel] = _encode_sides(encode_packed, g)
+        elif BASE_OF[kernel] == "sc_forward" and forward is not None:
+            found[kernel] = _forward_generator(forward, g)
+    return found
+
+
+def _encode_sides(encode_packed: Callable[..., Any], generator: str) -> KernelFn:
+    def encode(x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        args = (x["probs"], scalar(x["length"]), scalar(x["seed"]))
+        return {f"packed_{role}": encode_packed(*args, generator=generator, role=role)
+                for role in ("input", "weight")}
+    return encode
+
+
+def _forward_generator(forward: Callable[..., Any], generator: str) -> KernelFn:
+    def run(x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {"out": forward(x["weights"], x["probs"], scalar(x["length"]),
+                               scalar(x["seed"]), generator)}
+    return run
+
+
+def prepared_forward_on(backend: Any, generator: str = "lfsr") -> KernelFn:
+    """The ``prepared_forward`` kernel of ``generator`` on ``backend`` (a name or a ``Backend``): ``prepare_layer(weights,
+    length, weight_seed=weight_seed, generator=generator)`` run by ``sc_forward(layer, probs,
+    length=length, seed=seed)`` (the layer's generator encodes the inputs)."""
     def prepared(x: dict) -> dict:
         from sc_neurocore.accel import prepare_layer, sc_forward
 
         length = scalar(x["length"])
-        layer = prepare_layer(x["weights"], length, weight_seed=scalar(x["weight_seed"]))
+        layer = prepare_layer(x["weights"], length, weight_seed=scalar(x["weight_seed"]),
+                              generator=generator)
         return {"out": sc_forward(layer, x["probs"], length=length, seed=scalar(x["seed"]),
                                   backend=backend)}
     return prepared
+
+
+def prepared_kernels(backend: str) -> dict[str, KernelFn]:
+    """``prepared_forward`` and every ``prepared_forward_<generator>`` on ``backend``."""
+    return {"prepared_forward": prepared_forward_on(backend),
+            **{k: prepared_forward_on(backend, g) for k, g in GENERATOR_OF.items()
+               if BASE_OF[k] == "prepared_forward"}}
 
 
 def reference_kernels() -> dict[str, KernelFn]:
@@ -135,5 +197,7 @@ def reference_kernels() -> dict[str, KernelFn]:
         "sc_forward": lambda x: {"out": accel.sc_forward_numpy(
             x["weights"], x["probs"], length=scalar(x["length"]), seed=scalar(x["seed"]))},
         "lif_step": lif,
-        "prepared_forward": prepared_forward_on("numpy"),
+        **prepared_kernels("numpy"),
+        **generator_kernels(accel.encode_packed, lambda w, p, length, seed, g:
+                            accel.sc_forward_numpy(w, p, length, seed, generator=g)),
     }

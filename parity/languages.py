@@ -25,7 +25,8 @@ from .kernels import (
     KERNELS,
     KernelFn,
     common_kernels,
-    prepared_forward_on,
+    generator_kernels,
+    prepared_kernels,
     reference_kernels,
     scalar,
 )
@@ -203,14 +204,24 @@ def _forward_with(backend: str) -> KernelFn:
     return forward
 
 
+def _generator_forward_with(backend: str) -> dict[str, KernelFn]:
+    """``sc_forward_<generator>`` of every generator on ``backend``."""
+    def forward(w: object, p: object, length: object, seed: object, g: str) -> object:
+        from sc_neurocore.accel import get_backend
+
+        return get_backend(backend).sc_forward(w, p, length=length, seed=seed, generator=g)
+    return generator_kernels(None, forward)
+
+
 def _prepared_kernel(backend: str) -> dict[str, KernelFn]:
-    """``prepared_forward`` on ``backend`` when its package has the operation
-    ``prepared_counts`` (a prepared-layer path), else nothing (the kernel is n/a)."""
+    """``prepared_forward`` and ``prepared_forward_<generator>`` on ``backend`` when its
+    package has the operation ``prepared_counts`` (a prepared-layer path), else nothing
+    (the kernels are n/a)."""
     from sc_neurocore.accel._registry import backend_class
 
     if not backend_class(backend).has_prepared_path():
         return {}
-    return {"prepared_forward": prepared_forward_on(backend)}
+    return prepared_kernels(backend)
 
 
 def _rust_kernels() -> dict[str, KernelFn]:
@@ -222,6 +233,7 @@ def _rust_kernels() -> dict[str, KernelFn]:
         "popcount": lambda x: {"counts": e.popcount_per_word(x["a"])},
         "sc_forward": lambda x: {"out": e.sc_forward(x["weights"], x["probs"],
                                                      scalar(x["length"]), scalar(x["seed"]))},
+        **generator_kernels(e.encode_packed, e.sc_forward),
         **_prepared_kernel("rust"),
     }
 
@@ -246,7 +258,8 @@ def _numba_kernels() -> dict[str, KernelFn]:
         jit_kernels.jit_pack_bits(bits, out)
         return {"packed": out}
 
-    return {"pack": pack, "sc_forward": _forward_with("numba"), **_prepared_kernel("numba")}
+    return {"pack": pack, "sc_forward": _forward_with("numba"),
+            **_generator_forward_with("numba"), **_prepared_kernel("numba")}
 
 
 def _jax_probe() -> str | None:
@@ -302,7 +315,7 @@ def _jax_kernels() -> dict[str, KernelFn]:
 
     found = _optional(on_jax, _device_ops())
     found["sc_forward"] = _forward_with("jax")
-    return {**found, **_prepared_kernel("jax")}
+    return {**found, **_generator_forward_with("jax"), **_prepared_kernel("jax")}
 
 
 def _cupy_probe() -> str | None:
@@ -324,7 +337,7 @@ def _cupy_kernels() -> dict[str, KernelFn]:
 
     found = _optional(on_cupy, _device_ops())
     found["sc_forward"] = _forward_with("cupy")
-    return {**found, **_prepared_kernel("cupy")}
+    return {**found, **_generator_forward_with("cupy"), **_prepared_kernel("cupy")}
 
 
 def install_hint(extra: str | None = None) -> str:

@@ -54,3 +54,62 @@ def forward(weights: list, probs: list[float], length: int, seed: int) -> list[f
                 count += bin(int(w) & x).count("1")
         out.append(count / length)
     return out
+
+
+# ------------------------------------------------------------- other stream generators
+# Written from docs/design.md#stream-generators alone: registers stepped bit
+# by bit, Sobol points from their direction numbers, SplitMix64 from its
+# three lines.
+
+PAIR_TAPS = (16, 15, 13, 4)
+
+
+def _register_states(start: int, taps: tuple[int, ...], length: int) -> list[int]:
+    r, out = start, []
+    for _ in range(length):
+        out.append(r)
+        fb = 0
+        for tap in taps:
+            fb ^= (r >> (tap - 1)) & 1
+        r = ((r << 1) | fb) & 0xFFFF
+    return out
+
+
+def _sobol_point(n: int, coordinate: int) -> int:
+    """Point ``n mod 65536`` of Sobol coordinate 1 (m_k = 1) or 2 (x + 1, m_1 = 1)."""
+    m, x = 1, 0
+    for k in range(16):
+        if (n >> k) & 1:
+            x ^= m << (15 - k)
+        if coordinate == 2:
+            m = (m << 1) ^ m
+    return x
+
+
+def splitmix_draw(seed: int, k: int) -> int:
+    """Draw ``k`` (from 1) of SplitMix64 seeded with ``seed``."""
+    mask = (1 << 64) - 1
+    z = (seed + k * 0x9E3779B97F4A7C15) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return z ^ (z >> 31)
+
+
+def generator_values(generator: str, role: str, length: int, seed: int, i: int) -> list[int]:
+    """The ``length`` values input ``i`` compares with its threshold."""
+    r = (seed + i) % 65536 or 1
+    if generator == "lfsr" or (generator == "lfsr_pair" and role == "input"):
+        return _register_states(r, (16, 14, 13, 11), length)
+    if generator == "lfsr_pair":
+        return _register_states(r, PAIR_TAPS, length)
+    coordinate = 1 if role == "weight" else 2
+    shift = splitmix_draw(seed, 2 * i + coordinate) >> 48
+    return [_sobol_point(t % 65536, coordinate) ^ shift for t in range(length)]
+
+
+def encode_with(probs: list[float], length: int, seed: int, generator: str,
+                role: str) -> list[list[int]]:
+    """Packed words per input, bit ``t`` = ``value_t < quantize(p)``."""
+    return [pack([1 if v < quantize(p) else 0
+                  for v in generator_values(generator, role, length, seed, i)])
+            for i, p in enumerate(probs)]

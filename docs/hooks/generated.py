@@ -175,6 +175,7 @@ def study_markdown(json_path: Path) -> str:
              for r in acc["rows"]], "r" * (5 + len(columns)) + "l"))
         out += ["", f"RMSE falls by a factor of {rmse_per_doubling(acc['rows']):.3f} per "
                     "doubling of the length on average (independent streams: 0.707)."]
+        out += _generators_markdown(acc.get("generators") or {})
     for title, header, cells in prepared_tables(study.prepared):
         out += ["", f"**{title[0].upper()}{title[1:]}:**", ""]
         out.append(_table(header, cells, "l" + "r" * (len(header) - 2) + "l"))
@@ -189,6 +190,40 @@ def study_markdown(json_path: Path) -> str:
     out += ["", "Headline ratios: " + _headline(study.headline) + ".",
             "", f"`auto` order on this host: {', '.join(f'`{n}`' for n in study.ranking)}."]
     return "\n".join(out)
+
+
+def _generators_markdown(gen: dict[str, Any]) -> list[str]:
+    """The stream-generator rows of one study (nothing when it has none)."""
+    from sc_neurocore.accel.bench.accuracy import falls_every_doubling
+    from sc_neurocore.accel.bench.report import accuracy_time_columns, generator_time_ratios
+
+    if not gen.get("rows"):
+        return []
+    columns = accuracy_time_columns(gen)
+    independent = {r["length"]: r["rmse"] for r in gen["independent"]}
+    out = ["", f"**Stream generators** ({gen['n_out']} × {gen['n_in']} layer; the columns "
+               "are defined [above](#stream-generators-compared)):", ""]
+    out.append(_table(
+        ["generator", "length", "rmse", "bias", "max err", "indep."]
+        + [f"`{label.split(' ', 1)[0]}` {label.split(' ', 1)[1]}"
+           for label, _, _ in columns] + ["bit-identical"],
+        [[f"`{r['generator']}`", str(r["length"]), f"{r['rmse']:.3e}", f"{r['bias']:.2e}",
+          f"{r['max_abs_error']:.3e}", f"{independent[r['length']]:.3e}"]
+         + [_ms(r.get(key, {}).get(n)) for _, key, n in columns]
+         + [_identical(r["bit_identical"])]
+         for r in gen["rows"]], "lrrrrr" + "r" * len(columns) + "l"))
+    falls = [f"`{g}`" for g in gen["generators"] if falls_every_doubling(gen["rows"], g)]
+    out += ["", "RMSE falls at every doubling of the length for "
+                + (", ".join(falls) if falls else "no generator") + "."]
+    base = gen["generators"][0]
+    for g in gen["generators"][1:]:
+        ratios = generator_time_ratios(gen, g, base)
+        if ratios:
+            out += ["", f"`{g}` / `{base}` time per call, largest over the lengths: "
+                        + ", ".join(f"`{label.split(' ', 1)[0]}` {label.split(' ', 1)[1]} "
+                                    f"{worst:.2f} (at {at})" for label, worst, at in ratios)
+                        + "."]
+    return out
 
 
 def _extras_table(extras: list[dict[str, Any]]) -> str:

@@ -4,7 +4,8 @@ import "fmt"
 
 // Kernels lists the kernel names of the parity/FORMAT.md table.
 var Kernels = []string{"pack", "unpack", "popcount", "and", "xnor", "not", "mux",
-	"encode", "sc_forward", "lif_step"}
+	"encode", "sc_forward", "lif_step", "encode_sobol", "sc_forward_sobol",
+	"encode_lfsr_pair", "sc_forward_lfsr_pair"}
 
 // UnknownKernelError is returned by RunKernel for a kernel it does not know.
 type UnknownKernelError struct{ Kernel string }
@@ -156,14 +157,7 @@ var kernelRunners = map[string]runner{
 			return outputs(err, u64Field("packed", packed))
 		}
 	},
-	"sc_forward": func(in *caseInputs) func() ([]Field, error) {
-		weights, probs := in.u64("weights"), in.f64("probs")
-		length, seed := in.i64Scalar("length"), in.i64Scalar("seed")
-		return func() ([]Field, error) {
-			out, err := ScForward(weights, probs, length, seed)
-			return outputs(err, f64Field("out", out))
-		}
-	},
+	"sc_forward": forwardRunner(GenLfsr),
 	"lif_step": func(in *caseInputs) func() ([]Field, error) {
 		v, iT, noise := in.f64("v"), in.f64("i_t"), in.f64("noise")
 		p := LifParams{VRest: in.f64Scalar("v_rest"), VReset: in.f64Scalar("v_reset"),
@@ -174,6 +168,41 @@ var kernelRunners = map[string]runner{
 			return outputs(err, f64Field("v", vOut), u8Field("spike", spikes))
 		}
 	},
+}
+
+func init() {
+	for _, g := range Generators[1:] {
+		kernelRunners["encode_"+string(g)] = encodeSidesRunner(g)
+		kernelRunners["sc_forward_"+string(g)] = forwardRunner(g)
+	}
+}
+
+// encodeSidesRunner encodes a case's probabilities with both sides of g:
+// outputs packed_input and packed_weight.
+func encodeSidesRunner(g Generator) runner {
+	return func(in *caseInputs) func() ([]Field, error) {
+		probs, length, seed := in.f64("probs"), in.i64Scalar("length"), in.i64Scalar("seed")
+		return func() ([]Field, error) {
+			input, err := EncodeWith(probs, length, seed, g, RoleInput)
+			if err != nil {
+				return nil, err
+			}
+			weight, err := EncodeWith(probs, length, seed, g, RoleWeight)
+			return outputs(err, u64Field("packed_input", input), u64Field("packed_weight", weight))
+		}
+	}
+}
+
+// forwardRunner runs sc_forward with the inputs encoded by g.
+func forwardRunner(g Generator) runner {
+	return func(in *caseInputs) func() ([]Field, error) {
+		weights, probs := in.u64("weights"), in.f64("probs")
+		length, seed := in.i64Scalar("length"), in.i64Scalar("seed")
+		return func() ([]Field, error) {
+			out, err := ScForwardWith(weights, probs, length, seed, g)
+			return outputs(err, f64Field("out", out))
+		}
+	}
 }
 
 // wordRunner runs a word-wise operation of one packed array a; its result is

@@ -12,11 +12,20 @@ import (
 // W = ceil(length / 64); probs is (n_in,) (result (n_out,)) or (B, n_in)
 // (result (B, n_out)).
 func ScForward(weights NDArray[uint64], probs NDArray[float64], length, seed int64) (NDArray[float64], error) {
+	return ScForwardWith(weights, probs, length, seed, GenLfsr)
+}
+
+// ScForwardWith is ScForward with the inputs encoded by the input side of
+// stream generator g (docs/design.md#stream-generators).
+func ScForwardWith(weights NDArray[uint64], probs NDArray[float64], length, seed int64, g Generator) (NDArray[float64], error) {
 	var out NDArray[float64]
 	if err := checkLength(length); err != nil {
 		return out, err
 	}
 	if err := checkSeed(seed); err != nil {
+		return out, err
+	}
+	if err := checkGenerator(g); err != nil {
 		return out, err
 	}
 	if err := checkArray("weights", weights, 3); err != nil {
@@ -48,7 +57,7 @@ func ScForward(weights NDArray[uint64], probs NDArray[float64], length, seed int
 	rowLen := nIn * nWords
 	inputs := make([]uint64, batch*rowLen)
 	if nIn > 0 {
-		encodeRows(inputs, probs.Data, nIn, int(length), seed)
+		encodeRows(inputs, probs.Data, nIn, int(length), seed, g, RoleInput)
 	}
 	counts := make([]uint64, batch*nOut)
 	forwardCounts(counts, weights.Data, inputs, nOut, rowLen, batch)

@@ -25,18 +25,22 @@ var (
 
 // lfsrTables returns the LFSR cycle and its inverse, computed once per process.
 func lfsrTables() ([]uint32, []int) {
-	tablesOnce.Do(func() {
-		seq := make([]uint32, Period)
-		pos := make([]int, 65536)
-		r := uint32(1)
-		for k := 0; k < Period; k++ {
-			seq[k] = r
-			pos[r] = k
-			r = LfsrNext(r)
-		}
-		lfsrSeq, lfsrPos = seq, pos
-	})
+	tablesOnce.Do(func() { lfsrSeq, lfsrPos = registerTables(LfsrNext) })
 	return lfsrSeq, lfsrPos
+}
+
+// registerTables returns the cycle of a maximal-length register stepped by
+// next from state 1 (state k steps after 1, k < Period) and its inverse.
+func registerTables(next func(uint32) uint32) ([]uint32, []int) {
+	seq := make([]uint32, Period)
+	pos := make([]int, 65536)
+	r := uint32(1)
+	for k := 0; k < Period; k++ {
+		seq[k] = r
+		pos[r] = k
+		r = next(r)
+	}
+	return seq, pos
 }
 
 // Quantize maps a probability to its comparator threshold
@@ -61,11 +65,11 @@ func StartState(seed int64, i int) uint32 {
 	return r
 }
 
-// encodeStream writes the packed stream of threshold x from register state
-// r into dst (len(dst) == NWordsFor(length); bits past length stay 0).
-func encodeStream(dst []uint64, x uint32, r uint32, length int) {
-	seq, pos := lfsrTables()
-	k := pos[r]
+// encodeWindow writes into dst (len(dst) == NWordsFor(length); bits past
+// length stay 0) the packed stream of threshold x reading seq (one period)
+// from position k, every value XORed with mask.
+func encodeWindow(dst []uint64, x uint32, seq []uint32, k int, mask uint32, length int) {
+	period := len(seq)
 	t := 0
 	for w := range dst {
 		end := t + WordBits
@@ -74,11 +78,11 @@ func encodeStream(dst []uint64, x uint32, r uint32, length int) {
 		}
 		var word uint64
 		for b := 0; t < end; b, t = b+1, t+1 {
-			// seq[k] < x without a branch: both are below 2**17, so the
-			// uint32 difference wraps (sets bit 31) exactly when seq[k] < x.
-			word |= uint64((seq[k]-x)>>31) << uint(b)
+			// v < x without a branch: both are below 2**17, so the uint32
+			// difference wraps (sets bit 31) exactly when v < x.
+			word |= uint64(((seq[k]^mask)-x)>>31) << uint(b)
 			k++
-			if k == Period {
+			if k == period {
 				k = 0
 			}
 		}
@@ -87,13 +91,15 @@ func encodeStream(dst []uint64, x uint32, r uint32, length int) {
 }
 
 // encodeRows encodes rows of n validated probabilities into dst, which
-// holds len(probs)/n * n * nWords words (C order (rows, n, nWords)).
-// Streams are split across goroutines when there are enough bits.
-func encodeRows(dst []uint64, probs []float64, n int, length int, seed int64) {
+// holds len(probs)/n * n * nWords words (C order (rows, n, nWords)), with
+// the role side of generator g. Streams are split across goroutines when
+// there are enough bits.
+func encodeRows(dst []uint64, probs []float64, n int, length int, seed int64, g Generator, role Role) {
 	nWords := int(NWordsFor(int64(length)))
 	parallelFor(len(probs), len(probs)*length, func(lo, hi int) {
 		for j := lo; j < hi; j++ {
-			encodeStream(dst[j*nWords:(j+1)*nWords], Quantize(probs[j]), StartState(seed, j%n), length)
+			seq, start, mask := streamWindow(g, role, seed, j%n)
+			encodeWindow(dst[j*nWords:(j+1)*nWords], Quantize(probs[j]), seq, start, mask, length)
 		}
 	})
 }
@@ -102,11 +108,23 @@ func encodeRows(dst []uint64, probs []float64, n int, length int, seed int64) {
 // bitstreams of shape (n, W) or (B, n, W), W = ceil(length / 64). Input
 // index i (the last axis) uses register seed (seed + i) mod 65536.
 func Encode(probs NDArray[float64], length, seed int64) (NDArray[uint64], error) {
+	return EncodeWith(probs, length, seed, GenLfsr, RoleInput)
+}
+
+// EncodeWith is Encode with the role side of stream generator g
+// (docs/design.md#stream-generators).
+func EncodeWith(probs NDArray[float64], length, seed int64, g Generator, role Role) (NDArray[uint64], error) {
 	var out NDArray[uint64]
 	if err := checkLength(length); err != nil {
 		return out, err
 	}
 	if err := checkSeed(seed); err != nil {
+		return out, err
+	}
+	if err := checkGenerator(g); err != nil {
+		return out, err
+	}
+	if err := checkRole(role); err != nil {
 		return out, err
 	}
 	if err := checkArray("probs", probs, 1, 2); err != nil {
@@ -124,7 +142,7 @@ func Encode(probs NDArray[float64], length, seed int64) (NDArray[uint64], error)
 	out.Data = make([]uint64, total)
 	n := probs.Shape[len(probs.Shape)-1]
 	if n > 0 {
-		encodeRows(out.Data, probs.Data, n, int(length), seed)
+		encodeRows(out.Data, probs.Data, n, int(length), seed, g, role)
 	}
 	return out, nil
 }

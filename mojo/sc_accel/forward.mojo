@@ -6,6 +6,7 @@
 
 from std.bit import pop_count
 
+from .generators import check_generator
 from .lfsr import DEFAULT_SEED, LfsrTables, encode_checked
 from .ndarray import NDArray, shape_str
 from .validation import check_length, check_probabilities, check_rank, check_seed, n_words_for
@@ -52,14 +53,16 @@ def and_popcount(w: List[UInt64], w_off: Int, x: List[UInt64], x_off: Int, m: In
 
 def sc_forward_with(tables: LfsrTables, weights: NDArray[DType.uint64],
                     probs: NDArray[DType.float64], length: Int,
-                    seed: Int) raises -> NDArray[DType.float64]:
-    """:func:`sc_forward` with caller-held encoder tables."""
+                    seed: Int, generator: String = "lfsr") raises -> NDArray[DType.float64]:
+    """:func:`sc_forward` with caller-held encoder tables, the inputs encoded by the input
+    side of ``generator``."""
     validate_forward(weights, probs, length, seed)
+    check_generator(generator)
     var n_out = weights.shape[0]
     var n_in = weights.shape[1]
     var batch = 1 if probs.ndim() == 1 else probs.shape[0]
     var m = n_in * weights.shape[2]  # words per (row o) and per (batch row b)
-    var x = encode_checked(tables, probs, length, seed)  # (batch, n_in, W) flat
+    var x = encode_checked(tables, probs, length, seed, generator)  # (batch, n_in, W) flat
     var shape = List[Int]()
     if probs.ndim() == 2:
         shape.append(batch)

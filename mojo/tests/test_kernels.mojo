@@ -9,8 +9,8 @@ from std.memory import bitcast
 from std.testing import assert_equal, assert_false, assert_raises, assert_true
 
 from golden_io import parse_golden, parse_hex64, parse_i64_bits, parse_u64
-from sc_accel.forward import sc_forward
-from sc_accel.lfsr import LfsrTables, PERIOD, encode, lfsr_next, quantize, start_state
+from sc_accel.forward import sc_forward, sc_forward_with
+from sc_accel.lfsr import LfsrTables, PERIOD, encode, encode_with, lfsr_next, quantize, start_state
 from sc_accel.lif import fp_contraction_detected, lif_step
 from sc_accel.ndarray import NDArray
 from sc_accel.packing import pack, unpack
@@ -135,6 +135,98 @@ def test_encode_matches_definition() raises:
                         if t < length and bits[t] == 1:
                             expect |= UInt64(1) << UInt64(k)
                     assert_equal(packed.data[i * n_words + w], expect)
+
+
+def generator_bits(p: Float64, i: Int, length: Int, seed: Int, generator: String,
+                   role: String) -> List[UInt8]:
+    """The stream generators of docs/design.md literally: registers stepped bit by bit, Sobol
+    points from their direction numbers, SplitMix64 written out."""
+    var x = quantize(p)
+    var out = List[UInt8]()
+    if generator == "sobol":
+        var c = 1 if role == "weight" else 2
+        var z = UInt64(seed) + UInt64(2 * i + c) * 0x9E3779B97F4A7C15
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+        var shift = Int((z ^ (z >> 31)) >> 48)
+        for t in range(length):
+            var n = t % 65536
+            var m = 1
+            var v = 0
+            for k in range(16):
+                if (n >> k) & 1 == 1:
+                    v ^= m << (15 - k)
+                if c == 2:
+                    m = (m << 1) ^ m
+            out.append(UInt8(1) if (v ^ shift) < x else UInt8(0))
+        return out^
+    if generator == "lfsr_pair" and role == "weight":
+        var r = (seed + i) % 65536
+        if r == 0:
+            r = 1
+        for _ in range(length):
+            out.append(UInt8(1) if r < x else UInt8(0))
+            var fb = ((r >> 15) ^ (r >> 14) ^ (r >> 12) ^ (r >> 3)) & 1
+            r = ((r << 1) | fb) & 0xFFFF
+        return out^
+    return bits_by_definition(p, i, length, seed)
+
+
+def test_generators_match_definition() raises:
+    var ps = special_probs()
+    var tables = LfsrTables()
+    var generators = List[String]()
+    generators.append("lfsr")
+    generators.append("sobol")
+    generators.append("lfsr_pair")
+    var roles = List[String]()
+    roles.append("input")
+    roles.append("weight")
+    var lengths = List[Int]()
+    lengths.append(1)
+    lengths.append(65)
+    lengths.append(200)
+    lengths.append(65600)  # longer than every period
+    for g in generators:
+        for r in roles:
+            for length in lengths:
+                var seed = 65535 if length == 65 else 4242
+                var packed = encode_with(tables, f64s(ps.copy()), length, seed, g, r)
+                var n_words = (length + 63) // 64
+                for i in range(len(ps)):
+                    var bits = generator_bits(ps[i], i, length, seed, g, r)
+                    for w in range(n_words):
+                        var expect: UInt64 = 0
+                        for k in range(64):
+                            var t = 64 * w + k
+                            if t < length and bits[t] == 1:
+                                expect |= UInt64(1) << UInt64(k)
+                        assert_equal(packed.data[i * n_words + w], expect)
+    with assert_raises():
+        _ = encode_with(tables, f64s(ps.copy()), 10, 1, "halton", "input")
+    with assert_raises():
+        _ = encode_with(tables, f64s(ps.copy()), 10, 1, "sobol", "output")
+    # sc_forward with a generator: the inputs' input-side streams, ANDed and counted.
+    var n_words = 4
+    var w = List[UInt64]()
+    var state: UInt64 = 7
+    for _ in range(2 * 3 * n_words):
+        state = state * 6364136223846793005 + 1442695040888963407
+        w.append(state)
+    var p3 = head(ps, 3)
+    var weights = NDArray[DType.uint64]([2, 3, n_words], w.copy())
+    var out = sc_forward_with(tables, weights, f64s(p3.copy()), 200, 9, "sobol")
+    for o in range(2):
+        var count = 0
+        for i in range(3):
+            var bits = generator_bits(p3[i], i, 200, 9, "sobol", "input")
+            for t in range(200):
+                var wbit = (w[(o * 3 + i) * n_words + t // 64] >> UInt64(t % 64)) & 1
+                if wbit == 1 and bits[t] == 1:
+                    count += 1
+        assert_equal(out.data[o], Float64(count) / 200.0)
+    with assert_raises():
+        _ = sc_forward_with(tables, weights, f64s(p3.copy()), 200, 9, "halton")
 
 
 def test_encode_batched_rows_restart_seed() raises:
@@ -453,6 +545,7 @@ def main() raises:
     test_lfsr_period()
     test_quantize()
     test_encode_matches_definition()
+    test_generators_match_definition()
     test_encode_batched_rows_restart_seed()
     test_encode_rejects()
     test_pack_unpack()

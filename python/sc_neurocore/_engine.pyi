@@ -34,9 +34,11 @@ def set_num_threads(n: int) -> None:
 def get_num_threads() -> int:
     """The number of threads the engine uses (default: the number of CPUs)."""
 
-def encode_packed(probs: npt.NDArray[np.float64], length: int,
-                  seed: int) -> npt.NDArray[np.uint64]:
-    """LFSR-encode ``(n,)`` or ``(B, n)`` probabilities into ``(..., n, n_words)`` words."""
+def encode_packed(probs: npt.NDArray[np.float64], length: int, seed: int,
+                  generator: str | None = None,
+                  role: str | None = None) -> npt.NDArray[np.uint64]:
+    """Encode ``(n,)`` or ``(B, n)`` probabilities into ``(..., n, n_words)`` words with the
+    ``role`` side (``"input"`` when ``None``) of ``generator`` (``"lfsr"`` when ``None``)."""
 
 def pack_bitstream(bits: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
     """Pack ``(N,)`` or ``(B, N)`` 0/1 bits into ``(..., ceil(N / 64))`` words."""
@@ -64,8 +66,9 @@ def vec_mux(sel: npt.NDArray[np.uint64], a: npt.NDArray[np.uint64],
     """``(sel & a) | (~sel & b)``."""
 
 def sc_forward(weights_packed: npt.NDArray[np.uint64], input_probs: npt.NDArray[np.float64],
-               length: int, seed: int) -> npt.NDArray[np.float64]:
-    """SC forward pass (docs/design.md#forward-pass): ``(n_out,)`` or ``(batch, n_out)`` float64."""
+               length: int, seed: int, generator: str | None = None) -> npt.NDArray[np.float64]:
+    """SC forward pass (docs/design.md#forward-pass): ``(n_out,)`` or ``(batch, n_out)`` float64,
+    the inputs encoded by ``generator``'s input side (``"lfsr"`` when ``None``)."""
 
 def prepared_counts(k: npt.NDArray[np.uint32], states: npt.NDArray[np.uint16],
                     thresholds: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:

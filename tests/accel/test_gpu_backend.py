@@ -22,6 +22,7 @@ import warnings
 import numpy as np
 import pytest
 from conftest import random_weights, run_child, run_without
+from sc_neurocore._validation import GENERATORS
 from sc_neurocore.accel import (
     encode_packed,
     get_backend,
@@ -396,9 +397,11 @@ void emu_sc_vec_mac(unsigned gx, unsigned gy, unsigned nt, const u64* w, const u
     launch(gx, gy, nt, [=] { sc_vec_mac(w, x, c, n_out, batch, row); });
 }
 void emu_sc_encode(unsigned gx, unsigned gy, unsigned nt, const unsigned short* cycle,
-                   const i64* start, const i64* thresh, u64* enc, i64 batch, i64 n_in,
-                   i64 n_words, i64 length) {
-    launch(gx, gy, nt, [=] { sc_encode(cycle, start, thresh, enc, batch, n_in, n_words, length); });
+                   const i64* start, const unsigned short* mask, const i64* thresh, u64* enc,
+                   i64 batch, i64 n_in, i64 n_words, i64 length) {
+    launch(gx, gy, nt, [=] {
+        sc_encode(cycle, start, mask, thresh, enc, batch, n_in, n_words, length);
+    });
 }
 void emu_sc_pack_bits(unsigned gx, unsigned gy, unsigned nt, const unsigned char* bits, u64* out,
                       i64 rows, i64 n_bits, i64 n_words) {
@@ -509,17 +512,20 @@ def test_emulated_kernels_vector_ops(emulated_gpu, rng):
                                                      "sc_popcount64"}
 
 
+@pytest.mark.parametrize("generator", GENERATORS)
 @pytest.mark.parametrize("n_out, n_in, length, batch, seed", [
     (4, 9, 130, None, 65535), (3, 5, 1024, 3, 44257), (2, 3, 70_000, 2, 0), (1, 1, 1, None, 7)])
 def test_emulated_kernels_sc_forward_bit_identical(emulated_gpu, rng, n_out, n_in, length,
-                                                   batch, seed):
+                                                   batch, seed, generator):
     weights = random_weights(rng, n_out, n_in, length)
     probs = rng.random(n_in if batch is None else (batch, n_in))
     probs.flat[0] = 1.0
     probs.flat[-1] = 0.0
-    got = gb.CupyBackend().sc_forward(weights, probs, length=length, seed=seed)
+    got = gb.CupyBackend().sc_forward(weights, probs, length=length, seed=seed,
+                                      generator=generator)
     assert type(got) is np.ndarray
-    assert bits_equal(got, sc_forward_numpy(weights, probs, length=length, seed=seed))
+    assert bits_equal(got, sc_forward_numpy(weights, probs, length=length, seed=seed,
+                                            generator=generator))
     assert [name for name, _, _ in emulated_gpu] == ["sc_encode", "sc_vec_mac"]
 
 
@@ -554,14 +560,17 @@ def test_emulated_kernels_prepared_counts_a_batch_row_per_step(emulated_gpu, mon
 
 @pytest.mark.gpu
 @requires_gpu
+@pytest.mark.parametrize("generator", GENERATORS)
 @pytest.mark.parametrize("length", [1, 64, 130, 1024, 70_000])
 @pytest.mark.parametrize("seed", [0, 44257, 65535, 2**32 - 1])
-def test_gpu_sc_forward_bit_identical(rng, length, seed):
+def test_gpu_sc_forward_bit_identical(rng, length, seed, generator):
     weights = random_weights(rng, 6, 9, length)
     probs = rng.random(9)
     probs[:3] = [0.0, 1.0, 0.5]
-    got = get_backend("cupy").sc_forward(weights, probs, length=length, seed=seed)
-    assert bits_equal(got, sc_forward_numpy(weights, probs, length=length, seed=seed))
+    got = get_backend("cupy").sc_forward(weights, probs, length=length, seed=seed,
+                                         generator=generator)
+    assert bits_equal(got, sc_forward_numpy(weights, probs, length=length, seed=seed,
+                                            generator=generator))
 
 
 

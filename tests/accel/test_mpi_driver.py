@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import random_weights
+from sc_neurocore._validation import GENERATORS
 from sc_neurocore.accel import encode_packed, mpi_driver, mpi_launch, prepare_layer, sc_forward
 from sc_neurocore.accel._backends import on_mpi, on_numpy
 from sc_neurocore.accel._backends.on_mpi import errors as mpi_errors
@@ -46,7 +47,8 @@ ROUNDTRIP = ["uint64", "float64", "int32", "bool", "uint8", "3d", "4d_float32",
 FORWARD = ["1d", "1d_fewer_rows_than_ranks", "batched_rows_split", "batched_batch_split",
            "batched_mixed", "batched_one_row", "sharded_resident_weights",
            "after_errors_comm_still_clean", "prepared_1d", "prepared_batched",
-           "prepared_fewer_rows_than_ranks", "prepared_counts_operation"]
+           "prepared_fewer_rows_than_ranks", "prepared_sobol", "prepared_lfsr_pair",
+           "prepared_counts_operation"]
 # check name -> exception type every rank must raise (InputTypeError: a TypeError and a
 # ValueError, rebuilt as itself on the ranks that did not raise it)
 BAD_INPUT = {"bad_probs": "ValueError", "bad_length": "ValueError",
@@ -216,11 +218,12 @@ def test_single_rank_fallback_forward(no_mpi, rng):
         mpi_sc_forward(weights, probs, length=100, driver="world")
 
 
-def test_single_rank_fallback_prepared_forward(no_mpi, rng):
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_single_rank_fallback_prepared_forward(no_mpi, rng, generator):
     weights, probs = rng.random((6, 4)), rng.random((3, 4))
-    layer = prepare_layer(weights, 130, weight_seed=9)
-    want = sc_forward(encode_packed(weights, 130, 9), probs, length=130, seed=7,
-                      backend="numpy")
+    layer = prepare_layer(weights, 130, weight_seed=9, generator=generator)
+    want = sc_forward(encode_packed(weights, 130, 9, generator=generator, role="weight"), probs,
+                      length=130, seed=7, backend="numpy", generator=generator)
     with pytest.warns(MPIFallbackWarning):
         got = mpi_sc_forward(layer, probs, length=130, seed=7)
     assert np.array_equal(got, want)

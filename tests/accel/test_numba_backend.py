@@ -275,15 +275,16 @@ def test_forward_kernel_every_thread_encodes_what_it_needs(rng):
     # every row it claimed right, having encoded every input chunk itself.
     args = validate_forward(random_weights(rng, 6, 11, 300), rng.random((2, 11)), 300, 7)
     operands = encoder_operands(args.probs, args.length, args.seed)
-    cycle, start, thresh = operands.cycle, operands.start, operands.thresholds
+    cycle, start, mask, thresh = (operands.cycle, operands.start, operands.mask,
+                                  operands.thresholds)
     enc = np.zeros((11, 2, 5), dtype=np.uint64)
     counts = np.full((2, 6), -1, dtype=np.int64)
     enc_claims, row_claims = np.zeros(3, np.int64), np.zeros(3, np.int64)
     enc_done, row_done = np.zeros(4, np.int64), np.zeros(6, np.int64)
     assert kernels.forward_kernel(enc_claims, enc_done, row_claims, row_done, False,
                                   np.zeros(1, np.int64), np.zeros((2, 2), np.int64),
-                                  scheduling.NO_BUDGET, cycle, start, thresh, 300, enc, 3,
-                                  args.weights, counts, 1)
+                                  scheduling.NO_BUDGET, cycle, start, mask, thresh, 300, enc,
+                                  3, args.weights, counts, 1)
     assert enc_done.tolist() == [1] * 4 and row_done.tolist() == [1] * 6
     want = sc_forward_numpy(args.weights, args.probs, length=300, seed=7)
     assert bits_equal(counts / np.float64(300), want)
@@ -298,7 +299,8 @@ def test_forward_kernel_in_slices_and_with_stop_set(rng):
     # ``stop`` set (an interrupted call) a thread takes no chunk at all.
     args = validate_forward(random_weights(rng, 20, 11, 300), rng.random((2, 11)), 300, 7)
     operands = encoder_operands(args.probs, args.length, args.seed)
-    cycle, start, thresh = operands.cycle, operands.start, operands.thresholds
+    cycle, start, mask, thresh = (operands.cycle, operands.start, operands.mask,
+                                  operands.thresholds)
 
     def bookkeeping():
         return (np.zeros(3, np.int64), np.zeros(4, np.int64), np.zeros(3, np.int64),
@@ -308,8 +310,8 @@ def test_forward_kernel_in_slices_and_with_stop_set(rng):
     enc_claims, enc_done, row_claims, row_done, enc, counts = bookkeeping()
     cursor, stop, slices = np.zeros((2, 2), np.int64), np.zeros(1, np.int64), 1
     while not kernels.forward_kernel(enc_claims, enc_done, row_claims, row_done, True, stop,
-                                     cursor, 1, cycle, start, thresh, 300, enc, 3, args.weights,
-                                     counts, 1):
+                                     cursor, 1, cycle, start, mask, thresh, 300, enc, 3,
+                                     args.weights, counts, 1):
         slices += 1
     assert slices == 4 + 20 + 1  # one chunk per slice (budget 1 word), then "finished"
     want = sc_forward_numpy(args.weights, args.probs, length=300, seed=7)
@@ -318,7 +320,7 @@ def test_forward_kernel_in_slices_and_with_stop_set(rng):
     stop[0] = 1
     assert kernels.forward_kernel(enc_claims, enc_done, row_claims, row_done, False, stop,
                                   np.zeros((2, 2), np.int64), scheduling.NO_BUDGET, cycle, start,
-                                  thresh, 300, enc, 3, args.weights, counts, 1)
+                                  mask, thresh, 300, enc, 3, args.weights, counts, 1)
     assert not enc_done.any() and not row_done.any() and (counts == -1).all()
 
 

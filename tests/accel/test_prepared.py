@@ -1,7 +1,9 @@
 """docs/design.md#prepared-layers: a prepared layer's forward pass is the packed path's, bit for bit.
 
-Every backend that has the prepared path is compared with the packed NumPy
-reference ``sc_forward(encode_packed(W, length, weight_seed), x, ...)`` on
+Every backend that has the prepared path is compared, for every stream
+generator ``g`` (docs/design.md#stream-generators), with the packed NumPy
+reference ``sc_forward(encode_packed(W, length, weight_seed, generator=g,
+role="weight"), x, ..., generator=g)`` on
 1-D and batched inputs, every shape, lengths that are not a multiple of 64
 and above 65535 (where the weight-side states repeat), seeds that wrap past
 65535 and hit the state-0 substitution, and probabilities exactly 0 and 1.
@@ -16,6 +18,7 @@ import pytest
 from conftest import AVAILABLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sc_neurocore._validation import DEFAULT_GENERATOR, GENERATORS
 from sc_neurocore.accel import (
     Backend,
     InputTypeError,
@@ -40,9 +43,16 @@ def prepared_name(request) -> str:
     return request.param
 
 
-def packed_reference(weights, probs, length, seed, wseed):
-    return sc_forward(encode_packed(weights, length, wseed), probs, length=length, seed=seed,
-                      backend="numpy")
+@pytest.fixture(params=GENERATORS)
+def generator(request) -> str:
+    """Every stream generator, the reference LFSR first."""
+    return request.param
+
+
+def packed_reference(weights, probs, length, seed, wseed, generator=DEFAULT_GENERATOR):
+    packed = encode_packed(weights, length, wseed, generator=generator, role="weight")
+    return sc_forward(packed, probs, length=length, seed=seed, backend="numpy",
+                      generator=generator)
 
 
 def assert_bits_equal(got, want):
@@ -61,11 +71,11 @@ def edge_weights(rng, n_out, n_in):
 @pytest.mark.parametrize("length", [1, 63, 64, 65, 1000, 65535, 65536, 65537, 70000])
 @pytest.mark.parametrize("seed, wseed", [(44257, weight_seed(44257)), (65535, 0),
                                          (65533, 65534), (0, 2**32 - 1), (131070, 65535)])
-def test_matches_packed_path(prepared_name, rng, length, seed, wseed):
+def test_matches_packed_path(prepared_name, generator, rng, length, seed, wseed):
     weights = edge_weights(rng, 3, 4)
     probs = np.vstack([rng.random(4), rng.choice(EDGE, 4), np.zeros(4), np.ones(4)])
-    layer = prepare_layer(weights, length, weight_seed=wseed)
-    want = packed_reference(weights, probs, length, seed, wseed)
+    layer = prepare_layer(weights, length, weight_seed=wseed, generator=generator)
+    want = packed_reference(weights, probs, length, seed, wseed, generator)
     assert_bits_equal(sc_forward(layer, probs, length=length, seed=seed, backend=prepared_name),
                       want)
     assert_bits_equal(layer.forward(probs[1], seed=seed, backend=prepared_name), want[1])
@@ -81,37 +91,42 @@ def test_random_shapes_match_packed_path(prepared_name, data):
     length = data.draw(st.one_of(st.integers(1, 300), st.integers(65000, 66200)))
     seed = data.draw(st.integers(0, 2**32 - 1))
     wseed = data.draw(st.integers(0, 2**32 - 1))
+    generator = data.draw(st.sampled_from(GENERATORS))
     rng = np.random.default_rng(data.draw(st.integers(0, 2**31)))
     weights, probs = edge_weights(rng, n_out, n_in), edge_weights(rng, batch, n_in)
-    layer = prepare_layer(weights, length, weight_seed=wseed)
-    got = sc_forward(layer, probs, length=length, seed=seed, backend=prepared_name)
-    assert_bits_equal(got, packed_reference(weights, probs, length, seed, wseed))
+    layer = prepare_layer(weights, length, weight_seed=wseed, generator=generator)
+    got = sc_forward(layer, probs, length=length, seed=seed, backend=prepared_name,
+                     generator=data.draw(st.sampled_from([None, generator])))
+    assert_bits_equal(got, packed_reference(weights, probs, length, seed, wseed, generator))
 
 
-def test_larger_layer_matches_packed_path(prepared_name, rng):
+def test_larger_layer_matches_packed_path(prepared_name, generator, rng):
     weights, probs = rng.random((40, 130)), rng.random((5, 130))
-    layer = prepare_layer(weights, 2000, weight_seed=weight_seed())
+    layer = prepare_layer(weights, 2000, weight_seed=weight_seed(), generator=generator)
     got = layer.forward(probs, backend=prepared_name)
-    assert_bits_equal(got, packed_reference(weights, probs, 2000, 44257, weight_seed()))
+    assert_bits_equal(got, packed_reference(weights, probs, 2000, 44257, weight_seed(),
+                                            generator))
 
 
-def test_long_streams_wrap_the_cycle(prepared_name, rng):
-    # 3 periods of the LFSR: every weight-side state appears three times (ties).
-    length = 3 * 65535 + 17
+def test_long_streams_wrap_the_cycle(prepared_name, generator, rng):
+    # 3 periods of every sequence: every weight-side state appears three times (ties).
+    length = 3 * 65536 + 17
     weights, probs = edge_weights(rng, 4, 3), edge_weights(rng, 2, 3)
-    layer = prepare_layer(weights, length, weight_seed=9)
+    layer = prepare_layer(weights, length, weight_seed=9, generator=generator)
     assert layer.order.dtype == np.uint32
     got = layer.forward(probs, seed=65534, backend=prepared_name)
-    assert_bits_equal(got, packed_reference(weights, probs, length, 65534, 9))
+    assert_bits_equal(got, packed_reference(weights, probs, length, 65534, 9, generator))
 
 
-def test_from_packed_weights_equals_from_probabilities(rng):
+def test_from_packed_weights_equals_from_probabilities(generator, rng):
     weights = edge_weights(rng, 6, 5)
     for length in (100, 65536, 70001):
-        from_probs = prepare_layer(weights, length, weight_seed=3)
-        from_packed = prepare_layer(encode_packed(weights, length, 3), length, weight_seed=3)
+        from_probs = prepare_layer(weights, length, weight_seed=3, generator=generator)
+        packed = encode_packed(weights, length, 3, generator=generator, role="weight")
+        from_packed = prepare_layer(packed, length, weight_seed=3, generator=generator)
         assert np.array_equal(from_probs.k, from_packed.k)
         assert np.array_equal(from_probs.order, from_packed.order)
+        assert from_packed.generator == generator
 
 
 def test_packed_weights_in_other_byte_order_are_accepted(rng):
@@ -133,22 +148,37 @@ def test_packed_weights_not_from_the_encoder_name_the_first_mismatch(rng):
         prepare_layer(packed, 200, weight_seed=22)   # another seed's streams
 
 
-def test_packed_weights_that_split_equal_states_are_refused():
-    # Above 65535 bits some states repeat: the positions of the k smallest states
+@pytest.mark.parametrize("made_by, prepared_as", [
+    (made, prepared) for made in GENERATORS for prepared in GENERATORS if made != prepared])
+def test_packed_weights_of_another_generator_are_refused(rng, made_by, prepared_as):
+    # Weights from one generator's weight side are not another's encoder output; the
+    # message names the generator they were checked against.
+    packed = encode_packed(rng.random((3, 4)), 200, 21, generator=made_by, role="weight")
+    with pytest.raises(ValueError, match=rf"generator='{prepared_as}'.*\(o, i\) = "):
+        prepare_layer(packed, 200, weight_seed=21, generator=prepared_as)
+    # and the input side is not the weight side (except for the reference LFSR)
+    if made_by != "lfsr":
+        inputs = encode_packed(rng.random((3, 4)), 200, 21, generator=made_by)
+        with pytest.raises(ValueError, match=r"\(o, i\) = "):
+            prepare_layer(inputs, 200, weight_seed=21, generator=made_by)
+
+
+def test_packed_weights_that_split_equal_states_are_refused(generator):
+    # Above one period some states repeat: the positions of the k smallest states
     # are an encoder stream only when k does not split a group of equal states.
-    length = 65535 + 100
-    layer = prepare_layer(np.array([[0.5]]), length, weight_seed=5)
-    ordered = stream_states(1, length, 5)[0][layer.order[0]]
+    length = 65536 + 100
+    layer = prepare_layer(np.array([[0.5]]), length, weight_seed=5, generator=generator)
+    ordered = stream_states(1, length, 5, generator=generator, role="weight")[0][layer.order[0]]
     pair = int(np.flatnonzero(ordered[1:] == ordered[:-1])[0])   # ordered[pair] == ordered[pair + 1]
     for k, valid in ((pair + 1, False), (pair + 2, True), (pair, True)):
         bits = np.zeros(-(-length // 64) * 64, dtype=np.uint8)
         bits[layer.order[0, :k]] = 1
         words = np.packbits(bits, bitorder="little").view("<u8").reshape(1, 1, -1)
         if valid:
-            assert prepare_layer(words, length, weight_seed=5).k[0, 0] == k
+            assert prepare_layer(words, length, weight_seed=5, generator=generator).k[0, 0] == k
         else:
             with pytest.raises(ValueError, match=r"\(o, i\) = \(0, 0\)"):
-                prepare_layer(words, length, weight_seed=5)
+                prepare_layer(words, length, weight_seed=5, generator=generator)
 
 
 def test_layer_holds_counts_and_order(rng):
@@ -158,20 +188,56 @@ def test_layer_holds_counts_and_order(rng):
     assert layer.k.dtype == np.uint32 and layer.order.dtype == np.uint16
     assert np.array_equal(layer.k, np.bitwise_count(packed).sum(axis=2))
     assert layer.shape == (2, 3) and layer.length == 1000 and layer.weight_seed == 77
+    assert layer.generator == "lfsr"
     assert layer.nbytes == 2 * 3 * 4 + 3 * 1000 * 2
     for i in range(3):   # each row of order is a permutation of the positions
         assert np.array_equal(np.sort(layer.order[i]), np.arange(1000))
     with pytest.raises(ValueError):
         layer.k[0, 0] = 1   # read-only
-    assert "n_out=2 n_in=3 length=1000" in repr(layer)
+    assert "n_out=2 n_in=3 length=1000 weight_seed=77 generator='lfsr'" in repr(layer)
 
 
-def test_pickled_layer_runs_the_same(rng):
+def test_pickled_layer_runs_the_same(generator, rng):
     weights, probs = rng.random((3, 4)), rng.random(4)
-    layer = prepare_layer(weights, 300, weight_seed=1)
+    layer = prepare_layer(weights, 300, weight_seed=1, generator=generator)
     first = layer.forward(probs)
     again = pickle.loads(pickle.dumps(layer))
+    assert again.generator == generator
     assert_bits_equal(again.forward(probs), first)
+
+
+def test_input_states_are_the_generators_input_side(generator, rng):
+    # states[i, j] < x is bit order[i, j] of the input stream on the generator's input side.
+    layer = prepare_layer(rng.random((2, 5)), 300, weight_seed=1, generator=generator)
+    probs = rng.random(5)
+    bits = np.unpackbits(encode_packed(probs, 300, 17, generator=generator).view(np.uint8),
+                         axis=-1, bitorder="little")[:, :300]
+    states = layer.input_states(17)
+    thresholds = np.rint(probs * 65536).astype(np.int64)[:, None]
+    assert np.array_equal(states < thresholds, np.take_along_axis(bits, layer.order, 1) == 1)
+
+
+def test_a_conflicting_generator_is_refused_naming_both(prepared_name, rng):
+    layer = prepare_layer(rng.random((2, 3)), 100, weight_seed=1, generator="sobol")
+    probs = rng.random(3)
+    want = layer.forward(probs, backend=prepared_name)
+    for same in (None, "sobol"):
+        assert_bits_equal(sc_forward(layer, probs, length=100, backend=prepared_name,
+                                     generator=same), want)
+    for other in ("lfsr", "lfsr_pair"):
+        with pytest.raises(ValueError, match=rf"generator '{other}' conflicts with the "
+                                             r"prepared layer's generator 'sobol'"):
+            sc_forward(layer, probs, length=100, backend=prepared_name, generator=other)
+    with pytest.raises(ValueError, match="generator"):
+        sc_forward(layer, probs, length=100, backend=prepared_name, generator="halton")
+    with pytest.raises(InputTypeError, match="generator"):
+        sc_forward(layer, probs, length=100, backend=prepared_name, generator=3)
+
+
+def test_a_lfsr_layer_refuses_other_generators(rng):
+    layer = prepare_layer(rng.random((2, 3)), 100, weight_seed=1)
+    with pytest.raises(ValueError, match="prepared layer's generator 'lfsr'"):
+        sc_forward(layer, rng.random(3), length=100, generator="sobol")
 
 
 def test_input_states_are_cached_per_seed(rng):
@@ -240,14 +306,16 @@ INVALID_PREPARE = {
     "negative weight_seed": (np.zeros((1, 1)), 64, -1, ValueError, "weight_seed"),
     "weight_seed 2**32": (np.zeros((1, 1)), 64, 2**32, ValueError, "weight_seed"),
     "bool weight_seed": (np.zeros((1, 1)), 64, True, InputTypeError, "weight_seed"),
+    "unknown generator": (np.zeros((1, 1)), 64, 1, ValueError, "generator", "halton"),
+    "generator not a str": (np.zeros((1, 1)), 64, 1, InputTypeError, "generator", 1),
 }
 
 
 @pytest.mark.parametrize("case", sorted(INVALID_PREPARE))
 def test_invalid_prepare_arguments_raise(case):
-    weights, length, wseed, error, match = INVALID_PREPARE[case]
+    weights, length, wseed, error, match, *generator = INVALID_PREPARE[case]
     with pytest.raises(error, match=match):
-        prepare_layer(weights, length, weight_seed=wseed)
+        prepare_layer(weights, length, weight_seed=wseed, generator=(generator or ["lfsr"])[0])
 
 
 def test_weight_seed_is_required():
@@ -288,6 +356,9 @@ def test_constructor_checks_its_arrays():
         PreparedLayer(k + 11, order, 10, 0)
     with pytest.raises(ValueError, match="positions below"):
         PreparedLayer(k, order + 1, 10, 0)
+    assert PreparedLayer(k, order, 10, 0, "sobol").generator == "sobol"
+    with pytest.raises(ValueError, match="generator"):
+        PreparedLayer(k, order, 10, 0, "halton")
 
 
 def test_engine_operation_refuses_bad_operands():

@@ -64,6 +64,10 @@ ACCURACY_KEYS = {"n_out", "n_in", "seed", "weight_seed", "data_seed", "quantity"
                  "rows"}
 ACCURACY_ROW_KEYS = {"length", "rmse", "rmse_dot", "max_abs_error", "bernoulli_rmse",
                      "times_s", "bit_identical", "packed_times_s"}
+GENERATOR_KEYS = {"n_out", "n_in", "seed", "weight_seed", "data_seed", "quantity", "generators",
+                  "backends", "independent", "rows"}
+GENERATOR_ROW_KEYS = {"generator", "length", "rmse", "bias", "max_abs_error", "times_s",
+                      "bit_identical", "packed_times_s"}
 PREPARED_KEYS = {"backend", "packed_budget", "targets", "sweep", "workloads", "scale"}
 SWEEP_KEYS = {"workload", "n_out", "n_in", "length", "prepared_s", "packed_s", "ratio",
               "packed_bytes", "prepared_bytes", "bit_identical"}
@@ -143,27 +147,90 @@ def test_accuracy_rmse_matches_an_independent_computation():
 
 
 @pytest.mark.parametrize("engine", [False, True])
-def test_encode_weights_in_blocks_equals_one_call(monkeypatch, rng, engine):
+@pytest.mark.parametrize("generator", ["lfsr", "sobol", "lfsr_pair"])
+def test_encode_weights_in_blocks_equals_one_call(monkeypatch, rng, engine, generator):
     from sc_neurocore.accel import encode_packed
 
     w_real = rng.random((7, 5))
     monkeypatch.setattr(accuracy, "_ENCODE_BLOCK_BITS", 5 * 100 * 2)  # 2 rows per block
-    assert np.array_equal(accuracy.encode_weights(w_real, 100, 9, engine=engine),
-                          encode_packed(w_real, 100, seed=9))
+    assert np.array_equal(accuracy.encode_weights(w_real, 100, 9, generator, engine=engine),
+                          encode_packed(w_real, 100, seed=9, generator=generator,
+                                        role="weight"))
+
+
+def assert_both_paths_timed(row: dict, timed: list[str]) -> None:
+    """Every backend timed through packed weights, and through the prepared path where it
+    has one; every result bit-identical."""
+    from sc_neurocore.accel._registry import backend_class
+
+    assert set(row["times_s"]) == set(timed) and set(row["packed_times_s"]) == set(timed)
+    for name in timed:
+        assert (row["times_s"][name] is not None) == backend_class(name).has_prepared_path()
+    assert row["bit_identical"] is True
 
 
 def test_accuracy_times_every_backend_and_checks_they_agree():
-    from sc_neurocore.accel._registry import backend_class
-
     timed = [n for n in AVAILABLE if n != "cupy"][:2]
     study = accuracy.accuracy_study(4, 6, (64, 128), timed, repeats=1)
     assert set(study) == ACCURACY_KEYS and study["backends"] == timed
     for row in study["rows"]:
-        assert set(row) == ACCURACY_ROW_KEYS and set(row["times_s"]) == set(timed)
-        assert set(row["packed_times_s"]) == set(timed)
-        for name in timed:  # the prepared path is timed where the backend has it
-            assert (row["times_s"][name] is not None) == backend_class(name).has_prepared_path()
-        assert row["bit_identical"] is True
+        assert set(row) == ACCURACY_ROW_KEYS
+        assert_both_paths_timed(row, timed)
+
+
+def test_generator_study_measures_every_generator_and_length():
+    from sc_neurocore.accel import encode_packed, sc_forward_numpy, weight_seed
+
+    timed = [n for n in AVAILABLE if n != "cupy"][:2]
+    study = accuracy.generator_study(4, 6, (64, 128), timed, repeats=1, data_seed=3)
+    assert set(study) == GENERATOR_KEYS and study["backends"] == timed
+    assert study["generators"] == ["lfsr", "sobol", "lfsr_pair"]
+    assert [(r["generator"], r["length"]) for r in study["rows"]] == [
+        (g, n) for n in (64, 128) for g in study["generators"]]
+    rng = np.random.default_rng(3)
+    w, p = rng.random((4, 6)), rng.random(6)
+    for row in study["rows"]:
+        assert set(row) == GENERATOR_ROW_KEYS
+        assert_both_paths_timed(row, timed)
+        g, n = row["generator"], row["length"]
+        packed = encode_packed(w, n, weight_seed(44257), generator=g, role="weight")
+        scaled = (sc_forward_numpy(packed, p, n, generator=g) - w @ p) / 6
+        assert row["rmse"] == float(np.sqrt(np.mean(scaled ** 2)))
+        assert row["bias"] == float(np.mean(scaled))
+    for line in study["independent"]:
+        assert line["rmse"] == accuracy.independent_rmse(w, p, line["length"])
+
+
+def test_generators_leave_out_packed_weights_over_the_budget():
+    rows = accuracy.measure_generators(np.full((2, 3), 0.5), np.full(3, 0.25), (64, 65536),
+                                       ("sobol",), ("numpy",), repeats=1, min_total_s=0.0,
+                                       packed_budget=2 * 3 * 8)
+    assert [set(r.packed_times_s) for r in rows] == [{"numpy"}, set()]
+    assert rows[1].times_s["numpy"] > 0 and rows[1].bit_identical
+    # 65536 Sobol bits of 0.5 x 0.25: one whole period, so the count is exact
+    assert rows[1].rmse < 1e-6
+
+
+def test_generator_time_ratios_take_the_largest_per_column():
+    gen = {"backends": ["rust", "numpy"], "generators": ["lfsr", "sobol"], "rows": [
+        {"generator": g, "length": n, "times_s": {"rust": t, "numpy": None},
+         "packed_times_s": {"rust": 2 * t, "numpy": 3 * t} if n == 64 else {"rust": 2 * t}}
+        for g, n, t in (("lfsr", 64, 1.0), ("sobol", 64, 1.2), ("lfsr", 128, 2.0),
+                        ("sobol", 128, 2.8))]}
+    assert report.generator_time_ratios(gen, "sobol") == [
+        ("rust prepared", pytest.approx(1.4), 128), ("rust packed", pytest.approx(1.4), 128),
+        ("numpy packed", pytest.approx(1.2), 64)]
+    assert report.generator_time_ratios(gen, "lfsr_pair") == []
+
+
+def test_falls_every_doubling():
+    rows = [{"generator": "a", "length": n, "rmse": r}
+            for n, r in ((64, 0.4), (128, 0.2), (256, 0.1))]
+    rows += [{"generator": "b", "length": n, "rmse": r}
+             for n, r in ((64, 0.4), (128, 0.5), (256, 0.1))]
+    assert accuracy.falls_every_doubling(rows, "a")
+    assert not accuracy.falls_every_doubling(rows, "b")
+    assert not accuracy.falls_every_doubling(rows[:1], "a")  # no doubling to judge
 
 
 def test_accuracy_leaves_out_packed_weights_over_the_budget():
@@ -321,8 +388,10 @@ def test_study_json_keeps_old_keys_and_adds_new_ones(smoke_study, tmp_path):
     back, _ = report.read_results(json_path)
     assert back.first_calls == smoke_study.first_calls
     assert set(data["reference_numpy"]["W1"]) == REFERENCE_KEYS
-    assert set(data["accuracy"]) == ACCURACY_KEYS
+    assert set(data["accuracy"]) == ACCURACY_KEYS | {"generators"}
     assert all(set(r) == ACCURACY_ROW_KEYS for r in data["accuracy"]["rows"])
+    assert set(data["accuracy"]["generators"]) == GENERATOR_KEYS
+    assert all(set(r) == GENERATOR_ROW_KEYS for r in data["accuracy"]["generators"]["rows"])
     assert set(data["prepared"]) == PREPARED_KEYS
     assert all(set(r) == SWEEP_KEYS for r in data["prepared"]["sweep"])
     assert all(set(c) == COST_KEYS for c in data["prepared"]["workloads"])

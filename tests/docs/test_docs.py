@@ -554,6 +554,32 @@ def test_chart_of_the_committed_study() -> None:
     _check_chart(study)
 
 
+def test_chart_draws_the_generator_panel() -> None:
+    pytest.importorskip("matplotlib")
+    import copy
+
+    from sc_neurocore.accel.bench.accuracy import generator_study
+    from sc_neurocore.accel.bench.report import chart_figure
+
+    study, _ = _committed_study()
+    with_generators = copy.deepcopy(study)
+    gen = generator_study(4, 6, (64, 128, 256), ("numpy",), repeats=1)
+    with_generators.accuracy = {**study.accuracy, "generators": gen}
+    _check_chart(with_generators)
+    fig = chart_figure(with_generators)
+    try:
+        [panel] = [ax for ax in fig.axes if "stream generators" in ax.get_title()]
+        assert len(panel.get_lines()) == len(gen["generators"]) + 1  # + the independent line
+        [times] = [ax for ax in panel.get_shared_x_axes().get_siblings(panel) if ax is not panel]
+        assert times.get_ylabel() == "time per call (ms)"
+        # numpy's time per call, prepared and packed, for every generator
+        assert len(times.get_lines()) == 2 * len(gen["generators"])
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+
+
 def test_chart_keeps_numpy_sum_in_view_whatever_the_data() -> None:
     pytest.importorskip("matplotlib")
     import copy

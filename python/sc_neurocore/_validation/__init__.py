@@ -15,6 +15,7 @@ either catches it.
 * ``scalars`` — one int, real number, str or option;
 * ``arrays`` — dtype and rank (static checks that hold for JAX tracers too),
   values, and conversions to checked arrays;
+* ``generators`` — the stream generator and the side (role) a stream is encoded for;
 * ``forward`` — the arguments of ``sc_forward`` (``ForwardArgs``);
 * ``prepared`` — the arguments of ``prepare_layer``, of a prepared
   layer's forward pass and of the backends' ``prepared_counts``;
@@ -45,6 +46,7 @@ from .arrays import (
 )
 from .errors import InputTypeError
 from .forward import ForwardArgs, validate_forward
+from .generators import DEFAULT_GENERATOR, GENERATORS, ROLES, check_generator, check_role
 from .lif import (
     check_broadcasts_to,
     check_network_shapes,
@@ -84,6 +86,8 @@ __all__ = [
     "check_binary", "check_bits_dtype", "check_finite", "check_non_empty", "check_output",
     "check_packed_dtype", "check_rank", "check_real_dtype", "check_unit_interval",
     "check_unmasked", "n_words_for", "same_shape",
+    # stream generators
+    "DEFAULT_GENERATOR", "GENERATORS", "ROLES", "check_generator", "check_role",
     # the sc_forward contract
     "ForwardArgs", "validate_forward",
     # prepared layers

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrays import as_packed, as_probabilities, n_words_for
+from .generators import DEFAULT_GENERATOR, check_generator
 from .scalars import check_length, check_seed
 
 __all__ = ["ForwardArgs", "validate_forward"]
@@ -26,6 +27,8 @@ class ForwardArgs:
         Checked stream length and encoder seed.
     batched : bool
         Whether the caller passed 2-D input (result keeps the batch axis).
+    generator : str
+        The stream generator that encodes the inputs (their input side).
     """
 
     weights: np.ndarray
@@ -33,6 +36,7 @@ class ForwardArgs:
     length: int
     seed: int
     batched: bool
+    generator: str = DEFAULT_GENERATOR
 
     def shape_result(self, out: np.ndarray) -> np.ndarray:
         """Drop the batch axis of a ``(batch, n_out)`` result for 1-D input."""
@@ -40,20 +44,22 @@ class ForwardArgs:
 
 
 def validate_forward(weights_packed: object, input_probs: object, length: object,
-                     seed: object) -> ForwardArgs:
+                     seed: object, generator: object = DEFAULT_GENERATOR) -> ForwardArgs:
     """Check every rule of [design: forward pass][forward-pass] for ``sc_forward`` arguments.
 
     Raises
     ------
     InputTypeError
         Wrong types (non-``uint64`` weights, non-real probabilities, non-int
-        length or seed).
+        length or seed, non-str generator).
     ValueError
         Wrong ranks or shapes, wrong ``n_words``, probabilities that are
-        non-finite or outside [0, 1], ``length <= 0``, seed outside [0, 2**32).
+        non-finite or outside [0, 1], ``length <= 0``, seed outside [0, 2**32),
+        an unknown generator.
     """
     length = check_length(length)
     seed = check_seed(seed)
+    generator = check_generator(generator)
     weights = as_packed(weights_packed, "weights_packed", ndims=(3,))
     probs = as_probabilities(input_probs, "input_probs")
     n_out, n_in, n_words = weights.shape
@@ -67,4 +73,5 @@ def validate_forward(weights_packed: object, input_probs: object, length: object
             f"input_probs must have n_in = {n_in} values per row to match weights_packed "
             f"{weights.shape}, got shape {probs.shape}")
     batched = probs.ndim == 2
-    return ForwardArgs(weights, probs if batched else probs[None, :], length, seed, batched)
+    return ForwardArgs(weights, probs if batched else probs[None, :], length, seed, batched,
+                       generator)

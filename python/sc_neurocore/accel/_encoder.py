@@ -1,22 +1,25 @@
 """The encoder front ([design: encoder][encoder]): the operands every backend's encoder reads.
 
 Every backend encodes a probability the same way: bit ``t`` of input ``i`` in
-batch row ``b`` is ``cycle[start[i] + t] < thresholds[b, i]``, where
+batch row ``b`` is ``(cycle[start[i] + t] ^ mask[i]) < thresholds[b, i]``, where
 
-* ``cycle`` is the state sequence of the stream generator, repeated so that
-  every window of ``start[i] + window`` states is one contiguous slice;
-* ``start[i]`` is where input ``i``'s window begins in it (its seed state);
+* ``cycle`` is the sequence of the stream generator's side being encoded,
+  repeated so that every window of ``start[i] + window`` values is one
+  contiguous slice;
+* ``start[i]`` is where input ``i``'s window begins in it;
+* ``mask[i]`` is a 16-bit XOR applied to every value input ``i`` reads (0 for
+  the LFSR generators);
 * ``thresholds[b, i]`` is the quantised probability, in ``[0, 65536]``
-  (65536 exceeds every state: the stream is all ones).
+  (65536 exceeds every value: the stream is all ones).
 
-``encoder_operands`` builds
-them once, on the host, for every backend (NumPy, Numba, CuPy and JAX read
-the same arrays; the Rust engine and the research mirrors implement the same
-rule).  This module is where a stream generator lives: today the 16-bit
-Fibonacci LFSR (taps 16, 14, 13, 11), which visits all 65535 non-zero states
-in one cycle, so the stream of every input is a rotation of one shared
-sequence.  A new generator is a new way to fill these operands, written here
-once.
+``encoder_operands`` builds them once, on the host, for every backend (NumPy,
+Numba, CuPy and JAX read the same arrays; the Rust engine and the research
+mirrors implement the same rule).  This module is where a stream generator
+plugs in: ``sc_neurocore.accel._generators`` says, per generator and side
+(``role``), which sequence is read and where each input starts and with which
+mask ([design: stream generators][stream-generators]); the default, the 16-bit
+Fibonacci LFSR (taps 16, 14, 13, 11), visits all 65535 non-zero states in one
+cycle, so the stream of every input is a rotation of one shared sequence.
 """
 
 from __future__ import annotations
@@ -26,44 +29,26 @@ from functools import lru_cache
 
 import numpy as np
 
-from sc_neurocore._validation import check_seed
+from sc_neurocore._validation import DEFAULT_GENERATOR, check_seed
+
+from ._generators import (
+    PERIOD,
+    SEQUENCE_PERIODS,
+    lfsr_next,
+    lfsr_tables,
+    sequence_values,
+    start_states,
+    stream_layout,
+)
 
 __all__ = ["DEFAULT_SEED", "PERIOD", "WEIGHT_SEED_OFFSET", "EncoderOperands", "cycle_copies",
            "encoder_operands", "lfsr_next", "lfsr_tables", "quantize", "start_states",
            "stream_states", "weight_seed"]
 
-PERIOD = 65535
-"""Length of the LFSR cycle: every non-zero 16-bit state once."""
 DEFAULT_SEED = 0xACE1
 """The default encoder seed, 44257 (``0xACE1``)."""
 WEIGHT_SEED_OFFSET = 0x8000
 """How far ``weight_seed`` moves the weight registers from the input registers."""
-
-
-def lfsr_next(r: int) -> int:
-    """One step of the register: the next state after ``r`` (plain Python)."""
-    fb = ((r >> 15) ^ (r >> 13) ^ (r >> 12) ^ (r >> 10)) & 1
-    return ((r << 1) | fb) & 0xFFFF
-
-
-@lru_cache(maxsize=1)
-def lfsr_tables() -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(sequence, position)`` of the LFSR cycle, computed once.
-
-    ``sequence[k]`` is the state ``k`` steps after state 1 (``k < 65535``);
-    ``position[s]`` is the ``k`` with ``sequence[k] == s`` (``position[0]`` unused).
-    """
-    seq = np.empty(PERIOD, dtype=np.int64)
-    # Vectorised doubling would be obscure; 65535 scalar steps run once per process.
-    r = 1
-    for k in range(PERIOD):
-        seq[k] = r
-        r = lfsr_next(r)
-    pos = np.zeros(65536, dtype=np.int64)
-    pos[seq] = np.arange(PERIOD, dtype=np.int64)
-    seq.setflags(write=False)
-    pos.setflags(write=False)
-    return seq, pos
 
 
 def quantize(probs: np.ndarray) -> np.ndarray:
@@ -71,18 +56,10 @@ def quantize(probs: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(probs * 65536.0), 0, 65536).astype(np.int64)
 
 
-def start_states(n_inputs: int, seed: int) -> np.ndarray:
-    """Register seeds ``r_i = (seed + i) mod 65536`` with 0 replaced by 1."""
-    r = (seed + np.arange(n_inputs, dtype=np.int64)) % 65536
-    r[r == 0] = 1
-    return r
-
-
-@lru_cache(maxsize=4)
-def cycle_copies(copies: int) -> np.ndarray:
-    """The cycle repeated ``copies`` times as ``uint16`` (read-only), so any window is a slice."""
-    seq, _ = lfsr_tables()
-    out = np.tile(seq.astype(np.uint16), copies)
+@lru_cache(maxsize=8)
+def cycle_copies(copies: int, sequence: str = "lfsr") -> np.ndarray:
+    """``sequence`` repeated ``copies`` times as ``uint16`` (read-only), so any window is a slice."""
+    out = np.tile(sequence_values(sequence), copies)
     out.setflags(write=False)
     return out
 
@@ -97,23 +74,35 @@ class EncoderOperands:
         ``int64`` ``(..., n_in)``, C-contiguous: quantised probabilities in ``[0, 65536]``.
     start : ndarray
         ``int64`` ``(n_in,)``, C-contiguous: where input ``i``'s window begins in ``cycle``.
+    mask : ndarray
+        ``uint16`` ``(n_in,)``, C-contiguous: the XOR input ``i`` applies to its values.
     cycle : ndarray
-        ``uint16``, read-only: the generator's states, ``copies`` periods long.
+        ``uint16``, read-only: the sequence's values, ``copies`` periods long.
     copies : int
-        How many periods ``cycle`` holds (a cache key for copies kept on a device).
+        How many periods ``cycle`` holds.
     length : int
         Stream length in bits.
+    sequence : str
+        The sequence ``cycle`` repeats (with ``copies``, a cache key for copies
+        kept on a device).
     """
 
     thresholds: np.ndarray
     start: np.ndarray
+    mask: np.ndarray
     cycle: np.ndarray
     copies: int
     length: int
+    sequence: str = "lfsr"
+
+    @property
+    def masked(self) -> bool:
+        """Whether any input XORs its values (an encoder may skip the XOR when not)."""
+        return bool(self.mask.any())
 
 
-def encoder_operands(probs: np.ndarray, length: int, seed: int,
-                     window: int | None = None) -> EncoderOperands:
+def encoder_operands(probs: np.ndarray, length: int, seed: int, window: int | None = None, *,
+                     generator: str = DEFAULT_GENERATOR, role: str = "input") -> EncoderOperands:
     """The encoder operands of already-validated arguments.
 
     Parameters
@@ -124,22 +113,27 @@ def encoder_operands(probs: np.ndarray, length: int, seed: int,
     length : int
         Stream length in bits (positive).
     seed : int
-        Encoder seed in ``[0, 2**32)``; input ``i`` uses register ``seed + i``.
+        Encoder seed in ``[0, 2**32)``.
     window : int, optional
-        The most states a backend reads from one start (default ``length``;
+        The most values a backend reads from one start (default ``length``;
         e.g. whole words, ``ceil(length / 64) * 64``, for a kernel that
-        compares a word's 64 states at once).
+        compares a word's 64 values at once).
+    generator : str, default "lfsr"
+        The stream generator (a checked name).
+    role : str, default "input"
+        Which side of the generator: ``"input"`` or ``"weight"`` (checked).
 
     Returns
     -------
     EncoderOperands
         Its ``cycle`` holds every window ``[start[i], start[i] + window)``.
     """
-    _, pos = lfsr_tables()
-    copies = 1 + -(-(length if window is None else window) // PERIOD)
-    start = np.ascontiguousarray(pos[start_states(probs.shape[-1], seed)])
-    return EncoderOperands(np.ascontiguousarray(quantize(probs)), start, cycle_copies(copies),
-                           copies, length)
+    layout = stream_layout(generator, role, probs.shape[-1], seed)
+    period = SEQUENCE_PERIODS[layout.sequence]
+    copies = 1 + -(-(length if window is None else window) // period)
+    return EncoderOperands(np.ascontiguousarray(quantize(probs)), layout.start, layout.mask,
+                           cycle_copies(copies, layout.sequence), copies, length,
+                           layout.sequence)
 
 
 # States gathered per step of `stream_states` (a cache-sized block of inputs).
@@ -147,13 +141,15 @@ _STATES_BLOCK = 1 << 22
 
 
 def stream_states(n_inputs: int, length: int, seed: int,
-                  positions: np.ndarray | None = None, *, first: int = 0) -> np.ndarray:
+                  positions: np.ndarray | None = None, *, first: int = 0,
+                  generator: str = DEFAULT_GENERATOR, role: str = "input") -> np.ndarray:
     """The states the streams of inputs ``first .. first + n_inputs - 1`` compare with their thresholds.
 
     Bit ``t`` of input ``i`` (seeded with ``seed``) is ``states[i, t] <
-    threshold``; this is what a prepared layer ([design: prepared
-    layers][prepared-layers]) sorts on the weight side and gathers, in its
-    own order, on the input side.
+    threshold``, with ``states[i, t] = cycle[start[i] + t] ^ mask[i]`` of
+    ``generator``'s ``role`` side (the module docstring); this is what a
+    prepared layer ([design: prepared layers][prepared-layers]) sorts on the
+    weight side and gathers, in its own order, on the input side.
 
     Parameters
     ----------
@@ -167,9 +163,12 @@ def stream_states(n_inputs: int, length: int, seed: int,
         Unsigned integers ``(n_inputs, m)``, each below ``length``: return the
         states at these stream positions of each input instead of at ``0 ..
         length - 1``.
-
     first : int, default 0
         The first input's index ``i``.
+    generator : str, default "lfsr"
+        The stream generator (a checked name).
+    role : str, default "input"
+        Which side of the generator: ``"input"`` or ``"weight"`` (checked).
 
     Returns
     -------
@@ -178,17 +177,23 @@ def stream_states(n_inputs: int, length: int, seed: int,
         ``positions``: ``states[r, j]`` is the state of input ``first + r``'s
         stream at position ``j`` (or ``positions[r, j]``).
     """
-    _, pos = lfsr_tables()
-    start = pos[start_states(first + n_inputs, seed)[first:]]
-    cycle = cycle_copies(1 + -(-length // PERIOD))
+    layout = stream_layout(generator, role, first + n_inputs, seed)
+    start, mask = layout.start[first:], layout.mask[first:, None]
+    cycle = cycle_copies(1 + -(-length // SEQUENCE_PERIODS[layout.sequence]), layout.sequence)
+    masked = bool(mask.any())
     if positions is None:  # each input's states are one window of the cycle
         windows = np.lib.stride_tricks.sliding_window_view(cycle, length)
-        return np.ascontiguousarray(windows[start])
+        states = np.ascontiguousarray(windows[start])
+        if masked:
+            states ^= mask
+        return states
     out = np.empty(positions.shape, dtype=np.uint16)
     step = max(1, _STATES_BLOCK // max(1, positions.shape[1]))
     for i0 in range(0, n_inputs, step):
         i1 = min(n_inputs, i0 + step)
         np.take(cycle, start[i0:i1, None] + positions[i0:i1].astype(np.int64), out=out[i0:i1])
+        if masked:
+            out[i0:i1] ^= mask[i0:i1]
     return out
 
 

@@ -14,9 +14,14 @@ count of input ``i``'s bits laid out in ``order[i]``.  A layer keeps ``k`` and
 per seed: ``PreparedLayer.input_states``), and every backend's
 ``prepared_counts`` compares, packs and prefix-counts them.
 
-Everything here reads the generator through the encoder front
-(``stream_states``): a generator whose weight-side states depend only on
-``i`` and the weight seed plugs in there.
+Everything here reads the stream generator through the encoder front
+(``stream_states``): every generator ([design: stream generators][stream-generators])
+is a comparator generator whose weight-side states depend only on ``i`` and
+the weight seed, so a layer prepared with ``generator=g`` sorts ``g``'s weight
+side and gathers ``g``'s input side, and its forward pass is the packed path
+of ``encode_packed(W, length, weight_seed, generator=g, role="weight")`` with
+the inputs on ``g``'s input side.  The backends' ``prepared_counts`` do not
+see the generator.
 """
 
 from __future__ import annotations
@@ -28,8 +33,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from sc_neurocore._validation import (
+    DEFAULT_GENERATOR,
     InputTypeError,
     PreparedArgs,
+    check_generator,
     validate_prepare,
     validate_prepared_forward,
 )
@@ -54,7 +61,8 @@ class PreparedLayer:
     run it with its [`forward`][sc_neurocore.accel.prepared.PreparedLayer.forward]
     or with [`sc_forward`][sc_neurocore.accel.backend.sc_forward] in place of
     ``weights_packed``.  The result is bit-identical to ``sc_forward`` on
-    ``encode_packed(weights, length, weight_seed)``, in ``O(n_out · n_in +
+    ``encode_packed(weights, length, weight_seed, generator=generator,
+    role="weight")`` with ``generator=generator``, in ``O(n_out · n_in +
     n_in · length)`` memory instead of ``O(n_out · n_in · length / 8)``.
 
     The constructor takes the arrays ``prepare_layer`` computes (it checks
@@ -72,19 +80,25 @@ class PreparedLayer:
         Stream length in bits.
     weight_seed : int
         The seed the weight streams are encoded with.
+    generator : str, default "lfsr"
+        The stream generator ([design: stream generators][stream-generators])
+        whose weight side encodes the weights; the forward pass encodes the
+        inputs on its input side.
 
     Raises
     ------
     InputTypeError
-        If ``k`` or ``order`` is not a ``numpy.ndarray`` of the dtype above.
+        If ``k`` or ``order`` is not a ``numpy.ndarray`` of the dtype above,
+        or ``generator`` is not a str.
     ValueError
-        If a shape disagrees with ``length`` or with the other array, or a
-        value is out of range.
+        If a shape disagrees with ``length`` or with the other array, a
+        value is out of range, or ``generator`` names no stream generator.
     """
 
-    __slots__ = ("_k", "_order", "_length", "_weight_seed", "_states")
+    __slots__ = ("_k", "_order", "_length", "_weight_seed", "_generator", "_states")
 
-    def __init__(self, k: np.ndarray, order: np.ndarray, length: int, weight_seed: int) -> None:
+    def __init__(self, k: np.ndarray, order: np.ndarray, length: int, weight_seed: int,
+                 generator: str = DEFAULT_GENERATOR) -> None:
         want_order = order_dtype(length)
         for name, arr, dtype in (("k", k, np.dtype(np.uint32)), ("order", order, want_order)):
             if not isinstance(arr, np.ndarray) or arr.dtype != dtype:
@@ -103,6 +117,7 @@ class PreparedLayer:
         self._order = _read_only(order)
         self._length = int(length)
         self._weight_seed = int(weight_seed)
+        self._generator = check_generator(generator)
         self._states: tuple[int, np.ndarray] | None = None
 
     @property
@@ -126,6 +141,12 @@ class PreparedLayer:
         return self._weight_seed
 
     @property
+    def generator(self) -> str:
+        """The stream generator the layer was prepared with (its weight side; inputs on its
+        input side)."""
+        return self._generator
+
+    @property
     def shape(self) -> tuple[int, int]:
         """``(n_out, n_in)``."""
         n_out, n_in = self._k.shape
@@ -140,7 +161,8 @@ class PreparedLayer:
         """The input-side states in this layer's order, for inputs encoded with ``seed``.
 
         ``states[i, j]`` is the state that bit ``order[i, j]`` of input ``i``'s
-        stream compares with the input's threshold.  Computed once per seed:
+        stream (on the input side of the layer's generator) compares with the
+        input's threshold.  Computed once per seed:
         the layer keeps the latest one.
 
         Parameters
@@ -156,7 +178,8 @@ class PreparedLayer:
         cached = self._states
         if cached is not None and cached[0] == seed:
             return cached[1]
-        states = _read_only(stream_states(self.shape[1], self._length, seed, self._order))
+        states = _read_only(stream_states(self.shape[1], self._length, seed, self._order,
+                                          generator=self._generator))
         self._states = (seed, states)
         return states
 
@@ -182,7 +205,8 @@ class PreparedLayer:
         -------
         numpy.ndarray
             ``float64`` ``(n_out,)`` or ``(batch, n_out)``, bit-identical to
-            ``sc_forward`` on ``encode_packed(weights, length, weight_seed)``.
+            ``sc_forward`` on ``encode_packed(weights, length, weight_seed,
+            generator=self.generator, role="weight")`` with the same generator.
 
         Raises
         ------
@@ -198,13 +222,15 @@ class PreparedLayer:
 
         return sc_forward(self, input_probs, length=self._length, seed=seed, backend=backend)
 
-    def __reduce__(self) -> tuple[type[PreparedLayer], tuple[np.ndarray, np.ndarray, int, int]]:
-        return PreparedLayer, (self._k, self._order, self._length, self._weight_seed)
+    def __reduce__(self) -> tuple[type[PreparedLayer],
+                                  tuple[np.ndarray, np.ndarray, int, int, str]]:
+        return PreparedLayer, (self._k, self._order, self._length, self._weight_seed,
+                               self._generator)
 
     def __repr__(self) -> str:
         n_out, n_in = self.shape
         return (f"<PreparedLayer n_out={n_out} n_in={n_in} length={self._length} "
-                f"weight_seed={self._weight_seed}>")
+                f"weight_seed={self._weight_seed} generator={self._generator!r}>")
 
 
 def _read_only(arr: np.ndarray) -> np.ndarray:
@@ -220,7 +246,7 @@ def order_dtype(length: int) -> np.dtype:
     return np.dtype(np.uint16 if length <= 65536 else np.uint32)
 
 
-def _sorted_weight_states(n_in: int, length: int, weight_seed: int
+def _sorted_weight_states(n_in: int, length: int, weight_seed: int, generator: str
                           ) -> tuple[np.ndarray, np.ndarray]:
     """``(order, sorted_states)``: each input's positions by weight-side state, and those states.
 
@@ -232,7 +258,8 @@ def _sorted_weight_states(n_in: int, length: int, weight_seed: int
     step = max(1, _BLOCK_STATES // length)
     for i0 in range(0, n_in, step):
         i1 = min(n_in, i0 + step)
-        states = stream_states(i1 - i0, length, weight_seed, first=i0)
+        states = stream_states(i1 - i0, length, weight_seed, first=i0, generator=generator,
+                               role="weight")
         block = np.argsort(states, axis=1, kind="stable")
         order[i0:i1] = block
         ordered[i0:i1] = np.take_along_axis(states, block, axis=1)
@@ -249,15 +276,17 @@ def _counts_below(ordered: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
 
 
 def _check_encoder_made(weights: np.ndarray, k: np.ndarray, ordered: np.ndarray,
-                        length: int, weight_seed: int) -> None:
-    """Raise ``ValueError`` unless ``weights`` is exactly the encoder's output.
+                        length: int, weight_seed: int, generator: str) -> None:
+    """Raise ``ValueError`` unless ``weights`` is exactly the encoder's output (the weight
+    side of ``generator``).
 
     Stream ``(o, i)`` with ``k`` set bits can only be the encoder's stream of
     threshold ``ordered[i, k - 1] + 1`` (0 when ``k == 0``): encode those
     thresholds, a block of rows at a time, and compare word for word.
     """
     n_out, n_in, _ = weights.shape
-    base = encoder_operands(np.zeros((0, n_in)), length, weight_seed)
+    base = encoder_operands(np.zeros((0, n_in)), length, weight_seed, generator=generator,
+                            role="weight")
     inputs = np.arange(n_in)[None, :]
     step = max(1, _BLOCK_STATES // max(1, n_in * length))
     for o0 in range(0, n_out, step):
@@ -271,16 +300,20 @@ def _check_encoder_made(weights: np.ndarray, k: np.ndarray, ordered: np.ndarray,
             o, i = (int(v) for v in np.argwhere(differs)[0])
             raise ValueError(
                 "packed weights must be the encoder's output encode_packed(W, length, "
-                f"weight_seed) for weight_seed = {weight_seed} and length = {length}; the "
-                f"first mismatching stream is (o, i) = ({o0 + o}, {i})")
+                f"weight_seed, generator={generator!r}, role='weight') for weight_seed = "
+                f"{weight_seed} and length = {length}; the first mismatching stream is "
+                f"(o, i) = ({o0 + o}, {i})")
 
 
-def prepare_layer(weights: ArrayLike, length: int, *, weight_seed: int) -> PreparedLayer:
+def prepare_layer(weights: ArrayLike, length: int, *, weight_seed: int,
+                  generator: str = DEFAULT_GENERATOR) -> PreparedLayer:
     """Prepare a weight matrix for bit-exact forward passes without packed weights.
 
     The layer's forward pass ([design: prepared layers][prepared-layers]) is
-    bit-identical to ``sc_forward(encode_packed(W, length, weight_seed),
-    input_probs, length=length, seed=seed)`` for every input and seed, and
+    bit-identical to ``sc_forward(encode_packed(W, length, weight_seed,
+    generator=generator, role="weight"), input_probs, length=length, seed=seed,
+    generator=generator)`` for every input and seed (with the default
+    generator: ``sc_forward(encode_packed(W, length, weight_seed), ...)``), and
     needs ``4 · n_out · n_in + 2 · n_in · length`` bytes (``4 · n_in ·
     length`` above 65536 bits) instead of ``n_out · n_in · length / 8``.
 
@@ -289,14 +322,19 @@ def prepare_layer(weights: ArrayLike, length: int, *, weight_seed: int) -> Prepa
     weights : array_like
         Weight probabilities ``(n_out, n_in)`` in ``[0, 1]`` (no packed bits
         are made), or packed weights ``uint64`` ``(n_out, n_in,
-        ceil(length / 64))`` that ``encode_packed(W, length, weight_seed)``
-        made (checked once, word for word).
+        ceil(length / 64))`` that ``encode_packed(W, length, weight_seed,
+        generator=generator, role="weight")`` made (checked once, word for
+        word).
     length : int
         Stream length in bits, in ``[1, 2**32)``.
     weight_seed : int
         The weight streams' encoder seed, in ``[0, 2**32)``; weight ``(o, i)``
         uses register ``weight_seed + i`` (e.g. ``weight_seed(seed)``, see
         [`weight_seed`][sc_neurocore.accel.lfsr.weight_seed]).
+    generator : str, default "lfsr"
+        The stream generator ([design: stream generators][stream-generators]):
+        its weight side orders the layer, and the layer's forward pass
+        encodes the inputs on its input side.
 
     Returns
     -------
@@ -308,28 +346,30 @@ def prepare_layer(weights: ArrayLike, length: int, *, weight_seed: int) -> Prepa
     ValueError
         On probabilities that are non-finite or outside ``[0, 1]``, a wrong
         rank, packed words other than ``ceil(length / 64)``, a bad ``length``
-        or ``weight_seed``, or packed weights that are not the encoder's
-        output (naming the first mismatching ``(o, i)``);
+        or ``weight_seed``, an unknown ``generator``, or packed weights that
+        are not the encoder's output (naming the first mismatching ``(o, i)``);
         [`InputTypeError`][sc_neurocore.accel.InputTypeError] when a type is wrong.
     """
-    args = validate_prepare(weights, length, weight_seed)
+    args = validate_prepare(weights, length, weight_seed, generator)
     n_in = args.weights.shape[1]
-    order, ordered = _sorted_weight_states(n_in, args.length, args.weight_seed)
+    order, ordered = _sorted_weight_states(n_in, args.length, args.weight_seed, args.generator)
     if args.packed:
         counts = np.bitwise_count(args.weights).sum(axis=2, dtype=np.uint64)
         k = counts.astype(np.uint32)
-        _check_encoder_made(args.weights, k, ordered, args.length, args.weight_seed)
+        _check_encoder_made(args.weights, k, ordered, args.length, args.weight_seed,
+                            args.generator)
     else:
         k = _counts_below(ordered, quantize(args.weights))
-    return PreparedLayer(k, order, args.length, args.weight_seed)
+    return PreparedLayer(k, order, args.length, args.weight_seed, args.generator)
 
 
 def run_prepared(engine: Backend, layer: PreparedLayer, input_probs: object, length: object,
-                 seed: object) -> np.ndarray:
+                 seed: object, generator: object = None) -> np.ndarray:
     """``sc_forward`` of a prepared layer on ``engine`` (its ``prepared_counts``).
 
-    Validates the arguments, gathers the input states for the seed, quantises
-    the inputs, counts on the backend and divides by ``length``.
+    Validates the arguments (a ``generator`` other than ``None`` must be the
+    layer's), gathers the input states for the seed, quantises the inputs,
+    counts on the backend and divides by ``length``.
 
     Returns
     -------
@@ -337,7 +377,9 @@ def run_prepared(engine: Backend, layer: PreparedLayer, input_probs: object, len
         ``float64`` ``(n_out,)`` or ``(batch, n_out)``.
     """
     n_out, n_in = layer.shape
-    args: PreparedArgs = validate_prepared_forward(n_in, layer.length, input_probs, length, seed)
+    args: PreparedArgs = validate_prepared_forward(n_in, layer.length, input_probs, length, seed,
+                                                   layer_generator=layer.generator,
+                                                   generator=generator)
     batch = args.probs.shape[0]
     if batch == 0 or n_out == 0 or n_in == 0:
         return args.shape_result(np.zeros((batch, n_out), dtype=np.float64))

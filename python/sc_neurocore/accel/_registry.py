@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from sc_neurocore._validation import InputTypeError
+from sc_neurocore._validation import DEFAULT_GENERATOR, InputTypeError
 
 from . import _install
 from ._backends.base import Backend, BackendStatus
@@ -294,15 +294,19 @@ def prepared_backend(name: str | Backend = "auto") -> Backend:
 
 
 def sc_forward(weights_packed: np.ndarray | PreparedLayer, input_probs: ArrayLike, *,
-               length: int, backend: str | Backend = "auto",
-               seed: int = DEFAULT_SEED) -> np.ndarray:
+               length: int, backend: str | Backend = "auto", seed: int = DEFAULT_SEED,
+               generator: str | None = None) -> np.ndarray:
     """SC forward pass on the chosen backend; bit-identical on every backend.
 
     ``out[b, o] = sum over i, w of popcount(weights_packed[o, i, w] & X[b, i, w]) / length``
-    with ``X`` the LFSR-encoded inputs ([design: encoder][encoder]).  A
+    with ``X`` the encoded inputs: by the reference LFSR ([design: encoder][encoder]),
+    or by another stream generator ([design: stream generators][stream-generators]),
+    whose weight side ``weights_packed`` should then be encoded with (see
+    [`encode_packed`][sc_neurocore.accel.lfsr.encode_packed]).  A
     [`PreparedLayer`][sc_neurocore.accel.prepared.PreparedLayer] in place of
     ``weights_packed`` gives the same result without packed weights
-    ([design: prepared layers][prepared-layers]).
+    ([design: prepared layers][prepared-layers]), with the generator it was
+    prepared with.
 
     Parameters
     ----------
@@ -321,6 +325,11 @@ def sc_forward(weights_packed: np.ndarray | PreparedLayer, input_probs: ArrayLik
         [`Backend`][sc_neurocore.accel.backend.Backend] instance.
     seed : int, default 44257
         Encoder seed in ``[0, 2**32)``; input ``i`` uses register ``seed + i``.
+    generator : str, optional
+        The stream generator that encodes the inputs (on its input side):
+        ``"lfsr"`` (the reference), ``"sobol"`` or ``"lfsr_pair"``.  Default:
+        ``"lfsr"``, or for a prepared layer the generator it was prepared
+        with (a different name raises ``ValueError``).
 
     Returns
     -------
@@ -331,7 +340,8 @@ def sc_forward(weights_packed: np.ndarray | PreparedLayer, input_probs: ArrayLik
     ------
     ValueError
         On an unknown backend name or invalid inputs
-        ([`InputTypeError`][sc_neurocore.accel.InputTypeError] when a type is wrong).
+        ([`InputTypeError`][sc_neurocore.accel.InputTypeError] when a type is wrong),
+        or a ``generator`` other than a prepared layer's (naming both).
     RuntimeError
         If the named backend is not available here (the message says how to
         install it).
@@ -340,6 +350,8 @@ def sc_forward(weights_packed: np.ndarray | PreparedLayer, input_probs: ArrayLik
         prepared path.
     """
     if isinstance(weights_packed, PreparedLayer):
-        return run_prepared(prepared_backend(backend), weights_packed, input_probs, length, seed)
-    return get_backend(backend).sc_forward(weights_packed, input_probs, length=length,
-                                           seed=seed)
+        return run_prepared(prepared_backend(backend), weights_packed, input_probs, length, seed,
+                            generator)
+    return get_backend(backend).sc_forward(
+        weights_packed, input_probs, length=length, seed=seed,
+        generator=DEFAULT_GENERATOR if generator is None else generator)

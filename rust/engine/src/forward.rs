@@ -1,7 +1,8 @@
 //! `sc_forward`: stochastic-computing inference (docs/design.md#forward-pass).
 //!
 //! `out[o] = (Σ_i Σ_w popcount(W[o, i, w] & X[i, w])) / length` where `X` is
-//! the LFSR encoding of the input probabilities. Because `W[o]` and `X` are
+//! the encoding of the input probabilities (the reference LFSR's, or the
+//! input side of another stream generator: docs/design.md#stream-generators). Because `W[o]` and `X` are
 //! contiguous, `Σ_i Σ_w` is one AND+popcount over `k = n_in * n_words` words,
 //! and a batch turns the whole computation into a popcount "GEMM" of the
 //! `(n_out, k)` weight matrix against the `(batch, k)` encoded inputs.
@@ -16,6 +17,7 @@ use std::sync::{Mutex, OnceLock};
 
 use crate::arch::Dispatch;
 use crate::error::{Result, try_zeroed};
+use crate::generators::{Generator, Role, Stream};
 use crate::lfsr::{Block, Encoder};
 use crate::popcount::{GemmArgs, gemm_on};
 use crate::scratch::Scratch;
@@ -225,12 +227,14 @@ fn take<'a>(slot: &Mutex<Option<&'a mut [u64]>>) -> &'a mut [u64] {
         .expect("every task runs exactly once")
 }
 
-/// `sc_forward` on SIMD tier `tier` (portable if the CPU lacks it).
+/// `sc_forward` on SIMD tier `tier` (portable if the CPU lacks it), the
+/// inputs encoded by the input side of `generator`.
 ///
 /// * `weights`: `(n_out, n_in, n_words)` row-major words, shape `w_shape`;
 /// * `probs`: `(n_in,)` or `(batch, n_in)` row-major, shape `p_shape`;
 /// * returns `(n_out,)` or `(batch, n_out)` row-major and the dims.
-pub fn sc_forward_with(
+#[allow(clippy::too_many_arguments)]
+pub fn sc_forward_stream_with(
     tier: Tier,
     weights: &[u64],
     w_shape: &[usize],
@@ -238,6 +242,7 @@ pub fn sc_forward_with(
     p_shape: &[usize],
     length: usize,
     seed: u64,
+    generator: Generator,
 ) -> Result<(Vec<f64>, ForwardDims)> {
     let (dims, seed) =
         validate::forward_args(weights.len(), w_shape, probs, p_shape, length, seed)?;
@@ -267,7 +272,11 @@ pub fn sc_forward_with(
         probs,
         n: n_in,
         length,
-        seed,
+        stream: Stream {
+            generator,
+            role: Role::Input,
+            seed,
+        },
     };
     fused_forward(
         &enc,
@@ -286,6 +295,20 @@ pub fn sc_forward_with(
         }
     }
     Ok((out, dims))
+}
+
+/// [`sc_forward_stream_with`] of the reference LFSR.
+pub fn sc_forward_with(
+    tier: Tier,
+    weights: &[u64],
+    w_shape: &[usize],
+    probs: &[f64],
+    p_shape: &[usize],
+    length: usize,
+    seed: u64,
+) -> Result<(Vec<f64>, ForwardDims)> {
+    let lfsr = Generator::Lfsr;
+    sc_forward_stream_with(tier, weights, w_shape, probs, p_shape, length, seed, lfsr)
 }
 
 /// [`sc_forward_with`] on the active SIMD tier.
@@ -559,7 +582,7 @@ mod tests {
                         probs: &probs,
                         n: n_in,
                         length,
-                        seed: 11,
+                        stream: Stream::lfsr(11),
                     };
                     let mut x = vec![0u64; batch * n_in * nw];
                     let mut counts = vec![0u64; n_out * batch];

@@ -1,4 +1,6 @@
-//! The 16-bit Fibonacci LFSR comparator encoder (docs/design.md#encoder).
+//! The 16-bit Fibonacci LFSR comparator encoder (docs/design.md#encoder),
+//! and the encoder every stream generator shares
+//! (docs/design.md#stream-generators, [`crate::generators`]).
 //!
 //! Input `i` with probability `p_i` becomes the packed bitstream whose bit `t`
 //! is `r_t < x_i`, where `x_i = round_half_even(p_i * 65536)` and `r_t` is the
@@ -10,6 +12,7 @@
 
 use crate::arch::{Dispatch, Kernel, Token};
 use crate::error::{Result, try_zeroed};
+use crate::generators::{Generator, Role, Stream, Window};
 use crate::simd::Tier;
 use crate::{threads, validate};
 
@@ -120,8 +123,8 @@ pub(crate) struct Block {
 const WINDOW_BUDGET: usize = 128;
 
 /// Validated encoder operands: `probs` is `(rows, n)` row-major and input
-/// index `i` uses register seed `(seed + i) mod 65536` whatever its row; the
-/// tier is chosen once, in `dispatch`.
+/// index `i` reads the window [`Stream::window`] gives it whatever its row;
+/// the tier is chosen once, in `dispatch`.
 #[derive(Clone, Copy)]
 pub(crate) struct Encoder<'a> {
     /// The tier every block is encoded on.
@@ -132,8 +135,8 @@ pub(crate) struct Encoder<'a> {
     pub n: usize,
     /// Stream length in bits (>= 1).
     pub length: usize,
-    /// Encoder seed.
-    pub seed: u32,
+    /// The generator's side and the seed (docs/design.md#stream-generators).
+    pub stream: Stream,
 }
 
 /// One [`Block`] of an [`Encoder`], as a kernel call.
@@ -143,15 +146,55 @@ struct EncodeBlock<'e, 'a, 'o> {
     out: &'o mut [u64],
 }
 
+/// How the words of one (row, input) are made: compared with `Compare`'s
+/// threshold, or all ones (threshold 65536 of a table stored as it is).
+#[derive(Clone, Copy)]
+enum Rule {
+    Compare(u16),
+    Ones,
+}
+
+/// The rule of probability `p` for a table stored minus one (`minus_one`)
+/// or as it is.
+#[inline(always)]
+fn rule(p: f64, minus_one: bool) -> Rule {
+    let x = threshold(p);
+    if minus_one {
+        // value < x  <=>  value - 1 < x - 1, and x - 1 <= 65535 fits.
+        Rule::Compare(x.saturating_sub(1) as u16)
+    } else if x > 0xFFFF {
+        Rule::Ones
+    } else {
+        Rule::Compare(x as u16)
+    }
+}
+
+/// The 64-value windows of `table` from position `start` on, one per word,
+/// wrapping at `period` (`table` holds 64 values past it, and every window
+/// starts below it, so each is one slice).
+#[inline(always)]
+fn windows(table: &[u16], start: usize, period: usize) -> impl Iterator<Item = &[u16]> {
+    let mut s = start;
+    std::iter::from_fn(move || {
+        let win = &table[s..s + 64];
+        s += 64;
+        if s >= period {
+            s -= period;
+        }
+        Some(win)
+    })
+}
+
 impl Kernel for EncodeBlock<'_, '_, '_> {
     type Output = ();
-    /// Compares each LFSR window against the thresholds of the block's inputs
-    /// (indices are bounds-checked).
+    /// Compares each window of the stream's sequence (XORed with the input's
+    /// mask) against the thresholds of the block's inputs (indices are
+    /// bounds-checked).
     #[inline(always)]
     fn run<T: Token>(self, cmp: T) {
         let EncodeBlock { enc, blk, out } = self;
-        let (probs, n, seed) = (enc.probs, enc.n, enc.seed);
-        let t = tables();
+        let (probs, n, stream) = (enc.probs, enc.n, enc.stream);
+        let (table, period, minus_one) = (stream.table(), stream.period(), stream.minus_one());
         let nw = n_words(enc.length);
         let tail = last_word_mask(enc.length);
         let ni = blk.cols.1 - blk.cols.0;
@@ -159,14 +202,19 @@ impl Kernel for EncodeBlock<'_, '_, '_> {
             // One batch row: every window is used once, compare it straight away.
             let b = blk.rows.0;
             for (i, dst) in (blk.cols.0..blk.cols.1).zip(out.chunks_exact_mut(nw)) {
-                let mut s = usize::from(t.pos[usize::from(register_seed(seed, i))]);
-                let thr = threshold(probs[b * n + i]).saturating_sub(1) as u16;
-                for d in dst.iter_mut() {
-                    // s < PERIOD keeps the window inside `seqm1`.
-                    *d = cmp.mask_once(&t.seqm1[s..s + 64], thr);
-                    s += 64;
-                    if s >= PERIOD {
-                        s -= PERIOD;
+                let Window { start, mask } = stream.window(i);
+                let wins = windows(table, start, period);
+                match rule(probs[b * n + i], minus_one) {
+                    Rule::Ones => dst.fill(u64::MAX),
+                    Rule::Compare(thr) if mask == 0 => {
+                        for (d, win) in dst.iter_mut().zip(wins) {
+                            *d = cmp.mask_once(win, thr);
+                        }
+                    }
+                    Rule::Compare(thr) => {
+                        for (d, win) in dst.iter_mut().zip(wins) {
+                            *d = cmp.mask_once_xor(win, mask, thr);
+                        }
                     }
                 }
                 dst[nw - 1] &= tail;
@@ -180,25 +228,28 @@ impl Kernel for EncodeBlock<'_, '_, '_> {
             let i1 = (i0 + ib).min(blk.cols.1);
             wins.clear();
             for i in i0..i1 {
-                let mut s = usize::from(t.pos[usize::from(register_seed(seed, i))]);
-                for _ in 0..nw {
-                    // s < PERIOD keeps the 64-entry window inside `seqm1`.
-                    wins.push(cmp.load_window(&t.seqm1[s..s + 64]));
-                    s += 64;
-                    if s >= PERIOD {
-                        s -= PERIOD;
-                    }
+                let Window { start, mask } = stream.window(i);
+                for win in windows(table, start, period).take(nw) {
+                    let win = cmp.load_window(win);
+                    wins.push(if mask == 0 {
+                        win
+                    } else {
+                        cmp.xor_window(win, mask)
+                    });
                 }
             }
             for b in blk.rows.0..blk.rows.1 {
                 for i in i0..i1 {
-                    // seq < x  <=>  seqm1 < x - 1, and x - 1 <= 65535 fits.
-                    let thr = threshold(probs[b * n + i]).saturating_sub(1) as u16;
                     let base = ((b - blk.rows.0) * ni + (i - blk.cols.0)) * nw;
                     let dst = &mut out[base..base + nw];
-                    let src = &wins[(i - i0) * nw..(i - i0 + 1) * nw];
-                    for (d, &win) in dst.iter_mut().zip(src) {
-                        *d = cmp.mask(win, thr);
+                    match rule(probs[b * n + i], minus_one) {
+                        Rule::Ones => dst.fill(u64::MAX),
+                        Rule::Compare(thr) => {
+                            let src = &wins[(i - i0) * nw..(i - i0 + 1) * nw];
+                            for (d, &win) in dst.iter_mut().zip(src) {
+                                *d = cmp.mask(win, thr);
+                            }
+                        }
                     }
                     dst[nw - 1] &= tail;
                 }
@@ -274,15 +325,19 @@ impl Encoder<'_> {
 
 /// Encodes `probs` (`rows` rows of `n` probabilities, row-major; `two_d`
 /// tells how to name bad indices) into packed streams of shape
-/// `(rows, n, ceil(length / 64))`, using SIMD tier `tier` (falls back to
+/// `(rows, n, ceil(length / 64))` with the `role` side of `generator`
+/// (docs/design.md#stream-generators), using SIMD tier `tier` (falls back to
 /// portable if unsupported). Validates everything first.
-pub fn encode_packed_with(
+#[allow(clippy::too_many_arguments)]
+pub fn encode_stream_with(
     tier: Tier,
     probs: &[f64],
     n: usize,
     two_d: bool,
     length: usize,
     seed: u64,
+    generator: Generator,
+    role: Role,
 ) -> Result<Vec<u64>> {
     let seed = validate::encode_args(probs, n, two_d, length, seed)?;
     let total = validate::checked_size(probs.len(), n_words(length), "length")?;
@@ -292,10 +347,28 @@ pub fn encode_packed_with(
         probs,
         n,
         length,
-        seed,
+        stream: Stream {
+            generator,
+            role,
+            seed,
+        },
     };
     enc.encode_into(&mut out);
     Ok(out)
+}
+
+/// [`encode_stream_with`] of the reference LFSR (the input side, which for
+/// the LFSR is also the weight side).
+pub fn encode_packed_with(
+    tier: Tier,
+    probs: &[f64],
+    n: usize,
+    two_d: bool,
+    length: usize,
+    seed: u64,
+) -> Result<Vec<u64>> {
+    let (generator, role) = (Generator::Lfsr, Role::Input);
+    encode_stream_with(tier, probs, n, two_d, length, seed, generator, role)
 }
 
 /// [`encode_packed_with`] on the active SIMD tier.

@@ -2,7 +2,10 @@
 //!
 //! Pure-Rust kernels (usable and tested without Python):
 //!
-//! * [`lfsr`] — the 16-bit LFSR comparator encoder of docs/design.md#encoder;
+//! * [`lfsr`] — the 16-bit LFSR comparator encoder of docs/design.md#encoder,
+//!   which every stream generator shares;
+//! * [`generators`] — the stream generators of docs/design.md#stream-generators
+//!   (`"lfsr"`, `"sobol"`, `"lfsr_pair"`): their tables and per-input windows;
 //! * [`pack`] — packing 0/1 bytes into `u64` words and back;
 //! * [`popcount`] — popcount / AND+popcount kernels (total, per word, GEMM);
 //! * [`ops`] — element-wise packed operations and popcount totals;
@@ -23,6 +26,7 @@
 mod arch;
 pub mod error;
 pub mod forward;
+pub mod generators;
 pub mod lfsr;
 pub mod ops;
 pub mod pack;
@@ -43,8 +47,9 @@ mod lgssm;
 mod testutil;
 
 pub use error::{EngineError, Result};
-pub use forward::{ForwardDims, sc_forward, sc_forward_with};
-pub use lfsr::encode_packed;
+pub use forward::{ForwardDims, sc_forward, sc_forward_stream_with, sc_forward_with};
+pub use generators::{Generator, Role};
+pub use lfsr::{encode_packed, encode_stream_with};
 pub use ops::{Op, popcount as popcount_total};
 pub use pack::{pack_bits, unpack_bits};
 pub use prepared::{PreparedDims, prepared_counts, prepared_counts_with};

@@ -28,11 +28,12 @@ use numpy::{
 };
 use pyo3::exceptions::{PyMemoryError, PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyBool;
+use pyo3::types::{PyBool, PyString};
 
 use crate::error::{EngineError, Result as EngineResult};
+use crate::generators::{Generator, Role};
 use crate::ops::Op;
-use crate::validate::{self, ArrayArg, ArrayInfo, Elem, IntArg};
+use crate::validate::{self, ArrayArg, ArrayInfo, Elem, IntArg, StrArg};
 use crate::{forward, lfsr, ops, pack, prepared, simd, threads};
 
 impl From<EngineError> for PyErr {
@@ -295,24 +296,57 @@ fn rows_resized(shape: &[usize], len: usize) -> Vec<usize> {
     out
 }
 
-/// Encodes probabilities into packed LFSR bitstreams (docs/design.md#encoder).
+/// Reads a str argument and hands it to `check`, which names it and applies
+/// its rules.
+fn str_arg<T>(
+    obj: &Bound<'_, PyAny>,
+    check: impl FnOnce(StrArg<'_>) -> EngineResult<T>,
+) -> PyResult<T> {
+    match obj.cast::<PyString>() {
+        Ok(text) => {
+            let text = text.to_str()?;
+            let repr = obj.repr()?.to_string();
+            Ok(check(StrArg::Str { text, repr: &repr })?)
+        }
+        Err(_) => {
+            let type_name = type_name(obj);
+            Ok(check(StrArg::NotStr {
+                type_name: &type_name,
+            })?)
+        }
+    }
+}
+
+/// Encodes probabilities into packed bitstreams (docs/design.md#encoder)
+/// with the `role` side (`"input"` or `"weight"`) of the stream generator
+/// `generator` (`"lfsr"`, `"sobol"` or `"lfsr_pair"`;
+/// docs/design.md#stream-generators).
 ///
 /// probs: float64 (n,) or (B, n); returns uint64 (n, n_words) or
 /// (B, n, n_words) with n_words = ceil(length / 64).
 #[pyfunction]
+#[pyo3(signature = (probs, length, seed, generator = None, role = None))]
 fn encode_packed<'py>(
     py: Python<'py>,
     probs: &Bound<'py, PyAny>,
     length: &Bound<'py, PyAny>,
     seed: &Bound<'py, PyAny>,
+    generator: Option<&Bound<'py, PyAny>>,
+    role: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyArrayDyn<u64>>> {
     guard("encode_packed", || {
         let (length, seed) = length_and_seed(length, seed)?;
+        let generator =
+            generator.map_or(Ok(Generator::Lfsr), |g| str_arg(g, validate::generator_arg))?;
+        let role = role.map_or(Ok(Role::Input), |r| str_arg(r, validate::role_arg))?;
         let arr = borrow_array::<f64>(probs, "probs", Elem::Probabilities, &[1, 2])?;
         let shape = arr.shape().to_vec();
         let (_, n, two_d) = rows_of(&shape);
         let data = slice_of(&arr, "probs")?;
-        let words = compute(py, || lfsr::encode_packed(data, n, two_d, length, seed))??;
+        let words = compute(py, || {
+            let tier = simd::active_tier();
+            lfsr::encode_stream_with(tier, data, n, two_d, length, seed, generator, role)
+        })??;
         let mut out_shape = shape;
         out_shape.push(lfsr::n_words(length));
         to_numpy(py, words, out_shape)
@@ -440,18 +474,23 @@ elementwise_binding!(
 /// weights_packed: uint64 (n_out, n_in, n_words), n_words = ceil(length/64);
 /// input_probs: float64 (n_in,) or (batch, n_in), finite, in [0, 1];
 /// returns float64 (n_out,) or (batch, n_out):
-/// out[o] = sum_i,w popcount(W[o,i,w] & X[i,w]) / length.
+/// out[o] = sum_i,w popcount(W[o,i,w] & X[i,w]) / length, X encoded by
+/// the input side of `generator` (default `"lfsr"`).
 #[pyfunction]
+#[pyo3(signature = (weights_packed, input_probs, length, seed, generator = None))]
 fn sc_forward<'py>(
     py: Python<'py>,
     weights_packed: &Bound<'py, PyAny>,
     input_probs: &Bound<'py, PyAny>,
     length: &Bound<'py, PyAny>,
     seed: &Bound<'py, PyAny>,
+    generator: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
     guard("sc_forward", || {
         // In the order of Python's validate_forward.
         let (length, seed) = length_and_seed(length, seed)?;
+        let generator =
+            generator.map_or(Ok(Generator::Lfsr), |g| str_arg(g, validate::generator_arg))?;
         let w = borrow_array::<u64>(weights_packed, "weights_packed", Elem::Packed, &[3])?;
         let p = borrow_array::<f64>(input_probs, "input_probs", Elem::Probabilities, &[1, 2])?;
         let w_shape = w.shape().to_vec();
@@ -459,7 +498,10 @@ fn sc_forward<'py>(
         let wd = slice_of(&w, "weights_packed")?;
         let pd = slice_of(&p, "input_probs")?;
         let (out, dims) = compute(py, || {
-            forward::sc_forward(wd, &w_shape, pd, &p_shape, length, seed)
+            let tier = simd::active_tier();
+            forward::sc_forward_stream_with(
+                tier, wd, &w_shape, pd, &p_shape, length, seed, generator,
+            )
         })??;
         to_numpy(py, out, dims.out_shape())
     })

@@ -21,6 +21,7 @@
 
 use crate::error::{EngineError, Result};
 use crate::forward::ForwardDims;
+use crate::generators::{Generator, Role};
 use crate::lfsr::n_words;
 use crate::prepared::PreparedDims;
 use crate::simd::{Tier, available_tiers};
@@ -188,6 +189,52 @@ pub fn check_length(length: usize) -> Result<()> {
 /// [`seed_arg`] for the Rust API's `u64`.
 pub fn check_seed(seed: u64) -> Result<u32> {
     seed_arg(IntArg::Int(i128::from(seed)))
+}
+
+// ---------------------------------------------------------------------------
+// Stream generators (Python's check_generator and check_role, both check_choice).
+
+/// A str argument as the caller found it.
+#[derive(Debug, Clone, Copy)]
+pub enum StrArg<'a> {
+    /// A str: its text and its `repr`.
+    Str {
+        /// The text.
+        text: &'a str,
+        /// `repr(value)`.
+        repr: &'a str,
+    },
+    /// Not a str: the name of its type.
+    NotStr {
+        /// `type(value).__name__`.
+        type_name: &'a str,
+    },
+}
+
+/// Python's `check_choice(value, name, names)`: the index of the option.
+fn choice_arg(arg: StrArg<'_>, name: &'static str, names: &[&str]) -> Result<usize> {
+    let options = names.join(", ");
+    match arg {
+        StrArg::NotStr { type_name } => Err(EngineError::type_error(
+            name,
+            format!("{name} must be a str, one of {options}; got {type_name}"),
+        )),
+        StrArg::Str { text, repr } => names.iter().position(|n| *n == text).ok_or_else(|| {
+            EngineError::value(name, format!("{name} must be one of {options}; got {repr}"))
+        }),
+    }
+}
+
+/// The stream generator named by `generator`.
+pub fn generator_arg(generator: StrArg<'_>) -> Result<Generator> {
+    let names = Generator::ALL.map(Generator::name);
+    Ok(Generator::ALL[choice_arg(generator, "generator", &names)?])
+}
+
+/// The side named by `role`.
+pub fn role_arg(role: StrArg<'_>) -> Result<Role> {
+    let names = Role::ALL.map(Role::name);
+    Ok(Role::ALL[choice_arg(role, "role", &names)?])
 }
 
 // ---------------------------------------------------------------------------

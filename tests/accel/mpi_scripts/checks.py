@@ -176,17 +176,17 @@ for _name, _case in FORWARD.items():
     check(f"forward:{_name}")(lambda case=_case: forward_case(*case))
 
 
-def prepared_case(n_out, n_in, length, batch, seed):
+def prepared_case(n_out, n_in, length, batch, seed, generator="lfsr"):
     """Compare mpi_sc_forward of a prepared layer with the packed path on the root."""
     case_rng = np.random.default_rng(n_out * 1000 + n_in + length + 1)
     w = case_rng.random((n_out, n_in))
     w.flat[0], w.flat[-1] = 0.0, 1.0
     p = case_rng.random(n_in if batch is None else (batch, n_in))
-    layer = prepare_layer(w, length, weight_seed=77) if ROOT else None
+    layer = prepare_layer(w, length, weight_seed=77, generator=generator) if ROOT else None
     got = mpi_sc_forward(layer, root_only(p), length=length, seed=seed)
     if ROOT:
-        want = sc_forward(encode_packed(w, length, 77), p, length=length, seed=seed,
-                          backend="numpy")
+        want = sc_forward(encode_packed(w, length, 77, generator=generator, role="weight"), p,
+                          length=length, seed=seed, backend="numpy", generator=generator)
         assert got.dtype == np.float64 and got.shape == want.shape, (got.shape, want.shape)
         assert np.array_equal(got, want), "differs from the packed path"
         return "split rows"
@@ -199,6 +199,8 @@ PREPARED = {
     "prepared_1d": (7, 5, 100, None, 65530),
     "prepared_batched": (12, 4, 130, 5, 1),
     "prepared_fewer_rows_than_ranks": (1, 3, 65600, None, 44257),
+    "prepared_sobol": (9, 4, 300, 3, 7, "sobol"),
+    "prepared_lfsr_pair": (5, 6, 65, None, 65535, "lfsr_pair"),
 }
 for _name, _case in PREPARED.items():
     check(f"forward:{_name}")(lambda case=_case: prepared_case(*case))

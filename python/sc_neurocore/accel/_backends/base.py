@@ -13,6 +13,7 @@ the same wrapper.
 from __future__ import annotations
 
 import functools
+import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike
 
-from sc_neurocore._validation import ForwardArgs, validate_forward
+from sc_neurocore._validation import DEFAULT_GENERATOR, ForwardArgs, validate_forward
 
 from .. import _install
 from .._encoder import DEFAULT_SEED
@@ -36,21 +37,43 @@ def validating(impl: _ForwardImpl) -> Callable[..., np.ndarray]:
 
     The returned method validates the arguments ([design: errors][errors]), calls ``impl``
     with the normalised ones (C-contiguous native ``uint64`` weights,
-    ``float64`` probabilities of the caller's rank, ``int`` length and seed)
-    and checks the shape of what it returns.
+    ``float64`` probabilities of the caller's rank, ``int`` length and seed,
+    and ``generator`` when ``impl`` takes it) and checks the shape of what it
+    returns.  An ``impl`` without a ``generator`` parameter encodes with the
+    reference LFSR only: asked for another generator, the call raises
+    ``ValueError``.
     """
+    takes_generator = _takes_generator(impl)
 
     def sc_forward(self: Backend, weights_packed: object, input_probs: object, *,
-                   length: int, seed: int = DEFAULT_SEED) -> np.ndarray:
-        args = validate_forward(weights_packed, input_probs, length, seed)
+                   length: int, seed: int = DEFAULT_SEED,
+                   generator: str = DEFAULT_GENERATOR) -> np.ndarray:
+        args = validate_forward(weights_packed, input_probs, length, seed, generator)
         probs = args.probs if args.batched else args.probs[0]
-        result = impl(self, args.weights, probs, length=args.length, seed=args.seed)
+        if takes_generator:
+            result = impl(self, args.weights, probs, length=args.length, seed=args.seed,
+                          generator=args.generator)
+        elif args.generator != DEFAULT_GENERATOR:
+            raise ValueError(f"backend {self.name!r} ({type(self).__name__}) encodes with the "
+                             f"reference generator only: its sc_forward takes no generator, "
+                             f"got generator={args.generator!r}")
+        else:
+            result = impl(self, args.weights, probs, length=args.length, seed=args.seed)
         return _checked_result(self, result, args)
 
     functools.update_wrapper(sc_forward, impl)
     del sc_forward.__wrapped__  # type: ignore[attr-defined]  # keep our own signature
     sc_forward._sc_validating = True  # type: ignore[attr-defined]
     return sc_forward
+
+
+def _takes_generator(impl: _ForwardImpl) -> bool:
+    """Whether ``impl`` accepts a ``generator`` keyword (by name or through ``**kwargs``)."""
+    try:
+        params = inspect.signature(impl).parameters.values()
+    except (TypeError, ValueError):  # a callable without a signature: assume the contract
+        return False
+    return any(p.name == "generator" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
 
 
 def _checked_result(backend: Backend, result: object, args: ForwardArgs) -> np.ndarray:
@@ -78,7 +101,10 @@ class Backend(ABC):
     ``uint64`` ``weights_packed`` of shape ``(n_out, n_in, ceil(length / 64))``,
     ``float64`` ``input_probs`` in ``[0, 1]`` of shape ``(n_in,)`` or
     ``(batch, n_in)``, and ``int`` ``length`` and ``seed``; what it returns must have shape ``(n_out,)`` or
-    ``(batch, n_out)`` and is returned as ``float64``.
+    ``(batch, n_out)`` and is returned as ``float64``.  A ``sc_forward``
+    that also takes a ``generator`` keyword receives the checked stream
+    generator name ([design: stream generators][stream-generators]); one
+    without it serves the default generator only.
 
     Override [`unavailable_reason`][sc_neurocore.accel.backend.Backend.unavailable_reason]
     when the backend cannot run everywhere.
@@ -126,7 +152,7 @@ class Backend(ABC):
 
     @abstractmethod
     def sc_forward(self, weights_packed: np.ndarray, input_probs: ArrayLike, *, length: int,
-                   seed: int = DEFAULT_SEED) -> np.ndarray:
+                   seed: int = DEFAULT_SEED, generator: str = DEFAULT_GENERATOR) -> np.ndarray:
         """Run the stochastic forward pass ([design: forward pass][forward-pass]) on this backend.
 
         An implementation receives its arguments already checked (see the
@@ -145,6 +171,11 @@ class Backend(ABC):
             Stream length in bits (positive).
         seed : int, default 44257
             Encoder seed in ``[0, 2**32)``.
+        generator : str, default "lfsr"
+            The stream generator that encodes the inputs
+            ([design: stream generators][stream-generators]); an
+            implementation may leave this parameter out (see the class
+            docstring).
 
         Returns
         -------
@@ -172,7 +203,9 @@ class Backend(ABC):
         exposes it as its ``prepared_counts`` operation); ``sc_forward`` of a
         [`PreparedLayer`][sc_neurocore.accel.prepared.PreparedLayer] calls it
         with checked, consistent arguments, never with an empty batch,
-        ``n_out`` or ``n_in``, and divides the counts by ``length``.
+        ``n_out`` or ``n_in``, and divides the counts by ``length``.  The
+        layer's stream generator only changes the ``states`` it passes, so
+        one implementation serves every generator.
 
         Parameters
         ----------
@@ -224,12 +257,12 @@ class KernelBackend(Backend):
     """
 
     def sc_forward(self, weights_packed: np.ndarray, input_probs: ArrayLike, *, length: int,
-                   seed: int = DEFAULT_SEED) -> np.ndarray:
+                   seed: int = DEFAULT_SEED, generator: str = DEFAULT_GENERATOR) -> np.ndarray:
         """Run the stochastic forward pass ([design: forward pass][forward-pass]) on this backend (see ``Backend``)."""
         probs = np.asarray(input_probs)
         batched = probs.ndim == 2
         args = ForwardArgs(weights_packed, probs if batched else probs[None, :], length, seed,
-                           batched)
+                           batched, generator)
         return args.shape_result(self._forward(args))
 
     @abstractmethod

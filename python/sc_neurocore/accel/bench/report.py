@@ -10,7 +10,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-from .accuracy import rmse_per_doubling
+from .accuracy import falls_every_doubling, rmse_per_doubling
 from .first_calls import FIRST_CALLS_TARGET
 from .results import host_key
 from .study import ContendedRow, FirstCallsRow, Row, Study
@@ -19,7 +19,69 @@ from .workloads import WORKLOADS, Workload
 __all__ = ["format_table", "host_slug", "write_results", "write_chart", "results_stem",
            "read_results", "chart_source", "chart_figure", "workload_label",
            "reference_summary", "first_calls_summary", "accuracy_time_columns",
-           "prepared_tables", "main"]
+           "prepared_tables", "generator_lines", "generator_time_ratios", "main"]
+
+
+def generator_time_ratios(gen: dict[str, Any], generator: str,
+                          base: str = "lfsr") -> list[tuple[str, float, int]]:
+    """``generator``'s time per call over ``base``'s, per time column of a generator comparison.
+
+    For every column of ``accuracy_time_columns(gen)`` (a backend and a path)
+    the largest ratio over the lengths where both were timed, and that length.
+
+    Parameters
+    ----------
+    gen : dict
+        A study's ``accuracy["generators"]``.
+    generator, base : str
+        The generator compared, and the one it is compared with.
+
+    Returns
+    -------
+    list of tuple
+        ``(column label, worst ratio, at length)`` for each column timed for both.
+    """
+    times = {(r["generator"], r["length"]): r for r in gen.get("rows", [])}
+    out = []
+    for label, key, name in accuracy_time_columns(gen):
+        ratios = [(mine[key][name] / theirs[key][name], length)
+                  for (g, length), mine in times.items() if g == generator
+                  for theirs in [times.get((base, length))] if theirs is not None
+                  and mine.get(key, {}).get(name) and theirs.get(key, {}).get(name)]
+        if ratios:
+            worst, at = max(ratios)
+            out.append((label.removesuffix(" ms"), worst, at))
+    return out
+
+
+def generator_lines(gen: dict[str, Any]) -> list[str]:
+    """The generator comparison as text (nothing when the study has none)."""
+    if not gen.get("rows"):
+        return []
+    columns = accuracy_time_columns(gen)
+    width = max([10] + [len(label) for label, _, _ in columns])
+    independent = {r["length"]: r["rmse"] for r in gen["independent"]}
+    lines = ["", f"stream generators ({gen['n_out']} x {gen['n_in']} layer; rmse and bias of "
+                 "(W @ p) / n_in, see JSON 'quantity')",
+             f"{'generator':<10} {'length':>7} {'rmse':>10} {'bias':>10} {'max err':>10} "
+             f"{'indep.':>10} " + " ".join(f"{label:>{width}}" for label, _, _ in columns)
+             + "  bit-identical"]
+    for r in gen["rows"]:
+        lines.append(f"{r['generator']:<10} {r['length']:>7} {r['rmse']:>10.3e} "
+                     f"{r['bias']:>10.2e} {r['max_abs_error']:>10.3e} "
+                     f"{independent[r['length']]:>10.3e} "
+                     + " ".join(f"{_ms(r.get(key, {}).get(n)):>{width}.3f}"
+                                for _, key, n in columns)
+                     + f"  {'✓' if r['bit_identical'] else '✗'}")
+    lines += [f"{g}: rmse {'falls' if falls_every_doubling(gen['rows'], g) else 'does not fall'}"
+              " at every doubling of the length" for g in gen["generators"]]
+    for g in gen["generators"][1:]:
+        ratios = generator_time_ratios(gen, g, gen["generators"][0])
+        if ratios:
+            lines.append(f"{g} / {gen['generators'][0]} time per call, largest over the "
+                         "lengths: " + ", ".join(f"{label} {worst:.2f} (at {at})"
+                                                 for label, worst, at in ratios))
+    return lines
 
 
 def _ms(value: float | None) -> float:
@@ -97,6 +159,7 @@ def format_table(study: Study) -> str:
                          + f"  {'✓' if r['bit_identical'] else '✗'}")
         lines.append(f"rmse factor per doubling of length: {rmse_per_doubling(acc['rows']):.3f} "
                      "(independent streams: 0.707)")
+        lines += generator_lines(acc.get("generators") or {})
     for title, names, cells in prepared_tables(study.prepared):
         widths = [max(len(h), *(len(row[k]) for row in cells)) for k, h in enumerate(names)]
         lines += ["", title, "  ".join(f"{h:>{w}}" for h, w in zip(names, widths))]
@@ -436,8 +499,10 @@ def write_chart(study: Study, path: Path, *, source: str | None = None) -> Path 
     definition, always in view).  Top right: the absolute median times behind
     the bars.  Below (when the study measured accuracy): RMSE against stream
     length on log-log axes with the independent-stream model, and the time
-    per call on a second axis.  Last (when it compared prepared layers): time
-    per call against stream length, packed and prepared, per layer shape.
+    per call on a second axis; then (when it compared stream generators) each
+    generator's RMSE against length, with the independent-stream line.  Last
+    (when it compared prepared layers): time per call against stream length,
+    packed and prepared, per layer shape.
     Legends sit outside the data.
 
     Parameters
@@ -468,9 +533,9 @@ def chart_figure(study: Study) -> Any:
     """The matplotlib figure ``write_chart`` saves (``None`` without matplotlib).
 
     Its axes, in order: the bandwidth bars, the medians table, (when the
-    study measured accuracy) the accuracy panel and its time axis, and (when
-    it compared prepared layers) time per call against length, packed and
-    prepared.
+    study measured accuracy) the accuracy panel and its time axis, (when it
+    compared stream generators) the generator panel, and (when it compared
+    prepared layers) time per call against length, packed and prepared.
     """
     try:
         import matplotlib
@@ -481,8 +546,9 @@ def chart_figure(study: Study) -> Any:
         return None
     works = list(study.workloads or WORKLOADS)
     acc_rows = study.accuracy.get("rows") or []
+    gen = study.accuracy.get("generators") or {}
     sweep = study.prepared.get("sweep") or []
-    panels = 1 + bool(acc_rows) + bool(sweep)
+    panels = 1 + bool(acc_rows) + bool(gen.get("rows")) + bool(sweep)
     fig = plt.figure(figsize=(11, 5.2 + 4.3 * (panels - 1)), layout="constrained")
     grid = fig.add_gridspec(panels, 2, width_ratios=(3, 2))
     fig.suptitle(f"sc_forward timing study — {study.host.get('key', '?')}"
@@ -492,6 +558,8 @@ def chart_figure(study: Study) -> Any:
     _draw_medians(fig.add_subplot(grid[0, 1]), study, works)
     if acc_rows:
         _draw_accuracy(fig.add_subplot(grid[1, :]), study, acc_rows, matplotlib)
+    if gen.get("rows"):
+        _draw_generators(fig.add_subplot(grid[1 + bool(acc_rows), :]), gen, matplotlib)
     if sweep:
         _draw_prepared(fig.add_subplot(grid[panels - 1, :]), study, sweep, matplotlib)
     return fig
@@ -539,7 +607,6 @@ def _draw_accuracy(ax: Any, study: Study, acc_rows: list[dict[str, Any]],
     ax.loglog(lengths, [r["rmse"] for r in acc_rows], "ko-", label="sc_forward RMSE")
     ax.loglog(lengths, [r["bernoulli_rmse"] for r in acc_rows], "--", color="gray",
               linewidth=0.8, label="independent Bernoulli streams")
-    ax.set_xlabel("stream length (bits)")
     ax.set_ylabel("RMSE of (W @ p) / n_in")
     ax.set_title(f"accuracy and time against stream length, {study.accuracy['n_out']} x "
                  f"{study.accuracy['n_in']} layer", fontsize=10)
@@ -553,12 +620,50 @@ def _draw_accuracy(ax: Any, study: Study, acc_rows: list[dict[str, Any]],
             times.loglog(*zip(*points), "s:" if key == "times_s" else "^--", color=color,
                          alpha=0.8, label=label.replace(" ms", " ms per call"))
     times.set_ylabel("time per call (ms)")
-    ax.set_xticks(lengths, [str(n) for n in lengths])  # after twinx's log scale
+    _length_axis(ax, lengths, matplotlib, times)
+
+
+def _length_axis(ax: Any, lengths: list[int], matplotlib: Any, *twins: Any) -> None:
+    """Stream lengths as the x ticks of a log-log panel, with the legend of it and its
+    ``twins`` (second y axes) below."""
+    ax.set_xticks(lengths, [str(n) for n in lengths])  # after a twin's log scale
     ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.set_xlabel("stream length (bits)")
     handles, labels = ax.get_legend_handles_labels()
-    more, more_labels = times.get_legend_handles_labels()
-    ax.legend(handles + more, labels + more_labels, loc="upper center",
-              bbox_to_anchor=(0.5, -0.14), ncol=4, fontsize=8, frameon=False)
+    for twin in twins:
+        more, more_labels = twin.get_legend_handles_labels()
+        handles, labels = handles + more, labels + more_labels
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4,
+              fontsize=8, frameon=False)
+
+
+def _draw_generators(ax: Any, gen: dict[str, Any], matplotlib: Any) -> None:
+    """Each generator's RMSE against length, with the independent-stream line, and the
+    time per call of the run's first (fastest) backend, prepared and packed, on a second
+    axis."""
+    fastest = gen["backends"][0]
+    times = ax.twinx()
+    for k, name in enumerate(gen["generators"]):
+        mine = sorted((r for r in gen["rows"] if r["generator"] == name),
+                      key=lambda r: r["length"])
+        color = f"C{k % 10}"
+        ax.loglog([r["length"] for r in mine], [r["rmse"] for r in mine], "os^v"[k % 4] + "-",
+                  color=color, label=f"{name} RMSE")
+        for key, style, path in (("times_s", ":", "prepared"), ("packed_times_s", "--",
+                                                                 "packed")):
+            points = [(r["length"], r[key][fastest] * 1e3) for r in mine
+                      if r.get(key, {}).get(fastest) is not None]
+            if points:
+                times.loglog(*zip(*points), style, color=color, alpha=0.6, linewidth=1.0,
+                             label=f"{name} {fastest} {path} ms per call")
+    lengths = [r["length"] for r in gen["independent"]]
+    ax.loglog(lengths, [r["rmse"] for r in gen["independent"]], "--", color="gray",
+              linewidth=0.8, label="independent Bernoulli streams (computed)")
+    ax.set_ylabel("RMSE of (W @ p) / n_in")
+    times.set_ylabel("time per call (ms)")
+    ax.set_title(f"stream generators against stream length, {gen['n_out']} x {gen['n_in']} "
+                 "layer", fontsize=10)
+    _length_axis(ax, lengths, matplotlib, times)
 
 
 def _draw_prepared(ax: Any, study: Study, sweep: list[dict[str, Any]], matplotlib: Any) -> None:
@@ -574,16 +679,11 @@ def _draw_prepared(ax: Any, study: Study, sweep: list[dict[str, Any]], matplotli
         if packed:
             ax.loglog(*zip(*packed), "s--", color=f"C{k}", alpha=0.7,
                       label=f"{label} packed")
-    lengths = sorted({r["length"] for r in sweep})
-    ax.set_xticks(lengths, [str(n) for n in lengths])
-    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-    ax.set_xlabel("stream length (bits)")
     ax.set_ylabel("time per call (ms)")
     ax.set_title(f"prepared layers against packed weights, one input, on "
                  f"{study.prepared['backend']} (packed weights over "
                  f"{study.prepared['packed_budget'] / 2**30:g} GiB not built)", fontsize=10)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4, fontsize=8,
-              frameon=False)
+    _length_axis(ax, sorted({r["length"] for r in sweep}), matplotlib)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,9 @@ Around that main table, in the same run:
   (``reference_numpy``) against the NumPy
   backend, and the NumPy backend's fraction of the ``numpy.sum`` bandwidth;
 * **accuracy against stream length** (``accuracy``), to 65536 bits through
-  the prepared path;
+  the prepared path, and the **stream generators** compared on the same layer
+  (``accuracy["generators"]``): error and time per call of both paths for
+  each generator;
 * **prepared layers against packed weights** (``prepared_layers``): time per
   call against stream length, the one-time costs and their repayment, memory,
   W3, and the scale row;
@@ -45,7 +47,13 @@ import numpy as np
 from .._encoder import DEFAULT_SEED
 from .._registry import backend_class, backend_status, engine_info, get_backend
 from .._threads import backend_threads, usable_cpus
-from .accuracy import ACCURACY_LENGTHS, ACCURACY_SHAPE, accuracy_study
+from .accuracy import (
+    ACCURACY_LENGTHS,
+    ACCURACY_SHAPE,
+    GENERATOR_LENGTHS,
+    accuracy_study,
+    generator_study,
+)
 from .contention import cpu_hogs
 from .first_calls import FIRST_CALLS, FRESH_PROCESSES, FirstCallsRow, first_calls_study
 from .prepared_layers import PACKED_BUDGET_BYTES, prepared_study
@@ -275,9 +283,10 @@ class StudyOptions:
     reference : bool
         Time the reference release's NumPy path on W1.
     accuracy : bool
-        Measure accuracy against stream length (W1's layer shape).
+        Measure accuracy against stream length (W1's layer shape), and compare
+        the stream generators on the same layer (64 ... 65536 bits).
     accuracy_lengths : sequence of int, optional
-        Stream lengths of the accuracy table (default 64 ... 8192).
+        Stream lengths of the accuracy table (default 64 ... 65536).
     mpi : bool
         Also run the MPI rows (needs ``mpiexec``).
     first_calls : bool
@@ -458,7 +467,14 @@ def _accuracy_part(study: Study, plan: _Plan) -> dict[str, Any]:
     lengths = plan.options.accuracy_lengths or ((64, 128) if smoke else ACCURACY_LENGTHS)
     plan.say(f"[accuracy] {n_out} x {n_in} layer, lengths {', '.join(map(str, lengths))}; "
              f"timing {', '.join(timed)}")
-    return accuracy_study(n_out, n_in, lengths, timed, repeats=plan.repeats, progress=plan.say)
+    result = accuracy_study(n_out, n_in, lengths, timed, repeats=plan.repeats,
+                            progress=plan.say)
+    generator_lengths = (64, 128) if smoke else GENERATOR_LENGTHS
+    plan.say(f"[generators] every stream generator, lengths "
+             f"{', '.join(map(str, generator_lengths))}")
+    result["generators"] = generator_study(n_out, n_in, generator_lengths, timed,
+                                           repeats=plan.repeats, progress=plan.say)
+    return result
 
 
 def _prepared_part(study: Study, plan: _Plan) -> dict[str, Any]:

@@ -55,20 +55,29 @@ pub(crate) trait PopcountLanes: Copy {
     fn store(self, a: Self::V, out: &mut [u64]);
 }
 
-/// A tier's comparator for the LFSR encoder: bit `j` of
-/// `mask(load_window(window), thr)` is `window[j] < thr`. A window is loaded
-/// once and compared against the thresholds of every batch row.
+/// A tier's comparator for the stream encoder: bit `j` of
+/// `mask(load_window(window), thr)` is `window[j] < thr`, and of
+/// `mask(xor_window(load_window(window), m), thr)` is `(window[j] ^ m) < thr`.
+/// A window is loaded once and compared against the thresholds of every
+/// batch row.
 pub(crate) trait WindowCompare: Copy {
     /// A loaded window of 64 sequence values.
     type Win: Copy;
     /// Loads `window[..64]` (panics if shorter).
     fn load_window(self, window: &[u16]) -> Self::Win;
+    /// The loaded window with every value XORed with `m`.
+    fn xor_window(self, win: Self::Win, m: u16) -> Self::Win;
     /// The 64-bit mask of `win[j] < thr`.
     fn mask(self, win: Self::Win, thr: u16) -> u64;
     /// `mask(load_window(window), thr)` for a window used only once.
     #[inline(always)]
     fn mask_once(self, window: &[u16], thr: u16) -> u64 {
         self.mask(self.load_window(window), thr)
+    }
+    /// `mask(xor_window(load_window(window), m), thr)` for a window used only once.
+    #[inline(always)]
+    fn mask_once_xor(self, window: &[u16], m: u16, thr: u16) -> u64 {
+        self.mask(self.xor_window(self.load_window(window), m), thr)
     }
 }
 

@@ -67,6 +67,10 @@ impl WindowCompare for Portable {
         w
     }
     #[inline(always)]
+    fn xor_window(self, win: [u16; 64], m: u16) -> [u16; 64] {
+        win.map(|v| v ^ m)
+    }
+    #[inline(always)]
     fn mask(self, win: [u16; 64], thr: u16) -> u64 {
         let mut m = 0u64;
         for (j, &s) in win.iter().enumerate() {

@@ -24,34 +24,37 @@ from .prepared import prepared_counts
 __all__ = ["CupyBackend", "device_cycle", "encode", "forward"]
 
 
-@lru_cache(maxsize=4)
-def device_cycle(copies: int) -> Any:
-    """The repeated LFSR cycle on the device (uploaded once per size)."""
-    return rt.cupy.asarray(cycle_copies(copies))
+@lru_cache(maxsize=8)
+def device_cycle(copies: int, sequence: str = "lfsr") -> Any:
+    """A generator's repeated sequence on the device (uploaded once per sequence and size)."""
+    return rt.cupy.asarray(cycle_copies(copies, sequence))
 
 
 def encode(operands: EncoderOperands, n_words: int) -> Any:
     """The packed input streams on the device: ``uint64`` ``(batch, n_in, n_words)``.
 
-    One thread per word (kernel ``sc_encode``) compares the word's 64 states
-    of the repeated cycle with the input's threshold.
+    One thread per word (kernel ``sc_encode``) compares the word's 64 values
+    of the repeated sequence, XORed with the input's mask, with the input's
+    threshold.
     """
     batch, n_in = operands.thresholds.shape
     start = rt.cupy.asarray(operands.start)
+    mask = rt.cupy.asarray(operands.mask)
     thresh = rt.cupy.asarray(operands.thresholds)
-    cycle = device_cycle(operands.copies)
+    cycle = device_cycle(operands.copies, operands.sequence)
     enc = rt.cupy.empty((batch, n_in, n_words), dtype=np.uint64)
     if enc.size:
         kernels.compiled()["sc_encode"](
             (kernels.grid(enc.size),), (kernels.THREADS,),
-            (cycle, start, thresh, enc, np.int64(batch), np.int64(n_in), np.int64(n_words),
+            (cycle, start, mask, thresh, enc, np.int64(batch), np.int64(n_in), np.int64(n_words),
              np.int64(operands.length)))
     return enc
 
 
 def _gpu_forward(args: ForwardArgs) -> np.ndarray:
     """Encode on the device, then the fused MAC; returns host ``float64`` ``(batch, n_out)``."""
-    enc = encode(encoder_operands(args.probs, args.length, args.seed), args.weights.shape[2])
+    operands = encoder_operands(args.probs, args.length, args.seed, generator=args.generator)
+    enc = encode(operands, args.weights.shape[2])
     counts = launch_mac(rt.cupy.asarray(args.weights), enc)
     return counts_to_rates(rt.cupy.asnumpy(counts), args.length)
 

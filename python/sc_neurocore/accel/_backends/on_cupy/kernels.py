@@ -117,12 +117,14 @@ extern "C" __global__ void sc_vec_mac(const u64* __restrict__ w,
     }
 }
 
-// LFSR comparator encoder: enc[(b * n_in + i) * n_words + w] holds bits
-// 64w .. 64w+63 of input i in batch row b; bit t is cycle[start[i] + t] <
-// thresh[b * n_in + i] (thresh in [0, 65536]; 65536 is above every state).
-// cycle is the LFSR cycle repeated so that every window is contiguous.
+// Comparator encoder: enc[(b * n_in + i) * n_words + w] holds bits
+// 64w .. 64w+63 of input i in batch row b; bit t is (cycle[start[i] + t] ^
+// mask[i]) < thresh[b * n_in + i] (thresh in [0, 65536]; 65536 is above every
+// value).  cycle is the generator's sequence repeated so that every window is
+// contiguous; mask is 0 for the LFSR generators.
 extern "C" __global__ void sc_encode(const unsigned short* __restrict__ cycle,
                                      const long long* __restrict__ start,
+                                     const unsigned short* __restrict__ mask,
                                      const long long* __restrict__ thresh,
                                      u64* __restrict__ enc,
                                      const long long batch,
@@ -140,10 +142,11 @@ extern "C" __global__ void sc_encode(const unsigned short* __restrict__ cycle,
         const long long remaining = length - t0;
         const int n_bits = remaining < 64 ? (int)remaining : 64;
         const long long x = thresh[bi];
+        const unsigned m = mask[i];
         const unsigned short* states = cycle + start[i] + t0;
         u64 word = 0ull;
         for (int q = 0; q < n_bits; ++q) {
-            word |= (u64)((long long)states[q] < x) << q;
+            word |= (u64)((long long)(states[q] ^ m) < x) << q;
         }
         enc[k] = word;
     }

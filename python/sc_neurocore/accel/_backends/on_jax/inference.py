@@ -46,9 +46,10 @@ _SC_EDGE_WORDS = ZERO_COPY_ALIGN // 8
 
 
 def _cycle_on_device(operands: EncoderOperands) -> Any:
-    """The operands' repeated cycle (``uint16``) on the default device, put there once per size."""
+    """The operands' repeated cycle (``uint16``) on the default device, put there once per
+    sequence and size."""
     device = jax.config.jax_default_device or jax.devices()[0]
-    key = (device, operands.copies)
+    key = (device, operands.sequence, operands.copies)
     if key not in _CYCLE_ON_DEVICE:
         _CYCLE_ON_DEVICE[key] = jax.device_put(operands.cycle)
     return _CYCLE_ON_DEVICE[key]
@@ -59,19 +60,19 @@ def _sc_block_rows(n_rows: int, k: int) -> int:
     return max(1, min(n_rows, SC_BLOCK_BYTES // max(1, 8 * k)))
 
 
-def encode(thresholds: Any, offsets: Any, cycle: Any, length: int) -> Any:
+def encode(thresholds: Any, offsets: Any, masks: Any, cycle: Any, length: int) -> Any:
     """Packed input streams ``(batch, n_in * n_words)`` (traceable, x64 on).
 
-    Bit ``t`` of input ``i`` in batch row ``b`` is ``cycle[offsets[i] + t] <
-    thresholds[b, i]`` (a threshold of 65536 exceeds every state: always 1);
-    bits past ``length`` are 0.  Each input's states are one contiguous slice
-    of the repeated cycle.
+    Bit ``t`` of input ``i`` in batch row ``b`` is ``(cycle[offsets[i] + t] ^
+    masks[i]) < thresholds[b, i]`` (a threshold of 65536 exceeds every value:
+    always 1); bits past ``length`` are 0.  Each input's values are one
+    contiguous slice of the repeated cycle.
     """
     batch, n_in = thresholds.shape
     n_words = -(-length // WORD_BITS)
     padded = n_words * WORD_BITS
     states = jax.vmap(lambda start: lax.dynamic_slice_in_dim(cycle, start, padded))(offsets)
-    states = states.astype(jnp.int32)                              # (n_in, padded)
+    states = states.astype(jnp.int32) ^ masks.astype(jnp.int32)[:, None]   # (n_in, padded)
     if padded != length:
         # Past the stream's end no state is below any threshold: those bits are 0.
         states = jnp.where(jnp.arange(padded) < length, states, 65536)
@@ -104,7 +105,8 @@ def _sc_blocked_counts(body: Any, shift: Any, k: int, first: int, stop: int, x: 
 if HAS_JAX:
     @partial(jax.jit, static_argnames=("length", "n_out", "block_rows"))
     def _sc_counts_jit(body: Any, edges: Any, shift: Any, thresholds: Any, offsets: Any,
-                       cycle: Any, *, length: int, n_out: int, block_rows: int) -> Any:
+                       masks: Any, cycle: Any, *, length: int, n_out: int,
+                       block_rows: int) -> Any:
         """Encode every batch row on the device, then AND-popcount it with the weights.
 
         The weights come as in ``_sc_weight_operands``: ``body`` holds
@@ -112,14 +114,15 @@ if HAS_JAX:
         8 + shift``; ``edges[0, 8 - shift:]`` are the words before that and
         ``edges[1, :8 - shift]`` those after it.  With no edges (``edges`` of
         shape ``(0, 8)``) ``body`` holds every word and ``shift`` is 0.
-        ``offsets[i]`` is the position of input ``i``'s start state in
-        ``cycle``; ``block_rows`` weight rows are reduced per loop step.
+        ``offsets[i]`` is the position of input ``i``'s first value in
+        ``cycle`` and ``masks[i]`` the XOR it reads its values through;
+        ``block_rows`` weight rows are reduced per loop step.
         Returns counts ``(batch, n_out)`` (``uint32`` or ``uint64``).
         """
         TRACE_COUNTS["sc_forward"] += 1
         k = offsets.shape[0] * (-(-length // WORD_BITS))
         acc = count_dtype(k * WORD_BITS)
-        x = encode(thresholds, offsets, cycle, length)
+        x = encode(thresholds, offsets, masks, cycle, length)
         if edges.shape[0] == 0:
             return _sc_blocked_counts(body, shift, k, 0, n_out, x, acc, block_rows)
         # The first and last `ends` rows are rebuilt from the body and the edge
@@ -172,14 +175,16 @@ def forward(args: ForwardArgs) -> np.ndarray:
     if n_out == 0 or n_in == 0 or batch == 0:
         return counts_to_rates(np.zeros((batch, n_out), dtype=np.uint64), args.length)
     # Every window is read a whole number of words long (the padded tail compares as 0).
-    operands = encoder_operands(args.probs, args.length, args.seed, window=n_words * WORD_BITS)
+    operands = encoder_operands(args.probs, args.length, args.seed, window=n_words * WORD_BITS,
+                                generator=args.generator)
     thresholds = operands.thresholds.astype(np.int32)           # (batch, n_in), <= 65536
     offsets = operands.start.astype(np.int32)
+    masks = operands.mask.astype(np.int32)
     with x64():
         # NumPy operands go to the kernel as they are: on CPU, jit reads an
         # aligned host array in place, faster than an explicit device_put.
         body, edges, shift = _sc_weight_operands(args.weights)
-        counts = _sc_counts_jit(body, edges, shift, thresholds, offsets,
+        counts = _sc_counts_jit(body, edges, shift, thresholds, offsets, masks,
                                 _cycle_on_device(operands), length=args.length, n_out=n_out,
                                 block_rows=_sc_block_rows(n_out, n_in * n_words))
         counts = np.asarray(jax.device_get(counts))

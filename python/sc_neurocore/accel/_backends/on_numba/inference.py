@@ -25,7 +25,7 @@ def forward_counts(args: ForwardArgs) -> np.ndarray:
     words (``n_in * batch * n_words``, small) are materialised; neither
     unpacked bits nor any weight-sized product exist.
     """
-    operands = encoder_operands(args.probs, args.length, args.seed)
+    operands = encoder_operands(args.probs, args.length, args.seed, generator=args.generator)
     n_out, n_in, n_words = args.weights.shape
     batch = operands.thresholds.shape[0]
     enc = np.empty((n_in, batch, n_words), dtype=np.uint64)
@@ -42,8 +42,8 @@ def forward_counts(args: ForwardArgs) -> np.ndarray:
     def run(takeover: bool, stop: np.ndarray, cursor: np.ndarray, budget: int) -> bool:
         finished: bool = kernels.forward_kernel(
             enc_claims, enc_done, row_claims, row_done, takeover, stop, cursor, budget,
-            operands.cycle, operands.start, operands.thresholds, args.length, enc, enc_chunk,
-            args.weights, counts, row_chunk)
+            operands.cycle, operands.start, operands.mask, operands.thresholds, args.length, enc,
+            enc_chunk, args.weights, counts, row_chunk)
         return finished
 
     scheduling.run_region(run, threads)

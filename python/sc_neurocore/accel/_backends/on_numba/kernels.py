@@ -186,11 +186,11 @@ def _and_popcount(a: _U64, b: _U64) -> int:
 
 
 @_kernel
-def _encode_word(states: _U16, x: int, n_bits: int) -> np.uint64:
-    """One packed word: bit ``q`` is ``states[q] < x`` for ``q < n_bits``, else 0."""
+def _encode_word(states: _U16, mask: int, x: int, n_bits: int) -> np.uint64:
+    """One packed word: bit ``q`` is ``(states[q] ^ mask) < x`` for ``q < n_bits``, else 0."""
     word: np.uint64 = np.uint64(0)
     for q in range(n_bits):
-        if states[q] < x:
+        if (states[q] ^ mask) < x:
             word |= np.uint64(1) << np.uint64(q)
     return word
 
@@ -254,24 +254,27 @@ def mac_rows_kernel(claims: _I64, done: _I64, takeover: bool, stop: _I64, cursor
 
 
 @_kernel
-def _encode_chunk(c: int, chunk: int, cycle: _U16, start: _I64, thresh: _I64, length: int,
-                  enc: _U64) -> None:
+def _encode_chunk(c: int, chunk: int, cycle: _U16, start: _I64, mask: _U16, thresh: _I64,
+                  length: int, enc: _U64) -> None:
     """Packed words of inputs ``c * chunk ..`` into ``enc (n_in, batch, n_words)``.
 
-    Bit ``t`` of input ``i`` in batch row ``b`` is ``cycle[start[i] + t] <
-    thresh[b, i]``; ``cycle`` is the LFSR cycle repeated so that every
-    window of ``length`` states is contiguous (a threshold of 65536 is
-    above every state: all ones).  The layout puts every batch row's words
-    for input ``i`` next to each other, where a weight row meets them.
+    Bit ``t`` of input ``i`` in batch row ``b`` is ``(cycle[start[i] + t] ^
+    mask[i]) < thresh[b, i]``; ``cycle`` is the generator's sequence repeated
+    so that every window of ``length`` values is contiguous (a threshold of
+    65536 is above every value: all ones).  The layout puts every batch
+    row's words for input ``i`` next to each other, where a weight row meets
+    them.
     """
     n_in, batch, n_words = enc.shape
     for i in range(c * chunk, min(n_in, (c + 1) * chunk)):
+        m = mask[i]
         for b in range(batch):
             x = thresh[b, i]
             for w in range(n_words):
                 t0 = w * 64
                 base = start[i] + t0
-                enc[i, b, w] = _encode_word(cycle[base:base + 64], x, min(64, length - t0))
+                enc[i, b, w] = _encode_word(cycle[base:base + 64], m, x,
+                                            min(64, length - t0))
 
 
 @_kernel
@@ -303,8 +306,8 @@ def _rows_chunk(c: int, chunk: int, weights: _U64, enc: _U64, counts: _I64,
 @_kernel
 def forward_kernel(enc_claims: _I64, enc_done: _I64, row_claims: _I64, row_done: _I64,
                    takeover: bool, stop: _I64, cursor: _I64, budget: int, cycle: _U16,
-                   start: _I64, thresh: _I64, length: int, enc: _U64, enc_chunk: int,
-                   weights: _U64, counts: _I64, row_chunk: int) -> bool:
+                   start: _I64, mask: _U16, thresh: _I64, length: int, enc: _U64,
+                   enc_chunk: int, weights: _U64, counts: _I64, row_chunk: int) -> bool:
     """The fused forward pass: encode the inputs, then AND-popcount every row.
 
     Every thread first runs encoding chunks and then, because its rows need
@@ -321,7 +324,7 @@ def forward_kernel(enc_claims: _I64, enc_done: _I64, row_claims: _I64, row_done:
         c = _next_chunk(enc_claims, enc_done, slot, True, cursor[0], stop)
         if c < 0:
             break
-        _encode_chunk(c, enc_chunk, cycle, start, thresh, length, enc)
+        _encode_chunk(c, enc_chunk, cycle, start, mask, thresh, length, enc)
         _mark_done(enc_done, c)
         left -= 8 * enc_chunk * batch * n_words
     sums = np.empty(batch, dtype=np.int64)

@@ -26,7 +26,8 @@ def forward(args: ForwardArgs) -> np.ndarray:
     """``sc_forward`` on the engine, on validated arguments: ``float64`` ``(batch, n_out)``."""
     from sc_neurocore import _engine
 
-    out: np.ndarray = _engine.sc_forward(args.weights, args.probs, args.length, args.seed)
+    out: np.ndarray = _engine.sc_forward(args.weights, args.probs, args.length, args.seed,
+                                         args.generator)
     return out
 
 

@@ -152,6 +152,15 @@ impl WindowCompare for Avx2 {
         }
     }
     #[inline(always)]
+    fn xor_window(self, win: Self::Win, m: u16) -> Self::Win {
+        // SAFETY: register-only AVX2 arithmetic; `self` proves AVX2. XOR
+        // commutes with the sign flip `load_window` applied.
+        unsafe {
+            let m = _mm256_set1_epi16(m as i16);
+            win.map(|v| _mm256_xor_si256(v, m))
+        }
+    }
+    #[inline(always)]
     fn mask(self, win: Self::Win, thr: u16) -> u64 {
         // SAFETY: register-only AVX2 arithmetic; `self` proves AVX2.
         unsafe {

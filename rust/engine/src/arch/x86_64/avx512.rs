@@ -149,6 +149,15 @@ impl WindowCompare for Avx512 {
         }
     }
     #[inline(always)]
+    fn xor_window(self, win: Self::Win, m: u16) -> Self::Win {
+        // SAFETY: register-only arithmetic; `self` proves AVX-512F. XOR with
+        // one value in every lane commutes with `load_window`'s lane order.
+        unsafe {
+            let m = _mm512_set1_epi16(m as i16);
+            [_mm512_xor_si512(win[0], m), _mm512_xor_si512(win[1], m)]
+        }
+    }
+    #[inline(always)]
     fn mask(self, win: Self::Win, thr: u16) -> u64 {
         // SAFETY: register-only arithmetic; `self` proves AVX-512F/BW.
         unsafe {
@@ -171,6 +180,20 @@ impl WindowCompare for Avx512 {
             let t = _mm512_set1_epi16(thr as i16);
             let lo = _mm512_cmplt_epu16_mask(_mm512_loadu_si512(p), t);
             let hi = _mm512_cmplt_epu16_mask(_mm512_loadu_si512(p.add(1)), t);
+            u64::from(lo) | (u64::from(hi) << 32)
+        }
+    }
+    #[inline(always)]
+    fn mask_once_xor(self, window: &[u16], m: u16, thr: u16) -> u64 {
+        let w = &window[..64];
+        // SAFETY: `w` has exactly 64 u16 = 128 bytes, read as two unaligned
+        // 64-byte loads; `self` proves AVX-512F/BW.
+        unsafe {
+            let p = w.as_ptr().cast::<__m512i>();
+            let t = _mm512_set1_epi16(thr as i16);
+            let m = _mm512_set1_epi16(m as i16);
+            let lo = _mm512_cmplt_epu16_mask(_mm512_xor_si512(_mm512_loadu_si512(p), m), t);
+            let hi = _mm512_cmplt_epu16_mask(_mm512_xor_si512(_mm512_loadu_si512(p.add(1)), m), t);
             u64::from(lo) | (u64::from(hi) << 32)
         }
     }
