@@ -380,7 +380,7 @@ def _ordered_words_chunk(c: int, chunk: int, states: _U16, thresh: _I64, table: 
                 before += _popcount64(word)
                 at += 2 * batch
             if full < stride - 1:   # the last, partial word
-                word = _encode_word(states[i, full * 64:], x, length - full * 64)
+                word = _encode_word(states[i, full * 64:], 0, x, length - full * 64)
                 table[at] = word
                 table[at + batch] = before
                 before += _popcount64(word)
