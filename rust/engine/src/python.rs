@@ -532,7 +532,14 @@ fn prepared_counts<'py>(
             slice_of(&x, "thresholds")?,
         );
         let (counts, dims) = compute(py, || {
-            prepared::prepared_counts(kd, &k_shape, sd, &s_shape, xd, &x_shape)
+            prepared::prepared_counts(prepared::PreparedOperands {
+                k: kd,
+                k_shape: &k_shape,
+                states: sd,
+                s_shape: &s_shape,
+                thresholds: xd,
+                t_shape: &x_shape,
+            })
         })??;
         to_numpy(py, counts, vec![dims.batch, dims.n_out])
     })

@@ -23,7 +23,7 @@ use crate::error::{EngineError, Result};
 use crate::forward::ForwardDims;
 use crate::generators::{Generator, Role};
 use crate::lfsr::n_words;
-use crate::prepared::PreparedDims;
+use crate::prepared::{PreparedDims, PreparedOperands};
 use crate::simd::{Tier, available_tiers};
 
 /// Exclusive upper bound of an encoder seed (`2**32`).
@@ -635,14 +635,15 @@ pub fn forward_args(
 /// `k` `(n_out, n_in)` with every count in `[0, length]`, `states`
 /// `(n_in, length)` with `length >= 1`, `thresholds` `(batch, n_in)` with
 /// every threshold in `[0, 65536]`; each fills its shape.
-pub fn prepared_args(
-    k: &[u32],
-    k_shape: &[usize],
-    states: &[u16],
-    s_shape: &[usize],
-    thresholds: &[i64],
-    t_shape: &[usize],
-) -> Result<PreparedDims> {
+pub fn prepared_args(operands: &PreparedOperands<'_>) -> Result<PreparedDims> {
+    let &PreparedOperands {
+        k,
+        k_shape,
+        states,
+        s_shape,
+        thresholds,
+        t_shape,
+    } = operands;
     for (name, len, shape) in [
         ("k", k.len(), k_shape),
         ("states", states.len(), s_shape),
