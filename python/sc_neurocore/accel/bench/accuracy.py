@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -208,6 +208,20 @@ def _measure_length(weights_real: np.ndarray, probs: np.ndarray, length: int, se
     return _Measured(want, times, packed_times, identical)
 
 
+def _each_measured(weights_real: np.ndarray, probs: np.ndarray, lengths: Sequence[int],
+                   generators: Sequence[str], backends: Sequence[str], seed: int, repeats: int,
+                   min_total_s: float, packed_budget: int
+                   ) -> Iterator[tuple[int, str, _Measured]]:
+    """``(length, generator, measurement)`` of each generator at each length, every
+    generator at one length before the next length (``_measure_length`` of each).
+    """
+    for length in lengths:
+        for generator in generators:
+            yield length, generator, _measure_length(weights_real, probs, length, seed,
+                                                     generator, backends, repeats, min_total_s,
+                                                     packed_budget)
+
+
 def _checked(weights_real: np.ndarray, probs: np.ndarray,
              backends: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """The layer as ``float64`` arrays, after checking that a backend is named."""
@@ -260,9 +274,8 @@ def measure_accuracy(weights_real: np.ndarray, probs: np.ndarray, lengths: Seque
     """
     weights_real, probs = _checked(weights_real, probs, backends)
     rows = []
-    for length in lengths:
-        m = _measure_length(weights_real, probs, length, seed, DEFAULT_GENERATOR, backends,
-                            repeats, min_total_s, packed_budget)
+    for length, _, m in _each_measured(weights_real, probs, lengths, [DEFAULT_GENERATOR],
+                                       backends, seed, repeats, min_total_s, packed_budget):
         rmse, rmse_dot, max_err, model = error_stats(m.estimate, weights_real, probs, length)
         rows.append(AccuracyRow(length, rmse, rmse_dot, max_err, model, m.times_s,
                                 m.bit_identical, m.packed_times_s))
@@ -356,18 +369,17 @@ def measure_generators(weights_real: np.ndarray, probs: np.ndarray, lengths: Seq
     """
     weights_real, probs = _checked(weights_real, probs, backends)
     rows = []
-    for length in lengths:
-        for generator in generators:
-            m = _measure_length(weights_real, probs, length, seed, generator, backends,
-                                repeats, min_total_s, packed_budget)
-            scaled = _scaled_error(m.estimate, weights_real, probs)
-            row = GeneratorRow(generator, length, float(np.sqrt(np.mean(scaled ** 2))),
-                               float(np.mean(scaled)), float(np.max(np.abs(scaled))),
-                               m.times_s, m.bit_identical, m.packed_times_s)
-            rows.append(row)
-            if progress:
-                progress(f"[generators] {generator} length {length}: rmse {row.rmse:.3e}, "
-                         f"bias {row.bias:.2e}; {_timing_text(m)}")
+    for length, generator, m in _each_measured(weights_real, probs, lengths, generators,
+                                               backends, seed, repeats, min_total_s,
+                                               packed_budget):
+        scaled = _scaled_error(m.estimate, weights_real, probs)
+        row = GeneratorRow(generator, length, float(np.sqrt(np.mean(scaled ** 2))),
+                           float(np.mean(scaled)), float(np.max(np.abs(scaled))),
+                           m.times_s, m.bit_identical, m.packed_times_s)
+        rows.append(row)
+        if progress:
+            progress(f"[generators] {generator} length {length}: rmse {row.rmse:.3e}, "
+                     f"bias {row.bias:.2e}; {_timing_text(m)}")
     return rows
 
 
