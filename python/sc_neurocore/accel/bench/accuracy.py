@@ -305,15 +305,25 @@ def accuracy_study(n_out: int = ACCURACY_SHAPE[0], n_in: int = ACCURACY_SHAPE[1]
         without it), ``packed_times_s`` (the same through packed weights, for
         the lengths whose packed weights fit the budget), ``bit_identical``).
     """
-    rng = np.random.default_rng(data_seed)
-    weights_real = rng.random((n_out, n_in))
-    probs = rng.random(n_in)
+    weights_real, probs = _study_layer(n_out, n_in, data_seed)
     rows = measure_accuracy(weights_real, probs, lengths, backends, repeats=repeats,
                             progress=progress)
-    return {"n_out": n_out, "n_in": n_in, "seed": DEFAULT_SEED,
-            "weight_seed": weight_seed(DEFAULT_SEED), "data_seed": data_seed,
+    return {**_study_keys(n_out, n_in, data_seed),
             "quantity": ACCURACY_QUANTITY, "backends": list(backends),
             "rows": [asdict(r) for r in rows]}
+
+
+def _study_layer(n_out: int, n_in: int, data_seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A study's ``W`` ``(n_out, n_in)`` and ``p`` ``(n_in,)``, uniform in ``[0, 1)``."""
+    rng = np.random.default_rng(data_seed)
+    weights_real = rng.random((n_out, n_in))
+    return weights_real, rng.random(n_in)
+
+
+def _study_keys(n_out: int, n_in: int, data_seed: int) -> dict[str, Any]:
+    """The keys that every study's dict starts with: the shape and the seeds."""
+    return {"n_out": n_out, "n_in": n_in, "seed": DEFAULT_SEED,
+            "weight_seed": weight_seed(DEFAULT_SEED), "data_seed": data_seed}
 
 
 def rmse_per_doubling(rows: Sequence[dict[str, Any]]) -> float:
@@ -383,6 +393,13 @@ def measure_generators(weights_real: np.ndarray, probs: np.ndarray, lengths: Seq
     return rows
 
 
+def falls_every_doubling(rows: Sequence[dict[str, Any]], generator: str) -> bool:
+    """Whether ``generator``'s ``rmse`` falls at every doubling of the length in ``rows``."""
+    mine = sorted((r for r in rows if r["generator"] == generator), key=lambda r: r["length"])
+    pairs = [(a, b) for a, b in zip(mine, mine[1:]) if b["length"] == 2 * a["length"]]
+    return bool(pairs) and all(b["rmse"] < a["rmse"] for a, b in pairs)
+
+
 def generator_study(n_out: int = ACCURACY_SHAPE[0], n_in: int = ACCURACY_SHAPE[1],
                     lengths: Sequence[int] = GENERATOR_LENGTHS,
                     backends: Sequence[str] = ("numpy",), *,
@@ -406,22 +423,12 @@ def generator_study(n_out: int = ACCURACY_SHAPE[0], n_in: int = ACCURACY_SHAPE[1
         weights, for the lengths whose packed weights fit the budget),
         ``bit_identical``).
     """
-    rng = np.random.default_rng(data_seed)
-    weights_real = rng.random((n_out, n_in))
-    probs = rng.random(n_in)
+    weights_real, probs = _study_layer(n_out, n_in, data_seed)
     rows = measure_generators(weights_real, probs, lengths, generators, backends,
                               repeats=repeats, progress=progress)
-    return {"n_out": n_out, "n_in": n_in, "seed": DEFAULT_SEED,
-            "weight_seed": weight_seed(DEFAULT_SEED), "data_seed": data_seed,
+    return {**_study_keys(n_out, n_in, data_seed),
             "quantity": GENERATOR_QUANTITY, "generators": list(generators),
             "backends": list(backends),
             "independent": [{"length": n, "rmse": independent_rmse(weights_real, probs, n)}
                             for n in lengths],
             "rows": [asdict(r) for r in rows]}
-
-
-def falls_every_doubling(rows: Sequence[dict[str, Any]], generator: str) -> bool:
-    """Whether ``generator``'s ``rmse`` falls at every doubling of the length in ``rows``."""
-    mine = sorted((r for r in rows if r["generator"] == generator), key=lambda r: r["length"])
-    pairs = [(a, b) for a, b in zip(mine, mine[1:]) if b["length"] == 2 * a["length"]]
-    return bool(pairs) and all(b["rmse"] < a["rmse"] for a, b in pairs)
