@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 # The tests live in one folder per area (accel/, parity/, safety/, docs/, bench/,
 # tooling/); the helpers beside this file (oracle.py, lgssm_reference.py) are
@@ -52,6 +54,18 @@ def random_weights(rng: np.random.Generator, n_out: int, n_in: int, length: int)
     if length % 64:
         w[..., -1] &= np.uint64((1 << (length % 64)) - 1)
     return w
+
+
+def with_fixtures(max_examples: int) -> settings:
+    """Hypothesis settings for a test that also takes pytest fixtures (made once per
+    test, not per example): ``max_examples``, no deadline."""
+    return settings(max_examples=max_examples, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def draw_sizes(data: st.DataObject, *maxima: int) -> list[int]:
+    """One size in ``[1, m]`` for each of ``maxima``, drawn in that order."""
+    return [data.draw(st.integers(1, m)) for m in maxima]
 
 
 def separable_data(rng: np.random.Generator, n: int, n_features: int = 12, n_classes: int = 3,

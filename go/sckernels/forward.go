@@ -19,13 +19,7 @@ func ScForward(weights NDArray[uint64], probs NDArray[float64], length, seed int
 // stream generator g (docs/design.md#stream-generators).
 func ScForwardWith(weights NDArray[uint64], probs NDArray[float64], length, seed int64, g Generator) (NDArray[float64], error) {
 	var out NDArray[float64]
-	if err := checkLength(length); err != nil {
-		return out, err
-	}
-	if err := checkSeed(seed); err != nil {
-		return out, err
-	}
-	if err := checkGenerator(g); err != nil {
+	if err := checkStream(length, seed, g); err != nil {
 		return out, err
 	}
 	if err := checkArray("weights", weights, 3); err != nil {

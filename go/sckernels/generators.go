@@ -140,6 +140,18 @@ func checkGenerator(g Generator) error {
 	return invalid("generator must be one of lfsr, sobol, lfsr_pair; got %q", string(g))
 }
 
+// checkStream validates a stream's length, seed and generator, in that order
+// (the order of Python's checks).
+func checkStream(length, seed int64, g Generator) error {
+	if err := checkLength(length); err != nil {
+		return err
+	}
+	if err := checkSeed(seed); err != nil {
+		return err
+	}
+	return checkGenerator(g)
+}
+
 // checkRole refuses a role other than "input" and "weight".
 func checkRole(r Role) error {
 	if r != RoleInput && r != RoleWeight {

@@ -115,13 +115,7 @@ func Encode(probs NDArray[float64], length, seed int64) (NDArray[uint64], error)
 // (docs/design.md#stream-generators).
 func EncodeWith(probs NDArray[float64], length, seed int64, g Generator, role Role) (NDArray[uint64], error) {
 	var out NDArray[uint64]
-	if err := checkLength(length); err != nil {
-		return out, err
-	}
-	if err := checkSeed(seed); err != nil {
-		return out, err
-	}
-	if err := checkGenerator(g); err != nil {
+	if err := checkStream(length, seed, g); err != nil {
 		return out, err
 	}
 	if err := checkRole(role); err != nil {

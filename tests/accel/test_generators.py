@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import oracle
 import pytest
-from conftest import random_weights
-from hypothesis import HealthCheck, given, settings
+from conftest import random_weights, with_fixtures
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sc_neurocore import _engine
 from sc_neurocore._validation import GENERATORS, ROLES
@@ -153,8 +153,7 @@ def test_sc_forward_every_backend_bit_identical(backend_name, generator, n_out, 
 
 
 @given(data=st.data())
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@with_fixtures(15)
 def test_random_cases_match_oracle(backend_name, data):
     generator = data.draw(st.sampled_from(OTHER))
     n_in = data.draw(st.integers(1, 5))

@@ -267,26 +267,31 @@ def test_caller_takes_over_chunks_a_helper_claimed_but_never_finished(rng):
     assert out[4] == -1 and np.array_equal(np.delete(out, 4), np.delete(want, 4))
 
 
+def forward_kernel_case(rng, n_out):
+    """Packed weights ``(n_out, 11, 5)``, the encoder operands (cycle, start, mask,
+    thresholds) of a ``(2, 11)`` batch at length 300, seed 7, and NumPy's result."""
+    args = validate_forward(random_weights(rng, n_out, 11, 300), rng.random((2, 11)), 300, 7)
+    operands = encoder_operands(args.probs, args.length, args.seed)
+    encoder = (operands.cycle, operands.start, operands.mask, operands.thresholds)
+    return args.weights, encoder, sc_forward_numpy(args.weights, args.probs, length=300, seed=7)
+
+
 @needs_numba
 def test_forward_kernel_every_thread_encodes_what_it_needs(rng):
     from sc_neurocore.accel._backends.on_numba import kernels  # compiled: Numba only
 
     # A helper (takeover False) that joins first and runs alone must leave
     # every row it claimed right, having encoded every input chunk itself.
-    args = validate_forward(random_weights(rng, 6, 11, 300), rng.random((2, 11)), 300, 7)
-    operands = encoder_operands(args.probs, args.length, args.seed)
-    cycle, start, mask, thresh = (operands.cycle, operands.start, operands.mask,
-                                  operands.thresholds)
+    weights, encoder, want = forward_kernel_case(rng, 6)
     enc = np.zeros((11, 2, 5), dtype=np.uint64)
     counts = np.full((2, 6), -1, dtype=np.int64)
     enc_claims, row_claims = np.zeros(3, np.int64), np.zeros(3, np.int64)
     enc_done, row_done = np.zeros(4, np.int64), np.zeros(6, np.int64)
     assert kernels.forward_kernel(enc_claims, enc_done, row_claims, row_done, False,
                                   np.zeros(1, np.int64), np.zeros((2, 2), np.int64),
-                                  scheduling.NO_BUDGET, cycle, start, mask, thresh, 300, enc,
-                                  3, args.weights, counts, 1)
+                                  scheduling.NO_BUDGET, *encoder, 300, enc,
+                                  3, weights, counts, 1)
     assert enc_done.tolist() == [1] * 4 and row_done.tolist() == [1] * 6
-    want = sc_forward_numpy(args.weights, args.probs, length=300, seed=7)
     assert bits_equal(counts / np.float64(300), want)
 
 
@@ -297,10 +302,7 @@ def test_forward_kernel_in_slices_and_with_stop_set(rng):
     # The calling thread runs the kernel in slices of a few words' budget: it
     # returns False until done, then True, and the result is complete. With
     # ``stop`` set (an interrupted call) a thread takes no chunk at all.
-    args = validate_forward(random_weights(rng, 20, 11, 300), rng.random((2, 11)), 300, 7)
-    operands = encoder_operands(args.probs, args.length, args.seed)
-    cycle, start, mask, thresh = (operands.cycle, operands.start, operands.mask,
-                                  operands.thresholds)
+    weights, encoder, want = forward_kernel_case(rng, 20)
 
     def bookkeeping():
         return (np.zeros(3, np.int64), np.zeros(4, np.int64), np.zeros(3, np.int64),
@@ -310,17 +312,16 @@ def test_forward_kernel_in_slices_and_with_stop_set(rng):
     enc_claims, enc_done, row_claims, row_done, enc, counts = bookkeeping()
     cursor, stop, slices = np.zeros((2, 2), np.int64), np.zeros(1, np.int64), 1
     while not kernels.forward_kernel(enc_claims, enc_done, row_claims, row_done, True, stop,
-                                     cursor, 1, cycle, start, mask, thresh, 300, enc, 3,
-                                     args.weights, counts, 1):
+                                     cursor, 1, *encoder, 300, enc, 3,
+                                     weights, counts, 1):
         slices += 1
     assert slices == 4 + 20 + 1  # one chunk per slice (budget 1 word), then "finished"
-    want = sc_forward_numpy(args.weights, args.probs, length=300, seed=7)
     assert bits_equal(counts / np.float64(300), want)
     enc_claims, enc_done, row_claims, row_done, enc, counts = bookkeeping()
     stop[0] = 1
     assert kernels.forward_kernel(enc_claims, enc_done, row_claims, row_done, False, stop,
-                                  np.zeros((2, 2), np.int64), scheduling.NO_BUDGET, cycle, start,
-                                  mask, thresh, 300, enc, 3, args.weights, counts, 1)
+                                  np.zeros((2, 2), np.int64), scheduling.NO_BUDGET, *encoder,
+                                  300, enc, 3, weights, counts, 1)
     assert not enc_done.any() and not row_done.any() and (counts == -1).all()
 
 

@@ -15,8 +15,8 @@ import pickle
 
 import numpy as np
 import pytest
-from conftest import AVAILABLE
-from hypothesis import HealthCheck, given, settings
+from conftest import AVAILABLE, draw_sizes, with_fixtures
+from hypothesis import given
 from hypothesis import strategies as st
 from sc_neurocore._validation import DEFAULT_GENERATOR, GENERATORS
 from sc_neurocore.accel import (
@@ -82,12 +82,9 @@ def test_matches_packed_path(prepared_name, generator, rng, length, seed, wseed)
 
 
 @given(data=st.data())
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@with_fixtures(30)
 def test_random_shapes_match_packed_path(prepared_name, data):
-    n_out = data.draw(st.integers(1, 9))
-    n_in = data.draw(st.integers(1, 9))
-    batch = data.draw(st.integers(1, 4))
+    n_out, n_in, batch = draw_sizes(data, 9, 9, 4)
     length = data.draw(st.one_of(st.integers(1, 300), st.integers(65000, 66200)))
     seed = data.draw(st.integers(0, 2**32 - 1))
     wseed = data.draw(st.integers(0, 2**32 - 1))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import oracle
 import pytest
-from conftest import random_weights
-from hypothesis import HealthCheck, given, settings
+from conftest import draw_sizes, random_weights, with_fixtures
+from hypothesis import given
 from hypothesis import strategies as st
 from sc_neurocore.accel import get_backend, sc_forward, sc_forward_numpy
 
@@ -25,11 +25,9 @@ def assert_bits_equal(got, want):
 
 
 @given(data=st.data())
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@with_fixtures(25)
 def test_random_small_cases_match_oracle(backend_name, data):
-    n_out = data.draw(st.integers(1, 4))
-    n_in = data.draw(st.integers(1, 5))
+    n_out, n_in = draw_sizes(data, 4, 5)
     length = data.draw(st.integers(1, 200))
     seed = data.draw(st.integers(0, 2**32 - 1))
     probs = data.draw(st.lists(st.floats(0, 1), min_size=n_in, max_size=n_in))

@@ -33,13 +33,7 @@ def check_generator(generator: object) -> str:
 
 
 def check_role(role: object) -> str:
-    """``role`` itself after checking it is ``"input"`` or ``"weight"``.
-
-    Raises
-    ------
-    InputTypeError
-        If ``role`` is not a ``str``.
-    ValueError
-        If it is neither ``"input"`` nor ``"weight"``.
+    """``role`` itself after checking it is one of ``ROLES`` (``"input"`` or ``"weight"``);
+    raises as ``check_generator`` does.
     """
     return check_choice(role, "role", ROLES)

@@ -155,20 +155,14 @@ def stream_states(n_inputs: int, length: int, seed: int,
     ----------
     n_inputs : int
         Number of inputs ``i`` (each offsets the seed).
-    length : int
-        Stream length in bits (positive).
-    seed : int
-        Encoder seed in ``[0, 2**32)``.
     positions : ndarray, optional
         Unsigned integers ``(n_inputs, m)``, each below ``length``: return the
         states at these stream positions of each input instead of at ``0 ..
         length - 1``.
     first : int, default 0
         The first input's index ``i``.
-    generator : str, default "lfsr"
-        The stream generator (a checked name).
-    role : str, default "input"
-        Which side of the generator: ``"input"`` or ``"weight"`` (checked).
+    length, seed, generator, role
+        As in ``encoder_operands``.
 
     Returns
     -------

@@ -132,12 +132,14 @@ pub fn prepared_bench() {
                 let ms = best_ms(if name == "W2" { 21 } else { 201 }, || {
                     let _ = _engine::prepared_counts_with(
                         t,
-                        &k,
-                        &[n_out, n_in],
-                        &states,
-                        &[n_in, length],
-                        &x,
-                        &[batch, n_in],
+                        _engine::PreparedOperands {
+                            k: &k,
+                            k_shape: &[n_out, n_in],
+                            states: &states,
+                            s_shape: &[n_in, length],
+                            thresholds: &x,
+                            t_shape: &[batch, n_in],
+                        },
                     )
                     .unwrap();
                 });

@@ -335,7 +335,7 @@ pub fn sc_forward(
 mod tests {
     use super::*;
     use crate::lfsr::{encode_packed_with, n_words};
-    use crate::testutil::{SplitMix64, tiers};
+    use crate::testutil::{SplitMix64, layer_shapes, tiers};
 
     /// Straight loop over docs/design.md#forward-pass on top of the (separately tested) encoder.
     fn naive(
@@ -409,7 +409,7 @@ mod tests {
     #[test]
     fn single_and_batch_match_naive_all_tiers() {
         let mut rng = SplitMix64::new(21);
-        let mut cases = vec![
+        let fixed = [
             (1, 1, 1, 1),
             (3, 5, 64, 1),
             (4, 4, 65, 4),
@@ -417,15 +417,7 @@ mod tests {
             (130, 20, 1000, 1),
             (9, 40, 1100, 9),
         ];
-        for _ in 0..25 {
-            cases.push((
-                1 + rng.below(13) as usize,
-                1 + rng.below(30) as usize,
-                1 + rng.below(400) as usize,
-                1 + rng.below(7) as usize,
-            ));
-        }
-        for (n_out, n_in, length, batch) in cases {
+        for (n_out, n_in, length, batch) in layer_shapes(&mut rng, &fixed, 25, [13, 30, 400, 7]) {
             let w = random_weights(&mut rng, n_out * n_in, length);
             let probs = random_probs(&mut rng, batch * n_in);
             let seed = rng.below(1 << 32) as u32;

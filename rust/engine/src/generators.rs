@@ -285,12 +285,12 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for g in Generator::ALL {
-            assert_eq!(Generator::from_name(g.name()), Some(g));
-        }
-        for r in Role::ALL {
-            assert_eq!(Role::from_name(r.name()), Some(r));
-        }
+        let generators = Generator::ALL.map(|g| Generator::from_name(g.name()));
+        assert_eq!(generators, Generator::ALL.map(Some));
+        assert_eq!(
+            Role::ALL.map(|r| Role::from_name(r.name())),
+            Role::ALL.map(Some)
+        );
         assert_eq!(Generator::from_name("halton"), None);
         assert_eq!(Role::from_name("output"), None);
     }

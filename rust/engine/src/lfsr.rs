@@ -449,13 +449,19 @@ mod tests {
 
     #[test]
     fn register_seed_wraps_and_skips_zero() {
-        assert_eq!(register_seed(65535, 1), 1);
-        assert_eq!(register_seed(0, 0), 1);
-        assert_eq!(register_seed(65535, 0), 65535);
-        assert_eq!(register_seed(u32::MAX, 0), 65535);
-        assert_eq!(register_seed(u32::MAX, 1), 1);
-        assert_eq!(register_seed(u32::MAX, 2), 1);
-        assert_eq!(register_seed(65534, 3), 1);
+        // (seed, input index, register seed)
+        let cases = [
+            (65535, 1, 1),
+            (0, 0, 1),
+            (65535, 0, 65535),
+            (u32::MAX, 0, 65535),
+            (u32::MAX, 1, 1),
+            (u32::MAX, 2, 1),
+            (65534, 3, 1),
+        ];
+        for (seed, i, want) in cases {
+            assert_eq!(register_seed(seed, i), want, "seed {seed}, input {i}");
+        }
     }
 
     #[test]

@@ -52,5 +52,5 @@ pub use generators::{Generator, Role};
 pub use lfsr::{encode_packed, encode_stream_with};
 pub use ops::{Op, popcount as popcount_total};
 pub use pack::{pack_bits, unpack_bits};
-pub use prepared::{PreparedDims, prepared_counts, prepared_counts_with};
+pub use prepared::{PreparedDims, PreparedOperands, prepared_counts, prepared_counts_with};
 pub use simd::Tier;

@@ -66,6 +66,23 @@ pub struct PreparedDims {
     pub batch: usize,
 }
 
+/// The operands of [`prepared_counts`], each a row-major array and its shape.
+#[derive(Debug, Clone, Copy)]
+pub struct PreparedOperands<'a> {
+    /// `(n_out, n_in)`, each `<= length`.
+    pub k: &'a [u32],
+    /// The shape of `k`.
+    pub k_shape: &'a [usize],
+    /// `(n_in, length)`: each input's states in the layer's order.
+    pub states: &'a [u16],
+    /// The shape of `states`.
+    pub s_shape: &'a [usize],
+    /// `(batch, n_in)`, each in `[0, 65536]`.
+    pub thresholds: &'a [i64],
+    /// The shape of `thresholds`.
+    pub t_shape: &'a [usize],
+}
+
 /// The layout of the bits-and-prefixes table: per input, `nw + 1` cells of
 /// `2 * rows` words, the words of batch rows `0..rows` then their prefixes.
 #[derive(Debug, Clone, Copy)]
@@ -309,23 +326,19 @@ fn lookups(
     Ok(counts)
 }
 
-/// [`prepared_counts`] on SIMD tier `tier` (portable if the CPU lacks it).
-///
-/// * `k`: `(n_out, n_in)` row-major, shape `k_shape`, each `<= length`;
-/// * `states`: `(n_in, length)` row-major, shape `s_shape`;
-/// * `thresholds`: `(batch, n_in)` row-major, shape `t_shape`, each in
-///   `[0, 65536]`;
-/// * returns the counts `(batch, n_out)` row-major and the dims.
+/// [`prepared_counts`] on SIMD tier `tier` (portable if the CPU lacks it):
+/// the counts `(batch, n_out)` row-major and the dims.
 pub fn prepared_counts_with(
     tier: Tier,
-    k: &[u32],
-    k_shape: &[usize],
-    states: &[u16],
-    s_shape: &[usize],
-    thresholds: &[i64],
-    t_shape: &[usize],
+    operands: PreparedOperands<'_>,
 ) -> Result<(Vec<u64>, PreparedDims)> {
-    let dims = validate::prepared_args(k, k_shape, states, s_shape, thresholds, t_shape)?;
+    let dims = validate::prepared_args(&operands)?;
+    let PreparedOperands {
+        k,
+        states,
+        thresholds,
+        ..
+    } = operands;
     let PreparedDims {
         n_out,
         n_in,
@@ -374,29 +387,14 @@ pub fn prepared_counts_with(
 }
 
 /// [`prepared_counts_with`] on the active SIMD tier.
-pub fn prepared_counts(
-    k: &[u32],
-    k_shape: &[usize],
-    states: &[u16],
-    s_shape: &[usize],
-    thresholds: &[i64],
-    t_shape: &[usize],
-) -> Result<(Vec<u64>, PreparedDims)> {
-    prepared_counts_with(
-        active_tier(),
-        k,
-        k_shape,
-        states,
-        s_shape,
-        thresholds,
-        t_shape,
-    )
+pub fn prepared_counts(operands: PreparedOperands<'_>) -> Result<(Vec<u64>, PreparedDims)> {
+    prepared_counts_with(active_tier(), operands)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::{SplitMix64, tiers};
+    use crate::testutil::{SplitMix64, layer_shapes, tiers};
 
     /// The definition, one bit at a time.
     fn naive(k: &[u32], states: &[u16], x: &[i64], d: PreparedDims) -> Vec<u64> {
@@ -416,20 +414,29 @@ mod tests {
         out
     }
 
-    fn random_case(rng: &mut SplitMix64, d: PreparedDims) -> (Vec<u32>, Vec<u16>, Vec<i64>) {
-        let len = d.length as u64;
-        let k = (0..d.n_out * d.n_in)
+    /// The operands of one random case of `(n_out, n_in, length, batch)`,
+    /// its dims and its counts by the definition.
+    fn random_case(rng: &mut SplitMix64, shape: (usize, usize, usize, usize)) -> Case {
+        let (n_out, n_in, length, batch) = shape;
+        let d = PreparedDims {
+            n_out,
+            n_in,
+            length,
+            batch,
+        };
+        let len = length as u64;
+        let k: Vec<u32> = (0..n_out * n_in)
             .map(|_| match rng.below(5) {
                 0 => 0,
-                1 => d.length as u32,
+                1 => length as u32,
                 2 => (64 * rng.below(len / 64 + 1)).min(len) as u32,
                 _ => rng.below(len + 1) as u32,
             })
             .collect();
-        let states = (0..d.n_in * d.length)
+        let states: Vec<u16> = (0..n_in * length)
             .map(|_| rng.below(65536) as u16)
             .collect();
-        let x = (0..d.batch * d.n_in)
+        let x: Vec<i64> = (0..batch * n_in)
             .map(|_| match rng.below(5) {
                 0 => 0,
                 1 => ALWAYS,
@@ -437,29 +444,70 @@ mod tests {
                 _ => rng.below(65537) as i64,
             })
             .collect();
-        (k, states, x)
+        let want = naive(&k, &states, &x, d);
+        Case {
+            d,
+            k,
+            states,
+            x,
+            want,
+        }
     }
 
-    fn run(t: Tier, k: &[u32], s: &[u16], x: &[i64], d: PreparedDims) -> Vec<u64> {
-        let (out, dims) = prepared_counts_with(
-            t,
+    /// A random case of [`random_case`].
+    struct Case {
+        d: PreparedDims,
+        k: Vec<u32>,
+        states: Vec<u16>,
+        x: Vec<i64>,
+        want: Vec<u64>,
+    }
+
+    impl Case {
+        /// The counts on tier `t`, checking the dims.
+        fn run(&self, t: Tier) -> Vec<u64> {
+            let d = self.d;
+            let (out, dims) = prepared_counts_with(
+                t,
+                PreparedOperands {
+                    k: &self.k,
+                    k_shape: &[d.n_out, d.n_in],
+                    states: &self.states,
+                    s_shape: &[d.n_in, d.length],
+                    thresholds: &self.x,
+                    t_shape: &[d.batch, d.n_in],
+                },
+            )
+            .unwrap();
+            assert_eq!(dims, d);
+            out
+        }
+    }
+
+    /// [`prepared_counts`] of the operands and their shapes.
+    fn counts(
+        k: &[u32],
+        k_shape: &[usize],
+        states: &[u16],
+        s_shape: &[usize],
+        thresholds: &[i64],
+        t_shape: &[usize],
+    ) -> Result<(Vec<u64>, PreparedDims)> {
+        prepared_counts(PreparedOperands {
             k,
-            &[d.n_out, d.n_in],
-            s,
-            &[d.n_in, d.length],
-            x,
-            &[d.batch, d.n_in],
-        )
-        .unwrap();
-        assert_eq!(dims, d);
-        out
+            k_shape,
+            states,
+            s_shape,
+            thresholds,
+            t_shape,
+        })
     }
 
     #[test]
     fn matches_definition_all_tiers() {
         let mut rng = SplitMix64::new(5);
         // The last two span several blocks of inputs in a batch's lookups.
-        let mut cases = vec![
+        let fixed = [
             (1, 1, 1, 1),
             (3, 4, 64, 1),
             (2, 3, 65, 2),
@@ -467,25 +515,10 @@ mod tests {
             (5, 300, 1024, 20),
             (4, 3, 70001, 9),
         ];
-        for _ in 0..30 {
-            cases.push((
-                1 + rng.below(12) as usize,
-                1 + rng.below(20) as usize,
-                1 + rng.below(400) as usize,
-                1 + rng.below(20) as usize,
-            ));
-        }
-        for (n_out, n_in, length, batch) in cases {
-            let d = PreparedDims {
-                n_out,
-                n_in,
-                length,
-                batch,
-            };
-            let (k, s, x) = random_case(&mut rng, d);
-            let want = naive(&k, &s, &x, d);
+        for shape in layer_shapes(&mut rng, &fixed, 30, [12, 20, 400, 20]) {
+            let case = random_case(&mut rng, shape);
             for t in tiers() {
-                assert_eq!(run(t, &k, &s, &x, d), want, "{t:?} {d:?}");
+                assert_eq!(case.run(t), case.want, "{t:?} {:?}", case.d);
             }
         }
     }
@@ -493,19 +526,12 @@ mod tests {
     #[test]
     fn thread_counts_agree() {
         let mut rng = SplitMix64::new(6);
-        for &(n_out, n_in, length, batch) in &[(130, 90, 700, 1), (40, 33, 257, 11)] {
-            let d = PreparedDims {
-                n_out,
-                n_in,
-                length,
-                batch,
-            };
-            let (k, s, x) = random_case(&mut rng, d);
-            let want = naive(&k, &s, &x, d);
+        for shape in [(130, 90, 700, 1), (40, 33, 257, 11)] {
+            let case = random_case(&mut rng, shape);
             for n in [1i128, 2, 3, 5] {
                 crate::threads::set_num_threads(n).unwrap();
                 for t in tiers() {
-                    assert_eq!(run(t, &k, &s, &x, d), want, "threads={n} {t:?} {d:?}");
+                    assert_eq!(case.run(t), case.want, "threads={n} {t:?} {:?}", case.d);
                 }
             }
         }
@@ -514,11 +540,11 @@ mod tests {
 
     #[test]
     fn zero_size_dims() {
-        let (out, _) = prepared_counts(&[], &[0, 3], &[1; 6], &[3, 2], &[5; 3], &[1, 3]).unwrap();
+        let (out, _) = counts(&[], &[0, 3], &[1; 6], &[3, 2], &[5; 3], &[1, 3]).unwrap();
         assert!(out.is_empty());
-        let (out, _) = prepared_counts(&[], &[2, 0], &[], &[0, 4], &[], &[3, 0]).unwrap();
+        let (out, _) = counts(&[], &[2, 0], &[], &[0, 4], &[], &[3, 0]).unwrap();
         assert_eq!(out, vec![0; 6]);
-        let (out, _) = prepared_counts(&[1, 1], &[2, 1], &[1], &[1, 1], &[], &[0, 1]).unwrap();
+        let (out, _) = counts(&[1, 1], &[2, 1], &[1], &[1, 1], &[], &[0, 1]).unwrap();
         assert!(out.is_empty());
     }
 
@@ -527,35 +553,32 @@ mod tests {
         let k = [0u32, 1, 2, 3];
         let s = [0u16; 6];
         let x = [0i64, 1];
-        let ok = prepared_counts(&k, &[2, 2], &s, &[2, 3], &x, &[1, 2]);
+        let ok = counts(&k, &[2, 2], &s, &[2, 3], &x, &[1, 2]);
         assert!(ok.is_ok());
         let arg = |r: Result<(Vec<u64>, PreparedDims)>| r.unwrap_err().arg();
+        assert_eq!(arg(counts(&k, &[4], &s, &[2, 3], &x, &[1, 2])), Some("k"));
         assert_eq!(
-            arg(prepared_counts(&k, &[4], &s, &[2, 3], &x, &[1, 2])),
-            Some("k")
-        );
-        assert_eq!(
-            arg(prepared_counts(&k, &[2, 2], &s, &[3, 2], &x, &[1, 2])),
+            arg(counts(&k, &[2, 2], &s, &[3, 2], &x, &[1, 2])),
             Some("states")
         );
         assert_eq!(
-            arg(prepared_counts(&k, &[2, 2], &s, &[2, 3], &x, &[2, 1])),
+            arg(counts(&k, &[2, 2], &s, &[2, 3], &x, &[2, 1])),
             Some("thresholds")
         );
         assert_eq!(
-            arg(prepared_counts(&k, &[2, 2], &s[..5], &[2, 3], &x, &[1, 2])),
+            arg(counts(&k, &[2, 2], &s[..5], &[2, 3], &x, &[1, 2])),
             Some("states")
         );
         assert_eq!(
-            arg(prepared_counts(&k, &[2, 2], &[], &[2, 0], &x, &[1, 2])),
+            arg(counts(&k, &[2, 2], &[], &[2, 0], &x, &[1, 2])),
             Some("states")
         );
         let big = [0u32, 1, 2, 4];
-        let e = prepared_counts(&big, &[2, 2], &s, &[2, 3], &x, &[1, 2]).unwrap_err();
+        let e = counts(&big, &[2, 2], &s, &[2, 3], &x, &[1, 2]).unwrap_err();
         assert_eq!(e.arg(), Some("k"));
         assert!(e.to_string().contains("[0, 3]"), "{e}");
         for bad in [-1i64, 65537] {
-            let e = prepared_counts(&k, &[2, 2], &s, &[2, 3], &[0, bad], &[1, 2]).unwrap_err();
+            let e = counts(&k, &[2, 2], &s, &[2, 3], &[0, bad], &[1, 2]).unwrap_err();
             assert_eq!(e.arg(), Some("thresholds"));
         }
     }

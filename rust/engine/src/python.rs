@@ -281,12 +281,18 @@ fn rows_of(shape: &[usize]) -> (usize, usize, bool) {
     }
 }
 
-/// The stream `length` and the encoder `seed`, checked in that order as
-/// Python's check_int checks them.
-fn length_and_seed(length: &Bound<'_, PyAny>, seed: &Bound<'_, PyAny>) -> PyResult<(usize, u64)> {
+/// The stream `length`, the encoder `seed` and the stream `generator` (the
+/// reference LFSR when `None`), checked in that order as Python checks them.
+fn stream_args(
+    length: &Bound<'_, PyAny>,
+    seed: &Bound<'_, PyAny>,
+    generator: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(usize, u64, Generator)> {
     let length = int_arg(length, validate::length_arg)?;
     let seed = int_arg(seed, validate::seed_arg)?;
-    Ok((length, u64::from(seed)))
+    let generator =
+        generator.map_or(Ok(Generator::Lfsr), |g| str_arg(g, validate::generator_arg))?;
+    Ok((length, u64::from(seed), generator))
 }
 
 /// `shape` (1-D or 2-D) with its rows resized to `len`.
@@ -335,9 +341,7 @@ fn encode_packed<'py>(
     role: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyArrayDyn<u64>>> {
     guard("encode_packed", || {
-        let (length, seed) = length_and_seed(length, seed)?;
-        let generator =
-            generator.map_or(Ok(Generator::Lfsr), |g| str_arg(g, validate::generator_arg))?;
+        let (length, seed, generator) = stream_args(length, seed, generator)?;
         let role = role.map_or(Ok(Role::Input), |r| str_arg(r, validate::role_arg))?;
         let arr = borrow_array::<f64>(probs, "probs", Elem::Probabilities, &[1, 2])?;
         let shape = arr.shape().to_vec();
@@ -488,9 +492,7 @@ fn sc_forward<'py>(
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
     guard("sc_forward", || {
         // In the order of Python's validate_forward.
-        let (length, seed) = length_and_seed(length, seed)?;
-        let generator =
-            generator.map_or(Ok(Generator::Lfsr), |g| str_arg(g, validate::generator_arg))?;
+        let (length, seed, generator) = stream_args(length, seed, generator)?;
         let w = borrow_array::<u64>(weights_packed, "weights_packed", Elem::Packed, &[3])?;
         let p = borrow_array::<f64>(input_probs, "input_probs", Elem::Probabilities, &[1, 2])?;
         let w_shape = w.shape().to_vec();
@@ -532,7 +534,14 @@ fn prepared_counts<'py>(
             slice_of(&x, "thresholds")?,
         );
         let (counts, dims) = compute(py, || {
-            prepared::prepared_counts(kd, &k_shape, sd, &s_shape, xd, &x_shape)
+            prepared::prepared_counts(prepared::PreparedOperands {
+                k: kd,
+                k_shape: &k_shape,
+                states: sd,
+                s_shape: &s_shape,
+                thresholds: xd,
+                t_shape: &x_shape,
+            })
         })??;
         to_numpy(py, counts, vec![dims.batch, dims.n_out])
     })

@@ -38,3 +38,19 @@ impl SplitMix64 {
         [0, u64::MAX, a & b & c, a | b, a][self.below(5) as usize]
     }
 }
+
+/// `(n_out, n_in, length, batch)` cases: `fixed`, then `n_random` more with
+/// each dimension `1 + below(bound)` for its bound in `bounds`.
+pub fn layer_shapes(
+    rng: &mut SplitMix64,
+    fixed: &[(usize, usize, usize, usize)],
+    n_random: usize,
+    bounds: [u64; 4],
+) -> Vec<(usize, usize, usize, usize)> {
+    let mut cases = fixed.to_vec();
+    for _ in 0..n_random {
+        let [n_out, n_in, length, batch] = bounds.map(|b| 1 + rng.below(b) as usize);
+        cases.push((n_out, n_in, length, batch));
+    }
+    cases
+}

@@ -19,11 +19,13 @@
 //! The bindings (`python.rs`) only describe what they found in a Python
 //! object ([`IntArg`], [`ArrayArg`]); the rules and the messages are here.
 
+use std::fmt;
+
 use crate::error::{EngineError, Result};
 use crate::forward::ForwardDims;
 use crate::generators::{Generator, Role};
 use crate::lfsr::n_words;
-use crate::prepared::PreparedDims;
+use crate::prepared::{PreparedDims, PreparedOperands};
 use crate::simd::{Tier, available_tiers};
 
 /// Exclusive upper bound of an encoder seed (`2**32`).
@@ -474,24 +476,32 @@ pub fn checked_size(a: usize, b: usize, arg: &'static str) -> Result<usize> {
 // ---------------------------------------------------------------------------
 // Array values.
 
+/// The refusal of element `bad` (`value`) of `name`, an array of `shape`:
+/// "`name` must `rule`, got `value` at index ...", as Python words it.
+fn refuse_at(
+    name: &'static str,
+    rule: &str,
+    value: impl fmt::Display,
+    bad: usize,
+    shape: &[usize],
+) -> EngineError {
+    let index = format_index(bad, shape);
+    EngineError::value(
+        name,
+        format!("{name} must {rule}, got {value} at index {index}"),
+    )
+}
+
 /// Python's `check_finite` then `check_unit_interval` on probabilities of
 /// `shape`: the first non-finite value, else the first one outside `[0, 1]`.
 fn check_probabilities(name: &'static str, probs: &[f64], shape: &[usize]) -> Result<()> {
-    let refuse = |bad: usize, rule: &str| {
-        Err(EngineError::value(
-            name,
-            format!(
-                "{name} must be {rule}, got {} at index {}",
-                format_float(probs[bad]),
-                format_index(bad, shape)
-            ),
-        ))
-    };
+    let refuse =
+        |bad: usize, rule: &str| Err(refuse_at(name, rule, format_float(probs[bad]), bad, shape));
     if let Some(bad) = probs.iter().position(|p| !p.is_finite()) {
-        return refuse(bad, "finite");
+        return refuse(bad, "be finite");
     }
     if let Some(bad) = probs.iter().position(|p| !(0.0..=1.0).contains(p)) {
-        return refuse(bad, "in [0, 1]");
+        return refuse(bad, "be in [0, 1]");
     }
     Ok(())
 }
@@ -500,13 +510,12 @@ fn check_probabilities(name: &'static str, probs: &[f64], shape: &[usize]) -> Re
 fn check_binary(name: &'static str, bits: &[u8], shape: &[usize]) -> Result<()> {
     match bits.iter().position(|&v| v > 1) {
         None => Ok(()),
-        Some(bad) => Err(EngineError::value(
+        Some(bad) => Err(refuse_at(
             name,
-            format!(
-                "{name} must contain only 0 and 1, got {} at index {}",
-                bits[bad],
-                format_index(bad, shape)
-            ),
+            "contain only 0 and 1",
+            bits[bad],
+            bad,
+            shape,
         )),
     }
 }
@@ -635,14 +644,15 @@ pub fn forward_args(
 /// `k` `(n_out, n_in)` with every count in `[0, length]`, `states`
 /// `(n_in, length)` with `length >= 1`, `thresholds` `(batch, n_in)` with
 /// every threshold in `[0, 65536]`; each fills its shape.
-pub fn prepared_args(
-    k: &[u32],
-    k_shape: &[usize],
-    states: &[u16],
-    s_shape: &[usize],
-    thresholds: &[i64],
-    t_shape: &[usize],
-) -> Result<PreparedDims> {
+pub fn prepared_args(operands: &PreparedOperands<'_>) -> Result<PreparedDims> {
+    let &PreparedOperands {
+        k,
+        k_shape,
+        states,
+        s_shape,
+        thresholds,
+        t_shape,
+    } = operands;
     for (name, len, shape) in [
         ("k", k.len(), k_shape),
         ("states", states.len(), s_shape),
@@ -680,14 +690,8 @@ pub fn prepared_args(
     if k.iter().copied().max().is_some_and(|m| too_big(&m))
         && let Some(bad) = k.iter().position(too_big)
     {
-        return Err(EngineError::value(
-            "k",
-            format!(
-                "k must be in [0, {length}] (the stream length), got {} at index {}",
-                k[bad],
-                format_index(bad, k_shape)
-            ),
-        ));
+        let rule = format!("be in [0, {length}] (the stream length)");
+        return Err(refuse_at("k", &rule, k[bad], bad, k_shape));
     }
     let outside = |v: &i64| !(0..=65536).contains(v);
     let (lo, hi) = thresholds
@@ -696,14 +700,8 @@ pub fn prepared_args(
     if (outside(&lo) || outside(&hi))
         && let Some(bad) = thresholds.iter().position(outside)
     {
-        return Err(EngineError::value(
-            "thresholds",
-            format!(
-                "thresholds must be in [0, 65536], got {} at index {}",
-                thresholds[bad],
-                format_index(bad, t_shape)
-            ),
-        ));
+        let rule = "be in [0, 65536]";
+        return Err(refuse_at("thresholds", rule, thresholds[bad], bad, t_shape));
     }
     Ok(PreparedDims {
         n_out,

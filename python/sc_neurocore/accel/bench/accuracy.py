@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -208,6 +208,20 @@ def _measure_length(weights_real: np.ndarray, probs: np.ndarray, length: int, se
     return _Measured(want, times, packed_times, identical)
 
 
+def _each_measured(weights_real: np.ndarray, probs: np.ndarray, lengths: Sequence[int],
+                   generators: Sequence[str], backends: Sequence[str], seed: int, repeats: int,
+                   min_total_s: float, packed_budget: int
+                   ) -> Iterator[tuple[int, str, _Measured]]:
+    """``(length, generator, measurement)`` of each generator at each length, every
+    generator at one length before the next length (``_measure_length`` of each).
+    """
+    for length in lengths:
+        for generator in generators:
+            yield length, generator, _measure_length(weights_real, probs, length, seed,
+                                                     generator, backends, repeats, min_total_s,
+                                                     packed_budget)
+
+
 def _checked(weights_real: np.ndarray, probs: np.ndarray,
              backends: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """The layer as ``float64`` arrays, after checking that a backend is named."""
@@ -260,9 +274,8 @@ def measure_accuracy(weights_real: np.ndarray, probs: np.ndarray, lengths: Seque
     """
     weights_real, probs = _checked(weights_real, probs, backends)
     rows = []
-    for length in lengths:
-        m = _measure_length(weights_real, probs, length, seed, DEFAULT_GENERATOR, backends,
-                            repeats, min_total_s, packed_budget)
+    for length, _, m in _each_measured(weights_real, probs, lengths, [DEFAULT_GENERATOR],
+                                       backends, seed, repeats, min_total_s, packed_budget):
         rmse, rmse_dot, max_err, model = error_stats(m.estimate, weights_real, probs, length)
         rows.append(AccuracyRow(length, rmse, rmse_dot, max_err, model, m.times_s,
                                 m.bit_identical, m.packed_times_s))
@@ -292,15 +305,25 @@ def accuracy_study(n_out: int = ACCURACY_SHAPE[0], n_in: int = ACCURACY_SHAPE[1]
         without it), ``packed_times_s`` (the same through packed weights, for
         the lengths whose packed weights fit the budget), ``bit_identical``).
     """
-    rng = np.random.default_rng(data_seed)
-    weights_real = rng.random((n_out, n_in))
-    probs = rng.random(n_in)
+    weights_real, probs = _study_layer(n_out, n_in, data_seed)
     rows = measure_accuracy(weights_real, probs, lengths, backends, repeats=repeats,
                             progress=progress)
-    return {"n_out": n_out, "n_in": n_in, "seed": DEFAULT_SEED,
-            "weight_seed": weight_seed(DEFAULT_SEED), "data_seed": data_seed,
+    return {**_study_keys(n_out, n_in, data_seed),
             "quantity": ACCURACY_QUANTITY, "backends": list(backends),
             "rows": [asdict(r) for r in rows]}
+
+
+def _study_layer(n_out: int, n_in: int, data_seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A study's ``W`` ``(n_out, n_in)`` and ``p`` ``(n_in,)``, uniform in ``[0, 1)``."""
+    rng = np.random.default_rng(data_seed)
+    weights_real = rng.random((n_out, n_in))
+    return weights_real, rng.random(n_in)
+
+
+def _study_keys(n_out: int, n_in: int, data_seed: int) -> dict[str, Any]:
+    """The keys that every study's dict starts with: the shape and the seeds."""
+    return {"n_out": n_out, "n_in": n_in, "seed": DEFAULT_SEED,
+            "weight_seed": weight_seed(DEFAULT_SEED), "data_seed": data_seed}
 
 
 def rmse_per_doubling(rows: Sequence[dict[str, Any]]) -> float:
@@ -356,19 +379,25 @@ def measure_generators(weights_real: np.ndarray, probs: np.ndarray, lengths: Seq
     """
     weights_real, probs = _checked(weights_real, probs, backends)
     rows = []
-    for length in lengths:
-        for generator in generators:
-            m = _measure_length(weights_real, probs, length, seed, generator, backends,
-                                repeats, min_total_s, packed_budget)
-            scaled = _scaled_error(m.estimate, weights_real, probs)
-            row = GeneratorRow(generator, length, float(np.sqrt(np.mean(scaled ** 2))),
-                               float(np.mean(scaled)), float(np.max(np.abs(scaled))),
-                               m.times_s, m.bit_identical, m.packed_times_s)
-            rows.append(row)
-            if progress:
-                progress(f"[generators] {generator} length {length}: rmse {row.rmse:.3e}, "
-                         f"bias {row.bias:.2e}; {_timing_text(m)}")
+    for length, generator, m in _each_measured(weights_real, probs, lengths, generators,
+                                               backends, seed, repeats, min_total_s,
+                                               packed_budget):
+        scaled = _scaled_error(m.estimate, weights_real, probs)
+        row = GeneratorRow(generator, length, float(np.sqrt(np.mean(scaled ** 2))),
+                           float(np.mean(scaled)), float(np.max(np.abs(scaled))),
+                           m.times_s, m.bit_identical, m.packed_times_s)
+        rows.append(row)
+        if progress:
+            progress(f"[generators] {generator} length {length}: rmse {row.rmse:.3e}, "
+                     f"bias {row.bias:.2e}; {_timing_text(m)}")
     return rows
+
+
+def falls_every_doubling(rows: Sequence[dict[str, Any]], generator: str) -> bool:
+    """Whether ``generator``'s ``rmse`` falls at every doubling of the length in ``rows``."""
+    mine = sorted((r for r in rows if r["generator"] == generator), key=lambda r: r["length"])
+    pairs = [(a, b) for a, b in zip(mine, mine[1:]) if b["length"] == 2 * a["length"]]
+    return bool(pairs) and all(b["rmse"] < a["rmse"] for a, b in pairs)
 
 
 def generator_study(n_out: int = ACCURACY_SHAPE[0], n_in: int = ACCURACY_SHAPE[1],
@@ -394,22 +423,12 @@ def generator_study(n_out: int = ACCURACY_SHAPE[0], n_in: int = ACCURACY_SHAPE[1
         weights, for the lengths whose packed weights fit the budget),
         ``bit_identical``).
     """
-    rng = np.random.default_rng(data_seed)
-    weights_real = rng.random((n_out, n_in))
-    probs = rng.random(n_in)
+    weights_real, probs = _study_layer(n_out, n_in, data_seed)
     rows = measure_generators(weights_real, probs, lengths, generators, backends,
                               repeats=repeats, progress=progress)
-    return {"n_out": n_out, "n_in": n_in, "seed": DEFAULT_SEED,
-            "weight_seed": weight_seed(DEFAULT_SEED), "data_seed": data_seed,
+    return {**_study_keys(n_out, n_in, data_seed),
             "quantity": GENERATOR_QUANTITY, "generators": list(generators),
             "backends": list(backends),
             "independent": [{"length": n, "rmse": independent_rmse(weights_real, probs, n)}
                             for n in lengths],
             "rows": [asdict(r) for r in rows]}
-
-
-def falls_every_doubling(rows: Sequence[dict[str, Any]], generator: str) -> bool:
-    """Whether ``generator``'s ``rmse`` falls at every doubling of the length in ``rows``."""
-    mine = sorted((r for r in rows if r["generator"] == generator), key=lambda r: r["length"])
-    pairs = [(a, b) for a, b in zip(mine, mine[1:]) if b["length"] == 2 * a["length"]]
-    return bool(pairs) and all(b["rmse"] < a["rmse"] for a, b in pairs)

@@ -42,6 +42,7 @@ from .runtime import (
     checkify,
     device_put_readonly,
     is_jax_array,
+    is_jax_value,
     is_tracer,
     jax,
     jnp,
@@ -128,7 +129,7 @@ def traced_dtype(*values: object) -> np.dtype:
 
 def _cast(value: Any, dtype: np.dtype) -> Any:
     """A checked argument (tracer, JAX array, NumPy array or float) as ``dtype`` on the device."""
-    if is_tracer(value) or is_jax_array(value):
+    if is_jax_value(value):
         return value if value.dtype == dtype else value.astype(dtype)
     return jnp.asarray(value, dtype)
 
@@ -180,7 +181,7 @@ def device_packed(value: Any, name: str, ndims: tuple[int, ...] | None = None,
     Call it with 64-bit types enabled (eagerly inside ``_x64``; traced
     after ``_require_x64``).
     """
-    if is_jax_array(value) or is_tracer(value):
+    if is_jax_value(value):
         check_packed_dtype(value.dtype, name)
         if ndims is not None:
             check_rank(value.shape, name, ndims)

@@ -33,7 +33,7 @@ from .runtime import (
     WORD_BITS,
     JaxArray,
     device_put_readonly,
-    is_jax_array,
+    is_jax_value,
     is_tracer,
     jax,
     jnp,
@@ -149,7 +149,7 @@ def prepared_counts(k: ArrayLike, states: ArrayLike, thresholds: ArrayLike) -> J
     """
     require_jax()
     given: tuple[Any, ...] = (k, states, thresholds)
-    on_device = any(is_tracer(v) or is_jax_array(v) for v in given)
+    on_device = any(is_jax_value(v) for v in given)
     for name, value in zip(PREPARED_OPERAND_DTYPES, given):
         if not (on_device or isinstance(value, np.ndarray)) or not hasattr(value, "dtype"):
             raise InputTypeError(f"{name} must be a numpy.ndarray or jax.Array of dtype "

@@ -21,7 +21,8 @@ from ..._optional import OptionalDependency
 
 __all__ = ["HAS_JAX", "JAX", "TRACE_COUNTS", "WORD_BITS", "ZERO_COPY_ALIGN", "JaxArray",
            "any_traced", "checkify", "custom_vjp", "device_put_readonly", "is_jax_array",
-           "is_tracer", "jax", "jit", "jnp", "lax", "require_jax", "to_host", "to_jax", "x64"]
+           "is_jax_value", "is_tracer", "jax", "jit", "jnp", "lax", "require_jax", "to_host",
+           "to_jax", "x64"]
 
 JAX = OptionalDependency("JAX", "jax", "jax", "jax.numpy", "jax.lax", "jax.experimental.checkify")
 """JAX and the modules of it the backend uses, imported with this module."""
@@ -89,6 +90,11 @@ def is_jax_array(value: object) -> bool:
 def is_tracer(value: object) -> bool:
     """Whether ``value`` is traced by a JAX transformation (jit, grad, vmap, ...)."""
     return HAS_JAX and isinstance(value, jax.core.Tracer)
+
+
+def is_jax_value(value: object) -> bool:
+    """Whether ``value`` is a JAX array or a tracer (a value that lives with JAX)."""
+    return is_tracer(value) or is_jax_array(value)
 
 
 def any_traced(*values: object) -> bool:

@@ -13,20 +13,20 @@ use super::runs::{Config, Run, Value};
 
 /// Most points of one sweep.
 pub const MAX_POINTS: i64 = 1_000_000;
-/// Default relative perturbation of [`sensitivity_analysis`].
-pub const SENSITIVITY_PERTURBATION: f64 = 0.1;
+/// How every rate of these sweeps is defined (the run's `stats.rate_hz`).
+pub const RATE_DEFINITION: &str = "spike count divided by the simulated duration (Hz, time step \
+                                   in ms); the transient from the initial state is included, \
+                                   no settling window is discarded";
 /// Fewest late samples a bifurcation point needs.
 pub const ATTRACTOR_MIN_SAMPLES: usize = 10;
 /// The last this many maxima and minima of a late trace are kept.
 pub const ATTRACTOR_EXTREMA_KEPT: usize = 20;
 /// Decimals of the attractor values.
 pub const ATTRACTOR_DECIMALS: usize = 2;
+/// Default relative perturbation of [`sensitivity_analysis`].
+pub const SENSITIVITY_PERTURBATION: f64 = 0.1;
 /// Decimals of an elasticity.
 pub const SENSITIVITY_DECIMALS: usize = 4;
-/// How every rate of these sweeps is defined (the run's `stats.rate_hz`).
-pub const RATE_DEFINITION: &str = "spike count divided by the simulated duration (Hz, time step \
-                                   in ms); the transient from the initial state is included, \
-                                   no settling window is discarded";
 /// Why an elasticity is undefined when the parameter is 0.
 pub const REASON_ZERO_PARAMETER: &str =
     "relative perturbation of a zero parameter is no perturbation";
