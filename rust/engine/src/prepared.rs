@@ -3,15 +3,17 @@
 //! `counts[b, o] = Σ_i #{ j < k[o, i] : states[i, j] < thresholds[b, i] }`:
 //! input `i`'s bits laid out in the layer's order (the states, compared with
 //! the input's threshold), of which weight `(o, i)` keeps the first
-//! `k[o, i]`. Two parallel regions of the engine's threads:
+//! `k[o, i]`. One parallel region of the engine's threads, by blocks of
+//! inputs (so the threads meet once per call, and a block's table is still
+//! in cache when it is read); each task
 //!
-//! 1. **bits and prefixes**, by blocks of inputs: the states are compared
+//! 1. builds its block's **bits and prefixes**: the states are compared
 //!    with every batch row's threshold and packed 64 to a word (one window
 //!    load, compared against every row), and each word is stored next to the
 //!    count of the set bits before it, in a table of `nw + 1` cells per
 //!    input (the last cell holds the total, for `k = length`);
-//! 2. **lookups**, by blocks of inputs (their cells stay in L2 while every
-//!    output row reads them), each task adding into accumulators of its own:
+//! 2. does its block's **lookups** (the cells stay in L2 while every output
+//!    row reads them), adding into an accumulator of its own:
 //!    `(o, i)`'s count is the prefix of cell `k / 64` plus the popcount of
 //!    that cell's word masked to its low `k % 64` bits. A single input row
 //!    takes eight inputs at a time where the tier gathers; for a batch the
@@ -209,7 +211,9 @@ impl Kernel for BuildBits<'_, '_> {
 /// [`PrefixLookup::prefix_sum`]: crate::arch::PrefixLookup::prefix_sum
 struct Lookups<'a, 'o> {
     k: &'a [u32],
+    /// The tables of inputs `base..`, from input `base`'s first cell.
     bits: &'a [u64],
+    base: usize,
     dims: PreparedDims,
     table: Table,
     inputs: (usize, usize),
@@ -225,7 +229,7 @@ impl Kernel for Lookups<'_, '_> {
         let (table, bits, n_in) = (self.table, self.bits, self.dims.n_in);
         let (i0, i1) = self.inputs;
         let stride = table.per_input();
-        let cells = &bits[i0 * stride..i1 * stride];
+        let cells = &bits[(i0 - self.base) * stride..(i1 - self.base) * stride];
         if table.rows == 1 {
             for (o, acc) in self.acc.iter_mut().enumerate() {
                 *acc += t.prefix_sum(&self.k[o * n_in + i0..o * n_in + i1], cells, stride);
@@ -244,7 +248,7 @@ impl Kernel for Lookups<'_, '_> {
                 }
                 for (i, &k) in (i0..i1).zip(ks) {
                     let k = k as usize;
-                    let at = table.cell(i, k) + b0;
+                    let at = table.cell(i - self.base, k) + b0;
                     let cell = &bits[at..at + rows + nv * lanes];
                     let mask = t.splat(low_bits(k));
                     for (v, s) in sums.iter_mut().enumerate().take(nv) {
@@ -261,19 +265,23 @@ impl Kernel for Lookups<'_, '_> {
     }
 }
 
-/// Region 2: blocks of inputs (their cells fit L2; at least four blocks per
-/// thread where there are inputs enough), each task adding into an
-/// accumulator of its own for the whole call, so the table and `k` are read
-/// once; the accumulators are summed at the end. Returns the counts
+/// The one parallel region: blocks of inputs (their cells fit L2; at least
+/// four blocks per thread where there are inputs enough). A task builds its
+/// block's bits and prefixes ([`BuildBits`]) into its own part of `bits`
+/// and at once looks every output row up in them ([`Lookups`]) while they
+/// are in cache, adding into an accumulator of its own for the whole call,
+/// so the table and `k` are read once and the threads meet once per call;
+/// the accumulators are summed at the end. Returns the counts
 /// `(batch, n_out)`.
-fn lookups(
+fn build_and_look_up(
     dispatch: Dispatch,
-    k: &[u32],
-    bits: &[u64],
+    operands: (&[u32], &[u16], &[i64]),
+    bits: &mut [u64],
     dims: PreparedDims,
     table: Table,
     threads: usize,
 ) -> Result<Vec<u64>> {
+    let (k, states, thresholds) = operands;
     let (n_out, n_in, batch) = (dims.n_out, dims.n_in, dims.batch);
     let acc_len = validate::checked_size(n_out, table.rows, "k")?;
     // One accumulator per thread, taken by a task and given back after it;
@@ -284,23 +292,38 @@ fn lookups(
     }
     let spare = Mutex::new(kept);
     let out_of_memory = AtomicBool::new(false);
-    let by_size = (LOOKUP_BLOCK_WORDS / table.per_input()).max(1);
+    let per_input = table.per_input();
+    let by_size = (LOOKUP_BLOCK_WORDS / per_input).max(1);
     let block = if threads <= 1 {
         by_size
     } else {
         by_size.min(threads::chunk_len(n_in, threads * 4))
     };
-    threads::for_each_task(threads > 1, n_in.div_ceil(block), |blk| {
+    // Each block's part of the table, taken by exactly one task (the locks
+    // are never contended: they only hand a task its own part).
+    let parts: Vec<Mutex<&mut [u64]>> =
+        bits.chunks_mut(block * per_input).map(Mutex::new).collect();
+    threads::for_each_task(threads > 1, parts.len(), |blk| {
         threads::check_interrupt();
+        let mut part = parts[blk].lock().unwrap_or_else(|p| p.into_inner());
+        let i0 = blk * block;
+        dispatch.run(BuildBits {
+            states,
+            thresholds,
+            dims,
+            table,
+            i0,
+            out: &mut part,
+        });
         let taken = spare.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let Some(mut acc) = taken.or_else(|| try_zeroed::<u64>(acc_len, "the counts").ok()) else {
             out_of_memory.store(true, Ordering::Relaxed);
             return;
         };
-        let i0 = blk * block;
         dispatch.run(Lookups {
             k,
-            bits,
+            bits: &part,
+            base: i0,
             dims,
             table,
             inputs: (i0, (i0 + block).min(n_in)),
@@ -358,30 +381,17 @@ pub fn prepared_counts_with(
         return Ok((try_zeroed::<u64>(batch * n_out, "the counts")?, dims));
     }
     let dispatch = Dispatch::new(tier);
-    let per_input = table.per_input();
     // Every word of the table is written before it is read.
-    let table_len = validate::checked_size(n_in, per_input, "states")?;
+    let table_len = validate::checked_size(n_in, table.per_input(), "states")?;
     let mut kept = TABLE.take(table_len)?;
-    let bits = &mut kept[..table_len];
-    // Region 1: the bits and prefixes, a few blocks of inputs per thread.
-    let inputs = if threads <= 1 {
-        n_in
-    } else {
-        threads::chunk_len(n_in, threads * 4)
-    };
-    threads::for_each_chunk_mut(threads > 1, bits, inputs * per_input, |s, out| {
-        threads::check_interrupt();
-        dispatch.run(BuildBits {
-            states,
-            thresholds,
-            dims,
-            table,
-            i0: s * inputs,
-            out,
-        });
-    });
-    // Region 2: the lookups.
-    let counts = lookups(dispatch, k, bits, dims, table, threads);
+    let counts = build_and_look_up(
+        dispatch,
+        (k, states, thresholds),
+        &mut kept[..table_len],
+        dims,
+        table,
+        threads,
+    );
     TABLE.give_back(kept);
     Ok((counts?, dims))
 }
