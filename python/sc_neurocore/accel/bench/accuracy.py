@@ -60,7 +60,7 @@ from .._registry import backend_class
 from ..backend import get_backend, sc_forward
 from ..lfsr import DEFAULT_SEED, encode_packed, weight_seed
 from ..prepared import prepare_layer
-from .timing import median_time, same_bits
+from .timing import interleaved_medians, same_bits
 
 __all__ = ["ACCURACY_LENGTHS", "ACCURACY_SHAPE", "ACCURACY_PACKED_BUDGET", "AccuracyRow",
            "encode_weights", "error_stats", "measure_accuracy", "accuracy_study",
@@ -172,40 +172,48 @@ class _Measured:
 
 
 def _measure_length(weights_real: np.ndarray, probs: np.ndarray, length: int, seed: int,
-                    generator: str, backends: Sequence[str], repeats: int, min_total_s: float,
-                    packed_budget: int) -> _Measured:
-    """``sc_forward`` of one layer at one length with ``generator``, through the prepared path
-    on every backend that has it and through packed weights (where they fit
+                    generators: Sequence[str], backends: Sequence[str], repeats: int,
+                    min_total_s: float, packed_budget: int) -> dict[str, _Measured]:
+    """``sc_forward`` of one layer at one length with each generator, through the prepared
+    path on every backend that has it and through packed weights (where they fit
     ``packed_budget`` bytes) on every backend.
 
-    The estimate is the prepared path's on the first backend that has it (else NumPy's);
-    every other result is compared with it bit for bit.
+    The estimate of a generator is its prepared path's on the first backend that has it
+    (else NumPy's); every other result is compared with it bit for bit. For each backend
+    and path the generators are timed in alternating rounds (``interleaved_medians``), so
+    their time ratios are not skewed by a drift of the machine between them.
     """
     with_path = [n for n in backends if backend_class(n).has_prepared_path()]
-    layer = prepare_layer(weights_real, length, weight_seed=weight_seed(seed),
-                          generator=generator)
-    want = sc_forward(layer, probs, length=length, seed=seed,
-                      backend=(with_path or ["numpy"])[0])
-    identical = True
-    times: dict[str, float | None] = {}
-    packed_times: dict[str, float] = {}
-    for name in backends:
-        times[name] = None
-        if name in with_path:
+    n_out, n_in = weights_real.shape
+    fits = n_out * n_in * -(-length // 64) * 8 <= packed_budget
+    found: dict[str, _Measured] = {}
+    prepared_calls: dict[str, dict[str, Callable[[], object]]] = {n: {} for n in with_path}
+    packed_calls: dict[str, dict[str, Callable[[], object]]] = {n: {} for n in backends}
+    for generator in generators:
+        layer = prepare_layer(weights_real, length, weight_seed=weight_seed(seed),
+                              generator=generator)
+        want = sc_forward(layer, probs, length=length, seed=seed,
+                          backend=(with_path or ["numpy"])[0])
+        m = found[generator] = _Measured(want, {n: None for n in backends}, {}, True)
+        for name in with_path:
             call = functools.partial(sc_forward, layer, probs, length=length, seed=seed,
                                      backend=name)
-            identical &= same_bits(call(), want)
-            times[name], _ = median_time(call, repeats, min_total_s=min_total_s)
-    n_out, n_in = weights_real.shape
-    if n_out * n_in * -(-length // 64) * 8 <= packed_budget:
-        packed = encode_weights(weights_real, length, weight_seed(seed), generator)
-        for name in backends:
-            call = functools.partial(get_backend(name).sc_forward, packed, probs, length=length,
-                                     seed=seed, generator=generator)
-            identical &= same_bits(call(), want)
-            packed_times[name], _ = median_time(call, repeats, min_total_s=min_total_s)
-        del packed
-    return _Measured(want, times, packed_times, identical)
+            m.bit_identical &= same_bits(call(), want)
+            prepared_calls[name][generator] = call
+        if fits:
+            packed = encode_weights(weights_real, length, weight_seed(seed), generator)
+            for name in backends:
+                call = functools.partial(get_backend(name).sc_forward, packed, probs,
+                                         length=length, seed=seed, generator=generator)
+                m.bit_identical &= same_bits(call(), want)
+                packed_calls[name][generator] = call
+    for name, calls in prepared_calls.items():
+        for generator, t in interleaved_medians(calls, repeats, min_total_s).items():
+            found[generator].times_s[name] = t
+    for name, calls in packed_calls.items():
+        for generator, t in interleaved_medians(calls, repeats, min_total_s).items():
+            found[generator].packed_times_s[name] = t
+    return found
 
 
 def _each_measured(weights_real: np.ndarray, probs: np.ndarray, lengths: Sequence[int],
@@ -213,13 +221,13 @@ def _each_measured(weights_real: np.ndarray, probs: np.ndarray, lengths: Sequenc
                    min_total_s: float, packed_budget: int
                    ) -> Iterator[tuple[int, str, _Measured]]:
     """``(length, generator, measurement)`` of each generator at each length, every
-    generator at one length before the next length (``_measure_length`` of each).
+    generator at one length (``_measure_length``) before the next length.
     """
     for length in lengths:
+        measured = _measure_length(weights_real, probs, length, seed, generators, backends,
+                                   repeats, min_total_s, packed_budget)
         for generator in generators:
-            yield length, generator, _measure_length(weights_real, probs, length, seed,
-                                                     generator, backends, repeats, min_total_s,
-                                                     packed_budget)
+            yield length, generator, measured[generator]
 
 
 def _checked(weights_real: np.ndarray, probs: np.ndarray,
@@ -260,7 +268,8 @@ def measure_accuracy(weights_real: np.ndarray, probs: np.ndarray, lengths: Seque
         Input encoder seed; the weights are encoded with ``weight_seed(seed)``.
     repeats : int, default 3
         Minimum timed calls per backend and length (see
-        [`median_time`][sc_neurocore.accel.bench.median_time]).
+        [`median_time`][sc_neurocore.accel.bench.median_time]; the generators of one length
+        are timed in alternating rounds).
     min_total_s : float, default 0.1
         Target total of the timed calls per measurement.
     packed_budget : int, default 1 GiB

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-__all__ = ["median_time", "median_of", "extra_row", "same_bits"]
+__all__ = ["median_time", "interleaved_medians", "median_of", "extra_row", "same_bits"]
 
 
 def same_bits(got: object, want: np.ndarray) -> bool:
@@ -66,6 +66,42 @@ def median_time(fn: Callable[[], object], repeats: int,
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times), times
+
+
+def interleaved_medians(calls: Mapping[str, Callable[[], object]], repeats: int,
+                        min_total_s: float = 0.25, max_repeats: int = 200) -> dict[str, float]:
+    """Median wall time of each call, timed in alternating rounds after one warm-up call each.
+
+    Every round times each call once, in order, so that a slow drift of the
+    machine (memory bandwidth shared with other guests, frequency) lands on
+    every call alike and their ratios stay fair; ``median_time``'s rule sets
+    the number of rounds from the slowest warm-up.
+
+    Parameters
+    ----------
+    calls : mapping of str to callable
+        The calls to time, by name; each must block until its work is done.
+    repeats, min_total_s, max_repeats
+        As in `median_time`.
+
+    Returns
+    -------
+    dict of str to float
+        The median of each call, in seconds, by name.
+    """
+    warm = 0.0
+    for fn in calls.values():
+        start = time.perf_counter()
+        fn()
+        warm = max(warm, time.perf_counter() - start)
+    runs = max(repeats, min(max_repeats, math.ceil(min_total_s / max(warm, 1e-9))))
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(runs):
+        for name, fn in calls.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def median_of(fn: Callable[[], object], repeats: int, warmup: bool = False) -> float:
