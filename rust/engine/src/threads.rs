@@ -341,9 +341,12 @@ impl Drop for Pool {
 
 /// How long a helper polls for the next region (after a region, a rouse,
 /// or its start) before it sleeps: longer than the pause between
-/// back-to-back calls from Python, short enough that an idle process gives
-/// its CPUs back at once.
-pub const HELPER_POLL: Duration = Duration::from_micros(200);
+/// back-to-back calls from Python, even when the caller's own thread is
+/// briefly descheduled by the hypervisor (on a 2-vCPU VM 200 us let helpers
+/// fall asleep between calls often enough that W1's prepared path gained
+/// nothing from a second thread), short enough that an idle process gives
+/// its CPUs back within a millisecond.
+pub const HELPER_POLL: Duration = Duration::from_micros(1000);
 
 /// How long the calling thread polls for helpers still running a task of its
 /// region before it blocks: a task is sized to take tens of microseconds.
@@ -353,9 +356,11 @@ pub const CALLER_POLL: Duration = Duration::from_micros(100);
 /// CPU to another thread for a time slice: the core is in demand, so the
 /// poll ends. (Interrupts and the hypervisor take the CPU for pauses of up to
 /// about 100 us several hundred times a second even on a quiet virtual
-/// machine; another runnable thread takes it for a whole slice, a
-/// millisecond or more.)
-pub const PREEMPTED: Duration = Duration::from_micros(250);
+/// machine, and now and then for several hundred: at 250 us such pauses
+/// turned polling off on a quiet 2-vCPU VM. Another runnable thread takes
+/// the CPU for a whole slice, a few milliseconds when every core is busy;
+/// the contended W1 call stays within 2x its quiet time at 2 ms.)
+pub const PREEMPTED: Duration = Duration::from_micros(2000);
 
 /// After a poll lost its CPU, the pool's threads neither poll nor rouse for
 /// this long (then they try again): long enough that a busy machine sees a
