@@ -4,7 +4,9 @@ The packed path streams ``n_out · n_in · length / 8`` bytes of weights per
 call; a prepared layer reads ``4 · n_out · n_in`` bytes of counts and the
 ``2 · n_in · length`` bytes of its input states. This part of the study
 measures what that buys, on one backend (the fastest that has the prepared
-path, Rust where it is built) with the same threads for both paths:
+path, Rust where it is built) with the same threads for both paths, timed
+in alternating rounds (one call of each per round) so that a drift of a
+shared machine lands on both alike:
 
 * **time per call against stream length** (``sweep``): the W1 and W2 layer
   shapes with one input, ``length`` 64 ... 65536, both paths where the packed
@@ -38,7 +40,7 @@ from ..backend import sc_forward
 from ..lfsr import DEFAULT_SEED, weight_seed
 from ..prepared import PreparedLayer, prepare_layer
 from .accuracy import encode_weights
-from .timing import median_time, same_bits
+from .timing import interleaved_medians, median_time, same_bits
 from .workloads import Workload
 
 __all__ = ["PREPARED_LENGTHS", "PACKED_BUDGET_BYTES", "SCALE_SHAPE", "SCALE_LENGTH",
@@ -229,7 +231,6 @@ def sweep_row(name: str, n_out: int, n_in: int, length: int, backend: str, *,
     call = functools.partial(sc_forward, layer, probs, length=length, seed=DEFAULT_SEED,
                              backend=backend)
     got = call()
-    prepared_s, _ = median_time(call, repeats, min_total_s=0.1)
     prepared_bytes = layer.nbytes + layer.input_states(DEFAULT_SEED).nbytes
     packed_bytes = _packed_bytes(n_out, n_in, length)
     packed_s, identical = math.nan, None
@@ -238,8 +239,12 @@ def sweep_row(name: str, n_out: int, n_in: int, length: int, backend: str, *,
         packed_call = functools.partial(sc_forward, packed, probs, length=length,
                                         seed=DEFAULT_SEED, backend=backend)
         identical = same_bits(packed_call(), got)
-        packed_s, _ = median_time(packed_call, repeats, min_total_s=0.1)
+        times = interleaved_medians({"prepared": call, "packed": packed_call}, repeats,
+                                    min_total_s=0.1)
+        prepared_s, packed_s = times["prepared"], times["packed"]
         del packed
+    else:
+        prepared_s, _ = median_time(call, repeats, min_total_s=0.1)
     return SweepRow(name, n_out, n_in, length, prepared_s, packed_s, packed_s / prepared_s,
                     packed_bytes, prepared_bytes, identical)
 
@@ -267,8 +272,8 @@ def workload_cost(work: Workload, backend: str, *, repeats: int = 3) -> Workload
     packed_call = functools.partial(sc_forward, packed, probs, length=work.length,
                                     seed=DEFAULT_SEED, backend=backend)
     identical = same_bits(prepared_call(), packed_call())
-    packed_s, _ = median_time(packed_call, repeats)
-    prepared_s, _ = median_time(prepared_call, repeats)
+    times = interleaved_medians({"packed": packed_call, "prepared": prepared_call}, repeats)
+    packed_s, prepared_s = times["packed"], times["prepared"]
     saving = packed_s - prepared_s
     repay = (prepare_s + states_s) / saving if saving > 0 else math.inf
     return WorkloadCost(work.name, work.n_out, work.n_in, work.length, work.batch or 1,
