@@ -69,20 +69,27 @@ def median_time(fn: Callable[[], object], repeats: int,
 
 
 def interleaved_medians(calls: Mapping[str, Callable[[], object]], repeats: int,
-                        min_total_s: float = 0.25, max_repeats: int = 200) -> dict[str, float]:
+                        min_total_s: float = 0.25, max_repeats: int = 200,
+                        block: int = 1) -> dict[str, float]:
     """Median wall time of each call, timed in alternating rounds after one warm-up call each.
 
-    Every round times each call once, in order, so that a slow drift of the
-    machine (memory bandwidth shared with other guests, frequency) lands on
-    every call alike and their ratios stay fair; ``median_time``'s rule sets
-    the number of rounds from the slowest warm-up.
+    Every round times ``block`` back-to-back calls of each call, in order, so
+    that a slow drift of the machine (memory bandwidth shared with other
+    guests, frequency) lands on every call alike and their ratios stay fair;
+    with ``block > 1`` most timed calls also find the caches as a run of
+    repeated calls leaves them (the first call of a block, after another
+    call's data went through the caches, is one sample of ``block``).
+    ``median_time``'s rule sets the number of timed calls from the slowest
+    warm-up.
 
     Parameters
     ----------
     calls : mapping of str to callable
         The calls to time, by name; each must block until its work is done.
     repeats, min_total_s, max_repeats
-        As in `median_time`.
+        As in `median_time` (timed calls of each call).
+    block : int, default 1
+        Back-to-back calls of each call per round.
 
     Returns
     -------
@@ -96,11 +103,12 @@ def interleaved_medians(calls: Mapping[str, Callable[[], object]], repeats: int,
         warm = max(warm, time.perf_counter() - start)
     runs = max(repeats, min(max_repeats, math.ceil(min_total_s / max(warm, 1e-9))))
     times: dict[str, list[float]] = {name: [] for name in calls}
-    for _ in range(runs):
+    for _ in range(-(-runs // block)):
         for name, fn in calls.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
+            for _ in range(block):
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
     return {name: statistics.median(t) for name, t in times.items()}
 
 
