@@ -5,7 +5,7 @@
 //! `as_bits`, `check_rank`, `same_shape`, `validate_forward`) refuses the same
 //! arguments with the same message, word for word, and in the same order, so
 //! a user reads the same error whichever layer caught it; a test
-//! (tests/test_rust_engine.py) compares the two case by case. The Python
+//! (tests/accel/test_engine_messages.py) compares the two case by case. The Python
 //! layer's `InputTypeError` (a `TypeError` and a `ValueError`) is an
 //! [`EngineError::Type`] here, which the bindings raise as `TypeError`.
 //!
