@@ -119,6 +119,78 @@ def test_forked_children_never_hang_while_another_thread_computes(backend):
     assert result == {"hung": 0, "wrong": 0}
 
 
+@linux_only
+@pytest.mark.skipif("rust" not in AVAILABLE, reason="the Rust engine is not built")
+@pytest.mark.parametrize("run", range(3))
+def test_a_fork_during_another_threads_first_call_does_not_hang(run):
+    # The issue's reproducer without a warm-up: the thread's first call
+    # imports the engine while the main thread forks at once. A child that
+    # inherited the import lock of the half-imported module used to wait for
+    # it for ever (about one fork in seven here).
+    result = run_script("""
+        stop = keep_calling("rust")
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if np.array_equal(call("rust"), WANT) else 3)
+        start, status = time.monotonic(), None
+        while time.monotonic() - start < 10:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.001)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        stop.set()
+        print(json.dumps({"exit": None if status is None or not done
+                          else os.waitstatus_to_exitcode(status)}))
+    """, deadline=120)
+    assert result == {"exit": 0}
+
+
+SLOW_MODULE = """
+import builtins, time
+builtins.SC_IMPORT_STARTED.set()
+time.sleep(1.0)
+VALUE = 42
+"""
+
+
+@linux_only
+def test_fork_waits_for_an_import_another_thread_has_half_done(tmp_path):
+    # Deterministic form of the test above: a thread is inside a slow import
+    # when the main thread forks. The package's before-fork handler waits for
+    # the import to finish, so the child finds the module imported instead of
+    # blocking on the import lock the thread held at the fork.
+    (tmp_path / "sc_slow_import_probe.py").write_text(SLOW_MODULE)
+    result = run_script(f"""
+        import builtins, importlib
+        sys.path.insert(0, {str(tmp_path)!r})
+        builtins.SC_IMPORT_STARTED = threading.Event()
+        threading.Thread(target=importlib.import_module, args=("sc_slow_import_probe",),
+                         daemon=True).start()
+        builtins.SC_IMPORT_STARTED.wait(10)
+        before = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            import sc_slow_import_probe
+            os._exit(0 if sc_slow_import_probe.VALUE == 42 else 3)
+        waited = time.monotonic() - before
+        start, done = time.monotonic(), 0
+        while time.monotonic() - start < 10:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.001)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        print(json.dumps({{"exit": os.waitstatus_to_exitcode(status) if done else None,
+                           "fork_waited": waited > 0.5}}))
+    """, deadline=120)
+    assert result == {"exit": 0, "fork_waited": True}
+
+
 @on_each_compiled_backend
 def test_multiprocessing_fork_pool_gives_correct_results(backend):
     # DataLoader-style workers: a "fork" pool started while a parent thread
@@ -210,10 +282,10 @@ print(json.dumps({{"outcome": outcome, "full": full, "batch": batch, "elapsed": 
 def test_sigint_interrupts_a_long_call_promptly(backend):
     r = run_script(SIGINT_CHILD.format(backend=backend), deadline=300, n_out=256)
     assert r["outcome"] == "interrupted", r
-    # The functional bound is 0.2 s after the signal; on a loaded machine the
-    # process itself may wait for a core, so the bound grows with the measured
-    # length of the whole call (which such a load stretches too).
-    assert r["latency"] < max(0.2, 0.25 * r["full"]), r
+    # The bound is 0.2 s after the signal for the calibrated ~1 s call; only
+    # where a loaded machine stretched that call past 2 s does it grow with it
+    # (the process itself then waits for a core).
+    assert r["latency"] < max(0.2, 0.1 * r["full"]), r
     assert r["elapsed"] < 0.5 * r["full"], r
     # No helper kept computing the abandoned call (one busy for the whole
     # 0.5 s window would show about 0.5 s).

@@ -158,8 +158,11 @@ def spike_fn(spikes: list[int], n_steps: int, dt: float) -> Callable[..., dict[s
 
 # --------------------------------------------------------------------------- the issue's fixes
 
-def test_sta_half_window_counts_with_round_not_truncation() -> None:
-    """0.6 ms at dt 0.1 is 3 samples a side; int() of 5.999999999999999 / 2 gave 2."""
+def test_sta_half_window_rounds_down_without_losing_a_sample() -> None:
+    """0.6 ms at dt 0.1 is 3 samples a side; int() of 5.999999999999999 / 2 gave 2.
+
+    Half an odd number of samples rounds down, as the reference documents.
+    """
     v = list(np.arange(20.0))
     sta = A.spike_triggered_average([], v, [5, 9, 14], 0.1, window_ms=0.6)
     assert len(sta["average"]) == 6 and sta["time_ms"][0] == pytest.approx(-0.3)
@@ -171,7 +174,10 @@ def test_sta_half_window_counts_with_round_not_truncation() -> None:
             window = float(Decimal(2 * k) * Decimal(dt))
             assert A.half_window(window, float(dt)) == k, (window, dt)
             lost += int((window / float(dt)) / 2) != k
+            odd = float(Decimal(2 * k + 1) * Decimal(dt))
+            assert A.half_window(odd, float(dt)) == k, (odd, dt)
     assert lost > 100  # truncation would have lost a sample this often
+    assert [A.half_window(w, 1.0) for w in (1.0, 3.0, 5.0, 7.0)] == [1, 1, 2, 3]
 
 
 def test_lif_refuses_a_non_positive_resistance_naming_it() -> None:

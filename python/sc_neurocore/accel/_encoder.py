@@ -64,6 +64,11 @@ def cycle_copies(copies: int, sequence: str = "lfsr") -> np.ndarray:
     return out
 
 
+def copies_for(window: int, sequence: str) -> int:
+    """Copies of ``sequence`` that hold every window of ``window`` values from any start."""
+    return 1 + -(-window // SEQUENCE_PERIODS[sequence])
+
+
 @dataclass(frozen=True)
 class EncoderOperands:
     """What every backend's encoder reads (see the module docstring for the rule).
@@ -129,8 +134,7 @@ def encoder_operands(probs: np.ndarray, length: int, seed: int, window: int | No
         Its ``cycle`` holds every window ``[start[i], start[i] + window)``.
     """
     layout = stream_layout(generator, role, probs.shape[-1], seed)
-    period = SEQUENCE_PERIODS[layout.sequence]
-    copies = 1 + -(-(length if window is None else window) // period)
+    copies = copies_for(length if window is None else window, layout.sequence)
     return EncoderOperands(np.ascontiguousarray(quantize(probs)), layout.start, layout.mask,
                            cycle_copies(copies, layout.sequence), copies, length,
                            layout.sequence)
@@ -173,7 +177,7 @@ def stream_states(n_inputs: int, length: int, seed: int,
     """
     layout = stream_layout(generator, role, first + n_inputs, seed)
     start, mask = layout.start[first:], layout.mask[first:, None]
-    cycle = cycle_copies(1 + -(-length // SEQUENCE_PERIODS[layout.sequence]), layout.sequence)
+    cycle = cycle_copies(copies_for(length, layout.sequence), layout.sequence)
     masked = bool(mask.any())
     if positions is None:  # each input's states are one window of the cycle
         windows = np.lib.stride_tricks.sliding_window_view(cycle, length)

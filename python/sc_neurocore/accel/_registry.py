@@ -24,7 +24,8 @@ from numpy.typing import ArrayLike
 
 from sc_neurocore._validation import DEFAULT_GENERATOR, InputTypeError
 
-from . import _install
+# _fork registers the before-fork wait for imports another thread has half done.
+from . import _fork, _install  # noqa: F401
 from ._backends.base import Backend, BackendStatus
 from ._backends.on_numpy import NumpyBackend
 from ._encoder import DEFAULT_SEED

@@ -6,6 +6,7 @@
 //! bindings map [`EngineError::Value`] to `ValueError`, [`EngineError::Type`] to
 //! `TypeError` and [`EngineError::Memory`] to `MemoryError`.
 
+use std::alloc::{self, Layout};
 use std::fmt;
 
 /// An invalid argument, a wrong argument type, or an allocation that failed.
@@ -79,13 +80,51 @@ impl std::error::Error for EngineError {}
 /// Result alias used by every fallible engine function.
 pub type Result<T> = std::result::Result<T, EngineError>;
 
+/// Element types whose all-zero bit pattern is a valid value (their zero).
+///
+/// # Safety
+///
+/// Implement only for types for which every byte being 0 is a valid,
+/// initialised value: [`try_zeroed`] hands out such memory as `T`s.
+pub unsafe trait Zeroable: Copy {}
+
+// SAFETY: all-zero bytes are the integer 0 / the float +0.0 of each type.
+unsafe impl Zeroable for u8 {}
+// SAFETY: as above.
+unsafe impl Zeroable for u16 {}
+// SAFETY: as above.
+unsafe impl Zeroable for u32 {}
+// SAFETY: as above.
+unsafe impl Zeroable for u64 {}
+// SAFETY: as above.
+unsafe impl Zeroable for f64 {}
+
 /// A zero-filled `Vec` of `len` elements, or [`EngineError::Memory`] instead of
 /// aborting the process when the allocation cannot be satisfied.
-pub fn try_zeroed<T: Copy + Default>(len: usize, what: &'static str) -> Result<Vec<T>> {
+///
+/// The memory comes zeroed from the allocator (`calloc`): a large buffer is
+/// fresh pages that the kernel zeroes on first touch, so the cost of clearing
+/// it lands in the parallel, interruptible work that first writes it, not in
+/// a serial fill before that work starts (a few hundred milliseconds for the
+/// half-gigabyte of encoded inputs of a large batch, during which a Ctrl-C
+/// could not be noticed).
+pub fn try_zeroed<T: Zeroable>(len: usize, what: &'static str) -> Result<Vec<T>> {
     let bytes = len.saturating_mul(std::mem::size_of::<T>());
-    let mut v: Vec<T> = Vec::new();
-    v.try_reserve_exact(len)
-        .map_err(|_| EngineError::Memory { what, bytes })?;
-    v.resize(len, T::default());
-    Ok(v)
+    let oom = || EngineError::Memory { what, bytes };
+    let layout = Layout::array::<T>(len).map_err(|_| oom())?;
+    if layout.size() == 0 {
+        return Ok(Vec::new());
+    }
+    // SAFETY: `layout` has a non-zero size (checked above), as `alloc_zeroed`
+    // requires.
+    let ptr = unsafe { alloc::alloc_zeroed(layout) }.cast::<T>();
+    if ptr.is_null() {
+        return Err(oom());
+    }
+    // SAFETY: `ptr` comes from the global allocator with the layout of
+    // `[T; len]` (`T`'s alignment, `len * size_of::<T>()` bytes), so it may be
+    // owned by a `Vec<T>` of capacity `len`; all `len` elements are
+    // initialised, being all-zero bytes, which `Zeroable` guarantees are valid
+    // values of `T`.
+    Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
 }

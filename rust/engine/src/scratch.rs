@@ -3,7 +3,7 @@
 
 use std::sync::{Mutex, MutexGuard, TryLockError};
 
-use crate::error::{EngineError, Result};
+use crate::error::{Result, try_zeroed};
 
 /// Buffers up to this many words are kept for the next call.
 const KEEP_WORDS: usize = 1 << 23;
@@ -44,12 +44,10 @@ impl Scratch {
             .map(|mut s| std::mem::take(&mut *s))
             .unwrap_or_default();
         if v.len() < len {
-            v.clear();
-            v.try_reserve_exact(len).map_err(|_| EngineError::Memory {
-                what: self.what,
-                bytes: len.saturating_mul(8),
-            })?;
-            v.resize(len, 0);
+            // Freed before the new one is allocated; zeroed by the allocator
+            // (fresh pages for a large buffer: see `try_zeroed`).
+            drop(v);
+            v = try_zeroed(len, self.what)?;
         }
         Ok(v)
     }

@@ -32,11 +32,13 @@ HALF_PI = 1.5707963267948966
 
 
 def half_window(window_ms: float, dt: float) -> int:
-    """Samples on each side of a spike: ``max(1, round((window_ms / dt) / 2))``.
+    """Samples on each side of a spike: ``max(1, floor((window_ms / dt) / 2 + STEP_TOLERANCE))``.
 
-    ``round`` is Python's (ties to even); truncating instead would lose a
-    sample whenever ``window_ms / dt`` lands just below an even integer
-    (``0.6 / 0.1 = 5.999999999999999``: 3 samples a side, not 2).
+    Half the window's samples rounded down, as the reference documents, but
+    a ratio within ``STEP_TOLERANCE`` below an integer counts as it (as in
+    every step count here): plain truncation would lose a sample whenever
+    ``window_ms / dt`` lands just below an even integer (``0.6 / 0.1 =
+    5.999999999999999``: 3 samples a side, not 2).
 
     Parameters
     ----------
@@ -61,7 +63,7 @@ def half_window(window_ms: float, dt: float) -> int:
     if not ratio < 2.0**52:
         raise ValueError(f"window_ms must be under 2**53 samples of dt, got {window_ms!r} / "
                          f"{dt!r}")
-    return max(1, round(ratio))
+    return max(1, math.floor(ratio + STEP_TOLERANCE))
 
 
 def spike_triggered_average(time: Sequence[float], voltage: Sequence[float],

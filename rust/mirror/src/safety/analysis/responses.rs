@@ -17,7 +17,9 @@ pub const DEGREES_PER_RADIAN: f64 = 57.29577951308232;
 /// `pi / 2` as a double.
 pub const HALF_PI: f64 = std::f64::consts::FRAC_PI_2;
 
-/// `max(1, round_half_even((window_ms / dt) / 2))`; errors name `window_ms` or `dt`.
+/// `max(1, floor((window_ms / dt) / 2 + STEP_TOLERANCE))`: half the window's
+/// samples rounded down, a ratio just below an integer (float error) counting
+/// as it; errors name `window_ms` or `dt`.
 pub fn half_window(window_ms: f64, dt: f64) -> Result<usize> {
     let ratio = (check_real("window_ms", window_ms, Bounds::POSITIVE)?
         / check_real("dt", dt, Bounds::POSITIVE)?)
@@ -28,7 +30,7 @@ pub fn half_window(window_ms: f64, dt: f64) -> Result<usize> {
             format!("window_ms must be under 2**53 samples of dt, got {window_ms:?} / {dt:?}"),
         ));
     }
-    Ok((ratio.round_ties_even() as usize).max(1))
+    Ok(((ratio + STEP_TOLERANCE).floor() as usize).max(1))
 }
 
 /// The result of [`spike_triggered_average`].

@@ -13,14 +13,22 @@ fn golden_analysis() {
 }
 
 #[test]
-fn sta_half_window_counts_with_round() {
+fn sta_half_window_rounds_down_without_losing_a_sample() {
     // 0.6 / 0.1 = 5.999999999999999: three samples a side, not two.
     assert_eq!(half_window(0.6, 0.1), Ok(3));
+    // An odd number of samples per window rounds down, as the reference
+    // documents: 3, 5 and 7 steps give 1, 2 and 3 a side.
+    assert_eq!(half_window(3.0, 1.0), Ok(1));
+    assert_eq!(half_window(5.0, 1.0), Ok(2));
+    assert_eq!(half_window(7.0, 1.0), Ok(3));
+    assert_eq!(half_window(1.0, 1.0), Ok(1));
     for k in 1..200usize {
         for dt in [0.1, 0.01, 0.025, 0.3, 0.7] {
-            let window: f64 = format!("{}", 2.0 * k as f64 * dt).parse().unwrap();
-            let want = half_window(window, dt).unwrap();
-            assert!(want.abs_diff(k) <= 1, "{k} {dt}");
+            // 2 k dt and (2 k + 1) dt, as decimals, both give k.
+            for steps in [2 * k, 2 * k + 1] {
+                let window: f64 = format!("{}", steps as f64 * dt).parse().unwrap();
+                assert_eq!(half_window(window, dt), Ok(k), "{steps} x {dt}");
+            }
         }
     }
     // voltage 0..19, spikes 5, 9, 14, hw 3: snippets 2..8, 6..12 and 11..17.
