@@ -191,6 +191,48 @@ def test_fork_waits_for_an_import_another_thread_has_half_done(tmp_path):
     assert result == {"exit": 0, "fork_waited": True}
 
 
+@linux_only
+@pytest.mark.skipif("numba" not in AVAILABLE, reason="numba does not work here")
+def test_a_fork_during_another_threads_first_numba_compile_does_not_hang():
+    # A thread's first Numba call compiles the kernels under Numba's global
+    # compiler lock; the main thread forks meanwhile, and the child compiles
+    # too. The fork waits for the compile, so the child never waits on a lock
+    # held by a thread it does not have.
+    result = run_script("""
+        from numba.core.compiler_lock import global_compiler_lock
+
+        def held_by_another_thread():
+            if global_compiler_lock._lock.acquire(blocking=False):
+                global_compiler_lock._lock.release()
+                return False
+            return True
+
+        first = threading.Thread(target=call, args=("numba",), daemon=True)
+        first.start()
+        start = time.monotonic()
+        while first.is_alive() and not held_by_another_thread():
+            if time.monotonic() - start > 60:
+                break
+            time.sleep(0.0005)
+        compiling = first.is_alive()
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if np.array_equal(call("numba"), WANT) else 3)
+        start, done = time.monotonic(), 0
+        while time.monotonic() - start < 60:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.001)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        print(json.dumps({"forked_while_compiling": compiling,
+                          "exit": os.waitstatus_to_exitcode(status) if done else None}))
+    """, deadline=300)
+    assert result == {"forked_while_compiling": True, "exit": 0}
+
+
 @on_each_compiled_backend
 def test_multiprocessing_fork_pool_gives_correct_results(backend):
     # DataLoader-style workers: a "fork" pool started while a parent thread

@@ -12,15 +12,23 @@ A before-fork handler closes that window: the forking thread waits (the GIL
 released) until no other thread holds an import lock, for at most
 `FORK_IMPORT_WAIT_S`, then forks.
 It reads the import system's table of module locks; where that table does not
-look as expected (another Python version), the handler does nothing.
+look as expected (another Python version), that wait does nothing.
+
+Numba's compiler has the same hazard: a thread compiling a kernel (a first
+Numba call) holds Numba's global compiler lock, and a child forked meanwhile
+would wait for it for ever on its own first compile. Once Numba is imported,
+the handler also takes that lock before the fork (waiting for a compile in
+progress to finish) and releases it on both sides after it.
 """
 
 from __future__ import annotations
 
 import importlib._bootstrap as _bootstrap
 import os
+import sys
 import threading
 import time
+from typing import Any
 
 __all__ = ["FORK_IMPORT_WAIT_S", "imports_in_progress", "wait_for_imports"]
 
@@ -73,9 +81,34 @@ def wait_for_imports(timeout_s: float = FORK_IMPORT_WAIT_S) -> bool:
     return True
 
 
+# Locks the forking thread took in `_before_fork`, released after the fork.
+_HELD: list[Any] = []
+
+
+def _numba_compiler_lock() -> Any:
+    """Numba's global compiler lock, once Numba is imported (else None)."""
+    module = sys.modules.get("numba.core.compiler_lock")
+    lock = getattr(module, "global_compiler_lock", None)
+    if callable(getattr(lock, "acquire", None)) and callable(getattr(lock, "release", None)):
+        return lock
+    return None
+
+
 def _before_fork() -> None:
     wait_for_imports()
+    lock = _numba_compiler_lock()
+    if lock is not None:
+        lock.acquire()  # waits for another thread's compile to finish
+        _HELD.append(lock)
+
+
+def _after_fork() -> None:
+    # In the child the forking thread is the one thread left, and it owns the
+    # lock (a re-entrant lock keeps its owner across fork()), so it may release.
+    while _HELD:
+        _HELD.pop().release()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=_before_fork)
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork,
+                        after_in_child=_after_fork)
