@@ -507,12 +507,15 @@ def test_no_count_of_tests_or_cases_is_written_by_hand() -> None:
 # The benchmark chart
 # --------------------------------------------------------------------------------------
 
+COMMITTED_STUDIES = sorted((REPO / "benchmarks" / "results").glob("bench-*.json"))
+
+
 def _committed_study() -> tuple[object, dict[str, object]]:
+    """The first committed study (the chart-variant tests start from it)."""
     from sc_neurocore.accel.bench.report import read_results
 
-    studies = sorted((REPO / "benchmarks" / "results").glob("bench-*.json"))
-    assert studies, "no committed timing study in benchmarks/results"
-    return read_results(studies[0])
+    assert COMMITTED_STUDIES, "no committed timing study in benchmarks/results"
+    return read_results(COMMITTED_STUDIES[0])
 
 
 def _check_chart(study: object) -> None:
@@ -548,9 +551,12 @@ def _check_chart(study: object) -> None:
         plt.close(fig)
 
 
-def test_chart_of_the_committed_study() -> None:
+@pytest.mark.parametrize("path", COMMITTED_STUDIES, ids=lambda p: p.stem)
+def test_chart_of_every_committed_study(path) -> None:
     pytest.importorskip("matplotlib")
-    study, _ = _committed_study()
+    from sc_neurocore.accel.bench.report import read_results
+
+    study, _ = read_results(path)
     _check_chart(study)
 
 
