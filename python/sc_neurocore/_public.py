@@ -10,10 +10,12 @@ show the documented path instead of the private one.
 
 from __future__ import annotations
 
+import importlib
 import inspect
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Callable, Iterable, Mapping
 
-__all__ = ["publish"]
+__all__ = ["lazy_reexport", "publish"]
 
 
 def _is_private(module: str) -> bool:
@@ -44,3 +46,38 @@ def publish(module_name: str, namespace: Mapping[str, object], names: Iterable[s
         elif inspect.isclass(obj):
             if obj.__module__.startswith("sc_neurocore.") and _is_private(obj.__module__):
                 obj.__module__ = module_name
+
+
+def lazy_reexport(package: str, submodule: str, names: Iterable[str]
+                  ) -> tuple[Callable[[str], object], Callable[[], list[str]]]:
+    """A package's ``__getattr__`` and ``__dir__`` that re-export ``names`` from ``submodule`` on first use.
+
+    ``from package import Name`` then works as the reference project's
+    package-level re-exports do, while importing the package itself imports
+    nothing more (PEP 562).
+
+    Parameters
+    ----------
+    package : str
+        The package's ``__name__``.
+    submodule : str
+        The submodule, relative to the package (``"dna_mapper"``).
+    names : iterable of str
+        The names to re-export.
+
+    Returns
+    -------
+    tuple of callable
+        ``(__getattr__, __dir__)`` for the package's globals.
+    """
+    exported = frozenset(names)
+
+    def __getattr__(name: str) -> object:
+        if name in exported:
+            return getattr(importlib.import_module(f"{package}.{submodule}"), name)
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted(set(vars(sys.modules[package])) | exported)
+
+    return __getattr__, __dir__

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 from fractions import Fraction
 
 import numpy as np
@@ -466,3 +467,51 @@ def test_signature_defaults_are_the_model_constants() -> None:
     for cls in (StrandDisplacementCompiler, BitstreamToDNA, dm.KineticSimulator,
                 dm.NUPACKInterface, DNACircuitDesign):
         assert defaults(cls)["temperature_c"] == constants.DEFAULT_TEMPERATURE_C, cls
+
+
+# ------------------------------------------------ the reference's own behaviour at the edges
+
+def test_a_simulator_that_omits_an_output_is_a_runtime_error(monkeypatch) -> None:
+    """Noise analysis and the concentration optimizer fail closed as the reference does."""
+    from sc_neurocore.bridges import dna_mapper as D
+
+    design = D.BitstreamToDNA("hybrid", seed=42).compile_network(
+        [{"type": "AND", "inputs": ["A", "B"], "output": "C"}], ["A", "B"], ["C"], name="and")
+    real = D.KineticSimulator.simulate
+
+    def without_outputs(self, design, inputs, duration_s=3600.0, dt=1.0):
+        traces = real(self, design, inputs, duration_s=duration_s, dt=dt)
+        return {"time": traces["time"]}
+
+    monkeypatch.setattr(D.KineticSimulator, "simulate", without_outputs)
+    inputs = {"A": 100.0, "B": 100.0}
+    out = "C"
+    with pytest.raises(RuntimeError, match=f"omitted output trace: {out}"):
+        D.NoiseModel(n_trials=1).sensitivity_analysis(design, inputs, duration_s=10.0)
+    table = [{"inputs": {"A": 200.0, "B": 200.0}, "expected": {"C": "high"}}]
+    with pytest.raises(RuntimeError, match=f"omitted expected output: {out}"):
+        D.ConcentrationOptimizer(n_evaluations=1).optimize(design, table, duration_s=10.0)
+
+
+def test_precision_of_a_design_without_gates_is_an_empty_report() -> None:
+    from sc_neurocore.bridges import dna_mapper as D
+
+    report = D.SCPrecisionAnalyzer().analyze(D.DNACircuitDesign(name="empty"), {})
+    assert report == {"outputs": {}, "max_conc_nM": 200.0, "total_effective_bits": 0.0}
+    with pytest.raises(ValueError, match="duration_s"):
+        D.SCPrecisionAnalyzer().analyze(D.DNACircuitDesign(name="empty"), {}, duration_s=-1.0)
+
+
+def test_the_package_re_exports_the_reference_names_lazily() -> None:
+    import subprocess
+
+    code = ("import sys, sc_neurocore.bridges as b, sc_neurocore.scpn.layers as layers\n"
+            "assert 'sc_neurocore.bridges.dna_mapper' not in sys.modules\n"
+            "from sc_neurocore.bridges import BitstreamToDNA, export_fasta\n"
+            "from sc_neurocore.bridges.dna_mapper import REFERENCE_NAMES\n"
+            "assert set(REFERENCE_NAMES) <= set(b.__all__) and set(REFERENCE_NAMES) <= set(dir(b))\n"
+            "assert all(getattr(b, n) is getattr(b.dna_mapper, n) for n in REFERENCE_NAMES)\n"
+            "from sc_neurocore.scpn.layers import L7_SymbolicLayer, L7_StochasticParameters\n"
+            "from sc_neurocore.scpn.layers.l7_symbolic import L7_SymbolicLayer as L\n"
+            "assert L7_SymbolicLayer is L\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -120,7 +120,7 @@ def test_cost_is_per_distinct_oligo(design: DNACircuitDesign) -> None:
 
 def test_protocol_volumes_add_up(design: DNACircuitDesign) -> None:
     text = generate_protocol(design, volume_uL=50.0)
-    assert text.startswith("# Wet-lab protocol: demo")
+    assert text.startswith("# Wet-Lab Protocol: demo")
     rows = [ln.split("|") for ln in text.splitlines() if ln.startswith("| ") and "nt |" in ln]
     volumes = [float(r[4]) for r in rows]
     assert len(rows) == len({s.name for s in design.all_strands})

@@ -7,7 +7,24 @@
   ``rust/mirror/src/safety/dna_mapper/``; both are checked against
   ``parity/golden/dna_mapper.txt`` (docs/safety/dna_mapper.md).
 
-The submodules are imported on demand; importing this package loads nothing beyond NumPy.
+As in the reference project, the package re-exports those 31 names (``from
+sc_neurocore.bridges import BitstreamToDNA``). The submodules are imported on
+demand, on the first use of such a name; importing this package loads nothing
+beyond NumPy.
 """
 
-__all__ = ["dna_mapper"]
+from sc_neurocore._public import lazy_reexport
+
+_DNA_NAMES = (
+    "BitstreamToDNA", "CompilationMethod", "ConcentrationOptimizer", "CrossHybridizationChecker",
+    "DNACircuitDesign", "DNAGate", "DNAStrand", "DegradationModel", "DualRailEncoder",
+    "EnzymaticGateCompiler", "GF4ErrorCorrection", "GateOptimizer", "GateType", "HairpinChecker",
+    "KineticSimulator", "NUPACKInterface", "NoiseModel", "PlateLayout", "SCNetworkBridge",
+    "SCPrecisionAnalyzer", "SequenceDesigner", "StrandDisplacementCompiler", "TopologicalAnalyzer",
+    "estimate_cost", "export_fasta", "export_genbank", "export_json", "export_nupack_input",
+    "generate_protocol", "visualize_circuit", "visualize_kinetics",
+)
+
+__all__ = ["dna_mapper", *_DNA_NAMES]
+
+__getattr__, __dir__ = lazy_reexport(__name__, "dna_mapper", _DNA_NAMES)

@@ -127,7 +127,7 @@ def generate_protocol(design: DNACircuitDesign, volume_uL: float = 50.0,
         raise ValueError(f"the oligos need {used:.2f} µL of 100 µM stock, more than "
                          f"volume_uL = {volume}")
     t = d.temperature_c
-    lines = [f"# Wet-lab protocol: {d.name}", "",
+    lines = [f"# Wet-Lab Protocol: {d.name}", "",
              f"**Temperature:** {t} °C", f"**Buffer:** {buffer_name}",
              f"**Total volume:** {volume} µL", f"**Oligos:** {len(unique)}", "",
              "## Materials", "",

@@ -91,6 +91,9 @@ class NoiseModel:
         ------
         TypeError, ValueError
             For a bad design or inputs (checked before any draw).
+        RuntimeError
+            If the kinetic simulator (a subclass or replacement of
+            ``KineticSimulator.simulate``) returns no trace for a gate output.
         """
         check_design(design)
         nominal = KineticSimulator(temperature_c=design.temperature_c)
@@ -109,6 +112,8 @@ class NoiseModel:
             traces = KineticSimulator(temperature_c=t).simulate(design, perturbed,
                                                                 duration_s=duration_s)
             for key, values in finals.items():
+                if key not in traces:
+                    raise RuntimeError(f"kinetic simulator omitted output trace: {key}")
                 values.append(float(traces[key][-1]))
         return {"n_trials": self._n_trials,
                 "outputs": {key: summarise(values) for key, values in finals.items()}}

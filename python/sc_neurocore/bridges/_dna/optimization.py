@@ -175,6 +175,9 @@ class ConcentrationOptimizer:
         ------
         TypeError, ValueError
             For a bad design, table or duration (checked before the draw).
+        RuntimeError
+            If the kinetic simulator (a subclass or replacement of
+            ``KineticSimulator.simulate``) returns no trace for an expected output.
         """
         check_design(design)
         rows = _truth_table(design, truth_table)
@@ -189,6 +192,8 @@ class ConcentrationOptimizer:
                 scaled = {k: float(v) * scale for k, v in inputs.items()}
                 result = sim.simulate(design, scaled, duration_s=duration_s)
                 for name, target in targets:
+                    if name not in result:
+                        raise RuntimeError(f"kinetic simulator omitted expected output: {name}")
                     miss = float(result[name][-1]) - target
                     total += miss * miss
             return total

@@ -70,7 +70,9 @@ class SCPrecisionAnalyzer:
             1e-12)``), ``effective_bits`` (``log2 max(max_conc_nM / sigma, 1)``),
             ``dynamic_range_db`` (``20 log10 max(max / smallest positive value, 1)``) and
             ``resolution_nM`` (``2 sigma``); ``max_conc_nM``; ``total_effective_bits`` (the
-            smallest, 0 without outputs).
+            smallest, 0 without outputs). A design without gates has no outputs to
+            analyse: ``outputs`` is empty and ``total_effective_bits`` 0, as in the
+            reference (nothing is simulated).
 
         Raises
         ------
@@ -79,6 +81,9 @@ class SCPrecisionAnalyzer:
         """
         check_design(design)
         top = check_real(max_conc_nM, "max_conc_nM", positive=True)
+        if not design.gates:
+            check_real(duration_s, "duration_s", minimum=0.0)
+            return {"outputs": {}, "max_conc_nM": top, "total_effective_bits": 0.0}
         result = KineticSimulator().simulate(design, input_concentrations,
                                              duration_s=duration_s)
         outputs = {key: trace_precision([float(v) for v in trace], top)

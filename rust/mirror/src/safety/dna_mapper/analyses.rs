@@ -260,6 +260,11 @@ pub fn precision(
     duration_s: f64,
 ) -> Result<Vec<[f64; 7]>> {
     let top = check_real("max_conc_nM", max_conc, Bounds::POSITIVE)?;
+    if design.gates.is_empty() {
+        // Nothing to simulate: no outputs (0 effective bits), as the reference.
+        check_real("duration_s", duration_s, Bounds::at_least(0.0))?;
+        return Ok(Vec::new());
+    }
     let trace = KineticSimulator::at(37.0).simulate(design, inputs, duration_s, 1.0)?;
     let g = design.gates.len();
     Ok((0..g)

@@ -109,3 +109,19 @@ fn the_stability_guard_keeps_a_stiff_gate_exact() {
         "dt"
     );
 }
+
+#[test]
+fn precision_of_a_design_without_gates_has_no_outputs() {
+    use super::analyses::precision;
+    use super::types::Design;
+    let empty = Design::default();
+    assert_eq!(precision(&empty, &[], 200.0, 3600.0), Ok(Vec::new()));
+    assert_eq!(
+        precision(&empty, &[], 200.0, -1.0).unwrap_err().arg,
+        "duration_s"
+    );
+    assert_eq!(
+        precision(&empty, &[], 0.0, 3600.0).unwrap_err().arg,
+        "max_conc_nM"
+    );
+}
