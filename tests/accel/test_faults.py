@@ -48,6 +48,19 @@ WANT = sc_forward(W, x, length=1024, backend="numpy")
 def call(backend, inputs=x):
     return sc_forward(W, inputs, length=1024, backend=backend)
 
+def exit_of(pid, limit_s=10.0):
+    # The exit status of child ``pid``, or None when it is still running after
+    # ``limit_s`` seconds (it is then killed: a hang).
+    start = time.monotonic()
+    while time.monotonic() - start < limit_s:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.001)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return None
+
 def keep_calling(backend):
     # A daemon thread calling the backend until the returned event is set.
     stop = threading.Event()
@@ -101,18 +114,9 @@ def test_forked_children_never_hang_while_another_thread_computes(backend):
             if pid == 0:
                 ok = np.array_equal(call(BACKEND), WANT)
                 os._exit(0 if ok else 3)
-            start = time.monotonic()
-            while True:
-                done, status = os.waitpid(pid, os.WNOHANG)
-                if done:
-                    wrong += os.waitstatus_to_exitcode(status) != 0
-                    break
-                if time.monotonic() - start > 10:
-                    hung += 1
-                    os.kill(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
-                    break
-                time.sleep(0.001)
+            status = exit_of(pid)
+            hung += status is None
+            wrong += status not in (None, 0)
         stop.set()
         print(json.dumps({{"hung": hung, "wrong": wrong}}))
     """, deadline=600)
@@ -132,18 +136,9 @@ def test_a_fork_during_another_threads_first_call_does_not_hang(run):
         pid = os.fork()
         if pid == 0:
             os._exit(0 if np.array_equal(call("rust"), WANT) else 3)
-        start, status = time.monotonic(), None
-        while time.monotonic() - start < 10:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            time.sleep(0.001)
-        else:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+        status = exit_of(pid)
         stop.set()
-        print(json.dumps({"exit": None if status is None or not done
-                          else os.waitstatus_to_exitcode(status)}))
+        print(json.dumps({"exit": status}))
     """, deadline=120)
     assert result == {"exit": 0}
 
@@ -176,17 +171,7 @@ def test_fork_waits_for_an_import_another_thread_has_half_done(tmp_path):
             import sc_slow_import_probe
             os._exit(0 if sc_slow_import_probe.VALUE == 42 else 3)
         waited = time.monotonic() - before
-        start, done = time.monotonic(), 0
-        while time.monotonic() - start < 10:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            time.sleep(0.001)
-        else:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        print(json.dumps({{"exit": os.waitstatus_to_exitcode(status) if done else None,
-                           "fork_waited": waited > 0.5}}))
+        print(json.dumps({{"exit": exit_of(pid), "fork_waited": waited > 0.5}}))
     """, deadline=120)
     assert result == {"exit": 0, "fork_waited": True}
 
@@ -218,17 +203,7 @@ def test_a_fork_during_another_threads_first_numba_compile_does_not_hang():
         pid = os.fork()
         if pid == 0:
             os._exit(0 if np.array_equal(call("numba"), WANT) else 3)
-        start, done = time.monotonic(), 0
-        while time.monotonic() - start < 60:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            time.sleep(0.001)
-        else:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        print(json.dumps({"forked_while_compiling": compiling,
-                          "exit": os.waitstatus_to_exitcode(status) if done else None}))
+        print(json.dumps({"forked_while_compiling": compiling, "exit": exit_of(pid, 60.0)}))
     """, deadline=300)
     assert result == {"forked_while_compiling": True, "exit": 0}
 
