@@ -88,12 +88,9 @@ pub type Result<T> = std::result::Result<T, EngineError>;
 /// initialised value: [`try_zeroed`] hands out such memory as `T`s.
 pub unsafe trait Zeroable: Copy {}
 
-// SAFETY: all-zero bytes are the integer 0 / the float +0.0 of each type.
+// SAFETY: all-zero bytes are the integer 0 / the float +0.0 of each type
+// (only the element types the engine allocates are listed).
 unsafe impl Zeroable for u8 {}
-// SAFETY: as above.
-unsafe impl Zeroable for u16 {}
-// SAFETY: as above.
-unsafe impl Zeroable for u32 {}
 // SAFETY: as above.
 unsafe impl Zeroable for u64 {}
 // SAFETY: as above.
