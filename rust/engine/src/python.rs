@@ -151,9 +151,8 @@ fn borrow_array<'py, T: Element>(
         }
         Ok(untyped) => {
             let dt = untyped.dtype();
-            let dtype_text = dt.to_string();
-            let info = ArrayInfo {
-                dtype: &dtype_text,
+            let mut info = ArrayInfo {
+                dtype: "",
                 kind: char::from(dt.kind()),
                 itemsize: dt.itemsize(),
                 exact: dt.is_equiv_to(&dtype::<T>(py)),
@@ -161,7 +160,13 @@ fn borrow_array<'py, T: Element>(
                 aligned: untyped.is_aligned(),
                 shape: untyped.shape(),
             };
-            validate::check_array(name, elem, &ArrayArg::Array(info), ranks)?;
+            // The dtype's text (NumPy makes it in Python: microseconds) is
+            // made only for a refusal's message.
+            if validate::check_array(name, elem, &ArrayArg::Array(info), ranks).is_err() {
+                let dtype_text = dt.to_string();
+                info.dtype = &dtype_text;
+                validate::check_array(name, elem, &ArrayArg::Array(info), ranks)?;
+            }
         }
     }
     let typed = obj.cast::<PyArrayDyn<T>>().map_err(|e| {

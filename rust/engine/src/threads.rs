@@ -129,12 +129,22 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// [`default_num_threads`] once known (0 before): asking the operating
+/// system reads cgroup files, tens of microseconds, too slow for every call.
+static DEFAULT_THREADS: AtomicUsize = AtomicUsize::new(0);
+
 /// Number of CPUs the process may use (at least 1): on Linux the CPU
-/// affinity mask (and cgroup quota), not the machine's CPU count.
+/// affinity mask (and cgroup quota), not the machine's CPU count. Asked
+/// once, on first use (a forked child keeps its parent's answer).
 pub fn default_num_threads() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
+    match DEFAULT_THREADS.load(Ordering::Relaxed) {
+        0 => {
+            let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+            DEFAULT_THREADS.store(n, Ordering::Relaxed);
+            n
+        }
+        n => n,
+    }
 }
 
 /// The number of threads parallel kernels use (the caller included).
