@@ -92,6 +92,8 @@ pub unsafe trait Zeroable: Copy {}
 // (only the element types the engine allocates are listed).
 unsafe impl Zeroable for u8 {}
 // SAFETY: as above.
+unsafe impl Zeroable for u32 {}
+// SAFETY: as above.
 unsafe impl Zeroable for u64 {}
 // SAFETY: as above.
 unsafe impl Zeroable for f64 {}

@@ -30,7 +30,7 @@ use crate::validate::{self, checked_size};
 const PARALLEL_WORK: usize = 1 << 16;
 
 /// The encoded inputs' buffer, kept between calls.
-static SCRATCH: Scratch = Scratch::new("the encoded inputs");
+static SCRATCH: Scratch<u64> = Scratch::new("the encoded inputs");
 
 /// Validated dimensions of one `sc_forward` call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

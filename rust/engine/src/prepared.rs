@@ -7,28 +7,35 @@
 //! inputs (so the threads meet once per call, and a block's table is still
 //! in cache when it is read); each task
 //!
-//! 1. builds its block's **bits and prefixes**: the states are compared
-//!    with every batch row's threshold and packed 64 to a word (one window
-//!    load, compared against every row), and each word is stored next to the
-//!    count of the set bits before it, in a table of `nw + 1` cells per
-//!    input (the last cell holds the total, for `k = length`);
-//! 2. does its block's **lookups** (the cells stay in L2 while every output
-//!    row reads them), adding into an accumulator of its own:
-//!    `(o, i)`'s count is the prefix of cell `k / 64` plus the popcount of
-//!    that cell's word masked to its low `k % 64` bits. A single input row
-//!    takes eight inputs at a time where the tier gathers; for a batch the
-//!    cell holds the words and prefixes of every row side by side, so one
-//!    `(o, i)` is a few vector loads, ANDs, popcounts and adds for the whole
-//!    batch.
+//! 1. builds its block's **table**: the states are compared with the
+//!    threshold(s) and packed into words, each stored with the count of the
+//!    set bits before it;
+//! 2. does its block's **lookups** (the table stays in cache while every
+//!    output row reads it), adding into an accumulator of its own:
+//!    `(o, i)`'s count is the prefix stored with the word that holds bit
+//!    `k`, plus the popcount of that word's bits below `k`.
 //!
-//! The counts are exact integers, so the result does not depend on the tier
-//! or the thread count.
+//! Two table layouts:
+//!
+//! * **Cells** (a single input row, streams of at most 65536 bits): per
+//!   input, one u32 per 16 bits, `prefix << 16 | word`. One lookup is one
+//!   cell; the AVX-512 tier transposes 16 x 16 tiles of `k` in registers and
+//!   picks sixteen output rows' cells of one input at once by permutes
+//!   within that input's table (`crate::arch::CellLookup`).
+//! * **Pairs** (a batch, or longer streams): per input, `nw + 1` cells of
+//!   `(word, prefix)` pairs of u64 for each batch row side by side, so one
+//!   `(o, i)` is a few vector loads, ANDs, popcounts and adds for the whole
+//!   batch; a single row longer than 65536 bits sums eight inputs at a time
+//!   where the tier gathers (`crate::arch::PrefixLookup`).
+//!
+//! The counts are exact integers, so the result does not depend on the
+//! layout, the tier or the thread count.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::arch::{Dispatch, Kernel, Token};
-use crate::error::{EngineError, Result, try_zeroed};
+use crate::arch::{CellGeometry, Dispatch, Kernel, Token};
+use crate::error::{EngineError, Result, Zeroable, try_zeroed};
 use crate::scratch::Scratch;
 use crate::simd::{Tier, active_tier};
 use crate::threads;
@@ -41,19 +48,29 @@ const PARALLEL_WORK: usize = 1 << 16;
 /// A threshold that sets every bit (it exceeds every 16-bit state).
 pub const ALWAYS: i64 = 65536;
 
-/// Batch rows of a table cell are padded to a multiple of this (the widest
+/// Batch rows of a pairs cell are padded to a multiple of this (the widest
 /// tier's lanes), so every tier loads whole vectors.
 const ROW_PAD: usize = 8;
 
 /// Vectors of batch rows accumulated in registers at a time.
 const ACC_VECTORS: usize = 4;
 
-/// Table words of the block of inputs a batch's lookups work through at a
-/// time (512 KiB: well inside L2).
-const LOOKUP_BLOCK_WORDS: usize = 1 << 16;
+/// Table bytes of the block of inputs a task builds and looks up at a time
+/// (512 KiB: well inside L2).
+const LOOKUP_BLOCK_BYTES: usize = 1 << 19;
 
-/// The bits-and-prefixes table, kept between calls.
-static TABLE: Scratch = Scratch::new("the ordered bits");
+/// A single input row with streams up to this long uses the cell layout
+/// (its prefixes fit 16 bits).
+const CELL_MAX_LENGTH: usize = 65536;
+
+/// Output rows of one cell lookup call (one tile of `k`).
+const CELL_ROWS: usize = 16;
+
+/// The pairs tables, kept between calls.
+static PAIRS: Scratch<u64> = Scratch::new("the ordered bits");
+
+/// The cell tables, kept between calls.
+static CELLS: Scratch<u32> = Scratch::new("the ordered bits");
 
 /// Validated dimensions of one call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,10 +102,77 @@ pub struct PreparedOperands<'a> {
     pub t_shape: &'a [usize],
 }
 
-/// The layout of the bits-and-prefixes table: per input, `nw + 1` cells of
-/// `2 * rows` words, the words of batch rows `0..rows` then their prefixes.
+/// A call's operands after validation.
 #[derive(Debug, Clone, Copy)]
-struct Table {
+struct Operands<'a> {
+    k: &'a [u32],
+    states: &'a [u16],
+    thresholds: &'a [i64],
+    dims: PreparedDims,
+}
+
+/// Input `i`'s states of window `w` (bits `64w .. 64w + 64`): a slice of
+/// `row`, or for the last, short window a copy in `pad` filled past `length`
+/// with 0xFFFF, which no threshold up to 65535 exceeds.
+#[inline(always)]
+fn window<'r>(row: &'r [u16], w: usize, pad: &'r mut [u16; 64]) -> &'r [u16] {
+    if (w + 1) * 64 <= row.len() {
+        &row[w * 64..(w + 1) * 64]
+    } else {
+        pad.fill(u16::MAX);
+        pad[..row.len() - w * 64].copy_from_slice(&row[w * 64..]);
+        &pad[..]
+    }
+}
+
+/// The bits of window `w` of `nw` for threshold `x`: `all` (every bit inside
+/// the stream) when `x` sets every bit, else the compare's mask.
+#[inline(always)]
+fn window_bits<T: Token>(cmp: T, src: &[u16], x: i64, all: u64) -> u64 {
+    if x >= ALWAYS {
+        all
+    } else {
+        cmp.mask_once(src, x as u16)
+    }
+}
+
+/// The bits inside a stream of `length` bits of window `w` of `nw`.
+#[inline(always)]
+fn inside(length: usize, w: usize, nw: usize) -> u64 {
+    match (w + 1 == nw, length % 64) {
+        (true, r) if r != 0 => (1u64 << r) - 1,
+        _ => u64::MAX,
+    }
+}
+
+/// A table layout: how a block of inputs' table is built and read.
+trait Layout: Copy + Sync {
+    /// The table's element.
+    type Elem: Zeroable + Send + 'static;
+    /// The tables kept between calls.
+    fn scratch() -> &'static Scratch<Self::Elem>;
+    /// Elements of one input's table.
+    fn per_input(self) -> usize;
+    /// Accumulator rows per output row (the batch, padded).
+    fn acc_rows(self) -> usize;
+    /// Builds the tables of inputs `i0 ..` into `out` (whole tables).
+    fn build(self, d: Dispatch, ops: Operands<'_>, i0: usize, out: &mut [Self::Elem]);
+    /// Adds the counts of inputs `inputs` (their tables in `part`) of every
+    /// output row into `acc` (`acc_rows` per output row).
+    fn look_up(
+        self,
+        d: Dispatch,
+        ops: Operands<'_>,
+        inputs: (usize, usize),
+        part: &[Self::Elem],
+        acc: &mut [u64],
+    );
+}
+
+/// The pairs layout: per input, `nw + 1` cells of `2 * rows` words, the
+/// words of batch rows `0..rows` then their prefixes.
+#[derive(Debug, Clone, Copy)]
+struct Pairs {
     /// Words per stream, `ceil(length / 64)`.
     nw: usize,
     /// Batch rows per cell: 1 for a single row, else the batch padded to
@@ -96,22 +180,17 @@ struct Table {
     rows: usize,
 }
 
-impl Table {
-    fn new(dims: PreparedDims) -> Table {
+impl Pairs {
+    fn new(dims: PreparedDims) -> Pairs {
         let rows = if dims.batch == 1 {
             1
         } else {
             dims.batch.next_multiple_of(ROW_PAD)
         };
-        Table {
+        Pairs {
             nw: dims.length.div_ceil(64),
             rows,
         }
-    }
-
-    /// Words per input.
-    fn per_input(self) -> usize {
-        (self.nw + 1) * 2 * self.rows
     }
 
     /// Offset of input `i`'s cell for a prefix of `k` bits.
@@ -121,58 +200,77 @@ impl Table {
     }
 }
 
+impl Layout for Pairs {
+    type Elem = u64;
+    fn scratch() -> &'static Scratch<u64> {
+        &PAIRS
+    }
+    fn per_input(self) -> usize {
+        (self.nw + 1) * 2 * self.rows
+    }
+    fn acc_rows(self) -> usize {
+        self.rows
+    }
+    fn build(self, d: Dispatch, ops: Operands<'_>, i0: usize, out: &mut [u64]) {
+        d.run(BuildPairs {
+            ops,
+            table: self,
+            i0,
+            out,
+        });
+    }
+    fn look_up(
+        self,
+        d: Dispatch,
+        ops: Operands<'_>,
+        inputs: (usize, usize),
+        part: &[u64],
+        acc: &mut [u64],
+    ) {
+        d.run(PairLookups {
+            ops,
+            table: self,
+            inputs,
+            bits: part,
+            acc,
+        });
+    }
+}
+
 /// Mask of the low `k % 64` bits.
 #[inline(always)]
 fn low_bits(k: usize) -> u64 {
     (1u64 << (k % 64)) - 1
 }
 
-/// Builds the table of inputs `i0..i0 + n` into `out` (their `n` tables).
-struct BuildBits<'a, 'o> {
-    states: &'a [u16],
-    thresholds: &'a [i64],
-    dims: PreparedDims,
-    table: Table,
+/// Builds the pairs tables of inputs `i0..i0 + n` into `out` (their `n`
+/// tables).
+struct BuildPairs<'a, 'o> {
+    ops: Operands<'a>,
+    table: Pairs,
     i0: usize,
     out: &'o mut [u64],
 }
 
-impl Kernel for BuildBits<'_, '_> {
+impl Kernel for BuildPairs<'_, '_> {
     type Output = ();
     /// (Indices are bounds-checked.)
     #[inline(always)]
     fn run<T: Token>(self, cmp: T) {
-        let (dims, table) = (self.dims, self.table);
+        let (dims, table) = (self.ops.dims, self.table);
         let (nw, rows, len) = (table.nw, table.rows, dims.length);
-        let tail = match len % 64 {
-            0 => u64::MAX,
-            r => (1u64 << r) - 1,
-        };
         let mut pad = [0u16; 64];
         let mut prefix = vec![0u64; dims.batch];
         for (r, cells) in self.out.chunks_exact_mut(table.per_input()).enumerate() {
             let i = self.i0 + r;
-            let row = &self.states[i * len..(i + 1) * len];
+            let row = &self.ops.states[i * len..(i + 1) * len];
             prefix.fill(0);
             for w in 0..nw {
-                let all = if w + 1 == nw { tail } else { u64::MAX };
-                // The last window is padded past `length` with 0xFFFF, which
-                // no threshold up to 65535 exceeds.
-                let src: &[u16] = if (w + 1) * 64 <= len {
-                    &row[w * 64..(w + 1) * 64]
-                } else {
-                    pad.fill(u16::MAX);
-                    pad[..len - w * 64].copy_from_slice(&row[w * 64..]);
-                    &pad
-                };
+                let all = inside(len, w, nw);
+                let src = window(row, w, &mut pad);
                 let cell = &mut cells[w * 2 * rows..(w + 1) * 2 * rows];
                 if dims.batch == 1 {
-                    let x = self.thresholds[i];
-                    let bits = if x >= ALWAYS {
-                        all
-                    } else {
-                        cmp.mask_once(src, x as u16)
-                    };
+                    let bits = window_bits(cmp, src, self.ops.thresholds[i], all);
                     cell[0] = bits;
                     cell[1] = prefix[0];
                     prefix[0] += u64::from(bits.count_ones());
@@ -183,7 +281,7 @@ impl Kernel for BuildBits<'_, '_> {
                 words[dims.batch..].fill(0);
                 prefixes[dims.batch..].fill(0);
                 for b in 0..dims.batch {
-                    let x = self.thresholds[b * dims.n_in + i];
+                    let x = self.ops.thresholds[b * dims.n_in + i];
                     let bits = if x >= ALWAYS {
                         all
                     } else {
@@ -202,43 +300,40 @@ impl Kernel for BuildBits<'_, '_> {
     }
 }
 
-/// The counts over inputs `i0..i1`, for every output row, added into
-/// `acc[o * rows + b]` (`rows` batch rows per output, padded): the cells of
-/// those inputs stay in L2 while every output row reads them. A single input
-/// row is one [`PrefixLookup::prefix_sum`] per output row; a batch is a few
-/// vectors of batch rows per `(o, i)`.
+/// The counts over inputs `i0..i1` in the pairs layout, for every output
+/// row, added into `acc[o * rows + b]` (`rows` batch rows per output,
+/// padded). A single input row is one [`PrefixLookup::prefix_sum`] per
+/// output row; a batch is a few vectors of batch rows per `(o, i)`.
 ///
 /// [`PrefixLookup::prefix_sum`]: crate::arch::PrefixLookup::prefix_sum
-struct Lookups<'a, 'o> {
-    k: &'a [u32],
-    /// The tables of inputs `base..`, from input `base`'s first cell.
-    bits: &'a [u64],
-    base: usize,
-    dims: PreparedDims,
-    table: Table,
+struct PairLookups<'a, 'o> {
+    ops: Operands<'a>,
+    table: Pairs,
     inputs: (usize, usize),
+    /// The tables of inputs `i0..i1`.
+    bits: &'a [u64],
     acc: &'o mut [u64],
 }
 
-impl Kernel for Lookups<'_, '_> {
+impl Kernel for PairLookups<'_, '_> {
     type Output = ();
     /// (Indices are bounds-checked; `k <= length` keeps every cell inside
     /// the table.)
     #[inline(always)]
     fn run<T: Token>(self, t: T) {
-        let (table, bits, n_in) = (self.table, self.bits, self.dims.n_in);
+        let (table, bits, n_in, k) = (self.table, self.bits, self.ops.dims.n_in, self.ops.k);
         let (i0, i1) = self.inputs;
         let stride = table.per_input();
-        let cells = &bits[(i0 - self.base) * stride..(i1 - self.base) * stride];
+        let cells = &bits[..(i1 - i0) * stride];
         if table.rows == 1 {
             for (o, acc) in self.acc.iter_mut().enumerate() {
-                *acc += t.prefix_sum(&self.k[o * n_in + i0..o * n_in + i1], cells, stride);
+                *acc += t.prefix_sum(&k[o * n_in + i0..o * n_in + i1], cells, stride);
             }
             return;
         }
         let (rows, lanes) = (table.rows, T::LANES);
         for (o, accs) in self.acc.chunks_exact_mut(rows).enumerate() {
-            let ks = &self.k[o * n_in + i0..o * n_in + i1];
+            let ks = &k[o * n_in + i0..o * n_in + i1];
             let mut b0 = 0;
             while b0 < rows {
                 let nv = ((rows - b0) / lanes).min(ACC_VECTORS);
@@ -246,9 +341,9 @@ impl Kernel for Lookups<'_, '_> {
                 for (v, s) in sums.iter_mut().enumerate().take(nv) {
                     *s = t.load(&accs[b0 + v * lanes..]);
                 }
-                for (i, &k) in (i0..i1).zip(ks) {
+                for (i, &k) in (0..i1 - i0).zip(ks) {
                     let k = k as usize;
-                    let at = table.cell(i - self.base, k) + b0;
+                    let at = table.cell(i, k) + b0;
                     let cell = &bits[at..at + rows + nv * lanes];
                     let mask = t.splat(low_bits(k));
                     for (v, s) in sums.iter_mut().enumerate().take(nv) {
@@ -265,25 +360,134 @@ impl Kernel for Lookups<'_, '_> {
     }
 }
 
-/// The one parallel region: blocks of inputs (their cells fit L2; at least
+/// The cell layout of a single input row (see the module docs).
+#[derive(Debug, Clone, Copy)]
+struct Cells(CellGeometry);
+
+impl Layout for Cells {
+    type Elem = u32;
+    fn scratch() -> &'static Scratch<u32> {
+        &CELLS
+    }
+    fn per_input(self) -> usize {
+        self.0.stride
+    }
+    fn acc_rows(self) -> usize {
+        1
+    }
+    fn build(self, d: Dispatch, ops: Operands<'_>, i0: usize, out: &mut [u32]) {
+        d.run(BuildCells {
+            ops,
+            g: self.0,
+            i0,
+            out,
+        });
+    }
+    fn look_up(
+        self,
+        d: Dispatch,
+        ops: Operands<'_>,
+        inputs: (usize, usize),
+        part: &[u32],
+        acc: &mut [u64],
+    ) {
+        d.run(CellLookups {
+            ops,
+            g: self.0,
+            inputs,
+            cells: part,
+            acc,
+        });
+    }
+}
+
+/// Builds the cell tables of inputs `i0..i0 + n` into `out` (their `n`
+/// tables), sixteen cells (four windows of 64 states) at a time; the cells
+/// past `n_cells` hold no bits.
+struct BuildCells<'a, 'o> {
+    ops: Operands<'a>,
+    g: CellGeometry,
+    i0: usize,
+    out: &'o mut [u32],
+}
+
+impl Kernel for BuildCells<'_, '_> {
+    type Output = ();
+    /// (Indices are bounds-checked.)
+    #[inline(always)]
+    fn run<T: Token>(self, t: T) {
+        let (g, len) = (self.g, self.ops.dims.length);
+        let nw = len.div_ceil(64);
+        let mut pad = [0u16; 64];
+        for (r, cells) in self.out.chunks_exact_mut(g.stride).enumerate() {
+            let i = self.i0 + r;
+            let row = &self.ops.states[i * len..(i + 1) * len];
+            let x = self.ops.thresholds[i];
+            // At most 65536 bits, so every prefix of a cell below n_cells
+            // fits 16 bits.
+            let mut prefix = 0u32;
+            for (group, sixteen) in cells.chunks_exact_mut(16).enumerate() {
+                let mut words = [0u64; 4];
+                for (j, word) in words.iter_mut().enumerate() {
+                    let w = 4 * group + j;
+                    if w < nw {
+                        *word = window_bits(t, window(row, w, &mut pad), x, inside(len, w, nw));
+                    }
+                }
+                prefix = t.cells_of(words, prefix, sixteen);
+            }
+        }
+    }
+}
+
+/// The counts over inputs `i0..i1` in the cell layout, for every output
+/// row, added into `acc[o]`: one [`CellLookup::cell_sums`] per sixteen
+/// output rows.
+///
+/// [`CellLookup::cell_sums`]: crate::arch::CellLookup::cell_sums
+struct CellLookups<'a, 'o> {
+    ops: Operands<'a>,
+    g: CellGeometry,
+    inputs: (usize, usize),
+    /// The tables of inputs `i0..i1`.
+    cells: &'a [u32],
+    acc: &'o mut [u64],
+}
+
+impl Kernel for CellLookups<'_, '_> {
+    type Output = ();
+    /// (Indices are bounds-checked.)
+    #[inline(always)]
+    fn run<T: Token>(self, t: T) {
+        let (n_in, k) = (self.ops.dims.n_in, self.ops.k);
+        let (i0, i1) = self.inputs;
+        let cells = &self.cells[..(i1 - i0) * self.g.stride];
+        for (tile, accs) in self.acc.chunks_mut(CELL_ROWS).enumerate() {
+            let o0 = tile * CELL_ROWS;
+            t.cell_sums(&k[o0 * n_in + i0..], n_in, accs.len(), cells, self.g, accs);
+        }
+    }
+}
+
+/// The one parallel region: blocks of inputs (their tables fit L2; at least
 /// four blocks per thread where there are inputs enough). A task builds its
-/// block's bits and prefixes ([`BuildBits`]) into its own part of `bits`
-/// and at once looks every output row up in them ([`Lookups`]) while they
-/// are in cache, adding into an accumulator of its own for the whole call,
-/// so the table and `k` are read once and the threads meet once per call;
-/// the accumulators are summed at the end. Returns the counts
-/// `(batch, n_out)`.
-fn build_and_look_up(
+/// block's table into its own part of `table` and at once looks every
+/// output row up in it while it is in cache, adding into an accumulator of
+/// its own for the whole call, so the table and `k` are read once and the
+/// threads meet once per call; the accumulators are summed at the end.
+/// Returns the counts `(batch, n_out)`.
+fn build_and_look_up<L: Layout>(
     dispatch: Dispatch,
-    operands: (&[u32], &[u16], &[i64]),
-    bits: &mut [u64],
-    dims: PreparedDims,
-    table: Table,
+    ops: Operands<'_>,
+    layout: L,
+    table: &mut [L::Elem],
     threads: usize,
 ) -> Result<Vec<u64>> {
-    let (k, states, thresholds) = operands;
-    let (n_out, n_in, batch) = (dims.n_out, dims.n_in, dims.batch);
-    let acc_len = validate::checked_size(n_out, table.rows, "k")?;
+    let PreparedDims {
+        n_out, n_in, batch, ..
+    } = ops.dims;
+    let rows = layout.acc_rows();
+    let acc_len = validate::checked_size(n_out, rows, "k")?;
     // One accumulator per thread, taken by a task and given back after it;
     // a task that finds none (the pool grew during the call) makes one.
     let mut kept = Vec::with_capacity(threads);
@@ -292,8 +496,9 @@ fn build_and_look_up(
     }
     let spare = Mutex::new(kept);
     let out_of_memory = AtomicBool::new(false);
-    let per_input = table.per_input();
-    let by_size = (LOOKUP_BLOCK_WORDS / per_input).max(1);
+    let per_input = layout.per_input();
+    let input_bytes = per_input.saturating_mul(std::mem::size_of::<L::Elem>());
+    let by_size = (LOOKUP_BLOCK_BYTES / input_bytes.max(1)).max(1);
     let block = if threads <= 1 {
         by_size
     } else {
@@ -301,34 +506,22 @@ fn build_and_look_up(
     };
     // Each block's part of the table, taken by exactly one task (the locks
     // are never contended: they only hand a task its own part).
-    let parts: Vec<Mutex<&mut [u64]>> =
-        bits.chunks_mut(block * per_input).map(Mutex::new).collect();
+    let parts: Vec<Mutex<&mut [L::Elem]>> = table
+        .chunks_mut(block * per_input)
+        .map(Mutex::new)
+        .collect();
     threads::for_each_task(threads > 1, parts.len(), |blk| {
         threads::check_interrupt();
         let mut part = parts[blk].lock().unwrap_or_else(|p| p.into_inner());
         let i0 = blk * block;
-        dispatch.run(BuildBits {
-            states,
-            thresholds,
-            dims,
-            table,
-            i0,
-            out: &mut part,
-        });
+        layout.build(dispatch, ops, i0, &mut part);
         let taken = spare.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let Some(mut acc) = taken.or_else(|| try_zeroed::<u64>(acc_len, "the counts").ok()) else {
             out_of_memory.store(true, Ordering::Relaxed);
             return;
         };
-        dispatch.run(Lookups {
-            k,
-            bits: &part,
-            base: i0,
-            dims,
-            table,
-            inputs: (i0, (i0 + block).min(n_in)),
-            acc: &mut acc,
-        });
+        let inputs = (i0, (i0 + block).min(n_in));
+        layout.look_up(dispatch, ops, inputs, &part, &mut acc);
         spare.lock().unwrap_or_else(|p| p.into_inner()).push(acc);
     });
     if out_of_memory.load(Ordering::Relaxed) {
@@ -340,7 +533,7 @@ fn build_and_look_up(
     let accs = spare.into_inner().unwrap_or_else(|p| p.into_inner());
     let mut counts = try_zeroed::<u64>(batch * n_out, "the counts")?;
     for acc in &accs {
-        for (o, row) in acc.chunks_exact(table.rows).enumerate() {
+        for (o, row) in acc.chunks_exact(rows).enumerate() {
             for (b, &c) in row[..batch].iter().enumerate() {
                 counts[b * n_out + o] += c;
             }
@@ -349,27 +542,53 @@ fn build_and_look_up(
     Ok(counts)
 }
 
+/// The largest of some counts (0 for none), compiled for the call's tier.
+struct MaxOf<'a>(&'a [u32]);
+
+impl Kernel for MaxOf<'_> {
+    type Output = u32;
+    #[inline(always)]
+    fn run<T: Token>(self, _t: T) -> u32 {
+        self.0.iter().copied().fold(0, u32::max)
+    }
+}
+
+/// Runs [`build_and_look_up`] in `layout`, with its table from (and given
+/// back to) the layout's scratch.
+fn run_layout<L: Layout>(
+    dispatch: Dispatch,
+    ops: Operands<'_>,
+    layout: L,
+    threads: usize,
+) -> Result<Vec<u64>> {
+    // Every element of the table is written before it is read.
+    let table_len = validate::checked_size(ops.dims.n_in, layout.per_input(), "states")?;
+    let mut kept = L::scratch().take(table_len)?;
+    let counts = build_and_look_up(dispatch, ops, layout, &mut kept[..table_len], threads);
+    L::scratch().give_back(kept);
+    counts
+}
+
 /// [`prepared_counts`] on SIMD tier `tier` (portable if the CPU lacks it):
 /// the counts `(batch, n_out)` row-major and the dims.
 pub fn prepared_counts_with(
     tier: Tier,
     operands: PreparedOperands<'_>,
 ) -> Result<(Vec<u64>, PreparedDims)> {
-    let dims = validate::prepared_args(&operands)?;
-    let PreparedOperands {
-        k,
-        states,
-        thresholds,
-        ..
-    } = operands;
+    let dispatch = Dispatch::new(tier);
+    let dims = validate::prepared_args(&operands, |k| dispatch.run(MaxOf(k)))?;
     let PreparedDims {
         n_out,
         n_in,
         length,
         batch,
     } = dims;
-    let table = Table::new(dims);
-    let cells_read = n_out.saturating_mul(n_in).saturating_mul(table.rows);
+    let rows = if batch == 1 {
+        1
+    } else {
+        batch.next_multiple_of(ROW_PAD)
+    };
+    let cells_read = n_out.saturating_mul(n_in).saturating_mul(rows);
     let compares = n_in.saturating_mul(length).saturating_mul(batch) / 16;
     let threads = if cells_read.saturating_add(compares) >= PARALLEL_WORK {
         threads::ready_helpers()
@@ -380,19 +599,17 @@ pub fn prepared_counts_with(
     if empty || n_in == 0 {
         return Ok((try_zeroed::<u64>(batch * n_out, "the counts")?, dims));
     }
-    let dispatch = Dispatch::new(tier);
-    // Every word of the table is written before it is read.
-    let table_len = validate::checked_size(n_in, table.per_input(), "states")?;
-    let mut kept = TABLE.take(table_len)?;
-    let counts = build_and_look_up(
-        dispatch,
-        (k, states, thresholds),
-        &mut kept[..table_len],
+    let ops = Operands {
+        k: operands.k,
+        states: operands.states,
+        thresholds: operands.thresholds,
         dims,
-        table,
-        threads,
-    );
-    TABLE.give_back(kept);
+    };
+    let counts = if batch == 1 && length <= CELL_MAX_LENGTH {
+        run_layout(dispatch, ops, Cells(CellGeometry::new(length)), threads)
+    } else {
+        run_layout(dispatch, ops, Pairs::new(dims), threads)
+    };
     Ok((counts?, dims))
 }
 
@@ -526,6 +743,34 @@ mod tests {
             (4, 3, 70001, 9),
         ];
         for shape in layer_shapes(&mut rng, &fixed, 30, [12, 20, 400, 20]) {
+            let case = random_case(&mut rng, shape);
+            for t in tiers() {
+                assert_eq!(case.run(t), case.want, "{t:?} {:?}", case.d);
+            }
+        }
+    }
+
+    #[test]
+    fn single_row_layouts_all_tiers() {
+        let mut rng = SplitMix64::new(7);
+        // The cell layout: partial tiles of 16 output rows and 16 inputs,
+        // lengths that are not a multiple of 16 or 64, one to eight permute
+        // groups and the gather past them, the longest cell stream; then
+        // the pairs layout past it.
+        let shapes = [
+            (1, 1, 1, 1),
+            (16, 16, 16, 1),
+            (5, 17, 33, 1),
+            (17, 33, 1024, 1),
+            (31, 47, 1000, 1),
+            (20, 40, 520, 1),
+            (18, 19, 2049, 1),
+            (40, 70, 4096, 1),
+            (33, 20, 4112, 1),
+            (3, 5, 65536, 1),
+            (2, 3, 65537, 1),
+        ];
+        for shape in shapes {
             let case = random_case(&mut rng, shape);
             for t in tiers() {
                 assert_eq!(case.run(t), case.want, "{t:?} {:?}", case.d);

@@ -643,8 +643,13 @@ pub fn forward_args(
 /// The operands of a prepared layer's counts (`prepared::prepared_counts`):
 /// `k` `(n_out, n_in)` with every count in `[0, length]`, `states`
 /// `(n_in, length)` with `length >= 1`, `thresholds` `(batch, n_in)` with
-/// every threshold in `[0, 65536]`; each fills its shape.
-pub fn prepared_args(operands: &PreparedOperands<'_>) -> Result<PreparedDims> {
+/// every threshold in `[0, 65536]`; each fills its shape. `max_of` gives
+/// the largest value of a slice of counts (the caller's fastest way; the
+/// counts are read only after every shape was checked).
+pub fn prepared_args(
+    operands: &PreparedOperands<'_>,
+    max_of: impl FnOnce(&[u32]) -> u32,
+) -> Result<PreparedDims> {
     let &PreparedOperands {
         k,
         k_shape,
@@ -687,7 +692,8 @@ pub fn prepared_args(operands: &PreparedOperands<'_>) -> Result<PreparedDims> {
     }
     // The maxima first (a fast pass), the position only for the message.
     let too_big = |&v: &u32| v as usize > length;
-    if k.iter().copied().max().is_some_and(|m| too_big(&m))
+    if !k.is_empty()
+        && too_big(&max_of(k))
         && let Some(bad) = k.iter().position(too_big)
     {
         let rule = format!("be in [0, {length}] (the stream length)");

@@ -114,8 +114,122 @@ pub(crate) fn prefix_sum_scalar(ks: &[u32], table: &[u64], stride: usize) -> u64
     sum
 }
 
+/// The geometry of the prepared path's single-row cell table
+/// (`crate::prepared`): per input, `stride` u32 cells, of which the first
+/// `n_cells` are the input's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CellGeometry {
+    /// Cells of one input, `ceil(length / 16)` (at least 1).
+    pub(crate) n_cells: usize,
+    /// Cells from one input to the next: `n_cells` rounded up to a multiple
+    /// of [`CellGeometry::ALIGN`], so a tier may load whole groups of 32.
+    pub(crate) stride: usize,
+}
+
+impl CellGeometry {
+    /// `stride` is a multiple of this.
+    pub(crate) const ALIGN: usize = 32;
+
+    /// The geometry for streams of `length >= 1` bits.
+    pub(crate) fn new(length: usize) -> CellGeometry {
+        let n_cells = length.div_ceil(16).max(1);
+        CellGeometry {
+            n_cells,
+            stride: n_cells.next_multiple_of(Self::ALIGN),
+        }
+    }
+}
+
+/// The count of one lookup in a cell table: `cell` is `prefix << 16 |
+/// word`, `c` its index and `k` the prefix length in bits; counts `prefix +
+/// popcount(word & low (k - 16c) bits)` (at most 16 bits of `word`).
+#[inline(always)]
+pub(crate) fn cell_count(cell: u32, k: u32, c: usize) -> u32 {
+    let low = (k as usize).saturating_sub(16 * c).min(16);
+    (cell >> 16) + (cell & ((1u32 << low) - 1)).count_ones()
+}
+
+/// The cell that input `k`'s lookup reads: `min(k / 16, n_cells - 1)`.
+#[inline(always)]
+pub(crate) fn cell_index(k: u32, g: CellGeometry) -> usize {
+    (k as usize / 16).min(g.n_cells - 1)
+}
+
+/// A tier's lookups in the prepared path's single-row cell table
+/// (`crate::prepared`).
+///
+/// `cells` holds, per input `i`, cells `i * stride ..` of a
+/// [`CellGeometry`]: cell `c` is `prefix << 16 | word`, where `word` holds
+/// bits `16c .. 16c + 16` of the input's ordered bits and `prefix` counts the
+/// set bits before them. Input `i`'s lookup for `k` reads cell `c =
+/// min(k / 16, n_cells - 1)` and counts [`cell_count`].
+pub(crate) trait CellLookup: Copy {
+    /// Writes the sixteen cells of the 256 bits `words` (16-bit words in
+    /// order, low bits first) into `out[..16]`, their prefixes counted from
+    /// `prefix`; returns `prefix` plus the set bits of `words` (panics if
+    /// `out` is shorter).
+    #[inline(always)]
+    fn cells_of(self, words: [u64; 4], prefix: u32, out: &mut [u32]) -> u32 {
+        cells_of_scalar(words, prefix, out)
+    }
+
+    /// For `rows <= 16` output rows: `acc[r] += Σ_i lookup(i, k[r * k_stride
+    /// + i])` over the `cells.len() / stride` inputs of `cells` (panics if
+    /// `k` or `acc` is too short, `rows > 16` or the geometry is not one of
+    /// [`CellGeometry::new`]).
+    #[inline(always)]
+    fn cell_sums(
+        self,
+        k: &[u32],
+        k_stride: usize,
+        rows: usize,
+        cells: &[u32],
+        g: CellGeometry,
+        acc: &mut [u64],
+    ) {
+        cell_sums_scalar(k, k_stride, rows, cells, g, acc);
+    }
+}
+
+/// [`CellLookup::cells_of`], one cell at a time.
+#[inline(always)]
+pub(crate) fn cells_of_scalar(words: [u64; 4], mut prefix: u32, out: &mut [u32]) -> u32 {
+    for (c, cell) in out[..16].iter_mut().enumerate() {
+        let word = (words[c / 4] >> (16 * (c % 4))) as u16;
+        *cell = (prefix << 16) | u32::from(word);
+        prefix += word.count_ones();
+    }
+    prefix
+}
+
+/// [`CellLookup::cell_sums`], one lookup at a time.
+#[inline(always)]
+pub(crate) fn cell_sums_scalar(
+    k: &[u32],
+    k_stride: usize,
+    rows: usize,
+    cells: &[u32],
+    g: CellGeometry,
+    acc: &mut [u64],
+) {
+    assert!(
+        rows <= 16 && acc.len() >= rows,
+        "cell_sums takes at most 16 rows"
+    );
+    let n = cells.len() / g.stride;
+    for (r, sum) in acc.iter_mut().enumerate().take(rows) {
+        let ks = &k[r * k_stride..r * k_stride + n];
+        for (input, &kk) in cells.chunks_exact(g.stride).zip(ks) {
+            let c = cell_index(kk, g);
+            *sum += u64::from(cell_count(input[c], kk, c));
+        }
+    }
+}
+
 /// Proof that the running CPU executes one tier, and that tier's primitives.
-pub(crate) trait Token: PopcountLanes + WindowCompare + PrefixLookup + Send + Sync {
+pub(crate) trait Token:
+    PopcountLanes + WindowCompare + PrefixLookup + CellLookup + Send + Sync
+{
     /// The tier this token proves.
     const TIER: Tier;
 }

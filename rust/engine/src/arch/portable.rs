@@ -1,7 +1,7 @@
 //! The portable tier: plain Rust (`u64::count_ones`, scalar compares), on
 //! every target. Its token needs no detection.
 
-use super::{PopcountLanes, PrefixLookup, Token, WindowCompare};
+use super::{CellLookup, PopcountLanes, PrefixLookup, Token, WindowCompare};
 use crate::simd::Tier;
 
 /// The portable tier's token (always available).
@@ -81,3 +81,5 @@ impl WindowCompare for Portable {
 }
 
 impl PrefixLookup for Portable {}
+
+impl CellLookup for Portable {}

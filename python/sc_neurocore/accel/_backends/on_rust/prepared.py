@@ -1,9 +1,10 @@
 """The prepared path on the Rust engine ([design: prepared layers][prepared-layers]).
 
 The engine compares each input's ordered states with its thresholds and
-packs them (SIMD compare-and-pack), keeps per-word prefix counts next to the
-words, and answers every ``(o, i)`` with one lookup and one masked popcount,
-threaded over blocks of inputs, then of output rows.
+packs them (SIMD compare-and-pack), keeps prefix counts next to the words
+(16-bit words in 32-bit cells for one input row of at most 65536 bits, 64-bit
+words otherwise), and answers every ``(o, i)`` with one lookup and one masked
+popcount, threaded over blocks of inputs.
 """
 
 from __future__ import annotations

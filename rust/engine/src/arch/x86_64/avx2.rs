@@ -3,7 +3,7 @@
 
 use std::arch::x86_64::*;
 
-use crate::arch::{Kernel, PopcountLanes, PrefixLookup, Token, WindowCompare};
+use crate::arch::{CellLookup, Kernel, PopcountLanes, PrefixLookup, Token, WindowCompare};
 use crate::simd::Tier;
 
 /// Proof that this CPU supports AVX2 (and POPCNT, for scalar counts): made
@@ -183,3 +183,5 @@ impl WindowCompare for Avx2 {
 
 /// Scalar lookups (with POPCNT): AVX2 gathers are not faster than them.
 impl PrefixLookup for Avx2 {}
+
+impl CellLookup for Avx2 {}

@@ -4,7 +4,10 @@
 
 use std::arch::x86_64::*;
 
-use crate::arch::{Kernel, PopcountLanes, PrefixLookup, Token, WindowCompare, prefix_sum_scalar};
+use crate::arch::{
+    CellGeometry, CellLookup, Kernel, PopcountLanes, PrefixLookup, Token, WindowCompare,
+    prefix_sum_scalar,
+};
 use crate::simd::Tier;
 
 /// Proof that this CPU supports AVX-512F, AVX-512BW and AVX-512 VPOPCNTDQ
@@ -241,5 +244,247 @@ impl PrefixLookup for Avx512 {
             _mm512_reduce_add_epi64(acc) as u64
         };
         sum + prefix_sum_scalar(&ks[full..], &table[full * stride..], stride)
+    }
+}
+
+/// Inputs whose lookups are summed in 32-bit lanes before the sums are
+/// widened: one lookup counts at most 65536 (a cell table holds streams of at
+/// most 65536 bits), so a run's lane sums stay below 2^31.
+const CELL_SUM_RUN: usize = 1 << 15;
+
+/// Groups of 32 cells selected by permutes up to this many (256 cells, 4096
+/// bits); longer streams gather their cells.
+const PERMUTE_GROUPS: usize = 8;
+
+/// Cell-table lookups sixteen output rows at a time: a 16 x 16 tile of `k`
+/// (rows by inputs) is transposed in registers, so each vector holds one
+/// input's `k` for the sixteen rows, and that input's cells are picked by
+/// two-table permutes (`vpermt2d`) from its whole table (or gathered, for
+/// long streams), masked and counted (`vpopcntd`).
+impl CellLookup for Avx512 {
+    /// The words' sixteen counts (`vpopcntd`) summed across lanes in four
+    /// shift-and-add steps.
+    #[inline(always)]
+    fn cells_of(self, words: [u64; 4], prefix: u32, out: &mut [u32]) -> u32 {
+        let out = &mut out[..16];
+        let [a, b, c, d] = words.map(|w| w as i64);
+        // SAFETY: `self` proves AVX-512F/VPOPCNTDQ; the store writes the 16
+        // u32 of `out`.
+        unsafe {
+            let word = _mm512_cvtepu16_epi32(_mm256_set_epi64x(d, c, b, a));
+            let count = _mm512_popcnt_epi32(word);
+            let zero = _mm512_setzero_si512();
+            // Lane j: the counts of lanes 0..=j.
+            let mut upto = count;
+            upto = _mm512_add_epi32(upto, _mm512_alignr_epi32::<15>(upto, zero));
+            upto = _mm512_add_epi32(upto, _mm512_alignr_epi32::<14>(upto, zero));
+            upto = _mm512_add_epi32(upto, _mm512_alignr_epi32::<12>(upto, zero));
+            upto = _mm512_add_epi32(upto, _mm512_alignr_epi32::<8>(upto, zero));
+            let before = _mm512_add_epi32(
+                _mm512_sub_epi32(upto, count),
+                _mm512_set1_epi32(prefix as i32),
+            );
+            let cells = _mm512_or_si512(_mm512_slli_epi32::<16>(before), word);
+            _mm512_storeu_si512(out.as_mut_ptr().cast(), cells);
+            let total = _mm512_reduce_add_epi32(count) as u32;
+            prefix + total
+        }
+    }
+
+    #[inline(always)]
+    fn cell_sums(
+        self,
+        k: &[u32],
+        k_stride: usize,
+        rows: usize,
+        cells: &[u32],
+        g: CellGeometry,
+        acc: &mut [u64],
+    ) {
+        assert!(
+            rows <= 16 && acc.len() >= rows,
+            "cell_sums takes at most 16 rows"
+        );
+        assert!(
+            g.stride.is_multiple_of(CellGeometry::ALIGN) && (1..=g.stride).contains(&g.n_cells),
+            "not a cell geometry"
+        );
+        let n = cells.len() / g.stride;
+        if rows == 0 || n == 0 {
+            return;
+        }
+        assert!(k.len() >= (rows - 1) * k_stride + n, "k too short");
+        let mut i0 = 0;
+        while i0 < n {
+            let i1 = (i0 + CELL_SUM_RUN).min(n);
+            let mut lanes = [0u32; 16];
+            // SAFETY: `self` proves AVX-512F/BW/VPOPCNTDQ. `cell_run` reads
+            // `k` at `q * k_stride + i` for rows `q < rows` and inputs `i <
+            // i1 <= n` only (asserted above to lie inside `k`), and the cells
+            // of inputs `i < n` only (inside `cells`, which holds `n *
+            // stride`); the store writes the 16 u32 of `lanes`.
+            unsafe {
+                let sum = cell_run(self, (k, k_stride, rows), cells, g, (i0, i1));
+                _mm512_storeu_si512(lanes.as_mut_ptr().cast(), sum);
+            }
+            for (a, &s) in acc.iter_mut().zip(&lanes).take(rows) {
+                *a += u64::from(s);
+            }
+            i0 = i1;
+        }
+    }
+}
+
+/// The 32-bit lane sums (lane `q` for row `q`) of inputs `i0..i1` of
+/// [`CellLookup::cell_sums`].
+///
+/// # Safety
+///
+/// The CPU supports AVX-512F/BW/VPOPCNTDQ (`_token`); `rows <= 16`; `k`
+/// holds `(rows - 1) * k_stride + i1` values; `cells` holds `i1` inputs of
+/// geometry `g` (whose `stride` is a multiple of 32 and at least `n_cells
+/// >= 1`).
+#[inline(always)]
+unsafe fn cell_run(
+    _token: Avx512,
+    k: (&[u32], usize, usize),
+    cells: &[u32],
+    g: CellGeometry,
+    inputs: (usize, usize),
+) -> __m512i {
+    let (k, k_stride, rows) = k;
+    let (i0, i1) = inputs;
+    let groups = g.n_cells.div_ceil(32);
+    // SAFETY: the caller's contract. Masked loads read only their live
+    // lanes: row `q < rows`, inputs `i .. i + m <= i1`. An input's table
+    // loads read cells `32j .. 32j + 32 <= 32 * groups = stride` of its own
+    // stride; its gather reads cell `c <= n_cells - 1`.
+    unsafe {
+        let one = _mm512_set1_epi32(1);
+        let sixteen = _mm512_set1_epi32(16);
+        let last = _mm512_set1_epi32((g.n_cells - 1) as i32);
+        let mut sum = _mm512_setzero_si512();
+        let mut i = i0;
+        while i < i1 {
+            let m = (i1 - i).min(16);
+            let live = ((1u32 << m) - 1) as __mmask16;
+            let mut tile = [_mm512_setzero_si512(); 16];
+            for (q, row) in tile.iter_mut().enumerate().take(rows) {
+                *row = _mm512_maskz_loadu_epi32(live, k.as_ptr().add(q * k_stride + i).cast());
+            }
+            transpose16(_token, &mut tile);
+            for (p, &kv) in tile.iter().enumerate().take(m) {
+                let table = cells.as_ptr().add((i + p) * g.stride);
+                let c = _mm512_min_epu32(_mm512_srli_epi32::<4>(kv), last);
+                let low =
+                    _mm512_min_epu32(_mm512_sub_epi32(kv, _mm512_slli_epi32::<4>(c)), sixteen);
+                let cell = if groups <= PERMUTE_GROUPS {
+                    permute_cells(table, c, groups)
+                } else {
+                    _mm512_i32gather_epi32::<4>(c, table.cast())
+                };
+                let mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, low), one);
+                let count = _mm512_popcnt_epi32(_mm512_and_si512(cell, mask));
+                sum = _mm512_add_epi32(sum, _mm512_add_epi32(_mm512_srli_epi32::<16>(cell), count));
+            }
+            i += m;
+        }
+        sum
+    }
+}
+
+/// Lane `q`: cell `c[q]` of the table at `table` (`groups` groups of 32
+/// cells), picked from each group by a two-table permute and kept where
+/// `c[q] / 32` is that group.
+///
+/// # Safety
+///
+/// AVX-512F; `table` points at `32 * groups` readable u32.
+#[inline(always)]
+unsafe fn permute_cells(table: *const u32, c: __m512i, groups: usize) -> __m512i {
+    // SAFETY: the caller's contract: group `j < groups` reads `table[32j ..
+    // 32j + 32]`.
+    unsafe {
+        let pick = |j: usize| {
+            let lo = _mm512_loadu_si512(table.add(32 * j).cast());
+            let hi = _mm512_loadu_si512(table.add(32 * j + 16).cast());
+            _mm512_permutex2var_epi32(lo, c, hi)
+        };
+        let mut cell = pick(0);
+        let group = _mm512_srli_epi32::<5>(c);
+        for j in 1..groups {
+            let here = _mm512_cmpeq_epi32_mask(group, _mm512_set1_epi32(j as i32));
+            cell = _mm512_mask_mov_epi32(cell, here, pick(j));
+        }
+        cell
+    }
+}
+
+/// Transposes a 16 x 16 tile of u32 in place: afterwards lane `q` of `r[p]`
+/// is what lane `p` of `r[q]` was.
+#[inline(always)]
+fn transpose16(_token: Avx512, r: &mut [__m512i; 16]) {
+    // SAFETY: register-only AVX-512F shuffles; `_token` proves AVX-512F.
+    unsafe {
+        let mut t = [_mm512_setzero_si512(); 16];
+        // Rows 2j, 2j + 1 interleaved by 32-bit element.
+        for j in 0..8 {
+            t[2 * j] = _mm512_unpacklo_epi32(r[2 * j], r[2 * j + 1]);
+            t[2 * j + 1] = _mm512_unpackhi_epi32(r[2 * j], r[2 * j + 1]);
+        }
+        // Within each 128-bit lane, rows 4j .. 4j + 4 transposed: r[4j + e]
+        // holds element e of those four rows.
+        for j in 0..4 {
+            for h in 0..2 {
+                let (a, b) = (t[4 * j + h], t[4 * j + 2 + h]);
+                r[4 * j + 2 * h] = _mm512_unpacklo_epi64(a, b);
+                r[4 * j + 2 * h + 1] = _mm512_unpackhi_epi64(a, b);
+            }
+        }
+        // The 128-bit lanes: first pairs of row groups, then the halves.
+        for j in 0..2 {
+            for h in 0..4 {
+                let (a, b) = (r[8 * j + h], r[8 * j + 4 + h]);
+                t[8 * j + h] = _mm512_shuffle_i32x4::<0x88>(a, b);
+                t[8 * j + 4 + h] = _mm512_shuffle_i32x4::<0xdd>(a, b);
+            }
+        }
+        for h in 0..8 {
+            r[h] = _mm512_shuffle_i32x4::<0x88>(t[h], t[8 + h]);
+            r[8 + h] = _mm512_shuffle_i32x4::<0xdd>(t[h], t[8 + h]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transpose16_transposes() {
+        let Some(token) = Avx512::detect() else {
+            // The CPU lacks the tier; `supported_tiers` leaves it out of
+            // every cross-check too.
+            return;
+        };
+        let m: Vec<u32> = (0..256).collect();
+        let mut out = [[0u32; 16]; 16];
+        // SAFETY: `token` proves AVX-512F; each load reads row `q`'s 16 u32
+        // of `m` (256 long), each store writes the 16 u32 of `out[p]`.
+        unsafe {
+            let mut r = [_mm512_setzero_si512(); 16];
+            for (q, row) in r.iter_mut().enumerate() {
+                *row = _mm512_loadu_si512(m.as_ptr().add(16 * q).cast());
+            }
+            transpose16(token, &mut r);
+            for (p, row) in out.iter_mut().enumerate() {
+                _mm512_storeu_si512(row.as_mut_ptr().cast(), r[p]);
+            }
+        }
+        for (p, row) in out.iter().enumerate() {
+            for (q, &v) in row.iter().enumerate() {
+                assert_eq!(v as usize, 16 * q + p, "lane {q} of row {p}");
+            }
+        }
     }
 }
