@@ -142,7 +142,8 @@ def check_unmasked(value: object, name: str) -> None:
 
 def as_real_array(value: object, name: str, ndims: tuple[int, ...] | None = None, *,
                   shape: tuple[int, ...] | None = None,
-                  expected: str = "real numbers") -> npt.NDArray[np.float64]:
+                  expected: str = "real numbers",
+                  finite: bool = True) -> npt.NDArray[np.float64]:
     """``value`` as a C-contiguous ``float64`` array of finite real numbers.
 
     Parameters
@@ -157,6 +158,9 @@ def as_real_array(value: object, name: str, ndims: tuple[int, ...] | None = None
         The one allowed shape (any when omitted).
     expected : str, default "real numbers"
         What the values must be, for the type error's message.
+    finite : bool, default True
+        Check that every value is finite (a caller whose own value check
+        also refuses NaN and infinities passes ``False``).
 
     Raises
     ------
@@ -173,7 +177,8 @@ def as_real_array(value: object, name: str, ndims: tuple[int, ...] | None = None
     if shape is not None and arr.shape != tuple(shape):
         raise ValueError(f"{name} must have shape {tuple(shape)}, got shape {arr.shape}")
     out: npt.NDArray[np.float64] = c_contiguous(arr, np.float64)  # keeps 0-D arrays 0-D
-    check_finite(out, name)
+    if finite:
+        check_finite(out, name)
     return out
 
 
@@ -197,8 +202,12 @@ def as_probabilities(probs: object, name: str = "input_probs",
     ValueError
         If the rank is not allowed or a value is non-finite or outside [0, 1].
     """
-    arr = as_real_array(probs, name, ndims, expected="real numbers (float64)")
-    check_unit_interval(arr, name)
+    arr = as_real_array(probs, name, ndims, expected="real numbers (float64)", finite=False)
+    # One screen for both rules (NaN fails both comparisons, an infinity
+    # the bounds); the element checks run only to name what fails.
+    if arr.size and not (arr.min() >= 0.0 and arr.max() <= 1.0):
+        check_finite(arr, name)
+        check_unit_interval(arr, name)
     return arr
 
 

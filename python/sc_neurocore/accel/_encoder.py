@@ -53,7 +53,13 @@ WEIGHT_SEED_OFFSET = 0x8000
 
 def quantize(probs: np.ndarray) -> np.ndarray:
     """``x = clip(round_half_even(p * 65536), 0, 65536)`` as ``int64``."""
-    return np.clip(np.rint(probs * 65536.0), 0, 65536).astype(np.int64)
+    scaled = np.asarray(np.multiply(probs, 65536.0))
+    np.rint(scaled, out=scaled)
+    # The clip as two ufuncs in place (numpy.clip's wrapper costs more than
+    # the work on a layer's inputs).
+    np.minimum(scaled, 65536.0, out=scaled)
+    np.maximum(scaled, 0.0, out=scaled)
+    return scaled.astype(np.int64)
 
 
 @lru_cache(maxsize=8)
