@@ -21,7 +21,8 @@
 //!   input, one u32 per 16 bits, `prefix << 16 | word`. One lookup is one
 //!   cell; the AVX-512 tier transposes 16 x 16 tiles of `k` in registers and
 //!   picks sixteen output rows' cells of one input at once by permutes
-//!   within that input's table (`crate::arch::CellLookup`).
+//!   within that input's table, AVX2 gathers eight inputs' cells of one
+//!   output row (`crate::arch::CellLookup`).
 //! * **Pairs** (a batch, or longer streams): per input, `nw + 1` cells of
 //!   `(word, prefix)` pairs of u64 for each batch row side by side, so one
 //!   `(o, i)` is a few vector loads, ANDs, popcounts and adds for the whole

@@ -140,6 +140,11 @@ impl CellGeometry {
     }
 }
 
+/// Inputs whose lookups a tier may sum in 32-bit lanes before it widens the
+/// sums: one lookup counts at most 65536 (a cell table holds streams of at
+/// most 65536 bits), so a run's lane sums stay below 2^31.
+pub(crate) const CELL_SUM_RUN: usize = 1 << 15;
+
 /// The count of one lookup in a cell table: `cell` is `prefix << 16 |
 /// word`, `c` its index and `k` the prefix length in bits; counts `prefix +
 /// popcount(word & low (k - 16c) bits)` (at most 16 bits of `word`).
@@ -217,12 +222,16 @@ pub(crate) fn cell_sums_scalar(
         "cell_sums takes at most 16 rows"
     );
     let n = cells.len() / g.stride;
-    for (r, sum) in acc.iter_mut().enumerate().take(rows) {
+    for (r, total) in acc.iter_mut().enumerate().take(rows) {
         let ks = &k[r * k_stride..r * k_stride + n];
+        // A local sum: adding into `total` each time would chain every
+        // lookup through memory.
+        let mut sum = 0u64;
         for (input, &kk) in cells.chunks_exact(g.stride).zip(ks) {
             let c = cell_index(kk, g);
-            *sum += u64::from(cell_count(input[c], kk, c));
+            sum += u64::from(cell_count(input[c], kk, c));
         }
+        *total += sum;
     }
 }
 

@@ -3,7 +3,10 @@
 
 use std::arch::x86_64::*;
 
-use crate::arch::{CellLookup, Kernel, PopcountLanes, PrefixLookup, Token, WindowCompare};
+use crate::arch::{
+    CELL_SUM_RUN, CellGeometry, CellLookup, Kernel, PopcountLanes, PrefixLookup, Token,
+    WindowCompare, cell_count, cell_index, cell_sums_scalar,
+};
 use crate::simd::Tier;
 
 /// Proof that this CPU supports AVX2 (and POPCNT, for scalar counts): made
@@ -184,4 +187,110 @@ impl WindowCompare for Avx2 {
 /// Scalar lookups (with POPCNT): AVX2 gathers are not faster than them.
 impl PrefixLookup for Avx2 {}
 
-impl CellLookup for Avx2 {}
+/// Cell-table lookups one output row at a time: eight inputs' cells
+/// gathered at once (`vpgatherdd`), masked, and counted by the nibble table.
+impl CellLookup for Avx2 {
+    #[inline(always)]
+    fn cell_sums(
+        self,
+        k: &[u32],
+        k_stride: usize,
+        rows: usize,
+        cells: &[u32],
+        g: CellGeometry,
+        acc: &mut [u64],
+    ) {
+        assert!(
+            rows <= 16 && acc.len() >= rows,
+            "cell_sums takes at most 16 rows"
+        );
+        assert!(
+            g.stride.is_multiple_of(CellGeometry::ALIGN) && (1..=g.stride).contains(&g.n_cells),
+            "not a cell geometry"
+        );
+        let n = cells.len() / g.stride;
+        if rows == 0 || n == 0 {
+            return;
+        }
+        assert!(k.len() >= (rows - 1) * k_stride + n, "k too short");
+        if i32::try_from(cells.len()).is_err() {
+            // Gather offsets are i32 (the engine's blocks are far smaller).
+            cell_sums_scalar(k, k_stride, rows, cells, g, acc);
+            return;
+        }
+        let full = n - n % 8;
+        for (r, total) in acc.iter_mut().enumerate().take(rows) {
+            let ks = &k[r * k_stride..r * k_stride + n];
+            let mut sum = 0u64;
+            let mut i0 = 0;
+            while i0 < full {
+                let i1 = (i0 + CELL_SUM_RUN).min(full);
+                // SAFETY: `self` proves AVX2; `gather_run` reads `ks[i0..i1]`
+                // (`i1 <= full <= n = ks.len()`) and cells of inputs `i <
+                // i1 <= n` at index `c <= n_cells - 1 < stride`, inside
+                // `cells` (`n * stride` long, whose length fits i32).
+                sum += unsafe { gather_run(self, ks, cells, g, (i0, i1)) };
+                i0 = i1;
+            }
+            for (i, &kk) in (full..n).zip(&ks[full..]) {
+                let c = cell_index(kk, g);
+                sum += u64::from(cell_count(cells[i * g.stride + c], kk, c));
+            }
+            *total += sum;
+        }
+    }
+}
+
+/// The counts of inputs `i0..i1` (a multiple of 8 apart) for the `k` values
+/// `ks`, eight inputs per gather.
+///
+/// # Safety
+///
+/// The CPU supports AVX2 (`token`); `i1 <= ks.len()`; `cells` holds `i1`
+/// inputs of geometry `g` and its length fits i32.
+#[inline(always)]
+unsafe fn gather_run(
+    token: Avx2,
+    ks: &[u32],
+    cells: &[u32],
+    g: CellGeometry,
+    inputs: (usize, usize),
+) -> u64 {
+    let (i0, i1) = inputs;
+    let stride = g.stride as i32;
+    // SAFETY: the caller's contract: each `ks` load reads 8 u32 at `i + 8 <=
+    // i1`; gather lane `j` reads cell `(i + j) * stride + c` with `i + j <
+    // i1` and `c <= n_cells - 1 < stride`, inside `cells`, and that offset
+    // fits i32 because `cells.len()` does.
+    unsafe {
+        let one = _mm256_set1_epi32(1);
+        let sixteen = _mm256_set1_epi32(16);
+        let last = _mm256_set1_epi32((g.n_cells - 1) as i32);
+        let lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        let mut base = _mm256_mullo_epi32(
+            _mm256_add_epi32(lane, _mm256_set1_epi32(i0 as i32)),
+            _mm256_set1_epi32(stride),
+        );
+        let step = _mm256_set1_epi32(8 * stride);
+        // Prefixes summed in 32-bit lanes (a run's stay below 2^31), the
+        // popcounts per 64-bit lane.
+        let (mut prefixes, mut counts) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+        let mut i = i0;
+        while i < i1 {
+            let kv = _mm256_loadu_si256(ks.as_ptr().add(i).cast());
+            let c = _mm256_min_epu32(_mm256_srli_epi32::<4>(kv), last);
+            let low = _mm256_min_epu32(_mm256_sub_epi32(kv, _mm256_slli_epi32::<4>(c)), sixteen);
+            let cell =
+                _mm256_i32gather_epi32::<4>(cells.as_ptr().cast(), _mm256_add_epi32(base, c));
+            let mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, low), one);
+            counts = _mm256_add_epi64(counts, popcnt_lanes(token, _mm256_and_si256(cell, mask)));
+            prefixes = _mm256_add_epi32(prefixes, _mm256_srli_epi32::<16>(cell));
+            base = _mm256_add_epi32(base, step);
+            i += 8;
+        }
+        let (mut p, mut q) = ([0u32; 8], [0u64; 4]);
+        _mm256_storeu_si256(p.as_mut_ptr().cast(), prefixes);
+        _mm256_storeu_si256(q.as_mut_ptr().cast(), counts);
+        p.iter().map(|&v| u64::from(v)).sum::<u64>() + q.iter().sum::<u64>()
+    }
+}

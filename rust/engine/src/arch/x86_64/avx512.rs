@@ -5,8 +5,8 @@
 use std::arch::x86_64::*;
 
 use crate::arch::{
-    CellGeometry, CellLookup, Kernel, PopcountLanes, PrefixLookup, Token, WindowCompare,
-    prefix_sum_scalar,
+    CELL_SUM_RUN, CellGeometry, CellLookup, Kernel, PopcountLanes, PrefixLookup, Token,
+    WindowCompare, prefix_sum_scalar,
 };
 use crate::simd::Tier;
 
@@ -246,11 +246,6 @@ impl PrefixLookup for Avx512 {
         sum + prefix_sum_scalar(&ks[full..], &table[full * stride..], stride)
     }
 }
-
-/// Inputs whose lookups are summed in 32-bit lanes before the sums are
-/// widened: one lookup counts at most 65536 (a cell table holds streams of at
-/// most 65536 bits), so a run's lane sums stay below 2^31.
-const CELL_SUM_RUN: usize = 1 << 15;
 
 /// Groups of 32 cells selected by permutes up to this many (256 cells, 4096
 /// bits); longer streams gather their cells.
