@@ -102,6 +102,7 @@ def study_markdown(json_path: Path) -> str:
     from sc_neurocore.accel.bench.accuracy import rmse_per_doubling
     from sc_neurocore.accel.bench.report import (
         accuracy_time_columns,
+        first_calls_helpers,
         first_calls_summary,
         prepared_tables,
         read_results,
@@ -153,10 +154,12 @@ def study_markdown(json_path: Path) -> str:
         out += ["", f"**Fresh-process first calls**: {first_calls_summary(study.first_calls)}:",
                 ""]
         out.append(_table(
-            ["process", "threads", "first calls ms", "1 thread ms", "ratio", "bit-identical"],
+            ["process", "threads", "first calls ms", "1 thread ms", "ratio", "regions helped",
+             "helper tasks", "bit-identical"],
             [[str(f.process), str(f.threads), _ms(f.default_median_s),
-              _ms(f.one_thread_median_s), _num(f.ratio), _identical(f.bit_identical)]
-             for f in study.first_calls], "rrrrrl"))
+              _ms(f.one_thread_median_s), _num(f.ratio), *first_calls_helpers(f),
+              _identical(f.bit_identical)]
+             for f in study.first_calls], "rrrrrrrl"))
     for name, ref in study.reference_numpy.items():
         out += ["", reference_summary(name, ref) + "."]
     acc = study.accuracy

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = ["available_simd_tiers", "encode_packed", "force_simd_tier", "get_num_threads",
-           "pack_bitstream", "popcount", "popcount_per_word", "prepared_counts", "sc_forward",
+           "pack_bitstream", "pool_counters", "popcount", "popcount_per_word", "prepared_counts", "sc_forward",
            "set_num_threads",
            "simd_tier", "unpack_bitstream", "vec_and", "vec_mux", "vec_not", "vec_xnor",
            "lgssm_filter", "lgssm_smooth", "lgssm_em_fit", "__version__"]
@@ -33,6 +33,11 @@ def set_num_threads(n: int) -> None:
 
 def get_num_threads() -> int:
     """The number of threads the engine uses (default: the number of CPUs)."""
+
+def pool_counters() -> dict[str, int]:
+    """The pool's counters since the process started: ``regions`` (parallel regions run),
+    ``regions_helped`` (those in which a helper ran a task), ``tasks`` (tasks they held) and
+    ``helper_tasks`` (tasks helpers ran)."""
 
 def encode_packed(probs: npt.NDArray[np.float64], length: int, seed: int,
                   generator: str | None = None,

@@ -119,3 +119,24 @@ def test_gil_released_during_forward(rng):
         time.sleep(0)
     worker.join()
     assert iterations > 100
+
+
+def test_pool_counters_count_parallel_calls_only(restore_engine, rng):
+    keys = {"regions", "regions_helped", "tasks", "helper_tasks"}
+    weights = random_weights(rng, 64, 256, 1024)
+    probs = rng.random(256)
+    engine.set_num_threads(1)
+    before = engine.pool_counters()
+    assert set(before) == keys and all(type(v) is int and v >= 0 for v in before.values())
+    engine.sc_forward(weights, probs, 1024, 7)
+    # One thread runs no parallel region.
+    assert engine.pool_counters()["regions"] == before["regions"]
+    engine.set_num_threads(2)
+    for _ in range(20):
+        engine.sc_forward(weights, probs, 1024, 7)
+    after = engine.pool_counters()
+    assert after["regions"] >= before["regions"] + 20
+    assert after["tasks"] - before["tasks"] >= 2 * (after["regions"] - before["regions"])
+    assert 0 <= after["regions_helped"] - before["regions_helped"] <= (
+        after["regions"] - before["regions"])
+    assert 0 <= after["helper_tasks"] - before["helper_tasks"] <= after["tasks"] - before["tasks"]

@@ -57,7 +57,7 @@ CONTENDED_KEYS = {"workload", "backend", "hogs", "quiet_median_s", "contended_me
                   "ratio", "times_s", "threads", "bit_identical"}
 FIRST_CALLS_KEYS = {"process", "workload", "calls", "threads", "default_median_s",
                     "one_thread_median_s", "ratio", "default_times_s", "one_thread_times_s",
-                    "bit_identical"}
+                    "bit_identical", "regions", "regions_helped", "helper_task_share"}
 REFERENCE_KEYS = {"median_s", "times_s", "bit_identical", "numpy_backend_median_s",
                   "numpy_vs_reference", "numpy_vs_sum_bandwidth", "source"}
 ACCURACY_KEYS = {"n_out", "n_in", "seed", "weight_seed", "data_seed", "quantity", "backends",
@@ -350,6 +350,15 @@ def test_first_calls_rows_come_from_fresh_processes(smoke_study):
         assert f.default_median_s == statistics.median(f.default_times_s)
         assert f.one_thread_median_s == statistics.median(f.one_thread_times_s)
         assert f.ratio == f.default_median_s / f.one_thread_median_s
+        # The pool's counters over the first series (the smoke W1 is small
+        # enough that the engine may run it without a parallel region).
+        assert f.regions is not None and f.regions_helped is not None
+        assert 0 <= f.regions_helped <= f.regions
+        if f.regions:
+            assert f.helper_task_share is not None and 0.0 <= f.helper_task_share < 1.0
+            assert (f.regions_helped == 0) == (f.helper_task_share == 0.0)
+        else:
+            assert f.helper_task_share is None
 
 
 @pytest.mark.skipif("rust" not in AVAILABLE, reason="the Rust engine is not built")
@@ -362,6 +371,13 @@ def test_first_calls_in_this_process_match_numpy_on_any_thread_count():
         assert got["threads"] == 3 and got["bit_identical"] is True
         assert len(got["default_times_s"]) == len(got["one_thread_times_s"]) == 3
         assert _engine.get_num_threads() == 3  # the setting it was given is back
+        pool = got["pool"]
+        assert set(pool) == {"regions", "regions_helped", "tasks", "helper_tasks"}
+        # Counts over the first series (test_rust_engine checks that parallel
+        # calls are counted; the smoke W1 may run without a parallel region).
+        assert pool["tasks"] >= 2 * pool["regions"] >= 0
+        assert 0 <= pool["regions_helped"] <= pool["regions"]
+        assert 0 <= pool["helper_tasks"] <= pool["tasks"]
     finally:
         _engine.set_num_threads(before)
     with pytest.raises(ValueError, match="calls"):

@@ -618,6 +618,8 @@ def test_study_section_shows_the_fresh_process_first_calls(tmp_path: Path,
          "ratio": 0.3 / (0.5 + k / 10), "default_times_s": calls,
          "one_thread_times_s": [(0.5 + k / 10) * 1e-3] * 3, "bit_identical": k == 0}
         for k in range(2)]
+    # A row with the pool's counters; the other is as written before they existed.
+    data["first_calls"][1].update(regions=60, regions_helped=57, helper_task_share=0.48)
     data["headline"]["first_calls_over_one_thread"] = {"W1": 0.6}
     path = tmp_path / "benchmarks" / "results" / "bench-test.json"
     path.parent.mkdir(parents=True)
@@ -626,8 +628,8 @@ def test_study_section_shows_the_fresh_process_first_calls(tmp_path: Path,
     monkeypatch.setattr(hook, "REPO", tmp_path)
     page = hook.study_markdown(path)
     assert "**Fresh-process first calls**: rust on W1, 2 fresh processes" in page
-    assert "| 0 | 2 | 0.300 | 0.500 | 0.60 | ✓ |" in page
-    assert "| 1 | 2 | 0.300 | 0.600 | 0.50 | ✗ |" in page
+    assert "| 0 | 2 | 0.300 | 0.500 | 0.60 | - | - | ✓ |" in page
+    assert "| 1 | 2 | 0.300 | 0.600 | 0.50 | 57/60 | 48% | ✗ |" in page
     assert "fresh-process first calls / 1 thread, worst process W1 0.60" in page
 
 

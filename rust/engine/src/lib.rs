@@ -12,6 +12,7 @@
 //! * [`forward`] — `sc_forward`, single input and batch;
 //! * [`prepared`] — the counts of a prepared layer's forward pass;
 //! * [`simd`] — tier names, detection and forcing; [`threads`] — the private pool;
+//!   [`pool_stats`] — counters of whether its helpers join the calls;
 //! * `arch` — each tier's code: CPU-feature tokens, vector primitives and the
 //!   one dispatch point of every kernel family;
 //! * [`validate`] — every argument check, worded as Python's checks;
@@ -30,6 +31,7 @@ pub mod generators;
 pub mod lfsr;
 pub mod ops;
 pub mod pack;
+pub mod pool_stats;
 pub mod popcount;
 pub mod prepared;
 mod scratch;

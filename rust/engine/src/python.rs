@@ -28,7 +28,7 @@ use numpy::{
 };
 use pyo3::exceptions::{PyMemoryError, PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyString};
+use pyo3::types::{PyBool, PyDict, PyString};
 
 use crate::error::{EngineError, Result as EngineResult};
 use crate::generators::{Generator, Role};
@@ -274,6 +274,20 @@ fn set_num_threads(n: &Bound<'_, PyAny>) -> PyResult<()> {
 #[pyfunction]
 fn get_num_threads() -> usize {
     threads::get_num_threads()
+}
+
+/// The counters of the engine pool's parallel regions since the process
+/// started (see `pool_stats`): a dict of `regions`, `regions_helped`,
+/// `tasks` and `helper_tasks`.
+#[pyfunction]
+fn pool_counters(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let c = crate::pool_stats::pool_counters();
+    let out = PyDict::new(py);
+    out.set_item("regions", c.regions)?;
+    out.set_item("regions_helped", c.regions_helped)?;
+    out.set_item("tasks", c.tasks)?;
+    out.set_item("helper_tasks", c.helper_tasks)?;
+    Ok(out)
 }
 
 /// The row count, row length and 2-D-ness of a 1-D `(n,)` or 2-D `(b, n)`
@@ -559,8 +573,8 @@ mod engine_module {
     #[pymodule_export]
     use super::{
         available_simd_tiers, encode_packed, force_simd_tier, get_num_threads, pack_bitstream,
-        popcount, popcount_per_word, prepared_counts, sc_forward, set_num_threads, simd_tier,
-        unpack_bitstream, vec_and, vec_mux, vec_not, vec_xnor,
+        pool_counters, popcount, popcount_per_word, prepared_counts, sc_forward, set_num_threads,
+        simd_tier, unpack_bitstream, vec_and, vec_mux, vec_not, vec_xnor,
     };
 
     // The LGSSM mirror's bindings (src/lgssm.rs).

@@ -605,9 +605,12 @@ struct Region {
     /// calling thread): helpers leave their task at its next
     /// [`check_interrupt`].
     abandoned: Arc<AtomicBool>,
+    /// Tasks that helpers ran (for [`crate::pool_stats`]).
+    helper_tasks: AtomicUsize,
 }
 
 impl Region {
+    /// A helper's share: tasks until none is left.
     fn run_tasks(&self, task: &(dyn Fn(usize) + Sync)) {
         loop {
             let t = self.next.fetch_add(1, Ordering::Relaxed);
@@ -615,6 +618,7 @@ impl Region {
                 break;
             }
             task(t);
+            self.helper_tasks.fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -766,12 +770,15 @@ fn run_region(pool: &Pool, n: usize, n_tasks: usize, task: &(dyn Fn(usize) + Syn
         done: Condvar::new(),
         running: AtomicUsize::new(0),
         abandoned: Arc::new(AtomicBool::new(false)),
+        helper_tasks: AtomicUsize::new(0),
     });
     let guard = CloseOnDrop(&region);
     pool.offer(&region, (n - 1).min(n_tasks - 1));
     let stopped = region.run_tasks_as_caller(task);
     let panic = region.close_and_wait(Some(&pool.shared));
     drop(guard);
+    // Every helper has left the region: its count is final.
+    crate::pool_stats::record_region(n_tasks, region.helper_tasks.load(Ordering::Relaxed));
     if let Some(payload) = panic {
         resume_unwind(payload);
     }
@@ -1211,6 +1218,33 @@ mod tests {
             // Every helper holds the shared state until it exits.
             eventually("every helper exited", || shared.upgrade().is_none());
         }
+    }
+
+    #[test]
+    fn pool_counters_count_regions_and_their_tasks() {
+        let before = crate::pool_stats::pool_counters();
+        let pool = Pool::start(1, 2).expect("a helper starts");
+        let mut helped = false;
+        // A helper that polls joins some region of long enough tasks.
+        for _ in 0..200 {
+            let start = crate::pool_stats::pool_counters();
+            run_region(&pool, 2, 8, &|_| {
+                std::thread::sleep(Duration::from_micros(200))
+            });
+            let end = crate::pool_stats::pool_counters();
+            // Other tests' regions may be counted too (they run in parallel),
+            // so only lower bounds hold.
+            assert!(end.regions > start.regions);
+            assert!(end.tasks >= start.tasks + 8);
+            if end.regions_helped > start.regions_helped {
+                helped = true;
+                break;
+            }
+        }
+        assert!(helped, "no helper ran a task of 200 regions");
+        let after = crate::pool_stats::pool_counters();
+        assert!(after.helper_tasks > before.helper_tasks);
+        assert!(after.helper_tasks - before.helper_tasks <= after.tasks - before.tasks);
     }
 
     #[test]

@@ -11,6 +11,14 @@ Python processes. Each times its first ``calls`` calls of
 ``calls`` on one thread, and reports both medians and their ratio
 (default / one thread; the target is at most 0.6, i.e. at least 1.7x the
 single-thread speed, in every process).
+
+Each process also reports, from the engine's pool counters, in how many of
+the first series' parallel regions a helper ran a task and what share of
+the tasks helpers ran. They tell the two reasons for a high ratio apart: a
+helper that joined late or never (few regions helped, a small share), or
+threads that both ran (about ``1 - 1/threads`` of the tasks on helpers) yet
+were not faster together, which is the CPUs' doing (on a virtual machine,
+vCPUs that share a busy host), not the pool's.
 """
 
 from __future__ import annotations
@@ -76,6 +84,15 @@ class FirstCallsRow:
     bit_identical : bool
         Whether both series returned the same result bit for bit, equal to
         the NumPy backend's.
+    regions : int or None
+        Parallel regions the engine ran during the first series (None in
+        results written before the counters existed).
+    regions_helped : int or None
+        Those of them in which a helper thread ran at least one task.
+    helper_task_share : float or None
+        The share of those regions' tasks that helper threads ran (the
+        calling thread ran the rest); None when there were no parallel
+        regions (one thread).
     """
 
     process: int
@@ -88,6 +105,9 @@ class FirstCallsRow:
     default_times_s: list[float]
     one_thread_times_s: list[float]
     bit_identical: bool
+    regions: int | None = None
+    regions_helped: int | None = None
+    helper_task_share: float | None = None
 
 
 def time_first_calls(work: Workload, calls: int, threads: int) -> dict[str, object]:
@@ -108,9 +128,11 @@ def time_first_calls(work: Workload, calls: int, threads: int) -> dict[str, obje
     Returns
     -------
     dict
-        ``threads``, ``default_times_s``, ``one_thread_times_s`` and
+        ``threads``, ``default_times_s``, ``one_thread_times_s``,
         ``bit_identical`` (both series' last results equal each other and
-        the NumPy backend's).
+        the NumPy backend's) and ``pool`` (the engine's pool counters over
+        the first series: ``regions``, ``regions_helped``, ``tasks``,
+        ``helper_tasks``).
     """
     from sc_neurocore import _engine
 
@@ -132,15 +154,18 @@ def time_first_calls(work: Workload, calls: int, threads: int) -> dict[str, obje
         return times, out
 
     _engine.set_num_threads(threads)
+    before = _engine.pool_counters()
     default_times, default_out = series()
+    after = _engine.pool_counters()
     _engine.set_num_threads(1)
     one_times, one_out = series()
     _engine.set_num_threads(threads)
     want = sc_forward(weights, probs, length=work.length, seed=DEFAULT_SEED, backend="numpy")
     same = all(np.array_equal(got.view(np.uint64), want.view(np.uint64))
                for got in (default_out, one_out))
+    pool = {key: after[key] - before[key] for key in after}
     return {"threads": threads, "default_times_s": default_times,
-            "one_thread_times_s": one_times, "bit_identical": same}
+            "one_thread_times_s": one_times, "bit_identical": same, "pool": pool}
 
 
 def child_main(argv: list[str]) -> int:
@@ -211,11 +236,16 @@ def first_calls_study(work: Workload, threads: int, *, processes: int = FRESH_PR
         one_times = [float(t) for t in result["one_thread_times_s"]]
         default_median = statistics.median(default_times)
         one_median = statistics.median(one_times)
+        pool = {key: int(value) for key, value in result["pool"].items()}
+        share = pool["helper_tasks"] / pool["tasks"] if pool["tasks"] else None
         row = FirstCallsRow(k, work.name, calls, int(result["threads"]), default_median,
                             one_median, default_median / one_median, default_times,
-                            one_times, bool(result["bit_identical"]))
+                            one_times, bool(result["bit_identical"]), pool["regions"],
+                            pool["regions_helped"], share)
         rows.append(row)
         say(f"[{work.name}] fresh process {k}: first {calls} calls {default_median * 1e3:.3f} ms "
             f"on {row.threads} threads, {one_median * 1e3:.3f} ms on 1 thread: "
-            f"ratio {row.ratio:.2f}")
+            f"ratio {row.ratio:.2f}"
+            + ("" if share is None else f"; helpers ran tasks in {row.regions_helped} of "
+               f"{row.regions} regions, {share:.0%} of the tasks"))
     return rows

@@ -18,7 +18,7 @@ from .workloads import WORKLOADS, Workload
 
 __all__ = ["format_table", "host_slug", "write_results", "write_chart", "results_stem",
            "read_results", "chart_source", "chart_figure", "workload_label",
-           "reference_summary", "first_calls_summary", "accuracy_time_columns",
+           "reference_summary", "first_calls_summary", "first_calls_helpers", "accuracy_time_columns",
            "prepared_tables", "generator_lines", "generator_time_ratios", "main"]
 
 
@@ -134,11 +134,12 @@ def format_table(study: Study) -> str:
     if study.first_calls:
         lines += ["", "fresh-process first calls: " + first_calls_summary(study.first_calls),
                   f"{'process':>7} {'threads':>7} {'first calls ms':>14} {'1 thread ms':>11} "
-                  f"{'ratio':>7}  bit-identical"]
+                  f"{'ratio':>7} {'regions helped':>14} {'helper tasks':>12}  bit-identical"]
         for f in study.first_calls:
+            helped, share = first_calls_helpers(f)
             lines.append(f"{f.process:>7} {f.threads:>7} {f.default_median_s * 1e3:>14.3f} "
-                         f"{f.one_thread_median_s * 1e3:>11.3f} {f.ratio:>7.2f}  "
-                         f"{'✓' if f.bit_identical else '✗'}")
+                         f"{f.one_thread_median_s * 1e3:>11.3f} {f.ratio:>7.2f} {helped:>14} "
+                         f"{share:>12}  {'✓' if f.bit_identical else '✗'}")
     for name, ref in study.reference_numpy.items():
         lines += ["", reference_summary(name, ref)]
     if study.accuracy.get("rows"):
@@ -329,6 +330,26 @@ def first_calls_summary(rows: list[FirstCallsRow]) -> str:
             f"processes, median of the first {rows[0].calls} calls on the default threads "
             f"against the next {rows[0].calls} on 1 thread; target ratio <= "
             f"{FIRST_CALLS_TARGET} in every process")
+
+
+def first_calls_helpers(row: FirstCallsRow) -> tuple[str, str]:
+    """A first-calls row's helper columns: regions helped of those run, share of tasks.
+
+    Parameters
+    ----------
+    row : FirstCallsRow
+        One fresh process.
+
+    Returns
+    -------
+    tuple of str
+        ``"58/60"`` and ``"47%"``; ``"-"`` where the row has no count (results
+        written before the engine had pool counters, or a share of no tasks).
+    """
+    helped = ("-" if row.regions is None or row.regions_helped is None
+              else f"{row.regions_helped}/{row.regions}")
+    share = "-" if row.helper_task_share is None else f"{row.helper_task_share:.0%}"
+    return helped, share
 
 
 def _headline_lines(head: dict[str, Any]) -> list[str]:
