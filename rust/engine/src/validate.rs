@@ -650,6 +650,22 @@ pub fn prepared_args(
     operands: &PreparedOperands<'_>,
     max_of: impl FnOnce(&[u32]) -> u32,
 ) -> Result<PreparedDims> {
+    checked_prepared_args(operands, Some(max_of))
+}
+
+/// [`prepared_args`] without the range of `k`'s counts: for a caller that
+/// checks each block of `k` itself before it reads it (one pass over `k`
+/// instead of two), and has any refusal worded by [`prepared_args`], which
+/// checks `k`'s range before the thresholds'.
+pub fn prepared_args_but_k_range(operands: &PreparedOperands<'_>) -> Result<PreparedDims> {
+    checked_prepared_args(operands, None::<fn(&[u32]) -> u32>)
+}
+
+/// [`prepared_args`], with `k`'s range checked only when `max_of` is given.
+fn checked_prepared_args(
+    operands: &PreparedOperands<'_>,
+    max_of: Option<impl FnOnce(&[u32]) -> u32>,
+) -> Result<PreparedDims> {
     let &PreparedOperands {
         k,
         k_shape,
@@ -693,6 +709,7 @@ pub fn prepared_args(
     // The maxima first (a fast pass), the position only for the message.
     let too_big = |&v: &u32| v as usize > length;
     if !k.is_empty()
+        && let Some(max_of) = max_of
         && too_big(&max_of(k))
         && let Some(bad) = k.iter().position(too_big)
     {
