@@ -737,6 +737,7 @@ mod tests {
         let want = naive(&k, &states, &x, d);
         Case {
             d,
+            shapes: [[n_out, n_in], [n_in, length], [batch, n_in]],
             k,
             states,
             x,
@@ -747,6 +748,8 @@ mod tests {
     /// A random case of [`random_case`].
     struct Case {
         d: PreparedDims,
+        /// The shapes of `k`, `states` and `x`.
+        shapes: [[usize; 2]; 3],
         k: Vec<u32>,
         states: Vec<u16>,
         x: Vec<i64>,
@@ -754,22 +757,23 @@ mod tests {
     }
 
     impl Case {
+        /// The case's operands, with `k` in place of its own counts.
+        fn operands<'a>(&'a self, k: &'a [u32]) -> PreparedOperands<'a> {
+            let [k_shape, s_shape, t_shape] = &self.shapes;
+            PreparedOperands {
+                k,
+                k_shape,
+                states: &self.states,
+                s_shape,
+                thresholds: &self.x,
+                t_shape,
+            }
+        }
+
         /// The counts on tier `t`, checking the dims.
         fn run(&self, t: Tier) -> Vec<u64> {
-            let d = self.d;
-            let (out, dims) = prepared_counts_with(
-                t,
-                PreparedOperands {
-                    k: &self.k,
-                    k_shape: &[d.n_out, d.n_in],
-                    states: &self.states,
-                    s_shape: &[d.n_in, d.length],
-                    thresholds: &self.x,
-                    t_shape: &[d.batch, d.n_in],
-                },
-            )
-            .unwrap();
-            assert_eq!(dims, d);
+            let (out, dims) = prepared_counts_with(t, self.operands(&self.k)).unwrap();
+            assert_eq!(dims, self.d);
             out
         }
     }
@@ -918,14 +922,7 @@ mod tests {
             for at in [0, n_in / 2 + 7, n_out * n_in / 2, n_out * n_in - 1] {
                 let mut k = case.k.clone();
                 k[at] = length as u32 + 1;
-                let operands = PreparedOperands {
-                    k: &k,
-                    k_shape: &[n_out, n_in],
-                    states: &case.states,
-                    s_shape: &[n_in, length],
-                    thresholds: &case.x,
-                    t_shape: &[batch, n_in],
-                };
+                let operands = case.operands(&k);
                 let want =
                     validate::prepared_args(&operands, |k| k.iter().copied().fold(0, u32::max))
                         .unwrap_err()

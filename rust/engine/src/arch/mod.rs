@@ -207,6 +207,35 @@ pub(crate) fn cells_of_scalar(words: [u64; 4], mut prefix: u32, out: &mut [u32])
     prefix
 }
 
+/// Checks the arguments of [`CellLookup::cell_sums`] (panicking as it
+/// documents) and returns the number of inputs to add, 0 when there is
+/// nothing to add; past it, every tier may rely on `k`'s rows of `n`
+/// counts, `acc`'s `rows` sums and `cells`' `n * g.stride` cells.
+#[inline(always)]
+pub(crate) fn cell_sums_inputs(
+    k: &[u32],
+    k_stride: usize,
+    rows: usize,
+    cells: &[u32],
+    g: CellGeometry,
+    acc: &[u64],
+) -> usize {
+    assert!(
+        rows <= 16 && acc.len() >= rows,
+        "cell_sums takes at most 16 rows"
+    );
+    assert!(
+        g.stride.is_multiple_of(CellGeometry::ALIGN) && (1..=g.stride).contains(&g.n_cells),
+        "not a cell geometry"
+    );
+    let n = cells.len() / g.stride;
+    if rows == 0 || n == 0 {
+        return 0;
+    }
+    assert!(k.len() >= (rows - 1) * k_stride + n, "k too short");
+    n
+}
+
 /// [`CellLookup::cell_sums`], one lookup at a time.
 #[inline(always)]
 pub(crate) fn cell_sums_scalar(
@@ -217,11 +246,10 @@ pub(crate) fn cell_sums_scalar(
     g: CellGeometry,
     acc: &mut [u64],
 ) {
-    assert!(
-        rows <= 16 && acc.len() >= rows,
-        "cell_sums takes at most 16 rows"
-    );
-    let n = cells.len() / g.stride;
+    let n = cell_sums_inputs(k, k_stride, rows, cells, g, acc);
+    if n == 0 {
+        return;
+    }
     for (r, total) in acc.iter_mut().enumerate().take(rows) {
         let ks = &k[r * k_stride..r * k_stride + n];
         // A local sum: adding into `total` each time would chain every

@@ -5,7 +5,7 @@ use std::arch::x86_64::*;
 
 use crate::arch::{
     CELL_SUM_RUN, CellGeometry, CellLookup, Kernel, PopcountLanes, PrefixLookup, Token,
-    WindowCompare, cell_count, cell_index, cell_sums_scalar,
+    WindowCompare, cell_count, cell_index, cell_sums_inputs, cell_sums_scalar,
 };
 use crate::simd::Tier;
 
@@ -200,19 +200,10 @@ impl CellLookup for Avx2 {
         g: CellGeometry,
         acc: &mut [u64],
     ) {
-        assert!(
-            rows <= 16 && acc.len() >= rows,
-            "cell_sums takes at most 16 rows"
-        );
-        assert!(
-            g.stride.is_multiple_of(CellGeometry::ALIGN) && (1..=g.stride).contains(&g.n_cells),
-            "not a cell geometry"
-        );
-        let n = cells.len() / g.stride;
-        if rows == 0 || n == 0 {
+        let n = cell_sums_inputs(k, k_stride, rows, cells, g, acc);
+        if n == 0 {
             return;
         }
-        assert!(k.len() >= (rows - 1) * k_stride + n, "k too short");
         if i32::try_from(cells.len()).is_err() {
             // Gather offsets are i32 (the engine's blocks are far smaller).
             cell_sums_scalar(k, k_stride, rows, cells, g, acc);

@@ -6,7 +6,7 @@ use std::arch::x86_64::*;
 
 use crate::arch::{
     CELL_SUM_RUN, CellGeometry, CellLookup, Kernel, PopcountLanes, PrefixLookup, Token,
-    WindowCompare, prefix_sum_scalar,
+    WindowCompare, cell_sums_inputs, prefix_sum_scalar,
 };
 use crate::simd::Tier;
 
@@ -296,28 +296,19 @@ impl CellLookup for Avx512 {
         g: CellGeometry,
         acc: &mut [u64],
     ) {
-        assert!(
-            rows <= 16 && acc.len() >= rows,
-            "cell_sums takes at most 16 rows"
-        );
-        assert!(
-            g.stride.is_multiple_of(CellGeometry::ALIGN) && (1..=g.stride).contains(&g.n_cells),
-            "not a cell geometry"
-        );
-        let n = cells.len() / g.stride;
-        if rows == 0 || n == 0 {
+        let n = cell_sums_inputs(k, k_stride, rows, cells, g, acc);
+        if n == 0 {
             return;
         }
-        assert!(k.len() >= (rows - 1) * k_stride + n, "k too short");
         let mut i0 = 0;
         while i0 < n {
             let i1 = (i0 + CELL_SUM_RUN).min(n);
             let mut lanes = [0u32; 16];
             // SAFETY: `self` proves AVX-512F/BW/VPOPCNTDQ. `cell_run` reads
             // `k` at `q * k_stride + i` for rows `q < rows` and inputs `i <
-            // i1 <= n` only (asserted above to lie inside `k`), and the cells
-            // of inputs `i < n` only (inside `cells`, which holds `n *
-            // stride`); the store writes the 16 u32 of `lanes`.
+            // i1 <= n` only (inside `k`, as `cell_sums_inputs` asserted),
+            // and the cells of inputs `i < n` only (inside `cells`, which
+            // holds `n * stride`); the store writes the 16 u32 of `lanes`.
             unsafe {
                 let sum = cell_run(self, (k, k_stride, rows), cells, g, (i0, i1));
                 _mm512_storeu_si512(lanes.as_mut_ptr().cast(), sum);
