@@ -9,8 +9,8 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = ["available_simd_tiers", "encode_packed", "force_simd_tier", "get_num_threads",
-           "pack_bitstream", "pool_counters", "popcount", "popcount_per_word", "prepared_counts", "sc_forward",
-           "set_num_threads",
+           "pack_bitstream", "pool_counters", "popcount", "popcount_per_word", "prepared_counts",
+           "sc_forward", "set_num_threads",
            "simd_tier", "unpack_bitstream", "vec_and", "vec_mux", "vec_not", "vec_xnor",
            "lgssm_filter", "lgssm_smooth", "lgssm_em_fit", "__version__"]
 

@@ -572,11 +572,11 @@ struct MaxOfColumns<'a> {
 impl Kernel for MaxOfColumns<'_> {
     type Output = u32;
     #[inline(always)]
-    fn run<T: Token>(self, _t: T) -> u32 {
+    fn run<T: Token>(self, t: T) -> u32 {
         let (i0, i1) = self.cols;
         self.k
             .chunks_exact(self.n_in)
-            .map(|row| row[i0..i1].iter().copied().fold(0, u32::max))
+            .map(|row| MaxOf(&row[i0..i1]).run(t))
             .fold(0, u32::max)
     }
 }

@@ -18,8 +18,9 @@ from .workloads import WORKLOADS, Workload
 
 __all__ = ["format_table", "host_slug", "write_results", "write_chart", "results_stem",
            "read_results", "chart_source", "chart_figure", "workload_label",
-           "reference_summary", "first_calls_summary", "first_calls_helpers", "accuracy_time_columns",
-           "prepared_tables", "generator_lines", "generator_time_ratios", "main"]
+           "reference_summary", "first_calls_summary", "first_calls_helpers",
+           "accuracy_time_columns", "prepared_tables", "generator_lines", "generator_time_ratios",
+           "main"]
 
 
 def generator_time_ratios(gen: dict[str, Any], generator: str,
